@@ -1,0 +1,198 @@
+import { z } from 'zod';
+import { Decimal, parseDecimal } from './decimal';
+import { formatIssues, ValidationError, type ValidationIssue } from './errors';
+import { type StrategyId, StrategyIdSchema } from './ids';
+import { Money, Weight } from './values';
+
+export const FLOWS = ['per-strategy', 'shadow', 'legacy'] as const;
+export type Flow = (typeof FLOWS)[number];
+export const FlowSchema = z.enum(FLOWS, { error: () => `must be one of ${FLOWS.join(', ')}` });
+
+const isDecimal = (v: string): boolean => /^-?\d+(\.\d+)?$/.test(v);
+
+const decimalString = (what: string) =>
+  z
+    .string({ error: () => `${what} must be a decimal string such as "0.25"` })
+    .regex(/^-?\d+(\.\d+)?$/, `${what} must be a decimal string such as "0.25"`);
+
+const StrategyEntrySchema = z.strictObject({
+  id: StrategyIdSchema.optional(),
+  file: z
+    .string()
+    .min(1, 'file must name a .clj file')
+    .regex(/^[^/\\][^\\]*\.clj$/, 'file must be a relative path to a .clj file'),
+  allocation: decimalString('allocation').refine(
+    (v) => !isDecimal(v) || parseDecimal(v).gte(0),
+    'allocation must not be negative',
+  ),
+  flow: FlowSchema,
+  enabled: z.boolean().default(true),
+});
+
+const CapitalPolicySchema = z.discriminatedUnion(
+  'mode',
+  [
+    z.strictObject({
+      mode: z.literal('drift'),
+      threshold: decimalString('threshold')
+        .refine((v) => !isDecimal(v) || parseDecimal(v).gt(0), 'threshold must be positive')
+        .default('0.10'),
+    }),
+    z.strictObject({ mode: z.literal('target') }),
+  ],
+  { error: () => 'capitalPolicy.mode must be "drift" or "target"' },
+);
+
+const BreakPolicySchema = z.enum(['block-strategy', 'block-run', 'warn']);
+
+const TopSchema = z.strictObject({
+  capitalPolicy: CapitalPolicySchema.default({ mode: 'drift', threshold: '0.10' }),
+  minTradeNotional: decimalString('minTradeNotional').default('1'),
+  runWindowMinutes: z.number().int().min(1).max(390).default(30),
+  onReconciliationBreak: BreakPolicySchema.default('block-strategy'),
+  strategies: z.array(z.unknown()).min(1, 'at least one strategy is required'),
+});
+
+export type CapitalPolicy = { mode: 'drift'; threshold: Weight } | { mode: 'target' };
+export type BreakPolicy = z.infer<typeof BreakPolicySchema>;
+
+export interface StrategyConfig {
+  readonly id: StrategyId;
+  /** Path of the DSL file relative to the strategies directory. */
+  readonly file: string;
+  readonly allocation: Weight;
+  readonly flow: Flow;
+  readonly enabled: boolean;
+}
+
+export interface BooksConfig {
+  readonly capitalPolicy: CapitalPolicy;
+  readonly minTradeNotional: Money;
+  readonly runWindowMinutes: number;
+  readonly onReconciliationBreak: BreakPolicy;
+  readonly strategies: readonly StrategyConfig[];
+}
+
+/** The id a strategy gets when its entry names none: the file's base name, slugged. */
+export function strategyIdFromFile(file: string): string {
+  const base = file.split('/').pop() ?? file;
+  return base
+    .replace(/\.clj$/, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]+/g, '_')
+    .replace(/^[^a-z0-9]+/, '');
+}
+
+export interface ConfigCheckOptions {
+  /** Where the config came from, for messages. */
+  readonly source: string;
+  /** Whether a strategy file exists (injected: the schema does no I/O). */
+  readonly fileExists?: (file: string) => boolean;
+}
+
+function zodIssues(error: z.ZodError, prefix: readonly (string | number)[]): ValidationIssue[] {
+  return error.issues.map((i) => ({
+    path: [...prefix, ...i.path.map((p) => (typeof p === 'symbol' ? p.toString() : p))].join('.'),
+    message: i.message,
+  }));
+}
+
+/**
+ * Parses a stage configuration and checks every rule, reporting every problem at once:
+ * schema errors per field, allocations summing above 1, duplicate ids or files, missing files.
+ * Allocations of all strategies count, whatever their flow and even when disabled: a disabled
+ * strategy may still own a book.
+ */
+export function parseBooksConfig(input: unknown, options: ConfigCheckOptions): BooksConfig {
+  const issues: ValidationIssue[] = [];
+  const top = TopSchema.safeParse(input);
+  if (!top.success) {
+    issues.push(...zodIssues(top.error, []));
+    throw configError(options.source, issues);
+  }
+  const strategies: { config: StrategyConfig; index: number }[] = [];
+  top.data.strategies.forEach((raw, index) => {
+    const parsed = StrategyEntrySchema.safeParse(raw);
+    if (!parsed.success) {
+      issues.push(...zodIssues(parsed.error, ['strategies', index]));
+      return;
+    }
+    const entry = parsed.data;
+    const idResult = StrategyIdSchema.safeParse(entry.id ?? strategyIdFromFile(entry.file));
+    if (!idResult.success) {
+      issues.push(...zodIssues(idResult.error, ['strategies', index, 'id']));
+      return;
+    }
+    if (idResult.data === 'EXTERNAL' || idResult.data === 'LEGACY') {
+      issues.push({ path: `strategies.${index}.id`, message: `"${idResult.data}" is reserved` });
+      return;
+    }
+    strategies.push({
+      index,
+      config: {
+        id: idResult.data,
+        file: entry.file,
+        allocation: Weight.parse(entry.allocation, `strategies.${index}.allocation`),
+        flow: entry.flow,
+        enabled: entry.enabled,
+      },
+    });
+  });
+
+  const seenFiles = new Map<string, number>();
+  top.data.strategies.forEach((raw, index) => {
+    const file = typeof raw === 'object' && raw !== null && 'file' in raw ? raw.file : undefined;
+    if (typeof file !== 'string') return;
+    const previous = seenFiles.get(file);
+    if (previous === undefined) seenFiles.set(file, index);
+    else
+      issues.push({
+        path: `strategies.${index}.file`,
+        message: `duplicate file "${file}" (also strategies.${previous})`,
+      });
+  });
+  const seenIds = new Map<string, number>();
+  for (const { config: s, index } of strategies) {
+    const previous = seenIds.get(s.id);
+    if (previous === undefined) seenIds.set(s.id, index);
+    else if (seenFiles.get(s.file) === index) {
+      issues.push({
+        path: `strategies.${index}.id`,
+        message: `duplicate strategy id "${s.id}" (also strategies.${previous})`,
+      });
+    }
+    if (options.fileExists && !options.fileExists(s.file)) {
+      issues.push({ path: `strategies.${index}.file`, message: `file "${s.file}" does not exist` });
+    }
+  }
+
+  const total = strategies.reduce((sum, s) => sum.plus(s.config.allocation.value), new Decimal(0));
+  if (total.gt(1)) {
+    const parts = strategies.map(({ config: s }) => `${s.id} ${s.allocation.toString()}`).join(' + ');
+    issues.push({
+      path: 'strategies',
+      message: `allocations sum to ${total.toFixed()} (> 1): ${parts}; a typo such as 0.6 for 0.06?`,
+    });
+  }
+  if (issues.length > 0) throw configError(options.source, issues);
+
+  const policy = top.data.capitalPolicy;
+  return {
+    capitalPolicy:
+      policy.mode === 'drift'
+        ? { mode: 'drift', threshold: Weight.parse(policy.threshold) }
+        : { mode: 'target' },
+    minTradeNotional: Money.parse(top.data.minTradeNotional, 'minTradeNotional'),
+    runWindowMinutes: top.data.runWindowMinutes,
+    onReconciliationBreak: top.data.onReconciliationBreak,
+    strategies: strategies.map((s) => s.config),
+  };
+}
+
+function configError(source: string, issues: readonly ValidationIssue[]): ValidationError {
+  return new ValidationError(
+    `invalid strategy configuration ${source} (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n${formatIssues(issues)}`,
+    issues,
+    { source },
+  );
+}

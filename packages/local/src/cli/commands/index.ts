@@ -1,0 +1,7 @@
+import type { Command } from 'commander';
+
+/** Registers one subcommand on the program. */
+export type RegisterCommand = (program: Command) => void;
+
+/** Every subcommand, in the order `books --help` lists them. */
+export const commands: readonly RegisterCommand[] = [];
