@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Sets up a fresh machine: Java 17 for DynamoDB Local, pnpm, and the workspace's dependencies
+# (which bring Node 22 as an npm package, so an older system Node is fine).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v java >/dev/null 2>&1; then
+  echo "setup: installing Java 17 (DynamoDB Local runs on it)"
+  if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq openjdk-17-jre-headless >/dev/null
+fi
+
+PNPM_VERSION=10.34.9
+if ! command -v pnpm >/dev/null 2>&1 || [ "$(pnpm --version 2>/dev/null)" != "$PNPM_VERSION" ]; then
+  echo "setup: installing pnpm $PNPM_VERSION"
+  npm install -g "pnpm@$PNPM_VERSION" --silent
+fi
+
+pnpm install --frozen-lockfile
+echo "setup: done (node $(pnpm exec node --version) for every pnpm script)"
