@@ -4,4 +4,6 @@ export * from './decimal';
 export * from './errors';
 export * from './ids';
 export * from './logger';
+export * from './market-time';
+export * from './schemas';
 export * from './values';

@@ -1,0 +1,3 @@
+export * from './messages';
+export * from './port';
+export * from './sqs-execution-queue';
