@@ -1,0 +1,86 @@
+import { inspect } from 'node:util';
+import { GetParameterCommand, type GetParameterCommandOutput } from '@aws-sdk/client-ssm';
+import { BrokerRequestError } from '../errors';
+
+/**
+ * The API key pair. The values are private fields: they never serialise (JSON, util.inspect,
+ * template strings all print "[redacted]"), so a key object logged by mistake leaks nothing.
+ * The only way out is `headers()`, used by the HTTP layer for the request it sends.
+ */
+export class AlpacaKeys {
+  readonly #keyId: string;
+  readonly #secretKey: string;
+  constructor(keyId: string, secretKey: string) {
+    if (keyId === '' || secretKey === '') throw new BrokerRequestError('Alpaca API keys must not be empty');
+    this.#keyId = keyId;
+    this.#secretKey = secretKey;
+  }
+  headers(): Record<string, string> {
+    return { 'APCA-API-KEY-ID': this.#keyId, 'APCA-API-SECRET-KEY': this.#secretKey };
+  }
+  toJSON(): string {
+    return '[redacted]';
+  }
+  toString(): string {
+    return '[redacted]';
+  }
+  [inspect.custom](): string {
+    return 'AlpacaKeys([redacted])';
+  }
+}
+
+export interface KeyProvider {
+  keys(): Promise<AlpacaKeys>;
+}
+
+export const ENV_KEY_ID = 'ALPACA_API_KEY_ID';
+export const ENV_SECRET_KEY = 'ALPACA_API_SECRET_KEY';
+
+/** Keys from the environment (passed in: this module does not read `process.env` itself). */
+export function envKeyProvider(env: Readonly<Record<string, string | undefined>>): KeyProvider {
+  return {
+    keys: async () => {
+      const id = env[ENV_KEY_ID];
+      const secret = env[ENV_SECRET_KEY];
+      const missing = [id ? null : ENV_KEY_ID, secret ? null : ENV_SECRET_KEY].filter((x) => x !== null);
+      if (!id || !secret)
+        throw new BrokerRequestError(`Alpaca API keys missing from the environment: ${missing.join(', ')}`);
+      return new AlpacaKeys(id, secret);
+    },
+  };
+}
+
+/** The part of SSMClient we use (so tests can hand in a fake). */
+export interface SsmParameterClient {
+  send(command: GetParameterCommand): Promise<GetParameterCommandOutput>;
+}
+
+/**
+ * Keys from SSM SecureString parameters `{prefix}/api-key-id` and `{prefix}/api-secret-key`,
+ * read once (WithDecryption) and cached by the provider; a failed read is not cached.
+ */
+export function ssmKeyProvider(client: SsmParameterClient, prefix: string): KeyProvider {
+  let cached: Promise<AlpacaKeys> | undefined;
+  const read = async (name: string): Promise<string> => {
+    let out: GetParameterCommandOutput;
+    try {
+      out = await client.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
+    } catch (e) {
+      throw new BrokerRequestError(`cannot read SSM parameter ${name}`, { parameter: name }, { cause: e });
+    }
+    const value = out.Parameter?.Value;
+    if (!value) throw new BrokerRequestError(`SSM parameter ${name} is empty`, { parameter: name });
+    return value;
+  };
+  return {
+    keys: () => {
+      cached ??= Promise.all([read(`${prefix}/api-key-id`), read(`${prefix}/api-secret-key`)]).then(
+        ([id, secret]) => new AlpacaKeys(id, secret),
+      );
+      cached.catch(() => {
+        cached = undefined;
+      });
+      return cached;
+    },
+  };
+}

@@ -1,0 +1,63 @@
+import type { TradingDate } from '@books/core';
+import type { z } from 'zod';
+import { easternToUtc, normaliseHhmm, REGULAR_CLOSE } from '../eastern-time';
+import type { Account, Asset, BrokerOrder, CalendarDay, MarketClock, Position } from '../port';
+import type {
+  AccountPayload,
+  AssetPayload,
+  CalendarDayPayload,
+  ClockPayload,
+  OrderPayload,
+  PositionPayload,
+} from './payloads';
+
+export function toAccount(p: z.output<typeof AccountPayload>): Account {
+  return { equity: p.equity, cash: p.cash, buyingPower: p.buying_power };
+}
+
+export function toPosition(p: z.output<typeof PositionPayload>): Position {
+  return { symbol: p.symbol, qty: p.qty, avgEntryPrice: p.avg_entry_price, marketValue: p.market_value };
+}
+
+export function toClock(p: z.output<typeof ClockPayload>): MarketClock {
+  return { timestamp: p.timestamp, isOpen: p.is_open, nextOpen: p.next_open, nextClose: p.next_close };
+}
+
+export function toCalendarDay(p: z.output<typeof CalendarDayPayload>): CalendarDay {
+  return calendarDay(p.date, p.open, p.close);
+}
+
+export function calendarDay(date: TradingDate, open: string, close: string): CalendarDay {
+  const o = normaliseHhmm(open);
+  const c = normaliseHhmm(close);
+  return {
+    date,
+    open: o,
+    close: c,
+    openAt: easternToUtc(date, o),
+    closeAt: easternToUtc(date, c),
+    earlyClose: c < REGULAR_CLOSE,
+  };
+}
+
+export function toAsset(p: z.output<typeof AssetPayload>): Asset {
+  return { symbol: p.symbol, status: p.status, tradable: p.tradable, fractionable: p.fractionable };
+}
+
+export function toOrder(p: z.output<typeof OrderPayload>): BrokerOrder {
+  return {
+    id: p.id,
+    clientOrderId: p.client_order_id,
+    symbol: p.symbol,
+    side: p.side,
+    type: p.type,
+    status: p.status,
+    qty: p.qty,
+    notional: p.notional ?? null,
+    limitPrice: p.limit_price ?? null,
+    filledQty: p.filled_qty,
+    filledAvgPrice: p.filled_avg_price,
+    submittedAt: p.submitted_at,
+    filledAt: p.filled_at,
+  };
+}

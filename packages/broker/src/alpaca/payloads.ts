@@ -1,0 +1,149 @@
+import {
+  ClientOrderIdSchema,
+  Money,
+  Price,
+  parseDecimal,
+  Quantity,
+  SideSchema,
+  SymbolSchema,
+  TradingDateSchema,
+} from '@books/core';
+import { z } from 'zod';
+import { MalformedBrokerPayload } from '../errors';
+import { JsonNumber, type JsonValue } from '../lossless-json';
+import { BrokerOrderId, ORDER_STATUSES } from '../port';
+
+/**
+ * Zod schemas of the Alpaca Trading API v2 and Market Data v2 payloads we read. Bodies are parsed
+ * with `parseJsonLossless`, so a JSON number reaches these schemas as `JsonNumber` (its source
+ * text) and decimals are built from text only. Unknown fields are ignored.
+ */
+
+const missingOr = (expected: string) => (issue: { input?: unknown }) =>
+  issue.input === undefined ? 'missing' : `expected ${expected}, got ${describe(issue.input)}`;
+
+function describe(input: unknown): string {
+  if (input instanceof JsonNumber) return `number ${input.source}`;
+  if (input === null) return 'null';
+  if (typeof input === 'string') return JSON.stringify(input);
+  return typeof input;
+}
+
+const decimalText = z
+  .union([z.string(), z.instanceof(JsonNumber)], { error: missingOr('a decimal') })
+  .transform((v, ctx) => {
+    const text = typeof v === 'string' ? v : v.toDecimalString();
+    try {
+      parseDecimal(text);
+      return text;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: `expected a decimal, got ${JSON.stringify(text)}` });
+      return z.NEVER;
+    }
+  });
+
+const money = decimalText.transform((t) => Money.parse(t));
+const quantity = decimalText.transform((t) => Quantity.parse(t));
+const price = decimalText.transform((t) => Price.parse(t));
+const instant = z.string({ error: missingOr('a timestamp') }).transform((v, ctx) => {
+  const d = new Date(v);
+  if (Number.isNaN(d.getTime())) {
+    ctx.addIssue({ code: 'custom', message: `expected a timestamp, got ${JSON.stringify(v)}` });
+    return z.NEVER;
+  }
+  return d;
+});
+const integer = z.instanceof(JsonNumber, { error: missingOr('an integer') }).transform((v, ctx) => {
+  if (!/^-?\d{1,15}$/.test(v.source)) {
+    ctx.addIssue({ code: 'custom', message: `expected an integer, got ${v.source}` });
+    return z.NEVER;
+  }
+  return Number(v.source);
+});
+const bool = z.boolean({ error: missingOr('a boolean') });
+const text = z.string({ error: missingOr('a string') });
+
+export const AccountPayload = z.object({
+  equity: money,
+  cash: money,
+  buying_power: money,
+});
+
+export const PositionPayload = z.object({
+  symbol: SymbolSchema,
+  qty: quantity,
+  avg_entry_price: price,
+  market_value: money,
+});
+export const PositionsPayload = z.array(PositionPayload);
+
+export const ClockPayload = z.object({
+  timestamp: instant,
+  is_open: bool,
+  next_open: instant,
+  next_close: instant,
+});
+
+export const CalendarDayPayload = z.object({
+  date: TradingDateSchema,
+  open: text.regex(/^([01]\d|2[0-3]):?[0-5]\d$/, 'expected a time HH:MM'),
+  close: text.regex(/^([01]\d|2[0-3]):?[0-5]\d$/, 'expected a time HH:MM'),
+});
+export const CalendarPayload = z.array(CalendarDayPayload);
+
+export const AssetPayload = z.object({
+  symbol: SymbolSchema,
+  status: z.enum(['active', 'inactive'], { error: missingOr('"active" or "inactive"') }),
+  tradable: bool,
+  fractionable: bool,
+});
+
+export const OrderPayload = z.object({
+  id: text.min(1).transform(BrokerOrderId),
+  client_order_id: ClientOrderIdSchema,
+  symbol: SymbolSchema,
+  side: SideSchema,
+  type: z.enum(['market', 'limit', 'stop', 'stop_limit', 'trailing_stop'], {
+    error: missingOr('an order type'),
+  }),
+  status: z.enum(ORDER_STATUSES, { error: missingOr('an order status') }),
+  qty: quantity.nullable(),
+  notional: money.nullable().optional(),
+  limit_price: price.nullable().optional(),
+  filled_qty: quantity,
+  filled_avg_price: price.nullable(),
+  submitted_at: instant,
+  filled_at: instant.nullable(),
+});
+export const OrdersPayload = z.array(OrderPayload);
+
+export const LatestTradesPayload = z.object({
+  trades: z.record(
+    z.string(),
+    z.object({
+      p: price,
+      t: instant,
+    }),
+  ),
+});
+
+/** Alpaca's error body: `{ "code": 40010001, "message": "..." }` (code absent on some gateways). */
+export const ErrorPayload = z.object({
+  code: integer.optional(),
+  message: text,
+});
+
+/** Parses a payload or throws MalformedBrokerPayload naming the endpoint and every bad field. */
+export function parsePayload<S extends z.ZodType>(
+  schema: S,
+  body: JsonValue | undefined,
+  endpoint: string,
+): z.output<S> {
+  const result = schema.safeParse(body);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((i) => {
+    const path = i.path.map(String).join('.');
+    return `${path === '' ? '(body)' : path}: ${i.message}`;
+  });
+  throw new MalformedBrokerPayload(endpoint, problems, { cause: result.error });
+}

@@ -1,0 +1,163 @@
+import type { Brand, ClientOrderId, Money, Price, Quantity, Side, Symbol, TradingDate } from '@books/core';
+
+/** The broker's own id of an order (Alpaca: a UUID). */
+export type BrokerOrderId = Brand<string, 'BrokerOrderId'>;
+export function BrokerOrderId(value: string): BrokerOrderId {
+  if (value.length === 0) throw new RangeError('a broker order id must not be empty');
+  return value as BrokerOrderId;
+}
+
+export interface Account {
+  readonly equity: Money;
+  readonly cash: Money;
+  readonly buyingPower: Money;
+}
+
+export interface Position {
+  readonly symbol: Symbol;
+  /** Signed: negative for a short position. */
+  readonly qty: Quantity;
+  readonly avgEntryPrice: Price;
+  readonly marketValue: Money;
+}
+
+export interface MarketClock {
+  readonly timestamp: Date;
+  readonly isOpen: boolean;
+  readonly nextOpen: Date;
+  readonly nextClose: Date;
+}
+
+export interface CalendarDay {
+  readonly date: TradingDate;
+  /** Regular session open and close in America/New_York, "HH:MM". */
+  readonly open: string;
+  readonly close: string;
+  readonly openAt: Date;
+  readonly closeAt: Date;
+  /** The regular session closes before 16:00 ET (e.g. 13:00 on the day after Thanksgiving). */
+  readonly earlyClose: boolean;
+}
+
+export type AssetStatus = 'active' | 'inactive';
+
+export interface Asset {
+  readonly symbol: Symbol;
+  readonly status: AssetStatus;
+  readonly tradable: boolean;
+  readonly fractionable: boolean;
+}
+
+export type OrderType = 'market' | 'limit';
+/** Order types the broker may report (orders placed by hand included); we only place OrderType. */
+export type OrderKind = OrderType | 'stop' | 'stop_limit' | 'trailing_stop';
+export type TimeInForce = 'day';
+
+/** Exactly one of `qty` and `notional`. */
+export type OrderSize =
+  | { readonly qty: Quantity; readonly notional?: undefined }
+  | {
+      readonly notional: Money;
+      readonly qty?: undefined;
+    };
+
+export type OrderRequest = OrderSize & {
+  readonly clientOrderId: ClientOrderId;
+  readonly symbol: Symbol;
+  readonly side: Side;
+  readonly type: OrderType;
+  readonly timeInForce: TimeInForce;
+  /** Required for limit orders, absent for market orders. */
+  readonly limitPrice?: Price;
+};
+
+/** Alpaca's order statuses (Trading API v2). */
+export const ORDER_STATUSES = [
+  'new',
+  'partially_filled',
+  'filled',
+  'done_for_day',
+  'canceled',
+  'expired',
+  'replaced',
+  'pending_cancel',
+  'pending_replace',
+  'accepted',
+  'pending_new',
+  'accepted_for_bidding',
+  'stopped',
+  'rejected',
+  'suspended',
+  'calculated',
+  'held',
+] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
+
+/** Statuses after which an order never fills again. */
+export const TERMINAL_ORDER_STATUSES: ReadonlySet<OrderStatus> = new Set<OrderStatus>([
+  'filled',
+  'canceled',
+  'expired',
+  'replaced',
+  'rejected',
+  'done_for_day',
+]);
+
+export function isOpenOrderStatus(status: OrderStatus): boolean {
+  return !TERMINAL_ORDER_STATUSES.has(status);
+}
+
+export interface BrokerOrder {
+  readonly id: BrokerOrderId;
+  readonly clientOrderId: ClientOrderId;
+  readonly symbol: Symbol;
+  readonly side: Side;
+  readonly type: OrderKind;
+  readonly status: OrderStatus;
+  readonly qty: Quantity | null;
+  readonly notional: Money | null;
+  readonly limitPrice: Price | null;
+  readonly filledQty: Quantity;
+  readonly filledAvgPrice: Price | null;
+  readonly submittedAt: Date;
+  readonly filledAt: Date | null;
+}
+
+/** The result of `placeOrder`; `alreadyExisted` when the client order id had been placed before. */
+export interface PlacedOrder extends BrokerOrder {
+  readonly alreadyExisted: boolean;
+}
+
+export interface LatestPrice {
+  readonly symbol: Symbol;
+  readonly price: Price;
+  readonly at: Date;
+}
+
+/**
+ * One broker account. Errors are the classes of `errors.ts`; `retryable` tells the caller whether
+ * the same request may be sent again (with the same client order id for orders).
+ */
+export interface Broker {
+  getAccount(): Promise<Account>;
+  getPositions(): Promise<Position[]>;
+  getClock(): Promise<MarketClock>;
+  /** Trading days from `start` to `end`, both inclusive. */
+  getCalendar(start: TradingDate, end: TradingDate): Promise<CalendarDay[]>;
+  /** Throws AssetNotTradable when the broker does not know the symbol. */
+  getAsset(symbol: Symbol): Promise<Asset>;
+  /**
+   * Places the order once. A client order id the broker already holds is not an error: the
+   * existing order comes back with `alreadyExisted: true` and nothing is placed or filled again.
+   */
+  placeOrder(request: OrderRequest): Promise<PlacedOrder>;
+  /** Throws OrderNotFound. */
+  getOrder(id: BrokerOrderId): Promise<BrokerOrder>;
+  /** Throws OrderNotFound. */
+  getOrderByClientId(clientOrderId: ClientOrderId): Promise<BrokerOrder>;
+  /** Idempotent for an order that is already canceled; throws OrderNotCancelable when it filled. */
+  cancelOrder(id: BrokerOrderId): Promise<void>;
+  listOpenOrders(): Promise<BrokerOrder[]>;
+  /** Symbols without a price are absent from the map. */
+  getLatestPrices(symbols: readonly Symbol[]): Promise<Map<Symbol, LatestPrice>>;
+}
