@@ -1,0 +1,43 @@
+import { clientOrderIdFor, type Money, type RunId, type StrategyId, type Weight } from '@books/core';
+import type { PlannedTrade } from '@books/portfolio';
+import type { StrategyExecutionRequested } from '@books/queue';
+
+export interface RequestContext {
+  readonly runId: RunId;
+  readonly strategyId: StrategyId;
+  readonly file: string;
+  readonly allocation: Weight;
+  readonly strategyCapital: Money;
+  /** ISO instant of the plan: identical on every retry, so a re-sent message is identical too. */
+  readonly plannedAt: string;
+}
+
+/** The execution request of one planned trade; a pure function of the plan. */
+export function executionRequestFor(trade: PlannedTrade, ctx: RequestContext): StrategyExecutionRequested {
+  return {
+    type: 'StrategyExecutionRequested',
+    version: 1,
+    flow: 'per-strategy',
+    run_id: ctx.runId,
+    strategy_id: ctx.strategyId,
+    dsl_file: ctx.file,
+    allocation: ctx.allocation,
+    trade: {
+      symbol: trade.symbol,
+      direction: trade.side === 'buy' ? 'BUY' : 'SELL',
+      target_qty: trade.qty,
+      target_value: trade.targetValue,
+    },
+    strategy_capital: ctx.strategyCapital,
+    correlation_id: `${ctx.runId}/${ctx.strategyId}/${trade.symbol}/${trade.side}${trade.leg}`,
+    timestamp: ctx.plannedAt,
+    leg: trade.leg,
+    client_order_id: clientOrderIdFor({
+      runId: ctx.runId,
+      strategyId: ctx.strategyId,
+      symbol: trade.symbol,
+      side: trade.side,
+      leg: trade.leg,
+    }),
+  };
+}

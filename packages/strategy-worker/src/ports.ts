@@ -1,0 +1,55 @@
+import type { Money, Price, StrategyId, Symbol, TradingDate, Weight } from '@books/core';
+import type { AssetInfo, Book, RebalancePlan, Transfer } from '@books/portfolio';
+import type { BookCapitalDecision } from './capital';
+
+/** What the DSL engine says for one strategy on one date. */
+export type StrategyEvaluation =
+  | {
+      readonly ok: true;
+      readonly weights: ReadonlyMap<Symbol, Weight>;
+      /** The symphony's `:rebalance-threshold`, when it has one. */
+      readonly rebalanceThreshold?: Weight;
+    }
+  | { readonly ok: false; readonly code: string; readonly message: string };
+
+export interface StrategyEvaluator {
+  evaluate(file: string, asOf: TradingDate): Promise<StrategyEvaluation>;
+}
+
+/** The strategy's own book. Throws when it cannot be read: never an empty book instead. */
+export interface BookReader {
+  readBook(strategyId: StrategyId): Promise<{ readonly book: Book; readonly exists: boolean }>;
+}
+
+export interface MarketPrices {
+  /** Prices for valuation and sizing; a symbol without a price is absent from the map. */
+  prices(symbols: readonly Symbol[], asOf: TradingDate): Promise<ReadonlyMap<Symbol, Price>>;
+  assets(symbols: readonly Symbol[]): Promise<ReadonlyMap<Symbol, AssetInfo>>;
+}
+
+/** The plan of one strategy for one run, as persisted on the run record. */
+export interface StrategyPlanRecord {
+  readonly weights: ReadonlyMap<Symbol, Weight>;
+  readonly capital: BookCapitalDecision;
+  readonly plan: RebalancePlan;
+  readonly equity: Money;
+}
+
+export type StrategyRunStatus = 'PENDING' | 'PLANNED' | 'TRADED' | 'NOTHING_TO_DO' | 'FAILED';
+
+export interface StrategyRunStore {
+  /**
+   * Records the plan, its capital transfer (applied to the book's cash) and the held BUYs in one
+   * transaction, once per (run, strategy): returns `already-recorded` when a previous attempt did.
+   */
+  recordPlan(input: {
+    readonly runId: string;
+    readonly strategyId: StrategyId;
+    readonly record: StrategyPlanRecord;
+    readonly transfer: Transfer | null;
+    readonly status: StrategyRunStatus;
+  }): Promise<'recorded' | 'already-recorded'>;
+  /** The plan recorded by an earlier attempt of this (run, strategy), if any. */
+  readPlan(runId: string, strategyId: StrategyId): Promise<StrategyPlanRecord | undefined>;
+  recordFailure(runId: string, strategyId: StrategyId, reason: string): Promise<void>;
+}

@@ -1,0 +1,205 @@
+import {
+  BooksError,
+  type CapitalPolicy,
+  errorMessage,
+  type Logger,
+  type Money,
+  type RunId,
+  type StrategyId,
+  type Symbol,
+  type TradingDate,
+  type Weight,
+} from '@books/core';
+import {
+  applyTransfer,
+  MissingPriceError,
+  planRebalance,
+  quantitiesOf,
+  type RebalancePlan,
+  valueBook,
+} from '@books/portfolio';
+import type { ExecutionQueue } from '@books/queue';
+import { planBookCapital } from './capital';
+import { executionRequestFor } from './execution-requests';
+import type {
+  BookReader,
+  MarketPrices,
+  StrategyEvaluator,
+  StrategyPlanRecord,
+  StrategyRunStore,
+} from './ports';
+
+export interface StrategyRunInput {
+  readonly runId: RunId;
+  readonly strategyId: StrategyId;
+  readonly file: string;
+  readonly allocation: Weight;
+  readonly asOf: TradingDate;
+  /** The run's account-equity snapshot, the same for every worker of the run. */
+  readonly accountEquity: Money;
+  readonly policy: CapitalPolicy;
+  readonly minTradeNotional: Money;
+  readonly dryRun: boolean;
+  /** ISO instant of the run's plan time. */
+  readonly plannedAt: string;
+}
+
+export interface StrategyRunDeps {
+  readonly evaluator: StrategyEvaluator;
+  readonly books: BookReader;
+  readonly market: MarketPrices;
+  readonly runs: StrategyRunStore;
+  readonly queue: ExecutionQueue;
+  readonly logger: Logger;
+}
+
+export type StrategyOutcome =
+  | { readonly strategyId: StrategyId; readonly outcome: 'FAILED'; readonly reason: string }
+  | {
+      readonly strategyId: StrategyId;
+      readonly outcome: 'PLANNED' | 'NOTHING_TO_DO' | 'DRY_RUN';
+      readonly resumed: boolean;
+      readonly record: StrategyPlanRecord;
+      readonly sent: number;
+    };
+
+/** A failure of this strategy alone, recorded on its run item; never a thrown error for the run. */
+class StrategyFailure extends BooksError {
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(code, message, {}, options);
+  }
+}
+
+/**
+ * One strategy's part of a daily run: evaluate its DSL, read ITS OWN book, value it at current
+ * prices, decide its capital, plan its trades, record the plan, and send its SELLs (or, with no
+ * SELL, its BUYs at once; otherwise the BUYs are held for release after the SELLs).
+ *
+ * Safe to retry: a plan recorded by an earlier attempt is reused, never re-planned, and its
+ * messages are re-sent identically (execution deduplicates by client order id).
+ */
+export async function runStrategy(deps: StrategyRunDeps, input: StrategyRunInput): Promise<StrategyOutcome> {
+  const log = deps.logger.child({ strategyId: input.strategyId, runId: input.runId });
+  try {
+    if (!input.dryRun) {
+      const earlier = await deps.runs.readPlan(input.runId, input.strategyId);
+      if (earlier) {
+        log.info(
+          { event: 'plan-resumed' },
+          'plan already recorded by an earlier attempt: re-sending its orders',
+        );
+        const sent = await send(deps, input, earlier);
+        return {
+          strategyId: input.strategyId,
+          outcome: outcomeOf(earlier.plan),
+          resumed: true,
+          record: earlier,
+          sent,
+        };
+      }
+    }
+    const record = await plan(deps, input);
+    log.info(
+      {
+        event: 'planned',
+        weights: Object.fromEntries(record.weights),
+        capital: record.capital.explanation,
+        sells: record.plan.sells.length,
+        buys: record.plan.buys.length,
+        suppressed: record.plan.suppressed.length,
+      },
+      'strategy planned',
+    );
+    if (input.dryRun)
+      return { strategyId: input.strategyId, outcome: 'DRY_RUN', resumed: false, record, sent: 0 };
+    await deps.runs.recordPlan({
+      runId: input.runId,
+      strategyId: input.strategyId,
+      record,
+      transfer: record.capital.transfer,
+      status: outcomeOf(record.plan),
+    });
+    const sent = await send(deps, input, record);
+    return { strategyId: input.strategyId, outcome: outcomeOf(record.plan), resumed: false, record, sent };
+  } catch (e) {
+    if (!(e instanceof StrategyFailure)) throw e;
+    log.warn({ event: 'strategy-failed', code: e.code, err: e }, e.message);
+    if (!input.dryRun) await deps.runs.recordFailure(input.runId, input.strategyId, e.message);
+    return { strategyId: input.strategyId, outcome: 'FAILED', reason: e.message };
+  }
+}
+
+async function plan(deps: StrategyRunDeps, input: StrategyRunInput): Promise<StrategyPlanRecord> {
+  const evaluation = await deps.evaluator.evaluate(input.file, input.asOf);
+  if (!evaluation.ok) throw new StrategyFailure(`DSL_${evaluation.code}`, evaluation.message);
+
+  let book: Awaited<ReturnType<BookReader['readBook']>>;
+  try {
+    book = await deps.books.readBook(input.strategyId);
+  } catch (e) {
+    throw new StrategyFailure(
+      'BOOK_UNREADABLE',
+      `cannot read the book of ${input.strategyId}: ${errorMessage(e)}`,
+      {
+        cause: e,
+      },
+    );
+  }
+
+  const symbols = [
+    ...new Set<Symbol>([...quantitiesOf(book.book).keys(), ...evaluation.weights.keys()]),
+  ].sort();
+  const [prices, assets] = await Promise.all([
+    deps.market.prices(symbols, input.asOf),
+    deps.market.assets([...evaluation.weights.keys()]),
+  ]);
+  try {
+    const valuation = valueBook(book.book, prices);
+    const capital = planBookCapital({
+      runId: input.runId,
+      strategyId: input.strategyId,
+      allocation: input.allocation,
+      accountEquity: input.accountEquity,
+      policy: input.policy,
+      ...(book.exists ? { book: { equity: valuation.equity, cash: book.book.cash } } : {}),
+      at: input.plannedAt,
+    });
+    const funded = capital.transfer ? applyTransfer(book.book, capital.transfer) : book.book;
+    const rebalance = planRebalance({
+      book: funded,
+      targets: evaluation.weights,
+      capital: capital.capital,
+      prices,
+      assets,
+      minNotional: input.minTradeNotional,
+      ...(evaluation.rebalanceThreshold ? { rebalanceThreshold: evaluation.rebalanceThreshold } : {}),
+    });
+    return { weights: evaluation.weights, capital, plan: rebalance, equity: valuation.equity };
+  } catch (e) {
+    if (e instanceof MissingPriceError) throw new StrategyFailure('NO_PRICE', e.message, { cause: e });
+    throw e;
+  }
+}
+
+function outcomeOf(plan: RebalancePlan): 'PLANNED' | 'NOTHING_TO_DO' {
+  return plan.sells.length + plan.buys.length === 0 ? 'NOTHING_TO_DO' : 'PLANNED';
+}
+
+/** SELLs first; BUYs go at once only when there is no SELL to wait for. */
+async function send(
+  deps: StrategyRunDeps,
+  input: StrategyRunInput,
+  record: StrategyPlanRecord,
+): Promise<number> {
+  const trades = record.plan.sells.length > 0 ? record.plan.sells : record.plan.buys;
+  const ctx = {
+    runId: input.runId,
+    strategyId: input.strategyId,
+    file: input.file,
+    allocation: input.allocation,
+    strategyCapital: record.capital.capital,
+    plannedAt: input.plannedAt,
+  };
+  await deps.queue.send(trades.map((t) => executionRequestFor(t, ctx)));
+  return trades.length;
+}

@@ -1,0 +1,215 @@
+import {
+  createLogger,
+  Money,
+  Price,
+  Quantity,
+  RunId,
+  StrategyId,
+  Symbol,
+  TradingDate,
+  Weight,
+} from '@books/core';
+import { type AssetInfo, applyFill, type Book, emptyBook } from '@books/portfolio';
+import { type StrategyExecutionRequested, serializeExecutionMessage } from '@books/queue';
+import type { MarketPrices, StrategyEvaluation, StrategyPlanRecord, StrategyRunStore } from '../src/ports';
+import { runStrategy, type StrategyRunDeps, type StrategyRunInput } from '../src/run-strategy';
+
+const SID = StrategyId('momentum');
+const sym = Symbol;
+
+class MemoryRuns implements StrategyRunStore {
+  plans = new Map<string, StrategyPlanRecord>();
+  failures = new Map<string, string>();
+  recordCalls = 0;
+  async recordPlan(input: Parameters<StrategyRunStore['recordPlan']>[0]) {
+    this.recordCalls++;
+    const key = `${input.runId}/${input.strategyId}`;
+    if (this.plans.has(key)) return 'already-recorded' as const;
+    this.plans.set(key, input.record);
+    return 'recorded' as const;
+  }
+  async readPlan(runId: string, strategyId: StrategyId) {
+    return this.plans.get(`${runId}/${strategyId}`);
+  }
+  async recordFailure(runId: string, strategyId: StrategyId, reason: string) {
+    this.failures.set(`${runId}/${strategyId}`, reason);
+  }
+}
+
+class MemoryQueue {
+  sent: StrategyExecutionRequested[] = [];
+  async send(messages: readonly StrategyExecutionRequested[]) {
+    this.sent.push(...messages);
+  }
+}
+
+function market(prices: Record<string, string>, fractionable = true): MarketPrices {
+  return {
+    async prices(symbols) {
+      return new Map(
+        symbols.filter((s) => prices[s] !== undefined).map((s) => [s, Price.parse(prices[s] ?? '')]),
+      );
+    },
+    async assets(symbols) {
+      return new Map<Symbol, AssetInfo>(symbols.map((s) => [s, { fractionable }]));
+    },
+  };
+}
+
+function weights(w: Record<string, string>): StrategyEvaluation {
+  return { ok: true, weights: new Map(Object.entries(w).map(([s, v]) => [sym(s), Weight.parse(v)])) };
+}
+
+function bookWith(cash: string, buys: Array<[string, string, string]>): Book {
+  let book: Book = { ...emptyBook(SID), cash: Money.parse(cash) };
+  buys.forEach(([symbol, qty, price], i) => {
+    book = applyFill(book, {
+      fillId: `f${i}`,
+      orderId: `o${i}`,
+      symbol: sym(symbol),
+      side: 'buy',
+      qty: Quantity.parse(qty),
+      price: Price.parse(price),
+      fees: Money.ZERO,
+      at: `2025-02-0${i + 1}T20:30:00.000Z`,
+    }).book;
+  });
+  return book;
+}
+
+function setup(
+  overrides: {
+    evaluation?: StrategyEvaluation;
+    book?: Book | 'unreadable';
+    prices?: Record<string, string>;
+  } = {},
+) {
+  const runs = new MemoryRuns();
+  const queue = new MemoryQueue();
+  const lines: string[] = [];
+  const deps: StrategyRunDeps = {
+    evaluator: { evaluate: async () => overrides.evaluation ?? weights({ SPY: '0.5', QQQ: '0.5' }) },
+    books: {
+      async readBook() {
+        if (overrides.book === 'unreadable') throw new Error('ProvisionedThroughputExceededException');
+        return overrides.book
+          ? { book: overrides.book, exists: true }
+          : { book: emptyBook(SID), exists: false };
+      },
+    },
+    market: market(overrides.prices ?? { SPY: '500', QQQ: '400', TLT: '90' }),
+    runs,
+    queue,
+    logger: createLogger({ service: 'test' }, { destination: { write: (l: string) => lines.push(l) } }),
+  };
+  const input: StrategyRunInput = {
+    runId: RunId('local-2025-03-03'),
+    strategyId: SID,
+    file: 'momentum.clj',
+    allocation: Weight.parse('0.3'),
+    asOf: TradingDate('2025-03-03'),
+    accountEquity: Money.parse('100000'),
+    policy: { mode: 'drift', threshold: Weight.parse('0.1') },
+    minTradeNotional: Money.parse('1'),
+    dryRun: false,
+    plannedAt: '2025-03-03T20:30:00.000Z',
+  };
+  return { deps, input, runs, queue, lines };
+}
+
+describe('one strategy’s run', () => {
+  it('funds a first run and sends its BUYs at once since there is no SELL to wait for', async () => {
+    const { deps, input, queue, runs } = setup();
+    const outcome = await runStrategy(deps, input);
+    expect(outcome.outcome).toBe('PLANNED');
+    expect(queue.sent.map((m) => [m.trade.symbol, m.trade.direction, m.trade.target_qty.toString()])).toEqual(
+      [
+        ['QQQ', 'BUY', '37.5'],
+        ['SPY', 'BUY', '30'],
+      ],
+    );
+    expect(runs.plans.get('local-2025-03-03/momentum')?.capital.transfer?.amount.toString()).toBe('30000');
+  });
+
+  it('sends only its SELLs and holds its BUYs when it has something to sell', async () => {
+    const book = bookWith('0', [['TLT', '333.333333333', '90']]);
+    const { deps, input, queue, runs } = setup({ book, prices: { SPY: '500', QQQ: '400', TLT: '90' } });
+    const outcome = await runStrategy(deps, input);
+    expect(outcome.outcome).toBe('PLANNED');
+    expect(queue.sent.map((m) => [m.trade.symbol, m.trade.direction, m.trade.target_qty.toString()])).toEqual(
+      [['TLT', 'SELL', '333.333333333']],
+    );
+    const plan = runs.plans.get('local-2025-03-03/momentum')?.plan;
+    expect(plan?.buys.map((b) => b.symbol)).toEqual(['QQQ', 'SPY']);
+  });
+
+  it('records a DSL failure on its run item and trades nothing', async () => {
+    const { deps, input, queue, runs } = setup({
+      evaluation: {
+        ok: false,
+        code: 'NO_DATA',
+        message: 'momentum.clj:4:7: no bar for XYZ on or before 2025-03-03',
+      },
+    });
+    const outcome = await runStrategy(deps, input);
+    expect(outcome).toEqual({
+      strategyId: SID,
+      outcome: 'FAILED',
+      reason: 'momentum.clj:4:7: no bar for XYZ on or before 2025-03-03',
+    });
+    expect(queue.sent).toEqual([]);
+    expect(runs.failures.get('local-2025-03-03/momentum')).toMatch(/no bar for XYZ/);
+  });
+
+  it('fails closed when its book cannot be read, never planning from an empty book', async () => {
+    const { deps, input, queue, runs } = setup({ book: 'unreadable' });
+    const outcome = await runStrategy(deps, input);
+    expect(outcome.outcome).toBe('FAILED');
+    expect(outcome.outcome === 'FAILED' && outcome.reason).toMatch(
+      /cannot read the book of momentum: ProvisionedThroughput/,
+    );
+    expect(queue.sent).toEqual([]);
+    expect(runs.plans.size).toBe(0);
+  });
+
+  it('fails when a held symbol has no price rather than valuing it at zero', async () => {
+    const book = bookWith('0', [['GLD', '10', '180']]);
+    const { deps, input, queue } = setup({ book });
+    const outcome = await runStrategy(deps, input);
+    expect(outcome.outcome === 'FAILED' && outcome.reason).toMatch(/GLD/);
+    expect(queue.sent).toEqual([]);
+  });
+
+  it('re-sends the identical messages of the recorded plan when retried, without planning again', async () => {
+    const book = bookWith('0', [['TLT', '333.333333333', '90']]);
+    const first = setup({ book });
+    await runStrategy(first.deps, first.input);
+    const again = await runStrategy(
+      { ...first.deps, evaluator: { evaluate: async () => weights({ GLD: '1' }) } },
+      first.input,
+    );
+    expect(again.outcome === 'PLANNED' && again.resumed).toBe(true);
+    expect(first.runs.recordCalls).toBe(1);
+    const [a, b] = [first.queue.sent[0], first.queue.sent[1]];
+    expect(a && b && serializeExecutionMessage(a)).toBe(b && serializeExecutionMessage(b));
+  });
+
+  it('writes and sends nothing on a dry run', async () => {
+    const { deps, input, queue, runs } = setup();
+    const outcome = await runStrategy(deps, { ...input, dryRun: true });
+    expect(outcome.outcome).toBe('DRY_RUN');
+    expect(queue.sent).toEqual([]);
+    expect(runs.recordCalls).toBe(0);
+  });
+
+  it('has nothing to do when the book already holds its targets', async () => {
+    const book = bookWith('0', [
+      ['QQQ', '37.5', '400'],
+      ['SPY', '30', '500'],
+    ]);
+    const { deps, input, queue } = setup({ book });
+    const outcome = await runStrategy(deps, input);
+    expect(outcome.outcome).toBe('NOTHING_TO_DO');
+    expect(queue.sent).toEqual([]);
+  });
+});
