@@ -1,0 +1,186 @@
+import {
+  type BooksConfig,
+  type Clock,
+  type Logger,
+  marketDateOf,
+  RunId,
+  type StrategyConfig,
+  type Symbol,
+  type TradingDate,
+  ValidationError,
+} from '@books/core';
+import type {
+  AccountSnapshotSource,
+  ConfigSource,
+  MarketCalendar,
+  RunRecord,
+  RunStore,
+  StrategySymbols,
+} from './ports';
+import { decideRunWindow } from './run-window';
+
+export interface PlanRunDeps {
+  readonly stage: string;
+  readonly config: ConfigSource;
+  readonly calendar: MarketCalendar;
+  readonly account: AccountSnapshotSource;
+  readonly symbols: StrategySymbols;
+  readonly runs: RunStore;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
+export interface PlanRunRequest {
+  readonly executionId: string;
+  /** A local run or replay of a given day: skips the time-of-day window, not the calendar. */
+  readonly tradingDate?: TradingDate;
+  readonly dryRun?: boolean;
+}
+
+/** One Map item: everything a strategy worker needs, so that workers never reload the config. */
+export interface WorkerItem {
+  readonly runId: string;
+  readonly strategyId: string;
+  readonly file: string;
+  readonly allocation: string;
+  readonly flow: string;
+  readonly asOf: string;
+  readonly accountEquity: string;
+  readonly plannedAt: string;
+  readonly capitalPolicy:
+    | { readonly mode: 'drift'; readonly threshold: string }
+    | { readonly mode: 'target' };
+  readonly minTradeNotional: string;
+  readonly dryRun: boolean;
+}
+
+export type PlanRunResult =
+  | {
+      readonly proceed: false;
+      readonly reason: string;
+      readonly runId?: string;
+      readonly problems?: readonly string[];
+    }
+  | {
+      readonly proceed: true;
+      readonly runId: string;
+      readonly items: readonly WorkerItem[];
+      readonly warnings: readonly string[];
+    };
+
+export function runIdFor(stage: string, date: TradingDate): RunId {
+  return RunId(`${stage}-${date}`);
+}
+
+/**
+ * The first state of DailyRun: validate the configuration, check the calendar and the run window,
+ * take the run lock (one run per stage and trading date), snapshot the account once, record the
+ * run with every strategy PENDING, and hand out the Map items. Nothing is planned or traded here.
+ */
+export async function planRun(deps: PlanRunDeps, request: PlanRunRequest): Promise<PlanRunResult> {
+  const now = deps.clock.now();
+  const log = deps.logger.child({ phase: 'plan', executionId: request.executionId });
+
+  let config: BooksConfig;
+  try {
+    config = await deps.config.load();
+  } catch (e) {
+    if (!(e instanceof ValidationError)) throw e;
+    log.error({ event: 'config-invalid', problems: e.issues }, e.message);
+    return {
+      proceed: false,
+      reason: 'stopped: invalid strategy configuration',
+      problems: e.issues.map((i) => `${i.path}: ${i.message}`),
+    };
+  }
+
+  const date = request.tradingDate ?? marketDateOf(now);
+  const session = await deps.calendar.session(date);
+  const window = request.tradingDate
+    ? session
+      ? ({ run: true } as const)
+      : ({ run: false, reason: `skipped: market closed (${date} is not a trading day)` } as const)
+    : decideRunWindow(now, date, session, config.runWindowMinutes);
+  if (!window.run) {
+    log.info({ event: 'run-skipped', date }, window.reason);
+    if (!request.dryRun) await deps.runs.recordSkip(deps.stage, date, window.reason, now.toISOString());
+    return { proceed: false, reason: window.reason };
+  }
+
+  const runId = runIdFor(deps.stage, date);
+  const enabled = config.strategies.filter((s) => s.enabled);
+  const warnings = await overlapWarnings(deps.symbols, enabled);
+  for (const w of warnings) log.warn({ event: 'shared-symbol', runId }, w);
+  const snapshot = await deps.account.account();
+  const record: RunRecord = {
+    runId,
+    stage: deps.stage,
+    tradingDate: date,
+    executionId: request.executionId,
+    plannedAt: now.toISOString(),
+    equity: snapshot.equity,
+    cash: snapshot.cash,
+    strategies: config.strategies.map((s) => ({
+      strategyId: s.id,
+      file: s.file,
+      allocation: s.allocation.toString(),
+      flow: s.flow,
+      status: s.enabled ? 'PENDING' : 'SKIPPED',
+      ...(s.enabled ? {} : { note: 'disabled in the configuration' }),
+    })),
+    warnings,
+  };
+
+  let run = record;
+  if (!request.dryRun) {
+    const lock = await deps.runs.createRun(record);
+    if (lock.result === 'exists' && lock.record.executionId !== request.executionId) {
+      const reason = `already planned: run ${runId} exists (execution ${lock.record.executionId}); not planning again`;
+      log.info({ event: 'run-exists', runId }, reason);
+      return { proceed: false, reason, runId };
+    }
+    run = lock.record;
+  }
+  log.info(
+    { event: 'run-planned', runId, strategies: enabled.length, equity: run.equity.toString() },
+    'run dispatched',
+  );
+  return {
+    proceed: true,
+    runId,
+    warnings: run.warnings,
+    items: enabled.map((s) => ({
+      runId,
+      strategyId: s.id,
+      file: s.file,
+      allocation: s.allocation.toString(),
+      flow: s.flow,
+      asOf: date,
+      accountEquity: run.equity.toString(),
+      plannedAt: run.plannedAt,
+      capitalPolicy:
+        config.capitalPolicy.mode === 'drift'
+          ? { mode: 'drift', threshold: config.capitalPolicy.threshold.toString() }
+          : { mode: 'target' },
+      minTradeNotional: config.minTradeNotional.toString(),
+      dryRun: request.dryRun ?? false,
+    })),
+  };
+}
+
+/** Symbols that several strategies' files can hold: legal, but worth a warning. */
+async function overlapWarnings(
+  symbols: StrategySymbols,
+  strategies: readonly StrategyConfig[],
+): Promise<string[]> {
+  const holders = new Map<Symbol, string[]>();
+  for (const s of strategies) {
+    for (const symbol of await symbols.symbolsOf(s.file)) {
+      holders.set(symbol, [...(holders.get(symbol) ?? []), s.id]);
+    }
+  }
+  return [...holders.entries()]
+    .filter(([, ids]) => ids.length > 1)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([symbol, ids]) => `${symbol} can be held by ${ids.join(', ')}: each book keeps its own lots of it`);
+}

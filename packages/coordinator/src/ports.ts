@@ -1,0 +1,62 @@
+import type { BooksConfig, Money, RunId, StrategyId, Symbol, TradingDate } from '@books/core';
+import type { TradingSession } from './run-window';
+
+export interface ConfigSource {
+  /** The stage's validated configuration; throws ValidationError listing every problem. */
+  load(): Promise<BooksConfig>;
+}
+
+export interface MarketCalendar {
+  /** The session of `date`, or undefined when the market does not open that day. */
+  session(date: TradingDate): Promise<TradingSession | undefined>;
+}
+
+export interface AccountSnapshotSource {
+  account(): Promise<{ readonly equity: Money; readonly cash: Money }>;
+}
+
+export interface StrategySymbols {
+  /** Every symbol a strategy's DSL file can hold (any branch). */
+  symbolsOf(file: string): Promise<readonly Symbol[]>;
+}
+
+export interface RunStrategyEntry {
+  readonly strategyId: StrategyId;
+  readonly file: string;
+  readonly allocation: string;
+  readonly flow: string;
+  readonly status: 'PENDING' | 'SKIPPED';
+  readonly note?: string;
+}
+
+export interface RunRecord {
+  readonly runId: RunId;
+  readonly stage: string;
+  readonly tradingDate: TradingDate;
+  /** The Step Functions execution (or local runner) that holds the lock. */
+  readonly executionId: string;
+  readonly plannedAt: string;
+  readonly equity: Money;
+  readonly cash: Money;
+  readonly strategies: readonly RunStrategyEntry[];
+  readonly warnings: readonly string[];
+}
+
+export interface RunStore {
+  /**
+   * Takes the run lock and records the run with every strategy PENDING, atomically with respect
+   * to other triggers: `created` for the caller that won, `exists` (with the stored record) for
+   * everyone else, including a retry of the same execution.
+   */
+  createRun(
+    record: RunRecord,
+  ): Promise<{ readonly result: 'created' | 'exists'; readonly record: RunRecord }>;
+  recordSkip(stage: string, date: TradingDate, reason: string, at: string): Promise<void>;
+  finishRun(runId: RunId, outcomes: readonly DispatchOutcome[], at: string): Promise<void>;
+}
+
+export interface DispatchOutcome {
+  readonly strategyId: string;
+  readonly outcome: string;
+  readonly reason?: string;
+}

@@ -1,0 +1,179 @@
+import {
+  createLogger,
+  ManualClock,
+  Money,
+  marketTimeToInstant,
+  parseBooksConfig,
+  type RunId,
+  Symbol,
+  TradingDate,
+} from '@books/core';
+import { type PlanRunDeps, planRun } from '../src/plan-run';
+import type { DispatchOutcome, RunRecord, RunStore } from '../src/ports';
+
+class MemoryRunStore implements RunStore {
+  runs = new Map<string, RunRecord>();
+  skips: string[] = [];
+  async createRun(record: RunRecord) {
+    const existing = this.runs.get(record.runId);
+    if (existing) return { result: 'exists' as const, record: existing };
+    this.runs.set(record.runId, record);
+    return { result: 'created' as const, record };
+  }
+  async recordSkip(_stage: string, date: TradingDate, reason: string) {
+    this.skips.push(`${date}: ${reason}`);
+  }
+  async finishRun(_runId: RunId, _outcomes: readonly DispatchOutcome[]) {}
+}
+
+const validConfig = {
+  strategies: [
+    { file: 'momentum.clj', allocation: '0.30', flow: 'per-strategy' },
+    { file: 'mean_reversion.clj', allocation: '0.30', flow: 'per-strategy' },
+    { file: 'breakout.clj', allocation: '0.40', flow: 'per-strategy', enabled: false },
+  ],
+};
+
+function deps(overrides: { config?: unknown; now?: string; equity?: string } = {}) {
+  const runs = new MemoryRunStore();
+  let snapshots = 0;
+  const d: PlanRunDeps = {
+    stage: 'test',
+    config: {
+      load: async () => parseBooksConfig(overrides.config ?? validConfig, { source: 'config.test.json' }),
+    },
+    calendar: {
+      async session(date) {
+        if (date === '2026-11-26') return undefined;
+        const close = date === '2026-11-27' ? '13:00' : '16:00';
+        return {
+          date,
+          openAt: marketTimeToInstant(date, '09:30'),
+          closeAt: marketTimeToInstant(date, close),
+        };
+      },
+    },
+    account: {
+      async account() {
+        snapshots++;
+        return { equity: Money.parse(overrides.equity ?? '100000'), cash: Money.parse('100000') };
+      },
+    },
+    symbols: {
+      async symbolsOf(file) {
+        return file === 'momentum.clj' ? [Symbol('SPY'), Symbol('QQQ')] : [Symbol('SPY'), Symbol('TLT')];
+      },
+    },
+    runs,
+    clock: new ManualClock(overrides.now ?? '2026-11-24T20:30:00Z'),
+    logger: createLogger({ service: 'test' }, { destination: { write: () => undefined } }),
+  };
+  return { deps: d, runs, snapshots: () => snapshots };
+}
+
+describe('planning a daily run', () => {
+  it('records the run with every strategy before any worker and hands out the enabled ones', async () => {
+    const { deps: d, runs } = deps();
+    const result = await planRun(d, { executionId: 'exec-1' });
+    expect(result.proceed).toBe(true);
+    if (!result.proceed) return;
+    expect(result.runId).toBe('test-2026-11-24');
+    expect(result.items.map((i) => [i.strategyId, i.allocation, i.accountEquity, i.asOf])).toEqual([
+      ['momentum', '0.3', '100000', '2026-11-24'],
+      ['mean_reversion', '0.3', '100000', '2026-11-24'],
+    ]);
+    expect(runs.runs.get('test-2026-11-24')?.strategies.map((s) => [s.strategyId, s.status])).toEqual([
+      ['momentum', 'PENDING'],
+      ['mean_reversion', 'PENDING'],
+      ['breakout', 'SKIPPED'],
+    ]);
+  });
+
+  it('warns about symbols that several strategies can hold', async () => {
+    const { deps: d, runs } = deps();
+    const result = await planRun(d, { executionId: 'exec-1' });
+    expect(result.proceed && result.warnings).toEqual([
+      'SPY can be held by momentum, mean_reversion: each book keeps its own lots of it',
+    ]);
+    expect(runs.runs.get('test-2026-11-24')?.warnings).toHaveLength(1);
+  });
+
+  it('stops before any order on an invalid configuration, listing every problem', async () => {
+    const { deps: d, runs } = deps({
+      config: {
+        strategies: [
+          { file: 'a.clj', allocation: '0.6', flow: 'per-strategy' },
+          { file: 'b.clj', allocation: 'x', flow: 'merged' },
+        ],
+      },
+    });
+    const result = await planRun(d, { executionId: 'exec-1' });
+    expect(result).toEqual({
+      proceed: false,
+      reason: 'stopped: invalid strategy configuration',
+      problems: [
+        'strategies.1.allocation: allocation must be a decimal string such as "0.25"',
+        'strategies.1.flow: must be one of per-strategy, shadow, legacy',
+      ],
+    });
+    expect(runs.runs.size).toBe(0);
+  });
+
+  it('records "skipped: market closed" on a holiday and ends', async () => {
+    const { deps: d, runs } = deps({ now: '2026-11-26T20:30:00Z' });
+    const result = await planRun(d, { executionId: 'exec-1' });
+    expect(result).toEqual({
+      proceed: false,
+      reason: 'skipped: market closed (2026-11-26 is not a trading day)',
+    });
+    expect(runs.skips).toEqual(['2026-11-26: skipped: market closed (2026-11-26 is not a trading day)']);
+  });
+
+  it('skips the 15:30 trigger on an early-close day', async () => {
+    const { deps: d } = deps({ now: '2026-11-27T20:30:00Z' });
+    const result = await planRun(d, { executionId: 'exec-1' });
+    expect(result.proceed === false && result.reason).toMatch(/^skipped: market closed \(closed at/);
+  });
+
+  it('lets exactly one of two concurrent triggers plan, and reports the run to the other', async () => {
+    const { deps: d, runs, snapshots } = deps();
+    const [a, b] = await Promise.all([
+      planRun(d, { executionId: 'exec-a' }),
+      planRun(d, { executionId: 'exec-b' }),
+    ]);
+    const winners = [a, b].filter((r) => r.proceed);
+    expect(winners).toHaveLength(1);
+    const loser = [a, b].find((r) => !r.proceed);
+    expect(loser?.proceed === false && loser.reason).toMatch(
+      /^already planned: run test-2026-11-24 exists \(execution exec-a\)/,
+    );
+    expect(runs.runs.size).toBe(1);
+    expect(snapshots()).toBe(2);
+  });
+
+  it('resumes a retried execution with the snapshot it recorded, not a new one', async () => {
+    const first = deps({ equity: '100000' });
+    await planRun(first.deps, { executionId: 'exec-1' });
+    const retried = await planRun(
+      {
+        ...first.deps,
+        account: { account: async () => ({ equity: Money.parse('1'), cash: Money.parse('1') }) },
+      },
+      { executionId: 'exec-1' },
+    );
+    expect(retried.proceed && retried.items[0]?.accountEquity).toBe('100000');
+  });
+
+  it('plans a given trading date outside the time window for local runs and replays', async () => {
+    const { deps: d } = deps({ now: '2026-11-24T14:00:00Z' });
+    const result = await planRun(d, { executionId: 'local', tradingDate: TradingDate('2026-11-23') });
+    expect(result.proceed && result.runId).toBe('test-2026-11-23');
+  });
+
+  it('writes nothing on a dry run', async () => {
+    const { deps: d, runs } = deps();
+    const result = await planRun(d, { executionId: 'exec-1', dryRun: true });
+    expect(result.proceed && result.items[0]?.dryRun).toBe(true);
+    expect(runs.runs.size).toBe(0);
+  });
+});
