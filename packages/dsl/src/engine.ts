@@ -1,0 +1,88 @@
+import type { Node } from './ast';
+import { check } from './checker';
+import { Context } from './context';
+import { type DslError, Failure, type Result, toDslError } from './errors';
+import { DEFAULT_LIMITS, type Limits } from './limits';
+import { type BarPort, Market } from './market';
+import { type Plan, plan } from './planner';
+import { read } from './reader';
+import { finalWeights, type SymbolWeight } from './weights';
+
+/** A strategy read, checked and planned: reusable for any number of sessions and dates. */
+export interface CompiledStrategy {
+  readonly file: string;
+  readonly plan: Plan;
+  /** Upper-case tickers the strategy may read (load these through the bar port). */
+  readonly symbols: readonly string[];
+}
+
+/** read → check → plan. All problems found by the checker are reported at once. */
+export function compile(
+  source: string,
+  file: string,
+  limits: Limits = DEFAULT_LIMITS,
+): Result<CompiledStrategy, DslError[]> {
+  const program = read(source, file, limits);
+  if (!program.ok) return { ok: false, error: [program.error] };
+  const problems = check(program.value);
+  if (problems.length > 0) return { ok: false, error: problems };
+  const p = plan(program.value);
+  return { ok: true, value: { file, plan: p, symbols: [...p.symbols].filter((s) => s !== '').sort() } };
+}
+
+/**
+ * Evaluations of one strategy over one market. Block values and indicator series are memoised
+ * across dates, so replaying many dates does not recompute history. Pure: no I/O, no clock.
+ */
+export class Session {
+  private readonly ctx: Context;
+
+  constructor(
+    readonly strategy: CompiledStrategy,
+    readonly market: Market,
+    private readonly limits: Limits = DEFAULT_LIMITS,
+  ) {
+    this.ctx = new Context(market, strategy.plan.blocks);
+  }
+
+  /** Loads the bars the strategy reads, up to `until`, and opens a session on them. */
+  static async open(
+    strategy: CompiledStrategy,
+    port: BarPort,
+    until: string,
+    limits: Limits = DEFAULT_LIMITS,
+  ) {
+    return new Session(strategy, await Market.load(port, strategy.symbols, until), limits);
+  }
+
+  /** The weights as of the close of `date` (YYYY-MM-DD), or the error that names the cause. */
+  evaluate(date: string): Result<SymbolWeight[], DslError> {
+    const ctx = this.ctx;
+    const day = this.market.dayOf(date);
+    ctx.steps = 0;
+    ctx.maxSteps = this.limits.maxSteps;
+    ctx.asOf = date;
+    ctx.asOfDay = day;
+    const root: Node = this.strategy.plan.rootNode;
+    let outcome: SymbolWeight[] | Failure;
+    try {
+      const v = this.strategy.plan.root(ctx, day);
+      outcome = v instanceof Failure ? v : finalWeights(v, root.span);
+    } catch (e) {
+      // Only a JS engine limit (stack, memory) can get here: report it as a LIMIT, never crash.
+      outcome = new Failure(
+        'LIMIT',
+        `evaluation exceeded an engine limit: ${e instanceof Error ? e.message : String(e)}`,
+        root.span,
+      );
+    }
+    if (outcome instanceof Failure) {
+      const err = toDslError(outcome, this.strategy.file);
+      return {
+        ok: false,
+        error: err.date === undefined && outcome.code !== 'LIMIT' ? { ...err, date } : err,
+      };
+    }
+    return { ok: true, value: outcome };
+  }
+}

@@ -1,0 +1,61 @@
+import type { Span } from './ast';
+
+/** Stable error codes of the language (DSL.md "Errors"), plus ARGUMENT for a wrong argument kind. */
+export type ErrorCode =
+  | 'PARSE'
+  | 'UNKNOWN_OPERATOR'
+  | 'ARITY'
+  | 'ARGUMENT'
+  | 'NO_DATA'
+  | 'INSUFFICIENT_DATA'
+  | 'EMPTY_PORTFOLIO'
+  | 'NO_BRANCH'
+  | 'INVALID_WEIGHTS'
+  | 'LIMIT';
+
+/** A failure as it leaves the engine: enough for a strategy author to find and fix the cause. */
+export interface DslError {
+  readonly code: ErrorCode;
+  readonly message: string;
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  /** The operator of the failing form, when the failure is tied to a call. */
+  readonly form?: string;
+  readonly symbol?: string;
+  readonly date?: string;
+}
+
+/**
+ * A failure inside the engine, returned as a value (never thrown). `span` is the failing form;
+ * `day` the calendar index of the evaluation that failed, when it is tied to a date.
+ */
+export class Failure {
+  constructor(
+    readonly code: ErrorCode,
+    readonly message: string,
+    readonly span: Span,
+    readonly form?: string,
+    readonly symbol?: string,
+    readonly date?: string,
+  ) {}
+}
+
+export function toDslError(f: Failure, file: string): DslError {
+  const base = { code: f.code, message: f.message, file, line: f.span.line, column: f.span.column };
+  return {
+    ...base,
+    ...(f.form === undefined ? {} : { form: f.form }),
+    ...(f.symbol === undefined ? {} : { symbol: f.symbol }),
+    ...(f.date === undefined ? {} : { date: f.date }),
+  };
+}
+
+/** `file:line:column: CODE message` — the one-line form printed by tools. */
+export function formatDslError(e: DslError): string {
+  return `${e.file}:${e.line}:${e.column}: ${e.code} ${e.message}`;
+}
+
+export type Result<T, E = DslError[]> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly error: E };

@@ -1,0 +1,193 @@
+import type { Span } from './ast';
+import type { Context } from './context';
+import { Failure } from './errors';
+import { HISTORY_FORMULAS, indicatorAt } from './indicators';
+import type { IndicatorName } from './operators';
+import { symbolsOf } from './portfolio';
+import { Fragment, type Outcome, type Value } from './values';
+
+export interface Metric {
+  readonly name: IndicatorName;
+  readonly window: number;
+  /** Whether the metric map names a `:window` (block history needs one). */
+  readonly explicitWindow: boolean;
+}
+
+export interface Selector {
+  readonly top: boolean;
+  /** How many to keep; Infinity without a selector. */
+  readonly count: number;
+}
+
+interface Scored {
+  readonly score: number;
+  /** Tie-break: the symbol, or the block's alphabetically smallest symbol. */
+  readonly key: string;
+  readonly item: string | Fragment;
+}
+
+/** METRIC on a symbol as of `day`: a number, undefined for too little history, or NO_DATA. */
+function metricOf(
+  ctx: Context,
+  metric: Metric,
+  symbol: string,
+  day: number,
+  span: Span,
+): number | undefined | Failure {
+  const series = ctx.market.series(symbol);
+  const bar = series === undefined || day < 0 ? -1 : (series.barAt[day] as number);
+  if (series === undefined || bar < 0) {
+    const upper = symbol.toUpperCase();
+    return ctx.fail(
+      'NO_DATA',
+      `no market data for ${upper} on or before ${ctx.dateOf(day)}`,
+      span,
+      'filter',
+      upper,
+      day,
+    );
+  }
+  const v = indicatorAt(series, metric.name, metric.window, bar);
+  return Number.isNaN(v) ? undefined : v;
+}
+
+function select(scored: Scored[], selector: Selector): Scored[] {
+  const sign = selector.top ? -1 : 1;
+  scored.sort((a, b) => {
+    if (a.score !== b.score) return sign * (a.score < b.score ? -1 : 1);
+    return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+  });
+  return scored.length > selector.count ? scored.slice(0, selector.count) : scored;
+}
+
+/** True when `v` is evaluated in block mode (DSL.md "filter"). */
+function isBlockMode(v: Value): v is readonly Value[] {
+  if (!Array.isArray(v) || v.length === 0) return false;
+  let anyFragment = false;
+  for (const e of v as readonly Value[]) {
+    let x = e;
+    while (Array.isArray(x) && x.length === 1) x = x[0] as Value;
+    if (x instanceof Fragment) anyFragment = true;
+    else if (typeof x !== 'string') return false;
+  }
+  return anyFragment;
+}
+
+/** filter: ranks the candidates of `v` by `metric` as of `day` and keeps the selected ones. */
+export function filter(
+  ctx: Context,
+  metric: Metric,
+  selector: Selector,
+  v: Value,
+  block: number,
+  day: number,
+  span: Span,
+): Outcome<Fragment> {
+  const scored: Scored[] = [];
+  if (isBlockMode(v)) {
+    for (const e of v) {
+      let x = e;
+      while (Array.isArray(x) && x.length === 1) x = x[0] as Value;
+      if (typeof x === 'string') {
+        const m = metricOf(ctx, metric, x, day, span);
+        if (m instanceof Failure) return m;
+        if (m !== undefined) scored.push({ score: m, key: x, item: x });
+      } else if (x instanceof Fragment && !x.isEmpty) {
+        const m = blockScore(ctx, metric, x, day, span);
+        if (m instanceof Failure) return m;
+        if (m !== undefined) scored.push({ score: m, key: x.smallestSymbol(), item: x });
+      }
+    }
+    const kept = select(scored, selector);
+    const acc = new Map<string, number>();
+    const share = 1 / kept.length;
+    for (const k of kept) {
+      if (typeof k.item === 'string') acc.set(k.item, (acc.get(k.item) ?? 0) + share);
+      else {
+        const total = k.item.total();
+        if (total !== 0)
+          for (const [s, w] of k.item.weights) acc.set(s, (acc.get(s) ?? 0) + (share * w) / total);
+      }
+    }
+    return new Fragment(acc, block);
+  }
+
+  const symbols: string[] = [];
+  const f = symbolsOf(v, symbols, span, 'filter');
+  if (f !== undefined) return f;
+  const seen = new Set<string>();
+  for (const s of symbols) {
+    if (seen.has(s)) continue;
+    seen.add(s);
+    const m = metricOf(ctx, metric, s, day, span);
+    if (m instanceof Failure) return m;
+    if (m !== undefined) scored.push({ score: m, key: s, item: s });
+  }
+  const kept = select(scored, selector);
+  return new Fragment(new Map(kept.map((k) => [k.item as string, 1 / kept.length])), block);
+}
+
+/**
+ * The score of a block candidate: from its own re-evaluated history when there are w returns,
+ * else the holdings-weighted metric of today's symbols. undefined when nothing can be scored.
+ */
+function blockScore(
+  ctx: Context,
+  metric: Metric,
+  today: Fragment,
+  day: number,
+  span: Span,
+): number | undefined | Failure {
+  const history = historyScore(ctx, metric, today.block, day);
+  if (history instanceof Failure || history !== undefined) return history;
+  let num = 0;
+  let den = 0;
+  for (const [s, w] of today.weights) {
+    const m = metricOf(ctx, metric, s, day, span);
+    if (m instanceof Failure) return m;
+    if (m === undefined) continue;
+    num += w * m;
+    den += w;
+  }
+  return den === 0 ? undefined : num / den;
+}
+
+/** The history formula applied to the block's w daily returns; undefined → per-symbol fallback. */
+function historyScore(
+  ctx: Context,
+  metric: Metric,
+  block: number,
+  day: number,
+): number | undefined | Failure {
+  const formula = HISTORY_FORMULAS[metric.name];
+  const w = metric.window;
+  if (formula === undefined || !metric.explicitWindow || w < 3 || block < 0 || day - w < 0) return undefined;
+  const returns: number[] = [];
+  let held: Fragment | undefined;
+  for (let j = day - w; j <= day; j++) {
+    const s = ctx.blockAt(block, j);
+    if (s instanceof Failure) return s.code === 'LIMIT' ? s : undefined;
+    if (!(s instanceof Fragment)) return undefined;
+    if (held === undefined) {
+      if (s.isEmpty) return undefined;
+      held = s;
+      continue;
+    }
+    let num = 0;
+    let den = 0;
+    let any = false;
+    for (const [sym, w8] of held.weights) {
+      const series = ctx.market.series(sym);
+      if (series === undefined) continue;
+      const bar = series.barAt[j] as number;
+      if (bar < 1) continue;
+      num += w8 * series.returnAt(bar);
+      den += w8;
+      any = true;
+    }
+    if (!any || den === 0) return undefined;
+    returns.push(num / den);
+    if (!s.isEmpty) held = s;
+  }
+  return formula(returns, w);
+}

@@ -1,0 +1,15 @@
+/** Bounds that turn hostile input into a LIMIT error instead of a hang or a crash. */
+export interface Limits {
+  /** Largest source accepted, in UTF-16 code units. */
+  readonly maxSourceChars: number;
+  /** Deepest nesting of brackets. */
+  readonly maxDepth: number;
+  /** Node evaluations allowed for one `evaluate` call (block histories included). */
+  readonly maxSteps: number;
+}
+
+export const DEFAULT_LIMITS: Limits = {
+  maxSourceChars: 8 * 1024 * 1024,
+  maxDepth: 1000,
+  maxSteps: 50_000_000,
+};

@@ -1,0 +1,60 @@
+import { BooksError, type TradingDate } from '@books/core';
+
+/** One daily bar. The close is kept both as float64 (statistics) and as its exact decimal text. */
+export interface Bar {
+  readonly date: TradingDate;
+  readonly open: number;
+  readonly high: number;
+  readonly low: number;
+  readonly close: number;
+  /** The close exactly as the source wrote it, for decimal valuation (`Price.parse`). */
+  readonly closeText: string;
+  readonly volume: number;
+}
+
+/**
+ * The port to daily bars. Adapters: a directory of CSV files (this package), S3 (later).
+ * Results are ascending by date; an adapter caches what it parsed for the life of the instance.
+ */
+export interface BarStore {
+  /** The bars of `symbol` on or before `until` (all when omitted); empty when there are none. */
+  bars(symbol: string, until?: string): Promise<readonly Bar[]>;
+  /** The trading calendar: every date on or before `until` on which any symbol has a bar. */
+  calendar(until?: string): Promise<readonly TradingDate[]>;
+  /** Every symbol the store holds bars for, sorted. */
+  symbols(): Promise<readonly string[]>;
+}
+
+/** A bars file that cannot be trusted: names the file and, when known, the line. */
+export class BarFileError extends BooksError {
+  constructor(
+    readonly file: string,
+    readonly line: number | undefined,
+    problem: string,
+    options?: { cause?: unknown },
+  ) {
+    super('BAR_FILE', `${file}${line === undefined ? '' : `:${line}`}: ${problem}`, { file, line }, options);
+  }
+}
+
+/** `/` in a symbol is written `.` in file and object names (BRK/B → BRK.B). */
+export function fileStemOf(symbol: string): string {
+  return symbol.toUpperCase().replace(/\//g, '.');
+}
+
+export function symbolOfStem(stem: string): string {
+  return stem.replace(/\./g, '/');
+}
+
+/** Keeps the bars dated on or before `until` (bars ascending). */
+export function barsUntil(bars: readonly Bar[], until: string | undefined): readonly Bar[] {
+  if (until === undefined) return bars;
+  let lo = 0;
+  let hi = bars.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((bars[mid] as Bar).date <= until) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo === bars.length ? bars : bars.slice(0, lo);
+}
