@@ -1,0 +1,216 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Clock } from '@books/core';
+import { FakeAlpacaState, type FakeReply, type FakeWorld } from './fake-alpaca-state';
+
+/** Route names: method and path pattern, e.g. "POST /v2/orders", "GET /v2/orders/{id}". */
+export type FakeRoute =
+  | 'GET /v2/account'
+  | 'GET /v2/positions'
+  | 'GET /v2/clock'
+  | 'GET /v2/calendar'
+  | 'GET /v2/assets/{symbol}'
+  | 'POST /v2/orders'
+  | 'GET /v2/orders'
+  | 'GET /v2/orders/{id}'
+  | 'DELETE /v2/orders/{id}'
+  | 'GET /v2/orders:by_client_order_id'
+  | 'GET /v2/stocks/trades/latest';
+
+/** What the next `count` requests to `route` get instead of (or on top of) the normal answer. */
+export type FakeFault = { readonly route: FakeRoute; readonly count?: number } & (
+  | { readonly kind: 'status'; readonly status: number; readonly body?: string }
+  /** 429 with X-RateLimit-* headers; Retry-After only when given. */
+  | { readonly kind: 'rate-limit'; readonly resetEpochSeconds?: number; readonly retryAfterSeconds?: number }
+  /** No answer at all; the request is not acted on. The client times out. */
+  | { readonly kind: 'hang' }
+  /** The request is acted on (an order is accepted), then no answer: the client times out. */
+  | { readonly kind: 'accept-then-hang' }
+);
+
+export interface RecordedRequest {
+  readonly method: string;
+  readonly route: FakeRoute | 'unknown';
+  readonly path: string;
+}
+
+export interface FakeAlpacaOptions {
+  readonly world: FakeWorld;
+  readonly clock: Clock;
+  readonly keyId: string;
+  readonly secretKey: string;
+}
+
+/**
+ * A local HTTP server (127.0.0.1, random port) that speaks the Alpaca Trading API v2 and the
+ * latest-trades endpoint of Market Data v2 over an in-memory account, with scriptable faults.
+ * Use `url` as both the trading and the data base URL.
+ */
+export class FakeAlpacaServer {
+  readonly requests: RecordedRequest[] = [];
+  readonly state: FakeAlpacaState;
+  private readonly faults: { fault: FakeFault; remaining: number }[] = [];
+
+  private constructor(
+    private readonly server: Server,
+    readonly url: string,
+    state: FakeAlpacaState,
+  ) {
+    this.state = state;
+  }
+
+  static async start(options: FakeAlpacaOptions): Promise<FakeAlpacaServer> {
+    const state = new FakeAlpacaState(options.world, options.clock);
+    let instance: FakeAlpacaServer | undefined;
+    const server = createServer((req, res) => {
+      if (instance) void instance.handle(req, res, options);
+      else res.destroy();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    instance = new FakeAlpacaServer(server, `http://127.0.0.1:${port}`, state);
+    return instance;
+  }
+
+  inject(fault: FakeFault): void {
+    this.faults.push({ fault, remaining: fault.count ?? 1 });
+  }
+
+  /** How many requests reached `route`, faulted ones included. */
+  count(route: FakeRoute): number {
+    return this.requests.filter((r) => r.route === route).length;
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve, reject) => this.server.close((e) => (e ? reject(e) : resolve())));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse, options: FakeAlpacaOptions): Promise<void> {
+    const method = req.method ?? 'GET';
+    const url = new URL(req.url ?? '/', 'http://fake');
+    const route = routeOf(method, url.pathname);
+    this.requests.push({ method, route, path: `${url.pathname}${url.search}` });
+    const raw = await readBody(req);
+
+    if (
+      req.headers['apca-api-key-id'] !== options.keyId ||
+      req.headers['apca-api-secret-key'] !== options.secretKey
+    ) {
+      return send(res, {
+        status: 401,
+        body: JSON.stringify({ code: 40110000, message: 'request is not authorized' }),
+      });
+    }
+
+    const slot = this.faults.find((f) => f.remaining > 0 && f.fault.route === route);
+    if (slot) {
+      slot.remaining--;
+      const fault = slot.fault;
+      switch (fault.kind) {
+        case 'status':
+          return send(res, {
+            status: fault.status,
+            body: fault.body ?? '{"message":"internal server error"}',
+          });
+        case 'rate-limit': {
+          const headers: Record<string, string> = {
+            'X-RateLimit-Limit': '200',
+            'X-RateLimit-Remaining': '0',
+            'X-RateLimit-Reset': String(
+              fault.resetEpochSeconds ?? Math.ceil(options.clock.now().getTime() / 1000) + 60,
+            ),
+          };
+          if (fault.retryAfterSeconds !== undefined) headers['Retry-After'] = String(fault.retryAfterSeconds);
+          return send(res, {
+            status: 429,
+            headers,
+            body: '{"code":42910000,"message":"rate limit exceeded"}',
+          });
+        }
+        case 'hang':
+          return;
+        case 'accept-then-hang':
+          this.answer(route, url, raw);
+          return;
+      }
+    }
+    send(res, this.answer(route, url, raw));
+  }
+
+  private answer(route: FakeRoute | 'unknown', url: URL, raw: string): FakeReply {
+    const s = this.state;
+    const last = decodeURIComponent(url.pathname.split('/').pop() ?? '');
+    switch (route) {
+      case 'GET /v2/account':
+        return s.account();
+      case 'GET /v2/positions':
+        return s.positionsReply();
+      case 'GET /v2/clock':
+        return s.clockReply();
+      case 'GET /v2/calendar':
+        return s.calendarReply(url.searchParams.get('start'), url.searchParams.get('end'));
+      case 'GET /v2/assets/{symbol}':
+        return s.assetReply(last);
+      case 'POST /v2/orders': {
+        let body: unknown;
+        try {
+          body = JSON.parse(raw);
+        } catch {
+          return { status: 400, body: '{"code":40010000,"message":"request body format is invalid"}' };
+        }
+        return s.placeOrder(body);
+      }
+      case 'GET /v2/orders':
+        return url.searchParams.get('status') === 'open'
+          ? s.openOrders()
+          : { status: 422, body: '{"code":40010001,"message":"the fake serves status=open only"}' };
+      case 'GET /v2/orders/{id}':
+        return s.orderById(last);
+      case 'DELETE /v2/orders/{id}':
+        return s.cancel(last);
+      case 'GET /v2/orders:by_client_order_id':
+        return s.orderByClientId(url.searchParams.get('client_order_id') ?? '');
+      case 'GET /v2/stocks/trades/latest':
+        return s.latestTradesReply(
+          (url.searchParams.get('symbols') ?? '').split(',').filter((x) => x !== ''),
+        );
+      case 'unknown':
+        return { status: 404, body: '{"code":40410000,"message":"endpoint not found"}' };
+    }
+  }
+}
+
+function routeOf(method: string, path: string): FakeRoute | 'unknown' {
+  const exact: Record<string, FakeRoute> = {
+    'GET /v2/account': 'GET /v2/account',
+    'GET /v2/positions': 'GET /v2/positions',
+    'GET /v2/clock': 'GET /v2/clock',
+    'GET /v2/calendar': 'GET /v2/calendar',
+    'POST /v2/orders': 'POST /v2/orders',
+    'GET /v2/orders': 'GET /v2/orders',
+    'GET /v2/orders:by_client_order_id': 'GET /v2/orders:by_client_order_id',
+    'GET /v2/stocks/trades/latest': 'GET /v2/stocks/trades/latest',
+  };
+  const key = `${method} ${path}`;
+  const hit = exact[key];
+  if (hit) return hit;
+  if (method === 'GET' && /^\/v2\/assets\/[^/]+$/.test(path)) return 'GET /v2/assets/{symbol}';
+  if (method === 'GET' && /^\/v2\/orders\/[^/]+$/.test(path)) return 'GET /v2/orders/{id}';
+  if (method === 'DELETE' && /^\/v2\/orders\/[^/]+$/.test(path)) return 'DELETE /v2/orders/{id}';
+  return 'unknown';
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function send(res: ServerResponse, reply: FakeReply): void {
+  res.writeHead(reply.status, { 'content-type': 'application/json', ...(reply.headers ?? {}) });
+  res.end(reply.body);
+}

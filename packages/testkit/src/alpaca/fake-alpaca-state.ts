@@ -1,0 +1,384 @@
+import { type Clock, canonical, Decimal } from '@books/core';
+import { z } from 'zod';
+import { nyIso, nyToUtc } from './eastern';
+
+export interface FakeAsset {
+  readonly symbol: string;
+  readonly tradable: boolean;
+  readonly fractionable: boolean;
+  readonly status?: 'active' | 'inactive';
+}
+
+export interface FakeCalendarDay {
+  readonly date: string;
+  readonly open: string;
+  readonly close: string;
+}
+
+export interface FakeWorld {
+  readonly cash: string;
+  readonly assets: readonly FakeAsset[];
+  /** Latest trade price per symbol, as decimal text; served as a raw JSON number. */
+  readonly prices: Readonly<Record<string, string>>;
+  readonly calendar: readonly FakeCalendarDay[];
+}
+
+/** An HTTP answer of the fake: status and the exact body text. */
+export interface FakeReply {
+  readonly status: number;
+  readonly body: string;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+interface FakeOrder {
+  id: string;
+  clientOrderId: string;
+  symbol: string;
+  side: 'buy' | 'sell';
+  type: 'market' | 'limit';
+  qty: Decimal | null;
+  notional: Decimal | null;
+  limitPrice: Decimal | null;
+  status: string;
+  filledQty: Decimal;
+  filledAvgPrice: Decimal | null;
+  /** Cash held back for an open buy. */
+  reserved: Decimal;
+  submittedAt: Date;
+  filledAt: Date | null;
+  canceledAt: Date | null;
+}
+
+const OrderBody = z.object({
+  symbol: z.string().optional(),
+  side: z.string().optional(),
+  type: z.string().optional(),
+  time_in_force: z.string().optional(),
+  client_order_id: z.string().optional(),
+  qty: z.string().optional(),
+  notional: z.string().optional(),
+  limit_price: z.string().optional(),
+});
+
+const OPEN = new Set(['new', 'accepted', 'pending_new', 'partially_filled']);
+const json = (status: number, value: unknown): FakeReply => ({ status, body: JSON.stringify(value) });
+const alpacaError = (status: number, code: number, message: string): FakeReply =>
+  json(status, { code, message });
+const dec = (d: Decimal | null): string | null => (d === null ? null : canonical(d));
+
+/**
+ * An in-memory Alpaca account that answers the Trading API v2 and the latest-trades endpoint
+ * with the documented JSON shapes and error bodies, and applies Alpaca's order rules: unique
+ * client order ids (422, 40010001), wash trades and buying power (403, 40310000), fractionable
+ * and tradable assets (422, 42210000). Market orders and marketable limit orders fill at once at
+ * the latest price; other limit orders stay open.
+ */
+export class FakeAlpacaState {
+  private cash: Decimal;
+  private readonly assets = new Map<string, FakeAsset>();
+  private readonly prices = new Map<string, string>();
+  private readonly positions = new Map<string, { qty: Decimal; cost: Decimal }>();
+  private readonly orders: FakeOrder[] = [];
+  private nextId = 1;
+
+  constructor(
+    world: FakeWorld,
+    private readonly clock: Clock,
+    private readonly calendar: readonly FakeCalendarDay[] = world.calendar,
+  ) {
+    this.cash = new Decimal(world.cash);
+    for (const a of world.assets) this.assets.set(a.symbol, a);
+    for (const [s, p] of Object.entries(world.prices)) this.prices.set(s, p);
+  }
+
+  setPrice(symbol: string, price: string): void {
+    this.prices.set(symbol, price);
+  }
+
+  account(): FakeReply {
+    const equity = this.equity();
+    return json(200, {
+      id: '904837e3-3b76-47ec-b432-046db621571b',
+      account_number: 'PA0000FAKE',
+      status: 'ACTIVE',
+      currency: 'USD',
+      cash: canonical(this.cash),
+      buying_power: canonical(this.buyingPower()),
+      non_marginable_buying_power: canonical(this.buyingPower()),
+      equity: canonical(equity),
+      last_equity: canonical(equity),
+      portfolio_value: canonical(equity),
+      long_market_value: canonical(equity.minus(this.cash)),
+      short_market_value: '0',
+      multiplier: '1',
+      pattern_day_trader: false,
+      trading_blocked: false,
+      daytrade_count: 0,
+    });
+  }
+
+  positionsReply(): FakeReply {
+    const out = [...this.positions.entries()]
+      .filter(([, p]) => !p.qty.isZero())
+      .map(([symbol, p]) => {
+        const price = new Decimal(this.prices.get(symbol) ?? '0');
+        const avg = p.cost.dividedBy(p.qty);
+        return {
+          asset_id: `asset-${symbol}`,
+          symbol,
+          exchange: 'NASDAQ',
+          asset_class: 'us_equity',
+          avg_entry_price: canonical(avg),
+          qty: canonical(p.qty),
+          qty_available: canonical(p.qty),
+          side: 'long',
+          market_value: canonical(p.qty.times(price)),
+          cost_basis: canonical(p.cost),
+          current_price: canonical(price),
+          unrealized_pl: canonical(p.qty.times(price).minus(p.cost)),
+        };
+      });
+    return json(200, out);
+  }
+
+  clockReply(): FakeReply {
+    const now = this.clock.now();
+    const sessions = this.calendar.map((d) => ({
+      open: nyToUtc(d.date, d.open),
+      close: nyToUtc(d.date, d.close),
+    }));
+    const isOpen = sessions.some((s) => s.open <= now && now < s.close);
+    const nextOpen = sessions.find((s) => s.open > now)?.open ?? new Date(now.getTime() + 86_400_000);
+    const nextClose = sessions.find((s) => s.close > now)?.close ?? new Date(now.getTime() + 86_400_000);
+    return json(200, {
+      timestamp: nyIso(now),
+      is_open: isOpen,
+      next_open: nyIso(nextOpen),
+      next_close: nyIso(nextClose),
+    });
+  }
+
+  calendarReply(start: string | null, end: string | null): FakeReply {
+    const days = this.calendar
+      .filter((d) => (start === null || d.date >= start) && (end === null || d.date <= end))
+      .map((d) => ({
+        date: d.date,
+        open: d.open,
+        close: d.close,
+        session_open: '0400',
+        session_close: '2000',
+        settlement_date: d.date,
+      }));
+    return json(200, days);
+  }
+
+  assetReply(symbol: string): FakeReply {
+    const a = this.assets.get(symbol);
+    if (!a) return alpacaError(404, 40410000, 'asset not found');
+    return json(200, {
+      id: `asset-${a.symbol}`,
+      class: 'us_equity',
+      exchange: 'NASDAQ',
+      symbol: a.symbol,
+      name: `${a.symbol} Inc.`,
+      status: a.status ?? 'active',
+      tradable: a.tradable,
+      marginable: true,
+      shortable: false,
+      easy_to_borrow: false,
+      fractionable: a.fractionable,
+    });
+  }
+
+  latestTradesReply(symbols: readonly string[]): FakeReply {
+    // Written by hand so that `p` is the exact decimal text as a JSON number, as Alpaca sends it.
+    const entries = symbols
+      .filter((s) => this.prices.has(s))
+      .map(
+        (s) =>
+          `${JSON.stringify(s)}:{"t":${JSON.stringify(this.clock.now().toISOString())},"x":"V","p":${this.prices.get(s)},"s":100,"c":["@"],"i":52983525029461,"z":"C"}`,
+      );
+    return { status: 200, body: `{"trades":{${entries.join(',')}}}` };
+  }
+
+  placeOrder(body: unknown): FakeReply {
+    const parsed = OrderBody.safeParse(body);
+    if (!parsed.success) return alpacaError(422, 40010001, 'invalid order request');
+    const b: Readonly<Record<string, string | undefined>> = parsed.data;
+    const str = (k: string): string | undefined => b[k];
+    const symbol = str('symbol') ?? '';
+    const side = str('side');
+    const type = str('type');
+    const clientOrderId = str('client_order_id') ?? `auto-${this.nextId}`;
+    if (side !== 'buy' && side !== 'sell') return alpacaError(422, 40010001, 'side is required');
+    if (type !== 'market' && type !== 'limit') return alpacaError(422, 40010001, 'invalid order type');
+    if (str('time_in_force') !== 'day') return alpacaError(422, 40010001, 'invalid time_in_force');
+    if (this.orders.some((o) => o.clientOrderId === clientOrderId))
+      return alpacaError(422, 40010001, 'client_order_id must be unique');
+    const asset = this.assets.get(symbol);
+    if (!asset) return alpacaError(422, 40010001, `asset "${symbol}" not found`);
+    if (!asset.tradable || asset.status === 'inactive')
+      return alpacaError(422, 42210000, `asset ${symbol} is not tradable`);
+    const qty = str('qty') === undefined ? null : new Decimal(str('qty') ?? '0');
+    const notional = str('notional') === undefined ? null : new Decimal(str('notional') ?? '0');
+    if ((qty === null) === (notional === null))
+      return alpacaError(422, 40010001, 'qty or notional is required');
+    const limitPrice = str('limit_price') === undefined ? null : new Decimal(str('limit_price') ?? '0');
+    if (type === 'limit' && limitPrice === null) return alpacaError(422, 40010001, 'limit_price is required');
+    if (!asset.fractionable && (notional !== null || (qty !== null && !qty.isInteger())))
+      return alpacaError(422, 42210000, `asset "${symbol}" is not fractionable`);
+    if (this.orders.some((o) => o.symbol === symbol && o.side !== side && OPEN.has(o.status)))
+      return alpacaError(403, 40310000, 'potential wash trade detected. use complex orders');
+
+    const price = new Decimal(this.prices.get(symbol) ?? '0');
+    const execPrice = type === 'limit' && limitPrice !== null ? limitPrice : price;
+    const orderQty =
+      qty ?? (notional ?? new Decimal(0)).dividedBy(price).toDecimalPlaces(9, Decimal.ROUND_DOWN);
+    if (side === 'buy') {
+      const cost = notional ?? orderQty.times(execPrice);
+      if (cost.gt(this.buyingPower())) return alpacaError(403, 40310000, 'insufficient buying power');
+    } else {
+      const held = this.positions.get(symbol)?.qty ?? new Decimal(0);
+      const openSells = this.orders
+        .filter((o) => o.symbol === symbol && o.side === 'sell' && OPEN.has(o.status))
+        .reduce((sum, o) => sum.plus((o.qty ?? new Decimal(0)).minus(o.filledQty)), new Decimal(0));
+      const available = held.minus(openSells);
+      if (orderQty.gt(available))
+        return alpacaError(
+          403,
+          40310000,
+          `insufficient qty available for order (requested: ${canonical(orderQty)}, available: ${canonical(available)})`,
+        );
+    }
+
+    const order: FakeOrder = {
+      id: `61e69015-8549-4bfd-b9c3-${String(this.nextId++).padStart(12, '0')}`,
+      clientOrderId,
+      symbol,
+      side,
+      type,
+      qty,
+      notional,
+      limitPrice,
+      status: 'new',
+      filledQty: new Decimal(0),
+      filledAvgPrice: null,
+      reserved: side === 'buy' ? (notional ?? orderQty.times(execPrice)) : new Decimal(0),
+      submittedAt: this.clock.now(),
+      filledAt: null,
+      canceledAt: null,
+    };
+    this.orders.push(order);
+    const marketable =
+      type === 'market' ||
+      (limitPrice !== null && (side === 'buy' ? limitPrice.gte(price) : limitPrice.lte(price)));
+    if (marketable) this.fill(order, orderQty, price);
+    return json(200, this.orderJson(order));
+  }
+
+  orderById(id: string): FakeReply {
+    const o = this.orders.find((x) => x.id === id);
+    return o ? json(200, this.orderJson(o)) : alpacaError(404, 40410000, 'order not found');
+  }
+
+  orderByClientId(clientOrderId: string): FakeReply {
+    const o = this.orders.find((x) => x.clientOrderId === clientOrderId);
+    return o ? json(200, this.orderJson(o)) : alpacaError(404, 40410000, 'order not found');
+  }
+
+  openOrders(): FakeReply {
+    return json(
+      200,
+      this.orders.filter((o) => OPEN.has(o.status)).map((o) => this.orderJson(o)),
+    );
+  }
+
+  cancel(id: string): FakeReply {
+    const o = this.orders.find((x) => x.id === id);
+    if (!o) return alpacaError(404, 40410000, 'order not found');
+    if (!OPEN.has(o.status))
+      return alpacaError(422, 42210000, `order is not cancelable (status ${o.status})`);
+    o.status = 'canceled';
+    o.canceledAt = this.clock.now();
+    o.reserved = new Decimal(0);
+    return { status: 204, body: '' };
+  }
+
+  /** Test hook: fills an open order completely at the latest price. */
+  fillOpenOrder(id: string): void {
+    const o = this.orders.find((x) => x.id === id);
+    if (!o || !OPEN.has(o.status)) throw new Error(`no open order ${id}`);
+    const price = new Decimal(this.prices.get(o.symbol) ?? '0');
+    this.fill(o, (o.qty ?? new Decimal(0)).minus(o.filledQty), price);
+  }
+
+  private fill(o: FakeOrder, qty: Decimal, price: Decimal): void {
+    const value = qty.times(price);
+    const pos = this.positions.get(o.symbol) ?? { qty: new Decimal(0), cost: new Decimal(0) };
+    if (o.side === 'buy') {
+      this.cash = this.cash.minus(value);
+      this.positions.set(o.symbol, { qty: pos.qty.plus(qty), cost: pos.cost.plus(value) });
+    } else {
+      this.cash = this.cash.plus(value);
+      const remaining = pos.qty.minus(qty);
+      const cost = pos.qty.isZero() ? new Decimal(0) : pos.cost.times(remaining).dividedBy(pos.qty);
+      this.positions.set(o.symbol, { qty: remaining, cost });
+    }
+    const before = o.filledQty;
+    o.filledQty = before.plus(qty);
+    o.filledAvgPrice =
+      o.filledAvgPrice === null ? price : o.filledAvgPrice.times(before).plus(value).dividedBy(o.filledQty);
+    o.status = 'filled';
+    o.filledAt = this.clock.now();
+    o.reserved = new Decimal(0);
+  }
+
+  private buyingPower(): Decimal {
+    return this.orders.filter((o) => OPEN.has(o.status)).reduce((bp, o) => bp.minus(o.reserved), this.cash);
+  }
+
+  private equity(): Decimal {
+    let equity = this.cash;
+    for (const [symbol, p] of this.positions)
+      equity = equity.plus(p.qty.times(this.prices.get(symbol) ?? '0'));
+    return equity;
+  }
+
+  private orderJson(o: FakeOrder): Record<string, unknown> {
+    const at = (d: Date | null): string | null => (d === null ? null : d.toISOString());
+    return {
+      id: o.id,
+      client_order_id: o.clientOrderId,
+      created_at: at(o.submittedAt),
+      updated_at: at(o.filledAt ?? o.canceledAt ?? o.submittedAt),
+      submitted_at: at(o.submittedAt),
+      filled_at: at(o.filledAt),
+      expired_at: null,
+      canceled_at: at(o.canceledAt),
+      failed_at: null,
+      replaced_at: null,
+      replaced_by: null,
+      replaces: null,
+      asset_id: `asset-${o.symbol}`,
+      symbol: o.symbol,
+      asset_class: 'us_equity',
+      notional: dec(o.notional),
+      qty: dec(o.qty),
+      filled_qty: canonical(o.filledQty),
+      filled_avg_price: dec(o.filledAvgPrice),
+      order_class: '',
+      order_type: o.type,
+      type: o.type,
+      side: o.side,
+      time_in_force: 'day',
+      limit_price: dec(o.limitPrice),
+      stop_price: null,
+      status: o.status,
+      extended_hours: false,
+      legs: null,
+      trail_percent: null,
+      trail_price: null,
+      hwm: null,
+    };
+  }
+}

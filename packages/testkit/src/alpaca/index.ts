@@ -1,0 +1,4 @@
+export type { FakeAlpacaOptions, FakeFault, FakeRoute, RecordedRequest } from './fake-alpaca-server';
+export { FakeAlpacaServer } from './fake-alpaca-server';
+export type { FakeAsset, FakeCalendarDay, FakeReply, FakeWorld } from './fake-alpaca-state';
+export { FakeAlpacaState } from './fake-alpaca-state';
