@@ -31,7 +31,8 @@ import { quantitiesOf } from './valuation';
  *   exits included (the dust stays in the book and is reported).
  * - Buy sizing: Σ buys ≤ book cash + Σ planned sell proceeds, both estimated at planning prices,
  *   no fee reserve. When buys would spend more, every buy is scaled by the same factor and
- *   re-truncated; a buy that falls to zero or under the minimum is suppressed `insufficient-cash`.
+ *   re-truncated, then whole-share buys take back shares from what truncation left, in symbol
+ *   order; a buy that falls to zero or under the minimum is suppressed `insufficient-cash`.
  * - Output is sorted by symbol; each (symbol, side) has one order, `leg` 0.
  * Weights must be ≥ 0 and sum to at most 1 (the remainder stays cash), with WEIGHT_SUM_TOLERANCE
  * for decimal rounding of fractions like 1/3.
@@ -173,14 +174,27 @@ function fitBuysToCash(
   const total = Money.sum(buys.map((t) => t.estimatedValue));
   if (total.lte(available)) return [...buys];
   const scale = available.isPositive() ? available.ratioTo(total) : new Decimal(0);
+  const fractionable = (s: Symbol): boolean => assets.get(s)?.fractionable ?? false;
+  const qtys = buys.map((b) => roundQty(b.qty.times(scale), fractionable(b.symbol)));
+  // Whole-share buys lose up to a share each to truncation: spend what is left on whole shares,
+  // in symbol order, never beyond what each buy wanted.
+  let left = available.minus(Money.sum(buys.map((b, i) => notional(qtys[i] ?? Quantity.ZERO, b.price))));
+  buys.forEach((b, i) => {
+    const q = qtys[i] ?? Quantity.ZERO;
+    if (fractionable(b.symbol) || !left.isPositive()) return;
+    const affordable = quantityFor(left, b.price).wholeShares();
+    const extra = b.qty.minus(q).min(affordable);
+    if (!extra.isPositive()) return;
+    qtys[i] = q.plus(extra);
+    left = left.minus(notional(extra, b.price));
+  });
   const fitted: PlannedTrade[] = [];
-  for (const buy of buys) {
-    const qty = roundQty(buy.qty.times(scale), assets.get(buy.symbol)?.fractionable ?? false);
-    const estimatedValue = notional(qty, buy.price);
-    if (qty.isZero() || estimatedValue.lt(minNotional))
-      suppressed.push(suppression(buy, 'insufficient-cash'));
-    else fitted.push({ ...buy, qty, estimatedValue });
-  }
+  buys.forEach((b, i) => {
+    const qty = qtys[i] ?? Quantity.ZERO;
+    const estimatedValue = notional(qty, b.price);
+    if (qty.isZero() || estimatedValue.lt(minNotional)) suppressed.push(suppression(b, 'insufficient-cash'));
+    else fitted.push({ ...b, qty, estimatedValue });
+  });
   return fitted;
 }
 
