@@ -1,4 +1,4 @@
-import { Money, notional, type Price, Quantity, type Symbol, Weight } from '@books/core';
+import { Money, notional, Price, Quantity, type Symbol, Weight } from '@books/core';
 import fc from 'fast-check';
 import { applyFill, type Book, emptyBook, heldQuantity } from '../src/book';
 import { type AssetInfo, planRebalance, type RebalancePlan } from '../src/rebalance';
