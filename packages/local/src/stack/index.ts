@@ -1,0 +1,13 @@
+export type { StackEndpoints } from './clients';
+export { LOCAL_REGION, localDynamoDb, localSqs } from './clients';
+export { booksHome, workspaceRoot } from './paths';
+export type { LoadOptions, QueueSpec, ResourceDefinitions, TableSpec } from './resource-definitions';
+export { loadResourceDefinitions, resourceDefinitionsFromYaml } from './resource-definitions';
+export type { EnsuredResources } from './resources';
+export { createQueues, createTable, createTableInput, ensureResources } from './resources';
+export type { ServerRecord } from './server-process';
+export type { StackHandle, StartStackOptions } from './stack';
+export { endpointsOf, startStack, stopRecordedStack, stopStack } from './stack';
+export type { StackState } from './state';
+export type { QueueStatus, ServerStatus, StackStatus } from './status';
+export { formatStatus, stackStatus, statusOf } from './status';

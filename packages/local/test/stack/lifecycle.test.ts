@@ -1,0 +1,95 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateTableCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import {
+  formatStatus,
+  localDynamoDb,
+  type StackHandle,
+  stackStatus,
+  startStack,
+  stopRecordedStack,
+} from '../../src/stack';
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  // A zombie still answers kill(0); /proc tells.
+  const stat = existsSync(`/proc/${pid}/stat`)
+    ? require('node:fs').readFileSync(`/proc/${pid}/stat`, 'utf8')
+    : '';
+  return !/\) Z /.test(stat);
+}
+
+// A recorded, persisted stack in a home of its own, as `books stack up` runs it (without touching
+// the user's .books or the jest run's stack).
+describe('a recorded stack (books stack up|status|down)', () => {
+  const home = mkdtempSync(join(tmpdir(), 'books-stack-lifecycle-'));
+  let first: StackHandle | undefined;
+
+  afterAll(async () => {
+    await stopRecordedStack(home);
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  it('starts both servers, creates the stage resources and records them', async () => {
+    first = await startStack({ home, stage: 'local' });
+    expect(first.reused).toBe(false);
+    expect(alive(first.dynamodb.pid)).toBe(true);
+    expect(alive(first.sqs.pid)).toBe(true);
+    expect(first.dynamodb.dataDir).toBe(join(home, 'dynamodb'));
+    expect(existsSync(join(home, 'stack.json'))).toBe(true);
+  }, 60_000);
+
+  it('reports processes, endpoints, tables and queues with message counts', async () => {
+    const status = await stackStatus({ home });
+    expect(status.state).toBe('running');
+    const text = formatStatus(status);
+    expect(text).toContain(`dynamodb pid ${first?.dynamodb.pid} up  ${first?.dynamodb.endpoint}`);
+    expect(text).toContain(`sqs      pid ${first?.sqs.pid} up  ${first?.sqs.endpoint}`);
+    expect(text).toMatch(/strategy-books-local-ledger {2}0 items/);
+    expect(text).toMatch(/strategy-books-local-execution {2}0 visible, 0 in flight, 0 delayed/);
+    expect(text).toMatch(/strategy-books-local-execution-dlq {2}0 visible/);
+  });
+
+  it('reuses a running healthy stack when started again', async () => {
+    const second = await startStack({ home, stage: 'local' });
+    expect(second.reused).toBe(true);
+    expect(second.dynamodb.pid).toBe(first?.dynamodb.pid);
+    expect(second.sqs.pid).toBe(first?.sqs.pid);
+  });
+
+  it('stops both processes by pid and forgets the stack', async () => {
+    const client = localDynamoDb(first?.dynamodb.endpoint ?? '');
+    await client.send(
+      new CreateTableCommand({
+        TableName: 'survives-restart',
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [{ AttributeName: 'k', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'k', KeyType: 'HASH' }],
+      }),
+    );
+    client.destroy();
+    const stopped = await stopRecordedStack(home);
+    expect(stopped?.dynamodb.pid).toBe(first?.dynamodb.pid);
+    expect(alive(first?.dynamodb.pid ?? 0)).toBe(false);
+    expect(alive(first?.sqs.pid ?? 0)).toBe(false);
+    expect(existsSync(join(home, 'stack.json'))).toBe(false);
+    expect(formatStatus(await stackStatus({ home }))).toMatch(/^stack: stopped/);
+  }, 30_000);
+
+  it('keeps tables on disk across a restart', async () => {
+    const again = await startStack({ home });
+    expect(again.reused).toBe(false);
+    const client = localDynamoDb(again.endpoints.dynamodb);
+    const { TableNames } = await client.send(new ListTablesCommand({}));
+    client.destroy();
+    expect(TableNames).toEqual(expect.arrayContaining(['survives-restart', 'strategy-books-local-ledger']));
+    await stopRecordedStack(home);
+    expect(alive(again.dynamodb.pid)).toBe(false);
+    expect(alive(again.sqs.pid)).toBe(false);
+  }, 60_000);
+});
