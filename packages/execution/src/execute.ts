@@ -1,0 +1,202 @@
+import { type Broker, BrokerError, type BrokerOrder, BrokerOrderId, isOpenOrderStatus } from '@books/broker';
+import { BooksError, ConcurrencyError, type Logger, Money } from '@books/core';
+import { applyFill, type Fill, heldQuantity } from '@books/portfolio';
+import type { StrategyExecutionRequested } from '@books/queue';
+import { FillPending } from './fill-pending';
+import { intentStateForBrokerStatus, isFinal } from './intent-state';
+import type { BuyRelease, ExecutionLedger, Intent, IntentStore, SymbolLocks } from './ports';
+
+export interface ExecutionDeps {
+  readonly broker: Broker;
+  readonly intents: IntentStore;
+  readonly ledger: ExecutionLedger;
+  readonly locks: SymbolLocks;
+  readonly release: BuyRelease;
+  readonly sleep: (ms: number) => Promise<void>;
+  readonly logger: Logger;
+  /** How long one attempt waits for a fill before handing the message back (default 20 s). */
+  readonly fillWaitMs?: number;
+}
+
+export type ExecutionResult =
+  | { readonly kind: 'recorded'; readonly state: string; readonly filledQty: string }
+  | { readonly kind: 'already-final'; readonly state: string };
+
+const POLL_INTERVALS_MS = [200, 400, 800, 1600, 3200];
+const RECORD_ATTEMPTS = 8;
+
+/**
+ * Executes one trade request exactly once, whatever was done before: the intent is claimed by the
+ * deterministic client order id; an order the broker already holds is found by that id and never
+ * placed again; the outcome is recorded in one ledger transaction that is itself conditional, so
+ * a redelivered message, a crash at any line or two concurrent deliveries converge on one order
+ * and one trade.
+ */
+export async function executeRequest(
+  deps: ExecutionDeps,
+  request: StrategyExecutionRequested,
+): Promise<ExecutionResult> {
+  const log = deps.logger.child({
+    runId: request.run_id,
+    strategyId: request.strategy_id,
+    correlationId: request.correlation_id,
+    clientOrderId: request.client_order_id,
+  });
+  const side = request.trade.direction === 'BUY' ? 'buy' : 'sell';
+  const intent = await deps.intents.claim({
+    clientOrderId: request.client_order_id,
+    runId: request.run_id,
+    strategyId: request.strategy_id,
+    symbol: request.trade.symbol,
+    side,
+    qty: request.trade.target_qty,
+  });
+  if (isFinal(intent.state)) {
+    log.info({ event: 'already-final', state: intent.state }, 'intent already final: nothing to place');
+    await deps.release.releaseIfDue(request.run_id, request.strategy_id);
+    return { kind: 'already-final', state: intent.state };
+  }
+
+  const result = await deps.locks.withSymbol(intent.symbol, intent.clientOrderId, async () => {
+    const order = intent.state === 'NEW' ? await submit(deps, intent, log) : await findOrder(deps, intent);
+    if (order === 'rejected') return { kind: 'recorded' as const, state: 'REJECTED', filledQty: '0' };
+    const final = await awaitFinal(deps, order);
+    return record(deps, intent, request, final, log);
+  });
+  await deps.release.releaseIfDue(request.run_id, request.strategy_id);
+  return result;
+}
+
+async function submit(deps: ExecutionDeps, intent: Intent, log: Logger): Promise<BrokerOrder | 'rejected'> {
+  if (intent.side === 'sell') {
+    // SELLs are bounded by the strategy's own lots, never by the account's position.
+    const { book } = await deps.ledger.readBook(intent.strategyId);
+    const held = heldQuantity(book, intent.symbol);
+    if (intent.qty.gt(held)) {
+      return reject(
+        deps,
+        intent,
+        `sell of ${intent.qty} ${intent.symbol} exceeds the book's own ${held}`,
+        log,
+      );
+    }
+  }
+  let order: BrokerOrder;
+  try {
+    order = await deps.broker.placeOrder({
+      clientOrderId: intent.clientOrderId,
+      symbol: intent.symbol,
+      side: intent.side,
+      qty: intent.qty,
+      type: 'market',
+      timeInForce: 'day',
+    });
+  } catch (e) {
+    if (e instanceof BrokerError && !e.retryable) return reject(deps, intent, e.message, log);
+    throw e;
+  }
+  await deps.intents.transition(intent.clientOrderId, intent.runId, 'NEW', 'SUBMITTED', {
+    brokerOrderId: order.id,
+  });
+  log.info({ event: 'order-submitted', brokerOrderId: order.id, status: order.status }, 'order submitted');
+  return order;
+}
+
+async function reject(deps: ExecutionDeps, intent: Intent, reason: string, log: Logger): Promise<'rejected'> {
+  log.warn({ event: 'order-rejected', reason }, `order rejected: ${reason}`);
+  await deps.ledger.recordOutcome({ intent, finalState: 'REJECTED', reason });
+  return 'rejected';
+}
+
+async function findOrder(deps: ExecutionDeps, intent: Intent): Promise<BrokerOrder> {
+  if (intent.brokerOrderId) return deps.broker.getOrder(BrokerOrderId(intent.brokerOrderId));
+  return deps.broker.getOrderByClientId(intent.clientOrderId);
+}
+
+async function awaitFinal(deps: ExecutionDeps, first: BrokerOrder): Promise<BrokerOrder> {
+  let order = first;
+  let waited = 0;
+  const limit = deps.fillWaitMs ?? 20_000;
+  for (let i = 0; isOpenOrderStatus(order.status); i++) {
+    const pause = POLL_INTERVALS_MS[Math.min(i, POLL_INTERVALS_MS.length - 1)] ?? 1000;
+    if (waited + pause > limit) throw new FillPending(order.clientOrderId, order.status);
+    await deps.sleep(pause);
+    waited += pause;
+    order = await deps.broker.getOrder(order.id);
+  }
+  return order;
+}
+
+async function record(
+  deps: ExecutionDeps,
+  intent: Intent,
+  request: StrategyExecutionRequested,
+  order: BrokerOrder,
+  log: Logger,
+): Promise<ExecutionResult> {
+  const finalState = intentStateForBrokerStatus(order.status);
+  if (!finalState || !isFinal(finalState)) {
+    throw new BooksError(
+      'UNEXPECTED_ORDER_STATUS',
+      `order ${order.clientOrderId} ended in status ${order.status}`,
+    );
+  }
+  // A partial fill that ends CANCELED or EXPIRED is recorded with what actually filled.
+  const filled = order.filledQty;
+  if (!filled.isPositive()) {
+    const outcome = await deps.ledger.recordOutcome({
+      intent,
+      finalState,
+      reason: `broker status ${order.status}`,
+    });
+    log.info(
+      { event: 'order-final', state: finalState, outcome },
+      `order ${order.status} with nothing filled`,
+    );
+    return { kind: 'recorded', state: finalState, filledQty: '0' };
+  }
+  if (!order.filledAvgPrice) {
+    throw new BooksError(
+      'MISSING_FILL_PRICE',
+      `order ${order.clientOrderId} filled ${filled} with no average price`,
+    );
+  }
+  const fill: Fill = {
+    fillId: order.id,
+    orderId: order.id,
+    symbol: intent.symbol,
+    side: intent.side,
+    qty: filled,
+    price: order.filledAvgPrice,
+    fees: Money.ZERO,
+    at: (order.filledAt ?? order.submittedAt).toISOString(),
+  };
+  for (let attempt = 1; ; attempt++) {
+    const { book, version } = await deps.ledger.readBook(intent.strategyId);
+    try {
+      const application = applyFill(book, fill);
+      const outcome = await deps.ledger.recordOutcome({
+        intent,
+        finalState,
+        fill: { fill, application, bookVersion: version, strategyCapital: request.strategy_capital },
+      });
+      log.info(
+        {
+          event: 'fill-recorded',
+          outcome,
+          qty: filled.toString(),
+          price: fill.price.toString(),
+          state: finalState,
+        },
+        `${intent.side} ${filled} ${intent.symbol} @ ${fill.price} recorded`,
+      );
+      return { kind: 'recorded', state: finalState, filledQty: filled.toString() };
+    } catch (e) {
+      if (e instanceof ConcurrencyError && attempt < RECORD_ATTEMPTS) {
+        await deps.sleep(20 * attempt);
+        continue;
+      }
+      throw e;
+    }
+  }
+}
