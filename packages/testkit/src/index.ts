@@ -1,0 +1,11 @@
+export type { TestBucket } from './bucket';
+export { createTestBucket } from './bucket';
+export { TEST_CREDENTIALS, TEST_REGION, testDynamo, testS3, testSqs } from './clients';
+export type { TestDefinitions } from './definitions';
+export { testDefinitions } from './definitions';
+export { StackNotRunningError } from './environment';
+export { uniqueName } from './names';
+export type { TestQueue, TestQueues } from './queues';
+export { createTestQueues } from './queues';
+export type { TestTable } from './table';
+export { createTestTable } from './table';
