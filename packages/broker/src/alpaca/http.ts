@@ -178,8 +178,10 @@ export class AlpacaHttp {
   }
 }
 
+// Duck-typed: the DOMException thrown by fetch may come from another realm (jest, vm contexts).
 function isTimeout(e: unknown): boolean {
-  return e instanceof Error && (e.name === 'TimeoutError' || e.name === 'AbortError');
+  if (typeof e !== 'object' || e === null || !('name' in e)) return false;
+  return e.name === 'TimeoutError' || e.name === 'AbortError';
 }
 
 function describe(e: unknown): string {

@@ -15,8 +15,9 @@ export class AlpacaKeys {
     this.#keyId = keyId;
     this.#secretKey = secretKey;
   }
+  /** Lower-case names: HTTP does not care, and the logger's redaction paths match them exactly. */
   headers(): Record<string, string> {
-    return { 'APCA-API-KEY-ID': this.#keyId, 'APCA-API-SECRET-KEY': this.#secretKey };
+    return { 'apca-api-key-id': this.#keyId, 'apca-api-secret-key': this.#secretKey };
   }
   toJSON(): string {
     return '[redacted]';

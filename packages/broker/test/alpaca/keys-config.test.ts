@@ -1,0 +1,92 @@
+import { inspect } from 'node:util';
+import type { GetParameterCommand, GetParameterCommandOutput } from '@aws-sdk/client-ssm';
+import {
+  ALPACA_LIVE_URL,
+  ALPACA_PAPER_URL,
+  AlpacaKeys,
+  envKeyProvider,
+  parseAlpacaConfig,
+  ssmKeyProvider,
+} from '../../src';
+
+describe('Alpaca keys', () => {
+  it('never prints its values through JSON, inspect or string conversion', () => {
+    const keys = new AlpacaKeys('PKID123', 'SECRET456');
+    const printed = [JSON.stringify({ keys }), inspect(keys), `${keys}`, inspect({ nested: { keys } })].join(
+      ' ',
+    );
+    expect(printed).not.toMatch(/PKID123|SECRET456/);
+    expect(keys.headers()).toEqual({ 'apca-api-key-id': 'PKID123', 'apca-api-secret-key': 'SECRET456' });
+  });
+
+  it('reads ALPACA_API_KEY_ID and ALPACA_API_SECRET_KEY from the given environment', async () => {
+    const keys = await envKeyProvider({ ALPACA_API_KEY_ID: 'a', ALPACA_API_SECRET_KEY: 'b' }).keys();
+    expect(keys.headers()['apca-api-key-id']).toBe('a');
+  });
+
+  it('names the missing variables, and only their names', async () => {
+    await expect(envKeyProvider({ ALPACA_API_KEY_ID: 'present-id' }).keys()).rejects.toThrow(
+      /^Alpaca API keys missing from the environment: ALPACA_API_SECRET_KEY$/,
+    );
+  });
+
+  it('reads SecureString parameters under a prefix from SSM with decryption, once', async () => {
+    const asked: { name: string | undefined; decrypt: boolean | undefined }[] = [];
+    const client = {
+      send: async (command: GetParameterCommand): Promise<GetParameterCommandOutput> => {
+        asked.push({ name: command.input.Name, decrypt: command.input.WithDecryption });
+        return { $metadata: {}, Parameter: { Value: `value-of-${command.input.Name}` } };
+      },
+    };
+    const provider = ssmKeyProvider(client, '/books/prod/alpaca');
+    const keys = await provider.keys();
+    await provider.keys();
+    expect(keys.headers()).toEqual({
+      'apca-api-key-id': 'value-of-/books/prod/alpaca/api-key-id',
+      'apca-api-secret-key': 'value-of-/books/prod/alpaca/api-secret-key',
+    });
+    expect(asked).toEqual([
+      { name: '/books/prod/alpaca/api-key-id', decrypt: true },
+      { name: '/books/prod/alpaca/api-secret-key', decrypt: true },
+    ]);
+  });
+
+  it('reports an unreadable SSM parameter by name and tries again next time', async () => {
+    let calls = 0;
+    const client = {
+      send: async (): Promise<GetParameterCommandOutput> => {
+        calls++;
+        if (calls <= 2) throw new Error('AccessDenied');
+        return { $metadata: {}, Parameter: { Value: 'v' } };
+      },
+    };
+    const provider = ssmKeyProvider(client, '/p');
+    await expect(provider.keys()).rejects.toThrow(/cannot read SSM parameter \/p\/api-/);
+    await expect(provider.keys()).resolves.toBeInstanceOf(AlpacaKeys);
+  });
+});
+
+describe('Alpaca configuration', () => {
+  it('defaults to the paper account, the IEX feed and 200 requests a minute', () => {
+    expect(parseAlpacaConfig({})).toMatchObject({
+      mode: 'paper',
+      tradingUrl: ALPACA_PAPER_URL,
+      dataUrl: 'https://data.alpaca.markets',
+      feed: 'iex',
+      requestsPerMinute: 200,
+      keys: { source: 'env' },
+    });
+  });
+
+  it('uses the live URL for live mode and an explicit URL over both', () => {
+    expect(parseAlpacaConfig({ mode: 'live' }).tradingUrl).toBe(ALPACA_LIVE_URL);
+    expect(parseAlpacaConfig({ mode: 'live', tradingUrl: 'http://127.0.0.1:9/' }).tradingUrl).toBe(
+      'http://127.0.0.1:9',
+    );
+  });
+
+  it('rejects unknown fields and an SSM source without a prefix', () => {
+    expect(() => parseAlpacaConfig({ baseURL: 'x' })).toThrow();
+    expect(() => parseAlpacaConfig({ keys: { source: 'ssm' } })).toThrow();
+  });
+});
