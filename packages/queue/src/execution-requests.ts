@@ -1,6 +1,6 @@
 import { clientOrderIdFor, type Money, type RunId, type StrategyId, type Weight } from '@books/core';
 import type { PlannedTrade } from '@books/portfolio';
-import type { StrategyExecutionRequested } from '@books/queue';
+import type { StrategyExecutionRequested } from './messages';
 
 export interface RequestContext {
   readonly runId: RunId;

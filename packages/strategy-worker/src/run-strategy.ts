@@ -18,9 +18,9 @@ import {
   type RebalancePlan,
   valueBook,
 } from '@books/portfolio';
-import type { ExecutionQueue } from '@books/queue';
+import { type ExecutionQueue, executionRequestFor } from '@books/queue';
 import { planBookCapital } from './capital';
-import { executionRequestFor } from './execution-requests';
+
 import type {
   BookReader,
   MarketPrices,
