@@ -124,9 +124,9 @@ export function planCapital(input: CapitalPolicyInput): readonly CapitalDecision
     const deviation = targetShare.isZero()
       ? null
       : Weight.of(share.minus(targetShare).abs().ratioTo(targetShare));
-    const hold = {
+    const hold: Draft['base'] = {
       strategyId: s.strategyId,
-      action: 'hold' as const,
+      action: 'hold',
       allocation: s.allocation,
       equity,
       share,

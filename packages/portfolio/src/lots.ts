@@ -1,4 +1,4 @@
-import { Decimal, Money, type Price, Quantity, type Symbol } from '@books/core';
+import { Decimal, Money, Price, Quantity, type Symbol } from '@books/core';
 
 /**
  * An open FIFO lot: what one BUY fill opened and has not yet been closed.
@@ -51,8 +51,8 @@ export function compareText(a: string, b: string): number {
 }
 
 /** Remaining cost per share of a lot (buy fees included). */
-export function costPerShare(lot: Lot): Money {
-  return lot.cost.dividedBy(lot.openQty.value);
+export function costPerShare(lot: Lot): Price {
+  return Price.of(lot.cost.value.dividedBy(lot.openQty.value));
 }
 
 /** What one SELL did to one lot. */

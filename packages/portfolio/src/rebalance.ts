@@ -41,8 +41,15 @@ export interface AssetInfo {
   readonly fractionable: boolean;
 }
 
+/** Holdings without lots, e.g. the legacy book (broker − Σ books). */
+export interface Holdings {
+  readonly positions: ReadonlyMap<Symbol, Quantity>;
+  readonly cash: Money;
+}
+
 export interface RebalanceInput {
-  readonly book: Pick<Book, 'lots' | 'cash'>;
+  /** A book (its lots are summed per symbol) or plain holdings. */
+  readonly book: Pick<Book, 'lots' | 'cash'> | Holdings;
   readonly targets: ReadonlyMap<Symbol, Weight>;
   readonly capital: Money;
   readonly prices: ReadonlyMap<Symbol, Price>;
@@ -97,7 +104,7 @@ function roundQty(qty: Quantity, fractionable: boolean): Quantity {
 
 export function planRebalance(input: RebalanceInput): RebalancePlan {
   const minNotional = input.minNotional ?? DEFAULT_MIN_NOTIONAL;
-  const held = quantitiesOf(input.book);
+  const held = 'lots' in input.book ? quantitiesOf(input.book) : nonZero(input.book.positions);
   validate(input, held, minNotional);
   const band =
     input.rebalanceThreshold === undefined ? null : shareOf(input.rebalanceThreshold, input.capital);
@@ -158,6 +165,13 @@ export function planRebalance(input: RebalanceInput): RebalancePlan {
   const spent = Money.sum(buys.map((t) => t.estimatedValue));
   suppressed.sort((a, b) => compareText(a.symbol, b.symbol) || compareText(a.side, b.side));
   return { sells, buys, suppressed, estimatedCashAfter: available.minus(spent) };
+}
+
+function nonZero(positions: ReadonlyMap<Symbol, Quantity>): ReadonlyMap<Symbol, Quantity> {
+  const negative = [...positions].filter(([, q]) => q.isNegative()).map(([s]) => s);
+  if (negative.length > 0)
+    throw new InvalidPlanInputError(`negative holdings of ${negative.join(', ')}`, { symbols: negative });
+  return new Map([...positions].filter(([, q]) => q.isPositive()));
 }
 
 function suppression(trade: PlannedTrade, reason: SuppressionReason): SuppressedTrade {

@@ -1,7 +1,7 @@
 import { Money, notional, Quantity } from '@books/core';
 import fc from 'fast-check';
 import { applyFill, emptyBook, type Fill } from '../src/book';
-import { closeFifo, type Lot, lotId, openQuantity } from '../src/lots';
+import { closeFifo, costPerShare, type Lot, lotId, openQuantity } from '../src/lots';
 import { interpret, opArb, SYMBOLS } from './support/arbitraries';
 import { at, px, qty, sid, str, sym, usd } from './support/builders';
 
@@ -20,6 +20,10 @@ describe('closeFifo', () => {
     expect(result.changes.map((c) => [c.kind, c.key.orderId])).toEqual([['closed', 'a']]);
     expect(result.remaining.map((l) => l.orderId)).toEqual(['b']);
     expect(str(result.closedCost)).toBe('20');
+  });
+
+  it('gives the remaining cost per share of a lot, buy fees included', () => {
+    expect(str(costPerShare(lot('a', '4', '401', 1)))).toBe('100.25');
   });
 
   it('names each lot by symbol, openedAt and order id, in an order that sorts oldest first', () => {

@@ -2,7 +2,7 @@ import type { Symbol, Weight } from '@books/core';
 import type { Book } from '../src/book';
 import { InvalidPlanInputError, MissingPriceError } from '../src/errors';
 import { type AssetInfo, planRebalance, type RebalanceInput, type RebalancePlan } from '../src/rebalance';
-import { bookWith, buy, prices, str, sym, usd, weights, wt } from './support/builders';
+import { bookWith, buy, prices, quantities, str, sym, usd, weights, wt } from './support/builders';
 
 const assets = (fractionable: string[], whole: string[] = []): Map<Symbol, AssetInfo> =>
   new Map([
@@ -254,6 +254,25 @@ describe('planRebalance', () => {
     ).not.toThrow();
   });
 
+  it('plans plain holdings without lots the same way (the legacy book)', () => {
+    const holdings = { positions: quantities({ SPY: '10', OLD: '0.5', NONE: '0' }), cash: usd('0') };
+    const p = planRebalance({
+      book: holdings,
+      targets: weights({ SPY: '0.5', QQQ: '0.5' }),
+      capital: usd('1050'),
+      prices: prices({ SPY: '100', OLD: '100', QQQ: '50' }),
+      assets: assets(['SPY', 'OLD', 'QQQ']),
+    });
+    expect(trades(p)).toEqual({
+      sells: [
+        ['OLD', '0.5', '50', 'exit'],
+        ['SPY', '4.75', '475', 'reduce'],
+      ],
+      buys: [['QQQ', '10.5', '525', 'enter']],
+      suppressed: [],
+    });
+  });
+
   const held = tenSpy('100');
   const input = (change: Partial<RebalanceInput>): RebalanceInput => ({
     book: held,
@@ -275,6 +294,11 @@ describe('planRebalance', () => {
     ['a negative capital', { capital: usd('-1') }, InvalidPlanInputError],
     ['a zero price', { prices: prices({ SPY: '100', QQQ: '0' }) }, InvalidPlanInputError],
     ['a negative band', { rebalanceThreshold: wt('-0.01') }, InvalidPlanInputError],
+    [
+      'negative plain holdings',
+      { book: { positions: quantities({ SPY: '-1' }), cash: usd('0') } },
+      InvalidPlanInputError,
+    ],
   ])('rejects %s', (_name, change, ErrorType) => {
     expect(() => planRebalance(input(change))).toThrow(ErrorType);
   });
