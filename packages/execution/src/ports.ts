@@ -1,5 +1,15 @@
-import type { ClientOrderId, Money, Quantity, RunId, Side, StrategyId, Symbol } from '@books/core';
-import type { Book, Fill, FillApplication } from '@books/portfolio';
+import type {
+  ClientOrderId,
+  Money,
+  Price,
+  Quantity,
+  RunId,
+  Side,
+  StrategyId,
+  Symbol,
+  Weight,
+} from '@books/core';
+import type { AssetInfo, Book, Fill, FillApplication, PlannedTrade, SuppressedTrade } from '@books/portfolio';
 import type { IntentState } from './intent-state';
 
 /** The durable record of one planned trade: the run's `INTENT#{clientOrderId}` item. */
@@ -69,4 +79,37 @@ export interface SymbolLocks {
 export interface BuyRelease {
   /** Sends a strategy's held BUYs once all of its SELLs are final (idempotent). */
   releaseIfDue(runId: RunId, strategyId: StrategyId): Promise<void>;
+}
+
+/** What the BUY release needs of a strategy's run item. */
+export interface StrategyRunState {
+  readonly runId: RunId;
+  readonly strategyId: StrategyId;
+  readonly file: string;
+  readonly allocation: Weight;
+  readonly plannedAt: string;
+  readonly weights: ReadonlyMap<Symbol, Weight>;
+  /** The capital the plan deployed. */
+  readonly capital: Money;
+  readonly minTradeNotional: Money;
+  readonly rebalanceThreshold?: Weight;
+  /** SELLs of the plan not yet in a final state. */
+  readonly pendingSells: number;
+  readonly buysReleased: boolean;
+}
+
+export interface RunProgress {
+  readStrategy(runId: RunId, strategyId: StrategyId): Promise<StrategyRunState | undefined>;
+  /** Marks the BUYs released with what was sent and what was suppressed (idempotent). */
+  markBuysReleased(
+    runId: RunId,
+    strategyId: StrategyId,
+    released: readonly PlannedTrade[],
+    suppressed: readonly SuppressedTrade[],
+  ): Promise<void>;
+}
+
+export interface MarketQuotes {
+  prices(symbols: readonly Symbol[]): Promise<ReadonlyMap<Symbol, Price>>;
+  assets(symbols: readonly Symbol[]): Promise<ReadonlyMap<Symbol, AssetInfo>>;
 }
