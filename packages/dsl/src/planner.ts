@@ -120,8 +120,22 @@ export function plan(program: Program): Plan {
         return compile(args[args.length - 1] as Node);
       case 'asset': {
         const ticker = args[0]?.kind === 'string' ? args[0].value : '';
-        symbols.add(ticker.toUpperCase());
-        return () => ticker;
+        const upper = ticker.toUpperCase();
+        symbols.add(upper);
+        return (ctx, day) => {
+          const series = ctx.market.series(upper);
+          if (series === undefined || day < 0 || (series.barAt[day] as number) < 0) {
+            return ctx.fail(
+              'NO_DATA',
+              `no market data for ${upper} on or before ${ctx.dateOf(day)}`,
+              span,
+              name,
+              upper,
+              day,
+            );
+          }
+          return ticker;
+        };
       }
       case 'group': {
         const body = compile(args[args.length - 1] as Node);

@@ -3,12 +3,42 @@ import path from 'node:path';
 import { SymbolSchema, TradingDate, ValidationError } from '@books/core';
 import { type Bar, BarFileError, type BarStore, barsUntil, fileStemOf, symbolOfStem } from './bar-store';
 export const CSV_HEADER = 'date,open,high,low,close,volume';
+const NUM = '(\\d+(?:\\.\\d+)?)';
+const LINE = new RegExp(`^(\\d{4}-\\d{2}-\\d{2}),${NUM},${NUM},${NUM},${NUM},${NUM}\\r?$`);
 const PRICE = /^\d+(\.\d+)?$/;
-const VOLUME = /^\d+(\.\d+)?$/;
+
+/** Dates already validated (calendars repeat across files): date text → its TradingDate. */
+const knownDates = new Map<string, TradingDate>();
+
+function dateOf(text: string, file: string, line: number): TradingDate {
+  const known = knownDates.get(text);
+  if (known !== undefined) return known;
+  try {
+    const d = TradingDate(text);
+    knownDates.set(text, d);
+    return d;
+  } catch (e) {
+    throw new BarFileError(file, line, `"${text}" is not a date YYYY-MM-DD`, { cause: e });
+  }
+}
+
+/** Why a line that does not match the fast pattern is malformed. */
+function diagnose(raw: string, file: string, line: number): BarFileError {
+  const fields = raw.split(',').map((f) => f.trim());
+  if (fields.length !== 6) return new BarFileError(file, line, `expected 6 fields, got ${fields.length}`);
+  dateOf(fields[0] as string, file, line);
+  const names = ['open', 'high', 'low', 'close', 'volume'];
+  for (let k = 1; k < 6; k++) {
+    const v = fields[k] as string;
+    if (!PRICE.test(v))
+      return new BarFileError(file, line, `${names[k - 1]} "${v}" is not a non-negative decimal`);
+  }
+  return new BarFileError(file, line, 'malformed line (stray spaces?)');
+}
 
 /**
- * Parses one symbol's CSV (`date,open,high,low,close,volume`, dates strictly ascending).
- * Any malformed line rejects the whole file, naming the file and the line.
+ * Parses one symbol's CSV (`date,open,high,low,close,volume`, dates strictly ascending, closes
+ * positive). Any malformed line rejects the whole file, naming the file and the line.
  */
 export function parseBarsCsv(text: string, file: string): Bar[] {
   const lines = text.split('\n');
@@ -17,30 +47,17 @@ export function parseBarsCsv(text: string, file: string): Bar[] {
     throw new BarFileError(file, 1, `expected the header "${CSV_HEADER}", got "${header}"`);
   const bars: Bar[] = [];
   let previous = '';
-  for (let k = 1; k < lines.length; k++) {
-    const raw = (lines[k] as string).replace(/\r$/, '');
+  let last = lines.length - 1;
+  while (last >= 1 && (lines[last] as string).trim() === '') last--;
+  for (let k = 1; k <= last; k++) {
+    const raw = lines[k] as string;
     const line = k + 1;
-    if (raw.trim() === '') {
-      if (lines.slice(k + 1).some((l) => l.trim() !== ''))
-        throw new BarFileError(file, line, 'blank line between bars');
-      break;
+    const m = LINE.exec(raw);
+    if (m === null) {
+      if (raw.trim() === '') throw new BarFileError(file, line, 'blank line between bars');
+      throw diagnose(raw, file, line);
     }
-    const fields = raw.split(',').map((f) => f.trim());
-    if (fields.length !== 6) throw new BarFileError(file, line, `expected 6 fields, got ${fields.length}`);
-    const [dateText, open, high, low, close, volume] = fields as [
-      string,
-      string,
-      string,
-      string,
-      string,
-      string,
-    ];
-    let date: TradingDate;
-    try {
-      date = TradingDate(dateText);
-    } catch (e) {
-      throw new BarFileError(file, line, `"${dateText}" is not a date YYYY-MM-DD`, { cause: e });
-    }
+    const date = dateOf(m[1] as string, file, line);
     if (date <= previous) {
       throw new BarFileError(
         file,
@@ -50,26 +67,17 @@ export function parseBarsCsv(text: string, file: string): Bar[] {
           : `${date} comes after ${previous}: dates must ascend`,
       );
     }
-    for (const [name, value] of [
-      ['open', open],
-      ['high', high],
-      ['low', low],
-      ['close', close],
-    ] as const) {
-      if (!PRICE.test(value)) throw new BarFileError(file, line, `${name} "${value}" is not a decimal price`);
-    }
-    if (!VOLUME.test(volume))
-      throw new BarFileError(file, line, `volume "${volume}" is not a non-negative number`);
-    const closeValue = Number(close);
-    if (!(closeValue > 0)) throw new BarFileError(file, line, `close "${close}" is not positive`);
+    const closeText = m[5] as string;
+    const close = Number(closeText);
+    if (!(close > 0)) throw new BarFileError(file, line, `close "${closeText}" is not positive`);
     bars.push({
       date,
-      open: Number(open),
-      high: Number(high),
-      low: Number(low),
-      close: closeValue,
-      closeText: close,
-      volume: Number(volume),
+      open: Number(m[2]),
+      high: Number(m[3]),
+      low: Number(m[4]),
+      close,
+      closeText,
+      volume: Number(m[6]),
     });
     previous = date;
   }
