@@ -91,7 +91,7 @@ export interface RebalancePlan {
   readonly sells: readonly PlannedTrade[];
   readonly buys: readonly PlannedTrade[];
   readonly suppressed: readonly SuppressedTrade[];
-  /** Book cash after all planned trades at planning prices; never negative. */
+  /** Book cash after all planned trades at planning prices; not negative unless the cash was. */
   readonly estimatedCashAfter: Money;
 }
 
