@@ -1,6 +1,5 @@
-import type { TradingDate } from '@books/core';
 import type { z } from 'zod';
-import { easternToUtc, normaliseHhmm, REGULAR_CLOSE } from '../eastern-time';
+import { calendarDay } from '../calendar';
 import type { Account, Asset, BrokerOrder, CalendarDay, MarketClock, Position } from '../port';
 import type {
   AccountPayload,
@@ -25,19 +24,6 @@ export function toClock(p: z.output<typeof ClockPayload>): MarketClock {
 
 export function toCalendarDay(p: z.output<typeof CalendarDayPayload>): CalendarDay {
   return calendarDay(p.date, p.open, p.close);
-}
-
-export function calendarDay(date: TradingDate, open: string, close: string): CalendarDay {
-  const o = normaliseHhmm(open);
-  const c = normaliseHhmm(close);
-  return {
-    date,
-    open: o,
-    close: c,
-    openAt: easternToUtc(date, o),
-    closeAt: easternToUtc(date, c),
-    earlyClose: c < REGULAR_CLOSE,
-  };
 }
 
 export function toAsset(p: z.output<typeof AssetPayload>): Asset {

@@ -1,0 +1,45 @@
+import type { TradingDate } from '@books/core';
+import { easternToUtc, normaliseHhmm, REGULAR_CLOSE } from './eastern-time';
+import type { CalendarDay, MarketClock } from './port';
+
+/** A trading day as a calendar source states it: New York open and close times. */
+export interface TradingDaySpec {
+  readonly date: TradingDate;
+  /** "HH:MM" or "HHMM", New York time. */
+  readonly open: string;
+  readonly close: string;
+}
+
+export function calendarDay(date: TradingDate, open: string, close: string): CalendarDay {
+  const o = normaliseHhmm(open);
+  const c = normaliseHhmm(close);
+  return {
+    date,
+    open: o,
+    close: c,
+    openAt: easternToUtc(date, o),
+    closeAt: easternToUtc(date, c),
+    earlyClose: c < REGULAR_CLOSE,
+  };
+}
+
+/**
+ * The market clock at `now` from a list of trading days (sorted or not). When no later session is
+ * known, next open/close are reported one day ahead as a placeholder.
+ */
+export function clockFromCalendar(days: readonly CalendarDay[], now: Date): MarketClock {
+  const sorted = [...days].sort((a, b) => a.openAt.getTime() - b.openAt.getTime());
+  const isOpen = sorted.some((d) => d.openAt <= now && now < d.closeAt);
+  const fallback = new Date(now.getTime() + 86_400_000);
+  return {
+    timestamp: now,
+    isOpen,
+    nextOpen: sorted.find((d) => d.openAt > now)?.openAt ?? fallback,
+    nextClose: sorted.find((d) => d.closeAt > now)?.closeAt ?? fallback,
+  };
+}
+
+/** The session that contains `now`, if the market is open. */
+export function sessionAt(days: readonly CalendarDay[], now: Date): CalendarDay | undefined {
+  return days.find((d) => d.openAt <= now && now < d.closeAt);
+}

@@ -1,0 +1,471 @@
+import {
+  type ClientOrderId,
+  type Clock,
+  ConcurrencyError,
+  Decimal,
+  type Logger,
+  Money,
+  notional,
+  Price,
+  Quantity,
+  Symbol,
+  type TradingDate,
+} from '@books/core';
+import { calendarDay, clockFromCalendar, sessionAt, type TradingDaySpec } from '../calendar';
+import {
+  AssetNotTradable,
+  BrokerUnavailable,
+  DuplicateClientOrderIdError,
+  InsufficientBuyingPower,
+  InsufficientQuantity,
+  NotFractionable,
+  OrderNotCancelable,
+  OrderNotFound,
+  OrderRejected,
+  RateLimited,
+  WashTradeRejected,
+} from '../errors';
+import {
+  type Account,
+  type Asset,
+  type Broker,
+  type BrokerOrder,
+  type BrokerOrderId,
+  type CalendarDay,
+  isOpenOrderStatus,
+  type LatestPrice,
+  type MarketClock,
+  type OrderRequest,
+  type PlacedOrder,
+  type Position,
+} from '../port';
+import { realSleep, type Sleep } from '../sleep';
+import { PaperFaults, type PaperRoute } from './faults';
+import { feesFor, fillPrice, marketable, type PaperFees, qtyForNotional } from './pricing';
+import { type PaperAccountState, type PaperOrderRecord, toBrokerOrder, type Versioned } from './records';
+import type { AssetSource, PriceSource } from './sources';
+import type { PaperBrokerStore } from './store';
+
+export interface PaperBrokerOptions {
+  readonly store: PaperBrokerStore;
+  readonly prices: PriceSource;
+  readonly assets: AssetSource;
+  readonly calendar: readonly TradingDaySpec[];
+  readonly clock: Clock;
+  /** Cash of a new account (ignored when the store already holds one). */
+  readonly initialCash: Money;
+  /** Decimal text; default "0". */
+  readonly slippageBps?: string;
+  readonly fees?: PaperFees;
+  /** Fresh broker order ids; default crypto.randomUUID. */
+  readonly newOrderId?: () => string;
+  readonly faults?: PaperFaults;
+  readonly sleep?: Sleep;
+  readonly logger?: Logger;
+}
+
+const MAX_COMMIT_ATTEMPTS = 25;
+
+/**
+ * The embedded broker: Alpaca's rules over a durable paper account.
+ *
+ * Rules, in Alpaca's order: a client order id already used returns that order (never a second
+ * fill); an unknown or non-tradable asset, a fractional quantity or a notional order on a
+ * non-fractionable asset, an opposite-side open order on the symbol (wash trade), a buy beyond
+ * buying power (cash minus what open buys hold) and a sell beyond the position (minus open sells)
+ * are rejected with the typed errors of the port. Market orders fill at once at the day's price ×
+ * (1 ± slippage) while the market is open; limit orders when marketable; anything else waits for
+ * `settlePending()`. Day orders not filled by their session's close expire on `settlePending()`.
+ *
+ * Concurrency: every change rewrites the account under its version (see PaperBrokerStore), and a
+ * lost race is re-evaluated from fresh state, so processes sharing a store never double-fill or
+ * double-spend.
+ */
+export class PaperBroker implements Broker {
+  readonly faults: PaperFaults;
+  private readonly days: CalendarDay[];
+  private readonly slippageBps: Decimal;
+  private readonly sleep: Sleep;
+  private readonly newOrderId: () => string;
+  private initialised: Promise<void> | undefined;
+
+  constructor(private readonly o: PaperBrokerOptions) {
+    this.faults = o.faults ?? new PaperFaults();
+    this.days = o.calendar
+      .map((d) => calendarDay(d.date, d.open, d.close))
+      .sort((a, b) => a.date.localeCompare(b.date));
+    this.slippageBps = new Decimal(o.slippageBps ?? '0');
+    this.sleep = o.sleep ?? realSleep;
+    this.newOrderId = o.newOrderId ?? (() => crypto.randomUUID());
+  }
+
+  async getAccount(): Promise<Account> {
+    await this.before('getAccount');
+    const { value: account } = await this.load();
+    const open = await this.o.store.listOpenOrders();
+    const cash = Money.parse(account.cash);
+    let equity = cash;
+    for (const p of await this.positionsOf(account)) equity = equity.plus(p.marketValue);
+    return { cash, equity, buyingPower: cash.minus(reservedBy(open)) };
+  }
+
+  async getPositions(): Promise<Position[]> {
+    await this.before('getPositions');
+    return this.positionsOf((await this.load()).value);
+  }
+
+  async getClock(): Promise<MarketClock> {
+    await this.before('getClock');
+    return clockFromCalendar(this.days, this.o.clock.now());
+  }
+
+  async getCalendar(start: TradingDate, end: TradingDate): Promise<CalendarDay[]> {
+    await this.before('getCalendar');
+    return this.days.filter((d) => d.date >= start && d.date <= end);
+  }
+
+  async getAsset(symbol: Symbol): Promise<Asset> {
+    await this.before('getAsset');
+    const asset = await this.o.assets.asset(symbol);
+    if (!asset) throw new AssetNotTradable(`unknown asset ${symbol}`, { symbol });
+    return asset;
+  }
+
+  async placeOrder(request: OrderRequest): Promise<PlacedOrder> {
+    await this.before('placeOrder');
+    const timeoutAfterAccept = this.faults.take('placeOrder', ['timeout-after-accept']);
+    const fillFault = this.faults.take('placeOrder', ['partial-fill', 'delayed-fill']);
+    validate(request);
+    const placed = await this.withRetries(async () => {
+      const existing = await this.o.store.getOrderByClientId(request.clientOrderId);
+      if (existing) return { ...toBrokerOrder(existing), alreadyExisted: true };
+      const asset = await this.o.assets.asset(request.symbol);
+      checkAsset(request, asset);
+      const account = await this.load();
+      const open = await this.o.store.listOpenOrders();
+      const washing = open.find((x) => x.symbol === request.symbol && x.side !== request.side);
+      if (washing)
+        throw new WashTradeRejected('potential wash trade detected. use complex orders', {
+          symbol: request.symbol,
+          openOrderId: washing.id,
+        });
+      const now = this.o.clock.now();
+      const dayPrice = await this.o.prices.latestPrice(request.symbol, now);
+      if (!dayPrice) throw new OrderRejected(`no price for ${request.symbol}`, { symbol: request.symbol });
+      const limit = request.limitPrice ?? null;
+      const expected = fillPrice(dayPrice, request.side, this.slippageBps, limit);
+      const targetQty = request.qty ?? qtyForNotional(request.notional, expected);
+      if (!targetQty.isPositive())
+        throw new OrderRejected('order quantity must be positive', { request: 'qty' });
+
+      let reserved = Money.ZERO;
+      if (request.side === 'buy') {
+        const atPrice = request.notional ?? notional(targetQty, limit ?? expected);
+        reserved = atPrice.plus(feesFor(targetQty, atPrice, this.o.fees));
+        const buyingPower = Money.parse(account.value.cash).minus(reservedBy(open));
+        if (reserved.gt(buyingPower))
+          throw new InsufficientBuyingPower('insufficient buying power', {
+            required: reserved.toString(),
+            buyingPower: buyingPower.toString(),
+          });
+      } else {
+        const held = Quantity.parse(account.value.positions[request.symbol]?.qty ?? '0');
+        const available = held.minus(openSellQty(open, request.symbol));
+        if (targetQty.gt(available))
+          throw new InsufficientQuantity(
+            `insufficient qty available for order (requested: ${targetQty}, available: ${available})`,
+            { symbol: request.symbol },
+          );
+      }
+
+      let order: PaperOrderRecord = {
+        id: this.newOrderId(),
+        clientOrderId: request.clientOrderId,
+        symbol: request.symbol,
+        side: request.side,
+        type: request.type,
+        status: 'new',
+        qty: request.qty === undefined ? null : request.qty.toString(),
+        notional: request.notional === undefined ? null : request.notional.toString(),
+        limitPrice: limit === null ? null : limit.toString(),
+        targetQty: targetQty.toString(),
+        filledQty: '0',
+        filledAvgPrice: null,
+        reserved: reserved.toString(),
+        fees: '0',
+        submittedAt: now.toISOString(),
+        filledAt: null,
+        revision: 0,
+      };
+      let next = account.value;
+      const open_ = sessionAt(this.days, now) !== undefined;
+      if (!open_) {
+        order = { ...order, status: 'accepted' };
+      } else if (request.type === 'market' || (limit !== null && marketable(request.side, dayPrice, limit))) {
+        const delayed = request.type === 'market' && fillFault?.kind === 'delayed-fill';
+        if (!delayed) {
+          let qty = targetQty;
+          if (request.type === 'market' && fillFault?.kind === 'partial-fill') {
+            qty = partialQty(targetQty, fillFault.fillRatio ?? '0.5', asset?.fractionable ?? false);
+          }
+          if (qty.isPositive()) ({ order, account: next } = this.fill(order, next, qty, expected, now));
+        }
+      }
+      await this.o.store.commit({
+        account: { expectedVersion: account.version, next },
+        newOrder: order,
+      });
+      return { ...toBrokerOrder(order), alreadyExisted: false };
+    });
+    if (timeoutAfterAccept && !placed.alreadyExisted)
+      throw new BrokerUnavailable(
+        `placeOrder ${request.clientOrderId} timed out after the order was accepted`,
+        {
+          clientOrderId: request.clientOrderId,
+          fault: 'timeout-after-accept',
+        },
+      );
+    return placed;
+  }
+
+  async getOrder(id: BrokerOrderId): Promise<BrokerOrder> {
+    await this.before('getOrder');
+    const r = await this.o.store.getOrder(id);
+    if (!r) throw new OrderNotFound(`order ${id} not found`, { orderId: id });
+    return toBrokerOrder(r);
+  }
+
+  async getOrderByClientId(clientOrderId: ClientOrderId): Promise<BrokerOrder> {
+    await this.before('getOrderByClientId');
+    const r = await this.o.store.getOrderByClientId(clientOrderId);
+    if (!r)
+      throw new OrderNotFound(`order with client order id ${clientOrderId} not found`, { clientOrderId });
+    return toBrokerOrder(r);
+  }
+
+  async cancelOrder(id: BrokerOrderId): Promise<void> {
+    await this.before('cancelOrder');
+    await this.withRetries(async () => {
+      const r = await this.o.store.getOrder(id);
+      if (!r) throw new OrderNotFound(`order ${id} not found`, { orderId: id });
+      if (r.status === 'canceled') return;
+      if (!isOpenOrderStatus(r.status))
+        throw new OrderNotCancelable(`order is not cancelable (status ${r.status})`, {
+          orderId: id,
+          status: r.status,
+        });
+      const account = await this.load();
+      await this.o.store.commit({
+        account: { expectedVersion: account.version, next: account.value },
+        updatedOrders: [{ order: { ...r, status: 'canceled', reserved: '0' }, expectedRevision: r.revision }],
+      });
+    });
+  }
+
+  async listOpenOrders(): Promise<BrokerOrder[]> {
+    await this.before('listOpenOrders');
+    return (await this.o.store.listOpenOrders()).map(toBrokerOrder);
+  }
+
+  async getLatestPrices(symbols: readonly Symbol[]): Promise<Map<Symbol, LatestPrice>> {
+    await this.before('getLatestPrices');
+    const at = this.o.clock.now();
+    const out = new Map<Symbol, LatestPrice>();
+    for (const symbol of new Set(symbols)) {
+      const price = await this.o.prices.latestPrice(symbol, at);
+      if (price) out.set(symbol, { symbol, price, at });
+    }
+    return out;
+  }
+
+  /**
+   * Moves open orders on at the clock's current time: orders of a session that has closed expire;
+   * while the market is open, market orders (delayed, partially filled, or placed while closed)
+   * fill their remaining quantity and marketable limit orders fill. Returns the orders it changed.
+   */
+  async settlePending(): Promise<BrokerOrder[]> {
+    const changed: BrokerOrder[] = [];
+    for (const candidate of await this.o.store.listOpenOrders()) {
+      const result = await this.withRetries(async () => {
+        const r = await this.o.store.getOrder(candidate.id);
+        if (!r || !isOpenOrderStatus(r.status)) return undefined;
+        const now = this.o.clock.now();
+        const session = sessionAt(this.days, now);
+        const account = await this.load();
+        const submitted = new Date(r.submittedAt);
+        const sessionOfOrder = this.days.find((d) => d.closeAt > submitted);
+        if (sessionOfOrder && now >= sessionOfOrder.closeAt) {
+          const expired: PaperOrderRecord = { ...r, status: 'expired', reserved: '0' };
+          await this.commitOrder(account, account.value, r, expired);
+          return expired;
+        }
+        if (!session) return undefined;
+        const dayPrice = await this.o.prices.latestPrice(Symbol(r.symbol), now);
+        if (!dayPrice) return undefined;
+        const limit = r.limitPrice === null ? null : Price.parse(r.limitPrice);
+        if (limit !== null && !marketable(r.side, dayPrice, limit)) return undefined;
+        const remaining = Quantity.parse(r.targetQty).minus(Quantity.parse(r.filledQty));
+        if (!remaining.isPositive()) return undefined;
+        const price = fillPrice(dayPrice, r.side, this.slippageBps, limit);
+        const { order, account: next } = this.fill(r, account.value, remaining, price, now);
+        await this.commitOrder(account, next, r, order);
+        return order;
+      });
+      if (result) changed.push(toBrokerOrder(result));
+    }
+    return changed;
+  }
+
+  private async commitOrder(
+    account: Versioned<PaperAccountState>,
+    next: PaperAccountState,
+    before: PaperOrderRecord,
+    after: PaperOrderRecord,
+  ): Promise<void> {
+    await this.o.store.commit({
+      account: { expectedVersion: account.version, next },
+      updatedOrders: [{ order: after, expectedRevision: before.revision }],
+    });
+  }
+
+  /** Applies a fill of `qty` at `price` to an order and the account (pure). */
+  private fill(
+    order: PaperOrderRecord,
+    account: PaperAccountState,
+    qty: Quantity,
+    price: Price,
+    at: Date,
+  ): { order: PaperOrderRecord; account: PaperAccountState } {
+    const value = notional(qty, price);
+    const fees = feesFor(qty, value, this.o.fees);
+    const cash = Money.parse(account.cash);
+    const pos = account.positions[order.symbol] ?? { qty: '0', cost: '0' };
+    const posQty = Quantity.parse(pos.qty);
+    const posCost = Money.parse(pos.cost);
+    let nextCash: Money;
+    let nextPos: { qty: Quantity; cost: Money };
+    if (order.side === 'buy') {
+      nextCash = cash.minus(value).minus(fees);
+      nextPos = { qty: posQty.plus(qty), cost: posCost.plus(value) };
+    } else {
+      nextCash = cash.plus(value).minus(fees);
+      const left = posQty.minus(qty);
+      nextPos = { qty: left, cost: left.isZero() ? Money.ZERO : posCost.times(left.ratioTo(posQty)) };
+    }
+    const positions = { ...account.positions };
+    if (nextPos.qty.isZero()) delete positions[order.symbol];
+    else positions[order.symbol] = { qty: nextPos.qty.toString(), cost: nextPos.cost.toString() };
+
+    const filledBefore = Quantity.parse(order.filledQty);
+    const filled = filledBefore.plus(qty);
+    const avgBefore = order.filledAvgPrice === null ? Price.of(0) : Price.parse(order.filledAvgPrice);
+    const avg = Price.of(avgBefore.value.times(filledBefore.value).plus(value.value).dividedBy(filled.value));
+    const complete = filled.gte(Quantity.parse(order.targetQty));
+    const reserved = Money.parse(order.reserved).minus(value).minus(fees);
+    return {
+      account: { cash: nextCash.toString(), positions },
+      order: {
+        ...order,
+        status: complete ? 'filled' : 'partially_filled',
+        filledQty: filled.toString(),
+        filledAvgPrice: avg.toString(),
+        fees: Money.parse(order.fees).plus(fees).toString(),
+        reserved: complete || reserved.isNegative() ? '0' : reserved.toString(),
+        filledAt: complete ? at.toISOString() : order.filledAt,
+      },
+    };
+  }
+
+  private async positionsOf(account: PaperAccountState): Promise<Position[]> {
+    const now = this.o.clock.now();
+    const out: Position[] = [];
+    for (const [sym, p] of Object.entries(account.positions).sort(([a], [b]) => a.localeCompare(b))) {
+      const symbol = Symbol(sym);
+      const qty = Quantity.parse(p.qty);
+      const avgEntryPrice = Price.of(Money.parse(p.cost).value.dividedBy(qty.value));
+      const mark = (await this.o.prices.latestPrice(symbol, now)) ?? avgEntryPrice;
+      out.push({ symbol, qty, avgEntryPrice, marketValue: notional(qty, mark) });
+    }
+    return out;
+  }
+
+  private async load(): Promise<Versioned<PaperAccountState>> {
+    this.initialised ??= this.o.store.initialise(this.o.initialCash).catch((e: unknown) => {
+      this.initialised = undefined;
+      throw e;
+    });
+    await this.initialised;
+    return this.o.store.loadAccount();
+  }
+
+  private async before(route: PaperRoute): Promise<void> {
+    const latency = this.faults.take(route, ['latency']);
+    if (latency) await this.sleep(latency.latencyMs ?? 0);
+    const failure = this.faults.take(route, ['5xx', '429']);
+    if (failure?.kind === '5xx')
+      throw new BrokerUnavailable(`${route} failed (injected 5xx)`, { route, fault: '5xx' });
+    if (failure?.kind === '429')
+      throw new RateLimited(
+        `${route} rate limited (injected 429)`,
+        new Date(this.o.clock.now().getTime() + (failure.retryAfterMs ?? 1_000)),
+        { route, fault: '429' },
+      );
+  }
+
+  /** Runs a read-check-commit step again from fresh state when another writer won the race. */
+  private async withRetries<T>(step: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await step();
+      } catch (e) {
+        if (
+          e instanceof DuplicateClientOrderIdError ||
+          (e instanceof ConcurrencyError && attempt < MAX_COMMIT_ATTEMPTS)
+        ) {
+          this.o.logger?.debug({ attempt, reason: e.message }, 'paper broker lost a race; re-evaluating');
+          continue;
+        }
+        throw e;
+      }
+    }
+  }
+}
+
+function validate(r: OrderRequest): void {
+  if (r.type === 'limit' && r.limitPrice === undefined)
+    throw new OrderRejected('limit_price is required', { clientOrderId: r.clientOrderId });
+  if (r.type === 'market' && r.limitPrice !== undefined)
+    throw new OrderRejected('a market order takes no limit_price', { clientOrderId: r.clientOrderId });
+  const amount = r.qty?.value ?? r.notional?.value;
+  if (!amount || amount.lte(0))
+    throw new OrderRejected('qty or notional must be positive', { clientOrderId: r.clientOrderId });
+  if (r.qty && r.qty.value.decimalPlaces() > Quantity.MAX_DECIMALS)
+    throw new OrderRejected(`qty has more than ${Quantity.MAX_DECIMALS} decimals`, {
+      clientOrderId: r.clientOrderId,
+    });
+}
+
+function checkAsset(r: OrderRequest, asset: Asset | undefined): void {
+  if (!asset) throw new AssetNotTradable(`asset "${r.symbol}" not found`, { symbol: r.symbol });
+  if (!asset.tradable || asset.status !== 'active')
+    throw new AssetNotTradable(`asset ${r.symbol} is not tradable`, { symbol: r.symbol });
+  if (!asset.fractionable && (r.notional !== undefined || !r.qty.value.isInteger()))
+    throw new NotFractionable(`asset "${r.symbol}" is not fractionable`, { symbol: r.symbol });
+}
+
+function reservedBy(open: readonly PaperOrderRecord[]): Money {
+  return Money.sum(open.filter((o) => o.side === 'buy').map((o) => Money.parse(o.reserved)));
+}
+
+function openSellQty(open: readonly PaperOrderRecord[], symbol: string): Quantity {
+  return Quantity.sum(
+    open
+      .filter((o) => o.side === 'sell' && o.symbol === symbol)
+      .map((o) => Quantity.parse(o.targetQty).minus(Quantity.parse(o.filledQty))),
+  );
+}
+
+function partialQty(target: Quantity, ratio: string, fractionable: boolean): Quantity {
+  const part = target.times(ratio);
+  return fractionable ? part.truncate(Quantity.MAX_DECIMALS) : part.wholeShares();
+}
