@@ -1,0 +1,213 @@
+import { ManualClock, Money } from '@books/core';
+import {
+  BrokerUnavailable,
+  InMemoryPaperBrokerStore,
+  InsufficientBuyingPower,
+  PaperFaults,
+  RateLimited,
+} from '../../src';
+import { contractPaperBroker } from '../support/paper';
+import { CONTRACT_NOW, cid, limitOrder, marketBuy, marketSell, notionalBuy } from '../support/world';
+
+function setup(extra: Parameters<typeof contractPaperBroker>[2] = {}, now = CONTRACT_NOW) {
+  const clock = new ManualClock(now);
+  const store = new InMemoryPaperBrokerStore();
+  const slept: number[] = [];
+  const broker = contractPaperBroker(store, clock, {
+    sleep: async (ms) => {
+      slept.push(ms);
+    },
+    ...extra,
+  });
+  return { clock, store, broker, slept };
+}
+
+describe('paper broker fills', () => {
+  it('moves a buy up and a sell down by the slippage in basis points, exactly', async () => {
+    const { broker } = setup({ slippageBps: '5' });
+    const buy = await broker.placeOrder(marketBuy('SPY', '2'));
+    expect(buy.filledAvgPrice?.toString()).toBe('500.25');
+    const sell = await broker.placeOrder(marketSell('SPY', '1'));
+    expect(sell.filledAvgPrice?.toString()).toBe('499.75');
+    const account = await broker.getAccount();
+    expect(account.cash.toString()).toBe('9499.25');
+  });
+
+  it('charges optional fees per share and in basis points, rounded to the cent', async () => {
+    const { broker } = setup({ fees: { perShare: '0.005', bps: '1' } });
+    await broker.placeOrder(marketBuy('SPY', '3'));
+    // 3 × 0.005 + 1500 × 0.0001 = 0.165 → 0.16 (half-even)
+    expect((await broker.getAccount()).cash.toString()).toBe('8499.84');
+  });
+
+  it('sizes a notional order at the slipped price, truncated to 9 decimals', async () => {
+    const { broker } = setup({ slippageBps: '10' });
+    const order = await broker.placeOrder(notionalBuy('QQQ', '1000'));
+    // 1000 / (410.1234567890123456789 × 1.001) = 2.4358543327…
+    expect(order.filledQty.toString()).toBe('2.435854332');
+    expect(order.notional?.toString()).toBe('1000');
+  });
+
+  it('keeps cash and positions as exact decimals through many small fills', async () => {
+    const { broker } = setup();
+    for (let i = 0; i < 10; i++) await broker.placeOrder(marketBuy('QQQ', '0.1'));
+    const account = await broker.getAccount();
+    expect(account.cash.toString()).toBe('9589.8765432109876543211');
+    expect((await broker.getPositions())[0]?.qty.toString()).toBe('1');
+  });
+
+  it('fills a marketable limit order at once, never above its limit', async () => {
+    const { broker } = setup({ slippageBps: '100' });
+    const order = await broker.placeOrder(limitOrder('buy', 'SPY', '1', '502'));
+    expect(order).toMatchObject({ status: 'filled' });
+    expect(order.filledAvgPrice?.toString()).toBe('502');
+  });
+});
+
+describe('paper broker trading calendar', () => {
+  it('accepts an order while the market is closed and fills it at the next session', async () => {
+    const { broker, clock } = setup({}, '2026-11-27T20:00:00Z');
+    const order = await broker.placeOrder(marketBuy('SPY', '1'));
+    expect(order.status).toBe('accepted');
+    expect(await broker.settlePending()).toEqual([]);
+    clock.set('2026-11-30T15:00:00Z');
+    const settled = await broker.settlePending();
+    expect(settled.map((o) => [o.id, o.status])).toEqual([[order.id, 'filled']]);
+  });
+
+  it('fills a market order accepted before the open once the session has opened', async () => {
+    const { broker, clock } = setup({}, '2026-11-27T13:00:00Z');
+    const order = await broker.placeOrder(marketBuy('SPY', '1'));
+    expect(order.status).toBe('accepted');
+    clock.set('2026-11-27T15:00:00Z');
+    const [settled] = await broker.settlePending();
+    expect(settled).toMatchObject({ id: order.id, status: 'filled' });
+    expect((await broker.getPositions())[0]?.qty.toString()).toBe('1');
+  });
+
+  it('expires an unfilled day order after its session closes and releases its buying power', async () => {
+    const { broker, clock } = setup();
+    const open = await broker.placeOrder(limitOrder('buy', 'SPY', '10', '400'));
+    expect((await broker.getAccount()).buyingPower.toString()).toBe('6000');
+    clock.set('2026-11-27T18:00:00Z');
+    const [expired] = await broker.settlePending();
+    expect(expired).toMatchObject({ id: open.id, status: 'expired' });
+    expect((await broker.getAccount()).buyingPower.toString()).toBe('10000');
+  });
+});
+
+describe('paper broker faults', () => {
+  it('fails the next call to a route with a retryable BrokerUnavailable on an injected 5xx, then recovers', async () => {
+    const { broker } = setup();
+    broker.faults.inject({ kind: '5xx', route: 'getAccount' });
+    await expect(broker.getAccount()).rejects.toMatchObject({ name: 'BrokerUnavailable', retryable: true });
+    await expect(broker.getAccount()).resolves.toBeDefined();
+  });
+
+  it('rate-limits with a retry time and does not place the order', async () => {
+    const { broker } = setup();
+    broker.faults.inject({ kind: '429', route: 'placeOrder', retryAfterMs: 30_000 });
+    const error = await broker.placeOrder(marketBuy('SPY', '1')).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RateLimited);
+    expect((error as RateLimited).retryAfter.toISOString()).toBe('2026-11-27T15:00:30.000Z');
+    expect(await broker.getPositions()).toEqual([]);
+  });
+
+  it('adds latency through the injected sleep', async () => {
+    const { broker, slept } = setup();
+    broker.faults.inject({ kind: 'latency', latencyMs: 1500, count: 2 });
+    await broker.getClock();
+    await broker.getAccount();
+    await broker.getAccount();
+    expect(slept).toEqual([1500, 1500]);
+  });
+
+  it('times out after accepting: the order exists, and re-entering with its client id returns it without a second fill', async () => {
+    const { broker } = setup();
+    broker.faults.inject({ kind: 'timeout-after-accept' });
+    const request = marketBuy('SPY', '2', cid('lost'));
+    const error = await broker.placeOrder(request).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BrokerUnavailable);
+    const again = await broker.placeOrder(request);
+    expect(again).toMatchObject({ alreadyExisted: true, status: 'filled' });
+    expect((await broker.getPositions())[0]?.qty.toString()).toBe('2');
+    expect((await broker.getAccount()).cash.toString()).toBe('9000');
+  });
+
+  it('fills part of a market order, the rest on settlePending', async () => {
+    const { broker } = setup();
+    broker.faults.inject({ kind: 'partial-fill', fillRatio: '0.25' });
+    const order = await broker.placeOrder(marketBuy('NVR', '7'));
+    expect(order).toMatchObject({ status: 'partially_filled' });
+    expect(order.filledQty.toString()).toBe('1');
+    expect((await broker.listOpenOrders()).map((o) => o.id)).toEqual([order.id]);
+    const [done] = await broker.settlePending();
+    expect(done).toMatchObject({ status: 'filled' });
+    expect(done?.filledQty.toString()).toBe('7');
+    expect((await broker.getAccount()).cash.toString()).toBe('9300');
+  });
+
+  it('delays a fill until settlePending, holding its buying power meanwhile', async () => {
+    const { broker } = setup();
+    broker.faults.inject({ kind: 'delayed-fill' });
+    const order = await broker.placeOrder(marketBuy('SPY', '4'));
+    expect(order).toMatchObject({ status: 'new' });
+    expect(order.filledQty.isZero()).toBe(true);
+    expect((await broker.getAccount()).buyingPower.toString()).toBe('8000');
+    await expect(broker.placeOrder(marketBuy('SPY', '17'))).rejects.toBeInstanceOf(InsufficientBuyingPower);
+    await broker.settlePending();
+    expect((await broker.getOrder(order.id)).status).toBe('filled');
+    expect((await broker.getAccount()).cash.toString()).toBe('8000');
+  });
+
+  it('draws probabilistic faults from its seed: the same seed gives the same pattern', async () => {
+    const pattern = async (seed: number) => {
+      const { broker } = setup({ faults: new PaperFaults(seed) });
+      broker.faults.inject({
+        kind: '5xx',
+        route: 'getClock',
+        probability: 0.5,
+        count: Number.POSITIVE_INFINITY,
+      });
+      const out: boolean[] = [];
+      for (let i = 0; i < 20; i++)
+        out.push(
+          await broker.getClock().then(
+            () => true,
+            () => false,
+          ),
+        );
+      return out;
+    };
+    const a = await pattern(7);
+    expect(await pattern(7)).toEqual(a);
+    expect(a).toContain(true);
+    expect(a).toContain(false);
+    expect(await pattern(8)).not.toEqual(a);
+  });
+});
+
+describe('paper broker shared by several processes', () => {
+  it('places a client order id once when two brokers race on one store', async () => {
+    const clock = new ManualClock(CONTRACT_NOW);
+    const store = new InMemoryPaperBrokerStore();
+    const a = contractPaperBroker(store, clock, { newOrderId: () => `a-${Math.random()}` });
+    const b = contractPaperBroker(store, clock, { newOrderId: () => `b-${Math.random()}` });
+    const request = marketBuy('SPY', '2', cid('race'));
+    const results = await Promise.all([a.placeOrder(request), b.placeOrder(request), a.placeOrder(request)]);
+    expect(new Set(results.map((r) => r.id)).size).toBe(1);
+    expect(results.filter((r) => !r.alreadyExisted)).toHaveLength(1);
+    expect((await a.getAccount()).cash.toString()).toBe('9000');
+  });
+
+  it('never spends the same cash twice when concurrent buys exceed it', async () => {
+    const clock = new ManualClock(CONTRACT_NOW);
+    const store = new InMemoryPaperBrokerStore();
+    const brokers = [0, 1, 2, 3].map(() =>
+      contractPaperBroker(store, clock, { newOrderId: () => `${Math.random()}` }),
+    );
+    const outcomes = await Promise.allSettled(brokers.map((b) => b.placeOrder(marketBuy('SPY', '6'))));
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(3);
+    expect((await brokers[0]?.getAccount())?.cash.eq(Money.of(1000))).toBe(true);
+  });
+});
