@@ -86,11 +86,9 @@ export function check(program: Program): DslError[] {
 
     if (isIndicator(name)) {
       if (expect === 'metric') {
-        if (arity(node, name, 0, 1)) {
-          if (a[0]?.kind === 'string')
-            report('ARGUMENT', `a filter metric takes no ticker: write (${name} {:window N})`, a[0], name);
-          else param(a[0], name);
-        }
+        if (a[0]?.kind === 'string')
+          report('ARGUMENT', `a filter metric takes no ticker: write (${name} {:window N})`, a[0], name);
+        else if (arity(node, name, 0, 1)) param(a[0], name);
       } else if (expect === 'number') {
         if (arity(node, name, 1, 2)) {
           ticker(a[0], name, node);

@@ -165,6 +165,8 @@ function historyScore(
   const returns: number[] = [];
   let held: Fragment | undefined;
   for (let j = day - w; j <= day; j++) {
+    // Memoised days cost no evaluation steps; charge the walk itself so the budget bounds it.
+    ctx.steps += 1 + (held === undefined ? 0 : held.weights.size);
     const s = ctx.blockAt(block, j);
     if (s instanceof Failure) return s.code === 'LIMIT' ? s : undefined;
     if (!(s instanceof Fragment)) return undefined;

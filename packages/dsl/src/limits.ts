@@ -11,5 +11,5 @@ export interface Limits {
 export const DEFAULT_LIMITS: Limits = {
   maxSourceChars: 8 * 1024 * 1024,
   maxDepth: 1000,
-  maxSteps: 50_000_000,
+  maxSteps: 20_000_000,
 };
