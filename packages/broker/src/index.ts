@@ -6,6 +6,8 @@ export * from './calendar';
 export * from './eastern-time';
 export * from './errors';
 export * from './lossless-json';
+export { CorruptPaperState } from './paper/codec';
+export * from './paper/dynamodb-store';
 export * from './paper/faults';
 export * from './paper/memory-store';
 export * from './paper/paper-broker';

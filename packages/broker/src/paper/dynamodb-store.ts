@@ -1,0 +1,263 @@
+import {
+  type AttributeValue,
+  ConditionalCheckFailedException,
+  CreateTableCommand,
+  DescribeTableCommand,
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  ResourceInUseException,
+  ResourceNotFoundException,
+  TransactionCanceledException,
+  type TransactWriteItem,
+  TransactWriteItemsCommand,
+} from '@aws-sdk/client-dynamodb';
+import { ConcurrencyError, canonical, type Money } from '@books/core';
+import { DuplicateClientOrderIdError } from '../errors';
+import { isOpenOrderStatus } from '../port';
+import { CorruptPaperState, decodeOrder, decodePositions } from './codec';
+import type { PaperAccountState, PaperOrderRecord, Versioned } from './records';
+import type { PaperBrokerStore, PaperCommit } from './store';
+
+export const DEFAULT_PAPER_BROKER_TABLE = 'paper-broker';
+
+export interface DynamoDbPaperBrokerStoreOptions {
+  readonly client: DynamoDBClient;
+  /** Default "paper-broker". */
+  readonly tableName?: string;
+  /** Several paper accounts may share a table; default "default". */
+  readonly accountId?: string;
+}
+
+/**
+ * The paper broker's state in DynamoDB, so every process sees one account.
+ *
+ * Keys (all in one partition per account, pk = `ACCOUNT#{accountId}`):
+ *   sk `STATE`                   cash, positions (JSON, decimals as strings), version
+ *   sk `ORDER#{clientOrderId}`   the order (JSON), revision, isOpen
+ *   sk `ORDERID#{orderId}`       clientOrderId: lookup by broker id
+ *
+ * A commit is one TransactWriteItems:
+ *   account Put     if version = expected      (else ConcurrencyError: re-read and re-decide)
+ *   new order Put   if attribute_not_exists    (else DuplicateClientOrderIdError)
+ *   order Put       if revision = expected     (else ConcurrencyError)
+ * Two processes that read the same account version cannot both commit, so an order is never
+ * filled twice and cash is never spent twice.
+ */
+export class DynamoDbPaperBrokerStore implements PaperBrokerStore {
+  readonly tableName: string;
+  private readonly pk: string;
+  private readonly client: DynamoDBClient;
+
+  constructor(options: DynamoDbPaperBrokerStoreOptions) {
+    this.client = options.client;
+    this.tableName = options.tableName ?? DEFAULT_PAPER_BROKER_TABLE;
+    this.pk = `ACCOUNT#${options.accountId ?? 'default'}`;
+  }
+
+  /** Creates the table (on-demand, keys pk/sk) unless it exists, and waits until it is active. */
+  async ensureTable(): Promise<void> {
+    try {
+      await this.client.send(
+        new CreateTableCommand({
+          TableName: this.tableName,
+          BillingMode: 'PAY_PER_REQUEST',
+          AttributeDefinitions: [
+            { AttributeName: 'pk', AttributeType: 'S' },
+            { AttributeName: 'sk', AttributeType: 'S' },
+          ],
+          KeySchema: [
+            { AttributeName: 'pk', KeyType: 'HASH' },
+            { AttributeName: 'sk', KeyType: 'RANGE' },
+          ],
+        }),
+      );
+    } catch (e) {
+      if (!(e instanceof ResourceInUseException)) throw e;
+    }
+    for (let i = 0; i < 100; i++) {
+      try {
+        const d = await this.client.send(new DescribeTableCommand({ TableName: this.tableName }));
+        if (d.Table?.TableStatus === 'ACTIVE') return;
+      } catch (e) {
+        if (!(e instanceof ResourceNotFoundException)) throw e;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`table ${this.tableName} did not become active`);
+  }
+
+  async initialise(cash: Money): Promise<void> {
+    try {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: this.accountItem({ cash: canonical(cash.value), positions: {} }, 0),
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (e) {
+      if (!(e instanceof ConditionalCheckFailedException)) throw e;
+    }
+  }
+
+  async loadAccount(): Promise<Versioned<PaperAccountState>> {
+    const out = await this.client.send(
+      new GetItemCommand({ TableName: this.tableName, Key: this.key('STATE'), ConsistentRead: true }),
+    );
+    const item = out.Item;
+    if (!item) throw new Error(`paper account ${this.pk} not initialised in ${this.tableName}`);
+    const where = `${this.tableName} ${this.pk} STATE`;
+    const cash = str(item, 'cash', where);
+    if (!/^-?\d+(\.\d+)?$/.test(cash))
+      throw new CorruptPaperState(`${where}: cash: expected a decimal string`);
+    return {
+      value: { cash, positions: decodePositions(str(item, 'positions', where), where) },
+      version: int(item, 'version', where),
+    };
+  }
+
+  async getOrder(id: string): Promise<PaperOrderRecord | undefined> {
+    const out = await this.client.send(
+      new GetItemCommand({ TableName: this.tableName, Key: this.key(`ORDERID#${id}`), ConsistentRead: true }),
+    );
+    if (!out.Item) return undefined;
+    return this.getOrderByClientId(str(out.Item, 'clientOrderId', `${this.pk} ORDERID#${id}`));
+  }
+
+  async getOrderByClientId(clientOrderId: string): Promise<PaperOrderRecord | undefined> {
+    const out = await this.client.send(
+      new GetItemCommand({
+        TableName: this.tableName,
+        Key: this.key(`ORDER#${clientOrderId}`),
+        ConsistentRead: true,
+      }),
+    );
+    return out.Item ? this.orderOf(out.Item) : undefined;
+  }
+
+  async listOpenOrders(): Promise<PaperOrderRecord[]> {
+    const orders: PaperOrderRecord[] = [];
+    let start: Record<string, AttributeValue> | undefined;
+    do {
+      const out = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          FilterExpression: 'isOpen = :open',
+          ExpressionAttributeValues: {
+            ':pk': { S: this.pk },
+            ':prefix': { S: 'ORDER#' },
+            ':open': { BOOL: true },
+          },
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of out.Items ?? []) orders.push(this.orderOf(item));
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return orders.sort((a, b) => a.submittedAt.localeCompare(b.submittedAt));
+  }
+
+  async commit(change: PaperCommit): Promise<void> {
+    const items: TransactWriteItem[] = [
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: this.accountItem(change.account.next, change.account.expectedVersion + 1),
+          ConditionExpression: 'version = :expected',
+          ExpressionAttributeValues: { ':expected': { N: String(change.account.expectedVersion) } },
+        },
+      },
+    ];
+    const newOrderIndex = change.newOrder ? items.length : -1;
+    if (change.newOrder) {
+      const order = { ...change.newOrder, revision: 0 };
+      items.push(
+        {
+          Put: {
+            TableName: this.tableName,
+            Item: this.orderItem(order),
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
+        {
+          Put: {
+            TableName: this.tableName,
+            Item: { ...this.key(`ORDERID#${order.id}`), clientOrderId: { S: order.clientOrderId } },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
+      );
+    }
+    for (const u of change.updatedOrders ?? []) {
+      items.push({
+        Put: {
+          TableName: this.tableName,
+          Item: this.orderItem({ ...u.order, revision: u.expectedRevision + 1 }),
+          ConditionExpression: 'revision = :expected',
+          ExpressionAttributeValues: { ':expected': { N: String(u.expectedRevision) } },
+        },
+      });
+    }
+    try {
+      await this.client.send(new TransactWriteItemsCommand({ TransactItems: items }));
+    } catch (e) {
+      if (!(e instanceof TransactionCanceledException)) throw e;
+      const reasons = e.CancellationReasons ?? [];
+      if (change.newOrder && reasons[newOrderIndex]?.Code === 'ConditionalCheckFailed')
+        throw new DuplicateClientOrderIdError(change.newOrder.clientOrderId, { cause: e });
+      throw new ConcurrencyError(
+        'paper account changed meanwhile',
+        { table: this.tableName, account: this.pk },
+        {
+          cause: e,
+        },
+      );
+    }
+  }
+
+  private key(sk: string): Record<string, AttributeValue> {
+    return { pk: { S: this.pk }, sk: { S: sk } };
+  }
+
+  private accountItem(state: PaperAccountState, version: number): Record<string, AttributeValue> {
+    return {
+      ...this.key('STATE'),
+      cash: { S: state.cash },
+      positions: { S: JSON.stringify(state.positions) },
+      version: { N: String(version) },
+    };
+  }
+
+  private orderItem(order: PaperOrderRecord): Record<string, AttributeValue> {
+    return {
+      ...this.key(`ORDER#${order.clientOrderId}`),
+      orderId: { S: order.id },
+      record: { S: JSON.stringify(order) },
+      status: { S: order.status },
+      isOpen: { BOOL: isOpenOrderStatus(order.status) },
+      revision: { N: String(order.revision) },
+    };
+  }
+
+  private orderOf(item: Record<string, AttributeValue>): PaperOrderRecord {
+    const where = `${this.tableName} ${this.pk} ${item.sk?.S ?? '?'}`;
+    return decodeOrder(str(item, 'record', where), where);
+  }
+}
+
+function str(item: Record<string, AttributeValue>, name: string, where: string): string {
+  const v = item[name]?.S;
+  if (v === undefined) throw new CorruptPaperState(`${where}: ${name}: missing`);
+  return v;
+}
+
+function int(item: Record<string, AttributeValue>, name: string, where: string): number {
+  const v = item[name]?.N;
+  if (v === undefined || !/^\d+$/.test(v))
+    throw new CorruptPaperState(`${where}: ${name}: expected an integer`);
+  return Number(v);
+}
