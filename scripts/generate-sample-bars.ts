@@ -1,7 +1,7 @@
 /** Writes the deterministic sample bars: `pnpm exec tsx scripts/generate-sample-bars.ts [DIR]`. */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { generateSampleBars, sampleTradingDays } from '../packages/local/src/sample-data/generate';
+import { generateSampleBars, sampleTradingDays } from '../packages/market-data/src/sample-bars';
 
 const dir = path.resolve(process.argv[2] ?? '.books/sample-bars');
 mkdirSync(dir, { recursive: true });

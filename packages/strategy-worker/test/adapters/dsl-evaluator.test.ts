@@ -1,0 +1,52 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TradingDate, Weight } from '@books/core';
+import { barPortFrom } from '@books/dsl';
+import { CsvBarStore } from '@books/market-data';
+import { generateSampleBars, sampleTradingDays } from '@books/market-data/src/sample-bars';
+import { DslEvaluator } from '../../src/adapters/dsl-evaluator';
+
+const strategiesDir = join(__dirname, '../../../../strategies');
+const dataDir = mkdtempSync(join(tmpdir(), 'books-bars-'));
+for (const [symbol, csv] of generateSampleBars(sampleTradingDays('2024-01-02', '2025-06-30'))) {
+  writeFileSync(join(dataDir, `${symbol}.csv`), csv);
+}
+const extra: Record<string, string> = {
+  'broken.clj': '(defsymphony "x" {} (weight-equal [(asset "SPY") (frobnicate 3)]))',
+};
+const read = async (file: string) => extra[file] ?? readFileSync(join(strategiesDir, file), 'utf8');
+
+describe('the DSL engine behind the worker', () => {
+  const evaluator = new DslEvaluator(read, barPortFrom(new CsvBarStore(dataDir)));
+
+  it.each(['momentum.clj', 'mean_reversion.clj', 'breakout.clj'])(
+    'evaluates the example %s to weights summing to 1',
+    async (file) => {
+      const result = await evaluator.evaluate(file, TradingDate('2025-03-03'));
+      expect(result.ok).toBe(true);
+      if (!result.ok) return;
+      expect(Weight.sum(result.weights.values()).toString()).toBe('1');
+      expect(result.rebalanceThreshold?.toString()).toBe('0.05');
+    },
+  );
+
+  it('evaluates later dates on a widened session, same result as a fresh evaluator', async () => {
+    const later = await evaluator.evaluate('momentum.clj', TradingDate('2025-06-02'));
+    const fresh = await new DslEvaluator(read, barPortFrom(new CsvBarStore(dataDir))).evaluate(
+      'momentum.clj',
+      TradingDate('2025-06-02'),
+    );
+    expect(later).toEqual(fresh);
+  });
+
+  it('reports a broken strategy with its code and position instead of throwing', async () => {
+    const result = await evaluator.evaluate('broken.clj', TradingDate('2025-03-03'));
+    expect(result).toMatchObject({ ok: false, code: 'UNKNOWN_OPERATOR' });
+    expect(!result.ok && result.message).toMatch(/broken\.clj:1:\d+/);
+  });
+
+  it('lists every symbol a strategy can hold', async () => {
+    expect(await evaluator.symbolsOf('momentum.clj')).toEqual(['BIL', 'GLD', 'IEF', 'QQQ', 'SPY', 'TLT']);
+  });
+});
