@@ -42,7 +42,7 @@ export async function runEval(args: EvalArgs, io: Output): Promise<number> {
     for (const e of compiled.error) io.err(`${formatDslError(e)}\n`);
     return 1;
   }
-  const until = dates.reduce((a, b) => (a > b ? a : b));
+  const until = dates.toSorted().at(-1) ?? '';
   let session: Session;
   try {
     session = await Session.open(compiled.value, barPortFrom(new CsvBarStore(args.data)), until);
