@@ -126,9 +126,10 @@ export class RateLimited extends BrokerError {
 }
 
 /**
- * 5xx, network error or timeout, after the retries this adapter allows. For an order submit it
- * means: the broker has no order with our client order id (we looked), so re-entering with the
- * same client order id is safe.
+ * 5xx, network error or timeout, after the retries this adapter allows. From `placeOrder` it
+ * means the order is not known to be placed: either the lookup by client order id found nothing,
+ * or the lookup failed too. Either way the caller re-enters with the same client order id, which
+ * can never place a second order (a duplicate id returns the existing one).
  */
 export class BrokerUnavailable extends BrokerError {
   readonly retryable = true;

@@ -123,7 +123,10 @@ export interface BrokerOrder {
   readonly filledAt: Date | null;
 }
 
-/** The result of `placeOrder`; `alreadyExisted` when the client order id had been placed before. */
+/**
+ * The result of `placeOrder`. `alreadyExisted`: the order came from a lookup by client order id
+ * (placed by an earlier call, or by this call whose answer was lost), not from this call's answer.
+ */
 export interface PlacedOrder extends BrokerOrder {
   readonly alreadyExisted: boolean;
 }

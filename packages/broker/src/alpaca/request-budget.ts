@@ -31,10 +31,13 @@ export class RequestBudget {
     }
   }
 
-  /** Empties the bucket until `until` (after a 429 the broker's window is spent for everyone). */
+  /**
+   * After a 429 the broker's window is spent for everyone: no request until `until`, when one
+   * token is there, and the refill goes on from then.
+   */
   exhaustUntil(until: Date): void {
     this.tokens = 0;
-    this.lastRefillMs = Math.max(this.lastRefillMs, until.getTime());
+    this.lastRefillMs = Math.max(this.lastRefillMs, until.getTime() - 60_000 / this.perMinute);
   }
 
   private refill(): void {

@@ -64,6 +64,19 @@ describe('Alpaca adapter reliability', () => {
       expect(t.slept).toContain(30_000);
     });
 
+    it('falls back to Retry-After when there is no reset header', async () => {
+      t = await setup();
+      t.server.inject({
+        route: 'GET /v2/account',
+        kind: 'rate-limit',
+        resetEpochSeconds: null,
+        retryAfterSeconds: 7,
+      });
+      await t.broker.getAccount();
+      expect(t.slept).toEqual([7_000]);
+      expect(t.server.count('GET /v2/account')).toBe(2);
+    });
+
     it('sends an order POST again after a 429: the broker did not accept it', async () => {
       t = await setup();
       const resetEpochSeconds = Math.floor(t.clock.now().getTime() / 1000) + 5;

@@ -20,8 +20,12 @@ export type FakeRoute =
 /** What the next `count` requests to `route` get instead of (or on top of) the normal answer. */
 export type FakeFault = { readonly route: FakeRoute; readonly count?: number } & (
   | { readonly kind: 'status'; readonly status: number; readonly body?: string }
-  /** 429 with X-RateLimit-* headers; Retry-After only when given. */
-  | { readonly kind: 'rate-limit'; readonly resetEpochSeconds?: number; readonly retryAfterSeconds?: number }
+  /** 429 with X-RateLimit-* headers (no Reset when `resetEpochSeconds` is null); Retry-After when given. */
+  | {
+      readonly kind: 'rate-limit';
+      readonly resetEpochSeconds?: number | null;
+      readonly retryAfterSeconds?: number;
+    }
   /** No answer at all; the request is not acted on. The client times out. */
   | { readonly kind: 'hang' }
   /** The request is acted on (an order is accepted), then no answer: the client times out. */
@@ -117,10 +121,11 @@ export class FakeAlpacaServer {
           const headers: Record<string, string> = {
             'X-RateLimit-Limit': '200',
             'X-RateLimit-Remaining': '0',
-            'X-RateLimit-Reset': String(
-              fault.resetEpochSeconds ?? Math.ceil(options.clock.now().getTime() / 1000) + 60,
-            ),
           };
+          if (fault.resetEpochSeconds !== null)
+            headers['X-RateLimit-Reset'] = String(
+              fault.resetEpochSeconds ?? Math.ceil(options.clock.now().getTime() / 1000) + 60,
+            );
           if (fault.retryAfterSeconds !== undefined) headers['Retry-After'] = String(fault.retryAfterSeconds);
           return send(res, {
             status: 429,
