@@ -157,6 +157,7 @@ export class AlpacaBroker implements Broker {
     throw errorFromResponse('DELETE /v2/orders/{id}', response, { orderId: id });
   }
 
+  /** At most 500 open orders (Alpaca's page limit); one account never has nearly as many. */
   async listOpenOrders(): Promise<BrokerOrder[]> {
     const query = new URLSearchParams({ status: 'open', limit: '500', direction: 'asc' });
     return (await this.get(`/v2/orders?${query}`, OrdersPayload)).map(toOrder);

@@ -1,6 +1,7 @@
 import { inspect } from 'node:util';
-import { GetParameterCommand, type GetParameterCommandOutput } from '@aws-sdk/client-ssm';
+import { GetParameterCommand, type GetParameterCommandOutput, SSMClient } from '@aws-sdk/client-ssm';
 import { BrokerRequestError } from '../errors';
+import type { AlpacaConfig } from './config';
 
 /**
  * The API key pair. The values are private fields: they never serialise (JSON, util.inspect,
@@ -84,4 +85,16 @@ export function ssmKeyProvider(client: SsmParameterClient, prefix: string): KeyP
       return cached;
     },
   };
+}
+
+/**
+ * The provider the configuration names: the environment (handed in, e.g. `process.env` at a
+ * handler's cold start) or SSM under a prefix (with the given client, or a default SSMClient).
+ */
+export function keyProviderFor(
+  keys: AlpacaConfig['keys'],
+  sources: { readonly env: Readonly<Record<string, string | undefined>>; readonly ssm?: SsmParameterClient },
+): KeyProvider {
+  if (keys.source === 'env') return envKeyProvider(sources.env);
+  return ssmKeyProvider(sources.ssm ?? new SSMClient({}), keys.prefix);
 }

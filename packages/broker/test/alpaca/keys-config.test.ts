@@ -5,6 +5,7 @@ import {
   ALPACA_PAPER_URL,
   AlpacaKeys,
   envKeyProvider,
+  keyProviderFor,
   parseAlpacaConfig,
   ssmKeyProvider,
 } from '../../src';
@@ -63,6 +64,28 @@ describe('Alpaca keys', () => {
     const provider = ssmKeyProvider(client, '/p');
     await expect(provider.keys()).rejects.toThrow(/cannot read SSM parameter \/p\/api-/);
     await expect(provider.keys()).resolves.toBeInstanceOf(AlpacaKeys);
+  });
+});
+
+describe('keyProviderFor', () => {
+  it('reads the environment it is given when the configuration says env', async () => {
+    const provider = keyProviderFor(parseAlpacaConfig({}).keys, {
+      env: { ALPACA_API_KEY_ID: 'id', ALPACA_API_SECRET_KEY: 'secret' },
+    });
+    expect((await provider.keys()).headers()['apca-api-key-id']).toBe('id');
+  });
+
+  it('reads SSM under the configured prefix when the configuration says ssm', async () => {
+    const names: (string | undefined)[] = [];
+    const ssm = {
+      send: async (command: GetParameterCommand): Promise<GetParameterCommandOutput> => {
+        names.push(command.input.Name);
+        return { $metadata: {}, Parameter: { Value: 'v' } };
+      },
+    };
+    const config = parseAlpacaConfig({ keys: { source: 'ssm', prefix: '/books/dev/alpaca' } });
+    await keyProviderFor(config.keys, { env: {}, ssm }).keys();
+    expect(names).toEqual(['/books/dev/alpaca/api-key-id', '/books/dev/alpaca/api-secret-key']);
   });
 });
 
