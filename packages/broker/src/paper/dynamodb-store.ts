@@ -56,8 +56,18 @@ export class DynamoDbPaperBrokerStore implements PaperBrokerStore {
     this.pk = `ACCOUNT#${options.accountId ?? 'default'}`;
   }
 
+  private tableReady: Promise<void> | undefined;
+
   /** Creates the table (on-demand, keys pk/sk) unless it exists, and waits until it is active. */
-  async ensureTable(): Promise<void> {
+  ensureTable(): Promise<void> {
+    this.tableReady ??= this.createTableIfAbsent().catch((e: unknown) => {
+      this.tableReady = undefined;
+      throw e;
+    });
+    return this.tableReady;
+  }
+
+  private async createTableIfAbsent(): Promise<void> {
     try {
       await this.client.send(
         new CreateTableCommand({
@@ -88,7 +98,9 @@ export class DynamoDbPaperBrokerStore implements PaperBrokerStore {
     throw new Error(`table ${this.tableName} did not become active`);
   }
 
+  /** Also creates the table when it is absent. */
   async initialise(cash: Money): Promise<void> {
+    await this.ensureTable();
     try {
       await this.client.send(
         new PutItemCommand({

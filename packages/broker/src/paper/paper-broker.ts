@@ -139,8 +139,7 @@ export class PaperBroker implements Broker {
     const placed = await this.withRetries(async () => {
       const existing = await this.o.store.getOrderByClientId(request.clientOrderId);
       if (existing) return { ...toBrokerOrder(existing), alreadyExisted: true };
-      const asset = await this.o.assets.asset(request.symbol);
-      checkAsset(request, asset);
+      const asset = checkAsset(request, await this.o.assets.asset(request.symbol));
       const account = await this.load();
       const open = await this.o.store.listOpenOrders();
       const washing = open.find((x) => x.symbol === request.symbol && x.side !== request.side);
@@ -198,15 +197,15 @@ export class PaperBroker implements Broker {
         revision: 0,
       };
       let next = account.value;
-      const open_ = sessionAt(this.days, now) !== undefined;
-      if (!open_) {
+      const marketOpen = sessionAt(this.days, now) !== undefined;
+      if (!marketOpen) {
         order = { ...order, status: 'accepted' };
       } else if (request.type === 'market' || (limit !== null && marketable(request.side, dayPrice, limit))) {
         const delayed = request.type === 'market' && fillFault?.kind === 'delayed-fill';
         if (!delayed) {
           let qty = targetQty;
           if (request.type === 'market' && fillFault?.kind === 'partial-fill') {
-            qty = partialQty(targetQty, fillFault.fillRatio ?? '0.5', asset?.fractionable ?? false);
+            qty = partialQty(targetQty, fillFault.fillRatio ?? '0.5', asset.fractionable);
           }
           if (qty.isPositive()) ({ order, account: next } = this.fill(order, next, qty, expected, now));
         }
@@ -445,12 +444,13 @@ function validate(r: OrderRequest): void {
     });
 }
 
-function checkAsset(r: OrderRequest, asset: Asset | undefined): void {
+function checkAsset(r: OrderRequest, asset: Asset | undefined): Asset {
   if (!asset) throw new AssetNotTradable(`asset "${r.symbol}" not found`, { symbol: r.symbol });
   if (!asset.tradable || asset.status !== 'active')
     throw new AssetNotTradable(`asset ${r.symbol} is not tradable`, { symbol: r.symbol });
   if (!asset.fractionable && (r.notional !== undefined || !r.qty.value.isInteger()))
     throw new NotFractionable(`asset "${r.symbol}" is not fractionable`, { symbol: r.symbol });
+  return asset;
 }
 
 function reservedBy(open: readonly PaperOrderRecord[]): Money {

@@ -36,9 +36,15 @@ describeWithStack('paper broker on DynamoDB', () => {
     close: async () => {},
   }));
 
-  it('creates its table when absent and accepts an existing one', async () => {
-    const s = await readyStore();
-    await expect(s.ensureTable()).resolves.toBeUndefined();
+  it('creates its table on first use when absent, and accepts an existing one', async () => {
+    const fresh = new DynamoDbPaperBrokerStore({
+      client: testDynamo(),
+      tableName: uniqueName('paper-broker-new'),
+    });
+    const broker = contractPaperBroker(fresh, new ManualClock(CONTRACT_NOW));
+    expect((await broker.getAccount()).cash.toString()).toBe('10000');
+    const again = new DynamoDbPaperBrokerStore({ client: testDynamo(), tableName: fresh.tableName });
+    await expect(again.ensureTable()).resolves.toBeUndefined();
   });
 
   it('never resets an existing account when initialised again', async () => {
