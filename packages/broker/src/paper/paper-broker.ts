@@ -417,10 +417,8 @@ export class PaperBroker implements Broker {
       try {
         return await step();
       } catch (e) {
-        if (
-          e instanceof DuplicateClientOrderIdError ||
-          (e instanceof ConcurrencyError && attempt < MAX_COMMIT_ATTEMPTS)
-        ) {
+        const lostRace = e instanceof DuplicateClientOrderIdError || e instanceof ConcurrencyError;
+        if (lostRace && attempt < MAX_COMMIT_ATTEMPTS) {
           this.o.logger?.debug({ attempt, reason: e.message }, 'paper broker lost a race; re-evaluating');
           continue;
         }
