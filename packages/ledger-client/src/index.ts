@@ -1,0 +1,48 @@
+export type { Item, Plain, Read } from './attribute-codec';
+export { fromAttribute, fromItem, toAttribute, toItem } from './attribute-codec';
+export type { TransactionFailure } from './errors';
+export {
+  ConditionFailedError,
+  CorruptItemError,
+  LedgerError,
+  TransactionConditionError,
+  TransactionConflictError,
+  VersionConflictError,
+} from './errors';
+export { field } from './fields';
+export { canonicalInstant, isCanonicalInstant } from './instant';
+export type { Gsi1Key, ItemKey } from './keys';
+export { keys, METADATA, SK_PREFIX, strategyTradesPartition } from './keys';
+export type { Condition, QuerySpec, TransactItem } from './ledger-table';
+export { ABSENT, LedgerTable, MAX_TRANSACTION_ITEMS, PRESENT, versionedUpdate } from './ledger-table';
+export type { StoredCash } from './records/cash';
+export { decodeCash, encodeCash } from './records/cash';
+export type { OrderIntent } from './records/intent';
+export { decodeIntent, encodeIntent } from './records/intent';
+export type { LegacyTrade } from './records/legacy-trade';
+export { decodeLegacyTrade, encodeLegacyTrade } from './records/legacy-trade';
+export type { StoredLot } from './records/lot';
+export { decodeLot, encodeLot } from './records/lot';
+export type { ReconEntry, ReconResult, ReconStatus } from './records/recon';
+export { decodeRecon, encodeRecon, RECON_STATUSES } from './records/recon';
+export type { RunMeta, RunStrategy } from './records/run';
+export {
+  decodeRunMeta,
+  decodeRunStrategy,
+  encodeRunMeta,
+  encodeRunStrategy,
+  StatusSchema,
+} from './records/run';
+export type { StrategyTrade } from './records/trade';
+export { decodeStrategyTrade, encodeStrategyTrade } from './records/trade';
+export type { StoredTransfer, TransferReason } from './records/transfer';
+export { decodeTransfer, encodeTransfer, TRANSFER_REASONS } from './records/transfer';
+export type { LotRef, StoredBook } from './repositories/book-repository';
+export { BookRepository, FIRST_CASH_VERSION } from './repositories/book-repository';
+export type { IntentTransition } from './repositories/intent-repository';
+export { IntentRepository } from './repositories/intent-repository';
+export { ReconRepository } from './repositories/recon-repository';
+export type { RunItems, RunStrategyPatch } from './repositories/run-repository';
+export { RunAlreadyExistsError, RunRepository, StatusConflictError } from './repositories/run-repository';
+export type { TimeRange } from './repositories/trade-repository';
+export { TradeRepository } from './repositories/trade-repository';

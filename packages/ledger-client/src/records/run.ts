@@ -1,0 +1,134 @@
+import {
+  type ClientOrderId,
+  type Flow,
+  FlowSchema,
+  type RunId,
+  type StrategyId,
+  type TradingDate,
+} from '@books/core';
+import { z } from 'zod';
+import { type Item, toItem } from '../attribute-codec';
+import { field } from '../fields';
+import { canonicalInstant } from '../instant';
+import { keys } from '../keys';
+import { decodeItem } from './decode';
+
+/** Statuses are owned by the coordinator's state machine; the ledger only stores and conditions on them. */
+export const StatusSchema = z
+  .string()
+  .regex(/^[A-Z][A-Z0-9_]{0,39}$/, 'an upper-case status such as PLANNED');
+
+/** The run's META item: the run lock, its plan as JSON text, and its status. */
+export interface RunMeta {
+  readonly runId: RunId;
+  readonly tradingDate: TradingDate;
+  readonly trigger: string;
+  readonly status: string;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  /** The coordinator's plan, as JSON text (its schema belongs to the coordinator). */
+  readonly planJson?: string;
+}
+
+/** One strategy's item within a run. */
+export interface RunStrategy {
+  readonly runId: RunId;
+  readonly strategyId: StrategyId;
+  readonly flow: Flow;
+  readonly status: string;
+  /** SELLs enqueued and not yet done; BUYs are released when it reaches 0. */
+  readonly pendingSells: number;
+  /** Client order ids of the BUY intents held until the SELLs are done. */
+  readonly heldBuys: readonly ClientOrderId[];
+  readonly skipReason?: string;
+  readonly error?: string;
+  readonly updatedAt: string;
+}
+
+const RunMetaSchema = z
+  .object({
+    run_id: field.runId,
+    trading_date: field.tradingDate,
+    trigger: z.string(),
+    status: StatusSchema,
+    created_at: field.instant,
+    updated_at: field.instant,
+    plan_json: z.string().optional(),
+  })
+  .transform(
+    (r): RunMeta => ({
+      runId: r.run_id,
+      tradingDate: r.trading_date,
+      trigger: r.trigger,
+      status: r.status,
+      createdAt: r.created_at,
+      updatedAt: r.updated_at,
+      ...(r.plan_json !== undefined ? { planJson: r.plan_json } : {}),
+    }),
+  );
+
+const RunStrategySchema = z
+  .object({
+    run_id: field.runId,
+    strategy_id: field.strategyId,
+    flow: FlowSchema,
+    status: StatusSchema,
+    pending_sells: field.count,
+    held_buys: z.array(field.clientOrderId),
+    skip_reason: z.string().optional(),
+    error: z.string().optional(),
+    updated_at: field.instant,
+  })
+  .transform(
+    (r): RunStrategy => ({
+      runId: r.run_id,
+      strategyId: r.strategy_id,
+      flow: r.flow,
+      status: r.status,
+      pendingSells: r.pending_sells,
+      heldBuys: r.held_buys,
+      ...(r.skip_reason !== undefined ? { skipReason: r.skip_reason } : {}),
+      ...(r.error !== undefined ? { error: r.error } : {}),
+      updatedAt: r.updated_at,
+    }),
+  );
+
+export function encodeRunMeta(m: RunMeta): Item {
+  StatusSchema.parse(m.status);
+  return toItem({
+    ...keys.runMeta(m.runId),
+    entity: 'RUN',
+    run_id: m.runId,
+    trading_date: m.tradingDate,
+    trigger: m.trigger,
+    status: m.status,
+    created_at: canonicalInstant(m.createdAt, 'createdAt'),
+    updated_at: canonicalInstant(m.updatedAt, 'updatedAt'),
+    plan_json: m.planJson,
+  });
+}
+
+export function encodeRunStrategy(s: RunStrategy): Item {
+  StatusSchema.parse(s.status);
+  return toItem({
+    ...keys.runStrategy(s.runId, s.strategyId),
+    entity: 'RUN_STRATEGY',
+    run_id: s.runId,
+    strategy_id: s.strategyId,
+    flow: s.flow,
+    status: s.status,
+    pending_sells: s.pendingSells,
+    held_buys: [...s.heldBuys],
+    skip_reason: s.skipReason,
+    error: s.error,
+    updated_at: canonicalInstant(s.updatedAt, 'updatedAt'),
+  });
+}
+
+export function decodeRunMeta(item: Item): RunMeta {
+  return decodeItem(RunMetaSchema, item, 'run');
+}
+
+export function decodeRunStrategy(item: Item): RunStrategy {
+  return decodeItem(RunStrategySchema, item, 'run strategy');
+}

@@ -1,0 +1,146 @@
+import type { StrategyId, Symbol } from '@books/core';
+import { type Item } from '../attribute-codec';
+import { CorruptItemError } from '../errors';
+import { canonicalInstant } from '../instant';
+import { keys, SK_PREFIX } from '../keys';
+import { ABSENT, type LedgerTable, PRESENT, type TransactItem, versionedUpdate } from '../ledger-table';
+import { cashFields, decodeCash, encodeCash, type StoredCash } from '../records/cash';
+import { decodeLot, encodeLot, type StoredLot } from '../records/lot';
+import { decodeTransfer, encodeTransfer, type StoredTransfer } from '../records/transfer';
+
+/** A strategy's book as stored: its lots (FIFO order per symbol), its cash with version, its transfers. */
+export interface StoredBook {
+  readonly strategyId: StrategyId;
+  readonly lots: readonly StoredLot[];
+  readonly cash: StoredCash;
+  readonly transfers: readonly StoredTransfer[];
+}
+
+/** The key of a lot within its book. */
+export interface LotRef {
+  readonly strategyId: StrategyId;
+  readonly symbol: Symbol;
+  readonly openedAt: string;
+  readonly orderId: string;
+}
+
+/** The first version a book's cash item has. */
+export const FIRST_CASH_VERSION = 1;
+
+/** Books (`STRATEGY#{sid}#BOOK`): lots, cash (versioned) and capital transfers. */
+export class BookRepository {
+  constructor(private readonly table: LedgerTable) {}
+
+  /**
+   * Reads a whole book with strongly consistent reads of its one partition (all pages).
+   * Returns undefined only when the book has no item at all; a failed read throws.
+   */
+  async readBook(strategyId: StrategyId): Promise<StoredBook | undefined> {
+    const items = await this.table.queryAll({ partition: keys.book(strategyId), consistent: true });
+    if (items.length === 0) return undefined;
+    const lots: StoredLot[] = [];
+    const transfers: StoredTransfer[] = [];
+    let cash: StoredCash | undefined;
+    for (const item of items) {
+      const sk = item.SK?.S ?? '';
+      if (sk === 'CASH') cash = decodeCash(item);
+      else if (sk.startsWith(SK_PREFIX.lot)) lots.push(decodeLot(item));
+      else if (sk.startsWith(SK_PREFIX.transfer)) transfers.push(decodeTransfer(item));
+      else throw unknownItem(strategyId, item);
+    }
+    if (cash === undefined)
+      throw new CorruptItemError(`book ${strategyId} has ${items.length} items but no CASH item`, {
+        strategyId,
+      });
+    return { strategyId, lots, cash, transfers };
+  }
+
+  async lots(strategyId: StrategyId): Promise<StoredLot[]> {
+    const items = await this.table.queryAll({
+      partition: keys.book(strategyId),
+      sort: { beginsWith: SK_PREFIX.lot },
+      consistent: true,
+    });
+    return items.map(decodeLot);
+  }
+
+  async transfers(strategyId: StrategyId): Promise<StoredTransfer[]> {
+    const items = await this.table.queryAll({
+      partition: keys.book(strategyId),
+      sort: { beginsWith: SK_PREFIX.transfer },
+      consistent: true,
+    });
+    return items.map(decodeTransfer);
+  }
+
+  async cash(strategyId: StrategyId): Promise<StoredCash | undefined> {
+    const item = await this.table.getItem(keys.cash(strategyId), { consistent: true });
+    return item && decodeCash(item);
+  }
+
+  /** Opens a book: its cash item at FIRST_CASH_VERSION; fails if the book already has cash. */
+  openCashItem(cash: Omit<StoredCash, 'version'>): TransactItem {
+    return {
+      kind: 'put',
+      label: `cash ${cash.strategyId} (open)`,
+      item: encodeCash({ ...cash, version: FIRST_CASH_VERSION }),
+      condition: ABSENT,
+    };
+  }
+
+  /** Sets the book's cash, only if it is still at `expectedVersion` (optimistic concurrency). */
+  cashUpdateItem(cash: Omit<StoredCash, 'version'>, expectedVersion: number): TransactItem {
+    return versionedUpdate(
+      `cash ${cash.strategyId}`,
+      keys.cash(cash.strategyId),
+      expectedVersion,
+      cashFields(cash),
+    );
+  }
+
+  /** Sets the book's cash if it is at `expectedVersion`; returns the new version, else VersionConflictError. */
+  updateCash(cash: Omit<StoredCash, 'version'>, expectedVersion: number): Promise<number> {
+    return this.table.updateWithVersion(keys.cash(cash.strategyId), expectedVersion, cashFields(cash));
+  }
+
+  /** A new lot; fails if a lot with its key exists. */
+  openLotItem(lot: StoredLot): TransactItem {
+    return { kind: 'put', label: `lot ${lotLabel(lot)} (open)`, item: encodeLot(lot), condition: ABSENT };
+  }
+
+  /** A lot partly closed: replaces its open quantity and cost; fails if the lot is gone. */
+  replaceLotItem(lot: StoredLot): TransactItem {
+    return { kind: 'put', label: `lot ${lotLabel(lot)} (reduce)`, item: encodeLot(lot), condition: PRESENT };
+  }
+
+  /** A lot fully closed; fails if the lot is already gone. */
+  closeLotItem(lot: LotRef): TransactItem {
+    return {
+      kind: 'delete',
+      label: `lot ${lotLabel(lot)} (close)`,
+      key: keys.lot(lot.strategyId, lot.symbol, lot.openedAt, lot.orderId),
+      condition: PRESENT,
+    };
+  }
+
+  /** A capital transfer; fails if its id was already recorded at that instant. */
+  transferItem(transfer: StoredTransfer): TransactItem {
+    return {
+      kind: 'put',
+      label: `transfer ${transfer.id}`,
+      item: encodeTransfer(transfer),
+      condition: ABSENT,
+    };
+  }
+}
+
+function lotLabel(lot: LotRef): string {
+  return `${lot.strategyId} ${lot.symbol} ${canonicalInstant(lot.openedAt)} ${lot.orderId}`;
+}
+
+function unknownItem(strategyId: StrategyId, item: Item): CorruptItemError {
+  return new CorruptItemError(`book ${strategyId} holds an unknown item ${item.SK?.S ?? '(no SK)'}`, {
+    strategyId,
+    SK: item.SK?.S,
+  });
+}

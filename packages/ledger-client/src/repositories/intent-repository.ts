@@ -1,0 +1,103 @@
+import type { ClientOrderId, RunId } from '@books/core';
+import { ConditionFailedError } from '../errors';
+import { canonicalInstant } from '../instant';
+import { keys, SK_PREFIX } from '../keys';
+import { ABSENT, type LedgerTable, type TransactItem } from '../ledger-table';
+import { decodeIntent, encodeIntent, type OrderIntent } from '../records/intent';
+import { StatusSchema } from '../records/run';
+import { StatusConflictError } from './run-repository';
+
+export interface IntentTransition {
+  readonly from: string;
+  readonly to: string;
+  readonly at: string;
+  readonly brokerOrderId?: string;
+  readonly reason?: string;
+}
+
+/**
+ * Order intents (`RUN#{runId}` / `INTENT#{clientOrderId}`). The state machine belongs to the
+ * execution package: this repository takes `from`/`to` and conditions every write on `from`.
+ */
+export class IntentRepository {
+  constructor(private readonly table: LedgerTable) {}
+
+  /** Records the intent unless its client order id is already recorded; returns whether it wrote. */
+  create(intent: OrderIntent): Promise<boolean> {
+    return this.table.putIfAbsent(encodeIntent(intent));
+  }
+
+  createItem(intent: OrderIntent): TransactItem {
+    return {
+      kind: 'put',
+      label: `intent ${intent.clientOrderId}`,
+      item: encodeIntent(intent),
+      condition: ABSENT,
+    };
+  }
+
+  async get(runId: RunId, clientOrderId: ClientOrderId): Promise<OrderIntent | undefined> {
+    const item = await this.table.getItem(keys.intent(runId, clientOrderId));
+    return item && decodeIntent(item);
+  }
+
+  async listForRun(runId: RunId): Promise<OrderIntent[]> {
+    const items = await this.table.queryAll({
+      partition: keys.run(runId),
+      sort: { beginsWith: SK_PREFIX.intent },
+      consistent: true,
+    });
+    return items.map(decodeIntent);
+  }
+
+  /** Moves the intent from `from` to `to`; StatusConflictError (with the actual state) otherwise. */
+  async transition(runId: RunId, clientOrderId: ClientOrderId, t: IntentTransition): Promise<OrderIntent> {
+    try {
+      return decodeIntent(await this.table.update(this.transitionItem(runId, clientOrderId, t)));
+    } catch (e) {
+      if (!(e instanceof ConditionFailedError)) throw e;
+      const actual = e.current?.state;
+      throw new StatusConflictError(
+        `intent ${clientOrderId}`,
+        t.from,
+        typeof actual === 'string' ? actual : undefined,
+        {
+          cause: e,
+        },
+      );
+    }
+  }
+
+  transitionItem(
+    runId: RunId,
+    clientOrderId: ClientOrderId,
+    t: IntentTransition,
+  ): Extract<TransactItem, { kind: 'update' }> {
+    const names: Record<string, string> = { '#state': 'state', '#updated': 'updated_at' };
+    const values: Record<string, { S: string }> = {
+      ':from': { S: StatusSchema.parse(t.from) },
+      ':to': { S: StatusSchema.parse(t.to) },
+      ':at': { S: canonicalInstant(t.at) },
+    };
+    const sets = ['#state = :to', '#updated = :at'];
+    if (t.brokerOrderId !== undefined) {
+      names['#broker'] = 'broker_order_id';
+      values[':broker'] = { S: t.brokerOrderId };
+      sets.push('#broker = :broker');
+    }
+    if (t.reason !== undefined) {
+      names['#reason'] = 'reason';
+      values[':reason'] = { S: t.reason };
+      sets.push('#reason = :reason');
+    }
+    return {
+      kind: 'update',
+      label: `intent ${clientOrderId} ${t.from} → ${t.to}`,
+      key: keys.intent(runId, clientOrderId),
+      update: `SET ${sets.join(', ')}`,
+      names,
+      values,
+      condition: { expression: '#state = :from' },
+    };
+  }
+}

@@ -1,0 +1,221 @@
+import { ConcurrencyError, type RunId, type StrategyId, ValidationError } from '@books/core';
+import { toAttribute } from '../attribute-codec';
+import { ConditionFailedError, TransactionConditionError, TransactionConflictError } from '../errors';
+import { canonicalInstant } from '../instant';
+import { keys, SK_PREFIX } from '../keys';
+import { ABSENT, type LedgerTable, MAX_TRANSACTION_ITEMS, type TransactItem } from '../ledger-table';
+import { decodeIntent, type OrderIntent } from '../records/intent';
+import {
+  decodeRunMeta,
+  decodeRunStrategy,
+  encodeRunMeta,
+  encodeRunStrategy,
+  type RunMeta,
+  type RunStrategy,
+  StatusSchema,
+} from '../records/run';
+
+/** Another creator holds the run lock: the run's META item already exists. */
+export class RunAlreadyExistsError extends ConcurrencyError {
+  constructor(
+    readonly runId: RunId,
+    options?: { cause?: unknown },
+  ) {
+    super(`run ${runId} already exists`, { runId }, options);
+  }
+}
+
+/** A status transition found another status than `from`. */
+export class StatusConflictError extends ConcurrencyError {
+  constructor(
+    readonly what: string,
+    readonly expected: string,
+    readonly actual: string | undefined,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `${what}: expected status ${expected}, found ${actual ?? 'no item'}`,
+      { what, expected, actual },
+      options,
+    );
+  }
+}
+
+export interface RunItems {
+  readonly meta: RunMeta;
+  readonly strategies: readonly RunStrategy[];
+  readonly intents: readonly OrderIntent[];
+}
+
+/** Optional fields a strategy transition may set beside its status. */
+export interface RunStrategyPatch {
+  readonly pendingSells?: number;
+  readonly heldBuys?: RunStrategy['heldBuys'];
+  readonly skipReason?: string;
+  readonly error?: string;
+}
+
+/** Runs (`RUN#{runId}`): the META item is the run lock; one item per strategy; intents live beside them. */
+export class RunRepository {
+  constructor(private readonly table: LedgerTable) {}
+
+  /**
+   * Takes the run lock and records its strategies in one transaction. Of concurrent creators of
+   * one run exactly one succeeds; the others get RunAlreadyExistsError and nothing of theirs is written.
+   */
+  async createRun(
+    meta: RunMeta,
+    strategies: readonly RunStrategy[],
+    options: { clientRequestToken?: string } = {},
+  ): Promise<void> {
+    if (strategies.length + 1 > MAX_TRANSACTION_ITEMS)
+      throw new ValidationError(`a run holds at most ${MAX_TRANSACTION_ITEMS - 1} strategies`, [
+        { path: 'strategies', message: `${strategies.length} strategies` },
+      ]);
+    const items: TransactItem[] = [
+      { kind: 'put', label: `run ${meta.runId} (lock)`, item: encodeRunMeta(meta), condition: ABSENT },
+      ...strategies.map(
+        (s): TransactItem => ({
+          kind: 'put',
+          label: `run ${meta.runId} strategy ${s.strategyId}`,
+          item: encodeRunStrategy(s),
+          condition: ABSENT,
+        }),
+      ),
+    ];
+    try {
+      await this.table.transact(items, options);
+    } catch (e) {
+      if (e instanceof TransactionConditionError && e.failures.some((f) => f.index === 0))
+        throw new RunAlreadyExistsError(meta.runId, { cause: e });
+      // A conflict with another creator in flight: the lock is lost if that creator wrote META.
+      if (e instanceof TransactionConflictError && (await this.table.getItem(keys.runMeta(meta.runId))))
+        throw new RunAlreadyExistsError(meta.runId, { cause: e });
+      throw e;
+    }
+  }
+
+  async getMeta(runId: RunId): Promise<RunMeta | undefined> {
+    const item = await this.table.getItem(keys.runMeta(runId));
+    return item && decodeRunMeta(item);
+  }
+
+  /** Every item of a run (all pages, strongly consistent); undefined when the run does not exist. */
+  async listRunItems(runId: RunId): Promise<RunItems | undefined> {
+    const items = await this.table.queryAll({ partition: keys.run(runId), consistent: true });
+    let meta: RunMeta | undefined;
+    const strategies: RunStrategy[] = [];
+    const intents: OrderIntent[] = [];
+    for (const item of items) {
+      const sk = item.SK?.S ?? '';
+      if (sk === 'META') meta = decodeRunMeta(item);
+      else if (sk.startsWith(SK_PREFIX.runStrategy)) strategies.push(decodeRunStrategy(item));
+      else if (sk.startsWith(SK_PREFIX.intent)) intents.push(decodeIntent(item));
+    }
+    return meta && { meta, strategies, intents };
+  }
+
+  /** Moves the run from status `from` to `to`; StatusConflictError when it is not at `from`. */
+  async transitionRun(
+    runId: RunId,
+    transition: { from: string; to: string; at: string; planJson?: string },
+  ): Promise<RunMeta> {
+    const set: Record<string, string> = {
+      status: StatusSchema.parse(transition.to),
+      updated_at: canonicalInstant(transition.at),
+    };
+    if (transition.planJson !== undefined) set.plan_json = transition.planJson;
+    const item = statusUpdate(`run ${runId}`, keys.runMeta(runId), transition.from, set);
+    try {
+      return decodeRunMeta(await this.table.update(item));
+    } catch (e) {
+      throw statusConflict(e, `run ${runId}`, transition.from);
+    }
+  }
+
+  /** Moves one strategy of a run from `from` to `to`, setting `patch`; StatusConflictError otherwise. */
+  async transitionStrategy(
+    runId: RunId,
+    strategyId: StrategyId,
+    transition: { from: string; to: string; at: string; patch?: RunStrategyPatch },
+  ): Promise<RunStrategy> {
+    const what = `run ${runId} strategy ${strategyId}`;
+    try {
+      return decodeRunStrategy(
+        await this.table.update(this.transitionStrategyItem(runId, strategyId, transition)),
+      );
+    } catch (e) {
+      throw statusConflict(e, what, transition.from);
+    }
+  }
+
+  transitionStrategyItem(
+    runId: RunId,
+    strategyId: StrategyId,
+    transition: { from: string; to: string; at: string; patch?: RunStrategyPatch },
+  ): Extract<TransactItem, { kind: 'update' }> {
+    const p = transition.patch ?? {};
+    const set: Record<string, string | number | string[]> = {
+      status: StatusSchema.parse(transition.to),
+      updated_at: canonicalInstant(transition.at),
+    };
+    if (p.pendingSells !== undefined) set.pending_sells = p.pendingSells;
+    if (p.heldBuys !== undefined) set.held_buys = [...p.heldBuys];
+    if (p.skipReason !== undefined) set.skip_reason = p.skipReason;
+    if (p.error !== undefined) set.error = p.error;
+    return statusUpdate(
+      `run ${runId} strategy ${strategyId}`,
+      keys.runStrategy(runId, strategyId),
+      transition.from,
+      set,
+    );
+  }
+
+  /**
+   * Counts one SELL of the strategy as done (pending_sells − 1, never below zero), for the fill's
+   * transaction. The caller releases the held BUYs once the count reaches zero.
+   */
+  sellDoneItem(runId: RunId, strategyId: StrategyId, at: string): TransactItem {
+    return {
+      kind: 'update',
+      label: `run ${runId} strategy ${strategyId} (sell done)`,
+      key: keys.runStrategy(runId, strategyId),
+      update: 'SET #pending = #pending - :one, #updated = :at',
+      names: { '#pending': 'pending_sells', '#updated': 'updated_at' },
+      values: { ':one': { N: '1' }, ':at': { S: canonicalInstant(at) } },
+      condition: { expression: '#pending > :zero', values: { ':zero': { N: '0' } } },
+    };
+  }
+}
+
+function statusUpdate(
+  label: string,
+  key: { PK: string; SK: string },
+  from: string,
+  set: Record<string, string | number | string[]>,
+): Extract<TransactItem, { kind: 'update' }> {
+  const names: Record<string, string> = { '#status': 'status' };
+  const values: Record<string, ReturnType<typeof toAttribute>> = { ':from': { S: StatusSchema.parse(from) } };
+  const sets = Object.entries(set).map(([name, value], i) => {
+    names[`#s${i}`] = name;
+    values[`:s${i}`] = toAttribute(value, name);
+    return `#s${i} = :s${i}`;
+  });
+  return {
+    kind: 'update',
+    label,
+    key,
+    update: `SET ${sets.join(', ')}`,
+    names,
+    values,
+    condition: { expression: '#status = :from' },
+  };
+}
+
+function statusConflict(e: unknown, what: string, expected: string): unknown {
+  if (!(e instanceof ConditionFailedError)) return e;
+  const actual = e.current?.status;
+  return new StatusConflictError(what, expected, typeof actual === 'string' ? actual : undefined, {
+    cause: e,
+  });
+}

@@ -1,0 +1,105 @@
+import { Money, RunId, StrategyId, Symbol, Weight } from '@books/core';
+import {
+  CorruptItemError,
+  decodeCash,
+  decodeIntent,
+  decodeLegacyTrade,
+  decodeLot,
+  decodeRecon,
+  decodeRunMeta,
+  decodeRunStrategy,
+  decodeStrategyTrade,
+  decodeTransfer,
+  encodeCash,
+  encodeIntent,
+  encodeLegacyTrade,
+  encodeLot,
+  encodeRecon,
+  encodeRunMeta,
+  encodeRunStrategy,
+  encodeStrategyTrade,
+  encodeTransfer,
+  type LegacyTrade,
+} from '../src';
+import { aLot, anIntent, aRecon, aRunMeta, aRunStrategy, aTrade, aTransfer, SID } from './support/builders';
+
+// Value objects compare by their canonical text.
+const plain = (x: unknown) => JSON.parse(JSON.stringify(x));
+
+describe('record codecs', () => {
+  it('round-trips a per-strategy trade, decimals as strings and keys as DESIGN.md §4', () => {
+    const item = encodeStrategyTrade(aTrade());
+    expect(item.PK).toEqual({ S: 'STRATEGY#momentum#TRADE#order-1' });
+    expect(item.GSI1SK).toEqual({ S: 'TRADE#2026-11-24T20:30:01.250Z#order-1' });
+    expect(item.fill_price).toEqual({ S: '601.23' });
+    expect(plain(decodeStrategyTrade(item))).toEqual(plain(aTrade()));
+  });
+
+  it('round-trips a legacy trade with its attribution weights', () => {
+    const { strategyId: _, strategyName: __, strategyCapital: ___, ...fill } = aTrade();
+    const legacy: LegacyTrade = {
+      ...fill,
+      strategyNames: ['Mean reversion', 'Momentum'],
+      strategyWeights: [
+        { strategyId: StrategyId('mean_reversion'), weight: Weight.parse('0.4') },
+        { strategyId: SID, weight: Weight.parse('0.6') },
+      ],
+    };
+    const item = encodeLegacyTrade(legacy);
+    expect(item.PK).toEqual({ S: 'TRADE#order-1' });
+    expect(item.strategy_weights).toEqual({ M: { mean_reversion: { S: '0.4' }, momentum: { S: '0.6' } } });
+    expect(plain(decodeLegacyTrade(item))).toEqual(plain(legacy));
+  });
+
+  it('round-trips lots, cash, transfers, runs, intents and reconciliations', () => {
+    const cash = {
+      strategyId: SID,
+      cash: Money.parse('100.5'),
+      realizedPnl: Money.parse('-3.25'),
+      version: 4,
+      updatedAt: '2026-11-24T20:30:00.000Z',
+    };
+    expect(plain(decodeLot(encodeLot(aLot())))).toEqual(plain(aLot()));
+    expect(plain(decodeCash(encodeCash(cash)))).toEqual(plain(cash));
+    expect(encodeCash(cash).version).toEqual({ N: '4' });
+    expect(plain(decodeTransfer(encodeTransfer(aTransfer({ runId: RunId('r-1') }))))).toEqual(
+      plain(aTransfer({ runId: RunId('r-1') })),
+    );
+    expect(plain(decodeRunMeta(encodeRunMeta(aRunMeta({ planJson: '{"a":1}' }))))).toEqual(
+      plain(aRunMeta({ planJson: '{"a":1}' })),
+    );
+    const strategy = aRunStrategy({
+      pendingSells: 2,
+      heldBuys: [anIntent().clientOrderId],
+      skipReason: 'no data',
+    });
+    expect(plain(decodeRunStrategy(encodeRunStrategy(strategy)))).toEqual(plain(strategy));
+    const intent = anIntent({ notional: Money.parse('10'), brokerOrderId: 'b-1' });
+    expect(plain(decodeIntent(encodeIntent(intent)))).toEqual(plain(intent));
+    expect(plain(decodeRecon(encodeRecon(aRecon())))).toEqual(plain(aRecon()));
+  });
+
+  it('stores timestamps canonically whatever zone they were given in', () => {
+    const item = encodeLot(aLot({ openedAt: '2026-11-24T15:30:01.25-05:00' }));
+    expect(item.opened_at).toEqual({ S: '2026-11-24T20:30:01.250Z' });
+  });
+
+  it('rejects an item whose decimal was stored as a number-like but invalid string', () => {
+    const item = { ...encodeLot(aLot()), open_qty: { S: '1e5' } };
+    expect(() => decodeLot(item)).toThrow(CorruptItemError);
+    expect(() => decodeLot(item)).toThrow(/LOT#SPY.*open_qty/);
+  });
+
+  it('rejects an item with an invalid id', () => {
+    const item = { ...encodeLot(aLot()), symbol: { S: 'spy' } };
+    expect(() => decodeLot(item)).toThrow(CorruptItemError);
+  });
+
+  it('rejects a status that is not an upper-case word', () => {
+    expect(() => encodeRunMeta(aRunMeta({ status: 'planned' }))).toThrow();
+  });
+
+  it('keeps a symbol with a share class intact', () => {
+    expect(decodeLot(encodeLot(aLot({ symbol: Symbol('BRK/B') }))).symbol).toBe('BRK/B');
+  });
+});
