@@ -11,8 +11,14 @@ const MAX_REPORTED = 100;
 
 /** A ticker as the engine will look it up: upper-cased, then a valid core Symbol. */
 export function isTicker(text: string): boolean {
-  return SymbolSchema.safeParse(text.toUpperCase()).success;
+  let known = tickers.get(text);
+  if (known === undefined) {
+    known = SymbolSchema.safeParse(text.toUpperCase()).success;
+    if (tickers.size < 100_000) tickers.set(text, known);
+  }
+  return known;
 }
+const tickers = new Map<string, boolean>();
 
 /**
  * Checks a read program: known operators, arity, argument kinds. Reports every problem found

@@ -34,8 +34,8 @@ export function barPortFrom(store: BarsLike): BarPort {
 
 /** One symbol's closes aligned to the trading calendar. */
 export class SymbolSeries {
-  /** Memoised indicator series, keyed `name:window`. */
-  readonly indicators = new Map<string, unknown>();
+  /** Memoised indicator series, keyed by `indicatorKey`. */
+  readonly indicators = new Map<number, { at(i: number): number }>();
   constructor(
     readonly closes: Float64Array,
     /** For each calendar day, the index of the symbol's last bar on or before it, or -1. */
@@ -90,7 +90,7 @@ export class Market {
   }
 
   series(symbol: string): SymbolSeries | undefined {
-    return this.bySymbol.get(symbol.toUpperCase());
+    return this.bySymbol.get(symbol) ?? this.bySymbol.get(symbol.toUpperCase());
   }
 
   /** Index of the last calendar day on or before `date`, or -1 before the first. */

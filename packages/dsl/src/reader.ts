@@ -3,7 +3,13 @@ import { type DslError, Failure, type Result, toDslError } from './errors';
 import { DEFAULT_LIMITS, type Limits } from './limits';
 
 const NUMBER = /^-?\d+(\.\d+)?$/;
-const DELIMITERS = new Set(['(', ')', '[', ']', '{', '}', '"', ';', ',']);
+const QUOTE = 34;
+const BACKSLASH = 92;
+const NEWLINE = 10;
+/** By char code below 128: whitespace and delimiters end a symbol, keyword or number. */
+const ENDS_TOKEN: readonly boolean[] = Array.from({ length: 128 }, (_, c) =>
+  ' \n\t\r()[]{}";,'.includes(String.fromCharCode(c)),
+);
 const CLOSER: Readonly<Record<string, string>> = { '(': ')', '[': ']', '{': '}' };
 
 interface Frame {
@@ -99,27 +105,30 @@ export function read(
       let value = '';
       i++;
       let closed = false;
+      let from = i;
       while (i < n) {
-        const d = source[i] as string;
-        if (d === '"') {
+        const d = source.charCodeAt(i);
+        if (d === QUOTE) {
+          value += source.slice(from, i);
           closed = true;
           i++;
           break;
         }
-        if (d === '\\') {
+        if (d === BACKSLASH) {
+          value += source.slice(from, i);
           const e = source[i + 1];
           if (e === '"' || e === '\\') value += e;
           else if (e === 'n') value += '\n';
           else if (e === 't') value += '\t';
           else return fail(`unknown escape '\\${e ?? ''}' in a string`, here(i));
           i += 2;
+          from = i;
           continue;
         }
-        if (d === '\n') {
+        if (d === NEWLINE) {
           line++;
           lineStart = i + 1;
         }
-        value += d;
         i++;
       }
       if (!closed) return fail(`string opened at ${startLine}:${start.column} is never closed`, start);
@@ -128,11 +137,7 @@ export function read(
     }
     const start = here(i);
     let j = i;
-    while (j < n) {
-      const d = source[j] as string;
-      if (d === ' ' || d === '\n' || d === '\t' || d === '\r' || DELIMITERS.has(d)) break;
-      j++;
-    }
+    while (j < n && !ENDS_TOKEN[source.charCodeAt(j)]) j++;
     const text = source.slice(i, j);
     i = j;
     const span: Span = { ...start, end: j };

@@ -57,16 +57,18 @@ class IndicatorSeries {
   }
 }
 
+const NAMES: readonly string[] = Object.keys(FORMULAS);
+
 /**
  * The indicator value for a symbol as of bar `i`: computed once per (symbol, indicator, window)
  * and index, reused across dates and blocks. NaN means "too little history" (an error).
  */
 export function indicatorAt(series: SymbolSeries, name: IndicatorName, window: number, i: number): number {
-  const key = `${name}:${window}`;
+  const key = window * 16 + NAMES.indexOf(name);
   let s = series.indicators.get(key);
-  if (!(s instanceof IndicatorSeries)) {
+  if (s === undefined) {
     s = new IndicatorSeries(series.closes, FORMULAS[name], window);
     series.indicators.set(key, s);
   }
-  return (s as IndicatorSeries).at(i);
+  return s.at(i);
 }
