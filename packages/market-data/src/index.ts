@@ -1,2 +1,20 @@
+export {
+  ALPACA_DATA_URL,
+  AlpacaBarsClient,
+  type AlpacaBarsClientDeps,
+  type AlpacaDataConfig,
+  type AlpacaDataConfigInput,
+  AlpacaDataConfigSchema,
+  alpacaSymbolOf,
+} from './alpaca-bars-client';
+export { AlpacaDataKeys } from './alpaca-data-keys';
 export { type Bar, BarFileError, type BarStore, barsUntil, fileStemOf, symbolOfStem } from './bar-store';
 export { CSV_HEADER, CsvBarStore, parseBarsCsv } from './csv-bar-store';
+export type { DailyBarRow, LatestTrade, MarketDataClient } from './market-data-client';
+export {
+  MalformedMarketData,
+  MarketDataRateLimited,
+  MarketDataRequestError,
+  MarketDataUnavailable,
+} from './market-data-errors';
+export { realSleep, type Sleep } from './market-data-http';

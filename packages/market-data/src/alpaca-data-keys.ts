@@ -1,0 +1,28 @@
+import { inspect } from 'node:util';
+
+/**
+ * The Alpaca API key pair for the data API. The values are private: the object serialises
+ * (JSON, util.inspect, template strings) as "[redacted]"; only `headers()` lets them out, for the
+ * request being sent.
+ */
+export class AlpacaDataKeys {
+  readonly #keyId: string;
+  readonly #secretKey: string;
+  constructor(keyId: string, secretKey: string) {
+    if (keyId === '' || secretKey === '') throw new RangeError('Alpaca API keys must not be empty');
+    this.#keyId = keyId;
+    this.#secretKey = secretKey;
+  }
+  headers(): Record<string, string> {
+    return { 'apca-api-key-id': this.#keyId, 'apca-api-secret-key': this.#secretKey };
+  }
+  toJSON(): string {
+    return '[redacted]';
+  }
+  toString(): string {
+    return '[redacted]';
+  }
+  [inspect.custom](): string {
+    return 'AlpacaDataKeys([redacted])';
+  }
+}
