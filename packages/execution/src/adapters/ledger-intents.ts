@@ -1,0 +1,68 @@
+import type { ClientOrderId, Clock, RunId } from '@books/core';
+import { type IntentRepository, StatusConflictError } from '@books/ledger-client';
+import { INTENT_STATES, type IntentState } from '../intent-state';
+import type { Intent, IntentStore } from '../ports';
+
+function parseState(state: string): IntentState {
+  const found = INTENT_STATES.find((s) => s === state);
+  if (!found) throw new Error(`intent has an unknown state "${state}"`);
+  return found;
+}
+
+/** Order intents on the run record, every transition conditional on the current state. */
+export class LedgerIntentStore implements IntentStore {
+  constructor(
+    private readonly intents: IntentRepository,
+    private readonly clock: Clock,
+  ) {}
+
+  async claim(intent: Omit<Intent, 'state'>): Promise<Intent> {
+    const now = this.clock.now().toISOString();
+    await this.intents.create({
+      runId: intent.runId,
+      clientOrderId: intent.clientOrderId,
+      strategyId: intent.strategyId,
+      symbol: intent.symbol,
+      side: intent.side,
+      leg: 0,
+      qty: intent.qty,
+      state: 'NEW',
+      createdAt: now,
+      updatedAt: now,
+    });
+    const stored = await this.intents.get(intent.runId, intent.clientOrderId);
+    if (!stored) throw new Error(`intent ${intent.clientOrderId} vanished after it was claimed`);
+    return {
+      clientOrderId: stored.clientOrderId,
+      runId: stored.runId,
+      strategyId: stored.strategyId,
+      symbol: stored.symbol,
+      side: stored.side,
+      qty: stored.qty,
+      state: parseState(stored.state),
+      ...(stored.brokerOrderId ? { brokerOrderId: stored.brokerOrderId } : {}),
+      ...(stored.reason ? { reason: stored.reason } : {}),
+    };
+  }
+
+  async transition(
+    clientOrderId: ClientOrderId,
+    runId: RunId,
+    from: IntentState,
+    to: IntentState,
+    patch: { readonly brokerOrderId?: string; readonly reason?: string } = {},
+  ): Promise<'applied' | 'noop'> {
+    try {
+      await this.intents.transition(runId, clientOrderId, {
+        from,
+        to,
+        at: this.clock.now().toISOString(),
+        ...patch,
+      });
+      return 'applied';
+    } catch (e) {
+      if (e instanceof StatusConflictError && e.actual === to) return 'noop';
+      throw e;
+    }
+  }
+}

@@ -1,0 +1,124 @@
+import type { Clock, StrategyId } from '@books/core';
+import {
+  type BookRepository,
+  keys,
+  type LedgerTable,
+  type RunRepository,
+  type TradeRepository,
+  type TransactItem,
+  TransactionConditionError,
+} from '@books/ledger-client';
+import type { LotChange } from '@books/portfolio';
+import { loadBook } from '@books/runtime';
+import type { ExecutionLedger, TradeOutcome, VersionedBook } from '../ports';
+
+const OPEN_STATES = ['NEW', 'SUBMITTED', 'PARTIALLY_FILLED'] as const;
+
+/**
+ * Records a trade's outcome in ONE transaction: its final intent state (only from an open state),
+ * and when anything filled the trade item (only once per order), the lot changes, the book's cash
+ * (only at the version read), and for a SELL the run's pending-SELL count. A crash before the
+ * transaction leaves nothing; a crash after it leaves everything; a replay finds the intent final.
+ */
+export class LedgerExecutionLedger implements ExecutionLedger {
+  constructor(
+    private readonly table: LedgerTable,
+    private readonly books: BookRepository,
+    private readonly trades: TradeRepository,
+    private readonly runs: RunRepository,
+    private readonly clock: Clock,
+  ) {}
+
+  async readBook(strategyId: StrategyId): Promise<VersionedBook> {
+    const loaded = await loadBook(this.books, strategyId);
+    if (!loaded.exists || loaded.version === undefined) {
+      throw new Error(`strategy ${strategyId} has no book: it must be funded before it trades`);
+    }
+    return { book: loaded.book, version: loaded.version };
+  }
+
+  async recordOutcome(outcome: TradeOutcome): Promise<'recorded' | 'already-recorded'> {
+    const { intent } = outcome;
+    const at = outcome.fill?.fill.at ?? this.clock.now().toISOString();
+    const items: TransactItem[] = [this.finalIntentItem(outcome, at)];
+    if (outcome.fill) {
+      const { fill, application, bookVersion, strategyCapital } = outcome.fill;
+      items.push(
+        this.trades.putItem({
+          strategyId: intent.strategyId,
+          strategyName: intent.strategyId,
+          orderId: fill.orderId,
+          clientOrderId: intent.clientOrderId,
+          symbol: fill.symbol,
+          side: fill.side,
+          filledQty: fill.qty,
+          fillPrice: fill.price,
+          fees: fill.fees,
+          runId: intent.runId,
+          strategyCapital,
+          submittedAt: fill.at,
+          filledAt: fill.at,
+        }),
+        ...application.changes.map((c) => this.lotItem(intent.strategyId, c)),
+        this.books.cashUpdateItem(
+          {
+            strategyId: intent.strategyId,
+            cash: application.book.cash,
+            realizedPnl: application.book.realizedPnl,
+            updatedAt: fill.at,
+          },
+          bookVersion,
+        ),
+      );
+    }
+    if (intent.side === 'sell') items.push(this.runs.sellDoneItem(intent.runId, intent.strategyId, at));
+    try {
+      await this.table.transact(items);
+      return 'recorded';
+    } catch (e) {
+      // Item 0 is the intent, item 1 the trade: either failing means an earlier attempt recorded
+      // this outcome. Any other failure (the cash version) is a ConcurrencyError to retry.
+      const recorded = (index: number) => index === 0 || (outcome.fill !== undefined && index === 1);
+      if (e instanceof TransactionConditionError && e.failures.some((f) => recorded(f.index))) {
+        return 'already-recorded';
+      }
+      throw e;
+    }
+  }
+
+  private finalIntentItem(outcome: TradeOutcome, at: string): TransactItem {
+    const { intent } = outcome;
+    const names: Record<string, string> = { '#state': 'state', '#updated': 'updated_at' };
+    const values: Record<string, { S: string }> = {
+      ':to': { S: outcome.finalState },
+      ':at': { S: at },
+      ...Object.fromEntries(OPEN_STATES.map((s, i) => [`:open${i}`, { S: s }])),
+    };
+    const sets = ['#state = :to', '#updated = :at'];
+    if (outcome.reason !== undefined) {
+      names['#reason'] = 'reason';
+      values[':reason'] = { S: outcome.reason };
+      sets.push('#reason = :reason');
+    }
+    return {
+      kind: 'update',
+      label: `intent ${intent.clientOrderId} → ${outcome.finalState}`,
+      key: keys.intent(intent.runId, intent.clientOrderId),
+      update: `SET ${sets.join(', ')}`,
+      names,
+      values,
+      condition: { expression: `#state IN (${OPEN_STATES.map((_, i) => `:open${i}`).join(', ')})` },
+    };
+  }
+
+  private lotItem(strategyId: StrategyId, change: LotChange): TransactItem {
+    switch (change.kind) {
+      case 'opened':
+        return this.books.openLotItem({ strategyId, ...change.lot });
+      case 'reduced':
+        return this.books.replaceLotItem({ strategyId, ...change.after });
+      case 'closed':
+        return this.books.closeLotItem({ strategyId, ...change.key });
+    }
+  }
+}

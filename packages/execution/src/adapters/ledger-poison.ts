@@ -1,0 +1,25 @@
+import type { Clock } from '@books/core';
+import { type LedgerTable, toItem } from '@books/ledger-client';
+import type { PoisonMessages } from '../process-batch';
+
+/** Malformed execution messages, kept for a human (`POISON` / `MSG#{messageId}`), never retried. */
+export class LedgerPoisonMessages implements PoisonMessages {
+  constructor(
+    private readonly table: LedgerTable,
+    private readonly clock: Clock,
+  ) {}
+
+  async record(messageId: string, body: string, problems: readonly string[]): Promise<void> {
+    await this.table.putIfAbsent(
+      toItem({
+        PK: 'POISON',
+        SK: `MSG#${messageId}`,
+        entity: 'POISON_MESSAGE',
+        message_id: messageId,
+        body,
+        problems: [...problems],
+        received_at: this.clock.now().toISOString(),
+      }),
+    );
+  }
+}

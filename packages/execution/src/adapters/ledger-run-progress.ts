@@ -1,0 +1,54 @@
+import { type RunId, type StrategyId, Symbol } from '@books/core';
+import { decodeRunStrategy, keys, type LedgerTable, toItem } from '@books/ledger-client';
+import type { PlannedTrade, SuppressedTrade } from '@books/portfolio';
+import { readStoredPlan } from '@books/runtime';
+import type { RunProgress, StrategyRunState } from '../ports';
+
+/** The marker of a strategy's released BUYs: `RUN#{runId}` / `RELEASE#{sid}`. */
+function releaseKey(runId: RunId, strategyId: StrategyId) {
+  return { PK: keys.run(runId), SK: `RELEASE#${strategyId}` };
+}
+
+/** What the BUY release reads of a run: the strategy's pending SELLs, its plan, and the release marker. */
+export class LedgerRunProgress implements RunProgress {
+  constructor(private readonly table: LedgerTable) {}
+
+  async readStrategy(runId: RunId, strategyId: StrategyId): Promise<StrategyRunState | undefined> {
+    const [item, plan, released] = await Promise.all([
+      this.table.getItem(keys.runStrategy(runId, strategyId)),
+      readStoredPlan(this.table, runId, strategyId),
+      this.table.getItem(releaseKey(runId, strategyId)),
+    ]);
+    if (!item || !plan) return undefined;
+    const { pendingSells } = decodeRunStrategy(item);
+    return {
+      runId,
+      strategyId,
+      file: plan.file,
+      allocation: plan.allocation,
+      plannedAt: plan.plannedAt,
+      weights: new Map(Object.entries(plan.weights).map(([s, w]) => [Symbol(s), w])),
+      capital: plan.capital.capital,
+      minTradeNotional: plan.minTradeNotional,
+      ...(plan.rebalanceThreshold ? { rebalanceThreshold: plan.rebalanceThreshold } : {}),
+      pendingSells,
+      buysReleased: released !== undefined || plan.sells.length === 0,
+    };
+  }
+
+  async markBuysReleased(
+    runId: RunId,
+    strategyId: StrategyId,
+    released: readonly PlannedTrade[],
+    suppressed: readonly SuppressedTrade[],
+  ): Promise<void> {
+    await this.table.putIfAbsent(
+      toItem({
+        ...releaseKey(runId, strategyId),
+        entity: 'RUN_RELEASE',
+        released_json: JSON.stringify(released),
+        suppressed_json: JSON.stringify(suppressed),
+      }),
+    );
+  }
+}

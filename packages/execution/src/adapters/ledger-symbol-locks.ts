@@ -1,0 +1,102 @@
+import { BooksError, type ClientOrderId, type Clock, type Symbol } from '@books/core';
+import {
+  ConditionFailedError,
+  type LedgerTable,
+  TransactionConditionError,
+  toItem,
+} from '@books/ledger-client';
+import { FillPending } from '../fill-pending';
+import type { SymbolLocks } from '../ports';
+
+export class SymbolBusy extends BooksError {
+  constructor(symbol: string, holder: string | undefined) {
+    super('SYMBOL_BUSY', `${symbol} has an open order (${holder ?? 'unknown'}); will try again`, {
+      symbol,
+      holder,
+    });
+  }
+}
+
+/**
+ * At most one open order per symbol across the account (both flows), so the broker's wash-trade
+ * rule is never hit: a lease item `LOCK#SYMBOL#{symbol}` / `LOCK` owned by a client order id.
+ * Acquired when absent, expired, or already ours (a redelivered message); released when the work
+ * ends, except while the order is still working (FillPending): then the lease keeps the symbol
+ * until the order is final or the lease runs out. Waits a bounded time for another holder.
+ */
+export class LedgerSymbolLocks implements SymbolLocks {
+  constructor(
+    private readonly table: LedgerTable,
+    private readonly clock: Clock,
+    private readonly sleep: (ms: number) => Promise<void>,
+    private readonly options: { leaseMs?: number; waitMs?: number } = {},
+  ) {}
+
+  async withSymbol<T>(symbol: Symbol, owner: ClientOrderId, work: () => Promise<T>): Promise<T> {
+    await this.acquire(symbol, owner);
+    let keep = false;
+    try {
+      return await work();
+    } catch (e) {
+      keep = e instanceof FillPending;
+      throw e;
+    } finally {
+      if (!keep) await this.release(symbol, owner);
+    }
+  }
+
+  private key(symbol: Symbol) {
+    return { PK: `LOCK#SYMBOL#${symbol}`, SK: 'LOCK' };
+  }
+
+  private async acquire(symbol: Symbol, owner: ClientOrderId): Promise<void> {
+    const waitMs = this.options.waitMs ?? 30_000;
+    const leaseMs = this.options.leaseMs ?? 10 * 60_000;
+    for (let waited = 0, pause = 50; ; waited += pause, pause = Math.min(pause * 2, 1000)) {
+      const now = this.clock.now().getTime();
+      try {
+        await this.table.put(
+          toItem({
+            ...this.key(symbol),
+            owner,
+            lease_until: now + leaseMs,
+            expiresAtEpochSeconds: Math.ceil((now + leaseMs) / 1000) + 86_400,
+          }),
+          {
+            expression: 'attribute_not_exists(PK) OR #owner = :owner OR #lease < :now',
+            names: { '#owner': 'owner', '#lease': 'lease_until' },
+            values: { ':owner': { S: owner }, ':now': { N: String(now) } },
+          },
+        );
+        return;
+      } catch (e) {
+        if (!(e instanceof ConditionFailedError)) throw e;
+        if (waited >= waitMs) {
+          const holder = e.current?.owner;
+          throw new SymbolBusy(symbol, typeof holder === 'string' ? holder : undefined);
+        }
+        await this.sleep(pause);
+      }
+    }
+  }
+
+  private async release(symbol: Symbol, owner: ClientOrderId): Promise<void> {
+    try {
+      await this.table.transact([
+        {
+          kind: 'delete',
+          label: `lock ${symbol}`,
+          key: this.key(symbol),
+          condition: {
+            expression: '#owner = :owner',
+            names: { '#owner': 'owner' },
+            values: { ':owner': { S: owner } },
+          },
+        },
+      ]);
+    } catch (e) {
+      // Someone took over an expired lease: it is theirs now.
+      if (!(e instanceof TransactionConditionError)) throw e;
+    }
+  }
+}

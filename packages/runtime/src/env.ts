@@ -1,0 +1,51 @@
+import { formatIssues, ValidationError } from '@books/core';
+import { z } from 'zod';
+
+const optionalUrl = z.url().optional();
+
+const EnvSchema = z.object({
+  BOOKS_STAGE: z.string().regex(/^[a-z0-9][a-z0-9-]{0,30}$/, 'a stage name such as dev or prod'),
+  BOOKS_TABLE_NAME: z.string().min(3),
+  BOOKS_EXECUTION_QUEUE_URL: z.url(),
+  /** Where the strategy files and config.<stage>.json are (bundled beside the handler when deployed). */
+  BOOKS_STRATEGIES_DIR: z.string().min(1).default('strategies'),
+  BOOKS_STRATEGIES_CONFIG: z.string().optional(),
+  BOOKS_BROKER_MODE: z.enum(['alpaca-paper', 'alpaca-live', 'simulated']),
+  BOOKS_ALPACA_FEED: z.enum(['iex', 'sip', 'delayed_sip']).default('iex'),
+  BOOKS_ALPACA_KEY_SSM_PREFIX: z.string().optional(),
+  BOOKS_BROKER_REQUESTS_PER_MINUTE: z.coerce.number().int().positive().default(200),
+  /** Daily bars: a directory of CSV files, or s3://bucket/prefix. */
+  BOOKS_BARS: z.string().min(1).optional(),
+  BOOKS_DYNAMODB_ENDPOINT: optionalUrl,
+  BOOKS_SQS_ENDPOINT: optionalUrl,
+  BOOKS_S3_ENDPOINT: optionalUrl,
+  BOOKS_REGION: z.string().default('us-east-1'),
+  /** Starting cash of the simulated broker's account. */
+  BOOKS_SIMULATED_CASH: z
+    .string()
+    .regex(/^\d+(\.\d+)?$/)
+    .default('100000'),
+  BOOKS_SIMULATED_SLIPPAGE_BPS: z
+    .string()
+    .regex(/^\d+(\.\d+)?$/)
+    .default('0'),
+  BOOKS_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+});
+
+export type RuntimeEnv = z.infer<typeof EnvSchema> & { readonly BOOKS_STRATEGIES_CONFIG: string };
+
+/**
+ * The environment a function runs with, validated once at cold start: a missing or malformed
+ * variable stops the function with every problem named, before it touches anything.
+ */
+export function parseRuntimeEnv(env: Readonly<Record<string, string | undefined>>): RuntimeEnv {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+    throw new ValidationError(`invalid function environment:\n${formatIssues(issues)}`, issues);
+  }
+  return {
+    ...parsed.data,
+    BOOKS_STRATEGIES_CONFIG: parsed.data.BOOKS_STRATEGIES_CONFIG ?? `config.${parsed.data.BOOKS_STAGE}.json`,
+  };
+}

@@ -1,0 +1,36 @@
+import type { StrategyId } from '@books/core';
+import type { BookRepository, StoredBook } from '@books/ledger-client';
+import { type Book, emptyBook } from '@books/portfolio';
+
+/** A book as the ledger stores it, as the accounting folds it; `version` guards its next write. */
+export interface LoadedBook {
+  readonly book: Book;
+  readonly exists: boolean;
+  /** The cash item's version; undefined when the book has no cash item yet. */
+  readonly version: number | undefined;
+}
+
+export function toPortfolioBook(stored: StoredBook): Book {
+  return {
+    strategyId: stored.strategyId,
+    lots: stored.lots.map((l) => ({
+      symbol: l.symbol,
+      openedAt: l.openedAt,
+      orderId: l.orderId,
+      openQty: l.openQty,
+      openPrice: l.openPrice,
+      cost: l.cost,
+    })),
+    cash: stored.cash.cash,
+    realizedPnl: stored.cash.realizedPnl,
+    appliedFillIds: new Set(),
+    appliedTransferIds: new Set(stored.transfers.map((t) => t.id)),
+  };
+}
+
+/** Reads a strategy's book; a failed read throws (never an empty book in its place). */
+export async function loadBook(books: BookRepository, strategyId: StrategyId): Promise<LoadedBook> {
+  const stored = await books.readBook(strategyId);
+  if (!stored) return { book: emptyBook(strategyId), exists: false, version: undefined };
+  return { book: toPortfolioBook(stored), exists: true, version: stored.cash.version };
+}

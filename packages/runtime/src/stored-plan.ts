@@ -1,0 +1,104 @@
+import type { RunId, StrategyId } from '@books/core';
+import {
+  ClientOrderIdSchema,
+  InstantSchema,
+  MoneySchema,
+  PriceSchema,
+  QuantitySchema,
+  RunIdSchema,
+  SideSchema,
+  StrategyIdSchema,
+  SymbolSchema,
+  TradingDateSchema,
+  WeightSchema,
+} from '@books/core';
+import { type Item, keys, type LedgerTable, toItem } from '@books/ledger-client';
+import { z } from 'zod';
+
+const TradeSchema = z.object({
+  symbol: SymbolSchema,
+  side: SideSchema,
+  qty: QuantitySchema,
+  price: PriceSchema,
+  estimatedValue: MoneySchema,
+  currentValue: MoneySchema,
+  targetValue: MoneySchema,
+  reason: z.enum(['exit', 'reduce', 'enter', 'increase']),
+  leg: z.number().int().min(0),
+  clientOrderId: ClientOrderIdSchema,
+});
+
+const SuppressedSchema = z.object({
+  symbol: SymbolSchema,
+  side: SideSchema,
+  qty: QuantitySchema,
+  value: MoneySchema,
+  reason: z.enum(['below-minimum-notional', 'within-band', 'rounds-to-zero', 'insufficient-cash']),
+});
+
+const TransferSchema = z.object({
+  id: z.string().min(1),
+  amount: MoneySchema,
+  reason: z.enum(['funding', 'drift', 'target', 'migration', 'adjustment']),
+  at: InstantSchema,
+});
+
+/**
+ * A strategy's plan for one run, as recorded on the run (`RUN#{runId}` / `PLAN#{sid}`, JSON with
+ * decimals as strings): what the worker decided and everything the BUY release needs later.
+ */
+export const StoredPlanSchema = z.object({
+  runId: RunIdSchema,
+  strategyId: StrategyIdSchema,
+  file: z.string().min(1),
+  allocation: WeightSchema,
+  asOf: TradingDateSchema,
+  plannedAt: InstantSchema,
+  weights: z.record(z.string(), WeightSchema),
+  rebalanceThreshold: WeightSchema.optional(),
+  minTradeNotional: MoneySchema,
+  equity: MoneySchema,
+  capital: z.object({
+    action: z.enum(['fund', 'retarget', 'hold']),
+    equity: MoneySchema,
+    targetEquity: MoneySchema,
+    share: WeightSchema.nullable(),
+    transfer: TransferSchema.nullable(),
+    capital: MoneySchema,
+    explanation: z.string(),
+  }),
+  sells: z.array(TradeSchema),
+  buys: z.array(TradeSchema),
+  suppressed: z.array(SuppressedSchema),
+  estimatedCashAfter: MoneySchema,
+});
+
+export type StoredPlan = z.output<typeof StoredPlanSchema>;
+export type StoredPlanInput = z.input<typeof StoredPlanSchema>;
+
+export function planKey(runId: RunId, strategyId: StrategyId) {
+  return { PK: keys.run(runId), SK: `PLAN#${strategyId}` };
+}
+
+export function encodePlanItem(plan: StoredPlan): Item {
+  return toItem({
+    ...planKey(plan.runId, plan.strategyId),
+    entity: 'RUN_PLAN',
+    plan_json: JSON.stringify(plan),
+  });
+}
+
+export function decodePlanItem(item: Item): StoredPlan {
+  const json = item.plan_json?.S;
+  if (json === undefined) throw new Error(`plan item ${item.PK?.S}/${item.SK?.S} has no plan_json`);
+  return StoredPlanSchema.parse(JSON.parse(json));
+}
+
+export async function readStoredPlan(
+  table: LedgerTable,
+  runId: RunId,
+  strategyId: StrategyId,
+): Promise<StoredPlan | undefined> {
+  const item = await table.getItem(planKey(runId, strategyId));
+  return item && decodePlanItem(item);
+}
