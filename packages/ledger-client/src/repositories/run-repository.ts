@@ -15,6 +15,8 @@ import {
   StatusSchema,
 } from '../records/run';
 
+const CONFLICT_ATTEMPTS = 4;
+
 /** Another creator holds the run lock: the run's META item already exists. */
 export class RunAlreadyExistsError extends ConcurrencyError {
   constructor(
@@ -83,15 +85,18 @@ export class RunRepository {
         }),
       ),
     ];
-    try {
-      await this.table.transact(items, options);
-    } catch (e) {
-      if (e instanceof TransactionConditionError && e.failures.some((f) => f.index === 0))
-        throw new RunAlreadyExistsError(meta.runId, { cause: e });
-      // A conflict with another creator in flight: the lock is lost if that creator wrote META.
-      if (e instanceof TransactionConflictError && (await this.table.getItem(keys.runMeta(meta.runId))))
-        throw new RunAlreadyExistsError(meta.runId, { cause: e });
-      throw e;
+    // A conflict with another creator's transaction in flight is retried: the retry then meets
+    // the winner's META and fails its condition, or takes the lock if the other creator failed.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.table.transact(items, options);
+        return;
+      } catch (e) {
+        if (e instanceof TransactionConditionError && e.failures.some((f) => f.index === 0))
+          throw new RunAlreadyExistsError(meta.runId, { cause: e });
+        if (!(e instanceof TransactionConflictError) || attempt >= CONFLICT_ATTEMPTS) throw e;
+        await new Promise((r) => setTimeout(r, 25 * attempt));
+      }
     }
   }
 

@@ -1,0 +1,43 @@
+import { ConcurrencyError } from '@books/core';
+import { createTestTable, type TestTable } from '@books/testkit';
+import { IntentRepository, LedgerTable, StatusConflictError } from '../src';
+import { anIntent, RUN } from './support/builders';
+
+describe('IntentRepository on DynamoDB Local', () => {
+  let test: TestTable;
+  let intents: IntentRepository;
+  beforeAll(async () => {
+    test = await createTestTable('intents');
+    intents = new IntentRepository(new LedgerTable(test.client, test.tableName));
+  });
+  afterAll(() => test.cleanup());
+
+  it('creates an intent once per client order id', async () => {
+    expect(await intents.create(anIntent())).toBe(true);
+    expect(await intents.create(anIntent({ state: 'SUBMITTED' }))).toBe(false);
+    expect((await intents.get(RUN, anIntent().clientOrderId))?.state).toBe('PENDING');
+  });
+
+  it('transitions only from the current state, recording the broker order id', async () => {
+    const coid = anIntent().clientOrderId;
+    const claimed = await intents.transition(RUN, coid, {
+      from: 'PENDING',
+      to: 'SUBMITTED',
+      at: '2026-11-24T20:31:00Z',
+      brokerOrderId: 'alpaca-1',
+    });
+    expect(claimed).toMatchObject({ state: 'SUBMITTED', brokerOrderId: 'alpaca-1' });
+    const duplicate = intents.transition(RUN, coid, {
+      from: 'PENDING',
+      to: 'SUBMITTED',
+      at: '2026-11-24T20:31:01Z',
+    });
+    await expect(duplicate).rejects.toBeInstanceOf(ConcurrencyError);
+    await expect(duplicate).rejects.toBeInstanceOf(StatusConflictError);
+    await expect(duplicate).rejects.toMatchObject({ expected: 'PENDING', actual: 'SUBMITTED' });
+  });
+
+  it('lists the intents of a run', async () => {
+    expect((await intents.listForRun(RUN)).map((i) => i.clientOrderId)).toEqual([anIntent().clientOrderId]);
+  });
+});
