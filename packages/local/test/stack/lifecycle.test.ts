@@ -18,9 +18,7 @@ function alive(pid: number): boolean {
     return false;
   }
   // A zombie still answers kill(0); /proc tells.
-  const stat = existsSync(`/proc/${pid}/stat`)
-    ? require('node:fs').readFileSync(`/proc/${pid}/stat`, 'utf8')
-    : '';
+  const stat = existsSync(`/proc/${pid}/stat`) ? readFileSync(`/proc/${pid}/stat`, 'utf8') : '';
   return !/\) Z /.test(stat);
 }
 
