@@ -33,6 +33,17 @@ export interface StrategyPlanRecord {
   readonly capital: BookCapitalDecision;
   readonly plan: RebalancePlan;
   readonly equity: Money;
+  readonly rebalanceThreshold?: Weight;
+}
+
+/** What the BUY release needs besides the plan itself. */
+export interface PlanContext {
+  readonly file: string;
+  readonly allocation: Weight;
+  readonly asOf: TradingDate;
+  readonly plannedAt: string;
+  readonly minTradeNotional: Money;
+  readonly rebalanceThreshold?: Weight;
 }
 
 export type StrategyRunStatus = 'PENDING' | 'PLANNED' | 'TRADED' | 'NOTHING_TO_DO' | 'FAILED';
@@ -48,6 +59,7 @@ export interface StrategyRunStore {
     readonly record: StrategyPlanRecord;
     readonly transfer: Transfer | null;
     readonly status: StrategyRunStatus;
+    readonly context: PlanContext;
   }): Promise<'recorded' | 'already-recorded'>;
   /** The plan recorded by an earlier attempt of this (run, strategy), if any. */
   readPlan(runId: string, strategyId: StrategyId): Promise<StrategyPlanRecord | undefined>;

@@ -118,6 +118,14 @@ export async function runStrategy(deps: StrategyRunDeps, input: StrategyRunInput
       record,
       transfer: record.capital.transfer,
       status: outcomeOf(record.plan),
+      context: {
+        file: input.file,
+        allocation: input.allocation,
+        asOf: input.asOf,
+        plannedAt: input.plannedAt,
+        minTradeNotional: input.minTradeNotional,
+        ...(record.rebalanceThreshold ? { rebalanceThreshold: record.rebalanceThreshold } : {}),
+      },
     });
     const sent = await send(deps, input, record);
     return { strategyId: input.strategyId, outcome: outcomeOf(record.plan), resumed: false, record, sent };
@@ -174,7 +182,13 @@ async function plan(deps: StrategyRunDeps, input: StrategyRunInput): Promise<Str
       minNotional: input.minTradeNotional,
       ...(evaluation.rebalanceThreshold ? { rebalanceThreshold: evaluation.rebalanceThreshold } : {}),
     });
-    return { weights: evaluation.weights, capital, plan: rebalance, equity: valuation.equity };
+    return {
+      weights: evaluation.weights,
+      capital,
+      plan: rebalance,
+      equity: valuation.equity,
+      ...(evaluation.rebalanceThreshold ? { rebalanceThreshold: evaluation.rebalanceThreshold } : {}),
+    };
   } catch (e) {
     if (e instanceof MissingPriceError) throw new StrategyFailure('NO_PRICE', e.message, { cause: e });
     throw e;

@@ -1,0 +1,168 @@
+import { type Clock, clientOrderIdFor, RunId, type StrategyId, Symbol } from '@books/core';
+import {
+  type BookRepository,
+  type LedgerTable,
+  type RunRepository,
+  StatusConflictError,
+  type TransactItem,
+  TransactionConditionError,
+} from '@books/ledger-client';
+import type { PlannedTrade, Transfer } from '@books/portfolio';
+import { encodePlanItem, loadBook, readStoredPlan, type StoredPlan } from '@books/runtime';
+import type {
+  BookReader,
+  PlanContext,
+  StrategyPlanRecord,
+  StrategyRunStatus,
+  StrategyRunStore,
+} from '../ports';
+
+/**
+ * The worker's view of the ledger: its own book, and its plan on the run record. A plan is
+ * recorded once per (run, strategy), in ONE transaction with its capital transfer and the book's
+ * cash, and with the strategy's run item moving PENDING → PLANNED | NOTHING_TO_DO.
+ */
+export class LedgerStrategyRuns implements BookReader, StrategyRunStore {
+  constructor(
+    private readonly table: LedgerTable,
+    private readonly books: BookRepository,
+    private readonly runs: RunRepository,
+    private readonly clock: Clock,
+  ) {}
+
+  async readBook(strategyId: StrategyId) {
+    const loaded = await loadBook(this.books, strategyId);
+    return { book: loaded.book, exists: loaded.exists };
+  }
+
+  async readPlan(runId: string, strategyId: StrategyId): Promise<StrategyPlanRecord | undefined> {
+    const stored = await readStoredPlan(this.table, RunId(runId), strategyId);
+    return stored && toRecord(stored);
+  }
+
+  async recordPlan(input: {
+    readonly runId: string;
+    readonly strategyId: StrategyId;
+    readonly record: StrategyPlanRecord;
+    readonly transfer: Transfer | null;
+    readonly status: StrategyRunStatus;
+    readonly context: PlanContext;
+  }): Promise<'recorded' | 'already-recorded'> {
+    const runId = RunId(input.runId);
+    const plan = toStoredPlan(runId, input.strategyId, input.record, input.context);
+    const items: TransactItem[] = [
+      {
+        kind: 'put',
+        label: 'plan',
+        item: encodePlanItem(plan),
+        condition: { expression: 'attribute_not_exists(PK)' },
+      },
+      this.runs.transitionStrategyItem(runId, input.strategyId, {
+        from: 'PENDING',
+        to: input.status,
+        at: this.clock.now().toISOString(),
+        patch: {
+          pendingSells: plan.sells.length,
+          heldBuys: plan.sells.length > 0 ? plan.buys.map((b) => b.clientOrderId) : [],
+        },
+      }),
+    ];
+    if (input.transfer) items.push(...(await this.transferItems(input.strategyId, runId, input.transfer)));
+    try {
+      await this.table.transact(items);
+      return 'recorded';
+    } catch (e) {
+      if (e instanceof TransactionConditionError && e.failures.some((f) => f.index === 0))
+        return 'already-recorded';
+      throw e;
+    }
+  }
+
+  async recordFailure(runId: string, strategyId: StrategyId, reason: string): Promise<void> {
+    try {
+      await this.runs.transitionStrategy(RunId(runId), strategyId, {
+        from: 'PENDING',
+        to: 'FAILED',
+        at: this.clock.now().toISOString(),
+        patch: { error: reason.slice(0, 2000) },
+      });
+    } catch (e) {
+      if (!(e instanceof StatusConflictError && e.actual === 'FAILED')) throw e;
+    }
+  }
+
+  /** The transfer item and the book's cash (opened at the first funding, else at its version). */
+  private async transferItems(
+    strategyId: StrategyId,
+    runId: RunId,
+    transfer: Transfer,
+  ): Promise<TransactItem[]> {
+    const loaded = await loadBook(this.books, strategyId);
+    const cash = {
+      strategyId,
+      cash: loaded.book.cash.plus(transfer.amount),
+      realizedPnl: loaded.book.realizedPnl,
+      updatedAt: transfer.at,
+    };
+    return [
+      this.books.transferItem({
+        strategyId,
+        id: transfer.id,
+        amount: transfer.amount,
+        reason: transfer.reason,
+        at: transfer.at,
+        runId,
+      }),
+      loaded.version === undefined
+        ? this.books.openCashItem(cash)
+        : this.books.cashUpdateItem(cash, loaded.version),
+    ];
+  }
+}
+
+function tradeJson(runId: RunId, strategyId: StrategyId, t: PlannedTrade) {
+  return {
+    ...t,
+    clientOrderId: clientOrderIdFor({ runId, strategyId, symbol: t.symbol, side: t.side, leg: t.leg }),
+  };
+}
+
+function toStoredPlan(
+  runId: RunId,
+  strategyId: StrategyId,
+  record: StrategyPlanRecord,
+  ctx: PlanContext,
+): StoredPlan {
+  return {
+    runId,
+    strategyId,
+    file: ctx.file,
+    allocation: ctx.allocation,
+    asOf: ctx.asOf,
+    plannedAt: ctx.plannedAt,
+    weights: Object.fromEntries(record.weights),
+    ...(record.rebalanceThreshold ? { rebalanceThreshold: record.rebalanceThreshold } : {}),
+    minTradeNotional: ctx.minTradeNotional,
+    equity: record.equity,
+    capital: record.capital,
+    sells: record.plan.sells.map((t) => tradeJson(runId, strategyId, t)),
+    buys: record.plan.buys.map((t) => tradeJson(runId, strategyId, t)),
+    suppressed: [...record.plan.suppressed],
+    estimatedCashAfter: record.plan.estimatedCashAfter,
+  };
+}
+
+function toRecord(plan: StoredPlan): StrategyPlanRecord {
+  return {
+    weights: new Map(Object.entries(plan.weights).map(([s, w]) => [Symbol(s), w])),
+    ...(plan.rebalanceThreshold ? { rebalanceThreshold: plan.rebalanceThreshold } : {}),
+    equity: plan.equity,
+    capital: plan.capital,
+    plan: {
+      sells: plan.sells,
+      buys: plan.buys,
+      suppressed: plan.suppressed,
+      estimatedCashAfter: plan.estimatedCashAfter,
+    },
+  };
+}
