@@ -10,6 +10,7 @@ export {
 export { AlpacaDataKeys } from './alpaca-data-keys';
 export { type Bar, BarFileError, type BarStore, barsUntil, fileStemOf, symbolOfStem } from './bar-store';
 export { CSV_HEADER, CsvBarStore, parseBarsCsv } from './csv-bar-store';
+export { formatBarsCsv } from './format-bars-csv';
 export type { DailyBarRow, LatestTrade, MarketDataClient } from './market-data-client';
 export {
   MalformedMarketData,
@@ -18,3 +19,5 @@ export {
   MarketDataUnavailable,
 } from './market-data-errors';
 export { realSleep, type Sleep } from './market-data-http';
+export { S3BarStore, type S3BarStoreOptions } from './s3-bar-store';
+export type { WritableBarStore } from './writable-bar-store';
