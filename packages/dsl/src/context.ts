@@ -16,7 +16,8 @@ export class Context {
   /** The as-of date of the current top-level evaluation and its calendar day. */
   asOf = '';
   asOfDay = -1;
-  readonly blockMemo = new Map<number, (Outcome | undefined)[]>();
+  /** By block node id. */
+  readonly blockMemo: (BlockMemo | undefined)[] = [];
 
   constructor(
     readonly market: Market,
@@ -34,6 +35,15 @@ export class Context {
     return new Failure(code, message, span, form, symbol, day === undefined ? undefined : this.dateOf(day));
   }
 
+  memoOf(id: number): BlockMemo {
+    let memo = this.blockMemo[id];
+    if (memo === undefined) {
+      memo = new BlockMemo();
+      this.blockMemo[id] = memo;
+    }
+    return memo;
+  }
+
   /** The value of block `id` as of `day`, evaluated at most once per session (LIMIT is not kept). */
   blockAt(id: number, day: number): Outcome {
     const evaluator = this.blocks.get(id);
@@ -44,19 +54,44 @@ export class Context {
 
 export const NO_SPAN: Span = { line: 1, column: 1, offset: 0, end: 0 };
 
+/** Values per calendar day, stored only over the span of days actually used. */
+export class DayMemo<T> {
+  private start = 0;
+  private values: (T | undefined)[] = [];
+
+  get(day: number): T | undefined {
+    const i = day - this.start;
+    return i >= 0 && i < this.values.length ? this.values[i] : undefined;
+  }
+
+  set(day: number, v: T): void {
+    if (this.values.length === 0) this.start = day;
+    else if (day < this.start) {
+      this.values = new Array<T | undefined>(this.start - day).fill(undefined).concat(this.values);
+      this.start = day;
+    }
+    const i = day - this.start;
+    while (this.values.length < i) this.values.push(undefined);
+    this.values[i] = v;
+  }
+}
+
+/** What a session keeps per block: its value per day, and its daily return per day. */
+export class BlockMemo {
+  readonly values = new DayMemo<Outcome>();
+  /** R on a day for the position held at the close of the previous day; NaN: no return. */
+  readonly returns = new DayMemo<number>();
+}
+
 /** Wraps an evaluator with memoisation per (node, day); failures other than LIMIT are kept. */
 export function memoised(id: number, evaluator: Evaluator): Evaluator {
   return (ctx, day) => {
     if (day < 0) return evaluator(ctx, day);
-    let byDay = ctx.blockMemo.get(id);
-    if (byDay === undefined) {
-      byDay = new Array<Outcome | undefined>(ctx.market.calendar.length);
-      ctx.blockMemo.set(id, byDay);
-    }
-    const hit = byDay[day];
+    const memo = ctx.memoOf(id).values;
+    const hit = memo.get(day);
     if (hit !== undefined) return hit;
     const v = evaluator(ctx, day);
-    if (!(v instanceof Failure && v.code === 'LIMIT')) byDay[day] = v;
+    if (!(v instanceof Failure && v.code === 'LIMIT')) memo.set(day, v);
     return v;
   };
 }

@@ -152,6 +152,21 @@ function blockScore(
   return den === 0 ? undefined : num / den;
 }
 
+/** Σ P(s)·r_s(t_j) / Σ P(s) over held symbols with a return on day j; NaN when none has one. */
+function positionReturn(ctx: Context, held: Fragment, j: number): number {
+  let num = 0;
+  let den = 0;
+  for (const [sym, weight] of held.weights) {
+    const series = ctx.market.series(sym);
+    if (series === undefined) continue;
+    const bar = series.barAt[j] as number;
+    if (bar < 1) continue;
+    num += weight * series.returnAt(bar);
+    den += weight;
+  }
+  return den === 0 ? Number.NaN : num / den;
+}
+
 /** The history formula applied to the block's w daily returns; undefined → per-symbol fallback. */
 function historyScore(
   ctx: Context,
@@ -163,33 +178,35 @@ function historyScore(
   const w = metric.window;
   if (formula === undefined || !metric.explicitWindow || w < 3 || block < 0 || day - w < 0) return undefined;
   const returns: number[] = [];
+  const cache = ctx.memoOf(block).returns;
   let held: Fragment | undefined;
+  let heldDay = -1;
   for (let j = day - w; j <= day; j++) {
     // Memoised days cost no evaluation steps; charge the walk itself so the budget bounds it.
-    ctx.steps += 1 + (held === undefined ? 0 : held.weights.size);
+    ctx.steps += 1;
     const s = ctx.blockAt(block, j);
     if (s instanceof Failure) return s.code === 'LIMIT' ? s : undefined;
     if (!(s instanceof Fragment)) return undefined;
     if (held === undefined) {
       if (s.isEmpty) return undefined;
       held = s;
+      heldDay = j;
       continue;
     }
-    let num = 0;
-    let den = 0;
-    let any = false;
-    for (const [sym, w8] of held.weights) {
-      const series = ctx.market.series(sym);
-      if (series === undefined) continue;
-      const bar = series.barAt[j] as number;
-      if (bar < 1) continue;
-      num += w8 * series.returnAt(bar);
-      den += w8;
-      any = true;
+    // The return of the position held since the previous day depends on (block, day) only.
+    const cacheable = heldDay === j - 1;
+    let r = cacheable ? cache.get(j) : undefined;
+    if (r === undefined) {
+      r = positionReturn(ctx, held, j);
+      ctx.steps += held.weights.size;
+      if (cacheable) cache.set(j, r);
     }
-    if (!any || den === 0) return undefined;
-    returns.push(num / den);
-    if (!s.isEmpty) held = s;
+    if (Number.isNaN(r)) return undefined;
+    returns.push(r);
+    if (!s.isEmpty) {
+      held = s;
+      heldDay = j;
+    }
   }
   return formula(returns, w);
 }

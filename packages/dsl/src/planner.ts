@@ -2,7 +2,8 @@ import { callName, type ListNode, type Node, type Program } from './ast';
 import { type Context, type Evaluator, memoised } from './context';
 import { Failure } from './errors';
 import { filter, type Metric, type Selector } from './filter';
-import { indicatorAt } from './indicators';
+import { indicatorSeries } from './indicators';
+import type { Market, SymbolSeries } from './market';
 import {
   INDICATORS,
   type IndicatorName,
@@ -213,8 +214,16 @@ export function plan(program: Program): Plan {
     const w = windowParam(args[1]);
     const window = w?.kind === 'number' ? w.value : INDICATORS[name].defaultWindow;
     const span = node.span;
+    // Resolved once per market: the symbol's series and this indicator's memoised series.
+    let market: Market | undefined;
+    let series: SymbolSeries | undefined;
+    let values: { at(i: number): number } | undefined;
     return (ctx: Context, day: number) => {
-      const series = ctx.market.series(ticker);
+      if (market !== ctx.market) {
+        market = ctx.market;
+        series = market.series(ticker);
+        values = series === undefined ? undefined : indicatorSeries(series, name, window);
+      }
       const bar = series === undefined || day < 0 ? -1 : (series.barAt[day] as number);
       if (series === undefined || bar < 0) {
         return ctx.fail(
@@ -226,7 +235,7 @@ export function plan(program: Program): Plan {
           day,
         );
       }
-      const v = indicatorAt(series, name, window, bar);
+      const v = values === undefined ? Number.NaN : values.at(bar);
       if (Number.isNaN(v)) {
         return ctx.fail(
           'INSUFFICIENT_DATA',

@@ -59,16 +59,25 @@ class IndicatorSeries {
 
 const NAMES: readonly string[] = Object.keys(FORMULAS);
 
-/**
- * The indicator value for a symbol as of bar `i`: computed once per (symbol, indicator, window)
- * and index, reused across dates and blocks. NaN means "too little history" (an error).
- */
-export function indicatorAt(series: SymbolSeries, name: IndicatorName, window: number, i: number): number {
+/** The memoised series of (symbol, indicator, window). */
+export function indicatorSeries(
+  series: SymbolSeries,
+  name: IndicatorName,
+  window: number,
+): { at(i: number): number } {
   const key = window * 16 + NAMES.indexOf(name);
   let s = series.indicators.get(key);
   if (s === undefined) {
     s = new IndicatorSeries(series.closes, FORMULAS[name], window);
     series.indicators.set(key, s);
   }
-  return s.at(i);
+  return s;
+}
+
+/**
+ * The indicator value for a symbol as of bar `i`: computed once per (symbol, indicator, window)
+ * and index, reused across dates and blocks. NaN means "too little history" (an error).
+ */
+export function indicatorAt(series: SymbolSeries, name: IndicatorName, window: number, i: number): number {
+  return indicatorSeries(series, name, window).at(i);
 }
