@@ -4,11 +4,32 @@ import {
   BookRepository,
   CorruptItemError,
   FIRST_CASH_VERSION,
+  type Item,
   LedgerTable,
+  type QuerySpec,
   TransactionConditionError,
   toItem,
 } from '../src';
 import { aLot, aTransfer } from './support/builders';
+
+/** A table on which another writer bumps a book's cash right after each of the first `times` queries. */
+class InterferingTable extends LedgerTable {
+  constructor(
+    base: LedgerTable,
+    private readonly interfere: () => Promise<void>,
+    private times: number,
+  ) {
+    super(base.client, base.tableName);
+  }
+  override async queryAll(spec: QuerySpec): Promise<Item[]> {
+    const items = await super.queryAll(spec);
+    if (this.times > 0) {
+      this.times--;
+      await this.interfere();
+    }
+    return items;
+  }
+}
 
 const cashOf = (strategyId: StrategyId, cash: string) => ({
   strategyId,
@@ -98,5 +119,21 @@ describe('BookRepository on DynamoDB Local', () => {
     await expect(table.transact([books.transferItem(aTransfer({ strategyId: sid }))])).rejects.toBeInstanceOf(
       TransactionConditionError,
     );
+  });
+
+  it('reads a book again when a write lands between its query and its cash check', async () => {
+    const sid = StrategyId('busy');
+    await table.transact([books.openCashItem(cashOf(sid, '100'))]);
+    let version = FIRST_CASH_VERSION;
+    const bump = async () => {
+      version = await books.updateCash(cashOf(sid, String(100 + version)), version);
+    };
+    const onceBusy = new BookRepository(new InterferingTable(table, bump, 1));
+    const book = await onceBusy.readBook(sid);
+    expect(book?.cash.version).toBe(FIRST_CASH_VERSION + 1);
+    expect(book?.cash.cash.toString()).toBe('101');
+
+    const alwaysBusy = new BookRepository(new InterferingTable(table, bump, 100));
+    await expect(alwaysBusy.readBook(sid)).rejects.toBeInstanceOf(ConcurrencyError);
   });
 });

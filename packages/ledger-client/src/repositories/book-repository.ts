@@ -1,4 +1,4 @@
-import type { StrategyId, Symbol } from '@books/core';
+import { ConcurrencyError, type StrategyId, type Symbol } from '@books/core';
 import { type Item } from '../attribute-codec';
 import { CorruptItemError } from '../errors';
 import { canonicalInstant } from '../instant';
@@ -24,6 +24,8 @@ export interface LotRef {
   readonly orderId: string;
 }
 
+const READ_ATTEMPTS = 5;
+
 /** The first version a book's cash item has. */
 export const FIRST_CASH_VERSION = 1;
 
@@ -32,10 +34,28 @@ export class BookRepository {
   constructor(private readonly table: LedgerTable) {}
 
   /**
-   * Reads a whole book with strongly consistent reads of its one partition (all pages).
-   * Returns undefined only when the book has no item at all; a failed read throws.
+   * Reads a whole book — lots, cash with its version, transfers — with strongly consistent reads
+   * of its one partition (all pages). A query is not isolated from transactions, so the cash
+   * version is read again afterwards; if a write landed in between, the read is retried.
+   * Contract: every write to a book's lots or transfers bumps its cash version in the same
+   * transaction (as a fill does). Returns undefined only when the book has no item at all; a
+   * failed read throws, never returning an empty book.
    */
   async readBook(strategyId: StrategyId): Promise<StoredBook | undefined> {
+    for (let attempt = 1; ; attempt++) {
+      const book = await this.readBookOnce(strategyId);
+      if (book === undefined) return undefined;
+      const after = await this.cash(strategyId);
+      if (after?.version === book.cash.version) return book;
+      if (attempt >= READ_ATTEMPTS)
+        throw new ConcurrencyError(`book ${strategyId} kept changing while being read`, {
+          strategyId,
+          attempts: attempt,
+        });
+    }
+  }
+
+  private async readBookOnce(strategyId: StrategyId): Promise<StoredBook | undefined> {
     const items = await this.table.queryAll({ partition: keys.book(strategyId), consistent: true });
     if (items.length === 0) return undefined;
     const lots: StoredLot[] = [];
