@@ -10,6 +10,17 @@ export {
 export { AlpacaDataKeys } from './alpaca-data-keys';
 export { type Bar, BarFileError, type BarStore, barsUntil, fileStemOf, symbolOfStem } from './bar-store';
 export { CSV_HEADER, CsvBarStore, parseBarsCsv } from './csv-bar-store';
+export { barOfRow } from './daily-bar-row';
+export {
+  DEFAULT_HISTORY_START,
+  DEFAULT_OVERLAP_BARS,
+  type RefreshBarsInput,
+  type RefreshOutcome,
+  type RefreshReport,
+  type RejectedRow,
+  refreshBars,
+  type SymbolRefresh,
+} from './data-refresh';
 export { formatBarsCsv } from './format-bars-csv';
 export type { DailyBarRow, LatestTrade, MarketDataClient } from './market-data-client';
 export {
