@@ -14,7 +14,8 @@ const PLACES = 12;
 
 /**
  * The top level (DSL.md): the strategy's value as weights > 0 summing exactly to 1, sorted by
- * symbol. Symbols are upper-cased; a duplicate after upper-casing or a negative weight fails.
+ * symbol. Symbols are upper-cased; a duplicate after upper-casing, or a weight outside [0, 1]
+ * once normalised, fails. Zero weights are dropped.
  */
 export function finalWeights(v: Value, span: Span): Outcome<SymbolWeight[]> {
   let fragment: Fragment;
@@ -37,12 +38,25 @@ export function finalWeights(v: Value, span: Span): Outcome<SymbolWeight[]> {
     const u = s.toUpperCase();
     if (upper.has(u))
       return new Failure('INVALID_WEIGHTS', `${u} appears twice after upper-casing`, span, undefined, u);
-    if (!Number.isFinite(w) || w < 0)
-      return new Failure('INVALID_WEIGHTS', `${u} has the weight ${w}, outside [0, 1]`, span, undefined, u);
     upper.set(u, w);
     total += w;
   }
-  if (!(total > 0)) return new Failure('EMPTY_PORTFOLIO', 'the strategy holds nothing', span);
+  if (upper.size === 0) return new Failure('EMPTY_PORTFOLIO', 'the strategy holds nothing', span);
+  if (!Number.isFinite(total) || total === 0) {
+    return new Failure('INVALID_WEIGHTS', `the weights sum to ${total} and cannot be normalised`, span);
+  }
+  for (const [u, w] of upper) {
+    const share = w / total;
+    if (!(share >= 0 && share <= 1)) {
+      return new Failure(
+        'INVALID_WEIGHTS',
+        `${u} has the normalised weight ${share}, outside [0, 1]`,
+        span,
+        undefined,
+        u,
+      );
+    }
+  }
 
   const rounded: { symbol: string; value: Decimal }[] = [];
   for (const [s, w] of upper) {
