@@ -30,5 +30,6 @@ export {
   MarketDataUnavailable,
 } from './market-data-errors';
 export { realSleep, type Sleep } from './market-data-http';
+export { withProvisionalBar } from './provisional-bar';
 export { S3BarStore, type S3BarStoreOptions } from './s3-bar-store';
 export type { WritableBarStore } from './writable-bar-store';
