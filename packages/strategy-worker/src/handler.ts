@@ -1,1 +1,4 @@
-export const handler = async (event: unknown): Promise<unknown> => event;
+import { lambdaEntry } from '@books/runtime';
+import { strategyWorkerFunction } from './function';
+
+export const handler = lambdaEntry('strategy-worker', (services) => strategyWorkerFunction(services));

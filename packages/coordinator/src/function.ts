@@ -1,0 +1,81 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { RunId, Symbol, TradingDate } from '@books/core';
+import { compile } from '@books/dsl';
+import type { Services } from '@books/runtime';
+import { z } from 'zod';
+import { BrokerMarketCalendar } from './adapters/broker-market';
+import { FileConfigSource } from './adapters/file-config-source';
+import { LedgerRunStore } from './adapters/ledger-run-store';
+import { type PlanRunDeps, type PlanRunResult, planRun } from './plan-run';
+import type { DispatchOutcome } from './ports';
+
+const OutcomeSchema = z.object({
+  strategyId: z.string(),
+  outcome: z.string(),
+  reason: z.string().optional(),
+  /** Set by the state machine's Catch when the worker itself failed. */
+  error: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).optional(),
+});
+
+export const CoordinatorEventSchema = z.discriminatedUnion('phase', [
+  z.object({
+    phase: z.literal('plan'),
+    trigger: z.unknown().optional(),
+    executionId: z.string().min(1).default('manual'),
+    tradingDate: z.string().optional(),
+    dryRun: z.boolean().optional(),
+  }),
+  z.object({ phase: z.literal('finish'), runId: z.string(), outcomes: z.array(OutcomeSchema) }),
+]);
+
+export interface FinishResult {
+  readonly runId: string;
+  readonly status: 'DISPATCHED';
+  readonly outcomes: readonly DispatchOutcome[];
+}
+
+/** The coordinator's two phases of DailyRun, over the stage's services. */
+export function coordinatorFunction(
+  services: Services,
+): (event: unknown) => Promise<PlanRunResult | FinishResult> {
+  const { env, broker, clock, logger } = services;
+  const strategiesDir = env.BOOKS_STRATEGIES_DIR;
+  const market = new BrokerMarketCalendar(broker);
+  const store = new LedgerRunStore(services.table, services.runs);
+  const deps: PlanRunDeps = {
+    stage: env.BOOKS_STAGE,
+    config: new FileConfigSource(strategiesDir, env.BOOKS_STRATEGIES_CONFIG),
+    calendar: market,
+    account: market,
+    symbols: {
+      async symbolsOf(file) {
+        const compiled = compile(await readFile(join(strategiesDir, file), 'utf8'), file);
+        return compiled.ok ? compiled.value.symbols.map((s) => Symbol(s)) : [];
+      },
+    },
+    runs: store,
+    clock,
+    logger: logger.child({ function: 'coordinator' }),
+  };
+  return async (raw) => {
+    const event = CoordinatorEventSchema.parse(raw);
+    if (event.phase === 'plan') {
+      return planRun(deps, {
+        executionId: event.executionId,
+        ...(event.tradingDate ? { tradingDate: TradingDate(event.tradingDate) } : {}),
+        ...(event.dryRun ? { dryRun: true } : {}),
+      });
+    }
+    const outcomes: DispatchOutcome[] = event.outcomes.map((o) => ({
+      strategyId: o.strategyId,
+      outcome: o.outcome,
+      ...(o.reason || o.error
+        ? { reason: o.reason ?? `${o.error?.Error ?? 'Error'}: ${o.error?.Cause ?? ''}` }
+        : {}),
+    }));
+    await store.finishRun(RunId(event.runId), outcomes, clock.now().toISOString());
+    logger.info({ event: 'run-dispatched', runId: event.runId, outcomes }, 'run dispatched');
+    return { runId: event.runId, status: 'DISPATCHED', outcomes };
+  };
+}

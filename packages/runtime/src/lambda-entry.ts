@@ -1,0 +1,25 @@
+import { createLogger, systemClock } from '@books/core';
+import { parseRuntimeEnv } from './env';
+import { createServices, type Services } from './services';
+
+/**
+ * A Lambda handler that validates its environment at cold start (a bad variable fails the
+ * function before it touches anything, naming every problem), builds the stage's services once,
+ * and hands each event to the function `build` wires over them.
+ */
+export function lambdaEntry<R>(
+  service: string,
+  build: (services: Services) => (event: unknown) => Promise<R>,
+  processEnv: Readonly<Record<string, string | undefined>> = process.env,
+): (event: unknown) => Promise<R> {
+  const env = parseRuntimeEnv(processEnv);
+  const logger = createLogger({ service, stage: env.BOOKS_STAGE }, { level: env.BOOKS_LOG_LEVEL });
+  let ready: Promise<(event: unknown) => Promise<R>> | undefined;
+  return async (event) => {
+    ready ??= createServices(env, { clock: systemClock, logger, processEnv }).then(build);
+    ready.catch(() => {
+      ready = undefined;
+    });
+    return (await ready)(event);
+  };
+}

@@ -1,0 +1,76 @@
+import type { Broker } from '@books/broker';
+import type { Clock, Logger } from '@books/core';
+import {
+  BookRepository,
+  IntentRepository,
+  LedgerTable,
+  ReconRepository,
+  RunRepository,
+  TradeRepository,
+} from '@books/ledger-client';
+import type { BarStore } from '@books/market-data';
+import { type ExecutionQueue, SqsExecutionQueue } from '@books/queue';
+import { createBarStore } from './bars';
+import { createBroker } from './broker';
+import { type AwsClients, createAwsClients } from './clients';
+import type { RuntimeEnv } from './env';
+
+/** Everything a function of the stage talks to, built once per process (cold start). */
+export interface Services {
+  readonly env: RuntimeEnv;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly clients: AwsClients;
+  readonly table: LedgerTable;
+  readonly books: BookRepository;
+  readonly runs: RunRepository;
+  readonly intents: IntentRepository;
+  readonly trades: TradeRepository;
+  readonly recon: ReconRepository;
+  readonly queue: ExecutionQueue;
+  readonly bars: BarStore | undefined;
+  readonly broker: Broker;
+}
+
+export interface ServiceOptions {
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly processEnv: Readonly<Record<string, string | undefined>>;
+  /** This function's share of the account's broker request budget (requests per minute). */
+  readonly requestsPerMinute?: number;
+  /** Replaces the broker built from the environment (the local runner shares one across handlers). */
+  readonly broker?: Broker;
+  readonly bars?: BarStore;
+}
+
+export async function createServices(env: RuntimeEnv, options: ServiceOptions): Promise<Services> {
+  const clients = createAwsClients(env);
+  const table = new LedgerTable(clients.dynamodb, env.BOOKS_TABLE_NAME);
+  const bars = options.bars ?? createBarStore(env);
+  const broker =
+    options.broker ??
+    (await createBroker({
+      env,
+      clients,
+      clock: options.clock,
+      logger: options.logger,
+      processEnv: options.processEnv,
+      ...(bars ? { bars } : {}),
+      ...(options.requestsPerMinute ? { requestsPerMinute: options.requestsPerMinute } : {}),
+    }));
+  return {
+    env,
+    clock: options.clock,
+    logger: options.logger,
+    clients,
+    table,
+    books: new BookRepository(table),
+    runs: new RunRepository(table),
+    intents: new IntentRepository(table),
+    trades: new TradeRepository(table),
+    recon: new ReconRepository(table),
+    queue: new SqsExecutionQueue(clients.sqs, env.BOOKS_EXECUTION_QUEUE_URL),
+    bars,
+    broker,
+  };
+}

@@ -1,0 +1,160 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  type CapitalPolicy,
+  Money,
+  marketDateOf,
+  parseBooksConfig,
+  RunId,
+  StrategyId,
+  TradingDate,
+  Weight,
+} from '@books/core';
+import { barPortFrom } from '@books/dsl';
+import { BrokerMarket, type Services } from '@books/runtime';
+import { z } from 'zod';
+
+import { DslEvaluator } from './adapters/dsl-evaluator';
+import { LedgerStrategyRuns } from './adapters/ledger-strategy-runs';
+import { runStrategy, type StrategyOutcome, type StrategyRunInput } from './run-strategy';
+
+/** One Map item of DailyRun, as the coordinator hands it out. */
+const MapItemSchema = z.object({
+  runId: z.string(),
+  strategyId: z.string(),
+  file: z.string(),
+  allocation: z.string(),
+  flow: z.string(),
+  asOf: z.string(),
+  accountEquity: z.string(),
+  plannedAt: z.string(),
+  capitalPolicy: z.union([
+    z.object({ mode: z.literal('drift'), threshold: z.string() }),
+    z.object({ mode: z.literal('target') }),
+  ]),
+  minTradeNotional: z.string(),
+  dryRun: z.boolean().default(false),
+});
+
+/** `sls invoke local -f strategyWorker --data '{"strategy":"momentum.clj","dryRun":true}'`. */
+const SingleStrategySchema = z.object({
+  strategy: z.string().min(1),
+  dryRun: z.literal(true, { error: () => 'a single-strategy invocation is a dry run: pass "dryRun": true' }),
+  asOf: z.string().optional(),
+});
+
+export const WorkerEventSchema = z.union([MapItemSchema, SingleStrategySchema]);
+
+/** What the Map state keeps of a strategy's outcome (plain JSON). */
+export interface WorkerResult {
+  readonly strategyId: string;
+  readonly outcome: StrategyOutcome['outcome'];
+  readonly reason?: string;
+  readonly targets?: Record<string, string>;
+  readonly capital?: string;
+  readonly sells?: readonly string[];
+  readonly buys?: readonly string[];
+  readonly suppressed?: readonly string[];
+}
+
+export interface WorkerOptions {
+  /** A replay loads bars up to its last day once (see DslEvaluator). */
+  readonly barsHorizon?: TradingDate;
+}
+
+export function strategyWorkerFunction(
+  services: Services,
+  options: WorkerOptions = {},
+): (event: unknown) => Promise<WorkerResult> {
+  const { env, clock, logger } = services;
+  if (!services.bars) throw new Error('the strategy worker needs a bar store (BOOKS_BARS)');
+  const readSource = (file: string) => readFile(join(env.BOOKS_STRATEGIES_DIR, file), 'utf8');
+  const evaluator = new DslEvaluator(readSource, barPortFrom(services.bars), options.barsHorizon);
+  const ledger = new LedgerStrategyRuns(services.table, services.books, services.runs, clock);
+  const market = new BrokerMarket(services.broker);
+  const deps = {
+    evaluator,
+    books: ledger,
+    market,
+    runs: ledger,
+    queue: services.queue,
+    logger: logger.child({ function: 'strategyWorker' }),
+  };
+
+  return async (raw) => {
+    const event = WorkerEventSchema.parse(raw);
+    const input =
+      'strategy' in event
+        ? await singleStrategyInput(services, event.strategy, event.asOf)
+        : mapItemInput(event);
+    return summarise(await runStrategy(deps, input));
+  };
+}
+
+function policyOf(p: z.infer<typeof MapItemSchema>['capitalPolicy']): CapitalPolicy {
+  return p.mode === 'drift' ? { mode: 'drift', threshold: Weight.parse(p.threshold) } : { mode: 'target' };
+}
+
+function mapItemInput(item: z.infer<typeof MapItemSchema>): StrategyRunInput {
+  return {
+    runId: RunId(item.runId),
+    strategyId: StrategyId(item.strategyId),
+    file: item.file,
+    allocation: Weight.parse(item.allocation),
+    asOf: TradingDate(item.asOf),
+    accountEquity: Money.parse(item.accountEquity),
+    policy: policyOf(item.capitalPolicy),
+    minTradeNotional: Money.parse(item.minTradeNotional),
+    dryRun: item.dryRun,
+    plannedAt: item.plannedAt,
+  };
+}
+
+/** A dry run of one strategy from the stage's config, as of today (or `asOf`). */
+async function singleStrategyInput(
+  services: Services,
+  file: string,
+  asOf?: string,
+): Promise<StrategyRunInput> {
+  const { env, clock } = services;
+  const path = join(env.BOOKS_STRATEGIES_DIR, env.BOOKS_STRATEGIES_CONFIG);
+  const config = parseBooksConfig(JSON.parse(await readFile(path, 'utf8')), { source: path });
+  const entry = config.strategies.find((s) => s.file === file || s.id === file);
+  if (!entry) throw new Error(`${file} is not a strategy of ${path}`);
+  const account = await services.broker.getAccount();
+  const now = clock.now();
+  const date = asOf ? TradingDate(asOf) : marketDateOf(now);
+  return {
+    runId: RunId(`${env.BOOKS_STAGE}-${date}-dry-run`),
+    strategyId: entry.id,
+    file: entry.file,
+    allocation: entry.allocation,
+    asOf: date,
+    accountEquity: account.equity,
+    policy: config.capitalPolicy,
+    minTradeNotional: config.minTradeNotional,
+    dryRun: true,
+    plannedAt: now.toISOString(),
+  };
+}
+
+function summarise(outcome: StrategyOutcome): WorkerResult {
+  if (outcome.outcome === 'FAILED')
+    return { strategyId: outcome.strategyId, outcome: 'FAILED', reason: outcome.reason };
+  const { record } = outcome;
+  const line = (t: {
+    side: string;
+    qty: { toString(): string };
+    symbol: string;
+    estimatedValue: { toString(): string };
+  }) => `${t.side} ${t.qty} ${t.symbol} (~$${t.estimatedValue})`;
+  return {
+    strategyId: outcome.strategyId,
+    outcome: outcome.outcome,
+    targets: Object.fromEntries([...record.weights].map(([s, w]) => [s, w.toString()])),
+    capital: record.capital.explanation,
+    sells: record.plan.sells.map(line),
+    buys: record.plan.buys.map(line),
+    suppressed: record.plan.suppressed.map((s) => `${s.side} ${s.qty} ${s.symbol}: ${s.reason}`),
+  };
+}
