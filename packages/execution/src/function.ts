@@ -2,6 +2,7 @@ import type { Services } from '@books/runtime';
 import { BrokerMarket } from '@books/runtime';
 import middy from '@middy/core';
 import sqsPartialBatchFailure from '@middy/sqs-partial-batch-failure';
+import { z } from 'zod';
 import { LedgerIntentStore } from './adapters/ledger-intents';
 import { LedgerExecutionLedger } from './adapters/ledger-outcomes';
 import { LedgerPoisonMessages } from './adapters/ledger-poison';
