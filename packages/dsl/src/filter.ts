@@ -178,13 +178,14 @@ function historyScore(
   const w = metric.window;
   if (formula === undefined || !metric.explicitWindow || w < 3 || block < 0 || day - w < 0) return undefined;
   const returns: number[] = [];
-  const cache = ctx.memoOf(block).returns;
+  const memo = ctx.memoOf(block);
+  const cache = memo.returns;
   let held: Fragment | undefined;
   let heldDay = -1;
   for (let j = day - w; j <= day; j++) {
     // Memoised days cost no evaluation steps; charge the walk itself so the budget bounds it.
     ctx.steps += 1;
-    const s = ctx.blockAt(block, j);
+    const s = memo.values.get(j) ?? ctx.blockAt(block, j);
     if (s instanceof Failure) return s.code === 'LIMIT' ? s : undefined;
     if (!(s instanceof Fragment)) return undefined;
     if (held === undefined) {

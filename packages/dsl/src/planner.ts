@@ -44,6 +44,8 @@ export function plan(program: Program): Plan {
 
   const compile = (node: Node): Evaluator => {
     const ev = compileUncounted(node);
+    // Atoms are bounded by the calls that evaluate them: only calls count as steps.
+    if (node.kind !== 'list') return ev;
     const span = node.span;
     const counted: Evaluator = (ctx, day) => {
       if (++ctx.steps > ctx.maxSteps) {
