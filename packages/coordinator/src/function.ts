@@ -21,10 +21,9 @@ const OutcomeSchema = z.object({
 export const CoordinatorEventSchema = z.discriminatedUnion('phase', [
   z.object({
     phase: z.literal('plan'),
-    trigger: z.unknown().optional(),
     executionId: z.string().min(1).default('manual'),
-    tradingDate: z.string().optional(),
-    dryRun: z.boolean().optional(),
+    /** The execution's input: a schedule's `{trigger}`, or a manual `{tradingDate, dryRun}`. */
+    trigger: z.looseObject({ tradingDate: z.string().optional(), dryRun: z.boolean().optional() }).optional(),
   }),
   z.object({ phase: z.literal('finish'), runId: z.string(), outcomes: z.array(OutcomeSchema) }),
 ]);
@@ -61,10 +60,11 @@ export function coordinatorFunction(
   return async (raw) => {
     const event = CoordinatorEventSchema.parse(raw);
     if (event.phase === 'plan') {
+      const { tradingDate, dryRun } = event.trigger ?? {};
       return planRun(deps, {
         executionId: event.executionId,
-        ...(event.tradingDate ? { tradingDate: TradingDate(event.tradingDate) } : {}),
-        ...(event.dryRun ? { dryRun: true } : {}),
+        ...(tradingDate ? { tradingDate: TradingDate(tradingDate) } : {}),
+        ...(dryRun ? { dryRun: true } : {}),
       });
     }
     const outcomes: DispatchOutcome[] = event.outcomes.map((o) => ({

@@ -18,6 +18,7 @@ export async function runStateMachine(
   machine: LocalStateMachine,
   handlers: Readonly<Record<string, FunctionHandler>>,
   input: unknown,
+  executionId = `local:${Date.now()}`,
 ): Promise<unknown> {
   const taskResourceLocalHandlers: Record<string, (input: Json) => Promise<Json>> = {};
   const retryIntervalOverrides: Record<string, number> = {};
@@ -35,7 +36,9 @@ export async function runStateMachine(
   const sm = new StateMachine(machine.definition as unknown as Definition, {
     validationOptions: { checkArn: false },
   });
-  const execution = sm.run(JsonSchema.parse(input), {
+  const json = JsonSchema.parse(input);
+  const execution = sm.run(json, {
+    context: { Execution: { Id: executionId, Input: json, StartTime: new Date().toISOString() } },
     overrides: { taskResourceLocalHandlers, retryIntervalOverrides },
   });
   return execution.result;

@@ -1,0 +1,4 @@
+export * from './function';
+export * from './plan-run';
+export * from './ports';
+export * from './run-window';

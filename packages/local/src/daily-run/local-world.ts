@@ -1,0 +1,107 @@
+import { coordinatorFunction } from '@books/coordinator';
+import { type Logger, ManualClock, marketTimeToInstant, type TradingDate } from '@books/core';
+import { executionFunction } from '@books/execution';
+import { createServices, parseRuntimeEnv, type Services } from '@books/runtime';
+import { strategyWorkerFunction } from '@books/strategy-worker';
+import type { StackEndpoints } from '../stack/clients';
+import { ensureResources } from '../stack/resources';
+import { type LocalStateMachine, loadStateMachine } from './definition';
+import { type DrainReport, drainQueue, type SqsHandler } from './queue-poller';
+import { runStateMachine } from './state-machine-runner';
+
+export interface LocalWorldOptions {
+  readonly endpoints: StackEndpoints;
+  readonly stage?: string;
+  readonly barsDir: string;
+  readonly strategiesDir: string;
+  readonly configFile?: string;
+  readonly logger: Logger;
+  readonly initialCash?: string;
+  /** Bars are loaded once up to this day (a replay's last day). */
+  readonly barsHorizon?: TradingDate;
+}
+
+export interface DayResult {
+  readonly date: TradingDate;
+  readonly runId: string;
+  readonly plan: unknown;
+  readonly drain: DrainReport;
+}
+
+/**
+ * The deployed system in one process: the same handlers, the same state-machine definition and
+ * the same table and queue definitions, on the embedded stack, with the simulated broker trading at
+ * the bars' closes. Time is a manual clock set to 15:30 New York on the simulated day.
+ */
+export class LocalWorld {
+  private constructor(
+    readonly services: Services,
+    readonly clock: ManualClock,
+    private readonly machine: LocalStateMachine,
+    private readonly handlers: {
+      coordinator: (e: unknown) => Promise<unknown>;
+      strategyWorker: (e: unknown) => Promise<unknown>;
+      execution: SqsHandler;
+    },
+    private readonly queueUrl: string,
+  ) {}
+
+  static async open(options: LocalWorldOptions): Promise<LocalWorld> {
+    const stage = options.stage ?? 'local';
+    const resources = await ensureResources(options.endpoints, stage);
+    const table = resources.tables.find((t) => t.logicalId === 'LedgerTable');
+    const queue = resources.queues.find((q) => q.logicalId === 'ExecutionQueue');
+    if (!table || !queue) throw new Error('serverless.yml declares no LedgerTable or ExecutionQueue');
+    const env = parseRuntimeEnv({
+      BOOKS_STAGE: stage,
+      BOOKS_TABLE_NAME: table.tableName,
+      BOOKS_EXECUTION_QUEUE_URL: queue.url,
+      BOOKS_STRATEGIES_DIR: options.strategiesDir,
+      BOOKS_STRATEGIES_CONFIG: options.configFile ?? `config.${stage}.json`,
+      BOOKS_BROKER_MODE: 'simulated',
+      BOOKS_BARS: options.barsDir,
+      BOOKS_DYNAMODB_ENDPOINT: options.endpoints.dynamodb,
+      BOOKS_SQS_ENDPOINT: options.endpoints.sqs,
+      BOOKS_SIMULATED_CASH: options.initialCash ?? '100000',
+    });
+    const clock = new ManualClock('2000-01-01T00:00:00Z');
+    const services = await createServices(env, { clock, logger: options.logger, processEnv: {} });
+    const handlers = {
+      coordinator: coordinatorFunction(services),
+      strategyWorker: strategyWorkerFunction(
+        services,
+        options.barsHorizon ? { barsHorizon: options.barsHorizon } : {},
+      ),
+      execution: executionFunction(services, { fillWaitMs: 2_000, lockWaitMs: 10_000 }),
+    };
+    return new LocalWorld(services, clock, loadStateMachine('dailyRun', stage), handlers, queue.url);
+  }
+
+  /** One complete daily cycle: DailyRun (plan → workers → finish), then the queue drained by execution. */
+  async runDay(date: TradingDate, options: { dryRun?: boolean } = {}): Promise<DayResult> {
+    this.clock.set(marketTimeToInstant(date, '15:30'));
+    const plan = await runStateMachine(
+      this.machine,
+      { coordinator: this.handlers.coordinator, strategyWorker: this.handlers.strategyWorker },
+      { tradingDate: date, ...(options.dryRun ? { dryRun: true } : {}) },
+      `local:${this.services.env.BOOKS_STAGE}:${date}`,
+    );
+    const drain = await drainQueue(
+      this.services.clients.sqs,
+      this.queueUrl,
+      this.handlers.execution,
+      this.services.logger,
+      { retryDelaySeconds: 0 },
+    );
+    return { date, runId: `${this.services.env.BOOKS_STAGE}-${date}`, plan, drain };
+  }
+
+  /** The Lambda-shaped handlers, for tests that drive messages themselves. */
+  get functions() {
+    return this.handlers;
+  }
+
+  get executionQueueUrl(): string {
+    return this.queueUrl;
+  }
+}

@@ -1,0 +1,4 @@
+export * from './capital';
+export * from './function';
+export * from './ports';
+export * from './run-strategy';
