@@ -3,18 +3,28 @@ import { type DslError, Failure, type Result, toDslError } from './errors';
 import { DEFAULT_LIMITS, type Limits } from './limits';
 
 const NUMBER = /^-?\d+(\.\d+)?$/;
+const STARTS_NUMBER = /^-?\d/;
 const QUOTE = 34;
 const BACKSLASH = 92;
 const NEWLINE = 10;
+const SEMICOLON = 59;
 /** By char code below 128: whitespace and delimiters end a symbol, keyword or number. */
 const ENDS_TOKEN: readonly boolean[] = Array.from({ length: 128 }, (_, c) =>
   ' \n\t\r()[]{}";,'.includes(String.fromCharCode(c)),
 );
+/** Whitespace and commas, by char code. */
+const BLANK: readonly boolean[] = Array.from({ length: 128 }, (_, c) =>
+  ' \t\r,'.includes(String.fromCharCode(c)),
+);
+const OPEN: Readonly<Record<number, '(' | '[' | '{'>> = { 40: '(', 91: '[', 123: '{' };
+const CLOSE: Readonly<Record<number, ')' | ']' | '}'>> = { 41: ')', 93: ']', 125: '}' };
 const CLOSER: Readonly<Record<string, string>> = { '(': ')', '[': ']', '{': '}' };
 
 interface Frame {
-  readonly open: string;
-  readonly start: Span;
+  readonly open: '(' | '[' | '{';
+  readonly line: number;
+  readonly column: number;
+  readonly offset: number;
   readonly items: Node[];
 }
 
@@ -43,65 +53,63 @@ export function read(
   const n = source.length;
   const top: Node[] = [];
   const stack: Frame[] = [];
+  let items = top;
   const here = (offset: number): Span => ({ line, column: offset - lineStart + 1, offset, end: offset });
-  const push = (node: Node) => {
-    const frame = stack[stack.length - 1];
-    (frame === undefined ? top : frame.items).push(node);
-  };
 
   while (i < n) {
-    const c = source[i] as string;
-    if (c === '\n') {
+    const c = source.charCodeAt(i);
+    if (c === NEWLINE) {
       i++;
       line++;
       lineStart = i;
       continue;
     }
-    if (c === ' ' || c === '\t' || c === '\r' || c === ',') {
+    if (BLANK[c]) {
       i++;
       continue;
     }
-    if (c === ';') {
-      while (i < n && source[i] !== '\n') i++;
+    if (c === SEMICOLON) {
+      while (i < n && source.charCodeAt(i) !== NEWLINE) i++;
       continue;
     }
-    if (c === '(' || c === '[' || c === '{') {
+    const open = OPEN[c];
+    if (open !== undefined) {
       if (stack.length >= limits.maxDepth) {
         return fail(`nesting deeper than the limit of ${limits.maxDepth}`, here(i), 'LIMIT');
       }
-      stack.push({ open: c, start: here(i), items: [] });
+      const frame: Frame = { open, line, column: i - lineStart + 1, offset: i, items: [] };
+      stack.push(frame);
+      items = frame.items;
       i++;
       continue;
     }
-    if (c === ')' || c === ']' || c === '}') {
+    const close = CLOSE[c];
+    if (close !== undefined) {
       const frame = stack.pop();
-      if (frame === undefined) return fail(`unexpected '${c}' with no open bracket`, here(i));
-      if (CLOSER[frame.open] !== c) {
+      if (frame === undefined) return fail(`unexpected '${close}' with no open bracket`, here(i));
+      if (CLOSER[frame.open] !== close) {
         return fail(
-          `'${c}' does not close the '${frame.open}' opened at ${frame.start.line}:${frame.start.column}`,
+          `'${close}' does not close the '${frame.open}' opened at ${frame.line}:${frame.column}`,
           here(i),
         );
       }
       i++;
-      const span: Span = { ...frame.start, end: i };
+      items = stack[stack.length - 1]?.items ?? top;
+      const span: Span = { line: frame.line, column: frame.column, offset: frame.offset, end: i };
       if (frame.open === '{') {
         const made = makeMap(frame.items, span, nextId++);
         if (made instanceof Failure) return { ok: false, error: toDslError(made, file) };
-        push(made);
+        items.push(made);
       } else {
-        push({
-          kind: 'list',
-          id: nextId++,
-          span,
-          bracket: frame.open === '(' ? 'paren' : 'square',
-          items: frame.items,
-        });
+        const bracket = frame.open === '(' ? 'paren' : 'square';
+        items.push({ kind: 'list', id: nextId++, span, bracket, items: frame.items });
       }
       continue;
     }
-    if (c === '"') {
-      const start = here(i);
-      const startLine = line;
+    const startLine = line;
+    const column = i - lineStart + 1;
+    const offset = i;
+    if (c === QUOTE) {
       let value = '';
       i++;
       let closed = false;
@@ -131,29 +139,34 @@ export function read(
         }
         i++;
       }
-      if (!closed) return fail(`string opened at ${startLine}:${start.column} is never closed`, start);
-      push({ kind: 'string', id: nextId++, span: { ...start, end: i }, value });
+      const span: Span = { line: startLine, column, offset, end: i };
+      if (!closed) return fail(`string opened at ${startLine}:${column} is never closed`, span);
+      items.push({ kind: 'string', id: nextId++, span, value });
       continue;
     }
-    const start = here(i);
     let j = i;
     while (j < n && !ENDS_TOKEN[source.charCodeAt(j)]) j++;
     const text = source.slice(i, j);
     i = j;
-    const span: Span = { ...start, end: j };
-    if (text.startsWith(':')) {
+    const span: Span = { line: startLine, column, offset, end: j };
+    if (c === 58 /* : */) {
       if (text.length === 1) return fail(`a keyword needs a name after ':'`, span);
-      push({ kind: 'keyword', id: nextId++, span, name: text.slice(1) });
-    } else if (/^-?\d/.test(text)) {
+      items.push({ kind: 'keyword', id: nextId++, span, name: text.slice(1) });
+    } else if (STARTS_NUMBER.test(text)) {
       if (!NUMBER.test(text)) return fail(`'${text}' is not a number (expected e.g. 10 or -0.5)`, span);
-      push({ kind: 'number', id: nextId++, span, value: Number(text), text });
+      items.push({ kind: 'number', id: nextId++, span, value: Number(text), text });
     } else {
-      push({ kind: 'symbol', id: nextId++, span, name: text });
+      items.push({ kind: 'symbol', id: nextId++, span, name: text });
     }
   }
-  const open = stack[stack.length - 1];
-  if (open !== undefined) {
-    return fail(`'${open.open}' opened here is never closed`, open.start);
+  const unclosed = stack[stack.length - 1];
+  if (unclosed !== undefined) {
+    return fail(`'${unclosed.open}' opened here is never closed`, {
+      line: unclosed.line,
+      column: unclosed.column,
+      offset: unclosed.offset,
+      end: unclosed.offset,
+    });
   }
   return { ok: true, value: { file, forms: top, nodeCount: nextId } };
 }
