@@ -8,7 +8,7 @@ import {
   type TradingDate,
 } from '@books/core';
 import { z } from 'zod';
-import type { AlpacaDataKeys } from './alpaca-data-keys';
+import type { KeyHeaders } from './alpaca-data-keys';
 import { parseJsonNumbersAsText } from './json-numbers-as-text';
 import type { DailyBarRow, LatestTrade, MarketDataClient } from './market-data-client';
 import { MalformedMarketData } from './market-data-errors';
@@ -40,7 +40,7 @@ export type AlpacaDataConfigInput = z.input<typeof AlpacaDataConfigSchema>;
 export type AlpacaDataConfig = z.output<typeof AlpacaDataConfigSchema>;
 
 export interface AlpacaBarsClientDeps {
-  readonly keys: () => Promise<AlpacaDataKeys>;
+  readonly keys: () => Promise<KeyHeaders>;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly sleep?: Sleep;

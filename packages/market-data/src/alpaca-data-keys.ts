@@ -1,11 +1,19 @@
 import { inspect } from 'node:util';
 
 /**
+ * Whatever yields the authentication headers of one request (this module's AlpacaDataKeys, or the
+ * broker's key objects, which have the same shape). The headers must never be logged.
+ */
+export interface KeyHeaders {
+  headers(): Readonly<Record<string, string>>;
+}
+
+/**
  * The Alpaca API key pair for the data API. The values are private: the object serialises
  * (JSON, util.inspect, template strings) as "[redacted]"; only `headers()` lets them out, for the
  * request being sent.
  */
-export class AlpacaDataKeys {
+export class AlpacaDataKeys implements KeyHeaders {
   readonly #keyId: string;
   readonly #secretKey: string;
   constructor(keyId: string, secretKey: string) {

@@ -7,7 +7,7 @@ export {
   AlpacaDataConfigSchema,
   alpacaSymbolOf,
 } from './alpaca-bars-client';
-export { AlpacaDataKeys } from './alpaca-data-keys';
+export { AlpacaDataKeys, type KeyHeaders } from './alpaca-data-keys';
 export { type Bar, BarFileError, type BarStore, barsUntil, fileStemOf, symbolOfStem } from './bar-store';
 export { CSV_HEADER, CsvBarStore, parseBarsCsv } from './csv-bar-store';
 export { barOfRow } from './daily-bar-row';
@@ -21,6 +21,14 @@ export {
   refreshBars,
   type SymbolRefresh,
 } from './data-refresh';
+export {
+  type DataRefreshDeps,
+  type DataRefreshEnv,
+  type DataRefreshSummary,
+  dataRefreshFunction,
+  envKeys,
+  parseDataRefreshEnv,
+} from './data-refresh-function';
 export { formatBarsCsv } from './format-bars-csv';
 export type { DailyBarRow, LatestTrade, MarketDataClient } from './market-data-client';
 export {

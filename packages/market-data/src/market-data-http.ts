@@ -1,5 +1,5 @@
 import type { Clock, Logger } from '@books/core';
-import type { AlpacaDataKeys } from './alpaca-data-keys';
+import type { KeyHeaders } from './alpaca-data-keys';
 import { MarketDataRateLimited, MarketDataRequestError, MarketDataUnavailable } from './market-data-errors';
 
 /** Waits `ms` milliseconds; injected so tests need not wait. */
@@ -19,7 +19,7 @@ export interface RetryPolicy {
 }
 
 export interface MarketDataHttpDeps {
-  readonly keys: () => Promise<AlpacaDataKeys>;
+  readonly keys: () => Promise<KeyHeaders>;
   readonly clock: Clock;
   readonly sleep: Sleep;
   /** In [0, 1): the jitter of backoffs. */

@@ -1,0 +1,158 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import {
+  type Clock,
+  formatIssues,
+  type Logger,
+  marketDateOf,
+  SymbolSchema,
+  TradingDate,
+  TradingDateSchema,
+  ValidationError,
+} from '@books/core';
+import { z } from 'zod';
+import { AlpacaBarsClient, AlpacaDataConfigSchema } from './alpaca-bars-client';
+import { AlpacaDataKeys, type KeyHeaders } from './alpaca-data-keys';
+import { type RefreshOutcome, type RefreshReport, refreshBars } from './data-refresh';
+import { S3BarStore } from './s3-bar-store';
+
+const symbolList = z
+  .string()
+  .default('')
+  .transform((text) => text.split(/[\s,]+/).filter((s) => s !== ''))
+  .pipe(z.array(SymbolSchema));
+
+const DataRefreshEnvSchema = z.object({
+  /** Where the bars live: `s3://bucket/prefix` (the same variable the other functions read). */
+  BOOKS_BARS: z
+    .string()
+    .regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/, 'an S3 location s3://bucket/prefix')
+    .transform((url) => {
+      const [bucket = '', ...rest] = url.slice('s3://'.length).split('/');
+      return { bucket, prefix: rest.join('/') };
+    }),
+  /** Symbols to keep refreshed beyond those already in the store (comma or space separated). */
+  BOOKS_BARS_SYMBOLS: symbolList,
+  BOOKS_BARS_HISTORY_START: TradingDateSchema.optional(),
+  BOOKS_ALPACA_FEED: z.enum(['iex', 'sip', 'delayed_sip']).default('iex'),
+  BOOKS_ALPACA_DATA_URL: z.url().optional(),
+  /** Points the S3 client at the embedded stack instead of AWS. */
+  BOOKS_S3_ENDPOINT: z.url().optional(),
+  BOOKS_REGION: z.string().default('us-east-1'),
+  BOOKS_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  ALPACA_API_KEY_ID: z.string().min(1, 'the Alpaca key id is required'),
+  ALPACA_API_SECRET_KEY: z.string().min(1, 'the Alpaca secret key is required'),
+});
+
+export type DataRefreshEnv = z.output<typeof DataRefreshEnvSchema>;
+
+/** The environment of the dataRefresh function, validated at cold start; names every problem. */
+export function parseDataRefreshEnv(env: Readonly<Record<string, string | undefined>>): DataRefreshEnv {
+  const parsed = DataRefreshEnvSchema.safeParse(env);
+  if (!parsed.success) {
+    // Never echo values: two of these variables are secrets.
+    const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+    throw new ValidationError(`invalid dataRefresh environment:\n${formatIssues(issues)}`, issues);
+  }
+  return parsed.data;
+}
+
+/** Keys from the validated environment. */
+export function envKeys(env: DataRefreshEnv): () => Promise<KeyHeaders> {
+  const keys = new AlpacaDataKeys(env.ALPACA_API_KEY_ID, env.ALPACA_API_SECRET_KEY);
+  return async () => keys;
+}
+
+/** A manual invocation may name the date and the symbols; the schedule sends neither. */
+const DataRefreshEventSchema = z.object({
+  today: TradingDateSchema.optional(),
+  symbols: z.array(SymbolSchema).optional(),
+});
+
+export interface DataRefreshDeps {
+  readonly env: DataRefreshEnv;
+  readonly s3: S3Client;
+  readonly keys: () => Promise<KeyHeaders>;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly fetch?: typeof fetch;
+}
+
+export interface DataRefreshSummary {
+  readonly today: TradingDate;
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly outcomes: Readonly<Record<RefreshOutcome, number>>;
+  readonly added: number;
+  readonly failed: readonly { readonly symbol: string; readonly error: string }[];
+  readonly restated: readonly { readonly symbol: string; readonly restatement: string }[];
+  /** Only symbols with gaps. */
+  readonly gaps: Readonly<Record<string, readonly string[]>>;
+  /** Only symbols with rejected rows. */
+  readonly rejected: Readonly<Record<string, readonly { readonly date: string; readonly problem: string }[]>>;
+}
+
+/**
+ * The dataRefresh function over its dependencies: every symbol already in the store plus the
+ * configured ones, refreshed up to today's New York date (or the event's `today`).
+ */
+export function dataRefreshFunction(deps: DataRefreshDeps): (event: unknown) => Promise<DataRefreshSummary> {
+  const { env, clock, logger } = deps;
+  const client = new AlpacaBarsClient(
+    AlpacaDataConfigSchema.parse({
+      feed: env.BOOKS_ALPACA_FEED,
+      ...(env.BOOKS_ALPACA_DATA_URL === undefined ? {} : { dataUrl: env.BOOKS_ALPACA_DATA_URL }),
+    }),
+    { keys: deps.keys, clock, logger, ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }) },
+  );
+  return async (raw) => {
+    const event = DataRefreshEventSchema.parse(raw ?? {});
+    // A store per invocation: its cache must not outlive one refresh in a warm container.
+    const store = new S3BarStore({
+      client: deps.s3,
+      bucket: env.BOOKS_BARS.bucket,
+      prefix: env.BOOKS_BARS.prefix,
+    });
+    const symbols = event.symbols ?? [...(await store.symbols()), ...env.BOOKS_BARS_SYMBOLS];
+    const report = await refreshBars({
+      store,
+      client,
+      symbols,
+      today: event.today ?? marketDateOf(clock.now()),
+      clock,
+      logger,
+      ...(env.BOOKS_BARS_HISTORY_START === undefined ? {} : { historyStart: env.BOOKS_BARS_HISTORY_START }),
+    });
+    const summary = summarise(report);
+    const level = summary.failed.length > 0 ? 'error' : 'info';
+    logger[level]({ event: 'bars-refreshed', ...summary }, 'bars refresh finished');
+    return summary;
+  };
+}
+
+function summarise(report: RefreshReport): DataRefreshSummary {
+  const outcomes: Record<RefreshOutcome, number> = {
+    created: 0,
+    appended: 0,
+    unchanged: 0,
+    restated: 0,
+    failed: 0,
+  };
+  for (const s of report.symbols) outcomes[s.outcome]++;
+  return {
+    today: TradingDate(report.today),
+    startedAt: report.startedAt,
+    finishedAt: report.finishedAt,
+    outcomes,
+    added: report.symbols.reduce((n, s) => n + s.added, 0),
+    failed: report.symbols.flatMap((s) =>
+      s.error === undefined ? [] : [{ symbol: s.symbol, error: s.error }],
+    ),
+    restated: report.symbols.flatMap((s) =>
+      s.restatement === undefined ? [] : [{ symbol: s.symbol, restatement: s.restatement }],
+    ),
+    gaps: Object.fromEntries(report.symbols.filter((s) => s.gaps.length > 0).map((s) => [s.symbol, s.gaps])),
+    rejected: Object.fromEntries(
+      report.symbols.filter((s) => s.rejected.length > 0).map((s) => [s.symbol, s.rejected]),
+    ),
+  };
+}

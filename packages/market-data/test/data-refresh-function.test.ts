@@ -1,0 +1,134 @@
+import { ManualClock, TradingDate, ValidationError } from '@books/core';
+import { createTestBucket, type TestBucket } from '@books/testkit';
+import { FakeMarketDataServer, fakeDailyBar } from '@books/testkit/src/alpaca/fake-market-data';
+import { dataRefreshFunction, envKeys, parseDataRefreshEnv, S3BarStore } from '../src';
+import { captureLogger } from './support/capture-logger';
+
+const KEY_ID = 'PKREFRESHKEY';
+const SECRET = 'refresh-secret-never-logged';
+const clock = new ManualClock('2024-01-05T23:30:00Z');
+let bucket: TestBucket;
+let server: FakeMarketDataServer;
+
+beforeAll(async () => {
+  bucket = await createTestBucket('refresh');
+});
+afterAll(() => bucket.cleanup());
+beforeEach(async () => {
+  server = await FakeMarketDataServer.start({ clock, keyId: KEY_ID, secretKey: SECRET });
+});
+afterEach(() => server.close());
+
+const baseEnv = (prefix: string, extra: Record<string, string> = {}) => ({
+  BOOKS_BARS: `s3://${bucket.bucket}/${prefix}`,
+  BOOKS_ALPACA_DATA_URL: server.url,
+  BOOKS_BARS_HISTORY_START: '2024-01-01',
+  ALPACA_API_KEY_ID: KEY_ID,
+  ALPACA_API_SECRET_KEY: SECRET,
+  ...extra,
+});
+
+describe('parseDataRefreshEnv', () => {
+  it('reads the bucket and prefix, the feed and the configured symbols', () => {
+    const env = parseDataRefreshEnv({
+      BOOKS_BARS: 's3://books-bars-prod/daily/bars',
+      BOOKS_BARS_SYMBOLS: 'SPY, BRK/B QQQ',
+      BOOKS_ALPACA_FEED: 'sip',
+      ALPACA_API_KEY_ID: 'k',
+      ALPACA_API_SECRET_KEY: 's',
+    });
+    expect(env.BOOKS_BARS).toEqual({ bucket: 'books-bars-prod', prefix: 'daily/bars' });
+    expect(env.BOOKS_BARS_SYMBOLS).toEqual(['SPY', 'BRK/B', 'QQQ']);
+    expect(env.BOOKS_ALPACA_FEED).toBe('sip');
+  });
+
+  it('names every problem and never echoes a secret', () => {
+    const error = (() => {
+      try {
+        parseDataRefreshEnv({
+          BOOKS_BARS: '/tmp/bars',
+          BOOKS_BARS_SYMBOLS: 'SPY,not a ticker!',
+          ALPACA_API_SECRET_KEY: 'hunter2',
+          BOOKS_ALPACA_FEED: 'hunter2',
+        });
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(ValidationError);
+    const message = String(error);
+    for (const name of ['BOOKS_BARS', 'BOOKS_BARS_SYMBOLS', 'ALPACA_API_KEY_ID', 'BOOKS_ALPACA_FEED'])
+      expect(message).toContain(name);
+    expect(message).not.toContain('hunter2');
+  });
+});
+
+describe('dataRefreshFunction', () => {
+  it('refreshes the configured symbols into S3, then only the new days of every stored symbol', async () => {
+    const { logger, lines } = captureLogger();
+    const env = parseDataRefreshEnv(baseEnv('one/', { BOOKS_BARS_SYMBOLS: 'SPY,BRK/B' }));
+    const refresh = dataRefreshFunction({ env, s3: bucket.client, keys: envKeys(env), clock, logger });
+    server.bars.set('SPY', [fakeDailyBar('2024-01-02', '471.33'), fakeDailyBar('2024-01-03', '472.1')]);
+    server.bars.set('BRK.B', [fakeDailyBar('2024-01-02', '360.5'), fakeDailyBar('2024-01-03', '361')]);
+    server.bars.set('QQQ', [fakeDailyBar('2024-01-03', '401')]);
+
+    const first = await refresh({ today: '2024-01-03' });
+    expect(first.outcomes).toMatchObject({ created: 2, failed: 0 });
+    expect(first.added).toBe(4);
+
+    // QQQ joins the store by another route; the next run refreshes it with the others.
+    await new S3BarStore({ client: bucket.client, bucket: bucket.bucket, prefix: 'one/' }).putBars('QQQ', [
+      {
+        date: TradingDate('2024-01-03'),
+        open: 401,
+        high: 401,
+        low: 401,
+        close: 401,
+        closeText: '401',
+        volume: 1000,
+      },
+    ]);
+    server.bars.get('SPY')?.push(fakeDailyBar('2024-01-04', '473'));
+    server.bars.get('BRK.B')?.push(fakeDailyBar('2024-01-04', '362.25'));
+    clock.set('2024-01-04T23:30:00Z');
+    const before = server.requests.length;
+    const second = await refresh({});
+
+    expect(second.today).toBe('2024-01-04');
+    expect(second.outcomes).toMatchObject({ appended: 2, unchanged: 1, failed: 0 });
+    expect(second.gaps).toEqual({ QQQ: ['2024-01-04'] });
+    // Each symbol from its overlap: symbols sharing a start date in one request.
+    expect(
+      server.requests.slice(before).map((r) => `${r.query.get('symbols')} from ${r.query.get('start')}`),
+    ).toEqual(['BRK.B,SPY from 2024-01-02', 'QQQ from 2024-01-03']);
+    const store = new S3BarStore({ client: bucket.client, bucket: bucket.bucket, prefix: 'one/' });
+    expect((await store.bars('BRK/B')).map((b) => b.closeText)).toEqual(['360.5', '361', '362.25']);
+    expect(lines.join('\n')).not.toContain(SECRET);
+  });
+});
+
+describe('data-refresh handler', () => {
+  it('wires the environment to S3 and Alpaca at cold start', async () => {
+    const saved = { ...process.env };
+    Object.assign(
+      process.env,
+      baseEnv('handler/', {
+        BOOKS_BARS_SYMBOLS: 'SPY',
+        BOOKS_S3_ENDPOINT: process.env.BOOKS_TEST_S3_ENDPOINT ?? '',
+        BOOKS_LOG_LEVEL: 'silent',
+      }),
+    );
+    server.bars.set('SPY', [fakeDailyBar('2024-01-02', '471.33')]);
+    try {
+      await jest.isolateModulesAsync(async () => {
+        const { handler } = await import('../src/data-refresh-handler');
+        const summary = await handler({ today: '2024-01-02' });
+        expect(summary.outcomes.created).toBe(1);
+      });
+      const store = new S3BarStore({ client: bucket.client, bucket: bucket.bucket, prefix: 'handler/' });
+      expect((await store.bars('SPY')).map((b) => b.closeText)).toEqual(['471.33']);
+    } finally {
+      process.env = saved;
+    }
+  });
+});
