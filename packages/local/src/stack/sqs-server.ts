@@ -9,6 +9,8 @@ export interface SqsOptions {
   /** Directory for fauxqs's SQLite file; null keeps everything in memory. */
   readonly dataDir: string | null;
   readonly logFile: string;
+  /** Outlive this process (see spawnServer). */
+  readonly detached: boolean;
 }
 
 /** Starts fauxqs (SQS and S3) on Node 22 and waits until its health check answers. */
@@ -20,7 +22,7 @@ export async function startSqs(options: SqsOptions): Promise<ServerRecord> {
   const spawned = spawnServer(
     node22Executable(),
     ['--disable-warning=ExperimentalWarning', join(__dirname, PROCESS_MARKERS.sqs)],
-    { logFile: options.logFile, env },
+    { logFile: options.logFile, detached: options.detached, env },
   );
   const endpoint = `http://127.0.0.1:${options.port}`;
   await awaitReady('fauxqs', spawned, PROCESS_MARKERS.sqs, options.logFile, () => sqsAnswers(endpoint));

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { BooksError, type Clock, systemClock } from '@books/core';
 import type { StackEndpoints } from './clients';
 import { dynamoDbAnswers, startDynamoDb } from './dynamodb-server';
+import { withStackLock } from './lock';
 import { booksHome } from './paths';
 import { freePort, isRunning, stopProcess } from './processes';
 import { type EnsuredResources, ensureResources } from './resources';
@@ -39,7 +40,12 @@ export interface StackHandle extends StackState {
  */
 export async function startStack(options: StartStackOptions = {}): Promise<StackHandle> {
   const home = options.home ?? booksHome();
-  const record = options.record ?? true;
+  return (options.record ?? true)
+    ? withStackLock(home, () => startLocked(home, true, options))
+    : startLocked(home, false, options);
+}
+
+async function startLocked(home: string, record: boolean, options: StartStackOptions): Promise<StackHandle> {
   const stage = options.stage ?? null;
   const resourcesFor = async (endpoints: StackEndpoints) =>
     stage === null
@@ -71,11 +77,13 @@ export async function startStack(options: StartStackOptions = {}): Promise<Stack
       port: dynamoPort,
       dataDir: persist ? join(home, 'dynamodb') : null,
       logFile: join(logs, 'dynamodb.log'),
+      detached: record,
     }),
     startSqs({
       port: sqsPort,
       dataDir: persist ? join(home, 'sqs') : null,
       logFile: join(logs, 'fauxqs.log'),
+      detached: record,
     }),
   ]);
   const [dynamo, sqs] = started;
@@ -119,10 +127,12 @@ export async function stopStack(handle: StackState): Promise<void> {
 
 /** Stops the stack recorded under `home`; returns it, or undefined when none was recorded. */
 export async function stopRecordedStack(home: string = booksHome()): Promise<StackState | undefined> {
-  const state = readState(home);
-  if (state === undefined) return undefined;
-  await stopStack(state);
-  return state;
+  return withStackLock(home, async () => {
+    const state = readState(home);
+    if (state === undefined) return undefined;
+    await stopStack(state);
+    return state;
+  });
 }
 
 export function endpointsOf(state: StackState): StackEndpoints {

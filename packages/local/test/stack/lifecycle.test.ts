@@ -33,9 +33,14 @@ describe('a recorded stack (books stack up|status|down)', () => {
     rmSync(home, { recursive: true, force: true });
   });
 
-  it('starts both servers, creates the stage resources and records them', async () => {
-    first = await startStack({ home, stage: 'local' });
-    expect(first.reused).toBe(false);
+  it('starts both servers once when two ups race, creates the stage resources and records them', async () => {
+    const [a, b] = await Promise.all([
+      startStack({ home, stage: 'local' }),
+      startStack({ home, stage: 'local' }),
+    ]);
+    expect([a.reused, b.reused].sort()).toEqual([false, true]);
+    expect(a.dynamodb.pid).toBe(b.dynamodb.pid);
+    first = a.reused ? b : a;
     expect(alive(first.dynamodb.pid)).toBe(true);
     expect(alive(first.sqs.pid)).toBe(true);
     expect(first.dynamodb.dataDir).toBe(join(home, 'dynamodb'));
@@ -86,8 +91,24 @@ describe('a recorded stack (books stack up|status|down)', () => {
     const { TableNames } = await client.send(new ListTablesCommand({}));
     client.destroy();
     expect(TableNames).toEqual(expect.arrayContaining(['survives-restart', 'strategy-books-local-ledger']));
+  }, 60_000);
+
+  it('replaces a stack one of whose servers died, stopping the survivor', async () => {
+    const before = await startStack({ home });
+    expect(before.reused).toBe(true);
+    process.kill(before.sqs.pid, 'SIGKILL');
+    await waitUntil(() => !alive(before.sqs.pid));
+    expect((await stackStatus({ home })).state).toBe('degraded');
+    const after = await startStack({ home });
+    expect(after.reused).toBe(false);
+    expect(alive(before.dynamodb.pid)).toBe(false);
+    expect(alive(after.dynamodb.pid)).toBe(true);
     await stopRecordedStack(home);
-    expect(alive(again.dynamodb.pid)).toBe(false);
-    expect(alive(again.sqs.pid)).toBe(false);
+    expect(alive(after.dynamodb.pid)).toBe(false);
+    expect(alive(after.sqs.pid)).toBe(false);
   }, 60_000);
 });
+
+async function waitUntil(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 100 && !check(); i++) await new Promise((r) => setTimeout(r, 50));
+}

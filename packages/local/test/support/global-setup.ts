@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTableInput, loadResourceDefinitions, startStack } from '../../src/stack';
-import { rememberStack } from './stack-handle';
+import { rememberStack, takeStack } from './stack-handle';
 
 /**
  * Starts one fresh in-memory stack for the whole jest run, on free ports and with its own home,
@@ -14,6 +14,18 @@ export default async function globalSetup(): Promise<void> {
   const home = mkdtempSync(join(tmpdir(), 'books-test-stack-'));
   const handle = await startStack({ home, persist: false, record: false });
   rememberStack(handle);
+  // If jest exits without running globalTeardown (an interrupt, a crash), still stop the servers.
+  process.once('exit', () => {
+    const unstopped = takeStack();
+    if (unstopped === undefined) return;
+    for (const pid of [unstopped.dynamodb.pid, unstopped.sqs.pid]) {
+      try {
+        process.kill(pid, 'SIGTERM');
+      } catch {
+        // Already gone.
+      }
+    }
+  });
   process.env.BOOKS_TEST_DYNAMODB_ENDPOINT = handle.endpoints.dynamodb;
   process.env.BOOKS_TEST_SQS_ENDPOINT = handle.endpoints.sqs;
   // fauxqs serves S3 on the same port as SQS.
