@@ -1,0 +1,135 @@
+import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createLogger, errorMessage, TradingDate } from '@books/core';
+import { generateSampleBars, sampleTradingDays } from '@books/market-data/src/sample-bars';
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { dayReport, formatDayReport } from '../../daily-run/day-report';
+import { LocalWorld } from '../../daily-run/local-world';
+import { booksHome, startStack, stopStack, workspaceRoot } from '../../stack';
+import { endpointsOf } from '../../stack/stack';
+
+export interface Output {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+export interface RunArgs {
+  readonly date?: string;
+  readonly stage: string;
+  readonly json: boolean;
+  readonly dryRun: boolean;
+}
+
+/** Sample history starts in 2023; the first simulated day leaves a year for 200-day indicators. */
+const SAMPLE_FIRST_DAY = '2023-01-03';
+const SAMPLE_LAST_DAY = '2025-12-31';
+const FIRST_SIMULATED_DAY = '2024-01-02';
+
+const CursorSchema = z.object({ lastDate: z.string() });
+
+/**
+ * `books run [--date D]` (and `pnpm start`): one complete daily cycle on the embedded default —
+ * embedded stack, simulated broker, the project's sample bars and example strategies — then the
+ * day's report. Without --date it runs the trading day after the last one it ran.
+ */
+export async function runDailyCycle(args: RunArgs, io: Output): Promise<number> {
+  const home = booksHome();
+  const barsDir = join(home, 'sample-bars');
+  const calendar = sampleTradingDays(SAMPLE_FIRST_DAY, SAMPLE_LAST_DAY);
+  if (!existsSync(join(barsDir, 'SPY.csv'))) {
+    mkdirSync(barsDir, { recursive: true });
+    for (const [symbol, csv] of generateSampleBars(calendar))
+      writeFileSync(join(barsDir, `${symbol}.csv`), csv);
+    io.out(`sample bars: generated ${SAMPLE_FIRST_DAY} … ${SAMPLE_LAST_DAY} in ${barsDir}\n`);
+  }
+  const cursorFile = join(home, `cursor.${args.stage}.json`);
+  let date: TradingDate;
+  try {
+    date = args.date ? TradingDate(args.date) : nextDay(calendar, cursorFile);
+  } catch (e) {
+    io.err(`books run: ${errorMessage(e)}\n`);
+    return 2;
+  }
+  if (!calendar.includes(date)) {
+    io.err(
+      `books run: ${date} is not a trading day of the sample data (${SAMPLE_FIRST_DAY} … ${SAMPLE_LAST_DAY})\n`,
+    );
+    return 2;
+  }
+
+  const stack = await startStack({ home, stage: args.stage });
+  mkdirSync(join(home, 'logs'), { recursive: true });
+  const logFile = join(home, 'logs', `run-${date}.log`);
+  const logStream = createWriteStream(logFile, { flags: 'a' });
+  try {
+    const world = await LocalWorld.open({
+      endpoints: endpointsOf(stack),
+      stage: args.stage,
+      barsDir,
+      strategiesDir: join(workspaceRoot(), 'strategies'),
+      logger: createLogger({ service: 'books-run' }, { destination: logStream }),
+    });
+    const result = await world.runDay(date, { dryRun: args.dryRun });
+    if (!args.dryRun) writeFileSync(cursorFile, JSON.stringify({ lastDate: date }));
+    const report = await dayReport(world.services, date);
+    io.out(
+      args.json
+        ? `${JSON.stringify({ ...report, plan: result.plan, drain: result.drain }, null, 2)}\n`
+        : formatDayReport(report),
+    );
+    io.out(`logs: ${logFile}\n`);
+    return report.strategies.some((s) => s.status === 'FAILED') ? 1 : 0;
+  } catch (e) {
+    io.err(`books run: ${errorMessage(e)}\n(see ${logFile})\n`);
+    return 1;
+  } finally {
+    logStream.end();
+    if (!stack.reused) await stopStack(stack);
+  }
+}
+
+function nextDay(calendar: readonly TradingDate[], cursorFile: string): TradingDate {
+  if (!existsSync(cursorFile)) return TradingDate(FIRST_SIMULATED_DAY);
+  const { lastDate } = CursorSchema.parse(JSON.parse(readFileSync(cursorFile, 'utf8')));
+  const next = calendar.find((d) => d > lastDate);
+  if (!next) throw new Error(`the sample data ends at ${lastDate}; pick a day with --date`);
+  return next;
+}
+
+export function registerRun(program: Command): void {
+  const action = (opts: unknown) => {
+    const o = z
+      .object({
+        date: z.string().optional(),
+        stage: z.string(),
+        json: z.boolean().optional(),
+        dryRun: z.boolean().optional(),
+      })
+      .parse(opts);
+    return runDailyCycle(
+      {
+        ...(o.date ? { date: o.date } : {}),
+        stage: o.stage,
+        json: o.json ?? false,
+        dryRun: o.dryRun ?? false,
+      },
+      { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) },
+    ).then((code) => {
+      process.exitCode = code;
+    });
+  };
+  program
+    .command('run')
+    .description('run one daily cycle on the embedded default (the next trading day, or --date)')
+    .option('--date <YYYY-MM-DD>', 'the trading day to simulate')
+    .option('--stage <stage>', 'the stage whose strategies/config.<stage>.json to use', 'local')
+    .option('--dry-run', 'evaluate and plan only; write and send nothing')
+    .option('--json', 'print the report as JSON')
+    .action(action);
+  program
+    .command('start')
+    .description('the main job: start the embedded stack and run the next daily cycle')
+    .option('--stage <stage>', 'the stage whose strategies/config.<stage>.json to use', 'local')
+    .action(action);
+}
