@@ -156,6 +156,26 @@ describe('AlpacaBarsClient.dailyBars', () => {
     expect(sleeps).toEqual([75, 150]);
   });
 
+  it('retries a network failure like a 5xx', async () => {
+    server.bars.set('SPY', [fakeDailyBar('2024-01-02', '471')]);
+    let failuresLeft = 2;
+    const flaky: typeof fetch = async (input, init) => {
+      if (failuresLeft-- > 0) throw new TypeError('fetch failed', { cause: new Error('ECONNRESET') });
+      return fetch(input, init);
+    };
+    const { logger, lines } = captureLogger();
+    const client = new AlpacaBarsClient(AlpacaDataConfigSchema.parse({ dataUrl: server.url }), {
+      keys: async () => new AlpacaDataKeys(KEY_ID, SECRET),
+      clock,
+      logger,
+      sleep: async () => {},
+      fetch: flaky,
+    });
+
+    expect((await client.dailyBars(['SPY'], d('2024-01-02'), d('2024-01-02'))).get('SPY')).toHaveLength(1);
+    expect(lines.filter((l) => l.includes('network error: fetch failed (ECONNRESET)'))).toHaveLength(2);
+  });
+
   it('reports the data API unavailable after the last 5xx attempt', async () => {
     server.inject({ route: 'GET /v2/stocks/bars', kind: 'status', status: 500, count: 10 });
     const { client } = clientFor({ maxAttempts: 3 });
