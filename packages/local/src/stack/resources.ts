@@ -3,7 +3,9 @@ import {
   type CreateTableCommandInput,
   DescribeTableCommand,
   type DynamoDBClient,
+  type KeySchemaElement,
   ResourceInUseException,
+  type TableDescription,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
@@ -84,7 +86,8 @@ export async function createTable(
     if (!(e instanceof ResourceInUseException)) throw e;
     created = false;
   }
-  await waitForActive(client, tableName);
+  const existing = await waitForActive(client, tableName);
+  if (!created) assertSameKeys(spec, existing);
   if (created && spec.timeToLiveAttribute !== undefined) {
     await client.send(
       new UpdateTimeToLiveCommand({
@@ -96,13 +99,35 @@ export async function createTable(
   return created;
 }
 
-async function waitForActive(client: DynamoDBClient, tableName: string): Promise<void> {
+async function waitForActive(client: DynamoDBClient, tableName: string): Promise<TableDescription> {
   for (let attempt = 0; attempt < 100; attempt++) {
     const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
-    if (Table?.TableStatus === 'ACTIVE') return;
+    if (Table?.TableStatus === 'ACTIVE') return Table;
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new BooksError('STACK_RESOURCE', `table ${tableName} did not become ACTIVE`, { tableName });
+}
+
+/**
+ * A table kept from an earlier run (persisted under .books) must have the keys and indexes
+ * serverless.yml declares now; otherwise every query would fail in confusing ways.
+ */
+function assertSameKeys(spec: TableSpec, table: TableDescription): void {
+  const keyText = (k: readonly { AttributeName?: string; KeyType?: string }[] | undefined) =>
+    (k ?? []).map((e) => `${e.AttributeName}:${e.KeyType}`).join(',');
+  const shape = (
+    keySchema: string,
+    indexes: readonly { IndexName?: string; KeySchema?: KeySchemaElement[] }[],
+  ) => [keySchema, ...indexes.map((i) => `${i.IndexName}(${keyText(i.KeySchema)})`).sort()].join(' ');
+  const wanted = shape(keyText(spec.keySchema), spec.globalSecondaryIndexes);
+  const found = shape(keyText(table.KeySchema), table.GlobalSecondaryIndexes ?? []);
+  if (wanted !== found)
+    throw new BooksError(
+      'STACK_RESOURCE',
+      `table ${spec.tableName} exists with other keys than serverless.yml declares (found ${found}, want ${wanted}); ` +
+        'stop the stack and remove its dynamodb data folder to recreate it',
+      { tableName: spec.tableName, found, wanted },
+    );
 }
 
 /**

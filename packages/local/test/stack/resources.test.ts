@@ -1,4 +1,8 @@
-import { DescribeTableCommand, DescribeTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DescribeTimeToLiveCommand,
+} from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { ensureResources, localDynamoDb, localSqs, type StackEndpoints } from '../../src/stack';
 
@@ -68,5 +72,20 @@ describe('ensureResources', () => {
     const first = await ensureResources(endpoints, stage);
     const second = await ensureResources(endpoints, stage);
     expect(second).toEqual(first);
+  });
+
+  it('refuses to keep a table whose keys differ from serverless.yml', async () => {
+    const drifted = `${stage}x`;
+    await dynamodb.send(
+      new CreateTableCommand({
+        TableName: `strategy-books-${drifted}-ledger`,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [{ AttributeName: 'PK', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'PK', KeyType: 'HASH' }],
+      }),
+    );
+    await expect(ensureResources(endpoints, drifted)).rejects.toThrow(
+      /exists with other keys than serverless.yml/,
+    );
   });
 });
