@@ -2,6 +2,7 @@ import { type Clock, errorMessage, type Logger, TradingDate } from '@books/core'
 import type { Bar } from './bar-store';
 import { barOfRow, samePrices } from './daily-bar-row';
 import type { DailyBarRow, MarketDataClient } from './market-data-client';
+import { MarketDataRateLimited, MarketDataUnavailable } from './market-data-errors';
 import type { WritableBarStore } from './writable-bar-store';
 
 /** Where a symbol's history starts when the store has none. */
@@ -150,9 +151,10 @@ async function fetchGrouped(
       );
       for (const p of group) out.push([p, rows.get(p.symbol) ?? []]);
     } catch (e) {
-      // One broken symbol must not sink the others: ask again one by one.
-      if (group.length === 1) {
-        failures.set((group[0] as Plan).symbol, `cannot fetch bars: ${errorMessage(e)}`);
+      // One broken symbol must not sink the others: ask again one by one — unless the source
+      // itself is down or rate limiting, when more requests would only make it worse.
+      if (group.length === 1 || e instanceof MarketDataUnavailable || e instanceof MarketDataRateLimited) {
+        for (const p of group) failures.set(p.symbol, `cannot fetch bars: ${errorMessage(e)}`);
         continue;
       }
       for (const p of group) {

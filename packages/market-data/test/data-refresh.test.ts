@@ -1,5 +1,5 @@
 import { ManualClock, TradingDate } from '@books/core';
-import { type DailyBarRow, type RefreshBarsInput, refreshBars } from '../src';
+import { type DailyBarRow, MarketDataRateLimited, type RefreshBarsInput, refreshBars } from '../src';
 import { captureLogger } from './support/capture-logger';
 import { MemoryBarStore } from './support/memory-bar-store';
 import { ScriptedMarketData } from './support/scripted-market-data';
@@ -203,6 +203,20 @@ describe('refreshBars', () => {
     ]);
     expect(report.symbols[0]?.error).toContain('cannot fetch bars: malformed payload at bars.BAD[0].c');
     expect(await store.symbols()).toEqual(['QQQ', 'SPY']);
+  });
+
+  it('does not ask symbol by symbol while the source is rate limiting', async () => {
+    const { client, run } = setup();
+    client.outage = new MarketDataRateLimited('GET /v2/stocks/bars rate limited (HTTP 429)', new Date(), {});
+
+    const report = await run(['SPY', 'QQQ'], at(2));
+
+    expect(client.calls).toHaveLength(1);
+    expect(report.symbols.map((s) => [s.symbol, s.outcome])).toEqual([
+      ['QQQ', 'failed'],
+      ['SPY', 'failed'],
+    ]);
+    expect(report.symbols[0]?.error).toContain('rate limited');
   });
 
   it('fails a symbol whose stored file cannot be read, without overwriting it', async () => {

@@ -7,6 +7,8 @@ export class ScriptedMarketData implements MarketDataClient {
   readonly rows = new Map<string, DailyBarRow[]>();
   /** Symbols whose presence in a request makes it fail. */
   readonly failing = new Set<string>();
+  /** Thrown by every request while set. */
+  outage: Error | undefined;
   /** Serve rows dated after `end` too, as a misbehaving source would. */
   serveBeyondEnd = false;
 
@@ -16,6 +18,7 @@ export class ScriptedMarketData implements MarketDataClient {
     end: TradingDate,
   ): Promise<ReadonlyMap<string, readonly DailyBarRow[]>> {
     this.calls.push({ symbols: [...symbols], start, end });
+    if (this.outage) throw this.outage;
     const bad = symbols.find((s) => this.failing.has(s));
     if (bad !== undefined) throw new Error(`malformed payload at bars.${bad}[0].c`);
     return new Map(
