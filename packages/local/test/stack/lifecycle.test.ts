@@ -2,9 +2,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateTableCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import {
   formatStatus,
   localDynamoDb,
+  localSqs,
   type StackHandle,
   stackStatus,
   startStack,
@@ -76,6 +78,10 @@ describe('a recorded stack (books stack up|status|down)', () => {
       }),
     );
     client.destroy();
+    const queueUrl = first?.resources?.queues.find((q) => q.logicalId === 'ExecutionQueue')?.url;
+    const sqs = localSqs(first?.sqs.endpoint ?? '');
+    await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: 'still here after a restart' }));
+    sqs.destroy();
     const stopped = await stopRecordedStack(home);
     expect(stopped?.dynamodb.pid).toBe(first?.dynamodb.pid);
     expect(alive(first?.dynamodb.pid ?? 0)).toBe(false);
@@ -84,13 +90,14 @@ describe('a recorded stack (books stack up|status|down)', () => {
     expect(formatStatus(await stackStatus({ home }))).toMatch(/^stack: stopped/);
   }, 30_000);
 
-  it('keeps tables on disk across a restart', async () => {
+  it('keeps tables and queued messages on disk across a restart', async () => {
     const again = await startStack({ home });
     expect(again.reused).toBe(false);
     const client = localDynamoDb(again.endpoints.dynamodb);
     const { TableNames } = await client.send(new ListTablesCommand({}));
     client.destroy();
     expect(TableNames).toEqual(expect.arrayContaining(['survives-restart', 'strategy-books-local-ledger']));
+    expect(formatStatus(await stackStatus({ home }))).toMatch(/strategy-books-local-execution {2}1 visible/);
   }, 60_000);
 
   it('replaces a stack one of whose servers died, stopping the survivor', async () => {
