@@ -69,36 +69,50 @@ function ms(start: bigint): number {
   return Number(process.hrtime.bigint() - start) / 1e6;
 }
 
+/** CPU time since `start` (user + system): steadier than wall time on a shared machine. */
+function cpuMs(start: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(start);
+  return (d.user + d.system) / 1000;
+}
+
+const round1 = (x: number) => Math.round(x * 10) / 10;
+
 function peakMb(): number {
   return process.resourceUsage().maxRSS / 1024;
 }
 
 async function bench(name: string, source: string, store: CsvBarStore, calendar: readonly string[]) {
   const t0 = process.hrtime.bigint();
+  const c0 = process.cpuUsage();
   const compiled = compile(source, name);
   const planMs = ms(t0);
+  const planCpu = cpuMs(c0);
   if (!compiled.ok) throw new Error(`${name}: ${compiled.error[0]?.message}`);
   const freshSession = async (s: CompiledStrategy) =>
     new Session(s, await Market.load(barPortFrom(store), s.symbols, LAST));
 
   const one = await freshSession(compiled.value);
   const t1 = process.hrtime.bigint();
+  const c1 = process.cpuUsage();
   const r = one.evaluate(LAST);
   const oneMs = ms(t1);
+  const oneCpu = cpuMs(c1);
 
   const replay = await freshSession(compiled.value);
   const end = calendar.indexOf(LAST);
   const dates = calendar.slice(end - 249, end + 1);
   let failures = 0;
   const t2 = process.hrtime.bigint();
+  const c2 = process.cpuUsage();
   for (const d of dates) if (!replay.evaluate(d).ok) failures++;
   const replayMs = ms(t2);
+  const replayCpu = cpuMs(c2);
   return {
     strategy: name,
     'size KB': Math.round(source.length / 1024),
-    'parse+check+plan ms': Math.round(planMs),
-    '1 date ms': Math.round(oneMs * 10) / 10,
-    '250 dates ms': Math.round(replayMs),
+    'parse→plan ms (cpu)': `${Math.round(planMs)} (${Math.round(planCpu)})`,
+    '1 date ms (cpu)': `${round1(oneMs)} (${round1(oneCpu)})`,
+    '250 dates ms (cpu)': `${Math.round(replayMs)} (${Math.round(replayCpu)})`,
     'failed dates': failures,
     [`${LAST}`]: r.ok ? `${r.value.length} symbols` : r.error.code,
     'peak RSS MB': Math.round(peakMb()),
