@@ -1,6 +1,6 @@
 import { type Broker, BrokerError, type BrokerOrder, BrokerOrderId, isOpenOrderStatus } from '@books/broker';
 import { BooksError, ConcurrencyError, type Logger, Money } from '@books/core';
-import { applyFill, type Fill, heldQuantity } from '@books/portfolio';
+import { applyFill, type Fill, heldQuantity, LotKeyCollisionError, OversellError } from '@books/portfolio';
 import type { StrategyExecutionRequested } from '@books/queue';
 import { FillPending } from './fill-pending';
 import { intentStateForBrokerStatus, isFinal } from './intent-state';
@@ -172,6 +172,10 @@ async function record(
     at: (order.filledAt ?? order.submittedAt).toISOString(),
   };
   for (let attempt = 1; ; attempt++) {
+    // Another delivery of this message (they share the symbol lease) may have recorded it already:
+    // its fill is then in the book, and folding it again would be a duplicate.
+    const state = await deps.intents.stateOf(intent.runId, intent.clientOrderId);
+    if (state && isFinal(state)) return { kind: 'already-final', state };
     const { book, version } = await deps.ledger.readBook(intent.strategyId);
     try {
       const application = applyFill(book, fill);
@@ -192,6 +196,11 @@ async function record(
       );
       return { kind: 'recorded', state: finalState, filledQty: filled.toString() };
     } catch (e) {
+      if (e instanceof LotKeyCollisionError || e instanceof OversellError) {
+        // The book already holds this fill: a concurrent delivery recorded it between our reads.
+        const now = await deps.intents.stateOf(intent.runId, intent.clientOrderId);
+        if (now && isFinal(now)) return { kind: 'already-final', state: now };
+      }
       if (e instanceof ConcurrencyError && attempt < RECORD_ATTEMPTS) {
         await deps.sleep(20 * attempt);
         continue;

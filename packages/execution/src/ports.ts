@@ -28,6 +28,8 @@ export interface Intent {
 export interface IntentStore {
   /** Creates the intent in NEW unless it exists; returns the stored one either way. */
   claim(intent: Omit<Intent, 'state'>): Promise<Intent>;
+  /** The stored intent's current state (strongly consistent). */
+  stateOf(runId: RunId, clientOrderId: ClientOrderId): Promise<IntentState | undefined>;
   /** A conditional write on `from`; `noop` when the intent is already in `to`. */
   transition(
     clientOrderId: ClientOrderId,

@@ -45,6 +45,11 @@ export class LedgerIntentStore implements IntentStore {
     };
   }
 
+  async stateOf(runId: RunId, clientOrderId: ClientOrderId): Promise<IntentState | undefined> {
+    const stored = await this.intents.get(runId, clientOrderId);
+    return stored && parseState(stored.state);
+  }
+
   async transition(
     clientOrderId: ClientOrderId,
     runId: RunId,

@@ -1,6 +1,6 @@
 import { coordinatorFunction } from '@books/coordinator';
 import { type Logger, ManualClock, marketTimeToInstant, type TradingDate } from '@books/core';
-import { executionFunction } from '@books/execution';
+import { type BatchResponse, executionFunction } from '@books/execution';
 import { createServices, parseRuntimeEnv, type Services } from '@books/runtime';
 import { strategyWorkerFunction } from '@books/strategy-worker';
 import type { StackEndpoints } from '../stack/clients';
@@ -41,7 +41,7 @@ export class LocalWorld {
     private readonly handlers: {
       coordinator: (e: unknown) => Promise<unknown>;
       strategyWorker: (e: unknown) => Promise<unknown>;
-      execution: SqsHandler;
+      execution: (event: unknown) => Promise<BatchResponse>;
     },
     private readonly queueUrl: string,
   ) {}
@@ -78,14 +78,11 @@ export class LocalWorld {
   }
 
   /** One complete daily cycle: DailyRun (plan → workers → finish), then the queue drained by execution. */
-  async runDay(date: TradingDate, options: { dryRun?: boolean } = {}): Promise<DayResult> {
-    this.clock.set(marketTimeToInstant(date, '15:30'));
-    const plan = await runStateMachine(
-      this.machine,
-      { coordinator: this.handlers.coordinator, strategyWorker: this.handlers.strategyWorker },
-      { tradingDate: date, ...(options.dryRun ? { dryRun: true } : {}) },
-      `local:${this.services.env.BOOKS_STAGE}:${date}`,
-    );
+  async runDay(
+    date: TradingDate,
+    options: { dryRun?: boolean; executionId?: string } = {},
+  ): Promise<DayResult> {
+    const plan = await this.planDay(date, options);
     const drain = await drainQueue(
       this.services.clients.sqs,
       this.queueUrl,
@@ -94,6 +91,20 @@ export class LocalWorld {
       { retryDelaySeconds: 0 },
     );
     return { date, runId: `${this.services.env.BOOKS_STAGE}-${date}`, plan, drain };
+  }
+
+  /** DailyRun alone, at 15:30 New York on `date`: its messages stay on the queue. */
+  async planDay(
+    date: TradingDate,
+    options: { dryRun?: boolean; executionId?: string } = {},
+  ): Promise<unknown> {
+    this.clock.set(marketTimeToInstant(date, '15:30'));
+    return runStateMachine(
+      this.machine,
+      { coordinator: this.handlers.coordinator, strategyWorker: this.handlers.strategyWorker },
+      { tradingDate: date, ...(options.dryRun ? { dryRun: true } : {}) },
+      options.executionId ?? `local:${this.services.env.BOOKS_STAGE}:${date}`,
+    );
   }
 
   /** The Lambda-shaped handlers, for tests that drive messages themselves. */
