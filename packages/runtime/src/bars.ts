@@ -1,12 +1,12 @@
-import { type BarStore, CsvBarStore } from '@books/market-data';
+import { type BarStore, CsvBarStore, S3BarStore } from '@books/market-data';
+import type { AwsClients } from './clients';
 import type { RuntimeEnv } from './env';
 
-/** The stage's bar store: a CSV directory (the embedded default) or, deployed, an S3 prefix. */
-export function createBarStore(env: RuntimeEnv): BarStore | undefined {
+/** The stage's bar store: a CSV directory (the embedded default) or, deployed, `s3://bucket/prefix`. */
+export function createBarStore(env: RuntimeEnv, clients: AwsClients): BarStore | undefined {
   const location = env.BOOKS_BARS;
   if (location === undefined) return undefined;
-  if (location.startsWith('s3://')) {
-    throw new Error(`BOOKS_BARS=${location}: the S3 bar store is not wired yet`);
-  }
+  const s3 = /^s3:\/\/([^/]+)\/?(.*)$/.exec(location);
+  if (s3) return new S3BarStore({ client: clients.s3, bucket: s3[1] ?? '', prefix: s3[2] ?? '' });
   return new CsvBarStore(location);
 }

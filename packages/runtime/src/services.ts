@@ -46,7 +46,7 @@ export interface ServiceOptions {
 export async function createServices(env: RuntimeEnv, options: ServiceOptions): Promise<Services> {
   const clients = createAwsClients(env);
   const table = new LedgerTable(clients.dynamodb, env.BOOKS_TABLE_NAME);
-  const bars = options.bars ?? createBarStore(env);
+  const bars = options.bars ?? createBarStore(env, clients);
   const broker =
     options.broker ??
     (await createBroker({
