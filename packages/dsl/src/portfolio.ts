@@ -27,8 +27,12 @@ export function weightEqual(
   form = 'weight-equal',
 ): Outcome<Fragment> {
   const children: (Fragment | string)[] = [];
-  const flat: Value[] = [];
-  for (const v of values) spliceInto(flat, v);
+  let flat: readonly Value[] = values;
+  if (values.some((v) => Array.isArray(v))) {
+    const spliced: Value[] = [];
+    for (const v of values) spliceInto(spliced, v);
+    flat = spliced;
+  }
   for (const v of flat) {
     if (typeof v === 'string') children.push(v);
     else if (v instanceof Fragment) {
@@ -38,6 +42,10 @@ export function weightEqual(
   if (children.length === 0) {
     return new Failure('EMPTY_PORTFOLIO', `${form} has no non-empty child`, span, form);
   }
+  // One already normalised child: its (immutable) weights are the result.
+  const only = children[0];
+  if (children.length === 1 && only instanceof Fragment && only.total() === 1)
+    return new Fragment(only.weights, block);
   const share = 1 / children.length;
   const acc = new Map<string, number>();
   for (const c of children) {
