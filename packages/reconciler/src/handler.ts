@@ -1,1 +1,4 @@
-export const handler = async (event: unknown): Promise<unknown> => event;
+import { lambdaEntry } from '@books/runtime';
+import { reconcilerFunction } from './function';
+
+export const handler = lambdaEntry('reconciler', reconcilerFunction);
