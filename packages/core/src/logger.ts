@@ -37,11 +37,18 @@ export function createLogger(
   base: LogContext & { service: string },
   options: { level?: string; destination?: pino.DestinationStream } = {},
 ): Logger {
-  const { runId = null, strategyId = null, correlationId = null, ...rest } = base;
   return pino(
     {
       level: options.level ?? 'info',
-      base: { ...rest, runId, strategyId, correlationId },
+      base,
+      // The three ids appear on every line: null until a child (or the call) binds them. Added
+      // only when absent, so that no line carries a key twice.
+      mixin: (line: object, _level: number, logger: Logger) => {
+        const bound = logger.bindings();
+        const missing: Record<string, null> = {};
+        for (const key of CORRELATION_KEYS) if (!(key in bound) && !(key in line)) missing[key] = null;
+        return missing;
+      },
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
@@ -49,3 +56,5 @@ export function createLogger(
     options.destination,
   );
 }
+
+const CORRELATION_KEYS = ['runId', 'strategyId', 'correlationId'] as const;
