@@ -1,5 +1,4 @@
-import type { RunItems } from '@books/ledger-client';
-import type { OrderIntent } from '@books/ledger-client';
+import type { OrderIntent, RunItems } from '@books/ledger-client';
 
 /**
  * Run completeness, derived from the run's items and its strategies' plans — a pure function.
@@ -189,7 +188,10 @@ function plannedCompleteness(
       status: 'PLANNED',
       final: false,
       trades,
-      missing: ['no plan item recorded for a PLANNED strategy', ...trades.filter((t) => !t.final).map(describe)],
+      missing: [
+        'no plan item recorded for a PLANNED strategy',
+        ...trades.filter((t) => !t.final).map(describe),
+      ],
     };
   }
   const byId = new Map(intents.map((i) => [i.clientOrderId as string, i]));
