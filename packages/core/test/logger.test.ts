@@ -5,7 +5,14 @@ function capture() {
   const raw: string[] = [];
   const logger = createLogger(
     { service: 'test' },
-    { destination: { write: (l: string) => (raw.push(l), lines.push(JSON.parse(l))) } },
+    {
+      destination: {
+        write: (l: string) => {
+          raw.push(l);
+          lines.push(JSON.parse(l));
+        },
+      },
+    },
   );
   return { logger, lines, raw };
 }

@@ -6,7 +6,7 @@ import { strategyWorkerFunction } from '@books/strategy-worker';
 import type { StackEndpoints } from '../stack/clients';
 import { ensureResources } from '../stack/resources';
 import { type LocalStateMachine, loadStateMachine } from './definition';
-import { type DrainReport, drainQueue, type SqsHandler } from './queue-poller';
+import { type DrainReport, drainQueue } from './queue-poller';
 import { runStateMachine } from './state-machine-runner';
 
 export interface LocalWorldOptions {

@@ -1,10 +1,22 @@
 import type { Command } from 'commander';
 import { registerEval } from './eval';
+import { registerPnl } from './pnl';
+import { registerPositions } from './positions';
 import { registerRun } from './run';
+import { registerRuns } from './runs';
 import { registerStack } from './stack';
+import { registerTrades } from './trades';
 
 /** Registers one subcommand on the program. */
 export type RegisterCommand = (program: Command) => void;
 
 /** Every subcommand, in the order `books --help` lists them. */
-export const commands: readonly RegisterCommand[] = [registerRun, registerEval, registerStack];
+export const commands: readonly RegisterCommand[] = [
+  registerRun,
+  registerEval,
+  registerStack,
+  registerPositions,
+  registerPnl,
+  registerTrades,
+  registerRuns,
+];

@@ -1,0 +1,145 @@
+import { errorMessage, Money, Price, Symbol } from '@books/core';
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { type BookVerification, type StrategyPnl, strategyPnl, verifyBook } from '../../queries/book-queries';
+import { cents, json, type Output, processOutput, table } from '../../queries/format';
+import { type QueryContext, selectStrategies, withLocalQueries } from '../../queries/local-session';
+
+export interface PnlArgs {
+  readonly strategy?: string;
+  readonly json: boolean;
+  /** `SYM=PRICE,…` marks instead of the broker's latest prices. */
+  readonly prices?: string;
+}
+
+/** Parses `SPY=470.12,QQQ=401` into marks. */
+export function parsePrices(text: string): Map<Symbol, Price> {
+  const marks = new Map<Symbol, Price>();
+  for (const part of text.split(',').filter((p) => p.trim() !== '')) {
+    const [sym, price, ...rest] = part.split('=');
+    if (sym === undefined || price === undefined || rest.length > 0)
+      throw new Error(`--prices expects SYMBOL=PRICE pairs, got "${part}"`);
+    marks.set(Symbol(sym.trim()), Price.parse(price.trim(), `price of ${sym}`));
+  }
+  return marks;
+}
+
+interface Row {
+  readonly pnl: StrategyPnl;
+  readonly check: BookVerification;
+}
+
+/**
+ * `books pnl`: per strategy, realized P&L (FIFO, from the book's cash item), unrealized at the
+ * broker's latest prices (or --prices), cash, equity, and Σ transfers; each book is rebuilt from
+ * its trades and transfers and compared with the stored book (a mismatch exits 1, nothing is fixed).
+ */
+export async function runPnl(ctx: QueryContext, args: PnlArgs, io: Output): Promise<number> {
+  let rows: Row[];
+  try {
+    const marks = args.prices !== undefined ? parsePrices(args.prices) : undefined;
+    rows = [];
+    for (const sid of selectStrategies(ctx, args.strategy)) {
+      const [pnl, check] = await Promise.all([
+        strategyPnl(ctx.services, sid, marks),
+        verifyBook(ctx.services, sid),
+      ]);
+      rows.push({ pnl, check });
+    }
+  } catch (e) {
+    io.err(`books pnl: ${errorMessage(e)}\n`);
+    return 2;
+  }
+  const mismatch = rows.some((r) => !r.check.matches);
+  const total = (f: (p: StrategyPnl) => Money) => Money.sum(rows.map((r) => f(r.pnl)));
+  if (args.json) {
+    io.out(
+      json({
+        stage: ctx.stage,
+        strategies: rows.map(({ pnl, check }) => ({
+          ...pnl,
+          positions: pnl.positions.map((p) => ({
+            ...p,
+            marketValue: cents(p.marketValue),
+            unrealizedPnl: cents(p.unrealizedPnl),
+          })),
+          cash: cents(pnl.cash),
+          realizedPnl: cents(pnl.realizedPnl),
+          unrealizedPnl: cents(pnl.unrealizedPnl),
+          marketValue: cents(pnl.marketValue),
+          equity: cents(pnl.equity),
+          transfersTotal: cents(pnl.transfersTotal),
+          transfers: pnl.transfers.map((t) => ({ id: t.id, amount: t.amount, reason: t.reason, at: t.at })),
+          ledgerCheck: check,
+        })),
+        total: {
+          equity: cents(total((p) => p.equity)),
+          cash: cents(total((p) => p.cash)),
+          realizedPnl: cents(total((p) => p.realizedPnl)),
+          unrealizedPnl: cents(total((p) => p.unrealizedPnl)),
+          transfersTotal: cents(total((p) => p.transfersTotal)),
+        },
+      }),
+    );
+    return mismatch ? 1 : 0;
+  }
+  const lines = [
+    table(
+      [
+        { header: 'strategy', value: (r: Row) => r.pnl.strategyId },
+        { header: 'transfers', align: 'right', value: (r) => cents(r.pnl.transfersTotal) },
+        { header: 'cash', align: 'right', value: (r) => cents(r.pnl.cash) },
+        { header: 'positions', align: 'right', value: (r) => cents(r.pnl.marketValue) },
+        { header: 'equity', align: 'right', value: (r) => cents(r.pnl.equity) },
+        { header: 'realized', align: 'right', value: (r) => cents(r.pnl.realizedPnl) },
+        { header: 'unrealized', align: 'right', value: (r) => cents(r.pnl.unrealizedPnl) },
+        { header: 'ledger', value: (r) => (r.check.matches ? `ok (${r.check.trades} trades)` : 'MISMATCH') },
+      ],
+      rows,
+      '',
+    ),
+    `total  transfers ${cents(total((p) => p.transfersTotal))}  equity ${cents(total((p) => p.equity))}  realized ${cents(total((p) => p.realizedPnl))}  unrealized ${cents(total((p) => p.unrealizedPnl))}`,
+  ];
+  for (const r of rows.filter((x) => !x.check.matches)) {
+    lines.push(
+      '',
+      `${r.pnl.strategyId}: the stored book differs from its rebuild from the ledger (stored ≠ rebuilt):`,
+    );
+    lines.push(...r.check.differences.map((d) => `  ${d}`));
+  }
+  io.out(`${lines.join('\n')}\n`);
+  return mismatch ? 1 : 0;
+}
+
+export function registerPnl(program: Command): void {
+  program
+    .command('pnl')
+    .description(
+      "each strategy's realized and unrealized P&L, cash, equity and transfers; checks each book against its ledger",
+    )
+    .option('--strategy <id>', 'one strategy (default: every strategy of the stage configuration)')
+    .option('--prices <SYM=PRICE,...>', "marks for unrealized P&L (default: the broker's latest prices)")
+    .option('--stage <stage>', 'the stage to query', 'local')
+    .option('--json', 'print JSON')
+    .action(async (opts: unknown) => {
+      const o = z
+        .object({
+          strategy: z.string().optional(),
+          prices: z.string().optional(),
+          json: z.boolean().optional(),
+          stage: z.string(),
+        })
+        .parse(opts);
+      process.exitCode = await withLocalQueries(o.stage, (ctx) =>
+        runPnl(
+          ctx,
+          {
+            ...(o.strategy ? { strategy: o.strategy } : {}),
+            ...(o.prices ? { prices: o.prices } : {}),
+            json: o.json ?? false,
+          },
+          processOutput,
+        ),
+      );
+    });
+}

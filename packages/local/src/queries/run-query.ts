@@ -1,0 +1,115 @@
+import {
+  clientOrderIdFor,
+  marketTimeToInstant,
+  RunId,
+  SideSchema,
+  type StrategyId,
+  Symbol,
+  type TradingDate,
+} from '@books/core';
+import { keys } from '@books/ledger-client';
+import { readStoredPlan, type Services, type StoredPlan } from '@books/runtime';
+import { z } from 'zod';
+import { type RunCompleteness, runCompleteness, type StrategyPlanView } from './run-completeness';
+
+/** The run id of a stage's trading day: one run per stage and date. */
+export function runIdFor(stage: string, date: TradingDate | string): RunId {
+  return RunId(`${stage}-${date}`);
+}
+
+/** The BUY release marker (`RUN#{runId}` / `RELEASE#{sid}`) as execution writes it. */
+const ReleaseSchema = z.object({
+  released_json: z.string(),
+  suppressed_json: z.string(),
+});
+const ReleasedTradeSchema = z.object({
+  symbol: z.string(),
+  side: SideSchema,
+  qty: z.string(),
+  leg: z.number(),
+});
+const ReleaseSuppressedSchema = z.object({
+  symbol: z.string(),
+  side: SideSchema,
+  qty: z.string(),
+  reason: z.string(),
+});
+
+async function readRelease(services: Services, runId: RunId, sid: StrategyId) {
+  const item = await services.table.getItem({ PK: keys.run(runId), SK: `RELEASE#${sid}` });
+  if (!item) return undefined;
+  const raw = ReleaseSchema.parse({
+    released_json: item.released_json?.S,
+    suppressed_json: item.suppressed_json?.S,
+  });
+  const released = z.array(ReleasedTradeSchema).parse(JSON.parse(raw.released_json));
+  return {
+    buys: released.map((t) => ({
+      clientOrderId: clientOrderIdFor({
+        runId,
+        strategyId: sid,
+        symbol: Symbol(t.symbol),
+        side: t.side,
+        leg: t.leg,
+      }),
+      symbol: t.symbol,
+      side: t.side,
+      qty: t.qty,
+    })),
+    suppressed: z.array(ReleaseSuppressedSchema).parse(JSON.parse(raw.suppressed_json)),
+  };
+}
+
+export function planView(plan: StoredPlan, release?: StrategyPlanView['release']): StrategyPlanView {
+  const trade = (t: StoredPlan['sells'][number]) => ({
+    clientOrderId: t.clientOrderId,
+    symbol: t.symbol,
+    side: t.side,
+    qty: t.qty.toString(),
+  });
+  return {
+    sells: plan.sells.map(trade),
+    buys: plan.buys.map(trade),
+    suppressed: plan.suppressed.map((s) => ({
+      symbol: s.symbol,
+      side: s.side,
+      qty: s.qty.toString(),
+      reason: s.reason,
+    })),
+    ...(release ? { release } : {}),
+  };
+}
+
+/** The close of the run's trading day: the broker's session close (early closes included), else 16:00 New York. */
+export async function sessionCloseOf(services: Services, date: TradingDate): Promise<Date> {
+  try {
+    const days = await services.broker.getCalendar(date, date);
+    const day = days.find((d) => d.date === date);
+    if (day) return day.closeAt;
+  } catch (e) {
+    services.logger.warn({ err: e, date }, 'no broker calendar; assuming a 16:00 close');
+  }
+  return marketTimeToInstant(date, '16:00');
+}
+
+/** Reads a run, its plans and BUY releases, and derives its completeness at `now`; undefined when no such run. */
+export async function loadRunCompleteness(
+  services: Services,
+  runId: RunId,
+  now: Date,
+): Promise<RunCompleteness | undefined> {
+  const run = await services.runs.listRunItems(runId);
+  if (!run) return undefined;
+  const plans = new Map<string, StrategyPlanView>();
+  await Promise.all(
+    run.strategies.map(async (s) => {
+      const [plan, release] = await Promise.all([
+        readStoredPlan(services.table, runId, s.strategyId),
+        readRelease(services, runId, s.strategyId),
+      ]);
+      if (plan) plans.set(s.strategyId, planView(plan, release));
+    }),
+  );
+  const closeAt = await sessionCloseOf(services, run.meta.tradingDate);
+  return runCompleteness(run, plans, now, closeAt);
+}
