@@ -19,7 +19,9 @@ export function parsePrices(text: string): Map<Symbol, Price> {
     const [sym, price, ...rest] = part.split('=');
     if (sym === undefined || price === undefined || rest.length > 0)
       throw new Error(`--prices expects SYMBOL=PRICE pairs, got "${part}"`);
-    marks.set(Symbol(sym.trim()), Price.parse(price.trim(), `price of ${sym}`));
+    const mark = Price.parse(price.trim(), `price of ${sym}`);
+    if (!mark.isPositive()) throw new Error(`--prices: the price of ${sym} must be positive, got ${price}`);
+    marks.set(Symbol(sym.trim()), mark);
   }
   return marks;
 }
