@@ -1,4 +1,4 @@
-import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { GetQueueUrlCommand, SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { BooksError } from '@books/core';
 import type { StrategyExecutionRequested } from './messages';
 import { serializeExecutionMessage } from './messages';
@@ -19,12 +19,33 @@ export class QueueSendError extends BooksError {
  * order id.
  */
 export class SqsExecutionQueue implements ExecutionQueue {
+  private url: Promise<string> | undefined;
+
+  /** The queue by URL, or by name (its URL looked up once, on the first send). */
   constructor(
     private readonly sqs: SQSClient,
-    private readonly queueUrl: string,
+    private readonly queue: { readonly url: string } | { readonly name: string },
   ) {}
 
+  private queueUrl(): Promise<string> {
+    const { queue } = this;
+    this.url ??=
+      'url' in queue
+        ? Promise.resolve(queue.url)
+        : this.sqs.send(new GetQueueUrlCommand({ QueueName: queue.name })).then((out) => {
+            if (!out.QueueUrl)
+              throw new QueueSendError(`queue ${queue.name} has no URL`, { queue: queue.name });
+            return out.QueueUrl;
+          });
+    this.url.catch(() => {
+      this.url = undefined;
+    });
+    return this.url;
+  }
+
   async send(messages: readonly StrategyExecutionRequested[]): Promise<void> {
+    if (messages.length === 0) return;
+    const queueUrl = await this.queueUrl();
     for (let i = 0; i < messages.length; i += BATCH) {
       let pending = messages.slice(i, i + BATCH).map((m, j) => ({
         Id: String(i + j),
@@ -36,14 +57,14 @@ export class SqsExecutionQueue implements ExecutionQueue {
       }));
       for (let attempt = 1; pending.length > 0; attempt++) {
         const result = await this.sqs.send(
-          new SendMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: pending }),
+          new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: pending }),
         );
         const failed = new Set((result.Failed ?? []).map((f) => f.Id));
         if (failed.size > 0 && attempt >= ATTEMPTS) {
           throw new QueueSendError(
             `SQS refused ${failed.size} execution message(s) after ${ATTEMPTS} attempts`,
             {
-              queueUrl: this.queueUrl,
+              queueUrl,
               failures: result.Failed,
             },
           );

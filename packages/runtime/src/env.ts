@@ -3,34 +3,41 @@ import { z } from 'zod';
 
 const optionalUrl = z.url().optional();
 
-const EnvSchema = z.object({
-  BOOKS_STAGE: z.string().regex(/^[a-z0-9][a-z0-9-]{0,30}$/, 'a stage name such as dev or prod'),
-  BOOKS_TABLE_NAME: z.string().min(3),
-  BOOKS_EXECUTION_QUEUE_URL: z.url(),
-  /** Where the strategy files and config.<stage>.json are (bundled beside the handler when deployed). */
-  BOOKS_STRATEGIES_DIR: z.string().min(1).default('strategies'),
-  BOOKS_STRATEGIES_CONFIG: z.string().optional(),
-  BOOKS_BROKER_MODE: z.enum(['alpaca-paper', 'alpaca-live', 'simulated']),
-  BOOKS_ALPACA_FEED: z.enum(['iex', 'sip', 'delayed_sip']).default('iex'),
-  BOOKS_ALPACA_KEY_SSM_PREFIX: z.string().optional(),
-  BOOKS_BROKER_REQUESTS_PER_MINUTE: z.coerce.number().int().positive().default(200),
-  /** Daily bars: a directory of CSV files, or s3://bucket/prefix. */
-  BOOKS_BARS: z.string().min(1).optional(),
-  BOOKS_DYNAMODB_ENDPOINT: optionalUrl,
-  BOOKS_SQS_ENDPOINT: optionalUrl,
-  BOOKS_S3_ENDPOINT: optionalUrl,
-  BOOKS_REGION: z.string().default('us-east-1'),
-  /** Starting cash of the simulated broker's account. */
-  BOOKS_SIMULATED_CASH: z
-    .string()
-    .regex(/^\d+(\.\d+)?$/)
-    .default('100000'),
-  BOOKS_SIMULATED_SLIPPAGE_BPS: z
-    .string()
-    .regex(/^\d+(\.\d+)?$/)
-    .default('0'),
-  BOOKS_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
-});
+const EnvSchema = z
+  .object({
+    BOOKS_STAGE: z.string().regex(/^[a-z0-9][a-z0-9-]{0,30}$/, 'a stage name such as dev or prod'),
+    BOOKS_TABLE_NAME: z.string().min(3),
+    /** The execution queue by URL, or by name (looked up on first use). */
+    BOOKS_EXECUTION_QUEUE_URL: z.url().optional(),
+    BOOKS_EXECUTION_QUEUE_NAME: z.string().min(1).optional(),
+    /** Where the strategy files and config.<stage>.json are (bundled beside the handler when deployed). */
+    BOOKS_STRATEGIES_DIR: z.string().min(1).default('strategies'),
+    BOOKS_STRATEGIES_CONFIG: z.string().optional(),
+    BOOKS_BROKER_MODE: z.enum(['alpaca-paper', 'alpaca-live', 'simulated']),
+    BOOKS_ALPACA_FEED: z.enum(['iex', 'sip', 'delayed_sip']).default('iex'),
+    BOOKS_ALPACA_KEY_SSM_PREFIX: z.string().optional(),
+    BOOKS_BROKER_REQUESTS_PER_MINUTE: z.coerce.number().int().positive().default(200),
+    /** Daily bars: a directory of CSV files, or s3://bucket/prefix. */
+    BOOKS_BARS: z.string().min(1).optional(),
+    BOOKS_DYNAMODB_ENDPOINT: optionalUrl,
+    BOOKS_SQS_ENDPOINT: optionalUrl,
+    BOOKS_S3_ENDPOINT: optionalUrl,
+    BOOKS_REGION: z.string().default('us-east-1'),
+    /** Starting cash of the simulated broker's account. */
+    BOOKS_SIMULATED_CASH: z
+      .string()
+      .regex(/^\d+(\.\d+)?$/)
+      .default('100000'),
+    BOOKS_SIMULATED_SLIPPAGE_BPS: z
+      .string()
+      .regex(/^\d+(\.\d+)?$/)
+      .default('0'),
+    BOOKS_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  })
+  .refine((e) => e.BOOKS_EXECUTION_QUEUE_URL !== undefined || e.BOOKS_EXECUTION_QUEUE_NAME !== undefined, {
+    path: ['BOOKS_EXECUTION_QUEUE_NAME'],
+    message: 'BOOKS_EXECUTION_QUEUE_URL or BOOKS_EXECUTION_QUEUE_NAME is required',
+  });
 
 export type RuntimeEnv = z.infer<typeof EnvSchema> & { readonly BOOKS_STRATEGIES_CONFIG: string };
 

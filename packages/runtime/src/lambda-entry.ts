@@ -1,5 +1,6 @@
 import { createLogger, systemClock } from '@books/core';
 import { parseRuntimeEnv } from './env';
+import { withLocalStack } from './local-overlay';
 import { createServices, type Services } from './services';
 
 /**
@@ -12,11 +13,12 @@ export function lambdaEntry<R>(
   build: (services: Services) => (event: unknown) => Promise<R>,
   processEnv: Readonly<Record<string, string | undefined>> = process.env,
 ): (event: unknown) => Promise<R> {
-  const env = parseRuntimeEnv(processEnv);
+  const effective = withLocalStack(processEnv);
+  const env = parseRuntimeEnv(effective);
   const logger = createLogger({ service, stage: env.BOOKS_STAGE }, { level: env.BOOKS_LOG_LEVEL });
   let ready: Promise<(event: unknown) => Promise<R>> | undefined;
   return async (event) => {
-    ready ??= createServices(env, { clock: systemClock, logger, processEnv }).then(build);
+    ready ??= createServices(env, { clock: systemClock, logger, processEnv: effective }).then(build);
     ready.catch(() => {
       ready = undefined;
     });

@@ -69,7 +69,12 @@ export async function createServices(env: RuntimeEnv, options: ServiceOptions): 
     intents: new IntentRepository(table),
     trades: new TradeRepository(table),
     recon: new ReconRepository(table),
-    queue: new SqsExecutionQueue(clients.sqs, env.BOOKS_EXECUTION_QUEUE_URL),
+    queue: new SqsExecutionQueue(
+      clients.sqs,
+      env.BOOKS_EXECUTION_QUEUE_URL
+        ? { url: env.BOOKS_EXECUTION_QUEUE_URL }
+        : { name: env.BOOKS_EXECUTION_QUEUE_NAME ?? '' },
+    ),
     bars,
     broker,
   };

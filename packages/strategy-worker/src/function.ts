@@ -11,6 +11,7 @@ import {
   Weight,
 } from '@books/core';
 import { barPortFrom } from '@books/dsl';
+import type { PlannedTrade } from '@books/portfolio';
 import { BrokerMarket, type Services } from '@books/runtime';
 import { z } from 'zod';
 
@@ -142,12 +143,8 @@ function summarise(outcome: StrategyOutcome): WorkerResult {
   if (outcome.outcome === 'FAILED')
     return { strategyId: outcome.strategyId, outcome: 'FAILED', reason: outcome.reason };
   const { record } = outcome;
-  const line = (t: {
-    side: string;
-    qty: { toString(): string };
-    symbol: string;
-    estimatedValue: { toString(): string };
-  }) => `${t.side} ${t.qty} ${t.symbol} (~$${t.estimatedValue})`;
+  const line = (t: PlannedTrade) =>
+    `${t.side} ${t.qty} ${t.symbol} (~$${t.estimatedValue.toCents().value.toFixed(2)})`;
   return {
     strategyId: outcome.strategyId,
     outcome: outcome.outcome,
