@@ -1,5 +1,5 @@
 import { createLogger, systemClock } from '@books/core';
-import { parseRuntimeEnv } from './env';
+import { parseRuntimeEnv, type RuntimeEnv } from './env';
 import { withLocalStack } from './local-overlay';
 import { createServices, type Services } from './services';
 
@@ -11,6 +11,7 @@ import { createServices, type Services } from './services';
 export function lambdaEntry<R>(
   service: string,
   build: (services: Services) => (event: unknown) => Promise<R>,
+  options: { readonly requestsPerMinute?: (env: RuntimeEnv) => number } = {},
   processEnv: Readonly<Record<string, string | undefined>> = process.env,
 ): (event: unknown) => Promise<R> {
   const effective = withLocalStack(processEnv);
@@ -18,7 +19,13 @@ export function lambdaEntry<R>(
   const logger = createLogger({ service, stage: env.BOOKS_STAGE }, { level: env.BOOKS_LOG_LEVEL });
   let ready: Promise<(event: unknown) => Promise<R>> | undefined;
   return async (event) => {
-    ready ??= createServices(env, { clock: systemClock, logger, processEnv: effective }).then(build);
+    const requestsPerMinute = options.requestsPerMinute?.(env);
+    ready ??= createServices(env, {
+      clock: systemClock,
+      logger,
+      processEnv: effective,
+      ...(requestsPerMinute ? { requestsPerMinute } : {}),
+    }).then(build);
     ready.catch(() => {
       ready = undefined;
     });

@@ -12,7 +12,7 @@ import {
 } from '@books/core';
 import { barPortFrom } from '@books/dsl';
 import type { PlannedTrade } from '@books/portfolio';
-import { BrokerMarket, type Services } from '@books/runtime';
+import { BrokerMarket, liveBars, type Services } from '@books/runtime';
 import { z } from 'zod';
 
 import { DslEvaluator } from './adapters/dsl-evaluator';
@@ -70,7 +70,10 @@ export function strategyWorkerFunction(
   const { env, clock, logger } = services;
   if (!services.bars) throw new Error('the strategy worker needs a bar store (BOOKS_BARS)');
   const readSource = (file: string) => readFile(join(env.BOOKS_STRATEGIES_DIR, file), 'utf8');
-  const evaluator = new DslEvaluator(readSource, barPortFrom(services.bars), options.barsHorizon);
+  // Live trading evaluates on today's provisional bar; the simulator (and replays) on completed bars.
+  const bars =
+    env.BOOKS_BROKER_MODE === 'simulated' ? services.bars : liveBars(services.bars, services.broker, clock);
+  const evaluator = new DslEvaluator(readSource, barPortFrom(bars), options.barsHorizon);
   const ledger = new LedgerStrategyRuns(services.table, services.books, services.runs, clock);
   const market = new BrokerMarket(services.broker);
   const deps = {
