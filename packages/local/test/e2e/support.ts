@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger, Money, Quantity, StrategyId, type TradingDate } from '@books/core';
 import { generateSampleBars, sampleTradingDays } from '@books/market-data/src/sample-bars';
-import { type Fill, plainBook, rebuildBook } from '@books/portfolio';
 import { loadBook, type Services } from '@books/runtime';
 import { uniqueName } from '@books/testkit';
 import { LocalWorld } from '../../src/daily-run/local-world';
+import { verifyBook } from '../../src/queries/book-queries';
 
 export const STRATEGIES_DIR = join(__dirname, '../../../../strategies');
 export const SAMPLE_DAYS = sampleTradingDays('2023-01-03', '2024-12-31');
@@ -88,30 +88,10 @@ export async function checkInvariants(services: Services, initialCash: Money): P
     for (const lot of loaded.book.lots)
       owned.set(lot.symbol, (owned.get(lot.symbol) ?? Quantity.ZERO).plus(lot.openQty));
     bookCash = bookCash.plus(loaded.book.cash);
-    const transfers = (stored?.transfers ?? []).map((t) => ({
-      id: t.id,
-      amount: t.amount,
-      reason: t.reason,
-      at: t.at,
-    }));
-    transferred = transferred.plus(Money.sum(transfers.map((t) => t.amount)));
-    const fills: Fill[] = trades.map((t) => ({
-      fillId: t.orderId,
-      orderId: t.orderId,
-      symbol: t.symbol,
-      side: t.side,
-      qty: t.filledQty,
-      price: t.fillPrice,
-      fees: t.fees,
-      at: t.filledAt,
-    }));
-    const rebuilt = plainBook(rebuildBook(sid, fills, transfers));
-    const actual = plainBook(loaded.book);
-    if (
-      JSON.stringify({ ...rebuilt, appliedFillIds: [] }) !== JSON.stringify({ ...actual, appliedFillIds: [] })
-    ) {
-      problems.push(`book ${sid} differs from its rebuild from the ledger`);
-    }
+    transferred = transferred.plus(Money.sum((stored?.transfers ?? []).map((t) => t.amount)));
+    const verification = await verifyBook(services, sid);
+    if (!verification.matches)
+      problems.push(`book ${sid} differs from its rebuild: ${verification.differences.join('; ')}`);
   }
   const broker = new Map(positions.map((p) => [p.symbol as string, p.qty]));
   for (const symbol of new Set([...owned.keys(), ...broker.keys()])) {
