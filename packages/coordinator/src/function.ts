@@ -61,6 +61,14 @@ export function coordinatorFunction(
     const event = CoordinatorEventSchema.parse(raw);
     if (event.phase === 'plan') {
       const { tradingDate, dryRun } = event.trigger ?? {};
+      // Choosing the day skips the time-of-day window: only for the simulated broker (local runs,
+      // replays). Against a real account the run plans for today, inside the window, or not at all.
+      if (tradingDate && env.BOOKS_BROKER_MODE !== 'simulated') {
+        return {
+          proceed: false,
+          reason: `refused: a trading date (${tradingDate}) may only be given to a simulated broker, not ${env.BOOKS_BROKER_MODE}`,
+        };
+      }
       return planRun(deps, {
         executionId: event.executionId,
         ...(tradingDate ? { tradingDate: TradingDate(tradingDate) } : {}),
