@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { registerEval } from './eval';
 import { registerPnl } from './pnl';
 import { registerPositions } from './positions';
+import { registerReconcile } from './reconcile';
 import { registerRun } from './run';
 import { registerRuns } from './runs';
 import { registerStack } from './stack';
@@ -19,4 +20,5 @@ export const commands: readonly RegisterCommand[] = [
   registerPnl,
   registerTrades,
   registerRuns,
+  registerReconcile,
 ];

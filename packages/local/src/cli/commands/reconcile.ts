@@ -1,0 +1,95 @@
+import { errorMessage, TradingDate } from '@books/core';
+import type { ReconEntry } from '@books/ledger-client';
+import { type ReconcileSummary, reconcilerFunction } from '@books/reconciler';
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { json, type Output, processOutput, table } from '../../queries/format';
+import { type QueryContext, withLocalQueries } from '../../queries/local-session';
+
+export interface ReconcileArgs {
+  readonly date?: string;
+  readonly json: boolean;
+}
+
+/**
+ * `books reconcile`: runs the reconciler against the stage's broker account (stores `RECON#{date}`)
+ * and prints every symbol with its status, quantities and holders, then cash. Exit 0 when the
+ * books explain the account, 1 on any break, 2 on bad arguments.
+ */
+export async function runReconcile(ctx: QueryContext, args: ReconcileArgs, io: Output): Promise<number> {
+  let date: TradingDate | undefined;
+  try {
+    date = args.date === undefined ? undefined : TradingDate(args.date);
+  } catch (e) {
+    io.err(`books reconcile: ${errorMessage(e)}\n`);
+    return 2;
+  }
+  const summary: ReconcileSummary = await reconcilerFunction(ctx.services)(date ? { date } : {});
+  const stored = await ctx.services.recon.latest(TradingDate(summary.date));
+  const entries = stored?.entries ?? [];
+  const unexplained = new Map(summary.breaks.map((b) => [b.symbol, b.unexplained]));
+  if (args.json) {
+    io.out(
+      json({
+        stage: ctx.stage,
+        ...summary,
+        symbols: entries.map((e) => ({
+          symbol: e.symbol,
+          status: e.status,
+          brokerQty: e.brokerQty,
+          booksQty: e.booksQty,
+          unexplained: unexplained.get(e.symbol) ?? '0',
+          byStrategy: e.byStrategy,
+        })),
+      }),
+    );
+    return summary.ok ? 0 : 1;
+  }
+  const holders = (e: ReconEntry) =>
+    e.byStrategy.length === 0 ? '-' : e.byStrategy.map((b) => `${b.strategyId} ${b.qty}`).join(', ');
+  const symbols =
+    entries.length === 0
+      ? '  (no positions at the broker or in any book)'
+      : table(
+          [
+            { header: 'symbol', value: (e: ReconEntry) => e.symbol },
+            { header: 'status', value: (e) => e.status },
+            { header: 'broker qty', align: 'right', value: (e) => e.brokerQty.toString() },
+            { header: 'books qty', align: 'right', value: (e) => e.booksQty.toString() },
+            { header: 'unexplained', align: 'right', value: (e) => unexplained.get(e.symbol) ?? '0' },
+            { header: 'held by', value: holders },
+          ],
+          entries,
+        );
+  const { cash } = summary;
+  io.out(
+    [
+      `reconciliation ${summary.date} (stage ${ctx.stage}): ${summary.ok ? 'OK' : `${summary.breaks.length} break(s)`}`,
+      symbols,
+      `cash ${cash.status}: broker ${cash.broker} = books ${cash.books} + unallocated ${cash.unallocated}`,
+      '',
+    ].join('\n'),
+  );
+  return summary.ok ? 0 : 1;
+}
+
+const ReconcileOptionsSchema = z.object({
+  date: z.string().optional(),
+  json: z.boolean().optional(),
+  stage: z.string(),
+});
+
+export function registerReconcile(program: Command): void {
+  program
+    .command('reconcile')
+    .description('compare every book with the broker account; exit 1 on a break')
+    .option('--date <date>', 'the trading date to record the result under (default: the last run day)')
+    .option('--stage <stage>', 'the stage to reconcile', 'local')
+    .option('--json', 'print JSON')
+    .action(async (opts: unknown) => {
+      const o = ReconcileOptionsSchema.parse(opts);
+      process.exitCode = await withLocalQueries(o.stage, (ctx) =>
+        runReconcile(ctx, { ...(o.date ? { date: o.date } : {}), json: o.json ?? false }, processOutput),
+      );
+    });
+}

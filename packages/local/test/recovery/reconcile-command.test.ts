@@ -1,0 +1,84 @@
+import { ClientOrderId, Quantity, type TradingDate } from '@books/core';
+import { z } from 'zod';
+import { runReconcile } from '../../src/cli/commands/reconcile';
+import type { LocalWorld } from '../../src/daily-run/local-world';
+import type { QueryContext } from '../../src/queries/local-session';
+import { daysFrom, openWorld, SAMPLE_DAYS, STRATEGY_IDS } from '../e2e/support';
+
+describe('books reconcile on a real ledger', () => {
+  jest.setTimeout(180_000);
+  let world: LocalWorld;
+  const [day1, day2] = daysFrom('2024-09-16', 2) as [TradingDate, TradingDate];
+
+  beforeAll(async () => {
+    world = await openWorld('reccli');
+    await world.runDay(day1);
+    await world.runDay(day2);
+  });
+
+  function ctx(): QueryContext {
+    return {
+      services: world.services,
+      stage: world.services.env.BOOKS_STAGE,
+      strategyIds: STRATEGY_IDS,
+      calendar: SAMPLE_DAYS,
+      lastRunDate: day2,
+      now: new Date(),
+    };
+  }
+
+  async function reconcile(args: { date?: string; json: boolean }) {
+    let out = '';
+    let err = '';
+    const code = await runReconcile(ctx(), args, { out: (t) => (out += t), err: (t) => (err += t) });
+    return { code, out, err };
+  }
+
+  it('exits 0 and prints every symbol as MATCH with its holders and the cash line when the books explain the account', async () => {
+    const r = await reconcile({ json: false });
+    expect(r.code).toBe(0);
+    expect(r.out).toContain(`reconciliation ${day2}`);
+    expect(r.out).toMatch(/symbol\s+status\s+broker qty\s+books qty\s+unexplained\s+held by/);
+    expect(r.out).toMatch(/MATCH/);
+    expect(r.out).not.toMatch(/DRIFT|PHANTOM|UNOWNED/);
+    expect(r.out).toMatch(/cash MATCH: broker \S+ = books \S+ \+ unallocated \S+/);
+  });
+
+  it('rejects a malformed --date with exit 2', async () => {
+    const r = await reconcile({ date: '2024-13-45', json: false });
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/books reconcile/);
+  });
+
+  it('exits 1 and names the symbol as DRIFT with its unexplained quantity after a manual sale at the broker', async () => {
+    const [held] = await world.services.broker.getPositions();
+    if (!held) throw new Error('the books hold nothing after two days');
+    await world.services.broker.placeOrder({
+      clientOrderId: ClientOrderId('manual-reconcile-cli-1'),
+      symbol: held.symbol,
+      side: 'sell',
+      qty: Quantity.parse('1'),
+      type: 'market',
+      timeInForce: 'day',
+    });
+    world.clock.advance(60_000);
+    const text = await reconcile({ json: false });
+    expect(text.code).toBe(1);
+    expect(text.out).toMatch(new RegExp(`${held.symbol}\\s+DRIFT`));
+    expect(text.out).toContain('1 break(s)');
+
+    const asJson = await reconcile({ json: true });
+    expect(asJson.code).toBe(1);
+    const parsed = z
+      .object({
+        ok: z.boolean(),
+        symbols: z.array(z.object({ symbol: z.string(), status: z.string(), unexplained: z.string() })),
+      })
+      .parse(JSON.parse(asJson.out));
+    expect(parsed.ok).toBe(false);
+    expect(parsed.symbols.find((s) => s.symbol === held.symbol)).toMatchObject({
+      status: 'DRIFT',
+      unexplained: '-1',
+    });
+  });
+});
