@@ -10,14 +10,15 @@ function servicesFor(mode: 'alpaca-live' | 'simulated'): Services {
     BOOKS_EXECUTION_QUEUE_NAME: 'strategy-books-prod-execution',
     BOOKS_BROKER_MODE: mode,
   });
-  const unused = new Proxy(
-    {},
-    {
+  // Test double for dependencies the refusal must not touch: any use throws.
+  function unused<T>(): T {
+    const handler: ProxyHandler<object> = {
       get: (_t, p) => {
         throw new Error(`unexpected use of ${String(p)}`);
       },
-    },
-  );
+    };
+    return new Proxy({}, handler) as T;
+  }
   return {
     env,
     clock: new ManualClock('2026-11-24T14:00:00Z'),
