@@ -108,7 +108,7 @@ export async function planRun(deps: PlanRunDeps, request: PlanRunRequest): Promi
   }
 
   const runId = runIdFor(deps.stage, date);
-  const enabled = config.strategies.filter((s) => s.enabled);
+  const enabled = config.strategies.filter((s) => s.enabled && s.flow === 'per-strategy');
   const warnings = await overlapWarnings(deps.symbols, enabled);
   for (const w of warnings) log.warn({ event: 'shared-symbol', runId }, w);
   const snapshot = await deps.account.account();
@@ -125,8 +125,7 @@ export async function planRun(deps: PlanRunDeps, request: PlanRunRequest): Promi
       file: s.file,
       allocation: s.allocation.toString(),
       flow: s.flow,
-      status: s.enabled ? 'PENDING' : 'SKIPPED',
-      ...(s.enabled ? {} : { note: 'disabled in the configuration' }),
+      ...statusOf(s),
     })),
     warnings,
   };
@@ -183,4 +182,16 @@ async function overlapWarnings(
     .filter(([, ids]) => ids.length > 1)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([symbol, ids]) => `${symbol} can be held by ${ids.join(', ')}: each book keeps its own lots of it`);
+}
+
+/**
+ * Only per-strategy strategies are planned here. The legacy and shadow flows (the merged
+ * portfolio) are not built yet: such a strategy is recorded SKIPPED with the reason, never traded
+ * as a book of its own.
+ */
+function statusOf(s: StrategyConfig): { status: 'PENDING' | 'SKIPPED'; note?: string } {
+  if (!s.enabled) return { status: 'SKIPPED', note: 'disabled in the configuration' };
+  if (s.flow !== 'per-strategy')
+    return { status: 'SKIPPED', note: `flow "${s.flow}" is not available yet: not traded` };
+  return { status: 'PENDING' };
 }

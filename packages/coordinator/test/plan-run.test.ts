@@ -89,6 +89,27 @@ describe('planning a daily run', () => {
     ]);
   });
 
+  it('records a legacy or shadow strategy as skipped, never trading it as a book of its own', async () => {
+    const { deps: d, runs } = deps({
+      config: {
+        strategies: [
+          { file: 'momentum.clj', allocation: '0.3', flow: 'per-strategy' },
+          { file: 'mean_reversion.clj', allocation: '0.3', flow: 'legacy' },
+          { file: 'breakout.clj', allocation: '0.3', flow: 'shadow' },
+        ],
+      },
+    });
+    const result = await planRun(d, { executionId: 'exec-1' });
+    expect(result.proceed && result.items.map((i) => i.strategyId)).toEqual(['momentum']);
+    expect(runs.runs.get('test-2026-11-24')?.strategies.map((s) => [s.strategyId, s.status, s.note])).toEqual(
+      [
+        ['momentum', 'PENDING', undefined],
+        ['mean_reversion', 'SKIPPED', 'flow "legacy" is not available yet: not traded'],
+        ['breakout', 'SKIPPED', 'flow "shadow" is not available yet: not traded'],
+      ],
+    );
+  });
+
   it('warns about symbols that several strategies can hold', async () => {
     const { deps: d, runs } = deps();
     const result = await planRun(d, { executionId: 'exec-1' });
