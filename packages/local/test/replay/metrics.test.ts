@@ -48,7 +48,7 @@ describe('daily returns', () => {
   ])('%s', (_name, points, expected) => {
     const returns = dailyReturns(points);
     expect(returns).toHaveLength(expected.length);
-    returns.forEach((r, i) => expect(r).toBeCloseTo(expected[i] ?? Number.NaN, 12));
+    for (const [i, r] of returns.entries()) expect(r).toBeCloseTo(expected[i] ?? Number.NaN, 12);
   });
 });
 
