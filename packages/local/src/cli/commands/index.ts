@@ -3,6 +3,7 @@ import { registerEval } from './eval';
 import { registerPnl } from './pnl';
 import { registerPositions } from './positions';
 import { registerReconcile } from './reconcile';
+import { registerRecover } from './recover';
 import { registerRun } from './run';
 import { registerRuns } from './runs';
 import { registerStack } from './stack';
@@ -21,4 +22,5 @@ export const commands: readonly RegisterCommand[] = [
   registerTrades,
   registerRuns,
   registerReconcile,
+  registerRecover,
 ];

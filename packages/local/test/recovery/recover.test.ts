@@ -1,0 +1,139 @@
+import { PaperBroker } from '@books/broker';
+import { ClientOrderId, Money, Quantity, RunId, type TradingDate } from '@books/core';
+import { LedgerIntentStore } from '@books/execution/src/adapters/ledger-intents';
+import { reconcilerFunction } from '@books/reconciler';
+import { NOT_FOUND_AT_BROKER, recoverRun, runRecover } from '../../src/cli/commands/recover';
+import type { LocalWorld } from '../../src/daily-run/local-world';
+import {
+  checkInvariants,
+  daysFrom,
+  ledgerSnapshot,
+  openWorld,
+  SAMPLE_DAYS,
+  STRATEGY_IDS,
+} from '../e2e/support';
+
+describe('books recover on the embedded stack', () => {
+  jest.setTimeout(300_000);
+
+  function paper(world: LocalWorld): PaperBroker {
+    const broker = world.services.broker;
+    if (!(broker instanceof PaperBroker)) throw new Error('the local world trades with the simulated broker');
+    return broker;
+  }
+
+  async function intentsOf(world: LocalWorld, runId: RunId) {
+    return (await world.services.runs.listRunItems(runId))?.intents ?? [];
+  }
+
+  it('books a fill that arrived after execution gave up exactly once, leaves a working order alone, and changes nothing when run again', async () => {
+    const world = await openWorld('recover');
+    const [day] = daysFrom('2024-09-16', 1) as [TradingDate];
+    const runId = RunId(`${world.services.env.BOOKS_STAGE}-${day}`);
+    paper(world).faults.inject({ kind: 'delayed-fill', count: 1 });
+
+    const result = await world.runDay(day);
+    expect(result.drain.failed).toBeGreaterThanOrEqual(1);
+    const stuck = (await intentsOf(world, runId)).filter((i) => i.state === 'SUBMITTED');
+    expect(stuck).toHaveLength(1);
+    const [pending] = stuck;
+    if (!pending) throw new Error('no stuck intent');
+
+    // Before the broker fills it, recovery reports the order as working and writes nothing.
+    const early = await recoverRun(world.services, runId);
+    expect(early?.intents).toEqual([
+      expect.objectContaining({
+        clientOrderId: pending.clientOrderId,
+        action: 'still-working',
+        now: 'SUBMITTED',
+      }),
+    ]);
+    const reconBefore = await reconcilerFunction(world.services)({});
+    expect(reconBefore.ok).toBe(true); // the in-flight order explains its symbol
+
+    await paper(world).settlePending();
+    const settled = await reconcilerFunction(world.services)({});
+    expect(settled.ok).toBe(true); // filled at the broker, still SUBMITTED here: in flight, not a break
+
+    const recovered = await recoverRun(world.services, runId);
+    expect(recovered?.intents).toEqual([
+      expect.objectContaining({
+        clientOrderId: pending.clientOrderId,
+        was: 'SUBMITTED',
+        action: 'recorded',
+        now: 'FILLED',
+        filledQty: pending.qty.toString(),
+      }),
+    ]);
+    const after = (await intentsOf(world, runId)).find((i) => i.clientOrderId === pending.clientOrderId);
+    expect(after?.state).toBe('FILLED');
+    const trades = await world.services.trades.listByStrategy(pending.strategyId);
+    expect(trades.filter((t) => t.clientOrderId === pending.clientOrderId)).toHaveLength(1);
+    expect(await checkInvariants(world.services, Money.parse('100000'))).toEqual([]);
+    expect(await reconcilerFunction(world.services)({})).toMatchObject({ ok: true, breaks: [] });
+
+    const snapshot = await ledgerSnapshot(world.services);
+    const again = await recoverRun(world.services, runId);
+    expect(again?.intents).toEqual([]);
+    expect(await ledgerSnapshot(world.services)).toEqual(snapshot);
+  });
+
+  it('records an intent the broker never accepted as REJECTED "not found at the broker" and prints it', async () => {
+    const world = await openWorld('recover-nf');
+    const [day] = daysFrom('2024-09-16', 1) as [TradingDate];
+    await world.runDay(day);
+    const runId = RunId(`${world.services.env.BOOKS_STAGE}-${day}`);
+    const store = new LedgerIntentStore(world.services.intents, world.clock);
+    const [sid] = STRATEGY_IDS;
+    const [some] = await intentsOf(world, runId);
+    if (!sid || !some) throw new Error('the run placed nothing');
+    const ghost = ClientOrderId(`${runId}-ghost-order`);
+    await store.claim({
+      clientOrderId: ghost,
+      runId,
+      strategyId: sid,
+      symbol: some.symbol,
+      side: 'buy',
+      qty: Quantity.parse('2'),
+    });
+    await store.transition(ghost, runId, 'NEW', 'SUBMITTED');
+
+    let out = '';
+    const code = await runRecover(
+      {
+        services: world.services,
+        stage: world.services.env.BOOKS_STAGE,
+        strategyIds: STRATEGY_IDS,
+        calendar: SAMPLE_DAYS,
+        lastRunDate: day,
+        now: new Date(),
+      },
+      { json: false },
+      { out: (t) => (out += t), err: () => undefined },
+    );
+    expect(code).toBe(0);
+    expect(out).toContain(ghost);
+    expect(out).toMatch(/SUBMITTED\s+REJECTED\s+recorded/);
+    const stored = (await intentsOf(world, runId)).find((i) => i.clientOrderId === ghost);
+    expect(stored).toMatchObject({ state: 'REJECTED', reason: NOT_FOUND_AT_BROKER });
+    expect(await checkInvariants(world.services, Money.parse('100000'))).toEqual([]);
+  });
+
+  it('refuses a run that does not exist with exit 2', async () => {
+    const world = await openWorld('recover-none');
+    let err = '';
+    const code = await runRecover(
+      {
+        services: world.services,
+        stage: world.services.env.BOOKS_STAGE,
+        strategyIds: STRATEGY_IDS,
+        calendar: SAMPLE_DAYS,
+        now: new Date(),
+      },
+      { run: 'no-such-run-2024-01-02', json: false },
+      { out: () => undefined, err: (t) => (err += t) },
+    );
+    expect(code).toBe(2);
+    expect(err).toMatch(/does not exist/);
+  });
+});
