@@ -4,6 +4,7 @@ import { registerPnl } from './pnl';
 import { registerPositions } from './positions';
 import { registerReconcile } from './reconcile';
 import { registerRecover } from './recover';
+import { registerReplay } from './replay';
 import { registerRun } from './run';
 import { registerRuns } from './runs';
 import { registerStack } from './stack';
@@ -15,6 +16,7 @@ export type RegisterCommand = (program: Command) => void;
 /** Every subcommand, in the order `books --help` lists them. */
 export const commands: readonly RegisterCommand[] = [
   registerRun,
+  registerReplay,
   registerEval,
   registerStack,
   registerPositions,

@@ -1,0 +1,174 @@
+import { createWriteStream, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { createLogger, errorMessage, Money, TradingDate } from '@books/core';
+import { generateSampleBars, sampleTradingDays } from '@books/market-data/src/sample-bars';
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { runReplay } from '../../replay/engine';
+import { progressReporter } from '../../replay/progress';
+import { formatSummary } from '../../replay/summary';
+import { booksHome, endpointsOf, startStack, stopStack, workspaceRoot } from '../../stack';
+import type { Output } from './run';
+
+/** The sample market data `books run` generates (see run.ts); the replay's default data. */
+const SAMPLE_FIRST_DAY = '2023-01-03';
+const SAMPLE_LAST_DAY = '2025-12-31';
+
+export interface ReplayCliArgs {
+  readonly from: string;
+  readonly to: string;
+  readonly config?: string;
+  readonly data?: string;
+  readonly stage: string;
+  readonly cash: string;
+  readonly json: boolean;
+}
+
+const OptionsSchema = z.object({
+  from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '--from must be YYYY-MM-DD'),
+  to: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '--to must be YYYY-MM-DD'),
+  config: z.string().optional(),
+  data: z.string().optional(),
+  stage: z.string().regex(/^[a-z0-9-]{1,28}$/, '--stage: lowercase letters, digits and -'),
+  cash: z.string().regex(/^\d+(\.\d+)?$/, '--cash must be a decimal amount'),
+  json: z.boolean().optional(),
+});
+
+/**
+ * The configuration file: a path as given (relative to the working directory), else a file of
+ * the project's strategies directory; default strategies/config.local.json. Strategy files are
+ * read next to it, so a configuration elsewhere needs its .clj files beside it.
+ */
+function resolveConfig(given: string | undefined, strategiesDir: string): string {
+  if (given === undefined) return join(strategiesDir, 'config.local.json');
+  const asGiven = resolve(given);
+  if (existsSync(asGiven)) return asGiven;
+  const inStrategies = join(strategiesDir, given);
+  if (existsSync(inStrategies)) return inStrategies;
+  throw new Error(`no configuration file ${given} (looked at ${asGiven} and ${inStrategies})`);
+}
+
+function sampleBars(home: string, io: Output): string {
+  const barsDir = join(home, 'sample-bars');
+  if (!existsSync(join(barsDir, 'SPY.csv'))) {
+    mkdirSync(barsDir, { recursive: true });
+    for (const [symbol, csv] of generateSampleBars(sampleTradingDays(SAMPLE_FIRST_DAY, SAMPLE_LAST_DAY)))
+      writeFileSync(join(barsDir, `${symbol}.csv`), csv);
+    io.err(`sample bars: generated ${SAMPLE_FIRST_DAY} … ${SAMPLE_LAST_DAY} in ${barsDir}\n`);
+  }
+  return barsDir;
+}
+
+/**
+ * `books replay --from D1 --to D2`: the real daily cycle once per trading day of the data, on the
+ * persisted embedded stack under the replay's own stage, resumable; ends with the summary.
+ * Exit 0 when every day reconciled MATCH, 1 on breaks or errors, 130 when interrupted.
+ */
+export async function replayCommand(
+  args: ReplayCliArgs,
+  io: Output & { readonly errIsTTY: boolean },
+  signals: { onInterrupt(listener: () => void): () => void },
+): Promise<number> {
+  const home = booksHome();
+  let config: string;
+  let data: string;
+  try {
+    TradingDate(args.from);
+    TradingDate(args.to);
+    if (args.from > args.to) throw new Error(`--from ${args.from} is after --to ${args.to}`);
+    Money.parse(args.cash, '--cash');
+    config = resolveConfig(args.config, join(workspaceRoot(), 'strategies'));
+    data = args.data !== undefined ? resolve(args.data) : sampleBars(home, io);
+    if (!existsSync(data)) throw new Error(`no bars directory ${data}`);
+  } catch (e) {
+    io.err(`books replay: ${errorMessage(e)}\n`);
+    return 2;
+  }
+
+  const stateFile = join(home, `replay-${args.stage}.json`);
+  mkdirSync(join(home, 'logs'), { recursive: true });
+  const logFile = join(home, 'logs', `replay-${args.stage}.log`);
+  const logStream = createWriteStream(logFile, { flags: 'a' });
+  let interrupted = false;
+  const unsubscribe = signals.onInterrupt(() => {
+    interrupted = true;
+    io.err('\nbooks replay: stopping after the current day (state is saved; run again to continue)\n');
+  });
+  const progress = progressReporter({ isTTY: io.errIsTTY, write: (t) => io.err(t) });
+  const stack = await startStack({ home, stage: args.stage });
+  try {
+    const result = await runReplay({
+      endpoints: endpointsOf(stack),
+      stage: args.stage,
+      args: { from: args.from, to: args.to, config, data, initialCash: args.cash },
+      stateFile,
+      logger: createLogger({ service: 'books-replay' }, { destination: logStream }),
+      onProgress: (p) => progress.update(p),
+      shouldStop: () => interrupted,
+    });
+    progress.end();
+    const { summary } = result;
+    io.out(
+      args.json
+        ? `${JSON.stringify({ ...summary, complete: result.complete, totalDays: result.totalDays, stateFile }, null, 2)}\n`
+        : formatSummary(summary),
+    );
+    if (!args.json && !result.complete)
+      io.out(`incomplete: ${summary.days}/${result.totalDays} days; run the same command to continue\n`);
+    io.err(`state: ${stateFile}\nlogs: ${logFile}\n`);
+    if (!result.complete) return 130;
+    return summary.reconciliation.breakDays > 0 ? 1 : 0;
+  } catch (e) {
+    progress.end();
+    io.err(`books replay: ${errorMessage(e)}\n(see ${logFile})\n`);
+    return 1;
+  } finally {
+    unsubscribe();
+    logStream.end();
+    if (!stack.reused) await stopStack(stack);
+  }
+}
+
+export function registerReplay(program: Command): void {
+  program
+    .command('replay')
+    .description('replay the real daily cycle over history on the embedded stack (resumable), then a summary')
+    .requiredOption('--from <YYYY-MM-DD>', 'first day of the replay')
+    .requiredOption('--to <YYYY-MM-DD>', 'last day of the replay')
+    .option('--config <file>', 'strategies configuration (strategy files beside it)', undefined)
+    .option('--data <dir>', 'a directory of CSV bars (default: the sample bars)')
+    .option('--stage <stage>', "the replay's own stage (table, queue, paper account, state file)", 'replay')
+    .option('--cash <amount>', 'the paper account’s initial cash', '100000')
+    .option('--json', 'print the summary as JSON')
+    .action(async (opts: unknown) => {
+      const parsed = OptionsSchema.safeParse(opts);
+      if (!parsed.success) {
+        process.stderr.write(`books replay: ${parsed.error.issues.map((i) => i.message).join('; ')}\n`);
+        process.exitCode = 2;
+        return;
+      }
+      const o = parsed.data;
+      process.exitCode = await replayCommand(
+        {
+          from: o.from,
+          to: o.to,
+          ...(o.config !== undefined ? { config: o.config } : {}),
+          ...(o.data !== undefined ? { data: o.data } : {}),
+          stage: o.stage,
+          cash: o.cash,
+          json: o.json ?? false,
+        },
+        {
+          out: (t) => process.stdout.write(t),
+          err: (t) => process.stderr.write(t),
+          errIsTTY: process.stderr.isTTY === true,
+        },
+        {
+          onInterrupt(listener) {
+            process.once('SIGINT', listener);
+            return () => process.off('SIGINT', listener);
+          },
+        },
+      );
+    });
+}
