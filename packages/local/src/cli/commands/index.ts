@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerDlq } from './dlq';
 import { registerEval } from './eval';
 import { registerPnl } from './pnl';
 import { registerPositions } from './positions';
@@ -25,4 +26,5 @@ export const commands: readonly RegisterCommand[] = [
   registerRuns,
   registerReconcile,
   registerRecover,
+  registerDlq,
 ];

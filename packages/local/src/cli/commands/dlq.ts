@@ -1,0 +1,286 @@
+import {
+  ChangeMessageVisibilityCommand,
+  DeleteMessageCommand,
+  GetQueueUrlCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+} from '@aws-sdk/client-sqs';
+import { errorMessage } from '@books/core';
+import { MalformedMessageError, parseExecutionMessage } from '@books/queue';
+import type { Services } from '@books/runtime';
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { json, type Output, processOutput, table } from '../../queries/format';
+import { type QueryContext, withLocalQueries } from '../../queries/local-session';
+
+/** The execution DLQ's name (serverless.yml: ExecutionDeadLetterQueue). */
+export function executionDlqName(stage: string): string {
+  return `strategy-books-${stage}-execution-dlq`;
+}
+
+/** One message of the DLQ, with what the ledger says about the trade it asks for. */
+export interface DlqMessage {
+  readonly messageId: string;
+  readonly receiveCount: string;
+  readonly clientOrderId?: string;
+  readonly runId?: string;
+  readonly strategyId?: string;
+  readonly trade?: string;
+  /** The intent's state in the ledger, when the message parses and the intent exists. */
+  readonly intentState?: string;
+  readonly why: string;
+  readonly body: string;
+}
+
+interface Held extends DlqMessage {
+  readonly receiptHandle: string;
+}
+
+/** How long a listing hides the messages it reads; they are made visible again right after. */
+const PEEK_VISIBILITY_SECONDS = 60;
+
+/**
+ * Reads every message of the stage's execution DLQ (hiding them while `work` runs), hands them to
+ * `work`, and makes every message `work` did not consume visible again. `work` returns the ids of
+ * the messages it deleted.
+ */
+export async function withDlqMessages<T>(
+  services: Services,
+  stage: string,
+  work: (messages: readonly Held[]) => Promise<{ result: T; consumed: ReadonlySet<string> }>,
+): Promise<T> {
+  const { sqs } = services.clients;
+  const { QueueUrl: dlqUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: executionDlqName(stage) }));
+  if (!dlqUrl) throw new Error(`no queue ${executionDlqName(stage)}`);
+  const held: Held[] = [];
+  for (;;) {
+    const received = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: dlqUrl,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 0,
+        VisibilityTimeout: PEEK_VISIBILITY_SECONDS,
+        MessageSystemAttributeNames: ['ApproximateReceiveCount'],
+      }),
+    );
+    const messages = received.Messages ?? [];
+    if (messages.length === 0) break;
+    for (const m of messages) {
+      if (!m.MessageId || !m.ReceiptHandle || held.some((h) => h.messageId === m.MessageId)) continue;
+      held.push({
+        ...(await explain(services, m.MessageId, m.Body ?? '')),
+        // Receiving from the DLQ counts too: this read is not one of the failures.
+        receiveCount: String(Math.max(0, Number(m.Attributes?.ApproximateReceiveCount ?? '1') - 1)),
+        receiptHandle: m.ReceiptHandle,
+      });
+    }
+  }
+  let consumed: ReadonlySet<string> = new Set();
+  try {
+    const done = await work(held);
+    consumed = done.consumed;
+    return done.result;
+  } finally {
+    for (const h of held) {
+      if (consumed.has(h.messageId)) continue;
+      await sqs.send(
+        new ChangeMessageVisibilityCommand({
+          QueueUrl: dlqUrl,
+          ReceiptHandle: h.receiptHandle,
+          VisibilityTimeout: 0,
+        }),
+      );
+    }
+  }
+}
+
+async function explain(
+  services: Services,
+  messageId: string,
+  body: string,
+): Promise<Omit<DlqMessage, 'receiveCount'>> {
+  let request: ReturnType<typeof parseExecutionMessage>;
+  try {
+    request = parseExecutionMessage(messageId, body);
+  } catch (e) {
+    const problems = e instanceof MalformedMessageError ? e.message : errorMessage(e);
+    return { messageId, body, why: `malformed message: ${problems}` };
+  }
+  const intent = await services.intents.get(request.run_id, request.client_order_id);
+  const base = {
+    messageId,
+    body,
+    clientOrderId: request.client_order_id,
+    runId: request.run_id,
+    strategyId: request.strategy_id,
+    trade: `${request.trade.direction} ${request.trade.target_qty} ${request.trade.symbol}`,
+  };
+  if (!intent) return { ...base, why: 'never claimed: execution failed before recording the intent' };
+  const reason = intent.reason ? ` (${intent.reason})` : '';
+  switch (intent.state) {
+    case 'NEW':
+      return {
+        ...base,
+        intentState: intent.state,
+        why: `claimed but never placed at the broker${reason}: the symbol stayed locked or the broker was unreachable`,
+      };
+    case 'SUBMITTED':
+    case 'PARTIALLY_FILLED':
+      return {
+        ...base,
+        intentState: intent.state,
+        why: `placed at the broker and still ${intent.state} when execution gave up waiting: redrive, or books recover`,
+      };
+    default:
+      return {
+        ...base,
+        intentState: intent.state,
+        why: `already ${intent.state}${reason}: a redrive finds it final and does nothing`,
+      };
+  }
+}
+
+export interface RedriveResult {
+  readonly redriven: readonly DlqMessage[];
+}
+
+/**
+ * Sends DLQ messages (one by id, or all) back to the execution queue, then deletes them from the
+ * DLQ. Safe: execution claims the intent by its client order id and looks an order the broker
+ * already holds up instead of placing it again; a final intent is left as it is.
+ */
+export async function redriveDlq(services: Services, stage: string, id?: string): Promise<RedriveResult> {
+  const { sqs } = services.clients;
+  const { QueueUrl: dlqUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: executionDlqName(stage) }));
+  return withDlqMessages(services, stage, async (messages) => {
+    const chosen = messages.filter((m) => id === undefined || m.messageId === id || m.clientOrderId === id);
+    const consumed = new Set<string>();
+    for (const m of chosen) {
+      // Send first, then delete: a crash in between leaves a duplicate, which execution absorbs.
+      await sqs.send(
+        new SendMessageCommand({ QueueUrl: services.env.BOOKS_EXECUTION_QUEUE_URL, MessageBody: m.body }),
+      );
+      await sqs.send(new DeleteMessageCommand({ QueueUrl: dlqUrl, ReceiptHandle: m.receiptHandle }));
+      consumed.add(m.messageId);
+    }
+    return { result: { redriven: chosen.map(strip) }, consumed };
+  });
+}
+
+export async function listDlq(services: Services, stage: string): Promise<DlqMessage[]> {
+  return withDlqMessages(services, stage, async (messages) => ({
+    result: messages.map(strip),
+    consumed: new Set<string>(),
+  }));
+}
+
+function strip({ receiptHandle: _, ...m }: Held): DlqMessage {
+  return m;
+}
+
+export interface DlqArgs {
+  readonly action: 'list' | 'show' | 'redrive';
+  readonly id?: string;
+  readonly json: boolean;
+}
+
+/** `books dlq list|show <id>|redrive [--id ID]`: exit 0, 1 when `show`/`redrive --id` finds no such message. */
+export async function runDlq(ctx: QueryContext, args: DlqArgs, io: Output): Promise<number> {
+  if (args.action === 'redrive') {
+    const { redriven } = await redriveDlq(ctx.services, ctx.stage, args.id);
+    if (args.json) io.out(json({ stage: ctx.stage, redriven }));
+    else
+      io.out(
+        redriven.length === 0
+          ? `nothing redriven: ${args.id ? `no message ${args.id} in the DLQ` : 'the DLQ is empty'}\n`
+          : `${redriven.map((m) => `redriven ${m.messageId} ${m.clientOrderId ?? '(malformed)'}`).join('\n')}\n`,
+      );
+    return args.id !== undefined && redriven.length === 0 ? 1 : 0;
+  }
+  const messages = await listDlq(ctx.services, ctx.stage);
+  if (args.action === 'show') {
+    const m = messages.find((x) => x.messageId === args.id || x.clientOrderId === args.id);
+    if (!m) {
+      io.err(`books dlq show: no message ${args.id ?? ''} in the DLQ\n`);
+      return 1;
+    }
+    if (args.json) io.out(json(m));
+    else
+      io.out(
+        [
+          `message         ${m.messageId}`,
+          `client order id ${m.clientOrderId ?? '-'}`,
+          `run             ${m.runId ?? '-'}`,
+          `strategy        ${m.strategyId ?? '-'}`,
+          `trade           ${m.trade ?? '-'}`,
+          `intent state    ${m.intentState ?? '-'}`,
+          `failed receives ${m.receiveCount}`,
+          `why             ${m.why}`,
+          `body            ${m.body}`,
+          '',
+        ].join('\n'),
+      );
+    return 0;
+  }
+  if (args.json) {
+    io.out(json({ stage: ctx.stage, messages }));
+    return 0;
+  }
+  io.out(
+    messages.length === 0
+      ? `the execution DLQ of ${ctx.stage} is empty\n`
+      : `${table(
+          [
+            { header: 'message', value: (m: DlqMessage) => m.messageId },
+            { header: 'client order id', value: (m) => m.clientOrderId ?? '-' },
+            { header: 'trade', value: (m) => m.trade ?? '-' },
+            { header: 'receives', align: 'right', value: (m) => m.receiveCount },
+            { header: 'why', value: (m) => m.why },
+          ],
+          messages,
+        )}\n`,
+  );
+  return 0;
+}
+
+const DlqOptionsSchema = z.object({
+  json: z.boolean().optional(),
+  stage: z.string(),
+  id: z.string().optional(),
+});
+
+export function registerDlq(program: Command): void {
+  const dlq = program
+    .command('dlq')
+    .description('the execution dead-letter queue: what is in it, why, and a safe redrive');
+  const run = (args: Omit<DlqArgs, 'json'>, opts: unknown) => {
+    const o = DlqOptionsSchema.parse(opts);
+    return withLocalQueries(o.stage, (ctx) => runDlq(ctx, { ...args, json: o.json ?? false }, processOutput));
+  };
+  dlq
+    .command('list')
+    .description('every message with its client order id and why it is there')
+    .option('--stage <stage>', 'the stage', 'local')
+    .option('--json', 'print JSON')
+    .action(async (opts: unknown) => {
+      process.exitCode = await run({ action: 'list' }, opts);
+    });
+  dlq
+    .command('show <id>')
+    .description('one message (by message id or client order id) in full')
+    .option('--stage <stage>', 'the stage', 'local')
+    .option('--json', 'print JSON')
+    .action(async (id: string, opts: unknown) => {
+      process.exitCode = await run({ action: 'show', id }, opts);
+    });
+  dlq
+    .command('redrive')
+    .description('send messages back to the execution queue (idempotent by client order id)')
+    .option('--id <id>', 'one message (message id or client order id); default: all')
+    .option('--stage <stage>', 'the stage', 'local')
+    .option('--json', 'print JSON')
+    .action(async (opts: unknown) => {
+      const o = DlqOptionsSchema.parse(opts);
+      process.exitCode = await run({ action: 'redrive', ...(o.id ? { id: o.id } : {}) }, opts);
+    });
+}
