@@ -1,0 +1,86 @@
+/**
+ * `pnpm bench replay [--days N]`: the replay of N trading days (default 250) × the three example
+ * strategies on a fresh in-memory embedded stack started and stopped here; prints days per second
+ * and the wall-clock time of each stage. Target (issue 9): 250 × 3 within 3 minutes.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createLogger } from '../../packages/core/src';
+import { runReplay } from '../../packages/local/src/replay/engine';
+import { endpointsOf, startStack, stopStack } from '../../packages/local/src/stack';
+import { generateSampleBars, sampleTradingDays } from '../../packages/market-data/src/sample-bars';
+
+const root = path.resolve(__dirname, '../..');
+const FIRST_DAY = '2024-01-02';
+
+/** `--days N`: an integer in 1 … 500 (the sample data holds about 500 days from 2024-01-02). */
+function parseArgs(argv: readonly string[]): { days: number } {
+  const i = argv.indexOf('--days');
+  const text = i >= 0 ? (argv[i + 1] ?? '') : '250';
+  const days = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (!(days >= 1 && days <= 500)) throw new Error(`--days must be an integer in 1 … 500, not "${text}"`);
+  return { days };
+}
+
+async function main(): Promise<void> {
+  const { days } = parseArgs(process.argv.slice(2));
+  const calendar = sampleTradingDays('2023-01-03', '2025-12-31');
+  const replayDays = calendar.filter((d) => d >= FIRST_DAY).slice(0, days);
+  const from = replayDays[0];
+  const to = replayDays[replayDays.length - 1];
+  if (from === undefined || to === undefined) throw new Error('no sample day to replay');
+
+  const home = mkdtempSync(path.join(tmpdir(), 'books-bench-replay-'));
+  const barsDir = path.join(home, 'bars');
+  mkdirSync(barsDir);
+  for (const [symbol, csv] of generateSampleBars(calendar))
+    writeFileSync(path.join(barsDir, `${symbol}.csv`), csv);
+  const stage = 'bench';
+
+  const t0 = performance.now();
+  const stack = await startStack({ home, persist: false, record: false, stage });
+  const startupMs = performance.now() - t0;
+  try {
+    const t1 = performance.now();
+    const result = await runReplay({
+      endpoints: endpointsOf(stack),
+      stage,
+      args: {
+        from,
+        to,
+        config: path.join(root, 'strategies', 'config.local.json'),
+        data: barsDir,
+        initialCash: '100000',
+      },
+      stateFile: path.join(home, `replay-${stage}.json`),
+      logger: createLogger({ service: 'bench-replay' }, { level: 'error', destination: process.stderr }),
+    });
+    const totalMs = performance.now() - t1;
+    const { timings, summary } = result;
+    const trades = summary.strategies.reduce((n, s) => n + s.trades, 0);
+    const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+    const share = (ms: number) => `${((ms / totalMs) * 100).toFixed(0)}%`;
+    process.stdout.write(
+      [
+        `replay ${from} … ${to}: ${result.daysRun} days × ${summary.strategies.length} strategies, ${trades} trades, reconciliation ${summary.reconciliation.matchDays}/${summary.reconciliation.days} MATCH`,
+        `stack start            ${seconds(startupMs)}`,
+        `total                  ${seconds(totalMs)}  (${(result.daysRun / (totalMs / 1000)).toFixed(2)} days/s, ${(totalMs / result.daysRun).toFixed(0)} ms/day)`,
+        `state machine          ${seconds(timings.planMs)}  ${share(timings.planMs)}  (coordinator + workers: DSL, planning, SELLs enqueued)`,
+        `queue + execution      ${seconds(timings.executionMs)}  ${share(timings.executionMs)}  (orders, fills, ledger transactions, held BUYs)`,
+        `reconcile              ${seconds(timings.reconcileMs)}  ${share(timings.reconcileMs)}`,
+        `record equity          ${seconds(timings.recordMs)}  ${share(timings.recordMs)}`,
+        `target: 250 days × 3 within 180 s → ${days === 250 ? (totalMs <= 180_000 ? 'met' : 'MISSED') : `projected ${seconds((totalMs / result.daysRun) * 250)} for 250 days`}`,
+        '',
+      ].join('\n'),
+    );
+  } finally {
+    await stopStack(stack);
+    rmSync(home, { recursive: true, force: true });
+  }
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`bench replay: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  process.exitCode = 1;
+});
