@@ -111,10 +111,15 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
 
   const stored = readReplayState(stateFile);
   if (stored) {
-    const mismatch = argsMismatch(stored.args, args);
+    // --to may move (a replay is extended or shortened) as long as no recorded day lies beyond it.
+    const mismatch = argsMismatch({ ...stored.args, to: args.to }, args);
     if (mismatch)
       throw new ReplayError(
         `stage ${stage} holds a replay with other arguments (${mismatch}); use another --stage, or remove ${stateFile} and the stage's data`,
+      );
+    if (stored.lastCompletedDay !== null && stored.lastCompletedDay > args.to)
+      throw new ReplayError(
+        `stage ${stage} has already replayed up to ${stored.lastCompletedDay}, after --to ${args.to}; use another --stage`,
       );
   }
 
@@ -136,13 +141,15 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
           `stage ${stage} already holds a book for ${sid} but no replay state (${stateFile}); use another --stage`,
         );
   }
-  const state: ReplayState = stored ?? {
-    version: 1,
-    stage,
-    args,
-    lastCompletedDay: null,
-    days: [],
-  };
+  const state: ReplayState = stored
+    ? { ...stored, args }
+    : {
+        version: 1,
+        stage,
+        args,
+        lastCompletedDay: null,
+        days: [],
+      };
 
   const reconcile = reconcilerFunction(services);
   const timings: StageTimings = { planMs: 0, executionMs: 0, reconcileMs: 0, recordMs: 0 };

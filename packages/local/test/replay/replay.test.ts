@@ -71,6 +71,20 @@ describe('books replay on the embedded stack', () => {
     expect(again.summary).toEqual(whole.summary);
   });
 
+  it('extends a completed replay when only --to moves later, and refuses a --to before its last day', async () => {
+    const short = options('replay-extend');
+    const [, second, third] = DAYS;
+    if (!second || !third) throw new Error('no sample days');
+    const first = await runReplay({ ...short, args: { ...short.args, to: second } });
+    expect(first).toMatchObject({ complete: true, daysRun: 2, totalDays: 2 });
+    const extended = await runReplay({ ...short, args: { ...short.args, to: third } });
+    expect(extended).toMatchObject({ complete: true, daysRun: 1, totalDays: 3 });
+    expect(extended.summary.reconciliation.byDay.map((d) => d.date)).toEqual(DAYS.slice(0, 3));
+    await expect(runReplay({ ...short, args: { ...short.args, to: second } })).rejects.toThrow(
+      /already replayed up to/,
+    );
+  });
+
   it('refuses to continue a stage with other arguments', async () => {
     const o = options('replay-args', { maxDays: 1 });
     await runReplay(o);
