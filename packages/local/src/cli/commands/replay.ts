@@ -22,6 +22,8 @@ export interface ReplayCliArgs {
   readonly stage: string;
   readonly cash: string;
   readonly json: boolean;
+  /** Where the stack, state file and logs live; default `booksHome()`. */
+  readonly home?: string;
 }
 
 const OptionsSchema = z.object({
@@ -69,7 +71,7 @@ export async function replayCommand(
   io: Output & { readonly errIsTTY: boolean },
   signals: { onInterrupt(listener: () => void): () => void },
 ): Promise<number> {
-  const home = booksHome();
+  const home = args.home ?? booksHome();
   let config: string;
   let data: string;
   try {
