@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerAdjust } from './adjust';
 import { registerDlq } from './dlq';
 import { registerEval } from './eval';
 import { registerPnl } from './pnl';
@@ -27,4 +28,5 @@ export const commands: readonly RegisterCommand[] = [
   registerReconcile,
   registerRecover,
   registerDlq,
+  registerAdjust,
 ];
