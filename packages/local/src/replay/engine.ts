@@ -221,6 +221,12 @@ async function recordDay(
 ): Promise<DayRecord> {
   const runId = RunId(`${services.env.BOOKS_STAGE}-${date}`);
   const run = await services.runs.listRunItems(runId);
+  // Which books a break touches, from the stored reconciliation's per-strategy quantities.
+  const stored = recon.ok ? undefined : await services.recon.latest(date);
+  const holders = (symbol: string) =>
+    (stored?.entries.find((e) => e.symbol === symbol)?.byStrategy ?? [])
+      .filter((b) => !b.qty.isZero())
+      .map((b): string => b.strategyId);
   const range = dayRange(date, date);
   const strategies: Record<string, StrategyDay> = {};
   for (const sid of strategyIds) {
@@ -242,7 +248,12 @@ async function recordDay(
     drain: { delivered: drain.delivered, succeeded: drain.succeeded, failed: drain.failed },
     recon: {
       ok: recon.ok,
-      breaks: recon.breaks.map((b) => ({ symbol: b.symbol, status: b.status, unexplained: b.unexplained })),
+      breaks: recon.breaks.map((b) => ({
+        symbol: b.symbol,
+        status: b.status,
+        unexplained: b.unexplained,
+        strategies: holders(b.symbol),
+      })),
       cashStatus: recon.cash.status,
     },
     strategies,

@@ -37,7 +37,15 @@ export type StrategyDay = z.infer<typeof StrategyDaySchema>;
 
 export const ReconDaySchema = z.object({
   ok: z.boolean(),
-  breaks: z.array(z.object({ symbol: z.string(), status: z.string(), unexplained: z.string() })),
+  breaks: z.array(
+    z.object({
+      symbol: z.string(),
+      status: z.string(),
+      unexplained: z.string(),
+      /** Strategies whose books hold the symbol (none: a position no book explains). */
+      strategies: z.array(z.string()).default([]),
+    }),
+  ),
   cashStatus: z.string(),
 });
 export type ReconDay = z.infer<typeof ReconDaySchema>;

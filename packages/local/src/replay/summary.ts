@@ -20,6 +20,9 @@ export interface StrategySummary extends PerformanceStats {
   readonly trades: number;
   readonly tradedValue: string;
   readonly fees: string;
+  /** Days reconciled with no break on a symbol this book holds (account-wide breaks: see reconciliation). */
+  readonly reconMatchDays: number;
+  readonly reconDays: number;
 }
 
 export interface ReconciliationSummary {
@@ -30,7 +33,7 @@ export interface ReconciliationSummary {
   readonly byDay: readonly {
     date: string;
     status: 'MATCH' | 'BREAK';
-    breaks: readonly { symbol: string; status: string; unexplained: string }[];
+    breaks: readonly { symbol: string; status: string; unexplained: string; strategies: readonly string[] }[];
   }[];
 }
 
@@ -64,6 +67,10 @@ export function summarise(
       previousTransfers = transfers;
     }
     const t = trades.get(sid) ?? { count: 0, tradedValue: Money.ZERO, fees: Money.ZERO };
+    const reconDays = days.filter((d) => d.strategies[sid] !== undefined);
+    const reconMatchDays = reconDays.filter(
+      (d) => !d.recon.breaks.some((b) => b.strategies.includes(sid)),
+    ).length;
     return {
       strategyId: sid,
       ...performance(points, t.tradedValue.value.toNumber()),
@@ -71,6 +78,8 @@ export function summarise(
       trades: t.count,
       tradedValue: t.tradedValue.toCents().value.toFixed(2),
       fees: t.fees.toCents().value.toFixed(2),
+      reconMatchDays,
+      reconDays: reconDays.length,
     };
   });
   const byDay = days.map((d) => ({
@@ -114,6 +123,7 @@ export function formatSummary(s: ReplaySummary): string {
     String(x.trades),
     x.fees,
     x.finalEquity,
+    `${x.reconMatchDays}/${x.reconDays} MATCH`,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: readonly string[]) =>
@@ -129,7 +139,7 @@ export function formatSummary(s: ReplaySummary): string {
   ];
   for (const d of s.reconciliation.byDay.filter((x) => x.status === 'BREAK'))
     out.push(
-      `  ${d.date} BREAK ${d.breaks.map((b) => `${b.status} ${b.symbol} (${b.unexplained})`).join(', ') || '(cash)'}`,
+      `  ${d.date} BREAK ${d.breaks.map((b) => `${b.status} ${b.symbol} (${b.unexplained}; ${b.strategies.join(', ') || 'no book'})`).join(', ') || '(cash)'}`,
     );
   return `${out.join('\n')}\n`;
 }

@@ -11,8 +11,15 @@ function day(date: string, equity: string, transfers: string, ok = true): DayRec
     drain: { delivered: 1, succeeded: 1, failed: 0 },
     recon: ok
       ? { ok: true, breaks: [], cashStatus: 'MATCH' }
-      : { ok: false, breaks: [{ symbol: 'SPY', status: 'DRIFT', unexplained: '-1' }], cashStatus: 'MATCH' },
-    strategies: { s1: { status: 'COMPLETED', equity, transfersTotal: transfers, trades: 1 } },
+      : {
+          ok: false,
+          breaks: [{ symbol: 'SPY', status: 'DRIFT', unexplained: '-1', strategies: ['s1'] }],
+          cashStatus: 'MATCH',
+        },
+    strategies: {
+      s1: { status: 'COMPLETED', equity, transfersTotal: transfers, trades: 1 },
+      s2: { status: 'COMPLETED', equity: '100', transfersTotal: '100', trades: 0 },
+    },
   };
 }
 
@@ -36,11 +43,16 @@ describe('the replay summary', () => {
     expect(s1).toMatchObject({ strategyId: 's1', trades: 3, fees: '0.50', finalEquity: '99.00' });
   });
 
-  it('counts MATCH days and lists each break day with its breaks', () => {
+  it('counts MATCH days for the account and per book (a break counts against the books holding its symbol)', () => {
     expect(summary.reconciliation).toMatchObject({ days: 3, matchDays: 2, breakDays: 1 });
     const text = formatSummary(summary);
     expect(text).toContain('reconciliation: 2/3 days MATCH, 1 with breaks');
-    expect(text).toContain('2024-01-04 BREAK DRIFT SPY (-1)');
+    expect(text).toContain('2024-01-04 BREAK DRIFT SPY (-1; s1)');
+    expect(summary.strategies.map((s) => [s.strategyId, s.reconMatchDays, s.reconDays])).toEqual([
+      ['s1', 2, 3],
+      ['s2', 3, 3],
+    ]);
+    expect(text).toMatch(/s2 .* 3\/3 MATCH/);
     expect(text).toMatch(/s1\s+-1\.00%\s+\S+\s+10\.00%/);
   });
 });
