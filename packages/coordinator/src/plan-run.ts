@@ -1,10 +1,12 @@
 import {
   type BooksConfig,
   type Clock,
+  errorMessage,
   type Logger,
   marketDateOf,
   RunId,
   type StrategyConfig,
+  type StrategyId,
   type Symbol,
   type TradingDate,
   ValidationError,
@@ -13,6 +15,8 @@ import type {
   AccountSnapshotSource,
   ConfigSource,
   MarketCalendar,
+  ReconciliationBreak,
+  ReconciliationCheck,
   RunRecord,
   RunStore,
   StrategySymbols,
@@ -28,6 +32,11 @@ export interface PlanRunDeps {
   readonly runs: RunStore;
   readonly clock: Clock;
   readonly logger: Logger;
+  /**
+   * Fail closed: reconciles before handing out items and applies `onReconciliationBreak`. Absent,
+   * no reconciliation gate is applied.
+   */
+  readonly reconciliation?: ReconciliationCheck;
 }
 
 export interface PlanRunRequest {
@@ -108,8 +117,16 @@ export async function planRun(deps: PlanRunDeps, request: PlanRunRequest): Promi
   }
 
   const runId = runIdFor(deps.stage, date);
-  const enabled = config.strategies.filter((s) => s.enabled && s.flow === 'per-strategy');
-  const warnings = await overlapWarnings(deps.symbols, enabled);
+  const candidates = config.strategies.filter((s) => s.enabled && s.flow === 'per-strategy');
+  const gate = await reconciliationGate(deps, config, candidates, date);
+  for (const w of gate.warnings) log.warn({ event: 'reconciliation-break', runId }, w);
+  if (gate.stop) {
+    log.error({ event: 'run-blocked', runId }, gate.stop);
+    if (!request.dryRun) await deps.runs.recordSkip(deps.stage, date, gate.stop, now.toISOString());
+    return { proceed: false, reason: gate.stop, runId };
+  }
+  const enabled = candidates.filter((s) => !gate.blocked.has(s.id));
+  const warnings = [...(await overlapWarnings(deps.symbols, candidates)), ...gate.warnings];
   for (const w of warnings) log.warn({ event: 'shared-symbol', runId }, w);
   const snapshot = await deps.account.account();
   const record: RunRecord = {
@@ -125,7 +142,7 @@ export async function planRun(deps: PlanRunDeps, request: PlanRunRequest): Promi
       file: s.file,
       allocation: s.allocation.toString(),
       flow: s.flow,
-      ...statusOf(s),
+      ...statusOf(s, gate.blocked.get(s.id)),
     })),
     warnings,
   };
@@ -189,9 +206,61 @@ async function overlapWarnings(
  * portfolio) are not built yet: such a strategy is recorded SKIPPED with the reason, never traded
  * as a book of its own.
  */
-function statusOf(s: StrategyConfig): { status: 'PENDING' | 'SKIPPED'; note?: string } {
+function statusOf(s: StrategyConfig, blocked?: string): { status: 'PENDING' | 'SKIPPED'; note?: string } {
   if (!s.enabled) return { status: 'SKIPPED', note: 'disabled in the configuration' };
+  if (blocked !== undefined) return { status: 'SKIPPED', note: blocked };
   if (s.flow !== 'per-strategy')
     return { status: 'SKIPPED', note: `flow "${s.flow}" is not available yet: not traded` };
   return { status: 'PENDING' };
+}
+
+interface Gate {
+  /** Strategies not planned, with the reason recorded on their run item. */
+  readonly blocked: ReadonlyMap<StrategyId, string>;
+  readonly warnings: readonly string[];
+  /** Set when the whole run is refused. */
+  readonly stop?: string;
+}
+
+/**
+ * Fail closed on reconciliation breaks: a strategy whose book holds a broken symbol, or whose DSL
+ * can trade it, would plan from a book that does not explain the account. `block-strategy` skips
+ * those strategies (recorded SKIPPED with the break), `block-run` refuses the run, `warn` only
+ * warns. A reconciliation that cannot run blocks like a break: nothing is known to be explained.
+ */
+async function reconciliationGate(
+  deps: PlanRunDeps,
+  config: BooksConfig,
+  candidates: readonly StrategyConfig[],
+  date: TradingDate,
+): Promise<Gate> {
+  if (!deps.reconciliation) return { blocked: new Map(), warnings: [] };
+  let breaks: readonly ReconciliationBreak[];
+  try {
+    breaks = await deps.reconciliation.breaks(date);
+  } catch (e) {
+    const reason = `reconciliation could not run (${errorMessage(e)})`;
+    if (config.onReconciliationBreak === 'warn') return { blocked: new Map(), warnings: [reason] };
+    if (config.onReconciliationBreak === 'block-run')
+      return { blocked: new Map(), warnings: [], stop: `stopped: ${reason}` };
+    return { blocked: new Map(candidates.map((s) => [s.id, `blocked: ${reason}`])), warnings: [] };
+  }
+  if (breaks.length === 0) return { blocked: new Map(), warnings: [] };
+  const text = (b: ReconciliationBreak) => `${b.symbol} ${b.status} (unexplained ${b.unexplained})`;
+  const warnings = breaks.map((b) => `reconciliation break: ${text(b)}`);
+  if (config.onReconciliationBreak === 'warn') return { blocked: new Map(), warnings };
+  if (config.onReconciliationBreak === 'block-run')
+    return {
+      blocked: new Map(),
+      warnings,
+      stop: `stopped: reconciliation breaks ${breaks.map(text).join(', ')}`,
+    };
+  const blocked = new Map<StrategyId, string>();
+  for (const s of candidates) {
+    const tradable = new Set<string>(await deps.symbols.symbolsOf(s.file));
+    const hit = breaks.filter((b) => b.holders.includes(s.id) || tradable.has(b.symbol));
+    if (hit.length > 0)
+      blocked.set(s.id, `blocked: unexplained reconciliation break on ${hit.map(text).join(', ')}`);
+  }
+  return { blocked, warnings };
 }

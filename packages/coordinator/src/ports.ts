@@ -60,3 +60,19 @@ export interface DispatchOutcome {
   readonly outcome: string;
   readonly reason?: string;
 }
+
+/** A symbol whose broker position the books do not explain (orders in flight already accounted for). */
+export interface ReconciliationBreak {
+  readonly symbol: Symbol;
+  /** DRIFT, UNOWNED or PHANTOM. */
+  readonly status: string;
+  /** Broker quantity minus what the books and orders in flight explain. */
+  readonly unexplained: string;
+  /** The strategies whose books hold the symbol (EXTERNAL excluded). */
+  readonly holders: readonly StrategyId[];
+}
+
+export interface ReconciliationCheck {
+  /** Reconciles every book with the broker now; the breaks found (empty when the books explain the account). */
+  breaks(date: TradingDate): Promise<readonly ReconciliationBreak[]>;
+}

@@ -1,0 +1,41 @@
+import { EXTERNAL, type StrategyId, Symbol, type TradingDate } from '@books/core';
+import type { Services } from '@books/runtime';
+import { reconcilerFunction } from './function';
+
+/** Same shape as the coordinator's `ReconciliationBreak` port (the reconciler does not import it). */
+export interface SymbolBreak {
+  readonly symbol: Symbol;
+  readonly status: string;
+  readonly unexplained: string;
+  readonly holders: readonly StrategyId[];
+}
+
+/**
+ * The coordinator's fail-closed check over the stage's services: runs the reconciler (so the
+ * result is stored as `RECON#{date}` and logged like any other reconciliation) and returns its
+ * breaks with the strategies whose books hold each broken symbol.
+ */
+export function ledgerReconciliationCheck(services: Services): {
+  breaks(date: TradingDate): Promise<readonly SymbolBreak[]>;
+} {
+  const reconcileNow = reconcilerFunction(services);
+  return {
+    async breaks(date) {
+      const summary = await reconcileNow({ date });
+      if (summary.ok) return [];
+      const stored = await services.recon.latest(date);
+      const entries = new Map((stored?.entries ?? []).map((e) => [e.symbol as string, e]));
+      return summary.breaks.map((b) => {
+        const entry = entries.get(b.symbol);
+        return {
+          symbol: entry?.symbol ?? Symbol(b.symbol),
+          status: b.status,
+          unexplained: b.unexplained,
+          holders: (entry?.byStrategy ?? [])
+            .filter((h) => h.strategyId !== EXTERNAL && !h.qty.isZero())
+            .map((h) => h.strategyId),
+        };
+      });
+    },
+  };
+}
