@@ -1,5 +1,6 @@
 import { errorMessage, Money, Price, Quantity, StrategyId, Symbol } from '@books/core';
 import { type AdjustmentRequest, recordAdjustment } from '@books/reconciler/src/adjust';
+import { restoreBookFromLedger } from '@books/reconciler/src/restore';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { json, type Output, processOutput } from '../../queries/format';
@@ -12,6 +13,8 @@ export interface AdjustArgs {
   readonly qty?: string;
   readonly price?: string;
   readonly cash?: string;
+  /** Write the stored lots and cash back to what the ledger (trades + transfers) says. */
+  readonly restore?: boolean;
   readonly json: boolean;
 }
 
@@ -42,6 +45,7 @@ export function adjustmentRequest(args: AdjustArgs): AdjustmentRequest {
 
 /** `books adjust`: exit 0 when the correcting entry is recorded, 2 when it is refused. */
 export async function runAdjust(ctx: QueryContext, args: AdjustArgs, io: Output): Promise<number> {
+  if (args.restore) return runRestore(ctx, args, io);
   let request: AdjustmentRequest;
   try {
     request = adjustmentRequest(args);
@@ -77,12 +81,38 @@ export async function runAdjust(ctx: QueryContext, args: AdjustArgs, io: Output)
   return 0;
 }
 
+async function runRestore(ctx: QueryContext, args: AdjustArgs, io: Output): Promise<number> {
+  let result: Awaited<ReturnType<typeof restoreBookFromLedger>>;
+  try {
+    if ([args.symbol, args.qty, args.price, args.cash].some((v) => v !== undefined))
+      throw new Error('--restore-from-ledger takes no --symbol, --qty, --price or --cash');
+    if (args.reason === undefined || args.reason.trim().length === 0)
+      throw new Error('--reason "..." is required: say what was investigated and why this corrects it');
+    result = await restoreBookFromLedger(ctx.services, StrategyId(args.strategy), args.reason);
+  } catch (e) {
+    io.err(`books adjust: ${errorMessage(e)}\n`);
+    return 2;
+  }
+  if (args.json) io.out(json({ stage: ctx.stage, ...result }));
+  else
+    io.out(
+      [
+        `restore ${result.id} recorded for ${result.strategyId} at ${result.at}`,
+        ...result.changes.map((c) => `  ${c}`),
+        `  reason   ${result.reason}`,
+        '',
+      ].join('\n'),
+    );
+  return 0;
+}
+
 const AdjustOptionsSchema = z.object({
   reason: z.string().optional(),
   symbol: z.string().optional(),
   qty: z.string().optional(),
   price: z.string().optional(),
   cash: z.string().optional(),
+  restoreFromLedger: z.boolean().optional(),
   json: z.boolean().optional(),
   stage: z.string(),
 });
@@ -95,6 +125,10 @@ export function registerAdjust(program: Command): void {
     .option('--qty <qty>', 'signed: positive books a buy into the strategy, negative a sell out of its lots')
     .option('--price <price>', 'the price the position adjustment is booked at')
     .option('--cash <amount>', 'signed cash moved into (or out of) the book from the unallocated pool')
+    .option(
+      '--restore-from-ledger',
+      'write the stored lots and cash back to what the ledger (trades, transfers) says',
+    )
     .option('--reason <text>', 'why: what was investigated (required)')
     .option('--stage <stage>', 'the stage', 'local')
     .option('--json', 'print JSON')
@@ -108,6 +142,7 @@ export function registerAdjust(program: Command): void {
         ...(o.qty !== undefined ? { qty: o.qty } : {}),
         ...(o.price !== undefined ? { price: o.price } : {}),
         ...(o.cash !== undefined ? { cash: o.cash } : {}),
+        ...(o.restoreFromLedger ? { restore: true } : {}),
       };
       process.exitCode = await withLocalQueries(o.stage, (ctx) => runAdjust(ctx, args, processOutput));
     });
