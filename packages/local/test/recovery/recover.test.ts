@@ -78,6 +78,41 @@ describe('books recover on the embedded stack', () => {
     expect(await ledgerSnapshot(world.services)).toEqual(snapshot);
   });
 
+  it("a fill the broker made but the ledger never got is a DRIFT for the next day's reconciliation, and recover --run of its day makes it MATCH", async () => {
+    const world = await openWorld('recover-late');
+    const [day1, day2] = daysFrom('2024-09-16', 2) as [TradingDate, TradingDate];
+    const runId = RunId(`${world.services.env.BOOKS_STAGE}-${day1}`);
+    paper(world).faults.inject({ kind: 'delayed-fill', count: 1 });
+    await world.runDay(day1);
+    const [pending] = (await intentsOf(world, runId)).filter((i) => i.state === 'SUBMITTED');
+    if (!pending) throw new Error('no stuck intent');
+    await paper(world).settlePending();
+
+    // Seen from the next day, the order of day 1 is no longer in flight: a break of its quantity.
+    const broken = await reconcilerFunction(world.services)({ date: day2 });
+    expect(broken.breaks).toEqual([
+      expect.objectContaining({ symbol: pending.symbol, unexplained: pending.qty.toString() }),
+    ]);
+
+    let out = '';
+    const code = await runRecover(
+      {
+        services: world.services,
+        stage: world.services.env.BOOKS_STAGE,
+        strategyIds: STRATEGY_IDS,
+        calendar: SAMPLE_DAYS,
+        lastRunDate: day2,
+        now: new Date(),
+      },
+      { run: runId, json: false },
+      { out: (t) => (out += t), err: () => undefined },
+    );
+    expect(code).toBe(0);
+    expect(out).toMatch(new RegExp(`${pending.clientOrderId}.*SUBMITTED\\s+FILLED\\s+recorded`));
+    expect(await reconcilerFunction(world.services)({ date: day2 })).toMatchObject({ ok: true, breaks: [] });
+    expect(await checkInvariants(world.services, Money.parse('100000'))).toEqual([]);
+  });
+
   it('records an intent the broker never accepted as REJECTED "not found at the broker" and prints it', async () => {
     const world = await openWorld('recover-nf');
     const [day] = daysFrom('2024-09-16', 1) as [TradingDate];
