@@ -66,6 +66,11 @@ describe('books reconcile on a real ledger', () => {
     expect(text.code).toBe(1);
     expect(text.out).toMatch(new RegExp(`${held.symbol}\\s+DRIFT`));
     expect(text.out).toContain('1 break(s)');
+    // Each holder of the symbol carries its pro-rata share of the unexplained -1, never all of it guessed into one.
+    const row = text.out.split('\n').find((l) => l.includes(`${held.symbol} `) && l.includes('DRIFT')) ?? '';
+    const shares = [...row.matchAll(/\(share (-?[0-9.]+)\)/g)].map((m) => Quantity.parse(m[1] ?? '0'));
+    expect(shares.length).toBeGreaterThan(0);
+    expect(Quantity.sum(shares).round(6).toString()).toBe('-1');
 
     const asJson = await reconcile({ json: true });
     expect(asJson.code).toBe(1);

@@ -1,4 +1,4 @@
-import { errorMessage, TradingDate } from '@books/core';
+import { errorMessage, Quantity, TradingDate } from '@books/core';
 import type { ReconEntry } from '@books/ledger-client';
 import { type ReconcileSummary, reconcilerFunction } from '@books/reconciler';
 import type { Command } from 'commander';
@@ -45,8 +45,19 @@ export async function runReconcile(ctx: QueryContext, args: ReconcileArgs, io: O
     );
     return summary.ok ? 0 : 1;
   }
-  const holders = (e: ReconEntry) =>
-    e.byStrategy.length === 0 ? '-' : e.byStrategy.map((b) => `${b.strategyId} ${b.qty}`).join(', ');
+  const holders = (e: ReconEntry) => {
+    if (e.byStrategy.length === 0) return '-';
+    const gap = unexplained.get(e.symbol);
+    const total = Quantity.sum(e.byStrategy.map((b) => b.qty));
+    return e.byStrategy
+      .map((b) => {
+        // The reconciler's pro-rata split by owned quantity, to its 9 decimals.
+        if (gap === undefined || total.isZero()) return `${b.strategyId} ${b.qty}`;
+        const share = Quantity.parse(gap).times(b.qty.ratioTo(total)).round(9);
+        return `${b.strategyId} ${b.qty} (share ${share})`;
+      })
+      .join(', ');
+  };
   const symbols =
     entries.length === 0
       ? '  (no positions at the broker or in any book)'
