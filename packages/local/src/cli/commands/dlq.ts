@@ -41,13 +41,13 @@ const PEEK_VISIBILITY_SECONDS = 60;
 
 /**
  * Reads every message of the stage's execution DLQ (hiding them while `work` runs), hands them to
- * `work`, and makes every message `work` did not consume visible again. `work` returns the ids of
- * the messages it deleted.
+ * `work`, and makes every message `work` did not consume visible again, also when `work` fails
+ * part-way. `work` adds the id of each message it deleted to `consumed` as soon as it is deleted.
  */
 export async function withDlqMessages<T>(
   services: Services,
   stage: string,
-  work: (messages: readonly Held[]) => Promise<{ result: T; consumed: ReadonlySet<string> }>,
+  work: (messages: readonly Held[], consumed: Set<string>, dlqUrl: string) => Promise<T>,
 ): Promise<T> {
   const { sqs } = services.clients;
   const { QueueUrl: dlqUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: executionDlqName(stage) }));
@@ -75,21 +75,22 @@ export async function withDlqMessages<T>(
       });
     }
   }
-  let consumed: ReadonlySet<string> = new Set();
+  const consumed = new Set<string>();
   try {
-    const done = await work(held);
-    consumed = done.consumed;
-    return done.result;
+    return await work(held, consumed, dlqUrl);
   } finally {
     for (const h of held) {
       if (consumed.has(h.messageId)) continue;
-      await sqs.send(
-        new ChangeMessageVisibilityCommand({
-          QueueUrl: dlqUrl,
-          ReceiptHandle: h.receiptHandle,
-          VisibilityTimeout: 0,
-        }),
-      );
+      // Best effort: a message not made visible here reappears when its peek visibility ends.
+      await sqs
+        .send(
+          new ChangeMessageVisibilityCommand({
+            QueueUrl: dlqUrl,
+            ReceiptHandle: h.receiptHandle,
+            VisibilityTimeout: 0,
+          }),
+        )
+        .catch(() => undefined);
     }
   }
 }
@@ -151,10 +152,8 @@ export interface RedriveResult {
  */
 export async function redriveDlq(services: Services, stage: string, id?: string): Promise<RedriveResult> {
   const { sqs } = services.clients;
-  const { QueueUrl: dlqUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: executionDlqName(stage) }));
-  return withDlqMessages(services, stage, async (messages) => {
+  return withDlqMessages(services, stage, async (messages, consumed, dlqUrl) => {
     const chosen = messages.filter((m) => id === undefined || m.messageId === id || m.clientOrderId === id);
-    const consumed = new Set<string>();
     for (const m of chosen) {
       // Send first, then delete: a crash in between leaves a duplicate, which execution absorbs.
       await sqs.send(
@@ -163,15 +162,12 @@ export async function redriveDlq(services: Services, stage: string, id?: string)
       await sqs.send(new DeleteMessageCommand({ QueueUrl: dlqUrl, ReceiptHandle: m.receiptHandle }));
       consumed.add(m.messageId);
     }
-    return { result: { redriven: chosen.map(strip) }, consumed };
+    return { redriven: chosen.map(strip) };
   });
 }
 
 export async function listDlq(services: Services, stage: string): Promise<DlqMessage[]> {
-  return withDlqMessages(services, stage, async (messages) => ({
-    result: messages.map(strip),
-    consumed: new Set<string>(),
-  }));
+  return withDlqMessages(services, stage, async (messages) => messages.map(strip));
 }
 
 function strip({ receiptHandle: _, ...m }: Held): DlqMessage {
