@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { type StrategyId, ValidationError } from '@books/core';
-import { type StrategyTrade, type TransactItem, toItem } from '@books/ledger-client';
-import { type Book, type Fill, type Lot, rebuildBook } from '@books/portfolio';
-import { loadBook, type Services } from '@books/runtime';
+import { type TransactItem, toItem } from '@books/ledger-client';
+import { type Book, type Lot, rebuildBook } from '@books/portfolio';
+import { fillOfTrade, loadBook, type Services } from '@books/runtime';
 import { AdjustmentRefused } from './adjust';
 
 export interface RestoreResult {
@@ -44,7 +44,7 @@ export async function restoreBookFromLedger(
     throw new AdjustmentRefused(`strategy ${strategyId} has no book to restore`, { strategyId });
   const rebuilt: Book = rebuildBook(
     strategyId,
-    trades.map(fillOf),
+    trades.map(fillOfTrade),
     stored.transfers.map((t) => ({ id: t.id, amount: t.amount, reason: t.reason, at: t.at })),
   );
   const at = services.clock.now().toISOString();
@@ -107,19 +107,6 @@ export async function restoreBookFromLedger(
   );
   await services.table.transact(items);
   return { id, strategyId, at, reason: note, changes };
-}
-
-function fillOf(t: StrategyTrade): Fill {
-  return {
-    fillId: t.orderId,
-    orderId: t.orderId,
-    symbol: t.symbol,
-    side: t.side,
-    qty: t.filledQty,
-    price: t.fillPrice,
-    fees: t.fees,
-    at: t.filledAt,
-  };
 }
 
 function lotKey(l: Lot): string {

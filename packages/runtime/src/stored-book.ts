@@ -1,6 +1,6 @@
 import type { StrategyId } from '@books/core';
-import type { BookRepository, StoredBook } from '@books/ledger-client';
-import { type Book, emptyBook } from '@books/portfolio';
+import type { BookRepository, StoredBook, StrategyTrade } from '@books/ledger-client';
+import { type Book, emptyBook, type Fill } from '@books/portfolio';
 
 /** A book as the ledger stores it, as the accounting folds it; `version` guards its next write. */
 export interface LoadedBook {
@@ -33,4 +33,18 @@ export async function loadBook(books: BookRepository, strategyId: StrategyId): P
   const stored = await books.readBook(strategyId);
   if (!stored) return { book: emptyBook(strategyId), exists: false, version: undefined };
   return { book: toPortfolioBook(stored), exists: true, version: stored.cash.version };
+}
+
+/** A recorded trade as the fill it booked (the broker order id is the fill's dedup key). */
+export function fillOfTrade(t: StrategyTrade): Fill {
+  return {
+    fillId: t.orderId,
+    orderId: t.orderId,
+    symbol: t.symbol,
+    side: t.side,
+    qty: t.filledQty,
+    price: t.fillPrice,
+    fees: t.fees,
+    at: t.filledAt,
+  };
 }

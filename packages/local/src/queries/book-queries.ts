@@ -1,15 +1,7 @@
 import { Money, type Price, type StrategyId, Symbol } from '@books/core';
 import type { StoredTransfer, StrategyTrade, TimeRange } from '@books/ledger-client';
-import {
-  emptyBook,
-  type Fill,
-  type PlainBook,
-  plainBook,
-  positionsOf,
-  rebuildBook,
-  valueBook,
-} from '@books/portfolio';
-import { loadBook, type Services, toPortfolioBook } from '@books/runtime';
+import { emptyBook, type PlainBook, plainBook, positionsOf, rebuildBook, valueBook } from '@books/portfolio';
+import { fillOfTrade, loadBook, type Services, toPortfolioBook } from '@books/runtime';
 
 /**
  * Per-strategy queries over the ledger alone: the stored book (lots, cash, transfers) and the
@@ -124,19 +116,6 @@ export interface BookVerification {
   readonly differences: readonly string[];
 }
 
-export function fillOf(t: StrategyTrade): Fill {
-  return {
-    fillId: t.orderId,
-    orderId: t.orderId,
-    symbol: t.symbol,
-    side: t.side,
-    qty: t.filledQty,
-    price: t.fillPrice,
-    fees: t.fees,
-    at: t.filledAt,
-  };
-}
-
 /** Rebuilds the book from its trades and transfers and compares it with the stored lots and cash. */
 export async function verifyBook(services: Services, sid: StrategyId): Promise<BookVerification> {
   const [stored, trades] = await Promise.all([
@@ -149,7 +128,7 @@ export async function verifyBook(services: Services, sid: StrategyId): Promise<B
     const rebuilt = plainBook(
       rebuildBook(
         sid,
-        trades.map(fillOf),
+        trades.map(fillOfTrade),
         transfers.map((t) => ({ id: t.id, amount: t.amount, reason: t.reason, at: t.at })),
       ),
     );
