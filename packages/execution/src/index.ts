@@ -1,3 +1,5 @@
+export * from './adapters/ledger-intents';
+export * from './adapters/ledger-run-progress';
 export * from './execute';
 export * from './fill-pending';
 export * from './function';

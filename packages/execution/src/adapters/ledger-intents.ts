@@ -1,5 +1,5 @@
 import type { ClientOrderId, Clock, RunId } from '@books/core';
-import { type IntentRepository, StatusConflictError } from '@books/ledger-client';
+import { type IntentRepository, type OrderIntent, StatusConflictError } from '@books/ledger-client';
 import { INTENT_STATES, type IntentState } from '../intent-state';
 import type { Intent, IntentStore } from '../ports';
 
@@ -7,6 +7,21 @@ function parseState(state: string): IntentState {
   const found = INTENT_STATES.find((s) => s === state);
   if (!found) throw new Error(`intent has an unknown state "${state}"`);
   return found;
+}
+
+/** The stored intent as execution works with it; an unknown state is an error, never guessed. */
+export function intentOf(stored: OrderIntent): Intent {
+  return {
+    clientOrderId: stored.clientOrderId,
+    runId: stored.runId,
+    strategyId: stored.strategyId,
+    symbol: stored.symbol,
+    side: stored.side,
+    qty: stored.qty,
+    state: parseState(stored.state),
+    ...(stored.brokerOrderId ? { brokerOrderId: stored.brokerOrderId } : {}),
+    ...(stored.reason ? { reason: stored.reason } : {}),
+  };
 }
 
 /** Order intents on the run record, every transition conditional on the current state. */
@@ -32,17 +47,7 @@ export class LedgerIntentStore implements IntentStore {
     });
     const stored = await this.intents.get(intent.runId, intent.clientOrderId);
     if (!stored) throw new Error(`intent ${intent.clientOrderId} vanished after it was claimed`);
-    return {
-      clientOrderId: stored.clientOrderId,
-      runId: stored.runId,
-      strategyId: stored.strategyId,
-      symbol: stored.symbol,
-      side: stored.side,
-      qty: stored.qty,
-      state: parseState(stored.state),
-      ...(stored.brokerOrderId ? { brokerOrderId: stored.brokerOrderId } : {}),
-      ...(stored.reason ? { reason: stored.reason } : {}),
-    };
+    return intentOf(stored);
   }
 
   async stateOf(runId: RunId, clientOrderId: ClientOrderId): Promise<IntentState | undefined> {

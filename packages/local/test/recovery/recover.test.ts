@@ -1,6 +1,6 @@
 import { PaperBroker } from '@books/broker';
 import { ClientOrderId, Money, Quantity, RunId, type TradingDate } from '@books/core';
-import { LedgerIntentStore } from '@books/execution/src/adapters/ledger-intents';
+import { LedgerIntentStore } from '@books/execution';
 import { reconcilerFunction } from '@books/reconciler';
 import { NOT_FOUND_AT_BROKER, recoverRun, runRecover } from '../../src/cli/commands/recover';
 import type { LocalWorld } from '../../src/daily-run/local-world';

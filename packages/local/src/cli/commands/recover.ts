@@ -4,10 +4,11 @@ import {
   executionDeps,
   type Intent,
   type IntentState,
+  intentOf,
   intentStateForBrokerStatus,
   isFinal,
+  LedgerRunProgress,
 } from '@books/execution';
-import { LedgerRunProgress } from '@books/execution/src/adapters/ledger-run-progress';
 import type { OrderIntent } from '@books/ledger-client';
 import { applyFill, type Fill, LotKeyCollisionError, OversellError } from '@books/portfolio';
 import type { Services } from '@books/runtime';
@@ -73,16 +74,7 @@ export async function recoverRun(services: Services, runId: RunId): Promise<Reco
   const sellsRecovered = new Set<StrategyId>();
   for (const stored of run.intents) {
     if (!isStuck(stored.state)) continue;
-    const intent: Intent = {
-      clientOrderId: stored.clientOrderId,
-      runId: stored.runId,
-      strategyId: stored.strategyId,
-      symbol: stored.symbol,
-      side: stored.side,
-      qty: stored.qty,
-      state: stored.state,
-      ...(stored.brokerOrderId !== undefined ? { brokerOrderId: stored.brokerOrderId } : {}),
-    };
+    const intent = intentOf(stored);
     const base = describe(stored);
     try {
       const result = await execution.locks.withSymbol(intent.symbol, intent.clientOrderId, () =>
