@@ -1,6 +1,6 @@
 import { coordinatorFunction } from '@books/coordinator';
 import { type Logger, ManualClock, marketTimeToInstant, type TradingDate } from '@books/core';
-import { type BatchResponse, executionFunction } from '@books/execution';
+import { type BatchResponse, type ExecutionOptions, executionFunction } from '@books/execution';
 import { createServices, parseRuntimeEnv, type Services } from '@books/runtime';
 import { strategyWorkerFunction } from '@books/strategy-worker';
 import type { StackEndpoints } from '../stack/clients';
@@ -19,6 +19,15 @@ export interface LocalWorldOptions {
   readonly initialCash?: string;
   /** Bars are loaded once up to this day (a replay's last day). */
   readonly barsHorizon?: TradingDate;
+  /** Fault injection (tests): the services each function is built with, execution's options, the handlers. */
+  readonly inject?: InjectionHooks;
+}
+
+export type LocalFunctionName = 'coordinator' | 'strategyWorker' | 'execution';
+export interface InjectionHooks {
+  readonly services?: (fn: LocalFunctionName, services: Services) => Services;
+  readonly execution?: ExecutionOptions;
+  readonly handler?: <R>(fn: LocalFunctionName, h: (e: unknown) => Promise<R>) => (e: unknown) => Promise<R>;
 }
 
 export interface DayResult {
@@ -66,13 +75,22 @@ export class LocalWorld {
     });
     const clock = new ManualClock('2000-01-01T00:00:00Z');
     const services = await createServices(env, { clock, logger: options.logger, processEnv: {} });
+    const inject = options.inject ?? {};
+    const built = (fn: LocalFunctionName) => inject.services?.(fn, services) ?? services;
+    const wrap = <R>(fn: LocalFunctionName, h: (e: unknown) => Promise<R>) => inject.handler?.(fn, h) ?? h;
     const handlers = {
-      coordinator: coordinatorFunction(services),
-      strategyWorker: strategyWorkerFunction(
-        services,
-        options.barsHorizon ? { barsHorizon: options.barsHorizon } : {},
+      coordinator: wrap('coordinator', coordinatorFunction(built('coordinator'))),
+      strategyWorker: wrap(
+        'strategyWorker',
+        strategyWorkerFunction(
+          built('strategyWorker'),
+          options.barsHorizon ? { barsHorizon: options.barsHorizon } : {},
+        ),
       ),
-      execution: executionFunction(services, { fillWaitMs: 2_000, lockWaitMs: 10_000 }),
+      execution: wrap(
+        'execution',
+        executionFunction(built('execution'), { fillWaitMs: 2_000, lockWaitMs: 10_000, ...inject.execution }),
+      ),
     };
     return new LocalWorld(services, clock, loadStateMachine('dailyRun', stage), handlers, queue.url);
   }
