@@ -11,6 +11,7 @@ import {
   type LedgerTable,
   RunAlreadyExistsError,
   type RunRepository,
+  type RunStrategy,
   StatusConflictError,
   toItem,
 } from '@books/ledger-client';
@@ -43,6 +44,20 @@ export function decodeRunRecord(planJson: string): RunRecord {
   return RunRecordSchema.parse(JSON.parse(planJson));
 }
 
+/** The run's strategy items as first written: every strategy PENDING or SKIPPED. */
+function runStrategiesOf(record: RunRecord): RunStrategy[] {
+  return record.strategies.map((s) => ({
+    runId: record.runId,
+    strategyId: s.strategyId,
+    flow: FlowSchema.parse(s.flow),
+    status: s.status,
+    pendingSells: 0,
+    heldBuys: [],
+    ...(s.note ? { skipReason: s.note } : {}),
+    updatedAt: record.plannedAt,
+  }));
+}
+
 /** Runs on the ledger: the META item is the lock (one run per stage and trading date). */
 export class LedgerRunStore implements RunStore {
   constructor(
@@ -50,8 +65,12 @@ export class LedgerRunStore implements RunStore {
     private readonly runs: RunRepository,
   ) {}
 
+  /**
+   * `created` for the trigger that takes the lock. A retry of that same execution (say after a
+   * crash between the strategy chunks) gets `exists` and first completes the strategy items its
+   * first attempt did not write; another execution gets `exists` and writes nothing.
+   */
   async createRun(record: RunRecord): Promise<{ result: 'created' | 'exists'; record: RunRecord }> {
-    const planJson = JSON.stringify(record);
     try {
       await this.runs.createRun(
         {
@@ -61,25 +80,19 @@ export class LedgerRunStore implements RunStore {
           status: 'PLANNED',
           createdAt: record.plannedAt,
           updatedAt: record.plannedAt,
-          planJson,
+          planJson: JSON.stringify(record),
         },
-        record.strategies.map((s) => ({
-          runId: record.runId,
-          strategyId: s.strategyId,
-          flow: FlowSchema.parse(s.flow),
-          status: s.status,
-          pendingSells: 0,
-          heldBuys: [],
-          ...(s.note ? { skipReason: s.note } : {}),
-          updatedAt: record.plannedAt,
-        })),
+        runStrategiesOf(record),
       );
       return { result: 'created', record };
     } catch (e) {
       if (!(e instanceof RunAlreadyExistsError)) throw e;
       const meta = await this.runs.getMeta(record.runId);
       if (!meta?.planJson) throw e;
-      return { result: 'exists', record: decodeRunRecord(meta.planJson) };
+      const stored = decodeRunRecord(meta.planJson);
+      if (stored.executionId === record.executionId)
+        await this.runs.addMissingStrategies(stored.runId, runStrategiesOf(stored));
+      return { result: 'exists', record: stored };
     }
   }
 

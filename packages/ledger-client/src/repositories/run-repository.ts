@@ -62,42 +62,65 @@ export class RunRepository {
   constructor(private readonly table: LedgerTable) {}
 
   /**
-   * Takes the run lock and records its strategies in one transaction. Of concurrent creators of
-   * one run exactly one succeeds; the others get RunAlreadyExistsError and nothing of theirs is written.
+   * Takes the run lock and records its strategies. The lock (META) is written in one transaction
+   * with the first 99 strategies; of concurrent creators exactly one succeeds, the others get
+   * RunAlreadyExistsError and nothing of theirs is written. Further strategies follow in
+   * transactions of up to 100 items. A creator that stops between chunks (a crash, a timeout)
+   * leaves a run with some strategies missing: `addMissingStrategies` by a retry of the same
+   * trigger completes it.
    */
   async createRun(
     meta: RunMeta,
     strategies: readonly RunStrategy[],
     options: { clientRequestToken?: string } = {},
   ): Promise<void> {
-    if (strategies.length + 1 > MAX_TRANSACTION_ITEMS)
-      throw new ValidationError(`a run holds at most ${MAX_TRANSACTION_ITEMS - 1} strategies`, [
-        { path: 'strategies', message: `${strategies.length} strategies` },
-      ]);
+    const inLock = strategies.slice(0, MAX_TRANSACTION_ITEMS - 1);
     const items: TransactItem[] = [
       { kind: 'put', label: `run ${meta.runId} (lock)`, item: encodeRunMeta(meta), condition: ABSENT },
-      ...strategies.map(
-        (s): TransactItem => ({
-          kind: 'put',
-          label: `run ${meta.runId} strategy ${s.strategyId}`,
-          item: encodeRunStrategy(s),
-          condition: ABSENT,
-        }),
-      ),
+      ...inLock.map((s) => strategyPut(meta.runId, s)),
     ];
     // A conflict with another creator's transaction in flight is retried: the retry then meets
     // the winner's META and fails its condition, or takes the lock if the other creator failed.
     for (let attempt = 1; ; attempt++) {
       try {
         await this.table.transact(items, options);
-        return;
+        break;
       } catch (e) {
         if (e instanceof TransactionConditionError && e.failures.some((f) => f.index === 0))
           throw new RunAlreadyExistsError(meta.runId, { cause: e });
         if (!(e instanceof TransactionConflictError) || attempt >= CONFLICT_ATTEMPTS) throw e;
-        await new Promise((r) => setTimeout(r, 25 * attempt));
+        await pause(attempt);
       }
     }
+    await this.addMissingStrategies(meta.runId, strategies.slice(inLock.length));
+  }
+
+  /**
+   * Writes the run's strategy items that do not exist yet, in transactions of up to 100; items
+   * already there (perhaps moved on by their workers) are left as they are. Idempotent. Returns
+   * how many items it wrote.
+   */
+  async addMissingStrategies(runId: RunId, strategies: readonly RunStrategy[]): Promise<number> {
+    let written = 0;
+    for (let from = 0; from < strategies.length; from += MAX_TRANSACTION_ITEMS) {
+      let pending = strategies.slice(from, from + MAX_TRANSACTION_ITEMS).map((s) => strategyPut(runId, s));
+      for (let attempt = 1; pending.length > 0; attempt++) {
+        try {
+          await this.table.transact(pending);
+          written += pending.length;
+          break;
+        } catch (e) {
+          if (e instanceof TransactionConditionError) {
+            const present = new Set(e.failures.map((f) => f.index));
+            pending = pending.filter((_, i) => !present.has(i));
+            continue;
+          }
+          if (!(e instanceof TransactionConflictError) || attempt >= CONFLICT_ATTEMPTS) throw e;
+          await pause(attempt);
+        }
+      }
+    }
+    return written;
   }
 
   async getMeta(runId: RunId): Promise<RunMeta | undefined> {
@@ -191,6 +214,24 @@ export class RunRepository {
       condition: { expression: '#pending > :zero', values: { ':zero': { N: '0' } } },
     };
   }
+}
+
+/** A run's strategy item, written only if absent. */
+function strategyPut(runId: RunId, s: RunStrategy): TransactItem {
+  if (s.runId !== runId)
+    throw new ValidationError(`strategy ${s.strategyId} belongs to run ${s.runId}, not ${runId}`, [
+      { path: 'runId', message: s.runId },
+    ]);
+  return {
+    kind: 'put',
+    label: `run ${runId} strategy ${s.strategyId}`,
+    item: encodeRunStrategy(s),
+    condition: ABSENT,
+  };
+}
+
+function pause(attempt: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, 25 * attempt));
 }
 
 function statusUpdate(
