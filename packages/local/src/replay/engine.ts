@@ -73,6 +73,9 @@ export interface ReplayResult {
   readonly daysRun: number;
   readonly totalDays: number;
   readonly timings: StageTimings;
+  /** Every day recorded so far, and the stage's services (for a report over its ledger). */
+  readonly days: readonly DayRecord[];
+  readonly services: Services;
 }
 
 /** The configuration, checked so that every strategy file resolves next to it. */
@@ -205,6 +208,8 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
     daysRun,
     totalDays: days.length,
     timings,
+    days: state.days,
+    services,
   };
 }
 
@@ -228,6 +233,7 @@ async function recordDay(
       .filter((b) => !b.qty.isZero())
       .map((b): string => b.strategyId);
   const range = dayRange(date, date);
+  const account = await services.broker.getAccount();
   const strategies: Record<string, StrategyDay> = {};
   for (const sid of strategyIds) {
     const [pnl, fills] = await Promise.all([
@@ -245,6 +251,7 @@ async function recordDay(
     date,
     runId,
     runStatus: run?.meta.status ?? 'NO RUN',
+    accountEquity: account.equity.toString(),
     drain: { delivered: drain.delivered, succeeded: drain.succeeded, failed: drain.failed },
     recon: {
       ok: recon.ok,

@@ -54,6 +54,8 @@ export const DayRecordSchema = z.object({
   date: Day,
   runId: z.string(),
   runStatus: z.string(),
+  /** The broker account's equity at the day's close (absent in states written before it was recorded). */
+  accountEquity: Decimal.optional(),
   drain: z.object({
     delivered: z.number().int(),
     succeeded: z.number().int(),

@@ -1,5 +1,5 @@
 import { createWriteStream, existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { createLogger, errorMessage, Money, TradingDate } from '@books/core';
 import { generateSampleBars, sampleTradingDays } from '@books/market-data/src/sample-bars';
 import type { Command } from 'commander';
@@ -7,6 +7,8 @@ import { z } from 'zod';
 import { runReplay } from '../../replay/engine';
 import { progressReporter } from '../../replay/progress';
 import { formatSummary } from '../../replay/summary';
+import { renderReport } from '../../report/render';
+import { replayReportData } from '../../report/replay-report';
 import { booksHome, endpointsOf, startStack, stopStack, workspaceRoot } from '../../stack';
 import type { Output } from './run';
 
@@ -22,6 +24,8 @@ export interface ReplayCliArgs {
   readonly stage: string;
   readonly cash: string;
   readonly json: boolean;
+  /** Write the self-contained HTML report of the replay there. */
+  readonly report?: string;
   /** Where the stack, state file and logs live; default `booksHome()`. */
   readonly home?: string;
 }
@@ -34,6 +38,7 @@ const OptionsSchema = z.object({
   stage: z.string().regex(/^[a-z0-9-]{1,28}$/, '--stage: lowercase letters, digits and -'),
   cash: z.string().regex(/^\d+(\.\d+)?$/, '--cash must be a decimal amount'),
   json: z.boolean().optional(),
+  report: z.string().min(1).optional(),
 });
 
 /**
@@ -82,6 +87,8 @@ export async function replayCommand(
     config = resolveConfig(args.config, join(workspaceRoot(), 'strategies'));
     data = args.data !== undefined ? resolve(args.data) : sampleBars(home, io);
     if (!existsSync(data)) throw new Error(`no bars directory ${data}`);
+    if (args.report !== undefined && !existsSync(dirname(resolve(args.report))))
+      throw new Error(`no directory for the report ${resolve(args.report)}`);
   } catch (e) {
     io.err(`books replay: ${errorMessage(e)}\n`);
     return 2;
@@ -117,6 +124,14 @@ export async function replayCommand(
     );
     if (!args.json && !result.complete)
       io.out(`incomplete: ${summary.days}/${result.totalDays} days; run the same command to continue\n`);
+    if (args.report !== undefined) {
+      const file = resolve(args.report);
+      writeFileSync(
+        file,
+        renderReport(await replayReportData(result, { stage: args.stage, now: new Date() })),
+      );
+      io.err(`report: ${file}\n`);
+    }
     io.err(`state: ${stateFile}\nlogs: ${logFile}\n`);
     if (!result.complete) return 130;
     return summary.reconciliation.breakDays > 0 ? 1 : 0;
@@ -142,6 +157,10 @@ export function registerReplay(program: Command): void {
     .option('--stage <stage>', "the replay's own stage (table, queue, paper account, state file)", 'replay')
     .option('--cash <amount>', 'the paper account’s initial cash', '100000')
     .option('--json', 'print the summary as JSON')
+    .option(
+      '--report <file.html>',
+      'also write a self-contained HTML report (charts, trades, reconciliation)',
+    )
     .action(async (opts: unknown) => {
       const parsed = OptionsSchema.safeParse(opts);
       if (!parsed.success) {
@@ -159,6 +178,7 @@ export function registerReplay(program: Command): void {
           stage: o.stage,
           cash: o.cash,
           json: o.json ?? false,
+          ...(o.report !== undefined ? { report: o.report } : {}),
         },
         {
           out: (t) => process.stdout.write(t),

@@ -1,0 +1,85 @@
+/**
+ * What a report shows, as plain JSON-shaped data: decimals stay decimal strings, dates are
+ * `YYYY-MM-DD` trading dates (New York). Built by collect.ts over a stage's ledger, rendered by
+ * render.ts without any I/O.
+ */
+
+export interface ReportData {
+  readonly title: string;
+  /** One line under the title (stage, range, number of days). */
+  readonly subtitle: string;
+  /** When the report was built (ISO instant, injected). */
+  readonly generatedAt: string;
+  /** Strategy ids, in the order their series are drawn. */
+  readonly strategies: readonly string[];
+  /** One entry per trading day, ascending. */
+  readonly days: readonly ReportDay[];
+  readonly trades: readonly ReportTrade[];
+  /** Caveats about the data (e.g. an estimated series), shown under the title. */
+  readonly notes: readonly string[];
+}
+
+export interface ReportDay {
+  readonly date: string;
+  /** The broker account's equity at the day's close. */
+  readonly accountEquity: string;
+  /** Per strategy: book equity at the close and the capital transferred into it that day. */
+  readonly books: Readonly<Record<string, BookDay>>;
+  readonly recon: ReportRecon;
+  readonly run: ReportRun;
+}
+
+export interface BookDay {
+  readonly equity: string;
+  /** Net transfers into the book that day (funding, re-targeting; negative out). */
+  readonly flow: string;
+}
+
+export interface ReportBreak {
+  readonly symbol: string;
+  readonly status: string;
+  readonly unexplained: string;
+  /** Strategies holding the symbol (none: no book explains it). */
+  readonly strategies: readonly string[];
+}
+
+export interface ReportRecon {
+  readonly status: 'MATCH' | 'BREAK' | 'NONE';
+  readonly cashStatus?: string;
+  readonly breaks: readonly ReportBreak[];
+}
+
+export interface ReportRunStrategy {
+  readonly strategyId: string;
+  /** Derived completeness status: TRADED, NOTHING_TO_DO, FAILED, SKIPPED, PLANNED, PENDING, UNKNOWN. */
+  readonly status: string;
+  readonly reason?: string;
+  readonly trades: number;
+  readonly finalTrades: number;
+}
+
+export interface ReportRun {
+  readonly runId: string;
+  /** The run's stored status, or NO RUN. */
+  readonly runStatus: string;
+  /** COMPLETE | IN_PROGRESS | STUCK, or NO RUN. */
+  readonly completeness: string;
+  readonly strategies: readonly ReportRunStrategy[];
+  /** What is not final yet, one line each. */
+  readonly missing: readonly string[];
+}
+
+export interface ReportTrade {
+  readonly filledAt: string;
+  /** The fill's trading date (New York). */
+  readonly date: string;
+  readonly strategyId: string;
+  readonly side: 'buy' | 'sell';
+  readonly symbol: string;
+  readonly qty: string;
+  readonly price: string;
+  /** qty × price, to the cent. */
+  readonly value: string;
+  readonly fees: string;
+  readonly runId: string;
+}

@@ -1,0 +1,237 @@
+import { Money } from '@books/core';
+import { performance } from '../replay/metrics';
+import { escapeHtml as h } from './escape';
+import type { ReportData, ReportDay, ReportTrade } from './model';
+
+/** The report's tables as HTML strings: per-strategy summary, days, trades (with its filters). */
+
+const pct = (x: number | undefined) => (x === undefined ? '—' : `${(x * 100).toFixed(2)}%`);
+const num = (x: number | undefined) => (x === undefined ? '—' : x.toFixed(2));
+const cents = (m: Money) => m.toCents().value.toFixed(2);
+
+function row(cells: readonly string[], tag: 'td' | 'th' = 'td'): string {
+  return `<tr>${cells.map((c) => `<${tag}>${c}</${tag}>`).join('')}</tr>`;
+}
+
+/** Per strategy: final equity, time-weighted return, max drawdown, volatility, Sharpe, trades, fees. */
+export function summaryTable(data: Pick<ReportData, 'strategies' | 'days' | 'trades'>): string {
+  const rows = data.strategies.map((sid) => {
+    const days = data.days.filter((d) => d.books[sid] !== undefined);
+    const points = days.map((d) => ({
+      equity: Number(d.books[sid]?.equity ?? '0'),
+      flow: Number(d.books[sid]?.flow ?? '0'),
+    }));
+    const trades = data.trades.filter((t) => t.strategyId === sid);
+    const traded = Money.sum(trades.map((t) => Money.parse(t.value).abs()));
+    const fees = Money.sum(trades.map((t) => Money.parse(t.fees)));
+    const stats = performance(points, traded.value.toNumber());
+    const last = days[days.length - 1]?.books[sid]?.equity;
+    const matched = days.filter((d) => !d.recon.breaks.some((b) => b.strategies.includes(sid))).length;
+    return row([
+      h(sid),
+      last === undefined ? '—' : cents(Money.parse(last)),
+      pct(stats.totalReturn),
+      pct(stats.maxDrawdown),
+      pct(stats.annualisedVolatility),
+      num(stats.sharpe),
+      num(stats.turnover),
+      String(trades.length),
+      cents(traded),
+      cents(fees),
+      `${matched}/${days.length}`,
+    ]);
+  });
+  const first = data.days[0]?.accountEquity;
+  const last = data.days[data.days.length - 1]?.accountEquity;
+  const change =
+    first !== undefined && last !== undefined && Number(first) > 0
+      ? Number(last) / Number(first) - 1
+      : undefined;
+  const account = row([
+    '<strong>account</strong>',
+    last === undefined ? '—' : cents(Money.parse(last)),
+    pct(change),
+    '',
+    '',
+    '',
+    '',
+    String(data.trades.length),
+    cents(Money.sum(data.trades.map((t) => Money.parse(t.value).abs()))),
+    cents(Money.sum(data.trades.map((t) => Money.parse(t.fees)))),
+    `${data.days.filter((d) => d.recon.status === 'MATCH').length}/${data.days.length}`,
+  ]);
+  const header = row(
+    [
+      'strategy',
+      'equity',
+      'return',
+      'max DD',
+      'ann. vol',
+      'Sharpe',
+      'turnover',
+      'trades',
+      'traded value',
+      'fees',
+      'recon MATCH days',
+    ],
+    'th',
+  );
+  return `<table class="summary numeric" data-table="summary"><thead>${header}</thead><tbody>${rows.join('')}${account}</tbody></table>`;
+}
+
+/** How many of a run's strategies ended in each state, and how many of its trades are final. */
+export function runCounts(day: ReportDay) {
+  const s = day.run.strategies;
+  const count = (status: string) => s.filter((x) => x.status === status).length;
+  const trades = s.reduce((n, x) => n + x.trades, 0);
+  const finalTrades = s.reduce((n, x) => n + x.finalTrades, 0);
+  return {
+    strategies: s.length,
+    planned: s.filter((x) => x.status !== 'SKIPPED').length,
+    traded: count('TRADED'),
+    nothingToDo: count('NOTHING_TO_DO'),
+    failed: count('FAILED'),
+    skipped: count('SKIPPED'),
+    trades,
+    finalTrades,
+    allFinal: finalTrades === trades && day.run.missing.length === 0,
+  };
+}
+
+function reconCell(day: ReportDay): string {
+  const r = day.recon;
+  const badge = `<span class="badge ${r.status === 'MATCH' ? 'ok' : r.status === 'BREAK' ? 'bad' : 'none'}">${h(r.status === 'NONE' ? 'not reconciled' : r.status)}</span>`;
+  const breaks = r.breaks
+    .map(
+      (b) =>
+        `<li>${h(b.status)} ${h(b.symbol)} (${h(b.unexplained)}; ${h(b.strategies.join(', ') || 'no book')})</li>`,
+    )
+    .join('');
+  return breaks === '' ? badge : `${badge}<ul class="breaks">${breaks}</ul>`;
+}
+
+function runDetails(day: ReportDay): string {
+  if (day.run.strategies.length === 0 && day.run.missing.length === 0) return '';
+  const items = day.run.strategies
+    .map(
+      (s) =>
+        `<li>${h(s.strategyId)} <b>${h(s.status)}</b>${s.reason ? ` — ${h(s.reason)}` : ''} (${s.finalTrades}/${s.trades} trades final)</li>`,
+    )
+    .join('');
+  const missing = day.run.missing.map((m) => `<li class="missing">${h(m)}</li>`).join('');
+  return `<details><summary>${day.run.strategies.length} strategies</summary><ul>${items}${missing}</ul></details>`;
+}
+
+/** One row per day: reconciliation (MATCH or its breaks) and the run's completeness. */
+export function daysTable(days: readonly ReportDay[]): string {
+  const header = row(
+    [
+      'date',
+      'reconciliation',
+      'cash',
+      'run',
+      'completeness',
+      'planned',
+      'traded',
+      'nothing to do',
+      'failed',
+      'skipped',
+      'trades final',
+      'strategies',
+    ],
+    'th',
+  );
+  const rows = days.map((d) => {
+    const c = runCounts(d);
+    const complete = d.run.completeness === 'COMPLETE';
+    return `<tr data-date="${h(d.date)}" data-recon="${h(d.recon.status)}">${[
+      h(d.date),
+      reconCell(d),
+      h(d.recon.cashStatus ?? '—'),
+      h(d.run.runStatus),
+      `<span class="badge ${complete ? 'ok' : d.run.completeness === 'NO RUN' ? 'none' : 'bad'}">${h(d.run.completeness)}</span>`,
+      `${c.planned}/${c.strategies}`,
+      String(c.traded),
+      String(c.nothingToDo),
+      c.failed > 0 ? `<span class="badge bad">${c.failed}</span>` : '0',
+      String(c.skipped),
+      `${c.finalTrades}/${c.trades}${c.allFinal ? '' : ' <span class="badge bad">open</span>'}`,
+      runDetails(d),
+    ]
+      .map((x) => `<td>${x}</td>`)
+      .join('')}</tr>`;
+  });
+  return `<table class="days" data-table="days"><thead>${header}</thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
+function options(values: readonly string[]): string {
+  return [
+    `<option value="">all</option>`,
+    ...values.map((v) => `<option value="${h(v)}">${h(v)}</option>`),
+  ].join('');
+}
+
+const distinct = (xs: readonly string[]) => [...new Set(xs)].sort();
+
+/** The trades, one row each with its filter keys as data attributes; the filters above it. */
+export function tradesTable(trades: readonly ReportTrade[]): string {
+  const dates = trades.map((t) => t.date).sort();
+  const first = dates[0] ?? '';
+  const last = dates[dates.length - 1] ?? '';
+  const filters = `<form class="filters" id="trade-filters" onsubmit="return false">
+<label>strategy <select id="f-strategy">${options(distinct(trades.map((t) => t.strategyId)))}</select></label>
+<label>symbol <select id="f-symbol">${options(distinct(trades.map((t) => t.symbol)))}</select></label>
+<label>side <select id="f-side">${options(['buy', 'sell'])}</select></label>
+<label>from <input type="date" id="f-from" min="${h(first)}" max="${h(last)}"></label>
+<label>to <input type="date" id="f-to" min="${h(first)}" max="${h(last)}"></label>
+<button type="reset" id="f-reset">clear</button>
+<output id="trades-count">${trades.length} of ${trades.length} trades</output>
+</form>`;
+  const header = row(
+    ['filled at', 'date', 'strategy', 'side', 'symbol', 'qty', 'price', 'value', 'fees', 'run'],
+    'th',
+  );
+  const rows = trades.map(
+    (t) =>
+      `<tr data-strategy="${h(t.strategyId)}" data-symbol="${h(t.symbol)}" data-side="${h(t.side)}" data-date="${h(t.date)}">${[
+        t.filledAt,
+        t.date,
+        t.strategyId,
+        t.side.toUpperCase(),
+        t.symbol,
+        t.qty,
+        t.price,
+        t.value,
+        t.fees,
+        t.runId,
+      ]
+        .map((x) => `<td>${h(x)}</td>`)
+        .join('')}</tr>`,
+  );
+  return `${filters}<table class="trades numeric" id="trades" data-table="trades"><thead>${header}</thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
+/**
+ * The filters of the trades table, run in the page: a row is shown when it matches every chosen
+ * filter (dates inclusive, compared as YYYY-MM-DD text). Reads only data attributes.
+ */
+export const TRADE_FILTER_SCRIPT = `(function () {
+  var byId = function (id) { return document.getElementById(id); };
+  var rows = Array.prototype.slice.call(document.querySelectorAll('#trades tbody tr'));
+  var ids = ['f-strategy', 'f-symbol', 'f-side', 'f-from', 'f-to'];
+  function apply() {
+    var strategy = byId('f-strategy').value, symbol = byId('f-symbol').value, side = byId('f-side').value;
+    var from = byId('f-from').value, to = byId('f-to').value, shown = 0;
+    rows.forEach(function (r) {
+      var d = r.dataset;
+      var ok = (!strategy || d.strategy === strategy) && (!symbol || d.symbol === symbol) &&
+        (!side || d.side === side) && (!from || d.date >= from) && (!to || d.date <= to);
+      r.hidden = !ok;
+      if (ok) shown++;
+    });
+    byId('trades-count').textContent = shown + ' of ' + rows.length + ' trades';
+  }
+  ids.forEach(function (id) { byId(id).addEventListener('input', apply); byId(id).addEventListener('change', apply); });
+  byId('trade-filters').addEventListener('reset', function () { setTimeout(apply, 0); });
+  apply();
+})();`;
