@@ -12,13 +12,31 @@ export {
 export { field } from './fields';
 export { canonicalInstant, isCanonicalInstant } from './instant';
 export type { Gsi1Key, ItemKey } from './keys';
-export { keys, METADATA, SK_PREFIX, strategyTradesPartition } from './keys';
+export { keys, LEGACY_TRADES_PARTITION, METADATA, SK_PREFIX, strategyTradesPartition } from './keys';
 export type { Condition, QuerySpec, TransactItem } from './ledger-table';
 export { ABSENT, LedgerTable, MAX_TRANSACTION_ITEMS, PRESENT, versionedUpdate } from './ledger-table';
 export type { StoredCash } from './records/cash';
 export { decodeCash, encodeCash } from './records/cash';
+export type { FlowMarker } from './records/flow-marker';
+export {
+  decodeFlowMarker,
+  encodeFlowMarker,
+  FlowMarkerSchema,
+  flowMarkerKey,
+  flowPartition,
+  migrationKey,
+} from './records/flow-marker';
 export type { OrderIntent } from './records/intent';
 export { decodeIntent, encodeIntent } from './records/intent';
+export type { LegacyContribution, LegacySignals } from './records/legacy-signals';
+export {
+  decodeLegacySignals,
+  encodeLegacySignals,
+  LEGACY_SIGNALS_PARTITION,
+  LegacyContributionSchema,
+  LegacySignalsSchema,
+  legacySignalsKey,
+} from './records/legacy-signals';
 export type { LegacyTrade } from './records/legacy-trade';
 export { decodeLegacyTrade, encodeLegacyTrade } from './records/legacy-trade';
 export type { StoredLot } from './records/lot';
@@ -35,12 +53,13 @@ export {
 } from './records/run';
 export type { StrategyTrade } from './records/trade';
 export { decodeStrategyTrade, encodeStrategyTrade } from './records/trade';
-export type { StoredTransfer, TransferReason } from './records/transfer';
+export type { MovedLot, StoredPositionMove, StoredTransfer, TransferReason } from './records/transfer';
 export { decodeTransfer, encodeTransfer, TRANSFER_REASONS } from './records/transfer';
 export type { LotRef, StoredBook } from './repositories/book-repository';
 export { BookRepository, FIRST_CASH_VERSION } from './repositories/book-repository';
 export type { IntentTransition } from './repositories/intent-repository';
 export { IntentRepository } from './repositories/intent-repository';
+export { LegacyRepository } from './repositories/legacy-repository';
 export { ReconRepository } from './repositories/recon-repository';
 export type { RunItems, RunStrategyPatch } from './repositories/run-repository';
 export { RunAlreadyExistsError, RunRepository, StatusConflictError } from './repositories/run-repository';

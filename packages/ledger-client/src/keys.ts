@@ -25,6 +25,11 @@ export const keys = {
     GSI1SK: `TRADE#${canonicalInstant(filledAt)}#${orderId}`,
   }),
   legacyTrade: (orderId: string): ItemKey => ({ PK: `TRADE#${orderId}`, SK: METADATA }),
+  /** Legacy trades in time order (an addition to DESIGN.md §4: they have no partition of their own). */
+  legacyTradeGsi1: (filledAt: string, orderId: string): Gsi1Key => ({
+    GSI1PK: LEGACY_TRADES_PARTITION,
+    GSI1SK: `TRADE#${canonicalInstant(filledAt)}#${orderId}`,
+  }),
   book: (sid: StrategyId): string => `STRATEGY#${sid}#BOOK`,
   lot: (sid: StrategyId, symbol: Symbol, openedAt: string, orderId: string): ItemKey => ({
     PK: keys.book(sid),
@@ -48,6 +53,8 @@ export const keys = {
     SK: `RESULT#${canonicalInstant(at)}`,
   }),
 } as const;
+
+export const LEGACY_TRADES_PARTITION = 'LEGACY#TRADES';
 
 export function strategyTradesPartition(sid: StrategyId): string {
   return `STRATEGY#${sid}`;

@@ -219,6 +219,22 @@ export class LedgerTable {
 
   /** Every item of a query, following LastEvaluatedKey through all pages. */
   async queryAll(spec: QuerySpec): Promise<Item[]> {
+    const items: Item[] = [];
+    for await (const page of this.pages(spec)) items.push(...page);
+    return items;
+  }
+
+  /** The first `limit` items of a query, reading no further page than needed. */
+  async queryFirst(spec: QuerySpec, limit: number): Promise<Item[]> {
+    const items: Item[] = [];
+    for await (const page of this.pages({ ...spec, pageSize: spec.pageSize ?? limit })) {
+      items.push(...page);
+      if (items.length >= limit) break;
+    }
+    return items.slice(0, limit);
+  }
+
+  private async *pages(spec: QuerySpec): AsyncGenerator<Item[]> {
     const [pk, sk] = spec.index === 'GSI1' ? ['GSI1PK', 'GSI1SK'] : ['PK', 'SK'];
     if (spec.index !== undefined && spec.consistent === true)
       throw new LedgerError('a GSI cannot be read strongly consistent');
@@ -246,16 +262,14 @@ export class LedgerTable {
       ScanIndexForward: spec.forward ?? true,
       ...(spec.pageSize ? { Limit: spec.pageSize } : {}),
     };
-    const items: Item[] = [];
     let start: Record<string, AttributeValue> | undefined;
     do {
       const page = await this.call('Query', { PK: spec.partition, SK: spec.index ?? '' }, () =>
         this.client.send(new QueryCommand({ ...input, ExclusiveStartKey: start })),
       );
-      items.push(...(page.Items ?? []));
+      yield page.Items ?? [];
       start = page.LastEvaluatedKey;
     } while (start !== undefined);
-    return items;
   }
 
   private transactWriteItem(i: TransactItem): TransactWriteItem {

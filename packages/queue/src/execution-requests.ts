@@ -1,4 +1,4 @@
-import { clientOrderIdFor, type Money, type RunId, type StrategyId, type Weight } from '@books/core';
+import { clientOrderIdFor, type Money, type RunId, StrategyId, type Weight } from '@books/core';
 import type { PlannedTrade } from '@books/portfolio';
 import type { StrategyExecutionRequested } from './messages';
 
@@ -10,14 +10,20 @@ export interface RequestContext {
   readonly strategyCapital: Money;
   /** ISO instant of the plan: identical on every retry, so a re-sent message is identical too. */
   readonly plannedAt: string;
+  /**
+   * Legacy flow only: per symbol, each strategy's share of the merged trade. The request then
+   * carries `flow: legacy`, `strategy_names` and `strategy_weights`.
+   */
+  readonly attribution?: Readonly<Record<string, Readonly<Record<string, Weight>>>>;
 }
 
 /** The execution request of one planned trade; a pure function of the plan. */
 export function executionRequestFor(trade: PlannedTrade, ctx: RequestContext): StrategyExecutionRequested {
+  const shares = ctx.attribution ? (ctx.attribution[trade.symbol] ?? {}) : undefined;
   return {
     type: 'StrategyExecutionRequested',
     version: 1,
-    flow: 'per-strategy',
+    flow: shares ? 'legacy' : 'per-strategy',
     run_id: ctx.runId,
     strategy_id: ctx.strategyId,
     dsl_file: ctx.file,
@@ -39,5 +45,13 @@ export function executionRequestFor(trade: PlannedTrade, ctx: RequestContext): S
       side: trade.side,
       leg: trade.leg,
     }),
+    ...(shares
+      ? {
+          strategy_names: Object.keys(shares)
+            .sort()
+            .map((s) => StrategyId(s)),
+          strategy_weights: { ...shares },
+        }
+      : {}),
   };
 }

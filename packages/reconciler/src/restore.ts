@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { type StrategyId, ValidationError } from '@books/core';
 import { type TransactItem, toItem } from '@books/ledger-client';
 import { type Book, type Lot, rebuildBook } from '@books/portfolio';
-import { fillOfTrade, loadBook, type Services } from '@books/runtime';
+import { fillOfTrade, loadBook, type Services, transferOfStored } from '@books/runtime';
 import { AdjustmentRefused } from './adjust';
 
 export interface RestoreResult {
@@ -45,7 +45,7 @@ export async function restoreBookFromLedger(
   const rebuilt: Book = rebuildBook(
     strategyId,
     trades.map(fillOfTrade),
-    stored.transfers.map((t) => ({ id: t.id, amount: t.amount, reason: t.reason, at: t.at })),
+    stored.transfers.map(transferOfStored),
   );
   const at = services.clock.now().toISOString();
   const items: TransactItem[] = [];

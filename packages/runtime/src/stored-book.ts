@@ -1,6 +1,6 @@
 import type { StrategyId } from '@books/core';
-import type { BookRepository, StoredBook, StrategyTrade } from '@books/ledger-client';
-import { type Book, emptyBook, type Fill } from '@books/portfolio';
+import type { BookRepository, StoredBook, StoredTransfer, StrategyTrade } from '@books/ledger-client';
+import { type Book, emptyBook, type Fill, type Transfer } from '@books/portfolio';
 
 /** A book as the ledger stores it, as the accounting folds it; `version` guards its next write. */
 export interface LoadedBook {
@@ -46,5 +46,16 @@ export function fillOfTrade(t: StrategyTrade): Fill {
     price: t.fillPrice,
     fees: t.fees,
     at: t.filledAt,
+  };
+}
+
+/** A recorded transfer as the accounting folds it (positions moved by a migration included). */
+export function transferOfStored(t: StoredTransfer): Transfer {
+  return {
+    id: t.id,
+    amount: t.amount,
+    reason: t.reason,
+    at: t.at,
+    ...(t.positions ? { positions: t.positions } : {}),
   };
 }

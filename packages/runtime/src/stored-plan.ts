@@ -71,6 +71,8 @@ export const StoredPlanSchema = z.object({
   buys: z.array(TradeSchema),
   suppressed: z.array(SuppressedSchema),
   estimatedCashAfter: MoneySchema,
+  /** The legacy book's plan only: per symbol, each strategy's share of the merged trade. */
+  attribution: z.record(z.string(), z.record(z.string(), WeightSchema)).optional(),
 });
 
 export type StoredPlan = z.output<typeof StoredPlanSchema>;

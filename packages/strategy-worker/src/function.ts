@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   type CapitalPolicy,
+  FlowSchema,
   Money,
   marketDateOf,
   parseBooksConfig,
@@ -25,7 +26,7 @@ const MapItemSchema = z.object({
   strategyId: z.string(),
   file: z.string(),
   allocation: z.string(),
-  flow: z.string(),
+  flow: FlowSchema.default('per-strategy'),
   asOf: z.string(),
   accountEquity: z.string(),
   plannedAt: z.string(),
@@ -51,6 +52,14 @@ export interface WorkerResult {
   readonly strategyId: string;
   readonly outcome: StrategyOutcome['outcome'];
   readonly reason?: string;
+  /** SIGNALLED (legacy and shadow flows): the partial signal the aggregator merges. */
+  readonly signal?: {
+    readonly flow: 'legacy' | 'shadow';
+    readonly allocation: string;
+    readonly weights: Record<string, string>;
+    readonly contributions: Record<string, string>;
+    readonly rebalanceThreshold?: string;
+  };
   readonly targets?: Record<string, string>;
   readonly capital?: string;
   readonly sells?: readonly string[];
@@ -111,6 +120,7 @@ function mapItemInput(item: z.infer<typeof MapItemSchema>): StrategyRunInput {
     minTradeNotional: Money.parse(item.minTradeNotional),
     dryRun: item.dryRun,
     plannedAt: item.plannedAt,
+    flow: item.flow,
   };
 }
 
@@ -145,6 +155,22 @@ async function singleStrategyInput(
 function summarise(outcome: StrategyOutcome): WorkerResult {
   if (outcome.outcome === 'FAILED')
     return { strategyId: outcome.strategyId, outcome: 'FAILED', reason: outcome.reason };
+  if (outcome.outcome === 'SIGNALLED') {
+    const { signal } = outcome;
+    const text = (m: ReadonlyMap<string, { toString(): string }>) =>
+      Object.fromEntries([...m].map(([s, w]) => [s, w.toString()]));
+    return {
+      strategyId: outcome.strategyId,
+      outcome: 'SIGNALLED',
+      signal: {
+        flow: signal.flow,
+        allocation: signal.allocation.toString(),
+        weights: text(signal.weights),
+        contributions: text(signal.contributions),
+        ...(signal.rebalanceThreshold ? { rebalanceThreshold: signal.rebalanceThreshold.toString() } : {}),
+      },
+    };
+  }
   const { record } = outcome;
   const line = (t: PlannedTrade) =>
     `${t.side} ${t.qty} ${t.symbol} (~$${t.estimatedValue.toCents().value.toFixed(2)})`;

@@ -44,9 +44,11 @@ export interface PlanContext {
   readonly plannedAt: string;
   readonly minTradeNotional: Money;
   readonly rebalanceThreshold?: Weight;
+  /** The legacy book's plan only: per symbol, each strategy's share of the merged trade. */
+  readonly attribution?: Readonly<Record<string, Readonly<Record<string, Weight>>>>;
 }
 
-export type StrategyRunStatus = 'PENDING' | 'PLANNED' | 'TRADED' | 'NOTHING_TO_DO' | 'FAILED';
+export type StrategyRunStatus = 'PENDING' | 'PLANNED' | 'TRADED' | 'NOTHING_TO_DO' | 'FAILED' | 'SIGNALLED';
 
 export interface StrategyRunStore {
   /**
@@ -64,4 +66,6 @@ export interface StrategyRunStore {
   /** The plan recorded by an earlier attempt of this (run, strategy), if any. */
   readPlan(runId: string, strategyId: StrategyId): Promise<StrategyPlanRecord | undefined>;
   recordFailure(runId: string, strategyId: StrategyId, reason: string): Promise<void>;
+  /** A strategy of the merged flow gave its signal (PENDING → SIGNALLED; idempotent). */
+  recordSignal(runId: string, strategyId: StrategyId): Promise<void>;
 }

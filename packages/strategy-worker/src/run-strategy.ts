@@ -2,6 +2,7 @@ import {
   BooksError,
   type CapitalPolicy,
   errorMessage,
+  type Flow,
   type Logger,
   type Money,
   type RunId,
@@ -42,6 +43,8 @@ export interface StrategyRunInput {
   readonly dryRun: boolean;
   /** ISO instant of the run's plan time. */
   readonly plannedAt: string;
+  /** `legacy` and `shadow` strategies give a partial signal to the merged flow instead of planning. */
+  readonly flow?: Flow;
 }
 
 export interface StrategyRunDeps {
@@ -57,11 +60,25 @@ export type StrategyOutcome =
   | { readonly strategyId: StrategyId; readonly outcome: 'FAILED'; readonly reason: string }
   | {
       readonly strategyId: StrategyId;
+      readonly outcome: 'SIGNALLED';
+      readonly signal: PartialSignal;
+    }
+  | {
+      readonly strategyId: StrategyId;
       readonly outcome: 'PLANNED' | 'NOTHING_TO_DO' | 'DRY_RUN';
       readonly resumed: boolean;
       readonly record: StrategyPlanRecord;
       readonly sent: number;
     };
+
+/** A merged-flow strategy's part of the merged portfolio: its weights, and weight × allocation. */
+export interface PartialSignal {
+  readonly flow: 'legacy' | 'shadow';
+  readonly allocation: Weight;
+  readonly weights: ReadonlyMap<Symbol, Weight>;
+  readonly contributions: ReadonlyMap<Symbol, Weight>;
+  readonly rebalanceThreshold?: Weight;
+}
 
 /** A failure of this strategy alone, recorded on its run item; never a thrown error for the run. */
 class StrategyFailure extends BooksError {
@@ -81,6 +98,7 @@ class StrategyFailure extends BooksError {
 export async function runStrategy(deps: StrategyRunDeps, input: StrategyRunInput): Promise<StrategyOutcome> {
   const log = deps.logger.child({ strategyId: input.strategyId, runId: input.runId });
   try {
+    if (input.flow === 'legacy' || input.flow === 'shadow') return await signal(deps, input, input.flow);
     if (!input.dryRun) {
       const earlier = await deps.runs.readPlan(input.runId, input.strategyId);
       if (earlier) {
@@ -135,6 +153,44 @@ export async function runStrategy(deps: StrategyRunDeps, input: StrategyRunInput
     if (!input.dryRun) await deps.runs.recordFailure(input.runId, input.strategyId, e.message);
     return { strategyId: input.strategyId, outcome: 'FAILED', reason: e.message };
   }
+}
+
+/**
+ * The legacy flow's worker: evaluates the DSL and returns the partial signal; the merged flow
+ * (aggregator and legacy planner) plans and trades. Nothing of the strategy's own book is read.
+ */
+async function signal(
+  deps: StrategyRunDeps,
+  input: StrategyRunInput,
+  flow: 'legacy' | 'shadow',
+): Promise<StrategyOutcome> {
+  const evaluation = await deps.evaluator.evaluate(input.file, input.asOf);
+  if (!evaluation.ok) throw new StrategyFailure(`DSL_${evaluation.code}`, evaluation.message);
+  const contributions = new Map<Symbol, Weight>();
+  for (const [symbol, weight] of evaluation.weights)
+    contributions.set(symbol, weight.times(input.allocation.value));
+  if (!input.dryRun) await deps.runs.recordSignal(input.runId, input.strategyId);
+  deps.logger.info(
+    {
+      event: 'signalled',
+      strategyId: input.strategyId,
+      runId: input.runId,
+      flow,
+      contributions: Object.fromEntries(contributions),
+    },
+    'partial signal for the merged flow',
+  );
+  return {
+    strategyId: input.strategyId,
+    outcome: 'SIGNALLED',
+    signal: {
+      flow,
+      allocation: input.allocation,
+      weights: evaluation.weights,
+      contributions,
+      ...(evaluation.rebalanceThreshold ? { rebalanceThreshold: evaluation.rebalanceThreshold } : {}),
+    },
+  };
 }
 
 async function plan(deps: StrategyRunDeps, input: StrategyRunInput): Promise<StrategyPlanRecord> {

@@ -34,6 +34,10 @@ class MemoryRuns implements StrategyRunStore {
   async recordFailure(runId: string, strategyId: StrategyId, reason: string) {
     this.failures.set(`${runId}/${strategyId}`, reason);
   }
+  signals = new Set<string>();
+  async recordSignal(runId: string, strategyId: StrategyId) {
+    this.signals.add(`${runId}/${strategyId}`);
+  }
 }
 
 class MemoryQueue {
@@ -211,5 +215,31 @@ describe('one strategy’s run', () => {
     const outcome = await runStrategy(deps, input);
     expect(outcome.outcome).toBe('NOTHING_TO_DO');
     expect(queue.sent).toEqual([]);
+  });
+});
+
+describe('a strategy of the merged (legacy) flow', () => {
+  it('returns its partial signal (weights × allocation) and neither reads its book nor trades', async () => {
+    const { deps, input, queue, runs } = setup({ book: 'unreadable' });
+    const outcome = await runStrategy(deps, { ...input, flow: 'legacy' });
+    expect(outcome.outcome).toBe('SIGNALLED');
+    if (outcome.outcome !== 'SIGNALLED') return;
+    expect(Object.fromEntries([...outcome.signal.contributions].map(([s, w]) => [s, w.toString()]))).toEqual({
+      SPY: '0.15',
+      QQQ: '0.15',
+    });
+    expect(outcome.signal.flow).toBe('legacy');
+    expect(queue.sent).toEqual([]);
+    expect(runs.plans.size).toBe(0);
+    expect(runs.signals.has('local-2025-03-03/momentum')).toBe(true);
+  });
+
+  it('records a shadow strategy’s DSL failure like any other, with no signal', async () => {
+    const { deps, input, runs } = setup({
+      evaluation: { ok: false, code: 'PARSE', message: 'momentum.clj:3:7: unexpected )' },
+    });
+    const outcome = await runStrategy(deps, { ...input, flow: 'shadow' });
+    expect(outcome).toMatchObject({ outcome: 'FAILED', reason: 'momentum.clj:3:7: unexpected )' });
+    expect(runs.signals.size).toBe(0);
   });
 });

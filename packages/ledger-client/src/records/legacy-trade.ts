@@ -31,6 +31,8 @@ export interface LegacyTrade {
   readonly strategyNames: readonly string[];
   /** Attribution: each strategy's share of the trade. */
   readonly strategyWeights: readonly { readonly strategyId: StrategyId; readonly weight: Weight }[];
+  /** A SELL's realized P&L in the legacy book (FIFO), the base of per-strategy attribution. */
+  readonly realizedPnl?: Money;
 }
 
 const LegacyTradeSchema = z
@@ -47,6 +49,7 @@ const LegacyTradeSchema = z
     filled_at: field.instant,
     strategy_names: z.array(z.string()),
     strategy_weights: z.record(field.strategyId, field.weight),
+    realized_pnl: field.money.optional(),
   })
   .transform(
     (r): LegacyTrade => ({
@@ -64,12 +67,14 @@ const LegacyTradeSchema = z
       strategyWeights: Object.entries(r.strategy_weights)
         .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
         .map(([sid, weight]) => ({ strategyId: StrategyId(sid), weight })),
+      ...(r.realized_pnl ? { realizedPnl: r.realized_pnl } : {}),
     }),
   );
 
 export function encodeLegacyTrade(t: LegacyTrade): Item {
   return toItem({
     ...keys.legacyTrade(t.orderId),
+    ...keys.legacyTradeGsi1(t.filledAt, t.orderId),
     entity: 'LEGACY_TRADE',
     order_id: t.orderId,
     client_order_id: t.clientOrderId,
@@ -83,6 +88,7 @@ export function encodeLegacyTrade(t: LegacyTrade): Item {
     filled_at: canonicalInstant(t.filledAt, 'filledAt'),
     strategy_names: [...t.strategyNames],
     strategy_weights: Object.fromEntries(t.strategyWeights.map((w) => [w.strategyId, w.weight.toString()])),
+    ...(t.realizedPnl ? { realized_pnl: t.realizedPnl.toString() } : {}),
   });
 }
 

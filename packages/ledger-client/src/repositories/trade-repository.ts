@@ -1,6 +1,6 @@
 import { type StrategyId, ValidationError } from '@books/core';
 import { canonicalInstant } from '../instant';
-import { keys, SK_PREFIX, strategyTradesPartition } from '../keys';
+import { keys, LEGACY_TRADES_PARTITION, SK_PREFIX, strategyTradesPartition } from '../keys';
 import { ABSENT, type LedgerTable, type TransactItem } from '../ledger-table';
 import { decodeLegacyTrade, encodeLegacyTrade, type LegacyTrade } from '../records/legacy-trade';
 import { decodeStrategyTrade, encodeStrategyTrade, type StrategyTrade } from '../records/trade';
@@ -62,26 +62,36 @@ export class TradeRepository {
     range: TimeRange = {},
     options: { pageSize?: number } = {},
   ): Promise<StrategyTrade[]> {
-    const from =
-      range.from === undefined
-        ? SK_PREFIX.trade
-        : `${SK_PREFIX.trade}${canonicalInstant(range.from, 'from')}`;
-    // '~' sorts after every character of an instant: an open end takes every trade.
-    const to =
-      range.to === undefined
-        ? `${SK_PREFIX.trade}~`
-        : `${SK_PREFIX.trade}${canonicalInstant(range.to, 'to')}`;
-    if (from > to)
-      throw new ValidationError(`trade range: from ${range.from} is after to ${range.to}`, [
-        { path: 'range', message: 'from must not be after to' },
-      ]);
     const items = await this.table.queryAll({
       index: 'GSI1',
       partition: strategyTradesPartition(strategyId),
-      sort: { between: [from, to] },
+      sort: { between: tradeRange(range) },
       ...(options.pageSize ? { pageSize: options.pageSize } : {}),
     });
     // BETWEEN is inclusive; a trade filled exactly at `to` has a longer key and falls outside.
     return items.map(decodeStrategyTrade);
   }
+
+  /** Every legacy (merged-flow) trade filled within `range`, oldest first (GSI1, eventually consistent). */
+  async listLegacy(range: TimeRange = {}): Promise<LegacyTrade[]> {
+    const items = await this.table.queryAll({
+      index: 'GSI1',
+      partition: LEGACY_TRADES_PARTITION,
+      sort: { between: tradeRange(range) },
+    });
+    return items.map(decodeLegacyTrade);
+  }
+}
+
+function tradeRange(range: TimeRange): [string, string] {
+  const from =
+    range.from === undefined ? SK_PREFIX.trade : `${SK_PREFIX.trade}${canonicalInstant(range.from, 'from')}`;
+  // '~' sorts after every character of an instant: an open end takes every trade.
+  const to =
+    range.to === undefined ? `${SK_PREFIX.trade}~` : `${SK_PREFIX.trade}${canonicalInstant(range.to, 'to')}`;
+  if (from > to)
+    throw new ValidationError(`trade range: from ${range.from} is after to ${range.to}`, [
+      { path: 'range', message: 'from must not be after to' },
+    ]);
+  return [from, to];
 }

@@ -1,7 +1,7 @@
 import { Money, type Price, type StrategyId, Symbol } from '@books/core';
 import type { StoredTransfer, StrategyTrade, TimeRange } from '@books/ledger-client';
 import { emptyBook, type PlainBook, plainBook, positionsOf, rebuildBook, valueBook } from '@books/portfolio';
-import { fillOfTrade, loadBook, type Services, toPortfolioBook } from '@books/runtime';
+import { fillOfTrade, loadBook, type Services, toPortfolioBook, transferOfStored } from '@books/runtime';
 
 /**
  * Per-strategy queries over the ledger alone: the stored book (lots, cash, transfers) and the
@@ -125,13 +125,7 @@ export async function verifyBook(services: Services, sid: StrategyId): Promise<B
   const transfers = stored?.transfers ?? [];
   let differences: string[];
   try {
-    const rebuilt = plainBook(
-      rebuildBook(
-        sid,
-        trades.map(fillOfTrade),
-        transfers.map((t) => ({ id: t.id, amount: t.amount, reason: t.reason, at: t.at })),
-      ),
-    );
+    const rebuilt = plainBook(rebuildBook(sid, trades.map(fillOfTrade), transfers.map(transferOfStored)));
     const actual = plainBook(stored ? toPortfolioBook(stored) : emptyBook(sid));
     differences = compareBooks(actual, rebuilt);
   } catch (e) {

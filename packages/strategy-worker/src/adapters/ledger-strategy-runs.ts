@@ -91,6 +91,18 @@ export class LedgerStrategyRuns implements BookReader, StrategyRunStore {
     }
   }
 
+  async recordSignal(runId: string, strategyId: StrategyId): Promise<void> {
+    try {
+      await this.runs.transitionStrategy(RunId(runId), strategyId, {
+        from: 'PENDING',
+        to: 'SIGNALLED',
+        at: this.clock.now().toISOString(),
+      });
+    } catch (e) {
+      if (!(e instanceof StatusConflictError && e.actual === 'SIGNALLED')) throw e;
+    }
+  }
+
   /** The transfer item and the book's cash (opened at the first funding, else at its version). */
   private async transferItems(
     strategyId: StrategyId,
@@ -149,6 +161,7 @@ function toStoredPlan(
     buys: record.plan.buys.map((t) => tradeJson(runId, strategyId, t)),
     suppressed: [...record.plan.suppressed],
     estimatedCashAfter: record.plan.estimatedCashAfter,
+    ...(ctx.attribution ? { attribution: ctx.attribution } : {}),
   };
 }
 
