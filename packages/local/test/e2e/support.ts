@@ -1,11 +1,24 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLogger, Money, Quantity, StrategyId, type TradingDate } from '@books/core';
+import { type BrokerOrder, OrderNotFound } from '@books/broker';
+import {
+  createLogger,
+  EXTERNAL,
+  LEGACY,
+  Money,
+  Quantity,
+  type RunId,
+  StrategyId,
+  type TradingDate,
+} from '@books/core';
+import { LedgerRunProgress } from '@books/execution';
+import type { StrategyTrade } from '@books/ledger-client';
 import { generateSampleBars, sampleTradingDays } from '@books/market-data/src/sample-bars';
-import { loadBook, type Services } from '@books/runtime';
+import { loadBook, readStoredPlan, type Services } from '@books/runtime';
 import { uniqueName } from '@books/testkit';
-import { LocalWorld } from '../../src/daily-run/local-world';
+import { z } from 'zod';
+import { LocalWorld, type LocalWorldOptions } from '../../src/daily-run/local-world';
 import { verifyBook } from '../../src/queries/book-queries';
 
 export const STRATEGIES_DIR = join(__dirname, '../../../../strategies');
@@ -26,7 +39,10 @@ export function daysFrom(first: string, count: number): TradingDate[] {
   return SAMPLE_DAYS.slice(start, start + count);
 }
 
-export async function openWorld(prefix: string): Promise<LocalWorld> {
+export async function openWorld(
+  prefix: string,
+  overrides: Partial<Pick<LocalWorldOptions, 'inject' | 'strategiesDir' | 'configFile'>> = {},
+): Promise<LocalWorld> {
   const dynamodb = process.env.BOOKS_TEST_DYNAMODB_ENDPOINT;
   const sqs = process.env.BOOKS_TEST_SQS_ENDPOINT;
   if (!dynamodb || !sqs) throw new Error('the embedded test stack is not running');
@@ -39,6 +55,7 @@ export async function openWorld(prefix: string): Promise<LocalWorld> {
     barsDir: sampleBarsDir(),
     strategiesDir: STRATEGIES_DIR,
     configFile: 'config.local.json',
+    ...overrides,
     logger: createLogger(
       { service: 'e2e' },
       {
@@ -66,8 +83,32 @@ export async function ledgerSnapshot(services: Services) {
   return out;
 }
 
-/** The invariants every run must keep, to the cent; returns a list of violations. */
-export async function checkInvariants(services: Services, initialCash: Money): Promise<string[]> {
+export interface InvariantScope {
+  /** The strategies' own books (default: the example strategies); LEGACY and EXTERNAL are always counted. */
+  readonly strategyIds?: readonly StrategyId[];
+  /** Runs whose planned trades must all be final (default: the runs the recorded trades name). */
+  readonly runIds?: readonly RunId[];
+}
+
+const FINAL_INTENT_STATES: ReadonlySet<string> = new Set(['FILLED', 'REJECTED', 'CANCELED', 'EXPIRED']);
+const ReleasedSchema = z.array(z.object({ symbol: z.string(), side: z.string() }));
+
+/**
+ * The invariants every run must keep, to the cent; returns a list of violations:
+ * - no client order id is recorded twice, and a run holds one intent per (strategy, symbol, side, leg);
+ * - every fill is in exactly one book: the quantity the broker filled for an intent's client order
+ *   id is the quantity of the one trade recorded for it, under the broker's order id;
+ * - Σ books (the strategies', LEGACY and EXTERNAL) = the broker's positions, and their cash plus the
+ *   unallocated pool = the broker's cash;
+ * - every book rebuilt from its ledger equals the stored one;
+ * - every planned trade is final: each planned SELL, each BUY (sent at once, or released after the
+ *   SELLs, which must have been released) has an intent in FILLED, REJECTED, CANCELED or EXPIRED.
+ */
+export async function checkInvariants(
+  services: Services,
+  initialCash: Money,
+  scope: InvariantScope = {},
+): Promise<string[]> {
   const problems: string[] = [];
   const positions = await services.broker.getPositions();
   const account = await services.broker.getAccount();
@@ -75,20 +116,25 @@ export async function checkInvariants(services: Services, initialCash: Money): P
   let bookCash = Money.ZERO;
   let transferred = Money.ZERO;
   let tradeCount = 0;
-  const clientIds = new Set<string>();
-  for (const sid of STRATEGY_IDS) {
+  const tradesByClientId = new Map<string, StrategyTrade[]>();
+  const runIds = new Set<RunId>(scope.runIds ?? []);
+  const own = scope.strategyIds ?? STRATEGY_IDS;
+  for (const sid of [...own, LEGACY, EXTERNAL]) {
     const loaded = await loadBook(services.books, sid);
     const stored = await services.books.readBook(sid);
     const trades = await services.trades.listByStrategy(sid);
     tradeCount += trades.length;
     for (const t of trades) {
-      if (clientIds.has(t.clientOrderId)) problems.push(`client order id ${t.clientOrderId} recorded twice`);
-      clientIds.add(t.clientOrderId);
+      const same = tradesByClientId.get(t.clientOrderId) ?? [];
+      if (same.length > 0) problems.push(`client order id ${t.clientOrderId} recorded twice`);
+      tradesByClientId.set(t.clientOrderId, [...same, t]);
+      if (scope.runIds === undefined) runIds.add(t.runId);
     }
     for (const lot of loaded.book.lots)
       owned.set(lot.symbol, (owned.get(lot.symbol) ?? Quantity.ZERO).plus(lot.openQty));
     bookCash = bookCash.plus(loaded.book.cash);
     transferred = transferred.plus(Money.sum((stored?.transfers ?? []).map((t) => t.amount)));
+    if (!stored && (sid === LEGACY || sid === EXTERNAL)) continue;
     const verification = await verifyBook(services, sid);
     if (!verification.matches)
       problems.push(`book ${sid} differs from its rebuild: ${verification.differences.join('; ')}`);
@@ -104,5 +150,70 @@ export async function checkInvariants(services: Services, initialCash: Money): P
     problems.push(`cash: books ${bookCash} + unallocated ${unallocated} ≠ broker ${account.cash}`);
   }
   if (tradeCount === 0) problems.push('no trade was recorded at all');
+  for (const runId of [...runIds].sort())
+    problems.push(...(await checkRun(services, runId, tradesByClientId, scope.runIds !== undefined)));
+  return problems;
+}
+
+/** One run: one intent per planned trade, every intent final, and each fill booked once at the broker's quantity. */
+async function checkRun(
+  services: Services,
+  runId: RunId,
+  tradesByClientId: ReadonlyMap<string, readonly StrategyTrade[]>,
+  required: boolean,
+): Promise<string[]> {
+  const problems: string[] = [];
+  const run = await services.runs.listRunItems(runId);
+  if (!run) return required ? [`run ${runId} does not exist`] : [];
+  const identities = new Set<string>();
+  for (const intent of run.intents) {
+    if (!FINAL_INTENT_STATES.has(intent.state))
+      problems.push(`run ${runId}: ${intent.clientOrderId} is ${intent.state}, not final`);
+    const trades = tradesByClientId.get(intent.clientOrderId) ?? [];
+    let order: BrokerOrder | undefined;
+    try {
+      order = await services.broker.getOrderByClientId(intent.clientOrderId);
+    } catch (e) {
+      if (!(e instanceof OrderNotFound)) throw e;
+    }
+    if (order) {
+      // Two orders for one planned trade would be a duplicate under different client order ids.
+      const identity = `${intent.strategyId} ${intent.side} ${intent.symbol} leg ${intent.leg}`;
+      if (identities.has(identity)) problems.push(`run ${runId}: two broker orders for ${identity}`);
+      identities.add(identity);
+    }
+    const filled = order?.filledQty ?? Quantity.ZERO;
+    const booked = Quantity.sum(trades.map((t) => t.filledQty));
+    if (!filled.eq(booked))
+      problems.push(`${intent.clientOrderId}: the broker filled ${filled}, the books hold ${booked}`);
+    for (const t of trades)
+      if (order && t.orderId !== order.id)
+        problems.push(`${intent.clientOrderId}: trade under order ${t.orderId}, the broker's is ${order.id}`);
+  }
+  const progress = new LedgerRunProgress(services.table);
+  for (const entry of run.strategies) {
+    const plan = await readStoredPlan(services.table, runId, entry.strategyId);
+    if (!plan) continue;
+    const expected: { side: string; symbol: string; clientOrderId?: string }[] = [...plan.sells];
+    if (plan.sells.length === 0) expected.push(...plan.buys);
+    else {
+      const state = await progress.readStrategy(runId, entry.strategyId);
+      if (!state?.buysReleased) problems.push(`run ${runId}: ${entry.strategyId}'s BUYs were never released`);
+      const marker = await services.table.getItem({ PK: `RUN#${runId}`, SK: `RELEASE#${entry.strategyId}` });
+      const released = marker?.released_json?.S;
+      if (released !== undefined) expected.push(...ReleasedSchema.parse(JSON.parse(released)));
+    }
+    for (const trade of expected) {
+      const found = run.intents.some((i) =>
+        trade.clientOrderId !== undefined
+          ? i.clientOrderId === trade.clientOrderId
+          : i.strategyId === entry.strategyId && i.symbol === trade.symbol && i.side === trade.side,
+      );
+      if (!found)
+        problems.push(
+          `run ${runId}: ${entry.strategyId}'s planned ${trade.side} ${trade.symbol} was never executed`,
+        );
+    }
+  }
   return problems;
 }
