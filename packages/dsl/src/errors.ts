@@ -41,12 +41,19 @@ export class Failure {
   ) {}
 }
 
+/** Longest message, form or symbol text an error carries: hostile input may quote megabytes. */
+export const MAX_ERROR_TEXT = 240;
+
+function bounded(text: string): string {
+  return text.length <= MAX_ERROR_TEXT ? text : `${text.slice(0, MAX_ERROR_TEXT - 1)}…`;
+}
+
 export function toDslError(f: Failure, file: string): DslError {
-  const base = { code: f.code, message: f.message, file, line: f.span.line, column: f.span.column };
+  const base = { code: f.code, message: bounded(f.message), file, line: f.span.line, column: f.span.column };
   return {
     ...base,
-    ...(f.form === undefined ? {} : { form: f.form }),
-    ...(f.symbol === undefined ? {} : { symbol: f.symbol }),
+    ...(f.form === undefined ? {} : { form: bounded(f.form) }),
+    ...(f.symbol === undefined ? {} : { symbol: bounded(f.symbol) }),
     ...(f.date === undefined ? {} : { date: f.date }),
   };
 }

@@ -4,6 +4,8 @@ export interface Limits {
   readonly maxSourceChars: number;
   /** Deepest nesting of brackets. */
   readonly maxDepth: number;
+  /** Most forms inside one bracket pair (list, vector or map). */
+  readonly maxListItems: number;
   /** Node evaluations allowed for one `evaluate` call (block histories included). */
   readonly maxSteps: number;
 }
@@ -11,5 +13,6 @@ export interface Limits {
 export const DEFAULT_LIMITS: Limits = {
   maxSourceChars: 8 * 1024 * 1024,
   maxDepth: 1000,
+  maxListItems: 10_000,
   maxSteps: 20_000_000,
 };

@@ -72,10 +72,19 @@ export function read(
       while (i < n && source.charCodeAt(i) !== NEWLINE) i++;
       continue;
     }
+    const inner = stack[stack.length - 1];
+    if (inner !== undefined && items.length >= limits.maxListItems && CLOSE[c] === undefined) {
+      const { line: l, column: col, offset: o } = inner;
+      return fail(
+        `'${inner.open}' opened here holds more than the limit of ${limits.maxListItems} forms`,
+        { line: l, column: col, offset: o, end: o },
+        'LIMIT',
+      );
+    }
     const open = OPEN[c];
     if (open !== undefined) {
       if (stack.length >= limits.maxDepth) {
-        return fail(`nesting deeper than the limit of ${limits.maxDepth}`, here(i), 'LIMIT');
+        return fail(`nesting deeper than the limit of ${limits.maxDepth} brackets`, here(i), 'LIMIT');
       }
       const frame: Frame = { open, line, column: i - lineStart + 1, offset: i, items: [] };
       stack.push(frame);
