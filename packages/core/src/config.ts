@@ -13,6 +13,7 @@ const isDecimal = (v: string): boolean => /^-?\d+(\.\d+)?$/.test(v);
 const decimalString = (what: string) =>
   z
     .string({ error: () => `${what} must be a decimal string such as "0.25"` })
+    .max(40, `${what} must be a decimal string of at most 40 characters`)
     .regex(/^-?\d+(\.\d+)?$/, `${what} must be a decimal string such as "0.25"`);
 
 const StrategyEntrySchema = z.strictObject({
@@ -20,11 +21,14 @@ const StrategyEntrySchema = z.strictObject({
   file: z
     .string()
     .min(1, 'file must name a .clj file')
-    .regex(/^[^/\\][^\\]*\.clj$/, 'file must be a relative path to a .clj file'),
-  allocation: decimalString('allocation').refine(
-    (v) => !isDecimal(v) || parseDecimal(v).gte(0),
-    'allocation must not be negative',
-  ),
+    .regex(/^[^/\\][^\\]*\.clj$/, 'file must be a relative path to a .clj file')
+    .refine((f) => !f.split('/').includes('..'), 'file must stay inside the strategies directory (no "..")'),
+  allocation: decimalString('allocation')
+    .refine((v) => !isDecimal(v) || parseDecimal(v).gte(0), 'allocation must not be negative')
+    .refine(
+      (v) => !isDecimal(v) || parseDecimal(v).lte(1),
+      'allocation must be at most 1 (the whole account)',
+    ),
   flow: FlowSchema,
   enabled: z.boolean().default(true),
 });
@@ -47,7 +51,9 @@ const BreakPolicySchema = z.enum(['block-strategy', 'block-run', 'warn']);
 
 const TopSchema = z.strictObject({
   capitalPolicy: CapitalPolicySchema.default({ mode: 'drift', threshold: '0.10' }),
-  minTradeNotional: decimalString('minTradeNotional').default('1'),
+  minTradeNotional: decimalString('minTradeNotional')
+    .refine((v) => !isDecimal(v) || parseDecimal(v).gte(0), 'minTradeNotional must not be negative')
+    .default('1'),
   runWindowMinutes: z.number().int().min(1).max(390).default(30),
   onReconciliationBreak: BreakPolicySchema.default('block-strategy'),
   strategies: z.array(z.unknown()).min(1, 'at least one strategy is required'),
