@@ -2,6 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RunId, Symbol, TradingDate } from '@books/core';
 import { compile } from '@books/dsl';
+import { LedgerRunCompletionStore, type ReconciliationRequester, RunCompletion } from '@books/execution';
+import { ledgerReconciliationCheck } from '@books/reconciler';
 import type { Services } from '@books/runtime';
 import { z } from 'zod';
 import { BrokerMarketCalendar } from './adapters/broker-market';
@@ -34,9 +36,20 @@ export interface FinishResult {
   readonly outcomes: readonly DispatchOutcome[];
 }
 
-/** The coordinator's two phases of DailyRun, over the stage's services. */
+export interface CoordinatorOptions {
+  /** Where a finished run's reconciliation is requested when nothing of it is left to trade. */
+  readonly reconciliation?: ReconciliationRequester;
+}
+
+/**
+ * The coordinator's two phases of DailyRun, over the stage's services. Plan fails closed: it
+ * reconciles the books with the broker first and applies `onReconciliationBreak`. Finish asks for
+ * the run's reconciliation when the run is already complete (nothing to trade, or every trade
+ * done before the last worker returned); otherwise execution asks after the run's last trade.
+ */
 export function coordinatorFunction(
   services: Services,
+  options: CoordinatorOptions = {},
 ): (event: unknown) => Promise<PlanRunResult | FinishResult> {
   const { env, broker, clock, logger } = services;
   const strategiesDir = env.BOOKS_STRATEGIES_DIR;
@@ -56,7 +69,16 @@ export function coordinatorFunction(
     runs: store,
     clock,
     logger: logger.child({ function: 'coordinator' }),
+    reconciliation: ledgerReconciliationCheck(services),
   };
+  const completion =
+    options.reconciliation &&
+    new RunCompletion({
+      store: new LedgerRunCompletionStore(services.table),
+      reconciliation: options.reconciliation,
+      clock,
+      logger: deps.logger,
+    });
   return async (raw) => {
     const event = CoordinatorEventSchema.parse(raw);
     if (event.phase === 'plan') {
@@ -84,6 +106,15 @@ export function coordinatorFunction(
     }));
     await store.finishRun(RunId(event.runId), outcomes, clock.now().toISOString());
     logger.info({ event: 'run-dispatched', runId: event.runId, outcomes }, 'run dispatched');
+    try {
+      await completion?.requestIfComplete(RunId(event.runId));
+    } catch (e) {
+      // The run stands; the scheduled reconciliation after the close still covers it.
+      logger.error(
+        { event: 'reconciliation-request-failed', runId: event.runId, err: e },
+        'reconciliation not requested',
+      );
+    }
     return { runId: event.runId, status: 'DISPATCHED', outcomes };
   };
 }

@@ -1,4 +1,9 @@
+import { reconciliationRequesterFromEnv } from '@books/execution';
 import { lambdaEntry } from '@books/runtime';
 import { coordinatorFunction } from './function';
 
-export const handler = lambdaEntry('coordinator', coordinatorFunction);
+const reconciliation = reconciliationRequesterFromEnv(process.env);
+
+export const handler = lambdaEntry('coordinator', (services) =>
+  coordinatorFunction(services, reconciliation ? { reconciliation } : {}),
+);

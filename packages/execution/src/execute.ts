@@ -1,5 +1,5 @@
 import { type Broker, BrokerError, type BrokerOrder, BrokerOrderId, isOpenOrderStatus } from '@books/broker';
-import { BooksError, ConcurrencyError, type Logger, Money } from '@books/core';
+import { BooksError, ConcurrencyError, type Logger, Money, type RunId } from '@books/core';
 import { applyFill, type Fill, heldQuantity, LotKeyCollisionError, OversellError } from '@books/portfolio';
 import type { StrategyExecutionRequested } from '@books/queue';
 import { FillPending } from './fill-pending';
@@ -12,6 +12,8 @@ export interface ExecutionDeps {
   readonly ledger: ExecutionLedger;
   readonly locks: SymbolLocks;
   readonly release: BuyRelease;
+  /** Told after each final trade: requests the run's reconciliation once the run is complete. */
+  readonly completion?: { requestIfComplete(runId: RunId): Promise<unknown> };
   readonly sleep: (ms: number) => Promise<void>;
   readonly logger: Logger;
   /** How long one attempt waits for a fill before handing the message back (default 20 s). */
@@ -54,6 +56,7 @@ export async function executeRequest(
   if (isFinal(intent.state)) {
     log.info({ event: 'already-final', state: intent.state }, 'intent already final: nothing to place');
     await deps.release.releaseIfDue(request.run_id, request.strategy_id);
+    await deps.completion?.requestIfComplete(request.run_id);
     return { kind: 'already-final', state: intent.state };
   }
 
@@ -64,6 +67,7 @@ export async function executeRequest(
     return record(deps, intent, request, final, log);
   });
   await deps.release.releaseIfDue(request.run_id, request.strategy_id);
+  await deps.completion?.requestIfComplete(request.run_id);
   return result;
 }
 
@@ -182,7 +186,20 @@ async function record(
       const outcome = await deps.ledger.recordOutcome({
         intent,
         finalState,
-        fill: { fill, application, bookVersion: version, strategyCapital: request.strategy_capital },
+        fill: {
+          fill,
+          application,
+          bookVersion: version,
+          strategyCapital: request.strategy_capital,
+          ...(request.strategy_weights
+            ? {
+                attribution: {
+                  names: request.strategy_names ?? [],
+                  weights: request.strategy_weights,
+                },
+              }
+            : {}),
+        },
       });
       log.info(
         {

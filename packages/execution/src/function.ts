@@ -6,16 +6,20 @@ import { z } from 'zod';
 import { LedgerIntentStore } from './adapters/ledger-intents';
 import { LedgerExecutionLedger } from './adapters/ledger-outcomes';
 import { LedgerPoisonMessages } from './adapters/ledger-poison';
+import { LedgerRunCompletionStore } from './adapters/ledger-run-completion';
 import { LedgerRunProgress } from './adapters/ledger-run-progress';
 import { LedgerSymbolLocks } from './adapters/ledger-symbol-locks';
 import type { ExecutionDeps } from './execute';
 import { type BatchDeps, processRecords, SqsEventSchema } from './process-batch';
 import { HeldBuyRelease } from './release-buys';
+import { type ReconciliationRequester, RunCompletion } from './run-completion';
 
 export interface ExecutionOptions {
   readonly sleep?: (ms: number) => Promise<void>;
   readonly fillWaitMs?: number;
   readonly lockWaitMs?: number;
+  /** Where a complete run's reconciliation is requested; absent, none is requested after runs. */
+  readonly reconciliation?: ReconciliationRequester;
 }
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -42,6 +46,16 @@ export function executionDeps(services: Services, options: ExecutionOptions = {}
       queue: services.queue,
       logger,
     }),
+    ...(options.reconciliation
+      ? {
+          completion: new RunCompletion({
+            store: new LedgerRunCompletionStore(table),
+            reconciliation: options.reconciliation,
+            clock,
+            logger,
+          }),
+        }
+      : {}),
     sleep,
     logger,
     ...(options.fillWaitMs !== undefined ? { fillWaitMs: options.fillWaitMs } : {}),

@@ -1,4 +1,6 @@
+export * from './adapters/lambda-reconciliation-requester';
 export * from './adapters/ledger-intents';
+export * from './adapters/ledger-run-completion';
 export * from './adapters/ledger-run-progress';
 export * from './execute';
 export * from './fill-pending';
@@ -7,3 +9,4 @@ export * from './intent-state';
 export * from './ports';
 export * from './process-batch';
 export * from './release-buys';
+export * from './run-completion';

@@ -1,8 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
+  EXTERNAL,
+  errorMessage,
+  LEGACY,
   Money,
   marketDateOf,
+  type Price,
   parseBooksConfig,
   type Quantity,
   RunId,
@@ -13,14 +17,22 @@ import {
 import { type InFlightOrder, quantitiesOf, type Reconciliation, reconcile } from '@books/portfolio';
 import { loadBook, type Services } from '@books/runtime';
 import { z } from 'zod';
+import { type ExternalSync, syncExternalBook } from './external-book';
+import { reconciliationMetric } from './metric';
 
-const EventSchema = z.object({ date: z.string().optional() }).loose().optional();
+/** On demand `{date?}`; after a run `{date, runId, trigger: 'run-complete'}`; the schedule sends `{}`. */
+const EventSchema = z
+  .object({ date: z.string().optional(), runId: z.string().optional(), trigger: z.string().optional() })
+  .loose()
+  .optional();
 
 export interface ReconcileSummary {
   readonly date: string;
   readonly ok: boolean;
   readonly breaks: readonly { symbol: string; status: string; unexplained: string }[];
   readonly cash: { status: string; broker: string; books: string; unallocated: string };
+  /** What the EXTERNAL book holds after this reconciliation (the broker's unowned positions). */
+  readonly external: readonly { symbol: string; qty: string }[];
 }
 
 /**
@@ -29,6 +41,11 @@ export interface ReconcileSummary {
  * as `RECON#{date}`. A break is logged as an error line with its symbol, status and quantities.
  * Cash: the unallocated pool is taken as broker cash − Σ book cash (so cash only breaks on a
  * negative pool); positions carry the check.
+ * The books are the configured strategies' and the LEGACY book (empty when absent). Unowned broker
+ * positions are recorded into the EXTERNAL book (see `syncExternalBook`), which is never counted as
+ * an owner: they stay UNOWNED breaks until a human acts. Every reconciliation ends with one summary
+ * line that is also a CloudWatch EMF record of `ReconciliationBreaks` (symbol breaks, plus one for a
+ * cash break; 0 when clean), at error level when it is not 0.
  */
 export function reconcilerFunction(services: Services): (event: unknown) => Promise<ReconcileSummary> {
   const { env, clock, broker } = services;
@@ -47,6 +64,7 @@ export function reconcilerFunction(services: Services): (event: unknown) => Prom
       books.set(s.id, quantitiesOf(book));
       bookCash.set(s.id, book.cash);
     }
+    const { book: legacy } = await loadBook(services.books, LEGACY);
     const [positions, account, run] = await Promise.all([
       broker.getPositions(),
       broker.getAccount(),
@@ -55,25 +73,63 @@ export function reconcilerFunction(services: Services): (event: unknown) => Prom
     const inFlight: InFlightOrder[] = (run?.intents ?? [])
       .filter((i) => i.state === 'SUBMITTED' || i.state === 'PARTIALLY_FILLED')
       .map((i) => ({ strategyId: i.strategyId, symbol: i.symbol, side: i.side, qty: i.qty }));
-    const totalBookCash = Money.sum(bookCash.values());
+    const totalBookCash = Money.sum(bookCash.values()).plus(legacy.cash);
     const result: Reconciliation = reconcile({
       books,
+      legacy: quantitiesOf(legacy),
       broker: new Map(positions.map((p) => [p.symbol, p.qty])),
       inFlight,
-      cash: { broker: account.cash, books: bookCash, unallocated: account.cash.minus(totalBookCash) },
+      cash: {
+        broker: account.cash,
+        books: bookCash,
+        legacy: legacy.cash,
+        unallocated: account.cash.minus(totalBookCash),
+      },
     });
     const at = now.toISOString();
+    const prices = new Map<Symbol, Price>(
+      positions.filter((p) => p.avgEntryPrice.isPositive()).map((p) => [p.symbol, p.avgEntryPrice]),
+    );
+    let sync: ExternalSync;
+    try {
+      sync = await syncExternalBook(services, { unowned: result.external, prices, date, at });
+    } catch (e) {
+      // The comparison stands without it: the breaks are reported all the same.
+      sync = { entries: [], skipped: `the EXTERNAL book could not be updated: ${errorMessage(e)}` };
+    }
+    for (const entry of sync.entries)
+      logger.warn(
+        {
+          event: 'external-book',
+          symbol: entry.symbol,
+          side: entry.side,
+          qty: entry.qty.toString(),
+          from: entry.from.toString(),
+          to: entry.to.toString(),
+          orderId: entry.orderId,
+        },
+        `EXTERNAL ${entry.side} ${entry.qty} ${entry.symbol}: ${entry.note}`,
+      );
+    if (sync.skipped) logger.error({ event: 'external-book-skipped' }, sync.skipped);
+    const { book: external } = await loadBook(services.books, EXTERNAL);
+    const externalQty = quantitiesOf(external);
     await services.recon.put({
       date,
       at,
       ...(run ? { runId: run.meta.runId } : {}),
-      entries: result.symbols.map((s) => ({
-        symbol: s.symbol,
-        status: s.status,
-        booksQty: s.ownedQty,
-        brokerQty: s.brokerQty,
-        byStrategy: s.books.map((b) => ({ strategyId: b.strategyId, qty: b.qty })),
-      })),
+      entries: result.symbols.map((s) => {
+        const ext = externalQty.get(s.symbol);
+        return {
+          symbol: s.symbol,
+          status: s.status,
+          booksQty: ext ? s.ownedQty.plus(ext) : s.ownedQty,
+          brokerQty: s.brokerQty,
+          byStrategy: [
+            ...s.books.map((b) => ({ strategyId: b.strategyId, qty: b.qty })),
+            ...(ext ? [{ strategyId: EXTERNAL, qty: ext }] : []),
+          ],
+        };
+      }),
     });
     for (const b of result.breaks) {
       logger.error(
@@ -89,15 +145,20 @@ export function reconcilerFunction(services: Services): (event: unknown) => Prom
         `${b.status} ${b.symbol}: broker ${b.brokerQty}, books ${b.ownedQty}`,
       );
     }
-    logger.info(
+    const breakCount = result.breaks.length + (result.cash.status === 'MATCH' ? 0 : 1);
+    logger[breakCount === 0 ? 'info' : 'error'](
       {
         event: 'reconciled',
         date,
+        ...(event?.trigger ? { trigger: event.trigger } : {}),
+        ...(event?.runId ? { reconciledRunId: event.runId } : {}),
         ok: result.ok,
         symbols: result.symbols.length,
         breaks: result.breaks.length,
+        cash: result.cash.status,
+        ...reconciliationMetric(env.BOOKS_STAGE, breakCount, now),
       },
-      'reconciled',
+      breakCount === 0 ? 'reconciled: the books explain the account' : `reconciled: ${breakCount} break(s)`,
     );
     return {
       date,
@@ -113,6 +174,7 @@ export function reconcilerFunction(services: Services): (event: unknown) => Prom
         books: totalBookCash.toString(),
         unallocated: account.cash.minus(totalBookCash).toString(),
       },
+      external: [...externalQty].map(([symbol, qty]) => ({ symbol, qty: qty.toString() })),
     };
   };
 }

@@ -1,1 +1,4 @@
+export * from './breaks';
+export * from './external-book';
 export * from './function';
+export * from './metric';

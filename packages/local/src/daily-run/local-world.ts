@@ -1,6 +1,12 @@
 import { coordinatorFunction } from '@books/coordinator';
 import { type Logger, ManualClock, marketTimeToInstant, type TradingDate } from '@books/core';
-import { type BatchResponse, type ExecutionOptions, executionFunction } from '@books/execution';
+import {
+  type BatchResponse,
+  type ExecutionOptions,
+  executionFunction,
+  type ReconciliationRequester,
+} from '@books/execution';
+import { reconcilerFunction } from '@books/reconciler';
 import { createServices, parseRuntimeEnv, type Services } from '@books/runtime';
 import { strategyWorkerFunction } from '@books/strategy-worker';
 import type { StackEndpoints } from '../stack/clients';
@@ -78,8 +84,13 @@ export class LocalWorld {
     const inject = options.inject ?? {};
     const built = (fn: LocalFunctionName) => inject.services?.(fn, services) ?? services;
     const wrap = <R>(fn: LocalFunctionName, h: (e: unknown) => Promise<R>) => inject.handler?.(fn, h) ?? h;
+    // After a run's last trade the reconciler runs in-process, where AWS invokes its Lambda.
+    const reconcile = reconcilerFunction(services);
+    const reconciliation: ReconciliationRequester = {
+      request: async (run) => void (await reconcile({ ...run, trigger: 'run-complete' })),
+    };
     const handlers = {
-      coordinator: wrap('coordinator', coordinatorFunction(built('coordinator'))),
+      coordinator: wrap('coordinator', coordinatorFunction(built('coordinator'), { reconciliation })),
       strategyWorker: wrap(
         'strategyWorker',
         strategyWorkerFunction(
@@ -89,7 +100,12 @@ export class LocalWorld {
       ),
       execution: wrap(
         'execution',
-        executionFunction(built('execution'), { fillWaitMs: 2_000, lockWaitMs: 10_000, ...inject.execution }),
+        executionFunction(built('execution'), {
+          fillWaitMs: 2_000,
+          lockWaitMs: 10_000,
+          reconciliation,
+          ...inject.execution,
+        }),
       ),
     };
     return new LocalWorld(services, clock, loadStateMachine('dailyRun', stage), handlers, queue.url);

@@ -1,0 +1,48 @@
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { BooksError } from '@books/core';
+import { z } from 'zod';
+import type { ReconciliationRequester } from '../run-completion';
+
+/** The variable naming the stage's reconciler function (serverless.yml sets it). */
+export const RECONCILER_FUNCTION_VARIABLE = 'BOOKS_RECONCILER_FUNCTION';
+
+const EnvSchema = z.object({ [RECONCILER_FUNCTION_VARIABLE]: z.string().min(1).optional() });
+
+/**
+ * Asks the reconciler Lambda for a reconciliation without waiting for it (InvocationType Event:
+ * Lambda queues the event and retries the function itself); the payload is the reconciler's event.
+ */
+export class LambdaReconciliationRequester implements ReconciliationRequester {
+  constructor(
+    private readonly functionName: string,
+    private readonly client: Pick<LambdaClient, 'send'> = new LambdaClient({}),
+  ) {}
+
+  async request(run: { runId: string; date: string }): Promise<void> {
+    const payload = { date: run.date, runId: run.runId, trigger: 'run-complete' };
+    const response = await this.client.send(
+      new InvokeCommand({
+        FunctionName: this.functionName,
+        InvocationType: 'Event',
+        Payload: new TextEncoder().encode(JSON.stringify(payload)),
+      }),
+    );
+    // An accepted asynchronous invocation answers 202.
+    if (response.StatusCode !== 202)
+      throw new BooksError('RECONCILIATION_REQUEST_FAILED', `the reconciler did not accept the request`, {
+        functionName: this.functionName,
+        statusCode: response.StatusCode,
+      });
+  }
+}
+
+/**
+ * The requester a deployed function uses, from its environment at cold start: undefined when the
+ * variable is not set (no reconciliation after runs).
+ */
+export function reconciliationRequesterFromEnv(
+  env: Readonly<Record<string, string | undefined>>,
+): LambdaReconciliationRequester | undefined {
+  const name = EnvSchema.parse(env)[RECONCILER_FUNCTION_VARIABLE];
+  return name ? new LambdaReconciliationRequester(name) : undefined;
+}

@@ -1,0 +1,171 @@
+import { createLogger, RunId, TradingDate } from '@books/core';
+import {
+  type ReconciliationRequester,
+  RunCompletion,
+  type RunCompletionStore,
+  type RunSnapshot,
+  runCompletion,
+} from '../src/run-completion';
+
+const RUN = RunId('dev-2024-09-16');
+
+function run(overrides: Partial<RunSnapshot> = {}): RunSnapshot {
+  return {
+    runId: RUN,
+    tradingDate: TradingDate('2024-09-16'),
+    status: 'DISPATCHED',
+    reconcileRequested: false,
+    strategies: [
+      { strategyId: 'a', status: 'PLANNED', pendingSells: 0 },
+      { strategyId: 'b', status: 'NOTHING_TO_DO', pendingSells: 0 },
+      { strategyId: 'c', status: 'SKIPPED', pendingSells: 0 },
+      { strategyId: 'd', status: 'FAILED', pendingSells: 0 },
+    ],
+    plans: new Map([['a', { sells: ['a-s0'], buys: ['a-b0', 'a-b1'] }]]),
+    releases: new Map([['a', ['a-b0']]]),
+    intents: [
+      { clientOrderId: 'a-s0', state: 'FILLED' },
+      { clientOrderId: 'a-b0', state: 'REJECTED' },
+    ],
+    ...overrides,
+  };
+}
+
+describe('runCompletion', () => {
+  it('is complete when the run is dispatched, every intent is final and every released BUY executed', () => {
+    expect(runCompletion(run())).toEqual({ complete: true });
+  });
+
+  it('is complete for a dispatched run with nothing to trade', () => {
+    expect(
+      runCompletion(
+        run({
+          strategies: [{ strategyId: 'b', status: 'NOTHING_TO_DO', pendingSells: 0 }],
+          plans: new Map(),
+          releases: new Map(),
+          intents: [],
+        }),
+      ),
+    ).toEqual({ complete: true });
+  });
+
+  it.each<[string, Partial<RunSnapshot>, string]>([
+    ['the coordinator has not finished', { status: 'PLANNED' }, 'the run is PLANNED'],
+    [
+      'an intent is still open',
+      {
+        intents: [
+          { clientOrderId: 'a-s0', state: 'FILLED' },
+          { clientOrderId: 'a-b0', state: 'SUBMITTED' },
+        ],
+      },
+      'intent a-b0 is SUBMITTED',
+    ],
+    [
+      'a strategy has no plan yet',
+      { strategies: [{ strategyId: 'a', status: 'PENDING', pendingSells: 0 }] },
+      'a has no plan yet',
+    ],
+    [
+      'a SELL is pending',
+      { strategies: [{ strategyId: 'a', status: 'PLANNED', pendingSells: 1 }] },
+      'a has 1 SELL(s) pending',
+    ],
+    ['the BUYs are still held', { releases: new Map() }, 'a has its BUYs held'],
+    [
+      'a released BUY is queued (no intent yet)',
+      { intents: [{ clientOrderId: 'a-s0', state: 'FILLED' }] },
+      'a: a-b0 is queued',
+    ],
+    ['a PLANNED strategy has no plan recorded', { plans: new Map() }, 'a has no plan recorded'],
+  ])('is not complete when %s', (_, overrides, waitingFor) => {
+    expect(runCompletion(run(overrides))).toEqual({ complete: false, waitingFor });
+  });
+
+  it('waits for the BUYs sent with the plan when the strategy had no SELLs', () => {
+    const noSells = {
+      plans: new Map([['a', { sells: [], buys: ['a-b0'] }]]),
+      releases: new Map(),
+    };
+    expect(runCompletion(run({ ...noSells, intents: [] }))).toEqual({
+      complete: false,
+      waitingFor: 'a: a-b0 is queued',
+    });
+    expect(runCompletion(run({ ...noSells, intents: [{ clientOrderId: 'a-b0', state: 'FILLED' }] }))).toEqual(
+      {
+        complete: true,
+      },
+    );
+  });
+});
+
+describe('RunCompletion', () => {
+  const logger = createLogger({ service: 'test' }, { level: 'silent' });
+  const clock = { now: () => new Date('2024-09-16T20:00:00Z') };
+
+  /** A run store over one snapshot whose marker behaves like the conditional write. */
+  function store(snapshot: RunSnapshot | undefined) {
+    let marker: string | undefined;
+    const calls: string[] = [];
+    const s: RunCompletionStore = {
+      snapshot: async () => snapshot && { ...snapshot, reconcileRequested: marker !== undefined },
+      markReconcileRequested: async (_, at) => {
+        calls.push('mark');
+        if (marker !== undefined) return false;
+        marker = at;
+        return true;
+      },
+      clearReconcileRequested: async (_, at) => {
+        calls.push('clear');
+        if (marker === at) marker = undefined;
+      },
+    };
+    return { s, calls, marker: () => marker };
+  }
+
+  function requester(fail = false) {
+    const requests: { runId: string; date: string }[] = [];
+    const r: ReconciliationRequester = {
+      request: async (x) => {
+        if (fail) throw new Error('lambda unavailable');
+        requests.push(x);
+      },
+    };
+    return { r, requests };
+  }
+
+  it('requests one reconciliation for a complete run however many times it is told', async () => {
+    const { s } = store(run());
+    const { r, requests } = requester();
+    const completion = new RunCompletion({ store: s, reconciliation: r, clock, logger });
+    expect(await completion.requestIfComplete(RUN)).toBe('requested');
+    expect(await completion.requestIfComplete(RUN)).toBe('already-requested');
+    expect(requests).toEqual([{ runId: RUN, date: '2024-09-16' }]);
+  });
+
+  it('requests nothing for an incomplete run or an unknown one', async () => {
+    const { r, requests } = requester();
+    const open = new RunCompletion({
+      store: store(run({ status: 'PLANNED' })).s,
+      reconciliation: r,
+      clock,
+      logger,
+    });
+    expect(await open.requestIfComplete(RUN)).toBe('not-complete');
+    const none = new RunCompletion({ store: store(undefined).s, reconciliation: r, clock, logger });
+    expect(await none.requestIfComplete(RUN)).toBe('no-run');
+    expect(requests).toEqual([]);
+  });
+
+  it('removes its marker when the request fails, so that the retry asks again', async () => {
+    const st = store(run());
+    const failing = new RunCompletion({ store: st.s, reconciliation: requester(true).r, clock, logger });
+    await expect(failing.requestIfComplete(RUN)).rejects.toThrow('lambda unavailable');
+    expect(st.marker()).toBeUndefined();
+    const { r, requests } = requester();
+    const retry = new RunCompletion({ store: st.s, reconciliation: r, clock, logger });
+    expect(await retry.requestIfComplete(RUN)).toBe('requested');
+    expect(requests).toHaveLength(1);
+    expect(st.calls).toEqual(['mark', 'clear', 'mark']);
+  });
+});
