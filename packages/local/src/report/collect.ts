@@ -138,8 +138,9 @@ function fromRun(runId: string, run: RunCompleteness | undefined): ReportRun {
       strategyId: s.strategyId,
       status: s.status,
       ...(s.reason !== undefined ? { reason: s.reason } : {}),
-      trades: s.trades.length,
-      finalTrades: s.trades.filter((t) => t.final).length,
+      orders: s.trades.filter((t) => t.state !== 'SUPPRESSED').length,
+      finalOrders: s.trades.filter((t) => t.state !== 'SUPPRESSED' && t.final).length,
+      suppressed: s.trades.filter((t) => t.state === 'SUPPRESSED').length,
     })),
     missing: run.missing,
   };

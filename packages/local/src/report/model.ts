@@ -54,8 +54,11 @@ export interface ReportRunStrategy {
   /** Derived completeness status: TRADED, NOTHING_TO_DO, FAILED, SKIPPED, PLANNED, PENDING, UNKNOWN. */
   readonly status: string;
   readonly reason?: string;
-  readonly trades: number;
-  readonly finalTrades: number;
+  /** Orders of the run (planned trades not suppressed), and how many of them are final. */
+  readonly orders: number;
+  readonly finalOrders: number;
+  /** Planned trades suppressed (threshold, minimum notional), each with its reason in the run. */
+  readonly suppressed: number;
 }
 
 export interface ReportRun {

@@ -171,7 +171,7 @@ export function lineChart(spec: ChartSpec, lines: readonly LineSpec[]): string {
 }
 
 /**
- * Bands stacked in order from 0 upwards (shares of a whole); an undefined value counts as 0.
+ * Bands stacked in order from 0 upwards (shares of a whole); an undefined or negative value counts as 0.
  * Each band is one closed path: its top edge forwards, its bottom edge back.
  */
 export function stackedAreaChart(spec: ChartSpec, bands: readonly LineSpec[]): string {
@@ -189,6 +189,8 @@ export function stackedAreaChart(spec: ChartSpec, bands: readonly LineSpec[]): s
   // A single day is drawn as a bar of some width rather than a zero-width area.
   const half = n <= 1 ? PLOT_W / 8 : 0;
   const drawn = stacked
+    // A band that is empty every day has no area to draw (it stays in the legend).
+    .filter(({ band }) => band.values.some((v) => v !== undefined && v > 0))
     .map(({ band, lower, upper }) => {
       const top = upper.map((v, i) => [xOf(i, n), scale.y(v)] as const);
       const bottom = lower.map((v, i) => [xOf(i, n), scale.y(v)] as const).reverse();

@@ -83,8 +83,8 @@ export function summaryTable(data: Pick<ReportData, 'strategies' | 'days' | 'tra
 export function runCounts(day: ReportDay) {
   const s = day.run.strategies;
   const count = (status: string) => s.filter((x) => x.status === status).length;
-  const trades = s.reduce((n, x) => n + x.trades, 0);
-  const finalTrades = s.reduce((n, x) => n + x.finalTrades, 0);
+  const orders = s.reduce((n, x) => n + x.orders, 0);
+  const finalOrders = s.reduce((n, x) => n + x.finalOrders, 0);
   return {
     strategies: s.length,
     planned: s.filter((x) => x.status !== 'SKIPPED').length,
@@ -92,9 +92,10 @@ export function runCounts(day: ReportDay) {
     nothingToDo: count('NOTHING_TO_DO'),
     failed: count('FAILED'),
     skipped: count('SKIPPED'),
-    trades,
-    finalTrades,
-    allFinal: finalTrades === trades && day.run.missing.length === 0,
+    orders,
+    finalOrders,
+    suppressed: s.reduce((n, x) => n + x.suppressed, 0),
+    allFinal: finalOrders === orders && day.run.missing.length === 0,
   };
 }
 
@@ -115,7 +116,7 @@ function runDetails(day: ReportDay): string {
   const items = day.run.strategies
     .map(
       (s) =>
-        `<li>${h(s.strategyId)} <b>${h(s.status)}</b>${s.reason ? ` — ${h(s.reason)}` : ''} (${s.finalTrades}/${s.trades} trades final)</li>`,
+        `<li>${h(s.strategyId)} <b>${h(s.status)}</b>${s.reason ? ` — ${h(s.reason)}` : ''} (${s.finalOrders}/${s.orders} orders final, ${s.suppressed} suppressed)</li>`,
     )
     .join('');
   const missing = day.run.missing.map((m) => `<li class="missing">${h(m)}</li>`).join('');
@@ -136,7 +137,8 @@ export function daysTable(days: readonly ReportDay[]): string {
       'nothing to do',
       'failed',
       'skipped',
-      'trades final',
+      'orders final',
+      'suppressed',
       'strategies',
     ],
     'th',
@@ -155,7 +157,8 @@ export function daysTable(days: readonly ReportDay[]): string {
       String(c.nothingToDo),
       c.failed > 0 ? `<span class="badge bad">${c.failed}</span>` : '0',
       String(c.skipped),
-      `${c.finalTrades}/${c.trades}${c.allFinal ? '' : ' <span class="badge bad">open</span>'}`,
+      `${c.finalOrders}/${c.orders}${c.allFinal ? '' : ' <span class="badge bad">open</span>'}`,
+      String(c.suppressed),
       runDetails(d),
     ]
       .map((x) => `<td>${x}</td>`)

@@ -45,6 +45,7 @@ describe('the HTML report (pure rendering)', () => {
     expect(html).toContain('DRIFT A&amp;B&quot;C (3; alpha)');
     expect(html).toContain('alpha: BUY 3 SPY is SUBMITTED');
     expect(html).toContain('>STUCK<');
+    expect(html).toContain('1/2 <span class="badge bad">open</span>');
   });
 });
 

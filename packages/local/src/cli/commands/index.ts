@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { registerAdjust } from './adjust';
+import { registerDev } from './dev';
 import { registerDlq } from './dlq';
 import { registerEval } from './eval';
 import { registerPnl } from './pnl';
@@ -7,6 +8,7 @@ import { registerPositions } from './positions';
 import { registerReconcile } from './reconcile';
 import { registerRecover } from './recover';
 import { registerReplay } from './replay';
+import { registerReport } from './report';
 import { registerRun } from './run';
 import { registerRuns } from './runs';
 import { registerStack } from './stack';
@@ -18,7 +20,9 @@ export type RegisterCommand = (program: Command) => void;
 /** Every subcommand, in the order `books --help` lists them. */
 export const commands: readonly RegisterCommand[] = [
   registerRun,
+  registerDev,
   registerReplay,
+  registerReport,
   registerEval,
   registerStack,
   registerPositions,

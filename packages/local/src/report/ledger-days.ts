@@ -1,0 +1,95 @@
+import { Money, marketTimeToInstant, Price, type StrategyId, Symbol, type TradingDate } from '@books/core';
+import type { StoredTransfer, StrategyTrade } from '@books/ledger-client';
+import type { BarStore } from '@books/market-data';
+import { type Book, rebuildBook, valueBook } from '@books/portfolio';
+import { fillOfTrade, type Services, transferOfStored } from '@books/runtime';
+import type { DayInput } from './collect';
+
+/**
+ * Each day's book equities rebuilt from the ledger alone, for a report over a stage that kept no
+ * replay record: a book at a day's close is the fold of its trades and transfers up to that day,
+ * valued at the day's closing prices from the bar store.
+ *
+ * The account's equity on day D is reconstructed from the broker's cash now:
+ *   account_D = brokerCash_now − Σ_b (cash_b,now − transfers_b,now) + Σ_b (equity_b,D − transfers_b,D)
+ * because trades move broker cash exactly as they move book cash, and transfers move cash only
+ * between the unallocated pool and a book. It holds while every broker trade belongs to a book
+ * (what reconciliation checks).
+ */
+export async function ledgerDayInputs(
+  services: Services,
+  strategyIds: readonly StrategyId[],
+  dates: readonly TradingDate[],
+): Promise<DayInput[]> {
+  const bars = services.bars;
+  if (!bars) throw new Error('the stage has no bar store to value its books at past closes');
+  const ledgers = await Promise.all(
+    strategyIds.map(async (sid) => {
+      const [stored, trades] = await Promise.all([
+        services.books.readBook(sid),
+        services.trades.listByStrategy(sid),
+      ]);
+      return { sid, trades, transfers: stored?.transfers ?? [] };
+    }),
+  );
+  const account = await services.broker.getAccount();
+  const unallocatedNow = account.cash.minus(
+    Money.sum(
+      ledgers.map((l) => {
+        const book = rebuildBook(l.sid, l.trades.map(fillOfTrade), l.transfers.map(transferOfStored));
+        return book.cash.minus(Money.sum(l.transfers.map((t) => t.amount)));
+      }),
+    ),
+  );
+  const closes = closingPrices(bars);
+  const out: DayInput[] = [];
+  for (const date of dates) {
+    const end = marketTimeToInstant(date, '23:59').toISOString();
+    const books: Record<string, { equity: string; transfersTotal: string }> = {};
+    let accountEquity = unallocatedNow;
+    for (const l of ledgers) {
+      const { book, transfersTotal } = bookAt(l.sid, l.trades, l.transfers, end);
+      const held = [...new Set(book.lots.map((lot) => lot.symbol))];
+      const equity = valueBook(book, await closes(held, date)).equity;
+      books[l.sid] = { equity: equity.toString(), transfersTotal: transfersTotal.toString() };
+      accountEquity = accountEquity.plus(equity.minus(transfersTotal));
+    }
+    out.push({ date, accountEquity: accountEquity.toString(), books });
+  }
+  return out;
+}
+
+function bookAt(
+  sid: StrategyId,
+  trades: readonly StrategyTrade[],
+  transfers: readonly StoredTransfer[],
+  end: string,
+): { book: Book; transfersTotal: Money } {
+  const upTo = transfers.filter((t) => t.at <= end);
+  return {
+    book: rebuildBook(
+      sid,
+      trades.filter((t) => t.filledAt <= end).map(fillOfTrade),
+      upTo.map(transferOfStored),
+    ),
+    transfersTotal: Money.sum(upTo.map((t) => t.amount)),
+  };
+}
+
+/** The closes of symbols on a day (the last bar on or before it), each symbol's bars read once. */
+function closingPrices(bars: BarStore) {
+  const loaded = new Map<string, Promise<readonly { date: string; closeText: string }[]>>();
+  return async (symbols: readonly string[], date: TradingDate): Promise<Map<Symbol, Price>> => {
+    const out = new Map<Symbol, Price>();
+    for (const s of symbols) {
+      let series = loaded.get(s);
+      if (!series) {
+        series = bars.bars(s);
+        loaded.set(s, series);
+      }
+      const last = (await series).filter((b) => b.date <= date).at(-1);
+      if (last) out.set(Symbol(s), Price.parse(last.closeText, `close of ${s} on ${last.date}`));
+    }
+    return out;
+  };
+}
