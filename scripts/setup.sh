@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Sets up a fresh machine: Java 17 for DynamoDB Local, pnpm, and the workspace's dependencies
-# (which bring Node 22 as an npm package, so an older system Node is fine).
+# Sets up a fresh machine: Java 17 for DynamoDB Local, Chromium (the HTML report's test opens it
+# headless), pnpm, and the workspace's dependencies (which bring Node 22 as an npm package, so an
+# older system Node is fine).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,6 +10,13 @@ if ! command -v java >/dev/null 2>&1; then
   if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq openjdk-17-jre-headless >/dev/null
+fi
+
+if [ ! -x /usr/bin/chromium ]; then
+  echo "setup: installing Chromium (the HTML report's test opens it headless)"
+  if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
 fi
 
 PNPM_VERSION=10.34.9
