@@ -6,6 +6,7 @@ import {
   RunIdSchema,
   StrategyIdSchema,
   SymbolSchema,
+  Weight,
   WeightSchema,
 } from '@books/core';
 import { z } from 'zod';
@@ -22,14 +23,17 @@ export const StrategyExecutionRequestedSchema = z.strictObject({
   run_id: RunIdSchema,
   strategy_id: StrategyIdSchema,
   dsl_file: z.string().min(1),
-  allocation: WeightSchema,
+  allocation: WeightSchema.refine(
+    (w) => !w.isNegative() && w.lte(Weight.ONE),
+    'allocation must be in [0, 1]',
+  ),
   trade: z.strictObject({
     symbol: SymbolSchema,
     direction: z.enum(['BUY', 'SELL']),
-    target_qty: QuantitySchema,
+    target_qty: QuantitySchema.refine((q) => q.isPositive(), 'target_qty must be positive'),
     target_value: MoneySchema,
   }),
-  strategy_capital: MoneySchema,
+  strategy_capital: MoneySchema.refine((m) => !m.isNegative(), 'strategy_capital must not be negative'),
   correlation_id: z.string().min(1).max(200),
   timestamp: InstantSchema,
   leg: z.number().int().min(0).max(999),
