@@ -137,10 +137,14 @@ export class PaperBroker implements Broker {
     const fillFault = this.faults.take('placeOrder', ['partial-fill', 'delayed-fill']);
     validate(request);
     const placed = await this.withRetries(async () => {
+      // The account is read BEFORE the lookup by client order id: an order committed by a
+      // concurrent call is then either seen here (and returned) or makes our commit lose on the
+      // account's version. Read the other way round, a rule (buying power, position) could reject
+      // this call on the state left by the very order it duplicates.
+      const account = await this.load();
       const existing = await this.o.store.getOrderByClientId(request.clientOrderId);
       if (existing) return { ...toBrokerOrder(existing), alreadyExisted: true };
       const asset = checkAsset(request, await this.o.assets.asset(request.symbol));
-      const account = await this.load();
       const open = await this.o.store.listOpenOrders();
       const washing = open.find((x) => x.symbol === request.symbol && x.side !== request.side);
       if (washing)

@@ -200,6 +200,38 @@ describe('paper broker shared by several processes', () => {
     expect((await a.getAccount()).cash.toString()).toBe('9000');
   });
 
+  it('returns the order of a concurrent call with the same client order id instead of rejecting it on the state that order left (buying power)', async () => {
+    const clock = new ManualClock(CONTRACT_NOW);
+    const store = new InMemoryPaperBrokerStore();
+    // A's lookup by client order id answers "none" only after B's order is committed: the rules
+    // A then applies must not see B's order as someone else's spending.
+    let bPlaced: () => void = () => undefined;
+    const afterB = new Promise<void>((resolve) => {
+      bPlaced = resolve;
+    });
+    let paused = false;
+    const slowLookup = Object.assign(Object.create(store) as InMemoryPaperBrokerStore, {
+      getOrderByClientId: async (clientOrderId: string) => {
+        const found = await store.getOrderByClientId(clientOrderId);
+        if (!paused) {
+          paused = true;
+          await afterB;
+        }
+        return found;
+      },
+    });
+    const a = contractPaperBroker(slowLookup, clock, { newOrderId: () => 'order-a' });
+    const b = contractPaperBroker(store, clock, { newOrderId: () => 'order-b' });
+    const request = marketBuy('SPY', '12', cid('dup')); // 6000 of 10000: a second one would not fit
+    const fromA = a.placeOrder(request);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    const fromB = await b.placeOrder(request);
+    bPlaced();
+    const answerA = await fromA;
+    expect(answerA).toMatchObject({ id: fromB.id, alreadyExisted: true });
+    expect((await b.getAccount()).cash.toString()).toBe('4000');
+  });
+
   it('never spends the same cash twice when concurrent buys exceed it', async () => {
     const clock = new ManualClock(CONTRACT_NOW);
     const store = new InMemoryPaperBrokerStore();

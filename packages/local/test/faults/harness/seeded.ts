@@ -1,0 +1,52 @@
+/**
+ * A seeded generator (mulberry32): the same seed gives the same faults, deliveries and orders, so
+ * a failing scenario is replayed by its seed. `FAULT_SEED=<n>` overrides every scenario's default.
+ */
+export class Seeded {
+  private state: number;
+
+  constructor(readonly seed: number) {
+    this.state = seed >>> 0;
+  }
+
+  /** Uniform in [0, 1). */
+  next(): number {
+    this.state = (this.state + 0x6d2b79f5) >>> 0;
+    let t = this.state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+
+  chance(probability: number): boolean {
+    return this.next() < probability;
+  }
+
+  /** An integer in [min, max], both inclusive. */
+  int(min: number, max: number): number {
+    return min + Math.floor(this.next() * (max - min + 1));
+  }
+
+  /** A shuffled copy (Fisher–Yates). */
+  shuffle<T>(items: readonly T[]): T[] {
+    const out = [...items];
+    for (let i = out.length - 1; i > 0; i--) {
+      const j = Math.floor(this.next() * (i + 1));
+      const a = out[i];
+      const b = out[j];
+      if (a === undefined || b === undefined) continue;
+      out[i] = b;
+      out[j] = a;
+    }
+    return out;
+  }
+}
+
+/** The scenario's seed: FAULT_SEED when set (to replay a failure), else the scenario's default. */
+export function scenarioSeed(defaultSeed: number): number {
+  const given = process.env.FAULT_SEED;
+  if (given === undefined || given === '') return defaultSeed;
+  const seed = Number.parseInt(given, 10);
+  if (!Number.isSafeInteger(seed)) throw new Error(`FAULT_SEED must be an integer, got "${given}"`);
+  return seed;
+}
