@@ -1,6 +1,6 @@
 import { EXTERNAL, type StrategyId, Symbol, type TradingDate } from '@books/core';
 import type { Services } from '@books/runtime';
-import { reconcilerFunction } from './function';
+import { reconcileAccount } from './function';
 
 /** Same shape as the coordinator's `ReconciliationBreak` port (the reconciler does not import it). */
 export interface SymbolBreak {
@@ -18,13 +18,12 @@ export interface SymbolBreak {
 export function ledgerReconciliationCheck(services: Services): {
   breaks(date: TradingDate): Promise<readonly SymbolBreak[]>;
 } {
-  const reconcileNow = reconcilerFunction(services);
+  const reconcileNow = reconcileAccount(services);
   return {
     async breaks(date) {
-      const summary = await reconcileNow({ date });
+      const { summary, stored } = await reconcileNow({ date, trigger: 'plan' });
       if (summary.ok) return [];
-      const stored = await services.recon.latest(date);
-      const entries = new Map((stored?.entries ?? []).map((e) => [e.symbol as string, e]));
+      const entries = new Map(stored.entries.map((e) => [e.symbol as string, e]));
       return summary.breaks.map((b) => {
         const entry = entries.get(b.symbol);
         return {

@@ -66,6 +66,10 @@ export async function syncExternalBook(
   const loaded = await loadBook(services.books, EXTERNAL);
   const held = quantitiesOf(loaded.book);
   const symbols = [...new Set<Symbol>([...input.unowned.keys(), ...held.keys()])].sort(compareText);
+  // Entries fold after every lot EXTERNAL holds, so that a rebuild from its trades sells what it
+  // bought even when two reconciliations share an instant (a manual clock, one millisecond).
+  const latest = Math.max(...loaded.book.lots.map((l) => new Date(l.openedAt).getTime() + 1), 0);
+  const at = new Date(Math.max(new Date(input.at).getTime(), latest)).toISOString();
   let book: Book = loaded.book;
   const items: TransactItem[] = [];
   const entries: ExternalEntry[] = [];
@@ -97,7 +101,7 @@ export async function syncExternalBook(
       qty,
       price,
       fees: Money.ZERO,
-      at: input.at,
+      at,
     });
     book = application.book;
     const trade = services.trades.putItem({
@@ -112,8 +116,8 @@ export async function syncExternalBook(
       fees: Money.ZERO,
       runId: RunId(`${services.env.BOOKS_STAGE}-reconciliation`),
       strategyCapital: Money.ZERO,
-      submittedAt: input.at,
-      filledAt: input.at,
+      submittedAt: at,
+      filledAt: at,
     });
     items.push(
       trade.kind === 'put'
@@ -124,7 +128,7 @@ export async function syncExternalBook(
     entries.push({ orderId, symbol, side, qty, price, from, to, note });
   }
   if (entries.length === 0) return { entries };
-  const cash = { strategyId: EXTERNAL, cash: book.cash, realizedPnl: book.realizedPnl, updatedAt: input.at };
+  const cash = { strategyId: EXTERNAL, cash: book.cash, realizedPnl: book.realizedPnl, updatedAt: at };
   items.push(
     loaded.version === undefined
       ? services.books.openCashItem(cash)

@@ -14,6 +14,7 @@ import {
   type Symbol,
   TradingDate,
 } from '@books/core';
+import type { ReconResult } from '@books/ledger-client';
 import { type InFlightOrder, quantitiesOf, type Reconciliation, reconcile } from '@books/portfolio';
 import { loadBook, type Services } from '@books/runtime';
 import { z } from 'zod';
@@ -48,6 +49,14 @@ export interface ReconcileSummary {
  * cash break; 0 when clean), at error level when it is not 0.
  */
 export function reconcilerFunction(services: Services): (event: unknown) => Promise<ReconcileSummary> {
+  const reconcileNow = reconcileAccount(services);
+  return async (raw) => (await reconcileNow(raw)).summary;
+}
+
+/** The same as `reconcilerFunction`, returning the result as stored beside the summary. */
+export function reconcileAccount(
+  services: Services,
+): (event: unknown) => Promise<{ summary: ReconcileSummary; stored: ReconResult }> {
   const { env, clock, broker } = services;
   const logger = services.logger.child({ function: 'reconciler' });
   return async (raw) => {
@@ -113,7 +122,7 @@ export function reconcilerFunction(services: Services): (event: unknown) => Prom
     if (sync.skipped) logger.error({ event: 'external-book-skipped' }, sync.skipped);
     const { book: external } = await loadBook(services.books, EXTERNAL);
     const externalQty = quantitiesOf(external);
-    await services.recon.put({
+    const stored = await storeResult(services, {
       date,
       at,
       ...(run ? { runId: run.meta.runId } : {}),
@@ -160,7 +169,7 @@ export function reconcilerFunction(services: Services): (event: unknown) => Prom
       },
       breakCount === 0 ? 'reconciled: the books explain the account' : `reconciled: ${breakCount} break(s)`,
     );
-    return {
+    const summary: ReconcileSummary = {
       date,
       ok: result.ok,
       breaks: result.breaks.map((b) => ({
@@ -176,5 +185,20 @@ export function reconcilerFunction(services: Services): (event: unknown) => Prom
       },
       external: [...externalQty].map(([symbol, qty]) => ({ symbol, qty: qty.toString() })),
     };
+    return { summary, stored };
   };
+}
+
+/**
+ * Stores the result under `RECON#{date}` / `RESULT#{at}`. Never drops one: a result whose instant is
+ * already taken (two reconciliations at one tick of a manual clock, or at one millisecond) is
+ * stored at the next free millisecond.
+ */
+async function storeResult(services: Pick<Services, 'recon'>, result: ReconResult): Promise<ReconResult> {
+  const first = new Date(result.at).getTime();
+  for (let step = 0; step < 1000; step++) {
+    const candidate = { ...result, at: new Date(first + step).toISOString() };
+    if (await services.recon.put(candidate)) return candidate;
+  }
+  throw new Error(`no free instant to store the reconciliation of ${result.date} near ${result.at}`);
 }
