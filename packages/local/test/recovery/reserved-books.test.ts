@@ -1,0 +1,59 @@
+import { ClientOrderId, EXTERNAL, LEGACY, Money, notional, Quantity, Symbol, TradingDate } from '@books/core';
+import { reconcilerFunction } from '@books/reconciler';
+import { openWorld } from '../e2e/support';
+
+describe('the reconciler counts the reserved books', () => {
+  jest.setTimeout(120_000);
+
+  it('explains a broker position held by the LEGACY book (MATCH, held by LEGACY) and never records it into EXTERNAL', async () => {
+    const world = await openWorld('legacybook');
+    const { broker, books, table, clock } = world.services;
+    clock.set(new Date('2024-09-16T19:30:00Z'));
+    const symbol = Symbol('SPY');
+    await broker.placeOrder({
+      clientOrderId: ClientOrderId('legacy-flow-order-1'),
+      symbol,
+      side: 'buy',
+      qty: Quantity.parse('3.25'),
+      type: 'market',
+      timeInForce: 'day',
+    });
+    clock.advance(60_000);
+    const order = await broker.getOrderByClientId(ClientOrderId('legacy-flow-order-1'));
+    if (!order.filledAvgPrice) throw new Error('the order did not fill');
+    const at = clock.now().toISOString();
+    const cost = notional(Quantity.parse('3.25'), order.filledAvgPrice);
+    // The legacy flow's book, as it stores it: an ordinary book under the reserved LEGACY id.
+    await table.transact([
+      books.openCashItem({
+        strategyId: LEGACY,
+        cash: cost.negated(),
+        realizedPnl: Money.ZERO,
+        updatedAt: at,
+      }),
+      books.openLotItem({
+        strategyId: LEGACY,
+        symbol,
+        openedAt: at,
+        orderId: order.id,
+        openQty: Quantity.parse('3.25'),
+        openPrice: order.filledAvgPrice,
+        cost,
+      }),
+    ]);
+
+    const result = await reconcilerFunction(world.services)({ date: '2024-09-16' });
+    expect(result).toMatchObject({ ok: true, breaks: [], external: [] });
+    const stored = await world.services.recon.latest(TradingDate('2024-09-16'));
+    expect(stored?.entries).toEqual([
+      {
+        symbol,
+        status: 'MATCH',
+        booksQty: Quantity.parse('3.25'),
+        brokerQty: Quantity.parse('3.25'),
+        byStrategy: [{ strategyId: LEGACY, qty: Quantity.parse('3.25') }],
+      },
+    ]);
+    expect(await world.services.trades.listByStrategy(EXTERNAL)).toEqual([]);
+  });
+});
