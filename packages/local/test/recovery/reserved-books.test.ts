@@ -7,7 +7,8 @@ describe('the reconciler counts the reserved books', () => {
 
   it('explains a broker position held by the LEGACY book (MATCH, held by LEGACY) and never records it into EXTERNAL', async () => {
     const world = await openWorld('legacybook');
-    const { broker, books, table, clock } = world.services;
+    const { broker, books, table } = world.services;
+    const { clock } = world;
     clock.set(new Date('2024-09-16T19:30:00Z'));
     const symbol = Symbol('SPY');
     await broker.placeOrder({
