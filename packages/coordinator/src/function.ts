@@ -3,11 +3,13 @@ import { join } from 'node:path';
 import { RunId, Symbol, TradingDate } from '@books/core';
 import { compile } from '@books/dsl';
 import { LedgerRunCompletionStore, type ReconciliationRequester, RunCompletion } from '@books/execution';
+import { LegacyRepository } from '@books/ledger-client';
 import { ledgerReconciliationCheck } from '@books/reconciler';
 import type { Services } from '@books/runtime';
 import { z } from 'zod';
 import { BrokerMarketCalendar } from './adapters/broker-market';
 import { FileConfigSource } from './adapters/file-config-source';
+import { LedgerFlowGuard } from './adapters/ledger-flow-guard';
 import { LedgerRunStore } from './adapters/ledger-run-store';
 import { type PlanRunDeps, type PlanRunResult, planRun } from './plan-run';
 import type { DispatchOutcome } from './ports';
@@ -70,6 +72,8 @@ export function coordinatorFunction(
     clock,
     logger: logger.child({ function: 'coordinator' }),
     reconciliation: ledgerReconciliationCheck(services),
+    flows: { overrides: () => services.flows.read() },
+    flowGuard: new LedgerFlowGuard(new LegacyRepository(services.table), services.books),
   };
   const completion =
     options.reconciliation &&

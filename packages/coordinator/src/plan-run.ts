@@ -2,6 +2,7 @@ import {
   type BooksConfig,
   type Clock,
   errorMessage,
+  type Flow,
   type Logger,
   marketDateOf,
   RunId,
@@ -14,6 +15,8 @@ import {
 import type {
   AccountSnapshotSource,
   ConfigSource,
+  FlowGuard,
+  FlowOverrides,
   MarketCalendar,
   ReconciliationBreak,
   ReconciliationCheck,
@@ -37,6 +40,10 @@ export interface PlanRunDeps {
    * no reconciliation gate is applied.
    */
   readonly reconciliation?: ReconciliationCheck;
+  /** Run-time flow overrides (SSM deployed): the config file's flow is the default. */
+  readonly flows?: FlowOverrides;
+  /** Refuses a flow that does not match where the strategy's holdings are (a half-done migration). */
+  readonly flowGuard?: FlowGuard;
 }
 
 export interface PlanRunRequest {
@@ -75,7 +82,23 @@ export type PlanRunResult =
       readonly runId: string;
       readonly items: readonly WorkerItem[];
       readonly warnings: readonly string[];
+      /** Present when some strategy is on the merged flow (legacy or shadow): DailyRun's Legacy state. */
+      readonly legacy?: MergedFlowPlan;
     };
+
+/** What DailyRun's Legacy state (the aggregator and legacy planner) needs of the run. */
+export interface MergedFlowPlan {
+  readonly asOf: string;
+  readonly accountEquity: string;
+  readonly plannedAt: string;
+  readonly capitalPolicy: WorkerItem['capitalPolicy'];
+  readonly minTradeNotional: string;
+  readonly dryRun: boolean;
+  /** Every strategy of the merged flow, dispatched or not (a strategy not heard from holds). */
+  readonly strategies: readonly { strategyId: string; allocation: string; flow: 'legacy' | 'shadow' }[];
+  /** The books the legacy book must never trade from. */
+  readonly perStrategyIds: readonly string[];
+}
 
 export function runIdFor(stage: string, date: TradingDate): RunId {
   return RunId(`${stage}-${date}`);
@@ -117,7 +140,17 @@ export async function planRun(deps: PlanRunDeps, request: PlanRunRequest): Promi
   }
 
   const runId = runIdFor(deps.stage, date);
-  const candidates = config.strategies.filter((s) => s.enabled && s.flow === 'per-strategy');
+  const flows = await effectiveFlows(deps, config, log);
+  if ('stop' in flows) {
+    if (!request.dryRun) await deps.runs.recordSkip(deps.stage, date, flows.stop, now.toISOString());
+    return { proceed: false, reason: flows.stop, runId };
+  }
+  config = { ...config, strategies: flows.strategies };
+  const guard = deps.flowGuard
+    ? await deps.flowGuard.check(config.strategies)
+    : new Map<StrategyId, string>();
+  for (const [sid, reason] of guard) log.error({ event: 'flow-mismatch', runId, strategy: sid }, reason);
+  const candidates = config.strategies.filter((s) => s.enabled && !guard.has(s.id));
   const gate = await reconciliationGate(deps, config, candidates, date);
   for (const w of gate.warnings) log.warn({ event: 'reconciliation-break', runId }, w);
   if (gate.stop) {
@@ -142,7 +175,7 @@ export async function planRun(deps: PlanRunDeps, request: PlanRunRequest): Promi
       file: s.file,
       allocation: s.allocation.toString(),
       flow: s.flow,
-      ...statusOf(s, gate.blocked.get(s.id)),
+      ...statusOf(s, gate.blocked.get(s.id) ?? guard.get(s.id), flows.notes.get(s.id)),
     })),
     warnings,
   };
@@ -181,7 +214,75 @@ export async function planRun(deps: PlanRunDeps, request: PlanRunRequest): Promi
       minTradeNotional: config.minTradeNotional.toString(),
       dryRun: request.dryRun ?? false,
     })),
+    ...mergedFlowOf(config, run, date, request.dryRun ?? false),
   };
+}
+
+const isMerged = (s: StrategyConfig): s is StrategyConfig & { flow: 'legacy' | 'shadow' } =>
+  s.flow === 'legacy' || s.flow === 'shadow';
+
+function mergedFlowOf(
+  config: BooksConfig,
+  run: RunRecord,
+  date: TradingDate,
+  dryRun: boolean,
+): { legacy?: MergedFlowPlan } {
+  const merged = config.strategies.filter(isMerged);
+  if (merged.length === 0) return {};
+  return {
+    legacy: {
+      asOf: date,
+      accountEquity: run.equity.toString(),
+      plannedAt: run.plannedAt,
+      capitalPolicy:
+        config.capitalPolicy.mode === 'drift'
+          ? { mode: 'drift', threshold: config.capitalPolicy.threshold.toString() }
+          : { mode: 'target' },
+      minTradeNotional: config.minTradeNotional.toString(),
+      dryRun,
+      strategies: merged.map((s) => ({
+        strategyId: s.id,
+        allocation: s.allocation.toString(),
+        flow: s.flow,
+      })),
+      perStrategyIds: config.strategies.map((s) => s.id),
+    },
+  };
+}
+
+/**
+ * The config's flows with the run-time overrides applied. An override naming a strategy that is
+ * not in the config is a warning; a store that cannot be read stops the run (the flows of real
+ * money are never guessed).
+ */
+async function effectiveFlows(
+  deps: PlanRunDeps,
+  config: BooksConfig,
+  log: Logger,
+): Promise<{ strategies: StrategyConfig[]; notes: Map<StrategyId, string> } | { stop: string }> {
+  const notes = new Map<StrategyId, string>();
+  if (!deps.flows) return { strategies: [...config.strategies], notes };
+  let overrides: ReadonlyMap<StrategyId, Flow>;
+  try {
+    overrides = await deps.flows.overrides();
+  } catch (e) {
+    const stop = `stopped: the flow flags cannot be read (${errorMessage(e)})`;
+    log.error({ event: 'flow-flags-unreadable' }, stop);
+    return { stop };
+  }
+  for (const sid of overrides.keys())
+    if (!config.strategies.some((s) => s.id === sid))
+      log.warn(
+        { event: 'flow-flag-unknown', strategy: sid },
+        `flow flag for ${sid}, which is not in the config`,
+      );
+  const strategies = config.strategies.map((s) => {
+    const flow = overrides.get(s.id);
+    if (flow === undefined || flow === s.flow) return s;
+    notes.set(s.id, `flow ${flow} (flag; config says ${s.flow})`);
+    return { ...s, flow };
+  });
+  return { strategies, notes };
 }
 
 /** Symbols that several strategies' files can hold: legal, but worth a warning. */
@@ -201,17 +302,15 @@ async function overlapWarnings(
     .map(([symbol, ids]) => `${symbol} can be held by ${ids.join(', ')}: each book keeps its own lots of it`);
 }
 
-/**
- * Only per-strategy strategies are planned here. The legacy and shadow flows (the merged
- * portfolio) are not built yet: such a strategy is recorded SKIPPED with the reason, never traded
- * as a book of its own.
- */
-function statusOf(s: StrategyConfig, blocked?: string): { status: 'PENDING' | 'SKIPPED'; note?: string } {
+/** Every enabled strategy is dispatched unless blocked; a flag-changed flow is noted. */
+function statusOf(
+  s: StrategyConfig,
+  blocked?: string,
+  flowNote?: string,
+): { status: 'PENDING' | 'SKIPPED'; note?: string } {
   if (!s.enabled) return { status: 'SKIPPED', note: 'disabled in the configuration' };
   if (blocked !== undefined) return { status: 'SKIPPED', note: blocked };
-  if (s.flow !== 'per-strategy')
-    return { status: 'SKIPPED', note: `flow "${s.flow}" is not available yet: not traded` };
-  return { status: 'PENDING' };
+  return { status: 'PENDING', ...(flowNote ? { note: flowNote } : {}) };
 }
 
 interface Gate {

@@ -1,4 +1,4 @@
-import type { BooksConfig, Money, RunId, StrategyId, Symbol, TradingDate } from '@books/core';
+import type { BooksConfig, Flow, Money, RunId, StrategyId, Symbol, TradingDate } from '@books/core';
 import type { TradingSession } from './run-window';
 
 export interface ConfigSource {
@@ -75,4 +75,19 @@ export interface ReconciliationBreak {
 export interface ReconciliationCheck {
   /** Reconciles every book with the broker now; the breaks found (empty when the books explain the account). */
   breaks(date: TradingDate): Promise<readonly ReconciliationBreak[]>;
+}
+
+/** Run-time flow overrides per strategy (an SSM parameter each, deployed). */
+export interface FlowOverrides {
+  overrides(): Promise<ReadonlyMap<StrategyId, Flow>>;
+}
+
+export interface FlowGuard {
+  /**
+   * The strategies whose flow does not match where their holdings are (a migration not run, or
+   * half done), each with the reason and the command that fixes it. Those are not planned.
+   */
+  check(
+    strategies: readonly { readonly id: StrategyId; readonly flow: Flow }[],
+  ): Promise<ReadonlyMap<StrategyId, string>>;
 }

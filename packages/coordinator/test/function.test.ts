@@ -33,6 +33,7 @@ function servicesFor(mode: 'alpaca-live' | 'simulated'): Services {
     queue: unused(),
     bars: undefined,
     broker: unused(),
+    flows: unused(),
   };
 }
 

@@ -57,6 +57,11 @@ export interface TradeOutcome {
     readonly application: FillApplication;
     readonly bookVersion: number;
     readonly strategyCapital: Money;
+    /** Legacy trades: the strategies the merged trade served, and each one's share. */
+    readonly attribution?: {
+      readonly names: readonly StrategyId[];
+      readonly weights: Readonly<Record<string, Weight>>;
+    };
   };
 }
 
@@ -98,6 +103,8 @@ export interface StrategyRunState {
   /** SELLs of the plan not yet in a final state. */
   readonly pendingSells: number;
   readonly buysReleased: boolean;
+  /** The legacy book's plan: per symbol, each strategy's share (its BUYs carry it). */
+  readonly attribution?: Readonly<Record<string, Readonly<Record<string, Weight>>>>;
 }
 
 export interface RunProgress {

@@ -46,6 +46,7 @@ export class HeldBuyRelease implements BuyRelease {
       allocation: state.allocation,
       strategyCapital: state.capital,
       plannedAt: state.plannedAt,
+      ...(state.attribution ? { attribution: state.attribution } : {}),
     };
     await this.deps.queue.send(plan.buys.map((t) => executionRequestFor(t, ctx)));
     await this.deps.runs.markBuysReleased(runId, strategyId, plan.buys, plan.suppressed);

@@ -27,6 +27,6 @@ export function createAwsClients(env: RuntimeEnv): AwsClients {
       ...config(env.BOOKS_S3_ENDPOINT),
       forcePathStyle: env.BOOKS_S3_ENDPOINT !== undefined,
     }),
-    ssm: new SSMClient({ region: env.BOOKS_REGION }),
+    ssm: new SSMClient(config(env.BOOKS_SSM_ENDPOINT)),
   };
 }

@@ -25,6 +25,12 @@ const EnvSchema = z
     BOOKS_DYNAMODB_ENDPOINT: optionalUrl,
     BOOKS_SQS_ENDPOINT: optionalUrl,
     BOOKS_S3_ENDPOINT: optionalUrl,
+    BOOKS_SSM_ENDPOINT: optionalUrl,
+    /** Run-time flow overrides per strategy: `ssm:/prefix` (deployed) or `file:/path.json` (local). */
+    BOOKS_FLOW_FLAGS: z
+      .string()
+      .regex(/^(ssm:\/|file:).+/, 'ssm:/prefix or file:/path.json')
+      .optional(),
     BOOKS_REGION: z.string().default('us-east-1'),
     /** Starting cash of the simulated broker's account. */
     BOOKS_SIMULATED_CASH: z

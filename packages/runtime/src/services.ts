@@ -14,6 +14,7 @@ import { createBarStore } from './bars';
 import { createBroker } from './broker';
 import { type AwsClients, createAwsClients } from './clients';
 import type { RuntimeEnv } from './env';
+import { createFlowFlags, type FlowFlags } from './flow-flags';
 
 /** Everything a function of the stage talks to, built once per process (cold start). */
 export interface Services {
@@ -30,6 +31,8 @@ export interface Services {
   readonly queue: ExecutionQueue;
   readonly bars: BarStore | undefined;
   readonly broker: Broker;
+  /** Run-time flow overrides per strategy (SSM deployed, a file locally). */
+  readonly flows: FlowFlags;
 }
 
 export interface ServiceOptions {
@@ -77,5 +80,6 @@ export async function createServices(env: RuntimeEnv, options: ServiceOptions): 
     ),
     bars,
     broker,
+    flows: createFlowFlags(env.BOOKS_FLOW_FLAGS, clients.ssm),
   };
 }

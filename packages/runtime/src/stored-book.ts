@@ -1,5 +1,11 @@
 import type { StrategyId } from '@books/core';
-import type { BookRepository, StoredBook, StoredTransfer, StrategyTrade } from '@books/ledger-client';
+import type {
+  BookRepository,
+  LegacyTrade,
+  StoredBook,
+  StoredTransfer,
+  StrategyTrade,
+} from '@books/ledger-client';
 import { type Book, emptyBook, type Fill, type Transfer } from '@books/portfolio';
 
 /** A book as the ledger stores it, as the accounting folds it; `version` guards its next write. */
@@ -37,6 +43,20 @@ export async function loadBook(books: BookRepository, strategyId: StrategyId): P
 
 /** A recorded trade as the fill it booked (the broker order id is the fill's dedup key). */
 export function fillOfTrade(t: StrategyTrade): Fill {
+  return {
+    fillId: t.orderId,
+    orderId: t.orderId,
+    symbol: t.symbol,
+    side: t.side,
+    qty: t.filledQty,
+    price: t.fillPrice,
+    fees: t.fees,
+    at: t.filledAt,
+  };
+}
+
+/** A legacy (merged-flow) trade as the fill the LEGACY book booked. */
+export function fillOfLegacyTrade(t: LegacyTrade): Fill {
   return {
     fillId: t.orderId,
     orderId: t.orderId,

@@ -1,4 +1,4 @@
-import type { Clock, StrategyId } from '@books/core';
+import { type Clock, LEGACY, StrategyId } from '@books/core';
 import {
   type BookRepository,
   keys,
@@ -19,6 +19,8 @@ const OPEN_STATES = ['NEW', 'SUBMITTED', 'PARTIALLY_FILLED'] as const;
  * and when anything filled the trade item (only once per order), the lot changes, the book's cash
  * (only at the version read), and for a SELL the run's pending-SELL count. A crash before the
  * transaction leaves nothing; a crash after it leaves everything; a replay finds the intent final.
+ * The legacy book's fills are recorded as legacy trades (`TRADE#{orderId}`, with the strategies'
+ * attribution) and fold into the LEGACY book like any other book's.
  */
 export class LedgerExecutionLedger implements ExecutionLedger {
   constructor(
@@ -44,21 +46,42 @@ export class LedgerExecutionLedger implements ExecutionLedger {
     if (outcome.fill) {
       const { fill, application, bookVersion, strategyCapital } = outcome.fill;
       items.push(
-        this.trades.putItem({
-          strategyId: intent.strategyId,
-          strategyName: intent.strategyId,
-          orderId: fill.orderId,
-          clientOrderId: intent.clientOrderId,
-          symbol: fill.symbol,
-          side: fill.side,
-          filledQty: fill.qty,
-          fillPrice: fill.price,
-          fees: fill.fees,
-          runId: intent.runId,
-          strategyCapital,
-          submittedAt: fill.at,
-          filledAt: fill.at,
-        }),
+        intent.strategyId === LEGACY
+          ? this.trades.legacyPutItem({
+              orderId: fill.orderId,
+              clientOrderId: intent.clientOrderId,
+              symbol: fill.symbol,
+              side: fill.side,
+              filledQty: fill.qty,
+              fillPrice: fill.price,
+              fees: fill.fees,
+              runId: intent.runId,
+              submittedAt: fill.at,
+              filledAt: fill.at,
+              strategyNames: outcome.fill.attribution?.names ?? [],
+              strategyWeights: Object.entries(outcome.fill.attribution?.weights ?? {}).map(
+                ([sid, weight]) => ({
+                  strategyId: StrategyId(sid),
+                  weight,
+                }),
+              ),
+              ...(fill.side === 'sell' ? { realizedPnl: application.realizedPnl } : {}),
+            })
+          : this.trades.putItem({
+              strategyId: intent.strategyId,
+              strategyName: intent.strategyId,
+              orderId: fill.orderId,
+              clientOrderId: intent.clientOrderId,
+              symbol: fill.symbol,
+              side: fill.side,
+              filledQty: fill.qty,
+              fillPrice: fill.price,
+              fees: fill.fees,
+              runId: intent.runId,
+              strategyCapital,
+              submittedAt: fill.at,
+              filledAt: fill.at,
+            }),
         ...application.changes.map((c) => this.lotItem(intent.strategyId, c)),
         this.books.cashUpdateItem(
           {

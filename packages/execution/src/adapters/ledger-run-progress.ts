@@ -33,6 +33,7 @@ export class LedgerRunProgress implements RunProgress {
       ...(plan.rebalanceThreshold ? { rebalanceThreshold: plan.rebalanceThreshold } : {}),
       pendingSells,
       buysReleased: released !== undefined || plan.sells.length === 0,
+      ...(plan.attribution ? { attribution: plan.attribution } : {}),
     };
   }
 

@@ -6,6 +6,7 @@ import {
   executionFunction,
   type ReconciliationRequester,
 } from '@books/execution';
+import { legacyFunction } from '@books/legacy';
 import { reconcilerFunction } from '@books/reconciler';
 import { createServices, parseRuntimeEnv, type Services } from '@books/runtime';
 import { strategyWorkerFunction } from '@books/strategy-worker';
@@ -25,11 +26,13 @@ export interface LocalWorldOptions {
   readonly initialCash?: string;
   /** Bars are loaded once up to this day (a replay's last day). */
   readonly barsHorizon?: TradingDate;
+  /** The stage's run-time flow flags (`books migrate` sets them); default: none. */
+  readonly flowFlagsFile?: string;
   /** Fault injection (tests): the services each function is built with, execution's options, the handlers. */
   readonly inject?: InjectionHooks;
 }
 
-export type LocalFunctionName = 'coordinator' | 'strategyWorker' | 'execution';
+export type LocalFunctionName = 'coordinator' | 'strategyWorker' | 'execution' | 'legacy';
 export interface InjectionHooks {
   readonly services?: (fn: LocalFunctionName, services: Services) => Services;
   readonly execution?: ExecutionOptions;
@@ -57,6 +60,7 @@ export class LocalWorld {
       coordinator: (e: unknown) => Promise<unknown>;
       strategyWorker: (e: unknown) => Promise<unknown>;
       execution: (event: unknown) => Promise<BatchResponse>;
+      legacy: (e: unknown) => Promise<unknown>;
     },
     private readonly queueUrl: string,
   ) {}
@@ -78,6 +82,7 @@ export class LocalWorld {
       BOOKS_DYNAMODB_ENDPOINT: options.endpoints.dynamodb,
       BOOKS_SQS_ENDPOINT: options.endpoints.sqs,
       BOOKS_SIMULATED_CASH: options.initialCash ?? '100000',
+      ...(options.flowFlagsFile ? { BOOKS_FLOW_FLAGS: `file:${options.flowFlagsFile}` } : {}),
     });
     const clock = new ManualClock('2000-01-01T00:00:00Z');
     const services = await createServices(env, { clock, logger: options.logger, processEnv: {} });
@@ -107,6 +112,7 @@ export class LocalWorld {
           ...inject.execution,
         }),
       ),
+      legacy: wrap('legacy', legacyFunction(built('legacy'))),
     };
     return new LocalWorld(services, clock, loadStateMachine('dailyRun', stage), handlers, queue.url);
   }
@@ -135,7 +141,11 @@ export class LocalWorld {
     this.clock.set(marketTimeToInstant(date, '15:30'));
     return runStateMachine(
       this.machine,
-      { coordinator: this.handlers.coordinator, strategyWorker: this.handlers.strategyWorker },
+      {
+        coordinator: this.handlers.coordinator,
+        strategyWorker: this.handlers.strategyWorker,
+        legacy: this.handlers.legacy,
+      },
       { tradingDate: date, ...(options.dryRun ? { dryRun: true } : {}) },
       options.executionId ?? `local:${this.services.env.BOOKS_STAGE}:${date}`,
     );

@@ -1,7 +1,22 @@
-import { Money, type Price, type StrategyId, Symbol } from '@books/core';
+import { LEGACY, Money, type Price, type StrategyId, Symbol } from '@books/core';
 import type { StoredTransfer, StrategyTrade, TimeRange } from '@books/ledger-client';
-import { emptyBook, type PlainBook, plainBook, positionsOf, rebuildBook, valueBook } from '@books/portfolio';
-import { fillOfTrade, loadBook, type Services, toPortfolioBook, transferOfStored } from '@books/runtime';
+import {
+  emptyBook,
+  type Fill,
+  type PlainBook,
+  plainBook,
+  positionsOf,
+  rebuildBook,
+  valueBook,
+} from '@books/portfolio';
+import {
+  fillOfLegacyTrade,
+  fillOfTrade,
+  loadBook,
+  type Services,
+  toPortfolioBook,
+  transferOfStored,
+} from '@books/runtime';
 
 /**
  * Per-strategy queries over the ledger alone: the stored book (lots, cash, transfers) and the
@@ -118,14 +133,17 @@ export interface BookVerification {
 
 /** Rebuilds the book from its trades and transfers and compares it with the stored lots and cash. */
 export async function verifyBook(services: Services, sid: StrategyId): Promise<BookVerification> {
-  const [stored, trades] = await Promise.all([
+  const [stored, own, legacy] = await Promise.all([
     services.books.readBook(sid),
     services.trades.listByStrategy(sid),
+    // The legacy book's fills are legacy trades (`TRADE#{orderId}`), not in a strategy partition.
+    sid === LEGACY ? services.trades.listLegacy() : Promise.resolve([]),
   ]);
+  const trades: Fill[] = [...own.map(fillOfTrade), ...legacy.map(fillOfLegacyTrade)];
   const transfers = stored?.transfers ?? [];
   let differences: string[];
   try {
-    const rebuilt = plainBook(rebuildBook(sid, trades.map(fillOfTrade), transfers.map(transferOfStored)));
+    const rebuilt = plainBook(rebuildBook(sid, trades, transfers.map(transferOfStored)));
     const actual = plainBook(stored ? toPortfolioBook(stored) : emptyBook(sid));
     differences = compareBooks(actual, rebuilt);
   } catch (e) {

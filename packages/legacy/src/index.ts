@@ -1,0 +1,7 @@
+export * from './adapters/ledger-legacy';
+export * from './aggregate';
+export * from './carve';
+export * from './function';
+export * from './plan-legacy';
+export * from './ports';
+export * from './shadow';
