@@ -1,6 +1,6 @@
 import { createLogger, systemClock } from '@books/core';
 import { parseRuntimeEnv, type RuntimeEnv } from './env';
-import { withLocalStack } from './local-overlay';
+import { localClock, withLocalStack } from './local-overlay';
 import { createServices, type Services } from './services';
 
 /**
@@ -17,11 +17,12 @@ export function lambdaEntry<R>(
   const effective = withLocalStack(processEnv);
   const env = parseRuntimeEnv(effective);
   const logger = createLogger({ service, stage: env.BOOKS_STAGE }, { level: env.BOOKS_LOG_LEVEL });
+  const clock = localClock(effective) ?? systemClock;
   let ready: Promise<(event: unknown) => Promise<R>> | undefined;
   return async (event) => {
     const requestsPerMinute = options.requestsPerMinute?.(env);
     ready ??= createServices(env, {
-      clock: systemClock,
+      clock,
       logger,
       processEnv: effective,
       ...(requestsPerMinute ? { requestsPerMinute } : {}),

@@ -2,7 +2,9 @@ import {
   ChangeMessageVisibilityCommand,
   DeleteMessageCommand,
   GetQueueAttributesCommand,
+  type Message,
   ReceiveMessageCommand,
+  type ReceiveMessageCommandOutput,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { Logger } from '@books/core';
@@ -15,12 +17,25 @@ const BatchResponseSchema = z.object({
 /** An SQS-triggered handler, as Lambda calls it with ReportBatchItemFailures. */
 export type SqsHandler = (event: { Records: SqsEventRecord[] }) => Promise<unknown>;
 
+/**
+ * One record of an SQS event, shaped as Lambda's event source mapping delivers it (the poller
+ * fills every field; tests that hand-build records may leave out what the handler ignores).
+ */
 export interface SqsEventRecord {
   readonly messageId: string;
   readonly receiptHandle: string;
   readonly body: string;
-  readonly attributes: { readonly ApproximateReceiveCount: string };
+  readonly attributes: {
+    readonly ApproximateReceiveCount: string;
+    readonly SentTimestamp?: string;
+    readonly SenderId?: string;
+    readonly ApproximateFirstReceiveTimestamp?: string;
+  };
+  readonly messageAttributes?: Record<string, unknown>;
+  readonly md5OfBody?: string;
   readonly eventSource: 'aws:sqs';
+  readonly eventSourceARN?: string;
+  readonly awsRegion?: string;
 }
 
 export interface PollerOptions {
@@ -31,6 +46,10 @@ export interface PollerOptions {
   readonly idleRounds?: number;
   /** Hard stop, in receives. */
   readonly maxRounds?: number;
+  /** Long polling: how long one receive waits for a message (0: return at once). */
+  readonly waitTimeSeconds?: number;
+  /** Stops polling (a receive in progress is abandoned; a batch being handled is finished). */
+  readonly signal?: AbortSignal;
 }
 
 export interface DrainReport {
@@ -59,30 +78,35 @@ export async function drainQueue(
   let delivered = 0;
   let succeeded = 0;
   let failed = 0;
+  const waitTimeSeconds = options.waitTimeSeconds ?? 0;
+  const signal = options.signal;
+  const eventSourceARN = await queueArn(sqs, queueUrl);
   let idle = 0;
-  for (let round = 0; round < maxRounds && idle < idleRounds; round++) {
-    const received = await sqs.send(
-      new ReceiveMessageCommand({
-        QueueUrl: queueUrl,
-        MaxNumberOfMessages: batchSize,
-        WaitTimeSeconds: 0,
-        MessageSystemAttributeNames: ['ApproximateReceiveCount'],
-      }),
-    );
+  for (let round = 0; round < maxRounds && idle < idleRounds && !signal?.aborted; round++) {
+    let received: ReceiveMessageCommandOutput;
+    try {
+      received = await sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: queueUrl,
+          MaxNumberOfMessages: batchSize,
+          WaitTimeSeconds: waitTimeSeconds,
+          MessageSystemAttributeNames: ['All'],
+          MessageAttributeNames: ['All'],
+        }),
+        signal ? { abortSignal: signal } : {},
+      );
+    } catch (e) {
+      if (signal?.aborted) break;
+      throw e;
+    }
     const messages = received.Messages ?? [];
     if (messages.length === 0) {
       idle = (await inFlight(sqs, queueUrl)) > 0 ? 0 : idle + 1;
-      await new Promise((r) => setTimeout(r, 100));
+      if (waitTimeSeconds === 0) await new Promise((r) => setTimeout(r, 100));
       continue;
     }
     idle = 0;
-    const records: SqsEventRecord[] = messages.map((m) => ({
-      messageId: m.MessageId ?? '',
-      receiptHandle: m.ReceiptHandle ?? '',
-      body: m.Body ?? '',
-      attributes: { ApproximateReceiveCount: m.Attributes?.ApproximateReceiveCount ?? '1' },
-      eventSource: 'aws:sqs',
-    }));
+    const records = messages.map((m) => eventRecord(m, eventSourceARN));
     delivered += records.length;
     let failures: Set<string>;
     try {
@@ -109,6 +133,35 @@ export async function drainQueue(
     }
   }
   return { delivered, succeeded, failed };
+}
+
+function eventRecord(m: Message, eventSourceARN: string): SqsEventRecord {
+  const now = String(Date.now());
+  return {
+    messageId: m.MessageId ?? '',
+    receiptHandle: m.ReceiptHandle ?? '',
+    body: m.Body ?? '',
+    attributes: {
+      ApproximateReceiveCount: m.Attributes?.ApproximateReceiveCount ?? '1',
+      SentTimestamp: m.Attributes?.SentTimestamp ?? now,
+      SenderId: m.Attributes?.SenderId ?? 'local',
+      ApproximateFirstReceiveTimestamp: m.Attributes?.ApproximateFirstReceiveTimestamp ?? now,
+    },
+    messageAttributes: m.MessageAttributes ?? {},
+    md5OfBody: m.MD5OfBody ?? '',
+    eventSource: 'aws:sqs',
+    eventSourceARN,
+    awsRegion: eventSourceARN.split(':')[3] ?? 'us-east-1',
+  };
+}
+
+async function queueArn(sqs: SQSClient, queueUrl: string): Promise<string> {
+  const attrs = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
+  );
+  return (
+    attrs.Attributes?.QueueArn ?? `arn:aws:sqs:us-east-1:000000000000:${queueUrl.split('/').pop() ?? ''}`
+  );
 }
 
 async function inFlight(sqs: SQSClient, queueUrl: string): Promise<number> {

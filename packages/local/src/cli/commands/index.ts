@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { registerAdjust } from './adjust';
+import { registerDev } from './dev';
 import { registerDlq } from './dlq';
 import { registerEval } from './eval';
 import { registerPnl } from './pnl';
@@ -19,6 +20,7 @@ export type RegisterCommand = (program: Command) => void;
 /** Every subcommand, in the order `books --help` lists them. */
 export const commands: readonly RegisterCommand[] = [
   registerRun,
+  registerDev,
   registerReplay,
   registerReport,
   registerEval,

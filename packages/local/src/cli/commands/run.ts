@@ -6,6 +6,9 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { dayReport, formatDayReport } from '../../daily-run/day-report';
 import { LocalWorld } from '../../daily-run/local-world';
+import { DEFAULT_LAMBDA_PORT, offlineLambdaEndpoint } from '../../dev/offline-lambda';
+import { answers } from '../../dev/offline-server';
+import { runDayViaOffline } from '../../dev/run-via-offline';
 import { booksHome, startStack, stopStack, workspaceRoot } from '../../stack';
 import { endpointsOf } from '../../stack/stack';
 
@@ -19,6 +22,8 @@ export interface RunArgs {
   readonly stage: string;
   readonly json: boolean;
   readonly dryRun: boolean;
+  /** serverless-offline's Lambda port: run the day through the offline functions (`pnpm dev`). */
+  readonly viaOfflinePort?: number;
 }
 
 /** Sample history starts in 2023; the first simulated day leaves a year for 200-day indicators. */
@@ -35,14 +40,8 @@ const CursorSchema = z.object({ lastDate: z.string() });
  */
 export async function runDailyCycle(args: RunArgs, io: Output): Promise<number> {
   const home = booksHome();
-  const barsDir = join(home, 'sample-bars');
+  const barsDir = ensureSampleBars(home, io);
   const calendar = sampleTradingDays(SAMPLE_FIRST_DAY, SAMPLE_LAST_DAY);
-  if (!existsSync(join(barsDir, 'SPY.csv'))) {
-    mkdirSync(barsDir, { recursive: true });
-    for (const [symbol, csv] of generateSampleBars(calendar))
-      writeFileSync(join(barsDir, `${symbol}.csv`), csv);
-    io.out(`sample bars: generated ${SAMPLE_FIRST_DAY} … ${SAMPLE_LAST_DAY} in ${barsDir}\n`);
-  }
   const cursorFile = join(home, `cursor.${args.stage}.json`);
   let date: TradingDate;
   try {
@@ -58,7 +57,21 @@ export async function runDailyCycle(args: RunArgs, io: Output): Promise<number> 
     return 2;
   }
 
+  const offline = args.viaOfflinePort === undefined ? undefined : offlineLambdaEndpoint(args.viaOfflinePort);
+  if (offline !== undefined && !(await answers(offline))) {
+    io.err(
+      `books run: no serverless-offline at ${offline}: start it with  pnpm dev  (or give --lambda-port)\n`,
+    );
+    return 2;
+  }
   const stack = await startStack({ home, stage: args.stage });
+  if (offline !== undefined && (stack.stage ?? 'local') !== args.stage) {
+    io.err(
+      `books run: the running stack serves stage ${stack.stage ?? 'local'}; run with --stage ${stack.stage ?? 'local'}\n`,
+    );
+    if (!stack.reused) await stopStack(stack);
+    return 2;
+  }
   mkdirSync(join(home, 'logs'), { recursive: true });
   const logFile = join(home, 'logs', `run-${date}.log`);
   const logStream = createWriteStream(logFile, { flags: 'a' });
@@ -70,7 +83,14 @@ export async function runDailyCycle(args: RunArgs, io: Output): Promise<number> 
       strategiesDir: join(workspaceRoot(), 'strategies'),
       logger: createLogger({ service: 'books-run' }, { destination: logStream }),
     });
-    const result = await world.runDay(date, { dryRun: args.dryRun });
+    const result =
+      offline === undefined
+        ? await world.runDay(date, { dryRun: args.dryRun })
+        : await runDayViaOffline(world, date, {
+            lambdaEndpoint: offline,
+            booksHome: home,
+            dryRun: args.dryRun,
+          });
     if (!args.dryRun) writeFileSync(cursorFile, JSON.stringify({ lastDate: date }));
     const report = await dayReport(world.services, date);
     io.out(
@@ -89,6 +109,18 @@ export async function runDailyCycle(args: RunArgs, io: Output): Promise<number> 
   }
 }
 
+/** The project's sample bars under `home`, generated deterministically on first use. */
+export function ensureSampleBars(home: string, io: Output): string {
+  const barsDir = join(home, 'sample-bars');
+  if (!existsSync(join(barsDir, 'SPY.csv'))) {
+    mkdirSync(barsDir, { recursive: true });
+    for (const [symbol, csv] of generateSampleBars(sampleTradingDays(SAMPLE_FIRST_DAY, SAMPLE_LAST_DAY)))
+      writeFileSync(join(barsDir, `${symbol}.csv`), csv);
+    io.out(`sample bars: generated ${SAMPLE_FIRST_DAY} … ${SAMPLE_LAST_DAY} in ${barsDir}\n`);
+  }
+  return barsDir;
+}
+
 function nextDay(calendar: readonly TradingDate[], cursorFile: string): TradingDate {
   if (!existsSync(cursorFile)) return TradingDate(FIRST_SIMULATED_DAY);
   const { lastDate } = CursorSchema.parse(JSON.parse(readFileSync(cursorFile, 'utf8')));
@@ -105,6 +137,8 @@ export function registerRun(program: Command): void {
         stage: z.string(),
         json: z.boolean().optional(),
         dryRun: z.boolean().optional(),
+        viaOffline: z.boolean().optional(),
+        lambdaPort: z.coerce.number().int().min(1).max(65535).optional(),
       })
       .parse(opts);
     return runDailyCycle(
@@ -113,6 +147,7 @@ export function registerRun(program: Command): void {
         stage: o.stage,
         json: o.json ?? false,
         dryRun: o.dryRun ?? false,
+        ...(o.viaOffline ? { viaOfflinePort: o.lambdaPort ?? DEFAULT_LAMBDA_PORT } : {}),
       },
       { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) },
     ).then((code) => {
@@ -126,6 +161,12 @@ export function registerRun(program: Command): void {
     .option('--stage <stage>', 'the stage whose strategies/config.<stage>.json to use', 'local')
     .option('--dry-run', 'evaluate and plan only; write and send nothing')
     .option('--json', 'print the report as JSON')
+    .option('--via-offline', 'run it through the serverless-offline functions of `pnpm dev`')
+    .option(
+      '--lambda-port <port>',
+      `serverless-offline's Lambda port (with --via-offline)`,
+      String(DEFAULT_LAMBDA_PORT),
+    )
     .action(action);
   program
     .command('start')
