@@ -95,6 +95,30 @@ describe('reconciliation in the daily cycle on the embedded stack', () => {
     expect(requests).toEqual([]);
   });
 
+  it('the coordinator requests the reconciliation itself when it finishes a run with nothing to trade', async () => {
+    const world = await openWorld('runrecon0');
+    const [day] = daysFrom('2024-09-16', 1) as [TradingDate];
+    world.clock.set(new Date(`${day}T19:30:00Z`));
+    const plan = await world.functions.coordinator({ phase: 'plan', trigger: { tradingDate: day } });
+    if (!(plan && typeof plan === 'object' && 'runId' in plan && typeof plan.runId === 'string'))
+      throw new Error('no run planned');
+    const runId = RunId(plan.runId);
+    // Every worker found nothing to do: no intent, no execution message, no last trade.
+    for (const sid of STRATEGY_IDS)
+      await world.services.runs.transitionStrategy(runId, sid, {
+        from: 'PENDING',
+        to: 'NOTHING_TO_DO',
+        at: world.clock.now().toISOString(),
+      });
+    expect((await world.services.recon.list(day)).filter((r) => r.runId === runId)).toEqual([]);
+    await world.functions.coordinator({
+      phase: 'finish',
+      runId,
+      outcomes: STRATEGY_IDS.map((strategyId) => ({ strategyId, outcome: 'NOTHING_TO_DO' })),
+    });
+    expect((await world.services.recon.list(day)).filter((r) => r.runId === runId)).toHaveLength(1);
+  });
+
   it('the deployed coordinator fails closed: a manual sale at the broker blocks the exposed strategies the next day (recorded SKIPPED with the break), a labelled adjustment repairs it, and the day after every strategy trades again', async () => {
     const world = await openWorld('runfailclosed');
     const [day1, day2, day3] = daysFrom('2024-09-16', 3) as [TradingDate, TradingDate, TradingDate];
