@@ -4,6 +4,7 @@ import {
   AssetNotTradable,
   BrokerUnavailable,
   DuplicateClientOrderIdError,
+  MalformedBrokerPayload,
   OrderNotFound,
   OrderRejected,
 } from '../errors';
@@ -117,7 +118,12 @@ export class AlpacaBroker implements Broker {
       return this.resolveUnknownSubmit(request.clientOrderId, e);
     }
     if (response.status >= 200 && response.status < 300) {
-      return { ...toOrder(parsePayload(OrderPayload, response.body, endpoint)), alreadyExisted: false };
+      try {
+        return { ...toOrder(parsePayload(OrderPayload, response.body, endpoint)), alreadyExisted: false };
+      } catch (e) {
+        if (!(e instanceof MalformedBrokerPayload)) throw e;
+        return this.acceptedButUnreadable(request.clientOrderId, e);
+      }
     }
     const error = errorFromResponse(endpoint, response, {
       clientOrderId: request.clientOrderId,
@@ -202,6 +208,30 @@ export class AlpacaBroker implements Broker {
         );
       }
       throw e;
+    }
+  }
+
+  /**
+   * Alpaca accepted the order (2xx) but its payload cannot be read: the order exists, so it must
+   * never be reported rejected. Read it by client order id; failing that, a retryable error (the
+   * retry's submit meets "client_order_id must be unique" and finds the order).
+   */
+  private async acceptedButUnreadable(
+    clientOrderId: ClientOrderId,
+    malformed: MalformedBrokerPayload,
+  ): Promise<PlacedOrder> {
+    this.logger.warn(
+      { clientOrderId, problems: malformed.problems },
+      'order accepted with a malformed payload; looking it up',
+    );
+    try {
+      return { ...(await this.getOrderByClientId(clientOrderId)), alreadyExisted: false };
+    } catch (e) {
+      throw new BrokerUnavailable(
+        `order ${clientOrderId} was accepted but its payload is malformed (${malformed.problems.join('; ')}) and it cannot be read back yet`,
+        { clientOrderId },
+        { cause: e },
+      );
     }
   }
 

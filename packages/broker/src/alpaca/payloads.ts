@@ -60,6 +60,10 @@ const integer = z.instanceof(JsonNumber, { error: missingOr('an integer') }).tra
   }
   return Number(v.source);
 });
+/** A core schema over a string field, saying `missing` when the field is absent. */
+const textAs = <S extends z.ZodType<unknown, string>>(expected: string, schema: S) =>
+  z.string({ error: missingOr(expected) }).pipe(schema);
+const symbol = textAs('a ticker', SymbolSchema);
 const bool = z.boolean({ error: missingOr('a boolean') });
 const text = z.string({ error: missingOr('a string') });
 
@@ -70,7 +74,7 @@ export const AccountPayload = z.object({
 });
 
 export const PositionPayload = z.object({
-  symbol: SymbolSchema,
+  symbol,
   qty: quantity,
   avg_entry_price: price,
   market_value: money,
@@ -85,14 +89,14 @@ export const ClockPayload = z.object({
 });
 
 export const CalendarDayPayload = z.object({
-  date: TradingDateSchema,
+  date: textAs('a date', TradingDateSchema),
   open: text.regex(/^([01]\d|2[0-3]):?[0-5]\d$/, 'expected a time HH:MM'),
   close: text.regex(/^([01]\d|2[0-3]):?[0-5]\d$/, 'expected a time HH:MM'),
 });
 export const CalendarPayload = z.array(CalendarDayPayload);
 
 export const AssetPayload = z.object({
-  symbol: SymbolSchema,
+  symbol,
   status: z.enum(['active', 'inactive'], { error: missingOr('"active" or "inactive"') }),
   tradable: bool,
   fractionable: bool,
@@ -100,9 +104,9 @@ export const AssetPayload = z.object({
 
 export const OrderPayload = z.object({
   id: text.min(1).transform(BrokerOrderId),
-  client_order_id: ClientOrderIdSchema,
-  symbol: SymbolSchema,
-  side: SideSchema,
+  client_order_id: textAs('a client order id', ClientOrderIdSchema),
+  symbol,
+  side: textAs('"buy" or "sell"', SideSchema),
   type: z.enum(['market', 'limit', 'stop', 'stop_limit', 'trailing_stop'], {
     error: missingOr('an order type'),
   }),
