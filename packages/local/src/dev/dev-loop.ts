@@ -19,6 +19,8 @@ export interface DevLoopOptions {
   readonly stage: string;
   readonly lambdaPort: number;
   readonly httpPort: number;
+  /** Rebundle the functions when a package's source changes. */
+  readonly reload: boolean;
   /** Aborted by Ctrl-C: everything this loop started stops, a stack it found running stays. */
   readonly signal: AbortSignal;
 }
@@ -54,6 +56,7 @@ export async function runDevLoop(options: DevLoopOptions, io: Output): Promise<n
       httpPort: options.httpPort,
       booksHome: options.home,
       logFile: join(logs, 'offline.log'),
+      reload: options.reload,
     });
     const functions = readServerlessFunctions();
     const consumer = functions.consumerOf('ExecutionQueue');

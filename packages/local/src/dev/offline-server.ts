@@ -1,5 +1,5 @@
 import { get } from 'node:http';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { node22Executable, workspaceRoot } from '../stack/paths';
 import { type Spawned, spawnServer, stopProcess } from '../stack/processes';
 import { awaitReady } from '../stack/server-process';
@@ -16,6 +16,8 @@ export interface OfflineOptions {
   /** The stack's home: the functions read its stack.json, sample bars and simulated clock. */
   readonly booksHome: string;
   readonly logFile: string;
+  /** Rebundle when a package's source changes (default true). */
+  readonly reload?: boolean;
   /** Bundling every function first takes a while on a busy machine. */
   readonly readyTimeoutMs?: number;
 }
@@ -67,6 +69,9 @@ export async function startOffline(options: OfflineOptions): Promise<OfflineServ
     AWS_ENDPOINT_URL_LAMBDA: endpoint,
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
+    // Bundles go under the stack's home: `sls package` removes .esbuild/ when it finishes.
+    BOOKS_ESBUILD_WORK_FOLDER: relative(root, join(options.booksHome, 'offline-build')),
+    ...(options.reload === false ? { BOOKS_OFFLINE_WATCH: 'off' } : {}),
   };
   for (const name of ['IS_LOCAL', 'AWS_PROFILE', 'AWS_SESSION_TOKEN']) delete env[name];
   const spawned: Spawned = spawnServer(node22Executable(), args, {

@@ -10,6 +10,7 @@ const DevOptionsSchema = z.object({
   stage: z.string().regex(/^[a-z0-9-]{1,32}$/, 'stage: lower-case letters, digits, "-"'),
   lambdaPort: port,
   httpPort: port,
+  reload: z.boolean(),
 });
 
 /** `books dev` (`pnpm dev`): the local development loop, until Ctrl-C. */
@@ -22,6 +23,7 @@ export function registerDev(program: Command): void {
     .option('--stage <stage>', 'the stage whose resources and strategies/config.<stage>.json to use', 'local')
     .option('--lambda-port <port>', "serverless-offline's Lambda endpoint port", String(DEFAULT_LAMBDA_PORT))
     .option('--http-port <port>', "serverless-offline's HTTP port", '3000')
+    .option('--no-reload', "keep the first bundle (default: a change to a package's source rebundles)")
     .action(async (raw: unknown, command: Command) => {
       const opts = DevOptionsSchema.safeParse(raw);
       if (!opts.success) {
