@@ -1,4 +1,11 @@
-import { type Broker, BrokerError, type BrokerOrder, BrokerOrderId, isOpenOrderStatus } from '@books/broker';
+import {
+  type Broker,
+  BrokerError,
+  type BrokerOrder,
+  BrokerOrderId,
+  isOpenOrderStatus,
+  OrderNotFound,
+} from '@books/broker';
 import { BooksError, ConcurrencyError, type Logger, Money, type RunId } from '@books/core';
 import { applyFill, type Fill, heldQuantity, LotKeyCollisionError, OversellError } from '@books/portfolio';
 import type { StrategyExecutionRequested } from '@books/queue';
@@ -96,14 +103,32 @@ async function submit(deps: ExecutionDeps, intent: Intent, log: Logger): Promise
       timeInForce: 'day',
     });
   } catch (e) {
-    if (e instanceof BrokerError && !e.retryable) return reject(deps, intent, e.message, log);
-    throw e;
+    if (!(e instanceof BrokerError) || e.retryable) throw e;
+    // A concurrent delivery of this message may have placed the order first, and the rejection
+    // (buying power, position, wash trade) judged the state that very order left: the order
+    // stands, and is followed like one this call placed.
+    const placed = await placedBefore(deps, intent);
+    if (!placed) return reject(deps, intent, e.message, log);
+    log.warn(
+      { event: 'rejected-but-placed', brokerOrderId: placed.id, reason: e.message },
+      'the broker rejected a submit whose client order id it already holds: following that order',
+    );
+    order = placed;
   }
   await deps.intents.transition(intent.clientOrderId, intent.runId, 'NEW', 'SUBMITTED', {
     brokerOrderId: order.id,
   });
   log.info({ event: 'order-submitted', brokerOrderId: order.id, status: order.status }, 'order submitted');
   return order;
+}
+
+async function placedBefore(deps: ExecutionDeps, intent: Intent): Promise<BrokerOrder | undefined> {
+  try {
+    return await deps.broker.getOrderByClientId(intent.clientOrderId);
+  } catch (e) {
+    if (e instanceof OrderNotFound) return undefined;
+    throw e;
+  }
 }
 
 async function reject(deps: ExecutionDeps, intent: Intent, reason: string, log: Logger): Promise<'rejected'> {

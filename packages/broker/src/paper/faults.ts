@@ -18,7 +18,8 @@ export type PaperFaultKind =
   | '429'
   | 'timeout-after-accept'
   | 'partial-fill'
-  | 'delayed-fill';
+  | 'delayed-fill'
+  | 'wash-trade';
 
 /**
  * A fault the paper broker applies to the next matching calls.
@@ -30,6 +31,8 @@ export type PaperFaultKind =
  * - partial-fill (placeOrder, market orders): fills `fillRatio` of the quantity now (whole
  *   shares for non-fractionable assets); the rest on `settlePending()`.
  * - delayed-fill (placeOrder, market orders): accepted, filled on `settlePending()`.
+ * - wash-trade (placeOrder): a new order is rejected with WashTradeRejected, as when an
+ *   opposite-side order (placed by hand, or by another system) is open on the symbol.
  */
 export interface PaperFaultSpec {
   readonly kind: PaperFaultKind;
@@ -49,6 +52,7 @@ const ORDER_FAULTS: ReadonlySet<PaperFaultKind> = new Set([
   'timeout-after-accept',
   'partial-fill',
   'delayed-fill',
+  'wash-trade',
 ]);
 
 /** Deterministic: the same seed and the same sequence of calls give the same faults. */

@@ -135,6 +135,7 @@ export class PaperBroker implements Broker {
     await this.before('placeOrder');
     const timeoutAfterAccept = this.faults.take('placeOrder', ['timeout-after-accept']);
     const fillFault = this.faults.take('placeOrder', ['partial-fill', 'delayed-fill']);
+    const washFault = this.faults.take('placeOrder', ['wash-trade']);
     validate(request);
     const placed = await this.withRetries(async () => {
       // The account is read BEFORE the lookup by client order id: an order committed by a
@@ -146,6 +147,11 @@ export class PaperBroker implements Broker {
       if (existing) return { ...toBrokerOrder(existing), alreadyExisted: true };
       const asset = checkAsset(request, await this.o.assets.asset(request.symbol));
       const open = await this.o.store.listOpenOrders();
+      if (washFault)
+        throw new WashTradeRejected('potential wash trade detected. use complex orders', {
+          symbol: request.symbol,
+          fault: 'wash-trade',
+        });
       const washing = open.find((x) => x.symbol === request.symbol && x.side !== request.side);
       if (washing)
         throw new WashTradeRejected('potential wash trade detected. use complex orders', {

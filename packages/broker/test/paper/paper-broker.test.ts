@@ -5,6 +5,7 @@ import {
   InsufficientBuyingPower,
   PaperFaults,
   RateLimited,
+  WashTradeRejected,
 } from '../../src';
 import { contractPaperBroker } from '../support/paper';
 import { CONTRACT_NOW, cid, limitOrder, marketBuy, marketSell, notionalBuy } from '../support/world';
@@ -132,6 +133,16 @@ describe('paper broker faults', () => {
     expect(again).toMatchObject({ alreadyExisted: true, status: 'filled' });
     expect((await broker.getPositions())[0]?.qty.toString()).toBe('2');
     expect((await broker.getAccount()).cash.toString()).toBe('9000');
+  });
+
+  it('rejects a new order as a wash trade under the wash-trade fault, but still answers a known client order id with its order', async () => {
+    const { broker } = setup();
+    const placed = await broker.placeOrder(marketBuy('SPY', '1', cid('known')));
+    broker.faults.inject({ kind: 'wash-trade', count: 2 });
+    await expect(broker.placeOrder(marketBuy('SPY', '1'))).rejects.toBeInstanceOf(WashTradeRejected);
+    const again = await broker.placeOrder(marketBuy('SPY', '1', placed.clientOrderId));
+    expect(again).toMatchObject({ id: placed.id, alreadyExisted: true });
+    expect((await broker.getAccount()).cash.toString()).toBe('9500');
   });
 
   it('fills part of a market order, the rest on settlePending', async () => {

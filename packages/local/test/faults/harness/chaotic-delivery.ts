@@ -15,6 +15,8 @@ export interface ChaosOptions {
   readonly concurrency: number;
   /** Hard stop, in rounds; reaching it is a failure (a message that never converges). */
   readonly maxRounds?: number;
+  /** Runs between rounds (e.g. the broker moving working orders on). */
+  readonly afterRound?: () => Promise<void>;
 }
 
 export interface ChaosReport {
@@ -63,18 +65,20 @@ export async function deliverChaotically(
       }),
     );
     failures += failed.size;
+    await options.afterRound?.();
     for (const m of messages) {
       const ids = records.filter((r) => r.receiptHandle === m.ReceiptHandle).map((r) => r.messageId);
       const anySucceeded = ids.some((id) => !failed.has(id));
-      await sqs.send(
-        anySucceeded
-          ? new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: m.ReceiptHandle })
-          : new ChangeMessageVisibilityCommand({
-              QueueUrl: url,
-              ReceiptHandle: m.ReceiptHandle,
-              VisibilityTimeout: 0,
-            }),
-      );
+      if (anySucceeded)
+        await sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: m.ReceiptHandle }));
+      else
+        await sqs.send(
+          new ChangeMessageVisibilityCommand({
+            QueueUrl: url,
+            ReceiptHandle: m.ReceiptHandle,
+            VisibilityTimeout: 0,
+          }),
+        );
     }
   }
   return { deliveries, failures };

@@ -1,0 +1,119 @@
+import { TradingDate } from '@books/core';
+import { drainQueue } from '../../src/daily-run/queue-poller';
+import { CrashSchedule } from './harness/crash';
+import { InterceptedBroker } from './harness/faulty-broker';
+import type { DynamoCall } from './harness/faulty-dynamodb';
+import { withFaultyLedger } from './harness/faulty-dynamodb';
+import { expectInvariants, openScenario, played, type Scenario } from './harness/scenario';
+
+/** The steps of executing one message, in order; a crash is injected at one of them per day. */
+type CrashPoint =
+  | 'before the intent'
+  | 'after the order is accepted'
+  | 'after the fill'
+  | 'inside the ledger transaction, before it commits'
+  | 'inside the ledger transaction, after it commits'
+  | 'before the BUY release'
+  | 'after the BUYs are sent, before the release is marked';
+
+const intentOf = (call: DynamoCall) => call.keys.find((k) => k.SK.startsWith('INTENT#'));
+const releaseOf = (call: DynamoCall) => call.keys.find((k) => k.SK.startsWith('RELEASE#'));
+
+/** Which DynamoDB request (and when: before it is sent, or once it has been applied) each point is. */
+function dynamoPoint(
+  call: DynamoCall,
+  when: 'before' | 'after',
+): { point: CrashPoint; key: string } | undefined {
+  const intent = intentOf(call);
+  const release = releaseOf(call);
+  if (when === 'before' && call.op === 'PutItem' && intent)
+    return { point: 'before the intent', key: intent.SK };
+  if (when === 'after' && call.op === 'UpdateItem' && intent)
+    return { point: 'after the fill', key: intent.SK };
+  if (call.op === 'TransactWriteItems' && intent)
+    return {
+      point:
+        when === 'before'
+          ? 'inside the ledger transaction, before it commits'
+          : 'inside the ledger transaction, after it commits',
+      key: intent.SK,
+    };
+  if (when === 'before' && call.op === 'GetItem' && release)
+    return { point: 'before the BUY release', key: `${release.PK}/${release.SK}` };
+  if (when === 'before' && call.op === 'PutItem' && release)
+    return {
+      point: 'after the BUYs are sent, before the release is marked',
+      key: `${release.PK}/${release.SK}`,
+    };
+  return undefined;
+}
+
+/** Each point on a day whose trades reach it (the BUY release needs a day with SELLs). */
+const SCHEDULE: readonly [CrashPoint, string][] = [
+  ['before the intent', '2024-09-16'],
+  ['after the order is accepted', '2024-09-25'],
+  ['after the fill', '2024-09-27'],
+  ['inside the ledger transaction, before it commits', '2024-09-30'],
+  ['inside the ledger transaction, after it commits', '2024-10-01'],
+  ['before the BUY release', '2024-10-09'],
+  ['after the BUYs are sent, before the release is marked', '2024-10-10'],
+];
+
+describe('fault injection: execution crashes at each step in turn, and redelivery converges', () => {
+  jest.setTimeout(120_000);
+  let s: Scenario;
+  let armed: CrashPoint | undefined;
+  let crashes: CrashSchedule;
+
+  beforeAll(async () => {
+    s = await openScenario('fault-crash', 777, {
+      inject: (random) => {
+        crashes = new CrashSchedule(random, 1);
+        const at = (call: DynamoCall, when: 'before' | 'after') => {
+          const hit = dynamoPoint(call, when);
+          if (hit && hit.point === armed) crashes.maybeCrash(hit.point, hit.key);
+        };
+        return {
+          services: (fn, services) =>
+            fn !== 'execution'
+              ? services
+              : {
+                  ...withFaultyLedger(services, {
+                    before: (call) => at(call, 'before'),
+                    after: (call) => at(call, 'after'),
+                  }),
+                  broker: new InterceptedBroker(services.broker, {
+                    afterPlace: (request) => {
+                      if (armed === 'after the order is accepted')
+                        crashes.maybeCrash(armed, request.clientOrderId);
+                    },
+                  }),
+                },
+        };
+      },
+    });
+  });
+
+  it.each(SCHEDULE)(
+    'a crash %s (on %s): the message comes back and ends in one order, one trade',
+    async (point, date) => {
+      const day = TradingDate(date);
+      armed = point;
+      await s.world.planDay(day);
+      const runId = played(s, day);
+      const report = await drainQueue(
+        s.world.services.clients.sqs,
+        s.world.executionQueueUrl,
+        s.world.functions.execution,
+        s.world.services.logger,
+        { retryDelaySeconds: 0 },
+      );
+      armed = undefined;
+      expect(crashes.crashed.filter((c) => c.point === point).length).toBeGreaterThan(0);
+      expect(report.failed).toBeGreaterThan(0);
+      const intents = await s.world.services.intents.listForRun(runId);
+      expect(intents.length).toBeGreaterThan(0);
+      await expectInvariants(s, `a crash ${point} on ${day}`);
+    },
+  );
+});
