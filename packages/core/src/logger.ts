@@ -22,6 +22,56 @@ export const REDACTED_PATHS = [
   '*.headers["apca-api-secret-key"]',
 ];
 
+/**
+ * Keys whose values never reach a log line, at any depth, in any case: `secretKey`, `keyId`,
+ * `APCA-API-SECRET-KEY`, `Authorization`, `x-api-key`, `password`, `sessionToken`, …
+ */
+export const SENSITIVE_KEY =
+  /secret|passw|token|authori[sz]ation|credential|cookie|api[-_]?key|key[-_]?id|access[-_]?key|private[-_]?key/i;
+
+const CENSOR = '[redacted]';
+const MAX_DEPTH = 10;
+
+/**
+ * Secret values known to this process (API keys read from SSM or the environment). Every log line
+ * is scrubbed of them, wherever they appear: in a message, an error's text or a field the key
+ * patterns miss. Values shorter than 8 characters are not registered (they would mangle ordinary
+ * text and are no real API key).
+ */
+const secretValues = new Set<string>();
+
+export function registerSecret(value: string): void {
+  if (value.length < 8 || secretValues.has(value)) return;
+  secretValues.add(value);
+  // As it appears inside a JSON string, when it holds characters JSON escapes.
+  const escaped = JSON.stringify(value).slice(1, -1);
+  if (escaped !== value) secretValues.add(escaped);
+}
+
+/** `text` with every registered secret value replaced by the censor. */
+export function scrubSecrets(text: string): string {
+  let out = text;
+  for (const secret of secretValues) if (out.includes(secret)) out = out.split(secret).join(CENSOR);
+  return out;
+}
+
+/** A copy of a log object with sensitive keys censored at any depth; errors become plain objects. */
+function redactDeep(value: unknown, depth: number, seen: WeakSet<object>): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  if (seen.has(value) || depth > MAX_DEPTH) return '[…]';
+  seen.add(value);
+  const plain = value instanceof Error ? pino.stdSerializers.errWithCause(value) : value;
+  if (Array.isArray(plain)) return plain.map((v) => redactDeep(v, depth + 1, seen));
+  // Value types that serialise themselves (decimals, dates, key objects) are kept as they are;
+  // any other object is walked by its own enumerable keys, which is all JSON would print of it.
+  if (typeof (plain as { toJSON?: unknown }).toJSON === 'function') return plain;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(plain)) {
+    out[k] = SENSITIVE_KEY.test(k) && v !== null && v !== undefined ? CENSOR : redactDeep(v, depth + 1, seen);
+  }
+  return out;
+}
+
 export interface LogContext {
   readonly runId?: string;
   readonly strategyId?: string;
@@ -31,7 +81,9 @@ export interface LogContext {
 
 /**
  * JSON logs on stdout (or the given destination). Every line carries the run, strategy and
- * correlation ids bound here or on a child; secrets are redacted by path.
+ * correlation ids bound here or on a child. Secrets are kept out three ways: known paths, sensitive
+ * key names at any depth (SENSITIVE_KEY, errors included), and registered secret values anywhere
+ * in the line (registerSecret).
  */
 export function createLogger(
   base: LogContext & { service: string },
@@ -49,12 +101,23 @@ export function createLogger(
         for (const key of CORRELATION_KEYS) if (!(key in bound) && !(key in line)) missing[key] = null;
         return missing;
       },
-      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+      redact: { paths: REDACTED_PATHS, censor: CENSOR },
       timestamp: pino.stdTimeFunctions.isoTime,
-      formatters: { level: (label) => ({ level: label }) },
+      formatters: {
+        level: (label) => ({ level: label }),
+        bindings: (bindings) => redactDeep(bindings, 0, new WeakSet()) as Record<string, unknown>,
+        log: (line) => redactDeep(line, 0, new WeakSet()) as Record<string, unknown>,
+      },
+      // `log` above has already made errors plain (and redacted) objects: keep them as they are.
+      serializers: { err: (e: unknown) => (e instanceof Error ? redactDeep(e, 0, new WeakSet()) : e) },
     },
-    options.destination,
+    scrubbing(options.destination ?? pino.destination({ dest: 1, sync: true })),
   );
+}
+
+/** The destination, writing each line only after registered secret values are scrubbed from it. */
+function scrubbing(destination: pino.DestinationStream): pino.DestinationStream {
+  return { write: (line: string) => destination.write(scrubSecrets(line)) };
 }
 
 const CORRELATION_KEYS = ['runId', 'strategyId', 'correlationId'] as const;

@@ -1,4 +1,5 @@
 import { inspect } from 'node:util';
+import { registerSecret } from '@books/core';
 
 /**
  * Whatever yields the authentication headers of one request (this module's AlpacaDataKeys, or the
@@ -20,6 +21,9 @@ export class AlpacaDataKeys implements KeyHeaders {
     if (keyId === '' || secretKey === '') throw new RangeError('Alpaca API keys must not be empty');
     this.#keyId = keyId;
     this.#secretKey = secretKey;
+    // Scrubbed from every log line of this process, wherever they would appear.
+    registerSecret(keyId);
+    registerSecret(secretKey);
   }
   headers(): Record<string, string> {
     return { 'apca-api-key-id': this.#keyId, 'apca-api-secret-key': this.#secretKey };

@@ -1,5 +1,6 @@
 import { inspect } from 'node:util';
 import { GetParameterCommand, type GetParameterCommandOutput, SSMClient } from '@aws-sdk/client-ssm';
+import { registerSecret } from '@books/core';
 import { BrokerRequestError } from '../errors';
 import type { AlpacaConfig } from './config';
 
@@ -15,6 +16,9 @@ export class AlpacaKeys {
     if (keyId === '' || secretKey === '') throw new BrokerRequestError('Alpaca API keys must not be empty');
     this.#keyId = keyId;
     this.#secretKey = secretKey;
+    // Scrubbed from every log line of this process, wherever they would appear.
+    registerSecret(keyId);
+    registerSecret(secretKey);
   }
   /** Lower-case names: HTTP does not care, and the logger's redaction paths match them exactly. */
   headers(): Record<string, string> {
