@@ -18,7 +18,7 @@ import {
   type LotChange,
   quantitiesOf,
 } from '@books/portfolio';
-import { loadBook, type Services } from '@books/runtime';
+import { loadBook, lotChangeItem, type Services } from '@books/runtime';
 import { ADJUSTMENT } from './adjust';
 
 /** One change the reconciler made to the EXTERNAL book. */
@@ -38,6 +38,8 @@ export interface ExternalSync {
   readonly entries: readonly ExternalEntry[];
   /** Set when another reconciliation changed the book first: nothing of this one was written. */
   readonly skipped?: string;
+  /** Symbols left out for want of a positive price (their break is reported all the same). */
+  readonly unpriced?: readonly Symbol[];
 }
 
 /**
@@ -73,6 +75,7 @@ export async function syncExternalBook(
   let book: Book = loaded.book;
   const items: TransactItem[] = [];
   const entries: ExternalEntry[] = [];
+  const unpriced: Symbol[] = [];
   for (const symbol of symbols) {
     const unowned = input.unowned.get(symbol) ?? Quantity.ZERO;
     const to = unowned.isPositive() ? unowned : Quantity.ZERO;
@@ -83,7 +86,10 @@ export async function syncExternalBook(
     const price =
       input.prices.get(symbol) ??
       book.lots.find((l) => l.symbol === symbol && l.openPrice.isPositive())?.openPrice;
-    if (!price?.isPositive()) continue;
+    if (!price?.isPositive()) {
+      unpriced.push(symbol);
+      continue;
+    }
     const digest = createHash('sha256')
       .update(JSON.stringify([input.date, symbol, from.toString(), to.toString()]))
       .digest('hex')
@@ -127,7 +133,8 @@ export async function syncExternalBook(
     );
     entries.push({ orderId, symbol, side, qty, price, from, to, note });
   }
-  if (entries.length === 0) return { entries };
+  const left = unpriced.length > 0 ? { unpriced } : {};
+  if (entries.length === 0) return { entries, ...left };
   const cash = { strategyId: EXTERNAL, cash: book.cash, realizedPnl: book.realizedPnl, updatedAt: at };
   items.push(
     loaded.version === undefined
@@ -148,12 +155,5 @@ export async function syncExternalBook(
 }
 
 function lotItem(services: Pick<Services, 'books'>, change: LotChange): TransactItem {
-  switch (change.kind) {
-    case 'opened':
-      return services.books.openLotItem({ strategyId: EXTERNAL, ...change.lot });
-    case 'reduced':
-      return services.books.replaceLotItem({ strategyId: EXTERNAL, ...change.after });
-    case 'closed':
-      return services.books.closeLotItem({ strategyId: EXTERNAL, ...change.key });
-  }
+  return lotChangeItem(services.books, EXTERNAL, change);
 }

@@ -120,6 +120,11 @@ export function reconcileAccount(
         `EXTERNAL ${entry.side} ${entry.qty} ${entry.symbol}: ${entry.note}`,
       );
     if (sync.skipped) logger.error({ event: 'external-book-skipped' }, sync.skipped);
+    if (sync.unpriced)
+      logger.error(
+        { event: 'external-book-unpriced', symbols: sync.unpriced },
+        `not recorded into EXTERNAL (no price): ${sync.unpriced.join(', ')}`,
+      );
     const { book: external } = await loadBook(services.books, EXTERNAL);
     const externalQty = quantitiesOf(external);
     const stored = await storeResult(services, {

@@ -57,4 +57,27 @@ describe('the reconciler counts the reserved books', () => {
     ]);
     expect(await world.services.trades.listByStrategy(EXTERNAL)).toEqual([]);
   });
+
+  it('records an unowned position into EXTERNAL once when two reconciliations run at the same time', async () => {
+    const world = await openWorld('extconcurrent');
+    const { broker } = world.services;
+    world.clock.set(new Date('2024-09-16T19:30:00Z'));
+    await broker.placeOrder({
+      clientOrderId: ClientOrderId('by-hand-1'),
+      symbol: Symbol('TLT'),
+      side: 'buy',
+      qty: Quantity.parse('4'),
+      type: 'market',
+      timeInForce: 'day',
+    });
+    world.clock.advance(60_000);
+    const reconcile = reconcilerFunction(world.services);
+    const results = await Promise.all([reconcile({}), reconcile({})]);
+    for (const r of results)
+      expect(r.breaks).toEqual([{ symbol: 'TLT', status: 'UNOWNED', unexplained: '4' }]);
+    const trades = await world.services.trades.listByStrategy(EXTERNAL);
+    expect(trades.map((t) => `${t.side} ${t.filledQty} ${t.symbol}`)).toEqual(['buy 4 TLT']);
+    expect((await reconcile({})).external).toEqual([{ symbol: 'TLT', qty: '4' }]);
+    expect(await world.services.trades.listByStrategy(EXTERNAL)).toHaveLength(1);
+  });
 });
