@@ -45,19 +45,32 @@ export interface CarveShares {
 
 /**
  * A strategy's shares of the legacy book from a legacy run's contributions: per symbol its
- * contribution ÷ the merged weight; for cash, the part of its allocation it left uninvested ÷ the
- * uninvested part of all (its allocation ÷ all allocations when everything was invested).
+ * contribution ÷ the contributions of every strategy still holding in the legacy book; for cash,
+ * the part of its allocation it left uninvested ÷ the uninvested part of all of them (its
+ * allocation ÷ all their allocations when everything was invested). `stillInLegacy` excludes the
+ * strategies already carved out since that run, so carving several strategies in turn gives the
+ * last one all that is left.
  */
-export function carveShares(signals: LegacySignals, strategyId: StrategyId): CarveShares {
-  const own = signals.strategies.find((c) => c.strategyId === strategyId && c.status !== 'FAILED');
+export function carveShares(
+  signals: LegacySignals,
+  strategyId: StrategyId,
+  stillInLegacy: (id: StrategyId) => boolean = () => true,
+): CarveShares {
+  const live = signals.strategies.filter(
+    (c) => c.status !== 'FAILED' && (c.strategyId === strategyId || stillInLegacy(c.strategyId)),
+  );
+  const own = live.find((c) => c.strategyId === strategyId);
+  const merged = new Map<string, Decimal>();
+  for (const c of live)
+    for (const [symbol, part] of Object.entries(c.contributions))
+      merged.set(symbol, (merged.get(symbol) ?? new Decimal(0)).plus(part.value));
   const positions = new Map<Symbol, Decimal>();
   for (const [symbol, part] of Object.entries(own?.contributions ?? {})) {
-    const total = signals.merged[symbol];
-    if (total?.isPositive()) positions.set(Symbol(symbol), Decimal.min(1, part.value.dividedBy(total.value)));
+    const total = merged.get(symbol);
+    if (total?.gt(0)) positions.set(Symbol(symbol), Decimal.min(1, part.value.dividedBy(total)));
   }
   const idle = (c: LegacySignals['strategies'][number]) =>
     Decimal.max(0, c.allocation.value.minus(Weight.sum(Object.values(c.contributions)).value));
-  const live = signals.strategies.filter((c) => c.status !== 'FAILED');
   const idleAll = live.reduce((sum, c) => sum.plus(idle(c)), new Decimal(0));
   const allocAll = live.reduce((sum, c) => sum.plus(c.allocation.value), new Decimal(0));
   const cash = !own

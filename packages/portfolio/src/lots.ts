@@ -67,6 +67,13 @@ export type LotChange =
       readonly closedCost: Money;
     }
   | {
+      /** A piece of a lot moved back into the book that holds the rest of it (a migration). */
+      readonly kind: 'merged';
+      readonly key: LotKey;
+      readonly before: Lot;
+      readonly after: Lot;
+    }
+  | {
       readonly kind: 'closed';
       readonly key: LotKey;
       readonly before: Lot;
@@ -74,10 +81,13 @@ export type LotChange =
       readonly closedCost: Money;
     };
 
+/** What closing FIFO does to a lot. */
+export type FifoChange = Extract<LotChange, { kind: 'reduced' | 'closed' }>;
+
 export interface FifoClose {
   /** The symbol's lots after the close, oldest first. */
   readonly remaining: readonly Lot[];
-  readonly changes: readonly LotChange[];
+  readonly changes: readonly FifoChange[];
   readonly closedCost: Money;
 }
 
@@ -89,7 +99,7 @@ export function closeFifo(lots: readonly Lot[], qty: Quantity): FifoClose {
   let left = qty;
   let closedCost = Money.ZERO;
   const remaining: Lot[] = [];
-  const changes: LotChange[] = [];
+  const changes: FifoChange[] = [];
   for (const lot of lots) {
     if (!left.isPositive()) {
       remaining.push(lot);

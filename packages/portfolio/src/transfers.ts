@@ -40,7 +40,8 @@ export interface TransferApplication {
  * Throws DuplicateTransferError for an id already applied, and InvalidTransferError for an empty
  * transfer, a bad time, or an outflow larger than the book's cash (a transfer never makes cash
  * negative; a fully invested book shrinks by selling, see capital-policy.ts). A position move out
- * of more than the book holds is an OversellError; a lot moved in onto an existing key a
+ * of more than the book holds is an OversellError. A lot moved in onto an open lot of the same fill
+ * (same key and price: a piece coming back) merges with it; any other key collision is a
  * LotKeyCollisionError.
  */
 export function applyTransfer(book: Book, transfer: Transfer): Book {
@@ -69,7 +70,19 @@ export function applyTransferChanges(book: Book, transfer: Transfer): TransferAp
       const id = lotId(move.lot);
       if (!move.lot.openQty.isPositive())
         throw new InvalidTransferError(transfer.id, `lot ${id} moved in with quantity ${move.lot.openQty}`);
-      if (lots.some((l) => lotId(l) === id)) throw new LotKeyCollisionError(book.strategyId, id);
+      const existing = lots.find((l) => lotId(l) === id);
+      if (existing) {
+        // The rest of the same fill is still here (a piece moved out and back): one lot again.
+        if (!existing.openPrice.eq(move.lot.openPrice)) throw new LotKeyCollisionError(book.strategyId, id);
+        const after: Lot = {
+          ...existing,
+          openQty: existing.openQty.plus(move.lot.openQty),
+          cost: existing.cost.plus(move.lot.cost),
+        };
+        lots = lots.map((l) => (l === existing ? after : l));
+        changes.push({ kind: 'merged', key: lotKey(existing), before: existing, after });
+        continue;
+      }
       lots = [...lots, move.lot].sort(compareLots);
       changes.push({ kind: 'opened', key: lotKey(move.lot), lot: move.lot });
       continue;

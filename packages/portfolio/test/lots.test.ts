@@ -46,7 +46,7 @@ describe('closeFifo', () => {
             const applied = applyFill(book, f);
             book = applied.book;
             for (const c of applied.changes) {
-              if (c.key.symbol !== symbol || c.kind === 'opened') continue;
+              if (c.key.symbol !== symbol || c.kind === 'opened' || c.kind === 'merged') continue;
               closedQty = closedQty.plus(c.closedQty);
               closedCost = closedCost.plus(c.closedCost);
             }

@@ -42,12 +42,12 @@ describe('a transfer that moves positions between books (migration)', () => {
       positions: [{ direction: 'out', symbol: SPY, qty: Quantity.parse('12') }],
     };
     const left = applyTransferChanges(book, out);
-    const moved = left.changes.map((c) =>
-      c.kind === 'opened'
-        ? c.lot
-        : c.kind === 'closed'
-          ? c.before
-          : { ...c.before, openQty: c.closedQty, cost: c.closedCost },
+    const moved = left.changes.flatMap((c) =>
+      c.kind === 'closed'
+        ? [c.before]
+        : c.kind === 'reduced'
+          ? [{ ...c.before, openQty: c.closedQty, cost: c.closedCost }]
+          : [],
     );
     const into = applyTransferChanges(emptyBook(TO), {
       ...out,
@@ -87,6 +87,30 @@ describe('a transfer that moves positions between books (migration)', () => {
     expect(rebuilt.lots).toEqual(stored.lots);
     expect(rebuilt.cash.toString()).toBe(stored.cash.toString());
     expect(book.lots.length).toBe(2);
+  });
+
+  it('merges a piece moved back onto the rest of its lot (out and back in is the original lot)', () => {
+    const { book } = legacyWithTwoLots();
+    const at = '2025-01-06T14:00:00.000Z';
+    const out = applyTransferChanges(book, {
+      id: 'm-out',
+      amount: Money.ZERO,
+      reason: 'migration',
+      at,
+      positions: [{ direction: 'out', symbol: SPY, qty: Quantity.parse('4') }],
+    });
+    const piece = out.changes.flatMap((c) =>
+      c.kind === 'reduced' ? [{ ...c.before, openQty: c.closedQty, cost: c.closedCost }] : [],
+    );
+    const back = applyTransferChanges(out.book, {
+      id: 'm-back',
+      amount: Money.ZERO,
+      reason: 'migration',
+      at,
+      positions: piece.map((lot) => ({ direction: 'in' as const, lot })),
+    });
+    expect(back.changes.map((c) => c.kind)).toEqual(['merged']);
+    expect(back.book.lots).toEqual(book.lots);
   });
 
   it('refuses to move out more than the book holds, and an empty move', () => {

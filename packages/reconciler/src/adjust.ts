@@ -13,7 +13,7 @@ import {
 } from '@books/core';
 import { type TransactItem, TransactionConditionError, toItem } from '@books/ledger-client';
 import { applyFill, applyTransfer, type Book, type Fill, type LotChange } from '@books/portfolio';
-import { loadBook, type Services } from '@books/runtime';
+import { loadBook, lotChangeItem, type Services } from '@books/runtime';
 
 /** The label every adjustment carries in the ledger (trade `reason`, transfer `reason`). */
 export const ADJUSTMENT = 'adjustment';
@@ -198,12 +198,5 @@ function withAttributes(item: TransactItem, extra: ReturnType<typeof toItem>): T
 }
 
 function lotItem(services: Pick<Services, 'books'>, strategyId: StrategyId, change: LotChange): TransactItem {
-  switch (change.kind) {
-    case 'opened':
-      return services.books.openLotItem({ strategyId, ...change.lot });
-    case 'reduced':
-      return services.books.replaceLotItem({ strategyId, ...change.after });
-    case 'closed':
-      return services.books.closeLotItem({ strategyId, ...change.key });
-  }
+  return lotChangeItem(services.books, strategyId, change);
 }

@@ -5,8 +5,9 @@ import type {
   StoredBook,
   StoredTransfer,
   StrategyTrade,
+  TransactItem,
 } from '@books/ledger-client';
-import { type Book, emptyBook, type Fill, type Transfer } from '@books/portfolio';
+import { type Book, emptyBook, type Fill, type LotChange, type Transfer } from '@books/portfolio';
 
 /** A book as the ledger stores it, as the accounting folds it; `version` guards its next write. */
 export interface LoadedBook {
@@ -78,4 +79,21 @@ export function transferOfStored(t: StoredTransfer): Transfer {
     at: t.at,
     ...(t.positions ? { positions: t.positions } : {}),
   };
+}
+
+/** The ledger write of one lot change of a book (a fill's, a transfer's or an adjustment's). */
+export function lotChangeItem(
+  books: BookRepository,
+  strategyId: StrategyId,
+  change: LotChange,
+): TransactItem {
+  switch (change.kind) {
+    case 'opened':
+      return books.openLotItem({ strategyId, ...change.lot });
+    case 'reduced':
+    case 'merged':
+      return books.replaceLotItem({ strategyId, ...change.after });
+    case 'closed':
+      return books.closeLotItem({ strategyId, ...change.key });
+  }
 }

@@ -9,7 +9,7 @@ import {
   TransactionConditionError,
 } from '@books/ledger-client';
 import type { LotChange } from '@books/portfolio';
-import { loadBook } from '@books/runtime';
+import { loadBook, lotChangeItem } from '@books/runtime';
 import type { ExecutionLedger, TradeOutcome, VersionedBook } from '../ports';
 
 const OPEN_STATES = ['NEW', 'SUBMITTED', 'PARTIALLY_FILLED'] as const;
@@ -135,13 +135,6 @@ export class LedgerExecutionLedger implements ExecutionLedger {
   }
 
   private lotItem(strategyId: StrategyId, change: LotChange): TransactItem {
-    switch (change.kind) {
-      case 'opened':
-        return this.books.openLotItem({ strategyId, ...change.lot });
-      case 'reduced':
-        return this.books.replaceLotItem({ strategyId, ...change.after });
-      case 'closed':
-        return this.books.closeLotItem({ strategyId, ...change.key });
-    }
+    return lotChangeItem(this.books, strategyId, change);
   }
 }

@@ -12,7 +12,7 @@ import { sampleTradingDays } from '@books/market-data/src/sample-bars';
 import type { Services } from '@books/runtime';
 import { z } from 'zod';
 import { LocalWorld } from '../daily-run/local-world';
-import { booksHome, endpointsOf, startStack, stopStack, workspaceRoot } from '../stack';
+import { booksHome, endpointsOf, flowFlagsFile, startStack, stopStack, workspaceRoot } from '../stack';
 
 /** What a query command needs: the stage's services and what it knows of its calendar. */
 export interface QueryContext {
@@ -73,6 +73,7 @@ export async function withLocalQueries<T>(
       stage,
       barsDir,
       strategiesDir,
+      flowFlagsFile: flowFlagsFile(home, stage),
       logger: createLogger({ service: 'books-query' }, { level: 'error', destination: process.stderr }),
     });
     if (last) world.clock.set(marketTimeToInstant(last, '16:00'));

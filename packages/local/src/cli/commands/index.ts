@@ -3,6 +3,8 @@ import { registerAdjust } from './adjust';
 import { registerDev } from './dev';
 import { registerDlq } from './dlq';
 import { registerEval } from './eval';
+import { registerFlows } from './flows';
+import { registerMigrate } from './migrate';
 import { registerPnl } from './pnl';
 import { registerPositions } from './positions';
 import { registerReconcile } from './reconcile';
@@ -11,6 +13,7 @@ import { registerReplay } from './replay';
 import { registerReport } from './report';
 import { registerRun } from './run';
 import { registerRuns } from './runs';
+import { registerShadowReport } from './shadow-report';
 import { registerStack } from './stack';
 import { registerTrades } from './trades';
 
@@ -33,4 +36,7 @@ export const commands: readonly RegisterCommand[] = [
   registerRecover,
   registerDlq,
   registerAdjust,
+  registerFlows,
+  registerMigrate,
+  registerShadowReport,
 ];

@@ -9,7 +9,7 @@ import { LocalWorld } from '../../daily-run/local-world';
 import { DEFAULT_LAMBDA_PORT, offlineLambdaEndpoint } from '../../dev/offline-lambda';
 import { answers } from '../../dev/offline-server';
 import { runDayViaOffline } from '../../dev/run-via-offline';
-import { booksHome, startStack, stopStack, workspaceRoot } from '../../stack';
+import { booksHome, flowFlagsFile, startStack, stopStack, workspaceRoot } from '../../stack';
 import { endpointsOf } from '../../stack/stack';
 
 export interface Output {
@@ -81,6 +81,7 @@ export async function runDailyCycle(args: RunArgs, io: Output): Promise<number> 
       stage: args.stage,
       barsDir,
       strategiesDir: join(workspaceRoot(), 'strategies'),
+      flowFlagsFile: flowFlagsFile(home, args.stage),
       logger: createLogger({ service: 'books-run' }, { destination: logStream }),
     });
     const result =

@@ -1,0 +1,46 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type BooksConfig, type Flow, parseBooksConfig, type StrategyId } from '@books/core';
+import { LegacyRepository } from '@books/ledger-client';
+import type { Services } from '@books/runtime';
+
+export interface FlowRow {
+  readonly strategyId: StrategyId;
+  readonly allocation: string;
+  readonly configFlow: Flow;
+  /** The run-time flag, when one is set. */
+  readonly flag?: Flow;
+  readonly effective: Flow;
+  /** Where the flow came from: the config file or the flag store. */
+  readonly source: string;
+  /** Where the holdings are, per the last migration (absent: never migrated). */
+  readonly holdings?: 'per-strategy' | 'legacy';
+  readonly migrationId?: string;
+}
+
+/** Every configured strategy's flow and where it came from (config file or flag), with its holdings. */
+export async function flowStatus(services: Services, config: BooksConfig): Promise<FlowRow[]> {
+  const flags = await services.flows.read();
+  const legacy = new LegacyRepository(services.table);
+  const rows: FlowRow[] = [];
+  for (const s of config.strategies) {
+    const flag = flags.get(s.id);
+    const marker = await legacy.flowMarker(s.id);
+    rows.push({
+      strategyId: s.id,
+      allocation: s.allocation.toString(),
+      configFlow: s.flow,
+      ...(flag ? { flag } : {}),
+      effective: flag ?? s.flow,
+      source: flag ? services.flows.source : 'config',
+      ...(marker ? { holdings: marker.holdings, migrationId: marker.migrationId } : {}),
+    });
+  }
+  return rows;
+}
+
+/** The configuration the stage's functions run with (their strategies directory and config file). */
+export function configOf(services: Services): BooksConfig {
+  const path = join(services.env.BOOKS_STRATEGIES_DIR, services.env.BOOKS_STRATEGIES_CONFIG);
+  return parseBooksConfig(JSON.parse(readFileSync(path, 'utf8')), { source: path });
+}
