@@ -66,19 +66,19 @@ export function reconcileAccount(
     const path = join(env.BOOKS_STRATEGIES_DIR, env.BOOKS_STRATEGIES_CONFIG);
     const config = parseBooksConfig(JSON.parse(await readFile(path, 'utf8')), { source: path });
 
-    const books = new Map<StrategyId, ReadonlyMap<Symbol, Quantity>>();
-    const bookCash = new Map<StrategyId, Money>();
-    for (const s of config.strategies) {
-      const { book } = await loadBook(services.books, s.id);
-      books.set(s.id, quantitiesOf(book));
-      bookCash.set(s.id, book.cash);
-    }
-    const { book: legacy } = await loadBook(services.books, LEGACY);
-    const [positions, account, run] = await Promise.all([
-      broker.getPositions(),
-      broker.getAccount(),
-      services.runs.listRunItems(RunId(`${env.BOOKS_STAGE}-${date}`)),
+    // The run's in-flight orders first, then the books (all at once), then the broker: a fill of an
+    // order in flight when the run was read is explained by the in-flight range whether the books
+    // or the broker already show it, so it is never a false break.
+    const run = await services.runs.listRunItems(RunId(`${env.BOOKS_STAGE}-${date}`));
+    const [legacy, strategyBooks] = await Promise.all([
+      loadBook(services.books, LEGACY).then((l) => l.book),
+      Promise.all(config.strategies.map(async (s) => (await loadBook(services.books, s.id)).book)),
     ]);
+    const [positions, account] = await Promise.all([broker.getPositions(), broker.getAccount()]);
+    const books = new Map<StrategyId, ReadonlyMap<Symbol, Quantity>>(
+      strategyBooks.map((b) => [b.strategyId, quantitiesOf(b)]),
+    );
+    const bookCash = new Map<StrategyId, Money>(strategyBooks.map((b) => [b.strategyId, b.cash]));
     const inFlight: InFlightOrder[] = (run?.intents ?? [])
       .filter((i) => i.state === 'SUBMITTED' || i.state === 'PARTIALLY_FILLED')
       .map((i) => ({ strategyId: i.strategyId, symbol: i.symbol, side: i.side, qty: i.qty }));
