@@ -56,20 +56,25 @@ export function scrubSecrets(text: string): string {
 }
 
 /** A copy of a log object with sensitive keys censored at any depth; errors become plain objects. */
-function redactDeep(value: unknown, depth: number, seen: WeakSet<object>): unknown {
+function redactDeep(value: unknown, depth: number, ancestors: WeakSet<object>): unknown {
   if (typeof value !== 'object' || value === null) return value;
-  if (seen.has(value) || depth > MAX_DEPTH) return '[…]';
-  seen.add(value);
+  if (ancestors.has(value) || depth > MAX_DEPTH) return '[…]';
   const plain = value instanceof Error ? pino.stdSerializers.errWithCause(value) : value;
-  if (Array.isArray(plain)) return plain.map((v) => redactDeep(v, depth + 1, seen));
   // Value types that serialise themselves (decimals, dates, key objects) are kept as they are;
   // any other object is walked by its own enumerable keys, which is all JSON would print of it.
   if (typeof (plain as { toJSON?: unknown }).toJSON === 'function') return plain;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(plain)) {
-    out[k] = SENSITIVE_KEY.test(k) && v !== null && v !== undefined ? CENSOR : redactDeep(v, depth + 1, seen);
+  ancestors.add(value);
+  try {
+    if (Array.isArray(plain)) return plain.map((v) => redactDeep(v, depth + 1, ancestors));
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(plain)) {
+      const sensitive = SENSITIVE_KEY.test(k) && v !== null && v !== undefined;
+      out[k] = sensitive ? CENSOR : redactDeep(v, depth + 1, ancestors);
+    }
+    return out;
+  } finally {
+    ancestors.delete(value);
   }
-  return out;
 }
 
 export interface LogContext {

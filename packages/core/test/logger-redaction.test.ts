@@ -73,4 +73,17 @@ describe('the logger keeps secrets out', () => {
       note: 'short',
     });
   });
+
+  it('writes an object referenced twice in full, and a cycle once', () => {
+    const { logger, lines } = capture();
+    const shared = { symbol: 'SPY' };
+    const cyclic: Record<string, unknown> = { name: 'loop' };
+    cyclic.self = cyclic;
+    logger.info({ a: shared, b: shared, cyclic }, 'refs');
+    expect(lines()[0]).toMatchObject({
+      a: { symbol: 'SPY' },
+      b: { symbol: 'SPY' },
+      cyclic: { name: 'loop', self: '[…]' },
+    });
+  });
 });
