@@ -8,6 +8,8 @@ import {
 import { FillPending } from '../fill-pending';
 import type { SymbolLocks } from '../ports';
 
+const RELEASE_ATTEMPTS = 4;
+
 export class SymbolBusy extends BooksError {
   constructor(symbol: string, holder: string | undefined) {
     super('SYMBOL_BUSY', `${symbol} has an open order (${holder ?? 'unknown'}); will try again`, {
@@ -80,23 +82,33 @@ export class LedgerSymbolLocks implements SymbolLocks {
     }
   }
 
+  /**
+   * Deletes the lease if it is still ours. A transient failure (throttling, a network error) is
+   * retried a few times: a lease left behind blocks every other order on the symbol until it
+   * expires, which outlasts the retries of their messages.
+   */
   private async release(symbol: Symbol, owner: ClientOrderId): Promise<void> {
-    try {
-      await this.table.transact([
-        {
-          kind: 'delete',
-          label: `lock ${symbol}`,
-          key: this.key(symbol),
-          condition: {
-            expression: '#owner = :owner',
-            names: { '#owner': 'owner' },
-            values: { ':owner': { S: owner } },
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.table.transact([
+          {
+            kind: 'delete',
+            label: `lock ${symbol}`,
+            key: this.key(symbol),
+            condition: {
+              expression: '#owner = :owner',
+              names: { '#owner': 'owner' },
+              values: { ':owner': { S: owner } },
+            },
           },
-        },
-      ]);
-    } catch (e) {
-      // Someone took over an expired lease: it is theirs now.
-      if (!(e instanceof TransactionConditionError)) throw e;
+        ]);
+        return;
+      } catch (e) {
+        // Someone took over an expired lease: it is theirs now.
+        if (e instanceof TransactionConditionError) return;
+        if (attempt >= RELEASE_ATTEMPTS) throw e;
+        await this.sleep(100 * attempt);
+      }
     }
   }
 }

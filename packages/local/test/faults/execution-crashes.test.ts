@@ -5,6 +5,7 @@ import { InterceptedBroker } from './harness/faulty-broker';
 import type { DynamoCall } from './harness/faulty-dynamodb';
 import { withFaultyLedger } from './harness/faulty-dynamodb';
 import { expectInvariants, openScenario, played, type Scenario } from './harness/scenario';
+import { KeyedChance } from './harness/seeded';
 
 /** The steps of executing one message, in order; a crash is injected at one of them per day. */
 type CrashPoint =
@@ -68,27 +69,27 @@ describe('fault injection: execution crashes at each step in turn, and redeliver
   beforeAll(async () => {
     s = await openScenario('fault-crash', 777, {
       inject: (random) => {
-        crashes = new CrashSchedule(random, 1);
         const at = (call: DynamoCall, when: 'before' | 'after') => {
           const hit = dynamoPoint(call, when);
           if (hit && hit.point === armed) crashes.maybeCrash(hit.point, hit.key);
         };
         return {
-          services: (fn, services) =>
-            fn !== 'execution'
-              ? services
-              : {
-                  ...withFaultyLedger(services, {
-                    before: (call) => at(call, 'before'),
-                    after: (call) => at(call, 'after'),
-                  }),
-                  broker: new InterceptedBroker(services.broker, {
-                    afterPlace: (request) => {
-                      if (armed === 'after the order is accepted')
-                        crashes.maybeCrash(armed, request.clientOrderId);
-                    },
-                  }),
+          services: (fn, services) => {
+            if (fn !== 'execution') return services;
+            crashes = new CrashSchedule(new KeyedChance(random.seed, services.env.BOOKS_STAGE), 1);
+            return {
+              ...withFaultyLedger(services, {
+                before: (call) => at(call, 'before'),
+                after: (call) => at(call, 'after'),
+              }),
+              broker: new InterceptedBroker(services.broker, {
+                afterPlace: (request) => {
+                  if (armed === 'after the order is accepted')
+                    crashes.maybeCrash(armed, request.clientOrderId);
                 },
+              }),
+            };
+          },
         };
       },
     });

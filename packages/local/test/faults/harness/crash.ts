@@ -1,4 +1,4 @@
-import type { Seeded } from './seeded';
+import type { KeyedChance } from './seeded';
 
 /** A thrown error standing for a process that died at `point` (Lambda timeout, OOM, kill). */
 export class InjectedCrash extends Error {
@@ -21,7 +21,7 @@ export class CrashSchedule {
   readonly crashed: { point: string; key: string }[] = [];
 
   constructor(
-    private readonly random: Seeded,
+    private readonly random: KeyedChance,
     private readonly probability: number,
     private readonly times = 1,
   ) {}
@@ -31,7 +31,7 @@ export class CrashSchedule {
     const id = `${point}|${key}`;
     let left = this.drawn.get(id);
     if (left === undefined) {
-      left = this.random.chance(this.probability) ? this.times : 0;
+      left = this.random.chance('crash', id, this.probability) ? this.times : 0;
       this.drawn.set(id, left);
     }
     if (left <= 0) return;

@@ -28,8 +28,8 @@ export interface DynamoCall {
  * the write: the caller never learns that it committed).
  */
 export interface DynamoFaults {
-  before?(call: DynamoCall): void;
-  after?(call: DynamoCall): void;
+  before?(call: DynamoCall): void | Promise<void>;
+  after?(call: DynamoCall): void | Promise<void>;
 }
 
 const S = z.object({ S: z.string() });
@@ -81,9 +81,9 @@ export function faultyDynamoClient(services: Services, faults: DynamoFaults): Dy
     (next, context) => async (args) => {
       const op = (context.commandName ?? '').replace(/Command$/, '');
       const call: DynamoCall = { op, keys: keysOf(op, args.input) };
-      faults.before?.(call);
+      await faults.before?.(call);
       const result = await next(args);
-      faults.after?.(call);
+      await faults.after?.(call);
       return result;
     },
     { step: 'initialize', name: 'faultInjection' },

@@ -50,3 +50,40 @@ export function scenarioSeed(defaultSeed: number): number {
   if (!Number.isSafeInteger(seed)) throw new Error(`FAULT_SEED must be an integer, got "${given}"`);
   return seed;
 }
+
+/**
+ * Fault decisions that depend only on the seed, the kind of fault and the call's identity with
+ * its occurrence number, not on how concurrent calls happened to interleave: the same seed
+ * injects the same faults into the same calls.
+ */
+export class KeyedChance {
+  private readonly seen = new Map<string, number>();
+
+  /** `stage`: the world's (random) stage name, left out of identities with the ids it hashes into. */
+  constructor(
+    readonly seed: number,
+    private readonly stage: string,
+  ) {}
+
+  /** Whether the `identity`'s next occurrence gets fault `kind`, with `probability`. */
+  chance(kind: string, identity: string, probability: number): boolean {
+    // Run ids embed the stage, and client order ids a digest of the run id: neither may decide.
+    const stable = identity
+      .split(this.stage)
+      .join('STAGE')
+      .replace(/-[0-9a-f]{20}\b/g, '');
+    const id = `${kind}|${stable}`;
+    const occurrence = this.seen.get(id) ?? 0;
+    this.seen.set(id, occurrence + 1);
+    return new Seeded(this.seed ^ fnv1a(`${id}|${occurrence}`)).next() < probability;
+  }
+}
+
+function fnv1a(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash >>> 0;
+}
