@@ -22,7 +22,7 @@ th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid var(--line
 th { background: #f6f6f6; font-weight: 600; white-space: nowrap; }
 table.numeric td:not(:first-child) { text-align: right; }
 table.trades td:nth-child(-n+5), table.trades td:last-child { text-align: left; }
-table.trades td, table.days td:first-child { white-space: nowrap; }
+table.trades td, table.days td:nth-child(-n+2) { white-space: nowrap; } table.days td:nth-child(2) { text-align: right; }
 .chart { margin: 12px 0 20px; } .chart figcaption { font-weight: 600; margin-bottom: 4px; }
 .chart svg { width: 100%; height: auto; display: block; background: #fff; }
 .chart .grid { stroke: #eee; stroke-width: 1; } .chart .tick { font-size: 11px; fill: var(--muted); }

@@ -123,11 +123,12 @@ function runDetails(day: ReportDay): string {
   return `<details><summary>${day.run.strategies.length} strategies</summary><ul>${items}${missing}</ul></details>`;
 }
 
-/** One row per day: reconciliation (MATCH or its breaks) and the run's completeness. */
+/** One row per day: account equity, reconciliation (MATCH or its breaks) and the run's completeness. */
 export function daysTable(days: readonly ReportDay[]): string {
   const header = row(
     [
       'date',
+      'account equity',
       'reconciliation',
       'cash',
       'run',
@@ -148,6 +149,7 @@ export function daysTable(days: readonly ReportDay[]): string {
     const complete = d.run.completeness === 'COMPLETE';
     return `<tr data-date="${h(d.date)}" data-recon="${h(d.recon.status)}">${[
       h(d.date),
+      h(cents(Money.parse(d.accountEquity))),
       reconCell(d),
       h(d.recon.cashStatus ?? '—'),
       h(d.run.runStatus),
