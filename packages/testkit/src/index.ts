@@ -4,6 +4,8 @@ export { TEST_CREDENTIALS, TEST_REGION, testDynamo, testS3, testSqs } from './cl
 export type { TestDefinitions } from './definitions';
 export { testDefinitions } from './definitions';
 export { StackNotRunningError } from './environment';
+export type { FakeSsmServer } from './fake-ssm-server';
+export { startFakeSsm } from './fake-ssm-server';
 export { uniqueName } from './names';
 export type { TestQueue, TestQueues } from './queues';
 export { createTestQueues } from './queues';
