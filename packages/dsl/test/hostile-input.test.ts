@@ -74,6 +74,11 @@ describe('hostile strategy files', () => {
     ]);
   });
 
+  it('reads a vector of exactly the limit of forms', () => {
+    const source = `(weight-equal [${'(asset "SPY") '.repeat(DEFAULT_LIMITS.maxListItems)}])`;
+    expect(errorsOf(source)).toEqual([]);
+  });
+
   it('keeps error messages short when the offending text is a megabyte long', () => {
     const [string] = errorsOf(`(asset "${'A'.repeat(1_000_000)}")`);
     const [operator] = errorsOf(`(${'a'.repeat(1_000_000)})`);
