@@ -214,20 +214,30 @@ export async function planRun(deps: PlanRunDeps, request: PlanRunRequest): Promi
       minTradeNotional: config.minTradeNotional.toString(),
       dryRun: request.dryRun ?? false,
     })),
-    ...mergedFlowOf(config, run, date, request.dryRun ?? false),
+    ...mergedFlowOf(config, guard, run, date, request.dryRun ?? false),
   };
 }
 
 const isMerged = (s: StrategyConfig): s is StrategyConfig & { flow: 'legacy' | 'shadow' } =>
   s.flow === 'legacy' || s.flow === 'shadow';
 
+
+/**
+ * The merged flow's strategies are those whose holdings are in the legacy book: their flow is
+ * legacy or shadow, or their flag says per-strategy but the guard found their holdings still in the
+ * legacy book (not migrated yet: their share is held, not sold). A legacy-flow strategy whose
+ * holdings are in its own book is left out (its share is not bought again).
+ */
 function mergedFlowOf(
   config: BooksConfig,
+  guard: ReadonlyMap<StrategyId, string>,
   run: RunRecord,
   date: TradingDate,
   dryRun: boolean,
 ): { legacy?: MergedFlowPlan } {
-  const merged = config.strategies.filter(isMerged);
+  const merged = config.strategies
+    .filter((s) => isMerged(s) !== guard.has(s.id))
+    .map((s) => ({ ...s, flow: isMerged(s) ? s.flow : ('legacy' as const) }));
   if (merged.length === 0) return {};
   return {
     legacy: {

@@ -5,6 +5,7 @@ import {
   marketTimeToInstant,
   parseBooksConfig,
   type RunId,
+  StrategyId,
   Symbol,
   TradingDate,
 } from '@books/core';
@@ -89,25 +90,94 @@ describe('planning a daily run', () => {
     ]);
   });
 
-  it('records a legacy or shadow strategy as skipped, never trading it as a book of its own', async () => {
-    const { deps: d, runs } = deps({
-      config: {
-        strategies: [
-          { file: 'momentum.clj', allocation: '0.3', flow: 'per-strategy' },
-          { file: 'mean_reversion.clj', allocation: '0.3', flow: 'legacy' },
-          { file: 'breakout.clj', allocation: '0.3', flow: 'shadow' },
-        ],
-      },
-    });
+  const mixed = {
+    strategies: [
+      { file: 'momentum.clj', allocation: '0.3', flow: 'per-strategy' },
+      { file: 'mean_reversion.clj', allocation: '0.3', flow: 'legacy' },
+      { file: 'breakout.clj', allocation: '0.3', flow: 'shadow' },
+    ],
+  };
+
+  it('dispatches every flow and hands the merged flow (legacy and shadow) its block for the Legacy state', async () => {
+    const { deps: d } = deps({ config: mixed });
     const result = await planRun(d, { executionId: 'exec-1' });
-    expect(result.proceed && result.items.map((i) => i.strategyId)).toEqual(['momentum']);
-    expect(runs.runs.get('test-2026-11-24')?.strategies.map((s) => [s.strategyId, s.status, s.note])).toEqual(
-      [
-        ['momentum', 'PENDING', undefined],
-        ['mean_reversion', 'SKIPPED', 'flow "legacy" is not available yet: not traded'],
-        ['breakout', 'SKIPPED', 'flow "shadow" is not available yet: not traded'],
+    if (!result.proceed) throw new Error(result.reason);
+    expect(result.items.map((i) => [i.strategyId, i.flow])).toEqual([
+      ['momentum', 'per-strategy'],
+      ['mean_reversion', 'legacy'],
+      ['breakout', 'shadow'],
+    ]);
+    expect(result.legacy).toMatchObject({
+      asOf: '2026-11-24',
+      accountEquity: '100000',
+      strategies: [
+        { strategyId: 'mean_reversion', allocation: '0.3', flow: 'legacy' },
+        { strategyId: 'breakout', allocation: '0.3', flow: 'shadow' },
       ],
+      perStrategyIds: ['momentum', 'mean_reversion', 'breakout'],
+    });
+  });
+
+  it('has no Legacy state when every strategy is per-strategy', async () => {
+    const { deps: d } = deps();
+    const result = await planRun(d, { executionId: 'exec-1' });
+    expect(result.proceed && result.legacy).toBeUndefined();
+  });
+
+  it('applies a run-time flag over the config file’s flow and notes it on the run record', async () => {
+    const { deps: d, runs } = deps({ config: mixed });
+    const result = await planRun(
+      {
+        ...d,
+        flows: { overrides: async () => new Map([[StrategyId('mean_reversion'), 'per-strategy' as const]]) },
+      },
+      { executionId: 'exec-1' },
     );
+    if (!result.proceed) throw new Error(result.reason);
+    expect(result.items.find((i) => i.strategyId === 'mean_reversion')?.flow).toBe('per-strategy');
+    expect(result.legacy?.strategies.map((s) => s.strategyId)).toEqual(['breakout']);
+    expect(runs.runs.get('test-2026-11-24')?.strategies[1]).toMatchObject({
+      flow: 'per-strategy',
+      note: 'flow per-strategy (flag; config says legacy)',
+    });
+  });
+
+  it('stops the run when the flags cannot be read: the flow of real money is never guessed', async () => {
+    const { deps: d, runs } = deps({ config: mixed });
+    const result = await planRun(
+      {
+        ...d,
+        flows: {
+          overrides: async () => {
+            throw new Error('AccessDeniedException');
+          },
+        },
+      },
+      { executionId: 'exec-1' },
+    );
+    expect(result).toMatchObject({
+      proceed: false,
+      reason: 'stopped: the flow flags cannot be read (AccessDeniedException)',
+    });
+    expect(runs.runs.size).toBe(0);
+  });
+
+  it('skips a strategy whose flow does not match where its holdings are, with the command that fixes it', async () => {
+    const { deps: d, runs } = deps({ config: mixed });
+    const reason =
+      'blocked: flow is legacy but the holdings of mean_reversion are in its own book: run  books migrate mean_reversion --to legacy';
+    const result = await planRun(
+      { ...d, flowGuard: { check: async () => new Map([[StrategyId('mean_reversion'), reason]]) } },
+      { executionId: 'exec-1' },
+    );
+    if (!result.proceed) throw new Error(result.reason);
+    expect(result.items.map((i) => i.strategyId)).toEqual(['momentum', 'breakout']);
+    expect(runs.runs.get('test-2026-11-24')?.strategies[1]).toMatchObject({
+      status: 'SKIPPED',
+      note: reason,
+    });
+    // It still belongs to the merged flow: its share is held, not sold.
+    expect(result.legacy?.strategies.map((s) => s.strategyId)).toEqual(['mean_reversion', 'breakout']);
   });
 
   it('warns about symbols that several strategies can hold', async () => {
