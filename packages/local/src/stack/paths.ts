@@ -77,5 +77,5 @@ export function node22Executable(): string {
 
 /** The stage's run-time flow flags in the local home (`books migrate` sets them; SSM when deployed). */
 export function flowFlagsFile(home: string, stage: string): string {
-  return join(home, `flows.${stage}.json`);
+  return join(home, `flow-flags.${stage}.json`);
 }
