@@ -2,7 +2,7 @@ import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { marketTimeToInstant, type TradingDate } from '@books/core';
 import { SIMULATED_CLOCK_FILE } from '@books/runtime';
-import { loadStateMachine } from '../daily-run/definition';
+import { type LocalStateMachine, loadStateMachine } from '../daily-run/definition';
 import type { DayResult, LocalWorld } from '../daily-run/local-world';
 import type { PollerOptions } from '../daily-run/queue-poller';
 import { type FunctionHandler, runStateMachine } from '../daily-run/state-machine-runner';
@@ -35,7 +35,7 @@ export async function runDayViaOffline(
   const { env, clients, logger } = world.services;
   const stage = env.BOOKS_STAGE;
   const functions = readServerlessFunctions(options.serverlessFile);
-  const machine = loadStateMachine('dailyRun', stage, options.serverlessFile);
+  const machine = withoutDefaultTaskTimeout(loadStateMachine('dailyRun', stage, options.serverlessFile));
   const lambda = offlineLambda(options.lambdaEndpoint);
   try {
     const now = marketTimeToInstant(date, '15:30');
@@ -74,4 +74,28 @@ export function setSimulatedClock(booksHome: string, now: Date): void {
   const tmp = `${file}.${process.pid}.tmp`;
   writeFileSync(tmp, `${JSON.stringify({ now: now.toISOString() })}\n`);
   renameSync(tmp, file);
+}
+
+/**
+ * Step Functions puts no timeout on a Task whose definition sets none (the Lambda's own timeout,
+ * which serverless-offline enforces, bounds it); aws-local-stepfunctions defaults to 60 s, which
+ * a cold start of bundled functions on a busy machine can exceed. Such Tasks get the longest
+ * timeout a Node timer can hold instead.
+ */
+export function withoutDefaultTaskTimeout(machine: LocalStateMachine): LocalStateMachine {
+  const MAX_TIMER_SECONDS = 2_147_483;
+  const visit = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(visit);
+    if (typeof node !== 'object' || node === null) return node;
+    const out: Record<string, unknown> = Object.fromEntries(
+      Object.entries(node).map(([k, v]) => [k, visit(v)]),
+    );
+    if (out.Type === 'Task' && out.TimeoutSeconds === undefined && out.TimeoutSecondsPath === undefined)
+      out.TimeoutSeconds = MAX_TIMER_SECONDS;
+    return out;
+  };
+  const definition: Record<string, unknown> = Object.fromEntries(
+    Object.entries(machine.definition).map(([k, v]) => [k, visit(v)]),
+  );
+  return { definition, taskFunctions: machine.taskFunctions };
 }
