@@ -14,7 +14,7 @@ const ACCOUNT_COLOR = '#222';
 
 const STYLE = `
 :root { color-scheme: light; --fg: #222; --muted: #666; --line: #ddd; --ok: #1a7f37; --bad: #c62828; }
-body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--fg); margin: 24px auto; max-width: 1100px; padding: 0 16px; }
+body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--fg); margin: 24px auto; max-width: 1280px; padding: 0 16px; }
 h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 17px; margin: 28px 0 8px; border-bottom: 1px solid var(--line); padding-bottom: 4px; }
 .subtitle, .generated { color: var(--muted); margin: 0; } .notes { color: #8a5a00; }
 table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }
@@ -35,6 +35,7 @@ details ul { margin: 4px 0; padding-left: 18px; } .missing { color: var(--bad); 
 .filters { display: flex; flex-wrap: wrap; gap: 8px 16px; align-items: center; margin: 8px 0; }
 .filters output { color: var(--muted); margin-left: auto; }
 tr[hidden] { display: none; }
+.wide { overflow-x: auto; } table.days { font-size: 13px; }
 `;
 
 export function renderReport(data: ReportData): string {
@@ -90,7 +91,7 @@ export function renderReport(data: ReportData): string {
 <header><h1>${h(data.title)}</h1><p class="subtitle">${h(data.subtitle)}</p><p class="generated">generated ${h(data.generatedAt)}</p>${notes}</header>
 <section id="summary"><h2>Summary</h2>${summaryTable(data)}</section>
 <section id="charts"><h2>Charts</h2>${charts.join('\n')}</section>
-<section id="days"><h2>Reconciliation and run completeness per day</h2>${daysTable(data.days)}</section>
+<section id="days"><h2>Reconciliation and run completeness per day</h2><div class="wide">${daysTable(data.days)}</div></section>
 <section id="trades-section"><h2>Trades</h2>${tradesTable(data.trades)}</section>
 <script>${TRADE_FILTER_SCRIPT}</script>
 </body>
