@@ -92,7 +92,24 @@ describe('books dlq on the embedded stack', () => {
     const trades = await world.services.trades.listByStrategy(placed.strategyId);
     expect(trades.filter((t) => t.clientOrderId === placed.clientOrderId)).toHaveLength(1);
     expect((await world.services.intents.get(placed.runId, placed.clientOrderId))?.state).toBe('FILLED');
+
+    // Orders on the same symbol waited behind the working one and were dead-lettered too: once it
+    // is filled, redriving the rest completes the run.
+    expect((await dlq({ action: 'redrive', json: false })).code).toBe(0);
+    const rest = await drainQueue(
+      world.services.clients.sqs,
+      world.executionQueueUrl,
+      world.functions.execution,
+      createLogger({ service: 'dlq-test' }, { level: 'silent', destination: { write: () => true } }),
+      { retryDelaySeconds: 0 },
+    );
+    expect(rest.failed).toBe(0);
+    expect(await listDlq(world.services, world.services.env.BOOKS_STAGE)).toEqual([]);
     expect(await checkInvariants(world.services, Money.parse('100000'))).toEqual([]);
+    // The run's last trade came through the redrive: its one reconciliation ran then, and matched.
+    const ofRun = (await world.services.recon.list(day)).filter((r) => r.runId === placed.runId);
+    expect(ofRun).toHaveLength(1);
+    expect(ofRun[0]?.entries.every((e) => e.status === 'MATCH')).toBe(true);
   });
 
   it('reports an unknown --id as nothing redriven with exit 1', async () => {
