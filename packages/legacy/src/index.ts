@@ -1,5 +1,6 @@
 export * from './adapters/ledger-legacy';
 export * from './aggregate';
+export * from './attribution';
 export * from './carve';
 export * from './function';
 export * from './migrate';

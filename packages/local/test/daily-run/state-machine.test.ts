@@ -8,6 +8,7 @@ describe('the DailyRun state machine, run locally from serverless.yml', () => {
     expect(Object.fromEntries(machine.taskFunctions)).toEqual({
       Plan: 'coordinator',
       Worker: 'strategyWorker',
+      Legacy: 'legacy',
       Finish: 'coordinator',
     });
     expect(JSON.stringify(machine.definition)).toContain('"MaxConcurrency":8');
@@ -34,6 +35,9 @@ describe('the DailyRun state machine, run locally from serverless.yml', () => {
           const item = event as { strategyId: string };
           if (item.strategyId === 'b') throw new Error('bad DSL in b.clj:3:4');
           return { strategyId: item.strategyId, outcome: 'PLANNED' };
+        },
+        legacy: async () => {
+          throw new Error('the Legacy state runs only when some strategy is on the merged flow');
         },
       },
       { trigger: 'test' },
@@ -63,9 +67,51 @@ describe('the DailyRun state machine, run locally from serverless.yml', () => {
           workers++;
           return {};
         },
+        legacy: async () => ({}),
       },
       {},
     );
     expect(workers).toBe(0);
+  });
+
+  it('runs the Legacy state after the Map when the plan has a merged flow, and finishes even if it fails', async () => {
+    const legacyInputs: unknown[] = [];
+    const finished: unknown[] = [];
+    const result = await runStateMachine(
+      machine,
+      {
+        coordinator: async (event) => {
+          const e = event as { phase: string; outcomes?: unknown };
+          if (e.phase === 'plan')
+            return {
+              proceed: true,
+              runId: 'local-2025-03-03',
+              items: [{ strategyId: 'a' }],
+              legacy: { asOf: '2025-03-03', strategies: [{ strategyId: 'a' }] },
+            };
+          finished.push(e.outcomes);
+          return { status: 'DISPATCHED' };
+        },
+        strategyWorker: async () => ({
+          strategyId: 'a',
+          outcome: 'SIGNALLED',
+          signal: { weights: { SPY: '1' } },
+        }),
+        legacy: async (event) => {
+          legacyInputs.push(event);
+          throw new Error('broker unavailable');
+        },
+      },
+      { trigger: 'test' },
+    );
+    expect(legacyInputs).toEqual([
+      {
+        runId: 'local-2025-03-03',
+        legacy: { asOf: '2025-03-03', strategies: [{ strategyId: 'a' }] },
+        outcomes: [{ strategyId: 'a', outcome: 'SIGNALLED', signal: { weights: { SPY: '1' } } }],
+      },
+    ]);
+    expect(finished).toHaveLength(1);
+    expect(result).toMatchObject({ status: 'DISPATCHED' });
   });
 });

@@ -1,6 +1,9 @@
-import { errorMessage, Money, Price, Symbol } from '@books/core';
+import { errorMessage, LEGACY, Money, Price, Quantity, Symbol } from '@books/core';
+import { LegacyRepository } from '@books/ledger-client';
+import { attributedPnl } from '@books/legacy';
 import type { Command } from 'commander';
 import { z } from 'zod';
+import { configOf } from '../../flows/flow-status';
 import { type BookVerification, type StrategyPnl, strategyPnl, verifyBook } from '../../queries/book-queries';
 import { cents, json, type Output, processOutput, table } from '../../queries/format';
 import { type QueryContext, selectStrategies, withLocalQueries } from '../../queries/local-session';
@@ -31,6 +34,25 @@ interface Row {
   readonly check: BookVerification;
 }
 
+/** The merged flow: the LEGACY book (one book), and its strategies' attributed shares of it. */
+async function mergedFlow(ctx: QueryContext, marks: Map<Symbol, Price> | undefined, strategy?: string) {
+  const legacy = await strategyPnl(ctx.services, LEGACY, marks);
+  if (!legacy.exists) return undefined;
+  const config = configOf(ctx.services);
+  const flags = await ctx.services.flows.read();
+  const merged = config.strategies
+    .filter((s) => (flags.get(s.id) ?? s.flow) !== 'per-strategy')
+    .map((s) => s.id)
+    .filter((id) => strategy === undefined || id === strategy);
+  const attributed = attributedPnl({
+    strategyIds: merged,
+    trades: await ctx.services.trades.listLegacy(),
+    signals: await new LegacyRepository(ctx.services.table).latestSignals(),
+    legacy: legacy.positions.map((p) => ({ ...p, qty: Quantity.parse(p.qty) })),
+  });
+  return { legacy, check: await verifyBook(ctx.services, LEGACY), attributed };
+}
+
 /**
  * `books pnl`: per strategy, realized P&L (FIFO, from the book's cash item), unrealized at the
  * broker's latest prices (or --prices), cash, equity, and Σ transfers; each book is rebuilt from
@@ -38,6 +60,7 @@ interface Row {
  */
 export async function runPnl(ctx: QueryContext, args: PnlArgs, io: Output): Promise<number> {
   let rows: Row[];
+  let merged: Awaited<ReturnType<typeof mergedFlow>>;
   try {
     const marks = args.prices !== undefined ? parsePrices(args.prices) : undefined;
     rows = [];
@@ -48,6 +71,8 @@ export async function runPnl(ctx: QueryContext, args: PnlArgs, io: Output): Prom
       ]);
       rows.push({ pnl, check });
     }
+    merged = await mergedFlow(ctx, marks, args.strategy);
+    if (merged && args.strategy === undefined) rows.push({ pnl: merged.legacy, check: merged.check });
   } catch (e) {
     io.err(`books pnl: ${errorMessage(e)}\n`);
     return 2;
@@ -81,6 +106,23 @@ export async function runPnl(ctx: QueryContext, args: PnlArgs, io: Output): Prom
           unrealizedPnl: cents(total((p) => p.unrealizedPnl)),
           transfersTotal: cents(total((p) => p.transfersTotal)),
         },
+        ...(merged
+          ? {
+              attributed: merged.attributed.map((a) => ({
+                strategyId: a.strategyId,
+                attributed: true,
+                positions: a.positions.map((p) => ({
+                  symbol: p.symbol,
+                  qty: p.qty.toString(),
+                  marketValue: cents(p.marketValue),
+                  unrealizedPnl: cents(p.unrealizedPnl),
+                })),
+                marketValue: cents(a.marketValue),
+                realizedPnl: cents(a.realizedPnl),
+                unrealizedPnl: cents(a.unrealizedPnl),
+              })),
+            }
+          : {}),
       }),
     );
     return mismatch ? 1 : 0;
@@ -102,6 +144,21 @@ export async function runPnl(ctx: QueryContext, args: PnlArgs, io: Output): Prom
     ),
     `total  transfers ${cents(total((p) => p.transfersTotal))}  equity ${cents(total((p) => p.equity))}  realized ${cents(total((p) => p.realizedPnl))}  unrealized ${cents(total((p) => p.unrealizedPnl))}`,
   ];
+  if (merged && merged.attributed.length > 0)
+    lines.push(
+      '',
+      'attributed shares of the LEGACY book (by strategy_weights and the latest legacy run; not books of their own):',
+      table(
+        [
+          { header: 'strategy', value: (a: (typeof merged.attributed)[number]) => a.strategyId },
+          { header: 'positions', align: 'right', value: (a) => cents(a.marketValue) },
+          { header: 'realized (attr.)', align: 'right', value: (a) => cents(a.realizedPnl) },
+          { header: 'unrealized (attr.)', align: 'right', value: (a) => cents(a.unrealizedPnl) },
+        ],
+        merged.attributed,
+        '',
+      ),
+    );
   for (const r of rows.filter((x) => !x.check.matches)) {
     lines.push(
       '',
