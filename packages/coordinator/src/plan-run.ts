@@ -1,6 +1,8 @@
 import {
   type BooksConfig,
+  type CapitalPolicyWire,
   type Clock,
+  capitalPolicyToWire,
   errorMessage,
   type Flow,
   type Logger,
@@ -63,9 +65,7 @@ export interface WorkerItem {
   readonly asOf: string;
   readonly accountEquity: string;
   readonly plannedAt: string;
-  readonly capitalPolicy:
-    | { readonly mode: 'drift'; readonly threshold: string }
-    | { readonly mode: 'target' };
+  readonly capitalPolicy: CapitalPolicyWire;
   readonly minTradeNotional: string;
   readonly dryRun: boolean;
 }
@@ -207,10 +207,7 @@ export async function planRun(deps: PlanRunDeps, request: PlanRunRequest): Promi
       asOf: date,
       accountEquity: run.equity.toString(),
       plannedAt: run.plannedAt,
-      capitalPolicy:
-        config.capitalPolicy.mode === 'drift'
-          ? { mode: 'drift', threshold: config.capitalPolicy.threshold.toString() }
-          : { mode: 'target' },
+      capitalPolicy: capitalPolicyToWire(config.capitalPolicy),
       minTradeNotional: config.minTradeNotional.toString(),
       dryRun: request.dryRun ?? false,
     })),
@@ -220,7 +217,6 @@ export async function planRun(deps: PlanRunDeps, request: PlanRunRequest): Promi
 
 const isMerged = (s: StrategyConfig): s is StrategyConfig & { flow: 'legacy' | 'shadow' } =>
   s.flow === 'legacy' || s.flow === 'shadow';
-
 
 /**
  * The merged flow's strategies are those whose holdings are in the legacy book: their flow is
@@ -244,10 +240,7 @@ function mergedFlowOf(
       asOf: date,
       accountEquity: run.equity.toString(),
       plannedAt: run.plannedAt,
-      capitalPolicy:
-        config.capitalPolicy.mode === 'drift'
-          ? { mode: 'drift', threshold: config.capitalPolicy.threshold.toString() }
-          : { mode: 'target' },
+      capitalPolicy: capitalPolicyToWire(config.capitalPolicy),
       minTradeNotional: config.minTradeNotional.toString(),
       dryRun,
       strategies: merged.map((s) => ({

@@ -176,8 +176,8 @@ describe('planning a daily run', () => {
       status: 'SKIPPED',
       note: reason,
     });
-    // It still belongs to the merged flow: its share is held, not sold.
-    expect(result.legacy?.strategies.map((s) => s.strategyId)).toEqual(['mean_reversion', 'breakout']);
+    // Its holdings are in its own book: the merged flow must not buy its share again.
+    expect(result.legacy?.strategies.map((s) => s.strategyId)).toEqual(['breakout']);
   });
 
   it('warns about symbols that several strategies can hold', async () => {

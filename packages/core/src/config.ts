@@ -60,6 +60,25 @@ const TopSchema = z.strictObject({
 });
 
 export type CapitalPolicy = { mode: 'drift'; threshold: Weight } | { mode: 'target' };
+
+/** A capital policy as JSON (Map items, the Legacy state's input): decimals as strings. */
+export const CapitalPolicyWireSchema = z.union([
+  z.object({ mode: z.literal('drift'), threshold: z.string() }),
+  z.object({ mode: z.literal('target') }),
+]);
+export type CapitalPolicyWire = z.infer<typeof CapitalPolicyWireSchema>;
+
+export function capitalPolicyToWire(policy: CapitalPolicy): CapitalPolicyWire {
+  return policy.mode === 'drift'
+    ? { mode: 'drift', threshold: policy.threshold.toString() }
+    : { mode: 'target' };
+}
+
+export function capitalPolicyFromWire(wire: CapitalPolicyWire): CapitalPolicy {
+  return wire.mode === 'drift'
+    ? { mode: 'drift', threshold: Weight.parse(wire.threshold, 'capitalPolicy.threshold') }
+    : { mode: 'target' };
+}
 export type BreakPolicy = z.infer<typeof BreakPolicySchema>;
 
 export interface StrategyConfig {

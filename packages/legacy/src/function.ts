@@ -1,12 +1,12 @@
 import {
-  type CapitalPolicy,
+  CapitalPolicyWireSchema,
+  capitalPolicyFromWire,
   Money,
   RunId,
   StrategyId,
   StrategyIdSchema,
   Symbol,
   TradingDate,
-  Weight,
   WeightSchema,
 } from '@books/core';
 import { LegacyRepository } from '@books/ledger-client';
@@ -21,10 +21,7 @@ export const MergedFlowPlanSchema = z.object({
   asOf: z.string(),
   accountEquity: z.string(),
   plannedAt: z.string(),
-  capitalPolicy: z.union([
-    z.object({ mode: z.literal('drift'), threshold: z.string() }),
-    z.object({ mode: z.literal('target') }),
-  ]),
+  capitalPolicy: CapitalPolicyWireSchema,
   minTradeNotional: z.string(),
   dryRun: z.boolean().default(false),
   strategies: z.array(
@@ -128,16 +125,12 @@ function inputOf(event: z.output<typeof LegacyEventSchema>): LegacyPlanInput {
           (o.error ? `${o.error.Error ?? 'Error'}: ${o.error.Cause ?? ''}` : `worker outcome ${o.outcome}`),
       });
   }
-  const policy: CapitalPolicy =
-    plan.capitalPolicy.mode === 'drift'
-      ? { mode: 'drift', threshold: Weight.parse(plan.capitalPolicy.threshold) }
-      : { mode: 'target' };
   return {
     runId: RunId(event.runId),
     asOf: TradingDate(plan.asOf),
     plannedAt: plan.plannedAt,
     accountEquity: Money.parse(plan.accountEquity),
-    policy,
+    policy: capitalPolicyFromWire(plan.capitalPolicy),
     minTradeNotional: Money.parse(plan.minTradeNotional),
     strategies: plan.strategies,
     perStrategyIds: plan.perStrategyIds,

@@ -1,4 +1,14 @@
-import { ClientOrderId, Money, Price, Quantity, RunId, StrategyId, Symbol, TradingDate, Weight } from '@books/core';
+import {
+  ClientOrderId,
+  Money,
+  Price,
+  Quantity,
+  RunId,
+  StrategyId,
+  Symbol,
+  TradingDate,
+  Weight,
+} from '@books/core';
 import type { LegacyTrade } from '@books/ledger-client';
 import { aggregateSignals, attributedPnl } from '../src';
 

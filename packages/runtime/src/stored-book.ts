@@ -42,22 +42,16 @@ export async function loadBook(books: BookRepository, strategyId: StrategyId): P
   return { book: toPortfolioBook(stored), exists: true, version: stored.cash.version };
 }
 
-/** A recorded trade as the fill it booked (the broker order id is the fill's dedup key). */
-export function fillOfTrade(t: StrategyTrade): Fill {
-  return {
-    fillId: t.orderId,
-    orderId: t.orderId,
-    symbol: t.symbol,
-    side: t.side,
-    qty: t.filledQty,
-    price: t.fillPrice,
-    fees: t.fees,
-    at: t.filledAt,
-  };
-}
-
-/** A legacy (merged-flow) trade as the fill the LEGACY book booked. */
-export function fillOfLegacyTrade(t: LegacyTrade): Fill {
+/**
+ * A recorded trade (a strategy's, or the legacy book's) as the fill it booked (the broker order id
+ * is the fill's dedup key).
+ */
+export function fillOfTrade(
+  t: Pick<
+    StrategyTrade | LegacyTrade,
+    'orderId' | 'symbol' | 'side' | 'filledQty' | 'fillPrice' | 'fees' | 'filledAt'
+  >,
+): Fill {
   return {
     fillId: t.orderId,
     orderId: t.orderId,

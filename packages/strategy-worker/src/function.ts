@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
-  type CapitalPolicy,
+  CapitalPolicyWireSchema,
+  capitalPolicyFromWire,
   FlowSchema,
   Money,
   marketDateOf,
@@ -30,10 +31,7 @@ const MapItemSchema = z.object({
   asOf: z.string(),
   accountEquity: z.string(),
   plannedAt: z.string(),
-  capitalPolicy: z.union([
-    z.object({ mode: z.literal('drift'), threshold: z.string() }),
-    z.object({ mode: z.literal('target') }),
-  ]),
+  capitalPolicy: CapitalPolicyWireSchema,
   minTradeNotional: z.string(),
   dryRun: z.boolean().default(false),
 });
@@ -104,10 +102,6 @@ export function strategyWorkerFunction(
   };
 }
 
-function policyOf(p: z.infer<typeof MapItemSchema>['capitalPolicy']): CapitalPolicy {
-  return p.mode === 'drift' ? { mode: 'drift', threshold: Weight.parse(p.threshold) } : { mode: 'target' };
-}
-
 function mapItemInput(item: z.infer<typeof MapItemSchema>): StrategyRunInput {
   return {
     runId: RunId(item.runId),
@@ -116,7 +110,7 @@ function mapItemInput(item: z.infer<typeof MapItemSchema>): StrategyRunInput {
     allocation: Weight.parse(item.allocation),
     asOf: TradingDate(item.asOf),
     accountEquity: Money.parse(item.accountEquity),
-    policy: policyOf(item.capitalPolicy),
+    policy: capitalPolicyFromWire(item.capitalPolicy),
     minTradeNotional: Money.parse(item.minTradeNotional),
     dryRun: item.dryRun,
     plannedAt: item.plannedAt,

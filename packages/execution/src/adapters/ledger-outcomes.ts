@@ -45,42 +45,35 @@ export class LedgerExecutionLedger implements ExecutionLedger {
     const items: TransactItem[] = [this.finalIntentItem(outcome, at)];
     if (outcome.fill) {
       const { fill, application, bookVersion, strategyCapital } = outcome.fill;
+      const trade = {
+        orderId: fill.orderId,
+        clientOrderId: intent.clientOrderId,
+        symbol: fill.symbol,
+        side: fill.side,
+        filledQty: fill.qty,
+        fillPrice: fill.price,
+        fees: fill.fees,
+        runId: intent.runId,
+        submittedAt: fill.at,
+        filledAt: fill.at,
+      };
+      const attribution = outcome.fill.attribution;
       items.push(
         intent.strategyId === LEGACY
           ? this.trades.legacyPutItem({
-              orderId: fill.orderId,
-              clientOrderId: intent.clientOrderId,
-              symbol: fill.symbol,
-              side: fill.side,
-              filledQty: fill.qty,
-              fillPrice: fill.price,
-              fees: fill.fees,
-              runId: intent.runId,
-              submittedAt: fill.at,
-              filledAt: fill.at,
-              strategyNames: outcome.fill.attribution?.names ?? [],
-              strategyWeights: Object.entries(outcome.fill.attribution?.weights ?? {}).map(
-                ([sid, weight]) => ({
-                  strategyId: StrategyId(sid),
-                  weight,
-                }),
-              ),
+              ...trade,
+              strategyNames: attribution?.names ?? [],
+              strategyWeights: Object.entries(attribution?.weights ?? {}).map(([sid, weight]) => ({
+                strategyId: StrategyId(sid),
+                weight,
+              })),
               ...(fill.side === 'sell' ? { realizedPnl: application.realizedPnl } : {}),
             })
           : this.trades.putItem({
+              ...trade,
               strategyId: intent.strategyId,
               strategyName: intent.strategyId,
-              orderId: fill.orderId,
-              clientOrderId: intent.clientOrderId,
-              symbol: fill.symbol,
-              side: fill.side,
-              filledQty: fill.qty,
-              fillPrice: fill.price,
-              fees: fill.fees,
-              runId: intent.runId,
               strategyCapital,
-              submittedAt: fill.at,
-              filledAt: fill.at,
             }),
         ...application.changes.map((c) => this.lotItem(intent.strategyId, c)),
         this.books.cashUpdateItem(

@@ -9,14 +9,7 @@ import {
   rebuildBook,
   valueBook,
 } from '@books/portfolio';
-import {
-  fillOfLegacyTrade,
-  fillOfTrade,
-  loadBook,
-  type Services,
-  toPortfolioBook,
-  transferOfStored,
-} from '@books/runtime';
+import { fillOfTrade, loadBook, type Services, toPortfolioBook, transferOfStored } from '@books/runtime';
 
 /**
  * Per-strategy queries over the ledger alone: the stored book (lots, cash, transfers) and the
@@ -139,7 +132,7 @@ export async function verifyBook(services: Services, sid: StrategyId): Promise<B
     // The legacy book's fills are legacy trades (`TRADE#{orderId}`), not in a strategy partition.
     sid === LEGACY ? services.trades.listLegacy() : Promise.resolve([]),
   ]);
-  const trades: Fill[] = [...own.map(fillOfTrade), ...legacy.map(fillOfLegacyTrade)];
+  const trades: Fill[] = [...own.map(fillOfTrade), ...legacy.map(fillOfTrade)];
   const transfers = stored?.transfers ?? [];
   let differences: string[];
   try {

@@ -17,10 +17,10 @@ async function expectInvariants(world: LocalWorld, step: string): Promise<void> 
 
 /** The orders a run placed, per book (a strategy's own, or LEGACY). */
 async function ordersOf(world: LocalWorld, date: TradingDate): Promise<Record<string, string[]>> {
-  const run = await world.services.runs.listRunItems(`${world.services.env.BOOKS_STAGE}-${date}` as never);
+  const run = await world.services.runs.listRunItems(RunId(`${world.services.env.BOOKS_STAGE}-${date}`));
+  if (!run) throw new Error(`no run on ${date}`);
   const out: Record<string, string[]> = {};
-  for (const i of run?.intents ?? [])
-    out[i.strategyId] = [...(out[i.strategyId] ?? []), `${i.side} ${i.symbol}`];
+  for (const i of run.intents) out[i.strategyId] = [...(out[i.strategyId] ?? []), `${i.side} ${i.symbol}`];
   return out;
 }
 
