@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import {
   type BooksConfig,
+  LEGACY,
   type Logger,
   Money,
   marketTimeToInstant,
@@ -14,10 +15,12 @@ import {
 import { CsvBarStore } from '@books/market-data';
 import { reconcilerFunction } from '@books/reconciler';
 import type { Services } from '@books/runtime';
-import { LocalWorld } from '../daily-run/local-world';
+import { type InjectionHooks, LocalWorld } from '../daily-run/local-world';
 import { drainQueue } from '../daily-run/queue-poller';
 import { strategyPnl } from '../queries/book-queries';
 import type { StackEndpoints } from '../stack/clients';
+import { flowFlagsFile } from '../stack/paths';
+import { legacyDay, legacyTradeTotals, mergedStrategies, writeReplayFlowFlags } from './flows';
 import type { Progress } from './progress';
 import {
   argsMismatch,
@@ -63,6 +66,10 @@ export interface ReplayOptions {
   readonly shouldStop?: () => boolean;
   /** Wall clock for elapsed time and stage timings, in ms. */
   readonly wallClockMs?: () => number;
+  /** The stage's flow-flag file; default `flow-flags.<stage>.json` beside the state file. */
+  readonly flowFlagsFile?: string;
+  /** Hooks into the world's functions (benchmarks count and time their calls). */
+  readonly inject?: InjectionHooks;
 }
 
 export interface ReplayResult {
@@ -126,6 +133,8 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
       );
   }
 
+  const flagsFile = options.flowFlagsFile ?? flowFlagsFile(dirname(stateFile), stage);
+  if (args.flow !== undefined) writeReplayFlowFlags(flagsFile, config, args.flow);
   const world = await LocalWorld.open({
     endpoints: options.endpoints,
     stage,
@@ -135,10 +144,12 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
     logger: options.logger,
     initialCash: args.initialCash,
     barsHorizon: TradingDate(args.to),
+    flowFlagsFile: flagsFile,
+    ...(options.inject ? { inject: options.inject } : {}),
   });
   const services = world.services;
   if (!stored) {
-    for (const sid of strategyIds)
+    for (const sid of [...strategyIds, LEGACY])
       if (await services.books.readBook(sid))
         throw new ReplayError(
           `stage ${stage} already holds a book for ${sid} but no replay state (${stateFile}); use another --stage`,
@@ -179,7 +190,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
     const t2 = wall();
     const recon = await reconcile({ date });
     const t3 = wall();
-    const record = await recordDay(services, strategyIds, date, drain, recon);
+    const record = await recordDay(services, config, date, drain, recon);
     const t4 = wall();
     timings.planMs += t1 - t0;
     timings.executionMs += t2 - t1;
@@ -201,7 +212,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
     if (options.shouldStop?.()) break;
   }
 
-  const totals = await tradeTotals(services, strategyIds, args.from, args.to);
+  const totals = await tradeTotals(services, config, args.from, args.to);
   return {
     summary: summarise({ from: args.from, to: args.to }, state.days, totals),
     complete: state.lastCompletedDay === days[days.length - 1],
@@ -215,7 +226,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
 
 async function recordDay(
   services: Services,
-  strategyIds: readonly StrategyId[],
+  config: BooksConfig,
   date: TradingDate,
   drain: { delivered: number; succeeded: number; failed: number },
   recon: {
@@ -234,19 +245,28 @@ async function recordDay(
       .map((b): string => b.strategyId);
   const range = dayRange(date, date);
   const account = await services.broker.getAccount();
+  const merged = await mergedStrategies(services, config);
+  const status = (sid: StrategyId) =>
+    run?.strategies.find((s) => s.strategyId === sid)?.status ??
+    (sid === LEGACY ? (run?.meta.status ?? 'NO RUN') : 'NO RUN');
   const strategies: Record<string, StrategyDay> = {};
-  for (const sid of strategyIds) {
+  for (const sid of config.strategies.map((s) => s.id).filter((id) => !merged.includes(id))) {
     const [pnl, fills] = await Promise.all([
       strategyPnl(services, sid),
       services.trades.listByStrategy(sid, range),
     ]);
     strategies[sid] = {
-      status: run?.strategies.find((s) => s.strategyId === sid)?.status ?? 'NO RUN',
+      status: status(sid),
       equity: pnl.equity.toString(),
       transfersTotal: pnl.transfersTotal.toString(),
       trades: fills.length,
     };
   }
+  if (merged.length > 0)
+    Object.assign(
+      strategies,
+      await legacyDay(services, config, merged, await services.trades.listLegacy(range), status),
+    );
   return {
     date,
     runId,
@@ -277,12 +297,16 @@ function dayRange(from: string, to: string): { from: string; to: string } {
 /** Count, Σ |trade value| and fees of each strategy's ledger trades filled in the replay's range. */
 async function tradeTotals(
   services: Services,
-  strategyIds: readonly StrategyId[],
+  config: BooksConfig,
   from: string,
   to: string,
 ): Promise<Map<string, TradeTotals>> {
-  const out = new Map<string, TradeTotals>();
-  for (const sid of strategyIds) {
+  const merged = await mergedStrategies(services, config);
+  const out =
+    merged.length > 0
+      ? legacyTradeTotals(await services.trades.listLegacy(dayRange(from, to)), merged)
+      : new Map<string, TradeTotals>();
+  for (const sid of config.strategies.map((s) => s.id).filter((id) => !merged.includes(id))) {
     const trades = await services.trades.listByStrategy(sid, dayRange(from, to));
     out.set(sid, {
       count: trades.length,

@@ -21,6 +21,8 @@ export const ReplayArgsSchema = z.object({
   /** Absolute path of the CSV bars directory. */
   data: z.string().min(1),
   initialCash: Decimal,
+  /** `--flow`: every strategy runs on this flow; absent, each on its configured flow. */
+  flow: z.enum(['per-strategy', 'legacy']).optional(),
 });
 export type ReplayArgs = z.infer<typeof ReplayArgsSchema>;
 
@@ -32,6 +34,8 @@ export const StrategyDaySchema = z.object({
   transfersTotal: Decimal,
   /** Trades filled that day. */
   trades: z.number().int().nonnegative(),
+  /** A merged-flow strategy's share of the LEGACY book (not a book of its own). */
+  attributed: z.boolean().optional(),
 });
 export type StrategyDay = z.infer<typeof StrategyDaySchema>;
 
@@ -111,7 +115,8 @@ export function writeReplayState(file: string, state: ReplayState): void {
 
 /** The argument that differs between a stored replay and a new one, if any. */
 export function argsMismatch(stored: ReplayArgs, wanted: ReplayArgs): string | undefined {
-  for (const key of ['from', 'to', 'config', 'data', 'initialCash'] as const)
-    if (stored[key] !== wanted[key]) return `${key}: ${stored[key]} (stored) ≠ ${wanted[key]} (now)`;
+  for (const key of ['from', 'to', 'config', 'data', 'initialCash', 'flow'] as const)
+    if (stored[key] !== wanted[key])
+      return `${key}: ${stored[key] ?? 'as configured'} (stored) ≠ ${wanted[key] ?? 'as configured'} (now)`;
   return undefined;
 }

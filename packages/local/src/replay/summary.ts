@@ -16,6 +16,8 @@ export interface TradeTotals {
 
 export interface StrategySummary extends PerformanceStats {
   readonly strategyId: string;
+  /** A merged-flow strategy's share of the LEGACY book, not a book of its own. */
+  readonly attributed: boolean;
   readonly finalEquity: string;
   readonly trades: number;
   readonly tradedValue: string;
@@ -50,7 +52,10 @@ export function summarise(
   days: readonly DayRecord[],
   trades: ReadonlyMap<string, TradeTotals>,
 ): ReplaySummary {
-  const ids = [...new Set(days.flatMap((d) => Object.keys(d.strategies)))].sort();
+  // The LEGACY book (the merged flow's one book), if any, after the strategies.
+  const ids = [...new Set(days.flatMap((d) => Object.keys(d.strategies)))].sort(
+    (a, b) => Number(a === 'LEGACY') - Number(b === 'LEGACY') || a.localeCompare(b),
+  );
   const strategies = ids.map((sid): StrategySummary => {
     const points: EquityPoint[] = [];
     let previousTransfers = Money.ZERO;
@@ -73,6 +78,7 @@ export function summarise(
     ).length;
     return {
       strategyId: sid,
+      attributed: days.some((d) => d.strategies[sid]?.attributed === true),
       ...performance(points, t.tradedValue.value.toNumber()),
       finalEquity: finalEquity.toCents().value.toFixed(2),
       trades: t.count,
@@ -114,7 +120,7 @@ export function formatSummary(s: ReplaySummary): string {
     'equity',
   ];
   const rows = s.strategies.map((x) => [
-    x.strategyId,
+    x.attributed ? `${x.strategyId} (attributed)` : x.strategyId,
     pct(x.totalReturn),
     pct(x.annualisedVolatility),
     pct(x.maxDrawdown),
@@ -134,6 +140,11 @@ export function formatSummary(s: ReplaySummary): string {
     line(header),
     line(widths.map((w) => '─'.repeat(w))),
     ...rows.map(line),
+    ...(s.strategies.some((x) => x.attributed)
+      ? [
+          '(attributed: a merged-flow strategy’s share of the LEGACY book by its contributions to the latest legacy run, not a book of its own)',
+        ]
+      : []),
     '',
     `reconciliation: ${s.reconciliation.matchDays}/${s.reconciliation.days} days MATCH, ${s.reconciliation.breakDays} with breaks`,
   ];

@@ -5,11 +5,12 @@ import { generateSampleBars, sampleTradingDays } from '@books/market-data/src/sa
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { runReplay } from '../../replay/engine';
+import type { ReplayFlow } from '../../replay/flows';
 import { progressReporter } from '../../replay/progress';
 import { formatSummary } from '../../replay/summary';
 import { renderReport } from '../../report/render';
 import { replayReportData } from '../../report/replay-report';
-import { booksHome, endpointsOf, startStack, stopStack, workspaceRoot } from '../../stack';
+import { booksHome, endpointsOf, flowFlagsFile, startStack, stopStack, workspaceRoot } from '../../stack';
 import type { Output } from './run';
 
 /** The sample market data `books run` generates (see run.ts); the replay's default data. */
@@ -28,6 +29,8 @@ export interface ReplayCliArgs {
   readonly report?: string;
   /** Where the stack, state file and logs live; default `booksHome()`. */
   readonly home?: string;
+  /** Every strategy on this flow (written to the stage's flow flags); default: as configured. */
+  readonly flow?: ReplayFlow;
 }
 
 const OptionsSchema = z.object({
@@ -39,6 +42,9 @@ const OptionsSchema = z.object({
   cash: z.string().regex(/^\d+(\.\d+)?$/, '--cash must be a decimal amount'),
   json: z.boolean().optional(),
   report: z.string().min(1).optional(),
+  flow: z
+    .enum(['per-strategy', 'legacy'], { error: () => '--flow must be per-strategy or legacy' })
+    .optional(),
 });
 
 /**
@@ -109,8 +115,16 @@ export async function replayCommand(
     const result = await runReplay({
       endpoints: endpointsOf(stack),
       stage: args.stage,
-      args: { from: args.from, to: args.to, config, data, initialCash: args.cash },
+      args: {
+        from: args.from,
+        to: args.to,
+        config,
+        data,
+        initialCash: args.cash,
+        ...(args.flow !== undefined ? { flow: args.flow } : {}),
+      },
       stateFile,
+      flowFlagsFile: flowFlagsFile(home, args.stage),
       logger: createLogger({ service: 'books-replay' }, { destination: logStream }),
       onProgress: (p) => progress.update(p),
       shouldStop: () => interrupted,
@@ -156,6 +170,10 @@ export function registerReplay(program: Command): void {
     .option('--data <dir>', 'a directory of CSV bars (default: the sample bars)')
     .option('--stage <stage>', "the replay's own stage (table, queue, paper account, state file)", 'replay')
     .option('--cash <amount>', 'the paper account’s initial cash', '100000')
+    .option(
+      '--flow <flow>',
+      'run every strategy on this flow: per-strategy or legacy (default: as each is configured)',
+    )
     .option('--json', 'print the summary as JSON')
     .option(
       '--report <file.html>',
@@ -179,6 +197,7 @@ export function registerReplay(program: Command): void {
           cash: o.cash,
           json: o.json ?? false,
           ...(o.report !== undefined ? { report: o.report } : {}),
+          ...(o.flow !== undefined ? { flow: o.flow } : {}),
         },
         {
           out: (t) => process.stdout.write(t),
