@@ -1,9 +1,11 @@
 import { PaperBroker } from '@books/broker';
-import { ClientOrderId, Money, Quantity, RunId, type TradingDate } from '@books/core';
+import { ClientOrderId, createLogger, Money, Quantity, RunId, type TradingDate } from '@books/core';
 import { LedgerIntentStore } from '@books/execution';
 import { reconcilerFunction } from '@books/reconciler';
+import { redriveDlq } from '../../src/cli/commands/dlq';
 import { NOT_FOUND_AT_BROKER, recoverRun, runRecover } from '../../src/cli/commands/recover';
 import type { LocalWorld } from '../../src/daily-run/local-world';
+import { drainQueue } from '../../src/daily-run/queue-poller';
 import {
   checkInvariants,
   daysFrom,
@@ -20,6 +22,22 @@ describe('books recover on the embedded stack', () => {
     const broker = world.services.broker;
     if (!(broker instanceof PaperBroker)) throw new Error('the local world trades with the simulated broker');
     return broker;
+  }
+
+  /**
+   * The orders that waited behind the working one on its symbol were dead-lettered too: once it is
+   * recovered, redriving them completes the run (every intent final).
+   */
+  async function redriveTheRest(world: LocalWorld) {
+    await redriveDlq(world.services, world.services.env.BOOKS_STAGE);
+    const drain = await drainQueue(
+      world.services.clients.sqs,
+      world.executionQueueUrl,
+      world.functions.execution,
+      createLogger({ service: 'recover-test' }, { level: 'silent', destination: { write: () => true } }),
+      { retryDelaySeconds: 0 },
+    );
+    expect(drain.failed).toBe(0);
   }
 
   async function intentsOf(world: LocalWorld, runId: RunId) {
@@ -69,6 +87,7 @@ describe('books recover on the embedded stack', () => {
     expect(after?.state).toBe('FILLED');
     const trades = await world.services.trades.listByStrategy(pending.strategyId);
     expect(trades.filter((t) => t.clientOrderId === pending.clientOrderId)).toHaveLength(1);
+    await redriveTheRest(world);
     expect(await checkInvariants(world.services, Money.parse('100000'))).toEqual([]);
     expect(await reconcilerFunction(world.services)({})).toMatchObject({ ok: true, breaks: [] });
 
@@ -110,6 +129,7 @@ describe('books recover on the embedded stack', () => {
     expect(code).toBe(0);
     expect(out).toMatch(new RegExp(`${pending.clientOrderId}.*SUBMITTED\\s+FILLED\\s+recorded`));
     expect(await reconcilerFunction(world.services)({ date: day2 })).toMatchObject({ ok: true, breaks: [] });
+    await redriveTheRest(world);
     expect(await checkInvariants(world.services, Money.parse('100000'))).toEqual([]);
   });
 
