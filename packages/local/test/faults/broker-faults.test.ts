@@ -15,11 +15,14 @@ import {
   played,
   type Scenario,
 } from './harness/scenario';
+import { scenarioSeed } from './harness/seeded';
+
+const SEED = scenarioSeed(424242);
 
 /** Client order ids whose submit the broker "rejects" after placing it, as a racing duplicate may be answered. */
 const rejectAfterPlacing = new Set<string>();
 
-describe('fault injection: the broker misbehaves', () => {
+describe(`fault injection: the broker misbehaves (seed ${SEED})`, () => {
   jest.setTimeout(120_000);
   let s: Scenario;
   const [funding, sells1, sells2, sells3, sells4] = ACTIVE_DAYS as [
@@ -31,7 +34,7 @@ describe('fault injection: the broker misbehaves', () => {
   ];
 
   beforeAll(async () => {
-    s = await openScenario('fault-broker', 424242, {
+    s = await openScenario('fault-broker', SEED, {
       inject: () => ({
         services: (fn, services) =>
           fn !== 'execution'

@@ -3,7 +3,9 @@ import type { Services } from '@books/runtime';
 import { deliverChaotically } from './harness/chaotic-delivery';
 import { type DynamoCall, throttled, transactionConflict, withFaultyLedger } from './harness/faulty-dynamodb';
 import { ACTIVE_DAYS, expectInvariants, openScenario, played } from './harness/scenario';
-import { KeyedChance } from './harness/seeded';
+import { KeyedChance, scenarioSeed } from './harness/seeded';
+
+const SEED = scenarioSeed(31337);
 
 /** The items every execution of a run fights over: books' cash, symbol locks, the run's strategy items. */
 function isHot(key: { PK: string; SK: string }): boolean {
@@ -59,12 +61,12 @@ function contendedLedger(services: Services, random: KeyedChance, counts: Counts
   });
 }
 
-describe('fault injection: DynamoDB throttling and conditional-check conflicts on hot items', () => {
+describe(`fault injection: DynamoDB throttling and conditional-check conflicts on hot items (seed ${SEED})`, () => {
   jest.setTimeout(120_000);
 
   it('every trade still ends final and booked once, with books equal to their rebuild', async () => {
     const counts: Counts = { throttled: 0, conflicts: 0, versionBumps: 0 };
-    const s = await openScenario('fault-dynamo', 31337, {
+    const s = await openScenario('fault-dynamo', SEED, {
       inject: (random) => ({
         services: (fn, services) =>
           fn === 'execution'

@@ -5,7 +5,9 @@ import { InterceptedBroker } from './harness/faulty-broker';
 import type { DynamoCall } from './harness/faulty-dynamodb';
 import { withFaultyLedger } from './harness/faulty-dynamodb';
 import { expectInvariants, openScenario, played, type Scenario } from './harness/scenario';
-import { KeyedChance } from './harness/seeded';
+import { KeyedChance, scenarioSeed } from './harness/seeded';
+
+const SEED = scenarioSeed(777);
 
 /** The steps of executing one message, in order; a crash is injected at one of them per day. */
 type CrashPoint =
@@ -20,18 +22,23 @@ type CrashPoint =
 const intentOf = (call: DynamoCall) => call.keys.find((k) => k.SK.startsWith('INTENT#'));
 const releaseOf = (call: DynamoCall) => call.keys.find((k) => k.SK.startsWith('RELEASE#'));
 
-/** Which DynamoDB request (and when: before it is sent, or once it has been applied) each point is. */
+/**
+ * Which DynamoDB request (and when: before it is sent, or once it has been applied) each point
+ * is: the intent's creation (a put, alone or in a transaction), its NEW → SUBMITTED update, the
+ * recording transaction (which updates the intent to its final state), the release marker.
+ */
 function dynamoPoint(
   call: DynamoCall,
   when: 'before' | 'after',
 ): { point: CrashPoint; key: string } | undefined {
   const intent = intentOf(call);
   const release = releaseOf(call);
-  if (when === 'before' && call.op === 'PutItem' && intent)
+  const transaction = call.op === 'TransactWriteItems';
+  if (intent && when === 'before' && (call.op === 'PutItem' || (transaction && intent.write === 'put')))
     return { point: 'before the intent', key: intent.SK };
-  if (when === 'after' && call.op === 'UpdateItem' && intent)
+  if (intent && when === 'after' && call.op === 'UpdateItem')
     return { point: 'after the fill', key: intent.SK };
-  if (call.op === 'TransactWriteItems' && intent)
+  if (intent && transaction && intent.write === 'update')
     return {
       point:
         when === 'before'
@@ -39,9 +46,9 @@ function dynamoPoint(
           : 'inside the ledger transaction, after it commits',
       key: intent.SK,
     };
-  if (when === 'before' && call.op === 'GetItem' && release)
+  if (release && when === 'before' && call.op === 'GetItem')
     return { point: 'before the BUY release', key: `${release.PK}/${release.SK}` };
-  if (when === 'before' && call.op === 'PutItem' && release)
+  if (release && when === 'before' && call.op === 'PutItem')
     return {
       point: 'after the BUYs are sent, before the release is marked',
       key: `${release.PK}/${release.SK}`,
@@ -60,14 +67,14 @@ const SCHEDULE: readonly [CrashPoint, string][] = [
   ['after the BUYs are sent, before the release is marked', '2024-10-10'],
 ];
 
-describe('fault injection: execution crashes at each step in turn, and redelivery converges', () => {
+describe(`fault injection: execution crashes at each step in turn, and redelivery converges (seed ${SEED})`, () => {
   jest.setTimeout(120_000);
   let s: Scenario;
   let armed: CrashPoint | undefined;
   let crashes: CrashSchedule;
 
   beforeAll(async () => {
-    s = await openScenario('fault-crash', 777, {
+    s = await openScenario('fault-crash', SEED, {
       inject: (random) => {
         const at = (call: DynamoCall, when: 'before' | 'after') => {
           const hit = dynamoPoint(call, when);

@@ -1,11 +1,14 @@
 import { deliverChaotically } from './harness/chaotic-delivery';
 import { ACTIVE_DAYS, expectInvariants, openScenario, played } from './harness/scenario';
+import { scenarioSeed } from './harness/seeded';
 
-describe('fault injection: at-least-once delivery at its worst', () => {
+const SEED = scenarioSeed(20261125);
+
+describe(`fault injection: at-least-once delivery at its worst (seed ${SEED})`, () => {
   jest.setTimeout(120_000);
 
   it('converges on one order and one trade per planned trade when every message arrives 2–3 times, shuffled, to 3 concurrent invocations', async () => {
-    const s = await openScenario('fault-redeliver', 20261125);
+    const s = await openScenario('fault-redeliver', SEED);
     let deliveries = 0;
     let messages = 0;
     for (const day of ACTIVE_DAYS) {

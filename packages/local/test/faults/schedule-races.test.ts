@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { drainQueue } from '../../src/daily-run/queue-poller';
 import { ACTIVE_DAYS, expectInvariants, openScenario, played, type Scenario } from './harness/scenario';
+import { scenarioSeed } from './harness/seeded';
+
+const SEED = scenarioSeed(5150);
 
 const PlanOutput = z.object({ plan: z.object({ proceed: z.boolean(), reason: z.string().optional() }) });
 
@@ -14,11 +17,11 @@ function drain(s: Scenario) {
   );
 }
 
-describe('fault injection: the schedule fires twice, and runs race', () => {
+describe(`fault injection: the schedule fires twice, and runs race (seed ${SEED})`, () => {
   jest.setTimeout(120_000);
 
   it('two triggers of the same day at once plan it once, and two pollers draining together execute each trade once', async () => {
-    const s = await openScenario('fault-twice', 5150);
+    const s = await openScenario('fault-twice', SEED);
     const [day] = ACTIVE_DAYS;
     if (!day) throw new Error('no active day');
     const outputs = await Promise.all([
@@ -44,7 +47,7 @@ describe('fault injection: the schedule fires twice, and runs race', () => {
   });
 
   it("the next day's run starts while the previous day's orders are still executing: both runs end final and the books explain the broker", async () => {
-    const s = await openScenario('fault-race', 6160);
+    const s = await openScenario('fault-race', SEED);
     const [funding, first, second] = ACTIVE_DAYS;
     if (!funding || !first || !second) throw new Error('no active days');
     await s.world.runDay(funding);

@@ -5,6 +5,9 @@ import { StrategyId, TradingDate } from '@books/core';
 import { z } from 'zod';
 import { STRATEGIES_DIR, STRATEGY_IDS } from '../e2e/support';
 import { expectInvariants, openScenario, played } from './harness/scenario';
+import { scenarioSeed } from './harness/seeded';
+
+const SEED = scenarioSeed(99);
 
 /**
  * The example strategies beside three that fail: a DSL syntax error, a symbol with no data, and
@@ -59,13 +62,13 @@ class WorkerTimedOut extends Error {
 type Timeout = 'before the work' | 'after the work';
 let timeout: Timeout = 'after the work';
 
-describe('fault injection: a strategy worker fails while the others proceed', () => {
+describe(`fault injection: a strategy worker fails while the others proceed (seed ${SEED})`, () => {
   jest.setTimeout(120_000);
 
   it('a bad DSL file, a symbol without data and a worker timeout each fail alone, with a reason; the other books trade and every invariant holds', async () => {
     const failing = ['bad_dsl', 'missing_data', 'slow'].map((s) => StrategyId(s));
     const strategyIds = [...STRATEGY_IDS, ...failing];
-    const s = await openScenario('fault-worker', 99, {
+    const s = await openScenario('fault-worker', SEED, {
       world: { strategiesDir: strategiesWithFailures(), configFile: 'config.faults.json' },
       inject: () => ({
         handler: (fn, handler) =>

@@ -18,8 +18,15 @@ import { z } from 'zod';
 export interface DynamoCall {
   /** `TransactWriteItems`, `PutItem`, `UpdateItem`, `GetItem`, `Query`… */
   readonly op: string;
-  /** The PK/SK of every item written or read (Query: the partition, SK ''). */
-  readonly keys: readonly { readonly PK: string; readonly SK: string }[];
+  /** The PK/SK of every item written or read (Query: the partition, SK ''), with how a transaction writes it. */
+  readonly keys: readonly DynamoKey[];
+}
+
+export interface DynamoKey {
+  readonly PK: string;
+  readonly SK: string;
+  /** In a TransactWriteItems: what the transaction does with the item. */
+  readonly write?: 'put' | 'update' | 'delete' | 'check';
 }
 
 /**
@@ -49,14 +56,17 @@ const TransactSchema = z.object({
 const QuerySchema = z.object({ ExpressionAttributeValues: z.object({ ':pk': S }) });
 
 function keysOf(op: string, input: unknown): DynamoCall['keys'] {
-  const plain = (k: z.infer<typeof KeySchema>) => ({ PK: k.PK.S, SK: k.SK.S });
+  const plain = (k: z.infer<typeof KeySchema>): DynamoKey => ({ PK: k.PK.S, SK: k.SK.S });
   switch (op) {
     case 'TransactWriteItems': {
       const parsed = TransactSchema.safeParse(input);
       if (!parsed.success) return [];
-      return parsed.data.TransactItems.flatMap((t) => {
-        const key = t.Put?.Item ?? t.Update?.Key ?? t.Delete?.Key ?? t.ConditionCheck?.Key;
-        return key ? [plain(key)] : [];
+      return parsed.data.TransactItems.flatMap((t): DynamoKey[] => {
+        if (t.Put) return [{ ...plain(t.Put.Item), write: 'put' }];
+        if (t.Update) return [{ ...plain(t.Update.Key), write: 'update' }];
+        if (t.Delete) return [{ ...plain(t.Delete.Key), write: 'delete' }];
+        if (t.ConditionCheck) return [{ ...plain(t.ConditionCheck.Key), write: 'check' }];
+        return [];
       });
     }
     case 'PutItem': {
