@@ -19,6 +19,7 @@ import { z } from 'zod';
 
 import { DslEvaluator } from './adapters/dsl-evaluator';
 import { LedgerStrategyRuns } from './adapters/ledger-strategy-runs';
+import type { StrategyEvaluator } from './ports';
 import { runStrategy, type StrategyOutcome, type StrategyRunInput } from './run-strategy';
 
 /** One Map item of DailyRun, as the coordinator hands it out. */
@@ -68,6 +69,8 @@ export interface WorkerResult {
 export interface WorkerOptions {
   /** A replay loads bars up to its last day once (see DslEvaluator). */
   readonly barsHorizon?: TradingDate;
+  /** Benchmarks: runs each DSL evaluation through `time` (which may time it); default: none. */
+  readonly timings?: { time<T>(stage: 'dsl', work: () => Promise<T>): Promise<T> };
 }
 
 export function strategyWorkerFunction(
@@ -80,7 +83,11 @@ export function strategyWorkerFunction(
   // Live trading evaluates on today's provisional bar; the simulator (and replays) on completed bars.
   const bars =
     env.BOOKS_BROKER_MODE === 'simulated' ? services.bars : liveBars(services.bars, services.broker, clock);
-  const evaluator = new DslEvaluator(readSource, barPortFrom(bars), options.barsHorizon);
+  const dsl = new DslEvaluator(readSource, barPortFrom(bars), options.barsHorizon);
+  const timings = options.timings;
+  const evaluator: StrategyEvaluator = timings
+    ? { evaluate: (file, asOf) => timings.time('dsl', () => dsl.evaluate(file, asOf)) }
+    : dsl;
   const ledger = new LedgerStrategyRuns(services.table, services.books, services.runs, clock);
   const market = new BrokerMarket(services.broker);
   const deps = {

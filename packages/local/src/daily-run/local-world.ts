@@ -9,7 +9,7 @@ import {
 import { legacyFunction } from '@books/legacy';
 import { reconcilerFunction } from '@books/reconciler';
 import { createServices, parseRuntimeEnv, type Services } from '@books/runtime';
-import { strategyWorkerFunction } from '@books/strategy-worker';
+import { strategyWorkerFunction, type WorkerOptions } from '@books/strategy-worker';
 import type { StackEndpoints } from '../stack/clients';
 import { ensureResources } from '../stack/resources';
 import { type LocalStateMachine, loadStateMachine } from './definition';
@@ -36,6 +36,7 @@ export type LocalFunctionName = 'coordinator' | 'strategyWorker' | 'execution' |
 export interface InjectionHooks {
   readonly services?: (fn: LocalFunctionName, services: Services) => Services;
   readonly execution?: ExecutionOptions;
+  readonly worker?: WorkerOptions;
   readonly handler?: <R>(fn: LocalFunctionName, h: (e: unknown) => Promise<R>) => (e: unknown) => Promise<R>;
 }
 
@@ -98,10 +99,10 @@ export class LocalWorld {
       coordinator: wrap('coordinator', coordinatorFunction(built('coordinator'), { reconciliation })),
       strategyWorker: wrap(
         'strategyWorker',
-        strategyWorkerFunction(
-          built('strategyWorker'),
-          options.barsHorizon ? { barsHorizon: options.barsHorizon } : {},
-        ),
+        strategyWorkerFunction(built('strategyWorker'), {
+          ...(options.barsHorizon ? { barsHorizon: options.barsHorizon } : {}),
+          ...inject.worker,
+        }),
       ),
       execution: wrap(
         'execution',

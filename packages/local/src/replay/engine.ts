@@ -20,6 +20,7 @@ import { drainQueue } from '../daily-run/queue-poller';
 import { strategyPnl } from '../queries/book-queries';
 import type { StackEndpoints } from '../stack/clients';
 import { flowFlagsFile } from '../stack/paths';
+import { BusyTime } from './busy-time';
 import { legacyDay, legacyTradeTotals, mergedStrategies, writeReplayFlowFlags } from './flows';
 import type { Progress } from './progress';
 import {
@@ -50,6 +51,14 @@ export interface StageTimings {
   reconcileMs: number;
   /** Reading back the run, books and day's trades for the equity series. */
   recordMs: number;
+  /** Within planMs: DSL evaluation in the workers (bars included; concurrent workers count once). */
+  dslMs: number;
+  /** Within planMs / executionMs: DynamoDB calls in flight (ledger reads, writes, transactions). */
+  planLedgerMs: number;
+  executionLedgerMs: number;
+  /** Within planMs / executionMs: SQS calls in flight (SELLs enqueued, the queue polled, deletes). */
+  planQueueMs: number;
+  executionQueueMs: number;
 }
 
 export interface ReplayOptions {
@@ -133,6 +142,9 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
       );
   }
 
+  const dsl = new BusyTime(wall);
+  const ledger = new BusyTime(wall);
+  const queue = new BusyTime(wall);
   const flagsFile = options.flowFlagsFile ?? flowFlagsFile(dirname(stateFile), stage);
   if (args.flow !== undefined) writeReplayFlowFlags(flagsFile, config, args.flow);
   const world = await LocalWorld.open({
@@ -145,9 +157,20 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
     initialCash: args.initialCash,
     barsHorizon: TradingDate(args.to),
     flowFlagsFile: flagsFile,
-    ...(options.inject ? { inject: options.inject } : {}),
+    inject: {
+      ...options.inject,
+      worker: { ...options.inject?.worker, timings: { time: (_stage, work) => dsl.time(work) } },
+    },
   });
   const services = world.services;
+  services.clients.dynamodb.middlewareStack.add((next) => (a) => ledger.time(() => next(a)), {
+    step: 'initialize',
+    name: 'replayLedgerTime',
+  });
+  services.clients.sqs.middlewareStack.add((next) => (a) => queue.time(() => next(a)), {
+    step: 'initialize',
+    name: 'replayQueueTime',
+  });
   if (!stored) {
     for (const sid of [...strategyIds, LEGACY])
       if (await services.books.readBook(sid))
@@ -166,7 +189,17 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
       };
 
   const reconcile = reconcilerFunction(services);
-  const timings: StageTimings = { planMs: 0, executionMs: 0, reconcileMs: 0, recordMs: 0 };
+  const timings: StageTimings = {
+    planMs: 0,
+    executionMs: 0,
+    reconcileMs: 0,
+    recordMs: 0,
+    dslMs: 0,
+    planLedgerMs: 0,
+    executionLedgerMs: 0,
+    planQueueMs: 0,
+    executionQueueMs: 0,
+  };
   const start = wall();
   const todo = days.filter((d) => state.lastCompletedDay === null || d > state.lastCompletedDay);
   let trades = state.days.reduce(
@@ -178,8 +211,10 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
     if (options.maxDays !== undefined && daysRun >= options.maxDays) break;
     // LocalWorld.runDay, split in its two stages so that each can be timed.
     const t0 = wall();
+    const [d0, l0, q0] = [dsl.ms, ledger.ms, queue.ms];
     await world.planDay(date);
     const t1 = wall();
+    const [d1, l1, q1] = [dsl.ms, ledger.ms, queue.ms];
     const drain = await drainQueue(
       services.clients.sqs,
       world.executionQueueUrl,
@@ -188,6 +223,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
       { retryDelaySeconds: 0 },
     );
     const t2 = wall();
+    const [l2, q2] = [ledger.ms, queue.ms];
     const recon = await reconcile({ date });
     const t3 = wall();
     const record = await recordDay(services, config, date, drain, recon);
@@ -196,6 +232,11 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
     timings.executionMs += t2 - t1;
     timings.reconcileMs += t3 - t2;
     timings.recordMs += t4 - t3;
+    timings.dslMs += d1 - d0;
+    timings.planLedgerMs += l1 - l0;
+    timings.planQueueMs += q1 - q0;
+    timings.executionLedgerMs += l2 - l1;
+    timings.executionQueueMs += q2 - q1;
 
     state.days.push(record);
     state.lastCompletedDay = date;

@@ -23,7 +23,13 @@ describe('books replay --flow', () => {
 
     const result = await runReplay(options);
     expect(result).toMatchObject({ complete: true, daysRun: 2, totalDays: 4 });
-    const { summary, services } = result;
+    const { summary, services, timings } = result;
+    // The stages measured inside the state machine and the drain stay within them.
+    expect(timings.dslMs).toBeGreaterThan(0);
+    expect(timings.dslMs).toBeLessThanOrEqual(timings.planMs);
+    expect(timings.planLedgerMs + timings.planQueueMs).toBeLessThanOrEqual(timings.planMs + 1);
+    expect(timings.planLedgerMs).toBeGreaterThan(0);
+    expect(timings.executionQueueMs).toBeGreaterThan(0);
     expect(summary.reconciliation.byDay.map((d) => d.status)).toEqual(Array(4).fill('MATCH'));
 
     const legacyTrades = await services.trades.listLegacy();
