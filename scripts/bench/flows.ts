@@ -137,10 +137,11 @@ async function main(): Promise<void> {
         pnl: pnlRows(own, attributed),
         ownTrades,
         legacyTradesWithShare: new Map(
-          ids.map((sid) => [
-            sid,
-            legacyTrades.filter((t) => t.strategyWeights.some((w) => w.strategyId === sid)).length,
-          ]),
+          ids.map((sid) => {
+            const mine = legacyTrades.flatMap((t) => t.strategyWeights.filter((w) => w.strategyId === sid));
+            const shared = mine.filter((w) => w.weight.value.lt(1)).length;
+            return [sid, `${mine.length} (${shared} shared)`];
+          }),
         ),
         legacyTrades: legacyTrades.length,
         legacyBookPnl: legacyBook.realizedPnl.plus(legacyBook.unrealizedPnl),
@@ -161,7 +162,7 @@ function report(r: {
   perMeter: UsageMeter;
   pnl: ReturnType<typeof pnlRows>;
   ownTrades: ReadonlyMap<string, number>;
-  legacyTradesWithShare: ReadonlyMap<string, number>;
+  legacyTradesWithShare: ReadonlyMap<string, string>;
   legacyTrades: number;
   legacyBookPnl: Money;
   accountEquity: readonly Money[];
@@ -273,10 +274,10 @@ function report(r: {
     `target cost per-strategy ≤ 1.2 × legacy:     ratio ${t.costRatio.toFixed(3)} → ${t.costMet ? 'met' : 'MISSED'}`,
     '',
     'P&L (realized + unrealized at the last close) per strategy: its own book (per-strategy flow) vs its attributed share of the LEGACY book (legacy flow)',
-    `${'strategy'.padEnd(pnlWidth)}  ${'per-strategy'.padStart(12)}  ${'attributed'.padStart(12)}  ${'difference'.padStart(11)}  trades (own | legacy with a share)`,
+    `${'strategy'.padEnd(pnlWidth)}  ${'per-strategy'.padStart(12)}  ${'attributed'.padStart(12)}  ${'difference'.padStart(11)}  trades (own | legacy with its share)`,
     ...r.pnl.map(
       (p) =>
-        `${p.strategyId.padEnd(pnlWidth)}  ${p.perStrategy.toCents().value.toFixed(2).padStart(12)}  ${p.attributed.toCents().value.toFixed(2).padStart(12)}  ${p.difference.toCents().value.toFixed(2).padStart(11)}  ${r.ownTrades.get(p.strategyId) ?? 0} | ${r.legacyTradesWithShare.get(p.strategyId) ?? 0}`,
+        `${p.strategyId.padEnd(pnlWidth)}  ${p.perStrategy.toCents().value.toFixed(2).padStart(12)}  ${p.attributed.toCents().value.toFixed(2).padStart(12)}  ${p.difference.toCents().value.toFixed(2).padStart(11)}  ${r.ownTrades.get(p.strategyId) ?? 0} | ${r.legacyTradesWithShare.get(p.strategyId) ?? '0'}`,
     ),
     `${'Σ'.padEnd(pnlWidth)}  ${Money.sum(r.pnl.map((p) => p.perStrategy))
       .toCents()
@@ -289,7 +290,7 @@ function report(r: {
       .value.toFixed(2)
       .padStart(11)}  LEGACY book: ${r.legacyBookPnl.toCents().value.toFixed(2)}, ${r.legacyTrades} trades`,
     `account equity at the end: legacy ${r.accountEquity[0]?.toCents().value.toFixed(2)}, per-strategy ${r.accountEquity[1]?.toCents().value.toFixed(2)}`,
-    '(the flows agree where the strategies’ trades agree; the merged flow nets opposite orders across strategies and attributes realized P&L by strategy_weights, so a difference is netting, not an error)',
+    '(a strategy whose legacy trades are all its own (0 shared) and as many as its own book’s should agree to rounding; shared trades are netted across strategies, their realized P&L split by strategy_weights and the held positions by the latest run’s contributions, so the split differs while Σ stays the LEGACY book)',
     '',
   ];
   return out.join('\n');

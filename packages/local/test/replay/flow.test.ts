@@ -3,6 +3,8 @@ import { dirname, join } from 'node:path';
 import { LEGACY, Money, StrategyId } from '@books/core';
 import { runReplay } from '../../src/replay/engine';
 import { formatSummary } from '../../src/replay/summary';
+import { renderReport } from '../../src/report/render';
+import { replayReportData } from '../../src/report/replay-report';
 import { daysFrom } from '../e2e/support';
 import { replayOptions } from './support';
 
@@ -62,6 +64,9 @@ describe('books replay --flow', () => {
     expect(table).toMatch(/^breakout \(attributed\)\s/m);
     expect(table).toMatch(/^LEGACY\s/m);
     expect(table).toContain('4/4 days MATCH');
+
+    const html = renderReport(await replayReportData(result, { stage: options.stage, now: new Date() }));
+    expect(html).toContain('LEGACY');
   });
 
   it('refuses to continue a stage replayed on another flow', async () => {

@@ -75,6 +75,8 @@ function sampleBars(home: string, io: Output): string {
 /**
  * `books replay --from D1 --to D2`: the real daily cycle once per trading day of the data, on the
  * persisted embedded stack under the replay's own stage, resumable; ends with the summary.
+ * `--flow per-strategy|legacy` runs every strategy on that flow (the stage's flow flags); under
+ * legacy the summary gives each strategy's attributed share of the LEGACY book and a LEGACY row.
  * Exit 0 when every day reconciled MATCH, 1 on breaks or errors, 130 when interrupted.
  */
 export async function replayCommand(
