@@ -67,7 +67,7 @@ describe(`fault injection: the broker misbehaves (seed ${SEED})`, () => {
     broker.faults.inject({
       kind: '5xx',
       route: 'placeOrder',
-      probability: 0.4,
+      probability: 0.25,
       count: Number.POSITIVE_INFINITY,
     });
     broker.faults.inject({ kind: '429', route: 'placeOrder', count: 4 });
