@@ -1,6 +1,7 @@
 import type { Logger } from '@books/core';
 import { MalformedMessageError, parseExecutionMessage } from '@books/queue';
 import { z } from 'zod';
+import { UnplannedTradeError } from './adapters/ledger-intents';
 import { type ExecutionDeps, executeRequest } from './execute';
 
 export const SqsRecordSchema = z.object({
@@ -26,7 +27,8 @@ export interface BatchDeps {
  * Executes a batch one record at a time (orders of one batch share the broker's rate limit and
  * may share symbols) and returns one settled result per record, in order, for
  * @middy/sqs-partial-batch-failure: only the rejected records come back to the queue.
- * A malformed message is recorded as poison and settles as fulfilled: retrying cannot fix it.
+ * A malformed message, or one for a trade no run planned, is recorded as poison and settles as
+ * fulfilled: retrying cannot fix it.
  */
 export async function processRecords(
   records: readonly SqsRecord[],
@@ -38,12 +40,10 @@ export async function processRecords(
       const request = parseExecutionMessage(record.messageId, record.body);
       results.push({ status: 'fulfilled', value: await executeRequest(deps.execution, request) });
     } catch (e) {
-      if (e instanceof MalformedMessageError) {
-        deps.logger.error(
-          { event: 'malformed-message', messageId: record.messageId, problems: e.problems },
-          e.message,
-        );
-        await deps.poison.record(record.messageId, record.body, e.problems);
+      if (e instanceof MalformedMessageError || e instanceof UnplannedTradeError) {
+        const problems = e instanceof MalformedMessageError ? e.problems : [e.message];
+        deps.logger.error({ event: 'malformed-message', messageId: record.messageId, problems }, e.message);
+        await deps.poison.record(record.messageId, record.body, problems);
         results.push({ status: 'fulfilled', value: 'malformed' });
       } else {
         deps.logger.warn(

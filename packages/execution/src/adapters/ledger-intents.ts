@@ -1,7 +1,17 @@
-import type { ClientOrderId, Clock, RunId } from '@books/core';
+import { BooksError, type ClientOrderId, type Clock, type RunId } from '@books/core';
 import { type IntentRepository, type OrderIntent, StatusConflictError } from '@books/ledger-client';
 import { INTENT_STATES, type IntentState } from '../intent-state';
 import type { Intent, IntentStore } from '../ports';
+
+/** The statuses of a run's strategy item whose trades may be claimed (BUYs are released while PLANNED). */
+const PLANNED_STATUSES = ['PLANNED', 'TRADED'] as const;
+
+/** A message for a trade no run planned: never placed, kept as poison (retrying cannot fix it). */
+export class UnplannedTradeError extends BooksError {
+  constructor(message: string) {
+    super('UNPLANNED_TRADE', message);
+  }
+}
 
 function parseState(state: string): IntentState {
   const found = INTENT_STATES.find((s) => s === state);
@@ -31,20 +41,33 @@ export class LedgerIntentStore implements IntentStore {
     private readonly clock: Clock,
   ) {}
 
+  /**
+   * Claims the intent of a planned trade. A message naming a run, or a strategy of it, that did
+   * not plan trades (a forged or stray message) is refused before anything is written or placed.
+   */
   async claim(intent: Omit<Intent, 'state'>): Promise<Intent> {
+    const existing = await this.intents.get(intent.runId, intent.clientOrderId);
+    if (existing) return intentOf(existing);
     const now = this.clock.now().toISOString();
-    await this.intents.create({
-      runId: intent.runId,
-      clientOrderId: intent.clientOrderId,
-      strategyId: intent.strategyId,
-      symbol: intent.symbol,
-      side: intent.side,
-      leg: 0,
-      qty: intent.qty,
-      state: 'NEW',
-      createdAt: now,
-      updatedAt: now,
-    });
+    const created = await this.intents.createIfPlanned(
+      {
+        runId: intent.runId,
+        clientOrderId: intent.clientOrderId,
+        strategyId: intent.strategyId,
+        symbol: intent.symbol,
+        side: intent.side,
+        leg: 0,
+        qty: intent.qty,
+        state: 'NEW',
+        createdAt: now,
+        updatedAt: now,
+      },
+      PLANNED_STATUSES,
+    );
+    if (created === 'unplanned')
+      throw new UnplannedTradeError(
+        `run ${intent.runId} has no planned strategy ${intent.strategyId}: ${intent.side} ${intent.qty} ${intent.symbol} (${intent.clientOrderId}) is not a trade of it`,
+      );
     const stored = await this.intents.get(intent.runId, intent.clientOrderId);
     if (!stored) throw new Error(`intent ${intent.clientOrderId} vanished after it was claimed`);
     return intentOf(stored);

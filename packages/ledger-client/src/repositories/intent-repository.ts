@@ -1,5 +1,5 @@
 import type { ClientOrderId, RunId } from '@books/core';
-import { ConditionFailedError } from '../errors';
+import { ConditionFailedError, TransactionConditionError } from '../errors';
 import { canonicalInstant } from '../instant';
 import { keys, SK_PREFIX } from '../keys';
 import { ABSENT, type LedgerTable, type TransactItem } from '../ledger-table';
@@ -25,6 +25,38 @@ export class IntentRepository {
   /** Records the intent unless its client order id is already recorded; returns whether it wrote. */
   create(intent: OrderIntent): Promise<boolean> {
     return this.table.putIfAbsent(encodeIntent(intent));
+  }
+
+  /**
+   * Records the intent only while its strategy's item of the run is in one of `statuses` (the
+   * trade was planned by that run): `created`, `exists` (its client order id is already recorded)
+   * or `unplanned` (no such run, strategy, or status: nothing is written).
+   */
+  async createIfPlanned(
+    intent: OrderIntent,
+    statuses: readonly string[],
+  ): Promise<'created' | 'exists' | 'unplanned'> {
+    const values = Object.fromEntries(statuses.map((s, i) => [`:s${i}`, { S: StatusSchema.parse(s) }]));
+    try {
+      await this.table.transact([
+        this.createItem(intent),
+        {
+          kind: 'check',
+          label: `run ${intent.runId} strategy ${intent.strategyId} (planned)`,
+          key: keys.runStrategy(intent.runId, intent.strategyId),
+          condition: {
+            expression: `#status IN (${Object.keys(values).join(', ')})`,
+            names: { '#status': 'status' },
+            values,
+          },
+        },
+      ]);
+      return 'created';
+    } catch (e) {
+      if (!(e instanceof TransactionConditionError)) throw e;
+      if (e.failures.some((f) => f.index === 0)) return 'exists';
+      return 'unplanned';
+    }
   }
 
   createItem(intent: OrderIntent): TransactItem {
