@@ -1,4 +1,5 @@
 import {
+  LEGACY,
   type Money,
   marketTimeToInstant,
   RunId,
@@ -46,13 +47,15 @@ export async function dayReport(services: Services, date: TradingDate): Promise<
   const strategies: StrategyDayReport[] = [];
   for (const item of run?.strategies ?? []) {
     const sid = item.strategyId;
+    const range = {
+      from: marketTimeToInstant(date, '00:00').toISOString(),
+      to: marketTimeToInstant(date, '23:59').toISOString(),
+    };
     const [plan, loaded, fills] = await Promise.all([
       readStoredPlan(services.table, runId, sid),
       loadBook(services.books, sid),
-      services.trades.listByStrategy(sid, {
-        from: marketTimeToInstant(date, '00:00').toISOString(),
-        to: marketTimeToInstant(date, '23:59').toISOString(),
-      }),
+      // The legacy book's fills are legacy trades (`TRADE#{orderId}`).
+      sid === LEGACY ? services.trades.listLegacy(range) : services.trades.listByStrategy(sid, range),
     ]);
     const held = [...new Set(loaded.book.lots.map((l) => l.symbol))];
     const quotes = await services.broker.getLatestPrices(held.map((s) => Symbol(s)));
@@ -109,6 +112,8 @@ export function formatDayReport(r: DayReport): string {
   const lines = [`${r.date}  run ${r.runId}: ${r.runStatus}`, ''];
   for (const s of r.strategies) {
     lines.push(`■ ${s.strategyId}  [${s.status}]${s.error ? `  ${s.error}` : ''}`);
+    if (s.status === 'SIGNALLED')
+      lines.push('  merged    its signal is traded by the LEGACY book (books pnl: its attributed share)');
     const targets = Object.entries(s.targets).map(([sym, w]) => `${sym} ${(Number(w) * 100).toFixed(1)}%`);
     if (targets.length > 0) lines.push(`  targets   ${targets.join('  ')}`);
     if (s.capital) lines.push(`  capital   ${s.capital}`);
