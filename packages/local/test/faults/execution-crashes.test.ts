@@ -1,5 +1,6 @@
-import { TradingDate } from '@books/core';
+import { StrategyId, TradingDate } from '@books/core';
 import { drainQueue } from '../../src/daily-run/queue-poller';
+import { MIXED_EXAMPLES, strategiesDirWith } from '../legacy/support';
 import { CrashSchedule } from './harness/crash';
 import { InterceptedBroker } from './harness/faulty-broker';
 import type { DynamoCall } from './harness/faulty-dynamodb';
@@ -67,61 +68,78 @@ const SCHEDULE: readonly [CrashPoint, string][] = [
   ['after the BUYs are sent, before the release is marked', '2024-10-10'],
 ];
 
-describe(`fault injection: execution crashes at each step in turn, and redelivery converges (seed ${SEED})`, () => {
-  jest.setTimeout(120_000);
-  let s: Scenario;
-  let armed: CrashPoint | undefined;
-  let crashes: CrashSchedule;
-
-  beforeAll(async () => {
-    s = await openScenario('fault-crash', SEED, {
-      inject: (random) => {
-        const at = (call: DynamoCall, when: 'before' | 'after') => {
-          const hit = dynamoPoint(call, when);
-          if (hit && hit.point === armed) crashes.maybeCrash(hit.point, hit.key);
-        };
-        return {
-          services: (fn, services) => {
-            if (fn !== 'execution') return services;
-            crashes = new CrashSchedule(new KeyedChance(random.seed, services.env.BOOKS_STAGE), 1);
-            return {
-              ...withFaultyLedger(services, {
-                before: (call) => at(call, 'before'),
-                after: (call) => at(call, 'after'),
-              }),
-              broker: new InterceptedBroker(services.broker, {
-                afterPlace: (request) => {
-                  if (armed === 'after the order is accepted')
-                    crashes.maybeCrash(armed, request.clientOrderId);
-                },
-              }),
-            };
-          },
-        };
-      },
-    });
-  });
-
-  it.each(SCHEDULE)(
-    'a crash %s (on %s): the message comes back and ends in one order, one trade',
-    async (point, date) => {
-      const day = TradingDate(date);
-      armed = point;
-      await s.world.planDay(day);
-      const runId = played(s, day);
-      const report = await drainQueue(
-        s.world.services.clients.sqs,
-        s.world.executionQueueUrl,
-        s.world.functions.execution,
-        s.world.services.logger,
-        { retryDelaySeconds: 0 },
-      );
-      armed = undefined;
-      expect(crashes.crashed.filter((c) => c.point === point).length).toBeGreaterThan(0);
-      expect(report.failed).toBeGreaterThan(0);
-      const intents = await s.world.services.intents.listForRun(runId);
-      expect(intents.length).toBeGreaterThan(0);
-      await expectInvariants(s, `a crash ${point} on ${day}`);
+/** The same crashes for per-strategy books alone, and for the merged flow's LEGACY book beside one. */
+const WORLDS = [
+  { name: 'per-strategy books', options: {} },
+  {
+    name: 'the LEGACY book beside a per-strategy book',
+    options: {
+      world: { strategiesDir: strategiesDirWith(MIXED_EXAMPLES), configFile: 'config.local.json' },
+      strategyIds: MIXED_EXAMPLES.map((m) => StrategyId(m.id)),
     },
-  );
-});
+  },
+] as const;
+
+describe.each(WORLDS)(
+  `fault injection: execution crashes at each step in turn, and redelivery converges: $name (seed ${SEED})`,
+  ({ options }) => {
+    jest.setTimeout(120_000);
+    let s: Scenario;
+    let armed: CrashPoint | undefined;
+    let crashes: CrashSchedule;
+    const ids = 'strategyIds' in options ? options.strategyIds : undefined;
+
+    beforeAll(async () => {
+      s = await openScenario('fault-crash', SEED, {
+        ...('world' in options ? { world: options.world } : {}),
+        inject: (random) => {
+          const at = (call: DynamoCall, when: 'before' | 'after') => {
+            const hit = dynamoPoint(call, when);
+            if (hit && hit.point === armed) crashes.maybeCrash(hit.point, hit.key);
+          };
+          return {
+            services: (fn, services) => {
+              if (fn !== 'execution') return services;
+              crashes = new CrashSchedule(new KeyedChance(random.seed, services.env.BOOKS_STAGE), 1);
+              return {
+                ...withFaultyLedger(services, {
+                  before: (call) => at(call, 'before'),
+                  after: (call) => at(call, 'after'),
+                }),
+                broker: new InterceptedBroker(services.broker, {
+                  afterPlace: (request) => {
+                    if (armed === 'after the order is accepted')
+                      crashes.maybeCrash(armed, request.clientOrderId);
+                  },
+                }),
+              };
+            },
+          };
+        },
+      });
+    });
+
+    it.each(SCHEDULE)(
+      'a crash %s (on %s): the message comes back and ends in one order, one trade',
+      async (point, date) => {
+        const day = TradingDate(date);
+        armed = point;
+        await s.world.planDay(day);
+        const runId = played(s, day);
+        const report = await drainQueue(
+          s.world.services.clients.sqs,
+          s.world.executionQueueUrl,
+          s.world.functions.execution,
+          s.world.services.logger,
+          { retryDelaySeconds: 0 },
+        );
+        armed = undefined;
+        expect(crashes.crashed.filter((c) => c.point === point).length).toBeGreaterThan(0);
+        expect(report.failed).toBeGreaterThan(0);
+        const intents = await s.world.services.intents.listForRun(runId);
+        expect(intents.length).toBeGreaterThan(0);
+        await expectInvariants(s, `a crash ${point} on ${day}`, ids);
+      },
+    );
+  },
+);

@@ -45,6 +45,13 @@ export const STATIC_STRATEGIES: readonly TestStrategy[] = [
   },
 ];
 
+/** The example strategies on all three flows at once: legacy and shadow trade through the LEGACY book. */
+export const MIXED_EXAMPLES: readonly TestStrategy[] = [
+  { id: 'momentum', allocation: '0.30', flow: 'legacy', dsl: { example: 'momentum.clj' } },
+  { id: 'mean_reversion', allocation: '0.30', flow: 'shadow', dsl: { example: 'mean_reversion.clj' } },
+  { id: 'breakout', allocation: '0.40', flow: 'per-strategy', dsl: { example: 'breakout.clj' } },
+];
+
 /** A strategies directory with the given strategies and a config.local.json giving each its flow. */
 export function strategiesDirWith(strategies: readonly TestStrategy[]): string {
   const dir = mkdtempSync(join(tmpdir(), 'books-legacy-strategies-'));
