@@ -69,6 +69,15 @@ export function check(program: Program): DslError[] {
       report('ARGUMENT', `${form} expects a parameter map such as {:window 10}`, node, form);
       return;
     }
+    if (node.kind === 'map')
+      for (const entry of node.entries)
+        if (entry.key.name !== 'window')
+          report(
+            'ARGUMENT',
+            `${form} has no parameter :${entry.key.name} (its one parameter is :window)`,
+            entry.key,
+            form,
+          );
     const w = windowParam(node);
     if (w !== undefined && !isPositiveInteger(w)) {
       report('ARGUMENT', `${form} :window must be a positive whole number`, w, form);

@@ -62,6 +62,11 @@ describe('check', () => {
       `'SPY' is not a portfolio (write tickers as "SPY" or (asset "SPY"))`,
     ],
     ['(weight-equal ["A"]) (asset "B")', 'PARSE', 'expected one top-level form; this one follows it'],
+    [
+      '(if (> (rsi "A" {:windw 10}) 50) [(asset "A")] [(asset "B")])',
+      'ARGUMENT',
+      'rsi has no parameter :windw (its one parameter is :window)',
+    ],
   ])('rejects %s', (source, code, message) => {
     expect(problems(source)[0]).toMatchObject({ code, message });
   });
