@@ -1,5 +1,5 @@
 /**
- * `pnpm bench replay [--days N] [--wide]`: the replay of N trading days (default 250) × the three
+ * `pnpm bench replay [--days N] [--wide] [--flow per-strategy|legacy]`: the replay of N trading days (default 250) × the three
  * example strategies (or, with --wide, 16 generated strategies over 60 generated symbols) on a
  * fresh in-memory embedded stack started and stopped here; prints days per second and the
  * wall-clock time of each stage: DSL evaluation, planning, queue, execution, ledger, reconcile. Target (issue 9): 250 × 3 within 3 minutes.
@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createLogger } from '../../packages/core/src';
 import { runReplay, type StageTimings } from '../../packages/local/src/replay/engine';
+import type { ReplayFlow } from '../../packages/local/src/replay/flows';
 import { endpointsOf, startStack, stopStack } from '../../packages/local/src/stack';
 import {
   generateSampleBars,
@@ -21,12 +22,16 @@ const root = path.resolve(__dirname, '../..');
 const FIRST_DAY = '2024-01-02';
 
 /** `--days N`: an integer in 1 … 500 (the sample data holds about 500 days from 2024-01-02). */
-function parseArgs(argv: readonly string[]): { days: number; wide: boolean } {
+function parseArgs(argv: readonly string[]): { days: number; wide: boolean; flow?: ReplayFlow } {
   const i = argv.indexOf('--days');
   const text = i >= 0 ? (argv[i + 1] ?? '') : '250';
   const days = /^\d+$/.test(text) ? Number(text) : Number.NaN;
   if (!(days >= 1 && days <= 500)) throw new Error(`--days must be an integer in 1 … 500, not "${text}"`);
-  return { days, wide: argv.includes('--wide') };
+  const f = argv.indexOf('--flow');
+  const flow = f >= 0 ? argv[f + 1] : undefined;
+  if (flow !== undefined && flow !== 'legacy' && flow !== 'per-strategy')
+    throw new Error(`--flow must be per-strategy or legacy, not "${flow}"`);
+  return { days, wide: argv.includes('--wide'), ...(flow ? { flow } : {}) };
 }
 
 const WIDE_STRATEGIES = 16;
@@ -94,7 +99,7 @@ function stageBreakdown(t: StageTimings) {
 }
 
 async function main(): Promise<void> {
-  const { days, wide } = parseArgs(process.argv.slice(2));
+  const { days, wide, flow } = parseArgs(process.argv.slice(2));
   const calendar = sampleTradingDays('2023-01-03', '2025-12-31');
   const replayDays = calendar.filter((d) => d >= FIRST_DAY).slice(0, days);
   const from = replayDays[0];
@@ -126,19 +131,22 @@ async function main(): Promise<void> {
         config,
         data: barsDir,
         initialCash: '100000',
+        ...(flow ? { flow } : {}),
       },
       stateFile: path.join(home, `replay-${stage}.json`),
       logger: createLogger({ service: 'bench-replay' }, { level: 'error', destination: process.stderr }),
     });
     const totalMs = performance.now() - t1;
     const { timings, summary } = result;
-    const trades = summary.strategies.reduce((n, s) => n + s.trades, 0);
+    // Books only: attributed rows are shares of the LEGACY book's trades, not trades of their own.
+    const trades = summary.strategies.filter((s) => !s.attributed).reduce((n, s) => n + s.trades, 0);
+    const strategies = summary.strategies.filter((s) => s.strategyId !== 'LEGACY').length;
     const stages = stageBreakdown(timings);
     const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
     const share = (ms: number) => `${((ms / totalMs) * 100).toFixed(0)}%`;
     process.stdout.write(
       [
-        `replay ${from} … ${to}: ${result.daysRun} days × ${summary.strategies.length} strategies over ${symbols.length} symbols, ${trades} trades, reconciliation ${summary.reconciliation.matchDays}/${summary.reconciliation.days} MATCH`,
+        `replay ${from} … ${to}${flow ? ` --flow ${flow}` : ''}: ${result.daysRun} days × ${strategies} strategies over ${symbols.length} symbols, ${trades} trades, reconciliation ${summary.reconciliation.matchDays}/${summary.reconciliation.days} MATCH`,
         `stack start            ${seconds(startupMs)}`,
         `total                  ${seconds(totalMs)}  (${(result.daysRun / (totalMs / 1000)).toFixed(2)} days/s, ${(totalMs / result.daysRun).toFixed(0)} ms/day)`,
         `DSL evaluation         ${seconds(stages.dsl)}  ${share(stages.dsl)}  (the workers' evaluations, bars included; concurrent workers count once)`,
