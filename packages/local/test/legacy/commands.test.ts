@@ -1,4 +1,5 @@
 import { StrategyId, type TradingDate } from '@books/core';
+import { LegacyRepository } from '@books/ledger-client';
 import { runFlows } from '../../src/cli/commands/flows';
 import { runMigrate } from '../../src/cli/commands/migrate';
 import { runPnl } from '../../src/cli/commands/pnl';
@@ -12,7 +13,7 @@ import { openLegacyWorld, STATIC_STRATEGIES } from './support';
 describe('books flows, migrate, shadow-report and pnl on a merged-flow ledger', () => {
   jest.setTimeout(180_000);
   let world: LocalWorld;
-  const [day1, day2] = daysFrom('2024-05-01', 2) as [TradingDate, TradingDate];
+  const [day1, day2, day3] = daysFrom('2024-05-01', 3) as [TradingDate, TradingDate, TradingDate];
 
   beforeAll(async () => {
     ({ world } = await openLegacyWorld('legacy-cli', STATIC_STRATEGIES));
@@ -95,5 +96,22 @@ describe('books flows, migrate, shadow-report and pnl on a merged-flow ledger', 
       runMigrate(c, { strategy: 'nope', to: 'legacy', dryRun: false, json: false }, io),
     );
     expect(unknown).toMatchObject({ code: 2, err: expect.stringContaining('nope is not a strategy') });
+  });
+
+  it('books migrate refuses while the last run still has trades to execute, and writes nothing', async () => {
+    const fresh = (await openLegacyWorld('legacy-cli-busy', STATIC_STRATEGIES)).world;
+    await fresh.planDay(day3);
+    let err = '';
+    const code = await runMigrate(
+      { ...ctx(), services: fresh.services, stage: fresh.services.env.BOOKS_STAGE, lastRunDate: day3 },
+      { strategy: 'gold_tilt', to: 'per-strategy', dryRun: false, json: false },
+      { out: () => undefined, err: (t) => (err += t) },
+    );
+    expect(code).toBe(2);
+    expect(err).toMatch(/run .* is not complete \(.*\): migrate between runs/);
+    expect(
+      await new LegacyRepository(fresh.services.table).flowMarker(StrategyId('gold_tilt')),
+    ).toBeUndefined();
+    expect((await fresh.services.flows.read()).size).toBe(0);
   });
 });

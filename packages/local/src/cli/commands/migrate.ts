@@ -1,4 +1,5 @@
-import { errorMessage, marketTimeToInstant, StrategyId } from '@books/core';
+import { errorMessage, marketTimeToInstant, RunId, StrategyId } from '@books/core';
+import { LedgerRunCompletionStore, runCompletion } from '@books/execution';
 import { LegacyRepository } from '@books/ledger-client';
 import { type MigrateResult, migrateStrategy } from '@books/legacy';
 import { BrokerMarket } from '@books/runtime';
@@ -25,6 +26,19 @@ export async function runMigrate(ctx: QueryContext, args: MigrateArgs, io: Outpu
   if (!entry) {
     io.err(`books migrate: ${sid} is not a strategy of stage ${ctx.stage}\n`);
     return 2;
+  }
+  // Between runs only: an order of the last run still in flight would fill into a book whose
+  // lots the migration moved.
+  if (!args.dryRun && ctx.lastRunDate) {
+    const runId = RunId(`${ctx.stage}-${ctx.lastRunDate}`);
+    const run = await new LedgerRunCompletionStore(ctx.services.table).snapshot(runId);
+    const completion = run && runCompletion(run);
+    if (completion && !completion.complete) {
+      io.err(
+        `books migrate: run ${runId} is not complete (${completion.waitingFor}): migrate between runs\n`,
+      );
+      return 2;
+    }
   }
   // After the last run's fills (they are stamped at the close), before the next run.
   const at = (
