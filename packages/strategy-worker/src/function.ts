@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   CapitalPolicyWireSchema,
@@ -12,7 +12,7 @@ import {
   TradingDate,
   Weight,
 } from '@books/core';
-import { barPortFrom } from '@books/dsl';
+import { barPortFrom, DEFAULT_LIMITS } from '@books/dsl';
 import type { PlannedTrade } from '@books/portfolio';
 import { BrokerMarket, liveBars, type Services } from '@books/runtime';
 import { z } from 'zod';
@@ -73,13 +73,29 @@ export interface WorkerOptions {
   readonly timings?: { time<T>(stage: 'dsl', work: () => Promise<T>): Promise<T> };
 }
 
+/**
+ * Reads a strategy file of the stage; one larger than the language accepts is refused before it
+ * is read (no character takes more than 4 bytes of UTF-8).
+ */
+export function strategySourceReader(dir: string): (file: string) => Promise<string> {
+  return async (file) => {
+    const path = join(dir, file);
+    const { size } = await stat(path);
+    if (size > 4 * DEFAULT_LIMITS.maxSourceChars)
+      throw new Error(
+        `${size} bytes, larger than a strategy file may be (${DEFAULT_LIMITS.maxSourceChars} characters)`,
+      );
+    return readFile(path, 'utf8');
+  };
+}
+
 export function strategyWorkerFunction(
   services: Services,
   options: WorkerOptions = {},
 ): (event: unknown) => Promise<WorkerResult> {
   const { env, clock, logger } = services;
   if (!services.bars) throw new Error('the strategy worker needs a bar store (BOOKS_BARS)');
-  const readSource = (file: string) => readFile(join(env.BOOKS_STRATEGIES_DIR, file), 'utf8');
+  const readSource = strategySourceReader(env.BOOKS_STRATEGIES_DIR);
   // Live trading evaluates on today's provisional bar; the simulator (and replays) on completed bars.
   const bars =
     env.BOOKS_BROKER_MODE === 'simulated' ? services.bars : liveBars(services.bars, services.broker, clock);

@@ -1,4 +1,4 @@
-import { Symbol, type TradingDate, Weight } from '@books/core';
+import { errorMessage, Symbol, type TradingDate, Weight } from '@books/core';
 import {
   type BarPort,
   type CompiledStrategy,
@@ -61,7 +61,12 @@ export class DslEvaluator implements StrategyEvaluator {
   private async compile(file: string): Promise<Compiled | { ok: false; code: string; message: string }> {
     const cached = this.compiled.get(file);
     if (cached) return cached;
-    const source = await this.readSource(file);
+    let source: string;
+    try {
+      source = await this.readSource(file);
+    } catch (e) {
+      return { ok: false, code: 'SOURCE', message: `${file}: cannot be read (${errorMessage(e)})` };
+    }
     const compiled = compile(source, file);
     if (!compiled.ok) {
       const first = compiled.error[0];

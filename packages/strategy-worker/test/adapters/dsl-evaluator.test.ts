@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TradingDate, Weight } from '@books/core';
@@ -6,6 +6,7 @@ import { barPortFrom } from '@books/dsl';
 import { CsvBarStore } from '@books/market-data';
 import { generateSampleBars, sampleTradingDays } from '@books/market-data/src/sample-bars';
 import { DslEvaluator } from '../../src/adapters/dsl-evaluator';
+import { strategySourceReader } from '../../src/function';
 
 const strategiesDir = join(__dirname, '../../../../strategies');
 const dataDir = mkdtempSync(join(tmpdir(), 'books-bars-'));
@@ -44,6 +45,20 @@ describe('the DSL engine behind the worker', () => {
     const result = await evaluator.evaluate('broken.clj', TradingDate('2025-03-03'));
     expect(result).toMatchObject({ ok: false, code: 'UNKNOWN_OPERATOR' });
     expect(!result.ok && result.message).toMatch(/broken\.clj:1:\d+/);
+  });
+
+  it('reports a strategy file that cannot be read as a failure naming it, not a crash', async () => {
+    const fromDisk = new DslEvaluator(strategySourceReader(dataDir), barPortFrom(new CsvBarStore(dataDir)));
+    const missing = await fromDisk.evaluate('gone.clj', TradingDate('2025-03-03'));
+    expect(missing).toMatchObject({ ok: false, code: 'SOURCE' });
+    expect(!missing.ok && missing.message).toMatch(/^gone\.clj: cannot be read \(.*ENOENT/);
+    // A sparse 40 MB file: refused from its size, never read into memory.
+    writeFileSync(join(dataDir, 'huge.clj'), '');
+    truncateSync(join(dataDir, 'huge.clj'), 40 * 1024 * 1024);
+    const huge = await fromDisk.evaluate('huge.clj', TradingDate('2025-03-03'));
+    expect(!huge.ok && huge.message).toMatch(
+      /^huge\.clj: cannot be read \(.*41943040 bytes, larger than a strategy file may be/,
+    );
   });
 
   it('lists every symbol a strategy can hold', async () => {
