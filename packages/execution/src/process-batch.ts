@@ -42,7 +42,10 @@ export async function processRecords(
     } catch (e) {
       if (e instanceof MalformedMessageError || e instanceof UnplannedTradeError) {
         const problems = e instanceof MalformedMessageError ? e.problems : [e.message];
-        deps.logger.error({ event: 'malformed-message', messageId: record.messageId, problems }, e.message);
+        deps.logger.error(
+          { event: 'malformed-message', messageId: record.messageId, problems, ...idsOf(record.body) },
+          e.message,
+        );
         await deps.poison.record(record.messageId, record.body, problems);
         results.push({ status: 'fulfilled', value: 'malformed' });
       } else {
@@ -60,4 +63,27 @@ export async function processRecords(
     }
   }
   return results;
+}
+
+const IdsSchema = z.looseObject({
+  run_id: z.string().max(200).optional(),
+  strategy_id: z.string().max(200).optional(),
+  correlation_id: z.string().max(200).optional(),
+});
+
+/** Whatever run, strategy and correlation ids a rejected body names, for its log line (never trusted). */
+function idsOf(body: string): { runId?: string; strategyId?: string; correlationId?: string } {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    return {};
+  }
+  const ids = IdsSchema.safeParse(json);
+  if (!ids.success) return {};
+  return {
+    ...(ids.data.run_id ? { runId: ids.data.run_id } : {}),
+    ...(ids.data.strategy_id ? { strategyId: ids.data.strategy_id } : {}),
+    ...(ids.data.correlation_id ? { correlationId: ids.data.correlation_id } : {}),
+  };
 }
