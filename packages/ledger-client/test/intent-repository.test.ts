@@ -1,7 +1,7 @@
-import { ConcurrencyError } from '@books/core';
+import { ClientOrderId, ConcurrencyError, RunId, StrategyId } from '@books/core';
 import { createTestTable, type TestTable } from '@books/testkit';
-import { IntentRepository, LedgerTable, StatusConflictError } from '../src';
-import { anIntent, RUN } from './support/builders';
+import { encodeRunStrategy, IntentRepository, LedgerTable, StatusConflictError } from '../src';
+import { anIntent, aRunStrategy, RUN } from './support/builders';
 
 describe('IntentRepository on DynamoDB Local', () => {
   let test: TestTable;
@@ -35,6 +35,27 @@ describe('IntentRepository on DynamoDB Local', () => {
     await expect(duplicate).rejects.toBeInstanceOf(ConcurrencyError);
     await expect(duplicate).rejects.toBeInstanceOf(StatusConflictError);
     await expect(duplicate).rejects.toMatchObject({ expected: 'PENDING', actual: 'SUBMITTED' });
+  });
+
+  it('claims a planned trade once when many deliveries claim it at the same moment', async () => {
+    const table = new LedgerTable(test.client, test.tableName);
+    const runId = RunId('race-2026-11-24');
+    await table.put(encodeRunStrategy(aRunStrategy({ runId, status: 'PLANNED' })));
+    const intent = anIntent({ runId, clientOrderId: ClientOrderId('sb-momentum-TLT-b0-race') });
+    const outcomes = await Promise.all(
+      Array.from({ length: 8 }, () => intents.createIfPlanned(intent, ['PLANNED', 'TRADED'])),
+    );
+    expect(outcomes.filter((o) => o === 'created')).toHaveLength(1);
+    expect(outcomes.filter((o) => o === 'exists')).toHaveLength(7);
+  });
+
+  it('refuses the intent of a strategy that planned nothing in the run, writing nothing', async () => {
+    const intent = anIntent({
+      strategyId: StrategyId('nobody'),
+      clientOrderId: ClientOrderId('sb-nobody-SPY-b0-x'),
+    });
+    expect(await intents.createIfPlanned(intent, ['PLANNED'])).toBe('unplanned');
+    expect(await intents.get(RUN, intent.clientOrderId)).toBeUndefined();
   });
 
   it('lists the intents of a run', async () => {

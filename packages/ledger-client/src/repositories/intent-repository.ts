@@ -1,11 +1,13 @@
 import type { ClientOrderId, RunId } from '@books/core';
-import { ConditionFailedError, TransactionConditionError } from '../errors';
+import { ConditionFailedError, TransactionConditionError, TransactionConflictError } from '../errors';
 import { canonicalInstant } from '../instant';
 import { keys, SK_PREFIX } from '../keys';
 import { ABSENT, type LedgerTable, type TransactItem } from '../ledger-table';
 import { decodeIntent, encodeIntent, type OrderIntent } from '../records/intent';
 import { StatusSchema } from '../records/run';
 import { StatusConflictError } from './run-repository';
+
+const CLAIM_ATTEMPTS = 5;
 
 export interface IntentTransition {
   readonly from: string;
@@ -37,25 +39,34 @@ export class IntentRepository {
     statuses: readonly string[],
   ): Promise<'created' | 'exists' | 'unplanned'> {
     const values = Object.fromEntries(statuses.map((s, i) => [`:s${i}`, { S: StatusSchema.parse(s) }]));
-    try {
-      await this.table.transact([
-        this.createItem(intent),
-        {
-          kind: 'check',
-          label: `run ${intent.runId} strategy ${intent.strategyId} (planned)`,
-          key: keys.runStrategy(intent.runId, intent.strategyId),
-          condition: {
-            expression: `#status IN (${Object.keys(values).join(', ')})`,
-            names: { '#status': 'status' },
-            values,
-          },
+    const items: TransactItem[] = [
+      this.createItem(intent),
+      {
+        kind: 'check',
+        label: `run ${intent.runId} strategy ${intent.strategyId} (planned)`,
+        key: keys.runStrategy(intent.runId, intent.strategyId),
+        condition: {
+          expression: `#status IN (${Object.keys(values).join(', ')})`,
+          names: { '#status': 'status' },
+          values,
         },
-      ]);
-      return 'created';
-    } catch (e) {
-      if (!(e instanceof TransactionConditionError)) throw e;
-      if (e.failures.some((f) => f.index === 0)) return 'exists';
-      return 'unplanned';
+      },
+    ];
+    // Two deliveries of one message claim at once: the loser's transaction is cancelled as a
+    // conflict (not a failed condition); it then finds the winner's intent, or tries again.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.table.transact(items);
+        return 'created';
+      } catch (e) {
+        if (e instanceof TransactionConditionError) {
+          if (e.failures.some((f) => f.index === 0)) return 'exists';
+          return 'unplanned';
+        }
+        if (!(e instanceof TransactionConflictError) || attempt >= CLAIM_ATTEMPTS) throw e;
+        if (await this.get(intent.runId, intent.clientOrderId)) return 'exists';
+        await new Promise((resolve) => setTimeout(resolve, 20 * attempt));
+      }
     }
   }
 
