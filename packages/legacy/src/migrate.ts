@@ -12,7 +12,7 @@ import {
   toItem,
 } from '@books/ledger-client';
 import type { AssetInfo, LotChange, Transfer } from '@books/portfolio';
-import { type FlowFlags, loadBook, lotChangeItem } from '@books/runtime';
+import { type FlowFlags, type LoadedBook, loadBook, transferItems } from '@books/runtime';
 import { carveOut, carveShares, foldBack, type Migration } from './carve';
 
 export interface MigrateDeps {
@@ -155,31 +155,13 @@ export async function migrateStrategy(deps: MigrateDeps, request: MigrateRequest
 /** A book's side of the migration: its transfer (with the positions), its lot items, its cash. */
 function bookItems(
   books: BookRepository,
-  loaded: Awaited<ReturnType<typeof loadBook>>,
+  loaded: LoadedBook,
   strategyId: StrategyId,
   transfer: Transfer,
   changes: readonly LotChange[],
 ): TransactItem[] {
-  const empty = transfer.amount.isZero() && changes.length === 0;
-  if (empty) return [];
-  const cash = {
-    strategyId,
-    cash: loaded.book.cash.plus(transfer.amount),
-    realizedPnl: loaded.book.realizedPnl,
-    updatedAt: transfer.at,
-  };
-  return [
-    books.transferItem({
-      strategyId,
-      id: transfer.id,
-      amount: transfer.amount,
-      reason: 'migration',
-      at: transfer.at,
-      ...(transfer.positions ? { positions: transfer.positions } : {}),
-    }),
-    ...changes.map((c) => lotChangeItem(books, strategyId, c)),
-    loaded.version === undefined ? books.openCashItem(cash) : books.cashUpdateItem(cash, loaded.version),
-  ];
+  if (transfer.amount.isZero() && changes.length === 0) return [];
+  return transferItems(books, loaded, strategyId, transfer, { changes });
 }
 
 /** The marker moves only from what this migration read (another migration in between fails it). */

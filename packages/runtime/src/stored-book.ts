@@ -1,4 +1,4 @@
-import type { StrategyId } from '@books/core';
+import type { RunId, StrategyId } from '@books/core';
 import type {
   BookRepository,
   LegacyTrade,
@@ -90,4 +90,37 @@ export function lotChangeItem(
     case 'closed':
       return books.closeLotItem({ strategyId, ...change.key });
   }
+}
+
+/**
+ * The ledger writes of a transfer into a book as it was loaded: the transfer item (with the
+ * positions it moves), the lot changes it makes, and the book's cash (opened by its first write,
+ * else conditional on the version read).
+ */
+export function transferItems(
+  books: BookRepository,
+  loaded: LoadedBook,
+  strategyId: StrategyId,
+  transfer: Transfer,
+  options: { readonly runId?: RunId; readonly changes?: readonly LotChange[] } = {},
+): TransactItem[] {
+  const cash = {
+    strategyId,
+    cash: loaded.book.cash.plus(transfer.amount),
+    realizedPnl: loaded.book.realizedPnl,
+    updatedAt: transfer.at,
+  };
+  return [
+    books.transferItem({
+      strategyId,
+      id: transfer.id,
+      amount: transfer.amount,
+      reason: transfer.reason,
+      at: transfer.at,
+      ...(options.runId ? { runId: options.runId } : {}),
+      ...(transfer.positions ? { positions: transfer.positions } : {}),
+    }),
+    ...(options.changes ?? []).map((c) => lotChangeItem(books, strategyId, c)),
+    loaded.version === undefined ? books.openCashItem(cash) : books.cashUpdateItem(cash, loaded.version),
+  ];
 }

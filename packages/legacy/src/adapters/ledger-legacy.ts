@@ -23,7 +23,7 @@ import {
 } from '@books/ledger-client';
 import { quantitiesOf } from '@books/portfolio';
 import { loadBook, readStoredPlan, type StoredPlan } from '@books/runtime';
-import { LedgerStrategyRuns } from '@books/strategy-worker';
+import { LedgerStrategyRuns, planRecordOf } from '@books/strategy-worker';
 import { z } from 'zod';
 import type { LegacyLedger, ShadowReport } from '../ports';
 
@@ -116,18 +116,7 @@ export class LedgerLegacy implements LegacyLedger {
     return this.plans.recordPlan({
       runId: plan.runId,
       strategyId: LEGACY,
-      record: {
-        weights: new Map(Object.entries(plan.weights).map(([s, w]) => [SymbolSchema.parse(s), w])),
-        capital: plan.capital,
-        plan: {
-          sells: plan.sells,
-          buys: plan.buys,
-          suppressed: plan.suppressed,
-          estimatedCashAfter: plan.estimatedCashAfter,
-        },
-        equity: plan.equity,
-        ...(plan.rebalanceThreshold ? { rebalanceThreshold: plan.rebalanceThreshold } : {}),
-      },
+      record: planRecordOf(plan),
       transfer: plan.capital.transfer,
       status,
       context: {

@@ -8,7 +8,7 @@ import {
   TransactionConditionError,
 } from '@books/ledger-client';
 import type { PlannedTrade, Transfer } from '@books/portfolio';
-import { encodePlanItem, loadBook, readStoredPlan, type StoredPlan } from '@books/runtime';
+import { encodePlanItem, loadBook, readStoredPlan, type StoredPlan, transferItems } from '@books/runtime';
 import type {
   BookReader,
   PlanContext,
@@ -37,7 +37,7 @@ export class LedgerStrategyRuns implements BookReader, StrategyRunStore {
 
   async readPlan(runId: string, strategyId: StrategyId): Promise<StrategyPlanRecord | undefined> {
     const stored = await readStoredPlan(this.table, RunId(runId), strategyId);
-    return stored && toRecord(stored);
+    return stored && planRecordOf(stored);
   }
 
   async recordPlan(input: {
@@ -109,26 +109,7 @@ export class LedgerStrategyRuns implements BookReader, StrategyRunStore {
     runId: RunId,
     transfer: Transfer,
   ): Promise<TransactItem[]> {
-    const loaded = await loadBook(this.books, strategyId);
-    const cash = {
-      strategyId,
-      cash: loaded.book.cash.plus(transfer.amount),
-      realizedPnl: loaded.book.realizedPnl,
-      updatedAt: transfer.at,
-    };
-    return [
-      this.books.transferItem({
-        strategyId,
-        id: transfer.id,
-        amount: transfer.amount,
-        reason: transfer.reason,
-        at: transfer.at,
-        runId,
-      }),
-      loaded.version === undefined
-        ? this.books.openCashItem(cash)
-        : this.books.cashUpdateItem(cash, loaded.version),
-    ];
+    return transferItems(this.books, await loadBook(this.books, strategyId), strategyId, transfer, { runId });
   }
 }
 
@@ -165,7 +146,8 @@ function toStoredPlan(
   };
 }
 
-function toRecord(plan: StoredPlan): StrategyPlanRecord {
+/** A stored plan as the planning record it was written from. */
+export function planRecordOf(plan: StoredPlan): StrategyPlanRecord {
   return {
     weights: new Map(Object.entries(plan.weights).map(([s, w]) => [Symbol(s), w])),
     ...(plan.rebalanceThreshold ? { rebalanceThreshold: plan.rebalanceThreshold } : {}),
