@@ -25,7 +25,7 @@ import {
   type RebalancePlan,
   valueBook,
 } from '@books/portfolio';
-import { type ExecutionQueue, executionRequestFor } from '@books/queue';
+import { type ExecutionQueue, sendFirstLeg } from '@books/queue';
 import type { StoredPlan } from '@books/runtime';
 import { type MarketPrices, planBookCapital } from '@books/strategy-worker';
 import { aggregateSignals, type MergedFlowStrategy, sharesOf, type WorkerSignal } from './aggregate';
@@ -237,10 +237,9 @@ function outcomeOf(plan: Pick<StoredPlan, 'sells' | 'buys'>): 'PLANNED' | 'NOTHI
   return plan.sells.length + plan.buys.length === 0 ? 'NOTHING_TO_DO' : 'PLANNED';
 }
 
-/** SELLs first; BUYs at once only when there is no SELL to wait for (as for every book). */
-async function send(deps: LegacyPlanDeps, input: LegacyPlanInput, plan: StoredPlan): Promise<number> {
-  const trades = plan.sells.length > 0 ? plan.sells : plan.buys;
-  const ctx = {
+/** The plan's first leg (sendFirstLeg, as for every book), with its attribution. */
+function send(deps: LegacyPlanDeps, input: LegacyPlanInput, plan: StoredPlan): Promise<number> {
+  return sendFirstLeg(deps.queue, plan, {
     runId: input.runId,
     strategyId: LEGACY,
     file: plan.file,
@@ -248,9 +247,7 @@ async function send(deps: LegacyPlanDeps, input: LegacyPlanInput, plan: StoredPl
     strategyCapital: plan.capital.capital,
     plannedAt: plan.plannedAt,
     attribution: plan.attribution ?? {},
-  };
-  await deps.queue.send(trades.map((t) => executionRequestFor(t, ctx)));
-  return trades.length;
+  });
 }
 
 async function recordShadows(

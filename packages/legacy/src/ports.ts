@@ -2,6 +2,7 @@ import type { Quantity, RunId, StrategyId, Symbol, TradingDate } from '@books/co
 import type { LegacySignals } from '@books/ledger-client';
 import type { Book, PlannedTrade } from '@books/portfolio';
 import type { StoredPlan } from '@books/runtime';
+import type { ShadowReport } from './shadow-report';
 
 /** What the legacy planner reads and writes of the ledger. */
 export interface LegacyLedger {
@@ -29,40 +30,5 @@ export interface BrokerPositions {
   positions(): Promise<ReadonlyMap<Symbol, Quantity>>;
 }
 
-/** One symbol of a shadow comparison: the legacy-attributed target vs the per-strategy one. */
-export interface ShadowTarget {
-  readonly symbol: Symbol;
-  /** The strategy's share of the merged target (contribution × legacy capital ÷ legacy allocation). */
-  readonly legacyValue: string;
-  readonly legacyQty: string;
-  /** Its own plan's target: weight × its capital. */
-  readonly perStrategyValue: string;
-  readonly perStrategyQty: string;
-}
-
-export interface ShadowTrade {
-  readonly symbol: Symbol;
-  readonly side: 'buy' | 'sell';
-  readonly qty: string;
-  readonly value: string;
-}
-
-/**
- * A shadow strategy's comparison for one run (`RUN#{runId}` / `SHADOW#{sid}`): what the merged
- * flow did on its behalf, and what it would have done with its own book (its carve-out of the
- * legacy book as a migration would make it now).
- */
-export interface ShadowReport {
-  readonly runId: RunId;
-  readonly strategyId: StrategyId;
-  readonly asOf: TradingDate;
-  readonly capital: string;
-  readonly targets: readonly ShadowTarget[];
-  /** The merged flow's trades × the strategy's share of each. */
-  readonly legacyTrades: readonly ShadowTrade[];
-  /** Its own plan's trades from its carve-out. */
-  readonly perStrategyTrades: readonly ShadowTrade[];
-  readonly suppressed: readonly (ShadowTrade & { readonly reason: string })[];
-}
-
+export type { ShadowReport, ShadowTarget, ShadowTrade } from './shadow-report';
 export type { PlannedTrade };

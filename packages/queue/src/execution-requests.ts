@@ -1,6 +1,7 @@
 import { clientOrderIdFor, type Money, type RunId, StrategyId, type Weight } from '@books/core';
 import type { PlannedTrade } from '@books/portfolio';
 import type { StrategyExecutionRequested } from './messages';
+import type { ExecutionQueue } from './port';
 
 export interface RequestContext {
   readonly runId: RunId;
@@ -54,4 +55,18 @@ export function executionRequestFor(trade: PlannedTrade, ctx: RequestContext): S
         }
       : {}),
   };
+}
+
+/**
+ * Sends a book's first leg of a plan: its SELLs, or its BUYs at once when it has no SELL (the BUYs
+ * of a plan with SELLs are held until those are final, then released). Returns how many were sent.
+ */
+export async function sendFirstLeg(
+  queue: ExecutionQueue,
+  plan: { readonly sells: readonly PlannedTrade[]; readonly buys: readonly PlannedTrade[] },
+  ctx: RequestContext,
+): Promise<number> {
+  const trades = plan.sells.length > 0 ? plan.sells : plan.buys;
+  await queue.send(trades.map((t) => executionRequestFor(t, ctx)));
+  return trades.length;
 }

@@ -19,7 +19,7 @@ import {
   type RebalancePlan,
   valueBook,
 } from '@books/portfolio';
-import { type ExecutionQueue, executionRequestFor } from '@books/queue';
+import { type ExecutionQueue, sendFirstLeg } from '@books/queue';
 import { planBookCapital } from './capital';
 
 import type {
@@ -255,21 +255,14 @@ function outcomeOf(plan: RebalancePlan): 'PLANNED' | 'NOTHING_TO_DO' {
   return plan.sells.length + plan.buys.length === 0 ? 'NOTHING_TO_DO' : 'PLANNED';
 }
 
-/** SELLs first; BUYs go at once only when there is no SELL to wait for. */
-async function send(
-  deps: StrategyRunDeps,
-  input: StrategyRunInput,
-  record: StrategyPlanRecord,
-): Promise<number> {
-  const trades = record.plan.sells.length > 0 ? record.plan.sells : record.plan.buys;
-  const ctx = {
+/** The plan's first leg (sendFirstLeg), with this strategy's request context. */
+function send(deps: StrategyRunDeps, input: StrategyRunInput, record: StrategyPlanRecord): Promise<number> {
+  return sendFirstLeg(deps.queue, record.plan, {
     runId: input.runId,
     strategyId: input.strategyId,
     file: input.file,
     allocation: input.allocation,
     strategyCapital: record.capital.capital,
     plannedAt: input.plannedAt,
-  };
-  await deps.queue.send(trades.map((t) => executionRequestFor(t, ctx)));
-  return trades.length;
+  });
 }

@@ -3,13 +3,9 @@ import {
   LEGACY,
   type Quantity,
   RunId,
-  RunIdSchema,
   type StrategyId,
-  StrategyIdSchema,
   type Symbol,
-  SymbolSchema,
   type TradingDate,
-  TradingDateSchema,
 } from '@books/core';
 import {
   type BookRepository,
@@ -24,41 +20,10 @@ import {
 import { quantitiesOf } from '@books/portfolio';
 import { loadBook, readStoredPlan, type StoredPlan } from '@books/runtime';
 import { LedgerStrategyRuns, planRecordOf } from '@books/strategy-worker';
-import { z } from 'zod';
-import type { LegacyLedger, ShadowReport } from '../ports';
+import type { LegacyLedger } from '../ports';
+import { type ShadowReport, ShadowReportSchema } from '../shadow-report';
 
 const SHADOW_PREFIX = 'SHADOW#';
-
-const ShadowReportSchema = z.object({
-  runId: RunIdSchema,
-  strategyId: StrategyIdSchema,
-  asOf: TradingDateSchema,
-  capital: z.string(),
-  targets: z.array(
-    z.object({
-      symbol: SymbolSchema,
-      legacyValue: z.string(),
-      legacyQty: z.string(),
-      perStrategyValue: z.string(),
-      perStrategyQty: z.string(),
-    }),
-  ),
-  legacyTrades: z.array(
-    z.object({ symbol: SymbolSchema, side: z.enum(['buy', 'sell']), qty: z.string(), value: z.string() }),
-  ),
-  perStrategyTrades: z.array(
-    z.object({ symbol: SymbolSchema, side: z.enum(['buy', 'sell']), qty: z.string(), value: z.string() }),
-  ),
-  suppressed: z.array(
-    z.object({
-      symbol: SymbolSchema,
-      side: z.enum(['buy', 'sell']),
-      qty: z.string(),
-      value: z.string(),
-      reason: z.string(),
-    }),
-  ),
-});
 
 /** The legacy flow's view of the ledger: the legacy book, the merged signals, its plan and shadows. */
 export class LedgerLegacy implements LegacyLedger {
