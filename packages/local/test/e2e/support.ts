@@ -41,7 +41,9 @@ export function daysFrom(first: string, count: number): TradingDate[] {
 
 export async function openWorld(
   prefix: string,
-  overrides: Partial<Pick<LocalWorldOptions, 'inject' | 'strategiesDir' | 'configFile'>> = {},
+  overrides: Partial<
+    Pick<LocalWorldOptions, 'inject' | 'strategiesDir' | 'configFile' | 'flowFlagsFile'>
+  > = {},
 ): Promise<LocalWorld> {
   const dynamodb = process.env.BOOKS_TEST_DYNAMODB_ENDPOINT;
   const sqs = process.env.BOOKS_TEST_SQS_ENDPOINT;

@@ -1,10 +1,9 @@
 import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLogger, type Flow } from '@books/core';
-import { uniqueName } from '@books/testkit';
-import { LocalWorld } from '../../src/daily-run/local-world';
-import { STRATEGIES_DIR, sampleBarsDir } from '../e2e/support';
+import type { Flow } from '@books/core';
+import type { LocalWorld } from '../../src/daily-run/local-world';
+import { openWorld, STRATEGIES_DIR } from '../e2e/support';
 
 /** A strategy of a test stage: its DSL (text, or an example file of the project) and its config. */
 export interface TestStrategy {
@@ -79,27 +78,11 @@ export async function openLegacyWorld(
   prefix: string,
   strategies: readonly TestStrategy[],
 ): Promise<{ world: LocalWorld; strategiesDir: string }> {
-  const dynamodb = process.env.BOOKS_TEST_DYNAMODB_ENDPOINT;
-  const sqs = process.env.BOOKS_TEST_SQS_ENDPOINT;
-  if (!dynamodb || !sqs) throw new Error('the embedded test stack is not running');
   const strategiesDir = strategiesDirWith(strategies);
-  const world = await LocalWorld.open({
-    endpoints: { dynamodb, sqs },
-    stage: uniqueName(prefix)
-      .toLowerCase()
-      .replace(/[^a-z0-9-]/g, '-')
-      .slice(0, 28),
-    barsDir: sampleBarsDir(),
+  const world = await openWorld(prefix, {
     strategiesDir,
     configFile: 'config.local.json',
     flowFlagsFile: join(strategiesDir, 'flows.json'),
-    logger: createLogger(
-      { service: 'e2e-legacy' },
-      {
-        level: process.env.E2E_LOG ? 'info' : 'warn',
-        destination: { write: (l: string) => (process.env.E2E_LOG ? process.stderr.write(l) : true) },
-      },
-    ),
   });
   return { world, strategiesDir };
 }
