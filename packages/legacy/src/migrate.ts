@@ -1,4 +1,4 @@
-import { BooksError, type Flow, LEGACY, type StrategyId, type Symbol } from '@books/core';
+import { BooksError, Decimal, type Flow, LEGACY, type StrategyId, type Symbol } from '@books/core';
 import {
   type BookRepository,
   encodeFlowMarker,
@@ -92,7 +92,7 @@ export async function migrateStrategy(deps: MigrateDeps, request: MigrateRequest
         carved.add(c.strategyId);
     const shares = latest
       ? carveShares(latest, sid, (id) => !carved.has(id))
-      : { positions: new Map<Symbol, never>(), cash: legacy.book.cash.value.times(0) };
+      : { positions: new Map<Symbol, never>(), cash: new Decimal(0) };
     const assets = await deps.assets([...shares.positions.keys()]);
     migration = carveOut({ legacy: legacy.book, target: own.book, shares, assets, id, at: request.at });
   } else {

@@ -6,7 +6,7 @@ import {
   LEGACY,
   type Logger,
   type Money,
-  type Quantity,
+  Quantity,
   type RunId,
   type StrategyId,
   Symbol,
@@ -16,6 +16,7 @@ import {
 import type { LegacySignals } from '@books/ledger-client';
 import {
   applyTransfer,
+  type Book,
   compareText,
   legacyBookPositions,
   MissingPriceError,
@@ -106,8 +107,9 @@ export async function planLegacy(deps: LegacyPlanDeps, input: LegacyPlanInput): 
     );
 
   let plan: StoredPlan;
+  let funded: Book;
   try {
-    plan = await planBook(deps, input, signals, previous);
+    ({ plan, funded } = await planBook(deps, input, signals, previous));
   } catch (e) {
     if (!(e instanceof MissingPriceError)) throw e;
     log.error({ event: 'legacy-failed', err: e }, e.message);
@@ -125,7 +127,7 @@ export async function planLegacy(deps: LegacyPlanDeps, input: LegacyPlanInput): 
   );
   if (input.dryRun) return { outcome: 'DRY_RUN', resumed: false, sent: 0, signals, plan };
   await deps.ledger.recordPlan(plan, outcomeOf(plan));
-  await recordShadows(deps, input, signals, previous, plan, log);
+  await recordShadows(deps, input, signals, previous, plan, funded, log);
   const sent = await send(deps, input, plan);
   return { outcome: outcomeOf(plan), resumed: false, sent, signals, plan };
 }
@@ -135,7 +137,7 @@ async function planBook(
   input: LegacyPlanInput,
   signals: LegacySignals,
   previous: LegacySignals | undefined,
-): Promise<StoredPlan> {
+): Promise<{ plan: StoredPlan; funded: Book }> {
   const [legacy, owned, broker] = await Promise.all([
     deps.ledger.readLegacyBook(),
     deps.ledger.ownedPositions([...input.perStrategyIds, EXTERNAL]),
@@ -146,7 +148,7 @@ async function planBook(
   const positions = new Map<Symbol, Quantity>();
   for (const [symbol, qty] of stored) {
     const allowed = derived.get(symbol);
-    const own = allowed === undefined ? qty.times(0) : qty.min(allowed);
+    const own = allowed === undefined ? Quantity.ZERO : qty.min(allowed);
     if (own.isPositive()) positions.set(symbol, own);
   }
   const allocation = signals.legacyAllocation;
@@ -190,7 +192,7 @@ async function planBook(
       leg: t.leg,
     }),
   });
-  return {
+  const plan: StoredPlan = {
     runId: input.runId,
     strategyId: LEGACY,
     file: '(merged flow)',
@@ -208,6 +210,7 @@ async function planBook(
     estimatedCashAfter: rebalance.estimatedCashAfter,
     attribution: attributionOf(rebalance, signals, previous),
   };
+  return { plan, funded };
 }
 
 /** The merged flow's band: the tightest of its strategies' `:rebalance-threshold`, if all have one. */
@@ -256,11 +259,12 @@ async function recordShadows(
   signals: LegacySignals,
   previous: LegacySignals | undefined,
   plan: StoredPlan,
+  /** The legacy book as planned (its capital transfer applied), before this run's trades. */
+  book: Book,
   log: Logger,
 ): Promise<void> {
   const shadows = signals.strategies.filter((c) => c.flow === 'shadow' && c.status === 'SIGNALLED');
   if (shadows.length === 0) return;
-  const { book } = await deps.ledger.readLegacyBook();
   for (const c of shadows) {
     try {
       const report = await shadowReport(deps.market, {
