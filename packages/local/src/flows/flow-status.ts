@@ -44,3 +44,9 @@ export function configOf(services: Services): BooksConfig {
   const path = join(services.env.BOOKS_STRATEGIES_DIR, services.env.BOOKS_STRATEGIES_CONFIG);
   return parseBooksConfig(JSON.parse(readFileSync(path, 'utf8')), { source: path });
 }
+
+/** The configured strategies whose flow (flags applied) is legacy or shadow: the merged flow's. */
+export async function mergedStrategies(services: Services, config: BooksConfig): Promise<StrategyId[]> {
+  const flags = await services.flows.read();
+  return config.strategies.filter((s) => (flags.get(s.id) ?? s.flow) !== 'per-strategy').map((s) => s.id);
+}

@@ -17,11 +17,12 @@ import { reconcilerFunction } from '@books/reconciler';
 import type { Services } from '@books/runtime';
 import { type InjectionHooks, LocalWorld } from '../daily-run/local-world';
 import { drainQueue } from '../daily-run/queue-poller';
+import { mergedStrategies } from '../flows/flow-status';
 import { strategyPnl } from '../queries/book-queries';
 import type { StackEndpoints } from '../stack/clients';
 import { flowFlagsFile } from '../stack/paths';
 import { BusyTime } from './busy-time';
-import { legacyDay, legacyTradeTotals, mergedStrategies, writeReplayFlowFlags } from './flows';
+import { legacyDay, legacyTradeTotals, writeReplayFlowFlags } from './flows';
 import type { Progress } from './progress';
 import {
   argsMismatch,

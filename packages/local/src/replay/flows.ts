@@ -1,14 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import {
-  type BooksConfig,
-  Decimal,
-  type Flow,
-  LEGACY,
-  Money,
-  notional,
-  Quantity,
-  type StrategyId,
-} from '@books/core';
+import { type BooksConfig, Decimal, LEGACY, Money, notional, Quantity, type StrategyId } from '@books/core';
 import { LegacyRepository, type LegacySignals, type LegacyTrade } from '@books/ledger-client';
 import { attributedPnl, carveShares } from '@books/legacy';
 import type { Services } from '@books/runtime';
@@ -27,14 +18,6 @@ export type ReplayFlow = 'per-strategy' | 'legacy';
 export function writeReplayFlowFlags(file: string, config: BooksConfig, flow: ReplayFlow): void {
   const flags = Object.fromEntries(config.strategies.map((s) => [s.id, flow]));
   writeFileSync(file, `${JSON.stringify(flags, null, 2)}\n`);
-}
-
-/** The strategies whose holdings are in the LEGACY book (flow legacy or shadow, flags applied). */
-export async function mergedStrategies(services: Services, config: BooksConfig): Promise<StrategyId[]> {
-  const flags = await services.flows.read();
-  return config.strategies
-    .filter((s) => ((flags.get(s.id) ?? s.flow) as Flow) !== 'per-strategy')
-    .map((s) => s.id);
 }
 
 /**

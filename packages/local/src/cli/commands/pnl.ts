@@ -3,7 +3,7 @@ import { LegacyRepository } from '@books/ledger-client';
 import { attributedPnl } from '@books/legacy';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { configOf } from '../../flows/flow-status';
+import { configOf, mergedStrategies } from '../../flows/flow-status';
 import { type BookVerification, type StrategyPnl, strategyPnl, verifyBook } from '../../queries/book-queries';
 import { cents, json, type Output, processOutput, table } from '../../queries/format';
 import { type QueryContext, selectStrategies, withLocalQueries } from '../../queries/local-session';
@@ -38,12 +38,9 @@ interface Row {
 async function mergedFlow(ctx: QueryContext, marks: Map<Symbol, Price> | undefined, strategy?: string) {
   const legacy = await strategyPnl(ctx.services, LEGACY, marks);
   if (!legacy.exists) return undefined;
-  const config = configOf(ctx.services);
-  const flags = await ctx.services.flows.read();
-  const merged = config.strategies
-    .filter((s) => (flags.get(s.id) ?? s.flow) !== 'per-strategy')
-    .map((s) => s.id)
-    .filter((id) => strategy === undefined || id === strategy);
+  const merged = (await mergedStrategies(ctx.services, configOf(ctx.services))).filter(
+    (id) => strategy === undefined || id === strategy,
+  );
   const attributed = attributedPnl({
     strategyIds: merged,
     trades: await ctx.services.trades.listLegacy(),
