@@ -1,6 +1,6 @@
 import {
   type CapitalPolicy,
-  type Money,
+  Money,
   quantityFor,
   type RunId,
   StrategyId,
@@ -96,7 +96,7 @@ export async function shadowReport(market: MarketPrices, input: ShadowInput): Pr
       const part = input.contribution.contributions[symbol] ?? Weight.ZERO;
       const legacyValue = allocation.isPositive()
         ? shareOf(Weight.of(part.value.dividedBy(allocation.value)), legacyCapital)
-        : legacyCapital.times(0);
+        : Money.ZERO;
       const perStrategyValue = shareOf(weights.get(symbol) ?? Weight.ZERO, capital.capital);
       const qty = (v: Money) => (price ? quantityFor(v, price).round(6).toString() : '?');
       return {
