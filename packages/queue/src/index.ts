@@ -1,4 +1,5 @@
 export * from './execution-requests';
 export * from './messages';
+export * from './peek';
 export * from './port';
 export * from './sqs-execution-queue';

@@ -1,12 +1,12 @@
-import {
-  ChangeMessageVisibilityCommand,
-  DeleteMessageCommand,
-  GetQueueUrlCommand,
-  ReceiveMessageCommand,
-  SendMessageCommand,
-} from '@aws-sdk/client-sqs';
+import { GetQueueUrlCommand } from '@aws-sdk/client-sqs';
 import { errorMessage } from '@books/core';
-import { MalformedMessageError, parseExecutionMessage } from '@books/queue';
+import {
+  MalformedMessageError,
+  moveMessage,
+  type PeekedMessage,
+  parseExecutionMessage,
+  withPeekedMessages,
+} from '@books/queue';
 import type { Services } from '@books/runtime';
 import type { Command } from 'commander';
 import { z } from 'zod';
@@ -33,16 +33,14 @@ export interface DlqMessage {
 }
 
 interface Held extends DlqMessage {
-  readonly receiptHandle: string;
+  readonly peeked: PeekedMessage;
 }
 
-/** How long a listing hides the messages it reads; they are made visible again right after. */
-const PEEK_VISIBILITY_SECONDS = 60;
-
 /**
- * Reads every message of the stage's execution DLQ (hiding them while `work` runs), hands them to
- * `work`, and makes every message `work` did not consume visible again, also when `work` fails
- * part-way. `work` adds the id of each message it deleted to `consumed` as soon as it is deleted.
+ * Reads every message of the stage's execution DLQ without consuming it (see withPeekedMessages),
+ * explains each, hands them to `work`, and leaves every message `work` did not consume in the DLQ,
+ * also when `work` fails part-way. `work` adds the id of each message it moved to `consumed` as
+ * soon as it is moved.
  */
 export async function withDlqMessages<T>(
   services: Services,
@@ -52,47 +50,17 @@ export async function withDlqMessages<T>(
   const { sqs } = services.clients;
   const { QueueUrl: dlqUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: executionDlqName(stage) }));
   if (!dlqUrl) throw new Error(`no queue ${executionDlqName(stage)}`);
-  const held: Held[] = [];
-  for (;;) {
-    const received = await sqs.send(
-      new ReceiveMessageCommand({
-        QueueUrl: dlqUrl,
-        MaxNumberOfMessages: 10,
-        WaitTimeSeconds: 0,
-        VisibilityTimeout: PEEK_VISIBILITY_SECONDS,
-        MessageSystemAttributeNames: ['ApproximateReceiveCount'],
-      }),
-    );
-    const messages = received.Messages ?? [];
-    if (messages.length === 0) break;
-    for (const m of messages) {
-      if (!m.MessageId || !m.ReceiptHandle || held.some((h) => h.messageId === m.MessageId)) continue;
+  return withPeekedMessages(sqs, dlqUrl, async (peeked, consumed) => {
+    const held: Held[] = [];
+    for (const m of peeked)
       held.push({
-        ...(await explain(services, m.MessageId, m.Body ?? '')),
+        ...(await explain(services, m.messageId, m.body)),
         // Receiving from the DLQ counts too: this read is not one of the failures.
-        receiveCount: String(Math.max(0, Number(m.Attributes?.ApproximateReceiveCount ?? '1') - 1)),
-        receiptHandle: m.ReceiptHandle,
+        receiveCount: String(Math.max(0, m.receiveCount - 1)),
+        peeked: m,
       });
-    }
-  }
-  const consumed = new Set<string>();
-  try {
-    return await work(held, consumed, dlqUrl);
-  } finally {
-    for (const h of held) {
-      if (consumed.has(h.messageId)) continue;
-      // Best effort: a message not made visible here reappears when its peek visibility ends.
-      await sqs
-        .send(
-          new ChangeMessageVisibilityCommand({
-            QueueUrl: dlqUrl,
-            ReceiptHandle: h.receiptHandle,
-            VisibilityTimeout: 0,
-          }),
-        )
-        .catch(() => undefined);
-    }
-  }
+    return work(held, consumed, dlqUrl);
+  });
 }
 
 async function explain(
@@ -152,14 +120,16 @@ export interface RedriveResult {
  */
 export async function redriveDlq(services: Services, stage: string, id?: string): Promise<RedriveResult> {
   const { sqs } = services.clients;
+  const { env } = services;
+  const queueUrl =
+    env.BOOKS_EXECUTION_QUEUE_URL ??
+    (await sqs.send(new GetQueueUrlCommand({ QueueName: env.BOOKS_EXECUTION_QUEUE_NAME }))).QueueUrl;
+  if (!queueUrl) throw new Error(`no execution queue ${env.BOOKS_EXECUTION_QUEUE_NAME ?? ''}`);
   return withDlqMessages(services, stage, async (messages, consumed, dlqUrl) => {
     const chosen = messages.filter((m) => id === undefined || m.messageId === id || m.clientOrderId === id);
     for (const m of chosen) {
       // Send first, then delete: a crash in between leaves a duplicate, which execution absorbs.
-      await sqs.send(
-        new SendMessageCommand({ QueueUrl: services.env.BOOKS_EXECUTION_QUEUE_URL, MessageBody: m.body }),
-      );
-      await sqs.send(new DeleteMessageCommand({ QueueUrl: dlqUrl, ReceiptHandle: m.receiptHandle }));
+      await moveMessage(sqs, m.peeked, dlqUrl, queueUrl);
       consumed.add(m.messageId);
     }
     return { redriven: chosen.map(strip) };
@@ -170,7 +140,7 @@ export async function listDlq(services: Services, stage: string): Promise<DlqMes
   return withDlqMessages(services, stage, async (messages) => messages.map(strip));
 }
 
-function strip({ receiptHandle: _, ...m }: Held): DlqMessage {
+function strip({ peeked: _, ...m }: Held): DlqMessage {
   return m;
 }
 
