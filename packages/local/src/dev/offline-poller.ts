@@ -57,6 +57,7 @@ export async function pollThroughOffline(
         retryDelaySeconds: options.retryDelaySeconds ?? 10,
         idleRounds: Number.POSITIVE_INFINITY,
         maxRounds: Number.POSITIVE_INFINITY,
+        inFlightWaitSeconds: Number.POSITIVE_INFINITY,
         signal,
       });
     } catch (e) {

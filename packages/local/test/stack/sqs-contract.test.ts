@@ -12,8 +12,10 @@ import {
   SendMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
+import { createLogger } from '@books/core';
 import { moveMessage, withPeekedMessages } from '@books/queue';
 import { testDefinitions } from '@books/testkit';
+import { drainQueue, type SqsEventRecord } from '../../src/daily-run/queue-poller';
 import { createQueues, localSqs } from '../../src/stack';
 import { freePort, stopProcess } from '../../src/stack/processes';
 import { PROCESS_MARKERS, type ServerRecord } from '../../src/stack/server-process';
@@ -26,6 +28,8 @@ import { startSqs } from '../../src/stack/sqs-server';
  * as the stack creates them. The client does not retry: a server error is a failure here, not
  * something a retry may paper over.
  */
+
+const silent = createLogger({ service: 'test' }, { level: 'silent' });
 
 interface Server {
   readonly record: ServerRecord;
@@ -293,6 +297,33 @@ describe.each(modes)('the embedded SQS server, $mode', ({ persistent }) => {
     expect(back[0]?.Attributes?.ApproximateReceiveCount).toBe('1');
     expect(back[0]?.MessageAttributes?.client_order_id?.StringValue).toBe('coid-redrive me');
     expect(bodies(await receive(sqs, queues.dlqUrl))).toEqual(['keep me']);
+  });
+
+  it("lets the local poller (books run's event source) redeliver a record its handler reported failed, and lose nothing", async () => {
+    const { sqs } = server;
+    for (const body of ['ok', 'flaky'])
+      await sqs.send(new SendMessageCommand({ QueueUrl: queues.queueUrl, MessageBody: body }));
+    const receiveCounts: string[] = [];
+    const report = await drainQueue(
+      sqs,
+      queues.queueUrl,
+      async (event: { Records: SqsEventRecord[] }) => {
+        const failures = [];
+        for (const r of event.Records)
+          if (r.body === 'flaky') {
+            receiveCounts.push(r.attributes.ApproximateReceiveCount);
+            // A retryable failure the first time only.
+            if (r.attributes.ApproximateReceiveCount === '1') failures.push({ itemIdentifier: r.messageId });
+          }
+        return { batchItemFailures: failures };
+      },
+      silent,
+      { retryDelaySeconds: 0, batchSize: 10 },
+    );
+    expect(report).toEqual({ delivered: 3, succeeded: 2, failed: 1 });
+    expect(receiveCounts).toEqual(['1', '2']);
+    expect(await counts(sqs, queues.queueUrl)).toEqual({ visible: 0, inFlight: 0 });
+    expect(await counts(sqs, queues.dlqUrl)).toEqual({ visible: 0, inFlight: 0 });
   });
 });
 
