@@ -21,6 +21,10 @@ export function executionDlqName(stage: string): string {
 /** One message of the DLQ, with what the ledger says about the trade it asks for. */
 export interface DlqMessage {
   readonly messageId: string;
+  /**
+   * Receives before this read: the failed deliveries, and every earlier `books dlq list|show` too
+   * (SQS cannot read a message without receiving it).
+   */
   readonly receiveCount: string;
   readonly clientOrderId?: string;
   readonly runId?: string;
@@ -55,7 +59,7 @@ export async function withDlqMessages<T>(
     for (const m of peeked)
       held.push({
         ...(await explain(services, m.messageId, m.body)),
-        // Receiving from the DLQ counts too: this read is not one of the failures.
+        // This read is a receive too: not counted.
         receiveCount: String(Math.max(0, m.receiveCount - 1)),
         peeked: m,
       });
@@ -180,7 +184,7 @@ export async function runDlq(ctx: QueryContext, args: DlqArgs, io: Output): Prom
           `strategy        ${m.strategyId ?? '-'}`,
           `trade           ${m.trade ?? '-'}`,
           `intent state    ${m.intentState ?? '-'}`,
-          `failed receives ${m.receiveCount}`,
+          `receives        ${m.receiveCount}`,
           `why             ${m.why}`,
           `body            ${m.body}`,
           '',

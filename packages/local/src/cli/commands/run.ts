@@ -99,6 +99,12 @@ export async function runDailyCycle(args: RunArgs, io: Output): Promise<number> 
         ? `${JSON.stringify({ ...report, plan: result.plan, drain: result.drain }, null, 2)}\n`
         : formatDayReport(report),
     );
+    const { leftInFlight } = result.drain;
+    if (leftInFlight !== undefined)
+      io.err(
+        `books run: ${leftInFlight} execution message(s) stayed in flight (received by a run that stopped, or by another consumer); ` +
+          'they come back when the queue visibility timeout ends: run again then (books stack status shows them)\n',
+      );
     io.out(`logs: ${logFile}\n`);
     return report.strategies.some((s) => s.status === 'FAILED') ? 1 : 0;
   } catch (e) {
