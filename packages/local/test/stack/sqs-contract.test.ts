@@ -360,12 +360,28 @@ describe('the persistent embedded SQS server across a restart', () => {
           }),
         );
       expect(await counts(sqs, queues.queueUrl)).toEqual({ visible: 2, inFlight: 1 });
+      // And one dead-lettered by the redrive policy, on queues of its own.
+      const poisoned = await executionQueues(sqs);
+      await sqs.send(new SendMessageCommand({ QueueUrl: poisoned.queueUrl, MessageBody: 'poison' }));
+      for (let n = 1; n <= poisoned.maxReceiveCount; n++) {
+        const [m] = await receive(sqs, poisoned.queueUrl);
+        await sqs.send(
+          new ChangeMessageVisibilityCommand({
+            QueueUrl: poisoned.queueUrl,
+            ReceiptHandle: handle(m),
+            VisibilityTimeout: 0,
+          }),
+        );
+      }
+      expect(await receive(sqs, poisoned.queueUrl)).toEqual([]);
 
       await stopServer(server, graceMs);
       server = await startServer(dataDir, home, port);
 
       expect(await counts(server.sqs, queues.queueUrl)).toEqual({ visible: 2, inFlight: 1 });
       expect(await counts(server.sqs, queues.dlqUrl)).toEqual({ visible: 1, inFlight: 0 });
+      expect(await counts(server.sqs, poisoned.queueUrl)).toEqual({ visible: 0, inFlight: 0 });
+      expect(bodies(await receive(server.sqs, poisoned.dlqUrl))).toEqual(['poison']);
       const after = await receive(server.sqs, queues.queueUrl);
       expect(bodies(after)).toEqual(['retried', 'waiting']);
       // Both were received once before the restart: the count survives it.
