@@ -10,3 +10,4 @@ export * from './ports';
 export * from './process-batch';
 export * from './release-buys';
 export * from './run-completion';
+export * from './time-budget';
