@@ -1,18 +1,8 @@
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import type { LambdaContext } from '@books/core';
 import { toItem } from '@books/ledger-client';
 import { parseExecutionMessage, type StrategyExecutionRequested } from '@books/queue';
+import { testLambdaContext } from '@books/testkit';
 import { daysFrom, openWorld } from './support';
-
-/** A context whose invocation ends `timeoutMs` of real time after it is made. */
-function shortContext(timeoutMs: number): LambdaContext {
-  const deadline = performance.now() + timeoutMs;
-  return {
-    functionName: 'execution',
-    awsRequestId: 'short-invocation',
-    getRemainingTimeInMillis: () => Math.max(0, Math.floor(deadline - performance.now())),
-  };
-}
 
 describe('execution near the end of its invocation', () => {
   it('cuts the lock wait to the time left, hands back the records it cannot finish untouched, and leaves no lock of its own', async () => {
@@ -55,7 +45,7 @@ describe('execution near the end of its invocation', () => {
           eventSource: 'aws:sqs',
         })),
       },
-      shortContext(timeoutMs),
+      testLambdaContext(timeoutMs, 'execution'),
     );
     const elapsed = performance.now() - started;
 
