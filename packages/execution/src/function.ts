@@ -74,6 +74,8 @@ export function executionFunction(
   options: ExecutionOptions = {},
 ): LambdaFunction<BatchResponse> {
   const deps = executionDeps(services, options);
+  // Middy reads the context too: just before the deadline it answers with every record failed
+  // while the work goes on unseen. The time budget keeps the batch from ever getting there.
   const handler = middy(async (event: unknown, context: LambdaContext) =>
     processRecords(SqsEventSchema.parse(event).Records, deps, context),
   ).use(
