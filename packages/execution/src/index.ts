@@ -11,3 +11,4 @@ export * from './process-batch';
 export * from './record-final-order';
 export * from './release-buys';
 export * from './run-completion';
+export * from './time-budget';

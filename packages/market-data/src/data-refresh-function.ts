@@ -2,6 +2,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import {
   type Clock,
   formatIssues,
+  type LambdaContext,
   type Logger,
   marketDateOf,
   SymbolSchema,
@@ -95,7 +96,9 @@ export interface DataRefreshSummary {
  * The dataRefresh function over its dependencies: every symbol already in the store plus the
  * configured ones, refreshed up to today's New York date (or the event's `today`).
  */
-export function dataRefreshFunction(deps: DataRefreshDeps): (event: unknown) => Promise<DataRefreshSummary> {
+export function dataRefreshFunction(
+  deps: DataRefreshDeps,
+): (event: unknown, context: LambdaContext) => Promise<DataRefreshSummary> {
   const { env, clock, logger } = deps;
   const client = new AlpacaBarsClient(
     AlpacaDataConfigSchema.parse({
@@ -104,7 +107,7 @@ export function dataRefreshFunction(deps: DataRefreshDeps): (event: unknown) => 
     }),
     { keys: deps.keys, clock, logger, ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }) },
   );
-  return async (raw) => {
+  return async (raw, context) => {
     const event = DataRefreshEventSchema.parse(raw ?? {});
     // A store per invocation: its cache must not outlive one refresh in a warm container.
     const store = new S3BarStore({
@@ -124,7 +127,16 @@ export function dataRefreshFunction(deps: DataRefreshDeps): (event: unknown) => 
     });
     const summary = summarise(report);
     const level = summary.failed.length > 0 ? 'error' : 'info';
-    logger[level]({ event: 'bars-refreshed', ...summary }, 'bars refresh finished');
+    // How close to its timeout the refresh ran: the store grows, the timeout does not.
+    logger[level](
+      {
+        event: 'bars-refreshed',
+        requestId: context.awsRequestId,
+        remainingMs: context.getRemainingTimeInMillis(),
+        ...summary,
+      },
+      'bars refresh finished',
+    );
     return summary;
   };
 }

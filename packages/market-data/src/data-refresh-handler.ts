@@ -1,5 +1,5 @@
 import { S3Client } from '@aws-sdk/client-s3';
-import { createLogger, systemClock } from '@books/core';
+import { createLogger, lambdaContextOf, systemClock } from '@books/core';
 import { dataRefreshFunction, envKeys, parseDataRefreshEnv } from './data-refresh-function';
 
 // Cold start: the environment is validated (naming every problem) before anything runs.
@@ -16,5 +16,7 @@ const s3 = new S3Client(
       },
 );
 
+const refresh = dataRefreshFunction({ env, s3, keys: envKeys(env), clock: systemClock, logger });
+
 /** Scheduled after the close: brings the S3 bar store up to today from Alpaca. */
-export const handler = dataRefreshFunction({ env, s3, keys: envKeys(env), clock: systemClock, logger });
+export const handler = (event: unknown, context: unknown) => refresh(event, lambdaContextOf(context));

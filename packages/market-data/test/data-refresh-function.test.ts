@@ -1,5 +1,5 @@
 import { ManualClock, TradingDate, ValidationError } from '@books/core';
-import { createTestBucket, type TestBucket } from '@books/testkit';
+import { createTestBucket, type TestBucket, testLambdaContext } from '@books/testkit';
 import { FakeMarketDataServer, fakeDailyBar } from '@books/testkit/src/alpaca/fake-market-data';
 import { dataRefreshFunction, envKeys, parseDataRefreshEnv, S3BarStore } from '../src';
 import { captureLogger } from './support/capture-logger';
@@ -72,7 +72,7 @@ describe('dataRefreshFunction', () => {
     server.bars.set('BRK.B', [fakeDailyBar('2024-01-02', '360.5'), fakeDailyBar('2024-01-03', '361')]);
     server.bars.set('QQQ', [fakeDailyBar('2024-01-03', '401')]);
 
-    const first = await refresh({ today: '2024-01-03' });
+    const first = await refresh({ today: '2024-01-03' }, testLambdaContext(600_000, 'dataRefresh'));
     expect(first.outcomes).toMatchObject({ created: 2, failed: 0 });
     expect(first.added).toBe(4);
 
@@ -92,7 +92,7 @@ describe('dataRefreshFunction', () => {
     server.bars.get('BRK.B')?.push(fakeDailyBar('2024-01-04', '362.25'));
     clock.set('2024-01-04T23:30:00Z');
     const before = server.requests.length;
-    const second = await refresh({});
+    const second = await refresh({}, testLambdaContext(600_000, 'dataRefresh'));
 
     expect(second.today).toBe('2024-01-04');
     expect(second.outcomes).toMatchObject({ appended: 2, unchanged: 1, failed: 0 });
@@ -122,7 +122,7 @@ describe('data-refresh handler', () => {
     try {
       await jest.isolateModulesAsync(async () => {
         const { handler } = await import('../src/data-refresh-handler');
-        const summary = await handler({ today: '2024-01-02' });
+        const summary = await handler({ today: '2024-01-02' }, testLambdaContext(600_000, 'dataRefresh'));
         expect(summary.outcomes.created).toBe(1);
       });
       const store = new S3BarStore({ client: bucket.client, bucket: bucket.bucket, prefix: 'handler/' });
