@@ -28,6 +28,16 @@ export function fakeDailyBar(date: string, close: string, extra: Partial<FakeDai
   };
 }
 
+/** `feed` values each endpoint accepts (Alpaca's stock_historical_feed and stock_latest_feed). */
+export const HISTORICAL_FEEDS: readonly string[] = ['iex', 'otc', 'sip', 'boats'];
+export const LATEST_FEEDS: readonly string[] = ['delayed_sip', 'iex', 'otc', 'sip', 'boats', 'overnight'];
+
+/** Alpaca's 400 for a `feed` the endpoint does not accept; an absent feed takes the default. */
+export function invalidFeed(query: URLSearchParams, accepted: readonly string[]): string | undefined {
+  const feed = query.get('feed');
+  return feed === null || accepted.includes(feed) ? undefined : `{"message":"invalid feed: ${feed}"}`;
+}
+
 export type FakeMarketDataRoute = 'GET /v2/stocks/bars' | 'GET /v2/stocks/trades/latest';
 
 export type FakeMarketDataFault = { readonly route: FakeMarketDataRoute; readonly count?: number } & (
@@ -135,6 +145,8 @@ export class FakeMarketDataServer {
   }
 
   private barsReply(q: URLSearchParams): Reply {
+    const badFeed = invalidFeed(q, HISTORICAL_FEEDS);
+    if (badFeed !== undefined) return reply(400, badFeed);
     const symbols = (q.get('symbols') ?? '').split(',').filter((s) => s !== '');
     const limit = Number(q.get('limit') ?? '1000');
     const start = q.get('start') ?? '0000-00-00';
@@ -166,6 +178,8 @@ export class FakeMarketDataServer {
   }
 
   private tradesReply(q: URLSearchParams): Reply {
+    const badFeed = invalidFeed(q, LATEST_FEEDS);
+    if (badFeed !== undefined) return reply(400, badFeed);
     const entries = (q.get('symbols') ?? '').split(',').flatMap((s) => {
       const trade = this.trades.get(s);
       return trade === undefined
