@@ -32,6 +32,8 @@ export type FakeFault = { readonly route: FakeRoute; readonly count?: number } &
   | { readonly kind: 'hang' }
   /** The request is acted on (an order is accepted), then no answer: the client times out. */
   | { readonly kind: 'accept-then-hang' }
+  /** The request is acted on, then this answer instead of the real one (e.g. a 200 whose body is cut off). */
+  | { readonly kind: 'accept-then-reply'; readonly status: number; readonly body: string }
 );
 
 export interface RecordedRequest {
@@ -140,6 +142,9 @@ export class FakeAlpacaServer {
         case 'accept-then-hang':
           this.answer(route, url, raw);
           return;
+        case 'accept-then-reply':
+          this.answer(route, url, raw);
+          return send(res, { status: fault.status, body: fault.body });
       }
     }
     send(res, this.answer(route, url, raw));
