@@ -191,6 +191,30 @@ describe('dataRefreshFunction keys and failures', () => {
     expect(lines.join('\n')).not.toContain(SECRET);
   });
 
+  it('fails every symbol at once, asking Alpaca nothing, when the keys cannot be read from SSM', async () => {
+    const env = parseDataRefreshEnv({
+      BOOKS_BARS: `s3://${bucket.bucket}/nokeys/`,
+      BOOKS_ALPACA_DATA_URL: server.url,
+      BOOKS_BARS_SYMBOLS: 'SPY,QQQ',
+      BOOKS_ALPACA_KEY_SSM_PREFIX: '/strategy-books/nowhere/alpaca',
+    });
+    const { logger } = captureLogger();
+    const refresh = dataRefreshFunction({
+      env,
+      s3: bucket.client,
+      keys: dataRefreshKeys(env, ssm),
+      clock,
+      logger,
+    });
+
+    const error = await refresh({ today: '2024-01-02' }).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(DataRefreshFailed);
+    expect(String(error)).toContain('cannot read SSM parameter /strategy-books/nowhere/alpaca/api-key-id');
+    expect(error instanceof DataRefreshFailed ? error.summary.outcomes.failed : 0).toBe(2);
+    expect(server.requests).toEqual([]);
+  });
+
   it('fails the invocation when any symbol fails, after keeping the symbols that succeeded', async () => {
     const env = parseDataRefreshEnv(baseEnv('partial/', { BOOKS_BARS_SYMBOLS: 'SPY,QQQ' }));
     server.bars.set('SPY', [fakeDailyBar('2024-01-02', '471.33')]);
