@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Clock } from '@books/core';
+import { type Clock, marketTimeToInstant } from '@books/core';
 
 /**
  * One daily bar as the fake serves it. Every field is JSON text inserted verbatim, so a test can
@@ -15,10 +15,10 @@ export interface FakeDailyBar {
   readonly v: string;
 }
 
-/** A daily bar stamped at midnight New York time, as Alpaca stamps them (EST assumed: 05:00Z). */
+/** A daily bar stamped at midnight New York time, as Alpaca stamps them (05:00Z in winter, 04:00Z in summer). */
 export function fakeDailyBar(date: string, close: string, extra: Partial<FakeDailyBar> = {}): FakeDailyBar {
   return {
-    t: JSON.stringify(`${date}T05:00:00Z`),
+    t: JSON.stringify(marketTimeToInstant(date, '00:00').toISOString().replace('.000Z', 'Z')),
     o: close,
     h: close,
     l: close,
@@ -156,6 +156,7 @@ export class FakeMarketDataServer {
     const all = [...symbols].sort().flatMap((s) =>
       (this.bars.get(s) ?? [])
         .filter((b) => {
+          // The UTC date of a midnight-New-York stamp is its New York date; garbage stays filterable.
           const date = String(JSON.parse(b.t)).slice(0, 10);
           return date >= start && date <= end;
         })
