@@ -103,11 +103,11 @@ export const KeySourceSchema = z
   .default({ source: 'env' });
 export type KeySource = z.output<typeof KeySourceSchema>;
 
-/** The key source of a function: SSM under `prefix` when one is set, else the environment. */
+/** The key source of a function: SSM under `prefix` when one is set (validated), else the environment. */
 export function keySourceOf(ssmPrefix: string | undefined): KeySource {
-  return ssmPrefix === undefined || ssmPrefix === ''
-    ? { source: 'env' }
-    : { source: 'ssm', prefix: ssmPrefix };
+  return KeySourceSchema.parse(
+    ssmPrefix === undefined || ssmPrefix === '' ? { source: 'env' } : { source: 'ssm', prefix: ssmPrefix },
+  );
 }
 
 /**

@@ -98,8 +98,9 @@ describe('keySourceOf', () => {
     expect(keySourceOf('')).toEqual({ source: 'env' });
   });
 
-  it('rejects an SSM source without a prefix', () => {
+  it('rejects an SSM source without a prefix, and a prefix that is not a parameter path', () => {
     expect(() => KeySourceSchema.parse({ source: 'ssm' })).toThrow();
+    expect(() => keySourceOf('strategy-books/dev/alpaca/')).toThrow();
   });
 
   it('reports missing keys as AlpacaKeysUnavailable', async () => {
