@@ -1,5 +1,5 @@
-import { RequestBudget } from '../../src';
-import { manualTime } from '../support/manual-time';
+import { RequestBudget } from '../src';
+import { manualTime } from './support/manual-time';
 
 describe('RequestBudget', () => {
   it('lets a full minute of requests through at once, then paces at the rate', async () => {

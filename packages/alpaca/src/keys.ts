@@ -1,8 +1,8 @@
 import { inspect } from 'node:util';
 import { GetParameterCommand, type GetParameterCommandOutput, SSMClient } from '@aws-sdk/client-ssm';
 import { registerSecret } from '@books/core';
-import { BrokerRequestError } from '../errors';
-import type { AlpacaConfig } from './config';
+import { z } from 'zod';
+import { AlpacaKeysUnavailable } from './errors';
 
 /**
  * The API key pair. The values are private fields: they never serialise (JSON, util.inspect,
@@ -13,7 +13,8 @@ export class AlpacaKeys {
   readonly #keyId: string;
   readonly #secretKey: string;
   constructor(keyId: string, secretKey: string) {
-    if (keyId === '' || secretKey === '') throw new BrokerRequestError('Alpaca API keys must not be empty');
+    if (keyId === '' || secretKey === '')
+      throw new AlpacaKeysUnavailable('Alpaca API keys must not be empty');
     this.#keyId = keyId;
     this.#secretKey = secretKey;
     // Scrubbed from every log line of this process, wherever they would appear.
@@ -50,7 +51,9 @@ export function envKeyProvider(env: Readonly<Record<string, string | undefined>>
       const secret = env[ENV_SECRET_KEY];
       const missing = [id ? null : ENV_KEY_ID, secret ? null : ENV_SECRET_KEY].filter((x) => x !== null);
       if (!id || !secret)
-        throw new BrokerRequestError(`Alpaca API keys missing from the environment: ${missing.join(', ')}`);
+        throw new AlpacaKeysUnavailable(
+          `Alpaca API keys missing from the environment: ${missing.join(', ')}`,
+        );
       return new AlpacaKeys(id, secret);
     },
   };
@@ -72,10 +75,10 @@ export function ssmKeyProvider(client: SsmParameterClient, prefix: string): KeyP
     try {
       out = await client.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
     } catch (e) {
-      throw new BrokerRequestError(`cannot read SSM parameter ${name}`, { parameter: name }, { cause: e });
+      throw new AlpacaKeysUnavailable(`cannot read SSM parameter ${name}`, { parameter: name }, { cause: e });
     }
     const value = out.Parameter?.Value;
-    if (!value) throw new BrokerRequestError(`SSM parameter ${name} is empty`, { parameter: name });
+    if (!value) throw new AlpacaKeysUnavailable(`SSM parameter ${name} is empty`, { parameter: name });
     return value;
   };
   return {
@@ -91,12 +94,28 @@ export function ssmKeyProvider(client: SsmParameterClient, prefix: string): KeyP
   };
 }
 
+/** Where the keys come from: SSM SecureString parameters under a prefix (deployed), or the environment (local). */
+export const KeySourceSchema = z
+  .discriminatedUnion('source', [
+    z.strictObject({ source: z.literal('env') }),
+    z.strictObject({ source: z.literal('ssm'), prefix: z.string().regex(/^\/[\w./-]*[^/]$/) }),
+  ])
+  .default({ source: 'env' });
+export type KeySource = z.output<typeof KeySourceSchema>;
+
+/** The key source of a function: SSM under `prefix` when one is set (validated), else the environment. */
+export function keySourceOf(ssmPrefix: string | undefined): KeySource {
+  return KeySourceSchema.parse(
+    ssmPrefix === undefined || ssmPrefix === '' ? { source: 'env' } : { source: 'ssm', prefix: ssmPrefix },
+  );
+}
+
 /**
  * The provider the configuration names: the environment (handed in, e.g. `process.env` at a
  * handler's cold start) or SSM under a prefix (with the given client, or a default SSMClient).
  */
 export function keyProviderFor(
-  keys: AlpacaConfig['keys'],
+  keys: KeySource,
   sources: { readonly env: Readonly<Record<string, string | undefined>>; readonly ssm?: SsmParameterClient },
 ): KeyProvider {
   if (keys.source === 'env') return envKeyProvider(sources.env);

@@ -24,6 +24,15 @@ describe('parseJsonLossless', () => {
     expect(parseJsonLossless(text)).toEqual(JSON.parse(text));
   });
 
+  it('leaves strings alone, digits and escaped quotes included', () => {
+    expect(parseJsonLossless('{"t":"2024-01-02T05:00:00Z","q":"say \\"42\\"","n":null,"b":true}')).toEqual({
+      t: '2024-01-02T05:00:00Z',
+      q: 'say "42"',
+      n: null,
+      b: true,
+    });
+  });
+
   it('treats a "__proto__" key as data', () => {
     const parsed = parseJsonLossless('{"__proto__":{"polluted":true}}');
     expect(Object.getPrototypeOf(parsed)).toBe(Object.prototype);

@@ -1,5 +1,5 @@
 import type { Clock } from '@books/core';
-import type { Sleep } from '../sleep';
+import type { Sleep } from './sleep';
 
 /**
  * A token bucket: `perMinute` requests per minute, bursts up to `perMinute`. One budget is shared

@@ -1,14 +1,14 @@
 import { inspect } from 'node:util';
 import type { GetParameterCommand, GetParameterCommandOutput } from '@aws-sdk/client-ssm';
 import {
-  ALPACA_LIVE_URL,
-  ALPACA_PAPER_URL,
   AlpacaKeys,
+  AlpacaKeysUnavailable,
   envKeyProvider,
+  KeySourceSchema,
   keyProviderFor,
-  parseAlpacaConfig,
+  keySourceOf,
   ssmKeyProvider,
-} from '../../src';
+} from '../src';
 
 describe('Alpaca keys', () => {
   it('never prints its values through JSON, inspect or string conversion', () => {
@@ -69,7 +69,7 @@ describe('Alpaca keys', () => {
 
 describe('keyProviderFor', () => {
   it('reads the environment it is given when the configuration says env', async () => {
-    const provider = keyProviderFor(parseAlpacaConfig({}).keys, {
+    const provider = keyProviderFor(KeySourceSchema.parse(undefined), {
       env: { ALPACA_API_KEY_ID: 'id', ALPACA_API_SECRET_KEY: 'secret' },
     });
     expect((await provider.keys()).headers()['apca-api-key-id']).toBe('id');
@@ -83,33 +83,27 @@ describe('keyProviderFor', () => {
         return { $metadata: {}, Parameter: { Value: 'v' } };
       },
     };
-    const config = parseAlpacaConfig({ keys: { source: 'ssm', prefix: '/books/dev/alpaca' } });
-    await keyProviderFor(config.keys, { env: {}, ssm }).keys();
+    await keyProviderFor(keySourceOf('/books/dev/alpaca'), { env: {}, ssm }).keys();
     expect(names).toEqual(['/books/dev/alpaca/api-key-id', '/books/dev/alpaca/api-secret-key']);
   });
 });
 
-describe('Alpaca configuration', () => {
-  it('defaults to the paper account, the IEX feed and 200 requests a minute', () => {
-    expect(parseAlpacaConfig({})).toMatchObject({
-      mode: 'paper',
-      tradingUrl: ALPACA_PAPER_URL,
-      dataUrl: 'https://data.alpaca.markets',
-      feed: 'iex',
-      requestsPerMinute: 200,
-      keys: { source: 'env' },
+describe('keySourceOf', () => {
+  it('reads SSM when a prefix is set and the environment when it is not', () => {
+    expect(keySourceOf('/strategy-books/dev/alpaca')).toEqual({
+      source: 'ssm',
+      prefix: '/strategy-books/dev/alpaca',
     });
+    expect(keySourceOf(undefined)).toEqual({ source: 'env' });
+    expect(keySourceOf('')).toEqual({ source: 'env' });
   });
 
-  it('uses the live URL for live mode and an explicit URL over both', () => {
-    expect(parseAlpacaConfig({ mode: 'live' }).tradingUrl).toBe(ALPACA_LIVE_URL);
-    expect(parseAlpacaConfig({ mode: 'live', tradingUrl: 'http://127.0.0.1:9/' }).tradingUrl).toBe(
-      'http://127.0.0.1:9',
-    );
+  it('rejects an SSM source without a prefix, and a prefix that is not a parameter path', () => {
+    expect(() => KeySourceSchema.parse({ source: 'ssm' })).toThrow();
+    expect(() => keySourceOf('strategy-books/dev/alpaca/')).toThrow();
   });
 
-  it('rejects unknown fields and an SSM source without a prefix', () => {
-    expect(() => parseAlpacaConfig({ baseURL: 'x' })).toThrow();
-    expect(() => parseAlpacaConfig({ keys: { source: 'ssm' } })).toThrow();
+  it('reports missing keys as AlpacaKeysUnavailable', async () => {
+    await expect(envKeyProvider({}).keys()).rejects.toBeInstanceOf(AlpacaKeysUnavailable);
   });
 });

@@ -1,16 +1,15 @@
 import type { Clock, Logger } from '@books/core';
-import { BrokerUnavailable, MalformedBrokerPayload, RateLimited } from '../errors';
-import { type JsonValue, parseJsonLossless } from '../lossless-json';
-import type { Sleep } from '../sleep';
-import type { AlpacaConfig } from './config';
+import type { HttpPolicy } from './config';
+import { AlpacaRateLimited, AlpacaUnavailable } from './errors';
 import type { KeyProvider } from './keys';
 import type { RequestBudget } from './request-budget';
+import type { Sleep } from './sleep';
 
 export interface HttpResponse {
   readonly status: number;
   readonly headers: Headers;
-  /** Parsed losslessly; undefined for an empty body. */
-  readonly body: JsonValue | undefined;
+  /** The body as received; read it with `parseJsonLossless` (never `JSON.parse`: prices). */
+  readonly text: string;
 }
 
 export interface AlpacaHttpDeps {
@@ -20,7 +19,8 @@ export interface AlpacaHttpDeps {
   /** In [0, 1): the jitter of backoffs. */
   readonly random: () => number;
   readonly logger: Logger;
-  readonly budget: RequestBudget;
+  /** The account's request budget, when the caller shares one (the trading API's 200/min). */
+  readonly budget?: RequestBudget;
   readonly fetch?: typeof fetch;
 }
 
@@ -30,35 +30,28 @@ export type RetryMode =
   /** POST /v2/orders: never resent after the request may have reached the broker. */
   | 'never-resend';
 
-type Policy = Pick<
-  AlpacaConfig,
-  | 'timeoutMs'
-  | 'maxIdempotentAttempts'
-  | 'baseBackoffMs'
-  | 'maxBackoffMs'
-  | 'maxRateLimitRetries'
-  | 'maxRateLimitWaitMs'
->;
-
 /**
- * Sends one logical request to Alpaca and returns its final response (2xx and 4xx alike), or
- * throws RateLimited / BrokerUnavailable.
+ * Sends one logical request to Alpaca (trading or market data) and returns its final response
+ * (2xx and 4xx alike), or throws AlpacaRateLimited / AlpacaUnavailable.
  *
- * - Every attempt first takes a token from the shared request budget.
- * - 429 (any method, POST included): the broker rejected the request before acting on it, so the
- *   same request is sent again after X-RateLimit-Reset (epoch seconds) or Retry-After (seconds),
- *   at most `maxRateLimitRetries` times and never waiting longer than `maxRateLimitWaitMs`.
+ * - Every attempt first takes a token from the shared request budget, when there is one.
+ * - 429 (any method, POST included): Alpaca rejected the request before acting on it, so the
+ *   same request is sent again after X-RateLimit-Reset (epoch seconds) or Retry-After (seconds or
+ *   an HTTP date), at most `maxRateLimitRetries` times and never waiting longer than
+ *   `maxRateLimitWaitMs`; the budget is emptied until then.
  * - 5xx, network error, timeout: retried with exponential backoff and jitter in `idempotent` mode;
- *   in `never-resend` mode thrown at once as BrokerUnavailable — the broker may or may not have
+ *   in `never-resend` mode thrown at once as AlpacaUnavailable — Alpaca may or may not have
  *   acted, and only a lookup (by client order id) can tell.
- * Headers (with the keys) are never logged.
+ * Only the endpoint, status and attempt are logged: never headers, so never the keys.
  */
 export class AlpacaHttp {
   private readonly fetchFn: typeof fetch;
 
   constructor(
-    private readonly policy: Policy,
+    private readonly policy: HttpPolicy,
     private readonly deps: AlpacaHttpDeps,
+    /** Log messages name the API: "broker" or "market data". */
+    private readonly api = 'alpaca',
   ) {
     this.fetchFn = deps.fetch ?? fetch;
   }
@@ -73,7 +66,7 @@ export class AlpacaHttp {
     let transientFailures = 0;
     let rateLimited = 0;
     for (;;) {
-      await this.deps.budget.take();
+      await this.deps.budget?.take();
       const keys = await this.deps.keys.keys();
       let response: Response;
       let text: string;
@@ -96,11 +89,11 @@ export class AlpacaHttp {
           : `network error: ${describe(e)}`;
         transientFailures++;
         if (options.mode === 'idempotent' && transientFailures < this.policy.maxIdempotentAttempts) {
-          log.warn({ endpoint, attempt: transientFailures, reason }, 'broker request failed; retrying');
+          log.warn({ endpoint, attempt: transientFailures, reason }, `${this.api} request failed; retrying`);
           await this.deps.sleep(this.backoffMs(transientFailures));
           continue;
         }
-        throw new BrokerUnavailable(
+        throw new AlpacaUnavailable(
           `${endpoint} ${reason}`,
           { endpoint, attempts: transientFailures },
           { cause: e },
@@ -108,15 +101,16 @@ export class AlpacaHttp {
       }
 
       const status = response.status;
-      log.debug({ endpoint, status }, 'broker response');
+      log.debug({ endpoint, status }, `${this.api} response`);
 
       if (status === 429) {
         const waitMs = this.rateLimitWaitMs(response.headers, rateLimited);
         const retryAfter = new Date(this.deps.clock.now().getTime() + waitMs);
-        this.deps.budget.exhaustUntil(retryAfter);
+        this.deps.budget?.exhaustUntil(retryAfter);
         if (rateLimited >= this.policy.maxRateLimitRetries || waitMs > this.policy.maxRateLimitWaitMs) {
-          throw new RateLimited(`${endpoint} rate limited (HTTP 429)`, retryAfter, {
+          throw new AlpacaRateLimited(`${endpoint} rate limited (HTTP 429)`, retryAfter, {
             endpoint,
+            attempts: rateLimited + 1,
             limit: response.headers.get('x-ratelimit-limit'),
             remaining: response.headers.get('x-ratelimit-remaining'),
           });
@@ -124,7 +118,7 @@ export class AlpacaHttp {
         rateLimited++;
         log.warn(
           { endpoint, waitMs, attempt: rateLimited },
-          'broker rate limit (429); waiting for the reset',
+          `${this.api} rate limit (429); waiting for the reset`,
         );
         await this.deps.sleep(waitMs);
         continue;
@@ -133,28 +127,17 @@ export class AlpacaHttp {
       if (status >= 500) {
         transientFailures++;
         if (options.mode === 'idempotent' && transientFailures < this.policy.maxIdempotentAttempts) {
-          log.warn({ endpoint, status, attempt: transientFailures }, 'broker 5xx; retrying');
+          log.warn({ endpoint, status, attempt: transientFailures }, `${this.api} 5xx; retrying`);
           await this.deps.sleep(this.backoffMs(transientFailures));
           continue;
         }
-        throw new BrokerUnavailable(`${endpoint} failed with HTTP ${status}: ${text.slice(0, 200)}`, {
+        throw new AlpacaUnavailable(`${endpoint} failed with HTTP ${status}: ${text.slice(0, 200)}`, {
           endpoint,
           status,
           attempts: transientFailures,
         });
       }
-
-      let body: JsonValue | undefined;
-      if (text.trim() !== '') {
-        try {
-          body = parseJsonLossless(text);
-        } catch (e) {
-          throw new MalformedBrokerPayload(endpoint, [`(body): not JSON (HTTP ${status}): ${describe(e)}`], {
-            cause: e,
-          });
-        }
-      }
-      return { status, headers: response.headers, body };
+      return { status, headers: response.headers, text };
     }
   }
 
@@ -166,11 +149,11 @@ export class AlpacaHttp {
 
   private rateLimitWaitMs(headers: Headers, previous429s: number): number {
     const now = this.deps.clock.now().getTime();
-    const reset = headers.get('x-ratelimit-reset');
-    if (reset !== null && /^\d+$/.test(reset.trim())) return Math.max(0, Number(reset.trim()) * 1000 - now);
-    const retryAfter = headers.get('retry-after');
-    if (retryAfter !== null) {
-      if (/^\d+$/.test(retryAfter.trim())) return Number(retryAfter.trim()) * 1000;
+    const reset = headers.get('x-ratelimit-reset')?.trim();
+    if (reset !== undefined && /^\d+$/.test(reset)) return Math.max(0, Number(reset) * 1000 - now);
+    const retryAfter = headers.get('retry-after')?.trim();
+    if (retryAfter !== undefined) {
+      if (/^\d+$/.test(retryAfter)) return Number(retryAfter) * 1000;
       const at = Date.parse(retryAfter);
       if (!Number.isNaN(at)) return Math.max(0, at - now);
     }
