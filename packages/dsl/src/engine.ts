@@ -1,4 +1,4 @@
-import type { Node } from './ast';
+import type { Node, Program } from './ast';
 import { check } from './checker';
 import { Context } from './context';
 import { type DslError, Failure, type Result, toDslError } from './errors';
@@ -11,6 +11,11 @@ import { finalWeights, type SymbolWeight } from './weights';
 /** A strategy read, checked and planned: reusable for any number of sessions and dates. */
 export interface CompiledStrategy {
   readonly file: string;
+  /**
+   * The program as read: the file's `(defsymphony …)` form, or the one a score tree converts to
+   * (its CONFIG carries the runner metadata such as `:rebalance-threshold` in both cases).
+   */
+  readonly program: Program;
   readonly plan: Plan;
   /** Upper-case tickers the strategy may read (load these through the bar port). */
   readonly symbols: readonly string[];
@@ -30,7 +35,8 @@ export function compile(
   const problems = check(program.value);
   if (problems.length > 0) return { ok: false, error: problems };
   const p = plan(program.value);
-  return { ok: true, value: { file, plan: p, symbols: [...p.symbols].filter((s) => s !== '').sort() } };
+  const symbols = [...p.symbols].filter((s) => s !== '').sort();
+  return { ok: true, value: { file, program: program.value, plan: p, symbols } };
 }
 
 /**

@@ -11,12 +11,18 @@ export const FORMAT_WIDTH = 72;
  * its own line aligned after the `[` or `{`. `read(format(node))` gives the same form as `node`.
  */
 export function format(node: Node, width = FORMAT_WIDTH): string {
-  const flat = new Map<number, string>();
+  // Each form's one-line text, built bottom-up once (not re-printed per ancestor).
+  const flat = new Map<Node, string>();
   const flatOf = (n: Node): string => {
-    let text = flat.get(n.id);
+    let text = flat.get(n);
     if (text === undefined) {
-      text = print(n);
-      flat.set(n.id, text);
+      if (n.kind === 'list') {
+        const [open, close] = n.bracket === 'paren' ? ['(', ')'] : ['[', ']'];
+        text = `${open}${n.items.map(flatOf).join(' ')}${close}`;
+      } else if (n.kind === 'map') {
+        text = `{${n.entries.map((e) => `:${e.key.name} ${flatOf(e.value)}`).join(', ')}}`;
+      } else text = print(n);
+      flat.set(n, text);
     }
     return text;
   };

@@ -10,6 +10,7 @@ import { SCORE_COMPARATORS, SCORE_FUNCTIONS } from './to-program';
  * tree cannot express exactly are refused with SCORE (naming their line:column) rather than
  * approximated: a filter or group whose portfolio is not a vector, a bare ticker string, a
  * multi-element vector as a weight-specified operand, a nested plain vector among children.
+ * A strategy without `defsymphony` becomes a root with an empty name.
  */
 export type ScoreTree = { readonly [key: string]: ScoreValue };
 export type ScoreValue = string | number | boolean | null | readonly ScoreValue[] | ScoreTree;
@@ -18,28 +19,42 @@ const TO_SCORE_FUNCTION = Object.fromEntries(Object.entries(SCORE_FUNCTIONS).map
 const TO_SCORE_COMPARATOR = Object.fromEntries(Object.entries(SCORE_COMPARATORS).map(([k, v]) => [v, k]));
 
 export function programToScore(program: Program): Result<ScoreTree, DslError[]> {
-  const refuse = (message: string, node: Node): never => {
-    throw new Failure('SCORE', message, node.span);
-  };
+  const refuse = (message: string, node: Node) => new Failure('SCORE', message, node.span);
   const args = (n: ListNode) => n.items.slice(1);
+  const isVector = (n: Node): n is ListNode => n.kind === 'list' && callName(n) === undefined;
+
   /** Children from a vector (a `[]` is an :empty step); a single non-vector form is one child. */
-  const childrenOf = (n: Node, vectorOnly: string | undefined): ScoreTree[] => {
-    if (n.kind === 'list' && callName(n) === undefined) {
-      if (n.items.length === 0) return [{ step: 'empty' }];
-      return n.items.map((x) => {
-        if (x.kind === 'list' && callName(x) === undefined && x.items.length > 0)
-          return refuse('a vector nested in a vector has no score form', x);
-        return convert(x);
-      });
+  const childrenOf = (n: Node, vectorOnly: string | undefined): ScoreTree[] | Failure => {
+    if (!isVector(n)) {
+      if (vectorOnly !== undefined) return refuse(vectorOnly, n);
+      const one = convert(n);
+      return one instanceof Failure ? one : [one];
     }
-    if (vectorOnly !== undefined) return refuse(vectorOnly, n);
-    return [convert(n)];
+    if (n.items.length === 0) return [{ step: 'empty' }];
+    const out: ScoreTree[] = [];
+    for (const x of n.items) {
+      if (isVector(x) && x.items.length > 0)
+        return refuse('a vector nested in a vector has no score form', x);
+      const c = convert(x);
+      if (c instanceof Failure) return c;
+      out.push(c);
+    }
+    return out;
+  };
+  const allChildren = (nodes: readonly Node[]): ScoreTree[] | Failure => {
+    const out: ScoreTree[] = [];
+    for (const x of nodes) {
+      const c = childrenOf(x, undefined);
+      if (c instanceof Failure) return c;
+      out.push(...c);
+    }
+    return out;
   };
   const windowOf = (param: Node | undefined): string | undefined => {
     const w = windowParam(param);
     return w?.kind === 'number' ? w.text : undefined;
   };
-  const indicator = (n: Node, side: 'lhs' | 'rhs'): Record<string, ScoreValue> => {
+  const indicator = (n: Node, side: 'lhs' | 'rhs'): Record<string, ScoreValue> | Failure => {
     const name = callName(n);
     const fn = name === undefined ? undefined : TO_SCORE_FUNCTION[name];
     if (n.kind !== 'list' || fn === undefined) return refuse('expected an indicator such as (rsi "SPY")', n);
@@ -52,7 +67,7 @@ export function programToScore(program: Program): Result<ScoreTree, DslError[]> 
       ...(window === undefined ? {} : { [`${side}-fn-params`]: { window: Number(window) } }),
     };
   };
-  const weightOf = (n: Node): ScoreTree => {
+  const weightOf = (n: Node): ScoreTree | Failure => {
     if (n.kind !== 'number') return refuse('expected a literal weight', n);
     const [whole, fraction = ''] = n.text.replace(/^-/, '').split('.');
     const places = Math.max(2, fraction.length);
@@ -62,9 +77,9 @@ export function programToScore(program: Program): Result<ScoreTree, DslError[]> 
     return { num, den: 10 ** places };
   };
 
-  const convert = (n: Node): ScoreTree => {
+  const convert = (n: Node): ScoreTree | Failure => {
     const name = callName(n);
-    if (n.kind === 'list' && name === undefined && n.items.length === 0) return { step: 'empty' };
+    if (isVector(n) && n.items.length === 0) return { step: 'empty' };
     if (n.kind !== 'list' || name === undefined)
       return refuse('only calls such as (asset "SPY") and [] have a score form here', n);
     const a = args(n);
@@ -78,41 +93,42 @@ export function programToScore(program: Program): Result<ScoreTree, DslError[]> 
           ...(description?.kind === 'string' ? { name: description.value } : {}),
         };
       }
-      case 'weight-equal':
-        return { step: 'wt-cash-equal', children: a.flatMap((x) => childrenOf(x, undefined)) };
+      case 'weight-equal': {
+        const children = allChildren(a);
+        return children instanceof Failure ? children : { step: 'wt-cash-equal', children };
+      }
       case 'weight-specified': {
         const children: ScoreTree[] = [];
         for (let k = 0; k + 1 < a.length; k += 2) {
           const operand = a[k + 1] as Node;
           const single =
-            operand.kind === 'list' && callName(operand) === undefined && operand.items.length === 1
-              ? (operand.items[0] as Node)
-              : operand;
-          if (single.kind === 'list' && callName(single) === undefined && single.items.length > 0)
+            isVector(operand) && operand.items.length === 1 ? (operand.items[0] as Node) : operand;
+          if (isVector(single) && single.items.length > 0)
             return refuse('a weight-specified operand of several forms has no score form', operand);
-          children.push({ ...convert(single), weight: weightOf(a[k] as Node) });
+          const child = convert(single);
+          if (child instanceof Failure) return child;
+          const weight = weightOf(a[k] as Node);
+          if (weight instanceof Failure) return weight;
+          children.push({ ...child, weight });
         }
         return { step: 'wt-cash-specified', children };
       }
       case 'weight-inverse-volatility': {
         const window = windowOf(a[0]);
         if (window === undefined) return refuse('expected a window', n);
-        return {
-          step: 'wt-inverse-vol',
-          'window-days': window,
-          children: a.slice(1).flatMap((x) => childrenOf(x, undefined)),
-        };
+        const children = allChildren(a.slice(1));
+        return children instanceof Failure
+          ? children
+          : { step: 'wt-inverse-vol', 'window-days': window, children };
       }
       case 'group': {
         const title = a[0];
-        return {
-          step: 'group',
-          name: title?.kind === 'string' ? title.value : '',
-          children: childrenOf(
-            a[a.length - 1] as Node,
-            'a group body that is not a vector has no score form',
-          ),
-        };
+        const children = childrenOf(
+          a[a.length - 1] as Node,
+          'a group body that is not a vector has no score form',
+        );
+        if (children instanceof Failure) return children;
+        return { step: 'group', name: title?.kind === 'string' ? title.value : '', children };
       }
       case 'filter': {
         const metric = a[0] as Node;
@@ -122,6 +138,11 @@ export function programToScore(program: Program): Result<ScoreTree, DslError[]> 
         const window = windowOf(metric.items[1]);
         const selector = a.length === 3 ? (a[1] as Node) : undefined;
         const count = selector?.kind === 'list' ? selector.items[1] : undefined;
+        const children = childrenOf(
+          a[a.length - 1] as Node,
+          "a filter's portfolio that is not a vector has no score form",
+        );
+        if (children instanceof Failure) return children;
         return {
           step: 'filter',
           'sort-by-fn': fn,
@@ -132,10 +153,7 @@ export function programToScore(program: Program): Result<ScoreTree, DslError[]> 
                 'select-fn': callName(selector) === 'select-top' ? 'top' : 'bottom',
                 'select-n': count.text,
               }),
-          children: childrenOf(
-            a[a.length - 1] as Node,
-            "a filter's portfolio that is not a vector has no score form",
-          ),
+          children,
         };
       }
       case 'if': {
@@ -145,26 +163,31 @@ export function programToScore(program: Program): Result<ScoreTree, DslError[]> 
         if (condition.kind !== 'list' || comparator === undefined)
           return refuse('expected a comparison', condition);
         const [lhs, rhs] = condition.items.slice(1) as [Node, Node];
+        const left = indicator(lhs, 'lhs');
+        if (left instanceof Failure) return left;
+        const rightFn = rhs.kind === 'number' ? undefined : indicator(rhs, 'rhs');
+        if (rightFn instanceof Failure) return rightFn;
         const right: Record<string, ScoreValue> =
           rhs.kind === 'number'
             ? { 'rhs-fixed-value?': true, 'rhs-val': rhs.text }
-            : { 'rhs-fixed-value?': false, ...indicator(rhs, 'rhs') };
+            : { 'rhs-fixed-value?': false, ...rightFn };
+        const thenChildren = childrenOf(then, undefined);
+        if (thenChildren instanceof Failure) return thenChildren;
         const branches: ScoreTree[] = [
           {
             step: 'if-child',
             'is-else-condition?': false,
-            ...indicator(lhs, 'lhs'),
+            ...left,
             comparator,
             ...right,
-            children: childrenOf(then, undefined),
+            children: thenChildren,
           },
         ];
-        if (otherwise !== undefined)
-          branches.push({
-            step: 'if-child',
-            'is-else-condition?': true,
-            children: childrenOf(otherwise, undefined),
-          });
+        if (otherwise !== undefined) {
+          const elseChildren = childrenOf(otherwise, undefined);
+          if (elseChildren instanceof Failure) return elseChildren;
+          branches.push({ step: 'if-child', 'is-else-condition?': true, children: elseChildren });
+        }
         return { step: 'if', children: branches };
       }
       default:
@@ -172,17 +195,16 @@ export function programToScore(program: Program): Result<ScoreTree, DslError[]> 
     }
   };
 
-  try {
-    const top = program.forms[0];
-    if (top === undefined || callName(top) !== 'defsymphony' || top.kind !== 'list')
-      return refuse('a score is made from a (defsymphony NAME {CONFIG} BODY) form', top ?? NO_NODE);
+  const fail = (f: Failure) => ({ ok: false as const, error: [toDslError(f, program.file)] });
+  const top = program.forms[0];
+  if (top === undefined) return fail(refuse('the file holds no strategy form', NO_NODE));
+  const root: Record<string, ScoreValue> = { step: 'root', name: '' };
+  let body: Node = top;
+  if (top.kind === 'list' && callName(top) === 'defsymphony') {
     const a = args(top);
     const title = a[0];
+    if (title?.kind === 'string') root.name = title.value;
     const config = a.length === 3 ? a[1] : undefined;
-    const root: Record<string, ScoreValue> = {
-      step: 'root',
-      name: title?.kind === 'string' ? title.value : '',
-    };
     if (config?.kind === 'map') {
       for (const { key, value } of config.entries) {
         if (key.name === 'asset-class' && value.kind === 'string') root['asset-class'] = value.value;
@@ -190,15 +212,15 @@ export function programToScore(program: Program): Result<ScoreTree, DslError[]> 
         else if (key.name === 'rebalance-threshold' && value.kind === 'number') {
           root.rebalance = 'none';
           root['rebalance-corridor-width'] = value.text;
-        } else return refuse(`:${key.name} has no score form`, key);
+        } else return fail(refuse(`:${key.name} has no score form`, key));
       }
     }
-    root.children = [convert(a[a.length - 1] as Node)];
-    return { ok: true, value: root };
-  } catch (e) {
-    if (e instanceof Failure) return { ok: false, error: [toDslError(e, program.file)] };
-    throw e;
+    body = a[a.length - 1] as Node;
   }
+  const child = convert(body);
+  if (child instanceof Failure) return fail(child);
+  root.children = [child];
+  return { ok: true, value: root };
 }
 
 const NO_NODE: Node = { kind: 'symbol', id: -1, name: '', span: { line: 1, column: 1, offset: 0, end: 0 } };

@@ -416,13 +416,14 @@ function describeIssue(issue: z.core.$ZodIssue, path: Path, value: unknown): str
       return `unknown field${issue.keys.length === 1 ? '' : 's'} ${issue.keys.map((k) => `:${k}`).join(', ')} on ${step} (the engine does not know what ${issue.keys.length === 1 ? 'it does' : 'they do'}, so it refuses rather than ignores ${issue.keys.length === 1 ? 'it' : 'them'})`;
     }
     case 'invalid_union':
-      if (field === 'step')
-        return `unknown step ${describe(at)} (known: ${[...STEPS, 'if-child'].join(', ')})`;
+      if (field === 'step' && at === 'if-child')
+        return 'an :if-child belongs among the children of an :if step';
+      if (field === 'step') return `unknown step ${describe(at)} (known: ${STEPS.join(', ')})`;
       if (at !== null && typeof at === 'object' && !Array.isArray(at)) {
         const step = (at as Record<string, unknown>).step;
         return step === undefined
           ? 'a node of a score tree needs a :step'
-          : `unknown step ${JSON.stringify(step)} (known: ${[...STEPS, 'if-child'].join(', ')})`;
+          : `unknown step ${JSON.stringify(step)} (known: ${STEPS.join(', ')})`;
       }
       return `expected a node such as {:step :asset :ticker "SPY"}, got ${describe(at)}`;
     case 'invalid_value':

@@ -216,10 +216,29 @@ describe('score tree errors', () => {
     ],
     ['a symbol that is not a value', `{:step :asset, :ticker SPY}`, /'SPY' is not a value of a score tree/],
     ['a duplicate key', `{:step :asset, :ticker "A", :ticker "B"}`, /appears twice/],
+    [
+      'an :if-child outside an :if',
+      '{:step :if-child, :children []}',
+      /belongs among the children of an :if step/,
+    ],
+    ['a child that is not a map', '"SPY"', /must be a map, got "SPY"/],
   ])('refuses %s with SCORE', (_, child, message) => {
     const found = problems(root(child));
     expect(found).toEqual([
       expect.objectContaining({ code: 'SCORE', message: expect.stringMatching(message) }),
+    ]);
+  });
+
+  it('refuses a rebalance that is not a frequency, and a corridor that is not a fraction', () => {
+    expect(problems(root(asset('A'), ', :rebalance :hourly, :rebalance-corridor-width 5'))).toEqual([
+      expect.objectContaining({
+        code: 'SCORE',
+        message: expect.stringMatching(/^:rebalance must be one of none, daily/),
+      }),
+      expect.objectContaining({
+        code: 'SCORE',
+        message: expect.stringMatching(/^:rebalance-corridor-width is a fraction/),
+      }),
     ]);
   });
 
