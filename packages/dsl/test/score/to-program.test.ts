@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { compile, type DslError, formatDslError, print, Session } from '../../src';
 import { formatOf, readStrategy } from '../../src/source';
 import { marketOf } from '../support/market';
@@ -303,5 +304,75 @@ describe('formatOf', () => {
     ['{}', 'json-score'],
   ])('%j is %s', (source, format) => {
     expect(formatOf(source)).toBe(format);
+  });
+});
+
+describe('hostile score trees', () => {
+  it('never throw: any JSON value, as a tree or as a child of a root, compiles or gives errors', () => {
+    fc.assert(
+      fc.property(fc.json({ maxDepth: 6 }), (text) => {
+        for (const source of [text, `{"step": "root", "children": [${text}]}`]) {
+          const r = compile(source, 's.json');
+          if (!r.ok) expect(r.error.length).toBeGreaterThan(0);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('never throw: trees of known steps with arbitrary fields', () => {
+    const step = fc.constantFrom(
+      'root',
+      'wt-cash-equal',
+      'wt-cash-specified',
+      'wt-inverse-vol',
+      'group',
+      'if',
+      'if-child',
+      'filter',
+      'asset',
+      'empty',
+    );
+    const field = fc.constantFrom(
+      'ticker',
+      'weight',
+      'window-days',
+      'lhs-fn',
+      'lhs-val',
+      'rhs-val',
+      'comparator',
+      'sort-by-fn',
+      'select-n',
+      'select-fn',
+      'is-else-condition?',
+      'rhs-fixed-value?',
+      'name',
+    );
+    const value = fc.oneof(
+      fc.string(),
+      fc.integer(),
+      fc.boolean(),
+      fc.constant(null),
+      fc.constantFrom('relative-strength-index', 'gt', 'top', 'SPY', '10'),
+      fc.record({ num: fc.integer(), den: fc.integer() }),
+    );
+    const tree: fc.Arbitrary<unknown> = fc.letrec<{ node: unknown }>((tie) => ({
+      node: fc.oneof(
+        { depthSize: 'small', withCrossShrink: true },
+        fc
+          .tuple(step, fc.dictionary(field, value, { maxKeys: 4 }))
+          .map(([s, fields]) => ({ ...fields, step: s })),
+        fc
+          .tuple(step, fc.dictionary(field, value, { maxKeys: 4 }), fc.array(tie('node'), { maxLength: 3 }))
+          .map(([s, fields, children]) => ({ ...fields, step: s, children })),
+      ),
+    })).node;
+    fc.assert(
+      fc.property(tree, (t) => {
+        const r = compile(JSON.stringify({ step: 'root', children: [t] }), 's.json');
+        if (!r.ok) expect(r.error.every((e) => e.line >= 1 && e.column >= 1)).toBe(true);
+      }),
+      { numRuns: 500 },
+    );
   });
 });
