@@ -1,8 +1,7 @@
 import { callName, type ListNode, type Node, type Program } from '../ast';
 import { type DslError, Failure, type Result, toDslError } from '../errors';
 import { windowParam } from '../params';
-import { KEYWORD_FIELDS } from './schema';
-import { SCORE_COMPARATORS, SCORE_FUNCTIONS } from './to-program';
+import { KEYWORD_FIELDS, SCORE_COMPARATORS, SCORE_FUNCTIONS } from './schema';
 
 /**
  * A checked `(defsymphony …)` program → Composer's score tree (plain JSON-able data), the inverse

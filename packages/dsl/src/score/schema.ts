@@ -171,3 +171,20 @@ export const ScoreNodeSchema: z.ZodType<ScoreNode> = z.lazy(() =>
 export const IfChildSchema: z.ZodType<IfChild> = z.lazy(() =>
   IfChildFields.extend(children(ScoreNodeSchema)),
 );
+
+/** Composer's function names → the engine's indicators. */
+export const SCORE_FUNCTIONS: Readonly<Record<string, string>> = {
+  'relative-strength-index': 'rsi',
+  'cumulative-return': 'cumulative-return',
+  'moving-average-price': 'moving-average-price',
+  'exponential-moving-average-price': 'exponential-moving-average-price',
+  'moving-average-return': 'moving-average-return',
+  'standard-deviation-return': 'stdev-return',
+  'standard-deviation-price': 'stdev-price',
+  'max-drawdown': 'max-drawdown',
+  'current-price': 'current-price',
+};
+
+export const SCORE_COMPARATORS: Readonly<Record<string, string>> = { gt: '>', gte: '>=', lt: '<', lte: '<=' };
+
+export const REBALANCE_FREQUENCIES = ['daily', 'weekly', 'monthly', 'quarterly', 'yearly'] as const;

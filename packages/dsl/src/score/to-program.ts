@@ -1,18 +1,20 @@
 import { canonical, Decimal } from '@books/core';
-import type { z } from 'zod';
 import type { KeywordNode, ListNode, MapNode, Node, NumberNode, Program, Span } from '../ast';
 import { type DslError, type ErrorCode, Failure, type Result, toDslError } from '../errors';
+import { describeIssue } from './issues';
 import { type Located, type Path, spanAt } from './locate';
 import {
   type FilterNode,
   type IfChild,
   type IfNode,
   type Numberish,
+  REBALANCE_FREQUENCIES,
   type RootNode,
+  SCORE_COMPARATORS,
+  SCORE_FUNCTIONS,
   type ScoreNode,
   ScoreNodeSchema,
   type ScoreWeight,
-  STEPS,
 } from './schema';
 
 /**
@@ -33,23 +35,6 @@ import {
  * later check or evaluation error names the tree's line and column. Problems are reported together
  * (up to 100) with the code SCORE, or UNKNOWN_OPERATOR for an unknown function or comparator.
  */
-
-/** Composer's function names → the engine's indicators. */
-export const SCORE_FUNCTIONS: Readonly<Record<string, string>> = {
-  'relative-strength-index': 'rsi',
-  'cumulative-return': 'cumulative-return',
-  'moving-average-price': 'moving-average-price',
-  'exponential-moving-average-price': 'exponential-moving-average-price',
-  'moving-average-return': 'moving-average-return',
-  'standard-deviation-return': 'stdev-return',
-  'standard-deviation-price': 'stdev-price',
-  'max-drawdown': 'max-drawdown',
-  'current-price': 'current-price',
-};
-
-export const SCORE_COMPARATORS: Readonly<Record<string, string>> = { gt: '>', gte: '>=', lt: '<', lte: '<=' };
-
-export const REBALANCE_FREQUENCIES = ['daily', 'weekly', 'monthly', 'quarterly', 'yearly'] as const;
 
 const MAX_REPORTED = 100;
 const DSL_NUMBER = /^-?\d+(\.\d+)?$/;
@@ -404,60 +389,4 @@ export function scoreToProgram(located: Located, file: string): Result<Program, 
   const form = call('defsymphony', [], str(root.name ?? '', ['name']), config(root), body);
   if (errors.length > 0) return { ok: false, error: errors };
   return { ok: true, value: { file, forms: [form], nodeCount: nextId } };
-}
-
-/** A zod issue in the words of the score format. */
-function describeIssue(issue: z.core.$ZodIssue, path: Path, value: unknown): string {
-  const at = valueAt(value, path);
-  const field = path.length > 0 ? path[path.length - 1] : undefined;
-  switch (issue.code) {
-    case 'unrecognized_keys': {
-      const step = stepOf(at);
-      return `unknown field${issue.keys.length === 1 ? '' : 's'} ${issue.keys.map((k) => `:${k}`).join(', ')} on ${step} (the engine does not know what ${issue.keys.length === 1 ? 'it does' : 'they do'}, so it refuses rather than ignores ${issue.keys.length === 1 ? 'it' : 'them'})`;
-    }
-    case 'invalid_union':
-      if (field === 'step' && at === 'if-child')
-        return 'an :if-child belongs among the children of an :if step';
-      if (field === 'step') return `unknown step ${describe(at)} (known: ${STEPS.join(', ')})`;
-      if (at !== null && typeof at === 'object' && !Array.isArray(at)) {
-        const step = (at as Record<string, unknown>).step;
-        return step === undefined
-          ? 'a node of a score tree needs a :step'
-          : `unknown step ${JSON.stringify(step)} (known: ${STEPS.join(', ')})`;
-      }
-      return `expected a node such as {:step :asset :ticker "SPY"}, got ${describe(at)}`;
-    case 'invalid_value':
-      if (field === 'step')
-        return `expected :step ${issue.values.map(String).join(' or ')} here, got ${describe(at)}`;
-      return issue.message;
-    case 'invalid_type':
-      if (at === undefined && typeof field === 'string')
-        return `${stepOf(valueAt(value, path.slice(0, -1)))} needs :${field}`;
-      return `${typeof field === 'string' ? `:${field}` : 'this value'} must be ${issue.expected === 'object' ? 'a map' : issue.expected === 'array' ? 'a vector' : `a ${issue.expected}`}, got ${describe(at)}`;
-    default:
-      return issue.message;
-  }
-}
-
-function stepOf(node: unknown): string {
-  const step = node !== null && typeof node === 'object' ? (node as Record<string, unknown>).step : undefined;
-  return typeof step === 'string' ? `a :${step} step` : 'this map';
-}
-
-function describe(v: unknown): string {
-  if (v === undefined) return 'nothing';
-  if (v === null) return 'nil';
-  if (Array.isArray(v)) return 'a vector';
-  if (typeof v === 'object') return 'a map';
-  const text = JSON.stringify(v);
-  return text.length > 40 ? `${text.slice(0, 39)}…` : text;
-}
-
-function valueAt(value: unknown, path: Path): unknown {
-  let v = value;
-  for (const p of path) {
-    if (v === null || typeof v !== 'object') return undefined;
-    v = (v as Record<string | number, unknown>)[p];
-  }
-  return v;
 }
