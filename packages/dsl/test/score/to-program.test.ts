@@ -282,6 +282,9 @@ describe('score tree errors', () => {
     expect(problems('{"step": "root",\n "step": "root"}', 's.json')).toEqual([
       { code: 'SCORE', line: 2, column: 2, message: 'the key "step" appears twice in this object' },
     ]);
+    expect(problems('{"step": "root",\n "children": []', 's.json')).toEqual([
+      expect.objectContaining({ code: 'PARSE', line: 2, column: 16 }),
+    ]);
     expect(problems('{"step": "root", "children": [}', 's.json')).toEqual([
       expect.objectContaining({ code: 'PARSE', message: expect.stringMatching(/^not valid JSON/) }),
     ]);
