@@ -12,7 +12,17 @@ export {
 export { field } from './fields';
 export { canonicalInstant, isCanonicalInstant } from './instant';
 export type { Gsi1Key, ItemKey } from './keys';
-export { keys, LEGACY_TRADES_PARTITION, METADATA, SK_PREFIX, strategyTradesPartition } from './keys';
+export {
+  CASH,
+  keys,
+  LEGACY_TRADES_PARTITION,
+  METADATA,
+  POISON_PARTITION,
+  RECONCILE_REQUESTED,
+  RUN_META,
+  SK_PREFIX,
+  strategyTradesPartition,
+} from './keys';
 export type { Condition, QuerySpec, TransactItem } from './ledger-table';
 export { ABSENT, LedgerTable, MAX_TRANSACTION_ITEMS, PRESENT, versionedUpdate } from './ledger-table';
 export type { StoredCash } from './records/cash';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { type StrategyId, ValidationError } from '@books/core';
-import { type TransactItem, toItem } from '@books/ledger-client';
+import { keys, type TransactItem, toItem } from '@books/ledger-client';
 import { type Book, type Lot, rebuildBook } from '@books/portfolio';
 import { fillOfTrade, loadBook, type Services, transferOfStored } from '@books/runtime';
 import { AdjustmentRefused } from './adjust';
@@ -12,11 +12,6 @@ export interface RestoreResult {
   readonly reason: string;
   /** What the stored projection got back or lost, one line each. */
   readonly changes: readonly string[];
-}
-
-/** The audit partition of a strategy's projection repairs (never read back into the book). */
-export function adjustmentAuditPartition(strategyId: StrategyId): string {
-  return `STRATEGY#${strategyId}#ADJUSTMENT`;
 }
 
 /**
@@ -92,8 +87,7 @@ export async function restoreBookFromLedger(
       kind: 'put',
       label: `adjustment ${id}`,
       item: toItem({
-        PK: adjustmentAuditPartition(strategyId),
-        SK: `ADJ#${at}#${id}`,
+        ...keys.adjustment(strategyId, at, id),
         entity: 'ADJUSTMENT',
         kind: 'restore-from-ledger',
         adjustment_id: id,

@@ -8,6 +8,7 @@ import {
   marketDateOf,
   parseBooksConfig,
   RunId,
+  runIdOf,
   StrategyId,
   TradingDate,
   Weight,
@@ -156,7 +157,7 @@ async function singleStrategyInput(
   const now = clock.now();
   const date = asOf ? TradingDate(asOf) : marketDateOf(now);
   return {
-    runId: RunId(`${env.BOOKS_STAGE}-${date}-dry-run`),
+    runId: RunId(`${runIdOf(env.BOOKS_STAGE, date)}-dry-run`),
     strategyId: entry.id,
     file: entry.file,
     allocation: entry.allocation,

@@ -3,11 +3,13 @@ import {
   MoneySchema,
   RunId,
   RunIdSchema,
+  runIdOf,
   StrategyIdSchema,
   type TradingDate,
   TradingDateSchema,
 } from '@books/core';
 import {
+  keys,
   type LedgerTable,
   RunAlreadyExistsError,
   type RunRepository,
@@ -98,7 +100,7 @@ export class LedgerRunStore implements RunStore {
 
   async recordSkip(stage: string, date: TradingDate, reason: string, at: string): Promise<void> {
     await this.table.putIfAbsent(
-      toItem({ PK: `RUN#${stage}-${date}`, SK: `SKIP#${at}`, entity: 'RUN_SKIP', reason, at }),
+      toItem({ ...keys.runSkip(runIdOf(stage, date), at), entity: 'RUN_SKIP', reason, at }),
     );
   }
 

@@ -6,6 +6,8 @@ import {
   type Item,
   keys,
   type LedgerTable,
+  RECONCILE_REQUESTED,
+  RUN_META,
   SK_PREFIX,
   TransactionConditionError,
   toItem,
@@ -15,11 +17,7 @@ import { z } from 'zod';
 import { FINAL_STATES } from '../intent-state';
 import type { RunCompletionStore, RunSnapshot } from '../run-completion';
 
-/** The run's reconciliation marker: `RUN#{runId}` / `RECONCILE_REQUESTED`. */
-const MARKER_SK = 'RECONCILE_REQUESTED';
 const FINAL = new Set<string>(FINAL_STATES);
-const PLAN_PREFIX = 'PLAN#';
-const RELEASE_PREFIX = 'RELEASE#';
 
 /**
  * The BUY release marker's `released_json`: the trades sent (portfolio's PlannedTrade), whose
@@ -40,14 +38,14 @@ export class LedgerRunCompletionStore implements RunCompletionStore {
   async snapshot(runId: RunId): Promise<RunSnapshot | undefined> {
     const items = await this.table.queryAll({ partition: keys.run(runId), consistent: true });
     const bySk = (prefix: string) => items.filter((i) => (i.SK?.S ?? '').startsWith(prefix));
-    const metaItem = items.find((i) => i.SK?.S === 'META');
+    const metaItem = items.find((i) => i.SK?.S === RUN_META);
     if (!metaItem) return undefined;
     const meta = decodeRunMeta(metaItem);
     const base = {
       runId,
       tradingDate: meta.tradingDate,
       status: meta.status,
-      reconcileRequested: items.some((i) => i.SK?.S === MARKER_SK),
+      reconcileRequested: items.some((i) => i.SK?.S === RECONCILE_REQUESTED),
     };
     const intents = bySk(SK_PREFIX.intent).map(decodeIntent);
     const empty = { strategies: [], plans: new Map(), releases: new Map() };
@@ -58,7 +56,7 @@ export class LedgerRunCompletionStore implements RunCompletionStore {
       intents,
       strategies: bySk(SK_PREFIX.runStrategy).map(decodeRunStrategy),
       plans: new Map(
-        bySk(PLAN_PREFIX).map((item) => {
+        bySk(SK_PREFIX.plan).map((item) => {
           const plan = decodePlanItem(item);
           return [
             plan.strategyId,
@@ -67,8 +65,8 @@ export class LedgerRunCompletionStore implements RunCompletionStore {
         }),
       ),
       releases: new Map(
-        bySk(RELEASE_PREFIX).map((item) => {
-          const strategyId = StrategyId((item.SK?.S ?? '').slice(RELEASE_PREFIX.length));
+        bySk(SK_PREFIX.release).map((item) => {
+          const strategyId = StrategyId((item.SK?.S ?? '').slice(SK_PREFIX.release.length));
           return [strategyId, releasedIds(runId, strategyId, item)];
         }),
       ),
@@ -77,7 +75,7 @@ export class LedgerRunCompletionStore implements RunCompletionStore {
 
   async markReconcileRequested(runId: RunId, at: string): Promise<boolean> {
     return this.table.putIfAbsent(
-      toItem({ PK: keys.run(runId), SK: MARKER_SK, entity: 'RUN_RECONCILE_REQUESTED', requested_at: at }),
+      toItem({ ...keys.reconcileRequested(runId), entity: 'RUN_RECONCILE_REQUESTED', requested_at: at }),
     );
   }
 
@@ -87,7 +85,7 @@ export class LedgerRunCompletionStore implements RunCompletionStore {
         {
           kind: 'delete',
           label: `run ${runId} reconciliation marker`,
-          key: { PK: keys.run(runId), SK: MARKER_SK },
+          key: keys.reconcileRequested(runId),
           condition: {
             expression: '#at = :at',
             names: { '#at': 'requested_at' },

@@ -4,11 +4,6 @@ import type { PlannedTrade, SuppressedTrade } from '@books/portfolio';
 import { readStoredPlan } from '@books/runtime';
 import type { RunProgress, StrategyRunState } from '../ports';
 
-/** The marker of a strategy's released BUYs: `RUN#{runId}` / `RELEASE#{sid}`. */
-function releaseKey(runId: RunId, strategyId: StrategyId) {
-  return { PK: keys.run(runId), SK: `RELEASE#${strategyId}` };
-}
-
 /** What the BUY release reads of a run: the strategy's pending SELLs, its plan, and the release marker. */
 export class LedgerRunProgress implements RunProgress {
   constructor(private readonly table: LedgerTable) {}
@@ -17,7 +12,7 @@ export class LedgerRunProgress implements RunProgress {
     const [item, plan, released] = await Promise.all([
       this.table.getItem(keys.runStrategy(runId, strategyId)),
       readStoredPlan(this.table, runId, strategyId),
-      this.table.getItem(releaseKey(runId, strategyId)),
+      this.table.getItem(keys.release(runId, strategyId)),
     ]);
     if (!item || !plan) return undefined;
     const { pendingSells } = decodeRunStrategy(item);
@@ -45,7 +40,7 @@ export class LedgerRunProgress implements RunProgress {
   ): Promise<void> {
     await this.table.putIfAbsent(
       toItem({
-        ...releaseKey(runId, strategyId),
+        ...keys.release(runId, strategyId),
         entity: 'RUN_RELEASE',
         released_json: JSON.stringify(released),
         suppressed_json: JSON.stringify(suppressed),

@@ -1,6 +1,7 @@
 import { BooksError, type ClientOrderId, type Clock, type Symbol } from '@books/core';
 import {
   ConditionFailedError,
+  keys,
   type LedgerTable,
   TransactionConditionError,
   toItem,
@@ -48,7 +49,7 @@ export class LedgerSymbolLocks implements SymbolLocks {
   }
 
   private key(symbol: Symbol) {
-    return { PK: `LOCK#SYMBOL#${symbol}`, SK: 'LOCK' };
+    return keys.symbolLock(symbol);
   }
 
   private async acquire(symbol: Symbol, owner: ClientOrderId): Promise<void> {

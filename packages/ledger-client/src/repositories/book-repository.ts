@@ -2,7 +2,7 @@ import { ConcurrencyError, type StrategyId, type Symbol } from '@books/core';
 import { type Item } from '../attribute-codec';
 import { CorruptItemError } from '../errors';
 import { canonicalInstant } from '../instant';
-import { keys, SK_PREFIX } from '../keys';
+import { CASH, keys, SK_PREFIX } from '../keys';
 import { ABSENT, type LedgerTable, PRESENT, type TransactItem, versionedUpdate } from '../ledger-table';
 import { cashFields, decodeCash, encodeCash, type StoredCash } from '../records/cash';
 import { decodeLot, encodeLot, type StoredLot } from '../records/lot';
@@ -63,7 +63,7 @@ export class BookRepository {
     let cash: StoredCash | undefined;
     for (const item of items) {
       const sk = item.SK?.S ?? '';
-      if (sk === 'CASH') cash = decodeCash(item);
+      if (sk === CASH) cash = decodeCash(item);
       else if (sk.startsWith(SK_PREFIX.lot)) lots.push(decodeLot(item));
       else if (sk.startsWith(SK_PREFIX.transfer)) transfers.push(decodeTransfer(item));
       else throw unknownItem(strategyId, item);

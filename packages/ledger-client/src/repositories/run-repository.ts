@@ -2,7 +2,7 @@ import { ConcurrencyError, type RunId, type StrategyId, ValidationError } from '
 import { toAttribute } from '../attribute-codec';
 import { ConditionFailedError, TransactionConditionError, TransactionConflictError } from '../errors';
 import { canonicalInstant } from '../instant';
-import { keys, SK_PREFIX } from '../keys';
+import { keys, RUN_META, SK_PREFIX } from '../keys';
 import { ABSENT, type LedgerTable, MAX_TRANSACTION_ITEMS, type TransactItem } from '../ledger-table';
 import { decodeIntent, type OrderIntent } from '../records/intent';
 import {
@@ -136,7 +136,7 @@ export class RunRepository {
     const intents: OrderIntent[] = [];
     for (const item of items) {
       const sk = item.SK?.S ?? '';
-      if (sk === 'META') meta = decodeRunMeta(item);
+      if (sk === RUN_META) meta = decodeRunMeta(item);
       else if (sk.startsWith(SK_PREFIX.runStrategy)) strategies.push(decodeRunStrategy(item));
       else if (sk.startsWith(SK_PREFIX.intent)) intents.push(decodeIntent(item));
     }

@@ -15,6 +15,7 @@ import {
   type LegacyRepository,
   type LegacySignals,
   type RunRepository,
+  SK_PREFIX,
   toItem,
 } from '@books/ledger-client';
 import { quantitiesOf } from '@books/portfolio';
@@ -22,8 +23,6 @@ import { loadBook, readStoredPlan, type StoredPlan } from '@books/runtime';
 import { LedgerStrategyRuns, planRecordOf } from '@books/strategy-worker';
 import type { LegacyLedger } from '../ports';
 import { type ShadowReport, ShadowReportSchema } from '../shadow-report';
-
-const SHADOW_PREFIX = 'SHADOW#';
 
 /** The legacy flow's view of the ledger: the legacy book, the merged signals, its plan and shadows. */
 export class LedgerLegacy implements LegacyLedger {
@@ -99,8 +98,7 @@ export class LedgerLegacy implements LegacyLedger {
   async recordShadow(report: ShadowReport): Promise<void> {
     await this.table.putIfAbsent(
       toItem({
-        PK: keys.run(report.runId),
-        SK: `${SHADOW_PREFIX}${report.strategyId}`,
+        ...keys.shadow(report.runId, report.strategyId),
         entity: 'RUN_SHADOW',
         report_json: JSON.stringify(report),
       }),
@@ -112,7 +110,7 @@ export class LedgerLegacy implements LegacyLedger {
 export async function readShadowReports(table: LedgerTable, runId: string): Promise<ShadowReport[]> {
   const items = await table.queryAll({
     partition: keys.run(RunId(runId)),
-    sort: { beginsWith: SHADOW_PREFIX },
+    sort: { beginsWith: SK_PREFIX.shadow },
   });
   return items.map((item) => {
     const json = item.report_json?.S ?? 'null';

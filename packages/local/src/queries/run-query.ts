@@ -12,11 +12,6 @@ import { readStoredPlan, type Services, type StoredPlan } from '@books/runtime';
 import { z } from 'zod';
 import { type RunCompleteness, runCompleteness, type StrategyPlanView } from './run-completeness';
 
-/** The run id of a stage's trading day: one run per stage and date. */
-export function runIdFor(stage: string, date: TradingDate | string): RunId {
-  return RunId(`${stage}-${date}`);
-}
-
 /** The BUY release marker (`RUN#{runId}` / `RELEASE#{sid}`) as execution writes it. */
 const ReleaseSchema = z.object({
   released_json: z.string(),
@@ -36,7 +31,7 @@ const ReleaseSuppressedSchema = z.object({
 });
 
 async function readRelease(services: Services, runId: RunId, sid: StrategyId) {
-  const item = await services.table.getItem({ PK: keys.run(runId), SK: `RELEASE#${sid}` });
+  const item = await services.table.getItem(keys.release(runId, sid));
   if (!item) return undefined;
   const raw = ReleaseSchema.parse({
     released_json: item.released_json?.S,

@@ -1,4 +1,4 @@
-import { LEGACY, Money, marketTimeToInstant, RunId, StrategyId, type TradingDate } from '@books/core';
+import { LEGACY, Money, marketTimeToInstant, runIdOf, StrategyId, type TradingDate } from '@books/core';
 import { LegacyRepository } from '@books/ledger-client';
 import { migrateStrategy, readShadowReports } from '@books/legacy';
 import { BrokerMarket, loadBook } from '@books/runtime';
@@ -17,7 +17,7 @@ async function expectInvariants(world: LocalWorld, step: string): Promise<void> 
 
 /** The orders a run placed, per book (a strategy's own, or LEGACY). */
 async function ordersOf(world: LocalWorld, date: TradingDate): Promise<Record<string, string[]>> {
-  const run = await world.services.runs.listRunItems(RunId(`${world.services.env.BOOKS_STAGE}-${date}`));
+  const run = await world.services.runs.listRunItems(runIdOf(world.services.env.BOOKS_STAGE, date));
   if (!run) throw new Error(`no run on ${date}`);
   const out: Record<string, string[]> = {};
   for (const i of run.intents) out[i.strategyId] = [...(out[i.strategyId] ?? []), `${i.side} ${i.symbol}`];
