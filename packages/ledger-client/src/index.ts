@@ -1,5 +1,14 @@
 export type { Item, Plain, Read } from './attribute-codec';
 export { fromAttribute, fromItem, toAttribute, toItem } from './attribute-codec';
+export type { LoadedBook } from './book-projection';
+export {
+  fillOfTrade,
+  loadBook,
+  lotChangeItem,
+  toPortfolioBook,
+  transferItems,
+  transferOfStored,
+} from './book-projection';
 export type { TransactionFailure } from './errors';
 export {
   ConditionFailedError,
@@ -51,6 +60,8 @@ export type { LegacyTrade } from './records/legacy-trade';
 export { decodeLegacyTrade, encodeLegacyTrade } from './records/legacy-trade';
 export type { StoredLot } from './records/lot';
 export { decodeLot, encodeLot } from './records/lot';
+export type { StoredPlan, StoredPlanInput } from './records/plan';
+export { decodePlanItem, encodePlanItem, readStoredPlan, StoredPlanSchema } from './records/plan';
 export type { ReconEntry, ReconResult, ReconStatus } from './records/recon';
 export { decodeRecon, encodeRecon, RECON_STATUSES } from './records/recon';
 export type { RunMeta, RunStrategy } from './records/run';

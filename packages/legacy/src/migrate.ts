@@ -5,14 +5,17 @@ import {
   type FlowMarker,
   type LedgerTable,
   type LegacyRepository,
+  type LoadedBook,
+  loadBook,
   MAX_TRANSACTION_ITEMS,
   migrationKey,
   type TransactItem,
   TransactionConditionError,
   toItem,
+  transferItems,
 } from '@books/ledger-client';
 import type { AssetInfo, LotChange, Transfer } from '@books/portfolio';
-import { type FlowFlags, type LoadedBook, loadBook, transferItems } from '@books/runtime';
+import type { FlowFlags } from '@books/runtime';
 import { carveOut, carveShares, foldBack, type Migration } from './carve';
 
 export interface MigrateDeps {

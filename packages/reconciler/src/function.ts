@@ -14,9 +14,9 @@ import {
   type Symbol,
   TradingDate,
 } from '@books/core';
-import type { ReconResult } from '@books/ledger-client';
+import { loadBook, type ReconResult } from '@books/ledger-client';
 import { type InFlightOrder, quantitiesOf, type Reconciliation, reconcile } from '@books/portfolio';
-import { loadBook, type Services } from '@books/runtime';
+import type { Services } from '@books/runtime';
 import { z } from 'zod';
 import { type ExternalSync, syncExternalBook } from './external-book';
 import { reconciliationMetric } from './metric';

@@ -1,8 +1,15 @@
 import { createHash } from 'node:crypto';
 import { type StrategyId, ValidationError } from '@books/core';
-import { keys, type TransactItem, toItem } from '@books/ledger-client';
+import {
+  fillOfTrade,
+  keys,
+  loadBook,
+  type TransactItem,
+  toItem,
+  transferOfStored,
+} from '@books/ledger-client';
 import { type Book, type Lot, rebuildBook } from '@books/portfolio';
-import { fillOfTrade, loadBook, type Services, transferOfStored } from '@books/runtime';
+import type { Services } from '@books/runtime';
 import { AdjustmentRefused } from './adjust';
 
 export interface RestoreResult {

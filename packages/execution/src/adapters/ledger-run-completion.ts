@@ -1,6 +1,7 @@
 import { clientOrderIdFor, type RunId, SideSchema, StrategyId, SymbolSchema } from '@books/core';
 import {
   decodeIntent,
+  decodePlanItem,
   decodeRunMeta,
   decodeRunStrategy,
   type Item,
@@ -12,7 +13,6 @@ import {
   TransactionConditionError,
   toItem,
 } from '@books/ledger-client';
-import { decodePlanItem } from '@books/runtime';
 import { z } from 'zod';
 import { FINAL_STATES } from '../intent-state';
 import type { RunCompletionStore, RunSnapshot } from '../run-completion';

@@ -1,7 +1,6 @@
 import { type RunId, type StrategyId, Symbol } from '@books/core';
-import { decodeRunStrategy, keys, type LedgerTable, toItem } from '@books/ledger-client';
+import { decodeRunStrategy, keys, type LedgerTable, readStoredPlan, toItem } from '@books/ledger-client';
 import type { PlannedTrade, SuppressedTrade } from '@books/portfolio';
-import { readStoredPlan } from '@books/runtime';
 import type { RunProgress, StrategyRunState } from '../ports';
 
 /** What the BUY release reads of a run: the strategy's pending SELLs, its plan, and the release marker. */

@@ -14,12 +14,14 @@ import {
   type LedgerTable,
   type LegacyRepository,
   type LegacySignals,
+  loadBook,
   type RunRepository,
+  readStoredPlan,
   SK_PREFIX,
+  type StoredPlan,
   toItem,
 } from '@books/ledger-client';
 import { quantitiesOf } from '@books/portfolio';
-import { loadBook, readStoredPlan, type StoredPlan } from '@books/runtime';
 import { LedgerStrategyRuns, planRecordOf } from '@books/strategy-worker';
 import type { LegacyLedger } from '../ports';
 import { type ShadowReport, ShadowReportSchema } from '../shadow-report';

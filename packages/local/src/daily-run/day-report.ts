@@ -7,8 +7,9 @@ import {
   Symbol,
   type TradingDate,
 } from '@books/core';
+import { loadBook, readStoredPlan } from '@books/ledger-client';
 import { valueBook } from '@books/portfolio';
-import { loadBook, readStoredPlan, type Services } from '@books/runtime';
+import type { Services } from '@books/runtime';
 
 export interface StrategyDayReport {
   readonly strategyId: StrategyId;

@@ -7,8 +7,8 @@ import {
   Symbol,
   type TradingDate,
 } from '@books/core';
-import { keys } from '@books/ledger-client';
-import { readStoredPlan, type Services, type StoredPlan } from '@books/runtime';
+import { keys, readStoredPlan, type StoredPlan } from '@books/ledger-client';
+import type { Services } from '@books/runtime';
 import { z } from 'zod';
 import { type RunCompleteness, runCompleteness, type StrategyPlanView } from './run-completeness';
 

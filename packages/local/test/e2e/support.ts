@@ -13,9 +13,9 @@ import {
   type TradingDate,
 } from '@books/core';
 import { LedgerRunProgress } from '@books/execution';
-import type { StrategyTrade } from '@books/ledger-client';
+import { loadBook, readStoredPlan, type StrategyTrade } from '@books/ledger-client';
 import { generateSampleBars, sampleTradingDays } from '@books/market-data/src/sample-bars';
-import { loadBook, readStoredPlan, type Services } from '@books/runtime';
+import type { Services } from '@books/runtime';
 import { uniqueName } from '@books/testkit';
 import { z } from 'zod';
 import { LocalWorld, type LocalWorldOptions } from '../../src/daily-run/local-world';

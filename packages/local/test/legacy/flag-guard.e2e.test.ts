@@ -1,5 +1,5 @@
 import { LEGACY, Money, runIdOf, StrategyId, type TradingDate } from '@books/core';
-import { loadBook } from '@books/runtime';
+import { loadBook } from '@books/ledger-client';
 import { checkInvariants, daysFrom } from '../e2e/support';
 import { openLegacyWorld, STATIC_STRATEGIES } from './support';
 

@@ -1,7 +1,7 @@
 import { LEGACY, Money, marketTimeToInstant, runIdOf, StrategyId, type TradingDate } from '@books/core';
-import { LegacyRepository } from '@books/ledger-client';
+import { LegacyRepository, loadBook } from '@books/ledger-client';
 import { migrateStrategy, readShadowReports } from '@books/legacy';
-import { BrokerMarket, loadBook } from '@books/runtime';
+import { BrokerMarket } from '@books/runtime';
 import type { LocalWorld } from '../../src/daily-run/local-world';
 import { checkInvariants, daysFrom } from '../e2e/support';
 import { openLegacyWorld, STATIC_STRATEGIES } from './support';

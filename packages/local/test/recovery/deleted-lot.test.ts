@@ -1,7 +1,6 @@
 import { Money, type TradingDate } from '@books/core';
-import { keys } from '@books/ledger-client';
+import { keys, loadBook } from '@books/ledger-client';
 import { reconcilerFunction } from '@books/reconciler';
-import { loadBook } from '@books/runtime';
 import { runAdjust } from '../../src/cli/commands/adjust';
 import type { LocalWorld } from '../../src/daily-run/local-world';
 import { verifyBook } from '../../src/queries/book-queries';

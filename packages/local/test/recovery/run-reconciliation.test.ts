@@ -12,10 +12,9 @@ import {
   type TradingDate,
 } from '@books/core';
 import { LedgerRunCompletionStore, RunCompletion } from '@books/execution';
-import { keys } from '@books/ledger-client';
+import { keys, loadBook } from '@books/ledger-client';
 import { reconcilerFunction } from '@books/reconciler';
 import { recordAdjustment } from '@books/reconciler/src/adjust';
-import { loadBook } from '@books/runtime';
 import type { LocalWorld } from '../../src/daily-run/local-world';
 import { verifyBook } from '../../src/queries/book-queries';
 import { checkInvariants, daysFrom, openWorld, STRATEGY_IDS } from '../e2e/support';
