@@ -7,7 +7,14 @@ import {
   OrderNotFound,
 } from '@books/broker';
 import { BooksError, ConcurrencyError, type Logger, Money, type RunId } from '@books/core';
-import { applyFill, type Fill, heldQuantity, LotKeyCollisionError, OversellError } from '@books/portfolio';
+import {
+  applyFill,
+  DuplicateFillError,
+  type Fill,
+  heldQuantity,
+  LotKeyCollisionError,
+  OversellError,
+} from '@books/portfolio';
 import type { StrategyExecutionRequested } from '@books/queue';
 import { FillPending } from './fill-pending';
 import { intentStateForBrokerStatus, isFinal } from './intent-state';
@@ -238,7 +245,11 @@ async function record(
       );
       return { kind: 'recorded', state: finalState, filledQty: filled.toString() };
     } catch (e) {
-      if (e instanceof LotKeyCollisionError || e instanceof OversellError) {
+      if (
+        e instanceof DuplicateFillError ||
+        e instanceof LotKeyCollisionError ||
+        e instanceof OversellError
+      ) {
         // The book already holds this fill: a concurrent delivery recorded it between our reads.
         const now = await deps.intents.stateOf(intent.runId, intent.clientOrderId);
         if (now && isFinal(now)) return { kind: 'already-final', state: now };

@@ -27,7 +27,7 @@ export function toPortfolioBook(stored: StoredBook): Book {
     })),
     cash: stored.cash.cash,
     realizedPnl: stored.cash.realizedPnl,
-    appliedFillIds: new Set(),
+    appliedFillIds: new Set(stored.fillIds),
     appliedTransferIds: new Set(stored.transfers.map((t) => t.id)),
   };
 }

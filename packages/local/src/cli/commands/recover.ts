@@ -10,7 +10,13 @@ import {
   LedgerRunProgress,
 } from '@books/execution';
 import type { OrderIntent } from '@books/ledger-client';
-import { applyFill, type Fill, LotKeyCollisionError, OversellError } from '@books/portfolio';
+import {
+  applyFill,
+  DuplicateFillError,
+  type Fill,
+  LotKeyCollisionError,
+  OversellError,
+} from '@books/portfolio';
 import type { Services } from '@books/runtime';
 import type { Command } from 'commander';
 import { z } from 'zod';
@@ -196,7 +202,10 @@ export async function recoverRun(services: Services, runId: RunId): Promise<Reco
       } catch (e) {
         const retry =
           (e instanceof ConcurrencyError && attempt < RECORD_ATTEMPTS) ||
-          ((e instanceof LotKeyCollisionError || e instanceof OversellError) && attempt < 2);
+          ((e instanceof DuplicateFillError ||
+            e instanceof LotKeyCollisionError ||
+            e instanceof OversellError) &&
+            attempt < 2);
         if (!retry) throw e;
       }
     }
