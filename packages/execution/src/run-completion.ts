@@ -37,7 +37,7 @@ const DISPATCHED = 'DISPATCHED';
  * A run is complete when nothing more can trade in it:
  * - the coordinator finished it (DISPATCHED: no worker can still plan or send);
  * - every intent of the run is final (FILLED, REJECTED, CANCELED, EXPIRED);
- * - no strategy is PENDING, and every PLANNED (or TRADED) strategy has its plan recorded, no SELL
+ * - no strategy is PENDING, and every PLANNED strategy has its plan recorded, no SELL
  *   pending, every SELL executed, and its BUYs executed: sent with the plan when it had no SELLs,
  *   else released (the release marker) and each released BUY executed.
  * Any other status (SKIPPED, FAILED, NOTHING_TO_DO, or one of a flow added later) is final once
@@ -50,7 +50,7 @@ export function runCompletion(run: RunSnapshot): Completion {
   const executed = new Set(run.intents.map((i) => i.clientOrderId));
   for (const s of run.strategies) {
     if (s.status === 'PENDING') return { complete: false, waitingFor: `${s.strategyId} has no plan yet` };
-    if (s.status !== 'PLANNED' && s.status !== 'TRADED') continue;
+    if (s.status !== 'PLANNED') continue;
     const plan = run.plans.get(s.strategyId);
     if (!plan) return { complete: false, waitingFor: `${s.strategyId} has no plan recorded` };
     if (s.pendingSells > 0)

@@ -72,6 +72,20 @@ export {
   encodeRunStrategy,
   StatusSchema,
 } from './records/run';
+export type { RunStatus, StrategyRunStatus } from './records/run-status';
+export {
+  assertRunTransition,
+  assertStrategyRunTransition,
+  canTransitionRun,
+  canTransitionStrategyRun,
+  INITIAL_RUN_STATUS,
+  INITIAL_STRATEGY_RUN_STATUSES,
+  InvalidStatusTransitionError,
+  RUN_STATUSES,
+  RunStatusSchema,
+  STRATEGY_RUN_STATUSES,
+  StrategyRunStatusSchema,
+} from './records/run-status';
 export type { StrategyTrade } from './records/trade';
 export { decodeStrategyTrade, encodeStrategyTrade } from './records/trade';
 export type { MovedLot, StoredPositionMove, StoredTransfer, TransferReason } from './records/transfer';
@@ -82,7 +96,7 @@ export type { IntentTransition } from './repositories/intent-repository';
 export { IntentRepository } from './repositories/intent-repository';
 export { LegacyRepository } from './repositories/legacy-repository';
 export { ReconRepository } from './repositories/recon-repository';
-export type { RunItems, RunStrategyPatch } from './repositories/run-repository';
+export type { RunItems, RunStrategyPatch, StrategyTransition } from './repositories/run-repository';
 export { RunAlreadyExistsError, RunRepository, StatusConflictError } from './repositories/run-repository';
 export type { TimeRange } from './repositories/trade-repository';
 export { TradeRepository } from './repositories/trade-repository';

@@ -163,7 +163,6 @@ function strategyCompleteness(
         missing: [],
       };
     case 'PLANNED':
-    case 'TRADED':
       return plannedCompleteness(base, plan, intents);
     default:
       return {

@@ -1,5 +1,5 @@
 import { ClientOrderId, Quantity, RunId, StrategyId, Symbol, TradingDate } from '@books/core';
-import type { OrderIntent, RunItems, RunStrategy } from '@books/ledger-client';
+import type { OrderIntent, RunItems, RunStrategy, StrategyRunStatus } from '@books/ledger-client';
 import { type PlanTrade, runCompleteness, type StrategyPlanView } from '../../src/queries/run-completeness';
 
 const RUN = RunId('test-2024-01-02');
@@ -8,7 +8,7 @@ const CLOSE = new Date('2024-01-02T21:00:00.000Z');
 const BEFORE_CLOSE = new Date('2024-01-02T20:45:00.000Z');
 const AFTER_CLOSE = new Date('2024-01-02T21:00:00.000Z');
 
-function strategy(id: string, status: string, extra: Partial<RunStrategy> = {}): RunStrategy {
+function strategy(id: string, status: StrategyRunStatus, extra: Partial<RunStrategy> = {}): RunStrategy {
   return {
     runId: RUN,
     strategyId: StrategyId(id),
@@ -181,14 +181,6 @@ describe('runCompleteness: one strategy', () => {
       plan: undefined,
       intents: [intent('s', BUY_QQQ, 'FILLED')],
       status: 'PLANNED',
-      final: false,
-    },
-    {
-      name: 'an unknown stored status is not final',
-      strategy: strategy('s', 'WEIRD'),
-      plan: undefined,
-      intents: [],
-      status: 'UNKNOWN',
       final: false,
     },
   ])('$name', ({ strategy: s, plan: p, intents, status, final, reason }) => {
