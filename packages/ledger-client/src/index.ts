@@ -34,12 +34,14 @@ export {
 } from './keys';
 export type { Condition, QuerySpec, TransactItem } from './ledger-table';
 export { ABSENT, LedgerTable, MAX_TRANSACTION_ITEMS, PRESENT, versionedUpdate } from './ledger-table';
+export { encodeAdjustmentAudit, encodePoisonMessage, encodeSymbolLock } from './records/audit';
 export type { StoredCash } from './records/cash';
 export { decodeCash, encodeCash } from './records/cash';
 export type { FlowMarker } from './records/flow-marker';
 export {
   decodeFlowMarker,
   encodeFlowMarker,
+  encodeMigrationAudit,
   FlowMarkerSchema,
   flowMarkerKey,
   flowPartition,
@@ -64,6 +66,8 @@ export type { StoredPlan, StoredPlanInput } from './records/plan';
 export { decodePlanItem, encodePlanItem, readStoredPlan, StoredPlanSchema } from './records/plan';
 export type { ReconEntry, ReconResult, ReconStatus } from './records/recon';
 export { decodeRecon, encodeRecon, RECON_STATUSES } from './records/recon';
+export type { ReleasedTrade, ReleaseInput, ReleaseSuppressed, StoredRelease } from './records/release';
+export { decodeRelease, encodeRelease } from './records/release';
 export type { RunMeta, RunStrategy } from './records/run';
 export {
   decodeRunMeta,
@@ -72,6 +76,12 @@ export {
   encodeRunStrategy,
   StatusSchema,
 } from './records/run';
+export {
+  encodeReconcileRequested,
+  encodeRunSkip,
+  encodeShadowReport,
+  shadowReportJson,
+} from './records/run-notes';
 export type { RunStatus, StrategyRunStatus } from './records/run-status';
 export {
   assertRunTransition,

@@ -80,6 +80,19 @@ export const keys = {
     PK: keys.adjustments(sid),
     SK: `${SK_PREFIX.adjustment}${at}#${id}`,
   }),
+  /** Where a strategy's holdings are (its flow marker) and the audit of its migrations. */
+  flow: (sid: string): string => `STRATEGY#${sid}#FLOW`,
+  flowMarker: (sid: string): ItemKey => ({ PK: keys.flow(sid), SK: 'CURRENT' }),
+  /** `at` is kept as given (not canonicalised), as it has always been stored. */
+  migration: (sid: string, at: string, id: string): ItemKey => ({
+    PK: keys.flow(sid),
+    SK: `${SK_PREFIX.migration}${at}#${id}`,
+  }),
+  /** The legacy flow's merged signals of a run, listed by trading date. */
+  legacySignals: (tradingDate: string, runId: string): ItemKey => ({
+    PK: LEGACY_SIGNALS_PARTITION,
+    SK: `${SK_PREFIX.legacySignals}${tradingDate}#${runId}`,
+  }),
   recon: (date: TradingDate): string => `RECON#${date}`,
   reconResult: (date: TradingDate, at: string): ItemKey => ({
     PK: keys.recon(date),
@@ -89,6 +102,7 @@ export const keys = {
 
 export const LEGACY_TRADES_PARTITION = 'LEGACY#TRADES';
 export const POISON_PARTITION = 'POISON';
+export const LEGACY_SIGNALS_PARTITION = 'LEGACY#SIGNALS';
 /** Sort keys of singular items. */
 export const RUN_META = 'META';
 export const CASH = 'CASH';
@@ -111,5 +125,7 @@ export const SK_PREFIX = {
   runSkip: 'SKIP#',
   poisonMessage: 'MSG#',
   adjustment: 'ADJ#',
+  migration: 'MIGRATION#',
+  legacySignals: 'RUN#',
   reconResult: 'RESULT#',
 } as const;

@@ -2,16 +2,15 @@ import { BooksError, Decimal, type Flow, LEGACY, type StrategyId, type Symbol } 
 import {
   type BookRepository,
   encodeFlowMarker,
+  encodeMigrationAudit,
   type FlowMarker,
   type LedgerTable,
   type LegacyRepository,
   type LoadedBook,
   loadBook,
   MAX_TRANSACTION_ITEMS,
-  migrationKey,
   type TransactItem,
   TransactionConditionError,
-  toItem,
   transferItems,
 } from '@books/ledger-client';
 import type { AssetInfo, LotChange, Transfer } from '@books/portfolio';
@@ -120,12 +119,13 @@ export async function migrateStrategy(deps: MigrateDeps, request: MigrateRequest
     {
       kind: 'put',
       label: `migration ${id} (audit)`,
-      item: toItem({
-        ...migrationKey(sid, request.at, id),
-        entity: 'MIGRATION',
+      item: encodeMigrationAudit({
+        strategyId: sid,
+        at: request.at,
+        id,
         direction: migration.direction,
-        from_run: fromRun,
-        details_json: JSON.stringify({ moved: migration.moved, cash: migration.cash.toString() }),
+        ...(fromRun ? { fromRun } : {}),
+        detailsJson: JSON.stringify({ moved: migration.moved, cash: migration.cash.toString() }),
       }),
       condition: { expression: 'attribute_not_exists(PK)' },
     },

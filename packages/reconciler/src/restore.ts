@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
 import { type StrategyId, ValidationError } from '@books/core';
 import {
+  encodeAdjustmentAudit,
   fillOfTrade,
-  keys,
   loadBook,
   type TransactItem,
-  toItem,
   transferOfStored,
 } from '@books/ledger-client';
 import { type Book, type Lot, rebuildBook } from '@books/portfolio';
@@ -93,17 +92,7 @@ export async function restoreBookFromLedger(
     {
       kind: 'put',
       label: `adjustment ${id}`,
-      item: toItem({
-        ...keys.adjustment(strategyId, at, id),
-        entity: 'ADJUSTMENT',
-        kind: 'restore-from-ledger',
-        adjustment_id: id,
-        strategy_id: strategyId,
-        reason: 'adjustment',
-        note,
-        changes,
-        at,
-      }),
+      item: encodeAdjustmentAudit({ strategyId, id, kind: 'restore-from-ledger', note, changes, at }),
     },
   );
   await services.table.transact(items);

@@ -1,9 +1,11 @@
-import { clientOrderIdFor, type RunId, SideSchema, StrategyId, SymbolSchema } from '@books/core';
+import { clientOrderIdFor, type RunId, StrategyId } from '@books/core';
 import {
   decodeIntent,
   decodePlanItem,
+  decodeRelease,
   decodeRunMeta,
   decodeRunStrategy,
+  encodeReconcileRequested,
   type Item,
   keys,
   type LedgerTable,
@@ -11,21 +13,11 @@ import {
   RUN_META,
   SK_PREFIX,
   TransactionConditionError,
-  toItem,
 } from '@books/ledger-client';
-import { z } from 'zod';
 import { FINAL_STATES } from '../intent-state';
 import type { RunCompletionStore, RunSnapshot } from '../run-completion';
 
 const FINAL = new Set<string>(FINAL_STATES);
-
-/**
- * The BUY release marker's `released_json`: the trades sent (portfolio's PlannedTrade), whose
- * client order ids are derived as the release derived them.
- */
-const ReleasedSchema = z.array(
-  z.looseObject({ symbol: SymbolSchema, side: SideSchema, leg: z.number().int() }),
-);
 
 /**
  * A run's completion on the ledger: one strongly consistent query of the run's partition (META,
@@ -74,9 +66,7 @@ export class LedgerRunCompletionStore implements RunCompletionStore {
   }
 
   async markReconcileRequested(runId: RunId, at: string): Promise<boolean> {
-    return this.table.putIfAbsent(
-      toItem({ ...keys.reconcileRequested(runId), entity: 'RUN_RECONCILE_REQUESTED', requested_at: at }),
-    );
+    return this.table.putIfAbsent(encodeReconcileRequested(runId, at));
   }
 
   async clearReconcileRequested(runId: RunId, at: string): Promise<void> {
@@ -101,9 +91,7 @@ export class LedgerRunCompletionStore implements RunCompletionStore {
 }
 
 function releasedIds(runId: RunId, strategyId: StrategyId, item: Item): string[] {
-  const json = item.released_json?.S;
-  if (json === undefined) throw new Error(`release item ${item.SK?.S} has no released_json`);
-  return ReleasedSchema.parse(JSON.parse(json)).map((t) =>
+  return decodeRelease(item).released.map((t) =>
     clientOrderIdFor({ runId, strategyId, symbol: t.symbol, side: t.side, leg: t.leg }),
   );
 }

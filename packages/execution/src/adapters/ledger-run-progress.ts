@@ -1,5 +1,11 @@
 import { type RunId, type StrategyId, Symbol } from '@books/core';
-import { decodeRunStrategy, keys, type LedgerTable, readStoredPlan, toItem } from '@books/ledger-client';
+import {
+  decodeRunStrategy,
+  encodeRelease,
+  keys,
+  type LedgerTable,
+  readStoredPlan,
+} from '@books/ledger-client';
 import type { PlannedTrade, SuppressedTrade } from '@books/portfolio';
 import type { RunProgress, StrategyRunState } from '../ports';
 
@@ -37,13 +43,6 @@ export class LedgerRunProgress implements RunProgress {
     released: readonly PlannedTrade[],
     suppressed: readonly SuppressedTrade[],
   ): Promise<void> {
-    await this.table.putIfAbsent(
-      toItem({
-        ...keys.release(runId, strategyId),
-        entity: 'RUN_RELEASE',
-        released_json: JSON.stringify(released),
-        suppressed_json: JSON.stringify(suppressed),
-      }),
-    );
+    await this.table.putIfAbsent(encodeRelease(runId, strategyId, { released, suppressed }));
   }
 }

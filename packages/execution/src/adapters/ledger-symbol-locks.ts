@@ -1,10 +1,10 @@
 import { BooksError, type ClientOrderId, type Clock, type Symbol } from '@books/core';
 import {
   ConditionFailedError,
+  encodeSymbolLock,
   keys,
   type LedgerTable,
   TransactionConditionError,
-  toItem,
 } from '@books/ledger-client';
 import { FillPending } from '../fill-pending';
 import type { SymbolLocks } from '../ports';
@@ -58,19 +58,11 @@ export class LedgerSymbolLocks implements SymbolLocks {
     for (let waited = 0, pause = 50; ; waited += pause, pause = Math.min(pause * 2, 1000)) {
       const now = this.clock.now().getTime();
       try {
-        await this.table.put(
-          toItem({
-            ...this.key(symbol),
-            owner,
-            lease_until: now + leaseMs,
-            expiresAtEpochSeconds: Math.ceil((now + leaseMs) / 1000) + 86_400,
-          }),
-          {
-            expression: 'attribute_not_exists(PK) OR #owner = :owner OR #lease < :now',
-            names: { '#owner': 'owner', '#lease': 'lease_until' },
-            values: { ':owner': { S: owner }, ':now': { N: String(now) } },
-          },
-        );
+        await this.table.put(encodeSymbolLock(symbol, owner, now + leaseMs), {
+          expression: 'attribute_not_exists(PK) OR #owner = :owner OR #lease < :now',
+          names: { '#owner': 'owner', '#lease': 'lease_until' },
+          values: { ':owner': { S: owner }, ':now': { N: String(now) } },
+        });
         return;
       } catch (e) {
         if (!(e instanceof ConditionFailedError)) throw e;

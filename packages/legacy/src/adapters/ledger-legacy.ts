@@ -10,6 +10,7 @@ import {
 import {
   type BookRepository,
   encodeRunStrategy,
+  encodeShadowReport,
   keys,
   type LedgerTable,
   type LegacyRepository,
@@ -19,7 +20,7 @@ import {
   readStoredPlan,
   SK_PREFIX,
   type StoredPlan,
-  toItem,
+  shadowReportJson,
 } from '@books/ledger-client';
 import { quantitiesOf } from '@books/portfolio';
 import { LedgerStrategyRuns, planRecordOf } from '@books/strategy-worker';
@@ -98,13 +99,7 @@ export class LedgerLegacy implements LegacyLedger {
   }
 
   async recordShadow(report: ShadowReport): Promise<void> {
-    await this.table.putIfAbsent(
-      toItem({
-        ...keys.shadow(report.runId, report.strategyId),
-        entity: 'RUN_SHADOW',
-        report_json: JSON.stringify(report),
-      }),
-    );
+    await this.table.putIfAbsent(encodeShadowReport(report.runId, report.strategyId, report));
   }
 }
 
@@ -115,8 +110,7 @@ export async function readShadowReports(table: LedgerTable, runId: string): Prom
     sort: { beginsWith: SK_PREFIX.shadow },
   });
   return items.map((item) => {
-    const json = item.report_json?.S ?? 'null';
-    const parsed = ShadowReportSchema.safeParse(JSON.parse(json));
+    const parsed = ShadowReportSchema.safeParse(shadowReportJson(item));
     if (!parsed.success)
       throw new Error(`shadow report ${item.SK?.S} of run ${runId}: ${parsed.error.message}`);
     return parsed.data;
