@@ -61,11 +61,11 @@ export const keys = {
   }),
   /** The run's one request for reconciliation, once it is complete. */
   reconcileRequested: (runId: RunId): ItemKey => ({ PK: keys.run(runId), SK: RECONCILE_REQUESTED }),
-  /**
-   * A trigger that found no run to start (a holiday, outside the window), in the partition of
-   * the run it would have been. `at` is kept as given (not canonicalised): stored keys stay readable.
-   */
-  runSkip: (runId: RunId, at: string): ItemKey => ({ PK: keys.run(runId), SK: `${SK_PREFIX.runSkip}${at}` }),
+  /** A trigger that found no run to start (a holiday, outside the window), in the partition of the run it would have been. */
+  runSkip: (runId: RunId, at: string): ItemKey => ({
+    PK: keys.run(runId),
+    SK: `${SK_PREFIX.runSkip}${canonicalInstant(at)}`,
+  }),
   /** A malformed execution message kept for a human. */
   poisonMessage: (messageId: string): ItemKey => ({
     PK: POISON_PARTITION,
@@ -75,18 +75,16 @@ export const keys = {
   symbolLock: (symbol: Symbol): ItemKey => ({ PK: `LOCK#SYMBOL#${symbol}`, SK: 'LOCK' }),
   /** The audit partition of a strategy's projection repairs (never read back into the book). */
   adjustments: (sid: StrategyId): string => `STRATEGY#${sid}#ADJUSTMENT`,
-  /** One projection repair; `at` is kept as given (not canonicalised), as it has always been stored. */
   adjustment: (sid: StrategyId, at: string, id: string): ItemKey => ({
     PK: keys.adjustments(sid),
-    SK: `${SK_PREFIX.adjustment}${at}#${id}`,
+    SK: `${SK_PREFIX.adjustment}${canonicalInstant(at)}#${id}`,
   }),
   /** Where a strategy's holdings are (its flow marker) and the audit of its migrations. */
   flow: (sid: string): string => `STRATEGY#${sid}#FLOW`,
   flowMarker: (sid: string): ItemKey => ({ PK: keys.flow(sid), SK: 'CURRENT' }),
-  /** `at` is kept as given (not canonicalised), as it has always been stored. */
   migration: (sid: string, at: string, id: string): ItemKey => ({
     PK: keys.flow(sid),
-    SK: `${SK_PREFIX.migration}${at}#${id}`,
+    SK: `${SK_PREFIX.migration}${canonicalInstant(at)}#${id}`,
   }),
   /** The legacy flow's merged signals of a run, listed by trading date. */
   legacySignals: (tradingDate: string, runId: string): ItemKey => ({

@@ -55,7 +55,7 @@ describe('the run partition’s other items', () => {
   it('writes the skip, the reconciliation marker and a shadow report under the run', () => {
     expect(fromItem(encodeRunSkip(run, '2026-11-24T20:30:00Z', 'holiday'))).toEqual({
       PK: 'RUN#dev-2026-11-24',
-      SK: 'SKIP#2026-11-24T20:30:00Z',
+      SK: 'SKIP#2026-11-24T20:30:00.000Z',
       entity: 'RUN_SKIP',
       reason: 'holiday',
       at: '2026-11-24T20:30:00Z',

@@ -42,7 +42,7 @@ describe('ledger keys (DESIGN.md §4)', () => {
     expect(keys.shadow(run, sid)).toEqual({ PK: 'RUN#dev-2026-11-24', SK: 'SHADOW#momentum' });
     expect(keys.runSkip(run, '2026-11-24T20:30:00Z')).toEqual({
       PK: 'RUN#dev-2026-11-24',
-      SK: 'SKIP#2026-11-24T20:30:00Z',
+      SK: 'SKIP#2026-11-24T20:30:00.000Z',
     });
     expect(keys.reconcileRequested(run)).toEqual({ PK: 'RUN#dev-2026-11-24', SK: 'RECONCILE_REQUESTED' });
   });
@@ -54,6 +54,8 @@ describe('ledger keys (DESIGN.md §4)', () => {
       PK: 'STRATEGY#momentum#ADJUSTMENT',
       SK: 'ADJ#2026-11-24T20:30:00.000Z#restore-1',
     });
+    expect(keys.adjustment(sid, '2026-11-24T15:30:00-05:00', 'r').SK).toBe('ADJ#2026-11-24T20:30:00.000Z#r');
+    expect(keys.migration(sid, '2026-11-24T20:30:00Z', 'm').SK).toBe('MIGRATION#2026-11-24T20:30:00.000Z#m');
   });
 
   it('keys reconciliation results by date and instant', () => {
