@@ -74,7 +74,7 @@ describe('the legacy flow and migration between flows', () => {
       await expectInvariants(world, `shadow day ${i - 4}`);
       const [report] = await readShadowReports(
         world.services.table,
-        `${world.services.env.BOOKS_STAGE}-${day(i)}`,
+        runIdOf(world.services.env.BOOKS_STAGE, day(i)),
       );
       expect(report?.strategyId).toBe(GOLD);
       // Its own book would hold what the legacy book holds for it: its own plan would not trade.

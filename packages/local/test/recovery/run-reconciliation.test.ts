@@ -77,10 +77,7 @@ describe('reconciliation in the daily cycle on the embedded stack', () => {
     expect(ofRun[0]?.entries.length).toBeGreaterThan(0);
     // The plan's fail-closed reconciliation ran before the run existed; the run's one after it.
     expect(results.filter((r) => r.runId === undefined)).toHaveLength(1);
-    const marker = await world.services.table.getItem({
-      PK: keys.run(RunId(runId)),
-      SK: 'RECONCILE_REQUESTED',
-    });
+    const marker = await world.services.table.getItem(keys.reconcileRequested(RunId(runId)));
     expect(marker?.requested_at?.S).toBeDefined();
 
     const requests: unknown[] = [];
