@@ -169,7 +169,7 @@ function bookItems(
 
 /** The marker moves only from what this migration read (another migration in between fails it). */
 function markerItem(marker: FlowMarker, previous: FlowMarker | undefined): TransactItem {
-  const item = { ...encodeFlowMarker(marker), migration_id: { S: marker.migrationId } };
+  const item = encodeFlowMarker(marker);
   return {
     kind: 'put',
     label: `flow marker ${marker.strategyId}`,

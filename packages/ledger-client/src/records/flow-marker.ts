@@ -46,6 +46,8 @@ export function encodeFlowMarker(marker: FlowMarker): Item {
     ...flowMarkerKey(marker.strategyId),
     entity: 'FLOW_MARKER',
     marker_json: JSON.stringify(marker),
+    /** What the next migration's write is conditional on (`migration_id = :previous`). */
+    migration_id: marker.migrationId,
   });
 }
 
