@@ -9,8 +9,8 @@
  */
 import { rmSync } from 'node:fs';
 import path from 'node:path';
-import { createLogger } from '../../packages/core/src';
-import { loadRunCompleteness, runIdFor } from '../../packages/local/src/queries/run-query';
+import { createLogger, runIdOf } from '../../packages/core/src';
+import { loadRunCompleteness } from '../../packages/local/src/queries/run-query';
 import { endpointsOf, startStack, stopStack } from '../../packages/local/src/stack';
 import { writeLoadFixture } from '../../packages/local/test/load/load-fixture';
 import { openLoadWorld } from '../../packages/local/test/load/open-load-world';
@@ -114,7 +114,7 @@ async function main(): Promise<void> {
     const reconMs = performance.now() - t1;
     meter.stop();
 
-    const runId = runIdFor(world.services.env.BOOKS_STAGE, fixture.runDay);
+    const runId = runIdOf(world.services.env.BOOKS_STAGE, fixture.runDay);
     const done = await loadRunCompleteness(world.services, runId, world.clock.now());
     const trades = done?.strategies.flatMap((s) => s.trades) ?? [];
     const notFinal = trades.filter((t) => !t.final).length;

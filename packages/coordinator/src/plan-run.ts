@@ -6,7 +6,7 @@ import {
   type Flow,
   type Logger,
   marketDateOf,
-  RunId,
+  runIdOf,
   type StrategyConfig,
   type StrategyId,
   type Symbol,
@@ -55,10 +55,6 @@ export interface PlanRunRequest {
   readonly dryRun?: boolean;
 }
 
-export function runIdFor(stage: string, date: TradingDate): RunId {
-  return RunId(`${stage}-${date}`);
-}
-
 /**
  * The first state of DailyRun: validate the configuration, check the calendar and the run window,
  * take the run lock (one run per stage and trading date), snapshot the account once, record the
@@ -95,7 +91,7 @@ export async function planRun(deps: PlanRunDeps, request: PlanRunRequest): Promi
     return { proceed: false, reason: window.reason };
   }
 
-  const runId = runIdFor(deps.stage, date);
+  const runId = runIdOf(deps.stage, date);
   const flows = await effectiveFlows(deps, config, log);
   if ('stop' in flows) {
     if (!request.dryRun) await deps.runs.recordSkip(deps.stage, date, flows.stop, now.toISOString());

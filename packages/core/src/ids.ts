@@ -45,6 +45,11 @@ const runId = brander(
 export const RunId = runId.parse;
 export const RunIdSchema = runId.schema;
 
+/** The run of a stage's trading day: one run per stage and date (`{stage}-{date}`). */
+export function runIdOf(stage: string, date: TradingDate): RunId {
+  return RunId(`${stage}-${date}`);
+}
+
 export type ClientOrderId = Brand<string, 'ClientOrderId'>;
 // Alpaca: at most 128 characters.
 const clientOrderId = brander(

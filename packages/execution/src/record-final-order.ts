@@ -1,6 +1,12 @@
 import { type BrokerOrder, isOpenOrderStatus } from '@books/broker';
 import { BooksError, ConcurrencyError, Money, type Symbol } from '@books/core';
-import { applyFill, type Fill, LotKeyCollisionError, OversellError } from '@books/portfolio';
+import {
+  applyFill,
+  DuplicateFillError,
+  type Fill,
+  LotKeyCollisionError,
+  OversellError,
+} from '@books/portfolio';
 import { legacyAttributionFields, type RequestContext, type StrategyExecutionRequested } from '@books/queue';
 import { type IntentState, intentStateForBrokerStatus, isFinal } from './intent-state';
 import type { ExecutionLedger, Intent, IntentStore, TradeOutcome } from './ports';
@@ -196,8 +202,13 @@ async function recordFill(
       });
       return { kind: written, outcome };
     } catch (e) {
-      if (e instanceof LotKeyCollisionError || e instanceof OversellError) {
-        // The book already holds this fill: another writer recorded it between our reads.
+      if (
+        e instanceof DuplicateFillError ||
+        e instanceof LotKeyCollisionError ||
+        e instanceof OversellError
+      ) {
+        // The book already holds this fill (a reloaded book knows its fills): another writer
+        // recorded it between our reads.
         const now = await deps.intents.stateOf(intent.runId, intent.clientOrderId);
         if (now && isFinal(now)) return { kind: 'already-final', state: now };
       }

@@ -1,5 +1,14 @@
 export type { Item, Plain, Read } from './attribute-codec';
 export { fromAttribute, fromItem, toAttribute, toItem } from './attribute-codec';
+export type { LoadedBook } from './book-projection';
+export {
+  fillOfTrade,
+  loadBook,
+  lotChangeItem,
+  toPortfolioBook,
+  transferItems,
+  transferOfStored,
+} from './book-projection';
 export type { TransactionFailure } from './errors';
 export {
   ConditionFailedError,
@@ -12,15 +21,27 @@ export {
 export { field } from './fields';
 export { canonicalInstant, isCanonicalInstant } from './instant';
 export type { Gsi1Key, ItemKey } from './keys';
-export { keys, LEGACY_TRADES_PARTITION, METADATA, SK_PREFIX, strategyTradesPartition } from './keys';
+export {
+  CASH,
+  keys,
+  LEGACY_TRADES_PARTITION,
+  METADATA,
+  POISON_PARTITION,
+  RECONCILE_REQUESTED,
+  RUN_META,
+  SK_PREFIX,
+  strategyTradesPartition,
+} from './keys';
 export type { Condition, QuerySpec, TransactItem } from './ledger-table';
 export { ABSENT, LedgerTable, MAX_TRANSACTION_ITEMS, PRESENT, versionedUpdate } from './ledger-table';
+export { encodeAdjustmentAudit, encodePoisonMessage, encodeSymbolLock } from './records/audit';
 export type { StoredCash } from './records/cash';
 export { decodeCash, encodeCash } from './records/cash';
 export type { FlowMarker } from './records/flow-marker';
 export {
   decodeFlowMarker,
   encodeFlowMarker,
+  encodeMigrationAudit,
   FlowMarkerSchema,
   flowMarkerKey,
   flowPartition,
@@ -41,8 +62,12 @@ export type { LegacyTrade } from './records/legacy-trade';
 export { decodeLegacyTrade, encodeLegacyTrade } from './records/legacy-trade';
 export type { StoredLot } from './records/lot';
 export { decodeLot, encodeLot } from './records/lot';
+export type { StoredPlan, StoredPlanInput } from './records/plan';
+export { decodePlanItem, encodePlanItem, readStoredPlan, StoredPlanSchema } from './records/plan';
 export type { ReconEntry, ReconResult, ReconStatus } from './records/recon';
 export { decodeRecon, encodeRecon, RECON_STATUSES } from './records/recon';
+export type { ReleasedTrade, ReleaseInput, ReleaseSuppressed, StoredRelease } from './records/release';
+export { decodeRelease, encodeRelease } from './records/release';
 export type { RunMeta, RunStrategy } from './records/run';
 export {
   decodeRunMeta,
@@ -51,6 +76,26 @@ export {
   encodeRunStrategy,
   StatusSchema,
 } from './records/run';
+export {
+  encodeReconcileRequested,
+  encodeRunSkip,
+  encodeShadowReport,
+  shadowReportJson,
+} from './records/run-notes';
+export type { RunStatus, StrategyRunStatus } from './records/run-status';
+export {
+  assertRunTransition,
+  assertStrategyRunTransition,
+  canTransitionRun,
+  canTransitionStrategyRun,
+  INITIAL_RUN_STATUS,
+  INITIAL_STRATEGY_RUN_STATUSES,
+  InvalidStatusTransitionError,
+  RUN_STATUSES,
+  RunStatusSchema,
+  STRATEGY_RUN_STATUSES,
+  StrategyRunStatusSchema,
+} from './records/run-status';
 export type { StrategyTrade } from './records/trade';
 export { decodeStrategyTrade, encodeStrategyTrade } from './records/trade';
 export type { MovedLot, StoredPositionMove, StoredTransfer, TransferReason } from './records/transfer';
@@ -61,7 +106,7 @@ export type { IntentTransition } from './repositories/intent-repository';
 export { IntentRepository } from './repositories/intent-repository';
 export { LegacyRepository } from './repositories/legacy-repository';
 export { ReconRepository } from './repositories/recon-repository';
-export type { RunItems, RunStrategyPatch } from './repositories/run-repository';
+export type { RunItems, RunStrategyPatch, StrategyTransition } from './repositories/run-repository';
 export { RunAlreadyExistsError, RunRepository, StatusConflictError } from './repositories/run-repository';
 export type { TimeRange } from './repositories/trade-repository';
 export { TradeRepository } from './repositories/trade-repository';

@@ -35,17 +35,61 @@ export const keys = {
     PK: keys.book(sid),
     SK: `LOT#${symbol}#${canonicalInstant(openedAt)}#${orderId}`,
   }),
-  cash: (sid: StrategyId): ItemKey => ({ PK: keys.book(sid), SK: 'CASH' }),
+  cash: (sid: StrategyId): ItemKey => ({ PK: keys.book(sid), SK: CASH }),
   transfer: (sid: StrategyId, at: string, id: string): ItemKey => ({
     PK: keys.book(sid),
     SK: `TRANSFER#${canonicalInstant(at)}#${id}`,
   }),
   run: (runId: RunId): string => `RUN#${runId}`,
-  runMeta: (runId: RunId): ItemKey => ({ PK: keys.run(runId), SK: 'META' }),
+  runMeta: (runId: RunId): ItemKey => ({ PK: keys.run(runId), SK: RUN_META }),
   runStrategy: (runId: RunId, sid: StrategyId): ItemKey => ({ PK: keys.run(runId), SK: `STRATEGY#${sid}` }),
   intent: (runId: RunId, clientOrderId: ClientOrderId): ItemKey => ({
     PK: keys.run(runId),
     SK: `INTENT#${clientOrderId}`,
+  }),
+  /** A strategy's plan for the run (JSON), written with its PENDING → planned transition. */
+  plan: (runId: RunId, sid: StrategyId): ItemKey => ({ PK: keys.run(runId), SK: `${SK_PREFIX.plan}${sid}` }),
+  /** The marker of a strategy's released BUYs. */
+  release: (runId: RunId, sid: StrategyId): ItemKey => ({
+    PK: keys.run(runId),
+    SK: `${SK_PREFIX.release}${sid}`,
+  }),
+  /** A shadow strategy's comparison of its plan with the legacy flow's (JSON). */
+  shadow: (runId: RunId, sid: StrategyId): ItemKey => ({
+    PK: keys.run(runId),
+    SK: `${SK_PREFIX.shadow}${sid}`,
+  }),
+  /** The run's one request for reconciliation, once it is complete. */
+  reconcileRequested: (runId: RunId): ItemKey => ({ PK: keys.run(runId), SK: RECONCILE_REQUESTED }),
+  /** A trigger that found no run to start (a holiday, outside the window), in the partition of the run it would have been. */
+  runSkip: (runId: RunId, at: string): ItemKey => ({
+    PK: keys.run(runId),
+    SK: `${SK_PREFIX.runSkip}${canonicalInstant(at)}`,
+  }),
+  /** A malformed execution message kept for a human. */
+  poisonMessage: (messageId: string): ItemKey => ({
+    PK: POISON_PARTITION,
+    SK: `${SK_PREFIX.poisonMessage}${messageId}`,
+  }),
+  /** The lease of a symbol: at most one open order on it across the account. */
+  symbolLock: (symbol: Symbol): ItemKey => ({ PK: `LOCK#SYMBOL#${symbol}`, SK: 'LOCK' }),
+  /** The audit partition of a strategy's projection repairs (never read back into the book). */
+  adjustments: (sid: StrategyId): string => `STRATEGY#${sid}#ADJUSTMENT`,
+  adjustment: (sid: StrategyId, at: string, id: string): ItemKey => ({
+    PK: keys.adjustments(sid),
+    SK: `${SK_PREFIX.adjustment}${canonicalInstant(at)}#${id}`,
+  }),
+  /** Where a strategy's holdings are (its flow marker) and the audit of its migrations. */
+  flow: (sid: string): string => `STRATEGY#${sid}#FLOW`,
+  flowMarker: (sid: string): ItemKey => ({ PK: keys.flow(sid), SK: 'CURRENT' }),
+  migration: (sid: string, at: string, id: string): ItemKey => ({
+    PK: keys.flow(sid),
+    SK: `${SK_PREFIX.migration}${canonicalInstant(at)}#${id}`,
+  }),
+  /** The legacy flow's merged signals of a run, listed by trading date. */
+  legacySignals: (tradingDate: string, runId: string): ItemKey => ({
+    PK: LEGACY_SIGNALS_PARTITION,
+    SK: `${SK_PREFIX.legacySignals}${tradingDate}#${runId}`,
   }),
   recon: (date: TradingDate): string => `RECON#${date}`,
   reconResult: (date: TradingDate, at: string): ItemKey => ({
@@ -55,6 +99,12 @@ export const keys = {
 } as const;
 
 export const LEGACY_TRADES_PARTITION = 'LEGACY#TRADES';
+export const POISON_PARTITION = 'POISON';
+export const LEGACY_SIGNALS_PARTITION = 'LEGACY#SIGNALS';
+/** Sort keys of singular items. */
+export const RUN_META = 'META';
+export const CASH = 'CASH';
+export const RECONCILE_REQUESTED = 'RECONCILE_REQUESTED';
 
 export function strategyTradesPartition(sid: StrategyId): string {
   return `STRATEGY#${sid}`;
@@ -67,5 +117,13 @@ export const SK_PREFIX = {
   trade: 'TRADE#',
   runStrategy: 'STRATEGY#',
   intent: 'INTENT#',
+  plan: 'PLAN#',
+  release: 'RELEASE#',
+  shadow: 'SHADOW#',
+  runSkip: 'SKIP#',
+  poisonMessage: 'MSG#',
+  adjustment: 'ADJ#',
+  migration: 'MIGRATION#',
+  legacySignals: 'RUN#',
   reconResult: 'RESULT#',
 } as const;

@@ -55,6 +55,8 @@ export interface QuerySpec {
   readonly forward?: boolean;
   /** Items per page (DynamoDB still stops a page at 1 MB). */
   readonly pageSize?: number;
+  /** Only these attributes of each item (a projection); every attribute when absent. */
+  readonly attributes?: readonly string[];
 }
 
 export const MAX_TRANSACTION_ITEMS = 100;
@@ -253,8 +255,13 @@ export class LedgerTable {
         values[':to'] = { S: sort.between[1] };
       }
     }
+    const projection = (spec.attributes ?? []).map((name, i) => {
+      names[`#a${i}`] = name;
+      return `#a${i}`;
+    });
     const input: QueryCommandInput = {
       TableName: this.tableName,
+      ...(projection.length > 0 ? { ProjectionExpression: projection.join(', ') } : {}),
       ...(spec.index ? { IndexName: spec.index } : { ConsistentRead: spec.consistent ?? true }),
       KeyConditionExpression: expression,
       ExpressionAttributeNames: names,

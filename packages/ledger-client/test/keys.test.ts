@@ -35,6 +35,29 @@ describe('ledger keys (DESIGN.md §4)', () => {
     expect(keys.intent(run, ClientOrderId('sb-x'))).toEqual({ PK: 'RUN#r-1', SK: 'INTENT#sb-x' });
   });
 
+  it("keeps the run's plans, BUY releases, shadow reports, skips and reconciliation marker in the run partition", () => {
+    const run = RunId('dev-2026-11-24');
+    expect(keys.plan(run, sid)).toEqual({ PK: 'RUN#dev-2026-11-24', SK: 'PLAN#momentum' });
+    expect(keys.release(run, sid)).toEqual({ PK: 'RUN#dev-2026-11-24', SK: 'RELEASE#momentum' });
+    expect(keys.shadow(run, sid)).toEqual({ PK: 'RUN#dev-2026-11-24', SK: 'SHADOW#momentum' });
+    expect(keys.runSkip(run, '2026-11-24T20:30:00Z')).toEqual({
+      PK: 'RUN#dev-2026-11-24',
+      SK: 'SKIP#2026-11-24T20:30:00.000Z',
+    });
+    expect(keys.reconcileRequested(run)).toEqual({ PK: 'RUN#dev-2026-11-24', SK: 'RECONCILE_REQUESTED' });
+  });
+
+  it('keys poison messages, symbol leases and projection repairs in partitions of their own', () => {
+    expect(keys.poisonMessage('m-1')).toEqual({ PK: 'POISON', SK: 'MSG#m-1' });
+    expect(keys.symbolLock(Symbol('BRK/B'))).toEqual({ PK: 'LOCK#SYMBOL#BRK/B', SK: 'LOCK' });
+    expect(keys.adjustment(sid, '2026-11-24T20:30:00.000Z', 'restore-1')).toEqual({
+      PK: 'STRATEGY#momentum#ADJUSTMENT',
+      SK: 'ADJ#2026-11-24T20:30:00.000Z#restore-1',
+    });
+    expect(keys.adjustment(sid, '2026-11-24T15:30:00-05:00', 'r').SK).toBe('ADJ#2026-11-24T20:30:00.000Z#r');
+    expect(keys.migration(sid, '2026-11-24T20:30:00Z', 'm').SK).toBe('MIGRATION#2026-11-24T20:30:00.000Z#m');
+  });
+
   it('keys reconciliation results by date and instant', () => {
     expect(keys.reconResult(TradingDate('2026-11-24'), '2026-11-24T21:15:00Z')).toEqual({
       PK: 'RECON#2026-11-24',

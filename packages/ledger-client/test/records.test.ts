@@ -95,9 +95,13 @@ describe('record codecs', () => {
     expect(() => decodeLot(item)).toThrow(CorruptItemError);
   });
 
-  it('rejects a status that is not an upper-case word', () => {
-    expect(() => encodeRunMeta(aRunMeta({ status: 'planned' }))).toThrow();
-  });
+  it.each(['planned', 'TRADED', 'RUNNING'])(
+    'refuses to decode a run whose status %j is not of its lifecycle',
+    (status) => {
+      const item = { ...encodeRunMeta(aRunMeta()), status: { S: status } };
+      expect(() => decodeRunMeta(item)).toThrow(CorruptItemError);
+    },
+  );
 
   it('keeps a symbol with a share class intact', () => {
     expect(decodeLot(encodeLot(aLot({ symbol: Symbol('BRK/B') }))).symbol).toBe('BRK/B');

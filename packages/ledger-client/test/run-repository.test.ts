@@ -55,15 +55,19 @@ describe('RunRepository on DynamoDB Local', () => {
   it('moves a run’s status only from the expected one', async () => {
     const runId = RunId('statuses');
     await runs.createRun(aRunMeta({ runId }), []);
-    const running = await runs.transitionRun(runId, {
+    const dispatched = await runs.transitionRun(runId, {
       from: 'PLANNED',
-      to: 'RUNNING',
+      to: 'DISPATCHED',
       at: '2026-11-24T20:31:00Z',
     });
-    expect(running.status).toBe('RUNNING');
-    const again = runs.transitionRun(runId, { from: 'PLANNED', to: 'RUNNING', at: '2026-11-24T20:32:00Z' });
+    expect(dispatched.status).toBe('DISPATCHED');
+    const again = runs.transitionRun(runId, {
+      from: 'PLANNED',
+      to: 'DISPATCHED',
+      at: '2026-11-24T20:32:00Z',
+    });
     await expect(again).rejects.toBeInstanceOf(StatusConflictError);
-    await expect(again).rejects.toMatchObject({ expected: 'PLANNED', actual: 'RUNNING' });
+    await expect(again).rejects.toMatchObject({ expected: 'PLANNED', actual: 'DISPATCHED' });
   });
 
   it('moves a strategy with its patch and counts SELLs down, never below zero', async () => {
@@ -73,11 +77,11 @@ describe('RunRepository on DynamoDB Local', () => {
     const held = [ClientOrderId('sb-buy-1')];
     const planned = await runs.transitionStrategy(runId, sid, {
       from: 'PENDING',
-      to: 'SELLING',
+      to: 'PLANNED',
       at: '2026-11-24T20:31:00Z',
       patch: { pendingSells: 1, heldBuys: held },
     });
-    expect(planned).toMatchObject({ status: 'SELLING', pendingSells: 1, heldBuys: held });
+    expect(planned).toMatchObject({ status: 'PLANNED', pendingSells: 1, heldBuys: held });
     await table.transact([runs.sellDoneItem(runId, sid, '2026-11-24T20:32:00Z')]);
     expect((await runs.listRunItems(runId))?.strategies[0]?.pendingSells).toBe(0);
     await expect(

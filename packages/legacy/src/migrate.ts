@@ -2,17 +2,19 @@ import { BooksError, Decimal, type Flow, LEGACY, type StrategyId, type Symbol } 
 import {
   type BookRepository,
   encodeFlowMarker,
+  encodeMigrationAudit,
   type FlowMarker,
   type LedgerTable,
   type LegacyRepository,
+  type LoadedBook,
+  loadBook,
   MAX_TRANSACTION_ITEMS,
-  migrationKey,
   type TransactItem,
   TransactionConditionError,
-  toItem,
+  transferItems,
 } from '@books/ledger-client';
 import type { AssetInfo, LotChange, Transfer } from '@books/portfolio';
-import { type FlowFlags, type LoadedBook, loadBook, transferItems } from '@books/runtime';
+import type { FlowFlags } from '@books/runtime';
 import { carveOut, carveShares, foldBack, type Migration } from './carve';
 
 export interface MigrateDeps {
@@ -117,12 +119,13 @@ export async function migrateStrategy(deps: MigrateDeps, request: MigrateRequest
     {
       kind: 'put',
       label: `migration ${id} (audit)`,
-      item: toItem({
-        ...migrationKey(sid, request.at, id),
-        entity: 'MIGRATION',
+      item: encodeMigrationAudit({
+        strategyId: sid,
+        at: request.at,
+        id,
         direction: migration.direction,
-        from_run: fromRun,
-        details_json: JSON.stringify({ moved: migration.moved, cash: migration.cash.toString() }),
+        ...(fromRun ? { fromRun } : {}),
+        detailsJson: JSON.stringify({ moved: migration.moved, cash: migration.cash.toString() }),
       }),
       condition: { expression: 'attribute_not_exists(PK)' },
     },
@@ -166,7 +169,7 @@ function bookItems(
 
 /** The marker moves only from what this migration read (another migration in between fails it). */
 function markerItem(marker: FlowMarker, previous: FlowMarker | undefined): TransactItem {
-  const item = { ...encodeFlowMarker(marker), migration_id: { S: marker.migrationId } };
+  const item = encodeFlowMarker(marker);
   return {
     kind: 'put',
     label: `flow marker ${marker.strategyId}`,

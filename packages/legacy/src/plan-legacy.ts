@@ -13,7 +13,7 @@ import {
   type TradingDate,
   Weight,
 } from '@books/core';
-import type { LegacySignals } from '@books/ledger-client';
+import { type LegacySignals, type StoredPlan } from '@books/ledger-client';
 import {
   applyTransfer,
   type Book,
@@ -28,7 +28,6 @@ import {
   valueBook,
 } from '@books/portfolio';
 import { type ExecutionQueue, sendFirstLeg } from '@books/queue';
-import type { StoredPlan } from '@books/runtime';
 import type { MarketPrices } from '@books/strategy-worker';
 import { aggregateSignals, type MergedFlowStrategy, sharesOf, type WorkerSignal } from './aggregate';
 import type { BrokerPositions, LegacyLedger } from './ports';

@@ -1,7 +1,6 @@
 import type { Quantity, RunId, StrategyId, Symbol, TradingDate } from '@books/core';
-import type { LegacySignals } from '@books/ledger-client';
+import { type LegacySignals, type StoredPlan } from '@books/ledger-client';
 import type { Book, PlannedTrade } from '@books/portfolio';
-import type { StoredPlan } from '@books/runtime';
 import type { ShadowReport } from './shadow-report';
 
 /** What the legacy planner reads and writes of the ledger. */

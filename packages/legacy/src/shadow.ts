@@ -9,7 +9,7 @@ import {
   type TradingDate,
   Weight,
 } from '@books/core';
-import type { LegacyContribution, LegacySignals } from '@books/ledger-client';
+import { type LegacyContribution, type LegacySignals, type StoredPlan } from '@books/ledger-client';
 import {
   applyTransfer,
   applyTransferChanges,
@@ -20,7 +20,6 @@ import {
   quantitiesOf,
   valueBook,
 } from '@books/portfolio';
-import type { StoredPlan } from '@books/runtime';
 import type { MarketPrices } from '@books/strategy-worker';
 import { carveOut, carveShares } from './carve';
 import type { ShadowReport, ShadowTrade } from './ports';

@@ -11,9 +11,15 @@ import {
   type Symbol,
   ValidationError,
 } from '@books/core';
-import { type TransactItem, TransactionConditionError, toItem } from '@books/ledger-client';
+import {
+  loadBook,
+  lotChangeItem,
+  type TransactItem,
+  TransactionConditionError,
+  toItem,
+} from '@books/ledger-client';
 import { applyFill, applyTransfer, type Book, type Fill, type LotChange } from '@books/portfolio';
-import { loadBook, lotChangeItem, type Services } from '@books/runtime';
+import type { Services } from '@books/runtime';
 
 /** The label every adjustment carries in the ledger (trade `reason`, transfer `reason`). */
 export const ADJUSTMENT = 'adjustment';

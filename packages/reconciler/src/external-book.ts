@@ -9,7 +9,13 @@ import {
   type Symbol,
   type TradingDate,
 } from '@books/core';
-import { type TransactItem, TransactionConditionError, toItem } from '@books/ledger-client';
+import {
+  loadBook,
+  lotChangeItem,
+  type TransactItem,
+  TransactionConditionError,
+  toItem,
+} from '@books/ledger-client';
 import {
   applyFill,
   type Book,
@@ -18,7 +24,7 @@ import {
   type LotChange,
   quantitiesOf,
 } from '@books/portfolio';
-import { loadBook, lotChangeItem, type Services } from '@books/runtime';
+import type { Services } from '@books/runtime';
 import { ADJUSTMENT } from './adjust';
 
 /** One change the reconciler made to the EXTERNAL book. */

@@ -9,14 +9,14 @@ import {
   type Price,
   parseBooksConfig,
   type Quantity,
-  RunId,
+  runIdOf,
   type StrategyId,
   type Symbol,
   TradingDate,
 } from '@books/core';
-import type { ReconResult } from '@books/ledger-client';
+import { loadBook, type ReconResult } from '@books/ledger-client';
 import { type InFlightOrder, quantitiesOf, type Reconciliation, reconcile } from '@books/portfolio';
-import { loadBook, type Services } from '@books/runtime';
+import type { Services } from '@books/runtime';
 import { z } from 'zod';
 import { type ExternalSync, syncExternalBook } from './external-book';
 import { reconciliationMetric } from './metric';
@@ -69,7 +69,7 @@ export function reconcileAccount(
     // The run's in-flight orders first, then the books (all at once), then the broker: a fill of an
     // order in flight when the run was read is explained by the in-flight range whether the books
     // or the broker already show it, so it is never a false break.
-    const run = await services.runs.listRunItems(RunId(`${env.BOOKS_STAGE}-${date}`));
+    const run = await services.runs.listRunItems(runIdOf(env.BOOKS_STAGE, date));
     const [legacy, strategyBooks] = await Promise.all([
       loadBook(services.books, LEGACY).then((l) => l.book),
       Promise.all(config.strategies.map(async (s) => (await loadBook(services.books, s.id)).book)),

@@ -1,8 +1,14 @@
 import { createHash } from 'node:crypto';
 import { type StrategyId, ValidationError } from '@books/core';
-import { type TransactItem, toItem } from '@books/ledger-client';
+import {
+  encodeAdjustmentAudit,
+  fillOfTrade,
+  loadBook,
+  type TransactItem,
+  transferOfStored,
+} from '@books/ledger-client';
 import { type Book, type Lot, rebuildBook } from '@books/portfolio';
-import { fillOfTrade, loadBook, type Services, transferOfStored } from '@books/runtime';
+import type { Services } from '@books/runtime';
 import { AdjustmentRefused } from './adjust';
 
 export interface RestoreResult {
@@ -12,11 +18,6 @@ export interface RestoreResult {
   readonly reason: string;
   /** What the stored projection got back or lost, one line each. */
   readonly changes: readonly string[];
-}
-
-/** The audit partition of a strategy's projection repairs (never read back into the book). */
-export function adjustmentAuditPartition(strategyId: StrategyId): string {
-  return `STRATEGY#${strategyId}#ADJUSTMENT`;
 }
 
 /**
@@ -91,18 +92,7 @@ export async function restoreBookFromLedger(
     {
       kind: 'put',
       label: `adjustment ${id}`,
-      item: toItem({
-        PK: adjustmentAuditPartition(strategyId),
-        SK: `ADJ#${at}#${id}`,
-        entity: 'ADJUSTMENT',
-        kind: 'restore-from-ledger',
-        adjustment_id: id,
-        strategy_id: strategyId,
-        reason: 'adjustment',
-        note,
-        changes,
-        at,
-      }),
+      item: encodeAdjustmentAudit({ strategyId, id, kind: 'restore-from-ledger', note, changes, at }),
     },
   );
   await services.table.transact(items);

@@ -9,5 +9,3 @@ export * from './live-bars';
 export * from './local-overlay';
 export * from './services';
 export * from './simulated-market';
-export * from './stored-book';
-export * from './stored-plan';

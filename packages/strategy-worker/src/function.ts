@@ -6,6 +6,8 @@ import {
   marketDateOf,
   parseBooksConfig,
   RunId,
+  runIdOf,
+  StrategyId,
   TradingDate,
 } from '@books/core';
 import { barPortFrom, DEFAULT_LIMITS } from '@books/dsl';
@@ -120,7 +122,7 @@ async function singleStrategyInput(
   const now = clock.now();
   const date = asOf ? TradingDate(asOf) : marketDateOf(now);
   return {
-    runId: RunId(`${env.BOOKS_STAGE}-${date}-dry-run`),
+    runId: RunId(`${runIdOf(env.BOOKS_STAGE, date)}-dry-run`),
     strategyId: entry.id,
     file: entry.file,
     allocation: entry.allocation,

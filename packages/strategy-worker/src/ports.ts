@@ -47,7 +47,7 @@ export interface PlanContext {
   readonly attribution?: Readonly<Record<string, Readonly<Record<string, Weight>>>>;
 }
 
-export type StrategyRunStatus = 'PENDING' | 'PLANNED' | 'TRADED' | 'NOTHING_TO_DO' | 'FAILED' | 'SIGNALLED';
+export type StrategyRunStatus = 'PENDING' | 'PLANNED' | 'NOTHING_TO_DO' | 'FAILED' | 'SIGNALLED';
 
 export interface StrategyRunStore {
   /**

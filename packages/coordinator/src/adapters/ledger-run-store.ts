@@ -3,17 +3,18 @@ import {
   MoneySchema,
   RunId,
   RunIdSchema,
+  runIdOf,
   StrategyIdSchema,
   type TradingDate,
   TradingDateSchema,
 } from '@books/core';
 import {
+  encodeRunSkip,
   type LedgerTable,
   RunAlreadyExistsError,
   type RunRepository,
   type RunStrategy,
   StatusConflictError,
-  toItem,
 } from '@books/ledger-client';
 import { z } from 'zod';
 import type { DispatchOutcome, RunRecord, RunStore } from '../ports';
@@ -97,9 +98,7 @@ export class LedgerRunStore implements RunStore {
   }
 
   async recordSkip(stage: string, date: TradingDate, reason: string, at: string): Promise<void> {
-    await this.table.putIfAbsent(
-      toItem({ PK: `RUN#${stage}-${date}`, SK: `SKIP#${at}`, entity: 'RUN_SKIP', reason, at }),
-    );
+    await this.table.putIfAbsent(encodeRunSkip(runIdOf(stage, date), at, reason));
   }
 
   async finishRun(runId: RunId, outcomes: readonly DispatchOutcome[], at: string): Promise<void> {

@@ -4,7 +4,7 @@ import { INTENT_STATES, type IntentState } from '../intent-state';
 import type { Intent, IntentStore } from '../ports';
 
 /** The statuses of a run's strategy item whose trades may be claimed (BUYs are released while PLANNED). */
-const PLANNED_STATUSES = ['PLANNED', 'TRADED'] as const;
+const PLANNED_STATUSES = ['PLANNED'] as const;
 
 /** A message for a trade no run planned: never placed, kept as poison (retrying cannot fix it). */
 export class UnplannedTradeError extends BooksError {

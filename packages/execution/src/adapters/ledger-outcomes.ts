@@ -3,13 +3,14 @@ import {
   type BookRepository,
   keys,
   type LedgerTable,
+  loadBook,
+  lotChangeItem,
   type RunRepository,
   type TradeRepository,
   type TransactItem,
   TransactionConditionError,
 } from '@books/ledger-client';
 import type { LotChange } from '@books/portfolio';
-import { loadBook, lotChangeItem } from '@books/runtime';
 import type { ExecutionLedger, TradeOutcome, VersionedBook } from '../ports';
 
 const OPEN_STATES = ['NEW', 'SUBMITTED', 'PARTIALLY_FILLED'] as const;

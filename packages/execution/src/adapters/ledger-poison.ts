@@ -1,5 +1,5 @@
 import type { Clock } from '@books/core';
-import { type LedgerTable, toItem } from '@books/ledger-client';
+import { encodePoisonMessage, type LedgerTable } from '@books/ledger-client';
 import type { PoisonMessages } from '../process-batch';
 
 /** Malformed execution messages, kept for a human (`POISON` / `MSG#{messageId}`), never retried. */
@@ -11,15 +11,7 @@ export class LedgerPoisonMessages implements PoisonMessages {
 
   async record(messageId: string, body: string, problems: readonly string[]): Promise<void> {
     await this.table.putIfAbsent(
-      toItem({
-        PK: 'POISON',
-        SK: `MSG#${messageId}`,
-        entity: 'POISON_MESSAGE',
-        message_id: messageId,
-        body,
-        problems: [...problems],
-        received_at: this.clock.now().toISOString(),
-      }),
+      encodePoisonMessage({ messageId, body, problems, receivedAt: this.clock.now().toISOString() }),
     );
   }
 }

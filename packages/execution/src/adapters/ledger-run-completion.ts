@@ -1,33 +1,23 @@
-import { clientOrderIdFor, type RunId, SideSchema, StrategyId, SymbolSchema } from '@books/core';
+import { clientOrderIdFor, type RunId, StrategyId } from '@books/core';
 import {
   decodeIntent,
+  decodePlanItem,
+  decodeRelease,
   decodeRunMeta,
   decodeRunStrategy,
+  encodeReconcileRequested,
   type Item,
   keys,
   type LedgerTable,
+  RECONCILE_REQUESTED,
+  RUN_META,
   SK_PREFIX,
   TransactionConditionError,
-  toItem,
 } from '@books/ledger-client';
-import { decodePlanItem } from '@books/runtime';
-import { z } from 'zod';
 import { FINAL_STATES } from '../intent-state';
 import type { RunCompletionStore, RunSnapshot } from '../run-completion';
 
-/** The run's reconciliation marker: `RUN#{runId}` / `RECONCILE_REQUESTED`. */
-const MARKER_SK = 'RECONCILE_REQUESTED';
 const FINAL = new Set<string>(FINAL_STATES);
-const PLAN_PREFIX = 'PLAN#';
-const RELEASE_PREFIX = 'RELEASE#';
-
-/**
- * The BUY release marker's `released_json`: the trades sent (portfolio's PlannedTrade), whose
- * client order ids are derived as the release derived them.
- */
-const ReleasedSchema = z.array(
-  z.looseObject({ symbol: SymbolSchema, side: SideSchema, leg: z.number().int() }),
-);
 
 /**
  * A run's completion on the ledger: one strongly consistent query of the run's partition (META,
@@ -40,14 +30,14 @@ export class LedgerRunCompletionStore implements RunCompletionStore {
   async snapshot(runId: RunId): Promise<RunSnapshot | undefined> {
     const items = await this.table.queryAll({ partition: keys.run(runId), consistent: true });
     const bySk = (prefix: string) => items.filter((i) => (i.SK?.S ?? '').startsWith(prefix));
-    const metaItem = items.find((i) => i.SK?.S === 'META');
+    const metaItem = items.find((i) => i.SK?.S === RUN_META);
     if (!metaItem) return undefined;
     const meta = decodeRunMeta(metaItem);
     const base = {
       runId,
       tradingDate: meta.tradingDate,
       status: meta.status,
-      reconcileRequested: items.some((i) => i.SK?.S === MARKER_SK),
+      reconcileRequested: items.some((i) => i.SK?.S === RECONCILE_REQUESTED),
     };
     const intents = bySk(SK_PREFIX.intent).map(decodeIntent);
     const empty = { strategies: [], plans: new Map(), releases: new Map() };
@@ -58,7 +48,7 @@ export class LedgerRunCompletionStore implements RunCompletionStore {
       intents,
       strategies: bySk(SK_PREFIX.runStrategy).map(decodeRunStrategy),
       plans: new Map(
-        bySk(PLAN_PREFIX).map((item) => {
+        bySk(SK_PREFIX.plan).map((item) => {
           const plan = decodePlanItem(item);
           return [
             plan.strategyId,
@@ -67,8 +57,8 @@ export class LedgerRunCompletionStore implements RunCompletionStore {
         }),
       ),
       releases: new Map(
-        bySk(RELEASE_PREFIX).map((item) => {
-          const strategyId = StrategyId((item.SK?.S ?? '').slice(RELEASE_PREFIX.length));
+        bySk(SK_PREFIX.release).map((item) => {
+          const strategyId = StrategyId((item.SK?.S ?? '').slice(SK_PREFIX.release.length));
           return [strategyId, releasedIds(runId, strategyId, item)];
         }),
       ),
@@ -76,9 +66,7 @@ export class LedgerRunCompletionStore implements RunCompletionStore {
   }
 
   async markReconcileRequested(runId: RunId, at: string): Promise<boolean> {
-    return this.table.putIfAbsent(
-      toItem({ PK: keys.run(runId), SK: MARKER_SK, entity: 'RUN_RECONCILE_REQUESTED', requested_at: at }),
-    );
+    return this.table.putIfAbsent(encodeReconcileRequested(runId, at));
   }
 
   async clearReconcileRequested(runId: RunId, at: string): Promise<void> {
@@ -87,7 +75,7 @@ export class LedgerRunCompletionStore implements RunCompletionStore {
         {
           kind: 'delete',
           label: `run ${runId} reconciliation marker`,
-          key: { PK: keys.run(runId), SK: MARKER_SK },
+          key: keys.reconcileRequested(runId),
           condition: {
             expression: '#at = :at',
             names: { '#at': 'requested_at' },
@@ -103,9 +91,7 @@ export class LedgerRunCompletionStore implements RunCompletionStore {
 }
 
 function releasedIds(runId: RunId, strategyId: StrategyId, item: Item): string[] {
-  const json = item.released_json?.S;
-  if (json === undefined) throw new Error(`release item ${item.SK?.S} has no released_json`);
-  return ReleasedSchema.parse(JSON.parse(json)).map((t) =>
+  return decodeRelease(item).released.map((t) =>
     clientOrderIdFor({ runId, strategyId, symbol: t.symbol, side: t.side, leg: t.leg }),
   );
 }

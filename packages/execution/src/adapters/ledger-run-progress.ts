@@ -1,13 +1,13 @@
 import { type RunId, type StrategyId, Symbol } from '@books/core';
-import { decodeRunStrategy, keys, type LedgerTable, toItem } from '@books/ledger-client';
+import {
+  decodeRunStrategy,
+  encodeRelease,
+  keys,
+  type LedgerTable,
+  readStoredPlan,
+} from '@books/ledger-client';
 import type { PlannedTrade, SuppressedTrade } from '@books/portfolio';
-import { readStoredPlan } from '@books/runtime';
 import type { RunProgress, StrategyRunState } from '../ports';
-
-/** The marker of a strategy's released BUYs: `RUN#{runId}` / `RELEASE#{sid}`. */
-function releaseKey(runId: RunId, strategyId: StrategyId) {
-  return { PK: keys.run(runId), SK: `RELEASE#${strategyId}` };
-}
 
 /** What the BUY release reads of a run: the strategy's pending SELLs, its plan, and the release marker. */
 export class LedgerRunProgress implements RunProgress {
@@ -17,7 +17,7 @@ export class LedgerRunProgress implements RunProgress {
     const [item, plan, released] = await Promise.all([
       this.table.getItem(keys.runStrategy(runId, strategyId)),
       readStoredPlan(this.table, runId, strategyId),
-      this.table.getItem(releaseKey(runId, strategyId)),
+      this.table.getItem(keys.release(runId, strategyId)),
     ]);
     if (!item || !plan) return undefined;
     const { pendingSells } = decodeRunStrategy(item);
@@ -43,13 +43,6 @@ export class LedgerRunProgress implements RunProgress {
     released: readonly PlannedTrade[],
     suppressed: readonly SuppressedTrade[],
   ): Promise<void> {
-    await this.table.putIfAbsent(
-      toItem({
-        ...releaseKey(runId, strategyId),
-        entity: 'RUN_RELEASE',
-        released_json: JSON.stringify(released),
-        suppressed_json: JSON.stringify(suppressed),
-      }),
-    );
+    await this.table.putIfAbsent(encodeRelease(runId, strategyId, { released, suppressed }));
   }
 }

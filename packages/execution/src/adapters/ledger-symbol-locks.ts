@@ -1,9 +1,10 @@
 import { BooksError, type ClientOrderId, type Clock, type Symbol } from '@books/core';
 import {
   ConditionFailedError,
+  encodeSymbolLock,
+  keys,
   type LedgerTable,
   TransactionConditionError,
-  toItem,
 } from '@books/ledger-client';
 import { FillPending } from '../fill-pending';
 import type { SymbolLocks } from '../ports';
@@ -53,7 +54,7 @@ export class LedgerSymbolLocks implements SymbolLocks {
   }
 
   private key(symbol: Symbol) {
-    return { PK: `LOCK#SYMBOL#${symbol}`, SK: 'LOCK' };
+    return keys.symbolLock(symbol);
   }
 
   private async acquire(symbol: Symbol, owner: ClientOrderId, waitMs: number): Promise<void> {
@@ -66,19 +67,11 @@ export class LedgerSymbolLocks implements SymbolLocks {
     ) {
       const now = this.clock.now().getTime();
       try {
-        await this.table.put(
-          toItem({
-            ...this.key(symbol),
-            owner,
-            lease_until: now + leaseMs,
-            expiresAtEpochSeconds: Math.ceil((now + leaseMs) / 1000) + 86_400,
-          }),
-          {
-            expression: 'attribute_not_exists(PK) OR #owner = :owner OR #lease < :now',
-            names: { '#owner': 'owner', '#lease': 'lease_until' },
-            values: { ':owner': { S: owner }, ':now': { N: String(now) } },
-          },
-        );
+        await this.table.put(encodeSymbolLock(symbol, owner, now + leaseMs), {
+          expression: 'attribute_not_exists(PK) OR #owner = :owner OR #lease < :now',
+          names: { '#owner': 'owner', '#lease': 'lease_until' },
+          values: { ':owner': { S: owner }, ':now': { N: String(now) } },
+        });
         return;
       } catch (e) {
         if (!(e instanceof ConditionFailedError)) throw e;

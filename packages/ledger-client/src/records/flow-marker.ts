@@ -2,6 +2,7 @@ import { InstantSchema, StrategyIdSchema } from '@books/core';
 import { z } from 'zod';
 import { type Item, toItem } from '../attribute-codec';
 import { CorruptItemError } from '../errors';
+import { keys } from '../keys';
 
 /**
  * Where a strategy's holdings are: in its own book (`per-strategy`) or inside the legacy book
@@ -16,17 +17,28 @@ export const FlowMarkerSchema = z.object({
 });
 export type FlowMarker = z.output<typeof FlowMarkerSchema>;
 
-export function flowPartition(strategyId: string): string {
-  return `STRATEGY#${strategyId}#FLOW`;
-}
-
-export function flowMarkerKey(strategyId: string) {
-  return { PK: flowPartition(strategyId), SK: 'CURRENT' };
-}
-
+export const flowPartition = keys.flow;
+export const flowMarkerKey = keys.flowMarker;
 /** The audit record of one migration: `STRATEGY#{sid}#FLOW` / `MIGRATION#{at}#{id}`. */
-export function migrationKey(strategyId: string, at: string, id: string) {
-  return { PK: flowPartition(strategyId), SK: `MIGRATION#${at}#${id}` };
+export const migrationKey = keys.migration;
+
+/** The audit record of one migration (carve-out or fold-back): what moved, from which run. */
+export function encodeMigrationAudit(audit: {
+  readonly strategyId: string;
+  readonly at: string;
+  readonly id: string;
+  readonly direction: string;
+  readonly fromRun?: string;
+  /** JSON text of what moved (positions, cash). */
+  readonly detailsJson: string;
+}): Item {
+  return toItem({
+    ...keys.migration(audit.strategyId, audit.at, audit.id),
+    entity: 'MIGRATION',
+    direction: audit.direction,
+    from_run: audit.fromRun,
+    details_json: audit.detailsJson,
+  });
 }
 
 export function encodeFlowMarker(marker: FlowMarker): Item {
@@ -34,6 +46,8 @@ export function encodeFlowMarker(marker: FlowMarker): Item {
     ...flowMarkerKey(marker.strategyId),
     entity: 'FLOW_MARKER',
     marker_json: JSON.stringify(marker),
+    /** What the next migration's write is conditional on (`migration_id = :previous`). */
+    migration_id: marker.migrationId,
   });
 }
 

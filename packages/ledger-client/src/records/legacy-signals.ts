@@ -2,6 +2,7 @@ import { InstantSchema, RunIdSchema, StrategyIdSchema, TradingDateSchema, Weight
 import { z } from 'zod';
 import { type Item, toItem } from '../attribute-codec';
 import { CorruptItemError } from '../errors';
+import { keys } from '../keys';
 
 /**
  * What one strategy of the legacy (merged) flow contributed to one run: its DSL weights and its
@@ -36,11 +37,8 @@ export const LegacySignalsSchema = z.object({
 export type LegacyContribution = z.output<typeof LegacyContributionSchema>;
 export type LegacySignals = z.output<typeof LegacySignalsSchema>;
 
-export const LEGACY_SIGNALS_PARTITION = 'LEGACY#SIGNALS';
-
-export function legacySignalsKey(tradingDate: string, runId: string) {
-  return { PK: LEGACY_SIGNALS_PARTITION, SK: `RUN#${tradingDate}#${runId}` };
-}
+export { LEGACY_SIGNALS_PARTITION } from '../keys';
+export const legacySignalsKey = keys.legacySignals;
 
 export function encodeLegacySignals(signals: LegacySignals): Item {
   return toItem({

@@ -12,8 +12,14 @@ import { field } from '../fields';
 import { canonicalInstant } from '../instant';
 import { keys } from '../keys';
 import { decodeItem } from './decode';
+import {
+  type RunStatus,
+  RunStatusSchema,
+  type StrategyRunStatus,
+  StrategyRunStatusSchema,
+} from './run-status';
 
-/** Statuses are owned by the coordinator's state machine; the ledger only stores and conditions on them. */
+/** An upper-case state word (an intent's state: execution's intent-state table owns its lifecycle). */
 export const StatusSchema = z
   .string()
   .regex(/^[A-Z][A-Z0-9_]{0,39}$/, 'an upper-case status such as PLANNED');
@@ -23,7 +29,7 @@ export interface RunMeta {
   readonly runId: RunId;
   readonly tradingDate: TradingDate;
   readonly trigger: string;
-  readonly status: string;
+  readonly status: RunStatus;
   readonly createdAt: string;
   readonly updatedAt: string;
   /** The coordinator's plan, as JSON text (its schema belongs to the coordinator). */
@@ -35,7 +41,7 @@ export interface RunStrategy {
   readonly runId: RunId;
   readonly strategyId: StrategyId;
   readonly flow: Flow;
-  readonly status: string;
+  readonly status: StrategyRunStatus;
   /** SELLs enqueued and not yet done; BUYs are released when it reaches 0. */
   readonly pendingSells: number;
   /** Client order ids of the BUY intents held until the SELLs are done. */
@@ -50,7 +56,7 @@ const RunMetaSchema = z
     run_id: field.runId,
     trading_date: field.tradingDate,
     trigger: z.string(),
-    status: StatusSchema,
+    status: RunStatusSchema,
     created_at: field.instant,
     updated_at: field.instant,
     plan_json: z.string().optional(),
@@ -72,7 +78,7 @@ const RunStrategySchema = z
     run_id: field.runId,
     strategy_id: field.strategyId,
     flow: FlowSchema,
-    status: StatusSchema,
+    status: StrategyRunStatusSchema,
     pending_sells: field.count,
     held_buys: z.array(field.clientOrderId),
     skip_reason: z.string().optional(),
@@ -94,7 +100,7 @@ const RunStrategySchema = z
   );
 
 export function encodeRunMeta(m: RunMeta): Item {
-  StatusSchema.parse(m.status);
+  RunStatusSchema.parse(m.status);
   return toItem({
     ...keys.runMeta(m.runId),
     entity: 'RUN',
@@ -109,7 +115,7 @@ export function encodeRunMeta(m: RunMeta): Item {
 }
 
 export function encodeRunStrategy(s: RunStrategy): Item {
-  StatusSchema.parse(s.status);
+  StrategyRunStatusSchema.parse(s.status);
   return toItem({
     ...keys.runStrategy(s.runId, s.strategyId),
     entity: 'RUN_STRATEGY',

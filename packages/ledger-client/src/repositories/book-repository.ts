@@ -1,19 +1,31 @@
-import { ConcurrencyError, type StrategyId, type Symbol } from '@books/core';
+import { ConcurrencyError, LEGACY, type StrategyId, type Symbol } from '@books/core';
+import { z } from 'zod';
 import { type Item } from '../attribute-codec';
 import { CorruptItemError } from '../errors';
+import { field } from '../fields';
 import { canonicalInstant } from '../instant';
-import { keys, SK_PREFIX } from '../keys';
+import { CASH, keys, LEGACY_TRADES_PARTITION, SK_PREFIX, strategyTradesPartition } from '../keys';
 import { ABSENT, type LedgerTable, PRESENT, type TransactItem, versionedUpdate } from '../ledger-table';
 import { cashFields, decodeCash, encodeCash, type StoredCash } from '../records/cash';
+import { decodeItem } from '../records/decode';
 import { decodeLot, encodeLot, type StoredLot } from '../records/lot';
 import { decodeTransfer, encodeTransfer, type StoredTransfer } from '../records/transfer';
 
-/** A strategy's book as stored: its lots (FIFO order per symbol), its cash with version, its transfers. */
+/**
+ * A strategy's book as stored: its lots (FIFO order per symbol), its cash with version, its
+ * transfers, and the fills it has applied (the order ids of its trades).
+ */
 export interface StoredBook {
   readonly strategyId: StrategyId;
   readonly lots: readonly StoredLot[];
   readonly cash: StoredCash;
   readonly transfers: readonly StoredTransfer[];
+  /**
+   * The order ids of the book's trades (its fills: a strategy's own trades, the legacy trades for
+   * LEGACY), read from GSI1. GSI1 is eventually consistent, so a fill recorded a moment ago may be
+   * missing here: the trade item's absent-condition in the fill's transaction stays the guard.
+   */
+  readonly fillIds: readonly string[];
 }
 
 /** The key of a lot within its book. */
@@ -25,6 +37,8 @@ export interface LotRef {
 }
 
 const READ_ATTEMPTS = 5;
+
+const FillIdSchema = z.object({ order_id: field.orderId }).transform((t) => t.order_id);
 
 /** The first version a book's cash item has. */
 export const FIRST_CASH_VERSION = 1;
@@ -38,8 +52,9 @@ export class BookRepository {
    * of its one partition (all pages). A query is not isolated from transactions, so the cash
    * version is read again afterwards; if a write landed in between, the read is retried.
    * Contract: every write to a book's lots or transfers bumps its cash version in the same
-   * transaction (as a fill does). Returns undefined only when the book has no item at all; a
-   * failed read throws, never returning an empty book.
+   * transaction (as a fill does). The fill ids are read between the two, so a fill recorded
+   * meanwhile is caught by the version check as well. Returns undefined only when the book has no
+   * item at all; a failed read throws, never returning an empty book.
    */
   async readBook(strategyId: StrategyId): Promise<StoredBook | undefined> {
     for (let attempt = 1; ; attempt++) {
@@ -63,7 +78,7 @@ export class BookRepository {
     let cash: StoredCash | undefined;
     for (const item of items) {
       const sk = item.SK?.S ?? '';
-      if (sk === 'CASH') cash = decodeCash(item);
+      if (sk === CASH) cash = decodeCash(item);
       else if (sk.startsWith(SK_PREFIX.lot)) lots.push(decodeLot(item));
       else if (sk.startsWith(SK_PREFIX.transfer)) transfers.push(decodeTransfer(item));
       else throw unknownItem(strategyId, item);
@@ -72,7 +87,18 @@ export class BookRepository {
       throw new CorruptItemError(`book ${strategyId} has ${items.length} items but no CASH item`, {
         strategyId,
       });
-    return { strategyId, lots, cash, transfers };
+    return { strategyId, lots, cash, transfers, fillIds: await this.fillIds(strategyId) };
+  }
+
+  /** The order ids of the book's trades (GSI1, all pages, the order id alone of each). */
+  async fillIds(strategyId: StrategyId): Promise<string[]> {
+    const items = await this.table.queryAll({
+      index: 'GSI1',
+      partition: strategyId === LEGACY ? LEGACY_TRADES_PARTITION : strategyTradesPartition(strategyId),
+      sort: { beginsWith: SK_PREFIX.trade },
+      attributes: ['PK', 'SK', 'order_id'],
+    });
+    return items.map((item) => decodeItem(FillIdSchema, item, `trade of book ${strategyId}`));
   }
 
   async lots(strategyId: StrategyId): Promise<StoredLot[]> {

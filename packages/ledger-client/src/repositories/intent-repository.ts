@@ -5,6 +5,7 @@ import { keys, SK_PREFIX } from '../keys';
 import { ABSENT, type LedgerTable, type TransactItem } from '../ledger-table';
 import { decodeIntent, encodeIntent, type OrderIntent } from '../records/intent';
 import { StatusSchema } from '../records/run';
+import { type StrategyRunStatus, StrategyRunStatusSchema } from '../records/run-status';
 import { StatusConflictError } from './run-repository';
 
 const CLAIM_ATTEMPTS = 5;
@@ -36,9 +37,11 @@ export class IntentRepository {
    */
   async createIfPlanned(
     intent: OrderIntent,
-    statuses: readonly string[],
+    statuses: readonly StrategyRunStatus[],
   ): Promise<'created' | 'exists' | 'unplanned'> {
-    const values = Object.fromEntries(statuses.map((s, i) => [`:s${i}`, { S: StatusSchema.parse(s) }]));
+    const values = Object.fromEntries(
+      statuses.map((s, i) => [`:s${i}`, { S: StrategyRunStatusSchema.parse(s) }]),
+    );
     const items: TransactItem[] = [
       this.createItem(intent),
       {

@@ -1,4 +1,5 @@
 import type { StrategyId } from '@books/core';
+import { SK_PREFIX } from '../keys';
 import type { LedgerTable } from '../ledger-table';
 import { decodeFlowMarker, type FlowMarker, flowMarkerKey } from '../records/flow-marker';
 import {
@@ -35,7 +36,9 @@ export class LegacyRepository {
     const [item] = await this.table.queryFirst(
       {
         partition: LEGACY_SIGNALS_PARTITION,
-        sort: before ? { between: ['RUN#', `RUN#${before}`] } : { beginsWith: 'RUN#' },
+        sort: before
+          ? { between: [SK_PREFIX.legacySignals, `${SK_PREFIX.legacySignals}${before}`] }
+          : { beginsWith: SK_PREFIX.legacySignals },
         forward: false,
       },
       1,

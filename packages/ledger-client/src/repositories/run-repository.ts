@@ -2,7 +2,7 @@ import { ConcurrencyError, type RunId, type StrategyId, ValidationError } from '
 import { toAttribute } from '../attribute-codec';
 import { ConditionFailedError, TransactionConditionError, TransactionConflictError } from '../errors';
 import { canonicalInstant } from '../instant';
-import { keys, SK_PREFIX } from '../keys';
+import { keys, RUN_META, SK_PREFIX } from '../keys';
 import { ABSENT, type LedgerTable, MAX_TRANSACTION_ITEMS, type TransactItem } from '../ledger-table';
 import { decodeIntent, type OrderIntent } from '../records/intent';
 import {
@@ -12,8 +12,18 @@ import {
   encodeRunStrategy,
   type RunMeta,
   type RunStrategy,
-  StatusSchema,
 } from '../records/run';
+import {
+  assertInitialStrategyRunStatus,
+  assertRunTransition,
+  assertStrategyRunTransition,
+  INITIAL_RUN_STATUS,
+  InvalidStatusTransitionError,
+  type RunStatus,
+  RunStatusSchema,
+  type StrategyRunStatus,
+  StrategyRunStatusSchema,
+} from '../records/run-status';
 
 const CONFLICT_ATTEMPTS = 4;
 
@@ -49,6 +59,14 @@ export interface RunItems {
   readonly intents: readonly OrderIntent[];
 }
 
+/** A strategy's move within a run: `from → to` must be a pair of the lifecycle (run-status). */
+export interface StrategyTransition {
+  readonly from: StrategyRunStatus;
+  readonly to: StrategyRunStatus;
+  readonly at: string;
+  readonly patch?: RunStrategyPatch;
+}
+
 /** Optional fields a strategy transition may set beside its status. */
 export interface RunStrategyPatch {
   readonly pendingSells?: number;
@@ -74,6 +92,8 @@ export class RunRepository {
     strategies: readonly RunStrategy[],
     options: { clientRequestToken?: string } = {},
   ): Promise<void> {
+    if (meta.status !== INITIAL_RUN_STATUS)
+      throw new InvalidStatusTransitionError('run', '(none)', meta.status);
     const inLock = strategies.slice(0, MAX_TRANSACTION_ITEMS - 1);
     const items: TransactItem[] = [
       { kind: 'put', label: `run ${meta.runId} (lock)`, item: encodeRunMeta(meta), condition: ABSENT },
@@ -136,7 +156,7 @@ export class RunRepository {
     const intents: OrderIntent[] = [];
     for (const item of items) {
       const sk = item.SK?.S ?? '';
-      if (sk === 'META') meta = decodeRunMeta(item);
+      if (sk === RUN_META) meta = decodeRunMeta(item);
       else if (sk.startsWith(SK_PREFIX.runStrategy)) strategies.push(decodeRunStrategy(item));
       else if (sk.startsWith(SK_PREFIX.intent)) intents.push(decodeIntent(item));
     }
@@ -146,14 +166,20 @@ export class RunRepository {
   /** Moves the run from status `from` to `to`; StatusConflictError when it is not at `from`. */
   async transitionRun(
     runId: RunId,
-    transition: { from: string; to: string; at: string; planJson?: string },
+    transition: { from: RunStatus; to: RunStatus; at: string; planJson?: string },
   ): Promise<RunMeta> {
+    assertRunTransition(transition.from, transition.to);
     const set: Record<string, string> = {
-      status: StatusSchema.parse(transition.to),
+      status: RunStatusSchema.parse(transition.to),
       updated_at: canonicalInstant(transition.at),
     };
     if (transition.planJson !== undefined) set.plan_json = transition.planJson;
-    const item = statusUpdate(`run ${runId}`, keys.runMeta(runId), transition.from, set);
+    const item = statusUpdate(
+      `run ${runId}`,
+      keys.runMeta(runId),
+      RunStatusSchema.parse(transition.from),
+      set,
+    );
     try {
       return decodeRunMeta(await this.table.update(item));
     } catch (e) {
@@ -165,7 +191,7 @@ export class RunRepository {
   async transitionStrategy(
     runId: RunId,
     strategyId: StrategyId,
-    transition: { from: string; to: string; at: string; patch?: RunStrategyPatch },
+    transition: StrategyTransition,
   ): Promise<RunStrategy> {
     const what = `run ${runId} strategy ${strategyId}`;
     try {
@@ -180,11 +206,12 @@ export class RunRepository {
   transitionStrategyItem(
     runId: RunId,
     strategyId: StrategyId,
-    transition: { from: string; to: string; at: string; patch?: RunStrategyPatch },
+    transition: StrategyTransition,
   ): Extract<TransactItem, { kind: 'update' }> {
+    assertStrategyRunTransition(transition.from, transition.to);
     const p = transition.patch ?? {};
     const set: Record<string, string | number | string[]> = {
-      status: StatusSchema.parse(transition.to),
+      status: StrategyRunStatusSchema.parse(transition.to),
       updated_at: canonicalInstant(transition.at),
     };
     if (p.pendingSells !== undefined) set.pending_sells = p.pendingSells;
@@ -194,7 +221,7 @@ export class RunRepository {
     return statusUpdate(
       `run ${runId} strategy ${strategyId}`,
       keys.runStrategy(runId, strategyId),
-      transition.from,
+      StrategyRunStatusSchema.parse(transition.from),
       set,
     );
   }
@@ -216,8 +243,9 @@ export class RunRepository {
   }
 }
 
-/** A run's strategy item, written only if absent. */
+/** A run's strategy item, written only if absent (PENDING or SKIPPED). */
 function strategyPut(runId: RunId, s: RunStrategy): TransactItem {
+  assertInitialStrategyRunStatus(s.status);
   if (s.runId !== runId)
     throw new ValidationError(`strategy ${s.strategyId} belongs to run ${s.runId}, not ${runId}`, [
       { path: 'runId', message: s.runId },
@@ -241,7 +269,7 @@ function statusUpdate(
   set: Record<string, string | number | string[]>,
 ): Extract<TransactItem, { kind: 'update' }> {
   const names: Record<string, string> = { '#status': 'status' };
-  const values: Record<string, ReturnType<typeof toAttribute>> = { ':from': { S: StatusSchema.parse(from) } };
+  const values: Record<string, ReturnType<typeof toAttribute>> = { ':from': { S: from } };
   const sets = Object.entries(set).map(([name, value], i) => {
     names[`#s${i}`] = name;
     values[`:s${i}`] = toAttribute(value, name);

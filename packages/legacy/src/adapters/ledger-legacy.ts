@@ -10,20 +10,22 @@ import {
 import {
   type BookRepository,
   encodeRunStrategy,
+  encodeShadowReport,
   keys,
   type LedgerTable,
   type LegacyRepository,
   type LegacySignals,
+  loadBook,
   type RunRepository,
-  toItem,
+  readStoredPlan,
+  SK_PREFIX,
+  type StoredPlan,
+  shadowReportJson,
 } from '@books/ledger-client';
 import { quantitiesOf } from '@books/portfolio';
-import { loadBook, readStoredPlan, type StoredPlan } from '@books/runtime';
 import { LedgerStrategyRuns, planRecordOf } from '@books/strategy-worker';
 import type { LegacyLedger } from '../ports';
 import { type ShadowReport, ShadowReportSchema } from '../shadow-report';
-
-const SHADOW_PREFIX = 'SHADOW#';
 
 /** The legacy flow's view of the ledger: the legacy book, the merged signals, its plan and shadows. */
 export class LedgerLegacy implements LegacyLedger {
@@ -97,14 +99,7 @@ export class LedgerLegacy implements LegacyLedger {
   }
 
   async recordShadow(report: ShadowReport): Promise<void> {
-    await this.table.putIfAbsent(
-      toItem({
-        PK: keys.run(report.runId),
-        SK: `${SHADOW_PREFIX}${report.strategyId}`,
-        entity: 'RUN_SHADOW',
-        report_json: JSON.stringify(report),
-      }),
-    );
+    await this.table.putIfAbsent(encodeShadowReport(report.runId, report.strategyId, report));
   }
 }
 
@@ -112,11 +107,10 @@ export class LedgerLegacy implements LegacyLedger {
 export async function readShadowReports(table: LedgerTable, runId: string): Promise<ShadowReport[]> {
   const items = await table.queryAll({
     partition: keys.run(RunId(runId)),
-    sort: { beginsWith: SHADOW_PREFIX },
+    sort: { beginsWith: SK_PREFIX.shadow },
   });
   return items.map((item) => {
-    const json = item.report_json?.S ?? 'null';
-    const parsed = ShadowReportSchema.safeParse(JSON.parse(json));
+    const parsed = ShadowReportSchema.safeParse(shadowReportJson(item));
     if (!parsed.success)
       throw new Error(`shadow report ${item.SK?.S} of run ${runId}: ${parsed.error.message}`);
     return parsed.data;

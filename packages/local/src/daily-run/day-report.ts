@@ -2,13 +2,14 @@ import {
   LEGACY,
   type Money,
   marketTimeToInstant,
-  RunId,
+  runIdOf,
   type StrategyId,
   Symbol,
   type TradingDate,
 } from '@books/core';
+import { loadBook, readStoredPlan } from '@books/ledger-client';
 import { valueBook } from '@books/portfolio';
-import { loadBook, readStoredPlan, type Services } from '@books/runtime';
+import type { Services } from '@books/runtime';
 
 export interface StrategyDayReport {
   readonly strategyId: StrategyId;
@@ -41,7 +42,7 @@ export interface DayReport {
 
 /** Everything a user wants to see after a day, read back from the ledger and the broker. */
 export async function dayReport(services: Services, date: TradingDate): Promise<DayReport> {
-  const runId = RunId(`${services.env.BOOKS_STAGE}-${date}`);
+  const runId = runIdOf(services.env.BOOKS_STAGE, date);
   const run = await services.runs.listRunItems(runId);
   const account = await services.broker.getAccount();
   const strategies: StrategyDayReport[] = [];

@@ -4,6 +4,7 @@ import {
   type Logger,
   ManualClock,
   marketTimeToInstant,
+  runIdOf,
   type TradingDate,
 } from '@books/core';
 import {
@@ -147,7 +148,7 @@ export class LocalWorld {
       this.services.logger,
       { retryDelaySeconds: 0 },
     );
-    return { date, runId: `${this.services.env.BOOKS_STAGE}-${date}`, plan, drain };
+    return { date, runId: runIdOf(this.services.env.BOOKS_STAGE, date), plan, drain };
   }
 
   /** DailyRun alone, at 15:30 New York on `date`: its messages stay on the queue. */

@@ -1,6 +1,6 @@
 import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { marketTimeToInstant, type TradingDate } from '@books/core';
+import { marketTimeToInstant, runIdOf, type TradingDate } from '@books/core';
 import { SIMULATED_CLOCK_FILE } from '@books/runtime';
 import { type LocalStateMachine, loadStateMachine } from '../daily-run/definition';
 import type { DayResult, LocalWorld } from '../daily-run/local-world';
@@ -62,7 +62,7 @@ export async function runDayViaOffline(
       },
       options.drain ?? { retryDelaySeconds: 1 },
     );
-    return { date, runId: `${stage}-${date}`, plan, drain };
+    return { date, runId: runIdOf(stage, date), plan, drain };
   } finally {
     lambda.destroy();
   }

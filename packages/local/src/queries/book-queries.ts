@@ -1,5 +1,13 @@
 import { LEGACY, Money, type Price, type StrategyId, Symbol } from '@books/core';
-import type { StoredTransfer, StrategyTrade, TimeRange } from '@books/ledger-client';
+import {
+  fillOfTrade,
+  loadBook,
+  type StoredTransfer,
+  type StrategyTrade,
+  type TimeRange,
+  toPortfolioBook,
+  transferOfStored,
+} from '@books/ledger-client';
 import {
   emptyBook,
   type Fill,
@@ -9,7 +17,7 @@ import {
   rebuildBook,
   valueBook,
 } from '@books/portfolio';
-import { fillOfTrade, loadBook, type Services, toPortfolioBook, transferOfStored } from '@books/runtime';
+import type { Services } from '@books/runtime';
 
 /**
  * Per-strategy queries over the ledger alone: the stored book (lots, cash, transfers) and the

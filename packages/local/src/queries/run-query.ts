@@ -1,62 +1,21 @@
-import {
-  clientOrderIdFor,
-  marketTimeToInstant,
-  RunId,
-  SideSchema,
-  type StrategyId,
-  Symbol,
-  type TradingDate,
-} from '@books/core';
-import { keys } from '@books/ledger-client';
-import { readStoredPlan, type Services, type StoredPlan } from '@books/runtime';
-import { z } from 'zod';
+import { clientOrderIdFor, marketTimeToInstant, RunId, type StrategyId, type TradingDate } from '@books/core';
+import { decodeRelease, keys, readStoredPlan, type StoredPlan } from '@books/ledger-client';
+import type { Services } from '@books/runtime';
 import { type RunCompleteness, runCompleteness, type StrategyPlanView } from './run-completeness';
 
-/** The run id of a stage's trading day: one run per stage and date. */
-export function runIdFor(stage: string, date: TradingDate | string): RunId {
-  return RunId(`${stage}-${date}`);
-}
-
-/** The BUY release marker (`RUN#{runId}` / `RELEASE#{sid}`) as execution writes it. */
-const ReleaseSchema = z.object({
-  released_json: z.string(),
-  suppressed_json: z.string(),
-});
-const ReleasedTradeSchema = z.object({
-  symbol: z.string(),
-  side: SideSchema,
-  qty: z.string(),
-  leg: z.number(),
-});
-const ReleaseSuppressedSchema = z.object({
-  symbol: z.string(),
-  side: SideSchema,
-  qty: z.string(),
-  reason: z.string(),
-});
-
+/** The BUY release of a strategy (absent: not released yet), with the client order ids it sent. */
 async function readRelease(services: Services, runId: RunId, sid: StrategyId) {
-  const item = await services.table.getItem({ PK: keys.run(runId), SK: `RELEASE#${sid}` });
+  const item = await services.table.getItem(keys.release(runId, sid));
   if (!item) return undefined;
-  const raw = ReleaseSchema.parse({
-    released_json: item.released_json?.S,
-    suppressed_json: item.suppressed_json?.S,
-  });
-  const released = z.array(ReleasedTradeSchema).parse(JSON.parse(raw.released_json));
+  const { released, suppressed } = decodeRelease(item);
   return {
     buys: released.map((t) => ({
-      clientOrderId: clientOrderIdFor({
-        runId,
-        strategyId: sid,
-        symbol: Symbol(t.symbol),
-        side: t.side,
-        leg: t.leg,
-      }),
+      clientOrderId: clientOrderIdFor({ runId, strategyId: sid, symbol: t.symbol, side: t.side, leg: t.leg }),
       symbol: t.symbol,
       side: t.side,
       qty: t.qty,
     })),
-    suppressed: z.array(ReleaseSuppressedSchema).parse(JSON.parse(raw.suppressed_json)),
+    suppressed: suppressed.map((x) => ({ symbol: x.symbol, side: x.side, qty: x.qty, reason: x.reason })),
   };
 }
 

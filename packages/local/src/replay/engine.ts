@@ -8,7 +8,7 @@ import {
   marketTimeToInstant,
   notional,
   parseBooksConfig,
-  RunId,
+  runIdOf,
   type StrategyId,
   TradingDate,
 } from '@books/core';
@@ -277,7 +277,7 @@ async function recordDay(
     cash: { status: string };
   },
 ): Promise<DayRecord> {
-  const runId = RunId(`${services.env.BOOKS_STAGE}-${date}`);
+  const runId = runIdOf(services.env.BOOKS_STAGE, date);
   const run = await services.runs.listRunItems(runId);
   // Which books a break touches, from the stored reconciliation's per-strategy quantities.
   const stored = recon.ok ? undefined : await services.recon.latest(date);

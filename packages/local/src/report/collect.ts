@@ -3,13 +3,14 @@ import {
   marketDateOf,
   marketTimeToInstant,
   notional,
+  runIdOf,
   type StrategyId,
   TradingDate,
 } from '@books/core';
 import type { ReconResult } from '@books/ledger-client';
 import type { Services } from '@books/runtime';
 import type { RunCompleteness } from '../queries/run-completeness';
-import { loadRunCompleteness, runIdFor } from '../queries/run-query';
+import { loadRunCompleteness } from '../queries/run-query';
 import type { DayRecord, ReconDay } from '../replay/state';
 import type { ReportBreak, ReportData, ReportDay, ReportRecon, ReportRun, ReportTrade } from './model';
 
@@ -77,14 +78,14 @@ export async function collectReport(services: Services, options: CollectOptions)
     const date = TradingDate(input.date);
     const [recon, run] = await Promise.all([
       input.recon ? Promise.resolve(fromReplayRecon(input.recon)) : storedRecon(services, date),
-      loadRunCompleteness(services, runIdFor(options.stage, date), options.now),
+      loadRunCompleteness(services, runIdOf(options.stage, date), options.now),
     ]);
     days.push({
       date: input.date,
       accountEquity,
       books,
       recon,
-      run: fromRun(runIdFor(options.stage, date), run),
+      run: fromRun(runIdOf(options.stage, date), run),
     });
   }
   const first = options.days[0]?.date;

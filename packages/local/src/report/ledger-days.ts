@@ -1,8 +1,8 @@
 import { Money, marketTimeToInstant, Price, type StrategyId, Symbol, type TradingDate } from '@books/core';
-import type { StoredTransfer, StrategyTrade } from '@books/ledger-client';
+import { fillOfTrade, type StoredTransfer, type StrategyTrade, transferOfStored } from '@books/ledger-client';
 import type { BarStore } from '@books/market-data';
 import { type Book, rebuildBook, valueBook } from '@books/portfolio';
-import { fillOfTrade, type Services, transferOfStored } from '@books/runtime';
+import type { Services } from '@books/runtime';
 import type { DayInput } from './collect';
 
 /**

@@ -1,10 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import { createLogger } from '@books/core';
+import { createLogger, runIdOf } from '@books/core';
 import { reconcilerFunction } from '@books/reconciler';
 import { z } from 'zod';
-import { loadRunCompleteness, runIdFor } from '../../src/queries/run-query';
+import { loadRunCompleteness } from '../../src/queries/run-query';
 import { writeLoadFixture } from '../load/load-fixture';
 import { openLoadWorld } from '../load/open-load-world';
 
@@ -71,7 +71,7 @@ describe('bad input on the embedded stack: one broken strategy or message affect
     const result = await world.runDay(fixture.runDay);
     expect(result.drain.failed).toBe(0);
 
-    const runId = runIdFor(world.services.env.BOOKS_STAGE, fixture.runDay);
+    const runId = runIdOf(world.services.env.BOOKS_STAGE, fixture.runDay);
     const run = await loadRunCompleteness(world.services, runId, world.clock.now());
     expect(run?.status).toBe('COMPLETE');
     const byId = new Map(run?.strategies.map((s) => [s.strategyId, s]));

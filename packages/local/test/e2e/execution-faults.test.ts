@@ -1,6 +1,6 @@
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { PaperBroker } from '@books/broker';
-import { Money, RunId } from '@books/core';
+import { Money, runIdOf } from '@books/core';
 import { checkInvariants, daysFrom, openWorld } from './support';
 
 describe('execution under broker faults and bad input', () => {
@@ -18,8 +18,7 @@ describe('execution under broker faults and bad input', () => {
 
     expect(result.drain.failed).toBe(3);
     const intents =
-      (await world.services.runs.listRunItems(RunId(`${world.services.env.BOOKS_STAGE}-${day}`)))?.intents ??
-      [];
+      (await world.services.runs.listRunItems(runIdOf(world.services.env.BOOKS_STAGE, day)))?.intents ?? [];
     expect(intents.length).toBeGreaterThan(3);
     expect(intents.every((i) => i.state === 'FILLED')).toBe(true);
     expect(await checkInvariants(world.services, Money.parse('100000'))).toEqual([]);

@@ -1,5 +1,5 @@
 import { ChangeMessageVisibilityCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { RunId } from '@books/core';
+import { RunId, runIdOf } from '@books/core';
 import { parseExecutionMessage } from '@books/queue';
 import { drainQueue } from '../../src/daily-run/queue-poller';
 import { daysFrom, openWorld } from './support';
@@ -44,7 +44,7 @@ describe('DailyRun on the embedded stack', () => {
           .map(({ request }) => request.strategy_id),
       );
       if (sellers.size > 0) {
-        const run = await world.services.runs.listRunItems(RunId(`${world.services.env.BOOKS_STAGE}-${day}`));
+        const run = await world.services.runs.listRunItems(runIdOf(world.services.env.BOOKS_STAGE, day));
         for (const sid of sellers) {
           const item = run?.strategies.find((s) => s.strategyId === sid);
           expect(

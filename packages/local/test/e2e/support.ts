@@ -13,11 +13,10 @@ import {
   type TradingDate,
 } from '@books/core';
 import { LedgerRunProgress } from '@books/execution';
-import type { StrategyTrade } from '@books/ledger-client';
+import { decodeRelease, keys, loadBook, readStoredPlan, type StrategyTrade } from '@books/ledger-client';
 import { generateSampleBars, sampleTradingDays } from '@books/market-data/src/sample-bars';
-import { loadBook, readStoredPlan, type Services } from '@books/runtime';
+import type { Services } from '@books/runtime';
 import { uniqueName } from '@books/testkit';
-import { z } from 'zod';
 import { LocalWorld, type LocalWorldOptions } from '../../src/daily-run/local-world';
 import { verifyBook } from '../../src/queries/book-queries';
 
@@ -93,8 +92,6 @@ export interface InvariantScope {
 }
 
 const FINAL_INTENT_STATES: ReadonlySet<string> = new Set(['FILLED', 'REJECTED', 'CANCELED', 'EXPIRED']);
-const ReleasedSchema = z.array(z.object({ symbol: z.string(), side: z.string() }));
-
 /**
  * The invariants every run must keep, to the cent; returns a list of violations:
  * - no client order id is recorded twice, and a run holds one intent per (strategy, symbol, side, leg);
@@ -212,9 +209,8 @@ async function checkRun(
     else {
       const state = await progress.readStrategy(runId, entry.strategyId);
       if (!state?.buysReleased) problems.push(`run ${runId}: ${entry.strategyId}'s BUYs were never released`);
-      const marker = await services.table.getItem({ PK: `RUN#${runId}`, SK: `RELEASE#${entry.strategyId}` });
-      const released = marker?.released_json?.S;
-      if (released !== undefined) expected.push(...ReleasedSchema.parse(JSON.parse(released)));
+      const marker = await services.table.getItem(keys.release(runId, entry.strategyId));
+      if (marker) expected.push(...decodeRelease(marker).released);
     }
     for (const trade of expected) {
       const found = run.intents.some((i) =>

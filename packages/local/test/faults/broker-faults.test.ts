@@ -1,6 +1,6 @@
 import { InsufficientBuyingPower } from '@books/broker';
 import { type RunId, type StrategyId, TradingDate } from '@books/core';
-import { readStoredPlan } from '@books/runtime';
+import { readStoredPlan } from '@books/ledger-client';
 import { redriveDlq } from '../../src/cli/commands/dlq';
 import { recoverRun } from '../../src/cli/commands/recover';
 import { drainQueue } from '../../src/daily-run/queue-poller';

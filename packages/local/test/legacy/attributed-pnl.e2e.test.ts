@@ -1,8 +1,8 @@
 import { LEGACY, Money, StrategyId, type TradingDate } from '@books/core';
-import { LegacyRepository } from '@books/ledger-client';
+import { LegacyRepository, loadBook } from '@books/ledger-client';
 import { attributedPnl } from '@books/legacy';
 import { positionsOf, valueBook } from '@books/portfolio';
-import { BrokerMarket, loadBook } from '@books/runtime';
+import { BrokerMarket } from '@books/runtime';
 import type { LocalWorld } from '../../src/daily-run/local-world';
 import { daysFrom } from '../e2e/support';
 import { openLegacyWorld, type TestStrategy } from './support';

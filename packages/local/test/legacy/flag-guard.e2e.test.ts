@@ -1,5 +1,5 @@
-import { LEGACY, Money, RunId, StrategyId, type TradingDate } from '@books/core';
-import { loadBook } from '@books/runtime';
+import { LEGACY, Money, runIdOf, StrategyId, type TradingDate } from '@books/core';
+import { loadBook } from '@books/ledger-client';
 import { checkInvariants, daysFrom } from '../e2e/support';
 import { openLegacyWorld, STATIC_STRATEGIES } from './support';
 
@@ -17,7 +17,7 @@ describe('a flow flag flipped without migrating', () => {
 
     await world.services.flows.set(BALANCED, 'per-strategy');
     await world.runDay(second);
-    const run = await world.services.runs.listRunItems(RunId(`${world.services.env.BOOKS_STAGE}-${second}`));
+    const run = await world.services.runs.listRunItems(runIdOf(world.services.env.BOOKS_STAGE, second));
     const balanced = run?.strategies.find((s) => s.strategyId === BALANCED);
     expect(balanced?.status).toBe('SKIPPED');
     expect(balanced?.skipReason).toMatch(

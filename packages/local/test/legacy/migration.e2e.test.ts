@@ -1,7 +1,7 @@
-import { LEGACY, Money, marketTimeToInstant, RunId, StrategyId, type TradingDate } from '@books/core';
-import { LegacyRepository } from '@books/ledger-client';
+import { LEGACY, Money, marketTimeToInstant, runIdOf, StrategyId, type TradingDate } from '@books/core';
+import { LegacyRepository, loadBook } from '@books/ledger-client';
 import { migrateStrategy, readShadowReports } from '@books/legacy';
-import { BrokerMarket, loadBook } from '@books/runtime';
+import { BrokerMarket } from '@books/runtime';
 import type { LocalWorld } from '../../src/daily-run/local-world';
 import { checkInvariants, daysFrom } from '../e2e/support';
 import { openLegacyWorld, STATIC_STRATEGIES } from './support';
@@ -17,7 +17,7 @@ async function expectInvariants(world: LocalWorld, step: string): Promise<void> 
 
 /** The orders a run placed, per book (a strategy's own, or LEGACY). */
 async function ordersOf(world: LocalWorld, date: TradingDate): Promise<Record<string, string[]>> {
-  const run = await world.services.runs.listRunItems(RunId(`${world.services.env.BOOKS_STAGE}-${date}`));
+  const run = await world.services.runs.listRunItems(runIdOf(world.services.env.BOOKS_STAGE, date));
   if (!run) throw new Error(`no run on ${date}`);
   const out: Record<string, string[]> = {};
   for (const i of run.intents) out[i.strategyId] = [...(out[i.strategyId] ?? []), `${i.side} ${i.symbol}`];
@@ -74,7 +74,7 @@ describe('the legacy flow and migration between flows', () => {
       await expectInvariants(world, `shadow day ${i - 4}`);
       const [report] = await readShadowReports(
         world.services.table,
-        `${world.services.env.BOOKS_STAGE}-${day(i)}`,
+        runIdOf(world.services.env.BOOKS_STAGE, day(i)),
       );
       expect(report?.strategyId).toBe(GOLD);
       // Its own book would hold what the legacy book holds for it: its own plan would not trade.

@@ -1,5 +1,6 @@
+import { runIdOf } from '@books/core';
 import { reconcilerFunction } from '@books/reconciler';
-import { loadRunCompleteness, runIdFor } from '../../src/queries/run-query';
+import { loadRunCompleteness } from '../../src/queries/run-query';
 import { writeLoadFixture } from './load-fixture';
 import { openLoadWorld } from './open-load-world';
 
@@ -17,7 +18,7 @@ describe('a daily run at load on the embedded stack', () => {
     expect(result.drain.failed).toBe(0);
     expect(result.drain.delivered).toBeGreaterThan(120);
 
-    const runId = runIdFor(world.services.env.BOOKS_STAGE, fixture.runDay);
+    const runId = runIdOf(world.services.env.BOOKS_STAGE, fixture.runDay);
     const completeness = await loadRunCompleteness(world.services, runId, world.clock.now());
     expect(completeness?.strategies).toHaveLength(120);
     expect(completeness?.missing).toEqual([]);

@@ -1,6 +1,6 @@
 import { Money, marketTimeToInstant, Price, Symbol, type TradingDate } from '@books/core';
+import { loadBook } from '@books/ledger-client';
 import { positionsOf } from '@books/portfolio';
-import { loadBook } from '@books/runtime';
 import type { LocalWorld } from '../../src/daily-run/local-world';
 import {
   latestPrices,

@@ -1,5 +1,5 @@
 import { ClientOrderId, Quantity, RunId, StrategyId, Symbol, TradingDate } from '@books/core';
-import type { OrderIntent, RunItems, RunStrategy } from '@books/ledger-client';
+import type { OrderIntent, RunItems, RunStrategy, StrategyRunStatus } from '@books/ledger-client';
 import { type PlanTrade, runCompleteness, type StrategyPlanView } from '../../src/queries/run-completeness';
 
 const RUN = RunId('test-2024-01-02');
@@ -8,7 +8,7 @@ const CLOSE = new Date('2024-01-02T21:00:00.000Z');
 const BEFORE_CLOSE = new Date('2024-01-02T20:45:00.000Z');
 const AFTER_CLOSE = new Date('2024-01-02T21:00:00.000Z');
 
-function strategy(id: string, status: string, extra: Partial<RunStrategy> = {}): RunStrategy {
+function strategy(id: string, status: StrategyRunStatus, extra: Partial<RunStrategy> = {}): RunStrategy {
   return {
     runId: RUN,
     strategyId: StrategyId(id),
@@ -200,27 +200,11 @@ describe('runCompleteness: one strategy', () => {
       final: false,
     },
     {
-      name: 'a stored TRADED is unknown: nothing writes it',
-      strategy: strategy('s', 'TRADED'),
-      plan: plan({ buys: [BUY_QQQ] }),
-      intents: [intent('s', BUY_QQQ, 'FILLED')],
-      status: 'UNKNOWN',
-      final: false,
-    },
-    {
       name: 'a PLANNED strategy with a SELL counted pending is not final, even with no trade open',
       strategy: strategy('s', 'PLANNED', { pendingSells: 1 }),
       plan: plan({ sells: [SELL_SPY] }),
       intents: [intent('s', SELL_SPY, 'FILLED')],
       status: 'PLANNED',
-      final: false,
-    },
-    {
-      name: 'an unknown stored status is not final',
-      strategy: strategy('s', 'WEIRD'),
-      plan: undefined,
-      intents: [],
-      status: 'UNKNOWN',
       final: false,
     },
   ])('$name', ({ strategy: s, plan: p, intents, status, final, reason }) => {
@@ -388,7 +372,7 @@ describe('runCompleteness: the run', () => {
   });
 
   it('is not COMPLETE before the coordinator has dispatched the run, and says so', () => {
-    const items = { ...run(complete), meta: { ...run(complete).meta, status: 'PLANNED' } };
+    const items = { ...run(complete), meta: { ...run(complete).meta, status: 'PLANNED' as const } };
     const result = runCompleteness(items, plans, AFTER_CLOSE, CLOSE);
     expect(result.status).toBe('STUCK');
     expect(result.strategies.every((s) => s.final)).toBe(true);

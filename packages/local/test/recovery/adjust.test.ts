@@ -8,8 +8,8 @@ import {
   Symbol as SymbolId,
   type TradingDate,
 } from '@books/core';
+import { loadBook } from '@books/ledger-client';
 import { reconcilerFunction } from '@books/reconciler';
-import { loadBook } from '@books/runtime';
 import { type AdjustArgs, runAdjust } from '../../src/cli/commands/adjust';
 import type { LocalWorld } from '../../src/daily-run/local-world';
 import { verifyBook } from '../../src/queries/book-queries';

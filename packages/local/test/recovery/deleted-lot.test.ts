@@ -1,7 +1,6 @@
 import { Money, type TradingDate } from '@books/core';
+import { keys, loadBook } from '@books/ledger-client';
 import { reconcilerFunction } from '@books/reconciler';
-import { adjustmentAuditPartition } from '@books/reconciler/src/restore';
-import { loadBook } from '@books/runtime';
 import { runAdjust } from '../../src/cli/commands/adjust';
 import type { LocalWorld } from '../../src/daily-run/local-world';
 import { verifyBook } from '../../src/queries/book-queries';
@@ -54,7 +53,7 @@ describe('a lot deleted from a stored book', () => {
     expect(await reconcilerFunction(world.services)({})).toMatchObject({ ok: true, breaks: [] });
     expect((await verifyBook(world.services, sid)).matches).toBe(true);
     expect(await checkInvariants(world.services, Money.parse('100000'))).toEqual([]);
-    const audit = await world.services.table.queryAll({ partition: adjustmentAuditPartition(sid) });
+    const audit = await world.services.table.queryAll({ partition: keys.adjustments(sid) });
     expect(audit.map((a) => a.note?.S)).toEqual([
       'lot item deleted by hand on 2024-09-17; the trade is in the ledger',
     ]);

@@ -1,5 +1,5 @@
 import { PaperBroker } from '@books/broker';
-import { createLogger, Money, RunId, type TradingDate } from '@books/core';
+import { createLogger, Money, runIdOf, type TradingDate } from '@books/core';
 import { listDlq, runDlq } from '../../src/cli/commands/dlq';
 import type { LocalWorld } from '../../src/daily-run/local-world';
 import { drainQueue } from '../../src/daily-run/queue-poller';
@@ -38,7 +38,7 @@ describe('books dlq on the embedded stack', () => {
   }
 
   async function placedIntent() {
-    const runId = RunId(`${world.services.env.BOOKS_STAGE}-${day}`);
+    const runId = runIdOf(world.services.env.BOOKS_STAGE, day);
     const intents = (await world.services.runs.listRunItems(runId))?.intents ?? [];
     const placed = intents.find((i) => i.state === 'SUBMITTED');
     if (!placed) throw new Error('no order was left working by the delayed fill');

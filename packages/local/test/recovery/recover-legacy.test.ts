@@ -1,7 +1,7 @@
 import { PaperBroker } from '@books/broker';
 import { LEGACY, RunId, type TradingDate } from '@books/core';
+import { readStoredPlan } from '@books/ledger-client';
 import { legacyAttributionFields } from '@books/queue';
-import { readStoredPlan } from '@books/runtime';
 import { recoverRun } from '../../src/cli/commands/recover';
 import { daysFrom } from '../e2e/support';
 import { openLegacyWorld, STATIC_STRATEGIES } from '../legacy/support';

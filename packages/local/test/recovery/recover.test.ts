@@ -1,5 +1,5 @@
 import { PaperBroker } from '@books/broker';
-import { ClientOrderId, createLogger, Money, Quantity, RunId, type TradingDate } from '@books/core';
+import { ClientOrderId, createLogger, Money, Quantity, RunId, runIdOf, type TradingDate } from '@books/core';
 import { LedgerIntentStore } from '@books/execution';
 import { reconcilerFunction } from '@books/reconciler';
 import { redriveDlq } from '../../src/cli/commands/dlq';
@@ -47,7 +47,7 @@ describe('books recover on the embedded stack', () => {
   it('books a fill that arrived after execution gave up exactly once, leaves a working order alone, and changes nothing when run again', async () => {
     const world = await openWorld('recover');
     const [day] = daysFrom('2024-09-16', 1) as [TradingDate];
-    const runId = RunId(`${world.services.env.BOOKS_STAGE}-${day}`);
+    const runId = runIdOf(world.services.env.BOOKS_STAGE, day);
     paper(world).faults.inject({ kind: 'delayed-fill', count: 1 });
 
     const result = await world.runDay(day);
@@ -100,7 +100,7 @@ describe('books recover on the embedded stack', () => {
   it("a fill the broker made but the ledger never got is a DRIFT for the next day's reconciliation, and recover --run of its day makes it MATCH", async () => {
     const world = await openWorld('recover-late');
     const [day1, day2] = daysFrom('2024-09-16', 2) as [TradingDate, TradingDate];
-    const runId = RunId(`${world.services.env.BOOKS_STAGE}-${day1}`);
+    const runId = runIdOf(world.services.env.BOOKS_STAGE, day1);
     paper(world).faults.inject({ kind: 'delayed-fill', count: 1 });
     await world.runDay(day1);
     const [pending] = (await intentsOf(world, runId)).filter((i) => i.state === 'SUBMITTED');
@@ -137,7 +137,7 @@ describe('books recover on the embedded stack', () => {
     const world = await openWorld('recover-nf');
     const [day] = daysFrom('2024-09-16', 1) as [TradingDate];
     await world.runDay(day);
-    const runId = RunId(`${world.services.env.BOOKS_STAGE}-${day}`);
+    const runId = runIdOf(world.services.env.BOOKS_STAGE, day);
     const store = new LedgerIntentStore(world.services.intents, world.clock);
     const [sid] = STRATEGY_IDS;
     const [some] = await intentsOf(world, runId);

@@ -12,10 +12,9 @@ import {
   type TradingDate,
 } from '@books/core';
 import { LedgerRunCompletionStore, RunCompletion } from '@books/execution';
-import { keys } from '@books/ledger-client';
+import { keys, loadBook } from '@books/ledger-client';
 import { reconcilerFunction } from '@books/reconciler';
 import { recordAdjustment } from '@books/reconciler/src/adjust';
-import { loadBook } from '@books/runtime';
 import type { LocalWorld } from '../../src/daily-run/local-world';
 import { verifyBook } from '../../src/queries/book-queries';
 import { checkInvariants, daysFrom, openWorld, STRATEGY_IDS } from '../e2e/support';
@@ -78,10 +77,7 @@ describe('reconciliation in the daily cycle on the embedded stack', () => {
     expect(ofRun[0]?.entries.length).toBeGreaterThan(0);
     // The plan's fail-closed reconciliation ran before the run existed; the run's one after it.
     expect(results.filter((r) => r.runId === undefined)).toHaveLength(1);
-    const marker = await world.services.table.getItem({
-      PK: keys.run(RunId(runId)),
-      SK: 'RECONCILE_REQUESTED',
-    });
+    const marker = await world.services.table.getItem(keys.reconcileRequested(RunId(runId)));
     expect(marker?.requested_at?.S).toBeDefined();
 
     const requests: unknown[] = [];

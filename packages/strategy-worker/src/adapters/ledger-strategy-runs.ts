@@ -1,14 +1,18 @@
 import { type Clock, clientOrderIdFor, RunId, type StrategyId, Symbol } from '@books/core';
 import {
   type BookRepository,
+  encodePlanItem,
   type LedgerTable,
+  loadBook,
   type RunRepository,
+  readStoredPlan,
   StatusConflictError,
+  type StoredPlan,
   type TransactItem,
   TransactionConditionError,
+  transferItems,
 } from '@books/ledger-client';
 import type { PlannedTrade, Transfer } from '@books/portfolio';
-import { encodePlanItem, loadBook, readStoredPlan, type StoredPlan, transferItems } from '@books/runtime';
 import type {
   BookReader,
   PlanContext,

@@ -1,4 +1,4 @@
-import { errorMessage, marketTimeToInstant, RunId, StrategyId } from '@books/core';
+import { errorMessage, marketTimeToInstant, runIdOf, StrategyId } from '@books/core';
 import { LedgerRunCompletionStore, runCompletion } from '@books/execution';
 import { LegacyRepository } from '@books/ledger-client';
 import { type MigrateResult, migrateStrategy } from '@books/legacy';
@@ -30,7 +30,7 @@ export async function runMigrate(ctx: QueryContext, args: MigrateArgs, io: Outpu
   // Between runs only: an order of the last run still in flight would fill into a book whose
   // lots the migration moved.
   if (!args.dryRun && ctx.lastRunDate) {
-    const runId = RunId(`${ctx.stage}-${ctx.lastRunDate}`);
+    const runId = runIdOf(ctx.stage, ctx.lastRunDate);
     const run = await new LedgerRunCompletionStore(ctx.services.table).snapshot(runId);
     const completion = run && runCompletion(run);
     if (completion && !completion.complete) {

@@ -1,5 +1,5 @@
 import { type BrokerOrder, OrderNotFound } from '@books/broker';
-import { errorMessage, RunId, type StrategyId } from '@books/core';
+import { errorMessage, RunId, runIdOf, type StrategyId } from '@books/core';
 import {
   attributionOfPlan,
   executionDeps,
@@ -174,7 +174,7 @@ export async function runRecover(ctx: QueryContext, args: RecoverArgs, io: Outpu
   let runId: RunId;
   try {
     if (args.run !== undefined) runId = RunId(args.run);
-    else if (ctx.lastRunDate) runId = RunId(`${ctx.stage}-${ctx.lastRunDate}`);
+    else if (ctx.lastRunDate) runId = runIdOf(ctx.stage, ctx.lastRunDate);
     else throw new Error('no run day is known for this stage: pass --run RUN_ID');
   } catch (e) {
     io.err(`books recover: ${errorMessage(e)}\n`);

@@ -1,4 +1,4 @@
-import { errorMessage, RunId, TradingDate } from '@books/core';
+import { errorMessage, RunId, runIdOf, TradingDate } from '@books/core';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { json, type Output, processOutput, table } from '../../queries/format';
@@ -8,7 +8,7 @@ import type {
   StrategyCompleteness,
   TradeCompleteness,
 } from '../../queries/run-completeness';
-import { loadRunCompleteness, runIdFor } from '../../queries/run-query';
+import { loadRunCompleteness } from '../../queries/run-query';
 
 export interface RunsArgs {
   readonly runId?: string;
@@ -46,7 +46,7 @@ export async function runRuns(ctx: QueryContext, args: RunsArgs, io: Output): Pr
     if (args.runId !== undefined) return await showRun(ctx, RunId(args.runId), args, io);
     const runs: RunCompleteness[] = [];
     for (const day of daysToList(ctx, args)) {
-      const run = await loadRunCompleteness(ctx.services, runIdFor(ctx.stage, day), ctx.now);
+      const run = await loadRunCompleteness(ctx.services, runIdOf(ctx.stage, day), ctx.now);
       if (run) runs.push(filtered(run, args.strategy));
     }
     if (args.json) {

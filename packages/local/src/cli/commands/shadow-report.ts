@@ -1,3 +1,4 @@
+import { runIdOf } from '@books/core';
 import { readShadowReports, type ShadowReport } from '@books/legacy';
 import type { Command } from 'commander';
 import { z } from 'zod';
@@ -10,7 +11,7 @@ export async function runShadowReport(
   args: { run?: string; json: boolean },
   io: Output,
 ): Promise<number> {
-  const runId = args.run ?? (ctx.lastRunDate ? `${ctx.stage}-${ctx.lastRunDate}` : undefined);
+  const runId = args.run ?? (ctx.lastRunDate ? runIdOf(ctx.stage, ctx.lastRunDate) : undefined);
   if (!runId) {
     io.err('books shadow-report: no run yet on this stage; give --run RUN_ID\n');
     return 2;

@@ -1,5 +1,5 @@
 import { PaperBroker } from '@books/broker';
-import { Money, RunId, type StrategyId, TradingDate } from '@books/core';
+import { Money, RunId, runIdOf as runIdOfStage, type StrategyId, TradingDate } from '@books/core';
 import type { ExecutionOptions } from '@books/execution';
 import type { InjectionHooks, LocalWorld, LocalWorldOptions } from '../../../src/daily-run/local-world';
 import { checkInvariants, openWorld } from '../../e2e/support';
@@ -44,7 +44,7 @@ export async function openScenario(
 }
 
 export function runIdOf(world: LocalWorld, day: TradingDate): RunId {
-  return RunId(`${world.services.env.BOOKS_STAGE}-${day}`);
+  return runIdOfStage(world.services.env.BOOKS_STAGE, day);
 }
 
 /** Records the day's run as one whose trades must all end final. */

@@ -12,8 +12,10 @@ import {
   TradingDateSchema,
   WeightSchema,
 } from '@books/core';
-import { type Item, keys, type LedgerTable, toItem } from '@books/ledger-client';
 import { z } from 'zod';
+import { type Item, toItem } from '../attribute-codec';
+import { keys } from '../keys';
+import type { LedgerTable } from '../ledger-table';
 
 const TradeSchema = z.object({
   symbol: SymbolSchema,
@@ -78,13 +80,9 @@ export const StoredPlanSchema = z.object({
 export type StoredPlan = z.output<typeof StoredPlanSchema>;
 export type StoredPlanInput = z.input<typeof StoredPlanSchema>;
 
-export function planKey(runId: RunId, strategyId: StrategyId) {
-  return { PK: keys.run(runId), SK: `PLAN#${strategyId}` };
-}
-
 export function encodePlanItem(plan: StoredPlan): Item {
   return toItem({
-    ...planKey(plan.runId, plan.strategyId),
+    ...keys.plan(plan.runId, plan.strategyId),
     entity: 'RUN_PLAN',
     plan_json: JSON.stringify(plan),
   });
@@ -101,6 +99,6 @@ export async function readStoredPlan(
   runId: RunId,
   strategyId: StrategyId,
 ): Promise<StoredPlan | undefined> {
-  const item = await table.getItem(planKey(runId, strategyId));
+  const item = await table.getItem(keys.plan(runId, strategyId));
   return item && decodePlanItem(item);
 }

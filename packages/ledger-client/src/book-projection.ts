@@ -1,13 +1,10 @@
 import type { RunId, StrategyId } from '@books/core';
-import type {
-  BookRepository,
-  LegacyTrade,
-  StoredBook,
-  StoredTransfer,
-  StrategyTrade,
-  TransactItem,
-} from '@books/ledger-client';
 import { type Book, emptyBook, type Fill, type LotChange, type Transfer } from '@books/portfolio';
+import type { TransactItem } from './ledger-table';
+import type { LegacyTrade } from './records/legacy-trade';
+import type { StrategyTrade } from './records/trade';
+import type { StoredTransfer } from './records/transfer';
+import type { BookRepository, StoredBook } from './repositories/book-repository';
 
 /** A book as the ledger stores it, as the accounting folds it; `version` guards its next write. */
 export interface LoadedBook {
@@ -30,7 +27,7 @@ export function toPortfolioBook(stored: StoredBook): Book {
     })),
     cash: stored.cash.cash,
     realizedPnl: stored.cash.realizedPnl,
-    appliedFillIds: new Set(),
+    appliedFillIds: new Set(stored.fillIds),
     appliedTransferIds: new Set(stored.transfers.map((t) => t.id)),
   };
 }

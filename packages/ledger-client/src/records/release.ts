@@ -1,0 +1,94 @@
+import type { Quantity, RunId, Side, StrategyId, Symbol } from '@books/core';
+import { z } from 'zod';
+import { type Item, toItem } from '../attribute-codec';
+import { CorruptItemError } from '../errors';
+import { field } from '../fields';
+import { keys } from '../keys';
+
+/**
+ * The marker of a strategy's released BUYs (`RUN#{runId}` / `RELEASE#{sid}`), written once when
+ * its SELLs are done: the BUYs the release sent (portfolio PlannedTrades, as JSON) and those it
+ * suppressed. Its presence means "released"; a trade's client order id is derived from its
+ * (symbol, side, leg) as the release derived it.
+ */
+export interface StoredRelease {
+  readonly released: readonly ReleasedTrade[];
+  readonly suppressed: readonly ReleaseSuppressed[];
+}
+
+export interface ReleasedTrade {
+  readonly symbol: Symbol;
+  readonly side: Side;
+  /** A decimal string. */
+  readonly qty: string;
+  readonly leg: number;
+}
+
+export interface ReleaseSuppressed {
+  readonly symbol: Symbol;
+  readonly side: Side;
+  /** A decimal string. */
+  readonly qty: string;
+  readonly reason: string;
+}
+
+/** What a release writes of each trade: a portfolio PlannedTrade or SuppressedTrade (JSON, decimals as text). */
+export interface ReleaseInput {
+  readonly released: readonly {
+    readonly symbol: Symbol;
+    readonly side: Side;
+    readonly qty: Quantity;
+    readonly leg: number;
+  }[];
+  readonly suppressed: readonly {
+    readonly symbol: Symbol;
+    readonly side: Side;
+    readonly qty: Quantity;
+    readonly reason: string;
+  }[];
+}
+
+const DecimalText = z.string().regex(/^-?\d+(\.\d+)?$/, 'a decimal string');
+const ReleasedSchema = z.array(
+  z.looseObject({ symbol: field.symbol, side: field.side, qty: DecimalText, leg: z.number().int().min(0) }),
+);
+const SuppressedSchema = z.array(
+  z.looseObject({ symbol: field.symbol, side: field.side, qty: DecimalText, reason: z.string() }),
+);
+
+export function encodeRelease(runId: RunId, strategyId: StrategyId, release: ReleaseInput): Item {
+  return toItem({
+    ...keys.release(runId, strategyId),
+    entity: 'RUN_RELEASE',
+    released_json: JSON.stringify(release.released),
+    suppressed_json: JSON.stringify(release.suppressed),
+  });
+}
+
+export function decodeRelease(item: Item): StoredRelease {
+  const released = ReleasedSchema.safeParse(parseJson(item.released_json?.S));
+  const suppressed = SuppressedSchema.safeParse(parseJson(item.suppressed_json?.S));
+  if (!released.success || !suppressed.success)
+    throw new CorruptItemError(
+      `release ${item.PK?.S ?? '?'} / ${item.SK?.S ?? '?'}: ${(released.error ?? suppressed.error)?.message}`,
+      { PK: item.PK?.S, SK: item.SK?.S },
+    );
+  return {
+    released: released.data.map((t) => ({ symbol: t.symbol, side: t.side, qty: t.qty, leg: t.leg })),
+    suppressed: suppressed.data.map((s) => ({
+      symbol: s.symbol,
+      side: s.side,
+      qty: s.qty,
+      reason: s.reason,
+    })),
+  };
+}
+
+function parseJson(text: string | undefined): unknown {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

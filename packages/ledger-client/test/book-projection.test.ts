@@ -1,0 +1,98 @@
+import { LEGACY, Money, StrategyId } from '@books/core';
+import { applyFill, DuplicateFillError } from '@books/portfolio';
+import { createTestTable, type TestTable } from '@books/testkit';
+import {
+  BookRepository,
+  fillOfTrade,
+  LedgerTable,
+  type LegacyTrade,
+  loadBook,
+  lotChangeItem,
+  type StrategyTrade,
+  TradeRepository,
+  type TransactItem,
+} from '../src';
+import { aTrade } from './support/builders';
+
+describe('a book loaded from DynamoDB Local knows the fills it has applied', () => {
+  let test: TestTable;
+  let table: LedgerTable;
+  let books: BookRepository;
+  let trades: TradeRepository;
+  beforeAll(async () => {
+    test = await createTestTable('projection');
+    table = new LedgerTable(test.client, test.tableName);
+    books = new BookRepository(table);
+    trades = new TradeRepository(table);
+  });
+  afterAll(() => test.cleanup());
+
+  async function fund(strategyId: StrategyId, cash: string) {
+    const at = '2026-11-24T14:00:00.000Z';
+    await table.transact([
+      books.openCashItem({ strategyId, cash: Money.parse(cash), realizedPnl: Money.ZERO, updatedAt: at }),
+    ]);
+  }
+
+  /** Records a trade as execution does: the trade item, its lot changes and the book's cash, in one transaction. */
+  async function record(
+    strategyId: StrategyId,
+    trade: Omit<StrategyTrade | LegacyTrade, 'strategyId'>,
+    put: TransactItem,
+  ) {
+    const loaded = await loadBook(books, strategyId);
+    if (loaded.version === undefined) throw new Error(`${strategyId} is not funded`);
+    const application = applyFill(loaded.book, fillOfTrade(trade));
+    await table.transact([
+      put,
+      ...application.changes.map((c) => lotChangeItem(books, strategyId, c)),
+      books.cashUpdateItem(
+        {
+          strategyId,
+          cash: application.book.cash,
+          realizedPnl: application.book.realizedPnl,
+          updatedAt: trade.filledAt,
+        },
+        loaded.version,
+      ),
+    ]);
+  }
+
+  it('refuses the same fill again after a reload, and takes a new one', async () => {
+    const trade = aTrade({ strategyId: StrategyId('reloaded') });
+    const sid = trade.strategyId;
+    await fund(sid, '25000');
+    await record(sid, trade, trades.putItem(trade));
+
+    const reloaded = await loadBook(books, sid);
+    expect([...reloaded.book.appliedFillIds]).toEqual([trade.orderId]);
+    expect(() => applyFill(reloaded.book, fillOfTrade(trade))).toThrow(DuplicateFillError);
+
+    const next = aTrade({ strategyId: sid, orderId: 'order-2', filledAt: '2026-11-25T20:30:00.000Z' });
+    expect(applyFill(reloaded.book, fillOfTrade(next)).book.appliedFillIds.has('order-2')).toBe(true);
+  });
+
+  it('refuses a legacy trade again in the LEGACY book, whose fills are the legacy trades', async () => {
+    const trade: LegacyTrade = {
+      ...aTrade({ orderId: 'legacy-order-1' }),
+      strategyNames: ['momentum'],
+      strategyWeights: [],
+    };
+    await fund(LEGACY, '10000');
+    await record(LEGACY, trade, trades.legacyPutItem(trade));
+
+    const reloaded = await loadBook(books, LEGACY);
+    expect([...reloaded.book.appliedFillIds]).toEqual(['legacy-order-1']);
+    expect(() => applyFill(reloaded.book, fillOfTrade(trade))).toThrow(DuplicateFillError);
+  });
+
+  it('does not count another strategy’s trades as the book’s fills', async () => {
+    const own = aTrade({ strategyId: StrategyId('own-fills'), orderId: 'own-1' });
+    const other = aTrade({ strategyId: StrategyId('other-fills'), orderId: 'other-1' });
+    await fund(own.strategyId, '25000');
+    await record(own.strategyId, own, trades.putItem(own));
+    await trades.put(other);
+
+    expect((await books.readBook(own.strategyId))?.fillIds).toEqual(['own-1']);
+  });
+});
