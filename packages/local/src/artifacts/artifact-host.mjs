@@ -158,6 +158,8 @@ const server = createServer((req, res) => {
         'x-amz-executed-version': '$LATEST',
         'x-books-duration-ms': outcome.durationMs.toFixed(1),
         ...(outcome.ok ? {} : { 'x-amz-function-error': 'Unhandled' }),
+        // Tells the runtime before the answer reaches the caller: the next invocation needs a new sandbox.
+        ...(outcome.timedOut ? { 'x-books-sandbox-discarded': 'true' } : {}),
       };
       res.writeHead(200, headers).end(JSON.stringify(outcome.body));
       // Lambda discards a sandbox whose invocation timed out.

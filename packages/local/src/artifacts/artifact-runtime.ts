@@ -166,6 +166,15 @@ export class ArtifactRuntime {
     return started;
   }
 
+  /** Forgets a sandbox that is exiting (its invocation timed out): the next invocation starts a new one. */
+  private discard(functionName: string, sandbox: Sandbox): void {
+    const current = this.sandboxes.get(functionName);
+    if (current === undefined) return;
+    void current.then((s) => {
+      if (s === sandbox && this.sandboxes.get(functionName) === current) this.sandboxes.delete(functionName);
+    });
+  }
+
   private spawnSandbox(f: ArtifactFunction): Promise<Sandbox> {
     const { fn, taskRoot } = f;
     const sandboxHome = join(this.options.workDir, fn.key, 'sandbox');
@@ -258,6 +267,7 @@ export class ArtifactRuntime {
         const upstream = request(
           { host: '127.0.0.1', port: sandbox.port, method: 'POST', path, headers: req.headers },
           (answer) => {
+            if (answer.headers['x-books-sandbox-discarded'] === 'true') this.discard(name, sandbox);
             res.writeHead(answer.statusCode ?? 502, answer.headers);
             answer.pipe(res);
           },
