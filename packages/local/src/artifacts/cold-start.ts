@@ -129,6 +129,11 @@ export async function measureColdStarts(options: ColdStartOptions): Promise<Cold
         workDir: path.join(root, `run-${key}`),
         functions: [key, ...alongside],
         booksHome: home,
+        references: {
+          LedgerTable: world.services.env.BOOKS_TABLE_NAME,
+          ExecutionQueue: world.executionQueueUrl,
+          BarsBucket: `strategy-books-${STAGE}-bars`,
+        },
         env: (f): Record<string, string> =>
           f.key === 'dataRefresh'
             ? {

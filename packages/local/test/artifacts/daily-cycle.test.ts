@@ -56,6 +56,8 @@ describe('the daily cycle, every function from its packaged artifact', () => {
     const s3 = process.env.BOOKS_TEST_S3_ENDPOINT;
     if (!dynamodb || !sqs || !s3) throw new Error('the embedded test stack is not running');
     const packaged = packageService({ stage: STAGE, outDir: join(root, 'package') });
+    // Awaited below, once the rest is set up; a failure must not go unhandled meanwhile.
+    packaged.catch(() => undefined);
     // The stack's home the functions reach as <task root>/.books: no strategies in it.
     mkdirSync(join(home, 'sample-bars'), { recursive: true });
     writeFileSync(
@@ -100,6 +102,12 @@ describe('the daily cycle, every function from its packaged artifact', () => {
       packageDir: await packaged,
       workDir: join(root, 'functions'),
       booksHome: home,
+      // What a deploy's CloudFormation would resolve, should the template reference resources.
+      references: {
+        LedgerTable: world.services.env.BOOKS_TABLE_NAME,
+        ExecutionQueue: world.executionQueueUrl,
+        BarsBucket: `strategy-books-${STAGE}-bars`,
+      },
       env: (fn): Record<string, string> =>
         fn.key === 'dataRefresh'
           ? {
