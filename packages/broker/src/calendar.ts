@@ -1,5 +1,4 @@
-import type { TradingDate } from '@books/core';
-import { easternToUtc, normaliseHhmm, REGULAR_CLOSE } from './eastern-time';
+import { marketTimeToInstant, normaliseHhmm, type TradingDate } from '@books/core';
 import type { CalendarDay, MarketClock } from './port';
 
 /** A trading day as a calendar source states it: New York open and close times. */
@@ -10,6 +9,9 @@ export interface TradingDaySpec {
   readonly close: string;
 }
 
+/** The regular session's close in New York; an earlier close is an early close. */
+export const REGULAR_CLOSE = '16:00';
+
 export function calendarDay(date: TradingDate, open: string, close: string): CalendarDay {
   const o = normaliseHhmm(open);
   const c = normaliseHhmm(close);
@@ -17,8 +19,8 @@ export function calendarDay(date: TradingDate, open: string, close: string): Cal
     date,
     open: o,
     close: c,
-    openAt: easternToUtc(date, o),
-    closeAt: easternToUtc(date, c),
+    openAt: marketTimeToInstant(date, o),
+    closeAt: marketTimeToInstant(date, c),
     earlyClose: c < REGULAR_CLOSE,
   };
 }

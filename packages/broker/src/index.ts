@@ -1,11 +1,18 @@
+// The key provider and request budget of the shared Alpaca transport, for whoever builds an AlpacaBroker.
+export {
+  AlpacaKeys,
+  envKeyProvider,
+  type KeyProvider,
+  keyProviderFor,
+  RequestBudget,
+  realSleep,
+  type Sleep,
+  ssmKeyProvider,
+} from '@books/alpaca';
 export * from './alpaca/alpaca-broker';
 export * from './alpaca/config';
-export * from './alpaca/keys';
-export { RequestBudget } from './alpaca/request-budget';
 export * from './calendar';
-export * from './eastern-time';
 export * from './errors';
-export * from './lossless-json';
 export { CorruptPaperState } from './paper/codec';
 export * from './paper/dynamodb-store';
 export * from './paper/faults';
@@ -16,4 +23,3 @@ export * from './paper/records';
 export * from './paper/sources';
 export * from './paper/store';
 export * from './port';
-export * from './sleep';

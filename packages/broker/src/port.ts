@@ -119,6 +119,7 @@ export interface BrokerOrder {
   readonly limitPrice: Price | null;
   readonly filledQty: Quantity;
   readonly filledAvgPrice: Price | null;
+  /** When the broker took the order: Alpaca's submitted_at, or its created_at while not yet routed. */
   readonly submittedAt: Date;
   readonly filledAt: Date | null;
 }
@@ -129,6 +130,23 @@ export interface BrokerOrder {
  */
 export interface PlacedOrder extends BrokerOrder {
   readonly alreadyExisted: boolean;
+}
+
+/**
+ * A row of the account that the project does not trade and never owns: a position or an order of
+ * another asset class (an option, a crypto pair) or a multi-leg order. Kept out of `getPositions`
+ * and `listOpenOrders` by its class, and reported beside them; no book explains it.
+ */
+export interface ExternalRow {
+  readonly kind: 'position' | 'order';
+  /** Alpaca's asset_class ("us_option", "crypto", …; "" on a multi-leg order). */
+  readonly assetClass: string;
+  /** Orders only: Alpaca's order_class ("mleg", …). */
+  readonly orderClass?: string;
+  /** The broker's symbol as written ("AAPL250620C00100000", "ETH/USD"; "" on a multi-leg order). */
+  readonly symbol: string;
+  /** Orders only: the broker's order id. */
+  readonly id?: string;
 }
 
 export interface LatestPrice {
@@ -143,6 +161,7 @@ export interface LatestPrice {
  */
 export interface Broker {
   getAccount(): Promise<Account>;
+  /** The account's positions of the asset class the project trades (US equities). */
   getPositions(): Promise<Position[]>;
   getClock(): Promise<MarketClock>;
   /** Trading days from `start` to `end`, both inclusive. */
@@ -154,12 +173,16 @@ export interface Broker {
    * existing order comes back with `alreadyExisted: true` and nothing is placed or filled again.
    */
   placeOrder(request: OrderRequest): Promise<PlacedOrder>;
-  /** Throws OrderNotFound. */
+  /**
+   * Throws OrderNotFound. An order the broker `replaced` is followed (replaced_by) to the order
+   * that replaced it, which is the live one.
+   */
   getOrder(id: BrokerOrderId): Promise<BrokerOrder>;
-  /** Throws OrderNotFound. */
+  /** Throws OrderNotFound. Follows a `replaced` order like `getOrder`. */
   getOrderByClientId(clientOrderId: ClientOrderId): Promise<BrokerOrder>;
   /** Idempotent for an order that is already canceled; throws OrderNotCancelable when it filled. */
   cancelOrder(id: BrokerOrderId): Promise<void>;
+  /** Open orders of the asset class the project trades (US equities, not multi-leg). */
   listOpenOrders(): Promise<BrokerOrder[]>;
   /** Symbols without a price are absent from the map. */
   getLatestPrices(symbols: readonly Symbol[]): Promise<Map<Symbol, LatestPrice>>;

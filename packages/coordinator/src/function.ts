@@ -1,42 +1,23 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { RunId, Symbol, TradingDate } from '@books/core';
+import { type LambdaContext, Symbol } from '@books/core';
 import { compile } from '@books/dsl';
 import { LedgerRunCompletionStore, type ReconciliationRequester, RunCompletion } from '@books/execution';
 import { LegacyRepository } from '@books/ledger-client';
 import { ledgerReconciliationCheck } from '@books/reconciler';
-import type { Services } from '@books/runtime';
-import { z } from 'zod';
+import {
+  CoordinatorEventSchema,
+  type FinishResult,
+  failureReasonOf,
+  type PlanResult,
+} from '@books/run-contract';
+import type { LambdaFunction, Services } from '@books/runtime';
 import { BrokerMarketCalendar } from './adapters/broker-market';
 import { FileConfigSource } from './adapters/file-config-source';
 import { LedgerFlowGuard } from './adapters/ledger-flow-guard';
 import { LedgerRunStore } from './adapters/ledger-run-store';
-import { type PlanRunDeps, type PlanRunResult, planRun } from './plan-run';
+import { type PlanRunDeps, planRun } from './plan-run';
 import type { DispatchOutcome } from './ports';
-
-const OutcomeSchema = z.object({
-  strategyId: z.string(),
-  outcome: z.string(),
-  reason: z.string().optional(),
-  /** Set by the state machine's Catch when the worker itself failed. */
-  error: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).optional(),
-});
-
-export const CoordinatorEventSchema = z.discriminatedUnion('phase', [
-  z.object({
-    phase: z.literal('plan'),
-    executionId: z.string().min(1).default('manual'),
-    /** The execution's input: a schedule's `{trigger}`, or a manual `{tradingDate, dryRun}`. */
-    trigger: z.looseObject({ tradingDate: z.string().optional(), dryRun: z.boolean().optional() }).optional(),
-  }),
-  z.object({ phase: z.literal('finish'), runId: z.string(), outcomes: z.array(OutcomeSchema) }),
-]);
-
-export interface FinishResult {
-  readonly runId: string;
-  readonly status: 'DISPATCHED';
-  readonly outcomes: readonly DispatchOutcome[];
-}
 
 export interface CoordinatorOptions {
   /** Where a finished run's reconciliation is requested when nothing of it is left to trade. */
@@ -52,8 +33,8 @@ export interface CoordinatorOptions {
 export function coordinatorFunction(
   services: Services,
   options: CoordinatorOptions = {},
-): (event: unknown) => Promise<PlanRunResult | FinishResult> {
-  const { env, broker, clock, logger } = services;
+): LambdaFunction<PlanResult | FinishResult> {
+  const { env, broker, clock } = services;
   const strategiesDir = env.BOOKS_STRATEGIES_DIR;
   const market = new BrokerMarketCalendar(broker);
   const store = new LedgerRunStore(services.table, services.runs);
@@ -70,7 +51,7 @@ export function coordinatorFunction(
     },
     runs: store,
     clock,
-    logger: logger.child({ function: 'coordinator' }),
+    logger: services.logger.child({ function: 'coordinator' }),
     reconciliation: ledgerReconciliationCheck(services),
     flows: { overrides: () => services.flows.read() },
     flowGuard: new LedgerFlowGuard(new LegacyRepository(services.table), services.books),
@@ -83,8 +64,9 @@ export function coordinatorFunction(
       clock,
       logger: deps.logger,
     });
-  return async (raw) => {
+  return async (raw, context: LambdaContext) => {
     const event = CoordinatorEventSchema.parse(raw);
+    const log = deps.logger.child({ requestId: context.awsRequestId });
     if (event.phase === 'plan') {
       const { tradingDate, dryRun } = event.trigger ?? {};
       // Choosing the day skips the time-of-day window: only for the simulated broker (local runs,
@@ -95,26 +77,26 @@ export function coordinatorFunction(
           reason: `refused: a trading date (${tradingDate}) may only be given to a simulated broker, not ${env.BOOKS_BROKER_MODE}`,
         };
       }
-      return planRun(deps, {
-        executionId: event.executionId,
-        ...(tradingDate ? { tradingDate: TradingDate(tradingDate) } : {}),
-        ...(dryRun ? { dryRun: true } : {}),
-      });
+      return planRun(
+        { ...deps, logger: log },
+        {
+          executionId: event.executionId,
+          ...(tradingDate ? { tradingDate } : {}),
+          ...(dryRun ? { dryRun: true } : {}),
+        },
+      );
     }
-    const outcomes: DispatchOutcome[] = event.outcomes.map((o) => ({
-      strategyId: o.strategyId,
-      outcome: o.outcome,
-      ...(o.reason || o.error
-        ? { reason: o.reason ?? `${o.error?.Error ?? 'Error'}: ${o.error?.Cause ?? ''}` }
-        : {}),
-    }));
-    await store.finishRun(RunId(event.runId), outcomes, clock.now().toISOString());
-    logger.info({ event: 'run-dispatched', runId: event.runId, outcomes }, 'run dispatched');
+    const outcomes: DispatchOutcome[] = event.outcomes.map((o) => {
+      const reason = failureReasonOf(o);
+      return { strategyId: o.strategyId, outcome: o.outcome, ...(reason ? { reason } : {}) };
+    });
+    await store.finishRun(event.runId, outcomes, clock.now().toISOString());
+    log.info({ event: 'run-dispatched', runId: event.runId, outcomes }, 'run dispatched');
     try {
-      await completion?.requestIfComplete(RunId(event.runId));
+      await completion?.requestIfComplete(event.runId);
     } catch (e) {
       // The run stands; the scheduled reconciliation after the close still covers it.
-      logger.error(
+      log.error(
         { event: 'reconciliation-request-failed', runId: event.runId, err: e },
         'reconciliation not requested',
       );

@@ -1,6 +1,5 @@
 import {
   type BooksConfig,
-  type CapitalPolicyWire,
   type Clock,
   capitalPolicyToWire,
   errorMessage,
@@ -14,6 +13,7 @@ import {
   type TradingDate,
   ValidationError,
 } from '@books/core';
+import type { MergedFlowPlan, PlanResult } from '@books/run-contract';
 import type {
   AccountSnapshotSource,
   ConfigSource,
@@ -55,51 +55,6 @@ export interface PlanRunRequest {
   readonly dryRun?: boolean;
 }
 
-/** One Map item: everything a strategy worker needs, so that workers never reload the config. */
-export interface WorkerItem {
-  readonly runId: string;
-  readonly strategyId: string;
-  readonly file: string;
-  readonly allocation: string;
-  readonly flow: string;
-  readonly asOf: string;
-  readonly accountEquity: string;
-  readonly plannedAt: string;
-  readonly capitalPolicy: CapitalPolicyWire;
-  readonly minTradeNotional: string;
-  readonly dryRun: boolean;
-}
-
-export type PlanRunResult =
-  | {
-      readonly proceed: false;
-      readonly reason: string;
-      readonly runId?: string;
-      readonly problems?: readonly string[];
-    }
-  | {
-      readonly proceed: true;
-      readonly runId: string;
-      readonly items: readonly WorkerItem[];
-      readonly warnings: readonly string[];
-      /** Present when some strategy is on the merged flow (legacy or shadow): DailyRun's Legacy state. */
-      readonly legacy?: MergedFlowPlan;
-    };
-
-/** What DailyRun's Legacy state (the aggregator and legacy planner) needs of the run. */
-export interface MergedFlowPlan {
-  readonly asOf: string;
-  readonly accountEquity: string;
-  readonly plannedAt: string;
-  readonly capitalPolicy: WorkerItem['capitalPolicy'];
-  readonly minTradeNotional: string;
-  readonly dryRun: boolean;
-  /** Every strategy of the merged flow, dispatched or not (a strategy not heard from holds). */
-  readonly strategies: readonly { strategyId: string; allocation: string; flow: 'legacy' | 'shadow' }[];
-  /** The books the legacy book must never trade from. */
-  readonly perStrategyIds: readonly string[];
-}
-
 export function runIdFor(stage: string, date: TradingDate): RunId {
   return RunId(`${stage}-${date}`);
 }
@@ -109,7 +64,8 @@ export function runIdFor(stage: string, date: TradingDate): RunId {
  * take the run lock (one run per stage and trading date), snapshot the account once, record the
  * run with every strategy PENDING, and hand out the Map items. Nothing is planned or traded here.
  */
-export async function planRun(deps: PlanRunDeps, request: PlanRunRequest): Promise<PlanRunResult> {
+/** The Plan state's result (the DailyRun contract's PlanResult): Map items, the merged-flow plan. */
+export async function planRun(deps: PlanRunDeps, request: PlanRunRequest): Promise<PlanResult> {
   const now = deps.clock.now();
   const log = deps.logger.child({ phase: 'plan', executionId: request.executionId });
 
@@ -197,7 +153,7 @@ export async function planRun(deps: PlanRunDeps, request: PlanRunRequest): Promi
   return {
     proceed: true,
     runId,
-    warnings: run.warnings,
+    warnings: [...run.warnings],
     items: enabled.map((s) => ({
       runId,
       strategyId: s.id,

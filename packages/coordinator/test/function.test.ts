@@ -1,5 +1,6 @@
 import { createLogger, ManualClock } from '@books/core';
 import { parseRuntimeEnv, type Services } from '@books/runtime';
+import { testLambdaContext } from '@books/testkit';
 import { coordinatorFunction } from '../src/function';
 
 /** Only what the refusal path touches; anything else used would throw. */
@@ -41,7 +42,10 @@ describe('the coordinator function', () => {
   it('refuses a chosen trading date against a real account, before touching anything', async () => {
     const plan = coordinatorFunction(servicesFor('alpaca-live'));
     await expect(
-      plan({ phase: 'plan', executionId: 'manual', trigger: { tradingDate: '2026-11-20' } }),
+      plan(
+        { phase: 'plan', executionId: 'manual', trigger: { tradingDate: '2026-11-20' } },
+        testLambdaContext(),
+      ),
     ).resolves.toEqual({
       proceed: false,
       reason: 'refused: a trading date (2026-11-20) may only be given to a simulated broker, not alpaca-live',
@@ -50,6 +54,6 @@ describe('the coordinator function', () => {
 
   it('names what is wrong with a malformed event', async () => {
     const plan = coordinatorFunction(servicesFor('alpaca-live'));
-    await expect(plan({ phase: 'launch' })).rejects.toThrow(/phase/);
+    await expect(plan({ phase: 'launch' }, testLambdaContext())).rejects.toThrow(/phase/);
   });
 });

@@ -71,3 +71,22 @@ export function marketTimeToInstant(date: string, time: string, timeZone = MARKE
   }
   return new Date(guess);
 }
+
+/**
+ * Minutes east of UTC of the exchange's zone at `instant` (−300 in New York winter, −240 in summer),
+ * e.g. to write a timestamp with its New York offset as Alpaca does ("…-05:00").
+ */
+export function marketOffsetMinutes(instant: Date, timeZone = MARKET_TIME_ZONE): number {
+  const w = wallClock(instant, timeZone);
+  const wallAsUtc = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
+  return Math.round((wallAsUtc - Math.floor(instant.getTime() / 1000) * 1000) / 60_000);
+}
+
+const HHMM = /^([01]\d|2[0-3]):?([0-5]\d)$/;
+
+/** A wall-clock time as "HH:MM" from "HH:MM" or "HHMM" (Alpaca's calendar writes both); throws on anything else. */
+export function normaliseHhmm(text: string): string {
+  const m = HHMM.exec(text);
+  if (!m) throw new RangeError(`"${text}" is not a time HH:MM`);
+  return `${m[1]}:${m[2]}`;
+}

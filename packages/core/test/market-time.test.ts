@@ -1,4 +1,4 @@
-import { marketDateOf, marketTimeToInstant } from '../src';
+import { marketDateOf, marketOffsetMinutes, marketTimeToInstant, normaliseHhmm } from '../src';
 
 describe('market time', () => {
   it.each([
@@ -19,5 +19,19 @@ describe('market time', () => {
 
   it('rejects malformed times', () => {
     expect(() => marketTimeToInstant('2026-11-24', '4pm')).toThrow(/invalid wall-clock time "4pm"/);
+  });
+
+  it('gives the New York offset of an instant on each side of a daylight-saving change', () => {
+    expect(marketOffsetMinutes(new Date('2026-03-08T06:59:59Z'))).toBe(-300);
+    expect(marketOffsetMinutes(new Date('2026-03-08T07:00:00Z'))).toBe(-240);
+    expect(marketOffsetMinutes(new Date('2026-11-01T05:59:59.500Z'))).toBe(-240);
+    expect(marketOffsetMinutes(new Date('2026-11-01T06:00:00Z'))).toBe(-300);
+  });
+
+  it('accepts Alpaca\'s "0930" as well as "09:30" and rejects other shapes', () => {
+    expect(normaliseHhmm('0930')).toBe('09:30');
+    expect(normaliseHhmm('13:00')).toBe('13:00');
+    expect(() => normaliseHhmm('9:30')).toThrow(RangeError);
+    expect(() => normaliseHhmm('24:00')).toThrow(RangeError);
   });
 });

@@ -1,33 +1,42 @@
-import type { Node } from './ast';
+import type { Node, Program } from './ast';
 import { check } from './checker';
 import { Context } from './context';
 import { type DslError, Failure, type Result, toDslError } from './errors';
 import { DEFAULT_LIMITS, type Limits } from './limits';
 import { type BarPort, Market } from './market';
 import { type Plan, plan } from './planner';
-import { read } from './reader';
+import { readStrategy } from './source';
 import { finalWeights, type SymbolWeight } from './weights';
 
 /** A strategy read, checked and planned: reusable for any number of sessions and dates. */
 export interface CompiledStrategy {
   readonly file: string;
+  /**
+   * The program as read: the file's `(defsymphony …)` form, or the one a score tree converts to
+   * (its CONFIG carries the runner metadata such as `:rebalance-threshold` in both cases).
+   */
+  readonly program: Program;
   readonly plan: Plan;
   /** Upper-case tickers the strategy may read (load these through the bar port). */
   readonly symbols: readonly string[];
 }
 
-/** read → check → plan. All problems found by the checker are reported at once. */
+/**
+ * read → check → plan. `source` is a `.clj` strategy or a Composer score tree (EDN or JSON), read
+ * as the equivalent defsymphony form. All problems found by the checker are reported at once.
+ */
 export function compile(
   source: string,
   file: string,
   limits: Limits = DEFAULT_LIMITS,
 ): Result<CompiledStrategy, DslError[]> {
-  const program = read(source, file, limits);
-  if (!program.ok) return { ok: false, error: [program.error] };
+  const program = readStrategy(source, file, limits);
+  if (!program.ok) return program;
   const problems = check(program.value);
   if (problems.length > 0) return { ok: false, error: problems };
   const p = plan(program.value);
-  return { ok: true, value: { file, plan: p, symbols: [...p.symbols].filter((s) => s !== '').sort() } };
+  const symbols = [...p.symbols].filter((s) => s !== '').sort();
+  return { ok: true, value: { file, program: program.value, plan: p, symbols } };
 }
 
 /**

@@ -1,17 +1,24 @@
 import type { Span } from './ast';
 
-/** Stable error codes of the language (DSL.md "Errors"), plus ARGUMENT for a wrong argument kind. */
-export type ErrorCode =
-  | 'PARSE'
-  | 'UNKNOWN_OPERATOR'
-  | 'ARITY'
-  | 'ARGUMENT'
-  | 'NO_DATA'
-  | 'INSUFFICIENT_DATA'
-  | 'EMPTY_PORTFOLIO'
-  | 'NO_BRANCH'
-  | 'INVALID_WEIGHTS'
-  | 'LIMIT';
+/**
+ * Stable error codes: those of DSL.md "Errors", plus ARGUMENT (a wrong argument kind) and SCORE (a
+ * Composer score tree that does not fit its format). docs/dsl.md lists each with when it is raised.
+ */
+export const ERROR_CODES = [
+  'PARSE',
+  'UNKNOWN_OPERATOR',
+  'ARITY',
+  'ARGUMENT',
+  'SCORE',
+  'NO_DATA',
+  'INSUFFICIENT_DATA',
+  'EMPTY_PORTFOLIO',
+  'NO_BRANCH',
+  'INVALID_WEIGHTS',
+  'LIMIT',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
 /** A failure as it leaves the engine: enough for a strategy author to find and fix the cause. */
 export interface DslError {

@@ -4,6 +4,7 @@ import { Failure } from './errors';
 import { HISTORY_FORMULAS, indicatorAt } from './indicators';
 import type { IndicatorName } from './operators';
 import { symbolsOf } from './portfolio';
+import { type Ranked, rank } from './ranking';
 import { Fragment, type Outcome, type Value } from './values';
 
 export interface Metric {
@@ -19,12 +20,7 @@ export interface Selector {
   readonly count: number;
 }
 
-interface Scored {
-  readonly score: number;
-  /** Tie-break: the symbol, or the block's alphabetically smallest symbol. */
-  readonly key: string;
-  readonly item: string | Fragment;
-}
+type Scored = Ranked<string | Fragment>;
 
 /** METRIC on a symbol as of `day`: a number, undefined for too little history, or NO_DATA. */
 function metricOf(
@@ -52,12 +48,7 @@ function metricOf(
 }
 
 function select(scored: Scored[], selector: Selector): Scored[] {
-  const sign = selector.top ? -1 : 1;
-  scored.sort((a, b) => {
-    if (a.score !== b.score) return sign * (a.score < b.score ? -1 : 1);
-    return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
-  });
-  return scored.length > selector.count ? scored.slice(0, selector.count) : scored;
+  return rank(scored, selector.top, selector.count);
 }
 
 /** True when `v` is evaluated in block mode (DSL.md "filter"). */

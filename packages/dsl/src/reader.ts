@@ -3,7 +3,10 @@ import { type DslError, Failure, type Result, toDslError } from './errors';
 import { DEFAULT_LIMITS, type Limits } from './limits';
 
 const NUMBER = /^-?\d+(\.\d+)?$/;
+/** EDN numbers (Composer's score trees): a sign, an exponent, a BigInt `N` or BigDecimal `M` suffix. */
+const EDN_NUMBER = /^[-+]?\d+(\.\d*)?([eE][-+]?\d+)?[MN]?$/;
 const STARTS_NUMBER = /^-?\d/;
+const EDN_STARTS_NUMBER = /^[-+]?\d/;
 const QUOTE = 34;
 const BACKSLASH = 92;
 const NEWLINE = 10;
@@ -19,6 +22,14 @@ const BLANK: readonly boolean[] = Array.from({ length: 128 }, (_, c) =>
 const OPEN: Readonly<Record<number, '(' | '[' | '{'>> = { 40: '(', 91: '[', 123: '{' };
 const CLOSE: Readonly<Record<number, ')' | ']' | '}'>> = { 41: ')', 93: ']', 125: '}' };
 const CLOSER: Readonly<Record<string, string>> = { '(': ')', '[': ']', '{': '}' };
+
+export interface ReadOptions {
+  /**
+   * Read EDN data rather than the strategy language: numbers may carry a sign, an exponent or an
+   * `N`/`M` suffix, and strings the escapes `\r`, `\b`, `\f` and `\uXXXX`. For score trees.
+   */
+  readonly edn?: boolean;
+}
 
 interface Frame {
   readonly open: '(' | '[' | '{';
@@ -36,7 +47,11 @@ export function read(
   source: string,
   file: string,
   limits: Limits = DEFAULT_LIMITS,
+  options: ReadOptions = {},
 ): Result<Program, DslError> {
+  const edn = options.edn === true;
+  const numberPattern = edn ? EDN_NUMBER : NUMBER;
+  const startsNumber = edn ? EDN_STARTS_NUMBER : STARTS_NUMBER;
   const fail = (message: string, span: Span, code: 'PARSE' | 'LIMIT' = 'PARSE') =>
     ({ ok: false, error: toDslError(new Failure(code, message, span), file) }) as const;
   if (source.length > limits.maxSourceChars) {
@@ -137,7 +152,11 @@ export function read(
           if (e === '"' || e === '\\') value += e;
           else if (e === 'n') value += '\n';
           else if (e === 't') value += '\t';
-          else return fail(`unknown escape '\\${e ?? ''}' in a string`, here(i));
+          else if (edn && e !== undefined && Object.hasOwn(EDN_ESCAPES, e)) value += EDN_ESCAPES[e];
+          else if (edn && e === 'u' && /^[0-9a-fA-F]{4}$/.test(source.slice(i + 2, i + 6))) {
+            value += String.fromCharCode(Number.parseInt(source.slice(i + 2, i + 6), 16));
+            i += 4;
+          } else return fail(`unknown escape '\\${e ?? ''}' in a string`, here(i));
           i += 2;
           from = i;
           continue;
@@ -161,9 +180,11 @@ export function read(
     if (c === 58 /* : */) {
       if (text.length === 1) return fail(`a keyword needs a name after ':'`, span);
       items.push({ kind: 'keyword', id: nextId++, span, name: text.slice(1) });
-    } else if (STARTS_NUMBER.test(text)) {
-      if (!NUMBER.test(text)) return fail(`'${text}' is not a number (expected e.g. 10 or -0.5)`, span);
-      items.push({ kind: 'number', id: nextId++, span, value: Number(text), text });
+    } else if (startsNumber.test(text)) {
+      if (!numberPattern.test(text))
+        return fail(`'${text}' is not a number (expected e.g. 10 or -0.5)`, span);
+      const value = Number(edn ? text.replace(/[MN]$/, '') : text);
+      items.push({ kind: 'number', id: nextId++, span, value, text });
     } else {
       items.push({ kind: 'symbol', id: nextId++, span, name: text });
     }
@@ -179,6 +200,8 @@ export function read(
   }
   return { ok: true, value: { file, forms: top, nodeCount: nextId } };
 }
+
+const EDN_ESCAPES: Readonly<Record<string, string>> = { r: '\r', b: '\b', f: '\f' };
 
 function makeMap(items: readonly Node[], span: Span, id: number): Node | Failure {
   if (items.length % 2 !== 0) {

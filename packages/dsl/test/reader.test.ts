@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import type { Node, Span } from '../src/ast';
+import { format } from '../src/format';
 import { print } from '../src/printer';
 import { read } from '../src/reader';
 import { shapeOf } from './support/ast';
@@ -94,5 +95,43 @@ describe('read', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('reads the formatted form back into the same form, at any width', () => {
+    fc.assert(
+      fc.property(nodeArb, fc.integer({ min: 1, max: 80 }), (node, width) => {
+        expect(shapeOf(readOne(format(node, width)))).toEqual(shapeOf(node));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('reads EDN numbers and escapes only when asked to read EDN', () => {
+    const edn = read('[5.5E9 +3 -1.5e-3 7N 0.25M "\\u00e9\\r"]', 't.edn', undefined, { edn: true });
+    expect(edn.ok && shapeOf(edn.value.forms[0] as Node)).toEqual({
+      kind: 'list',
+      bracket: 'square',
+      items: [
+        { kind: 'number', text: '5.5E9' },
+        { kind: 'number', text: '+3' },
+        { kind: 'number', text: '-1.5e-3' },
+        { kind: 'number', text: '7N' },
+        { kind: 'number', text: '0.25M' },
+        { kind: 'string', value: '\u00e9\r' },
+      ],
+    });
+    const values = edn.ok && (edn.value.forms[0] as Node).kind === 'list' ? edn.value.forms[0] : undefined;
+    expect(values?.kind === 'list' && values.items.map((n) => n.kind === 'number' && n.value)).toEqual([
+      5.5e9,
+      3,
+      -0.0015,
+      7,
+      0.25,
+      false,
+    ]);
+    for (const strategy of ['(> 1 5.5E9)', '(> 1 7N)', '"\\u00e9"']) {
+      const r = read(strategy, 't.clj');
+      expect(r.ok ? 'read' : r.error.code).toBe('PARSE');
+    }
   });
 });

@@ -6,12 +6,13 @@ import {
   isOpenOrderStatus,
   OrderNotFound,
 } from '@books/broker';
-import { BooksError, ConcurrencyError, type Logger, Money, type RunId } from '@books/core';
-import { applyFill, type Fill, heldQuantity, LotKeyCollisionError, OversellError } from '@books/portfolio';
+import type { Logger, RunId } from '@books/core';
+import { heldQuantity } from '@books/portfolio';
 import type { StrategyExecutionRequested } from '@books/queue';
 import { FillPending } from './fill-pending';
-import { intentStateForBrokerStatus, isFinal } from './intent-state';
+import { isFinal } from './intent-state';
 import type { BuyRelease, ExecutionLedger, Intent, IntentStore, SymbolLocks } from './ports';
+import { attributionOfRequest, recordFinalOrder } from './record-final-order';
 
 export interface ExecutionDeps {
   readonly broker: Broker;
@@ -32,7 +33,6 @@ export type ExecutionResult =
   | { readonly kind: 'already-final'; readonly state: string };
 
 const POLL_INTERVALS_MS = [200, 400, 800, 1600, 3200];
-const RECORD_ATTEMPTS = 8;
 
 /**
  * Executes one trade request exactly once, whatever was done before: the intent is claimed by the
@@ -163,91 +163,32 @@ async function record(
   order: BrokerOrder,
   log: Logger,
 ): Promise<ExecutionResult> {
-  const finalState = intentStateForBrokerStatus(order.status);
-  if (!finalState || !isFinal(finalState)) {
-    throw new BooksError(
-      'UNEXPECTED_ORDER_STATUS',
-      `order ${order.clientOrderId} ended in status ${order.status}`,
-    );
-  }
-  // A partial fill that ends CANCELED or EXPIRED is recorded with what actually filled.
-  const filled = order.filledQty;
-  if (!filled.isPositive()) {
-    const outcome = await deps.ledger.recordOutcome({
-      intent,
-      finalState,
-      reason: `broker status ${order.status}`,
-    });
+  const attribution = attributionOfRequest(request);
+  const recorded = await recordFinalOrder(deps, {
+    intent,
+    order,
+    strategyCapital: request.strategy_capital,
+    ...(attribution ? { attribution } : {}),
+  });
+  if (recorded.kind === 'already-final') return { kind: 'already-final', state: recorded.state };
+  const { outcome } = recorded;
+  if (outcome.kind === 'unfilled') {
     log.info(
-      { event: 'order-final', state: finalState, outcome },
+      { event: 'order-final', state: outcome.state, outcome: recorded.kind },
       `order ${order.status} with nothing filled`,
     );
-    return { kind: 'recorded', state: finalState, filledQty: '0' };
+    return { kind: 'recorded', state: outcome.state, filledQty: '0' };
   }
-  if (!order.filledAvgPrice) {
-    throw new BooksError(
-      'MISSING_FILL_PRICE',
-      `order ${order.clientOrderId} filled ${filled} with no average price`,
-    );
-  }
-  const fill: Fill = {
-    fillId: order.id,
-    orderId: order.id,
-    symbol: intent.symbol,
-    side: intent.side,
-    qty: filled,
-    price: order.filledAvgPrice,
-    fees: Money.ZERO,
-    at: (order.filledAt ?? order.submittedAt).toISOString(),
-  };
-  for (let attempt = 1; ; attempt++) {
-    // Another delivery of this message (they share the symbol lease) may have recorded it already:
-    // its fill is then in the book, and folding it again would be a duplicate.
-    const state = await deps.intents.stateOf(intent.runId, intent.clientOrderId);
-    if (state && isFinal(state)) return { kind: 'already-final', state };
-    const { book, version } = await deps.ledger.readBook(intent.strategyId);
-    try {
-      const application = applyFill(book, fill);
-      const outcome = await deps.ledger.recordOutcome({
-        intent,
-        finalState,
-        fill: {
-          fill,
-          application,
-          bookVersion: version,
-          strategyCapital: request.strategy_capital,
-          ...(request.strategy_weights
-            ? {
-                attribution: {
-                  names: request.strategy_names ?? [],
-                  weights: request.strategy_weights,
-                },
-              }
-            : {}),
-        },
-      });
-      log.info(
-        {
-          event: 'fill-recorded',
-          outcome,
-          qty: filled.toString(),
-          price: fill.price.toString(),
-          state: finalState,
-        },
-        `${intent.side} ${filled} ${intent.symbol} @ ${fill.price} recorded`,
-      );
-      return { kind: 'recorded', state: finalState, filledQty: filled.toString() };
-    } catch (e) {
-      if (e instanceof LotKeyCollisionError || e instanceof OversellError) {
-        // The book already holds this fill: a concurrent delivery recorded it between our reads.
-        const now = await deps.intents.stateOf(intent.runId, intent.clientOrderId);
-        if (now && isFinal(now)) return { kind: 'already-final', state: now };
-      }
-      if (e instanceof ConcurrencyError && attempt < RECORD_ATTEMPTS) {
-        await deps.sleep(20 * attempt);
-        continue;
-      }
-      throw e;
-    }
-  }
+  const { fill } = outcome;
+  log.info(
+    {
+      event: 'fill-recorded',
+      outcome: recorded.kind,
+      qty: fill.qty.toString(),
+      price: fill.price.toString(),
+      state: outcome.state,
+    },
+    `${intent.side} ${fill.qty} ${intent.symbol} @ ${fill.price} recorded`,
+  );
+  return { kind: 'recorded', state: outcome.state, filledQty: fill.qty.toString() };
 }

@@ -1,4 +1,5 @@
-import type { Services } from '@books/runtime';
+import type { LambdaContext } from '@books/core';
+import type { LambdaFunction, Services } from '@books/runtime';
 import { BrokerMarket } from '@books/runtime';
 import middy from '@middy/core';
 import sqsPartialBatchFailure from '@middy/sqs-partial-batch-failure';
@@ -13,11 +14,10 @@ import type { ExecutionDeps } from './execute';
 import { type BatchDeps, processRecords, SqsEventSchema } from './process-batch';
 import { HeldBuyRelease } from './release-buys';
 import { type ReconciliationRequester, RunCompletion } from './run-completion';
+import { DEFAULT_EXECUTION_LIMITS, type ExecutionLimits } from './time-budget';
 
-export interface ExecutionOptions {
+export interface ExecutionOptions extends Partial<ExecutionLimits> {
   readonly sleep?: (ms: number) => Promise<void>;
-  readonly fillWaitMs?: number;
-  readonly lockWaitMs?: number;
   /** Where a complete run's reconciliation is requested; absent, none is requested after runs. */
   readonly reconciliation?: ReconciliationRequester;
 }
@@ -28,17 +28,18 @@ export function executionDeps(services: Services, options: ExecutionOptions = {}
   const { table, clock } = services;
   const sleep = options.sleep ?? realSleep;
   const logger = services.logger.child({ function: 'execution' });
+  const limits: ExecutionLimits = {
+    lockWaitMs: options.lockWaitMs ?? DEFAULT_EXECUTION_LIMITS.lockWaitMs,
+    fillWaitMs: options.fillWaitMs ?? DEFAULT_EXECUTION_LIMITS.fillWaitMs,
+    stepsMs: options.stepsMs ?? DEFAULT_EXECUTION_LIMITS.stepsMs,
+    safetyMarginMs: options.safetyMarginMs ?? DEFAULT_EXECUTION_LIMITS.safetyMarginMs,
+  };
   const ledger = new LedgerExecutionLedger(table, services.books, services.trades, services.runs, clock);
   const execution: ExecutionDeps = {
     broker: services.broker,
     intents: new LedgerIntentStore(services.intents, clock),
     ledger,
-    locks: new LedgerSymbolLocks(
-      table,
-      clock,
-      sleep,
-      options.lockWaitMs ? { waitMs: options.lockWaitMs } : {},
-    ),
+    locks: new LedgerSymbolLocks(table, clock, sleep, { waitMs: limits.lockWaitMs }),
     release: new HeldBuyRelease({
       runs: new LedgerRunProgress(table),
       ledger,
@@ -58,48 +59,35 @@ export function executionDeps(services: Services, options: ExecutionOptions = {}
       : {}),
     sleep,
     logger,
-    ...(options.fillWaitMs !== undefined ? { fillWaitMs: options.fillWaitMs } : {}),
+    fillWaitMs: limits.fillWaitMs,
   };
-  return { execution, poison: new LedgerPoisonMessages(table, clock), logger };
+  return { execution, poison: new LedgerPoisonMessages(table, clock), logger, limits };
 }
 
 /**
  * The SQS-triggered execution function: every record of the batch is parsed and executed, and
- * only the failed ones are reported back (ReportBatchItemFailures).
+ * only the failed ones are reported back (ReportBatchItemFailures). The invocation's context bounds
+ * the batch: records its remaining time cannot cover are handed back unstarted.
  */
 export function executionFunction(
   services: Services,
   options: ExecutionOptions = {},
-): (event: unknown) => Promise<BatchResponse> {
+): LambdaFunction<BatchResponse> {
   const deps = executionDeps(services, options);
-  const handler = middy(async (event: unknown) =>
-    processRecords(SqsEventSchema.parse(event).Records, deps),
+  // Middy reads the context too: just before the deadline it answers with every record failed
+  // while the work goes on unseen. The time budget keeps the batch from ever getting there.
+  const handler = middy(async (event: unknown, context: LambdaContext) =>
+    processRecords(SqsEventSchema.parse(event).Records, deps, context),
   ).use(
     sqsPartialBatchFailure({
       logger: (reason: unknown, record: unknown) =>
         deps.logger.warn({ err: reason, record }, 'record failed'),
     }),
   );
-  return async (event) => BatchResponseSchema.parse(await handler(event, LAMBDA_CONTEXT));
+  return async (event, context) => BatchResponseSchema.parse(await handler(event, context));
 }
 
 const BatchResponseSchema = z.object({
   batchItemFailures: z.array(z.object({ itemIdentifier: z.string() })),
 });
 export type BatchResponse = z.infer<typeof BatchResponseSchema>;
-
-/** The middlewares used here read nothing of the Lambda context. */
-const LAMBDA_CONTEXT = {
-  callbackWaitsForEmptyEventLoop: false,
-  functionName: 'execution',
-  functionVersion: '$LATEST',
-  invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:execution',
-  memoryLimitInMB: '512',
-  awsRequestId: 'execution',
-  logGroupName: 'execution',
-  logStreamName: 'execution',
-  getRemainingTimeInMillis: () => 60_000,
-  done: () => undefined,
-  fail: () => undefined,
-  succeed: () => undefined,
-};

@@ -8,5 +8,7 @@ export * from './function';
 export * from './intent-state';
 export * from './ports';
 export * from './process-batch';
+export * from './record-final-order';
 export * from './release-buys';
 export * from './run-completion';
+export * from './time-budget';

@@ -79,8 +79,16 @@ export interface ExecutionLedger {
 
 /** At most one open order per symbol across the whole account (both flows). */
 export interface SymbolLocks {
-  /** Runs `work` holding the symbol's lock; waits (bounded) while another order holds it. */
-  withSymbol<T>(symbol: Symbol, owner: ClientOrderId, work: () => Promise<T>): Promise<T>;
+  /**
+   * Runs `work` holding the symbol's lock; waits (at most `waitMs`, else the adapter's bound) while
+   * another order holds it.
+   */
+  withSymbol<T>(
+    symbol: Symbol,
+    owner: ClientOrderId,
+    work: () => Promise<T>,
+    options?: { readonly waitMs?: number },
+  ): Promise<T>;
 }
 
 export interface BuyRelease {

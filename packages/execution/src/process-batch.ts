@@ -1,8 +1,10 @@
-import type { Logger } from '@books/core';
+import { BooksError, type LambdaContext, type Logger } from '@books/core';
 import { MalformedMessageError, parseExecutionMessage } from '@books/queue';
 import { z } from 'zod';
 import { UnplannedTradeError } from './adapters/ledger-intents';
 import { type ExecutionDeps, executeRequest } from './execute';
+import type { SymbolLocks } from './ports';
+import { type ExecutionLimits, recordBudget } from './time-budget';
 
 export const SqsRecordSchema = z.object({
   messageId: z.string().min(1),
@@ -21,6 +23,18 @@ export interface BatchDeps {
   readonly execution: ExecutionDeps;
   readonly poison: PoisonMessages;
   readonly logger: Logger;
+  /** The waits and the time reserved per record (see time-budget.ts). */
+  readonly limits: ExecutionLimits;
+}
+
+/** A record not started: the invocation's remaining time cannot cover its worst case. */
+export class OutOfTime extends BooksError {
+  constructor(messageId: string, remainingMs: number) {
+    super('OUT_OF_TIME', `message ${messageId} not started: ${remainingMs} ms left in the invocation`, {
+      messageId,
+      remainingMs,
+    });
+  }
 }
 
 /**
@@ -29,16 +43,36 @@ export interface BatchDeps {
  * @middy/sqs-partial-batch-failure: only the rejected records come back to the queue.
  * A malformed message, or one for a trade no run planned, is recorded as poison and settles as
  * fulfilled: retrying cannot fix it.
+ * A record is started only while the invocation's remaining time covers its worst case, and its
+ * waits are cut to that time (time-budget.ts); the records not started are rejected untouched.
  */
 export async function processRecords(
   records: readonly SqsRecord[],
   deps: BatchDeps,
+  context: Pick<LambdaContext, 'getRemainingTimeInMillis'>,
 ): Promise<PromiseSettledResult<unknown>[]> {
   const results: PromiseSettledResult<unknown>[] = [];
-  for (const record of records) {
+  for (const [index, record] of records.entries()) {
+    const remainingMs = context.getRemainingTimeInMillis();
+    const budget = recordBudget(remainingMs, deps.limits);
+    if (!budget) {
+      const left = records.slice(index);
+      deps.logger.warn(
+        { event: 'out-of-time', remainingMs, handedBack: left.map((r) => r.messageId) },
+        `${left.length} message(s) handed back: ${remainingMs} ms left cannot cover a record`,
+      );
+      for (const r of left)
+        results.push({ status: 'rejected', reason: new OutOfTime(r.messageId, remainingMs) });
+      break;
+    }
+    const execution: ExecutionDeps = {
+      ...deps.execution,
+      fillWaitMs: budget.fillWaitMs,
+      locks: lockWaitBoundedBy(deps.execution.locks, context, deps.limits),
+    };
     try {
       const request = parseExecutionMessage(record.messageId, record.body);
-      results.push({ status: 'fulfilled', value: await executeRequest(deps.execution, request) });
+      results.push({ status: 'fulfilled', value: await executeRequest(execution, request) });
     } catch (e) {
       if (e instanceof MalformedMessageError || e instanceof UnplannedTradeError) {
         const problems = e instanceof MalformedMessageError ? e.problems : [e.message];
@@ -63,6 +97,20 @@ export async function processRecords(
     }
   }
   return results;
+}
+
+/** The lock wait, when the lock is asked for, cut to what the invocation has left by then. */
+function lockWaitBoundedBy(
+  locks: SymbolLocks,
+  context: Pick<LambdaContext, 'getRemainingTimeInMillis'>,
+  limits: ExecutionLimits,
+): SymbolLocks {
+  return {
+    withSymbol: (symbol, owner, work) =>
+      locks.withSymbol(symbol, owner, work, {
+        waitMs: recordBudget(context.getRemainingTimeInMillis(), limits)?.lockWaitMs ?? 0,
+      }),
+  };
 }
 
 const IdsSchema = z.looseObject({

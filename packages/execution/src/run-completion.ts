@@ -33,32 +33,103 @@ const FINAL = new Set<string>(FINAL_STATES);
 /** The coordinator's finish phase: every strategy worker has returned. */
 const DISPATCHED = 'DISPATCHED';
 
+/** Whether an intent in `state` is final (FILLED, REJECTED, CANCELED, EXPIRED): nothing more happens to its order. */
+export function isFinalIntentState(state: string): boolean {
+  return FINAL.has(state);
+}
+
+/**
+ * What a strategy's stored run status says of its completion. Every status written:
+ *
+ *   (coordinator) PENDING ──worker──▶ PLANNED | NOTHING_TO_DO | FAILED | SIGNALLED
+ *                 SKIPPED (not enabled for the run)
+ *
+ * - waiting: PENDING, no plan yet;
+ * - trading: PLANNED, its plan's trades decide;
+ * - done: NOTHING_TO_DO, FAILED, SKIPPED, SIGNALLED (a legacy-flow strategy: the LEGACY book trades
+ *   its signal).
+ * Nothing writes TRADED: a PLANNED strategy whose trades are all final is complete as it is. Any
+ * other status is unknown, and not complete: a flow added later must say what its status means.
+ */
+export const STRATEGY_RUN_STATUS_STAGES: Readonly<Record<string, 'waiting' | 'trading' | 'done'>> = {
+  PENDING: 'waiting',
+  PLANNED: 'trading',
+  NOTHING_TO_DO: 'done',
+  FAILED: 'done',
+  SKIPPED: 'done',
+  SIGNALLED: 'done',
+};
+
+/** One strategy of a run, as much as its completion is decided from. */
+export interface StrategyProgress {
+  readonly strategyId: string;
+  readonly status: string;
+  readonly pendingSells: number;
+  /** The client order ids of its recorded plan; absent when no plan is recorded. */
+  readonly plan?: { readonly sells: readonly string[]; readonly buys: readonly string[] };
+  /** The client order ids of the BUYs its release sent; absent while not released. */
+  readonly released?: readonly string[];
+}
+
+/**
+ * Whether nothing more can trade for one strategy of a run, given the state of the run's intents
+ * by client order id. A PLANNED strategy is complete when its plan is recorded, no SELL is
+ * pending, and every SELL and every BUY it sent is executed to a final intent: the BUYs sent with
+ * the plan when it had no SELLs, else those its release sent (the release marker); a trade with
+ * no intent yet is still queued. `waitingFor` does not name the strategy.
+ */
+export function strategyCompletion(
+  strategy: StrategyProgress,
+  intents: ReadonlyMap<string, string>,
+): Completion {
+  const stage = STRATEGY_RUN_STATUS_STAGES[strategy.status];
+  if (stage === 'done') return { complete: true };
+  if (stage === 'waiting') return { complete: false, waitingFor: 'no plan yet' };
+  if (stage === undefined) return { complete: false, waitingFor: `unknown status ${strategy.status}` };
+  const { plan } = strategy;
+  if (!plan) return { complete: false, waitingFor: 'no plan recorded' };
+  if (strategy.pendingSells > 0)
+    return { complete: false, waitingFor: `${strategy.pendingSells} SELL(s) pending` };
+  const released = plan.sells.length === 0 ? plan.buys : strategy.released;
+  if (!released) return { complete: false, waitingFor: 'BUYs held until the SELLs are done' };
+  for (const id of [...plan.sells, ...released]) {
+    const state = intents.get(id);
+    if (state === undefined) return { complete: false, waitingFor: `${id} is queued` };
+    if (!isFinalIntentState(state)) return { complete: false, waitingFor: `${id} is ${state}` };
+  }
+  return { complete: true };
+}
+
 /**
  * A run is complete when nothing more can trade in it:
  * - the coordinator finished it (DISPATCHED: no worker can still plan or send);
- * - every intent of the run is final (FILLED, REJECTED, CANCELED, EXPIRED);
- * - no strategy is PENDING, and every PLANNED (or TRADED) strategy has its plan recorded, no SELL
- *   pending, every SELL executed, and its BUYs executed: sent with the plan when it had no SELLs,
- *   else released (the release marker) and each released BUY executed.
- * Any other status (SKIPPED, FAILED, NOTHING_TO_DO, or one of a flow added later) is final once
- * the run's intents are. A plan's trade with no intent yet is still queued: not complete.
+ * - every intent of the run is final (whichever strategy it belongs to, planned or not);
+ * - every strategy is complete (`strategyCompletion`).
+ * The one rule of completion: execution requests the run's reconciliation by it, and `books runs`
+ * reports a run COMPLETE by it.
  */
-export function runCompletion(run: RunSnapshot): Completion {
+export function runCompletion(
+  run: Pick<RunSnapshot, 'status' | 'strategies' | 'plans' | 'releases' | 'intents'>,
+): Completion {
   if (run.status !== DISPATCHED) return { complete: false, waitingFor: `the run is ${run.status}` };
-  const open = run.intents.find((i) => !FINAL.has(i.state));
+  const open = run.intents.find((i) => !isFinalIntentState(i.state));
   if (open) return { complete: false, waitingFor: `intent ${open.clientOrderId} is ${open.state}` };
-  const executed = new Set(run.intents.map((i) => i.clientOrderId));
+  const states = new Map(run.intents.map((i) => [i.clientOrderId, i.state]));
   for (const s of run.strategies) {
-    if (s.status === 'PENDING') return { complete: false, waitingFor: `${s.strategyId} has no plan yet` };
-    if (s.status !== 'PLANNED' && s.status !== 'TRADED') continue;
     const plan = run.plans.get(s.strategyId);
-    if (!plan) return { complete: false, waitingFor: `${s.strategyId} has no plan recorded` };
-    if (s.pendingSells > 0)
-      return { complete: false, waitingFor: `${s.strategyId} has ${s.pendingSells} SELL(s) pending` };
-    const released = plan.sells.length === 0 ? plan.buys : run.releases.get(s.strategyId);
-    if (!released) return { complete: false, waitingFor: `${s.strategyId} has its BUYs held` };
-    const queued = [...plan.sells, ...released].find((id) => !executed.has(id));
-    if (queued) return { complete: false, waitingFor: `${s.strategyId}: ${queued} is queued` };
+    const released = run.releases.get(s.strategyId);
+    const completion = strategyCompletion(
+      {
+        strategyId: s.strategyId,
+        status: s.status,
+        pendingSells: s.pendingSells,
+        ...(plan ? { plan } : {}),
+        ...(released ? { released } : {}),
+      },
+      states,
+    );
+    if (!completion.complete)
+      return { complete: false, waitingFor: `${s.strategyId}: ${completion.waitingFor}` };
   }
   return { complete: true };
 }

@@ -1,10 +1,12 @@
 import { createLogger, RunId, TradingDate } from '@books/core';
 import {
+  isFinalIntentState,
   type ReconciliationRequester,
   RunCompletion,
   type RunCompletionStore,
   type RunSnapshot,
   runCompletion,
+  strategyCompletion,
 } from '../src/run-completion';
 
 const RUN = RunId('dev-2024-09-16');
@@ -64,22 +66,50 @@ describe('runCompletion', () => {
     [
       'a strategy has no plan yet',
       { strategies: [{ strategyId: 'a', status: 'PENDING', pendingSells: 0 }] },
-      'a has no plan yet',
+      'a: no plan yet',
     ],
     [
       'a SELL is pending',
       { strategies: [{ strategyId: 'a', status: 'PLANNED', pendingSells: 1 }] },
-      'a has 1 SELL(s) pending',
+      'a: 1 SELL(s) pending',
     ],
-    ['the BUYs are still held', { releases: new Map() }, 'a has its BUYs held'],
+    ['the BUYs are still held', { releases: new Map() }, 'a: BUYs held until the SELLs are done'],
     [
       'a released BUY is queued (no intent yet)',
       { intents: [{ clientOrderId: 'a-s0', state: 'FILLED' }] },
       'a: a-b0 is queued',
     ],
-    ['a PLANNED strategy has no plan recorded', { plans: new Map() }, 'a has no plan recorded'],
+    ['a PLANNED strategy has no plan recorded', { plans: new Map() }, 'a: no plan recorded'],
   ])('is not complete when %s', (_, overrides, waitingFor) => {
     expect(runCompletion(run(overrides))).toEqual({ complete: false, waitingFor });
+  });
+
+  it.each(['NOTHING_TO_DO', 'FAILED', 'SKIPPED', 'SIGNALLED'])(
+    'counts a %s strategy complete once the run’s intents are final',
+    (status) => {
+      const strategies = [{ strategyId: 'x', status, pendingSells: 0 }];
+      expect(runCompletion(run({ strategies }))).toEqual({ complete: true });
+    },
+  );
+
+  it.each([
+    ['TRADED (which nothing writes)', 'TRADED'],
+    ['a status no flow writes', 'WEIRD'],
+  ])('is not complete while a strategy has %s', (_, status) => {
+    const strategies = [{ strategyId: 'x', status, pendingSells: 0 }];
+    expect(runCompletion(run({ strategies }))).toEqual({
+      complete: false,
+      waitingFor: `x: unknown status ${status}`,
+    });
+  });
+
+  it('waits for an open intent of a strategy that FAILED after sending it', () => {
+    const strategies = [{ strategyId: 'd', status: 'FAILED', pendingSells: 0 }];
+    const intents = [{ clientOrderId: 'd-s0', state: 'PARTIALLY_FILLED' }];
+    expect(runCompletion(run({ strategies, intents }))).toEqual({
+      complete: false,
+      waitingFor: 'intent d-s0 is PARTIALLY_FILLED',
+    });
   });
 
   it('waits for the BUYs sent with the plan when the strategy had no SELLs', () => {
@@ -96,6 +126,43 @@ describe('runCompletion', () => {
         complete: true,
       },
     );
+  });
+});
+
+describe('strategyCompletion', () => {
+  const planned = { strategyId: 'a', status: 'PLANNED', pendingSells: 0 };
+  const plan = { sells: ['a-s0'], buys: ['a-b0'] };
+
+  it('waits for an executed SELL whose intent is not final yet, naming its state', () => {
+    expect(
+      strategyCompletion({ ...planned, plan, released: ['a-b0'] }, new Map([['a-s0', 'SUBMITTED']])),
+    ).toEqual({
+      complete: false,
+      waitingFor: 'a-s0 is SUBMITTED',
+    });
+  });
+
+  it('is complete when every SELL and every released BUY is final, whatever the plan’s held BUYs were', () => {
+    const intents = new Map([
+      ['a-s0', 'FILLED'],
+      ['a-b1', 'CANCELED'],
+    ]);
+    expect(strategyCompletion({ ...planned, plan, released: ['a-b1'] }, intents)).toEqual({ complete: true });
+  });
+});
+
+describe('isFinalIntentState', () => {
+  it.each([
+    ['NEW', false],
+    ['SUBMITTED', false],
+    ['PARTIALLY_FILLED', false],
+    ['FILLED', true],
+    ['REJECTED', true],
+    ['CANCELED', true],
+    ['EXPIRED', true],
+    ['SUPPRESSED', false],
+  ])('%s → %s', (state, final) => {
+    expect(isFinalIntentState(state)).toBe(final);
   });
 });
 

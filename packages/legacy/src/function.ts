@@ -1,69 +1,17 @@
-import {
-  CapitalPolicyWireSchema,
-  capitalPolicyFromWire,
-  Money,
-  RunId,
-  StrategyId,
-  StrategyIdSchema,
-  Symbol,
-  TradingDate,
-  WeightSchema,
-} from '@books/core';
+import { capitalPolicyFromWire, type LambdaContext, type StrategyId, Symbol } from '@books/core';
 import { LegacyRepository } from '@books/ledger-client';
-import { BrokerMarket, type Services } from '@books/runtime';
-import { z } from 'zod';
+import { failureReasonOf, LegacyEventSchema, type LegacyResult } from '@books/run-contract';
+import { BrokerMarket, type LambdaFunction, type Services } from '@books/runtime';
+import type { z } from 'zod';
 import { LedgerLegacy } from './adapters/ledger-legacy';
 import type { WorkerSignal } from './aggregate';
 import { type LegacyPlanInput, planLegacy } from './plan-legacy';
-
-/** The coordinator's `legacy` block: everything the merged flow needs, handed out once per run. */
-export const MergedFlowPlanSchema = z.object({
-  asOf: z.string(),
-  accountEquity: z.string(),
-  plannedAt: z.string(),
-  capitalPolicy: CapitalPolicyWireSchema,
-  minTradeNotional: z.string(),
-  dryRun: z.boolean().default(false),
-  strategies: z.array(
-    z.object({ strategyId: StrategyIdSchema, allocation: WeightSchema, flow: z.enum(['legacy', 'shadow']) }),
-  ),
-  perStrategyIds: z.array(StrategyIdSchema),
-});
-export type MergedFlowPlan = z.input<typeof MergedFlowPlanSchema>;
-
-const OutcomeSchema = z.looseObject({
-  strategyId: z.string(),
-  outcome: z.string(),
-  reason: z.string().optional(),
-  error: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).optional(),
-  signal: z
-    .object({
-      weights: z.record(z.string(), WeightSchema),
-      rebalanceThreshold: WeightSchema.optional(),
-    })
-    .optional(),
-});
-
-export const LegacyEventSchema = z.object({
-  runId: z.string().min(1),
-  legacy: MergedFlowPlanSchema,
-  outcomes: z.array(OutcomeSchema).default([]),
-});
-
-export interface LegacyFunctionResult {
-  readonly runId: string;
-  readonly outcome: string;
-  readonly sent: number;
-  readonly resumed: boolean;
-  readonly reason?: string;
-  readonly strategies: readonly { strategyId: string; status: string; reason?: string }[];
-}
 
 /**
  * DailyRun's `Legacy` state (after the Map, only when some strategy is legacy or shadow): the
  * aggregator and the legacy planner over the stage's services.
  */
-export function legacyFunction(services: Services): (event: unknown) => Promise<LegacyFunctionResult> {
+export function legacyFunction(services: Services): LambdaFunction<LegacyResult> {
   const ledger = new LedgerLegacy(
     services.table,
     services.books,
@@ -86,9 +34,10 @@ export function legacyFunction(services: Services): (event: unknown) => Promise<
     queue: services.queue,
     logger: services.logger.child({ function: 'legacy' }),
   };
-  return async (raw) => {
+  return async (raw, context: LambdaContext) => {
     const event = LegacyEventSchema.parse(raw);
-    const result = await planLegacy(deps, inputOf(event));
+    const logger = deps.logger.child({ requestId: context.awsRequestId });
+    const result = await planLegacy({ ...deps, logger }, inputOf(event));
     return {
       runId: event.runId,
       outcome: result.outcome,
@@ -108,7 +57,7 @@ function inputOf(event: z.output<typeof LegacyEventSchema>): LegacyPlanInput {
   const plan = event.legacy;
   const signals = new Map<StrategyId, WorkerSignal>();
   for (const o of event.outcomes) {
-    const strategyId = StrategyId(o.strategyId);
+    const strategyId = o.strategyId;
     if (o.outcome === 'SIGNALLED' && o.signal)
       signals.set(strategyId, {
         strategyId,
@@ -120,18 +69,16 @@ function inputOf(event: z.output<typeof LegacyEventSchema>): LegacyPlanInput {
       signals.set(strategyId, {
         strategyId,
         outcome: 'FAILED',
-        reason:
-          o.reason ??
-          (o.error ? `${o.error.Error ?? 'Error'}: ${o.error.Cause ?? ''}` : `worker outcome ${o.outcome}`),
+        reason: failureReasonOf(o) ?? `worker outcome ${o.outcome}`,
       });
   }
   return {
-    runId: RunId(event.runId),
-    asOf: TradingDate(plan.asOf),
+    runId: event.runId,
+    asOf: plan.asOf,
     plannedAt: plan.plannedAt,
-    accountEquity: Money.parse(plan.accountEquity),
+    accountEquity: plan.accountEquity,
     policy: capitalPolicyFromWire(plan.capitalPolicy),
-    minTradeNotional: Money.parse(plan.minTradeNotional),
+    minTradeNotional: plan.minTradeNotional,
     strategies: plan.strategies,
     perStrategyIds: plan.perStrategyIds,
     signals,

@@ -21,6 +21,7 @@ import {
   legacyBookPositions,
   MissingPriceError,
   type PlannedTrade,
+  planBookCapital,
   planRebalance,
   quantitiesOf,
   type RebalancePlan,
@@ -28,7 +29,7 @@ import {
 } from '@books/portfolio';
 import { type ExecutionQueue, sendFirstLeg } from '@books/queue';
 import type { StoredPlan } from '@books/runtime';
-import { type MarketPrices, planBookCapital } from '@books/strategy-worker';
+import type { MarketPrices } from '@books/strategy-worker';
 import { aggregateSignals, type MergedFlowStrategy, sharesOf, type WorkerSignal } from './aggregate';
 import type { BrokerPositions, LegacyLedger } from './ports';
 import { shadowReport } from './shadow';

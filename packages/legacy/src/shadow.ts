@@ -15,12 +15,13 @@ import {
   applyTransferChanges,
   type Book,
   emptyBook,
+  planBookCapital,
   planRebalance,
   quantitiesOf,
   valueBook,
 } from '@books/portfolio';
 import type { StoredPlan } from '@books/runtime';
-import { type MarketPrices, planBookCapital } from '@books/strategy-worker';
+import type { MarketPrices } from '@books/strategy-worker';
 import { carveOut, carveShares } from './carve';
 import type { ShadowReport, ShadowTrade } from './ports';
 

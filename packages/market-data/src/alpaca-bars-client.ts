@@ -1,28 +1,37 @@
 import {
-  type Clock,
-  canonical,
-  Decimal,
-  type Logger,
-  marketDateOf,
-  Price,
-  type TradingDate,
-} from '@books/core';
+  ALPACA_DATA_URL,
+  AlpacaHttp,
+  AlpacaRateLimited,
+  AlpacaUnavailable,
+  BaseUrlSchema,
+  DAILY_BARS_FEED,
+  JsonNumber,
+  type KeyProvider,
+  LatestTradeFeedSchema,
+  parseJsonLossless,
+  realSleep,
+  requestedByAlpacaSymbol,
+  type Sleep,
+} from '@books/alpaca';
+import { type Clock, type Logger, marketDateOf, Price, type TradingDate } from '@books/core';
 import { z } from 'zod';
-import type { KeyHeaders } from './alpaca-data-keys';
-import { parseJsonNumbersAsText } from './json-numbers-as-text';
 import type { DailyBarRow, LatestTrade, MarketDataClient } from './market-data-client';
-import { MalformedMarketData } from './market-data-errors';
-import { getText, type RetryPolicy, realSleep, type Sleep } from './market-data-http';
+import {
+  MalformedMarketData,
+  MarketDataRateLimited,
+  MarketDataRequestError,
+  MarketDataUnavailable,
+} from './market-data-errors';
 
-export const ALPACA_DATA_URL = 'https://data.alpaca.markets';
+export { ALPACA_DATA_URL };
 
 export const AlpacaDataConfigSchema = z.strictObject({
-  dataUrl: z
-    .url({ protocol: /^https?$/ })
-    .transform((u) => u.replace(/\/+$/, ''))
-    .default(ALPACA_DATA_URL),
-  /** iex is free; sip (all exchanges) needs a subscription for the last 15 minutes. */
-  feed: z.enum(['iex', 'sip', 'delayed_sip']).default('iex'),
+  dataUrl: BaseUrlSchema.default(ALPACA_DATA_URL),
+  /**
+   * The feed of latest trades, as the account's market-data plan allows (`iex` works on the free
+   * plan). Daily bars always come from SIP, free for bars older than 15 minutes.
+   */
+  latestTradesFeed: LatestTradeFeedSchema.default('iex'),
   /** Corporate-action adjustment of bars: `all` = splits, dividends and spin-offs. */
   adjustment: z.enum(['raw', 'split', 'dividend', 'all']).default('all'),
   /** Bars per page (Alpaca: at most 10000, counted across all symbols of the request). */
@@ -40,7 +49,7 @@ export type AlpacaDataConfigInput = z.input<typeof AlpacaDataConfigSchema>;
 export type AlpacaDataConfig = z.output<typeof AlpacaDataConfigSchema>;
 
 export interface AlpacaBarsClientDeps {
-  readonly keys: () => Promise<KeyHeaders>;
+  readonly keys: KeyProvider;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly sleep?: Sleep;
@@ -48,17 +57,10 @@ export interface AlpacaBarsClientDeps {
   readonly fetch?: typeof fetch;
 }
 
-/** Alpaca writes a share class with a dot: BRK/B is requested and answered as BRK.B. */
-export function alpacaSymbolOf(symbol: string): string {
-  return symbol.toUpperCase().replace(/\//g, '.');
-}
-
-// After parseJsonNumbersAsText every JSON number is a string holding its source text.
-const JSON_NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
+// Bodies are read with parseJsonLossless: a JSON number arrives as its exact source text.
 const NumberText = z
-  .string({ error: 'expected a number' })
-  .regex(JSON_NUMBER, 'expected a number')
-  .transform((t) => canonical(new Decimal(t)));
+  .instanceof(JsonNumber, { error: 'expected a number' })
+  .transform((n) => n.toDecimalString());
 const Instant = z
   .string({ error: 'expected an RFC 3339 timestamp' })
   .refine(
@@ -98,17 +100,26 @@ const LatestTradesSchema = z.object({
  * stamped at midnight New York time).
  */
 export class AlpacaBarsClient implements MarketDataClient {
-  private readonly policy: RetryPolicy;
-  private readonly sleep: Sleep;
-  private readonly random: () => number;
+  private readonly http: AlpacaHttp;
 
   constructor(
     private readonly config: AlpacaDataConfig,
-    private readonly deps: AlpacaBarsClientDeps,
+    deps: AlpacaBarsClientDeps,
   ) {
-    this.policy = config;
-    this.sleep = deps.sleep ?? realSleep;
-    this.random = deps.random ?? Math.random;
+    // No request budget: one refresh at a time (reserved concurrency 1) sends its requests one
+    // after another, and a 429 still waits for Alpaca's reset.
+    this.http = new AlpacaHttp(
+      { ...config, maxIdempotentAttempts: config.maxAttempts },
+      {
+        keys: deps.keys,
+        clock: deps.clock,
+        sleep: deps.sleep ?? realSleep,
+        random: deps.random ?? Math.random,
+        logger: deps.logger,
+        ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }),
+      },
+      'market data',
+    );
   }
 
   async dailyBars(
@@ -126,12 +137,12 @@ export class AlpacaBarsClient implements MarketDataClient {
   }
 
   async latestTrades(symbols: readonly string[]): Promise<ReadonlyMap<string, LatestTrade>> {
-    const ours = oursByAlpaca(symbols);
+    const ours = requestedByAlpacaSymbol(symbols);
     const result = new Map<string, LatestTrade>();
     if (ours.size === 0) return result;
     const url = new URL(`${this.config.dataUrl}/v2/stocks/trades/latest`);
     url.searchParams.set('symbols', [...ours.keys()].join(','));
-    url.searchParams.set('feed', this.config.feed);
+    url.searchParams.set('feed', this.config.latestTradesFeed);
     const page = this.parse(LatestTradesSchema, await this.get(url), 'GET /v2/stocks/trades/latest', ours);
     for (const [alpacaSymbol, trade] of Object.entries(page.trades)) {
       const symbol = ours.get(alpacaSymbol);
@@ -146,7 +157,7 @@ export class AlpacaBarsClient implements MarketDataClient {
     start: TradingDate,
     end: TradingDate,
   ): Promise<Map<string, DailyBarRow[]>> {
-    const ours = oursByAlpaca(symbols);
+    const ours = requestedByAlpacaSymbol(symbols);
     const result = new Map<string, DailyBarRow[]>(symbols.map((s) => [s, []]));
     const endpoint = 'GET /v2/stocks/bars';
     const seenTokens = new Set<string>();
@@ -158,7 +169,7 @@ export class AlpacaBarsClient implements MarketDataClient {
       url.searchParams.set('start', start);
       url.searchParams.set('end', end);
       url.searchParams.set('adjustment', this.config.adjustment);
-      url.searchParams.set('feed', this.config.feed);
+      url.searchParams.set('feed', DAILY_BARS_FEED);
       url.searchParams.set('limit', String(this.config.pageLimit));
       if (token !== undefined) url.searchParams.set('page_token', token);
       const page = this.parse(BarsPageSchema, await this.get(url), endpoint, ours);
@@ -183,15 +194,26 @@ export class AlpacaBarsClient implements MarketDataClient {
     return result;
   }
 
-  private get(url: URL): Promise<string> {
-    return getText(url, this.policy, {
-      keys: this.deps.keys,
-      clock: this.deps.clock,
-      sleep: this.sleep,
-      random: this.random,
-      logger: this.deps.logger,
-      ...(this.deps.fetch === undefined ? {} : { fetch: this.deps.fetch }),
-    });
+  /**
+   * The body of a 2xx answer. The shared transport retries 5xx and 429; here its failures become
+   * this port's errors, and any other 4xx is a MarketDataRequestError.
+   */
+  private async get(url: URL): Promise<string> {
+    const endpoint = `GET ${url.pathname}`;
+    let response: { status: number; text: string };
+    try {
+      response = await this.http.request('GET', url.toString(), { mode: 'idempotent' });
+    } catch (e) {
+      if (e instanceof AlpacaUnavailable) throw new MarketDataUnavailable(e.message, e.context, { cause: e });
+      if (e instanceof AlpacaRateLimited) throw new MarketDataRateLimited(e.message, e.retryAfter, e.context);
+      throw e;
+    }
+    if (response.status >= 200 && response.status < 300) return response.text;
+    throw new MarketDataRequestError(
+      `${endpoint} rejected with HTTP ${response.status}: ${response.text.slice(0, 200)}`,
+      response.status,
+      { endpoint },
+    );
   }
 
   private parse<T>(
@@ -202,7 +224,7 @@ export class AlpacaBarsClient implements MarketDataClient {
   ): T {
     let raw: unknown;
     try {
-      raw = parseJsonNumbersAsText(text);
+      raw = parseJsonLossless(text);
     } catch (e) {
       throw new MalformedMarketData(endpoint, '(body)', undefined, 'not JSON', { cause: e });
     }
@@ -222,11 +244,6 @@ export class AlpacaBarsClient implements MarketDataClient {
       },
     );
   }
-}
-
-/** Alpaca's symbol → ours, for the symbols of one request. */
-function oursByAlpaca(symbols: readonly string[]): Map<string, string> {
-  return new Map(symbols.map((s) => [alpacaSymbolOf(s), s]));
 }
 
 /** A zod path as a field reference: `bars.SPY[3].c`. */

@@ -1,7 +1,16 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import {
+  type KeyProvider,
+  keyProviderFor,
+  keySourceOf,
+  LatestTradeFeedSchema,
+  type SsmParameterClient,
+} from '@books/alpaca';
+import {
+  BooksError,
   type Clock,
   formatIssues,
+  type LambdaContext,
   type Logger,
   marketDateOf,
   SymbolSchema,
@@ -11,7 +20,6 @@ import {
 } from '@books/core';
 import { z } from 'zod';
 import { AlpacaBarsClient, AlpacaDataConfigSchema } from './alpaca-bars-client';
-import { AlpacaDataKeys, type KeyHeaders } from './alpaca-data-keys';
 import { type RefreshOutcome, type RefreshReport, refreshBars } from './data-refresh';
 import { S3BarStore } from './s3-bar-store';
 
@@ -21,27 +29,52 @@ const symbolList = z
   .transform((text) => text.split(/[\s,]+/).filter((s) => s !== ''))
   .pipe(z.array(SymbolSchema));
 
-const DataRefreshEnvSchema = z.object({
-  /** Where the bars live: `s3://bucket/prefix` (the same variable the other functions read). */
-  BOOKS_BARS: z
-    .string()
-    .regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/, 'an S3 location s3://bucket/prefix')
-    .transform((url) => {
-      const [bucket = '', ...rest] = url.slice('s3://'.length).split('/');
-      return { bucket, prefix: rest.join('/') };
-    }),
-  /** Symbols to keep refreshed beyond those already in the store (comma or space separated). */
-  BOOKS_BARS_SYMBOLS: symbolList,
-  BOOKS_BARS_HISTORY_START: TradingDateSchema.optional(),
-  BOOKS_ALPACA_FEED: z.enum(['iex', 'sip', 'delayed_sip']).default('iex'),
-  BOOKS_ALPACA_DATA_URL: z.url().optional(),
-  /** Points the S3 client at the embedded stack instead of AWS. */
-  BOOKS_S3_ENDPOINT: z.url().optional(),
-  BOOKS_REGION: z.string().default('us-east-1'),
-  BOOKS_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
-  ALPACA_API_KEY_ID: z.string().min(1, 'the Alpaca key id is required'),
-  ALPACA_API_SECRET_KEY: z.string().min(1, 'the Alpaca secret key is required'),
-});
+/** An unset or empty variable (a deploy may pass '') is absent. */
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v === '' ? undefined : v));
+
+const DataRefreshEnvSchema = z
+  .object({
+    /** Where the bars live: `s3://bucket/prefix` (the same variable the other functions read). */
+    BOOKS_BARS: z
+      .string()
+      .regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/, 'an S3 location s3://bucket/prefix')
+      .transform((url) => {
+        const [bucket = '', ...rest] = url.slice('s3://'.length).split('/');
+        return { bucket, prefix: rest.join('/') };
+      }),
+    /** Symbols to keep refreshed beyond those already in the store (comma or space separated). */
+    BOOKS_BARS_SYMBOLS: symbolList,
+    BOOKS_BARS_HISTORY_START: TradingDateSchema.optional(),
+    /** The latest-trades feed of the other functions; daily bars always come from SIP. */
+    BOOKS_ALPACA_FEED: LatestTradeFeedSchema.default('iex'),
+    BOOKS_ALPACA_DATA_URL: z.url().optional(),
+    /**
+     * Where the Alpaca keys are: SSM SecureString parameters `<prefix>/api-key-id` and
+     * `<prefix>/api-secret-key`, read at run time (deployed, like every other function). Without it,
+     * ALPACA_API_KEY_ID and ALPACA_API_SECRET_KEY (local runs).
+     */
+    BOOKS_ALPACA_KEY_SSM_PREFIX: optionalText,
+    /** Point the S3 and SSM clients at the embedded stack instead of AWS. */
+    BOOKS_S3_ENDPOINT: z.url().optional(),
+    BOOKS_SSM_ENDPOINT: z.url().optional(),
+    BOOKS_REGION: z.string().default('us-east-1'),
+    BOOKS_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+    ALPACA_API_KEY_ID: optionalText,
+    ALPACA_API_SECRET_KEY: optionalText,
+  })
+  .superRefine((env, ctx) => {
+    if (env.BOOKS_ALPACA_KEY_SSM_PREFIX !== undefined) return;
+    for (const name of ['ALPACA_API_KEY_ID', 'ALPACA_API_SECRET_KEY'] as const)
+      if (env[name] === undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: [name],
+          message: `${name} is required when BOOKS_ALPACA_KEY_SSM_PREFIX is not set`,
+        });
+  });
 
 export type DataRefreshEnv = z.output<typeof DataRefreshEnvSchema>;
 
@@ -56,10 +89,30 @@ export function parseDataRefreshEnv(env: Readonly<Record<string, string | undefi
   return parsed.data;
 }
 
-/** Keys from the validated environment. */
-export function envKeys(env: DataRefreshEnv): () => Promise<KeyHeaders> {
-  const keys = new AlpacaDataKeys(env.ALPACA_API_KEY_ID, env.ALPACA_API_SECRET_KEY);
-  return async () => keys;
+/**
+ * The Alpaca keys of dataRefresh, through the shared key provider: from SSM under
+ * BOOKS_ALPACA_KEY_SSM_PREFIX (read on first use, then cached per instance), else from the
+ * validated environment.
+ */
+export function dataRefreshKeys(env: DataRefreshEnv, ssm: SsmParameterClient): KeyProvider {
+  return keyProviderFor(keySourceOf(env.BOOKS_ALPACA_KEY_SSM_PREFIX), {
+    env: { ALPACA_API_KEY_ID: env.ALPACA_API_KEY_ID, ALPACA_API_SECRET_KEY: env.ALPACA_API_SECRET_KEY },
+    ssm,
+  });
+}
+
+/**
+ * Some symbols could not be refreshed. Thrown after every other symbol was refreshed and written,
+ * so the scheduled invocation fails (and alarms) while the good symbols are kept.
+ */
+export class DataRefreshFailed extends BooksError {
+  constructor(readonly summary: DataRefreshSummary) {
+    super(
+      'DATA_REFRESH_FAILED',
+      `bars refresh failed for ${summary.failed.length} symbol(s): ${summary.failed.map((f) => `${f.symbol} (${f.error})`).join('; ')}`,
+      { failed: summary.failed, outcomes: summary.outcomes },
+    );
+  }
 }
 
 /** A manual invocation may name the date and the symbols; the schedule sends neither. */
@@ -71,7 +124,7 @@ const DataRefreshEventSchema = z.object({
 export interface DataRefreshDeps {
   readonly env: DataRefreshEnv;
   readonly s3: S3Client;
-  readonly keys: () => Promise<KeyHeaders>;
+  readonly keys: KeyProvider;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly fetch?: typeof fetch;
@@ -93,18 +146,22 @@ export interface DataRefreshSummary {
 
 /**
  * The dataRefresh function over its dependencies: every symbol already in the store plus the
- * configured ones, refreshed up to today's New York date (or the event's `today`).
+ * configured ones, refreshed up to today's New York date (or the event's `today`). Resolves with
+ * the summary when every symbol was refreshed; throws DataRefreshFailed (carrying the summary)
+ * when any symbol failed.
  */
-export function dataRefreshFunction(deps: DataRefreshDeps): (event: unknown) => Promise<DataRefreshSummary> {
+export function dataRefreshFunction(
+  deps: DataRefreshDeps,
+): (event: unknown, context: LambdaContext) => Promise<DataRefreshSummary> {
   const { env, clock, logger } = deps;
   const client = new AlpacaBarsClient(
     AlpacaDataConfigSchema.parse({
-      feed: env.BOOKS_ALPACA_FEED,
+      latestTradesFeed: env.BOOKS_ALPACA_FEED,
       ...(env.BOOKS_ALPACA_DATA_URL === undefined ? {} : { dataUrl: env.BOOKS_ALPACA_DATA_URL }),
     }),
     { keys: deps.keys, clock, logger, ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }) },
   );
-  return async (raw) => {
+  return async (raw, context) => {
     const event = DataRefreshEventSchema.parse(raw ?? {});
     // A store per invocation: its cache must not outlive one refresh in a warm container.
     const store = new S3BarStore({
@@ -124,7 +181,17 @@ export function dataRefreshFunction(deps: DataRefreshDeps): (event: unknown) => 
     });
     const summary = summarise(report);
     const level = summary.failed.length > 0 ? 'error' : 'info';
-    logger[level]({ event: 'bars-refreshed', ...summary }, 'bars refresh finished');
+    // How close to its timeout the refresh ran: the store grows, the timeout does not.
+    logger[level](
+      {
+        event: 'bars-refreshed',
+        requestId: context.awsRequestId,
+        remainingMs: context.getRemainingTimeInMillis(),
+        ...summary,
+      },
+      summary.failed.length > 0 ? 'bars refresh finished with failures' : 'bars refresh finished',
+    );
+    if (summary.failed.length > 0) throw new DataRefreshFailed(summary);
     return summary;
   };
 }

@@ -1,3 +1,4 @@
+import { AlpacaKeysUnavailable } from '@books/alpaca';
 import { type Clock, errorMessage, type Logger, TradingDate } from '@books/core';
 import type { Bar } from './bar-store';
 import { barOfRow, samePrices } from './daily-bar-row';
@@ -152,8 +153,13 @@ async function fetchGrouped(
       for (const p of group) out.push([p, rows.get(p.symbol) ?? []]);
     } catch (e) {
       // One broken symbol must not sink the others: ask again one by one — unless the source
-      // itself is down or rate limiting, when more requests would only make it worse.
-      if (group.length === 1 || e instanceof MarketDataUnavailable || e instanceof MarketDataRateLimited) {
+      // itself is down, rate limiting or unreachable without keys, when more requests would not help.
+      if (
+        group.length === 1 ||
+        e instanceof MarketDataUnavailable ||
+        e instanceof MarketDataRateLimited ||
+        e instanceof AlpacaKeysUnavailable
+      ) {
         for (const p of group) failures.set(p.symbol, `cannot fetch bars: ${errorMessage(e)}`);
         continue;
       }

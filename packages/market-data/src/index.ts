@@ -5,9 +5,7 @@ export {
   type AlpacaDataConfig,
   type AlpacaDataConfigInput,
   AlpacaDataConfigSchema,
-  alpacaSymbolOf,
 } from './alpaca-bars-client';
-export { AlpacaDataKeys, type KeyHeaders } from './alpaca-data-keys';
 export { type Bar, BarFileError, type BarStore, barsUntil, fileStemOf, symbolOfStem } from './bar-store';
 export { CSV_HEADER, CsvBarStore, parseBarsCsv } from './csv-bar-store';
 export { barOfRow } from './daily-bar-row';
@@ -24,9 +22,10 @@ export {
 export {
   type DataRefreshDeps,
   type DataRefreshEnv,
+  DataRefreshFailed,
   type DataRefreshSummary,
   dataRefreshFunction,
-  envKeys,
+  dataRefreshKeys,
   parseDataRefreshEnv,
 } from './data-refresh-function';
 export { formatBarsCsv } from './format-bars-csv';
@@ -37,7 +36,6 @@ export {
   MarketDataRequestError,
   MarketDataUnavailable,
 } from './market-data-errors';
-export { realSleep, type Sleep } from './market-data-http';
 export { withProvisionalBar } from './provisional-bar';
 export { S3BarStore, type S3BarStoreOptions } from './s3-bar-store';
 export type { WritableBarStore } from './writable-bar-store';

@@ -1,10 +1,10 @@
+import { AlpacaKeys } from '@books/alpaca';
 import { ManualClock, TradingDate } from '@books/core';
 import { FakeMarketDataServer, fakeDailyBar } from '@books/testkit/src/alpaca/fake-market-data';
 import {
   AlpacaBarsClient,
   type AlpacaDataConfigInput,
   AlpacaDataConfigSchema,
-  AlpacaDataKeys,
   MalformedMarketData,
   MarketDataRateLimited,
   MarketDataRequestError,
@@ -24,12 +24,12 @@ afterEach(() => server.close());
 
 function clientFor(
   config: Omit<AlpacaDataConfigInput, 'dataUrl'> = {},
-  keys = new AlpacaDataKeys(KEY_ID, SECRET),
+  keys = new AlpacaKeys(KEY_ID, SECRET),
 ) {
   const sleeps: number[] = [];
   const { logger, lines } = captureLogger();
   const client = new AlpacaBarsClient(AlpacaDataConfigSchema.parse({ dataUrl: server.url, ...config }), {
-    keys: async () => keys,
+    keys: { keys: async () => keys },
     clock,
     logger,
     sleep: async (ms) => {
@@ -66,9 +66,9 @@ describe('AlpacaBarsClient.dailyBars', () => {
     expect(bars.get('TLT')).toEqual([]);
   });
 
-  it('asks for adjusted daily bars of the configured feed, BRK/B as BRK.B, and answers under BRK/B', async () => {
+  it('asks for adjusted daily SIP bars whatever the latest-trades feed, BRK/B as BRK.B, and answers under BRK/B', async () => {
     server.bars.set('BRK.B', [fakeDailyBar('2024-01-03', '360.5')]);
-    const { client } = clientFor({ feed: 'sip' });
+    const { client } = clientFor({ latestTradesFeed: 'delayed_sip' });
 
     const bars = await client.dailyBars(['BRK/B'], d('2024-01-03'), d('2024-01-05'));
 
@@ -165,7 +165,7 @@ describe('AlpacaBarsClient.dailyBars', () => {
     };
     const { logger, lines } = captureLogger();
     const client = new AlpacaBarsClient(AlpacaDataConfigSchema.parse({ dataUrl: server.url }), {
-      keys: async () => new AlpacaDataKeys(KEY_ID, SECRET),
+      keys: { keys: async () => new AlpacaKeys(KEY_ID, SECRET) },
       clock,
       logger,
       sleep: async () => {},
@@ -237,19 +237,13 @@ describe('AlpacaBarsClient.dailyBars', () => {
     expect(log).not.toContain(KEY_ID);
     expect(log).not.toContain(SECRET);
   });
-
-  it('keeps the keys out of any serialisation of the key object', () => {
-    const keys = new AlpacaDataKeys(KEY_ID, SECRET);
-    expect(JSON.stringify({ keys })).not.toContain(SECRET);
-    expect(`${keys}`).toBe('[redacted]');
-  });
 });
 
 describe('AlpacaBarsClient.latestTrades', () => {
   it('returns each symbol’s latest trade with its exact price', async () => {
     server.trades.set('BRK.B', { p: '360.123456789', t: '2024-01-08T20:59:59.123456Z' });
     server.trades.set('SPY', { p: '471.5', t: '2024-01-08T20:59:58Z' });
-    const { client } = clientFor({ feed: 'iex' });
+    const { client } = clientFor({ latestTradesFeed: 'iex' });
 
     const trades = await client.latestTrades(['BRK/B', 'SPY', 'NOPE']);
 

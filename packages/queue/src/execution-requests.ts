@@ -1,4 +1,4 @@
-import { clientOrderIdFor, type Money, type RunId, StrategyId, type Weight } from '@books/core';
+import { clientOrderIdFor, type Money, type RunId, StrategyId, type Symbol, type Weight } from '@books/core';
 import type { PlannedTrade } from '@books/portfolio';
 import type { StrategyExecutionRequested } from './messages';
 import type { ExecutionQueue } from './port';
@@ -18,13 +18,35 @@ export interface RequestContext {
   readonly attribution?: Readonly<Record<string, Readonly<Record<string, Weight>>>>;
 }
 
+export type LegacyAttributionFields = Required<
+  Pick<StrategyExecutionRequested, 'strategy_names' | 'strategy_weights'>
+>;
+
+/**
+ * Legacy flow only: the `strategy_names` / `strategy_weights` a request for a trade of `symbol`
+ * carries, from the plan's per-symbol attribution; undefined for a book's own plan (none).
+ */
+export function legacyAttributionFields(
+  attribution: RequestContext['attribution'],
+  symbol: Symbol,
+): LegacyAttributionFields | undefined {
+  if (!attribution) return undefined;
+  const shares = attribution[symbol] ?? {};
+  return {
+    strategy_names: Object.keys(shares)
+      .sort()
+      .map((s) => StrategyId(s)),
+    strategy_weights: { ...shares },
+  };
+}
+
 /** The execution request of one planned trade; a pure function of the plan. */
 export function executionRequestFor(trade: PlannedTrade, ctx: RequestContext): StrategyExecutionRequested {
-  const shares = ctx.attribution ? (ctx.attribution[trade.symbol] ?? {}) : undefined;
+  const legacy = legacyAttributionFields(ctx.attribution, trade.symbol);
   return {
     type: 'StrategyExecutionRequested',
     version: 1,
-    flow: shares ? 'legacy' : 'per-strategy',
+    flow: legacy ? 'legacy' : 'per-strategy',
     run_id: ctx.runId,
     strategy_id: ctx.strategyId,
     dsl_file: ctx.file,
@@ -46,14 +68,7 @@ export function executionRequestFor(trade: PlannedTrade, ctx: RequestContext): S
       side: trade.side,
       leg: trade.leg,
     }),
-    ...(shares
-      ? {
-          strategy_names: Object.keys(shares)
-            .sort()
-            .map((s) => StrategyId(s)),
-          strategy_weights: { ...shares },
-        }
-      : {}),
+    ...(legacy ?? {}),
   };
 }
 

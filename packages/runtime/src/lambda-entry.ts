@@ -1,25 +1,30 @@
-import { createLogger, systemClock } from '@books/core';
+import { createLogger, type LambdaContext, lambdaContextOf, systemClock } from '@books/core';
 import { parseRuntimeEnv, type RuntimeEnv } from './env';
 import { localClock, withLocalStack } from './local-overlay';
 import { createServices, type Services } from './services';
 
+/** A function as its handler runs it: the event, and the invocation's context from the runner. */
+export type LambdaFunction<R> = (event: unknown, context: LambdaContext) => Promise<R>;
+
 /**
  * A Lambda handler that validates its environment at cold start (a bad variable fails the
  * function before it touches anything, naming every problem), builds the stage's services once,
- * and hands each event to the function `build` wires over them.
+ * and hands each event, with the context the runtime gave (its remaining time bounds the
+ * function's waits), to the function `build` wires over them.
  */
 export function lambdaEntry<R>(
   service: string,
-  build: (services: Services) => (event: unknown) => Promise<R>,
+  build: (services: Services) => LambdaFunction<R>,
   options: { readonly requestsPerMinute?: (env: RuntimeEnv) => number } = {},
   processEnv: Readonly<Record<string, string | undefined>> = process.env,
-): (event: unknown) => Promise<R> {
+): (event: unknown, context: unknown) => Promise<R> {
   const effective = withLocalStack(processEnv);
   const env = parseRuntimeEnv(effective);
   const logger = createLogger({ service, stage: env.BOOKS_STAGE }, { level: env.BOOKS_LOG_LEVEL });
   const clock = localClock(effective) ?? systemClock;
-  let ready: Promise<(event: unknown) => Promise<R>> | undefined;
-  return async (event) => {
+  let ready: Promise<LambdaFunction<R>> | undefined;
+  return async (event, context) => {
+    const invocation = lambdaContextOf(context);
     const requestsPerMinute = options.requestsPerMinute?.(env);
     ready ??= createServices(env, {
       clock,
@@ -30,6 +35,6 @@ export function lambdaEntry<R>(
     ready.catch(() => {
       ready = undefined;
     });
-    return (await ready)(event);
+    return (await ready)(event, invocation);
   };
 }

@@ -1,41 +1,23 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
-  CapitalPolicyWireSchema,
   capitalPolicyFromWire,
-  FlowSchema,
-  Money,
+  type LambdaContext,
   marketDateOf,
   parseBooksConfig,
   RunId,
-  StrategyId,
   TradingDate,
-  Weight,
 } from '@books/core';
 import { barPortFrom, DEFAULT_LIMITS } from '@books/dsl';
 import type { PlannedTrade } from '@books/portfolio';
-import { BrokerMarket, liveBars, type Services } from '@books/runtime';
+import { type ParsedWorkerItem, WorkerItemSchema, type WorkerResult } from '@books/run-contract';
+import { BrokerMarket, type LambdaFunction, liveBars, type Services } from '@books/runtime';
 import { z } from 'zod';
 
 import { DslEvaluator } from './adapters/dsl-evaluator';
 import { LedgerStrategyRuns } from './adapters/ledger-strategy-runs';
 import type { StrategyEvaluator } from './ports';
 import { runStrategy, type StrategyOutcome, type StrategyRunInput } from './run-strategy';
-
-/** One Map item of DailyRun, as the coordinator hands it out. */
-const MapItemSchema = z.object({
-  runId: z.string(),
-  strategyId: z.string(),
-  file: z.string(),
-  allocation: z.string(),
-  flow: FlowSchema.default('per-strategy'),
-  asOf: z.string(),
-  accountEquity: z.string(),
-  plannedAt: z.string(),
-  capitalPolicy: CapitalPolicyWireSchema,
-  minTradeNotional: z.string(),
-  dryRun: z.boolean().default(false),
-});
 
 /** `sls invoke local -f strategyWorker --data '{"strategy":"momentum.clj","dryRun":true}'`. */
 const SingleStrategySchema = z.object({
@@ -44,27 +26,8 @@ const SingleStrategySchema = z.object({
   asOf: z.string().optional(),
 });
 
-export const WorkerEventSchema = z.union([MapItemSchema, SingleStrategySchema]);
-
-/** What the Map state keeps of a strategy's outcome (plain JSON). */
-export interface WorkerResult {
-  readonly strategyId: string;
-  readonly outcome: StrategyOutcome['outcome'];
-  readonly reason?: string;
-  /** SIGNALLED (legacy and shadow flows): the partial signal the aggregator merges. */
-  readonly signal?: {
-    readonly flow: 'legacy' | 'shadow';
-    readonly allocation: string;
-    readonly weights: Record<string, string>;
-    readonly contributions: Record<string, string>;
-    readonly rebalanceThreshold?: string;
-  };
-  readonly targets?: Record<string, string>;
-  readonly capital?: string;
-  readonly sells?: readonly string[];
-  readonly buys?: readonly string[];
-  readonly suppressed?: readonly string[];
-}
+/** A Map item of DailyRun (the run contract's WorkerItem), or a local single-strategy dry run. */
+export const WorkerEventSchema = z.union([WorkerItemSchema, SingleStrategySchema]);
 
 export interface WorkerOptions {
   /** A replay loads bars up to its last day once (see DslEvaluator). */
@@ -92,7 +55,7 @@ export function strategySourceReader(dir: string): (file: string) => Promise<str
 export function strategyWorkerFunction(
   services: Services,
   options: WorkerOptions = {},
-): (event: unknown) => Promise<WorkerResult> {
+): LambdaFunction<WorkerResult> {
   const { env, clock, logger } = services;
   if (!services.bars) throw new Error('the strategy worker needs a bar store (BOOKS_BARS)');
   const readSource = strategySourceReader(env.BOOKS_STRATEGIES_DIR);
@@ -115,26 +78,27 @@ export function strategyWorkerFunction(
     logger: logger.child({ function: 'strategyWorker' }),
   };
 
-  return async (raw) => {
+  return async (raw, context: LambdaContext) => {
     const event = WorkerEventSchema.parse(raw);
+    const invocation = { ...deps, logger: deps.logger.child({ requestId: context.awsRequestId }) };
     const input =
       'strategy' in event
         ? await singleStrategyInput(services, event.strategy, event.asOf)
         : mapItemInput(event);
-    return summarise(await runStrategy(deps, input));
+    return summarise(await runStrategy(invocation, input));
   };
 }
 
-function mapItemInput(item: z.infer<typeof MapItemSchema>): StrategyRunInput {
+function mapItemInput(item: ParsedWorkerItem): StrategyRunInput {
   return {
-    runId: RunId(item.runId),
-    strategyId: StrategyId(item.strategyId),
+    runId: item.runId,
+    strategyId: item.strategyId,
     file: item.file,
-    allocation: Weight.parse(item.allocation),
-    asOf: TradingDate(item.asOf),
-    accountEquity: Money.parse(item.accountEquity),
+    allocation: item.allocation,
+    asOf: item.asOf,
+    accountEquity: item.accountEquity,
     policy: capitalPolicyFromWire(item.capitalPolicy),
-    minTradeNotional: Money.parse(item.minTradeNotional),
+    minTradeNotional: item.minTradeNotional,
     dryRun: item.dryRun,
     plannedAt: item.plannedAt,
     flow: item.flow,

@@ -1,6 +1,5 @@
 import type { Money, Price, StrategyId, Symbol, TradingDate, Weight } from '@books/core';
-import type { AssetInfo, Book, RebalancePlan, Transfer } from '@books/portfolio';
-import type { BookCapitalDecision } from './capital';
+import type { AssetInfo, Book, BookCapitalDecision, RebalancePlan, Transfer } from '@books/portfolio';
 
 /** What the DSL engine says for one strategy on one date. */
 export type StrategyEvaluation =

@@ -14,13 +14,13 @@ import {
 import {
   applyTransfer,
   MissingPriceError,
+  planBookCapital,
   planRebalance,
   quantitiesOf,
   type RebalancePlan,
   valueBook,
 } from '@books/portfolio';
 import { type ExecutionQueue, sendFirstLeg } from '@books/queue';
-import { planBookCapital } from './capital';
 
 import type {
   BookReader,

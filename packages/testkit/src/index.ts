@@ -6,6 +6,7 @@ export { testDefinitions } from './definitions';
 export { StackNotRunningError } from './environment';
 export type { FakeSsmServer } from './fake-ssm-server';
 export { startFakeSsm } from './fake-ssm-server';
+export { testLambdaContext } from './lambda-context';
 export { uniqueName } from './names';
 export type { TestQueue, TestQueues } from './queues';
 export { createTestQueues } from './queues';

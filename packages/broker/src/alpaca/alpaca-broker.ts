@@ -1,3 +1,11 @@
+import {
+  type KeyProvider,
+  RequestBudget,
+  realSleep,
+  requestedByAlpacaSymbol,
+  type Sleep,
+  toAlpacaSymbol,
+} from '@books/alpaca';
 import type { ClientOrderId, Clock, Logger, Symbol, TradingDate } from '@books/core';
 import type { z } from 'zod';
 import {
@@ -15,17 +23,15 @@ import type {
   BrokerOrder,
   BrokerOrderId,
   CalendarDay,
+  ExternalRow,
   LatestPrice,
   MarketClock,
   OrderRequest,
   PlacedOrder,
   Position,
 } from '../port';
-import { realSleep, type Sleep } from '../sleep';
 import type { AlpacaConfig } from './config';
 import { errorFromResponse } from './error-mapping';
-import { AlpacaHttp, type HttpResponse } from './http';
-import type { KeyProvider } from './keys';
 import { toAccount, toAsset, toCalendarDay, toClock, toOrder, toPosition } from './mapping';
 import {
   AccountPayload,
@@ -33,12 +39,15 @@ import {
   CalendarPayload,
   ClockPayload,
   LatestTradesPayload,
+  OrderClassPayload,
   OrderPayload,
-  OrdersPayload,
-  PositionsPayload,
+  PositionClassPayload,
+  PositionPayload,
+  PROJECT_ASSET_CLASS,
   parsePayload,
+  RowsPayload,
 } from './payloads';
-import { RequestBudget } from './request-budget';
+import { BrokerTransport, lenientBody, readBody } from './transport';
 
 export interface AlpacaBrokerDeps {
   readonly keys: KeyProvider;
@@ -54,10 +63,21 @@ export interface AlpacaBrokerDeps {
 
 /** Alpaca asks for at most this many symbols per latest-trades request in our usage. */
 const LATEST_TRADES_CHUNK = 100;
+/** Replacements followed from one order before the chain is called malformed. */
+const MAX_REPLACEMENTS = 10;
 
-/** The Broker port over Alpaca's Trading API v2 (paper or live) and Market Data v2. */
+/** The rows of a listing: the project's, and those of classes it does not trade. */
+export interface Listing<T> {
+  readonly rows: T[];
+  readonly external: ExternalRow[];
+}
+
+/**
+ * The Broker port over Alpaca's Trading API v2 (paper or live) and Market Data v2. Symbols go
+ * through the one mapping of @books/alpaca (`BRK/B` ↔ `BRK.B`) both ways.
+ */
 export class AlpacaBroker implements Broker {
-  private readonly http: AlpacaHttp;
+  private readonly http: BrokerTransport;
   private readonly logger: Logger;
 
   constructor(
@@ -66,7 +86,7 @@ export class AlpacaBroker implements Broker {
   ) {
     const sleep = deps.sleep ?? realSleep;
     this.logger = deps.logger;
-    this.http = new AlpacaHttp(config, {
+    this.http = new BrokerTransport(config, {
       keys: deps.keys,
       clock: deps.clock,
       sleep,
@@ -82,7 +102,23 @@ export class AlpacaBroker implements Broker {
   }
 
   async getPositions(): Promise<Position[]> {
-    return (await this.get('/v2/positions', PositionsPayload)).map(toPosition);
+    const listing = await this.listPositions();
+    this.reportExternal('GET /v2/positions', listing.external);
+    return listing.rows;
+  }
+
+  /** Every position row: US equities read as positions, other asset classes as external rows. */
+  async listPositions(): Promise<Listing<Position>> {
+    const endpoint = 'GET /v2/positions';
+    const rows = await this.get('/v2/positions', RowsPayload);
+    const listing: Listing<Position> = { rows: [], external: [] };
+    rows.forEach((row, i) => {
+      const cls = parsePayload(PositionClassPayload, row, endpoint, `${i}.`);
+      if (cls.asset_class === PROJECT_ASSET_CLASS)
+        listing.rows.push(toPosition(parsePayload(PositionPayload, row, endpoint, `${i}.`)));
+      else listing.external.push({ kind: 'position', assetClass: cls.asset_class, symbol: cls.symbol ?? '' });
+    });
+    return listing;
   }
 
   async getClock(): Promise<MarketClock> {
@@ -96,7 +132,8 @@ export class AlpacaBroker implements Broker {
 
   async getAsset(symbol: Symbol): Promise<Asset> {
     try {
-      return toAsset(await this.get(`/v2/assets/${encodeURIComponent(symbol)}`, AssetPayload, { symbol }));
+      const path = `/v2/assets/${encodeURIComponent(toAlpacaSymbol(symbol))}`;
+      return toAsset(await this.get(path, AssetPayload, { symbol }));
     } catch (e) {
       if (e instanceof OrderNotFound)
         throw new AssetNotTradable(`unknown asset ${symbol}`, { symbol }, { cause: e });
@@ -107,9 +144,9 @@ export class AlpacaBroker implements Broker {
   async placeOrder(request: OrderRequest): Promise<PlacedOrder> {
     const body = orderBody(request);
     const endpoint = 'POST /v2/orders';
-    let response: HttpResponse;
+    let response: { status: number; text: string };
     try {
-      response = await this.http.request('POST', `${this.config.tradingUrl}/v2/orders`, {
+      response = await this.http.send('POST', `${this.config.tradingUrl}/v2/orders`, {
         mode: 'never-resend',
         body,
       });
@@ -119,17 +156,18 @@ export class AlpacaBroker implements Broker {
     }
     if (response.status >= 200 && response.status < 300) {
       try {
-        return { ...toOrder(parsePayload(OrderPayload, response.body, endpoint)), alreadyExisted: false };
+        const payload = readBody(endpoint, response.status, response.text);
+        return { ...toOrder(parsePayload(OrderPayload, payload, endpoint)), alreadyExisted: false };
       } catch (e) {
         if (!(e instanceof MalformedBrokerPayload)) throw e;
         return this.acceptedButUnreadable(request.clientOrderId, e);
       }
     }
-    const error = errorFromResponse(endpoint, response, {
-      clientOrderId: request.clientOrderId,
-      symbol: request.symbol,
-      side: request.side,
-    });
+    const error = errorFromResponse(
+      endpoint,
+      { status: response.status, body: lenientBody(response.text) },
+      { clientOrderId: request.clientOrderId, symbol: request.symbol, side: request.side },
+    );
     if (error instanceof DuplicateClientOrderIdError) {
       this.logger.info(
         { clientOrderId: request.clientOrderId },
@@ -141,48 +179,113 @@ export class AlpacaBroker implements Broker {
   }
 
   async getOrder(id: BrokerOrderId): Promise<BrokerOrder> {
-    return toOrder(await this.get(`/v2/orders/${encodeURIComponent(id)}`, OrderPayload, { orderId: id }));
+    return this.followReplacements(await this.readOrder(id));
   }
 
   async getOrderByClientId(clientOrderId: ClientOrderId): Promise<BrokerOrder> {
     const query = new URLSearchParams({ client_order_id: clientOrderId });
-    return toOrder(await this.get(`/v2/orders:by_client_order_id?${query}`, OrderPayload, { clientOrderId }));
+    const order = await this.get(`/v2/orders:by_client_order_id?${query}`, OrderPayload, { clientOrderId });
+    return this.followReplacements(order);
   }
 
   async cancelOrder(id: BrokerOrderId): Promise<void> {
     const path = `/v2/orders/${encodeURIComponent(id)}`;
-    const response = await this.http.request('DELETE', `${this.config.tradingUrl}${path}`, {
+    const response = await this.http.send('DELETE', `${this.config.tradingUrl}${path}`, {
       mode: 'idempotent',
     });
     if (response.status >= 200 && response.status < 300) return;
     // A retried DELETE may meet its own earlier success: an order already canceled is fine.
     if (response.status === 422) {
-      const order = await this.getOrder(id);
+      const order = toOrder(await this.readOrder(id));
       if (order.status === 'canceled' || order.status === 'pending_cancel') return;
     }
-    throw errorFromResponse('DELETE /v2/orders/{id}', response, { orderId: id });
+    throw errorFromResponse(
+      'DELETE /v2/orders/{id}',
+      { status: response.status, body: lenientBody(response.text) },
+      { orderId: id },
+    );
   }
 
-  /** At most 500 open orders (Alpaca's page limit); one account never has nearly as many. */
   async listOpenOrders(): Promise<BrokerOrder[]> {
+    const listing = await this.listOpenOrderRows();
+    this.reportExternal('GET /v2/orders', listing.external);
+    return listing.rows;
+  }
+
+  /**
+   * Every open order row: US-equity orders read as orders; orders of other asset classes and
+   * multi-leg orders as external rows. At most 500 (Alpaca's page limit); one account never has
+   * nearly as many.
+   */
+  async listOpenOrderRows(): Promise<Listing<BrokerOrder>> {
+    const endpoint = 'GET /v2/orders';
     const query = new URLSearchParams({ status: 'open', limit: '500', direction: 'asc' });
-    return (await this.get(`/v2/orders?${query}`, OrdersPayload)).map(toOrder);
+    const rows = await this.get(`/v2/orders?${query}`, RowsPayload);
+    const listing: Listing<BrokerOrder> = { rows: [], external: [] };
+    rows.forEach((row, i) => {
+      const cls = parsePayload(OrderClassPayload, row, endpoint, `${i}.`);
+      const assetClass = cls.asset_class ?? PROJECT_ASSET_CLASS;
+      if (assetClass === PROJECT_ASSET_CLASS && cls.order_class !== 'mleg')
+        listing.rows.push(toOrder(parsePayload(OrderPayload, row, endpoint, `${i}.`)));
+      else
+        listing.external.push({
+          kind: 'order',
+          assetClass,
+          ...(cls.order_class === undefined ? {} : { orderClass: cls.order_class }),
+          symbol: cls.symbol ?? '',
+          ...(cls.id === undefined ? {} : { id: cls.id }),
+        });
+    });
+    return listing;
   }
 
   async getLatestPrices(symbols: readonly Symbol[]): Promise<Map<Symbol, LatestPrice>> {
     const prices = new Map<Symbol, LatestPrice>();
     const unique = [...new Set(symbols)];
     for (let i = 0; i < unique.length; i += LATEST_TRADES_CHUNK) {
-      const chunk = unique.slice(i, i + LATEST_TRADES_CHUNK);
-      const query = new URLSearchParams({ symbols: chunk.join(','), feed: this.config.feed });
+      const ours = requestedByAlpacaSymbol(unique.slice(i, i + LATEST_TRADES_CHUNK));
+      const query = new URLSearchParams({ symbols: [...ours.keys()].join(','), feed: this.config.feed });
       const url = `${this.config.dataUrl}/v2/stocks/trades/latest?${query}`;
       const payload = await this.getUrl(url, 'GET /v2/stocks/trades/latest', LatestTradesPayload, {});
-      for (const symbol of chunk) {
-        const trade = payload.trades[symbol];
+      for (const [alpacaSymbol, symbol] of ours) {
+        const trade = payload.trades[alpacaSymbol];
         if (trade) prices.set(symbol, { symbol, price: trade.p, at: trade.t });
       }
     }
     return prices;
+  }
+
+  private async readOrder(id: string): Promise<z.output<typeof OrderPayload>> {
+    return this.get(`/v2/orders/${encodeURIComponent(id)}`, OrderPayload, { orderId: id });
+  }
+
+  /**
+   * A `replaced` order is final and never fills again: the order that replaced it (replaced_by),
+   * and any that replaced that one, is the live order.
+   */
+  private async followReplacements(first: z.output<typeof OrderPayload>): Promise<BrokerOrder> {
+    let order = first;
+    const seen = new Set<string>([order.id]);
+    while (order.status === 'replaced' && order.replaced_by) {
+      const next = order.replaced_by;
+      if (seen.has(next) || seen.size > MAX_REPLACEMENTS)
+        throw new MalformedBrokerPayload('GET /v2/orders/{id}', [
+          `replaced_by: the replacements of order ${first.id} do not end (${[...seen, next].join(' → ')})`,
+        ]);
+      this.logger.info({ orderId: order.id, replacedBy: next }, 'order was replaced; following it');
+      seen.add(next);
+      order = await this.readOrder(next);
+    }
+    return toOrder(order);
+  }
+
+  /** Rows the project does not trade are left out of a listing; said once per listing, never silently. */
+  private reportExternal(endpoint: string, external: readonly ExternalRow[]): void {
+    if (external.length === 0) return;
+    this.logger.warn(
+      { endpoint, external },
+      `${external.length} row(s) of asset or order classes the project does not trade left out`,
+    );
   }
 
   /**
@@ -212,9 +315,10 @@ export class AlpacaBroker implements Broker {
   }
 
   /**
-   * Alpaca accepted the order (2xx) but its payload cannot be read: the order exists, so it must
-   * never be reported rejected. Read it by client order id; failing that, a retryable error (the
-   * retry's submit meets "client_order_id must be unique" and finds the order).
+   * Alpaca accepted the order (2xx) but its body cannot be read (not JSON, or not an order): the
+   * order exists, so it must never be reported failed or rejected. Read it by client order id;
+   * failing that, a retryable error (the retry's submit meets "client_order_id must be unique" and
+   * finds the order).
    */
   private async acceptedButUnreadable(
     clientOrderId: ClientOrderId,
@@ -251,9 +355,10 @@ export class AlpacaBroker implements Broker {
     schema: S,
     context: Readonly<Record<string, unknown>>,
   ): Promise<z.output<S>> {
-    const response = await this.http.request('GET', url, { mode: 'idempotent' });
-    if (response.status >= 200 && response.status < 300) return parsePayload(schema, response.body, endpoint);
-    throw errorFromResponse(endpoint, response, context);
+    const response = await this.http.send('GET', url, { mode: 'idempotent' });
+    if (response.status >= 200 && response.status < 300)
+      return parsePayload(schema, readBody(endpoint, response.status, response.text), endpoint);
+    throw errorFromResponse(endpoint, { status: response.status, body: lenientBody(response.text) }, context);
   }
 }
 
@@ -269,7 +374,7 @@ function orderBody(r: OrderRequest): Record<string, string> {
   const size: Record<string, string> =
     r.qty !== undefined ? { qty: r.qty.toString() } : { notional: r.notional.toString() };
   return {
-    symbol: r.symbol,
+    symbol: toAlpacaSymbol(r.symbol),
     side: r.side,
     type: r.type,
     time_in_force: r.timeInForce,

@@ -1,24 +1,24 @@
+import {
+  ALPACA_DATA_URL,
+  ALPACA_LIVE_URL,
+  ALPACA_PAPER_URL,
+  BaseUrlSchema,
+  KeySourceSchema,
+  LatestTradeFeedSchema,
+} from '@books/alpaca';
 import { z } from 'zod';
 
-export const ALPACA_PAPER_URL = 'https://paper-api.alpaca.markets';
-export const ALPACA_LIVE_URL = 'https://api.alpaca.markets';
-export const ALPACA_DATA_URL = 'https://data.alpaca.markets';
-
-const url = z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, ''));
+export { ALPACA_DATA_URL, ALPACA_LIVE_URL, ALPACA_PAPER_URL };
 
 export const AlpacaConfigSchema = z
   .strictObject({
     /** paper or live account; picks the trading base URL unless `tradingUrl` is given. */
     mode: z.enum(['paper', 'live']).default('paper'),
-    tradingUrl: url.optional(),
-    dataUrl: url.default(ALPACA_DATA_URL),
-    feed: z.enum(['iex', 'sip', 'delayed_sip']).default('iex'),
-    keys: z
-      .discriminatedUnion('source', [
-        z.strictObject({ source: z.literal('env') }),
-        z.strictObject({ source: z.literal('ssm'), prefix: z.string().regex(/^\/[\w./-]*[^/]$/) }),
-      ])
-      .default({ source: 'env' }),
+    tradingUrl: BaseUrlSchema.optional(),
+    dataUrl: BaseUrlSchema.default(ALPACA_DATA_URL),
+    /** The latest-trades feed the account's market-data plan allows; `iex` works on the free plan. */
+    feed: LatestTradeFeedSchema.default('iex'),
+    keys: KeySourceSchema,
     /** Client-side budget shared by every request of one adapter instance (Alpaca: 200/min). */
     requestsPerMinute: z.number().int().positive().default(200),
     timeoutMs: z.number().int().positive().default(10_000),

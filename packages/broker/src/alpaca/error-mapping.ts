@@ -11,8 +11,8 @@ import {
   OrderRejected,
   WashTradeRejected,
 } from '../errors';
-import type { HttpResponse } from './http';
 import { ErrorPayload } from './payloads';
+import type { BrokerResponse } from './transport';
 
 /** Alpaca's error codes we rely on. The message tells 403 rejections with the same code apart. */
 export const ALPACA_CODE_UNPROCESSABLE = 40010001;
@@ -27,7 +27,7 @@ export const ALPACA_CODE_FORBIDDEN = 40310000;
  */
 export function errorFromResponse(
   endpoint: string,
-  response: HttpResponse,
+  response: Pick<BrokerResponse, 'status' | 'body'>,
   context: Readonly<Record<string, unknown>> = {},
 ): BrokerError {
   const parsed = ErrorPayload.safeParse(response.body);

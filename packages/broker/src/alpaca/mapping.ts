@@ -14,8 +14,19 @@ export function toAccount(p: z.output<typeof AccountPayload>): Account {
   return { equity: p.equity, cash: p.cash, buyingPower: p.buying_power };
 }
 
+/**
+ * A position with its sign taken from `side`: a short is negative whatever sign Alpaca wrote its
+ * qty and market value with (it writes them negative today; a positive qty on a short row must not
+ * turn the short into a long).
+ */
 export function toPosition(p: z.output<typeof PositionPayload>): Position {
-  return { symbol: p.symbol, qty: p.qty, avgEntryPrice: p.avg_entry_price, marketValue: p.market_value };
+  const short = p.side === 'short';
+  return {
+    symbol: p.symbol,
+    qty: short ? p.qty.abs().negated() : p.qty.abs(),
+    avgEntryPrice: p.avg_entry_price,
+    marketValue: short ? p.market_value.abs().negated() : p.market_value.abs(),
+  };
 }
 
 export function toClock(p: z.output<typeof ClockPayload>): MarketClock {
@@ -43,7 +54,7 @@ export function toOrder(p: z.output<typeof OrderPayload>): BrokerOrder {
     limitPrice: p.limit_price ?? null,
     filledQty: p.filled_qty,
     filledAvgPrice: p.filled_avg_price,
-    submittedAt: p.submitted_at,
+    submittedAt: p.submittedAt,
     filledAt: p.filled_at,
   };
 }

@@ -1,3 +1,4 @@
+import { fromAlpacaSymbol, JsonNumber } from '@books/alpaca';
 import {
   ClientOrderIdSchema,
   Money,
@@ -10,7 +11,6 @@ import {
 } from '@books/core';
 import { z } from 'zod';
 import { MalformedBrokerPayload } from '../errors';
-import { JsonNumber, type JsonValue } from '../lossless-json';
 import { BrokerOrderId, ORDER_STATUSES } from '../port';
 
 /**
@@ -63,7 +63,8 @@ const integer = z.instanceof(JsonNumber, { error: missingOr('an integer') }).tra
 /** A core schema over a string field, saying `missing` when the field is absent. */
 const textAs = <S extends z.ZodType<unknown, string>>(expected: string, schema: S) =>
   z.string({ error: missingOr(expected) }).pipe(schema);
-const symbol = textAs('a ticker', SymbolSchema);
+/** Alpaca's equity symbol, read as ours (`BRK.B` → `BRK/B`: the one mapping of @books/alpaca). */
+const symbol = textAs('a ticker', SymbolSchema).transform(fromAlpacaSymbol);
 const bool = z.boolean({ error: missingOr('a boolean') });
 const text = z.string({ error: missingOr('a string') });
 
@@ -73,13 +74,31 @@ export const AccountPayload = z.object({
   buying_power: money,
 });
 
+/** Alpaca's asset classes; the project trades `us_equity` only. */
+export const PROJECT_ASSET_CLASS = 'us_equity';
+
 export const PositionPayload = z.object({
   symbol,
+  /** Alpaca writes a short's qty negative, but the side is what says it is short. */
   qty: quantity,
+  side: z.enum(['long', 'short'], { error: missingOr('"long" or "short"') }),
   avg_entry_price: price,
   market_value: money,
 });
-export const PositionsPayload = z.array(PositionPayload);
+
+/**
+ * What decides whether a listed row is the project's at all, read before the row itself: a row of
+ * another class (an option, a crypto pair, a multi-leg order) has other fields and symbols, and
+ * must not make the whole listing unreadable.
+ */
+export const PositionClassPayload = z.object({ asset_class: text, symbol: z.string().optional() });
+export const OrderClassPayload = z.object({
+  asset_class: z.string().optional(),
+  order_class: z.string().optional(),
+  symbol: z.string().optional(),
+  id: z.string().optional(),
+});
+export const RowsPayload = z.array(z.unknown(), { error: missingOr('an array') });
 
 export const ClockPayload = z.object({
   timestamp: instant,
@@ -102,24 +121,36 @@ export const AssetPayload = z.object({
   fractionable: bool,
 });
 
-export const OrderPayload = z.object({
-  id: text.min(1).transform(BrokerOrderId),
-  client_order_id: textAs('a client order id', ClientOrderIdSchema),
-  symbol,
-  side: textAs('"buy" or "sell"', SideSchema),
-  type: z.enum(['market', 'limit', 'stop', 'stop_limit', 'trailing_stop'], {
-    error: missingOr('an order type'),
-  }),
-  status: z.enum(ORDER_STATUSES, { error: missingOr('an order status') }),
-  qty: quantity.nullable(),
-  notional: money.nullable().optional(),
-  limit_price: price.nullable().optional(),
-  filled_qty: quantity,
-  filled_avg_price: price.nullable(),
-  submitted_at: instant,
-  filled_at: instant.nullable(),
-});
-export const OrdersPayload = z.array(OrderPayload);
+export const OrderPayload = z
+  .object({
+    id: text.min(1).transform(BrokerOrderId),
+    client_order_id: textAs('a client order id', ClientOrderIdSchema),
+    symbol,
+    side: textAs('"buy" or "sell"', SideSchema),
+    type: z.enum(['market', 'limit', 'stop', 'stop_limit', 'trailing_stop'], {
+      error: missingOr('an order type'),
+    }),
+    status: z.enum(ORDER_STATUSES, { error: missingOr('an order status') }),
+    qty: quantity.nullable(),
+    notional: money.nullable().optional(),
+    limit_price: price.nullable().optional(),
+    filled_qty: quantity,
+    filled_avg_price: price.nullable(),
+    /** Null while Alpaca has not routed the order yet (the spec allows it); then created_at stands in. */
+    submitted_at: instant.nullable().optional(),
+    created_at: instant.nullable().optional(),
+    filled_at: instant.nullable(),
+    /** Set on a `replaced` order: the id of the order that replaced it. */
+    replaced_by: text.nullable().optional(),
+  })
+  .transform((o, ctx) => {
+    const submittedAt = o.submitted_at ?? o.created_at;
+    if (!submittedAt) {
+      ctx.addIssue({ code: 'custom', path: ['submitted_at'], message: 'missing, and no created_at' });
+      return z.NEVER;
+    }
+    return { ...o, submittedAt };
+  });
 
 export const LatestTradesPayload = z.object({
   trades: z.record(
@@ -140,14 +171,16 @@ export const ErrorPayload = z.object({
 /** Parses a payload or throws MalformedBrokerPayload naming the endpoint and every bad field. */
 export function parsePayload<S extends z.ZodType>(
   schema: S,
-  body: JsonValue | undefined,
+  body: unknown,
   endpoint: string,
+  /** Where the body sits in the document, for messages: `0.` for the first row of a listing. */
+  pathPrefix = '',
 ): z.output<S> {
   const result = schema.safeParse(body);
   if (result.success) return result.data;
   const problems = result.error.issues.map((i) => {
     const path = i.path.map(String).join('.');
-    return `${path === '' ? '(body)' : path}: ${i.message}`;
+    return `${path === '' ? (pathPrefix === '' ? '(body)' : pathPrefix.slice(0, -1)) : `${pathPrefix}${path}`}: ${i.message}`;
   });
   throw new MalformedBrokerPayload(endpoint, problems, { cause: result.error });
 }

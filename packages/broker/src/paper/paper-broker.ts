@@ -1,3 +1,4 @@
+import { realSleep, type Sleep } from '@books/alpaca';
 import {
   type ClientOrderId,
   type Clock,
@@ -39,7 +40,6 @@ import {
   type PlacedOrder,
   type Position,
 } from '../port';
-import { realSleep, type Sleep } from '../sleep';
 import { PaperFaults, type PaperRoute } from './faults';
 import { feesFor, fillPrice, marketable, type PaperFees, qtyForNotional } from './pricing';
 import { type PaperAccountState, type PaperOrderRecord, toBrokerOrder, type Versioned } from './records';

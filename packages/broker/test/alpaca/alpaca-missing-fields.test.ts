@@ -24,9 +24,12 @@ const ORDER = {
   qty: '1',
   filled_qty: '1',
   filled_avg_price: '500',
+  created_at: '2026-11-27T15:00:00Z',
   submitted_at: '2026-11-27T15:00:00Z',
   filled_at: '2026-11-27T15:00:01Z',
 };
+/** Either stands in for the other (submitted_at may be null before the order is routed). */
+const ORDER_TIMES = ['created_at', 'submitted_at'];
 
 interface Case {
   readonly route: FakeRoute;
@@ -52,8 +55,15 @@ const CASES: readonly Case[] = [
     route: 'GET /v2/positions',
     endpoint: 'GET /v2/positions',
     call: (b) => b.getPositions(),
-    payload: { symbol: 'SPY', qty: '1', avg_entry_price: '500', market_value: '500' },
-    required: ['symbol', 'qty', 'avg_entry_price', 'market_value'],
+    payload: {
+      asset_class: 'us_equity',
+      symbol: 'SPY',
+      qty: '1',
+      side: 'long',
+      avg_entry_price: '500',
+      market_value: '500',
+    },
+    required: ['asset_class', 'symbol', 'qty', 'side', 'avg_entry_price', 'market_value'],
     wrap: (p) => [p],
     prefix: '0.',
   },
@@ -90,7 +100,7 @@ const CASES: readonly Case[] = [
     endpoint: 'GET /v2/orders/{id}',
     call: (b) => b.getOrder(BrokerOrderId('b-1')),
     payload: ORDER,
-    required: Object.keys(ORDER),
+    required: Object.keys(ORDER).filter((k) => !ORDER_TIMES.includes(k)),
   },
   {
     route: 'GET /v2/stocks/trades/latest',
@@ -160,6 +170,21 @@ describe('Alpaca payloads with a field missing', () => {
       await expect(c.call(broker)).resolves.toBeDefined();
     },
   );
+
+  it('names submitted_at when an order has neither it nor created_at', async () => {
+    const { created_at: _, submitted_at: __, ...timeless } = ORDER;
+    server.inject({
+      route: 'GET /v2/orders/{id}',
+      kind: 'status',
+      status: 200,
+      body: JSON.stringify(timeless),
+    });
+    const error = await broker.getOrder(BrokerOrderId('b-1')).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MalformedBrokerPayload);
+    expect(messageOf(error)).toBe(
+      'GET /v2/orders/{id}: malformed broker payload: submitted_at: missing, and no created_at',
+    );
+  });
 
   it('never reports an accepted order as rejected when its payload lacks fields: it reads the order back', async () => {
     const request = marketBuy('SPY', '1', cid('unreadable'));

@@ -1,8 +1,8 @@
-import { parseJsonLossless } from '../../src';
+import { parseJsonLossless } from '@books/alpaca';
 import { errorFromResponse } from '../../src/alpaca/error-mapping';
-import type { HttpResponse } from '../../src/alpaca/http';
+import type { BrokerResponse } from '../../src/alpaca/transport';
 
-function response(status: number, body: string): HttpResponse {
+function response(status: number, body: string): BrokerResponse {
   return { status, headers: new Headers(), body: parseJsonLossless(body) };
 }
 

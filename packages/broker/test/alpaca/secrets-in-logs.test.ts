@@ -1,8 +1,12 @@
-import type { GetParameterCommand, GetParameterCommandOutput } from '@aws-sdk/client-ssm';
+import type { SsmParameterClient } from '@books/alpaca';
 import { ManualClock } from '@books/core';
 import { FakeAlpacaServer } from '@books/testkit/src/alpaca';
 import { AlpacaBroker, parseAlpacaConfig, ssmKeyProvider } from '../../src';
 import { capturingLogger } from '../support/logs';
+
+type GetParameterCommand = Parameters<SsmParameterClient['send']>[0];
+type GetParameterCommandOutput = Awaited<ReturnType<SsmParameterClient['send']>>;
+
 import { CONTRACT_NOW, CONTRACT_WORLD, marketBuy } from '../support/world';
 
 // Shaped like real Alpaca keys; the secret holds characters that JSON escapes.

@@ -34,8 +34,13 @@ export class LedgerSymbolLocks implements SymbolLocks {
     private readonly options: { leaseMs?: number; waitMs?: number } = {},
   ) {}
 
-  async withSymbol<T>(symbol: Symbol, owner: ClientOrderId, work: () => Promise<T>): Promise<T> {
-    await this.acquire(symbol, owner);
+  async withSymbol<T>(
+    symbol: Symbol,
+    owner: ClientOrderId,
+    work: () => Promise<T>,
+    options: { readonly waitMs?: number } = {},
+  ): Promise<T> {
+    await this.acquire(symbol, owner, options.waitMs ?? this.options.waitMs ?? 30_000);
     let keep = false;
     try {
       return await work();
@@ -51,10 +56,14 @@ export class LedgerSymbolLocks implements SymbolLocks {
     return { PK: `LOCK#SYMBOL#${symbol}`, SK: 'LOCK' };
   }
 
-  private async acquire(symbol: Symbol, owner: ClientOrderId): Promise<void> {
-    const waitMs = this.options.waitMs ?? 30_000;
+  private async acquire(symbol: Symbol, owner: ClientOrderId, waitMs: number): Promise<void> {
     const leaseMs = this.options.leaseMs ?? 10 * 60_000;
-    for (let waited = 0, pause = 50; ; waited += pause, pause = Math.min(pause * 2, 1000)) {
+    // The last pause is cut to what is left of `waitMs`: the wait never overshoots its bound.
+    for (
+      let waited = 0, pause = Math.min(50, waitMs);
+      ;
+      waited += pause, pause = Math.min(pause * 2, 1000, waitMs - waited)
+    ) {
       const now = this.clock.now().getTime();
       try {
         await this.table.put(

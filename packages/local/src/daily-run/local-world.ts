@@ -1,5 +1,11 @@
 import { coordinatorFunction } from '@books/coordinator';
-import { type Logger, ManualClock, marketTimeToInstant, type TradingDate } from '@books/core';
+import {
+  type LambdaContext,
+  type Logger,
+  ManualClock,
+  marketTimeToInstant,
+  type TradingDate,
+} from '@books/core';
 import {
   type BatchResponse,
   type ExecutionOptions,
@@ -8,11 +14,12 @@ import {
 } from '@books/execution';
 import { legacyFunction } from '@books/legacy';
 import { reconcilerFunction } from '@books/reconciler';
-import { createServices, parseRuntimeEnv, type Services } from '@books/runtime';
+import { createServices, type LambdaFunction, parseRuntimeEnv, type Services } from '@books/runtime';
 import { strategyWorkerFunction, type WorkerOptions } from '@books/strategy-worker';
 import type { StackEndpoints } from '../stack/clients';
 import { ensureResources } from '../stack/resources';
 import { type LocalStateMachine, loadStateMachine } from './definition';
+import { lambdaContexts } from './lambda-context';
 import { type DrainReport, drainQueue } from './queue-poller';
 import { runStateMachine } from './state-machine-runner';
 
@@ -33,11 +40,16 @@ export interface LocalWorldOptions {
 }
 
 export type LocalFunctionName = 'coordinator' | 'strategyWorker' | 'execution' | 'legacy';
+/**
+ * A function as the in-process runner calls it: without a context, the runner gives one with the
+ * function's timeout from serverless.yml, as Lambda would; a test may give its own.
+ */
+export type LocalHandler<R> = (event: unknown, context?: LambdaContext) => Promise<R>;
 export interface InjectionHooks {
   readonly services?: (fn: LocalFunctionName, services: Services) => Services;
   readonly execution?: ExecutionOptions;
   readonly worker?: WorkerOptions;
-  readonly handler?: <R>(fn: LocalFunctionName, h: (e: unknown) => Promise<R>) => (e: unknown) => Promise<R>;
+  readonly handler?: <R>(fn: LocalFunctionName, h: LocalHandler<R>) => LocalHandler<R>;
 }
 
 export interface DayResult {
@@ -58,10 +70,10 @@ export class LocalWorld {
     readonly clock: ManualClock,
     private readonly machine: LocalStateMachine,
     private readonly handlers: {
-      coordinator: (e: unknown) => Promise<unknown>;
-      strategyWorker: (e: unknown) => Promise<unknown>;
-      execution: (event: unknown) => Promise<BatchResponse>;
-      legacy: (e: unknown) => Promise<unknown>;
+      coordinator: LocalHandler<unknown>;
+      strategyWorker: LocalHandler<unknown>;
+      execution: LocalHandler<BatchResponse>;
+      legacy: LocalHandler<unknown>;
     },
     private readonly queueUrl: string,
   ) {}
@@ -89,7 +101,11 @@ export class LocalWorld {
     const services = await createServices(env, { clock, logger: options.logger, processEnv: {} });
     const inject = options.inject ?? {};
     const built = (fn: LocalFunctionName) => inject.services?.(fn, services) ?? services;
-    const wrap = <R>(fn: LocalFunctionName, h: (e: unknown) => Promise<R>) => inject.handler?.(fn, h) ?? h;
+    const contexts = lambdaContexts(stage);
+    const wrap = <R>(fn: LocalFunctionName, f: LambdaFunction<R>): LocalHandler<R> => {
+      const h: LocalHandler<R> = (event, context) => f(event, context ?? contexts(fn));
+      return inject.handler?.(fn, h) ?? h;
+    };
     // After a run's last trade the reconciler runs in-process, where AWS invokes its Lambda.
     const reconcile = reconcilerFunction(services);
     const reconciliation: ReconciliationRequester = {

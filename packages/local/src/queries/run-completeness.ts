@@ -1,22 +1,25 @@
-import type { OrderIntent, RunItems } from '@books/ledger-client';
+import {
+  isFinalIntentState,
+  runCompletion,
+  type StrategyProgress,
+  strategyCompletion,
+} from '@books/execution';
+import type { OrderIntent, RunItems, RunStrategy } from '@books/ledger-client';
 
 /**
- * Run completeness, derived from the run's items and its strategies' plans — a pure function.
- *
- * Invariants this module checks (DESIGN §1, issue 6 "Run completeness"):
- * - every strategy of a run ends TRADED | NOTHING_TO_DO | FAILED (with its error), or SKIPPED when
- *   the coordinator did not enable it; PENDING (no plan yet) and PLANNED (trades not all final)
- *   are incomplete;
+ * Run completeness for `books runs`, derived from the run's items and its strategies' plans — a
+ * pure function. Whether a strategy and the run are complete is execution's one rule
+ * (`strategyCompletion`, `runCompletion`: the rule by which the run's reconciliation is requested);
+ * this module shows it trade by trade:
  * - every planned trade ends FILLED | REJECTED | CANCELED | EXPIRED (its intent's final state) or
  *   SUPPRESSED (with the plan's or the BUY release's reason). A SELL or released BUY with no
  *   intent yet is QUEUED; a BUY held until its strategy's SELLs are done is HELD;
+ * - a strategy is final when the rule finds it complete and none of its trades is open; a PLANNED
+ *   one is then shown TRADED (or NOTHING_TO_DO when all it planned was suppressed);
  * - a run that is not complete once `now` is at or past the close is STUCK, and `missing` says
  *   what each incomplete strategy still waits for.
- * The stored statuses are read, never written: TRADED is derived here (execution does not record it).
+ * The stored statuses are read, never written: TRADED is derived here (nothing records it).
  */
-
-/** Intent states after which nothing more happens to the order (execution's transition table). */
-export const FINAL_INTENT_STATES: readonly string[] = ['FILLED', 'REJECTED', 'CANCELED', 'EXPIRED'];
 
 export interface PlanTrade {
   readonly clientOrderId: string;
@@ -62,6 +65,7 @@ export type DerivedStrategyStatus =
   | 'NOTHING_TO_DO'
   | 'FAILED'
   | 'SKIPPED'
+  | 'SIGNALLED'
   | 'PLANNED'
   | 'PENDING'
   | 'UNKNOWN';
@@ -91,109 +95,130 @@ export interface RunCompleteness {
   readonly missing: readonly string[];
 }
 
-export function isFinalIntentState(state: string): boolean {
-  return FINAL_INTENT_STATES.includes(state);
-}
-
 export function runCompleteness(
   run: RunItems,
   plans: ReadonlyMap<string, StrategyPlanView>,
   now: Date,
   closeAt: Date,
 ): RunCompleteness {
+  const states = new Map<string, string>(run.intents.map((i) => [i.clientOrderId, i.state]));
   const strategies = run.strategies
     .map((s) =>
       strategyCompleteness(
-        s.strategyId,
-        s.status,
-        s.error ?? s.skipReason,
+        s,
         plans.get(s.strategyId),
         run.intents.filter((i) => i.strategyId === s.strategyId),
+        states,
       ),
     )
     .sort((a, b) => (a.strategyId < b.strategyId ? -1 : a.strategyId > b.strategyId ? 1 : 0));
-  const missing = strategies.flatMap((s) => s.missing.map((m) => `${s.strategyId}: ${m}`));
-  const complete = strategies.every((s) => s.final);
+  const completion = runCompletion({
+    status: run.meta.status,
+    strategies: run.strategies,
+    plans: new Map([...plans].map(([sid, p]) => [sid, planIds(p)])),
+    releases: new Map(
+      [...plans].flatMap(([sid, p]) =>
+        p.release ? [[sid, p.release.buys.map((b) => b.clientOrderId)]] : [],
+      ),
+    ),
+    intents: run.intents,
+  });
+  const perStrategy = strategies.flatMap((s) => s.missing.map((m) => `${s.strategyId}: ${m}`));
+  const missing = !completion.complete && perStrategy.length === 0 ? [completion.waitingFor] : perStrategy;
   return {
     runId: run.meta.runId,
     tradingDate: run.meta.tradingDate,
     runStatus: run.meta.status,
-    status: complete ? 'COMPLETE' : now.getTime() >= closeAt.getTime() ? 'STUCK' : 'IN_PROGRESS',
+    status: completion.complete ? 'COMPLETE' : now.getTime() >= closeAt.getTime() ? 'STUCK' : 'IN_PROGRESS',
     closeAt: closeAt.toISOString(),
     strategies,
     missing,
   };
 }
 
+function planIds(plan: StrategyPlanView): { sells: string[]; buys: string[] } {
+  return { sells: plan.sells.map((t) => t.clientOrderId), buys: plan.buys.map((t) => t.clientOrderId) };
+}
+
+function progressOf(s: RunStrategy, plan: StrategyPlanView | undefined): StrategyProgress {
+  return {
+    strategyId: s.strategyId,
+    status: s.status,
+    pendingSells: s.pendingSells,
+    ...(plan ? { plan: planIds(plan) } : {}),
+    ...(plan?.release ? { released: plan.release.buys.map((b) => b.clientOrderId) } : {}),
+  };
+}
+
+/** A strategy's trades as stored, and the status to show before completeness is known. */
+interface StrategyView {
+  readonly status: DerivedStrategyStatus;
+  readonly reason?: string;
+  readonly trades: readonly TradeCompleteness[];
+}
+
 function strategyCompleteness(
-  strategyId: string,
-  storedStatus: string,
-  storedReason: string | undefined,
+  stored: RunStrategy,
   plan: StrategyPlanView | undefined,
   intents: readonly OrderIntent[],
+  states: ReadonlyMap<string, string>,
 ): StrategyCompleteness {
-  const base = { strategyId, storedStatus };
+  const completion = strategyCompletion(progressOf(stored, plan), states);
+  const view = viewOf(stored, plan, intents);
+  const open = view.trades.filter((t) => !t.final);
+  const final = completion.complete && open.length === 0;
+  const missing = open.map(describe);
+  if (!completion.complete && missing.length === 0) missing.push(completion.waitingFor);
+  const status: DerivedStrategyStatus =
+    view.status !== 'PLANNED'
+      ? view.status
+      : !final
+        ? 'PLANNED'
+        : view.trades.some((t) => t.state !== 'SUPPRESSED')
+          ? 'TRADED'
+          : 'NOTHING_TO_DO';
+  return {
+    strategyId: stored.strategyId,
+    storedStatus: stored.status,
+    status,
+    final,
+    ...(view.reason !== undefined ? { reason: view.reason } : {}),
+    trades: view.trades,
+    missing,
+  };
+}
+
+function viewOf(
+  stored: RunStrategy,
+  plan: StrategyPlanView | undefined,
+  intents: readonly OrderIntent[],
+): StrategyView {
+  const storedReason = stored.error ?? stored.skipReason;
   const withReason = storedReason !== undefined ? { reason: storedReason } : {};
-  switch (storedStatus) {
+  switch (stored.status) {
     case 'FAILED':
       return {
-        ...base,
         status: 'FAILED',
-        final: true,
         reason: storedReason ?? 'failed (no reason recorded)',
         trades: intents.map(fromIntent),
-        missing: [],
       };
     case 'SKIPPED':
-      return { ...base, status: 'SKIPPED', final: true, ...withReason, trades: [], missing: [] };
+      return { status: 'SKIPPED', ...withReason, trades: [] };
+    case 'SIGNALLED':
+      return { status: 'SIGNALLED', ...withReason, trades: intents.map(fromIntent) };
     case 'PENDING':
-      return {
-        ...base,
-        status: 'PENDING',
-        final: false,
-        trades: intents.map(fromIntent),
-        missing: ['no plan recorded (PENDING)'],
-      };
+      return { status: 'PENDING', trades: intents.map(fromIntent) };
     case 'NOTHING_TO_DO':
-      return {
-        ...base,
-        status: 'NOTHING_TO_DO',
-        final: true,
-        trades: plan ? plan.suppressed.map(suppressedTrade) : [],
-        missing: [],
-      };
+      return { status: 'NOTHING_TO_DO', trades: plan ? plan.suppressed.map(suppressedTrade) : [] };
     case 'PLANNED':
-    case 'TRADED':
-      return plannedCompleteness(base, plan, intents);
+      return { status: 'PLANNED', trades: plan ? plannedTrades(plan, intents) : intents.map(fromIntent) };
     default:
-      return {
-        ...base,
-        status: 'UNKNOWN',
-        final: false,
-        trades: intents.map(fromIntent),
-        missing: [`unknown status ${storedStatus}`],
-      };
+      return { status: 'UNKNOWN', trades: intents.map(fromIntent) };
   }
 }
 
-function plannedCompleteness(
-  base: { strategyId: string; storedStatus: string },
-  plan: StrategyPlanView | undefined,
-  intents: readonly OrderIntent[],
-): StrategyCompleteness {
-  if (!plan) {
-    const trades = intents.map(fromIntent);
-    return {
-      ...base,
-      status: 'PLANNED',
-      final: false,
-      trades,
-      missing: [
-        'no plan item recorded for a PLANNED strategy',
-        ...trades.filter((t) => !t.final).map(describe),
-      ],
-    };
-  }
+/** A PLANNED strategy's trades: its SELLs, its BUYs (sent, held or released), its suppressions. */
+function plannedTrades(plan: StrategyPlanView, intents: readonly OrderIntent[]): TradeCompleteness[] {
   const byId = new Map(intents.map((i) => [i.clientOrderId as string, i]));
   const seen = new Set<string>();
   const sent = (t: PlanTrade): TradeCompleteness => {
@@ -236,10 +261,7 @@ function plannedCompleteness(
   // Intents the plan does not explain are shown too: they are part of the run all the same.
   for (const i of intents) if (!seen.has(i.clientOrderId)) trades.push(fromIntent(i));
 
-  const open = trades.filter((t) => !t.final);
-  const traded = trades.some((t) => t.state !== 'SUPPRESSED');
-  const status: DerivedStrategyStatus = open.length > 0 ? 'PLANNED' : traded ? 'TRADED' : 'NOTHING_TO_DO';
-  return { ...base, status, final: open.length === 0, trades, missing: open.map(describe) };
+  return trades;
 }
 
 function fromIntent(i: OrderIntent): TradeCompleteness {

@@ -184,6 +184,38 @@ describe('runCompleteness: one strategy', () => {
       final: false,
     },
     {
+      name: 'a SIGNALLED (legacy-flow) strategy is final: the LEGACY book trades its signal',
+      strategy: strategy('s', 'SIGNALLED'),
+      plan: undefined,
+      intents: [],
+      status: 'SIGNALLED',
+      final: true,
+    },
+    {
+      name: 'a FAILED strategy with an order still open is not final until the order is',
+      strategy: strategy('s', 'FAILED', { error: 'worker crashed after sending' }),
+      plan: undefined,
+      intents: [intent('s', SELL_SPY, 'SUBMITTED')],
+      status: 'FAILED',
+      final: false,
+    },
+    {
+      name: 'a stored TRADED is unknown: nothing writes it',
+      strategy: strategy('s', 'TRADED'),
+      plan: plan({ buys: [BUY_QQQ] }),
+      intents: [intent('s', BUY_QQQ, 'FILLED')],
+      status: 'UNKNOWN',
+      final: false,
+    },
+    {
+      name: 'a PLANNED strategy with a SELL counted pending is not final, even with no trade open',
+      strategy: strategy('s', 'PLANNED', { pendingSells: 1 }),
+      plan: plan({ sells: [SELL_SPY] }),
+      intents: [intent('s', SELL_SPY, 'FILLED')],
+      status: 'PLANNED',
+      final: false,
+    },
+    {
       name: 'an unknown stored status is not final',
       strategy: strategy('s', 'WEIRD'),
       plan: undefined,
@@ -350,9 +382,28 @@ describe('runCompleteness: the run', () => {
     expect(result.missing).toEqual([
       'c: SELL 10 SPY is SUBMITTED',
       'c: BUY 10 QQQ is HELD (held until the SELLs are done)',
-      'd: no plan recorded (PENDING)',
+      'd: no plan yet',
     ]);
     expect(result.closeAt).toBe(CLOSE.toISOString());
+  });
+
+  it('is not COMPLETE before the coordinator has dispatched the run, and says so', () => {
+    const items = { ...run(complete), meta: { ...run(complete).meta, status: 'PLANNED' } };
+    const result = runCompleteness(items, plans, AFTER_CLOSE, CLOSE);
+    expect(result.status).toBe('STUCK');
+    expect(result.strategies.every((s) => s.final)).toBe(true);
+    expect(result.missing).toEqual(['the run is PLANNED']);
+  });
+
+  it('is not COMPLETE while an intent of a strategy the run does not list is open', () => {
+    const result = runCompleteness(
+      run(complete, [intent('ghost', BUY_QQQ, 'SUBMITTED')]),
+      plans,
+      BEFORE_CLOSE,
+      CLOSE,
+    );
+    expect(result.status).toBe('IN_PROGRESS');
+    expect(result.missing).toEqual([`intent ${BUY_QQQ.clientOrderId} is SUBMITTED`]);
   });
 
   it('lists strategies in id order whatever order the run stores them in', () => {

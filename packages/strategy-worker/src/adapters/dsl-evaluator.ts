@@ -6,7 +6,6 @@ import {
   formatDslError,
   type Node,
   type Program,
-  read,
   Session,
 } from '@books/dsl';
 import type { StrategyEvaluation, StrategyEvaluator } from '../ports';
@@ -76,8 +75,8 @@ export class DslEvaluator implements StrategyEvaluator {
         message: compiled.error.map((e) => formatDslError(e)).join('\n'),
       };
     }
-    const program = read(source, file);
-    const threshold = program.ok ? rebalanceThresholdOf(program.value) : undefined;
+    // The program the engine evaluated: for a score tree, the `.clj` form it converted to.
+    const threshold = rebalanceThresholdOf(compiled.value.program);
     const entry: Compiled = {
       strategy: compiled.value,
       ...(threshold ? { rebalanceThreshold: threshold } : {}),

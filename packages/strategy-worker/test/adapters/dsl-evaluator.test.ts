@@ -15,6 +15,10 @@ for (const [symbol, csv] of generateSampleBars(sampleTradingDays('2024-01-02', '
 }
 const extra: Record<string, string> = {
   'broken.clj': '(defsymphony "x" {} (weight-equal [(asset "SPY") (frobnicate 3)]))',
+  // Composer's score tree: a rebalance corridor of 7% is the runner's threshold, as in a .clj.
+  'score.edn':
+    '{:step :root :name "s" :rebalance :none :rebalance-corridor-width 0.07 ' +
+    ':children [{:step :wt-cash-equal :children [{:step :asset :ticker "SPY"}]}]}',
 };
 const read = async (file: string) => extra[file] ?? readFileSync(join(strategiesDir, file), 'utf8');
 
@@ -59,6 +63,12 @@ describe('the DSL engine behind the worker', () => {
     expect(!huge.ok && huge.message).toMatch(
       /^huge\.clj: cannot be read \(.*41943040 bytes, larger than a strategy file may be/,
     );
+  });
+
+  it("takes a score tree's rebalance corridor as its threshold, as for the equivalent .clj", async () => {
+    const result = await evaluator.evaluate('score.edn', TradingDate('2025-03-03'));
+    expect(result).toMatchObject({ ok: true });
+    expect(result.ok && result.rebalanceThreshold?.toString()).toBe('0.07');
   });
 
   it('lists every symbol a strategy can hold', async () => {

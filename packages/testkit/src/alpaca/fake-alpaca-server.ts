@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Clock } from '@books/core';
 import { FakeAlpacaState, type FakeReply, type FakeWorld } from './fake-alpaca-state';
+import { invalidFeed, LATEST_FEEDS } from './fake-market-data';
 
 /** Route names: method and path pattern, e.g. "POST /v2/orders", "GET /v2/orders/{id}". */
 export type FakeRoute =
@@ -14,6 +15,7 @@ export type FakeRoute =
   | 'GET /v2/orders'
   | 'GET /v2/orders/{id}'
   | 'DELETE /v2/orders/{id}'
+  | 'PATCH /v2/orders/{id}'
   | 'GET /v2/orders:by_client_order_id'
   | 'GET /v2/stocks/trades/latest';
 
@@ -30,6 +32,8 @@ export type FakeFault = { readonly route: FakeRoute; readonly count?: number } &
   | { readonly kind: 'hang' }
   /** The request is acted on (an order is accepted), then no answer: the client times out. */
   | { readonly kind: 'accept-then-hang' }
+  /** The request is acted on, then this answer instead of the real one (e.g. a 200 whose body is cut off). */
+  | { readonly kind: 'accept-then-reply'; readonly status: number; readonly body: string }
 );
 
 export interface RecordedRequest {
@@ -138,6 +142,9 @@ export class FakeAlpacaServer {
         case 'accept-then-hang':
           this.answer(route, url, raw);
           return;
+        case 'accept-then-reply':
+          this.answer(route, url, raw);
+          return send(res, { status: fault.status, body: fault.body });
       }
     }
     send(res, this.answer(route, url, raw));
@@ -174,12 +181,24 @@ export class FakeAlpacaServer {
         return s.orderById(last);
       case 'DELETE /v2/orders/{id}':
         return s.cancel(last);
+      case 'PATCH /v2/orders/{id}': {
+        let body: unknown;
+        try {
+          body = JSON.parse(raw);
+        } catch {
+          return { status: 400, body: '{"code":40010000,"message":"request body format is invalid"}' };
+        }
+        return s.replaceOrder(last, body);
+      }
       case 'GET /v2/orders:by_client_order_id':
         return s.orderByClientId(url.searchParams.get('client_order_id') ?? '');
-      case 'GET /v2/stocks/trades/latest':
+      case 'GET /v2/stocks/trades/latest': {
+        const badFeed = invalidFeed(url.searchParams, LATEST_FEEDS);
+        if (badFeed !== undefined) return { status: 400, body: badFeed };
         return s.latestTradesReply(
           (url.searchParams.get('symbols') ?? '').split(',').filter((x) => x !== ''),
         );
+      }
       case 'unknown':
         return { status: 404, body: '{"code":40410000,"message":"endpoint not found"}' };
     }
@@ -203,6 +222,7 @@ function routeOf(method: string, path: string): FakeRoute | 'unknown' {
   if (method === 'GET' && /^\/v2\/assets\/[^/]+$/.test(path)) return 'GET /v2/assets/{symbol}';
   if (method === 'GET' && /^\/v2\/orders\/[^/]+$/.test(path)) return 'GET /v2/orders/{id}';
   if (method === 'DELETE' && /^\/v2\/orders\/[^/]+$/.test(path)) return 'DELETE /v2/orders/{id}';
+  if (method === 'PATCH' && /^\/v2\/orders\/[^/]+$/.test(path)) return 'PATCH /v2/orders/{id}';
   return 'unknown';
 }
 

@@ -1,6 +1,6 @@
-import { type Clock, canonical, Decimal } from '@books/core';
+import { type Clock, canonical, Decimal, marketTimeToInstant } from '@books/core';
 import { z } from 'zod';
-import { nyIso, nyToUtc } from './eastern';
+import { nyIso } from './eastern';
 
 export interface FakeAsset {
   readonly symbol: string;
@@ -44,7 +44,12 @@ interface FakeOrder {
   filledAvgPrice: Decimal | null;
   /** Cash held back for an open buy. */
   reserved: Decimal;
-  submittedAt: Date;
+  createdAt: Date;
+  /** Null while the order is not routed yet (Alpaca's `pending_new` may carry submitted_at: null). */
+  submittedAt: Date | null;
+  replacedBy: string | null;
+  replaces: string | null;
+  replacedAt: Date | null;
   filledAt: Date | null;
   canceledAt: Date | null;
 }
@@ -58,6 +63,13 @@ const OrderBody = z.object({
   qty: z.string().optional(),
   notional: z.string().optional(),
   limit_price: z.string().optional(),
+});
+
+const ReplaceBody = z.object({
+  qty: z.string().optional(),
+  limit_price: z.string().optional(),
+  time_in_force: z.string().optional(),
+  client_order_id: z.string().optional(),
 });
 
 const OPEN = new Set(['new', 'accepted', 'pending_new', 'partially_filled']);
@@ -79,6 +91,9 @@ export class FakeAlpacaState {
   private readonly prices = new Map<string, string>();
   private readonly positions = new Map<string, { qty: Decimal; cost: Decimal }>();
   private readonly orders: FakeOrder[] = [];
+  /** Rows of classes the adapter does not trade (options, crypto, multi-leg), served as given. */
+  private readonly externalPositions: Record<string, unknown>[] = [];
+  private readonly externalOrders: Record<string, unknown>[] = [];
   private nextId = 1;
 
   constructor(
@@ -129,23 +144,83 @@ export class FakeAlpacaState {
           exchange: 'NASDAQ',
           asset_class: 'us_equity',
           avg_entry_price: canonical(avg),
+          // Alpaca writes a short's qty and market value negative, and says `short`.
           qty: canonical(p.qty),
           qty_available: canonical(p.qty),
-          side: 'long',
+          side: p.qty.isNegative() ? 'short' : 'long',
           market_value: canonical(p.qty.times(price)),
           cost_basis: canonical(p.cost),
           current_price: canonical(price),
           unrealized_pl: canonical(p.qty.times(price).minus(p.cost)),
         };
       });
-    return json(200, out);
+    return json(200, [...out, ...this.externalPositions]);
+  }
+
+  /** Test hook: a position of `qty` (negative: short) at `avgEntryPrice`, as if traded by hand. */
+  setPosition(symbol: string, qty: string, avgEntryPrice: string): void {
+    const q = new Decimal(qty);
+    this.positions.set(symbol, { qty: q, cost: q.times(avgEntryPrice) });
+  }
+
+  /** Test hook: a position row of another asset class (an option, a crypto pair), listed as given. */
+  addExternalPosition(row: Record<string, unknown>): void {
+    this.externalPositions.push(row);
+  }
+
+  /** Test hook: an open order row of another class (option, crypto, multi-leg), listed as given. */
+  addExternalOrder(row: Record<string, unknown>): void {
+    this.externalOrders.push(row);
+  }
+
+  /** Test hook: an open order Alpaca has taken but not routed yet: `pending_new`, submitted_at null. */
+  unroute(id: string): void {
+    const o = this.orders.find((x) => x.id === id);
+    if (!o || !OPEN.has(o.status)) throw new Error(`no open order ${id}`);
+    o.status = 'pending_new';
+    o.submittedAt = null;
+  }
+
+  /**
+   * PATCH /v2/orders/{id}: replaces an open order by a new one (a new id and client order id
+   * unless given) with the changed qty / limit_price / time_in_force; the old one becomes
+   * `replaced` with replaced_by set, the new one names it in `replaces`.
+   */
+  replaceOrder(id: string, body: unknown): FakeReply {
+    const parsed = ReplaceBody.safeParse(body);
+    if (!parsed.success) return alpacaError(422, 40010001, 'invalid replace request');
+    const o = this.orders.find((x) => x.id === id);
+    if (!o) return alpacaError(404, 40410000, 'order not found');
+    if (!OPEN.has(o.status) || o.status === 'pending_new')
+      return alpacaError(422, 42210000, `order is not replaceable (status ${o.status})`);
+    const b = parsed.data;
+    const now = this.clock.now();
+    const next: FakeOrder = {
+      ...o,
+      id: `61e69015-8549-4bfd-b9c3-${String(this.nextId++).padStart(12, '0')}`,
+      clientOrderId: b.client_order_id ?? `replacement-${this.nextId}`,
+      qty: b.qty === undefined ? o.qty : new Decimal(b.qty),
+      limitPrice: b.limit_price === undefined ? o.limitPrice : new Decimal(b.limit_price),
+      status: 'new',
+      createdAt: now,
+      submittedAt: now,
+      replacedBy: null,
+      replaces: o.id,
+      replacedAt: null,
+    };
+    o.status = 'replaced';
+    o.replacedBy = next.id;
+    o.replacedAt = now;
+    o.reserved = new Decimal(0);
+    this.orders.push(next);
+    return json(200, this.orderJson(next));
   }
 
   clockReply(): FakeReply {
     const now = this.clock.now();
     const sessions = this.calendar.map((d) => ({
-      open: nyToUtc(d.date, d.open),
-      close: nyToUtc(d.date, d.close),
+      open: marketTimeToInstant(d.date, d.open),
+      close: marketTimeToInstant(d.date, d.close),
     }));
     const isOpen = sessions.some((s) => s.open <= now && now < s.close);
     const nextOpen = sessions.find((s) => s.open > now)?.open ?? new Date(now.getTime() + 86_400_000);
@@ -264,7 +339,11 @@ export class FakeAlpacaState {
       filledQty: new Decimal(0),
       filledAvgPrice: null,
       reserved: side === 'buy' ? (notional ?? orderQty.times(execPrice)) : new Decimal(0),
+      createdAt: this.clock.now(),
       submittedAt: this.clock.now(),
+      replacedBy: null,
+      replaces: null,
+      replacedAt: null,
       filledAt: null,
       canceledAt: null,
     };
@@ -287,10 +366,10 @@ export class FakeAlpacaState {
   }
 
   openOrders(): FakeReply {
-    return json(
-      200,
-      this.orders.filter((o) => OPEN.has(o.status)).map((o) => this.orderJson(o)),
-    );
+    return json(200, [
+      ...this.orders.filter((o) => OPEN.has(o.status)).map((o) => this.orderJson(o)),
+      ...this.externalOrders,
+    ]);
   }
 
   cancel(id: string): FakeReply {
@@ -349,16 +428,16 @@ export class FakeAlpacaState {
     return {
       id: o.id,
       client_order_id: o.clientOrderId,
-      created_at: at(o.submittedAt),
-      updated_at: at(o.filledAt ?? o.canceledAt ?? o.submittedAt),
+      created_at: at(o.createdAt),
+      updated_at: at(o.replacedAt ?? o.filledAt ?? o.canceledAt ?? o.submittedAt ?? o.createdAt),
       submitted_at: at(o.submittedAt),
       filled_at: at(o.filledAt),
       expired_at: null,
       canceled_at: at(o.canceledAt),
       failed_at: null,
-      replaced_at: null,
-      replaced_by: null,
-      replaces: null,
+      replaced_at: at(o.replacedAt),
+      replaced_by: o.replacedBy,
+      replaces: o.replaces,
       asset_id: `asset-${o.symbol}`,
       symbol: o.symbol,
       asset_class: 'us_equity',

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Clock } from '@books/core';
+import { type Clock, marketTimeToInstant } from '@books/core';
 
 /**
  * One daily bar as the fake serves it. Every field is JSON text inserted verbatim, so a test can
@@ -15,10 +15,10 @@ export interface FakeDailyBar {
   readonly v: string;
 }
 
-/** A daily bar stamped at midnight New York time, as Alpaca stamps them (EST assumed: 05:00Z). */
+/** A daily bar stamped at midnight New York time, as Alpaca stamps them (05:00Z in winter, 04:00Z in summer). */
 export function fakeDailyBar(date: string, close: string, extra: Partial<FakeDailyBar> = {}): FakeDailyBar {
   return {
-    t: JSON.stringify(`${date}T05:00:00Z`),
+    t: JSON.stringify(marketTimeToInstant(date, '00:00').toISOString().replace('.000Z', 'Z')),
     o: close,
     h: close,
     l: close,
@@ -26,6 +26,16 @@ export function fakeDailyBar(date: string, close: string, extra: Partial<FakeDai
     v: '1000',
     ...extra,
   };
+}
+
+/** `feed` values each endpoint accepts (Alpaca's stock_historical_feed and stock_latest_feed). */
+export const HISTORICAL_FEEDS: readonly string[] = ['iex', 'otc', 'sip', 'boats'];
+export const LATEST_FEEDS: readonly string[] = ['delayed_sip', 'iex', 'otc', 'sip', 'boats', 'overnight'];
+
+/** Alpaca's 400 for a `feed` the endpoint does not accept; an absent feed takes the default. */
+export function invalidFeed(query: URLSearchParams, accepted: readonly string[]): string | undefined {
+  const feed = query.get('feed');
+  return feed === null || accepted.includes(feed) ? undefined : `{"message":"invalid feed: ${feed}"}`;
 }
 
 export type FakeMarketDataRoute = 'GET /v2/stocks/bars' | 'GET /v2/stocks/trades/latest';
@@ -135,6 +145,8 @@ export class FakeMarketDataServer {
   }
 
   private barsReply(q: URLSearchParams): Reply {
+    const badFeed = invalidFeed(q, HISTORICAL_FEEDS);
+    if (badFeed !== undefined) return reply(400, badFeed);
     const symbols = (q.get('symbols') ?? '').split(',').filter((s) => s !== '');
     const limit = Number(q.get('limit') ?? '1000');
     const start = q.get('start') ?? '0000-00-00';
@@ -144,6 +156,7 @@ export class FakeMarketDataServer {
     const all = [...symbols].sort().flatMap((s) =>
       (this.bars.get(s) ?? [])
         .filter((b) => {
+          // The UTC date of a midnight-New-York stamp is its New York date; garbage stays filterable.
           const date = String(JSON.parse(b.t)).slice(0, 10);
           return date >= start && date <= end;
         })
@@ -166,6 +179,8 @@ export class FakeMarketDataServer {
   }
 
   private tradesReply(q: URLSearchParams): Reply {
+    const badFeed = invalidFeed(q, LATEST_FEEDS);
+    if (badFeed !== undefined) return reply(400, badFeed);
     const entries = (q.get('symbols') ?? '').split(',').flatMap((s) => {
       const trade = this.trades.get(s);
       return trade === undefined

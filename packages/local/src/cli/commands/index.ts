@@ -4,6 +4,7 @@ import { registerDev } from './dev';
 import { registerDlq } from './dlq';
 import { registerEval } from './eval';
 import { registerFlows } from './flows';
+import { registerImport } from './import';
 import { registerMigrate } from './migrate';
 import { registerPnl } from './pnl';
 import { registerPositions } from './positions';
@@ -27,6 +28,7 @@ export const commands: readonly RegisterCommand[] = [
   registerReplay,
   registerReport,
   registerEval,
+  registerImport,
   registerStack,
   registerPositions,
   registerPnl,

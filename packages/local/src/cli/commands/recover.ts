@@ -1,16 +1,16 @@
-import { type BrokerOrder, isOpenOrderStatus, OrderNotFound } from '@books/broker';
-import { ConcurrencyError, errorMessage, Money, RunId, type StrategyId } from '@books/core';
+import { type BrokerOrder, OrderNotFound } from '@books/broker';
+import { errorMessage, RunId, type StrategyId } from '@books/core';
 import {
+  attributionOfPlan,
   executionDeps,
+  finalOrderOutcome,
   type Intent,
   type IntentState,
   intentOf,
-  intentStateForBrokerStatus,
-  isFinal,
   LedgerRunProgress,
+  recordFinalOrder,
 } from '@books/execution';
 import type { OrderIntent } from '@books/ledger-client';
-import { applyFill, type Fill, LotKeyCollisionError, OversellError } from '@books/portfolio';
 import type { Services } from '@books/runtime';
 import type { Command } from 'commander';
 import { z } from 'zod';
@@ -19,8 +19,6 @@ import { type QueryContext, withLocalQueries } from '../../queries/local-session
 
 /** The reason recorded on an intent whose order the broker has never heard of. */
 export const NOT_FOUND_AT_BROKER = 'not found at the broker';
-
-const RECORD_ATTEMPTS = 8;
 
 /** What recovery did with one stuck intent. */
 export interface RecoveredIntent {
@@ -59,11 +57,12 @@ function isStuck(state: string): state is StuckState {
 /**
  * Finds the true outcome of every intent of `runId` left in SUBMITTED or PARTIALLY_FILLED (an
  * execution that gave up waiting, a message that went to the DLQ) by asking the broker by client
- * order id, and records it with execution's one-transaction ledger write: a fill books its trade,
- * lots and cash; an order the broker never accepted is REJECTED; an order still working is left
- * alone. Idempotent: a recorded intent is final and is not looked at again, and every write is
- * conditional on the intent's open state and the trade's absence. Each intent is handled under
- * its symbol's lock (the same lease execution uses), released afterwards.
+ * order id, and records it as execution does (`recordFinalOrder`: the same outcome, fill, capital,
+ * legacy attribution and retries): a fill books its trade, lots and cash; an order the broker never
+ * accepted is REJECTED; an order still working is left alone. Idempotent: a recorded intent is
+ * final and is not looked at again, and every write is conditional on the intent's open state and
+ * the trade's absence. Each intent is handled under its symbol's lock (the same lease execution
+ * uses), released afterwards.
  */
 export async function recoverRun(services: Services, runId: RunId): Promise<RecoveryReport | undefined> {
   const run = await services.runs.listRunItems(runId);
@@ -110,7 +109,8 @@ export async function recoverRun(services: Services, runId: RunId): Promise<Reco
       });
       return { ...base, action: outcome, now: 'REJECTED', detail: NOT_FOUND_AT_BROKER };
     }
-    if (isOpenOrderStatus(order.status)) {
+    const outcome = finalOrderOutcome(intent, order);
+    if (outcome.kind === 'working') {
       return {
         ...base,
         action: 'still-working',
@@ -119,37 +119,10 @@ export async function recoverRun(services: Services, runId: RunId): Promise<Reco
         detail: `broker order ${order.id} is ${order.status}`,
       };
     }
-    const finalState = intentStateForBrokerStatus(order.status);
-    if (!finalState || !isFinal(finalState)) {
-      return {
-        ...base,
-        action: 'error',
-        now: intent.state,
-        detail: `unexpected broker status ${order.status}`,
-      };
-    }
-    if (!order.filledQty.isPositive()) {
-      const outcome = await execution.ledger.recordOutcome({
-        intent,
-        finalState,
-        reason: `broker status ${order.status}`,
-      });
-      return {
-        ...base,
-        action: outcome,
-        now: finalState,
-        filledQty: '0',
-        detail: `broker status ${order.status}`,
-      };
-    }
-    if (!order.filledAvgPrice) {
-      return {
-        ...base,
-        action: 'error',
-        now: intent.state,
-        detail: `filled ${order.filledQty} with no price`,
-      };
-    }
+    if (outcome.kind === 'invalid')
+      return { ...base, action: 'error', now: intent.state, detail: outcome.message };
+    // The trade carries what its execution request carried: the plan's capital and, for the LEGACY
+    // book, the plan's attribution of the symbol.
     const plan = await progress.readStrategy(intent.runId, intent.strategyId);
     if (!plan) {
       return {
@@ -159,47 +132,24 @@ export async function recoverRun(services: Services, runId: RunId): Promise<Reco
         detail: 'the run holds no plan for the strategy',
       };
     }
-    // The same fill execution would have recorded: its id is the broker order's, so a later
-    // redelivery of the message finds the intent final, and a second fold is a LotKeyCollision.
-    const fill: Fill = {
-      fillId: order.id,
-      orderId: order.id,
-      symbol: intent.symbol,
-      side: intent.side,
-      qty: order.filledQty,
-      price: order.filledAvgPrice,
-      fees: Money.ZERO,
-      at: (order.filledAt ?? order.submittedAt).toISOString(),
-    };
-    const filled = {
-      now: finalState,
-      filledQty: order.filledQty.toString(),
-      fillPrice: order.filledAvgPrice.toString(),
-      detail: `broker order ${order.id} ${order.status}`,
-    };
-    for (let attempt = 1; ; attempt++) {
-      const state = await execution.intents.stateOf(intent.runId, intent.clientOrderId);
-      if (state && isFinal(state)) return { ...base, ...filled, action: 'already-recorded', now: state };
-      const { book, version } = await execution.ledger.readBook(intent.strategyId);
-      try {
-        const outcome = await execution.ledger.recordOutcome({
-          intent,
-          finalState,
-          fill: {
-            fill,
-            application: applyFill(book, fill),
-            bookVersion: version,
-            strategyCapital: plan.capital,
-          },
-        });
-        return { ...base, ...filled, action: outcome };
-      } catch (e) {
-        const retry =
-          (e instanceof ConcurrencyError && attempt < RECORD_ATTEMPTS) ||
-          ((e instanceof LotKeyCollisionError || e instanceof OversellError) && attempt < 2);
-        if (!retry) throw e;
-      }
-    }
+    const attribution = attributionOfPlan(plan.attribution, intent.symbol);
+    const recorded = await recordFinalOrder(execution, {
+      intent,
+      order,
+      strategyCapital: plan.capital,
+      ...(attribution ? { attribution } : {}),
+    });
+    const filled =
+      outcome.kind === 'unfilled'
+        ? { filledQty: '0', detail: outcome.reason }
+        : {
+            filledQty: outcome.fill.qty.toString(),
+            fillPrice: outcome.fill.price.toString(),
+            detail: `broker order ${order.id} ${order.status}`,
+          };
+    return recorded.kind === 'already-final'
+      ? { ...base, ...filled, action: 'already-recorded', now: recorded.state }
+      : { ...base, ...filled, action: recorded.kind, now: outcome.state };
   }
 }
 

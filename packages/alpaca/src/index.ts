@@ -1,0 +1,29 @@
+export {
+  ALPACA_DATA_URL,
+  ALPACA_LIVE_URL,
+  ALPACA_PAPER_URL,
+  BaseUrlSchema,
+  DAILY_BARS_FEED,
+  type HttpPolicy,
+  type LatestTradeFeed,
+  LatestTradeFeedSchema,
+} from './config';
+export { AlpacaKeysUnavailable, AlpacaRateLimited, AlpacaUnavailable } from './errors';
+export { AlpacaHttp, type AlpacaHttpDeps, type HttpResponse, type RetryMode } from './http';
+export {
+  AlpacaKeys,
+  ENV_KEY_ID,
+  ENV_SECRET_KEY,
+  envKeyProvider,
+  type KeyProvider,
+  type KeySource,
+  KeySourceSchema,
+  keyProviderFor,
+  keySourceOf,
+  type SsmParameterClient,
+  ssmKeyProvider,
+} from './keys';
+export { JsonNumber, JsonSyntaxError, type JsonValue, parseJsonLossless } from './lossless-json';
+export { RequestBudget } from './request-budget';
+export { realSleep, type Sleep } from './sleep';
+export { fromAlpacaSymbol, requestedByAlpacaSymbol, toAlpacaSymbol } from './symbols';

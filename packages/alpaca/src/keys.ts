@@ -1,0 +1,123 @@
+import { inspect } from 'node:util';
+import { GetParameterCommand, type GetParameterCommandOutput, SSMClient } from '@aws-sdk/client-ssm';
+import { registerSecret } from '@books/core';
+import { z } from 'zod';
+import { AlpacaKeysUnavailable } from './errors';
+
+/**
+ * The API key pair. The values are private fields: they never serialise (JSON, util.inspect,
+ * template strings all print "[redacted]"), so a key object logged by mistake leaks nothing.
+ * The only way out is `headers()`, used by the HTTP layer for the request it sends.
+ */
+export class AlpacaKeys {
+  readonly #keyId: string;
+  readonly #secretKey: string;
+  constructor(keyId: string, secretKey: string) {
+    if (keyId === '' || secretKey === '')
+      throw new AlpacaKeysUnavailable('Alpaca API keys must not be empty');
+    this.#keyId = keyId;
+    this.#secretKey = secretKey;
+    // Scrubbed from every log line of this process, wherever they would appear.
+    registerSecret(keyId);
+    registerSecret(secretKey);
+  }
+  /** Lower-case names: HTTP does not care, and the logger's redaction paths match them exactly. */
+  headers(): Record<string, string> {
+    return { 'apca-api-key-id': this.#keyId, 'apca-api-secret-key': this.#secretKey };
+  }
+  toJSON(): string {
+    return '[redacted]';
+  }
+  toString(): string {
+    return '[redacted]';
+  }
+  [inspect.custom](): string {
+    return 'AlpacaKeys([redacted])';
+  }
+}
+
+export interface KeyProvider {
+  keys(): Promise<AlpacaKeys>;
+}
+
+export const ENV_KEY_ID = 'ALPACA_API_KEY_ID';
+export const ENV_SECRET_KEY = 'ALPACA_API_SECRET_KEY';
+
+/** Keys from the environment (passed in: this module does not read `process.env` itself). */
+export function envKeyProvider(env: Readonly<Record<string, string | undefined>>): KeyProvider {
+  return {
+    keys: async () => {
+      const id = env[ENV_KEY_ID];
+      const secret = env[ENV_SECRET_KEY];
+      const missing = [id ? null : ENV_KEY_ID, secret ? null : ENV_SECRET_KEY].filter((x) => x !== null);
+      if (!id || !secret)
+        throw new AlpacaKeysUnavailable(
+          `Alpaca API keys missing from the environment: ${missing.join(', ')}`,
+        );
+      return new AlpacaKeys(id, secret);
+    },
+  };
+}
+
+/** The part of SSMClient we use (so tests can hand in a fake). */
+export interface SsmParameterClient {
+  send(command: GetParameterCommand): Promise<GetParameterCommandOutput>;
+}
+
+/**
+ * Keys from SSM SecureString parameters `{prefix}/api-key-id` and `{prefix}/api-secret-key`,
+ * read once (WithDecryption) and cached by the provider; a failed read is not cached.
+ */
+export function ssmKeyProvider(client: SsmParameterClient, prefix: string): KeyProvider {
+  let cached: Promise<AlpacaKeys> | undefined;
+  const read = async (name: string): Promise<string> => {
+    let out: GetParameterCommandOutput;
+    try {
+      out = await client.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
+    } catch (e) {
+      throw new AlpacaKeysUnavailable(`cannot read SSM parameter ${name}`, { parameter: name }, { cause: e });
+    }
+    const value = out.Parameter?.Value;
+    if (!value) throw new AlpacaKeysUnavailable(`SSM parameter ${name} is empty`, { parameter: name });
+    return value;
+  };
+  return {
+    keys: () => {
+      cached ??= Promise.all([read(`${prefix}/api-key-id`), read(`${prefix}/api-secret-key`)]).then(
+        ([id, secret]) => new AlpacaKeys(id, secret),
+      );
+      cached.catch(() => {
+        cached = undefined;
+      });
+      return cached;
+    },
+  };
+}
+
+/** Where the keys come from: SSM SecureString parameters under a prefix (deployed), or the environment (local). */
+export const KeySourceSchema = z
+  .discriminatedUnion('source', [
+    z.strictObject({ source: z.literal('env') }),
+    z.strictObject({ source: z.literal('ssm'), prefix: z.string().regex(/^\/[\w./-]*[^/]$/) }),
+  ])
+  .default({ source: 'env' });
+export type KeySource = z.output<typeof KeySourceSchema>;
+
+/** The key source of a function: SSM under `prefix` when one is set (validated), else the environment. */
+export function keySourceOf(ssmPrefix: string | undefined): KeySource {
+  return KeySourceSchema.parse(
+    ssmPrefix === undefined || ssmPrefix === '' ? { source: 'env' } : { source: 'ssm', prefix: ssmPrefix },
+  );
+}
+
+/**
+ * The provider the configuration names: the environment (handed in, e.g. `process.env` at a
+ * handler's cold start) or SSM under a prefix (with the given client, or a default SSMClient).
+ */
+export function keyProviderFor(
+  keys: KeySource,
+  sources: { readonly env: Readonly<Record<string, string | undefined>>; readonly ssm?: SsmParameterClient },
+): KeyProvider {
+  if (keys.source === 'env') return envKeyProvider(sources.env);
+  return ssmKeyProvider(sources.ssm ?? new SSMClient({}), keys.prefix);
+}
