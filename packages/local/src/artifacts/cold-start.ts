@@ -25,8 +25,12 @@ import { packageService } from './package-service';
 import { readPackagedFunctions } from './packaged-template';
 
 export interface ColdStartOptions {
-  /** An Alpaca-shaped market-data server for dataRefresh, with daily bars of the refreshed symbols. */
-  readonly marketData: { readonly url: string; readonly keyId: string; readonly secretKey: string };
+  /**
+   * An Alpaca-shaped market-data server for dataRefresh, with daily bars of the refreshed symbols,
+   * and the Parameter Store holding its keys under the template's prefix
+   * (`/strategy-books/local/alpaca/api-key-id`, `…/api-secret-key`).
+   */
+  readonly marketData: { readonly url: string; readonly ssmEndpoint: string };
   /** Runs the functions without the template's NODE_OPTIONS (--enable-source-maps). */
   readonly withoutSourceMaps?: boolean;
   /** Progress lines (packaging). */
@@ -140,8 +144,7 @@ export async function measureColdStarts(options: ColdStartOptions): Promise<Cold
                 BOOKS_S3_ENDPOINT: endpoints.sqs,
                 BOOKS_ALPACA_DATA_URL: market.url,
                 BOOKS_BARS_HISTORY_START: '2024-03-01',
-                ALPACA_API_KEY_ID: market.keyId,
-                ALPACA_API_SECRET_KEY: market.secretKey,
+                BOOKS_SSM_ENDPOINT: market.ssmEndpoint,
               }
             : {
                 IS_OFFLINE: 'true',

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { CreateBucketCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { createLogger, ManualClock, Money, StrategyId, TradingDate } from '@books/core';
 import { generateSampleBars, sampleTradingDays } from '@books/market-data/src/sample-bars';
-import { testS3 } from '@books/testkit';
+import { type FakeSsmServer, startFakeSsm, testS3 } from '@books/testkit';
 import { FakeMarketDataServer, fakeDailyBar } from '@books/testkit/src/alpaca/fake-market-data';
 import { z } from 'zod';
 import { ArtifactRuntime } from '../../src/artifacts/artifact-runtime';
@@ -48,6 +48,7 @@ describe('the daily cycle, every function from its packaged artifact', () => {
   const home = join(root, 'home');
   let runtime: ArtifactRuntime | undefined;
   let market: FakeMarketDataServer | undefined;
+  let ssm: FakeSsmServer | undefined;
   let world: LocalWorld;
 
   beforeAll(async () => {
@@ -97,7 +98,13 @@ describe('the daily cycle, every function from its packaged artifact', () => {
     } finally {
       s3Client.destroy();
     }
+    // dataRefresh reads its Alpaca keys from Parameter Store, under the template's prefix.
+    ssm = await startFakeSsm({
+      [`/strategy-books/${STAGE}/alpaca/api-key-id`]: KEY_ID,
+      [`/strategy-books/${STAGE}/alpaca/api-secret-key`]: SECRET,
+    });
     const marketUrl = market.url;
+    const ssmEndpoint = ssm.endpoint;
     runtime = await ArtifactRuntime.start({
       packageDir: await packaged,
       workDir: join(root, 'functions'),
@@ -113,9 +120,8 @@ describe('the daily cycle, every function from its packaged artifact', () => {
           ? {
               BOOKS_S3_ENDPOINT: s3,
               BOOKS_ALPACA_DATA_URL: marketUrl,
+              BOOKS_SSM_ENDPOINT: ssmEndpoint,
               BOOKS_BARS_HISTORY_START: '2024-03-01',
-              ALPACA_API_KEY_ID: KEY_ID,
-              ALPACA_API_SECRET_KEY: SECRET,
             }
           : { IS_OFFLINE: 'true', BOOKS_LOG_LEVEL: 'warn' },
     });
@@ -124,6 +130,7 @@ describe('the daily cycle, every function from its packaged artifact', () => {
   afterAll(async () => {
     await runtime?.stop();
     await market?.close();
+    await ssm?.close();
     rmSync(root, { recursive: true, force: true });
   }, 30_000);
 
