@@ -7,6 +7,14 @@ type Json = Parameters<StateMachine['run']>[0];
 type Definition = ConstructorParameters<typeof StateMachine>[0];
 /** A function's in-process handler: what the Lambda runtime would call with the state's input. */
 export type FunctionHandler = (event: unknown) => Promise<unknown>;
+/** One event of an execution's history (state entered/exited with its input and output, …). */
+export type StateMachineEvent =
+  ReturnType<StateMachine['run']>['eventLogs'] extends AsyncGenerator<infer E> ? E : never;
+
+export interface RunObserver {
+  /** Sees every event of the execution's history, in order (a Map's iterations included). */
+  readonly onEvent?: (event: StateMachineEvent) => void;
+}
 
 const JsonSchema = z.json();
 
@@ -19,6 +27,7 @@ export async function runStateMachine(
   handlers: Readonly<Record<string, FunctionHandler>>,
   input: unknown,
   executionId = `local:${Date.now()}`,
+  observer: RunObserver = {},
 ): Promise<unknown> {
   const taskResourceLocalHandlers: Record<string, (input: Json) => Promise<Json>> = {};
   const retryIntervalOverrides: Record<string, number> = {};
@@ -41,5 +50,13 @@ export async function runStateMachine(
     context: { Execution: { Id: executionId, Input: json, StartTime: new Date().toISOString() } },
     overrides: { taskResourceLocalHandlers, retryIntervalOverrides },
   });
-  return execution.result;
+  const { onEvent } = observer;
+  if (onEvent === undefined) return execution.result;
+  const [result] = await Promise.all([
+    execution.result,
+    (async () => {
+      for await (const event of execution.eventLogs) onEvent(event);
+    })(),
+  ]);
+  return result;
 }

@@ -1,0 +1,291 @@
+/**
+ * The cold start of each packaged function (`pnpm bench cold-start`): packages the service, then
+ * for each function starts a fresh Node 22 process on its unpacked artifact (an ArtifactRuntime of
+ * that function alone, plus the reconciler for execution, which invokes it) and invokes it once
+ * with a representative event of one daily cycle, on a fresh in-memory embedded stack started and
+ * stopped here. Measures the process start to ready (Node boot + module load), the handler
+ * module's load alone, and the first invocation as its caller sees it.
+ */
+import { cpSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import path from 'node:path';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { createLogger, marketTimeToInstant, StrategyId, TradingDate } from '@books/core';
+import { generateSampleBars, sampleTradingDays } from '@books/market-data/src/sample-bars';
+import { z } from 'zod';
+import { LocalWorld } from '../daily-run/local-world';
+import { drainQueue } from '../daily-run/queue-poller';
+import { invokeFunction, offlineLambda } from '../dev/offline-lambda';
+import { setSimulatedClock } from '../dev/run-via-offline';
+import { LOCAL_REGION } from '../stack/clients';
+import { workspaceRoot } from '../stack/paths';
+import { endpointsOf, startStack, stopStack } from '../stack/stack';
+import { ArtifactRuntime } from './artifact-runtime';
+import { packageService } from './package-service';
+import { readPackagedFunctions } from './packaged-template';
+
+export interface ColdStartOptions {
+  /**
+   * An Alpaca-shaped market-data server for dataRefresh, with daily bars of the refreshed symbols,
+   * and the Parameter Store holding its keys under the template's prefix
+   * (`/strategy-books/local/alpaca/api-key-id`, `…/api-secret-key`).
+   */
+  readonly marketData: { readonly url: string; readonly ssmEndpoint: string };
+  /** Runs the functions without the template's NODE_OPTIONS (--enable-source-maps). */
+  readonly withoutSourceMaps?: boolean;
+  /** Progress lines (packaging). */
+  readonly progress?: (line: string) => void;
+}
+
+/** One function's cold start. */
+export interface ColdStartRow {
+  readonly key: string;
+  readonly zipMb: number;
+  readonly readyMs: number;
+  readonly loadMs: number;
+  readonly firstMs: number;
+  readonly note: string;
+}
+
+const STAGE = 'local';
+const DATE = TradingDate('2024-03-15');
+/** Issue 16's goal for module load + first invocation of the functions on the daily run's path. */
+export const COLD_START_GOAL_MS = 300;
+const WITH_GOAL = new Set(['coordinator', 'strategyWorker', 'execution']);
+
+const PlanSchema = z.object({
+  proceed: z.literal(true),
+  runId: z.string(),
+  items: z.array(z.unknown()).min(1),
+  legacy: z.unknown().optional(),
+});
+
+type Invoke = (functionName: string, event: unknown) => Promise<unknown>;
+
+/** Packages the service and measures every function's cold start, in daily-cycle order. */
+export async function measureColdStarts(options: ColdStartOptions): Promise<ColdStartRow[]> {
+  const withoutSourceMaps = options.withoutSourceMaps === true;
+  const root = mkdtempSync(path.join(tmpdir(), 'books-cold-start-'));
+  const home = path.join(root, 'home');
+  const logger = createLogger(
+    { service: 'bench-cold-start' },
+    { level: 'error', destination: process.stderr },
+  );
+  const stack = await startStack({
+    home: path.join(root, 'stack'),
+    persist: false,
+    record: false,
+    stage: STAGE,
+  });
+  try {
+    const endpoints = endpointsOf(stack);
+    const t0 = performance.now();
+    const packageDir = await packageService({ stage: STAGE, outDir: path.join(root, 'package') });
+    options.progress?.(`packaged (sls package --stage ${STAGE}) in ${seconds(performance.now() - t0)}`);
+
+    mkdirSync(path.join(home, 'sample-bars'), { recursive: true });
+    writeFileSync(
+      path.join(home, 'stack.json'),
+      JSON.stringify({
+        stage: STAGE,
+        dynamodb: { endpoint: endpoints.dynamodb },
+        sqs: { endpoint: endpoints.sqs },
+      }),
+    );
+    for (const [symbol, csv] of generateSampleBars(sampleTradingDays('2023-01-03', '2024-06-28')))
+      writeFileSync(path.join(home, 'sample-bars', `${symbol}.csv`), csv);
+    const strategies = path.join(root, 'strategies');
+    cpSync(path.join(workspaceRoot(), 'strategies'), strategies, { recursive: true });
+    const world = await LocalWorld.open({
+      endpoints,
+      stage: STAGE,
+      barsDir: path.join(home, 'sample-bars'),
+      strategiesDir: strategies,
+      configFile: `config.${STAGE}.json`,
+      flowFlagsFile: path.join(home, `flow-flags.${STAGE}.json`),
+      logger,
+    });
+    // One strategy on the merged flow, so the plan has a legacy part for the legacy function.
+    await world.services.flows.set(StrategyId('momentum'), 'legacy');
+    setSimulatedClock(home, marketTimeToInstant(DATE, '15:30'));
+    const s3 = new S3Client({
+      region: LOCAL_REGION,
+      endpoint: endpoints.sqs,
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    await s3.send(new CreateBucketCommand({ Bucket: `strategy-books-${STAGE}-bars` }));
+    s3.destroy();
+    const market = options.marketData;
+    const zips = new Map(readPackagedFunctions(packageDir).map((f) => [f.key, f]));
+
+    /** A fresh sandbox of `key` (and of `alongside`, which it invokes), one timed invocation. */
+    const measure = async <T>(
+      key: string,
+      first: (invoke: Invoke, name: string) => Promise<{ result: T; note: string }>,
+      alongside: readonly string[] = [],
+    ): Promise<{ row: ColdStartRow; result: T }> => {
+      const fn = zips.get(key);
+      if (!fn) throw new Error(`no packaged function ${key}`);
+      const started = performance.now();
+      const runtime = await ArtifactRuntime.start({
+        packageDir,
+        workDir: path.join(root, `run-${key}`),
+        functions: [key, ...alongside],
+        booksHome: home,
+        references: {
+          LedgerTable: world.services.env.BOOKS_TABLE_NAME,
+          ExecutionQueue: world.executionQueueUrl,
+          BarsBucket: `strategy-books-${STAGE}-bars`,
+        },
+        env: (f): Record<string, string> =>
+          f.key === 'dataRefresh'
+            ? {
+                BOOKS_S3_ENDPOINT: endpoints.sqs,
+                BOOKS_ALPACA_DATA_URL: market.url,
+                BOOKS_BARS_HISTORY_START: '2024-03-01',
+                BOOKS_SSM_ENDPOINT: market.ssmEndpoint,
+              }
+            : {
+                IS_OFFLINE: 'true',
+                BOOKS_LOG_LEVEL: 'warn',
+                ...(withoutSourceMaps ? { NODE_OPTIONS: '' } : {}),
+              },
+      });
+      const readyMs = performance.now() - started;
+      const lambda = offlineLambda(runtime.endpoint);
+      try {
+        const cold = await runtime.coldStart(key);
+        if (cold.initError)
+          throw new Error(`${key}: ${cold.initError.errorType}: ${cold.initError.errorMessage}`);
+        let firstMs = 0;
+        let timed = false;
+        const invoke: Invoke = async (name, event) => {
+          const t = performance.now();
+          const out = await invokeFunction(lambda, name, event);
+          if (!timed && name === fn.functionName) {
+            timed = true;
+            firstMs = performance.now() - t;
+          }
+          return out;
+        };
+        const { result, note } = await first(invoke, fn.functionName);
+        const zipMb = statSync(fn.zipFile).size / 1024 / 1024;
+        return { row: { key, zipMb, readyMs, loadMs: cold.loadMs, firstMs, note }, result };
+      } finally {
+        lambda.destroy();
+        await runtime.stop();
+      }
+    };
+
+    const rows: ColdStartRow[] = [];
+    const plan = await measure('coordinator', async (invoke, name) => {
+      const result = PlanSchema.parse(
+        await invoke(name, {
+          phase: 'plan',
+          executionId: `bench:${STAGE}:${DATE}`,
+          trigger: { tradingDate: DATE },
+        }),
+      );
+      return { result, note: `plan: ${result.items.length} strategies` };
+    });
+    rows.push(plan.row);
+    const workers = await measure('strategyWorker', async (invoke, name) => {
+      const outcomes: unknown[] = [];
+      for (const item of plan.result.items) outcomes.push(await invoke(name, item));
+      return { result: outcomes, note: `${plan.result.items.length} items, the first timed` };
+    });
+    rows.push(workers.row);
+    if (plan.result.legacy !== undefined) {
+      const legacy = await measure('legacy', async (invoke, name) => {
+        await invoke(name, {
+          runId: plan.result.runId,
+          legacy: plan.result.legacy,
+          outcomes: workers.result,
+        });
+        return { result: undefined, note: 'the merged flow of one strategy' };
+      });
+      rows.push(legacy.row);
+    }
+    const execution = await measure(
+      'execution',
+      async (invoke, name) => {
+        const drain = await drainQueue(
+          world.services.clients.sqs,
+          world.executionQueueUrl,
+          (event) => invoke(name, event),
+          logger,
+          { retryDelaySeconds: 1 },
+        );
+        return { result: drain, note: `${drain.delivered} messages, the first batch timed` };
+      },
+      ['reconciler'],
+    );
+    rows.push(execution.row);
+    rows.push(
+      (
+        await measure('reconciler', async (invoke, name) => {
+          const summary = z.object({ ok: z.boolean() }).parse(await invoke(name, { date: DATE }));
+          return { result: summary, note: summary.ok ? 'reconciles: MATCH' : 'reconciles: BREAKS' };
+        })
+      ).row,
+    );
+    rows.push(
+      (
+        await measure('dataRefresh', async (invoke, name) => {
+          const summary = z.object({ added: z.number() }).parse(await invoke(name, { today: DATE }));
+          return { result: summary, note: `${summary.added} bars added from the Alpaca-shaped server` };
+        })
+      ).row,
+    );
+    return rows;
+  } finally {
+    await stopStack(stack);
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+/** The figures as a table, with the goal checked for the daily run's functions. */
+export function formatColdStarts(rows: readonly ColdStartRow[], withoutSourceMaps: boolean): string {
+  const header = [
+    'function',
+    'zip MB',
+    'start→ready',
+    'module load',
+    'first invoke',
+    'load+first',
+    'goal',
+    'event',
+  ];
+  const lines = rows.map((r) => {
+    const total = r.loadMs + r.firstMs;
+    const goal = WITH_GOAL.has(r.key)
+      ? total <= COLD_START_GOAL_MS
+        ? `ok ≤ ${COLD_START_GOAL_MS}`
+        : `OVER ${COLD_START_GOAL_MS}`
+      : '-';
+    return [r.key, r.zipMb.toFixed(2), ms(r.readyMs), ms(r.loadMs), ms(r.firstMs), ms(total), goal, r.note];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] ?? '').length)));
+  const format = (cells: readonly string[]) =>
+    cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ');
+  return [
+    `cold start per function: a fresh Node 22 process on its unpacked artifact, one invocation` +
+      `${withoutSourceMaps ? ' (without --enable-source-maps)' : ''}; load average ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}`,
+    format(header),
+    ...lines.map(format),
+    'start→ready: spawn to listening (Node boot + module load); module load: import of the handler file;',
+    'first invoke: the first invocation, as its caller sees it (services built lazily on it)',
+    '',
+  ].join('\n');
+}
+
+function ms(value: number): string {
+  return `${value.toFixed(0)} ms`;
+}
+
+function seconds(value: number): string {
+  return `${(value / 1000).toFixed(1)} s`;
+}

@@ -1,0 +1,49 @@
+/**
+ * `pnpm bench cold-start [--no-source-maps]`: packages the service (`sls package`), then for each
+ * function starts a fresh Node 22 process on its unpacked artifact (as Lambda does: its own task
+ * root as working directory, the packaged handler and environment) and invokes it once with a
+ * representative event of one daily cycle, on a fresh in-memory embedded stack; dataRefresh reads
+ * an Alpaca-shaped market-data server started here, its keys from a Parameter Store started here. Prints per function the process start to
+ * ready, the handler module's load and the first invocation. Goal (issue 16): module load + first
+ * invocation ≤ 300 ms for the coordinator, the strategy worker and execution.
+ * `--no-source-maps` drops the template's NODE_OPTIONS (--enable-source-maps), to see its cost.
+ */
+import { ManualClock } from '../../packages/core/src';
+import { formatColdStarts, measureColdStarts } from '../../packages/local/src/artifacts/cold-start';
+import { FakeMarketDataServer, fakeDailyBar } from '../../packages/testkit/src/alpaca/fake-market-data';
+import { startFakeSsm } from '../../packages/testkit/src/fake-ssm-server';
+
+const KEY_ID = 'PKCOLDSTART';
+const SECRET = 'cold-start-secret';
+
+async function main(): Promise<void> {
+  const withoutSourceMaps = process.argv.slice(2).includes('--no-source-maps');
+  const market = await FakeMarketDataServer.start({
+    clock: new ManualClock('2024-03-15T22:00:00Z'),
+    keyId: KEY_ID,
+    secretKey: SECRET,
+  });
+  // dataRefresh reads its keys from Parameter Store, under the template's prefix for the stage.
+  const ssm = await startFakeSsm({
+    '/strategy-books/local/alpaca/api-key-id': KEY_ID,
+    '/strategy-books/local/alpaca/api-secret-key': SECRET,
+  });
+  try {
+    for (const symbol of ['SPY', 'QQQ', 'TLT', 'IEF', 'GLD', 'BIL'])
+      market.bars.set(symbol, [fakeDailyBar('2024-03-14', '100.5'), fakeDailyBar('2024-03-15', '101.25')]);
+    const rows = await measureColdStarts({
+      marketData: { url: market.url, ssmEndpoint: ssm.endpoint },
+      withoutSourceMaps,
+      progress: (line) => process.stdout.write(`${line}\n`),
+    });
+    process.stdout.write(formatColdStarts(rows, withoutSourceMaps));
+  } finally {
+    await market.close();
+    await ssm.close();
+  }
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  process.exitCode = 1;
+});
