@@ -119,8 +119,9 @@ describe('invalid strategy configurations', () => {
     ['an array', [], ': Invalid input: expected object, received array'],
     [
       'strategies that are not a list',
-      { strategies: {} },
-      'strategies: Invalid input: expected array, received Object',
+      // A string, not an object: zod names an object's type by its realm (Object or object under jest).
+      { strategies: 'SPY' },
+      'strategies: Invalid input: expected array, received string',
     ],
   ])('rejects a document that is %s', (_, input, problem) => {
     expect(problems(input)).toEqual([problem]);
