@@ -1,10 +1,13 @@
+import { type Clock, systemClock } from '@books/core';
 import type { Services } from '@books/runtime';
 import { BrokerMarket } from '@books/runtime';
 import middy from '@middy/core';
 import sqsPartialBatchFailure from '@middy/sqs-partial-batch-failure';
 import { z } from 'zod';
+import { BrokerRunWindows } from './adapters/broker-run-windows';
 import { LedgerIntentStore } from './adapters/ledger-intents';
 import { LedgerExecutionLedger } from './adapters/ledger-outcomes';
+import { LedgerPlannedTrades } from './adapters/ledger-planned-trades';
 import { LedgerPoisonMessages } from './adapters/ledger-poison';
 import { LedgerRunCompletionStore } from './adapters/ledger-run-completion';
 import { LedgerRunProgress } from './adapters/ledger-run-progress';
@@ -20,6 +23,11 @@ export interface ExecutionOptions {
   readonly lockWaitMs?: number;
   /** Where a complete run's reconciliation is requested; absent, none is requested after runs. */
   readonly reconciliation?: ReconciliationRequester;
+  /**
+   * The time symbol leases expire by: the real time, whatever the market clock says (a simulated
+   * market clock can stand still, and a dead holder's lease must still end).
+   */
+  readonly wallClock?: Clock;
 }
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -33,9 +41,12 @@ export function executionDeps(services: Services, options: ExecutionOptions = {}
     broker: services.broker,
     intents: new LedgerIntentStore(services.intents, clock),
     ledger,
+    plans: new LedgerPlannedTrades(table),
+    windows: new BrokerRunWindows(services.runs, services.broker),
+    clock,
     locks: new LedgerSymbolLocks(
       table,
-      clock,
+      options.wallClock ?? systemClock,
       sleep,
       options.lockWaitMs ? { waitMs: options.lockWaitMs } : {},
     ),
@@ -44,6 +55,7 @@ export function executionDeps(services: Services, options: ExecutionOptions = {}
       ledger,
       market: new BrokerMarket(services.broker),
       queue: services.queue,
+      clock,
       logger,
     }),
     ...(options.reconciliation

@@ -12,7 +12,14 @@ export {
 export { field } from './fields';
 export { canonicalInstant, isCanonicalInstant } from './instant';
 export type { Gsi1Key, ItemKey } from './keys';
-export { keys, LEGACY_TRADES_PARTITION, METADATA, SK_PREFIX, strategyTradesPartition } from './keys';
+export {
+  keys,
+  LEGACY_TRADES_PARTITION,
+  METADATA,
+  SK_PREFIX,
+  stageLatestRunKey,
+  strategyTradesPartition,
+} from './keys';
 export type { Condition, QuerySpec, TransactItem } from './ledger-table';
 export { ABSENT, LedgerTable, MAX_TRANSACTION_ITEMS, PRESENT, versionedUpdate } from './ledger-table';
 export type { StoredCash } from './records/cash';

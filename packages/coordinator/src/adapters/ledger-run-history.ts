@@ -1,0 +1,76 @@
+import { type RunId, RunIdSchema, type TradingDate, TradingDateSchema } from '@books/core';
+import { FINAL_STATES, LedgerRunCompletionStore, runCompletion } from '@books/execution';
+import { ConditionFailedError, type LedgerTable, stageLatestRunKey, toItem } from '@books/ledger-client';
+import { z } from 'zod';
+import type { RunHistory } from '../ports';
+import type { LatestRun } from '../run-order';
+
+const CursorSchema = z.object({
+  run_id: z.object({ S: RunIdSchema }),
+  trading_date: z.object({ S: TradingDateSchema }),
+});
+
+const FINAL = new Set<string>(FINAL_STATES);
+
+/**
+ * The stage's latest run on the ledger: a cursor item naming it, moved only forward and only from
+ * the value its mover read (compare-and-set), so of two dates planned at once one moves it and
+ * the other reads again; and that run's completion, decided as execution decides it.
+ */
+export class LedgerRunHistory implements RunHistory {
+  private readonly completion: LedgerRunCompletionStore;
+
+  constructor(private readonly table: LedgerTable) {
+    this.completion = new LedgerRunCompletionStore(table);
+  }
+
+  async latest(stage: string): Promise<Omit<LatestRun, 'closeAt'> | undefined> {
+    const item = await this.table.getItem(stageLatestRunKey(stage));
+    if (!item) return undefined;
+    const cursor = CursorSchema.parse(item);
+    const runId = cursor.run_id.S;
+    const tradingDate = cursor.trading_date.S;
+    const snapshot = await this.completion.snapshot(runId);
+    // The cursor moved, then the run was never recorded (its coordinator stopped): nothing to wait for.
+    if (!snapshot) return { runId, tradingDate, inFlight: [] };
+    const done = runCompletion(snapshot);
+    return {
+      runId,
+      tradingDate,
+      ...(done.complete ? {} : { waitingFor: done.waitingFor }),
+      inFlight: snapshot.intents
+        .filter((i) => !FINAL.has(i.state))
+        .map((i) => `${i.clientOrderId} ${i.state}`),
+    };
+  }
+
+  async advance(
+    stage: string,
+    seen: TradingDate | undefined,
+    run: { readonly runId: RunId; readonly tradingDate: TradingDate; readonly at: string },
+  ): Promise<boolean> {
+    if (seen === run.tradingDate) return true;
+    try {
+      await this.table.put(
+        toItem({
+          ...stageLatestRunKey(stage),
+          entity: 'STAGE_LATEST_RUN',
+          run_id: run.runId,
+          trading_date: run.tradingDate,
+          updated_at: run.at,
+        }),
+        seen === undefined
+          ? { expression: 'attribute_not_exists(PK)' }
+          : {
+              expression: '#date = :seen',
+              names: { '#date': 'trading_date' },
+              values: { ':seen': { S: seen } },
+            },
+      );
+      return true;
+    } catch (e) {
+      if (e instanceof ConditionFailedError) return false;
+      throw e;
+    }
+  }
+}
