@@ -21,6 +21,8 @@ export interface ExecutionOptions {
   readonly sleep?: (ms: number) => Promise<void>;
   readonly fillWaitMs?: number;
   readonly lockWaitMs?: number;
+  /** How long a symbol lease outlives a holder that died (wall-clock ms; default 10 min). */
+  readonly leaseMs?: number;
   /** Where a complete run's reconciliation is requested; absent, none is requested after runs. */
   readonly reconciliation?: ReconciliationRequester;
   /**
@@ -48,7 +50,10 @@ export function executionDeps(services: Services, options: ExecutionOptions = {}
       table,
       options.wallClock ?? systemClock,
       sleep,
-      options.lockWaitMs ? { waitMs: options.lockWaitMs } : {},
+      {
+        ...(options.lockWaitMs ? { waitMs: options.lockWaitMs } : {}),
+        ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}),
+      },
     ),
     release: new HeldBuyRelease({
       runs: new LedgerRunProgress(table),

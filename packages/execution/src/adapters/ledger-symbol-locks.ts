@@ -25,6 +25,8 @@ export class SymbolBusy extends BooksError {
  * Acquired when absent, expired, or already ours (a redelivered message); released when the work
  * ends, except while the order is still working (FillPending): then the lease keeps the symbol
  * until the order is final or the lease runs out. Waits a bounded time for another holder.
+ * `clock` is the wall clock: a lease is wall time (`lease_until`), so a dead holder's lease ends even
+ * when the market clock the functions run under stands still (a simulated day).
  */
 export class LedgerSymbolLocks implements SymbolLocks {
   constructor(
