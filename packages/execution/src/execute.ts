@@ -54,6 +54,10 @@ const RECORD_ATTEMPTS = 8;
  * placed again; the outcome is recorded in one ledger transaction that is itself conditional, so
  * a redelivered message, a crash at any line or two concurrent deliveries converge on one order
  * and one trade.
+ *
+ * Only what the run planned is placed: the message is a pointer to a trade of its run's stored
+ * plan (claimPlanned), and an intent not placed by the close of its run's trading session ends
+ * EXPIRED with the reason, never placed a day late.
  */
 export async function executeRequest(
   deps: ExecutionDeps,

@@ -46,15 +46,10 @@ export function executionDeps(services: Services, options: ExecutionOptions = {}
     plans: new LedgerPlannedTrades(table),
     windows: new BrokerRunWindows(services.runs, services.broker),
     clock,
-    locks: new LedgerSymbolLocks(
-      table,
-      options.wallClock ?? systemClock,
-      sleep,
-      {
-        ...(options.lockWaitMs ? { waitMs: options.lockWaitMs } : {}),
-        ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}),
-      },
-    ),
+    locks: new LedgerSymbolLocks(table, options.wallClock ?? systemClock, sleep, {
+      ...(options.lockWaitMs ? { waitMs: options.lockWaitMs } : {}),
+      ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}),
+    }),
     release: new HeldBuyRelease({
       runs: new LedgerRunProgress(table),
       ledger,
