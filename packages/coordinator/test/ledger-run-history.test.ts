@@ -33,11 +33,12 @@ describe("the stage's latest run on the ledger", () => {
     expect(latest?.tradingDate).toBe(moved[0] ? '2026-11-24' : '2026-11-25');
   });
 
-  it('names a run that was never recorded as nothing to wait for, and one not dispatched yet as open', async () => {
+  it('names a run not recorded yet, and one not dispatched yet, as open', async () => {
     await history.advance('solo', undefined, run('2026-11-20'));
     expect(await history.latest('solo')).toEqual({
       runId: RunId('hist-2026-11-20'),
       tradingDate: '2026-11-20',
+      waitingFor: 'the run is not recorded yet',
       inFlight: [],
     });
     await runs.createRun(

@@ -31,8 +31,9 @@ export class LedgerRunHistory implements RunHistory {
     const runId = cursor.run_id.S;
     const tradingDate = cursor.trading_date.S;
     const snapshot = await this.completion.snapshot(runId);
-    // The cursor moved, then the run was never recorded (its coordinator stopped): nothing to wait for.
-    if (!snapshot) return { runId, tradingDate, inFlight: [] };
+    // The cursor moved and the run is not recorded: its coordinator is still planning it (open
+    // until its session closes), or stopped before the lock (then nothing of it can trade).
+    if (!snapshot) return { runId, tradingDate, waitingFor: 'the run is not recorded yet', inFlight: [] };
     const done = runCompletion(snapshot);
     return {
       runId,
