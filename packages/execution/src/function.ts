@@ -11,7 +11,7 @@ import { LedgerPlannedTrades } from './adapters/ledger-planned-trades';
 import { LedgerPoisonMessages } from './adapters/ledger-poison';
 import { LedgerRunCompletionStore } from './adapters/ledger-run-completion';
 import { LedgerRunProgress } from './adapters/ledger-run-progress';
-import { LedgerSymbolLocks } from './adapters/ledger-symbol-locks';
+import { LedgerSymbolLocks, orderDone } from './adapters/ledger-symbol-locks';
 import type { ExecutionDeps } from './execute';
 import { type BatchDeps, processRecords, SqsEventSchema } from './process-batch';
 import { HeldBuyRelease } from './release-buys';
@@ -49,6 +49,7 @@ export function executionDeps(services: Services, options: ExecutionOptions = {}
     locks: new LedgerSymbolLocks(table, options.wallClock ?? systemClock, sleep, {
       ...(options.lockWaitMs ? { waitMs: options.lockWaitMs } : {}),
       ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}),
+      holderDone: (holder) => orderDone(services.broker, holder),
     }),
     release: new HeldBuyRelease({
       runs: new LedgerRunProgress(table),
