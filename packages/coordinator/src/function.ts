@@ -15,6 +15,7 @@ import type { LambdaFunction, Services } from '@books/runtime';
 import { BrokerMarketCalendar } from './adapters/broker-market';
 import { FileConfigSource } from './adapters/file-config-source';
 import { LedgerFlowGuard } from './adapters/ledger-flow-guard';
+import { LedgerRunHistory } from './adapters/ledger-run-history';
 import { LedgerRunStore } from './adapters/ledger-run-store';
 import { type PlanRunDeps, planRun } from './plan-run';
 import type { DispatchOutcome } from './ports';
@@ -55,6 +56,7 @@ export function coordinatorFunction(
     reconciliation: ledgerReconciliationCheck(services),
     flows: { overrides: () => services.flows.read() },
     flowGuard: new LedgerFlowGuard(new LegacyRepository(services.table), services.books),
+    history: new LedgerRunHistory(services.table),
   };
   const completion =
     options.reconciliation &&

@@ -1,4 +1,5 @@
 export * from './function';
 export * from './plan-run';
 export * from './ports';
+export * from './run-order';
 export * from './run-window';

@@ -6,6 +6,7 @@ import {
   type Flow,
   type Logger,
   marketDateOf,
+  type RunId,
   runIdOf,
   type StrategyConfig,
   type StrategyId,
@@ -22,10 +23,12 @@ import type {
   MarketCalendar,
   ReconciliationBreak,
   ReconciliationCheck,
+  RunHistory,
   RunRecord,
   RunStore,
   StrategySymbols,
 } from './ports';
+import { decideRunOrder } from './run-order';
 import { decideRunWindow } from './run-window';
 
 export interface PlanRunDeps {
@@ -46,6 +49,8 @@ export interface PlanRunDeps {
   readonly flows?: FlowOverrides;
   /** Refuses a flow that does not match where the strategy's holdings are (a half-done migration). */
   readonly flowGuard?: FlowGuard;
+  /** The stage's runs in date order: absent, runs are not ordered (tests of a single run). */
+  readonly history?: RunHistory;
 }
 
 export interface PlanRunRequest {
@@ -92,6 +97,12 @@ export async function planRun(deps: PlanRunDeps, request: PlanRunRequest): Promi
   }
 
   const runId = runIdOf(deps.stage, date);
+  const order = await takeRunOrder(deps, runId, date, now, request.dryRun ?? false);
+  if ('stop' in order) {
+    log.warn({ event: 'run-out-of-order', runId }, order.stop);
+    if (!request.dryRun) await deps.runs.recordSkip(deps.stage, date, order.stop, now.toISOString());
+    return { proceed: false, reason: order.stop, runId };
+  }
   const flows = await effectiveFlows(deps, config, log);
   if ('stop' in flows) {
     if (!request.dryRun) await deps.runs.recordSkip(deps.stage, date, flows.stop, now.toISOString());
@@ -111,7 +122,11 @@ export async function planRun(deps: PlanRunDeps, request: PlanRunRequest): Promi
     return { proceed: false, reason: gate.stop, runId };
   }
   const enabled = candidates.filter((s) => !gate.blocked.has(s.id));
-  const warnings = [...(await overlapWarnings(deps.symbols, candidates)), ...gate.warnings];
+  const warnings = [
+    ...(order.warning ? [order.warning] : []),
+    ...(await overlapWarnings(deps.symbols, candidates)),
+    ...gate.warnings,
+  ];
   for (const w of warnings) log.warn({ event: 'shared-symbol', runId }, w);
   const snapshot = await deps.account.account();
   const record: RunRecord = {
@@ -165,6 +180,39 @@ export async function planRun(deps: PlanRunDeps, request: PlanRunRequest): Promi
     })),
     ...mergedFlowOf(config, guard, run, date, request.dryRun ?? false),
   };
+}
+
+const ORDER_ATTEMPTS = 3;
+
+/**
+ * Runs go forward in date (run-order.ts): decides from the stage's latest run, then makes this
+ * run the latest (not for a dry run), compare-and-set on the one read: when another date moved it
+ * first, reads it again and decides again.
+ */
+async function takeRunOrder(
+  deps: PlanRunDeps,
+  runId: RunId,
+  date: TradingDate,
+  now: Date,
+  dryRun: boolean,
+): Promise<{ warning?: string } | { stop: string }> {
+  const history = deps.history;
+  if (!history) return {};
+  for (let attempt = 1; ; attempt++) {
+    const found = await history.latest(deps.stage);
+    const session =
+      found && found.tradingDate !== date ? await deps.calendar.session(found.tradingDate) : undefined;
+    const latest = found && { ...found, ...(session ? { closeAt: session.closeAt } : {}) };
+    const decision = decideRunOrder(date, now, latest);
+    if (!decision.go) return { stop: decision.reason };
+    const warning = decision.warning ? { warning: decision.warning } : {};
+    if (dryRun) return warning;
+    const at = now.toISOString();
+    if (await history.advance(deps.stage, latest?.tradingDate, { runId, tradingDate: date, at }))
+      return warning;
+    if (attempt >= ORDER_ATTEMPTS)
+      return { stop: `refused: the stage's latest run kept moving while ${date} was being planned` };
+  }
 }
 
 const isMerged = (s: StrategyConfig): s is StrategyConfig & { flow: 'legacy' | 'shadow' } =>

@@ -1,4 +1,5 @@
 import type { BooksConfig, Flow, Money, RunId, StrategyId, Symbol, TradingDate } from '@books/core';
+import type { LatestRun } from './run-order';
 import type { TradingSession } from './run-window';
 
 export interface ConfigSource {
@@ -90,4 +91,19 @@ export interface FlowGuard {
   check(
     strategies: readonly { readonly id: StrategyId; readonly flow: Flow }[],
   ): Promise<ReadonlyMap<StrategyId, string>>;
+}
+
+/** The stage's runs in date order (run-order.ts). */
+export interface RunHistory {
+  /** The stage's latest run and whether it is complete; undefined before its first run. */
+  latest(stage: string): Promise<Omit<LatestRun, 'closeAt'> | undefined>;
+  /**
+   * Makes `run` the stage's latest, only if the latest is still the one read (`seen`): false when
+   * another run moved it first (read again and decide again).
+   */
+  advance(
+    stage: string,
+    seen: TradingDate | undefined,
+    run: { readonly runId: RunId; readonly tradingDate: TradingDate; readonly at: string },
+  ): Promise<boolean>;
 }

@@ -72,4 +72,11 @@ describe('the ledger run store with runs larger than one transaction', () => {
     expect(retried).toEqual({ result: 'exists', record });
     expect((await runs.listRunItems(record.runId))?.strategies).toHaveLength(180);
   });
+
+  it('finishes a dry run, which recorded no run, as nothing to finish', async () => {
+    await expect(
+      store.finishRun(RunId('store-dry-run'), [], '2026-11-24T20:31:00.000Z'),
+    ).resolves.toBeUndefined();
+    expect(await runs.getMeta(RunId('store-dry-run'))).toBeUndefined();
+  });
 });

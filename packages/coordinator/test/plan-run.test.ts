@@ -4,13 +4,37 @@ import {
   Money,
   marketTimeToInstant,
   parseBooksConfig,
-  type RunId,
+  RunId,
   StrategyId,
   Symbol,
   TradingDate,
 } from '@books/core';
 import { type PlanRunDeps, planRun } from '../src/plan-run';
-import type { DispatchOutcome, RunRecord, RunStore } from '../src/ports';
+import type { DispatchOutcome, RunHistory, RunRecord, RunStore } from '../src/ports';
+import type { LatestRun } from '../src/run-order';
+
+/** The stage's latest run in memory; `movedBy` moves it first once (another date's coordinator). */
+class MemoryRunHistory implements RunHistory {
+  latestRun: Omit<LatestRun, 'closeAt'> | undefined;
+  movedBy: Omit<LatestRun, 'closeAt'> | undefined;
+  async latest() {
+    return this.latestRun;
+  }
+  async advance(
+    _stage: string,
+    seen: TradingDate | undefined,
+    run: { runId: RunId; tradingDate: TradingDate },
+  ) {
+    if (this.movedBy) {
+      this.latestRun = this.movedBy;
+      this.movedBy = undefined;
+      return false;
+    }
+    if (this.latestRun?.tradingDate !== seen) return false;
+    this.latestRun = { runId: run.runId, tradingDate: run.tradingDate, inFlight: [] };
+    return true;
+  }
+}
 
 class MemoryRunStore implements RunStore {
   runs = new Map<string, RunRecord>();
@@ -266,5 +290,52 @@ describe('planning a daily run', () => {
     const result = await planRun(d, { executionId: 'exec-1', dryRun: true });
     expect(result.proceed && result.items[0]?.dryRun).toBe(true);
     expect(runs.runs.size).toBe(0);
+  });
+
+  describe('in date order', () => {
+    it('refuses a date before the latest run, recording why, and takes no lock', async () => {
+      const { deps: d, runs } = deps();
+      const history = new MemoryRunHistory();
+      history.latestRun = {
+        runId: RunId('test-2026-11-25'),
+        tradingDate: TradingDate('2026-11-25'),
+        inFlight: [],
+      };
+      const result = await planRun({ ...d, history }, { executionId: 'exec-1' });
+      expect(result).toMatchObject({
+        proceed: false,
+        reason: expect.stringMatching(
+          /^refused: 2026-11-24 is before the stage's latest run, run test-2026-11-25/,
+        ),
+      });
+      expect(runs.runs.size).toBe(0);
+      expect(runs.skips).toEqual([expect.stringMatching(/^2026-11-24: refused: /)]);
+    });
+
+    it('makes the run the latest, and decides again when another date moved it first', async () => {
+      const { deps: d } = deps();
+      const history = new MemoryRunHistory();
+      expect((await planRun({ ...d, history }, { executionId: 'exec-1' })).proceed).toBe(true);
+      expect(history.latestRun?.tradingDate).toBe('2026-11-24');
+
+      const other = deps({ now: '2026-11-25T20:30:00Z' });
+      history.movedBy = {
+        runId: RunId('test-2026-11-30'),
+        tradingDate: TradingDate('2026-11-30'),
+        inFlight: [],
+      };
+      const raced = await planRun({ ...other.deps, history }, { executionId: 'exec-2' });
+      expect(raced).toMatchObject({
+        proceed: false,
+        reason: expect.stringMatching(/^refused: 2026-11-25 is before/),
+      });
+    });
+
+    it('plans a dry run without moving the latest run', async () => {
+      const { deps: d } = deps();
+      const history = new MemoryRunHistory();
+      expect((await planRun({ ...d, history }, { executionId: 'exec-1', dryRun: true })).proceed).toBe(true);
+      expect(history.latestRun).toBeUndefined();
+    });
   });
 });

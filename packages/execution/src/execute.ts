@@ -6,12 +6,21 @@ import {
   isOpenOrderStatus,
   OrderNotFound,
 } from '@books/broker';
-import type { Logger, RunId } from '@books/core';
+import type { Clock, Logger, RunId } from '@books/core';
 import { heldQuantity } from '@books/portfolio';
 import type { StrategyExecutionRequested } from '@books/queue';
 import { FillPending } from './fill-pending';
 import { isFinal } from './intent-state';
-import type { BuyRelease, ExecutionLedger, Intent, IntentStore, SymbolLocks } from './ports';
+import { differencesFromPlan, UnplannedTradeError } from './planned-trade';
+import type {
+  BuyRelease,
+  ExecutionLedger,
+  Intent,
+  IntentStore,
+  PlannedTrades,
+  RunWindows,
+  SymbolLocks,
+} from './ports';
 import { attributionOfRequest, recordFinalOrder } from './record-final-order';
 
 export interface ExecutionDeps {
@@ -20,6 +29,11 @@ export interface ExecutionDeps {
   readonly ledger: ExecutionLedger;
   readonly locks: SymbolLocks;
   readonly release: BuyRelease;
+  /** The runs' stored plans: only their trades are placed, as planned. */
+  readonly plans: PlannedTrades;
+  /** Each run's trading session: a trade not placed before its close is never placed. */
+  readonly windows: RunWindows;
+  readonly clock: Clock;
   /** Told after each final trade: requests the run's reconciliation once the run is complete. */
   readonly completion?: { requestIfComplete(runId: RunId): Promise<unknown> };
   readonly sleep: (ms: number) => Promise<void>;
@@ -40,6 +54,10 @@ const POLL_INTERVALS_MS = [200, 400, 800, 1600, 3200];
  * placed again; the outcome is recorded in one ledger transaction that is itself conditional, so
  * a redelivered message, a crash at any line or two concurrent deliveries converge on one order
  * and one trade.
+ *
+ * Only what the run planned is placed: the message is a pointer to a trade of its run's stored
+ * plan (claimPlanned), and an intent not placed by the close of its run's trading session ends
+ * EXPIRED with the reason, never placed a day late.
  */
 export async function executeRequest(
   deps: ExecutionDeps,
@@ -51,31 +69,72 @@ export async function executeRequest(
     correlationId: request.correlation_id,
     clientOrderId: request.client_order_id,
   });
-  const side = request.trade.direction === 'BUY' ? 'buy' : 'sell';
-  const intent = await deps.intents.claim({
-    clientOrderId: request.client_order_id,
-    runId: request.run_id,
-    strategyId: request.strategy_id,
-    symbol: request.trade.symbol,
-    side,
-    qty: request.trade.target_qty,
-  });
-  if (isFinal(intent.state)) {
-    log.info({ event: 'already-final', state: intent.state }, 'intent already final: nothing to place');
+  const claimed = await claimPlanned(deps, request);
+  if (isFinal(claimed.state)) {
+    log.info({ event: 'already-final', state: claimed.state }, 'intent already final: nothing to place');
     await deps.release.releaseIfDue(request.run_id, request.strategy_id);
     await deps.completion?.requestIfComplete(request.run_id);
-    return { kind: 'already-final', state: intent.state };
+    return { kind: 'already-final', state: claimed.state };
+  }
+  let intent = claimed;
+  if (intent.state === 'NEW') {
+    const closed = await deps.windows.closedReason(intent.runId, deps.clock.now());
+    // An order placed before a crash (never marked SUBMITTED) is followed, window or not.
+    const placed = closed ? await placedBefore(deps, intent) : undefined;
+    if (placed) {
+      await deps.intents.transition(intent.clientOrderId, intent.runId, 'NEW', 'SUBMITTED', {
+        brokerOrderId: placed.id,
+      });
+      intent = { ...intent, state: 'SUBMITTED', brokerOrderId: placed.id };
+    } else if (closed) {
+      const reason = `expired unplaced: ${closed}`;
+      const outcome = await deps.ledger.recordOutcome({ intent, finalState: 'EXPIRED', reason });
+      log.warn({ event: 'intent-expired', outcome, reason }, reason);
+      await deps.release.releaseIfDue(request.run_id, request.strategy_id);
+      await deps.completion?.requestIfComplete(request.run_id);
+      return { kind: 'recorded', state: 'EXPIRED', filledQty: '0' };
+    }
   }
 
-  const result = await deps.locks.withSymbol(intent.symbol, intent.clientOrderId, async () => {
-    const order = intent.state === 'NEW' ? await submit(deps, intent, log) : await findOrder(deps, intent);
+  const open = intent;
+  const result = await deps.locks.withSymbol(open.symbol, open.clientOrderId, async () => {
+    const order = open.state === 'NEW' ? await submit(deps, open, log) : await findOrder(deps, open);
     if (order === 'rejected') return { kind: 'recorded' as const, state: 'REJECTED', filledQty: '0' };
     const final = await awaitFinal(deps, order);
-    return record(deps, intent, request, final, log);
+    return record(deps, open, request, final, log);
   });
   await deps.release.releaseIfDue(request.run_id, request.strategy_id);
   await deps.completion?.requestIfComplete(request.run_id);
   return result;
+}
+
+/**
+ * The claim: the message points to a trade of its run's stored plan, and must repeat it exactly
+ * (planned-trade.ts); the intent is created from the plan's trade, never from the message. A
+ * message that names no planned trade, or differs from it, is an UnplannedTradeError (poison).
+ */
+async function claimPlanned(deps: ExecutionDeps, request: StrategyExecutionRequested): Promise<Intent> {
+  const planned = await deps.plans.find(request.run_id, request.strategy_id, request.client_order_id);
+  const what = `${request.trade.direction} ${request.trade.target_qty} ${request.trade.symbol} (${request.client_order_id})`;
+  if (!planned)
+    throw new UnplannedTradeError(
+      `${what} is not a trade of run ${request.run_id}'s plan for ${request.strategy_id}: not placed`,
+    );
+  const problems = differencesFromPlan(request, planned);
+  if (problems.length > 0)
+    throw new UnplannedTradeError(
+      `${what} differs from the trade run ${request.run_id} planned: ${problems.join('; ')}; not placed`,
+      problems,
+    );
+  return deps.intents.claim({
+    clientOrderId: planned.clientOrderId,
+    runId: planned.runId,
+    strategyId: planned.strategyId,
+    symbol: planned.symbol,
+    side: planned.side,
+    leg: planned.leg,
+    qty: planned.qty,
+  });
 }
 
 async function submit(deps: ExecutionDeps, intent: Intent, log: Logger): Promise<BrokerOrder | 'rejected'> {

@@ -1,15 +1,17 @@
-import type { LambdaContext } from '@books/core';
+import { type Clock, type LambdaContext, systemClock } from '@books/core';
 import type { LambdaFunction, Services } from '@books/runtime';
 import { BrokerMarket } from '@books/runtime';
 import middy from '@middy/core';
 import sqsPartialBatchFailure from '@middy/sqs-partial-batch-failure';
 import { z } from 'zod';
+import { BrokerRunWindows } from './adapters/broker-run-windows';
 import { LedgerIntentStore } from './adapters/ledger-intents';
 import { LedgerExecutionLedger } from './adapters/ledger-outcomes';
+import { LedgerPlannedTrades } from './adapters/ledger-planned-trades';
 import { LedgerPoisonMessages } from './adapters/ledger-poison';
 import { LedgerRunCompletionStore } from './adapters/ledger-run-completion';
 import { LedgerRunProgress } from './adapters/ledger-run-progress';
-import { LedgerSymbolLocks } from './adapters/ledger-symbol-locks';
+import { LedgerSymbolLocks, orderDone } from './adapters/ledger-symbol-locks';
 import type { ExecutionDeps } from './execute';
 import { type BatchDeps, processRecords, SqsEventSchema } from './process-batch';
 import { HeldBuyRelease } from './release-buys';
@@ -18,8 +20,15 @@ import { DEFAULT_EXECUTION_LIMITS, type ExecutionLimits } from './time-budget';
 
 export interface ExecutionOptions extends Partial<ExecutionLimits> {
   readonly sleep?: (ms: number) => Promise<void>;
+  /** How long a symbol lease outlives a holder that died (wall-clock ms; default 10 min). */
+  readonly leaseMs?: number;
   /** Where a complete run's reconciliation is requested; absent, none is requested after runs. */
   readonly reconciliation?: ReconciliationRequester;
+  /**
+   * The time symbol leases expire by: the real time, whatever the market clock says (a simulated
+   * market clock can stand still, and a dead holder's lease must still end).
+   */
+  readonly wallClock?: Clock;
 }
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -39,12 +48,20 @@ export function executionDeps(services: Services, options: ExecutionOptions = {}
     broker: services.broker,
     intents: new LedgerIntentStore(services.intents, clock),
     ledger,
-    locks: new LedgerSymbolLocks(table, clock, sleep, { waitMs: limits.lockWaitMs }),
+    plans: new LedgerPlannedTrades(table),
+    windows: new BrokerRunWindows(services.runs, services.broker),
+    clock,
+    locks: new LedgerSymbolLocks(table, options.wallClock ?? systemClock, sleep, {
+      waitMs: limits.lockWaitMs,
+      ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}),
+      holderDone: (holder) => orderDone(services.broker, holder),
+    }),
     release: new HeldBuyRelease({
       runs: new LedgerRunProgress(table),
       ledger,
       market: new BrokerMarket(services.broker),
       queue: services.queue,
+      clock,
       logger,
     }),
     ...(options.reconciliation

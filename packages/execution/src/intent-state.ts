@@ -8,9 +8,12 @@ import { BooksError } from '@books/core';
  *   NEW ──submit──▶ SUBMITTED ──▶ FILLED
  *    │                 │  ├─────▶ PARTIALLY_FILLED ──▶ FILLED | CANCELED | EXPIRED
  *    │                 │  └─────▶ CANCELED | EXPIRED | REJECTED
- *    └──rejected at submit (non-retryable) ──▶ REJECTED
+ *    ├──rejected at submit (non-retryable) ──▶ REJECTED
+ *    └──its run's trading session closed before it was placed ──▶ EXPIRED (with the reason)
  *
- * FILLED, REJECTED, CANCELED and EXPIRED are final. A PARTIALLY_FILLED order that ends CANCELED or
+ * FILLED, REJECTED, CANCELED and EXPIRED are final. NEW → EXPIRED is the only way an intent ends
+ * without reaching the broker other than a rejection: a trade is placed inside its own run's
+ * trading session or never (a message delivered a day late is not a plan for that day). A PARTIALLY_FILLED order that ends CANCELED or
  * EXPIRED keeps what filled: the ledger records the filled quantity.
  */
 export const INTENT_STATES = [
@@ -25,7 +28,7 @@ export const INTENT_STATES = [
 export type IntentState = (typeof INTENT_STATES)[number];
 
 const TRANSITIONS: Readonly<Record<IntentState, readonly IntentState[]>> = {
-  NEW: ['SUBMITTED', 'REJECTED'],
+  NEW: ['SUBMITTED', 'REJECTED', 'EXPIRED'],
   SUBMITTED: ['PARTIALLY_FILLED', 'FILLED', 'REJECTED', 'CANCELED', 'EXPIRED'],
   PARTIALLY_FILLED: ['FILLED', 'CANCELED', 'EXPIRED'],
   FILLED: [],

@@ -11,6 +11,7 @@ import type {
 } from '@books/core';
 import type { AssetInfo, Book, Fill, FillApplication, PlannedTrade, SuppressedTrade } from '@books/portfolio';
 import type { IntentState } from './intent-state';
+import type { PlannedTradeRecord } from './planned-trade';
 
 /** The durable record of one planned trade: the run's `INTENT#{clientOrderId}` item. */
 export interface Intent {
@@ -27,7 +28,7 @@ export interface Intent {
 
 export interface IntentStore {
   /** Creates the intent in NEW unless it exists; returns the stored one either way. */
-  claim(intent: Omit<Intent, 'state'>): Promise<Intent>;
+  claim(intent: Omit<Intent, 'state'> & { readonly leg?: number }): Promise<Intent>;
   /** The stored intent's current state (strongly consistent). */
   stateOf(runId: RunId, clientOrderId: ClientOrderId): Promise<IntentState | undefined>;
   /** A conditional write on `from`; `noop` when the intent is already in `to`. */
@@ -91,6 +92,28 @@ export interface SymbolLocks {
   ): Promise<T>;
 }
 
+/** The run's stored plans: the authority on what may be placed. */
+export interface PlannedTrades {
+  /**
+   * The trade the run's stored plan for the strategy (or its recorded BUY release) holds under
+   * this client order id; undefined when it holds none.
+   */
+  find(
+    runId: RunId,
+    strategyId: StrategyId,
+    clientOrderId: ClientOrderId,
+  ): Promise<PlannedTradeRecord | undefined>;
+}
+
+/** When a run's trades may be placed: inside its own trading day's session only. */
+export interface RunWindows {
+  /**
+   * Why a trade of `runId` may no longer be placed at `now` (its trading day's session has
+   * closed), or undefined while it may.
+   */
+  closedReason(runId: RunId, now: Date): Promise<string | undefined>;
+}
+
 export interface BuyRelease {
   /** Sends a strategy's held BUYs once all of its SELLs are final (idempotent). */
   releaseIfDue(runId: RunId, strategyId: StrategyId): Promise<void>;
@@ -110,20 +133,37 @@ export interface StrategyRunState {
   readonly rebalanceThreshold?: Weight;
   /** SELLs of the plan not yet in a final state. */
   readonly pendingSells: number;
+  /** The plan has SELLs: its BUYs are held until those are final, then released. */
+  readonly heldBuys: boolean;
+  /** The BUYs are out: sent with the plan (no SELLs), or released and sent. */
   readonly buysReleased: boolean;
+  /** The recorded release, sent or not. */
+  readonly release?: RecordedRelease;
   /** The legacy book's plan: per symbol, each strategy's share (its BUYs carry it). */
   readonly attribution?: Readonly<Record<string, Readonly<Record<string, Weight>>>>;
 }
 
+/** A strategy's BUY release as recorded: the BUYs it releases, and whether they were sent. */
+export interface RecordedRelease {
+  readonly buys: readonly (PlannedTrade & { readonly clientOrderId: ClientOrderId })[];
+  readonly sent: boolean;
+}
+
 export interface RunProgress {
   readStrategy(runId: RunId, strategyId: StrategyId): Promise<StrategyRunState | undefined>;
-  /** Marks the BUYs released with what was sent and what was suppressed (idempotent). */
-  markBuysReleased(
+  /**
+   * Records the BUYs released (and what was suppressed) before any is sent, once: returns the
+   * release recorded first, which every concurrent caller then sends.
+   */
+  recordRelease(
     runId: RunId,
     strategyId: StrategyId,
-    released: readonly PlannedTrade[],
+    released: readonly (PlannedTrade & { readonly clientOrderId: ClientOrderId })[],
     suppressed: readonly SuppressedTrade[],
-  ): Promise<void>;
+    at: string,
+  ): Promise<RecordedRelease>;
+  /** Marks the recorded release as sent (idempotent). */
+  markReleaseSent(runId: RunId, strategyId: StrategyId, at: string): Promise<void>;
 }
 
 export interface MarketQuotes {

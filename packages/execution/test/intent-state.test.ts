@@ -10,6 +10,8 @@ import {
 const allowed: ReadonlyArray<[IntentState, IntentState]> = [
   ['NEW', 'SUBMITTED'],
   ['NEW', 'REJECTED'],
+  // Its run's trading session closed before it was placed.
+  ['NEW', 'EXPIRED'],
   ['SUBMITTED', 'PARTIALLY_FILLED'],
   ['SUBMITTED', 'FILLED'],
   ['SUBMITTED', 'REJECTED'],

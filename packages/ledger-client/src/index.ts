@@ -30,6 +30,7 @@ export {
   RECONCILE_REQUESTED,
   RUN_META,
   SK_PREFIX,
+  stageLatestRunKey,
   strategyTradesPartition,
 } from './keys';
 export type { Condition, QuerySpec, TransactItem } from './ledger-table';
@@ -66,8 +67,20 @@ export type { StoredPlan, StoredPlanInput } from './records/plan';
 export { decodePlanItem, encodePlanItem, readStoredPlan, StoredPlanSchema } from './records/plan';
 export type { ReconEntry, ReconResult, ReconStatus } from './records/recon';
 export { decodeRecon, encodeRecon, RECON_STATUSES } from './records/recon';
-export type { ReleasedTrade, ReleaseInput, ReleaseSuppressed, StoredRelease } from './records/release';
-export { decodeRelease, encodeRelease } from './records/release';
+export type {
+  RecordedRelease,
+  ReleasedTrade,
+  ReleaseInput,
+  ReleaseSuppressed,
+  StoredRelease,
+} from './records/release';
+export {
+  decodeRecordedRelease,
+  decodeRelease,
+  encodeRecordedRelease,
+  encodeRelease,
+  releaseSentUpdate,
+} from './records/release';
 export type { RunMeta, RunStrategy } from './records/run';
 export {
   decodeRunMeta,
@@ -96,6 +109,12 @@ export {
   STRATEGY_RUN_STATUSES,
   StrategyRunStatusSchema,
 } from './records/run-status';
+export type { StageLatestRun } from './records/stage-latest-run';
+export {
+  decodeStageLatestRun,
+  encodeStageLatestRun,
+  stageLatestRunCondition,
+} from './records/stage-latest-run';
 export type { StrategyTrade } from './records/trade';
 export { decodeStrategyTrade, encodeStrategyTrade } from './records/trade';
 export type { MovedLot, StoredPositionMove, StoredTransfer, TransferReason } from './records/transfer';

@@ -127,3 +127,8 @@ export const SK_PREFIX = {
   legacySignals: 'RUN#',
   reconResult: 'RESULT#',
 } as const;
+
+/** A stage's latest run (`STAGE#{stage}` / `LATEST_RUN`): runs go forward in date from it. */
+export function stageLatestRunKey(stage: string): ItemKey {
+  return { PK: `STAGE#${stage}`, SK: 'LATEST_RUN' };
+}

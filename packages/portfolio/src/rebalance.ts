@@ -178,7 +178,8 @@ function suppression(trade: PlannedTrade, reason: SuppressionReason): Suppressed
   return { symbol: trade.symbol, side: trade.side, qty: trade.qty, value: trade.estimatedValue, reason };
 }
 
-function fitBuysToCash(
+/** Fits buys to `available` cash (the rule of planRebalance's contract); what no longer fits is pushed to `suppressed`. */
+export function fitBuysToCash(
   buys: readonly PlannedTrade[],
   available: Money,
   minNotional: Money,

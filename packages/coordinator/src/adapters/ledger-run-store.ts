@@ -118,7 +118,9 @@ export class LedgerRunStore implements RunStore {
     try {
       await this.runs.transitionRun(RunId(runId), { from: 'PLANNED', to: 'DISPATCHED', at });
     } catch (e) {
-      if (!(e instanceof StatusConflictError && e.actual === 'DISPATCHED')) throw e;
+      // Already finished, or never recorded: a dry run plans without taking the run lock.
+      if (!(e instanceof StatusConflictError && (e.actual === 'DISPATCHED' || e.actual === undefined)))
+        throw e;
     }
   }
 }

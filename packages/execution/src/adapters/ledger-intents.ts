@@ -1,17 +1,13 @@
-import { BooksError, type ClientOrderId, type Clock, type RunId } from '@books/core';
+import type { ClientOrderId, Clock, RunId } from '@books/core';
 import { type IntentRepository, type OrderIntent, StatusConflictError } from '@books/ledger-client';
 import { INTENT_STATES, type IntentState } from '../intent-state';
+import { UnplannedTradeError } from '../planned-trade';
 import type { Intent, IntentStore } from '../ports';
 
 /** The statuses of a run's strategy item whose trades may be claimed (BUYs are released while PLANNED). */
 const PLANNED_STATUSES = ['PLANNED'] as const;
 
-/** A message for a trade no run planned: never placed, kept as poison (retrying cannot fix it). */
-export class UnplannedTradeError extends BooksError {
-  constructor(message: string) {
-    super('UNPLANNED_TRADE', message);
-  }
-}
+export { UnplannedTradeError } from '../planned-trade';
 
 function parseState(state: string): IntentState {
   const found = INTENT_STATES.find((s) => s === state);
@@ -45,7 +41,7 @@ export class LedgerIntentStore implements IntentStore {
    * Claims the intent of a planned trade. A message naming a run, or a strategy of it, that did
    * not plan trades (a forged or stray message) is refused before anything is written or placed.
    */
-  async claim(intent: Omit<Intent, 'state'>): Promise<Intent> {
+  async claim(intent: Omit<Intent, 'state'> & { readonly leg?: number }): Promise<Intent> {
     const existing = await this.intents.get(intent.runId, intent.clientOrderId);
     if (existing) return intentOf(existing);
     const now = this.clock.now().toISOString();
@@ -56,7 +52,7 @@ export class LedgerIntentStore implements IntentStore {
         strategyId: intent.strategyId,
         symbol: intent.symbol,
         side: intent.side,
-        leg: 0,
+        leg: intent.leg ?? 0,
         qty: intent.qty,
         state: 'NEW',
         createdAt: now,

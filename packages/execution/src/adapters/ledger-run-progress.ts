@@ -1,23 +1,36 @@
-import { type RunId, type StrategyId, Symbol } from '@books/core';
+import { type ClientOrderId, type RunId, type StrategyId, Symbol } from '@books/core';
 import {
+  decodeRecordedRelease,
   decodeRunStrategy,
-  encodeRelease,
+  encodeRecordedRelease,
   keys,
   type LedgerTable,
+  type RecordedRelease,
   readStoredPlan,
+  releaseSentUpdate,
 } from '@books/ledger-client';
 import type { PlannedTrade, SuppressedTrade } from '@books/portfolio';
 import type { RunProgress, StrategyRunState } from '../ports';
+
+/** The BUY release of a strategy as recorded (before any of it is sent); undefined when not released. */
+export async function readRelease(
+  table: LedgerTable,
+  runId: RunId,
+  strategyId: StrategyId,
+): Promise<RecordedRelease | undefined> {
+  const item = await table.getItem(keys.release(runId, strategyId));
+  return item && decodeRecordedRelease(runId, strategyId, item);
+}
 
 /** What the BUY release reads of a run: the strategy's pending SELLs, its plan, and the release marker. */
 export class LedgerRunProgress implements RunProgress {
   constructor(private readonly table: LedgerTable) {}
 
   async readStrategy(runId: RunId, strategyId: StrategyId): Promise<StrategyRunState | undefined> {
-    const [item, plan, released] = await Promise.all([
+    const [item, plan, release] = await Promise.all([
       this.table.getItem(keys.runStrategy(runId, strategyId)),
       readStoredPlan(this.table, runId, strategyId),
-      this.table.getItem(keys.release(runId, strategyId)),
+      readRelease(this.table, runId, strategyId),
     ]);
     if (!item || !plan) return undefined;
     const { pendingSells } = decodeRunStrategy(item);
@@ -32,17 +45,31 @@ export class LedgerRunProgress implements RunProgress {
       minTradeNotional: plan.minTradeNotional,
       ...(plan.rebalanceThreshold ? { rebalanceThreshold: plan.rebalanceThreshold } : {}),
       pendingSells,
-      buysReleased: released !== undefined || plan.sells.length === 0,
+      heldBuys: plan.sells.length > 0,
+      buysReleased: plan.sells.length === 0 || release?.sent === true,
+      ...(release ? { release } : {}),
       ...(plan.attribution ? { attribution: plan.attribution } : {}),
     };
   }
 
-  async markBuysReleased(
+  /**
+   * Records the release before anything of it is sent (so that execution finds every released BUY
+   * in it), once: of concurrent releases the first record wins, and every caller gets that one.
+   */
+  async recordRelease(
     runId: RunId,
     strategyId: StrategyId,
-    released: readonly PlannedTrade[],
+    released: readonly (PlannedTrade & { readonly clientOrderId: ClientOrderId })[],
     suppressed: readonly SuppressedTrade[],
-  ): Promise<void> {
-    await this.table.putIfAbsent(encodeRelease(runId, strategyId, { released, suppressed }));
+    at: string,
+  ): Promise<RecordedRelease> {
+    await this.table.putIfAbsent(encodeRecordedRelease(runId, strategyId, { released, suppressed }, at));
+    const stored = await readRelease(this.table, runId, strategyId);
+    if (!stored) throw new Error(`release of ${strategyId} in run ${runId} vanished after it was recorded`);
+    return stored;
+  }
+
+  async markReleaseSent(runId: RunId, strategyId: StrategyId, at: string): Promise<void> {
+    await this.table.update(releaseSentUpdate(runId, strategyId, at));
   }
 }

@@ -1,4 +1,5 @@
-import { BooksError, type ClientOrderId, type Clock, type Symbol } from '@books/core';
+import { type Broker, isOpenOrderStatus, OrderNotFound } from '@books/broker';
+import { BooksError, ClientOrderId, type Clock, type Symbol } from '@books/core';
 import {
   ConditionFailedError,
   encodeSymbolLock,
@@ -10,6 +11,19 @@ import { FillPending } from '../fill-pending';
 import type { SymbolLocks } from '../ports';
 
 const RELEASE_ATTEMPTS = 4;
+
+/** Whether the broker holds the order of `clientOrderId` and it is no longer open. */
+export async function orderDone(
+  broker: Pick<Broker, 'getOrderByClientId'>,
+  clientOrderId: ClientOrderId,
+): Promise<boolean> {
+  try {
+    return !isOpenOrderStatus((await broker.getOrderByClientId(clientOrderId)).status);
+  } catch (e) {
+    if (e instanceof OrderNotFound) return false;
+    throw e;
+  }
+}
 
 export class SymbolBusy extends BooksError {
   constructor(symbol: string, holder: string | undefined) {
@@ -26,13 +40,26 @@ export class SymbolBusy extends BooksError {
  * Acquired when absent, expired, or already ours (a redelivered message); released when the work
  * ends, except while the order is still working (FillPending): then the lease keeps the symbol
  * until the order is final or the lease runs out. Waits a bounded time for another holder.
+ * `clock` is the wall clock: a lease is wall time (`lease_until`), so a dead holder's lease ends even
+ * when the market clock the functions run under stands still (a simulated day); and a lease whose
+ * holder's order the broker shows done (placed, no longer open) is taken over at once: it guards
+ * no open order.
  */
 export class LedgerSymbolLocks implements SymbolLocks {
   constructor(
     private readonly table: LedgerTable,
     private readonly clock: Clock,
     private readonly sleep: (ms: number) => Promise<void>,
-    private readonly options: { leaseMs?: number; waitMs?: number } = {},
+    private readonly options: {
+      leaseMs?: number;
+      waitMs?: number;
+      /**
+       * Whether a holder's order is known to be done (at the broker and no longer open): its
+       * lease then guards nothing, and is taken over before it runs out (a holder that died after
+       * its order was placed and filled).
+       */
+      holderDone?: (holder: ClientOrderId) => Promise<boolean>;
+    } = {},
   ) {}
 
   async withSymbol<T>(
@@ -59,6 +86,7 @@ export class LedgerSymbolLocks implements SymbolLocks {
 
   private async acquire(symbol: Symbol, owner: ClientOrderId, waitMs: number): Promise<void> {
     const leaseMs = this.options.leaseMs ?? 10 * 60_000;
+    let done: string | undefined;
     // The last pause is cut to what is left of `waitMs`: the wait never overshoots its bound.
     for (
       let waited = 0, pause = Math.min(50, waitMs);
@@ -68,17 +96,23 @@ export class LedgerSymbolLocks implements SymbolLocks {
       const now = this.clock.now().getTime();
       try {
         await this.table.put(encodeSymbolLock(symbol, owner, now + leaseMs), {
-          expression: 'attribute_not_exists(PK) OR #owner = :owner OR #lease < :now',
+          expression: `attribute_not_exists(PK) OR #owner = :owner OR #lease < :now${done ? ' OR #owner = :done' : ''}`,
           names: { '#owner': 'owner', '#lease': 'lease_until' },
-          values: { ':owner': { S: owner }, ':now': { N: String(now) } },
+          values: {
+            ':owner': { S: owner },
+            ':now': { N: String(now) },
+            ...(done ? { ':done': { S: done } } : {}),
+          },
         });
         return;
       } catch (e) {
         if (!(e instanceof ConditionFailedError)) throw e;
-        if (waited >= waitMs) {
-          const holder = e.current?.owner;
-          throw new SymbolBusy(symbol, typeof holder === 'string' ? holder : undefined);
+        const holder = typeof e.current?.owner === 'string' ? e.current.owner : undefined;
+        if (holder && holder !== done && (await this.options.holderDone?.(ClientOrderId(holder)))) {
+          done = holder;
+          continue;
         }
+        if (waited >= waitMs) throw new SymbolBusy(symbol, holder);
         await this.sleep(pause);
       }
     }

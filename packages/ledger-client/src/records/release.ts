@@ -1,9 +1,19 @@
-import type { Quantity, RunId, Side, StrategyId, Symbol } from '@books/core';
+import {
+  type ClientOrderId,
+  clientOrderIdFor,
+  type Quantity,
+  type RunId,
+  type Side,
+  type StrategyId,
+  type Symbol,
+} from '@books/core';
 import { z } from 'zod';
 import { type Item, toItem } from '../attribute-codec';
 import { CorruptItemError } from '../errors';
 import { field } from '../fields';
 import { keys } from '../keys';
+import type { TransactItem } from '../ledger-table';
+import { StoredPlanSchema } from './plan';
 
 /**
  * The marker of a strategy's released BUYs (`RUN#{runId}` / `RELEASE#{sid}`), written once when
@@ -91,4 +101,69 @@ function parseJson(text: string | undefined): unknown {
   } catch {
     return undefined;
   }
+}
+
+/** A released BUY as the marker keeps it: the plan's trade (markers written before client order ids were kept derive them). */
+const RecordedTradeSchema = StoredPlanSchema.shape.buys.element.omit({ clientOrderId: true });
+type RecordedTrade = z.output<typeof RecordedTradeSchema> & { readonly clientOrderId: ClientOrderId };
+
+/**
+ * The BUY release as execution records it before sending any of it: the released trades in full (what
+ * an execution message must repeat) and whether they were sent.
+ */
+export interface RecordedRelease {
+  readonly buys: readonly RecordedTrade[];
+  readonly sent: boolean;
+}
+
+/** The release item written before any BUY is sent; `recorded_at` tells it from the older sent-then-written markers. */
+export function encodeRecordedRelease(
+  runId: RunId,
+  strategyId: StrategyId,
+  release: { readonly released: readonly unknown[]; readonly suppressed: readonly unknown[] },
+  at: string,
+): Item {
+  return toItem({
+    ...keys.release(runId, strategyId),
+    entity: 'RUN_RELEASE',
+    released_json: JSON.stringify(release.released),
+    suppressed_json: JSON.stringify(release.suppressed),
+    recorded_at: at,
+  });
+}
+
+export function decodeRecordedRelease(runId: RunId, strategyId: StrategyId, item: Item): RecordedRelease {
+  const parsed = z.array(RecordedTradeSchema).safeParse(parseJson(item.released_json?.S));
+  if (!parsed.success)
+    throw new CorruptItemError(
+      `release ${item.PK?.S ?? '?'} / ${item.SK?.S ?? '?'}: ${parsed.error.message}`,
+      {
+        PK: item.PK?.S,
+        SK: item.SK?.S,
+      },
+    );
+  const buys = parsed.data.map((t) => ({
+    ...t,
+    clientOrderId: clientOrderIdFor({ runId, strategyId, symbol: t.symbol, side: t.side, leg: t.leg }),
+  }));
+  // Markers written before the send was marked apart were written after their BUYs were sent.
+  const sent = item.sent_at?.S !== undefined || item.recorded_at?.S === undefined;
+  return { buys, sent };
+}
+
+/** Marks a recorded release as sent (idempotent: the first time stays). */
+export function releaseSentUpdate(
+  runId: RunId,
+  strategyId: StrategyId,
+  at: string,
+): TransactItem & { kind: 'update' } {
+  return {
+    kind: 'update',
+    label: `release ${strategyId} sent`,
+    key: keys.release(runId, strategyId),
+    update: 'SET #sent = if_not_exists(#sent, :at)',
+    names: { '#sent': 'sent_at' },
+    values: { ':at': { S: at } },
+    condition: { expression: 'attribute_exists(PK)' },
+  };
 }

@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type BrokerOrder, OrderNotFound } from '@books/broker';
+import { type BrokerOrder, OrderNotFound, type OrderRequest } from '@books/broker';
 import {
   createLogger,
   EXTERNAL,
@@ -12,7 +12,7 @@ import {
   StrategyId,
   type TradingDate,
 } from '@books/core';
-import { LedgerRunProgress } from '@books/execution';
+import { LedgerPlannedTrades, LedgerRunProgress } from '@books/execution';
 import { decodeRelease, keys, loadBook, readStoredPlan, type StrategyTrade } from '@books/ledger-client';
 import { generateSampleBars, sampleTradingDays } from '@books/market-data/src/sample-bars';
 import type { Services } from '@books/runtime';
@@ -89,6 +89,8 @@ export interface InvariantScope {
   readonly strategyIds?: readonly StrategyId[];
   /** Runs whose planned trades must all be final (default: the runs the recorded trades name). */
   readonly runIds?: readonly RunId[];
+  /** Every order the broker accepted (as seen by a recording broker): each must be a planned trade. */
+  readonly placedOrders?: readonly OrderRequest[];
 }
 
 const FINAL_INTENT_STATES: ReadonlySet<string> = new Set(['FILLED', 'REJECTED', 'CANCELED', 'EXPIRED']);
@@ -101,7 +103,10 @@ const FINAL_INTENT_STATES: ReadonlySet<string> = new Set(['FILLED', 'REJECTED', 
  *   unallocated pool = the broker's cash;
  * - every book rebuilt from its ledger equals the stored one;
  * - every planned trade is final: each planned SELL, each BUY (sent at once, or released after the
- *   SELLs, which must have been released) has an intent in FILLED, REJECTED, CANCELED or EXPIRED.
+ *   SELLs, which must have been released) has an intent in FILLED, REJECTED, CANCELED or EXPIRED;
+ * - no book's cash is below zero;
+ * - every order placed at the broker (`placedOrders`) is a trade its run planned: the run's stored
+ *   plan (or BUY release) holds its client order id with the same symbol, side and quantity.
  */
 export async function checkInvariants(
   services: Services,
@@ -132,6 +137,7 @@ export async function checkInvariants(
     for (const lot of loaded.book.lots)
       owned.set(lot.symbol, (owned.get(lot.symbol) ?? Quantity.ZERO).plus(lot.openQty));
     bookCash = bookCash.plus(loaded.book.cash);
+    if (loaded.book.cash.isNegative()) problems.push(`book ${sid}: cash ${loaded.book.cash} is below zero`);
     transferred = transferred.plus(Money.sum((stored?.transfers ?? []).map((t) => t.amount)));
     if (!stored && (sid === LEGACY || sid === EXTERNAL)) continue;
     const verification = await verifyBook(services, sid);
@@ -159,6 +165,35 @@ export async function checkInvariants(
   if (tradeCount === 0) problems.push('no trade was recorded at all');
   for (const runId of [...runIds].sort())
     problems.push(...(await checkRun(services, runId, tradesByClientId, scope.runIds !== undefined)));
+  problems.push(...(await checkPlacedOrders(services, [...runIds], scope.placedOrders ?? [])));
+  return problems;
+}
+
+/** Every order the broker accepted is a planned trade of one of `runIds`, as planned. */
+async function checkPlacedOrders(
+  services: Services,
+  runIds: readonly RunId[],
+  placed: readonly OrderRequest[],
+): Promise<string[]> {
+  const problems: string[] = [];
+  const owners = new Map<string, { runId: RunId; strategyId: StrategyId }>();
+  for (const runId of runIds)
+    for (const i of (await services.runs.listRunItems(runId))?.intents ?? [])
+      owners.set(i.clientOrderId, { runId, strategyId: i.strategyId });
+  const plans = new LedgerPlannedTrades(services.table);
+  for (const order of placed) {
+    const what = `placed order ${order.side} ${order.qty} ${order.symbol} (${order.clientOrderId})`;
+    const owner = owners.get(order.clientOrderId);
+    const planned = owner && (await plans.find(owner.runId, owner.strategyId, order.clientOrderId));
+    if (!planned) problems.push(`${what} is no planned intent's`);
+    else if (
+      planned.symbol !== order.symbol ||
+      planned.side !== order.side ||
+      !order.qty ||
+      !planned.qty.eq(order.qty)
+    )
+      problems.push(`${what} differs from the planned ${planned.side} ${planned.qty} ${planned.symbol}`);
+  }
   return problems;
 }
 

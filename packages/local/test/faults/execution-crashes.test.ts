@@ -18,7 +18,8 @@ type CrashPoint =
   | 'inside the ledger transaction, before it commits'
   | 'inside the ledger transaction, after it commits'
   | 'before the BUY release'
-  | 'after the BUYs are sent, before the release is marked';
+  | 'after the release is recorded, before its BUYs are sent'
+  | 'after the BUYs are sent, before the release is marked sent';
 
 const intentOf = (call: DynamoCall) => call.keys.find((k) => k.SK.startsWith('INTENT#'));
 const releaseOf = (call: DynamoCall) => call.keys.find((k) => k.SK.startsWith('RELEASE#'));
@@ -26,7 +27,8 @@ const releaseOf = (call: DynamoCall) => call.keys.find((k) => k.SK.startsWith('R
 /**
  * Which DynamoDB request (and when: before it is sent, or once it has been applied) each point
  * is: the intent's creation (a put, alone or in a transaction), its NEW → SUBMITTED update, the
- * recording transaction (which updates the intent to its final state), the release marker.
+ * recording transaction (which updates the intent to its final state), the release marker (put
+ * before its BUYs are sent, updated once they are).
  */
 function dynamoPoint(
   call: DynamoCall,
@@ -49,9 +51,14 @@ function dynamoPoint(
     };
   if (release && when === 'before' && call.op === 'GetItem')
     return { point: 'before the BUY release', key: `${release.PK}/${release.SK}` };
-  if (release && when === 'before' && call.op === 'PutItem')
+  if (release && when === 'after' && call.op === 'PutItem')
     return {
-      point: 'after the BUYs are sent, before the release is marked',
+      point: 'after the release is recorded, before its BUYs are sent',
+      key: `${release.PK}/${release.SK}`,
+    };
+  if (release && when === 'before' && call.op === 'UpdateItem')
+    return {
+      point: 'after the BUYs are sent, before the release is marked sent',
       key: `${release.PK}/${release.SK}`,
     };
   return undefined;
@@ -65,7 +72,8 @@ const SCHEDULE: readonly [CrashPoint, string][] = [
   ['inside the ledger transaction, before it commits', '2024-09-30'],
   ['inside the ledger transaction, after it commits', '2024-10-01'],
   ['before the BUY release', '2024-10-09'],
-  ['after the BUYs are sent, before the release is marked', '2024-10-10'],
+  ['after the release is recorded, before its BUYs are sent', '2024-10-10'],
+  ['after the BUYs are sent, before the release is marked sent', '2024-10-16'],
 ];
 
 /** The same crashes for per-strategy books alone, and for the merged flow's LEGACY book beside one. */

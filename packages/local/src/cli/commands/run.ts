@@ -84,15 +84,26 @@ export async function runDailyCycle(args: RunArgs, io: Output): Promise<number> 
       flowFlagsFile: flowFlagsFile(home, args.stage),
       logger: createLogger({ service: 'books-run' }, { destination: logStream }),
     });
-    const result =
+    const runOnce = () =>
       offline === undefined
-        ? await world.runDay(date, { dryRun: args.dryRun })
-        : await runDayViaOffline(world, date, {
+        ? world.runDay(date, { dryRun: args.dryRun })
+        : runDayViaOffline(world, date, {
             lambdaEndpoint: offline,
             booksHome: home,
             dryRun: args.dryRun,
           });
-    if (!args.dryRun) writeFileSync(cursorFile, JSON.stringify({ lastDate: date }));
+    let result = await runOnce();
+    // Refused while the previous day's orders were in flight: the drain that followed delivered
+    // what was left of that day (followed to its end, or expired unplaced), so plan once more.
+    if (/^waiting:/.test(refusalOf(result.plan)?.reason ?? '') && result.drain.delivered > 0)
+      result = await runOnce();
+    const refusal = refusalOf(result.plan);
+    const refused = refusal !== undefined && REFUSED.test(refusal.reason);
+    if (!args.dryRun && !refused) writeFileSync(cursorFile, JSON.stringify({ lastDate: date }));
+    if (refused)
+      io.err(
+        `books run: ${date} was not run: ${refusal.reason}\n${(refusal.problems ?? []).map((p) => `  ${p}\n`).join('')}`,
+      );
     const report = await dayReport(world.services, date);
     io.out(
       args.json
@@ -105,7 +116,10 @@ export async function runDailyCycle(args: RunArgs, io: Output): Promise<number> 
         `books run: ${leftInFlight} execution message(s) stayed in flight (received by a run that stopped, or by another consumer); ` +
           'they come back when the queue visibility timeout ends: run again then (books stack status shows them)\n',
       );
-    io.out(`logs: ${logFile}\n`);
+    // --json prints one JSON document on stdout: the log file's path goes to stderr.
+    if (args.json) io.err(`logs: ${logFile}\n`);
+    else io.out(`logs: ${logFile}\n`);
+    if (refused) return 1;
     return report.strategies.some((s) => s.status === 'FAILED') ? 1 : 0;
   } catch (e) {
     io.err(`books run: ${errorMessage(e)}\n(see ${logFile})\n`);
@@ -114,6 +128,27 @@ export async function runDailyCycle(args: RunArgs, io: Output): Promise<number> 
     logStream.end();
     if (!stack.reused) await stopStack(stack);
   }
+}
+
+/** DailyRun's output when the coordinator did not plan the run (the Skipped state keeps its plan). */
+const RefusalSchema = z.object({
+  plan: z.object({
+    proceed: z.literal(false),
+    reason: z.string(),
+    problems: z.array(z.string()).optional(),
+  }),
+});
+
+/**
+ * Reasons that mean the day was not run and must be run again (an invalid configuration, a date
+ * out of order, a previous day still in flight, a reconciliation block), as opposed to a day that
+ * needs no run (the market is closed, the run already exists).
+ */
+export const REFUSED = /^(stopped|refused|waiting):/;
+
+export function refusalOf(plan: unknown): z.infer<typeof RefusalSchema>['plan'] | undefined {
+  const parsed = RefusalSchema.safeParse(plan);
+  return parsed.success ? parsed.data.plan : undefined;
 }
 
 /** The project's sample bars under `home`, generated deterministically on first use. */

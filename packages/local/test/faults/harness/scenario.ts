@@ -1,8 +1,10 @@
-import { PaperBroker } from '@books/broker';
+import { type OrderRequest, PaperBroker } from '@books/broker';
 import { Money, RunId, runIdOf as runIdOfStage, type StrategyId, TradingDate } from '@books/core';
 import type { ExecutionOptions } from '@books/execution';
+import type { Services } from '@books/runtime';
 import type { InjectionHooks, LocalWorld, LocalWorldOptions } from '../../../src/daily-run/local-world';
 import { checkInvariants, openWorld } from '../../e2e/support';
+import { InterceptedBroker } from './faulty-broker';
 import { Seeded, scenarioSeed } from './seeded';
 
 export const INITIAL_CASH = Money.parse('100000');
@@ -19,6 +21,8 @@ export interface Scenario {
   readonly seed: number;
   /** The runs of the days played so far, whose planned trades must all end final. */
   readonly runIds: RunId[];
+  /** Every order the broker accepted, from any function: each must be a planned trade. */
+  readonly placed: OrderRequest[];
 }
 
 export interface ScenarioOptions {
@@ -36,11 +40,21 @@ export async function openScenario(
   const seed = scenarioSeed(defaultSeed);
   const random = new Seeded(seed);
   const hooks = options.inject?.(random) ?? {};
+  const placed: OrderRequest[] = [];
+  // Orders are recorded as the broker accepts them, before any injected fault sees the answer.
+  const recording = (services: Services): Services => ({
+    ...services,
+    broker: new InterceptedBroker(services.broker, { afterPlace: (request) => placed.push(request) }),
+  });
   const world = await openWorld(prefix, {
     ...options.world,
-    inject: { ...hooks, execution: { ...FAST_EXECUTION, ...hooks.execution } },
+    inject: {
+      ...hooks,
+      services: (fn, services) => (hooks.services ?? ((_, s) => s))(fn, recording(services)),
+      execution: { ...FAST_EXECUTION, ...hooks.execution },
+    },
   });
-  return { world, random, seed, runIds: [] };
+  return { world, random, seed, runIds: [], placed };
 }
 
 export function runIdOf(world: LocalWorld, day: TradingDate): RunId {
@@ -65,6 +79,7 @@ export async function expectInvariants(
 ): Promise<void> {
   const problems = await checkInvariants(s.world.services, INITIAL_CASH, {
     runIds: s.runIds,
+    placedOrders: s.placed,
     ...(strategyIds ? { strategyIds } : {}),
   });
   expect({ seed: s.seed, after: label, problems }).toEqual({ seed: s.seed, after: label, problems: [] });

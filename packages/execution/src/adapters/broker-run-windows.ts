@@ -1,0 +1,41 @@
+import type { Broker } from '@books/broker';
+import type { RunId } from '@books/core';
+import type { RunRepository } from '@books/ledger-client';
+import type { RunWindows } from '../ports';
+
+/**
+ * A run's trades may be placed only during its own trading day's session, as the broker's
+ * calendar gives it: a message still queued after that close (a crash, a message left in the
+ * queue until the next day) would otherwise trade a stale plan at another day's price.
+ */
+export class BrokerRunWindows implements RunWindows {
+  private readonly closes = new Map<RunId, Promise<{ date: string; closeAt?: Date }>>();
+
+  constructor(
+    private readonly runs: RunRepository,
+    private readonly broker: Pick<Broker, 'getCalendar'>,
+  ) {}
+
+  async closedReason(runId: RunId, now: Date): Promise<string | undefined> {
+    let close = this.closes.get(runId);
+    if (!close) {
+      close = this.closeOf(runId);
+      this.closes.set(runId, close);
+      close.catch(() => this.closes.delete(runId));
+    }
+    const { date, closeAt } = await close;
+    if (!closeAt) return `the run's trading date ${date} has no trading session`;
+    if (now.getTime() >= closeAt.getTime())
+      return `the run's trading session (${date}) closed at ${closeAt.toISOString()} before the order was placed`;
+    return undefined;
+  }
+
+  private async closeOf(runId: RunId): Promise<{ date: string; closeAt?: Date }> {
+    const meta = await this.runs.getMeta(runId);
+    if (!meta) throw new Error(`run ${runId} has no META item: its trading date is unknown`);
+    const [day] = await this.broker.getCalendar(meta.tradingDate, meta.tradingDate);
+    return day && day.date === meta.tradingDate
+      ? { date: meta.tradingDate, closeAt: day.closeAt }
+      : { date: meta.tradingDate };
+  }
+}

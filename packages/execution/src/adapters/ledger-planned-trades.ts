@@ -1,0 +1,62 @@
+import type { ClientOrderId, RunId, StrategyId } from '@books/core';
+import { type LedgerTable, readStoredPlan } from '@books/ledger-client';
+import type { PlannedTradeRecord } from '../planned-trade';
+import type { PlannedTrades } from '../ports';
+import { readRelease } from './ledger-run-progress';
+
+/**
+ * The planned trades of a run as its ledger records them: the strategy's stored plan
+ * (`PLAN#{sid}`) and, for a plan with SELLs, its recorded BUY release (`RELEASE#{sid}`). Both are
+ * written once (conditional puts) before any of their trades is sent, and never changed.
+ */
+export class LedgerPlannedTrades implements PlannedTrades {
+  constructor(private readonly table: LedgerTable) {}
+
+  async find(
+    runId: RunId,
+    strategyId: StrategyId,
+    clientOrderId: ClientOrderId,
+  ): Promise<PlannedTradeRecord | undefined> {
+    const plan = await readStoredPlan(this.table, runId, strategyId);
+    if (!plan || plan.runId !== runId || plan.strategyId !== strategyId) return undefined;
+    const context = (symbol: string) => ({
+      capital: plan.capital.capital,
+      allocation: plan.allocation,
+      file: plan.file,
+      plannedAt: plan.plannedAt,
+      shares: plan.attribution?.[symbol] ?? {},
+    });
+    const sell = plan.sells.find((t) => t.clientOrderId === clientOrderId);
+    if (sell) return { ...tradeOf(runId, strategyId, sell), source: 'plan', plan: context(sell.symbol) };
+    if (plan.sells.length === 0) {
+      const buy = plan.buys.find((t) => t.clientOrderId === clientOrderId);
+      return buy && { ...tradeOf(runId, strategyId, buy), source: 'plan', plan: context(buy.symbol) };
+    }
+    const release = await readRelease(this.table, runId, strategyId);
+    const released = release?.buys.find((t) => t.clientOrderId === clientOrderId);
+    return (
+      released && {
+        ...tradeOf(runId, strategyId, released),
+        source: 'release',
+        plan: context(released.symbol),
+      }
+    );
+  }
+}
+
+function tradeOf(
+  runId: RunId,
+  strategyId: StrategyId,
+  t: Pick<PlannedTradeRecord, 'clientOrderId' | 'symbol' | 'side' | 'leg' | 'qty' | 'targetValue'>,
+) {
+  return {
+    runId,
+    strategyId,
+    clientOrderId: t.clientOrderId,
+    symbol: t.symbol,
+    side: t.side,
+    leg: t.leg,
+    qty: t.qty,
+    targetValue: t.targetValue,
+  };
+}
