@@ -38,6 +38,8 @@ export interface InjectionHooks {
   readonly execution?: ExecutionOptions;
   readonly worker?: WorkerOptions;
   readonly handler?: <R>(fn: LocalFunctionName, h: (e: unknown) => Promise<R>) => (e: unknown) => Promise<R>;
+  /** Replaces the in-process reconciler the coordinator and execution request (the IAM check tags it). */
+  readonly reconciliation?: ReconciliationRequester;
 }
 
 export interface DayResult {
@@ -92,7 +94,7 @@ export class LocalWorld {
     const wrap = <R>(fn: LocalFunctionName, h: (e: unknown) => Promise<R>) => inject.handler?.(fn, h) ?? h;
     // After a run's last trade the reconciler runs in-process, where AWS invokes its Lambda.
     const reconcile = reconcilerFunction(services);
-    const reconciliation: ReconciliationRequester = {
+    const reconciliation: ReconciliationRequester = inject.reconciliation ?? {
       request: async (run) => void (await reconcile({ ...run, trigger: 'run-complete' })),
     };
     const handlers = {
