@@ -1,3 +1,4 @@
+import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { z } from 'zod';
 import type { Template } from './packaged';
 
@@ -62,7 +63,8 @@ function ref(resources: Resources, name: string): string {
   const type = resources[name]?.Type;
   if (type === 'AWS::SQS::Queue')
     return `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${physicalName(resources, name)}`;
-  if (type === 'AWS::SNS::Topic') return arnOf(resources, name);
+  if (type === 'AWS::SNS::Topic' || type === 'AWS::StepFunctions::StateMachine')
+    return arnOf(resources, name);
   return physicalName(resources, name);
 }
 
@@ -123,14 +125,51 @@ const RoleSchema = z.object({
   Policies: z.array(z.object({ PolicyName: z.string(), PolicyDocument: PolicyDocumentSchema })).default([]),
 });
 
-export interface FunctionRole {
-  /** The function's key in serverless.yml (coordinator, execution, ...). */
-  readonly functionName: string;
-  readonly functionArn: string;
+/** A role of the template with its inline policies, every intrinsic resolved. */
+export interface RolePolicies {
   readonly roleLogicalId: string;
   readonly roleArn: string;
   readonly managedPolicyArns: readonly string[];
   readonly policies: readonly { readonly name: string; readonly document: PolicyDocument }[];
+}
+
+export function rolePolicies(template: Template, roleLogicalId: string): RolePolicies {
+  const resources = template.Resources;
+  const resource = resources[roleLogicalId];
+  if (resource?.Type !== 'AWS::IAM::Role') throw new Error(`${roleLogicalId} is not a role of the template`);
+  const role = RoleSchema.parse(resolve(resources, resource.Properties ?? {}));
+  return {
+    roleLogicalId,
+    roleArn: arnOf(resources, roleLogicalId),
+    managedPolicyArns: role.ManagedPolicyArns,
+    policies: role.Policies.map((p) => ({ name: p.PolicyName, document: p.PolicyDocument })),
+  };
+}
+
+/** Whether the role's policies allow `action` on `resource` (the IAM policy simulator decides). */
+export async function allows(role: RolePolicies, action: string, resource: string): Promise<boolean> {
+  const result = await runSimulation(
+    {
+      identityPolicies: role.policies.map((p) => ({ name: p.name, policy: p.document })),
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+      request: {
+        action,
+        principal: role.roleArn,
+        resource: { accountId: ACCOUNT, resource },
+        contextVariables: {},
+      },
+    },
+    {},
+  );
+  if (result.resultType === 'error') throw new Error(`cannot simulate ${action}: ${result.errors.message}`);
+  return result.overallResult === 'Allowed';
+}
+
+export interface FunctionRole extends RolePolicies {
+  /** The function's key in serverless.yml (coordinator, execution, ...). */
+  readonly functionName: string;
+  readonly functionArn: string;
 }
 
 /** Each Lambda function of the template with its role's policies, every intrinsic resolved. */
@@ -145,14 +184,10 @@ export function functionRoles(template: Template): Map<string, FunctionRole> {
     const [roleLogicalId] = z
       .object({ 'Fn::GetAtt': z.tuple([z.string(), z.literal('Arn')]) })
       .parse(resource.Properties?.Role)['Fn::GetAtt'];
-    const role = RoleSchema.parse(resolve(resources, resources[roleLogicalId]?.Properties ?? {}));
     out.set(functionName, {
       functionName,
       functionArn: arnOf(resources, logicalId),
-      roleLogicalId,
-      roleArn: arnOf(resources, roleLogicalId),
-      managedPolicyArns: role.ManagedPolicyArns,
-      policies: role.Policies.map((p) => ({ name: p.PolicyName, document: p.PolicyDocument })),
+      ...rolePolicies(template, roleLogicalId),
     });
   }
   return out;
