@@ -36,6 +36,8 @@ if [ "${#PIP_PACKAGES[@]}" -gt 0 ]; then
   $PIP install --quiet "${PIP_PACKAGES[@]}" 2>/dev/null || $PIP install --quiet --user "${PIP_PACKAGES[@]}" \
     || $PIP install --quiet --break-system-packages "${PIP_PACKAGES[@]}"
   hash -r
+  export PATH="$HOME/.local/bin:$PATH"
+  command -v cfn-lint >/dev/null 2>&1 || echo "setup: cfn-lint is installed but not on PATH: add \$HOME/.local/bin to PATH"
 fi
 
 PNPM_VERSION=10.34.9
