@@ -97,12 +97,6 @@ function deployedLocations(template: Template): DeployedLocations {
   return { alpacaKeyPrefix: keys, flowFlags: flows, barsPrefix: bars.replace(/^s3:\/\/[^/]+\//, '') };
 }
 
-interface Evaluated {
-  readonly functionName: string;
-  readonly request: IamRequest;
-  readonly allowed: boolean;
-}
-
 describe("each function's calls against its role in the packaged prod template", () => {
   jest.setTimeout(300_000);
 
@@ -243,14 +237,13 @@ describe("each function's calls against its role in the packaged prod template",
   });
 
   it("allows every recorded call by the calling function's role", async () => {
-    const denied: Evaluated[] = [];
+    const denied: { functionName: string; request: IamRequest }[] = [];
     for (const [functionName, requests] of requestsByFunction()) {
       const role = roles.get(functionName);
       if (!role) throw new Error(`no function ${functionName} in the template`);
       const distinct = new Map(requests.map((r) => [`${r.action} ${r.resource}`, r]));
       for (const request of distinct.values())
-        if (!(await allows(role, request.action, request.resource)))
-          denied.push({ functionName, request, allowed: false });
+        if (!(await allows(role, request.action, request.resource))) denied.push({ functionName, request });
     }
     expect(denied.map((d) => `${d.functionName}: ${d.request.action} on ${d.request.resource}`)).toEqual([]);
   });
