@@ -11,16 +11,42 @@ export interface AwsClients {
   readonly ssm: SSMClient;
 }
 
-/** Credentials for the embedded servers, which accept any. */
-const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+/** One AWS API call as a client sends it: the service's client, the operation and its input. */
+export interface AwsCall {
+  /** The SDK's client name, e.g. `DynamoDBClient`. */
+  readonly client: string;
+  /** The operation, e.g. `TransactWriteItems`. */
+  readonly operation: string;
+  readonly input: unknown;
+}
 
-/** AWS SDK clients; an endpoint variable points a client at the embedded stack instead of AWS. */
+/** Where calls are recorded (tests: the IAM check proves each against the function's role). */
+export interface AwsCallRecorder {
+  record(call: AwsCall): void;
+}
+
+let installedRecorder: AwsCallRecorder | undefined;
+
+/**
+ * Records every call of the clients created from now on (undefined: stop recording new clients).
+ * For tests only: a deployed function never installs one.
+ */
+export function installAwsCallRecorder(recorder: AwsCallRecorder | undefined): void {
+  installedRecorder = recorder;
+}
+
+/** Credentials and region for the embedded servers, which accept any. */
+const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+const LOCAL_REGION = 'us-east-1';
+
+/**
+ * AWS SDK clients; an endpoint variable points a client at the embedded stack instead of AWS.
+ * Against AWS the region is the deployment's: the SDK's default chain (Lambda sets AWS_REGION).
+ */
 export function createAwsClients(env: RuntimeEnv): AwsClients {
   const config = (endpoint: string | undefined) =>
-    endpoint
-      ? { region: env.BOOKS_REGION, endpoint, credentials: LOCAL_CREDENTIALS }
-      : { region: env.BOOKS_REGION };
-  return {
+    endpoint ? { region: LOCAL_REGION, endpoint, credentials: LOCAL_CREDENTIALS } : {};
+  const clients = {
     dynamodb: new DynamoDBClient(config(env.BOOKS_DYNAMODB_ENDPOINT)),
     sqs: new SQSClient(config(env.BOOKS_SQS_ENDPOINT)),
     s3: new S3Client({
@@ -29,4 +55,30 @@ export function createAwsClients(env: RuntimeEnv): AwsClients {
     }),
     ssm: new SSMClient(config(env.BOOKS_SSM_ENDPOINT)),
   };
+  const recorder = installedRecorder;
+  if (recorder) {
+    clients.dynamodb.middlewareStack.add(recording(recorder), RECORDER);
+    clients.sqs.middlewareStack.add(recording(recorder), RECORDER);
+    clients.s3.middlewareStack.add(recording(recorder), RECORDER);
+    clients.ssm.middlewareStack.add(recording(recorder), RECORDER);
+  }
+  return clients;
 }
+
+/** A middleware that records each call before it is sent (an SDK retry is the same call). */
+function recording(recorder: AwsCallRecorder) {
+  return <A extends { input: object }, R>(
+    next: (args: A) => Promise<R>,
+    context: { clientName?: string; commandName?: string },
+  ) =>
+    async (args: A): Promise<R> => {
+      recorder.record({
+        client: context.clientName ?? 'unknown',
+        operation: (context.commandName ?? 'unknown').replace(/Command$/, ''),
+        input: args.input,
+      });
+      return next(args);
+    };
+}
+
+const RECORDER = { step: 'initialize', name: 'booksAwsCallRecorder' } as const;

@@ -31,7 +31,6 @@ const EnvSchema = z
       .string()
       .regex(/^(ssm:\/|file:).+/, 'ssm:/prefix or file:/path.json')
       .optional(),
-    BOOKS_REGION: z.string().default('us-east-1'),
     /** Starting cash of the simulated broker's account. */
     BOOKS_SIMULATED_CASH: z
       .string()

@@ -51,6 +51,8 @@ export interface InjectionHooks {
   readonly execution?: ExecutionOptions;
   readonly worker?: WorkerOptions;
   readonly handler?: <R>(fn: LocalFunctionName, h: LocalHandler<R>) => LocalHandler<R>;
+  /** Replaces the in-process reconciler the coordinator and execution request (the IAM check tags it). */
+  readonly reconciliation?: ReconciliationRequester;
 }
 
 export interface DayResult {
@@ -109,7 +111,7 @@ export class LocalWorld {
     };
     // After a run's last trade the reconciler runs in-process, where AWS invokes its Lambda.
     const reconcile = reconcilerFunction(services);
-    const reconciliation: ReconciliationRequester = {
+    const reconciliation: ReconciliationRequester = inject.reconciliation ?? {
       request: async (run) => void (await reconcile({ ...run, trigger: 'run-complete' })),
     };
     const handlers = {

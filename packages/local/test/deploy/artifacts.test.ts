@@ -1,0 +1,58 @@
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { packageStage } from './packaged';
+import { zipEntries } from './zip-entries';
+
+/** Lambda unzips each function's code on a cold start: small zips start faster. */
+const MAX_ZIP_BYTES = 1024 * 1024;
+
+/** The functions that read the stage's strategy config at run time (BOOKS_STRATEGIES_DIR). */
+const READ_CONFIG = ['coordinator', 'strategyWorker', 'legacy', 'reconciler'];
+
+describe('the packaged function artifacts', () => {
+  jest.setTimeout(180_000);
+
+  it.each(['prod', 'dev'])(
+    'ships config.%s.json and its strategy files with every function that reads them',
+    async (stage) => {
+      const { dir } = await packageStage(stage);
+      for (const fn of READ_CONFIG) {
+        const names = zipEntries(join(dir, `${fn}.zip`)).map((e) => e.name);
+        const config = zipEntries(join(dir, `${fn}.zip`)).find(
+          (e) => e.name === `strategies/config.${stage}.json`,
+        );
+        expect({ fn, config: config !== undefined }).toEqual({ fn, config: true });
+        const files = z
+          .object({ strategies: z.array(z.object({ file: z.string() })) })
+          .parse(JSON.parse(config?.data.toString('utf8') ?? '{}'))
+          .strategies.map((s) => `strategies/${s.file}`);
+        expect({ fn, missing: files.filter((f) => !names.includes(f)) }).toEqual({ fn, missing: [] });
+      }
+    },
+  );
+
+  it.each(['prod', 'dev'])(
+    'ships every %s function in a zip of at most 1 MB, minified, without source maps',
+    async (stage) => {
+      const { dir, template } = await packageStage(stage);
+      const functions = Object.keys(template.Resources)
+        .filter((id) => template.Resources[id]?.Type === 'AWS::Lambda::Function')
+        .map((id) => id.replace(/LambdaFunction$/, ''))
+        .map((name) => `${name.charAt(0).toLowerCase()}${name.slice(1)}`);
+      expect(functions.length).toBe(6);
+      for (const fn of functions) {
+        const zip = join(dir, `${fn}.zip`);
+        expect({ fn, withinLimit: statSync(zip).size <= MAX_ZIP_BYTES }).toEqual({ fn, withinLimit: true });
+        const entries = zipEntries(zip);
+        expect(entries.filter((e) => e.name.endsWith('.map')).map((e) => `${fn}: ${e.name}`)).toEqual([]);
+        const handler = entries.find((e) => e.name.endsWith('handler.js'));
+        // Minified: no source map reference, and few lines for its size.
+        expect(handler?.data.toString('utf8').includes('sourceMappingURL')).toBe(false);
+        expect(
+          (handler?.data.toString('utf8').split('\n').length ?? 0) < (handler?.data.length ?? 0) / 200,
+        ).toBe(true);
+      }
+    },
+  );
+});

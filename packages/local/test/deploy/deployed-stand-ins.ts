@@ -1,0 +1,78 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { type Broker, ssmKeyProvider } from '@books/broker';
+import { SqsExecutionQueue } from '@books/queue';
+import { createAwsClients, createBarStore, createFlowFlags, type Services } from '@books/runtime';
+import type { FakeSsmServer, TestBucket } from '@books/testkit';
+
+/** Where a deployed function of the stage reads its keys, flags and bars (as the template sets them). */
+export interface DeployedLocations {
+  readonly alpacaKeyPrefix: string;
+  /** `ssm:/prefix`, as BOOKS_FLOW_FLAGS. */
+  readonly flowFlags: string;
+  readonly barsPrefix: string;
+}
+
+/** Copies the sample bars (a CSV directory) into the bucket, under the deployed prefix. */
+export async function uploadBars(bucket: TestBucket, barsDir: string, prefix: string): Promise<void> {
+  for (const file of readdirSync(barsDir))
+    await bucket.client.send(
+      new PutObjectCommand({
+        Bucket: bucket.bucket,
+        Key: `${prefix}${file}`,
+        Body: readFileSync(join(barsDir, file)),
+      }),
+    );
+}
+
+/**
+ * A function's services with the deployed parts in place of the local ones, through clients the
+ * runtime creates (so a recorder installed in it sees their calls): bars from S3, flow flags and
+ * the broker's keys from SSM, the execution queue by name (as BOOKS_EXECUTION_QUEUE_NAME gives it). The simulated broker still trades; each function reads the keys
+ * before its first broker request, as the Alpaca broker does.
+ */
+export function deployedServices(
+  base: Services,
+  at: { readonly s3Endpoint: string; readonly ssm: FakeSsmServer; readonly bucket: string },
+  locations: DeployedLocations,
+): Services {
+  const env = {
+    ...base.env,
+    BOOKS_S3_ENDPOINT: at.s3Endpoint,
+    BOOKS_SSM_ENDPOINT: at.ssm.endpoint,
+    BOOKS_BARS: `s3://${at.bucket}/${locations.barsPrefix}`,
+  };
+  const clients = createAwsClients(env);
+  const queueName = (base.env.BOOKS_EXECUTION_QUEUE_URL ?? '').split('/').pop() ?? '';
+  return {
+    ...base,
+    env,
+    bars: createBarStore(env, clients),
+    queue: new SqsExecutionQueue(clients.sqs, { name: queueName }),
+    flows: createFlowFlags(locations.flowFlags, clients.ssm),
+    broker: readingKeysFirst(base.broker, ssmKeyProvider(clients.ssm, locations.alpacaKeyPrefix)),
+  };
+}
+
+function readingKeysFirst(broker: Broker, keys: { keys(): Promise<unknown> }): Broker {
+  const first =
+    <A extends unknown[], R>(f: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      await keys.keys();
+      return f(...args);
+    };
+  return {
+    getAccount: first(() => broker.getAccount()),
+    getPositions: first(() => broker.getPositions()),
+    getClock: first(() => broker.getClock()),
+    getCalendar: first((start, end) => broker.getCalendar(start, end)),
+    getAsset: first((symbol) => broker.getAsset(symbol)),
+    placeOrder: first((request) => broker.placeOrder(request)),
+    getOrder: first((id) => broker.getOrder(id)),
+    getOrderByClientId: first((id) => broker.getOrderByClientId(id)),
+    cancelOrder: first((id) => broker.cancelOrder(id)),
+    listOpenOrders: first(() => broker.listOpenOrders()),
+    getLatestPrices: first((symbols) => broker.getLatestPrices(symbols)),
+  };
+}

@@ -1,0 +1,209 @@
+import { runSimulation } from '@cloud-copilot/iam-simulate';
+import { z } from 'zod';
+import type { Template } from './packaged';
+
+/** The account and region the template's ARNs are resolved for (any fixed pair will do). */
+export const ACCOUNT = '123456789012';
+export const REGION = 'us-east-1';
+
+type Resources = Template['Resources'];
+
+function physicalName(resources: Resources, logicalId: string): string {
+  const resource = resources[logicalId];
+  if (!resource) throw new Error(`the template has no resource ${logicalId}`);
+  const p = resource.Properties ?? {};
+  const nameProperty: Record<string, string> = {
+    'AWS::DynamoDB::Table': 'TableName',
+    'AWS::S3::Bucket': 'BucketName',
+    'AWS::SQS::Queue': 'QueueName',
+    'AWS::Lambda::Function': 'FunctionName',
+    'AWS::SNS::Topic': 'TopicName',
+    'AWS::StepFunctions::StateMachine': 'StateMachineName',
+  };
+  const property = nameProperty[resource.Type];
+  const name = property ? p[property] : undefined;
+  // A resource without a name property gets one from CloudFormation: its logical id stands in.
+  return typeof name === 'string' ? name : logicalId;
+}
+
+/** The ARN CloudFormation gives a resource of the template, in ACCOUNT and REGION. */
+export function arnOf(resources: Resources, logicalId: string): string {
+  const type = resources[logicalId]?.Type;
+  const name = physicalName(resources, logicalId);
+  switch (type) {
+    case 'AWS::DynamoDB::Table':
+      return `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${name}`;
+    case 'AWS::S3::Bucket':
+      return `arn:aws:s3:::${name}`;
+    case 'AWS::SQS::Queue':
+      return `arn:aws:sqs:${REGION}:${ACCOUNT}:${name}`;
+    case 'AWS::Lambda::Function':
+      return `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${name}`;
+    case 'AWS::SNS::Topic':
+      return `arn:aws:sns:${REGION}:${ACCOUNT}:${name}`;
+    case 'AWS::IAM::Role':
+      return `arn:aws:iam::${ACCOUNT}:role/${name}`;
+    case 'AWS::StepFunctions::StateMachine':
+      return `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${name}`;
+    default:
+      throw new Error(`no ARN rule for ${logicalId} (${type})`);
+  }
+}
+
+const PSEUDO: Record<string, string> = {
+  'AWS::Region': REGION,
+  'AWS::AccountId': ACCOUNT,
+  'AWS::Partition': 'aws',
+  'AWS::URLSuffix': 'amazonaws.com',
+};
+
+function ref(resources: Resources, name: string): string {
+  const pseudo = PSEUDO[name];
+  if (pseudo !== undefined) return pseudo;
+  const type = resources[name]?.Type;
+  if (type === 'AWS::SQS::Queue')
+    return `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${physicalName(resources, name)}`;
+  if (type === 'AWS::SNS::Topic' || type === 'AWS::StepFunctions::StateMachine')
+    return arnOf(resources, name);
+  return physicalName(resources, name);
+}
+
+/** Fn::Sub, Fn::GetAtt (Arn), Fn::Join and Ref resolved to concrete values for ACCOUNT and REGION. */
+export function resolve(resources: Resources, value: unknown): unknown {
+  if (Array.isArray(value)) return value.map((v) => resolve(resources, v));
+  if (value === null || typeof value !== 'object') return value;
+  const entries = Object.entries(value);
+  const [only] = entries;
+  if (entries.length === 1 && only) {
+    const [fn, arg] = only;
+    if (fn === 'Ref') return ref(resources, z.string().parse(arg));
+    if (fn === 'Fn::GetAtt') {
+      const [logicalId, attribute] = z.tuple([z.string(), z.string()]).parse(arg);
+      if (attribute !== 'Arn') throw new Error(`Fn::GetAtt ${logicalId}.${attribute} is not resolved here`);
+      return arnOf(resources, logicalId);
+    }
+    if (fn === 'Fn::Join') {
+      const [separator, parts] = z.tuple([z.string(), z.array(z.unknown())]).parse(arg);
+      return parts.map((p) => z.string().parse(resolve(resources, p))).join(separator);
+    }
+    if (fn === 'Fn::Sub') {
+      const [text, vars] =
+        typeof arg === 'string'
+          ? [arg, {}]
+          : z.tuple([z.string(), z.record(z.string(), z.unknown())]).parse(arg);
+      return text.replace(/\$\{([^}!]+)\}/g, (_, name: string) => {
+        const bound = (vars as Record<string, unknown>)[name];
+        if (bound !== undefined) return z.string().parse(resolve(resources, bound));
+        const [logicalId, attribute] = name.split('.');
+        if (attribute === 'Arn' && logicalId) return arnOf(resources, logicalId);
+        return ref(resources, name);
+      });
+    }
+  }
+  return Object.fromEntries(entries.map(([k, v]) => [k, resolve(resources, v)]));
+}
+
+const StatementSchema = z
+  .object({
+    Effect: z.enum(['Allow', 'Deny']),
+    Action: z.union([z.string(), z.array(z.string())]),
+    Resource: z.union([z.string(), z.array(z.string())]),
+    Condition: z
+      .record(z.string(), z.record(z.string(), z.union([z.string(), z.array(z.string())])))
+      .optional(),
+  })
+  .strict();
+export type PolicyStatement = z.infer<typeof StatementSchema>;
+const PolicyDocumentSchema = z.object({
+  Version: z.literal('2012-10-17'),
+  Statement: z.array(StatementSchema),
+});
+export type PolicyDocument = z.infer<typeof PolicyDocumentSchema>;
+
+const RoleSchema = z.object({
+  ManagedPolicyArns: z.array(z.string()).default([]),
+  Policies: z.array(z.object({ PolicyName: z.string(), PolicyDocument: PolicyDocumentSchema })).default([]),
+});
+
+/** A role of the template with its inline policies, every intrinsic resolved. */
+export interface RolePolicies {
+  readonly roleLogicalId: string;
+  readonly roleArn: string;
+  readonly managedPolicyArns: readonly string[];
+  readonly policies: readonly { readonly name: string; readonly document: PolicyDocument }[];
+}
+
+export function rolePolicies(template: Template, roleLogicalId: string): RolePolicies {
+  const resources = template.Resources;
+  const resource = resources[roleLogicalId];
+  if (resource?.Type !== 'AWS::IAM::Role') throw new Error(`${roleLogicalId} is not a role of the template`);
+  const role = RoleSchema.parse(resolve(resources, resource.Properties ?? {}));
+  return {
+    roleLogicalId,
+    roleArn: arnOf(resources, roleLogicalId),
+    managedPolicyArns: role.ManagedPolicyArns,
+    policies: role.Policies.map((p) => ({ name: p.PolicyName, document: p.PolicyDocument })),
+  };
+}
+
+/** Whether the role's policies allow `action` on `resource` (the IAM policy simulator decides). */
+export async function allows(role: RolePolicies, action: string, resource: string): Promise<boolean> {
+  const result = await runSimulation(
+    {
+      identityPolicies: role.policies.map((p) => ({ name: p.name, policy: p.document })),
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+      request: {
+        action,
+        principal: role.roleArn,
+        resource: { accountId: ACCOUNT, resource },
+        contextVariables: {},
+      },
+    },
+    {},
+  );
+  if (result.resultType === 'error') throw new Error(`cannot simulate ${action}: ${result.errors.message}`);
+  return result.overallResult === 'Allowed';
+}
+
+export interface FunctionRole extends RolePolicies {
+  /** The function's key in serverless.yml (coordinator, execution, ...). */
+  readonly functionName: string;
+  readonly functionArn: string;
+}
+
+/** Each Lambda function of the template with its role's policies, every intrinsic resolved. */
+export function functionRoles(template: Template): Map<string, FunctionRole> {
+  const resources = template.Resources;
+  const out = new Map<string, FunctionRole>();
+  for (const [logicalId, resource] of Object.entries(resources)) {
+    if (resource.Type !== 'AWS::Lambda::Function') continue;
+    const match = /^(.+)LambdaFunction$/.exec(logicalId);
+    if (!match?.[1]) throw new Error(`unexpected function logical id ${logicalId}`);
+    const functionName = match[1].charAt(0).toLowerCase() + match[1].slice(1);
+    const [roleLogicalId] = z
+      .object({ 'Fn::GetAtt': z.tuple([z.string(), z.literal('Arn')]) })
+      .parse(resource.Properties?.Role)['Fn::GetAtt'];
+    out.set(functionName, {
+      functionName,
+      functionArn: arnOf(resources, logicalId),
+      ...rolePolicies(template, roleLogicalId),
+    });
+  }
+  return out;
+}
+
+/** The actions a role's inline policies allow, each with the resources it is allowed on. */
+export function grantedActions(role: FunctionRole): { action: string; resources: string[] }[] {
+  const byAction = new Map<string, Set<string>>();
+  for (const { document } of role.policies)
+    for (const s of document.Statement) {
+      if (s.Effect !== 'Allow') continue;
+      for (const action of [s.Action].flat()) {
+        const resources = byAction.get(action) ?? new Set<string>();
+        for (const r of [s.Resource].flat()) resources.add(r);
+        byAction.set(action, resources);
+      }
+    }
+  return [...byAction].map(([action, resources]) => ({ action, resources: [...resources] }));
+}
