@@ -7,10 +7,10 @@ import {
   OrderNotFound,
 } from '@books/broker';
 import type { Logger, RunId } from '@books/core';
+import { isFinal } from '@books/core';
 import { heldQuantity } from '@books/portfolio';
 import type { StrategyExecutionRequested } from '@books/queue';
 import { FillPending } from './fill-pending';
-import { isFinal } from './intent-state';
 import type { BuyRelease, ExecutionLedger, Intent, IntentStore, SymbolLocks } from './ports';
 import { attributionOfRequest, recordFinalOrder } from './record-final-order';
 

@@ -1,8 +1,15 @@
 import { type BrokerOrder, isOpenOrderStatus } from '@books/broker';
-import { BooksError, ConcurrencyError, Money, type Symbol } from '@books/core';
+import {
+  BooksError,
+  ConcurrencyError,
+  type IntentState,
+  intentStateForBrokerStatus,
+  isFinal,
+  Money,
+  type Symbol,
+} from '@books/core';
 import { applyFill, type Fill, LotKeyCollisionError, OversellError } from '@books/portfolio';
 import { legacyAttributionFields, type RequestContext, type StrategyExecutionRequested } from '@books/queue';
-import { type IntentState, intentStateForBrokerStatus, isFinal } from './intent-state';
 import type { ExecutionLedger, Intent, IntentStore, TradeOutcome } from './ports';
 
 /**

@@ -7,6 +7,7 @@ export * from './flow-flags';
 export * from './lambda-entry';
 export * from './live-bars';
 export * from './local-overlay';
+export * from './plan-recorder';
 export * from './services';
 export * from './simulated-market';
 export * from './stored-book';

@@ -1,6 +1,12 @@
-import { BooksError, type ClientOrderId, type Clock, type RunId } from '@books/core';
+import {
+  BooksError,
+  type ClientOrderId,
+  type Clock,
+  INTENT_STATES,
+  type IntentState,
+  type RunId,
+} from '@books/core';
 import { type IntentRepository, type OrderIntent, StatusConflictError } from '@books/ledger-client';
-import { INTENT_STATES, type IntentState } from '../intent-state';
 import type { Intent, IntentStore } from '../ports';
 
 /** The statuses of a run's strategy item whose trades may be claimed (BUYs are released while PLANNED). */

@@ -14,7 +14,7 @@ import {
 } from '@books/core';
 import { LedgerRunProgress } from '@books/execution';
 import type { StrategyTrade } from '@books/ledger-client';
-import { generateSampleBars, sampleTradingDays } from '@books/market-data/src/sample-bars';
+import { generateSampleBars, sampleTradingDays } from '@books/market-data';
 import { loadBook, readStoredPlan, type Services } from '@books/runtime';
 import { uniqueName } from '@books/testkit';
 import { z } from 'zod';

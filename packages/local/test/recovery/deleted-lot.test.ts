@@ -1,6 +1,5 @@
 import { Money, type TradingDate } from '@books/core';
-import { reconcilerFunction } from '@books/reconciler';
-import { adjustmentAuditPartition } from '@books/reconciler/src/restore';
+import { adjustmentAuditPartition, reconcilerFunction } from '@books/reconciler';
 import { loadBook } from '@books/runtime';
 import { runAdjust } from '../../src/cli/commands/adjust';
 import type { LocalWorld } from '../../src/daily-run/local-world';

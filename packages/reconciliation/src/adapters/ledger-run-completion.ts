@@ -1,4 +1,11 @@
-import { clientOrderIdFor, type RunId, SideSchema, StrategyId, SymbolSchema } from '@books/core';
+import {
+  clientOrderIdFor,
+  FINAL_STATES,
+  type RunId,
+  SideSchema,
+  StrategyId,
+  SymbolSchema,
+} from '@books/core';
 import {
   decodeIntent,
   decodeRunMeta,
@@ -12,7 +19,6 @@ import {
 } from '@books/ledger-client';
 import { decodePlanItem } from '@books/runtime';
 import { z } from 'zod';
-import { FINAL_STATES } from '../intent-state';
 import type { RunCompletionStore, RunSnapshot } from '../run-completion';
 
 /** The run's reconciliation marker: `RUN#{runId}` / `RECONCILE_REQUESTED`. */
