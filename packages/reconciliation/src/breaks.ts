@@ -4,7 +4,7 @@ import type { ReconcileAccountPorts } from './ports';
 import { reconcileAccount } from './reconcile-account';
 import { reconciliationPorts } from './wiring';
 
-/** Same shape as the coordinator's `ReconciliationBreak` port (the reconciler does not import it). */
+/** Same shape as the coordinator's `ReconciliationBreak` port (a lambda package this one may not import). */
 export interface SymbolBreak {
   readonly symbol: Symbol;
   readonly status: string;
