@@ -13,7 +13,8 @@ const PackageJson = z.object({
 const SOURCE = /\.(ts|mts|cts|js|mjs|cjs)$/;
 const SPECIFIERS = [
   /(?:^|[\s;])(?:import|export)\s[^'";]*?\sfrom\s*['"]([^'"]+)['"]/g,
-  /(?:^|[\s;])import\s*['"]([^'"]+)['"]/g,
+  // A side-effect import is a statement of its own line (`books import 'x'` in a string is not one).
+  /^\s*import\s*['"]([^'"]+)['"]/gm,
   /\bimport\(\s*['"]([^'"]+)['"]\s*\)/g,
   /\brequire(?:\.resolve)?\(\s*['"]([^'"]+)['"]\s*\)/g,
   /\bjest\.(?:mock|requireActual)\(\s*['"]([^'"]+)['"]/g,

@@ -14,6 +14,7 @@ export const PACKAGE_ROLES: Readonly<Record<string, PackageRole>> = {
   'ledger-client': 'adapter',
   'market-data': 'adapter',
   queue: 'adapter',
+  reconciliation: 'adapter',
   runtime: 'adapter',
   coordinator: 'lambda',
   'strategy-worker': 'lambda',

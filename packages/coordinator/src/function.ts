@@ -2,9 +2,13 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type LambdaContext, Symbol } from '@books/core';
 import { compile } from '@books/dsl';
-import { LedgerRunCompletionStore, type ReconciliationRequester, RunCompletion } from '@books/execution';
 import { LegacyRepository } from '@books/ledger-client';
-import { ledgerReconciliationCheck } from '@books/reconciler';
+import {
+  LedgerRunCompletionStore,
+  ledgerReconciliationCheck,
+  type ReconciliationRequester,
+  RunCompletion,
+} from '@books/reconciliation';
 import {
   CoordinatorEventSchema,
   type FinishResult,

@@ -1,4 +1,4 @@
-import { reconciliationRequesterFromEnv } from '@books/execution';
+import { reconciliationRequesterFromEnv } from '@books/reconciliation';
 import { lambdaEntry } from '@books/runtime';
 import { coordinatorFunction } from './function';
 

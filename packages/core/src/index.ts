@@ -3,6 +3,7 @@ export * from './config';
 export * from './decimal';
 export * from './errors';
 export * from './ids';
+export * from './intent-state';
 export * from './lambda-context';
 export * from './logger';
 export * from './market-time';

@@ -6,11 +6,10 @@ import {
   isOpenOrderStatus,
   OrderNotFound,
 } from '@books/broker';
-import type { Clock, Logger, RunId } from '@books/core';
+import { type Clock, isFinal, type Logger, type RunId } from '@books/core';
 import { heldQuantity } from '@books/portfolio';
 import type { StrategyExecutionRequested } from '@books/queue';
 import { FillPending } from './fill-pending';
-import { isFinal } from './intent-state';
 import { differencesFromPlan, UnplannedTradeError } from './planned-trade';
 import type {
   BuyRelease,

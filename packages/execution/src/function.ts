@@ -1,4 +1,5 @@
 import { type Clock, type LambdaContext, systemClock } from '@books/core';
+import { LedgerRunCompletionStore, type ReconciliationRequester, RunCompletion } from '@books/reconciliation';
 import type { LambdaFunction, Services } from '@books/runtime';
 import { BrokerMarket } from '@books/runtime';
 import middy from '@middy/core';
@@ -9,13 +10,11 @@ import { LedgerIntentStore } from './adapters/ledger-intents';
 import { LedgerExecutionLedger } from './adapters/ledger-outcomes';
 import { LedgerPlannedTrades } from './adapters/ledger-planned-trades';
 import { LedgerPoisonMessages } from './adapters/ledger-poison';
-import { LedgerRunCompletionStore } from './adapters/ledger-run-completion';
 import { LedgerRunProgress } from './adapters/ledger-run-progress';
 import { LedgerSymbolLocks, orderDone } from './adapters/ledger-symbol-locks';
 import type { ExecutionDeps } from './execute';
 import { type BatchDeps, processRecords, SqsEventSchema } from './process-batch';
 import { HeldBuyRelease } from './release-buys';
-import { type ReconciliationRequester, RunCompletion } from './run-completion';
 import { DEFAULT_EXECUTION_LIMITS, type ExecutionLimits } from './time-budget';
 
 export interface ExecutionOptions extends Partial<ExecutionLimits> {

@@ -1,5 +1,5 @@
+import { reconciliationRequesterFromEnv } from '@books/reconciliation';
 import { lambdaEntry } from '@books/runtime';
-import { reconciliationRequesterFromEnv } from './adapters/lambda-reconciliation-requester';
 import { executionFunction } from './function';
 
 const reconciliation = reconciliationRequesterFromEnv(process.env);

@@ -1,5 +1,6 @@
 import type {
   ClientOrderId,
+  IntentState,
   Money,
   Price,
   Quantity,
@@ -10,7 +11,6 @@ import type {
   Weight,
 } from '@books/core';
 import type { AssetInfo, Book, Fill, FillApplication, PlannedTrade, SuppressedTrade } from '@books/portfolio';
-import type { IntentState } from './intent-state';
 import type { PlannedTradeRecord } from './planned-trade';
 
 /** The durable record of one planned trade: the run's `INTENT#{clientOrderId}` item. */

@@ -1,5 +1,13 @@
 import { type BrokerOrder, isOpenOrderStatus } from '@books/broker';
-import { BooksError, ConcurrencyError, Money, type Symbol } from '@books/core';
+import {
+  BooksError,
+  ConcurrencyError,
+  type IntentState,
+  intentStateForBrokerStatus,
+  isFinal,
+  Money,
+  type Symbol,
+} from '@books/core';
 import {
   applyFill,
   DuplicateFillError,
@@ -8,7 +16,6 @@ import {
   OversellError,
 } from '@books/portfolio';
 import { legacyAttributionFields, type RequestContext, type StrategyExecutionRequested } from '@books/queue';
-import { type IntentState, intentStateForBrokerStatus, isFinal } from './intent-state';
 import type { ExecutionLedger, Intent, IntentStore, TradeOutcome } from './ports';
 
 /**

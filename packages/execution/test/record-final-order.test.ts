@@ -3,6 +3,8 @@ import {
   BooksError,
   ClientOrderId,
   ConcurrencyError,
+  type IntentState,
+  isFinal,
   LEGACY,
   Money,
   Price,
@@ -15,7 +17,6 @@ import {
 } from '@books/core';
 import { applyFill, type Book, emptyBook, LotKeyCollisionError, type PlannedTrade } from '@books/portfolio';
 import { executionRequestFor } from '@books/queue';
-import { type IntentState, isFinal } from '../src/intent-state';
 import type { ExecutionLedger, Intent, IntentStore, TradeOutcome, VersionedBook } from '../src/ports';
 import {
   attributionOfPlan,

@@ -28,7 +28,7 @@ import {
   valueBook,
 } from '@books/portfolio';
 import { type ExecutionQueue, sendFirstLeg } from '@books/queue';
-import type { MarketPrices } from '@books/strategy-worker';
+import type { MarketPrices } from '@books/runtime';
 import { aggregateSignals, type MergedFlowStrategy, sharesOf, type WorkerSignal } from './aggregate';
 import type { BrokerPositions, LegacyLedger } from './ports';
 import { shadowReport } from './shadow';

@@ -20,7 +20,7 @@ import {
   quantitiesOf,
   valueBook,
 } from '@books/portfolio';
-import type { MarketPrices } from '@books/strategy-worker';
+import type { MarketPrices } from '@books/runtime';
 import { carveOut, carveShares } from './carve';
 import type { ShadowReport, ShadowTrade } from './ports';
 

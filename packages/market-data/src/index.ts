@@ -38,4 +38,5 @@ export {
 } from './market-data-errors';
 export { withProvisionalBar } from './provisional-bar';
 export { S3BarStore, type S3BarStoreOptions } from './s3-bar-store';
+export { generateSampleBars, SAMPLE_SYMBOLS, type SampleSymbol, sampleTradingDays } from './sample-bars';
 export type { WritableBarStore } from './writable-bar-store';

@@ -1,6 +1,6 @@
 import { AlpacaKeys } from '@books/alpaca';
 import { ManualClock, TradingDate } from '@books/core';
-import { FakeMarketDataServer, fakeDailyBar } from '@books/testkit/src/alpaca/fake-market-data';
+import { FakeMarketDataServer, fakeDailyBar } from '@books/testkit';
 import {
   AlpacaBarsClient,
   type AlpacaDataConfigInput,

@@ -2,12 +2,13 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { ManualClock, TradingDate, ValidationError } from '@books/core';
 import {
   createTestBucket,
+  FakeMarketDataServer,
   type FakeSsmServer,
+  fakeDailyBar,
   startFakeSsm,
   type TestBucket,
   testLambdaContext,
 } from '@books/testkit';
-import { FakeMarketDataServer, fakeDailyBar } from '@books/testkit/src/alpaca/fake-market-data';
 import {
   DataRefreshFailed,
   type DataRefreshSummary,

@@ -19,10 +19,8 @@ import {
   toItem,
 } from '@books/ledger-client';
 import { applyFill, applyTransfer, type Book, type Fill, type LotChange } from '@books/portfolio';
+import { ADJUSTMENT } from '@books/reconciliation';
 import type { Services } from '@books/runtime';
-
-/** The label every adjustment carries in the ledger (trade `reason`, transfer `reason`). */
-export const ADJUSTMENT = 'adjustment';
 
 /**
  * A correcting entry a human decided on after investigating a break. `qty` is signed: positive

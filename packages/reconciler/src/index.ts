@@ -1,4 +1,3 @@
-export * from './breaks';
-export * from './external-book';
+export * from './adjust';
 export * from './function';
-export * from './metric';
+export * from './restore';

@@ -1,12 +1,19 @@
 import type { Broker } from '@books/broker';
-import type { Price, Symbol } from '@books/core';
+import type { Price, Symbol, TradingDate } from '@books/core';
 import type { AssetInfo } from '@books/portfolio';
+
+/** Prices and asset facts for valuation and sizing: what the strategy worker and the legacy flow plan with. */
+export interface MarketPrices {
+  /** Prices for valuation and sizing; a symbol without a price is absent from the map. */
+  prices(symbols: readonly Symbol[], asOf: TradingDate): Promise<ReadonlyMap<Symbol, Price>>;
+  assets(symbols: readonly Symbol[]): Promise<ReadonlyMap<Symbol, AssetInfo>>;
+}
 
 /**
  * Prices and asset facts from the broker: latest trades for valuation and sizing, and whether each
  * asset is fractionable (asked once per symbol per process).
  */
-export class BrokerMarket {
+export class BrokerMarket implements MarketPrices {
   private readonly assetCache = new Map<Symbol, Promise<AssetInfo>>();
 
   constructor(private readonly broker: Broker) {}

@@ -1,5 +1,5 @@
-import type { Money, Price, StrategyId, Symbol, TradingDate, Weight } from '@books/core';
-import type { AssetInfo, Book, BookCapitalDecision, RebalancePlan, Transfer } from '@books/portfolio';
+import type { Money, StrategyId, Symbol, TradingDate, Weight } from '@books/core';
+import type { Book, BookCapitalDecision, RebalancePlan, Transfer } from '@books/portfolio';
 
 /** What the DSL engine says for one strategy on one date. */
 export type StrategyEvaluation =
@@ -20,11 +20,8 @@ export interface BookReader {
   readBook(strategyId: StrategyId): Promise<{ readonly book: Book; readonly exists: boolean }>;
 }
 
-export interface MarketPrices {
-  /** Prices for valuation and sizing; a symbol without a price is absent from the map. */
-  prices(symbols: readonly Symbol[], asOf: TradingDate): Promise<ReadonlyMap<Symbol, Price>>;
-  assets(symbols: readonly Symbol[]): Promise<ReadonlyMap<Symbol, AssetInfo>>;
-}
+/** Prices and asset facts: the runtime's port, shared with the legacy flow. */
+export type { MarketPrices } from '@books/runtime';
 
 /** The plan of one strategy for one run, as persisted on the run record. */
 export interface StrategyPlanRecord {

@@ -1,5 +1,5 @@
 import { ManualClock, Symbol } from '@books/core';
-import { FakeAlpacaServer, type FakeWorld } from '@books/testkit/src/alpaca';
+import { FakeAlpacaServer, type FakeWorld } from '@books/testkit';
 import { z } from 'zod';
 import { AlpacaBroker, AlpacaKeys, BrokerOrderId, parseAlpacaConfig } from '../../src';
 import { capturingLogger } from '../support/logs';

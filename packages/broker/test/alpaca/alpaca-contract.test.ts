@@ -1,5 +1,5 @@
 import { ManualClock } from '@books/core';
-import { FakeAlpacaServer } from '@books/testkit/src/alpaca';
+import { FakeAlpacaServer } from '@books/testkit';
 import { AlpacaBroker, AlpacaKeys, parseAlpacaConfig } from '../../src';
 import { describeBrokerContract } from '../support/broker-contract';
 import { capturingLogger } from '../support/logs';

@@ -1,5 +1,5 @@
 import { ManualClock, Symbol, TradingDate } from '@books/core';
-import { FakeAlpacaServer, type FakeRoute } from '@books/testkit/src/alpaca';
+import { FakeAlpacaServer, type FakeRoute } from '@books/testkit';
 import {
   AlpacaBroker,
   AlpacaKeys,

@@ -1,5 +1,5 @@
 import { ManualClock } from '@books/core';
-import { FakeAlpacaServer } from '@books/testkit/src/alpaca';
+import { FakeAlpacaServer } from '@books/testkit';
 import {
   AlpacaBroker,
   AlpacaKeys,

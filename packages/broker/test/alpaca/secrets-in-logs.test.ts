@@ -1,6 +1,6 @@
 import type { SsmParameterClient } from '@books/alpaca';
 import { ManualClock } from '@books/core';
-import { FakeAlpacaServer } from '@books/testkit/src/alpaca';
+import { FakeAlpacaServer } from '@books/testkit';
 import { AlpacaBroker, parseAlpacaConfig, ssmKeyProvider } from '../../src';
 import { capturingLogger } from '../support/logs';
 

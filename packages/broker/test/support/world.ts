@@ -1,5 +1,5 @@
 import { ClientOrderId, Money, Price, Quantity, Symbol } from '@books/core';
-import type { FakeWorld } from '@books/testkit/src/alpaca';
+import type { FakeWorld } from '@books/testkit';
 import type { OrderRequest } from '../../src';
 
 /**

@@ -1,5 +1,4 @@
-import type { RunId, TradingDate } from '@books/core';
-import { FINAL_STATES, LedgerRunCompletionStore, runCompletion } from '@books/execution';
+import { FINAL_STATES, type RunId, type TradingDate } from '@books/core';
 import {
   ConditionFailedError,
   decodeStageLatestRun,
@@ -8,6 +7,7 @@ import {
   stageLatestRunCondition,
   stageLatestRunKey,
 } from '@books/ledger-client';
+import { LedgerRunCompletionStore, runCompletion } from '@books/reconciliation';
 import type { RunHistory } from '../ports';
 import type { LatestRun } from '../run-order';
 

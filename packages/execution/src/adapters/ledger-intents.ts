@@ -1,6 +1,5 @@
-import type { ClientOrderId, Clock, RunId } from '@books/core';
+import { type ClientOrderId, type Clock, INTENT_STATES, type IntentState, type RunId } from '@books/core';
 import { type IntentRepository, type OrderIntent, StatusConflictError } from '@books/ledger-client';
-import { INTENT_STATES, type IntentState } from '../intent-state';
 import { UnplannedTradeError } from '../planned-trade';
 import type { Intent, IntentStore } from '../ports';
 

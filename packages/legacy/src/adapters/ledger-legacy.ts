@@ -12,6 +12,7 @@ import {
   encodeRunStrategy,
   encodeShadowReport,
   keys,
+  LedgerPlanRecorder,
   type LedgerTable,
   type LegacyRepository,
   type LegacySignals,
@@ -23,13 +24,12 @@ import {
   shadowReportJson,
 } from '@books/ledger-client';
 import { quantitiesOf } from '@books/portfolio';
-import { LedgerStrategyRuns, planRecordOf } from '@books/strategy-worker';
 import type { LegacyLedger } from '../ports';
 import { type ShadowReport, ShadowReportSchema } from '../shadow-report';
 
 /** The legacy flow's view of the ledger: the legacy book, the merged signals, its plan and shadows. */
 export class LedgerLegacy implements LegacyLedger {
-  private readonly plans: LedgerStrategyRuns;
+  private readonly plans: LedgerPlanRecorder;
 
   constructor(
     private readonly table: LedgerTable,
@@ -38,7 +38,7 @@ export class LedgerLegacy implements LegacyLedger {
     private readonly legacy: LegacyRepository,
     private readonly clock: Clock,
   ) {
-    this.plans = new LedgerStrategyRuns(table, books, runs, clock);
+    this.plans = new LedgerPlanRecorder(table, books, runs, clock);
   }
 
   async readLegacyBook() {
@@ -80,22 +80,7 @@ export class LedgerLegacy implements LegacyLedger {
         updatedAt: this.clock.now().toISOString(),
       }),
     );
-    return this.plans.recordPlan({
-      runId: plan.runId,
-      strategyId: LEGACY,
-      record: planRecordOf(plan),
-      transfer: plan.capital.transfer,
-      status,
-      context: {
-        file: plan.file,
-        allocation: plan.allocation,
-        asOf: plan.asOf,
-        plannedAt: plan.plannedAt,
-        minTradeNotional: plan.minTradeNotional,
-        ...(plan.rebalanceThreshold ? { rebalanceThreshold: plan.rebalanceThreshold } : {}),
-        ...(plan.attribution ? { attribution: plan.attribution } : {}),
-      },
-    });
+    return this.plans.record(plan, status, plan.capital.transfer);
   }
 
   async recordShadow(report: ShadowReport): Promise<void> {

@@ -7,14 +7,10 @@ import {
   runIdOf,
   type TradingDate,
 } from '@books/core';
-import {
-  type BatchResponse,
-  type ExecutionOptions,
-  executionFunction,
-  type ReconciliationRequester,
-} from '@books/execution';
+import { type BatchResponse, type ExecutionOptions, executionFunction } from '@books/execution';
 import { legacyFunction } from '@books/legacy';
 import { reconcilerFunction } from '@books/reconciler';
+import type { ReconciliationRequester } from '@books/reconciliation';
 import { createServices, type LambdaFunction, parseRuntimeEnv, type Services } from '@books/runtime';
 import { strategyWorkerFunction, type WorkerOptions } from '@books/strategy-worker';
 import type { StackEndpoints } from '../stack/clients';

@@ -8,7 +8,7 @@ import {
   StrategyId,
   TradingDate,
 } from '@books/core';
-import { sampleTradingDays } from '@books/market-data/src/sample-bars';
+import { sampleTradingDays } from '@books/market-data';
 import type { Services } from '@books/runtime';
 import { z } from 'zod';
 import { LocalWorld } from '../daily-run/local-world';

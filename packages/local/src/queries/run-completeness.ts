@@ -1,10 +1,10 @@
+import type { OrderIntent, RunItems, RunStrategy } from '@books/ledger-client';
 import {
   isFinalIntentState,
   runCompletion,
   type StrategyProgress,
   strategyCompletion,
-} from '@books/execution';
-import type { OrderIntent, RunItems, RunStrategy } from '@books/ledger-client';
+} from '@books/reconciliation';
 
 /**
  * Run completeness for `books runs`, derived from the run's items and its strategies' plans — a

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ClientOrderId, Quantity, Symbol } from '@books/core';
-import { SAMPLE_SYMBOLS } from '@books/market-data/src/sample-bars';
+import { SAMPLE_SYMBOLS } from '@books/market-data';
 import { reconcilerFunction } from '@books/reconciler';
 import { installAwsCallRecorder, type Services } from '@books/runtime';
 import { createTestBucket, type FakeSsmServer, startFakeSsm, type TestBucket } from '@books/testkit';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { createLogger, StrategyId, TradingDate } from '@books/core';
-import { generateSampleBars, sampleTradingDays } from '@books/market-data/src/sample-bars';
+import { generateSampleBars, sampleTradingDays } from '@books/market-data';
 import { uniqueName } from '@books/testkit';
 import { LocalWorld } from '../../src/daily-run/local-world';
 import { type OfflineServer, startOffline } from '../../src/dev/offline-server';

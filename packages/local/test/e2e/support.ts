@@ -14,7 +14,7 @@ import {
 } from '@books/core';
 import { LedgerPlannedTrades, LedgerRunProgress } from '@books/execution';
 import { decodeRelease, keys, loadBook, readStoredPlan, type StrategyTrade } from '@books/ledger-client';
-import { generateSampleBars, sampleTradingDays } from '@books/market-data/src/sample-bars';
+import { generateSampleBars, sampleTradingDays } from '@books/market-data';
 import type { Services } from '@books/runtime';
 import { uniqueName } from '@books/testkit';
 import { LocalWorld, type LocalWorldOptions } from '../../src/daily-run/local-world';

@@ -1,5 +1,5 @@
 import { ClientOrderId, type RunId, type TradingDate } from '@books/core';
-import { LedgerRunCompletionStore, runCompletion } from '@books/execution';
+import { LedgerRunCompletionStore, runCompletion } from '@books/reconciliation';
 import { z } from 'zod';
 import { drainQueue, type PollerOptions } from '../../src/daily-run/queue-poller';
 import { InjectedCrash } from './harness/crash';

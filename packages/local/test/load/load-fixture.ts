@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TradingDate } from '@books/core';
-import { generateSampleBars, type SampleSymbol, sampleTradingDays } from '@books/market-data/src/sample-bars';
+import { generateSampleBars, type SampleSymbol, sampleTradingDays } from '@books/market-data';
 
 export interface LoadFixture {
   readonly barsDir: string;

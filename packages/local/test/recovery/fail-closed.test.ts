@@ -1,13 +1,16 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BrokerMarketCalendar } from '@books/coordinator/src/adapters/broker-market';
-import { FileConfigSource } from '@books/coordinator/src/adapters/file-config-source';
-import { LedgerRunStore } from '@books/coordinator/src/adapters/ledger-run-store';
-import { type PlanRunDeps, planRun } from '@books/coordinator/src/plan-run';
+import {
+  BrokerMarketCalendar,
+  FileConfigSource,
+  LedgerRunStore,
+  type PlanRunDeps,
+  planRun,
+} from '@books/coordinator';
 import type { BreakPolicy } from '@books/core';
 import { ClientOrderId, marketTimeToInstant, Quantity, RunId, Symbol, type TradingDate } from '@books/core';
 import { compile } from '@books/dsl';
-import { ledgerReconciliationCheck } from '@books/reconciler/src/breaks';
+import { ledgerReconciliationCheck } from '@books/reconciliation';
 import type { LocalWorld } from '../../src/daily-run/local-world';
 import { daysFrom, openWorld, STRATEGY_IDS } from '../e2e/support';
 

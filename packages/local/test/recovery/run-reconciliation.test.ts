@@ -11,10 +11,9 @@ import {
   Symbol as SymbolId,
   type TradingDate,
 } from '@books/core';
-import { LedgerRunCompletionStore, RunCompletion } from '@books/execution';
 import { keys, loadBook } from '@books/ledger-client';
-import { reconcilerFunction } from '@books/reconciler';
-import { recordAdjustment } from '@books/reconciler/src/adjust';
+import { reconcilerFunction, recordAdjustment } from '@books/reconciler';
+import { LedgerRunCompletionStore, RunCompletion } from '@books/reconciliation';
 import type { LocalWorld } from '../../src/daily-run/local-world';
 import { verifyBook } from '../../src/queries/book-queries';
 import { checkInvariants, daysFrom, openWorld, STRATEGY_IDS } from '../e2e/support';

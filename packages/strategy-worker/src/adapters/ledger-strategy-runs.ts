@@ -1,16 +1,13 @@
 import { type Clock, clientOrderIdFor, RunId, type StrategyId, Symbol } from '@books/core';
 import {
   type BookRepository,
-  encodePlanItem,
+  LedgerPlanRecorder,
   type LedgerTable,
   loadBook,
   type RunRepository,
   readStoredPlan,
   StatusConflictError,
   type StoredPlan,
-  type TransactItem,
-  TransactionConditionError,
-  transferItems,
 } from '@books/ledger-client';
 import type { PlannedTrade, Transfer } from '@books/portfolio';
 import type {
@@ -24,15 +21,19 @@ import type {
 /**
  * The worker's view of the ledger: its own book, and its plan on the run record. A plan is
  * recorded once per (run, strategy), in ONE transaction with its capital transfer and the book's
- * cash, and with the strategy's run item moving PENDING → PLANNED | NOTHING_TO_DO.
+ * cash, and with the strategy's run item moving PENDING → PLANNED | NOTHING_TO_DO (`LedgerPlanRecorder`).
  */
 export class LedgerStrategyRuns implements BookReader, StrategyRunStore {
+  private readonly plans: LedgerPlanRecorder;
+
   constructor(
     private readonly table: LedgerTable,
     private readonly books: BookRepository,
     private readonly runs: RunRepository,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.plans = new LedgerPlanRecorder(table, books, runs, clock);
+  }
 
   async readBook(strategyId: StrategyId) {
     const loaded = await loadBook(this.books, strategyId);
@@ -52,34 +53,8 @@ export class LedgerStrategyRuns implements BookReader, StrategyRunStore {
     readonly status: StrategyRunStatus;
     readonly context: PlanContext;
   }): Promise<'recorded' | 'already-recorded'> {
-    const runId = RunId(input.runId);
-    const plan = toStoredPlan(runId, input.strategyId, input.record, input.context);
-    const items: TransactItem[] = [
-      {
-        kind: 'put',
-        label: 'plan',
-        item: encodePlanItem(plan),
-        condition: { expression: 'attribute_not_exists(PK)' },
-      },
-      this.runs.transitionStrategyItem(runId, input.strategyId, {
-        from: 'PENDING',
-        to: input.status,
-        at: this.clock.now().toISOString(),
-        patch: {
-          pendingSells: plan.sells.length,
-          heldBuys: plan.sells.length > 0 ? plan.buys.map((b) => b.clientOrderId) : [],
-        },
-      }),
-    ];
-    if (input.transfer) items.push(...(await this.transferItems(input.strategyId, runId, input.transfer)));
-    try {
-      await this.table.transact(items);
-      return 'recorded';
-    } catch (e) {
-      if (e instanceof TransactionConditionError && e.failures.some((f) => f.index === 0))
-        return 'already-recorded';
-      throw e;
-    }
+    const plan = toStoredPlan(RunId(input.runId), input.strategyId, input.record, input.context);
+    return this.plans.record(plan, input.status, input.transfer);
   }
 
   async recordFailure(runId: string, strategyId: StrategyId, reason: string): Promise<void> {
@@ -105,15 +80,6 @@ export class LedgerStrategyRuns implements BookReader, StrategyRunStore {
     } catch (e) {
       if (!(e instanceof StatusConflictError && e.actual === 'SIGNALLED')) throw e;
     }
-  }
-
-  /** The transfer item and the book's cash (opened at the first funding, else at its version). */
-  private async transferItems(
-    strategyId: StrategyId,
-    runId: RunId,
-    transfer: Transfer,
-  ): Promise<TransactItem[]> {
-    return transferItems(this.books, await loadBook(this.books, strategyId), strategyId, transfer, { runId });
   }
 }
 

@@ -3,8 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TradingDate, Weight } from '@books/core';
 import { barPortFrom } from '@books/dsl';
-import { CsvBarStore } from '@books/market-data';
-import { generateSampleBars, sampleTradingDays } from '@books/market-data/src/sample-bars';
+import { CsvBarStore, generateSampleBars, sampleTradingDays } from '@books/market-data';
 import { DslEvaluator } from '../../src/adapters/dsl-evaluator';
 import { strategySourceReader } from '../../src/function';
 

@@ -2,3 +2,11 @@ export type { FakeAlpacaOptions, FakeFault, FakeRoute, RecordedRequest } from '.
 export { FakeAlpacaServer } from './fake-alpaca-server';
 export type { FakeAsset, FakeCalendarDay, FakeReply, FakeWorld } from './fake-alpaca-state';
 export { FakeAlpacaState } from './fake-alpaca-state';
+export type {
+  FakeDailyBar,
+  FakeMarketDataFault,
+  FakeMarketDataOptions,
+  FakeMarketDataRequest,
+  FakeMarketDataRoute,
+} from './fake-market-data';
+export { FakeMarketDataServer, fakeDailyBar } from './fake-market-data';

@@ -1,6 +1,5 @@
 import { errorMessage, Money, Price, Quantity, StrategyId, Symbol } from '@books/core';
-import { type AdjustmentRequest, recordAdjustment } from '@books/reconciler/src/adjust';
-import { restoreBookFromLedger } from '@books/reconciler/src/restore';
+import { type AdjustmentRequest, recordAdjustment, restoreBookFromLedger } from '@books/reconciler';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { json, type Output, processOutput } from '../../queries/format';

@@ -1,7 +1,7 @@
 import { errorMessage, marketTimeToInstant, runIdOf, StrategyId } from '@books/core';
-import { LedgerRunCompletionStore, runCompletion } from '@books/execution';
 import { LegacyRepository } from '@books/ledger-client';
 import { type MigrateResult, migrateStrategy } from '@books/legacy';
+import { LedgerRunCompletionStore, runCompletion } from '@books/reconciliation';
 import { BrokerMarket } from '@books/runtime';
 import type { Command } from 'commander';
 import { z } from 'zod';

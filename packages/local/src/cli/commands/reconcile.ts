@@ -1,6 +1,7 @@
 import { errorMessage, Quantity, TradingDate } from '@books/core';
 import type { ReconEntry } from '@books/ledger-client';
-import { type ReconcileSummary, reconcilerFunction } from '@books/reconciler';
+import { reconcilerFunction } from '@books/reconciler';
+import type { ReconcileSummary } from '@books/reconciliation';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { json, type Output, processOutput, table } from '../../queries/format';

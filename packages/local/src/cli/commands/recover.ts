@@ -1,11 +1,10 @@
 import { type BrokerOrder, OrderNotFound } from '@books/broker';
-import { errorMessage, RunId, runIdOf, type StrategyId } from '@books/core';
+import { errorMessage, type IntentState, RunId, runIdOf, type StrategyId } from '@books/core';
 import {
   attributionOfPlan,
   executionDeps,
   finalOrderOutcome,
   type Intent,
-  type IntentState,
   intentOf,
   LedgerRunProgress,
   recordFinalOrder,

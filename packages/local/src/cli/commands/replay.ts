@@ -1,7 +1,7 @@
 import { createWriteStream, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { createLogger, errorMessage, Money, TradingDate } from '@books/core';
-import { generateSampleBars, sampleTradingDays } from '@books/market-data/src/sample-bars';
+import { generateSampleBars, sampleTradingDays } from '@books/market-data';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { runReplay } from '../../replay/engine';

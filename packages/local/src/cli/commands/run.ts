@@ -1,7 +1,7 @@
 import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLogger, errorMessage, TradingDate } from '@books/core';
-import { generateSampleBars, sampleTradingDays } from '@books/market-data/src/sample-bars';
+import { generateSampleBars, sampleTradingDays } from '@books/market-data';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { dayReport, formatDayReport } from '../../daily-run/day-report';

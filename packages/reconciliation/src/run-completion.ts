@@ -1,5 +1,5 @@
 import type { Logger, RunId, TradingDate } from '@books/core';
-import { FINAL_STATES } from './intent-state';
+import { FINAL_STATES } from '@books/core';
 
 /**
  * A run's items as stored, as much as its completion is decided from. Plans and releases carry

@@ -1,4 +1,4 @@
-import { clientOrderIdFor, type RunId, StrategyId } from '@books/core';
+import { clientOrderIdFor, FINAL_STATES, type RunId, StrategyId } from '@books/core';
 import {
   decodeIntent,
   decodePlanItem,
@@ -14,7 +14,6 @@ import {
   SK_PREFIX,
   TransactionConditionError,
 } from '@books/ledger-client';
-import { FINAL_STATES } from '../intent-state';
 import type { RunCompletionStore, RunSnapshot } from '../run-completion';
 
 const FINAL = new Set<string>(FINAL_STATES);

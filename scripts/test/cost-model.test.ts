@@ -1,4 +1,4 @@
-import { Decimal, Money } from '@books/core';
+import { Decimal, Money } from '../../packages/core/src';
 import {
   costOf,
   dailyRunTransitions,
@@ -6,8 +6,8 @@ import {
   perRun,
   requestUnits,
   type Usage,
-} from '../../../../scripts/bench/flows/cost-model';
-import { flowFigures, latencyStats, pnlRows, targets } from '../../../../scripts/bench/flows/figures';
+} from '../bench/flows/cost-model';
+import { flowFigures, latencyStats, pnlRows, targets } from '../bench/flows/figures';
 
 const usage: Usage = {
   functions: {

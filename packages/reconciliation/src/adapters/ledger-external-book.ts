@@ -25,28 +25,8 @@ import {
   quantitiesOf,
 } from '@books/portfolio';
 import type { Services } from '@books/runtime';
-import { ADJUSTMENT } from './adjust';
-
-/** One change the reconciler made to the EXTERNAL book. */
-export interface ExternalEntry {
-  readonly orderId: string;
-  readonly symbol: Symbol;
-  readonly side: 'buy' | 'sell';
-  readonly qty: Quantity;
-  readonly price: Price;
-  /** What EXTERNAL held of the symbol before, and after. */
-  readonly from: Quantity;
-  readonly to: Quantity;
-  readonly note: string;
-}
-
-export interface ExternalSync {
-  readonly entries: readonly ExternalEntry[];
-  /** Set when another reconciliation changed the book first: nothing of this one was written. */
-  readonly skipped?: string;
-  /** Symbols left out for want of a positive price (their break is reported all the same). */
-  readonly unpriced?: readonly Symbol[];
-}
+import { ADJUSTMENT } from '../adjustment';
+import type { ExternalBookSync, ExternalEntry, ExternalSync } from '../ports';
 
 /**
  * Keeps the reserved EXTERNAL book (`STRATEGY#EXTERNAL#BOOK`) equal to what the broker holds and no
@@ -162,4 +142,13 @@ export async function syncExternalBook(
 
 function lotItem(services: Pick<Services, 'books'>, change: LotChange): TransactItem {
   return lotChangeItem(services.books, EXTERNAL, change);
+}
+
+/** The EXTERNAL book on the ledger, kept by `syncExternalBook`. */
+export class LedgerExternalBook implements ExternalBookSync {
+  constructor(private readonly services: Pick<Services, 'table' | 'books' | 'trades' | 'env'>) {}
+
+  sync(input: Parameters<ExternalBookSync['sync']>[0]): Promise<ExternalSync> {
+    return syncExternalBook(this.services, input);
+  }
 }

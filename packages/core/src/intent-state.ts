@@ -1,4 +1,4 @@
-import { BooksError } from '@books/core';
+import { BooksError } from './errors';
 
 /**
  * The lifecycle of an order intent (one planned trade = one client order id = at most one broker

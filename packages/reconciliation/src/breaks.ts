@@ -1,8 +1,10 @@
 import { EXTERNAL, type StrategyId, Symbol, type TradingDate } from '@books/core';
 import type { Services } from '@books/runtime';
-import { reconcileAccount } from './function';
+import type { ReconcileAccountPorts } from './ports';
+import { reconcileAccount } from './reconcile-account';
+import { reconciliationPorts } from './wiring';
 
-/** Same shape as the coordinator's `ReconciliationBreak` port (the reconciler does not import it). */
+/** Same shape as the coordinator's `ReconciliationBreak` port (a lambda package this one may not import). */
 export interface SymbolBreak {
   readonly symbol: Symbol;
   readonly status: string;
@@ -11,17 +13,23 @@ export interface SymbolBreak {
 }
 
 /**
- * The coordinator's fail-closed check over the stage's services: runs the reconciler (so the
+ * The coordinator's fail-closed check over the stage's services: runs a reconciliation (so the
  * result is stored as `RECON#{date}` and logged like any other reconciliation) and returns its
  * breaks with the strategies whose books hold each broken symbol.
  */
-export function ledgerReconciliationCheck(services: Services): {
+export function ledgerReconciliationCheck(services: Services): ReconciliationBreaks {
+  return reconciliationCheck(reconciliationPorts(services));
+}
+
+export interface ReconciliationBreaks {
   breaks(date: TradingDate): Promise<readonly SymbolBreak[]>;
-} {
-  const reconcileNow = reconcileAccount(services);
+}
+
+/** The fail-closed check over any reconciliation ports (`ledgerReconciliationCheck` wires the ledger's). */
+export function reconciliationCheck(ports: ReconcileAccountPorts): ReconciliationBreaks {
   return {
     async breaks(date) {
-      const { summary, stored } = await reconcileNow({ date, trigger: 'plan' });
+      const { summary, stored } = await reconcileAccount(ports, { date, trigger: 'plan' });
       if (summary.ok) return [];
       const entries = new Map(stored.entries.map((e) => [e.symbol as string, e]));
       return summary.breaks.map((b) => {

@@ -1,0 +1,96 @@
+import type { Account, Position } from '@books/broker';
+import type {
+  Clock,
+  Logger,
+  Price,
+  Quantity,
+  RunId,
+  Side,
+  StrategyId,
+  Symbol,
+  TradingDate,
+} from '@books/core';
+import type { ReconResult } from '@books/ledger-client';
+import type { Book } from '@books/portfolio';
+
+/** The strategies whose books are reconciled: the stage's configuration. */
+export interface ReconcileConfigSource {
+  strategyIds(): Promise<readonly StrategyId[]>;
+}
+
+/** One order intent of the day's run, as much as the in-flight range needs. */
+export interface RunIntent {
+  readonly strategyId: StrategyId;
+  readonly symbol: Symbol;
+  readonly side: Side;
+  readonly qty: Quantity;
+  readonly state: string;
+}
+
+/** The day's run, if there is one: its id and every order intent it has so far. */
+export interface RunOrders {
+  ofDate(
+    date: TradingDate,
+  ): Promise<{ readonly runId: RunId; readonly intents: readonly RunIntent[] } | undefined>;
+}
+
+/** A book as stored (empty when it does not exist yet). Throws when it cannot be read. */
+export interface BookSource {
+  read(strategyId: StrategyId): Promise<Book>;
+}
+
+/** The broker account: its positions (US equities) and its cash. */
+export interface BrokerAccount {
+  positions(): Promise<readonly Position[]>;
+  account(): Promise<Pick<Account, 'cash'>>;
+}
+
+/** One change the reconciler made to the EXTERNAL book. */
+export interface ExternalEntry {
+  readonly orderId: string;
+  readonly symbol: Symbol;
+  readonly side: 'buy' | 'sell';
+  readonly qty: Quantity;
+  readonly price: Price;
+  /** What EXTERNAL held of the symbol before, and after. */
+  readonly from: Quantity;
+  readonly to: Quantity;
+  readonly note: string;
+}
+
+export interface ExternalSync {
+  readonly entries: readonly ExternalEntry[];
+  /** Set when another reconciliation changed the book first: nothing of this one was written. */
+  readonly skipped?: string;
+  /** Symbols left out for want of a positive price (their break is reported all the same). */
+  readonly unpriced?: readonly Symbol[];
+}
+
+/** Keeps the EXTERNAL book equal to the unowned broker positions (`syncExternalBook`). */
+export interface ExternalBookSync {
+  sync(input: {
+    readonly unowned: ReadonlyMap<Symbol, Quantity>;
+    readonly prices: ReadonlyMap<Symbol, Price>;
+    readonly date: TradingDate;
+    readonly at: string;
+  }): Promise<ExternalSync>;
+}
+
+/** `RECON#{date}` / `RESULT#{at}`: stores a result unless that instant is taken (false then). */
+export interface ReconResultStore {
+  put(result: ReconResult): Promise<boolean>;
+}
+
+/** Everything a reconciliation of the account reads and writes, and its stage. */
+export interface ReconcileAccountPorts {
+  /** The stage, the metric's `Stage` dimension. */
+  readonly stage: string;
+  readonly config: ReconcileConfigSource;
+  readonly runs: RunOrders;
+  readonly books: BookSource;
+  readonly broker: BrokerAccount;
+  readonly external: ExternalBookSync;
+  readonly results: ReconResultStore;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}

@@ -1,0 +1,199 @@
+import {
+  EXTERNAL,
+  errorMessage,
+  LEGACY,
+  Money,
+  marketDateOf,
+  type Price,
+  type Quantity,
+  type StrategyId,
+  type Symbol,
+  type TradingDate,
+} from '@books/core';
+import type { ReconResult } from '@books/ledger-client';
+import { type InFlightOrder, quantitiesOf, type Reconciliation, reconcile } from '@books/portfolio';
+import { reconciliationMetric } from './metric';
+import type { ExternalSync, ReconcileAccountPorts, ReconResultStore } from './ports';
+
+/** What asks for a reconciliation: the day (today's market date when absent), and why. */
+export interface ReconcileRequest {
+  readonly date?: TradingDate;
+  /** The run whose completion asked for it, if one did. */
+  readonly runId?: string;
+  /** `run-complete`, `plan` (the coordinator's fail-closed check), absent for the schedule. */
+  readonly trigger?: string;
+}
+
+export interface ReconcileSummary {
+  readonly date: string;
+  readonly ok: boolean;
+  readonly breaks: readonly { symbol: string; status: string; unexplained: string }[];
+  readonly cash: { status: string; broker: string; books: string; unallocated: string };
+  /** What the EXTERNAL book holds after this reconciliation (the broker's unowned positions). */
+  readonly external: readonly { symbol: string; qty: string }[];
+}
+
+/** The intent states of an order placed at the broker and not yet final: what it would change is in flight. */
+const IN_FLIGHT_STATES: ReadonlySet<string> = new Set(['SUBMITTED', 'PARTIALLY_FILLED']);
+
+/**
+ * Compares every book of the stage's strategies with the broker account: positions per symbol
+ * (orders of today's run still in flight explain what they would change), and stores the result
+ * as `RECON#{date}`. A break is logged as an error line with its symbol, status and quantities.
+ * Cash: the unallocated pool is taken as broker cash − Σ book cash (so cash only breaks on a
+ * negative pool); positions carry the check.
+ * The books are the configured strategies' and the LEGACY book (empty when absent). Unowned broker
+ * positions are recorded into the EXTERNAL book (see `syncExternalBook`), which is never counted as
+ * an owner: they stay UNOWNED breaks until a human acts. Every reconciliation ends with one summary
+ * line that is also a CloudWatch EMF record of `ReconciliationBreaks` (symbol breaks, plus one for a
+ * cash break; 0 when clean), at error level when it is not 0.
+ * Returns the summary, and the result as stored.
+ */
+export async function reconcileAccount(
+  ports: ReconcileAccountPorts,
+  request: ReconcileRequest = {},
+): Promise<{ summary: ReconcileSummary; stored: ReconResult }> {
+  const { logger } = ports;
+  const now = ports.clock.now();
+  const date = request.date ?? marketDateOf(now);
+  const strategyIds = await ports.config.strategyIds();
+
+  // The run's in-flight orders first, then the books (all at once), then the broker: a fill of an
+  // order in flight when the run was read is explained by the in-flight range whether the books
+  // or the broker already show it, so it is never a false break.
+  const run = await ports.runs.ofDate(date);
+  const [legacy, strategyBooks] = await Promise.all([
+    ports.books.read(LEGACY),
+    Promise.all(strategyIds.map((id) => ports.books.read(id))),
+  ]);
+  const [positions, account] = await Promise.all([ports.broker.positions(), ports.broker.account()]);
+  const books = new Map<StrategyId, ReadonlyMap<Symbol, Quantity>>(
+    strategyBooks.map((b) => [b.strategyId, quantitiesOf(b)]),
+  );
+  const bookCash = new Map<StrategyId, Money>(strategyBooks.map((b) => [b.strategyId, b.cash]));
+  const inFlight: InFlightOrder[] = (run?.intents ?? [])
+    .filter((i) => IN_FLIGHT_STATES.has(i.state))
+    .map((i) => ({ strategyId: i.strategyId, symbol: i.symbol, side: i.side, qty: i.qty }));
+  const totalBookCash = Money.sum(bookCash.values()).plus(legacy.cash);
+  const result: Reconciliation = reconcile({
+    books,
+    legacy: quantitiesOf(legacy),
+    broker: new Map(positions.map((p) => [p.symbol, p.qty])),
+    inFlight,
+    cash: {
+      broker: account.cash,
+      books: bookCash,
+      legacy: legacy.cash,
+      unallocated: account.cash.minus(totalBookCash),
+    },
+  });
+  const at = now.toISOString();
+  const prices = new Map<Symbol, Price>(
+    positions.filter((p) => p.avgEntryPrice.isPositive()).map((p) => [p.symbol, p.avgEntryPrice]),
+  );
+  let sync: ExternalSync;
+  try {
+    sync = await ports.external.sync({ unowned: result.external, prices, date, at });
+  } catch (e) {
+    // The comparison stands without it: the breaks are reported all the same.
+    sync = { entries: [], skipped: `the EXTERNAL book could not be updated: ${errorMessage(e)}` };
+  }
+  for (const entry of sync.entries)
+    logger.warn(
+      {
+        event: 'external-book',
+        symbol: entry.symbol,
+        side: entry.side,
+        qty: entry.qty.toString(),
+        from: entry.from.toString(),
+        to: entry.to.toString(),
+        orderId: entry.orderId,
+      },
+      `EXTERNAL ${entry.side} ${entry.qty} ${entry.symbol}: ${entry.note}`,
+    );
+  if (sync.skipped) logger.error({ event: 'external-book-skipped' }, sync.skipped);
+  if (sync.unpriced)
+    logger.error(
+      { event: 'external-book-unpriced', symbols: sync.unpriced },
+      `not recorded into EXTERNAL (no price): ${sync.unpriced.join(', ')}`,
+    );
+  const externalQty = quantitiesOf(await ports.books.read(EXTERNAL));
+  const stored = await storeResult(ports.results, {
+    date,
+    at,
+    ...(run ? { runId: run.runId } : {}),
+    entries: result.symbols.map((s) => {
+      const ext = externalQty.get(s.symbol);
+      return {
+        symbol: s.symbol,
+        status: s.status,
+        booksQty: ext ? s.ownedQty.plus(ext) : s.ownedQty,
+        brokerQty: s.brokerQty,
+        byStrategy: [
+          ...s.books.map((b) => ({ strategyId: b.strategyId, qty: b.qty })),
+          ...(ext ? [{ strategyId: EXTERNAL, qty: ext }] : []),
+        ],
+      };
+    }),
+  });
+  for (const b of result.breaks) {
+    logger.error(
+      {
+        event: 'reconciliation-break',
+        metric: 'ReconciliationBreaks',
+        symbol: b.symbol,
+        status: b.status,
+        broker: b.brokerQty.toString(),
+        owned: b.ownedQty.toString(),
+        unexplained: b.unexplained.toString(),
+      },
+      `${b.status} ${b.symbol}: broker ${b.brokerQty}, books ${b.ownedQty}`,
+    );
+  }
+  const breakCount = result.breaks.length + (result.cash.status === 'MATCH' ? 0 : 1);
+  logger[breakCount === 0 ? 'info' : 'error'](
+    {
+      event: 'reconciled',
+      date,
+      ...(request.trigger ? { trigger: request.trigger } : {}),
+      ...(request.runId ? { reconciledRunId: request.runId } : {}),
+      ok: result.ok,
+      symbols: result.symbols.length,
+      breaks: result.breaks.length,
+      cash: result.cash.status,
+      ...reconciliationMetric(ports.stage, breakCount, now),
+    },
+    breakCount === 0 ? 'reconciled: the books explain the account' : `reconciled: ${breakCount} break(s)`,
+  );
+  const summary: ReconcileSummary = {
+    date,
+    ok: result.ok,
+    breaks: result.breaks.map((b) => ({
+      symbol: b.symbol,
+      status: b.status,
+      unexplained: b.unexplained.toString(),
+    })),
+    cash: {
+      status: result.cash.status,
+      broker: account.cash.toString(),
+      books: totalBookCash.toString(),
+      unallocated: account.cash.minus(totalBookCash).toString(),
+    },
+    external: [...externalQty].map(([symbol, qty]) => ({ symbol, qty: qty.toString() })),
+  };
+  return { summary, stored };
+}
+
+/**
+ * Stores the result under `RECON#{date}` / `RESULT#{at}`. Never drops one: a result whose instant is
+ * already taken (two reconciliations at one tick of a manual clock, or at one millisecond) is
+ * stored at the next free millisecond.
+ */
+async function storeResult(results: ReconResultStore, result: ReconResult): Promise<ReconResult> {
+  const first = new Date(result.at).getTime();
+  for (let step = 0; step < 1000; step++) {
+    const candidate = { ...result, at: new Date(first + step).toISOString() };
+    if (await results.put(candidate)) return candidate;
+  }
+  throw new Error(`no free instant to store the reconciliation of ${result.date} near ${result.at}`);
+}

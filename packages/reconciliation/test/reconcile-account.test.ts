@@ -1,0 +1,236 @@
+import type { Position } from '@books/broker';
+import {
+  createLogger,
+  EXTERNAL,
+  LEGACY,
+  ManualClock,
+  Money,
+  Price,
+  Quantity,
+  RunId,
+  StrategyId,
+  Symbol,
+  TradingDate,
+} from '@books/core';
+import type { ReconResult } from '@books/ledger-client';
+import { applyFill, type Book, emptyBook } from '@books/portfolio';
+import { reconciliationCheck } from '../src/breaks';
+import type { ExternalBookSync, ReconcileAccountPorts, RunIntent } from '../src/ports';
+import { reconcileAccount } from '../src/reconcile-account';
+
+const ALPHA = StrategyId('alpha');
+const BETA = StrategyId('beta');
+const SPY = Symbol('SPY');
+const QQQ = Symbol('QQQ');
+const DATE = TradingDate('2024-09-16');
+const NOW = '2024-09-16T20:15:00.000Z';
+
+function bookOf(strategyId: StrategyId, cash: string, holdings: Array<[Symbol, string]> = []): Book {
+  let book: Book = { ...emptyBook(strategyId), cash: Money.parse(cash) };
+  for (const [symbol, qty] of holdings) {
+    book = applyFill(book, {
+      fillId: `f-${strategyId}-${symbol}`,
+      orderId: `o-${strategyId}-${symbol}`,
+      symbol,
+      side: 'buy',
+      qty: Quantity.parse(qty),
+      price: Price.parse('100'),
+      fees: Money.ZERO,
+      at: '2024-09-13T15:00:00.000Z',
+    }).book;
+    // The fill's cost is the book's own business: keep the cash the test states.
+    book = { ...book, cash: Money.parse(cash) };
+  }
+  return book;
+}
+
+function position(symbol: Symbol, qty: string, avg = '100'): Position {
+  return {
+    symbol,
+    qty: Quantity.parse(qty),
+    avgEntryPrice: Price.parse(avg),
+    marketValue: Money.parse('0'),
+  };
+}
+
+/** In-memory ports over a world the test states; records what the reconciliation wrote and logged. */
+function world(
+  init: {
+    books?: Book[];
+    positions?: Position[];
+    brokerCash?: string;
+    intents?: RunIntent[];
+    run?: boolean;
+    external?: ExternalBookSync;
+    takenInstants?: string[];
+  } = {},
+) {
+  const books = new Map<StrategyId, Book>((init.books ?? []).map((b) => [b.strategyId, b]));
+  const stored: ReconResult[] = [];
+  const taken = new Set(init.takenInstants ?? []);
+  const syncs: Array<Parameters<ExternalBookSync['sync']>[0]> = [];
+  const lines: Array<Record<string, unknown>> = [];
+  const logger = createLogger(
+    { service: 'test' },
+    { level: 'debug', destination: { write: (s: string) => lines.push(JSON.parse(s)) } },
+  );
+  const ports: ReconcileAccountPorts = {
+    stage: 'test',
+    config: { strategyIds: async () => [ALPHA, BETA] },
+    runs: {
+      ofDate: async (date) =>
+        init.run === false ? undefined : { runId: RunId(`test-${date}`), intents: init.intents ?? [] },
+    },
+    books: { read: async (id) => books.get(id) ?? emptyBook(id) },
+    broker: {
+      positions: async () => init.positions ?? [],
+      account: async () => ({ cash: Money.parse(init.brokerCash ?? '0') }),
+    },
+    external: init.external ?? {
+      // Records the unowned quantities into EXTERNAL, as the ledger adapter does.
+      sync: async (input) => {
+        syncs.push(input);
+        const held: Array<[Symbol, string]> = [...input.unowned]
+          .filter(([, q]) => q.isPositive())
+          .map(([s, q]) => [s, q.toString()]);
+        books.set(EXTERNAL, bookOf(EXTERNAL, '0', held));
+        return { entries: [] };
+      },
+    },
+    results: {
+      put: async (result) => {
+        if (taken.has(result.at)) return false;
+        taken.add(result.at);
+        stored.push(result);
+        return true;
+      },
+    },
+    clock: new ManualClock(NOW),
+    logger,
+  };
+  return { ports, stored, syncs, lines };
+}
+
+describe('reconcileAccount', () => {
+  it('finds nothing to report when the books explain every position, and stores the result at the clock instant', async () => {
+    const w = world({
+      books: [bookOf(ALPHA, '900', [[SPY, '10']]), bookOf(BETA, '50', [[QQQ, '2']])],
+      positions: [position(SPY, '10'), position(QQQ, '2')],
+      brokerCash: '1000',
+    });
+    const { summary, stored } = await reconcileAccount(w.ports, { date: DATE });
+    expect(summary).toEqual({
+      date: DATE,
+      ok: true,
+      breaks: [],
+      cash: { status: 'MATCH', broker: '1000', books: '950', unallocated: '50' },
+      external: [],
+    });
+    expect(stored.at).toBe(NOW);
+    expect(stored.runId).toBe(`test-${DATE}`);
+    expect(w.stored).toEqual([stored]);
+    const spy = stored.entries.find((e) => e.symbol === SPY);
+    expect(spy?.status).toBe('MATCH');
+    expect(spy?.byStrategy.map((b) => [b.strategyId, b.qty.toString()])).toEqual([[ALPHA, '10']]);
+    const summaryLine = w.lines.find((l) => l.event === 'reconciled');
+    expect(summaryLine).toMatchObject({ level: 'info', ReconciliationBreaks: 0, Stage: 'test', ok: true });
+  });
+
+  it('reconciles today (the market date of the clock) when no date is asked', async () => {
+    const { summary } = await reconcileAccount(world().ports);
+    expect(summary.date).toBe(DATE);
+  });
+
+  it('lets an order of the run still in flight explain the broker position, but not a final one', async () => {
+    const intent = (state: string): RunIntent => ({
+      strategyId: ALPHA,
+      symbol: SPY,
+      side: 'buy',
+      qty: Quantity.parse('5'),
+      state,
+    });
+    const base = { books: [bookOf(ALPHA, '0', [[SPY, '10']])], positions: [position(SPY, '15')] };
+    const submitted = await reconcileAccount(world({ ...base, intents: [intent('SUBMITTED')] }).ports, {
+      date: DATE,
+    });
+    expect(submitted.summary.breaks).toEqual([]);
+    const filled = await reconcileAccount(world({ ...base, intents: [intent('FILLED')] }).ports, {
+      date: DATE,
+    });
+    expect(filled.summary.breaks).toEqual([{ symbol: SPY, status: 'DRIFT', unexplained: '5' }]);
+  });
+
+  it('records an unowned position into EXTERNAL and still reports it as an UNOWNED break, at error level', async () => {
+    const w = world({ positions: [position(QQQ, '3', '42.5')], brokerCash: '10' });
+    const { summary, stored } = await reconcileAccount(w.ports, { date: DATE, trigger: 'run-complete' });
+    expect(w.syncs).toHaveLength(1);
+    expect(w.syncs[0]?.unowned.get(QQQ)?.toString()).toBe('3');
+    expect(w.syncs[0]?.prices.get(QQQ)?.toString()).toBe('42.5');
+    expect(summary.ok).toBe(false);
+    expect(summary.breaks).toEqual([{ symbol: QQQ, status: 'UNOWNED', unexplained: '3' }]);
+    expect(summary.external).toEqual([{ symbol: QQQ, qty: '3' }]);
+    const entry = stored.entries.find((e) => e.symbol === QQQ);
+    expect(entry?.booksQty.toString()).toBe('3');
+    expect(entry?.byStrategy.map((b) => [b.strategyId, b.qty.toString()])).toEqual([[EXTERNAL, '3']]);
+    expect(w.lines.find((l) => l.event === 'reconciliation-break')).toMatchObject({ symbol: QQQ });
+    expect(w.lines.find((l) => l.event === 'reconciled')).toMatchObject({
+      level: 'error',
+      trigger: 'run-complete',
+      ReconciliationBreaks: 1,
+    });
+  });
+
+  it('reports the breaks all the same when the EXTERNAL book cannot be updated', async () => {
+    const w = world({
+      positions: [position(QQQ, '3')],
+      external: {
+        sync: async () => {
+          throw new Error('table unavailable');
+        },
+      },
+    });
+    const { summary } = await reconcileAccount(w.ports, { date: DATE });
+    expect(summary.breaks.map((b) => b.status)).toEqual(['UNOWNED']);
+    expect(w.lines.find((l) => l.event === 'external-book-skipped')?.msg).toBe(
+      'the EXTERNAL book could not be updated: table unavailable',
+    );
+  });
+
+  it('counts the LEGACY book as an owner and its cash in the books', async () => {
+    const w = world({
+      books: [bookOf(LEGACY, '200', [[SPY, '4']])],
+      positions: [position(SPY, '4')],
+      brokerCash: '200',
+    });
+    const { summary } = await reconcileAccount(w.ports, { date: DATE });
+    expect(summary.ok).toBe(true);
+    expect(summary.cash).toEqual({ status: 'MATCH', broker: '200', books: '200', unallocated: '0' });
+  });
+
+  it('stores a result whose instant is taken at the next free millisecond, never dropping it', async () => {
+    const w = world({ takenInstants: [NOW, '2024-09-16T20:15:00.001Z'], run: false });
+    const { stored } = await reconcileAccount(w.ports, { date: DATE });
+    expect(stored.at).toBe('2024-09-16T20:15:00.002Z');
+    expect(stored.runId).toBeUndefined();
+  });
+});
+
+describe('reconciliationCheck (the coordinator fails closed on it)', () => {
+  it('answers no break on a clean account', async () => {
+    const w = world({ books: [bookOf(ALPHA, '0', [[SPY, '1']])], positions: [position(SPY, '1')] });
+    expect(await reconciliationCheck(w.ports).breaks(DATE)).toEqual([]);
+  });
+
+  it('answers each break with the strategies holding the symbol, never EXTERNAL', async () => {
+    const w = world({
+      books: [bookOf(ALPHA, '0', [[SPY, '10']]), bookOf(BETA, '0', [[SPY, '5']])],
+      positions: [position(SPY, '12'), position(QQQ, '1')],
+    });
+    const breaks = await reconciliationCheck(w.ports).breaks(DATE);
+    expect(breaks).toEqual([
+      { symbol: QQQ, status: 'UNOWNED', unexplained: '1', holders: [] },
+      { symbol: SPY, status: 'DRIFT', unexplained: '-3', holders: [ALPHA, BETA] },
+    ]);
+    expect(w.lines.find((l) => l.event === 'reconciled')).toMatchObject({ trigger: 'plan' });
+  });
+});
