@@ -1,5 +1,6 @@
 export type { Item, Plain, Read } from './attribute-codec';
 export { fromAttribute, fromItem, toAttribute, toItem } from './attribute-codec';
+export * from './broker-budget';
 export type { TransactionFailure } from './errors';
 export {
   ConditionFailedError,

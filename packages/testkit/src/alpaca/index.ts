@@ -2,3 +2,5 @@ export type { FakeAlpacaOptions, FakeFault, FakeRoute, RecordedRequest } from '.
 export { FakeAlpacaServer } from './fake-alpaca-server';
 export type { FakeAsset, FakeCalendarDay, FakeReply, FakeWorld } from './fake-alpaca-state';
 export { FakeAlpacaState } from './fake-alpaca-state';
+export { fastTime } from './fast-time';
+export type { FakeRateLimit, RateLimitFigures, RateWindowFigures } from './rate-limit-counter';
