@@ -11,6 +11,11 @@
  *   the window's block (when one is set and still ahead); then it takes again.
  * - A block from Alpaca is written into every window from now to the reset, so a taker in any of
  *   them sees it; blocks further ahead than `MAX_BLOCK_WINDOWS` windows are cut there.
+ * - Nothing is taken in the last `guardMs` of a window: such a taker waits for the next one. A
+ *   request counted in a window must also reach the broker inside it, or it lands in the broker's
+ *   next window on top of that window's full count (a 429). The guard covers the time from the
+ *   take's clock reading to the broker receiving the request (the take's own write, the send,
+ *   clock skew).
  */
 
 export const WINDOW_MS = 60_000;
@@ -49,6 +54,15 @@ export function windowsUntil(now: Date, until: Date): BudgetWindow[] {
     w = windowAt(w.end);
   }
   return windows;
+}
+
+/** The default guard at the end of a window (see the contract above). */
+export const DEFAULT_GUARD_MS = 2_000;
+
+/** When a taker at `now` must wait for the next window instead of taking in this one; undefined if it may take now. */
+export function guardWaitUntil(now: Date, guardMs: number): Date | undefined {
+  const window = windowAt(now);
+  return now.getTime() >= window.end.getTime() - guardMs ? window.end : undefined;
 }
 
 /** When a taker refused in `window` may try again: never before `now`, never later than needed. */

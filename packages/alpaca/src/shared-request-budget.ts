@@ -1,5 +1,14 @@
 import type { Clock, Logger } from '@books/core';
-import { type BudgetWindow, retryAt, type WindowRefusal, windowAt, windowsUntil } from './budget-window';
+import {
+  type BudgetWindow,
+  DEFAULT_GUARD_MS,
+  guardWaitUntil,
+  retryAt,
+  WINDOW_MS,
+  type WindowRefusal,
+  windowAt,
+  windowsUntil,
+} from './budget-window';
 import { AlpacaRateLimited } from './errors';
 import type { RequestBudget } from './request-budget';
 import type { Sleep } from './sleep';
@@ -27,6 +36,8 @@ export interface SharedRequestBudgetOptions {
   readonly clock: Clock;
   readonly sleep: Sleep;
   readonly logger: Logger;
+  /** No take in the last `guardMs` of a window (default DEFAULT_GUARD_MS); see budget-window.ts. */
+  readonly guardMs?: number;
 }
 
 /**
@@ -35,7 +46,13 @@ export interface SharedRequestBudgetOptions {
  * its window ends or Alpaca's reset, bounded by the caller's deadline.
  */
 export class SharedRequestBudget implements RequestBudget {
-  constructor(private readonly options: SharedRequestBudgetOptions) {}
+  private readonly guardMs: number;
+
+  constructor(private readonly options: SharedRequestBudgetOptions) {
+    this.guardMs = options.guardMs ?? DEFAULT_GUARD_MS;
+    if (!(this.guardMs >= 0 && this.guardMs < WINDOW_MS))
+      throw new RangeError(`guardMs must be in [0, ${WINDOW_MS}), not ${this.guardMs}`);
+  }
 
   get perMinute(): number {
     return this.options.perMinute;
@@ -46,24 +63,27 @@ export class SharedRequestBudget implements RequestBudget {
     for (;;) {
       const now = clock.now();
       const window = windowAt(now);
-      const refusal = await store.take(window, perMinute, now);
-      if (refusal === undefined) return;
-      const at = retryAt(now, window, refusal, perMinute);
+      let at = guardWaitUntil(now, this.guardMs);
+      let refusal: WindowRefusal | undefined;
+      if (at === undefined) {
+        refusal = await store.take(window, perMinute, now);
+        if (refusal === undefined) return;
+        at = retryAt(now, window, refusal, perMinute);
+      }
+      const context = {
+        window: window.start.toISOString(),
+        used: refusal?.used,
+        perMinute,
+        blockedUntil: refusal?.blockedUntil?.toISOString(),
+        retryAt: at.toISOString(),
+      };
       if (take.deadline !== undefined && at > take.deadline)
         throw new AlpacaRateLimited(
           'the account request budget has no request left before the deadline',
           at,
-          {
-            window: window.start.toISOString(),
-            used: refusal.used,
-            perMinute,
-            blockedUntil: refusal.blockedUntil?.toISOString(),
-          },
+          context,
         );
-      this.options.logger.debug(
-        { window: window.start.toISOString(), used: refusal.used, retryAt: at.toISOString() },
-        'account request budget spent; waiting',
-      );
+      this.options.logger.debug(context, 'account request budget: waiting for the next window or the reset');
       await sleep(Math.max(1, at.getTime() - clock.now().getTime()));
     }
   }

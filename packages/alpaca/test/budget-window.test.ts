@@ -1,4 +1,11 @@
-import { exhaustedUntil, MAX_BLOCK_WINDOWS, retryAt, windowAt, windowsUntil } from '../src/budget-window';
+import {
+  exhaustedUntil,
+  guardWaitUntil,
+  MAX_BLOCK_WINDOWS,
+  retryAt,
+  windowAt,
+  windowsUntil,
+} from '../src/budget-window';
 
 const at = (iso: string) => new Date(iso);
 const headers = (h: Record<string, string>) => new Headers(h);
@@ -11,6 +18,14 @@ describe('budget windows', () => {
     });
     expect(windowAt(at('2026-11-27T15:00:59.999Z')).start).toEqual(at('2026-11-27T15:00:00Z'));
     expect(windowAt(at('2026-11-27T15:01:00.000Z')).start).toEqual(at('2026-11-27T15:01:00Z'));
+  });
+
+  it('sends a taker in the last guard of a window to the next window, and no one before it', () => {
+    expect(guardWaitUntil(at('2026-11-27T15:00:57.999Z'), 2_000)).toBeUndefined();
+    expect(guardWaitUntil(at('2026-11-27T15:00:58.000Z'), 2_000)).toEqual(at('2026-11-27T15:01:00Z'));
+    expect(guardWaitUntil(at('2026-11-27T15:00:59.999Z'), 2_000)).toEqual(at('2026-11-27T15:01:00Z'));
+    expect(guardWaitUntil(at('2026-11-27T15:01:00.000Z'), 2_000)).toBeUndefined();
+    expect(guardWaitUntil(at('2026-11-27T15:00:59.999Z'), 0)).toBeUndefined();
   });
 
   it('lets a refused taker of a full window retry when the window ends', () => {

@@ -42,6 +42,24 @@ describe('SharedRequestBudget', () => {
     expect([...store.windows.values()].map((w) => w.used)).toEqual([3, 1]);
   });
 
+  it('takes nothing in the last guard of a window: the request is counted in the next one', async () => {
+    const { clock, sleep, slept } = manualTime('2026-11-27T15:00:58.500Z');
+    const store = new MemoryWindows();
+    const budget = new SharedRequestBudget({
+      store,
+      perMinute: 200,
+      clock,
+      sleep,
+      logger: silent,
+      guardMs: 2_000,
+    });
+    await budget.take();
+    expect(slept).toEqual([1_500]);
+    expect([...store.windows.keys()].map((t) => new Date(t).toISOString())).toEqual([
+      '2026-11-27T15:01:00.000Z',
+    ]);
+  });
+
   it('stops every taker until the reset the broker named, across windows', async () => {
     const { clock, sleep } = manualTime('2026-11-27T15:00:50Z');
     const store = new MemoryWindows();

@@ -40,7 +40,13 @@ export interface BrokerContext {
 export function accountRequestBudget(
   table: LedgerTable,
   perMinute: number,
-  deps: { readonly logger: Logger; readonly clock?: Clock; readonly sleep?: Sleep },
+  deps: {
+    readonly logger: Logger;
+    readonly clock?: Clock;
+    readonly sleep?: Sleep;
+    /** The end-of-window guard (SharedRequestBudget's default when absent). */
+    readonly guardMs?: number;
+  },
 ): RequestBudget {
   return new SharedRequestBudget({
     store: new BrokerBudgetRepository(table),
@@ -48,6 +54,7 @@ export function accountRequestBudget(
     clock: deps.clock ?? systemClock,
     sleep: deps.sleep ?? realSleep,
     logger: deps.logger,
+    ...(deps.guardMs === undefined ? {} : { guardMs: deps.guardMs }),
   });
 }
 
