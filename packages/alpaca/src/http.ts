@@ -72,9 +72,7 @@ export class AlpacaHttp {
     let transientFailures = 0;
     let rateLimited = 0;
     for (;;) {
-      await this.deps.budget?.take({
-        deadline: new Date(this.deps.clock.now().getTime() + this.policy.maxRateLimitWaitMs),
-      });
+      await this.deps.budget?.take({ maxWaitMs: this.policy.maxRateLimitWaitMs });
       const keys = await this.deps.keys.keys();
       let response: Response;
       let text: string;

@@ -10,10 +10,11 @@ import type { Sleep } from './sleep';
  */
 export interface RequestBudget {
   /**
-   * Resolves when one request may be sent, having counted it. When no request may be sent before
-   * `deadline`, rejects at once with AlpacaRateLimited (its `retryAfter` says when one may).
+   * Resolves when one request may be sent, having counted it. When none may be sent within
+   * `maxWaitMs` (counted on the budget's own clock), rejects at once with AlpacaRateLimited (its
+   * `retryAfter` says when one may).
    */
-  take(options?: { readonly deadline?: Date }): Promise<void>;
+  take(options?: { readonly maxWaitMs?: number }): Promise<void>;
   /**
    * Alpaca said the account's window is spent until `until` (a 429, or X-RateLimit-Remaining at
    * its floor with X-RateLimit-Reset): no request from anyone until then.
@@ -39,7 +40,9 @@ export class InProcessRequestBudget implements RequestBudget {
     this.lastRefillMs = clock.now().getTime();
   }
 
-  async take(options: { readonly deadline?: Date } = {}): Promise<void> {
+  async take(options: { readonly maxWaitMs?: number } = {}): Promise<void> {
+    const deadline =
+      options.maxWaitMs === undefined ? undefined : this.clock.now().getTime() + options.maxWaitMs;
     for (;;) {
       this.refill();
       if (this.tokens >= 1) {
@@ -51,8 +54,8 @@ export class InProcessRequestBudget implements RequestBudget {
       const waitMs =
         Math.max(0, this.lastRefillMs - now) + Math.ceil(((1 - this.tokens) * 60_000) / this.perMinute);
       const at = new Date(now + waitMs);
-      if (options.deadline !== undefined && at > options.deadline)
-        throw new AlpacaRateLimited('the request budget has no request left before the deadline', at, {
+      if (deadline !== undefined && at.getTime() > deadline)
+        throw new AlpacaRateLimited('the request budget has no request left within the wait allowed', at, {
           perMinute: this.perMinute,
         });
       await this.sleep(waitMs);

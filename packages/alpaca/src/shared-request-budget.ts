@@ -43,7 +43,7 @@ export interface SharedRequestBudgetOptions {
 /**
  * The account's one request budget, shared by every function and instance through a store (see
  * budget-window.ts for the rules). Each take is one conditional write; a refused taker sleeps until
- * its window ends or Alpaca's reset, bounded by the caller's deadline.
+ * its window ends or Alpaca's reset, bounded by the wait the caller allows.
  */
 export class SharedRequestBudget implements RequestBudget {
   private readonly guardMs: number;
@@ -58,8 +58,9 @@ export class SharedRequestBudget implements RequestBudget {
     return this.options.perMinute;
   }
 
-  async take(take: { readonly deadline?: Date } = {}): Promise<void> {
+  async take(take: { readonly maxWaitMs?: number } = {}): Promise<void> {
     const { store, perMinute, clock, sleep } = this.options;
+    const deadline = take.maxWaitMs === undefined ? undefined : clock.now().getTime() + take.maxWaitMs;
     for (;;) {
       const now = clock.now();
       const window = windowAt(now);
@@ -77,9 +78,9 @@ export class SharedRequestBudget implements RequestBudget {
         blockedUntil: refusal?.blockedUntil?.toISOString(),
         retryAt: at.toISOString(),
       };
-      if (take.deadline !== undefined && at > take.deadline)
+      if (deadline !== undefined && at.getTime() > deadline)
         throw new AlpacaRateLimited(
-          'the account request budget has no request left before the deadline',
+          'the account request budget has no request left within the wait allowed',
           at,
           context,
         );

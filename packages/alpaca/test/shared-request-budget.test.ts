@@ -70,12 +70,12 @@ describe('SharedRequestBudget', () => {
     expect(clock.now().toISOString()).toBe('2026-11-27T15:01:10.000Z');
   });
 
-  it('refuses at once, without waiting, when the wait would pass the deadline', async () => {
+  it('refuses at once, without waiting, when the wait would be longer than allowed', async () => {
     const { clock, sleep, slept } = manualTime('2026-11-27T15:00:20Z');
     const store = new MemoryWindows();
     const budget = new SharedRequestBudget({ store, perMinute: 1, clock, sleep, logger: silent });
     await budget.take();
-    const refused = budget.take({ deadline: new Date('2026-11-27T15:00:50Z') });
+    const refused = budget.take({ maxWaitMs: 30_000 });
     await expect(refused).rejects.toBeInstanceOf(AlpacaRateLimited);
     await expect(refused).rejects.toMatchObject({ retryAfter: new Date('2026-11-27T15:01:00Z') });
     expect(slept).toEqual([]);
