@@ -6,6 +6,11 @@
  * and, per function, invocations, busy time and the peak memory of this process while that
  * function had an invocation in flight. All functions share one Node process and heap, so these
  * are in-process figures (an upper bound per function), not Lambda's per-container memory.
+ *
+ * `pnpm bench load --alpaca [--rpm 200] [--speed 10] [--executions 2]`: the same cycle through the
+ * Alpaca adapter against the rate-limited fake Alpaca server, every function on the account's one
+ * request budget; prints requests per function, the peak per minute against the limit, and whether
+ * the run finished inside the trading window (see load/alpaca-mode.ts).
  */
 import { rmSync } from 'node:fs';
 import path from 'node:path';
@@ -15,6 +20,7 @@ import { endpointsOf, startStack, stopStack } from '../../packages/local/src/sta
 import { writeLoadFixture } from '../../packages/local/test/load/load-fixture';
 import { openLoadWorld } from '../../packages/local/test/load/open-load-world';
 import { reconcilerFunction } from '../../packages/reconciler/src';
+import { runAlpacaLoad } from './load/alpaca-mode';
 
 function intArg(argv: readonly string[], name: string, fallback: number, max: number): number {
   const i = argv.indexOf(name);
@@ -94,6 +100,28 @@ async function main(): Promise<void> {
   const home = path.dirname(fixture.barsDir);
   const stage = 'bench-load';
   const stack = await startStack({ home, persist: false, record: false, stage });
+  if (argv.includes('--alpaca')) {
+    try {
+      const logger = createLogger({ service: 'bench-load' }, { level: 'error', destination: process.stderr });
+      const result = await runAlpacaLoad({
+        endpoints: endpointsOf(stack),
+        fixture,
+        stage,
+        logger,
+        perMinute: intArg(argv, '--rpm', 200, 10_000),
+        speed: intArg(argv, '--speed', 10, 600),
+        executions: intArg(argv, '--executions', 2, 50),
+      });
+      process.stdout.write(
+        [`load: ${strategies} strategies over ${symbols} symbols`, ...result.lines].join('\n'),
+      );
+      if (!result.ok) process.exitCode = 1;
+    } finally {
+      await stopStack(stack);
+      rmSync(home, { recursive: true, force: true });
+    }
+    return;
+  }
   const meter = new Meter(25);
   try {
     const logger = createLogger({ service: 'bench-load' }, { level: 'error', destination: process.stderr });

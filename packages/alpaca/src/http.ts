@@ -1,4 +1,5 @@
 import type { Clock, Logger } from '@books/core';
+import { exhaustedUntil } from './budget-window';
 import type { HttpPolicy } from './config';
 import { AlpacaRateLimited, AlpacaUnavailable } from './errors';
 import type { KeyProvider } from './keys';
@@ -21,6 +22,8 @@ export interface AlpacaHttpDeps {
   readonly logger: Logger;
   /** The account's request budget, when the caller shares one (the trading API's 200/min). */
   readonly budget?: RequestBudget;
+  /** Sent as User-Agent: names the calling function (for the broker's and a fake's request logs). */
+  readonly userAgent?: string;
   readonly fetch?: typeof fetch;
 }
 
@@ -34,7 +37,10 @@ export type RetryMode =
  * Sends one logical request to Alpaca (trading or market data) and returns its final response
  * (2xx and 4xx alike), or throws AlpacaRateLimited / AlpacaUnavailable.
  *
- * - Every attempt first takes a token from the shared request budget, when there is one.
+ * - Every attempt first takes one request from the shared request budget, when there is one,
+ *   waiting at most `maxRateLimitWaitMs` for it (else AlpacaRateLimited).
+ * - Every response's X-RateLimit-Remaining / X-RateLimit-Reset are followed: Remaining at its floor
+ *   stops the whole budget (every instance) until Reset.
  * - 429 (any method, POST included): Alpaca rejected the request before acting on it, so the
  *   same request is sent again after X-RateLimit-Reset (epoch seconds) or Retry-After (seconds or
  *   an HTTP date), at most `maxRateLimitRetries` times and never waiting longer than
@@ -66,7 +72,7 @@ export class AlpacaHttp {
     let transientFailures = 0;
     let rateLimited = 0;
     for (;;) {
-      await this.deps.budget?.take();
+      await this.deps.budget?.take({ maxWaitMs: this.policy.maxRateLimitWaitMs });
       const keys = await this.deps.keys.keys();
       let response: Response;
       let text: string;
@@ -76,6 +82,7 @@ export class AlpacaHttp {
           headers: {
             ...keys.headers(),
             accept: 'application/json',
+            ...(this.deps.userAgent === undefined ? {} : { 'user-agent': this.deps.userAgent }),
             ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
           },
           signal: AbortSignal.timeout(this.policy.timeoutMs),
@@ -106,7 +113,7 @@ export class AlpacaHttp {
       if (status === 429) {
         const waitMs = this.rateLimitWaitMs(response.headers, rateLimited);
         const retryAfter = new Date(this.deps.clock.now().getTime() + waitMs);
-        this.deps.budget?.exhaustUntil(retryAfter);
+        await this.deps.budget?.exhaustUntil(retryAfter);
         if (rateLimited >= this.policy.maxRateLimitRetries || waitMs > this.policy.maxRateLimitWaitMs) {
           throw new AlpacaRateLimited(`${endpoint} rate limited (HTTP 429)`, retryAfter, {
             endpoint,
@@ -122,6 +129,15 @@ export class AlpacaHttp {
         );
         await this.deps.sleep(waitMs);
         continue;
+      }
+
+      const spentUntil = exhaustedUntil(response.headers, this.deps.clock.now());
+      if (spentUntil !== undefined) {
+        log.info(
+          { endpoint, resetAt: spentUntil.toISOString() },
+          `${this.api} rate limit nearly spent; the account budget waits for the reset`,
+        );
+        await this.deps.budget?.exhaustUntil(spentUntil);
       }
 
       if (status >= 500) {

@@ -1,4 +1,14 @@
 export {
+  type BudgetWindow,
+  exhaustedUntil,
+  REMAINING_FLOOR,
+  retryAt,
+  WINDOW_MS,
+  type WindowRefusal,
+  windowAt,
+  windowsUntil,
+} from './budget-window';
+export {
   ALPACA_DATA_URL,
   ALPACA_LIVE_URL,
   ALPACA_PAPER_URL,
@@ -24,6 +34,11 @@ export {
   ssmKeyProvider,
 } from './keys';
 export { JsonNumber, JsonSyntaxError, type JsonValue, parseJsonLossless } from './lossless-json';
-export { RequestBudget } from './request-budget';
+export { InProcessRequestBudget, type RequestBudget } from './request-budget';
+export {
+  type BudgetWindowStore,
+  SharedRequestBudget,
+  type SharedRequestBudgetOptions,
+} from './shared-request-budget';
 export { realSleep, type Sleep } from './sleep';
 export { fromAlpacaSymbol, requestedByAlpacaSymbol, toAlpacaSymbol } from './symbols';

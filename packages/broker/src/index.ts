@@ -1,11 +1,14 @@
 // The key provider and request budget of the shared Alpaca transport, for whoever builds an AlpacaBroker.
 export {
   AlpacaKeys,
+  type BudgetWindowStore,
   envKeyProvider,
+  InProcessRequestBudget,
   type KeyProvider,
   keyProviderFor,
-  RequestBudget,
+  type RequestBudget,
   realSleep,
+  SharedRequestBudget,
   type Sleep,
   ssmKeyProvider,
 } from '@books/alpaca';

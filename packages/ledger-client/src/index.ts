@@ -9,6 +9,7 @@ export {
   transferItems,
   transferOfStored,
 } from './book-projection';
+export * from './broker-budget';
 export type { TransactionFailure } from './errors';
 export {
   ConditionFailedError,

@@ -9,6 +9,7 @@ import {
   type KeyProvider,
   LatestTradeFeedSchema,
   parseJsonLossless,
+  type RequestBudget,
   realSleep,
   requestedByAlpacaSymbol,
   type Sleep,
@@ -55,6 +56,13 @@ export interface AlpacaBarsClientDeps {
   readonly sleep?: Sleep;
   readonly random?: () => number;
   readonly fetch?: typeof fetch;
+  /**
+   * A request budget to draw from. Alpaca counts the Market Data API apart from the Trading API
+   * (whose 200/min the broker's shared budget guards), so none is needed by default: one refresh
+   * at a time (reserved concurrency 1) sends its requests one after another, and a 429 still
+   * waits for Alpaca's reset.
+   */
+  readonly budget?: RequestBudget;
 }
 
 // Bodies are read with parseJsonLossless: a JSON number arrives as its exact source text.
@@ -106,8 +114,6 @@ export class AlpacaBarsClient implements MarketDataClient {
     private readonly config: AlpacaDataConfig,
     deps: AlpacaBarsClientDeps,
   ) {
-    // No request budget: one refresh at a time (reserved concurrency 1) sends its requests one
-    // after another, and a 429 still waits for Alpaca's reset.
     this.http = new AlpacaHttp(
       { ...config, maxIdempotentAttempts: config.maxAttempts },
       {
@@ -117,6 +123,7 @@ export class AlpacaBarsClient implements MarketDataClient {
         random: deps.random ?? Math.random,
         logger: deps.logger,
         ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }),
+        ...(deps.budget === undefined ? {} : { budget: deps.budget }),
       },
       'market data',
     );

@@ -268,3 +268,22 @@ describe('AlpacaBarsClient.latestTrades', () => {
     });
   });
 });
+
+describe('AlpacaBarsClient with a request budget', () => {
+  it('takes one request from the budget before every page it asks for', async () => {
+    server.bars.set('SPY', [fakeDailyBar('2024-01-02', '471.33'), fakeDailyBar('2024-01-03', '472.1')]);
+    const takes: (number | undefined)[] = [];
+    const client = new AlpacaBarsClient(AlpacaDataConfigSchema.parse({ dataUrl: server.url, pageLimit: 1 }), {
+      keys: { keys: async () => new AlpacaKeys(KEY_ID, SECRET) },
+      clock,
+      logger: captureLogger().logger,
+      budget: {
+        take: async (options) => void takes.push(options?.maxWaitMs),
+        exhaustUntil: async () => {},
+      },
+    });
+    await client.dailyBars(['SPY'], d('2024-01-01'), d('2024-01-08'));
+    expect(server.count('GET /v2/stocks/bars')).toBe(2);
+    expect(takes).toHaveLength(2);
+  });
+});

@@ -5,9 +5,14 @@ import {
   envKeyProvider,
   PaperBroker,
   parseAlpacaConfig,
+  type RequestBudget,
+  realSleep,
+  SharedRequestBudget,
+  type Sleep,
   ssmKeyProvider,
 } from '@books/broker';
-import { type Clock, type Logger, Money } from '@books/core';
+import { type Clock, type Logger, Money, systemClock } from '@books/core';
+import { BrokerBudgetRepository, LedgerTable } from '@books/ledger-client';
 import type { BarStore } from '@books/market-data';
 import type { AwsClients } from './clients';
 import type { RuntimeEnv } from './env';
@@ -22,8 +27,35 @@ export interface BrokerContext {
   readonly bars?: BarStore;
   /** The raw environment, for Alpaca keys given as variables (never logged). */
   readonly processEnv: Readonly<Record<string, string | undefined>>;
-  /** This function's share of the account's request budget (requests per minute). */
-  readonly requestsPerMinute?: number;
+  /** The calling function, named to the broker in the User-Agent header. */
+  readonly caller?: string;
+}
+
+/**
+ * The account's one broker request budget (BOOKS_BROKER_REQUESTS_PER_MINUTE, Alpaca: 200/min),
+ * counted in the ledger table so every function and instance draws from the same minute. Counted
+ * on the wall clock (`clock` defaults to it): the broker's limit is real time, whatever clock the
+ * function trades on.
+ */
+export function accountRequestBudget(
+  table: LedgerTable,
+  perMinute: number,
+  deps: {
+    readonly logger: Logger;
+    readonly clock?: Clock;
+    readonly sleep?: Sleep;
+    /** The end-of-window guard (SharedRequestBudget's default when absent). */
+    readonly guardMs?: number;
+  },
+): RequestBudget {
+  return new SharedRequestBudget({
+    store: new BrokerBudgetRepository(table),
+    perMinute,
+    clock: deps.clock ?? systemClock,
+    sleep: deps.sleep ?? realSleep,
+    logger: deps.logger,
+    ...(deps.guardMs === undefined ? {} : { guardMs: deps.guardMs }),
+  });
 }
 
 /**
@@ -56,11 +88,17 @@ export async function createBroker(ctx: BrokerContext): Promise<Broker> {
     mode: env.BOOKS_BROKER_MODE === 'alpaca-live' ? 'live' : 'paper',
     feed: env.BOOKS_ALPACA_FEED,
     keys: prefix ? { source: 'ssm', prefix } : { source: 'env' },
-    requestsPerMinute: ctx.requestsPerMinute ?? env.BOOKS_BROKER_REQUESTS_PER_MINUTE,
+    requestsPerMinute: env.BOOKS_BROKER_REQUESTS_PER_MINUTE,
   });
   return new AlpacaBroker(config, {
     keys: prefix ? ssmKeyProvider(ctx.clients.ssm, prefix) : envKeyProvider(ctx.processEnv),
     clock: ctx.clock,
     logger: ctx.logger,
+    budget: accountRequestBudget(
+      new LedgerTable(ctx.clients.dynamodb, env.BOOKS_TABLE_NAME),
+      env.BOOKS_BROKER_REQUESTS_PER_MINUTE,
+      { logger: ctx.logger },
+    ),
+    ...(ctx.caller ? { userAgent: `strategy-books/${ctx.caller}` } : {}),
   });
 }

@@ -1,5 +1,5 @@
 import { createLogger, type LambdaContext, lambdaContextOf, systemClock } from '@books/core';
-import { parseRuntimeEnv, type RuntimeEnv } from './env';
+import { parseRuntimeEnv } from './env';
 import { localClock, withLocalStack } from './local-overlay';
 import { createServices, type Services } from './services';
 
@@ -15,7 +15,6 @@ export type LambdaFunction<R> = (event: unknown, context: LambdaContext) => Prom
 export function lambdaEntry<R>(
   service: string,
   build: (services: Services) => LambdaFunction<R>,
-  options: { readonly requestsPerMinute?: (env: RuntimeEnv) => number } = {},
   processEnv: Readonly<Record<string, string | undefined>> = process.env,
 ): (event: unknown, context: unknown) => Promise<R> {
   const effective = withLocalStack(processEnv);
@@ -25,13 +24,7 @@ export function lambdaEntry<R>(
   let ready: Promise<LambdaFunction<R>> | undefined;
   return async (event, context) => {
     const invocation = lambdaContextOf(context);
-    const requestsPerMinute = options.requestsPerMinute?.(env);
-    ready ??= createServices(env, {
-      clock,
-      logger,
-      processEnv: effective,
-      ...(requestsPerMinute ? { requestsPerMinute } : {}),
-    }).then(build);
+    ready ??= createServices(env, { clock, logger, processEnv: effective, caller: service }).then(build);
     ready.catch(() => {
       ready = undefined;
     });

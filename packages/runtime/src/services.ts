@@ -39,8 +39,8 @@ export interface ServiceOptions {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly processEnv: Readonly<Record<string, string | undefined>>;
-  /** This function's share of the account's broker request budget (requests per minute). */
-  readonly requestsPerMinute?: number;
+  /** The function these services are for, named to the broker (User-Agent). */
+  readonly caller?: string;
   /** Replaces the broker built from the environment (the local runner shares one across handlers). */
   readonly broker?: Broker;
   readonly bars?: BarStore;
@@ -59,7 +59,7 @@ export async function createServices(env: RuntimeEnv, options: ServiceOptions): 
       logger: options.logger,
       processEnv: options.processEnv,
       ...(bars ? { bars } : {}),
-      ...(options.requestsPerMinute ? { requestsPerMinute: options.requestsPerMinute } : {}),
+      ...(options.caller ? { caller: options.caller } : {}),
     }));
   return {
     env,

@@ -18,7 +18,6 @@ describe('a Lambda entry', () => {
         seen.push({ event, remaining: context.getRemainingTimeInMillis(), requestId: context.awsRequestId });
         return 'done';
       },
-      {},
       env,
     );
     let remaining = 42_000;
@@ -38,7 +37,7 @@ describe('a Lambda entry', () => {
   });
 
   it('refuses an invocation without a context instead of inventing one', async () => {
-    const handler = lambdaEntry('test', () => async () => 'done', {}, env);
+    const handler = lambdaEntry('test', () => async () => 'done', env);
     await expect(handler({}, undefined)).rejects.toThrow(/Lambda context/);
     await expect(handler({}, { awsRequestId: 'x' })).rejects.toThrow(/getRemainingTimeInMillis/);
   });

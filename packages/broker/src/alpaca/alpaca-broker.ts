@@ -1,6 +1,7 @@
 import {
+  InProcessRequestBudget,
   type KeyProvider,
-  RequestBudget,
+  type RequestBudget,
   realSleep,
   requestedByAlpacaSymbol,
   type Sleep,
@@ -56,8 +57,10 @@ export interface AlpacaBrokerDeps {
   readonly sleep?: Sleep;
   /** In [0, 1); backoff jitter. Defaults to Math.random. */
   readonly random?: () => number;
-  /** Share one budget between adapters that use the same account; a fresh one otherwise. */
+  /** The account's budget (deployed: the shared one of every function); a fresh in-process one otherwise. */
   readonly budget?: RequestBudget;
+  /** Names the calling function in the User-Agent header. */
+  readonly userAgent?: string;
   readonly fetch?: typeof fetch;
 }
 
@@ -92,7 +95,8 @@ export class AlpacaBroker implements Broker {
       sleep,
       random: deps.random ?? Math.random,
       logger: deps.logger,
-      budget: deps.budget ?? new RequestBudget(deps.clock, sleep, config.requestsPerMinute),
+      budget: deps.budget ?? new InProcessRequestBudget(deps.clock, sleep, config.requestsPerMinute),
+      ...(deps.userAgent ? { userAgent: deps.userAgent } : {}),
       ...(deps.fetch ? { fetch: deps.fetch } : {}),
     });
   }

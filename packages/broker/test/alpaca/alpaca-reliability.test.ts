@@ -4,10 +4,10 @@ import {
   AlpacaBroker,
   AlpacaKeys,
   BrokerUnavailable,
+  InProcessRequestBudget,
   MalformedBrokerPayload,
   parseAlpacaConfig,
   RateLimited,
-  RequestBudget,
 } from '../../src';
 import { capturingLogger } from '../support/logs';
 import { CONTRACT_NOW, CONTRACT_WORLD, cid, marketBuy } from '../support/world';
@@ -241,7 +241,7 @@ describe('Alpaca adapter reliability', () => {
 
   it('takes every request from the shared budget', async () => {
     t = await setup();
-    const budget = new RequestBudget(t.clock, async (ms) => t.clock.advance(ms), 2);
+    const budget = new InProcessRequestBudget(t.clock, async (ms) => t.clock.advance(ms), 2);
     const broker = new AlpacaBroker(parseAlpacaConfig({ tradingUrl: t.server.url }), {
       keys: { keys: async () => new AlpacaKeys(KEY_ID, SECRET) },
       clock: t.clock,

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Clock } from '@books/core';
 import { FakeAlpacaState, type FakeReply, type FakeWorld } from './fake-alpaca-state';
 import { invalidFeed, LATEST_FEEDS } from './fake-market-data';
+import { type FakeRateLimit, RateLimitCounter, type RateLimitFigures } from './rate-limit-counter';
 
 /** Route names: method and path pattern, e.g. "POST /v2/orders", "GET /v2/orders/{id}". */
 export type FakeRoute =
@@ -40,6 +41,8 @@ export interface RecordedRequest {
   readonly method: string;
   readonly route: FakeRoute | 'unknown';
   readonly path: string;
+  /** The User-Agent, which names the calling function. */
+  readonly caller?: string;
 }
 
 export interface FakeAlpacaOptions {
@@ -47,6 +50,8 @@ export interface FakeAlpacaOptions {
   readonly clock: Clock;
   readonly keyId: string;
   readonly secretKey: string;
+  /** Count requests per minute and per caller, and answer 429 past the limit, as Alpaca does. */
+  readonly rateLimit?: FakeRateLimit;
 }
 
 /**
@@ -58,6 +63,7 @@ export class FakeAlpacaServer {
   readonly requests: RecordedRequest[] = [];
   readonly state: FakeAlpacaState;
   private readonly faults: { fault: FakeFault; remaining: number }[] = [];
+  private rateLimit: RateLimitCounter | undefined;
 
   private constructor(
     private readonly server: Server,
@@ -77,6 +83,7 @@ export class FakeAlpacaServer {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
     instance = new FakeAlpacaServer(server, `http://127.0.0.1:${port}`, state);
+    if (options.rateLimit) instance.rateLimit = new RateLimitCounter(options.rateLimit, options.clock);
     return instance;
   }
 
@@ -89,6 +96,11 @@ export class FakeAlpacaServer {
     return this.requests.filter((r) => r.route === route).length;
   }
 
+  /** Requests per minute window and per caller, when started with `rateLimit`. */
+  rateLimitFigures(): RateLimitFigures | undefined {
+    return this.rateLimit?.figures();
+  }
+
   async close(): Promise<void> {
     this.server.closeAllConnections();
     await new Promise<void>((resolve, reject) => this.server.close((e) => (e ? reject(e) : resolve())));
@@ -98,7 +110,13 @@ export class FakeAlpacaServer {
     const method = req.method ?? 'GET';
     const url = new URL(req.url ?? '/', 'http://fake');
     const route = routeOf(method, url.pathname);
-    this.requests.push({ method, route, path: `${url.pathname}${url.search}` });
+    const caller = req.headers['user-agent'];
+    this.requests.push({
+      method,
+      route,
+      path: `${url.pathname}${url.search}`,
+      ...(caller ? { caller } : {}),
+    });
     const raw = await readBody(req);
 
     if (
@@ -110,6 +128,14 @@ export class FakeAlpacaServer {
         body: JSON.stringify({ code: 40110000, message: 'request is not authorized' }),
       });
     }
+
+    const limited = this.rateLimit?.admit(caller);
+    if (limited && !limited.admitted)
+      return send(res, {
+        status: 429,
+        headers: limited.headers,
+        body: '{"code":42910000,"message":"rate limit exceeded"}',
+      });
 
     const slot = this.faults.find((f) => f.remaining > 0 && f.fault.route === route);
     if (slot) {
@@ -147,7 +173,8 @@ export class FakeAlpacaServer {
           return send(res, { status: fault.status, body: fault.body });
       }
     }
-    send(res, this.answer(route, url, raw));
+    const reply = this.answer(route, url, raw);
+    send(res, limited ? { ...reply, headers: { ...limited.headers, ...reply.headers } } : reply);
   }
 
   private answer(route: FakeRoute | 'unknown', url: URL, raw: string): FakeReply {

@@ -10,3 +10,5 @@ export type {
   FakeMarketDataRoute,
 } from './fake-market-data';
 export { FakeMarketDataServer, fakeDailyBar } from './fake-market-data';
+export { fastTime } from './fast-time';
+export type { FakeRateLimit, RateLimitFigures, RateWindowFigures } from './rate-limit-counter';
