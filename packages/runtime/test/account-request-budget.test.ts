@@ -1,8 +1,7 @@
 import { AlpacaBroker, AlpacaKeys, parseAlpacaConfig, type RequestBudget } from '@books/broker';
 import { type Clock, createLogger } from '@books/core';
 import { BrokerBudgetRepository, LedgerTable } from '@books/ledger-client';
-import { createTestTable, type TestTable, testDynamo } from '@books/testkit';
-import { FakeAlpacaServer, fastTime } from '@books/testkit/src/alpaca';
+import { createTestTable, FakeAlpacaServer, fastTime, type TestTable, testDynamo } from '@books/testkit';
 import { accountRequestBudget } from '../src/broker';
 
 const silent = createLogger({ service: 'test' }, { level: 'silent' });

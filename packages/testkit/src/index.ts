@@ -13,7 +13,7 @@ export type {
   FakeWorld,
   RecordedRequest,
 } from './alpaca';
-export { FakeAlpacaServer, FakeAlpacaState, FakeMarketDataServer, fakeDailyBar } from './alpaca';
+export { FakeAlpacaServer, FakeAlpacaState, FakeMarketDataServer, fakeDailyBar, fastTime } from './alpaca';
 export type { TestBucket } from './bucket';
 export { createTestBucket } from './bucket';
 export { TEST_CREDENTIALS, TEST_REGION, testDynamo, testS3, testSqs } from './clients';
