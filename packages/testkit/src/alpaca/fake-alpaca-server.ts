@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Clock } from '@books/core';
 import { FakeAlpacaState, type FakeReply, type FakeWorld } from './fake-alpaca-state';
 import { invalidFeed, LATEST_FEEDS } from './fake-market-data';
+import { AlpacaContract } from './openapi-contract';
 
 /** Route names: method and path pattern, e.g. "POST /v2/orders", "GET /v2/orders/{id}". */
 export type FakeRoute =
@@ -47,6 +48,19 @@ export interface FakeAlpacaOptions {
   readonly clock: Clock;
   readonly keyId: string;
   readonly secretKey: string;
+  /**
+   * Alpaca's OpenAPI documents: every request received and every answer of the fake's own (not
+   * an injected fault's) is checked against them, and `close()` throws on any violation. Loaded
+   * from `../shared/alpaca-openapi` by default; `null` turns the check off (when absent, it is off).
+   */
+  readonly contract?: AlpacaContract | null;
+}
+
+/** The documents, read once per process. */
+let sharedContract: AlpacaContract | undefined | null = null;
+function defaultContract(): AlpacaContract | undefined {
+  if (sharedContract === null) sharedContract = AlpacaContract.load();
+  return sharedContract;
 }
 
 /**
@@ -57,6 +71,8 @@ export interface FakeAlpacaOptions {
 export class FakeAlpacaServer {
   readonly requests: RecordedRequest[] = [];
   readonly state: FakeAlpacaState;
+  /** Every way a request or an answer of the fake strayed from Alpaca's OpenAPI documents. */
+  readonly contractViolations: string[] = [];
   private readonly faults: { fault: FakeFault; remaining: number }[] = [];
 
   private constructor(
@@ -89,9 +105,22 @@ export class FakeAlpacaServer {
     return this.requests.filter((r) => r.route === route).length;
   }
 
+  /**
+   * The violations seen so far, which are then forgotten: for a test that serves or sends
+   * something off-contract on purpose (and can assert that the check saw it).
+   */
+  takeContractViolations(): string[] {
+    return this.contractViolations.splice(0);
+  }
+
+  /** Stops the server; throws when any exchange broke the OpenAPI contract. */
   async close(): Promise<void> {
     this.server.closeAllConnections();
     await new Promise<void>((resolve, reject) => this.server.close((e) => (e ? reject(e) : resolve())));
+    if (this.contractViolations.length > 0)
+      throw new Error(
+        `the fake Alpaca saw ${this.contractViolations.length} exchange(s) outside Alpaca's OpenAPI documents:\n${this.contractViolations.join('\n')}`,
+      );
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse, options: FakeAlpacaOptions): Promise<void> {
@@ -100,6 +129,15 @@ export class FakeAlpacaServer {
     const route = routeOf(method, url.pathname);
     this.requests.push({ method, route, path: `${url.pathname}${url.search}` });
     const raw = await readBody(req);
+    const contract = options.contract === undefined ? defaultContract() : (options.contract ?? undefined);
+    if (contract) this.checkRequest(contract, method, `${url.pathname}${url.search}`, raw);
+    const respond = (reply: FakeReply): void => {
+      if (contract)
+        this.contractViolations.push(
+          ...contract.checkResponse(method, `${url.pathname}${url.search}`, reply.status, reply.body),
+        );
+      send(res, reply);
+    };
 
     if (
       req.headers['apca-api-key-id'] !== options.keyId ||
@@ -147,7 +185,22 @@ export class FakeAlpacaServer {
           return send(res, { status: fault.status, body: fault.body });
       }
     }
-    send(res, this.answer(route, url, raw));
+    respond(this.answer(route, url, raw));
+  }
+
+  private checkRequest(contract: AlpacaContract, method: string, pathAndQuery: string, raw: string): void {
+    let body: unknown;
+    if (raw.trim() !== '') {
+      try {
+        body = JSON.parse(raw);
+      } catch {
+        this.contractViolations.push(`${method} ${pathAndQuery}: the request body is not JSON`);
+        return;
+      }
+    }
+    this.contractViolations.push(
+      ...contract.checkRequest({ method, url: pathAndQuery, ...(body === undefined ? {} : { body }) }),
+    );
   }
 
   private answer(route: FakeRoute | 'unknown', url: URL, raw: string): FakeReply {

@@ -72,6 +72,15 @@ const ReplaceBody = z.object({
   client_order_id: z.string().optional(),
 });
 
+/** A stable UUID-shaped asset id per symbol, as Alpaca's asset ids are UUIDs. */
+export function fakeAssetId(symbol: string): string {
+  const hex = [...symbol]
+    .map((c) => c.charCodeAt(0).toString(16).padStart(2, '0'))
+    .join('')
+    .padEnd(12, '0');
+  return `b0b6dd9d-8b9b-48a9-ba46-${hex.slice(0, 12)}`;
+}
+
 const OPEN = new Set(['new', 'accepted', 'pending_new', 'partially_filled']);
 const json = (status: number, value: unknown): FakeReply => ({ status, body: JSON.stringify(value) });
 const alpacaError = (status: number, code: number, message: string): FakeReply =>
@@ -139,7 +148,7 @@ export class FakeAlpacaState {
         const price = new Decimal(this.prices.get(symbol) ?? '0');
         const avg = p.cost.dividedBy(p.qty);
         return {
-          asset_id: `asset-${symbol}`,
+          asset_id: fakeAssetId(symbol),
           symbol,
           exchange: 'NASDAQ',
           asset_class: 'us_equity',
@@ -152,6 +161,14 @@ export class FakeAlpacaState {
           cost_basis: canonical(p.cost),
           current_price: canonical(price),
           unrealized_pl: canonical(p.qty.times(price).minus(p.cost)),
+          unrealized_plpc: p.cost.isZero()
+            ? '0'
+            : canonical(p.qty.times(price).minus(p.cost).dividedBy(p.cost.abs())),
+          unrealized_intraday_pl: '0',
+          unrealized_intraday_plpc: '0',
+          lastday_price: canonical(price),
+          change_today: '0',
+          asset_marginable: true,
         };
       });
     return json(200, [...out, ...this.externalPositions]);
@@ -251,7 +268,7 @@ export class FakeAlpacaState {
     const a = this.assets.get(symbol);
     if (!a) return alpacaError(404, 40410000, 'asset not found');
     return json(200, {
-      id: `asset-${a.symbol}`,
+      id: fakeAssetId(a.symbol),
       class: 'us_equity',
       exchange: 'NASDAQ',
       symbol: a.symbol,
@@ -438,7 +455,7 @@ export class FakeAlpacaState {
       replaced_at: at(o.replacedAt),
       replaced_by: o.replacedBy,
       replaces: o.replaces,
-      asset_id: `asset-${o.symbol}`,
+      asset_id: fakeAssetId(o.symbol),
       symbol: o.symbol,
       asset_class: 'us_equity',
       notional: dec(o.notional),
