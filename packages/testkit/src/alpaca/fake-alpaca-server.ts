@@ -59,9 +59,28 @@ export interface FakeAlpacaOptions {
 /** The documents, read once per process. */
 let sharedContract: AlpacaContract | undefined | null = null;
 function defaultContract(): AlpacaContract | undefined {
-  if (sharedContract === null) sharedContract = AlpacaContract.load();
+  if (sharedContract === null) {
+    sharedContract = AlpacaContract.load();
+    sharedContract?.prepare(SPEC_OPERATIONS);
+  }
   return sharedContract;
 }
+
+/** The spec's operations the fake serves. */
+const SPEC_OPERATIONS = [
+  'GET /v2/account',
+  'GET /v2/positions',
+  'GET /v2/clock',
+  'GET /v2/calendar',
+  'GET /v2/assets/{symbol_or_asset_id}',
+  'POST /v2/orders',
+  'GET /v2/orders',
+  'GET /v2/orders/{order_id}',
+  'DELETE /v2/orders/{order_id}',
+  'PATCH /v2/orders/{order_id}',
+  'GET /v2/orders:by_client_order_id',
+  'GET /v2/stocks/trades/latest',
+];
 
 /**
  * A local HTTP server (127.0.0.1, random port) that speaks the Alpaca Trading API v2 and the
@@ -84,6 +103,7 @@ export class FakeAlpacaServer {
   }
 
   static async start(options: FakeAlpacaOptions): Promise<FakeAlpacaServer> {
+    if (options.contract === undefined) defaultContract();
     const state = new FakeAlpacaState(options.world, options.clock);
     let instance: FakeAlpacaServer | undefined;
     const server = createServer((req, res) => {
@@ -205,6 +225,8 @@ export class FakeAlpacaServer {
 
   private answer(route: FakeRoute | 'unknown', url: URL, raw: string): FakeReply {
     const s = this.state;
+    // Every scripted step due by now happens before the request is answered.
+    s.advance();
     const last = decodeURIComponent(url.pathname.split('/').pop() ?? '');
     switch (route) {
       case 'GET /v2/account':

@@ -64,7 +64,10 @@ export interface FakeMarketDataOptions {
 
 let sharedContract: AlpacaContract | undefined | null = null;
 function defaultContract(): AlpacaContract | undefined {
-  if (sharedContract === null) sharedContract = AlpacaContract.load();
+  if (sharedContract === null) {
+    sharedContract = AlpacaContract.load();
+    sharedContract?.prepare(['GET /v2/stocks/bars', 'GET /v2/stocks/trades/latest']);
+  }
   return sharedContract;
 }
 
@@ -90,6 +93,7 @@ export class FakeMarketDataServer {
   ) {}
 
   static async start(options: FakeMarketDataOptions): Promise<FakeMarketDataServer> {
+    if (options.contract === undefined) defaultContract();
     let instance: FakeMarketDataServer | undefined;
     const server = createServer((req, res) => {
       if (instance) send(res, instance.checked(req, options));

@@ -168,6 +168,27 @@ export class AlpacaContract {
     return problems;
   }
 
+  /**
+   * Compiles every schema of these operations ("GET /v2/orders/{order_id}") now, so that the
+   * first check does not slow the first answer (compiling a large schema takes a while).
+   */
+  prepare(operations: readonly string[]): void {
+    for (const key of operations) {
+      const [method = '', template = ''] = key.split(' ');
+      const op = this.operationOf(method, template.replace(/\{[^}]+\}/g, 'x'));
+      if (typeof op === 'string') throw new Error(op);
+      const operation = this.operation(op);
+      const body = operation.requestBody?.content?.['application/json']?.schema;
+      if (body !== undefined) this.validate(op, `${op.template}.${op.method}.requestBody`, body, undefined);
+      for (const [status, declared] of Object.entries(operation.responses)) {
+        const schema = ResponseObject.parse(this.deref(op.docName, declared)).content?.['application/json']
+          ?.schema;
+        if (schema !== undefined)
+          this.validate(op, `${op.template}.${op.method}.${status}`, schema, undefined);
+      }
+    }
+  }
+
   /** `bodyText` is the exact body sent; empty means no body. */
   checkResponse(method: string, url: string, status: number, bodyText: string): string[] {
     const pathname = new URL(url, 'http://spec').pathname;
