@@ -33,6 +33,8 @@ export type FakeFault = { readonly route: FakeRoute; readonly count?: number } &
   | { readonly kind: 'hang' }
   /** The request is acted on (an order is accepted), then no answer: the client times out. */
   | { readonly kind: 'accept-then-hang' }
+  /** The request is acted on, then the connection is dropped without an answer. */
+  | { readonly kind: 'accept-then-drop' }
   /** The request is acted on, then this answer instead of the real one (e.g. a 200 whose body is cut off). */
   | { readonly kind: 'accept-then-reply'; readonly status: number; readonly body: string }
 );
@@ -54,6 +56,11 @@ export interface FakeAlpacaOptions {
    * from `../shared/alpaca-openapi` by default; `null` turns the check off (when absent, it is off).
    */
   readonly contract?: AlpacaContract | null;
+  /**
+   * The fake's time moves on by this much at every request it receives (on top of `clock`), so a
+   * scripted order lifecycle unfolds while a client polls, whatever the test's clock does.
+   */
+  readonly msPerRequest?: number;
 }
 
 /** The documents, read once per process. */
@@ -148,6 +155,7 @@ export class FakeAlpacaServer {
     const url = new URL(req.url ?? '/', 'http://fake');
     const route = routeOf(method, url.pathname);
     this.requests.push({ method, route, path: `${url.pathname}${url.search}` });
+    if (options.msPerRequest) this.state.tick(options.msPerRequest);
     const raw = await readBody(req);
     const contract = options.contract === undefined ? defaultContract() : (options.contract ?? undefined);
     if (contract) this.checkRequest(contract, method, `${url.pathname}${url.search}`, raw);
@@ -199,6 +207,10 @@ export class FakeAlpacaServer {
           return;
         case 'accept-then-hang':
           this.answer(route, url, raw);
+          return;
+        case 'accept-then-drop':
+          this.answer(route, url, raw);
+          res.socket?.destroy();
           return;
         case 'accept-then-reply':
           this.answer(route, url, raw);

@@ -88,6 +88,8 @@ interface FakeOrder {
   filledAvgPrice: Decimal | null;
   /** Cash held back for an open buy. */
   reserved: Decimal;
+  /** What each share of an open buy holds back (its price, with the market-buy buffer). */
+  reservedPerShare: Decimal;
   createdAt: Date;
   /** Null while the order is not routed yet (Alpaca's `pending_new` may carry submitted_at: null). */
   submittedAt: Date | null;
@@ -357,6 +359,9 @@ export class FakeAlpacaState {
       replacedBy: null,
       replaces: o.id,
       replacedAt: null,
+      // The replacement's script starts over from its own acceptance.
+      stepsDone: 0,
+      cancelDue: null,
     };
     o.status = 'replaced';
     o.replacedBy = next.id;
@@ -498,6 +503,7 @@ export class FakeAlpacaState {
       filledQty: new Decimal(0),
       filledAvgPrice: null,
       reserved: side === 'buy' ? (notional ?? orderQty.times(execPrice)) : new Decimal(0),
+      reservedPerShare: side === 'buy' ? execPrice : new Decimal(0),
       createdAt: this.now(),
       submittedAt: script?.initial === 'pending_new' ? null : this.now(),
       replacedBy: null,
@@ -589,7 +595,7 @@ export class FakeAlpacaState {
     } else {
       if (o.status !== 'pending_cancel') o.status = 'partially_filled';
       // What is left of a buy still holds its share of the buying power.
-      if (o.side === 'buy') o.reserved = o.reserved.times(ordered.minus(o.filledQty)).dividedBy(ordered);
+      if (o.side === 'buy') o.reserved = o.reservedPerShare.times(ordered.minus(o.filledQty));
     }
     o.updatedAt = at;
   }
