@@ -10,6 +10,7 @@ import {
 import { generateSampleBars } from '@books/market-data/src/sample-bars';
 import { readStoredPlan } from '@books/runtime';
 import { FakeAlpacaServer, type FakeOrderPolicy, type FakeOrderScript } from '@books/testkit/src/alpaca';
+import { z } from 'zod';
 import { drainQueue } from '../../src/daily-run/queue-poller';
 import { SAMPLE_DAYS, STRATEGY_IDS } from '../e2e/support';
 import { deliverChaotically } from './harness/chaotic-delivery';
@@ -35,6 +36,7 @@ import { KeyedChance, scenarioSeed } from './harness/seeded';
  */
 
 const SEED = scenarioSeed(190319);
+const OrderId = z.object({ id: z.string() });
 const KEY_ID = 'PKFAULTS01';
 const SECRET = 'faults-secret';
 /** The adapter's and the fake's time runs this much faster than real time, as execution's waits do. */
@@ -59,12 +61,15 @@ describe(`fault injection: Alpaca's own faults, through the Alpaca adapter (seed
   let s: Scenario;
   let server: FakeAlpacaServer;
   let clock: RunningClock | undefined;
+  let worldClock: ManualClock | undefined;
   const bars = generateSampleBars(SAMPLE_DAYS);
   const symbols = [...bars.keys()];
 
   beforeAll(async () => {
     // The fake starts before the world; its clock follows the world's once the world is open.
-    const fakeClock: Clock = { now: () => clock?.now() ?? new Date(0) };
+    // Its time is the world's plus 100 ms per request received: a lifecycle unfolds as execution
+    // polls, the same way whatever the machine's speed.
+    const fakeClock: Clock = { now: () => worldClock?.now() ?? new Date(0) };
     server = await FakeAlpacaServer.start({
       world: {
         cash: INITIAL_CASH.toString(),
@@ -80,8 +85,9 @@ describe(`fault injection: Alpaca's own faults, through the Alpaca adapter (seed
     });
     s = await openScenario('fault-alpaca', SEED, {
       world: {
-        broker: (worldClock: ManualClock) => {
-          clock = new RunningClock(worldClock);
+        broker: (c: ManualClock) => {
+          worldClock = c;
+          clock = new RunningClock(c);
           return new AlpacaBroker(
             parseAlpacaConfig({ tradingUrl: server.url, dataUrl: server.url, timeoutMs: 2_000 }),
             {
@@ -263,5 +269,41 @@ describe(`fault injection: Alpaca's own faults, through the Alpaca adapter (seed
     expect(sells.map((i) => i.state)).toEqual(sells.map(() => 'REJECTED'));
     expect(sells.every((i) => /wash trade/.test(i.reason ?? ''))).toBe(true);
     await expectInvariants(s, `wash trades (422) and 5xx on reads on ${sells3}`);
+    // The operator cancels the buys placed by hand.
+    for (const r of byHand)
+      expect(server.state.cancel(OrderId.parse(JSON.parse(r.body)).id).status).toBe(204);
+  });
+  it('an intent still NEW whose order an earlier delivery placed: looked up by client order id, never POSTed again', async () => {
+    const day = ACTIVE_DAYS[4] as TradingDate;
+    await openDay(day);
+    server.state.scriptOrders(() => ({ initial: 'accepted', steps: [{ afterMs: 300, kind: 'fill' }] }));
+    await s.world.planDay(day);
+    const runId = played(s, day);
+    const sells: { clientOrderId: string; symbol: string; qty: string }[] = [];
+    for (const sid of STRATEGY_IDS)
+      for (const t of (await readStoredPlan(s.world.services.table, runId, sid))?.sells ?? [])
+        sells.push({ clientOrderId: t.clientOrderId, symbol: t.symbol, qty: t.qty.toString() });
+    expect(sells.length).toBeGreaterThan(0);
+    // As if an earlier delivery had placed each SELL and stopped before recording SUBMITTED.
+    for (const t of sells)
+      expect(
+        server.state.placeOrder({
+          symbol: t.symbol.replace('/', '.'),
+          side: 'sell',
+          type: 'market',
+          qty: t.qty,
+          time_in_force: 'day',
+          client_order_id: t.clientOrderId,
+        }).status,
+      ).toBe(200);
+    const requestsBefore = server.requests.length;
+    await drain();
+    const posted = server.requests.slice(requestsBefore).filter((r) => r.route === 'POST /v2/orders');
+    const intents = await s.world.services.intents.listForRun(runId);
+    const sellIntents = intents.filter((i) => i.side === 'sell');
+    expect(sellIntents.map((i) => i.state)).toEqual(sellIntents.map(() => 'FILLED'));
+    // Only the BUYs released after the SELLs were POSTed.
+    expect(posted.length).toBe(intents.length - sells.length);
+    await expectInvariants(s, `orders placed before their intents were submitted, on ${day}`);
   });
 });
