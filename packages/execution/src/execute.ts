@@ -150,6 +150,19 @@ async function submit(deps: ExecutionDeps, intent: Intent, log: Logger): Promise
       );
     }
   }
+  // An intent still NEW may have been placed by an earlier delivery that stopped before it
+  // recorded SUBMITTED: its client order id is looked up before any POST, never re-POSTed blindly.
+  const earlier = await placedBefore(deps, intent);
+  if (earlier) {
+    log.warn(
+      { event: 'found-before-submit', brokerOrderId: earlier.id },
+      'order already placed: following it',
+    );
+    await deps.intents.transition(intent.clientOrderId, intent.runId, 'NEW', 'SUBMITTED', {
+      brokerOrderId: earlier.id,
+    });
+    return earlier;
+  }
   let order: BrokerOrder;
   try {
     order = await deps.broker.placeOrder({

@@ -1,6 +1,6 @@
 import { AlpacaKeys } from '@books/alpaca';
 import { ManualClock, TradingDate } from '@books/core';
-import { FakeMarketDataServer, fakeDailyBar } from '@books/testkit';
+import { alpacaSpecPresent, FakeMarketDataServer, fakeDailyBar } from '@books/testkit';
 import {
   AlpacaBarsClient,
   type AlpacaDataConfigInput,
@@ -215,6 +215,8 @@ describe('AlpacaBarsClient.dailyBars', () => {
     expect(error).toBeInstanceOf(MalformedMarketData);
     expect(error).toMatchObject({ field, symbol: 'BRK/B' });
     expect(String(error)).toContain(problem);
+    // The broken bar is off Alpaca's contract on purpose; the fake's spec check sees it too.
+    if (alpacaSpecPresent) expect(server.takeContractViolations()).not.toHaveLength(0);
   });
 
   it('rejects a body that is not JSON', async () => {

@@ -1,19 +1,4 @@
-export type {
-  FakeAlpacaOptions,
-  FakeAsset,
-  FakeCalendarDay,
-  FakeDailyBar,
-  FakeFault,
-  FakeMarketDataFault,
-  FakeMarketDataOptions,
-  FakeMarketDataRequest,
-  FakeMarketDataRoute,
-  FakeReply,
-  FakeRoute,
-  FakeWorld,
-  RecordedRequest,
-} from './alpaca';
-export { FakeAlpacaServer, FakeAlpacaState, FakeMarketDataServer, fakeDailyBar, fastTime } from './alpaca';
+export * from './alpaca';
 export type { TestBucket } from './bucket';
 export { createTestBucket } from './bucket';
 export { TEST_CREDENTIALS, TEST_REGION, testDynamo, testS3, testSqs } from './clients';

@@ -10,6 +10,8 @@ describe('the fake market-data server follows the spec’s feed enums', () => {
       clock: new ManualClock('2024-01-08T23:00:00Z'),
       keyId: 'K',
       secretKey: 'S',
+      // Asks for feeds the spec does not allow on purpose, to see the fake refuse them.
+      contract: null,
     });
     server.bars.set('SPY', [fakeDailyBar('2024-01-02', '471')]);
   });

@@ -15,7 +15,7 @@ import { CONTRACT_NOW, CONTRACT_WORLD, cid, marketBuy } from '../support/world';
 const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 const ORDER = {
-  id: 'b-1',
+  id: '61e69015-8549-4bfd-b9c3-0000000000b1',
   client_order_id: 't-1',
   symbol: 'SPY',
   side: 'buy',
@@ -98,7 +98,7 @@ const CASES: readonly Case[] = [
   {
     route: 'GET /v2/orders/{id}',
     endpoint: 'GET /v2/orders/{id}',
-    call: (b) => b.getOrder(BrokerOrderId('b-1')),
+    call: (b) => b.getOrder(BrokerOrderId(ORDER.id)),
     payload: ORDER,
     required: Object.keys(ORDER).filter((k) => !ORDER_TIMES.includes(k)),
   },
@@ -179,7 +179,7 @@ describe('Alpaca payloads with a field missing', () => {
       status: 200,
       body: JSON.stringify(timeless),
     });
-    const error = await broker.getOrder(BrokerOrderId('b-1')).catch((e: unknown) => e);
+    const error = await broker.getOrder(BrokerOrderId(ORDER.id)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(MalformedBrokerPayload);
     expect(messageOf(error)).toBe(
       'GET /v2/orders/{id}: malformed broker payload: submitted_at: missing, and no created_at',

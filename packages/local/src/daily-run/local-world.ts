@@ -1,3 +1,4 @@
+import type { Broker } from '@books/broker';
 import { coordinatorFunction } from '@books/coordinator';
 import {
   type LambdaContext,
@@ -34,6 +35,8 @@ export interface LocalWorldOptions {
   readonly flowFlagsFile?: string;
   /** Fault injection (tests): the services each function is built with, execution's options, the handlers. */
   readonly inject?: InjectionHooks;
+  /** The broker every function trades with instead of the simulated one (tests: the Alpaca adapter on a fake). */
+  readonly broker?: (clock: ManualClock) => Broker;
 }
 
 export type LocalFunctionName = 'coordinator' | 'strategyWorker' | 'execution' | 'legacy';
@@ -97,7 +100,12 @@ export class LocalWorld {
       ...(options.flowFlagsFile ? { BOOKS_FLOW_FLAGS: `file:${options.flowFlagsFile}` } : {}),
     });
     const clock = new ManualClock('2000-01-01T00:00:00Z');
-    const services = await createServices(env, { clock, logger: options.logger, processEnv: {} });
+    const services = await createServices(env, {
+      clock,
+      logger: options.logger,
+      processEnv: {},
+      ...(options.broker ? { broker: options.broker(clock) } : {}),
+    });
     const inject = options.inject ?? {};
     const built = (fn: LocalFunctionName) => inject.services?.(fn, services) ?? services;
     const contexts = lambdaContexts(stage);

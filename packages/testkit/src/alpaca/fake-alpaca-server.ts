@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Clock } from '@books/core';
 import { FakeAlpacaState, type FakeReply, type FakeWorld } from './fake-alpaca-state';
 import { invalidFeed, LATEST_FEEDS } from './fake-market-data';
+import { AlpacaContract } from './openapi-contract';
 import { type FakeRateLimit, RateLimitCounter, type RateLimitFigures } from './rate-limit-counter';
 
 /** Route names: method and path pattern, e.g. "POST /v2/orders", "GET /v2/orders/{id}". */
@@ -33,6 +34,8 @@ export type FakeFault = { readonly route: FakeRoute; readonly count?: number } &
   | { readonly kind: 'hang' }
   /** The request is acted on (an order is accepted), then no answer: the client times out. */
   | { readonly kind: 'accept-then-hang' }
+  /** The request is acted on, then the connection is dropped without an answer. */
+  | { readonly kind: 'accept-then-drop' }
   /** The request is acted on, then this answer instead of the real one (e.g. a 200 whose body is cut off). */
   | { readonly kind: 'accept-then-reply'; readonly status: number; readonly body: string }
 );
@@ -52,7 +55,44 @@ export interface FakeAlpacaOptions {
   readonly secretKey: string;
   /** Count requests per minute and per caller, and answer 429 past the limit, as Alpaca does. */
   readonly rateLimit?: FakeRateLimit;
+  /**
+   * Alpaca's OpenAPI documents: every request received and every answer of the fake's own (not
+   * an injected fault's) is checked against them, and `close()` throws on any violation. Loaded
+   * from `../shared/alpaca-openapi` by default; `null` turns the check off (when absent, it is off).
+   */
+  readonly contract?: AlpacaContract | null;
+  /**
+   * The fake's time moves on by this much at every request it receives (on top of `clock`), so a
+   * scripted order lifecycle unfolds while a client polls, whatever the test's clock does.
+   */
+  readonly msPerRequest?: number;
 }
+
+/** The documents, read once per process. */
+let sharedContract: AlpacaContract | undefined | null = null;
+function defaultContract(): AlpacaContract | undefined {
+  if (sharedContract === null) {
+    sharedContract = AlpacaContract.load();
+    sharedContract?.prepare(SPEC_OPERATIONS);
+  }
+  return sharedContract;
+}
+
+/** The spec's operations the fake serves. */
+const SPEC_OPERATIONS = [
+  'GET /v2/account',
+  'GET /v2/positions',
+  'GET /v2/clock',
+  'GET /v2/calendar',
+  'GET /v2/assets/{symbol_or_asset_id}',
+  'POST /v2/orders',
+  'GET /v2/orders',
+  'GET /v2/orders/{order_id}',
+  'DELETE /v2/orders/{order_id}',
+  'PATCH /v2/orders/{order_id}',
+  'GET /v2/orders:by_client_order_id',
+  'GET /v2/stocks/trades/latest',
+];
 
 /**
  * A local HTTP server (127.0.0.1, random port) that speaks the Alpaca Trading API v2 and the
@@ -62,6 +102,8 @@ export interface FakeAlpacaOptions {
 export class FakeAlpacaServer {
   readonly requests: RecordedRequest[] = [];
   readonly state: FakeAlpacaState;
+  /** Every way a request or an answer of the fake strayed from Alpaca's OpenAPI documents. */
+  readonly contractViolations: string[] = [];
   private readonly faults: { fault: FakeFault; remaining: number }[] = [];
   private rateLimit: RateLimitCounter | undefined;
 
@@ -74,6 +116,7 @@ export class FakeAlpacaServer {
   }
 
   static async start(options: FakeAlpacaOptions): Promise<FakeAlpacaServer> {
+    if (options.contract === undefined) defaultContract();
     const state = new FakeAlpacaState(options.world, options.clock);
     let instance: FakeAlpacaServer | undefined;
     const server = createServer((req, res) => {
@@ -101,9 +144,22 @@ export class FakeAlpacaServer {
     return this.rateLimit?.figures();
   }
 
+  /**
+   * The violations seen so far, which are then forgotten: for a test that serves or sends
+   * something off-contract on purpose (and can assert that the check saw it).
+   */
+  takeContractViolations(): string[] {
+    return this.contractViolations.splice(0);
+  }
+
+  /** Stops the server; throws when any exchange broke the OpenAPI contract. */
   async close(): Promise<void> {
     this.server.closeAllConnections();
     await new Promise<void>((resolve, reject) => this.server.close((e) => (e ? reject(e) : resolve())));
+    if (this.contractViolations.length > 0)
+      throw new Error(
+        `the fake Alpaca saw ${this.contractViolations.length} exchange(s) outside Alpaca's OpenAPI documents:\n${this.contractViolations.join('\n')}`,
+      );
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse, options: FakeAlpacaOptions): Promise<void> {
@@ -117,7 +173,17 @@ export class FakeAlpacaServer {
       path: `${url.pathname}${url.search}`,
       ...(caller ? { caller } : {}),
     });
+    if (options.msPerRequest) this.state.tick(options.msPerRequest);
     const raw = await readBody(req);
+    const contract = options.contract === undefined ? defaultContract() : (options.contract ?? undefined);
+    if (contract) this.checkRequest(contract, method, `${url.pathname}${url.search}`, raw);
+    const respond = (reply: FakeReply): void => {
+      if (contract)
+        this.contractViolations.push(
+          ...contract.checkResponse(method, `${url.pathname}${url.search}`, reply.status, reply.body),
+        );
+      send(res, reply);
+    };
 
     if (
       req.headers['apca-api-key-id'] !== options.keyId ||
@@ -168,17 +234,38 @@ export class FakeAlpacaServer {
         case 'accept-then-hang':
           this.answer(route, url, raw);
           return;
+        case 'accept-then-drop':
+          this.answer(route, url, raw);
+          res.socket?.destroy();
+          return;
         case 'accept-then-reply':
           this.answer(route, url, raw);
           return send(res, { status: fault.status, body: fault.body });
       }
     }
     const reply = this.answer(route, url, raw);
-    send(res, limited ? { ...reply, headers: { ...limited.headers, ...reply.headers } } : reply);
+    respond(limited ? { ...reply, headers: { ...limited.headers, ...reply.headers } } : reply);
+  }
+
+  private checkRequest(contract: AlpacaContract, method: string, pathAndQuery: string, raw: string): void {
+    let body: unknown;
+    if (raw.trim() !== '') {
+      try {
+        body = JSON.parse(raw);
+      } catch {
+        this.contractViolations.push(`${method} ${pathAndQuery}: the request body is not JSON`);
+        return;
+      }
+    }
+    this.contractViolations.push(
+      ...contract.checkRequest({ method, url: pathAndQuery, ...(body === undefined ? {} : { body }) }),
+    );
   }
 
   private answer(route: FakeRoute | 'unknown', url: URL, raw: string): FakeReply {
     const s = this.state;
+    // Every scripted step due by now happens before the request is answered.
+    s.advance();
     const last = decodeURIComponent(url.pathname.split('/').pop() ?? '');
     switch (route) {
       case 'GET /v2/account':

@@ -21,7 +21,51 @@ export interface FakeWorld {
   /** Latest trade price per symbol, as decimal text; served as a raw JSON number. */
   readonly prices: Readonly<Record<string, string>>;
   readonly calendar: readonly FakeCalendarDay[];
+  /**
+   * Alpaca checks a market buy as if it were a limit order this far above the price (2.5% to 4%
+   * on a cash account); the buying power it holds back is that value. Default '0.025'.
+   */
+  readonly marketBuyBuffer?: string;
+  /** Alpaca answers a potential wash trade with 403 40310000 or with 422 42210000. Default 403. */
+  readonly washTradeStatus?: 403 | 422;
 }
+
+/**
+ * What happens to one order after Alpaca accepted it, in the fake's time (its clock, plus the
+ * time `tick` added). Without a script an order behaves as before: a market or marketable limit
+ * order fills at once.
+ */
+export interface FakeOrderScript {
+  /** The status the POST answers with. Default 'new'. */
+  readonly initial?: 'new' | 'accepted' | 'pending_new';
+  /** Steps in order, each due `afterMs` after the order was accepted. */
+  readonly steps: readonly FakeOrderStep[];
+  /**
+   * What a DELETE does: by default the order is canceled at once; with `afterMs` it is
+   * `pending_cancel` first, then `canceled` — or `filled` when the fill wins the race.
+   */
+  readonly onCancel?: { readonly afterMs: number; readonly outcome: 'canceled' | 'filled' };
+}
+
+export type FakeOrderStep =
+  /** Fills `ratio` of the ordered qty (whole shares on a non-fractionable asset), or all that is left. */
+  | { readonly afterMs: number; readonly kind: 'fill'; readonly ratio?: string }
+  /** Someone (the operator, by hand) asked to cancel: `pending_cancel`, still fillable. */
+  | { readonly afterMs: number; readonly kind: 'pending_cancel' }
+  /** The order ends with what it filled: `rejected` is Alpaca's late rejection. */
+  | {
+      readonly afterMs: number;
+      readonly kind: 'end';
+      readonly status: 'done_for_day' | 'expired' | 'canceled' | 'rejected';
+    };
+
+/** Picks the script of each order as it is accepted; undefined: the order fills at once. */
+export type FakeOrderPolicy = (order: {
+  readonly symbol: string;
+  readonly side: 'buy' | 'sell';
+  readonly clientOrderId: string;
+  readonly type: 'market' | 'limit';
+}) => FakeOrderScript | undefined;
 
 /** An HTTP answer of the fake: status and the exact body text. */
 export interface FakeReply {
@@ -44,6 +88,8 @@ interface FakeOrder {
   filledAvgPrice: Decimal | null;
   /** Cash held back for an open buy. */
   reserved: Decimal;
+  /** What each share of an open buy holds back (its price, with the market-buy buffer). */
+  reservedPerShare: Decimal;
   createdAt: Date;
   /** Null while the order is not routed yet (Alpaca's `pending_new` may carry submitted_at: null). */
   submittedAt: Date | null;
@@ -52,6 +98,14 @@ interface FakeOrder {
   replacedAt: Date | null;
   filledAt: Date | null;
   canceledAt: Date | null;
+  expiredAt: Date | null;
+  failedAt: Date | null;
+  script: FakeOrderScript | undefined;
+  /** Steps of the script applied so far. */
+  stepsDone: number;
+  /** When a pending cancel resolves, and how. */
+  cancelDue: { at: number; outcome: 'canceled' | 'filled' } | null;
+  updatedAt: Date | null;
 }
 
 const OrderBody = z.object({
@@ -72,7 +126,16 @@ const ReplaceBody = z.object({
   client_order_id: z.string().optional(),
 });
 
-const OPEN = new Set(['new', 'accepted', 'pending_new', 'partially_filled']);
+/** A stable UUID-shaped asset id per symbol, as Alpaca's asset ids are UUIDs. */
+export function fakeAssetId(symbol: string): string {
+  const hex = [...symbol]
+    .map((c) => c.charCodeAt(0).toString(16).padStart(2, '0'))
+    .join('')
+    .padEnd(12, '0');
+  return `b0b6dd9d-8b9b-48a9-ba46-${hex.slice(0, 12)}`;
+}
+
+const OPEN = new Set(['new', 'accepted', 'pending_new', 'partially_filled', 'pending_cancel']);
 const json = (status: number, value: unknown): FakeReply => ({ status, body: JSON.stringify(value) });
 const alpacaError = (status: number, code: number, message: string): FakeReply =>
   json(status, { code, message });
@@ -95,6 +158,11 @@ export class FakeAlpacaState {
   private readonly externalPositions: Record<string, unknown>[] = [];
   private readonly externalOrders: Record<string, unknown>[] = [];
   private nextId = 1;
+  private policy: FakeOrderPolicy = () => undefined;
+  /** Time added to the clock by `tick`: the fake's own time runs ahead of the test's clock. */
+  private tickedMs = 0;
+  private readonly marketBuyBuffer: Decimal;
+  private readonly washTradeStatus: 403 | 422;
 
   constructor(
     world: FakeWorld,
@@ -104,6 +172,82 @@ export class FakeAlpacaState {
     this.cash = new Decimal(world.cash);
     for (const a of world.assets) this.assets.set(a.symbol, a);
     for (const [s, p] of Object.entries(world.prices)) this.prices.set(s, p);
+    this.marketBuyBuffer = new Decimal(world.marketBuyBuffer ?? '0.025');
+    this.washTradeStatus = world.washTradeStatus ?? 403;
+  }
+
+  /** From now on, each accepted order follows the script the policy picks for it. */
+  scriptOrders(policy: FakeOrderPolicy): void {
+    this.policy = policy;
+  }
+
+  /** The fake's time: the clock's, plus what `tick` added. */
+  now(): Date {
+    return new Date(this.clock.now().getTime() + this.tickedMs);
+  }
+
+  /** Moves the fake's time on by `ms` and applies every step of every script now due. */
+  tick(ms = 0): void {
+    this.tickedMs += ms;
+    this.advance();
+  }
+
+  /** Applies every scripted step due at the fake's time, in order, order by order. */
+  advance(): void {
+    const now = this.now().getTime();
+    for (const o of this.orders) {
+      const steps = o.script?.steps ?? [];
+      while (o.stepsDone < steps.length && OPEN.has(o.status)) {
+        const step = steps[o.stepsDone];
+        if (!step || o.createdAt.getTime() + step.afterMs > now) break;
+        o.stepsDone++;
+        this.applyStep(o, step, new Date(o.createdAt.getTime() + step.afterMs));
+      }
+      if (o.cancelDue && o.cancelDue.at <= now && OPEN.has(o.status)) {
+        const at = new Date(o.cancelDue.at);
+        if (o.cancelDue.outcome === 'filled') this.fillRest(o, at);
+        else this.end(o, 'canceled', at);
+        o.cancelDue = null;
+      }
+    }
+  }
+
+  private applyStep(o: FakeOrder, step: FakeOrderStep, at: Date): void {
+    switch (step.kind) {
+      case 'fill': {
+        if (step.ratio === undefined) {
+          this.fillRest(o, at);
+          return;
+        }
+        const ordered = o.qty ?? new Decimal(0);
+        const asset = this.assets.get(o.symbol);
+        let qty = ordered.times(step.ratio);
+        qty = asset?.fractionable ? qty.toDecimalPlaces(9, Decimal.ROUND_DOWN) : qty.floor();
+        qty = Decimal.min(qty, ordered.minus(o.filledQty));
+        if (qty.gt(0)) this.fill(o, qty, new Decimal(this.prices.get(o.symbol) ?? '0'), at);
+        return;
+      }
+      case 'pending_cancel':
+        o.status = 'pending_cancel';
+        return;
+      case 'end':
+        this.end(o, step.status, at);
+        return;
+    }
+  }
+
+  private fillRest(o: FakeOrder, at: Date): void {
+    const rest = (o.qty ?? new Decimal(0)).minus(o.filledQty);
+    if (rest.gt(0)) this.fill(o, rest, new Decimal(this.prices.get(o.symbol) ?? '0'), at);
+  }
+
+  /** Ends an open order with what it filled; the buying power it held comes back. */
+  private end(o: FakeOrder, status: 'done_for_day' | 'expired' | 'canceled' | 'rejected', at: Date): void {
+    o.status = status;
+    o.reserved = new Decimal(0);
+    if (status === 'canceled') o.canceledAt = at;
+    if (status === 'expired') o.expiredAt = at;
+    if (status === 'rejected') o.failedAt = at;
   }
 
   setPrice(symbol: string, price: string): void {
@@ -139,7 +283,7 @@ export class FakeAlpacaState {
         const price = new Decimal(this.prices.get(symbol) ?? '0');
         const avg = p.cost.dividedBy(p.qty);
         return {
-          asset_id: `asset-${symbol}`,
+          asset_id: fakeAssetId(symbol),
           symbol,
           exchange: 'NASDAQ',
           asset_class: 'us_equity',
@@ -152,6 +296,14 @@ export class FakeAlpacaState {
           cost_basis: canonical(p.cost),
           current_price: canonical(price),
           unrealized_pl: canonical(p.qty.times(price).minus(p.cost)),
+          unrealized_plpc: p.cost.isZero()
+            ? '0'
+            : canonical(p.qty.times(price).minus(p.cost).dividedBy(p.cost.abs())),
+          unrealized_intraday_pl: '0',
+          unrealized_intraday_plpc: '0',
+          lastday_price: canonical(price),
+          change_today: '0',
+          asset_marginable: true,
         };
       });
     return json(200, [...out, ...this.externalPositions]);
@@ -194,7 +346,7 @@ export class FakeAlpacaState {
     if (!OPEN.has(o.status) || o.status === 'pending_new')
       return alpacaError(422, 42210000, `order is not replaceable (status ${o.status})`);
     const b = parsed.data;
-    const now = this.clock.now();
+    const now = this.now();
     const next: FakeOrder = {
       ...o,
       id: `61e69015-8549-4bfd-b9c3-${String(this.nextId++).padStart(12, '0')}`,
@@ -207,6 +359,9 @@ export class FakeAlpacaState {
       replacedBy: null,
       replaces: o.id,
       replacedAt: null,
+      // The replacement's script starts over from its own acceptance.
+      stepsDone: 0,
+      cancelDue: null,
     };
     o.status = 'replaced';
     o.replacedBy = next.id;
@@ -217,7 +372,7 @@ export class FakeAlpacaState {
   }
 
   clockReply(): FakeReply {
-    const now = this.clock.now();
+    const now = this.now();
     const sessions = this.calendar.map((d) => ({
       open: marketTimeToInstant(d.date, d.open),
       close: marketTimeToInstant(d.date, d.close),
@@ -251,7 +406,7 @@ export class FakeAlpacaState {
     const a = this.assets.get(symbol);
     if (!a) return alpacaError(404, 40410000, 'asset not found');
     return json(200, {
-      id: `asset-${a.symbol}`,
+      id: fakeAssetId(a.symbol),
       class: 'us_equity',
       exchange: 'NASDAQ',
       symbol: a.symbol,
@@ -271,7 +426,7 @@ export class FakeAlpacaState {
       .filter((s) => this.prices.has(s))
       .map(
         (s) =>
-          `${JSON.stringify(s)}:{"t":${JSON.stringify(this.clock.now().toISOString())},"x":"V","p":${this.prices.get(s)},"s":100,"c":["@"],"i":52983525029461,"z":"C"}`,
+          `${JSON.stringify(s)}:{"t":${JSON.stringify(this.now().toISOString())},"x":"V","p":${this.prices.get(s)},"s":100,"c":["@"],"i":52983525029461,"z":"C"}`,
       );
     return { status: 200, body: `{"trades":{${entries.join(',')}}}` };
   }
@@ -303,10 +458,18 @@ export class FakeAlpacaState {
     if (!asset.fractionable && (notional !== null || (qty !== null && !qty.isInteger())))
       return alpacaError(422, 42210000, `asset "${symbol}" is not fractionable`);
     if (this.orders.some((o) => o.symbol === symbol && o.side !== side && OPEN.has(o.status)))
-      return alpacaError(403, 40310000, 'potential wash trade detected. use complex orders');
+      return this.washTradeStatus === 403
+        ? alpacaError(403, 40310000, 'potential wash trade detected. use complex orders')
+        : alpacaError(422, 42210000, 'potential wash trade detected. use complex orders');
 
     const price = new Decimal(this.prices.get(symbol) ?? '0');
-    const execPrice = type === 'limit' && limitPrice !== null ? limitPrice : price;
+    // A market buy is checked, and holds buying power, as a limit a buffer above the price.
+    const execPrice =
+      type === 'limit' && limitPrice !== null
+        ? limitPrice
+        : side === 'buy'
+          ? price.times(this.marketBuyBuffer.plus(1))
+          : price;
     const orderQty =
       qty ?? (notional ?? new Decimal(0)).dividedBy(price).toDecimalPlaces(9, Decimal.ROUND_DOWN);
     if (side === 'buy') {
@@ -326,28 +489,40 @@ export class FakeAlpacaState {
         );
     }
 
+    const script = this.policy({ symbol, side, clientOrderId, type });
     const order: FakeOrder = {
       id: `61e69015-8549-4bfd-b9c3-${String(this.nextId++).padStart(12, '0')}`,
       clientOrderId,
       symbol,
       side,
       type,
-      qty,
+      qty: qty ?? (script ? orderQty : null),
       notional,
       limitPrice,
-      status: 'new',
+      status: script?.initial ?? 'new',
       filledQty: new Decimal(0),
       filledAvgPrice: null,
       reserved: side === 'buy' ? (notional ?? orderQty.times(execPrice)) : new Decimal(0),
-      createdAt: this.clock.now(),
-      submittedAt: this.clock.now(),
+      reservedPerShare: side === 'buy' ? execPrice : new Decimal(0),
+      createdAt: this.now(),
+      submittedAt: script?.initial === 'pending_new' ? null : this.now(),
       replacedBy: null,
       replaces: null,
       replacedAt: null,
       filledAt: null,
       canceledAt: null,
+      expiredAt: null,
+      failedAt: null,
+      script,
+      stepsDone: 0,
+      cancelDue: null,
+      updatedAt: null,
     };
     this.orders.push(order);
+    if (script) {
+      this.advance();
+      return json(200, this.orderJson(order));
+    }
     const marketable =
       type === 'market' ||
       (limitPrice !== null && (side === 'buy' ? limitPrice.gte(price) : limitPrice.lte(price)));
@@ -375,11 +550,16 @@ export class FakeAlpacaState {
   cancel(id: string): FakeReply {
     const o = this.orders.find((x) => x.id === id);
     if (!o) return alpacaError(404, 40410000, 'order not found');
-    if (!OPEN.has(o.status))
+    if (!OPEN.has(o.status) || o.status === 'pending_cancel')
       return alpacaError(422, 42210000, `order is not cancelable (status ${o.status})`);
-    o.status = 'canceled';
-    o.canceledAt = this.clock.now();
-    o.reserved = new Decimal(0);
+    const onCancel = o.script?.onCancel;
+    if (onCancel) {
+      o.status = 'pending_cancel';
+      o.cancelDue = { at: this.now().getTime() + onCancel.afterMs, outcome: onCancel.outcome };
+      this.advance();
+      return { status: 204, body: '' };
+    }
+    this.end(o, 'canceled', this.now());
     return { status: 204, body: '' };
   }
 
@@ -387,11 +567,11 @@ export class FakeAlpacaState {
   fillOpenOrder(id: string): void {
     const o = this.orders.find((x) => x.id === id);
     if (!o || !OPEN.has(o.status)) throw new Error(`no open order ${id}`);
-    const price = new Decimal(this.prices.get(o.symbol) ?? '0');
-    this.fill(o, (o.qty ?? new Decimal(0)).minus(o.filledQty), price);
+    this.fillRest(o, this.now());
   }
 
-  private fill(o: FakeOrder, qty: Decimal, price: Decimal): void {
+  /** Fills `qty` more of an order at `price`: partially_filled until all of it is. */
+  private fill(o: FakeOrder, qty: Decimal, price: Decimal, at: Date = this.now()): void {
     const value = qty.times(price);
     const pos = this.positions.get(o.symbol) ?? { qty: new Decimal(0), cost: new Decimal(0) };
     if (o.side === 'buy') {
@@ -407,9 +587,17 @@ export class FakeAlpacaState {
     o.filledQty = before.plus(qty);
     o.filledAvgPrice =
       o.filledAvgPrice === null ? price : o.filledAvgPrice.times(before).plus(value).dividedBy(o.filledQty);
-    o.status = 'filled';
-    o.filledAt = this.clock.now();
-    o.reserved = new Decimal(0);
+    const ordered = o.qty;
+    if (ordered === null || o.filledQty.gte(ordered)) {
+      o.status = 'filled';
+      o.filledAt = at;
+      o.reserved = new Decimal(0);
+    } else {
+      if (o.status !== 'pending_cancel') o.status = 'partially_filled';
+      // What is left of a buy still holds its share of the buying power.
+      if (o.side === 'buy') o.reserved = o.reservedPerShare.times(ordered.minus(o.filledQty));
+    }
+    o.updatedAt = at;
   }
 
   private buyingPower(): Decimal {
@@ -429,16 +617,18 @@ export class FakeAlpacaState {
       id: o.id,
       client_order_id: o.clientOrderId,
       created_at: at(o.createdAt),
-      updated_at: at(o.replacedAt ?? o.filledAt ?? o.canceledAt ?? o.submittedAt ?? o.createdAt),
+      updated_at: at(
+        o.replacedAt ?? o.filledAt ?? o.canceledAt ?? o.expiredAt ?? o.failedAt ?? o.updatedAt ?? o.createdAt,
+      ),
       submitted_at: at(o.submittedAt),
       filled_at: at(o.filledAt),
-      expired_at: null,
+      expired_at: at(o.expiredAt),
       canceled_at: at(o.canceledAt),
-      failed_at: null,
+      failed_at: at(o.failedAt),
       replaced_at: at(o.replacedAt),
       replaced_by: o.replacedBy,
       replaces: o.replaces,
-      asset_id: `asset-${o.symbol}`,
+      asset_id: fakeAssetId(o.symbol),
       symbol: o.symbol,
       asset_class: 'us_equity',
       notional: dec(o.notional),

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type Clock, marketTimeToInstant } from '@books/core';
+import { AlpacaContract } from './openapi-contract';
 
 /**
  * One daily bar as the fake serves it. Every field is JSON text inserted verbatim, so a test can
@@ -57,6 +58,17 @@ export interface FakeMarketDataOptions {
   readonly clock: Clock;
   readonly keyId: string;
   readonly secretKey: string;
+  /** As FakeAlpacaOptions.contract: requests and the fake's own answers are checked; `close()` throws. */
+  readonly contract?: AlpacaContract | null;
+}
+
+let sharedContract: AlpacaContract | undefined | null = null;
+function defaultContract(): AlpacaContract | undefined {
+  if (sharedContract === null) {
+    sharedContract = AlpacaContract.load();
+    sharedContract?.prepare(['GET /v2/stocks/bars', 'GET /v2/stocks/trades/latest']);
+  }
+  return sharedContract;
 }
 
 /**
@@ -71,6 +83,8 @@ export class FakeMarketDataServer {
   readonly bars = new Map<string, FakeDailyBar[]>();
   /** Alpaca symbol → latest trade price (JSON number text) and ISO time. */
   readonly trades = new Map<string, { readonly p: string; readonly t: string }>();
+  /** Every way a request or an answer of the fake strayed from Alpaca's OpenAPI documents. */
+  readonly contractViolations: string[] = [];
   private readonly faults: { fault: FakeMarketDataFault; remaining: number }[] = [];
 
   private constructor(
@@ -79,9 +93,10 @@ export class FakeMarketDataServer {
   ) {}
 
   static async start(options: FakeMarketDataOptions): Promise<FakeMarketDataServer> {
+    if (options.contract === undefined) defaultContract();
     let instance: FakeMarketDataServer | undefined;
     const server = createServer((req, res) => {
-      if (instance) send(res, instance.answer(req, options));
+      if (instance) send(res, instance.checked(req, options));
       else res.destroy();
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -99,9 +114,37 @@ export class FakeMarketDataServer {
     return this.requests.filter((r) => r.route === route).length;
   }
 
+  /**
+   * The violations seen so far, which are then forgotten: for a test that serves or sends
+   * something off-contract on purpose (and can assert that the check saw it).
+   */
+  takeContractViolations(): string[] {
+    return this.contractViolations.splice(0);
+  }
+
+  /** Stops the server; throws when any exchange broke the OpenAPI contract. */
   async close(): Promise<void> {
     this.server.closeAllConnections();
     await new Promise<void>((resolve, reject) => this.server.close((e) => (e ? reject(e) : resolve())));
+    if (this.contractViolations.length > 0)
+      throw new Error(
+        `the fake market data saw ${this.contractViolations.length} exchange(s) outside Alpaca's OpenAPI documents:\n${this.contractViolations.join('\n')}`,
+      );
+  }
+
+  /** The answer, with the request and the fake's own answer (not an injected fault's) checked. */
+  private checked(req: IncomingMessage, options: FakeMarketDataOptions): Reply {
+    const contract = options.contract === undefined ? defaultContract() : (options.contract ?? undefined);
+    const method = req.method ?? 'GET';
+    const url = req.url ?? '/';
+    if (contract) this.contractViolations.push(...contract.checkRequest({ method, url }));
+    const faulted = this.faults.some(
+      (f) => f.remaining > 0 && `${method} ${new URL(url, 'http://fake').pathname}` === f.fault.route,
+    );
+    const r = this.answer(req, options);
+    if (contract && !faulted)
+      this.contractViolations.push(...contract.checkResponse(method, url, r.status, r.body));
+    return r;
   }
 
   private answer(req: IncomingMessage, options: FakeMarketDataOptions): Reply {
