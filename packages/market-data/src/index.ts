@@ -7,6 +7,21 @@ export {
   AlpacaDataConfigSchema,
 } from './alpaca-bars-client';
 export { type Bar, BarFileError, type BarStore, barsUntil, fileStemOf, symbolOfStem } from './bar-store';
+export {
+  actionsOn,
+  type CashEvent,
+  CORPORATE_ACTIONS_FILE,
+  type CorporateActions,
+  CorporateActionsSchema,
+  type CorporateActionsSource,
+  type DividendAction,
+  formatCorporateActions,
+  NO_CORPORATE_ACTIONS,
+  parseCorporateActions,
+  type SplitAction,
+  splitAdjusted,
+  splitsOf,
+} from './corporate-actions';
 export { CSV_HEADER, CsvBarStore, parseBarsCsv } from './csv-bar-store';
 export { barOfRow } from './daily-bar-row';
 export {

@@ -8,6 +8,7 @@ import {
 } from '@books/alpaca';
 import type { ClientOrderId, Clock, Logger, Symbol, TradingDate } from '@books/core';
 import type { z } from 'zod';
+import type { ListActivitiesQuery, NonTradeActivity } from '../activities';
 import {
   AssetNotTradable,
   BrokerUnavailable,
@@ -30,6 +31,7 @@ import type {
   PlacedOrder,
   Position,
 } from '../port';
+import { listAlpacaActivities } from './activities';
 import type { AlpacaConfig } from './config';
 import { errorFromResponse } from './error-mapping';
 import { toAccount, toAsset, toCalendarDay, toClock, toOrder, toPosition } from './mapping';
@@ -253,6 +255,18 @@ export class AlpacaBroker implements Broker {
       }
     }
     return prices;
+  }
+
+  async listActivities(query?: ListActivitiesQuery): Promise<NonTradeActivity[]> {
+    return listAlpacaActivities(async (path) => {
+      const endpoint = 'GET /v2/account/activities';
+      const response = await this.http.send('GET', `${this.config.tradingUrl}${path}`, {
+        mode: 'idempotent',
+      });
+      if (response.status >= 200 && response.status < 300)
+        return readBody(endpoint, response.status, response.text);
+      throw errorFromResponse(endpoint, { status: response.status, body: lenientBody(response.text) }, {});
+    }, query);
   }
 
   private async readOrder(id: string): Promise<z.output<typeof OrderPayload>> {

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Clock } from '@books/core';
+import { FakeActivities } from './fake-activities';
 import { FakeAlpacaState, type FakeReply, type FakeWorld } from './fake-alpaca-state';
 import { invalidFeed, LATEST_FEEDS } from './fake-market-data';
 
@@ -17,7 +18,8 @@ export type FakeRoute =
   | 'DELETE /v2/orders/{id}'
   | 'PATCH /v2/orders/{id}'
   | 'GET /v2/orders:by_client_order_id'
-  | 'GET /v2/stocks/trades/latest';
+  | 'GET /v2/stocks/trades/latest'
+  | 'GET /v2/account/activities';
 
 /** What the next `count` requests to `route` get instead of (or on top of) the normal answer. */
 export type FakeFault = { readonly route: FakeRoute; readonly count?: number } & (
@@ -57,6 +59,8 @@ export interface FakeAlpacaOptions {
 export class FakeAlpacaServer {
   readonly requests: RecordedRequest[] = [];
   readonly state: FakeAlpacaState;
+  /** The account's activities (dividends, splits, cash movements) a test adds. */
+  readonly activities = new FakeActivities();
   private readonly faults: { fault: FakeFault; remaining: number }[] = [];
 
   private constructor(
@@ -199,6 +203,8 @@ export class FakeAlpacaServer {
           (url.searchParams.get('symbols') ?? '').split(',').filter((x) => x !== ''),
         );
       }
+      case 'GET /v2/account/activities':
+        return this.activities.reply(url.searchParams);
       case 'unknown':
         return { status: 404, body: '{"code":40410000,"message":"endpoint not found"}' };
     }
@@ -215,6 +221,7 @@ function routeOf(method: string, path: string): FakeRoute | 'unknown' {
     'GET /v2/orders': 'GET /v2/orders',
     'GET /v2/orders:by_client_order_id': 'GET /v2/orders:by_client_order_id',
     'GET /v2/stocks/trades/latest': 'GET /v2/stocks/trades/latest',
+    'GET /v2/account/activities': 'GET /v2/account/activities',
   };
   const key = `${method} ${path}`;
   const hit = exact[key];
