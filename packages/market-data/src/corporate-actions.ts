@@ -1,7 +1,6 @@
 import { Decimal, SymbolSchema, type TradingDate, TradingDateSchema } from '@books/core';
 import { z } from 'zod';
-import type { Bar } from './bar-store';
-import { BarFileError } from './bar-store';
+import { type Bar, BarFileError, type BarStore } from './bar-store';
 
 /**
  * The corporate actions and account cash events beside the bars: `corporate-actions.json` in the
@@ -134,5 +133,25 @@ export function actionsOn(actions: CorporateActions, day: TradingDate | string):
     dividends: actions.dividends.filter((d) => d.payDate === day),
     splits: actions.splits.filter((s) => s.exDate === day),
     cash: actions.cash.filter((c) => c.date === day),
+  };
+}
+
+/** Whether a bar store also reads the corporate-actions file beside its bars. */
+export function hasCorporateActions(store: object): store is CorporateActionsSource {
+  return 'corporateActions' in store && typeof store.corporateActions === 'function';
+}
+
+/**
+ * The bars indicators read: `store`'s raw bars split-adjusted with the actions of `source` (see
+ * `splitAdjusted`). Accounting, fills and valuation read the raw store, never this one.
+ */
+export function splitAdjustedBars(store: BarStore, source: CorporateActionsSource): BarStore {
+  return {
+    async bars(symbol, until) {
+      const [bars, actions] = await Promise.all([store.bars(symbol, until), source.corporateActions()]);
+      return splitAdjusted(bars, splitsOf(actions, symbol.toUpperCase()));
+    },
+    calendar: (until) => store.calendar(until),
+    symbols: () => store.symbols(),
   };
 }

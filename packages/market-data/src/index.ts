@@ -16,10 +16,12 @@ export {
   type CorporateActionsSource,
   type DividendAction,
   formatCorporateActions,
+  hasCorporateActions,
   NO_CORPORATE_ACTIONS,
   parseCorporateActions,
   type SplitAction,
   splitAdjusted,
+  splitAdjustedBars,
   splitsOf,
 } from './corporate-actions';
 export { CSV_HEADER, CsvBarStore, parseBarsCsv } from './csv-bar-store';

@@ -165,7 +165,11 @@ async function signal(
   flow: 'legacy' | 'shadow',
 ): Promise<StrategyOutcome> {
   const evaluation = await deps.evaluator.evaluate(input.file, input.asOf);
-  if (!evaluation.ok) throw new StrategyFailure(`DSL_${evaluation.code}`, evaluation.message);
+  if (!evaluation.ok)
+    throw new StrategyFailure(
+      evaluation.data ? evaluation.code : `DSL_${evaluation.code}`,
+      evaluation.message,
+    );
   const contributions = new Map<Symbol, Weight>();
   for (const [symbol, weight] of evaluation.weights)
     contributions.set(symbol, weight.times(input.allocation.value));
@@ -195,7 +199,11 @@ async function signal(
 
 async function plan(deps: StrategyRunDeps, input: StrategyRunInput): Promise<StrategyPlanRecord> {
   const evaluation = await deps.evaluator.evaluate(input.file, input.asOf);
-  if (!evaluation.ok) throw new StrategyFailure(`DSL_${evaluation.code}`, evaluation.message);
+  if (!evaluation.ok)
+    throw new StrategyFailure(
+      evaluation.data ? evaluation.code : `DSL_${evaluation.code}`,
+      evaluation.message,
+    );
 
   let book: Awaited<ReturnType<BookReader['readBook']>>;
   try {
