@@ -67,12 +67,10 @@ export function strategyWorkerFunction(
     env.BOOKS_BROKER_MODE === 'simulated' ? services.bars : liveBars(services.bars, services.broker, clock);
   // Indicators read split-adjusted closes (a split is no drawdown); sizing and valuation read raw prices.
   const indicatorBars = hasCorporateActions(services.bars) ? splitAdjustedBars(bars, services.bars) : bars;
-  const dsl = new DslEvaluator(
-    readSource,
-    barPortFrom(indicatorBars),
-    options.barsHorizon,
-    previousTradingDayOf(services.broker),
-  );
+  const dsl = new DslEvaluator(readSource, barPortFrom(indicatorBars), options.barsHorizon, {
+    previousTradingDay: previousTradingDayOf(services.broker),
+    completedBars: barPortFrom(services.bars),
+  });
   const timings = options.timings;
   const evaluator: StrategyEvaluator = timings
     ? { evaluate: (file, asOf) => timings.time('dsl', () => dsl.evaluate(file, asOf)) }

@@ -54,8 +54,15 @@ export class DslEvaluator implements StrategyEvaluator {
     private readonly readSource: StrategySourceReader,
     private readonly bars: BarPort,
     private readonly horizon?: TradingDate,
-    /** When given, a strategy whose symbols' latest bar is older than the previous trading day fails with STALE_DATA. */
-    private readonly previousTradingDay?: PreviousTradingDay,
+    /**
+     * When given, a strategy whose symbols' latest completed bar (in `completedBars`, default the
+     * evaluated bars) is older than the previous trading day fails with STALE_DATA. A live run
+     * evaluates on today's provisional bar, which must not hide a store that stopped updating.
+     */
+    private readonly freshness?: {
+      readonly previousTradingDay: PreviousTradingDay;
+      readonly completedBars?: BarPort;
+    },
   ) {}
 
   async evaluate(file: string, asOf: TradingDate): Promise<StrategyEvaluation> {
@@ -87,10 +94,11 @@ export class DslEvaluator implements StrategyEvaluator {
     symbols: readonly string[],
     asOf: TradingDate,
   ): Promise<{ ok: false; code: 'STALE_DATA'; message: string; data: true } | undefined> {
-    if (!this.previousTradingDay) return undefined;
-    const floor = await freshnessFloor(this.previousTradingDay, asOf);
+    if (!this.freshness) return undefined;
+    const floor = await freshnessFloor(this.freshness.previousTradingDay, asOf);
+    const completed = this.freshness.completedBars ?? this.bars;
     for (const symbol of [...symbols].sort()) {
-      const { dates } = await this.bars.closes(symbol, asOf);
+      const { dates } = await completed.closes(symbol, asOf);
       const last = dates[dates.length - 1];
       // A symbol with no bar at all is the program's problem (the engine reports NO_DATA at its position).
       if (last !== undefined && last < floor)

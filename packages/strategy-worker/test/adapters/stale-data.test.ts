@@ -2,9 +2,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InMemoryPaperBrokerStore, PaperBroker, staticAssets, staticPrices } from '@books/broker';
-import { ManualClock, Money, TradingDate } from '@books/core';
+import { ManualClock, Money, Price, TradingDate } from '@books/core';
 import { barPortFrom } from '@books/dsl';
-import { CsvBarStore } from '@books/market-data';
+import { CsvBarStore, withProvisionalBar } from '@books/market-data';
 import { generateSampleBars, sampleTradingDays } from '@books/market-data/src/sample-bars';
 import { DslEvaluator } from '../../src/adapters/dsl-evaluator';
 import { previousTradingDayOf } from '../../src/function';
@@ -32,7 +32,9 @@ const calendar = previousTradingDayOf(
 );
 
 describe('fresh data or no trade', () => {
-  const evaluator = new DslEvaluator(read, barPortFrom(new CsvBarStore(dataDir)), undefined, calendar);
+  const evaluator = new DslEvaluator(read, barPortFrom(new CsvBarStore(dataDir)), undefined, {
+    previousTradingDay: calendar,
+  });
 
   it("fails a strategy whose symbol's latest bar is older than the previous trading day, naming both", async () => {
     // Bars end on 2025-06-30 (Monday); 2025-07-02's previous trading day is 2025-07-01.
@@ -54,5 +56,23 @@ describe('fresh data or no trade', () => {
     const result = await evaluator.evaluate('momentum.clj', TradingDate('2026-12-05'));
     expect(result).toMatchObject({ ok: false, code: 'STALE_DATA' });
     expect(!result.ok && result.message).toMatch(/2025-06-30, older than 2026-11-28/);
+  });
+
+  it("is not fooled by a live run's provisional bar for today: the completed bars decide", async () => {
+    const store = new CsvBarStore(dataDir);
+    const today = TradingDate('2025-07-08');
+    const trades = new Map(
+      ['SPY', 'QQQ', 'TLT', 'IEF', 'GLD', 'BIL'].map((symbol) => [
+        symbol,
+        { symbol, price: Price.parse('100'), priceText: '100', at: new Date('2025-07-08T19:00:00Z') },
+      ]),
+    );
+    const live = new DslEvaluator(read, barPortFrom(withProvisionalBar(store, trades, today)), undefined, {
+      previousTradingDay: calendar,
+      completedBars: barPortFrom(store),
+    });
+    const result = await live.evaluate('momentum.clj', today);
+    expect(result).toMatchObject({ ok: false, code: 'STALE_DATA' });
+    expect(!result.ok && result.message).toMatch(/latest bar is of 2025-06-30, older than 2025-07-07/);
   });
 });
