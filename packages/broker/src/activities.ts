@@ -133,6 +133,11 @@ export type NonTradeActivity =
   | UnsupportedActivity;
 export type NonTradeActivityKind = NonTradeActivity['kind'];
 
+/**
+ * `after` narrows the listing, as a hint: Alpaca filters on when a row was created, the simulated
+ * broker on the activity's date. Whoever posts activities does so once per activity id, whatever
+ * window it asked for.
+ */
 export interface ListActivitiesQuery {
   /** Activities on or after this date (a date), or created after this instant. */
   readonly after?: TradingDate | Date;
@@ -271,6 +276,16 @@ export function rawValueOf(value: JsonValue): RawActivityValue {
     return out;
   }
   return value;
+}
+
+/** A listing's element as a raw row; undefined when it is not a JSON object. */
+export function rawRowOf(value: JsonValue): RawActivityRow | undefined {
+  const raw = rawValueOf(value);
+  return isRawRow(raw) ? raw : undefined;
+}
+
+function isRawRow(v: RawActivityValue): v is RawActivityRow {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /** Whether an activity passes a query's `after` and `types` (for adapters that filter locally). */

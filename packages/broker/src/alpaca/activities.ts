@@ -4,7 +4,7 @@ import {
   ActivityEnvelope,
   type ListActivitiesQuery,
   type NonTradeActivity,
-  type RawActivityRow,
+  rawRowOf,
   rawValueOf,
   toActivity,
 } from '../activities';
@@ -48,9 +48,9 @@ export async function listAlpacaActivities(
     if (token !== undefined) params.set('page_token', token);
     const rows = parsePayload(Rows, await getPage(`/v2/account/activities?${params}`), ENDPOINT);
     rows.forEach((row, i) => {
-      const raw = rawValueOf(row);
+      const raw = rawRowOf(row);
       const envelope = ActivityEnvelope.safeParse(raw);
-      if (!envelope.success || !isRow(raw))
+      if (!envelope.success || raw === undefined)
         throw new MalformedBrokerPayload(ENDPOINT, [`${i}: an activity without an id or activity_type`]);
       if (seen.has(envelope.data.id)) return;
       seen.add(envelope.data.id);
@@ -64,8 +64,4 @@ export async function listAlpacaActivities(
     token = next;
   }
   throw new MalformedBrokerPayload(ENDPOINT, [`more than ${MAX_PAGES} pages of activities`]);
-}
-
-function isRow(v: unknown): v is RawActivityRow {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

@@ -97,7 +97,9 @@ export interface AppliedActions {
  * holding keeps whole shares; the fraction is paid at `priceOn(symbol)`, the ex date's raw close)
  * with its cost unchanged but for the fraction paid out; a dividend fixes the shares it pays on
  * at its ex date and pays them (to the cent, half-even) on its pay date; a deposit or withdrawal
- * moves cash on its date. Each new activity is one row in Alpaca's shape.
+ * moves cash on its date. Each new activity is one row in Alpaca's shape. Called every simulated
+ * day before its trades, a dividend's shares are those held at the ex date's open; a day skipped
+ * fixes them at the next call.
  */
 export function applyCorporateActions(
   account: PaperAccountState,
