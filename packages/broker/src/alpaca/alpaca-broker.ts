@@ -258,7 +258,7 @@ export class AlpacaBroker implements Broker {
   }
 
   async listActivities(query?: ListActivitiesQuery): Promise<NonTradeActivity[]> {
-    return listAlpacaActivities(async (path) => {
+    const activities = await listAlpacaActivities(async (path) => {
       const endpoint = 'GET /v2/account/activities';
       const response = await this.http.send('GET', `${this.config.tradingUrl}${path}`, {
         mode: 'idempotent',
@@ -267,6 +267,13 @@ export class AlpacaBroker implements Broker {
         return readBody(endpoint, response.status, response.text);
       throw errorFromResponse(endpoint, { status: response.status, body: lenientBody(response.text) }, {});
     }, query);
+    const unsupported = activities.filter((a) => a.kind === 'unsupported');
+    if (unsupported.length > 0)
+      this.logger.warn(
+        { unsupported: unsupported.map((a) => ({ id: a.id, type: a.activityType, reason: a.reason })) },
+        `${unsupported.length} account activit(ies) of a kind the project does not model`,
+      );
+    return activities;
   }
 
   private async readOrder(id: string): Promise<z.output<typeof OrderPayload>> {

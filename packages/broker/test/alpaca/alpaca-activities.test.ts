@@ -21,17 +21,18 @@ async function setup() {
     keyId: KEY_ID,
     secretKey: SECRET,
   });
+  const log = capturingLogger('info');
   const broker = new AlpacaBroker(
     parseAlpacaConfig({ tradingUrl: server.url, dataUrl: server.url, timeoutMs: 2_000 }),
     {
       keys: { keys: async () => new AlpacaKeys(KEY_ID, SECRET) },
       clock,
-      logger: capturingLogger('info').logger,
+      logger: log.logger,
       sleep: async (ms) => clock.advance(ms),
       random: () => 0.5,
     },
   );
-  return { server, broker };
+  return { server, broker, log };
 }
 
 /** The spec's NonTradeActivities example (x-examples example-1). */
