@@ -12,11 +12,13 @@ export {
   type Sleep,
   ssmKeyProvider,
 } from '@books/alpaca';
+export * from './activities';
 export * from './alpaca/alpaca-broker';
 export * from './alpaca/config';
 export * from './calendar';
 export * from './errors';
 export { CorruptPaperState } from './paper/codec';
+export * from './paper/corporate-actions';
 export * from './paper/dynamodb-store';
 export * from './paper/faults';
 export * from './paper/memory-store';

@@ -1,4 +1,5 @@
 import type { Brand, ClientOrderId, Money, Price, Quantity, Side, Symbol, TradingDate } from '@books/core';
+import type { ListActivitiesQuery, NonTradeActivity } from './activities';
 
 /** The broker's own id of an order (Alpaca: a UUID). */
 export type BrokerOrderId = Brand<string, 'BrokerOrderId'>;
@@ -186,4 +187,9 @@ export interface Broker {
   listOpenOrders(): Promise<BrokerOrder[]>;
   /** Symbols without a price are absent from the map. */
   getLatestPrices(symbols: readonly Symbol[]): Promise<Map<Symbol, LatestPrice>>;
+  /**
+   * The account's non-trade activities (dividends, splits, cash movements, …; see activities.ts),
+   * oldest first, every page read. A row the project does not model is `unsupported`, never an error.
+   */
+  listActivities(query?: ListActivitiesQuery): Promise<NonTradeActivity[]>;
 }

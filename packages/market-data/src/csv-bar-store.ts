@@ -2,6 +2,13 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { SymbolSchema, TradingDate, ValidationError } from '@books/core';
 import { type Bar, BarFileError, type BarStore, barsUntil, fileStemOf, symbolOfStem } from './bar-store';
+import {
+  CORPORATE_ACTIONS_FILE,
+  type CorporateActions,
+  type CorporateActionsSource,
+  NO_CORPORATE_ACTIONS,
+  parseCorporateActions,
+} from './corporate-actions';
 export const CSV_HEADER = 'date,open,high,low,close,volume';
 const NUM = '(\\d+(?:\\.\\d+)?)';
 const LINE = new RegExp(`^(\\d{4}-\\d{2}-\\d{2}),${NUM},${NUM},${NUM},${NUM},${NUM}\\r?$`);
@@ -88,8 +95,9 @@ export function parseBarsCsv(text: string, file: string): Bar[] {
  * Bars from a directory of CSV files, one per symbol (`SPY.csv`, `BRK.B.csv` for BRK/B).
  * Each file is read and parsed at most once per instance.
  */
-export class CsvBarStore implements BarStore {
+export class CsvBarStore implements BarStore, CorporateActionsSource {
   private readonly parsed = new Map<string, Promise<readonly Bar[]>>();
+  private actions: Promise<CorporateActions> | undefined;
   private allDates: Promise<readonly TradingDate[]> | undefined;
   private listing: Promise<readonly string[]> | undefined;
 
@@ -112,6 +120,19 @@ export class CsvBarStore implements BarStore {
 
   async symbols(): Promise<readonly string[]> {
     return (await this.stems()).map(symbolOfStem).sort();
+  }
+
+  /** `corporate-actions.json` in the directory; none when it is absent. */
+  async corporateActions(): Promise<CorporateActions> {
+    const file = path.join(this.directory, CORPORATE_ACTIONS_FILE);
+    this.actions ??= readFile(file, 'utf8').then(
+      (text) => parseCorporateActions(text, file),
+      (e: unknown) => {
+        if (isNotFound(e)) return NO_CORPORATE_ACTIONS;
+        throw new BarFileError(file, undefined, 'cannot read the file', { cause: e });
+      },
+    );
+    return this.actions;
   }
 
   private stems(): Promise<readonly string[]> {

@@ -7,6 +7,23 @@ export {
   AlpacaDataConfigSchema,
 } from './alpaca-bars-client';
 export { type Bar, BarFileError, type BarStore, barsUntil, fileStemOf, symbolOfStem } from './bar-store';
+export {
+  actionsOn,
+  type CashEvent,
+  CORPORATE_ACTIONS_FILE,
+  type CorporateActions,
+  CorporateActionsSchema,
+  type CorporateActionsSource,
+  type DividendAction,
+  formatCorporateActions,
+  hasCorporateActions,
+  NO_CORPORATE_ACTIONS,
+  parseCorporateActions,
+  type SplitAction,
+  splitAdjusted,
+  splitAdjustedBars,
+  splitsOf,
+} from './corporate-actions';
 export { CSV_HEADER, CsvBarStore, parseBarsCsv } from './csv-bar-store';
 export { barOfRow } from './daily-bar-row';
 export {
@@ -38,5 +55,12 @@ export {
 } from './market-data-errors';
 export { withProvisionalBar } from './provisional-bar';
 export { S3BarStore, type S3BarStoreOptions } from './s3-bar-store';
-export { generateSampleBars, SAMPLE_SYMBOLS, type SampleSymbol, sampleTradingDays } from './sample-bars';
+export {
+  generateSampleBars,
+  SAMPLE_CORPORATE_ACTIONS,
+  SAMPLE_SYMBOLS,
+  type SampleSymbol,
+  sampleCorporateActions,
+  sampleTradingDays,
+} from './sample-bars';
 export type { WritableBarStore } from './writable-bar-store';

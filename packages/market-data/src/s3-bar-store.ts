@@ -8,6 +8,13 @@ import {
 } from '@aws-sdk/client-s3';
 import { ConcurrencyError, SymbolSchema, type TradingDate, ValidationError } from '@books/core';
 import { type Bar, BarFileError, barsUntil, fileStemOf, symbolOfStem } from './bar-store';
+import {
+  CORPORATE_ACTIONS_FILE,
+  type CorporateActions,
+  type CorporateActionsSource,
+  NO_CORPORATE_ACTIONS,
+  parseCorporateActions,
+} from './corporate-actions';
 import { parseBarsCsv } from './csv-bar-store';
 import { formatBarsCsv } from './format-bars-csv';
 import type { WritableBarStore } from './writable-bar-store';
@@ -33,7 +40,7 @@ interface Loaded {
  * read (or, if it did not exist, only if it still does not). Two refreshes can therefore never
  * interleave; the loser gets a ConcurrencyError and nothing of its write lands.
  */
-export class S3BarStore implements WritableBarStore {
+export class S3BarStore implements WritableBarStore, CorporateActionsSource {
   private readonly prefix: string;
   private readonly loaded = new Map<string, Promise<Loaded>>();
   private allDates: Promise<readonly TradingDate[]> | undefined;
@@ -88,6 +95,23 @@ export class S3BarStore implements WritableBarStore {
     this.loaded.set(stem, Promise.resolve({ bars: parsed, etag: written ?? null }));
     this.allDates = undefined;
     if (etag === null) this.listing = undefined;
+  }
+
+  /** `corporate-actions.json` under the prefix; none when the object is absent. */
+  async corporateActions(): Promise<CorporateActions> {
+    const key = `${this.prefix}${CORPORATE_ACTIONS_FILE}`;
+    const name = this.nameOf(key);
+    let text: string;
+    try {
+      const out = await this.options.client.send(
+        new GetObjectCommand({ Bucket: this.options.bucket, Key: key }),
+      );
+      text = (await out.Body?.transformToString('utf-8')) ?? '';
+    } catch (e) {
+      if (isNotFound(e)) return NO_CORPORATE_ACTIONS;
+      throw new BarFileError(name, undefined, 'cannot read the object', { cause: e });
+    }
+    return parseCorporateActions(text, name);
   }
 
   private keyOf(stem: string): string {

@@ -1,4 +1,5 @@
 import { TradingDate } from '@books/core';
+import { type CorporateActions, CorporateActionsSchema } from './corporate-actions';
 
 /**
  * Deterministic synthetic daily bars for the example strategies: geometric random walks from a
@@ -20,6 +21,45 @@ export const SAMPLE_SYMBOLS: readonly SampleSymbol[] = [
   { symbol: 'GLD', start: 170, drift: 0.07, volatility: 0.14 },
   { symbol: 'BIL', start: 91.5, drift: 0.045, volatility: 0.004 },
 ];
+
+/**
+ * The sample corporate actions and account cash events (`corporate-actions.json` beside the sample
+ * bars), all after mid-2025 so data ranges that end earlier are untouched: a dividend on SPY (held
+ * by the example strategies), a 2:1 split of QQQ (also held), a 1:10 reverse split of TLT (a
+ * holding of 25 shares leaves 2 and 5/10 of a share paid in lieu), a deposit and a withdrawal.
+ */
+export const SAMPLE_CORPORATE_ACTIONS: CorporateActions = CorporateActionsSchema.parse({
+  dividends: [
+    {
+      symbol: 'SPY',
+      exDate: '2025-09-19',
+      recordDate: '2025-09-19',
+      payDate: '2025-10-31',
+      amountPerShare: '1.75',
+    },
+  ],
+  splits: [
+    { symbol: 'QQQ', exDate: '2025-10-06', from: '1', to: '2' },
+    { symbol: 'TLT', exDate: '2025-11-03', from: '10', to: '1' },
+  ],
+  cash: [
+    { date: '2025-08-01', type: 'deposit', amount: '10000' },
+    { date: '2025-11-14', type: 'withdrawal', amount: '5000' },
+  ],
+});
+
+/** The sample actions that fall within `days` (none for a range that ends before them). */
+export function sampleCorporateActions(days: readonly TradingDate[]): CorporateActions {
+  const first = days[0] ?? '';
+  const last = days.at(-1) ?? '';
+  const within = (d: string) => d >= first && d <= last;
+  const a = SAMPLE_CORPORATE_ACTIONS;
+  return {
+    dividends: a.dividends.filter((d) => within(d.exDate) && within(d.payDate)),
+    splits: a.splits.filter((x) => within(x.exDate)),
+    cash: a.cash.filter((c) => within(c.date)),
+  };
+}
 
 /** NYSE full-day closures in the sample range (weekends are skipped separately). */
 const HOLIDAYS = new Set([
@@ -94,10 +134,15 @@ function seedOf(symbol: string): number {
   return h >>> 0;
 }
 
-/** CSV text (`date,open,high,low,close,volume`, prices to the cent) per symbol. */
+/**
+ * CSV text (`date,open,high,low,close,volume`, prices to the cent) per symbol. The bars are raw,
+ * as traded: from a split's ex date on, prices are multiplied by `from / to` (and volumes by
+ * `to / from`), so the split shows in the series exactly as it would in real data.
+ */
 export function generateSampleBars(
   days: readonly TradingDate[],
   symbols: readonly SampleSymbol[] = SAMPLE_SYMBOLS,
+  actions: CorporateActions = SAMPLE_CORPORATE_ACTIONS,
 ): Map<string, string> {
   const files = new Map<string, string>();
   for (const spec of symbols) {
@@ -115,7 +160,11 @@ export function generateSampleBars(
       const high = Math.max(open, close) * (1 + random() * spec.volatility * 0.02);
       const low = Math.min(open, close) * (1 - random() * spec.volatility * 0.02);
       const volume = Math.round(1_000_000 + random() * 9_000_000);
-      lines.push([day, open.toFixed(2), high.toFixed(2), low.toFixed(2), close.toFixed(2), volume].join(','));
+      let raw = 1;
+      for (const split of actions.splits)
+        if (split.symbol === spec.symbol && day >= split.exDate) raw *= Number(split.from) / Number(split.to);
+      const px = (v: number) => (v * raw).toFixed(2);
+      lines.push([day, px(open), px(high), px(low), px(close), Math.round(volume / raw)].join(','));
     }
     files.set(spec.symbol, `${lines.join('\n')}\n`);
   }

@@ -11,12 +11,13 @@ import {
   TradingDate,
 } from '@books/core';
 import { barPortFrom, DEFAULT_LIMITS } from '@books/dsl';
+import { hasCorporateActions, splitAdjustedBars } from '@books/market-data';
 import type { PlannedTrade } from '@books/portfolio';
 import { type ParsedWorkerItem, WorkerItemSchema, type WorkerResult } from '@books/run-contract';
 import { BrokerMarket, type LambdaFunction, liveBars, type Services } from '@books/runtime';
 import { z } from 'zod';
 
-import { DslEvaluator } from './adapters/dsl-evaluator';
+import { DslEvaluator, type PreviousTradingDay } from './adapters/dsl-evaluator';
 import { LedgerStrategyRuns } from './adapters/ledger-strategy-runs';
 import type { StrategyEvaluator } from './ports';
 import { runStrategy, type StrategyOutcome, type StrategyRunInput } from './run-strategy';
@@ -64,7 +65,12 @@ export function strategyWorkerFunction(
   // Live trading evaluates on today's provisional bar; the simulator (and replays) on completed bars.
   const bars =
     env.BOOKS_BROKER_MODE === 'simulated' ? services.bars : liveBars(services.bars, services.broker, clock);
-  const dsl = new DslEvaluator(readSource, barPortFrom(bars), options.barsHorizon);
+  // Indicators read split-adjusted closes (a split is no drawdown); sizing and valuation read raw prices.
+  const indicatorBars = hasCorporateActions(services.bars) ? splitAdjustedBars(bars, services.bars) : bars;
+  const dsl = new DslEvaluator(readSource, barPortFrom(indicatorBars), options.barsHorizon, {
+    previousTradingDay: previousTradingDayOf(services.broker),
+    completedBars: barPortFrom(services.bars),
+  });
   const timings = options.timings;
   const evaluator: StrategyEvaluator = timings
     ? { evaluate: (file, asOf) => timings.time('dsl', () => dsl.evaluate(file, asOf)) }
@@ -88,6 +94,24 @@ export function strategyWorkerFunction(
         ? await singleStrategyInput(services, event.strategy, event.asOf)
         : mapItemInput(event);
     return summarise(await runStrategy(invocation, input));
+  };
+}
+
+/** The market calendar's trading day before a date, from the broker's calendar (memoised per date). */
+export function previousTradingDayOf(broker: Pick<Services['broker'], 'getCalendar'>): PreviousTradingDay {
+  const known = new Map<string, Promise<TradingDate | undefined>>();
+  return (asOf) => {
+    let day = known.get(asOf);
+    if (day === undefined) {
+      const start = new Date(`${asOf}T00:00:00Z`);
+      start.setUTCDate(start.getUTCDate() - 14);
+      day = broker
+        .getCalendar(TradingDate(start.toISOString().slice(0, 10)), asOf)
+        .then((days) => days.filter((d) => d.date < asOf).at(-1)?.date);
+      day.catch(() => known.delete(asOf));
+      known.set(asOf, day);
+    }
+    return day;
   };
 }
 

@@ -9,7 +9,13 @@ export type StrategyEvaluation =
       /** The symphony's `:rebalance-threshold`, when it has one. */
       readonly rebalanceThreshold?: Weight;
     }
-  | { readonly ok: false; readonly code: string; readonly message: string };
+  | {
+      readonly ok: false;
+      readonly code: string;
+      readonly message: string;
+      /** The data, not the program, failed: `code` is the strategy's failure code as is (STALE_DATA). */
+      readonly data?: true;
+    };
 
 export interface StrategyEvaluator {
   evaluate(file: string, asOf: TradingDate): Promise<StrategyEvaluation>;

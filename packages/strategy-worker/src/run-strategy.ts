@@ -25,6 +25,7 @@ import { type ExecutionQueue, sendFirstLeg } from '@books/queue';
 import type {
   BookReader,
   MarketPrices,
+  StrategyEvaluation,
   StrategyEvaluator,
   StrategyPlanRecord,
   StrategyRunStore,
@@ -165,7 +166,7 @@ async function signal(
   flow: 'legacy' | 'shadow',
 ): Promise<StrategyOutcome> {
   const evaluation = await deps.evaluator.evaluate(input.file, input.asOf);
-  if (!evaluation.ok) throw new StrategyFailure(`DSL_${evaluation.code}`, evaluation.message);
+  if (!evaluation.ok) throw evaluationFailure(evaluation);
   const contributions = new Map<Symbol, Weight>();
   for (const [symbol, weight] of evaluation.weights)
     contributions.set(symbol, weight.times(input.allocation.value));
@@ -193,9 +194,17 @@ async function signal(
   };
 }
 
+/** A failed evaluation's failure: the program's errors are DSL_<code>, the data's (STALE_DATA) their own code. */
+function evaluationFailure(evaluation: Extract<StrategyEvaluation, { ok: false }>): StrategyFailure {
+  return new StrategyFailure(
+    evaluation.data ? evaluation.code : `DSL_${evaluation.code}`,
+    evaluation.message,
+  );
+}
+
 async function plan(deps: StrategyRunDeps, input: StrategyRunInput): Promise<StrategyPlanRecord> {
   const evaluation = await deps.evaluator.evaluate(input.file, input.asOf);
-  if (!evaluation.ok) throw new StrategyFailure(`DSL_${evaluation.code}`, evaluation.message);
+  if (!evaluation.ok) throw evaluationFailure(evaluation);
 
   let book: Awaited<ReturnType<BookReader['readBook']>>;
   try {

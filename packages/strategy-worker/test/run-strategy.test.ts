@@ -165,6 +165,18 @@ describe('one strategy’s run', () => {
     expect(runs.failures.get('local-2025-03-03/momentum')).toMatch(/no bar for XYZ/);
   });
 
+  it('fails a strategy on stale data alone with the code STALE_DATA, naming the symbol and the bar date', async () => {
+    const message =
+      "STALE_DATA: SPY's latest bar is of 2025-02-21, older than 2025-02-28 (the trading day before 2025-03-03): refresh the market data before trading";
+    const { deps, input, queue, runs, lines } = setup({
+      evaluation: { ok: false, code: 'STALE_DATA', message, data: true },
+    });
+    expect(await runStrategy(deps, input)).toEqual({ strategyId: SID, outcome: 'FAILED', reason: message });
+    expect(queue.sent).toEqual([]);
+    expect(runs.failures.get('local-2025-03-03/momentum')).toBe(message);
+    expect(lines.join('')).toContain('"code":"STALE_DATA"');
+  });
+
   it('fails closed when its book cannot be read, never planning from an empty book', async () => {
     const { deps, input, queue, runs } = setup({ book: 'unreadable' });
     const outcome = await runStrategy(deps, input);

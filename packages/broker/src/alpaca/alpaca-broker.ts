@@ -9,6 +9,7 @@ import {
 } from '@books/alpaca';
 import type { ClientOrderId, Clock, Logger, Symbol, TradingDate } from '@books/core';
 import type { z } from 'zod';
+import type { ListActivitiesQuery, NonTradeActivity } from '../activities';
 import {
   AssetNotTradable,
   BrokerUnavailable,
@@ -31,6 +32,7 @@ import type {
   PlacedOrder,
   Position,
 } from '../port';
+import { listAlpacaActivities } from './activities';
 import type { AlpacaConfig } from './config';
 import { errorFromResponse } from './error-mapping';
 import { toAccount, toAsset, toCalendarDay, toClock, toOrder, toPosition } from './mapping';
@@ -257,6 +259,25 @@ export class AlpacaBroker implements Broker {
       }
     }
     return prices;
+  }
+
+  async listActivities(query?: ListActivitiesQuery): Promise<NonTradeActivity[]> {
+    const activities = await listAlpacaActivities(async (path) => {
+      const endpoint = 'GET /v2/account/activities';
+      const response = await this.http.send('GET', `${this.config.tradingUrl}${path}`, {
+        mode: 'idempotent',
+      });
+      if (response.status >= 200 && response.status < 300)
+        return readBody(endpoint, response.status, response.text);
+      throw errorFromResponse(endpoint, { status: response.status, body: lenientBody(response.text) }, {});
+    }, query);
+    const unsupported = activities.filter((a) => a.kind === 'unsupported');
+    if (unsupported.length > 0)
+      this.logger.warn(
+        { unsupported: unsupported.map((a) => ({ id: a.id, type: a.activityType, reason: a.reason })) },
+        `${unsupported.length} account activit(ies) of a kind the project does not model`,
+      );
+    return activities;
   }
 
   private async readOrder(id: string): Promise<z.output<typeof OrderPayload>> {

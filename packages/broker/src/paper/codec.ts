@@ -1,6 +1,7 @@
 import { SideSchema } from '@books/core';
 import { z } from 'zod';
 import { ORDER_STATUSES } from '../port';
+import { PaperCorporateCodec, type PaperCorporateState } from './corporate-actions';
 import type { PaperAccountState, PaperOrderRecord } from './records';
 
 /** Stored paper state is parsed, not cast: a damaged item is a clear error naming the field. */
@@ -34,6 +35,10 @@ export function decodeOrder(json: string, where: string): PaperOrderRecord {
 
 export function decodePositions(json: string, where: string): PaperAccountState['positions'] {
   return parseStored(PaperPositionsCodec, json, where);
+}
+
+export function decodeCorporate(json: string, where: string): PaperCorporateState {
+  return parseStored(PaperCorporateCodec, json, `${where} corporate`);
 }
 
 export class CorruptPaperState extends Error {

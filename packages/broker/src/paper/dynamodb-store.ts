@@ -16,7 +16,7 @@ import {
 import { ConcurrencyError, canonical, type Money } from '@books/core';
 import { DuplicateClientOrderIdError } from '../errors';
 import { isOpenOrderStatus } from '../port';
-import { CorruptPaperState, decodeOrder, decodePositions } from './codec';
+import { CorruptPaperState, decodeCorporate, decodeOrder, decodePositions } from './codec';
 import type { PaperAccountState, PaperOrderRecord, Versioned } from './records';
 import type { PaperBrokerStore, PaperCommit } from './store';
 
@@ -124,8 +124,13 @@ export class DynamoDbPaperBrokerStore implements PaperBrokerStore {
     const cash = str(item, 'cash', where);
     if (!/^-?\d+(\.\d+)?$/.test(cash))
       throw new CorruptPaperState(`${where}: cash: expected a decimal string`);
+    const corporate = item.corporate?.S;
     return {
-      value: { cash, positions: decodePositions(str(item, 'positions', where), where) },
+      value: {
+        cash,
+        positions: decodePositions(str(item, 'positions', where), where),
+        ...(corporate === undefined ? {} : { corporate: decodeCorporate(corporate, where) }),
+      },
       version: int(item, 'version', where),
     };
   }
@@ -240,6 +245,7 @@ export class DynamoDbPaperBrokerStore implements PaperBrokerStore {
       ...this.key('STATE'),
       cash: { S: state.cash },
       positions: { S: JSON.stringify(state.positions) },
+      ...(state.corporate === undefined ? {} : { corporate: { S: JSON.stringify(state.corporate) } }),
       version: { N: String(version) },
     };
   }

@@ -10,7 +10,8 @@ export type PaperRoute =
   | 'getOrderByClientId'
   | 'cancelOrder'
   | 'listOpenOrders'
-  | 'getLatestPrices';
+  | 'getLatestPrices'
+  | 'listActivities';
 
 export type PaperFaultKind =
   | 'latency'

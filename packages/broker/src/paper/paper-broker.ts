@@ -12,6 +12,7 @@ import {
   Symbol,
   type TradingDate,
 } from '@books/core';
+import { type ListActivitiesQuery, matchesQuery, type NonTradeActivity, toActivity } from '../activities';
 import { calendarDay, clockFromCalendar, sessionAt, type TradingDaySpec } from '../calendar';
 import {
   AssetNotTradable,
@@ -40,6 +41,7 @@ import {
   type PlacedOrder,
   type Position,
 } from '../port';
+import { applyCorporateActions, type PaperCorporateActions } from './corporate-actions';
 import { PaperFaults, type PaperRoute } from './faults';
 import { feesFor, fillPrice, marketable, type PaperFees, qtyForNotional } from './pricing';
 import { type PaperAccountState, type PaperOrderRecord, toBrokerOrder, type Versioned } from './records';
@@ -285,6 +287,45 @@ export class PaperBroker implements Broker {
       if (price) out.set(symbol, { symbol, price, at });
     }
     return out;
+  }
+
+  /**
+   * The simulated account's activities (corporate actions, deposits, withdrawals), read from its
+   * rows in Alpaca's shape through the same reader as Alpaca's, oldest first.
+   */
+  async listActivities(query: ListActivitiesQuery = {}): Promise<NonTradeActivity[]> {
+    await this.before('listActivities');
+    const rows = (await this.load()).value.corporate?.rows ?? [];
+    return rows.map((r) => toActivity(r)).filter((a) => matchesQuery(a, query));
+  }
+
+  /**
+   * Applies the corporate actions and cash events dated on or before `through` that the account
+   * has not applied yet (see applyCorporateActions), each exactly once: the account item records
+   * them under its version, so a repeated or concurrent call applies nothing twice. Call it on the
+   * simulated day before its trades, with the clock on that day (cash in lieu is paid at the
+   * day's price). Returns the activities it added.
+   */
+  async applyCorporateActions(
+    actions: PaperCorporateActions,
+    through: TradingDate,
+  ): Promise<NonTradeActivity[]> {
+    const symbols = new Set(actions.splits.map((s) => s.symbol));
+    const now = this.o.clock.now();
+    const prices = new Map<string, Price>();
+    for (const symbol of symbols) {
+      const price = await this.o.prices.latestPrice(Symbol(symbol), now);
+      if (price) prices.set(symbol, price);
+    }
+    const rows = await this.withRetries(async () => {
+      const account = await this.load();
+      const applied = applyCorporateActions(account.value, actions, through, (s) => prices.get(s), now);
+      if (applied.account === account.value) return [];
+      await this.o.store.commit({ account: { expectedVersion: account.version, next: applied.account } });
+      return applied.rows;
+    });
+    for (const r of rows) this.o.logger?.info({ activity: r }, 'simulated broker applied a corporate action');
+    return rows.map((r) => toActivity(r));
   }
 
   /**

@@ -1,5 +1,6 @@
 import { ClientOrderId, Money, Price, Quantity, type Side, Symbol } from '@books/core';
 import { type BrokerOrder, BrokerOrderId, type OrderStatus, type OrderType } from '../port';
+import type { PaperCorporateState } from './corporate-actions';
 
 /**
  * The paper account as stored: decimals as strings, one item, one version. Every change of the
@@ -9,6 +10,8 @@ import { type BrokerOrder, BrokerOrderId, type OrderStatus, type OrderType } fro
 export interface PaperAccountState {
   readonly cash: string;
   readonly positions: Readonly<Record<string, PaperPositionState>>;
+  /** The corporate actions applied and the activities they made; absent until the first one. */
+  readonly corporate?: PaperCorporateState;
 }
 
 export interface PaperPositionState {

@@ -1,4 +1,4 @@
-import type { Broker } from '@books/broker';
+import { type Broker, PaperBroker } from '@books/broker';
 import { coordinatorFunction } from '@books/coordinator';
 import {
   type LambdaContext,
@@ -10,6 +10,7 @@ import {
 } from '@books/core';
 import { type BatchResponse, type ExecutionOptions, executionFunction } from '@books/execution';
 import { legacyFunction } from '@books/legacy';
+import { hasCorporateActions } from '@books/market-data';
 import { reconcilerFunction } from '@books/reconciler';
 import type { ReconciliationRequester } from '@books/reconciliation';
 import { createServices, type LambdaFunction, parseRuntimeEnv, type Services } from '@books/runtime';
@@ -33,6 +34,12 @@ export interface LocalWorldOptions {
   readonly barsHorizon?: TradingDate;
   /** The stage's run-time flow flags (`books migrate` sets them); default: none. */
   readonly flowFlagsFile?: string;
+  /**
+   * The simulated broker applies the corporate actions and cash events of `corporate-actions.json`
+   * beside the bars on their dates (before the day's run). Default off: the books do not ingest
+   * account activities yet, so with it on they would not explain the broker's dividends and splits.
+   */
+  readonly corporateActions?: boolean;
   /** Fault injection (tests): the services each function is built with, execution's options, the handlers. */
   readonly inject?: InjectionHooks;
   /** The broker every function trades with instead of the simulated one (tests: the Alpaca adapter on a fake). */
@@ -78,6 +85,7 @@ export class LocalWorld {
       legacy: LocalHandler<unknown>;
     },
     private readonly queueUrl: string,
+    private readonly corporateActions = false,
   ) {}
 
   static async open(options: LocalWorldOptions): Promise<LocalWorld> {
@@ -138,7 +146,14 @@ export class LocalWorld {
       ),
       legacy: wrap('legacy', legacyFunction(built('legacy'))),
     };
-    return new LocalWorld(services, clock, loadStateMachine('dailyRun', stage), handlers, queue.url);
+    return new LocalWorld(
+      services,
+      clock,
+      loadStateMachine('dailyRun', stage),
+      handlers,
+      queue.url,
+      options.corporateActions ?? false,
+    );
   }
 
   /** One complete daily cycle: DailyRun (plan → workers → finish), then the queue drained by execution. */
@@ -163,6 +178,7 @@ export class LocalWorld {
     options: { dryRun?: boolean; executionId?: string } = {},
   ): Promise<unknown> {
     this.clock.set(marketTimeToInstant(date, '15:30'));
+    if (!options.dryRun) await this.applyCorporateActions(date);
     return runStateMachine(
       this.machine,
       {
@@ -173,6 +189,23 @@ export class LocalWorld {
       { tradingDate: date, ...(options.dryRun ? { dryRun: true } : {}) },
       options.executionId ?? `local:${this.services.env.BOOKS_STAGE}:${date}`,
     );
+  }
+
+  /**
+   * The simulated broker's day starts with the corporate actions dated on or before it that it has
+   * not applied yet (each exactly once: it records them in its account). Only when the world was
+   * opened with `corporateActions` (default off).
+   */
+  async applyCorporateActions(date: TradingDate): Promise<void> {
+    const { broker, bars, logger } = this.services;
+    if (!this.corporateActions) return;
+    if (!(broker instanceof PaperBroker) || !bars || !hasCorporateActions(bars)) return;
+    const applied = await broker.applyCorporateActions(await bars.corporateActions(), date);
+    if (applied.length > 0)
+      logger.info(
+        { date, activities: applied.map((a) => ({ id: a.id, kind: a.kind, type: a.activityType })) },
+        'simulated broker applied corporate actions',
+      );
   }
 
   /** The Lambda-shaped handlers, for tests that drive messages themselves. */

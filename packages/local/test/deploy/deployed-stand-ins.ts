@@ -73,6 +73,7 @@ function readingKeysFirst(broker: Broker, keys: { keys(): Promise<unknown> }): B
     getOrderByClientId: first((id) => broker.getOrderByClientId(id)),
     cancelOrder: first((id) => broker.cancelOrder(id)),
     listOpenOrders: first(() => broker.listOpenOrders()),
+    listActivities: first((query) => broker.listActivities(query)),
     getLatestPrices: first((symbols) => broker.getLatestPrices(symbols)),
   };
 }

@@ -21,6 +21,27 @@ interface Compiled {
 }
 
 /**
+ * The trading day before `asOf` on the market calendar; undefined when the calendar does not
+ * reach that far (see `freshnessFloor`).
+ */
+export type PreviousTradingDay = (asOf: TradingDate) => Promise<TradingDate | undefined>;
+
+/** Days back a bar may be when the calendar does not know the days before `asOf`: a week covers any run of holidays. */
+const UNKNOWN_CALENDAR_DAYS = 7;
+
+/**
+ * The oldest a symbol's latest bar may be for a strategy to run as of `asOf`: the previous trading
+ * day, or, when the calendar has none (it ends before `asOf`), the date a week before `asOf`.
+ */
+export async function freshnessFloor(previous: PreviousTradingDay, asOf: TradingDate): Promise<string> {
+  const day = await previous(asOf);
+  if (day !== undefined) return day;
+  const d = new Date(`${asOf}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() - UNKNOWN_CALENDAR_DAYS);
+  return d.toISOString().slice(0, 10);
+}
+
+/**
  * The DSL engine behind the worker's port: each file is compiled once per process and its session
  * (bars, indicator series, block histories) reused across dates, so a replay does not recompute
  * history each day. `horizon` lets a replay load bars up to its last day once; evaluation as of D
@@ -33,6 +54,15 @@ export class DslEvaluator implements StrategyEvaluator {
     private readonly readSource: StrategySourceReader,
     private readonly bars: BarPort,
     private readonly horizon?: TradingDate,
+    /**
+     * When given, a strategy whose symbols' latest completed bar (in `completedBars`, default the
+     * evaluated bars) is older than the previous trading day fails with STALE_DATA. A live run
+     * evaluates on today's provisional bar, which must not hide a store that stopped updating.
+     */
+    private readonly freshness?: {
+      readonly previousTradingDay: PreviousTradingDay;
+      readonly completedBars?: BarPort;
+    },
   ) {}
 
   async evaluate(file: string, asOf: TradingDate): Promise<StrategyEvaluation> {
@@ -42,6 +72,8 @@ export class DslEvaluator implements StrategyEvaluator {
     if (!entry.session || entry.session.until < asOf) {
       entry.session = { until, session: await Session.open(entry.strategy, this.bars, until) };
     }
+    const stale = await this.staleSymbol(entry.strategy.symbols, asOf);
+    if (stale) return stale;
     const result = entry.session.session.evaluate(asOf);
     if (!result.ok) return { ok: false, code: result.error.code, message: formatDslError(result.error) };
     return {
@@ -55,6 +87,29 @@ export class DslEvaluator implements StrategyEvaluator {
   async symbolsOf(file: string): Promise<readonly Symbol[]> {
     const entry = await this.compile(file);
     return 'code' in entry ? [] : entry.strategy.symbols.map((s) => Symbol(s));
+  }
+
+  /** The first symbol (sorted) whose latest bar on or before `asOf` is older than the freshness floor. */
+  private async staleSymbol(
+    symbols: readonly string[],
+    asOf: TradingDate,
+  ): Promise<{ ok: false; code: 'STALE_DATA'; message: string; data: true } | undefined> {
+    if (!this.freshness) return undefined;
+    const floor = await freshnessFloor(this.freshness.previousTradingDay, asOf);
+    const completed = this.freshness.completedBars ?? this.bars;
+    for (const symbol of [...symbols].sort()) {
+      const { dates } = await completed.closes(symbol, asOf);
+      const last = dates[dates.length - 1];
+      // A symbol with no bar at all is the program's problem (the engine reports NO_DATA at its position).
+      if (last !== undefined && last < floor)
+        return {
+          ok: false,
+          code: 'STALE_DATA',
+          data: true,
+          message: `STALE_DATA: ${symbol}'s latest bar is of ${last}, older than ${floor} (the trading day before ${asOf}): refresh the market data before trading`,
+        };
+    }
+    return undefined;
   }
 
   private async compile(file: string): Promise<Compiled | { ok: false; code: string; message: string }> {

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Clock } from '@books/core';
+import { FakeActivities } from './fake-activities';
 import { FakeAlpacaState, type FakeReply, type FakeWorld } from './fake-alpaca-state';
 import { invalidFeed, LATEST_FEEDS } from './fake-market-data';
 import { AlpacaContract } from './openapi-contract';
@@ -19,7 +20,8 @@ export type FakeRoute =
   | 'DELETE /v2/orders/{id}'
   | 'PATCH /v2/orders/{id}'
   | 'GET /v2/orders:by_client_order_id'
-  | 'GET /v2/stocks/trades/latest';
+  | 'GET /v2/stocks/trades/latest'
+  | 'GET /v2/account/activities';
 
 /** What the next `count` requests to `route` get instead of (or on top of) the normal answer. */
 export type FakeFault = { readonly route: FakeRoute; readonly count?: number } & (
@@ -104,6 +106,8 @@ export class FakeAlpacaServer {
   readonly state: FakeAlpacaState;
   /** Every way a request or an answer of the fake strayed from Alpaca's OpenAPI documents. */
   readonly contractViolations: string[] = [];
+  /** The account's activities (dividends, splits, cash movements) a test adds. */
+  readonly activities = new FakeActivities();
   private readonly faults: { fault: FakeFault; remaining: number }[] = [];
   private rateLimit: RateLimitCounter | undefined;
 
@@ -313,6 +317,8 @@ export class FakeAlpacaServer {
           (url.searchParams.get('symbols') ?? '').split(',').filter((x) => x !== ''),
         );
       }
+      case 'GET /v2/account/activities':
+        return this.activities.reply(url.searchParams);
       case 'unknown':
         return { status: 404, body: '{"code":40410000,"message":"endpoint not found"}' };
     }
@@ -329,6 +335,7 @@ function routeOf(method: string, path: string): FakeRoute | 'unknown' {
     'GET /v2/orders': 'GET /v2/orders',
     'GET /v2/orders:by_client_order_id': 'GET /v2/orders:by_client_order_id',
     'GET /v2/stocks/trades/latest': 'GET /v2/stocks/trades/latest',
+    'GET /v2/account/activities': 'GET /v2/account/activities',
   };
   const key = `${method} ${path}`;
   const hit = exact[key];

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { errorMessage, TradingDate } from '@books/core';
 import { barPortFrom, compile, formatDslError, Session, type SymbolWeight } from '@books/dsl';
-import { CsvBarStore } from '@books/market-data';
+import { CsvBarStore, splitAdjustedBars } from '@books/market-data';
 import type { Command } from 'commander';
 import { z } from 'zod';
 
@@ -45,7 +45,9 @@ export async function runEval(args: EvalArgs, io: Output): Promise<number> {
   const until = dates.toSorted().at(-1) ?? '';
   let session: Session;
   try {
-    session = await Session.open(compiled.value, barPortFrom(new CsvBarStore(args.data)), until);
+    const store = new CsvBarStore(args.data);
+    // As the strategy worker: indicators read split-adjusted closes.
+    session = await Session.open(compiled.value, barPortFrom(splitAdjustedBars(store, store)), until);
   } catch (e) {
     io.err(`books eval: cannot read bars from ${args.data}: ${errorMessage(e)}\n`);
     return 1;

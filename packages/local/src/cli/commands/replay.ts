@@ -1,7 +1,6 @@
 import { createWriteStream, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { createLogger, errorMessage, Money, TradingDate } from '@books/core';
-import { generateSampleBars, sampleTradingDays } from '@books/market-data';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { runReplay } from '../../replay/engine';
@@ -11,11 +10,7 @@ import { formatSummary } from '../../replay/summary';
 import { renderReport } from '../../report/render';
 import { replayReportData } from '../../report/replay-report';
 import { booksHome, endpointsOf, flowFlagsFile, startStack, stopStack, workspaceRoot } from '../../stack';
-import type { Output } from './run';
-
-/** The sample market data `books run` generates (see run.ts); the replay's default data. */
-const SAMPLE_FIRST_DAY = '2023-01-03';
-const SAMPLE_LAST_DAY = '2025-12-31';
+import { ensureSampleBars, type Output } from './run';
 
 export interface ReplayCliArgs {
   readonly from: string;
@@ -61,15 +56,9 @@ function resolveConfig(given: string | undefined, strategiesDir: string): string
   throw new Error(`no configuration file ${given} (looked at ${asGiven} and ${inStrategies})`);
 }
 
+/** The sample bars (and their corporate actions), generated on first use; said on stderr. */
 function sampleBars(home: string, io: Output): string {
-  const barsDir = join(home, 'sample-bars');
-  if (!existsSync(join(barsDir, 'SPY.csv'))) {
-    mkdirSync(barsDir, { recursive: true });
-    for (const [symbol, csv] of generateSampleBars(sampleTradingDays(SAMPLE_FIRST_DAY, SAMPLE_LAST_DAY)))
-      writeFileSync(join(barsDir, `${symbol}.csv`), csv);
-    io.err(`sample bars: generated ${SAMPLE_FIRST_DAY} … ${SAMPLE_LAST_DAY} in ${barsDir}\n`);
-  }
-  return barsDir;
+  return ensureSampleBars(home, { out: (t) => io.err(t), err: (t) => io.err(t) });
 }
 
 /**

@@ -1,7 +1,13 @@
 import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLogger, errorMessage, TradingDate } from '@books/core';
-import { generateSampleBars, sampleTradingDays } from '@books/market-data';
+import {
+  CORPORATE_ACTIONS_FILE,
+  formatCorporateActions,
+  generateSampleBars,
+  sampleCorporateActions,
+  sampleTradingDays,
+} from '@books/market-data';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { dayReport, formatDayReport } from '../../daily-run/day-report';
@@ -24,6 +30,8 @@ export interface RunArgs {
   readonly dryRun: boolean;
   /** serverless-offline's Lambda port: run the day through the offline functions (`pnpm dev`). */
   readonly viaOfflinePort?: number;
+  /** The simulated broker applies the sample corporate actions (see LocalWorldOptions). */
+  readonly corporateActions?: boolean;
 }
 
 /** Sample history starts in 2023; the first simulated day leaves a year for 200-day indicators. */
@@ -48,6 +56,14 @@ export async function runDailyCycle(args: RunArgs, io: Output): Promise<number> 
     date = args.date ? TradingDate(args.date) : nextDay(calendar, cursorFile);
   } catch (e) {
     io.err(`books run: ${errorMessage(e)}\n`);
+    return 2;
+  }
+  if (date > SAMPLE_LAST_DAY) {
+    io.err(
+      `books run: nothing ran and nothing traded on ${date}: the sample data ends on ${SAMPLE_LAST_DAY}, ` +
+        'and a strategy is planned only on bars of the previous trading day (they would be STALE_DATA); ' +
+        `pick a day from ${FIRST_SIMULATED_DAY} to ${SAMPLE_LAST_DAY} with --date\n`,
+    );
     return 2;
   }
   if (!calendar.includes(date)) {
@@ -83,6 +99,7 @@ export async function runDailyCycle(args: RunArgs, io: Output): Promise<number> 
       strategiesDir: join(workspaceRoot(), 'strategies'),
       flowFlagsFile: flowFlagsFile(home, args.stage),
       logger: createLogger({ service: 'books-run' }, { destination: logStream }),
+      ...(args.corporateActions ? { corporateActions: true } : {}),
     });
     const runOnce = () =>
       offline === undefined
@@ -154,10 +171,15 @@ export function refusalOf(plan: unknown): z.infer<typeof RefusalSchema>['plan'] 
 /** The project's sample bars under `home`, generated deterministically on first use. */
 export function ensureSampleBars(home: string, io: Output): string {
   const barsDir = join(home, 'sample-bars');
-  if (!existsSync(join(barsDir, 'SPY.csv'))) {
+  const days = sampleTradingDays(SAMPLE_FIRST_DAY, SAMPLE_LAST_DAY);
+  // Bars written before the sample had corporate actions are unsplit: written again with the file.
+  if (!existsSync(join(barsDir, 'SPY.csv')) || !existsSync(join(barsDir, CORPORATE_ACTIONS_FILE))) {
     mkdirSync(barsDir, { recursive: true });
-    for (const [symbol, csv] of generateSampleBars(sampleTradingDays(SAMPLE_FIRST_DAY, SAMPLE_LAST_DAY)))
-      writeFileSync(join(barsDir, `${symbol}.csv`), csv);
+    for (const [symbol, csv] of generateSampleBars(days)) writeFileSync(join(barsDir, `${symbol}.csv`), csv);
+    writeFileSync(
+      join(barsDir, CORPORATE_ACTIONS_FILE),
+      formatCorporateActions(sampleCorporateActions(days)),
+    );
     io.out(`sample bars: generated ${SAMPLE_FIRST_DAY} … ${SAMPLE_LAST_DAY} in ${barsDir}\n`);
   }
   return barsDir;
@@ -180,6 +202,7 @@ export function registerRun(program: Command): void {
         json: z.boolean().optional(),
         dryRun: z.boolean().optional(),
         viaOffline: z.boolean().optional(),
+        corporateActions: z.boolean().optional(),
         lambdaPort: z.coerce.number().int().min(1).max(65535).optional(),
       })
       .parse(opts);
@@ -190,6 +213,7 @@ export function registerRun(program: Command): void {
         json: o.json ?? false,
         dryRun: o.dryRun ?? false,
         ...(o.viaOffline ? { viaOfflinePort: o.lambdaPort ?? DEFAULT_LAMBDA_PORT } : {}),
+        ...(o.corporateActions ? { corporateActions: true } : {}),
       },
       { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) },
     ).then((code) => {
@@ -203,6 +227,10 @@ export function registerRun(program: Command): void {
     .option('--stage <stage>', 'the stage whose strategies/config.<stage>.json to use', 'local')
     .option('--dry-run', 'evaluate and plan only; write and send nothing')
     .option('--json', 'print the report as JSON')
+    .option(
+      '--corporate-actions',
+      'the simulated broker applies the sample corporate actions (dividends, splits, deposits); off by default until the books ingest them',
+    )
     .option('--via-offline', 'run it through the serverless-offline functions of `pnpm dev`')
     .option(
       '--lambda-port <port>',

@@ -6,7 +6,9 @@ import type {
   BrokerOrderId,
   CalendarDay,
   LatestPrice,
+  ListActivitiesQuery,
   MarketClock,
+  NonTradeActivity,
   OrderRequest,
   PlacedOrder,
   Position,
@@ -70,5 +72,8 @@ export class InterceptedBroker implements Broker {
   }
   getLatestPrices(symbols: readonly Symbol[]): Promise<Map<Symbol, LatestPrice>> {
     return this.inner.getLatestPrices(symbols);
+  }
+  listActivities(query?: ListActivitiesQuery): Promise<NonTradeActivity[]> {
+    return this.inner.listActivities(query);
   }
 }
