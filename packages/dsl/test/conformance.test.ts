@@ -26,5 +26,5 @@ if (!available) {
     }).catch((e: { stdout?: string }) => ({ stdout: e.stdout ?? String(e) }));
     expect(stdout.trim().split('\n').at(-1)).toMatch(/^\d+ passed, 0 failed$/);
   },
-  120_000,
+  300_000,
 );

@@ -25,9 +25,10 @@ describe('execution near the end of its invocation', () => {
     const blocked = others.find((m) => m.request.trade.symbol !== first?.request.trade.symbol);
     const rest = others.filter((m) => m !== blocked).slice(0, 2);
     if (!first || !blocked || rest.length < 2) throw new Error('the day plans too few trades for this test');
-    // Another order holds the blocked record's symbol for the next ten minutes.
+    // Another order holds the blocked record's symbol for the next ten minutes (a lease is wall
+    // time, whatever the market clock says).
     const lockKey = { PK: `LOCK#SYMBOL#${blocked.request.trade.symbol}`, SK: 'LOCK' };
-    const leaseUntil = world.clock.now().getTime() + 600_000;
+    const leaseUntil = Date.now() + 600_000;
     await world.services.table.put(
       toItem({ ...lockKey, owner: 'another-order', lease_until: leaseUntil, expiresAtEpochSeconds: 0 }),
     );
