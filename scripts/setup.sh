@@ -47,4 +47,7 @@ if ! command -v pnpm >/dev/null 2>&1 || [ "$(pnpm --version 2>/dev/null)" != "$P
 fi
 
 pnpm install --frozen-lockfile
+
+# The built `books` executable (scripts/books runs it, and rebuilds it when a source changes).
+pnpm run --silent build:cli
 echo "setup: done (node $(pnpm exec node --version) for every pnpm script)"

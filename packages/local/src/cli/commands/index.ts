@@ -1,44 +1,28 @@
-import type { Command } from 'commander';
-import { registerAdjust } from './adjust';
-import { registerDev } from './dev';
-import { registerDlq } from './dlq';
-import { registerEval } from './eval';
-import { registerFlows } from './flows';
-import { registerImport } from './import';
-import { registerMigrate } from './migrate';
-import { registerPnl } from './pnl';
-import { registerPositions } from './positions';
-import { registerReconcile } from './reconcile';
-import { registerRecover } from './recover';
-import { registerReplay } from './replay';
-import { registerReport } from './report';
-import { registerRun } from './run';
-import { registerRuns } from './runs';
-import { registerShadowReport } from './shadow-report';
-import { registerStack } from './stack';
-import { registerTrades } from './trades';
+import { authorCommands } from './author';
+import type { CommandModule } from './module';
 
-/** Registers one subcommand on the program. */
-export type RegisterCommand = (program: Command) => void;
+export type { CommandModule, RegisterCommand } from './module';
 
-/** Every subcommand, in the order `books --help` lists them. */
-export const commands: readonly RegisterCommand[] = [
-  registerRun,
-  registerDev,
-  registerReplay,
-  registerReport,
-  registerEval,
-  registerImport,
-  registerStack,
-  registerPositions,
-  registerPnl,
-  registerTrades,
-  registerRuns,
-  registerReconcile,
-  registerRecover,
-  registerDlq,
-  registerAdjust,
-  registerFlows,
-  registerMigrate,
-  registerShadowReport,
+/**
+ * Every subcommand's module, in the order `books --help` lists them. A module is imported only
+ * when one of its commands runs (see runCli), so a command loads only what it needs.
+ */
+export const commands: readonly CommandModule[] = [
+  { names: ['run', 'start'], load: async () => (await import('./run')).registerRun },
+  { names: ['dev'], load: async () => (await import('./dev')).registerDev },
+  { names: ['replay'], load: async () => (await import('./replay')).registerReplay },
+  { names: ['report'], load: async () => (await import('./report')).registerReport },
+  ...authorCommands,
+  { names: ['stack'], load: async () => (await import('./stack')).registerStack },
+  { names: ['positions'], load: async () => (await import('./positions')).registerPositions },
+  { names: ['pnl'], load: async () => (await import('./pnl')).registerPnl },
+  { names: ['trades'], load: async () => (await import('./trades')).registerTrades },
+  { names: ['runs'], load: async () => (await import('./runs')).registerRuns },
+  { names: ['reconcile'], load: async () => (await import('./reconcile')).registerReconcile },
+  { names: ['recover'], load: async () => (await import('./recover')).registerRecover },
+  { names: ['dlq'], load: async () => (await import('./dlq')).registerDlq },
+  { names: ['adjust'], load: async () => (await import('./adjust')).registerAdjust },
+  { names: ['flows'], load: async () => (await import('./flows')).registerFlows },
+  { names: ['migrate'], load: async () => (await import('./migrate')).registerMigrate },
+  { names: ['shadow-report'], load: async () => (await import('./shadow-report')).registerShadowReport },
 ];

@@ -1,0 +1,64 @@
+#!/usr/bin/env node
+/**
+ * Builds the `books` executable: bundles packages/local/src/cli/built-main.ts (the author's
+ * commands; the others run from the sources) with esbuild into .books/cli/books.cjs, and writes
+ * esbuild's metafile (every bundled input) beside it as books.meta.json. scripts/books runs this
+ * when the bundle is missing or older than a source file; scripts/setup.sh runs it once.
+ * Plain JavaScript so that it runs without a TypeScript loader.
+ */
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+// `--out-dir DIR` builds elsewhere (the tests do); default .books/cli, where scripts/books runs it.
+const outDirArg = process.argv.indexOf('--out-dir');
+const outDir =
+  outDirArg >= 0 ? path.resolve(process.argv[outDirArg + 1] ?? '') : path.join(root, '.books', 'cli');
+const outfile = path.join(outDir, 'books.cjs');
+mkdirSync(outDir, { recursive: true });
+// Built to a temporary file then renamed: a concurrent `books` never runs half a bundle.
+const temporary = `${outfile}.${process.pid}.tmp`;
+/**
+ * The workspace's sources are side-effect free modules (their package index files re-export, and
+ * a module does its work when called), so esbuild may drop every module whose exports a command
+ * does not use: `books eval` imports CsvBarStore from `@books/market-data`, whose index also
+ * exports the S3 bar store and the Alpaca client, and the bundle then holds neither them nor the
+ * AWS SDK they import.
+ */
+const workspaceSourcesAreSideEffectFree = {
+  name: 'workspace-sources-side-effect-free',
+  setup(b) {
+    b.onResolve({ filter: /.*/ }, async (args) => {
+      if (args.pluginData === 'resolving' || args.kind === 'entry-point') return undefined;
+      const r = await b.resolve(args.path, {
+        kind: args.kind,
+        importer: args.importer,
+        resolveDir: args.resolveDir,
+        pluginData: 'resolving',
+      });
+      const inWorkspace =
+        r.errors.length === 0 &&
+        r.path.startsWith(path.join(root, 'packages')) &&
+        !r.path.includes('node_modules');
+      return inWorkspace ? { ...r, sideEffects: false } : r;
+    });
+  },
+};
+const result = await build({
+  plugins: [workspaceSourcesAreSideEffectFree],
+  absWorkingDir: root,
+  entryPoints: [path.join(root, 'packages/local/src/cli/built-main.ts')],
+  outfile: temporary,
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  metafile: true,
+  legalComments: 'none',
+  define: { 'process.env.BOOKS_BUILT_FROM': JSON.stringify(root) },
+  logLevel: 'warning',
+});
+writeFileSync(path.join(outDir, 'books.meta.json'), JSON.stringify(result.metafile));
+renameSync(temporary, outfile);
