@@ -41,7 +41,7 @@ export function daysFrom(first: string, count: number): TradingDate[] {
 export async function openWorld(
   prefix: string,
   overrides: Partial<
-    Pick<LocalWorldOptions, 'inject' | 'strategiesDir' | 'configFile' | 'flowFlagsFile'>
+    Pick<LocalWorldOptions, 'inject' | 'endpoints' | 'strategiesDir' | 'configFile' | 'flowFlagsFile'>
   > = {},
 ): Promise<LocalWorld> {
   const dynamodb = process.env.BOOKS_TEST_DYNAMODB_ENDPOINT;

@@ -4,7 +4,8 @@ import { restoreBookFromLedger } from '@books/reconciler/src/restore';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { json, type Output, processOutput } from '../../queries/format';
-import { type QueryContext, withLocalQueries } from '../../queries/local-session';
+import { type QueryContext } from '../../queries/local-session';
+import { withStage } from '../../stage/open-stage';
 
 export interface AdjustArgs {
   readonly strategy: string;
@@ -144,6 +145,6 @@ export function registerAdjust(program: Command): void {
         ...(o.cash !== undefined ? { cash: o.cash } : {}),
         ...(o.restoreFromLedger ? { restore: true } : {}),
       };
-      process.exitCode = await withLocalQueries(o.stage, (ctx) => runAdjust(ctx, args, processOutput));
+      process.exitCode = await withStage(o.stage, (ctx) => runAdjust(ctx, args, processOutput));
     });
 }

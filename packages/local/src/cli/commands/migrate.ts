@@ -7,7 +7,8 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { configOf } from '../../flows/flow-status';
 import { json, type Output, processOutput } from '../../queries/format';
-import { type QueryContext, withLocalQueries } from '../../queries/local-session';
+import { type QueryContext } from '../../queries/local-session';
+import { withStage } from '../../stage/open-stage';
 
 export interface MigrateArgs {
   readonly strategy: string;
@@ -143,6 +144,6 @@ export function registerMigrate(program: Command): void {
     .action(async (strategy: string, opts: unknown) => {
       const o = OptionsSchema.parse(opts);
       const args: MigrateArgs = { strategy, to: o.to, dryRun: o.dryRun ?? false, json: o.json ?? false };
-      process.exitCode = await withLocalQueries(o.stage, (ctx) => runMigrate(ctx, args, processOutput));
+      process.exitCode = await withStage(o.stage, (ctx) => runMigrate(ctx, args, processOutput));
     });
 }

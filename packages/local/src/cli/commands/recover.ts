@@ -15,7 +15,8 @@ import type { Services } from '@books/runtime';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { json, type Output, processOutput, table } from '../../queries/format';
-import { type QueryContext, withLocalQueries } from '../../queries/local-session';
+import { type QueryContext } from '../../queries/local-session';
+import { withStage } from '../../stage/open-stage';
 
 /** The reason recorded on an intent whose order the broker has never heard of. */
 export const NOT_FOUND_AT_BROKER = 'not found at the broker';
@@ -233,7 +234,7 @@ export function registerRecover(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (opts: unknown) => {
       const o = RecoverOptionsSchema.parse(opts);
-      process.exitCode = await withLocalQueries(o.stage, (ctx) =>
+      process.exitCode = await withStage(o.stage, (ctx) =>
         runRecover(ctx, { ...(o.run ? { run: o.run } : {}), json: o.json ?? false }, processOutput),
       );
     });
