@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { createLogger } from '@books/core';
 import { withLocalQueries } from '../queries/local-session';
 import { workspaceRoot } from '../stack';
-import { type AwsAccess, openDeployedStage } from './deployed-stage';
+import { type AwsAccess, type DeployedStage, openDeployedStage } from './deployed-stage';
 import type { Stage } from './stage';
 
 /** Stages that live on this machine (the embedded stack); every other stage name is a deployed one. */
@@ -33,11 +33,15 @@ export async function withStage<T>(
     return withLocalQueries(name, (ctx) =>
       work({ ...ctx, kind: 'embedded', liveMoney: false, callerIdentity: async () => userInfo().username }),
     );
-  const stage = await openDeployedStage(name, {
+  return work(await openDeployed(name, options));
+}
+
+/** A deployed stage, opened by reading its stack (see openDeployedStage). */
+export function openDeployed(name: string, options: OpenStageOptions = {}): Promise<DeployedStage> {
+  return openDeployedStage(name, {
     strategiesDir: join(workspaceRoot(), 'strategies'),
     logger: createLogger({ service: 'books-operator' }, { level: 'error', destination: process.stderr }),
     ...(options.aws ? { aws: options.aws } : {}),
     ...(options.alpacaUrls ? { alpacaUrls: options.alpacaUrls } : {}),
   });
-  return work(stage);
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { CloudFormationClient, CreateStackCommand } from '@aws-sdk/client-cloudformation';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { ListQueuesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DescribeParametersCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { ManualClock, type TradingDate } from '@books/core';
@@ -20,7 +21,8 @@ import type { LocalWorld } from '../../src/daily-run/local-world';
 import type { QueryContext } from '../../src/queries/local-session';
 import { localDynamoDb } from '../../src/stack/clients';
 import type { AwsAccess } from '../../src/stage/deployed-stage';
-import { withStage } from '../../src/stage/open-stage';
+import { openDeployed, withStage } from '../../src/stage/open-stage';
+import { runDeployedDay, sfnClientOf } from '../../src/stage/run-deployed';
 import type { Stage } from '../../src/stage/stage';
 import { StageError } from '../../src/stage/stage-error';
 import { daysFrom, openWorld, SAMPLE_DAYS, STRATEGY_IDS, sampleBarsDir } from '../e2e/support';
@@ -88,6 +90,19 @@ describe('a deployed stage', () => {
           Body: readFileSync(join(sampleBarsDir(), file), 'utf8'),
         }),
       );
+    // The DailyRun state machine, which moto executes (its Lambdas are played by the test).
+    const config = await fetch(`${moto.url}/moto-api/config`, {
+      method: 'POST',
+      body: JSON.stringify({ stepfunctions: { execute_state_machine: true } }),
+    });
+    expect(config.ok).toBe(true);
+    const { stateMachineArn = '' } = await motoClient(SFNClient).send(
+      new CreateStateMachineCommand({
+        name: `strategy-books-${stageName}-daily-run`,
+        roleArn: 'arn:aws:iam::123456789012:role/daily-run',
+        definition: JSON.stringify({ StartAt: 'Done', States: { Done: { Type: 'Succeed' } } }),
+      }),
+    );
     // The stack registered with the outputs serverless.yml declares (its topic created by CloudFormation).
     const output = (value: string) => ({ Value: value });
     await motoClient(CloudFormationClient).send(
@@ -99,9 +114,7 @@ describe('a deployed stage', () => {
             LedgerTableName: output(world.services.env.BOOKS_TABLE_NAME),
             ExecutionQueueUrl: output(world.executionQueueUrl),
             ExecutionDeadLetterQueueUrl: output(dlqUrl),
-            DailyRunStateMachineArn: output(
-              `arn:aws:states:${region}:123456789012:stateMachine:strategy-books-${stageName}-daily-run`,
-            ),
+            DailyRunStateMachineArn: output(stateMachineArn),
             ReconciliationAlarmTopicArn: { Value: { Ref: 'ReconciliationAlarmTopic' } },
             BrokerMode: output('alpaca-paper'),
             AlpacaFeed: output('iex'),
@@ -256,6 +269,49 @@ describe('a deployed stage', () => {
     expect(r.code).toBe(0);
     const html = readFileSync(out, 'utf8');
     for (const sid of STRATEGY_IDS) expect(html).toContain(sid);
+  });
+
+  it('books run starts the deployed DailyRun, follows it to the end and prints the day report', async () => {
+    const day3 = daysFrom('2024-05-01', 3)[2] as TradingDate;
+    const stage = await openDeployed(stageName, {
+      aws,
+      alpacaUrls: { tradingUrl: alpaca.url, dataUrl: alpaca.url },
+    });
+    const sfn = sfnClientOf(stage);
+    const started: string[] = [];
+    // The deployed functions at work: once DailyRun is started, the day's cycle runs on the stage.
+    sfn.middlewareStack.add(
+      (next, context) => async (input) => {
+        const result = await next(input);
+        if (context.commandName === 'StartExecutionCommand') {
+          started.push(JSON.stringify(input.input));
+          await world.runDay(day3);
+        }
+        return result;
+      },
+      { step: 'initialize', name: 'deployedFunctions' },
+    );
+    let out = '';
+    let err = '';
+    const code = await runDeployedDay(
+      stage,
+      { date: day3, json: false, dryRun: false, yes: false },
+      { out: (t) => (out += t), err: (t) => (err += t) },
+      {
+        sfn,
+        sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+        now: () => new Date(),
+        pollMs: 100,
+        followMs: 60_000,
+      },
+    );
+    expect(err).toMatch(/DailyRun .* started/);
+    expect(err).toMatch(/DailyRun SUCCEEDED/);
+    expect(code).toBe(0);
+    expect(started[0]).toContain(day3);
+    expect(out).toContain(day3);
+    for (const sid of STRATEGY_IDS) expect(out).toContain(sid);
+    sfn.destroy();
   });
 
   describe('fails clearly and creates nothing', () => {
