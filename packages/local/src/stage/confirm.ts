@@ -38,3 +38,23 @@ export async function confirmMutation(
   options.log(`books: ${new Date().toISOString()} ${caller} on live stage ${stage.stage}: ${what}\n`);
   return true;
 }
+
+/**
+ * A mutating command's CLI wrapper: confirmMutation first (exit 2 when not confirmed), then the
+ * command, then — on a live stage — its outcome logged with the caller's identity.
+ */
+export async function mutating(
+  stage: Stage,
+  what: string,
+  yes: boolean,
+  run: () => Promise<number>,
+  log: (line: string) => void = (line) => process.stderr.write(line),
+): Promise<number> {
+  if (!(await confirmMutation(stage, what, { yes, log }))) return 2;
+  const code = await run();
+  if (stage.liveMoney)
+    log(
+      `books: ${new Date().toISOString()} ${await stage.callerIdentity()} on live stage ${stage.stage}: ${what}: exit ${code}\n`,
+    );
+  return code;
+}

@@ -20,6 +20,7 @@ import { runTrades } from '../../src/cli/commands/trades';
 import type { LocalWorld } from '../../src/daily-run/local-world';
 import type { QueryContext } from '../../src/queries/local-session';
 import { localDynamoDb } from '../../src/stack/clients';
+import { confirmMutation, mutating } from '../../src/stage/confirm';
 import type { AwsAccess } from '../../src/stage/deployed-stage';
 import { openDeployed, withStage } from '../../src/stage/open-stage';
 import { runDeployedDay, sfnClientOf } from '../../src/stage/run-deployed';
@@ -312,6 +313,69 @@ describe('a deployed stage', () => {
     expect(out).toContain(day3);
     for (const sid of STRATEGY_IDS) expect(out).toContain(sid);
     sfn.destroy();
+  });
+
+  describe('on a live-money stage, a mutating command', () => {
+    const live = () =>
+      openDeployed(stageName, { aws, alpacaUrls: { tradingUrl: alpaca.url, dataUrl: alpaca.url } }).then(
+        (stage) => ({ ...stage, liveMoney: true }),
+      );
+
+    it('without --yes and without a terminal does nothing', async () => {
+      let ran = false;
+      let log = '';
+      const code = await mutating(
+        await live(),
+        'books dlq redrive',
+        false,
+        async () => {
+          ran = true;
+          return 0;
+        },
+        (l) => (log += l),
+      );
+      expect(code).toBe(2);
+      expect(ran).toBe(false);
+      expect(log).toMatch(/not confirmed; nothing done on ops-/);
+    });
+
+    it('goes on only when the operator types the stage name', async () => {
+      const stage = await live();
+      const log = () => undefined;
+      expect(await confirmMutation(stage, 'books recover', { yes: false, ask: async () => 'y', log })).toBe(
+        false,
+      );
+      expect(
+        await confirmMutation(stage, 'books recover', { yes: false, ask: async () => stageName, log }),
+      ).toBe(true);
+    });
+
+    it('with --yes runs and logs what it did with the caller’s identity (STS)', async () => {
+      let log = '';
+      const code = await mutating(
+        await live(),
+        'books adjust momentum',
+        true,
+        async () => 0,
+        (l) => (log += l),
+      );
+      expect(code).toBe(0);
+      expect(log).toMatch(/arn:aws:sts::\d+:.* on live stage ops-.*: books adjust momentum: exit 0/);
+    });
+
+    it('on a paper stage is not asked', async () => {
+      let ran = false;
+      const paper = await openDeployed(stageName, {
+        aws,
+        alpacaUrls: { tradingUrl: alpaca.url, dataUrl: alpaca.url },
+      });
+      expect(paper.liveMoney).toBe(false);
+      await mutating(paper, 'books recover', false, async () => {
+        ran = true;
+        return 0;
+      });
+      expect(ran).toBe(true);
+    });
   });
 
   describe('fails clearly and creates nothing', () => {

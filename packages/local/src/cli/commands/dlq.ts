@@ -12,6 +12,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { json, type Output, processOutput, table } from '../../queries/format';
 import { type QueryContext } from '../../queries/local-session';
+import { mutating } from '../../stage/confirm';
 import { withStage } from '../../stage/open-stage';
 
 /** The execution DLQ's name (serverless.yml: ExecutionDeadLetterQueue). */
@@ -231,6 +232,7 @@ const DlqOptionsSchema = z.object({
   json: z.boolean().optional(),
   stage: z.string(),
   id: z.string().optional(),
+  yes: z.boolean().optional(),
 });
 
 export function registerDlq(program: Command): void {
@@ -239,7 +241,13 @@ export function registerDlq(program: Command): void {
     .description('the execution dead-letter queue: what is in it, why, and a safe redrive');
   const run = (args: Omit<DlqArgs, 'json'>, opts: unknown) => {
     const o = DlqOptionsSchema.parse(opts);
-    return withStage(o.stage, (ctx) => runDlq(ctx, { ...args, json: o.json ?? false }, processOutput));
+    return withStage(o.stage, (ctx) =>
+      args.action === 'redrive'
+        ? mutating(ctx, `books dlq redrive${args.id ? ` --id ${args.id}` : ''}`, o.yes ?? false, () =>
+            runDlq(ctx, { ...args, json: o.json ?? false }, processOutput),
+          )
+        : runDlq(ctx, { ...args, json: o.json ?? false }, processOutput),
+    );
   };
   dlq
     .command('list')
@@ -261,6 +269,7 @@ export function registerDlq(program: Command): void {
     .command('redrive')
     .description('send messages back to the execution queue (idempotent by client order id)')
     .option('--id <id>', 'one message (message id or client order id); default: all')
+    .option('--yes', 'a live-money stage: do not ask for confirmation (scripts)')
     .option('--stage <stage>', 'the stage', 'local')
     .option('--json', 'print JSON')
     .action(async (opts: unknown) => {
