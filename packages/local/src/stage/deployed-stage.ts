@@ -4,7 +4,7 @@ import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { AlpacaBroker, parseAlpacaConfig, ssmKeyProvider } from '@books/broker';
-import { type Clock, type Logger, systemClock, TradingDate } from '@books/core';
+import { type Clock, type Logger, runIdOf, systemClock, TradingDate } from '@books/core';
 import {
   createAwsClients,
   createServices,
@@ -145,12 +145,14 @@ export async function openDeployedStage(name: string, options: DeployedStageOpti
         },
       );
     });
+  const last = await lastRunDateOf(servicesAws, name, calendar);
   return {
     kind: 'deployed',
     stage: name,
     services: servicesAws,
     strategyIds: config.strategies.map((s) => s.id),
     calendar,
+    ...(last ? { lastRunDate: last } : {}),
     now,
     executionDlqUrl: outputs.ExecutionDeadLetterQueueUrl,
     stateMachineArn: outputs.DailyRunStateMachineArn,
@@ -187,6 +189,20 @@ async function createServicesFor(
     { keys: ssmKeyProvider(createAwsClients(env).ssm, prefix), clock, logger: options.logger },
   );
   return createServices(env, { clock, logger: options.logger, processEnv: {}, broker });
+}
+
+/** How many trading days back a deployed stage looks for its last run (migrate waits for it to complete). */
+const LAST_RUN_LOOKBACK = 30;
+
+/** The newest trading day of `calendar` (within the lookback) whose run exists in the ledger. */
+async function lastRunDateOf(
+  services: Services,
+  stage: string,
+  calendar: readonly TradingDate[],
+): Promise<TradingDate | undefined> {
+  for (const date of calendar.slice(-LAST_RUN_LOOKBACK).reverse())
+    if (await services.runs.getMeta(runIdOf(stage, date))) return date;
+  return undefined;
 }
 
 /** The calendar day `offset` days from `now`, as YYYY-MM-DD (UTC). */

@@ -7,15 +7,19 @@ import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client
 import { CreateStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { ListQueuesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DescribeParametersCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { ManualClock, type TradingDate } from '@books/core';
+import { ManualClock, runIdOf, type TradingDate } from '@books/core';
 import { FakeAlpacaServer } from '@books/testkit/src/alpaca';
+import { runAdjust } from '../../src/cli/commands/adjust';
 import { runDlq } from '../../src/cli/commands/dlq';
 import { runFlows } from '../../src/cli/commands/flows';
+import { runMigrate } from '../../src/cli/commands/migrate';
 import { runPnl } from '../../src/cli/commands/pnl';
 import { runPositions } from '../../src/cli/commands/positions';
 import { runReconcile } from '../../src/cli/commands/reconcile';
+import { runRecover } from '../../src/cli/commands/recover';
 import { runReport } from '../../src/cli/commands/report';
 import { runRuns } from '../../src/cli/commands/runs';
+import { runShadowReport } from '../../src/cli/commands/shadow-report';
 import { runTrades } from '../../src/cli/commands/trades';
 import type { LocalWorld } from '../../src/daily-run/local-world';
 import type { QueryContext } from '../../src/queries/local-session';
@@ -133,7 +137,13 @@ describe('a deployed stage', () => {
 
     const symbols = readdirSync(sampleBarsDir()).map((f) => f.replace(/\.csv$/, ''));
     const now = new Date();
-    const calendar = SAMPLE_DAYS.map((date) => ({ date, open: '09:30', close: '16:00' }));
+    // The broker's calendar ends on the day `books run` runs below: the stage's last run is day 2's.
+    const day3 = daysFrom('2024-05-01', 3)[2] ?? '';
+    const calendar = SAMPLE_DAYS.filter((d) => d <= day3).map((date) => ({
+      date,
+      open: '09:30',
+      close: '16:00',
+    }));
     alpaca = await FakeAlpacaServer.start({
       world: {
         cash: '100000',
@@ -270,6 +280,38 @@ describe('a deployed stage', () => {
     expect(r.code).toBe(0);
     const html = readFileSync(out, 'utf8');
     for (const sid of STRATEGY_IDS) expect(html).toContain(sid);
+  });
+
+  it('knows its last run from the ledger: books recover and shadow-report default to it', async () => {
+    await onStage(async (stage) => {
+      expect(stage.lastRunDate).toBe(day2);
+      const recover = await capture(stage, (c, io) => runRecover(c, { json: false }, io));
+      expect(recover.code).toBe(0);
+      expect(recover.out).toContain(`recover ${runIdOf(stageName, day2)}`);
+      const shadow = await capture(stage, (c, io) => runShadowReport(c, { json: true }, io));
+      expect(shadow.err).toBe('');
+      expect(shadow.out).toContain(day2);
+    });
+  });
+
+  it('books migrate --dry-run prints the transfers and moves nothing; books adjust --restore-from-ledger finds the book equal to its ledger', async () => {
+    await onStage(async (stage) => {
+      const sid = STRATEGY_IDS[2] ?? '';
+      const before = await capture(stage, (c, io) => runPositions(c, { json: true }, io));
+      const dry = await capture(stage, (c, io) =>
+        runMigrate(c, { strategy: sid, to: 'legacy', dryRun: true, json: false }, io),
+      );
+      expect(dry.err).toBe('');
+      expect(dry.code).toBe(0);
+      expect((await capture(stage, (c, io) => runPositions(c, { json: true }, io))).out).toBe(before.out);
+      const restore = await capture(stage, (c, io) =>
+        runAdjust(c, { strategy: sid, restore: true, reason: 'deployed-stage test', json: false }, io),
+      );
+      // The deployed book equals what its ledger says: nothing is written.
+      expect(restore.err).toMatch(/already equals its ledger: nothing to restore/);
+      expect(restore.code).toBe(2);
+      expect((await capture(stage, (c, io) => runPositions(c, { json: true }, io))).out).toBe(before.out);
+    });
   });
 
   it('books run starts the deployed DailyRun, follows it to the end and prints the day report', async () => {
