@@ -160,6 +160,9 @@ export async function openDeployedStage(name: string, options: DeployedStageOpti
     outputs,
     region,
     aws: regional,
+    close: () => {
+      for (const client of Object.values(servicesAws.clients)) client.destroy();
+    },
     callerIdentity: async () => {
       const sts = new STSClient({ ...clientConfig(aws.endpoints?.sts), region });
       try {

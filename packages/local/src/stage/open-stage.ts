@@ -31,9 +31,20 @@ export async function withStage<T>(
 ): Promise<T> {
   if (stageKindOf(name) === 'embedded')
     return withLocalQueries(name, (ctx) =>
-      work({ ...ctx, kind: 'embedded', liveMoney: false, callerIdentity: async () => userInfo().username }),
+      work({
+        ...ctx,
+        kind: 'embedded',
+        liveMoney: false,
+        callerIdentity: async () => userInfo().username,
+        close: () => undefined,
+      }),
     );
-  return work(await openDeployed(name, options));
+  const stage = await openDeployed(name, options);
+  try {
+    return await work(stage);
+  } finally {
+    stage.close();
+  }
 }
 
 /** A deployed stage, opened by reading its stack (see openDeployedStage). */

@@ -152,5 +152,6 @@ export async function runOnDeployedStage(
     });
   } finally {
     sfn.destroy();
+    stage.close();
   }
 }

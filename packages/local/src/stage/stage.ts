@@ -13,4 +13,6 @@ export interface Stage extends QueryContext {
   readonly stateMachineArn?: string;
   /** Who the caller is (STS GetCallerIdentity ARN), for the log of what a mutating command did. */
   callerIdentity(): Promise<string>;
+  /** Releases what opening the stage holds (its AWS clients); the embedded stack stops with its session. */
+  close(): void;
 }
