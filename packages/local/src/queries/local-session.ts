@@ -26,6 +26,8 @@ export interface QueryContext {
   readonly lastRunDate?: TradingDate;
   /** Wall-clock now (for STUCK): injected, never read inside the queries. */
   readonly now: Date;
+  /** The execution DLQ's URL when the stage knows it (a deployed stage's stack output); else looked up by name. */
+  readonly executionDlqUrl?: string;
 }
 
 /** The sample market data `books run` generates (see commands/run.ts). */
@@ -34,8 +36,12 @@ const SAMPLE_LAST_DAY = '2025-12-31';
 
 const CursorSchema = z.object({ lastDate: z.string() });
 
-export function stageConfig(strategiesDir: string, stage: string): BooksConfig {
-  const file = join(strategiesDir, `config.${stage}.json`);
+export function stageConfig(
+  strategiesDir: string,
+  stage: string,
+  name = `config.${stage}.json`,
+): BooksConfig {
+  const file = join(strategiesDir, name);
   if (!existsSync(file)) throw new Error(`no strategies configuration ${file}`);
   return parseBooksConfig(JSON.parse(readFileSync(file, 'utf8')), {
     source: file,

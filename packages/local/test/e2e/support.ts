@@ -41,7 +41,10 @@ export function daysFrom(first: string, count: number): TradingDate[] {
 export async function openWorld(
   prefix: string,
   overrides: Partial<
-    Pick<LocalWorldOptions, 'inject' | 'strategiesDir' | 'configFile' | 'flowFlagsFile' | 'broker'>
+    Pick<
+      LocalWorldOptions,
+      'inject' | 'endpoints' | 'strategiesDir' | 'configFile' | 'flowFlagsFile' | 'broker'
+    >
   > = {},
 ): Promise<LocalWorld> {
   const dynamodb = process.env.BOOKS_TEST_DYNAMODB_ENDPOINT;

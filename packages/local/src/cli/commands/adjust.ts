@@ -3,7 +3,9 @@ import { type AdjustmentRequest, recordAdjustment, restoreBookFromLedger } from 
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { json, type Output, processOutput } from '../../queries/format';
-import { type QueryContext, withLocalQueries } from '../../queries/local-session';
+import { type QueryContext } from '../../queries/local-session';
+import { mutating } from '../../stage/confirm';
+import { withStage } from '../../stage/open-stage';
 
 export interface AdjustArgs {
   readonly strategy: string;
@@ -113,6 +115,7 @@ const AdjustOptionsSchema = z.object({
   cash: z.string().optional(),
   restoreFromLedger: z.boolean().optional(),
   json: z.boolean().optional(),
+  yes: z.boolean().optional(),
   stage: z.string(),
 });
 
@@ -129,6 +132,7 @@ export function registerAdjust(program: Command): void {
       'write the stored lots and cash back to what the ledger (trades, transfers) says',
     )
     .option('--reason <text>', 'why: what was investigated (required)')
+    .option('--yes', 'a live-money stage: do not ask for confirmation (scripts)')
     .option('--stage <stage>', 'the stage', 'local')
     .option('--json', 'print JSON')
     .action(async (strategy: string, opts: unknown) => {
@@ -143,6 +147,10 @@ export function registerAdjust(program: Command): void {
         ...(o.cash !== undefined ? { cash: o.cash } : {}),
         ...(o.restoreFromLedger ? { restore: true } : {}),
       };
-      process.exitCode = await withLocalQueries(o.stage, (ctx) => runAdjust(ctx, args, processOutput));
+      process.exitCode = await withStage(o.stage, (ctx) =>
+        mutating(ctx, `books adjust ${strategy} (${o.reason ?? 'no reason'})`, o.yes ?? false, () =>
+          runAdjust(ctx, args, processOutput),
+        ),
+      );
     });
 }

@@ -11,7 +11,9 @@ import type { Services } from '@books/runtime';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { json, type Output, processOutput, table } from '../../queries/format';
-import { type QueryContext, withLocalQueries } from '../../queries/local-session';
+import { type QueryContext } from '../../queries/local-session';
+import { mutating } from '../../stage/confirm';
+import { withStage } from '../../stage/open-stage';
 
 /** The execution DLQ's name (serverless.yml: ExecutionDeadLetterQueue). */
 export function executionDlqName(stage: string): string {
@@ -50,9 +52,12 @@ export async function withDlqMessages<T>(
   services: Services,
   stage: string,
   work: (messages: readonly Held[], consumed: Set<string>, dlqUrl: string) => Promise<T>,
+  knownDlqUrl?: string,
 ): Promise<T> {
   const { sqs } = services.clients;
-  const { QueueUrl: dlqUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: executionDlqName(stage) }));
+  // A deployed stage knows its DLQ from its stack's outputs; the embedded one looks it up by name.
+  const dlqUrl =
+    knownDlqUrl ?? (await sqs.send(new GetQueueUrlCommand({ QueueName: executionDlqName(stage) }))).QueueUrl;
   if (!dlqUrl) throw new Error(`no queue ${executionDlqName(stage)}`);
   return withPeekedMessages(sqs, dlqUrl, async (peeked, consumed) => {
     const held: Held[] = [];
@@ -122,26 +127,36 @@ export interface RedriveResult {
  * DLQ. Safe: execution claims the intent by its client order id and looks an order the broker
  * already holds up instead of placing it again; a final intent is left as it is.
  */
-export async function redriveDlq(services: Services, stage: string, id?: string): Promise<RedriveResult> {
+export async function redriveDlq(
+  services: Services,
+  stage: string,
+  id?: string,
+  knownDlqUrl?: string,
+): Promise<RedriveResult> {
   const { sqs } = services.clients;
   const { env } = services;
   const queueUrl =
     env.BOOKS_EXECUTION_QUEUE_URL ??
     (await sqs.send(new GetQueueUrlCommand({ QueueName: env.BOOKS_EXECUTION_QUEUE_NAME }))).QueueUrl;
   if (!queueUrl) throw new Error(`no execution queue ${env.BOOKS_EXECUTION_QUEUE_NAME ?? ''}`);
-  return withDlqMessages(services, stage, async (messages, consumed, dlqUrl) => {
-    const chosen = messages.filter((m) => id === undefined || m.messageId === id || m.clientOrderId === id);
-    for (const m of chosen) {
-      // Send first, then delete: a crash in between leaves a duplicate, which execution absorbs.
-      await moveMessage(sqs, m.peeked, dlqUrl, queueUrl);
-      consumed.add(m.messageId);
-    }
-    return { redriven: chosen.map(strip) };
-  });
+  return withDlqMessages(
+    services,
+    stage,
+    async (messages, consumed, dlqUrl) => {
+      const chosen = messages.filter((m) => id === undefined || m.messageId === id || m.clientOrderId === id);
+      for (const m of chosen) {
+        // Send first, then delete: a crash in between leaves a duplicate, which execution absorbs.
+        await moveMessage(sqs, m.peeked, dlqUrl, queueUrl);
+        consumed.add(m.messageId);
+      }
+      return { redriven: chosen.map(strip) };
+    },
+    knownDlqUrl,
+  );
 }
 
-export async function listDlq(services: Services, stage: string): Promise<DlqMessage[]> {
-  return withDlqMessages(services, stage, async (messages) => messages.map(strip));
+export async function listDlq(services: Services, stage: string, dlqUrl?: string): Promise<DlqMessage[]> {
+  return withDlqMessages(services, stage, async (messages) => messages.map(strip), dlqUrl);
 }
 
 function strip({ peeked: _, ...m }: Held): DlqMessage {
@@ -157,7 +172,7 @@ export interface DlqArgs {
 /** `books dlq list|show <id>|redrive [--id ID]`: exit 0, 1 when `show`/`redrive --id` finds no such message. */
 export async function runDlq(ctx: QueryContext, args: DlqArgs, io: Output): Promise<number> {
   if (args.action === 'redrive') {
-    const { redriven } = await redriveDlq(ctx.services, ctx.stage, args.id);
+    const { redriven } = await redriveDlq(ctx.services, ctx.stage, args.id, ctx.executionDlqUrl);
     if (args.json) io.out(json({ stage: ctx.stage, redriven }));
     else
       io.out(
@@ -167,7 +182,7 @@ export async function runDlq(ctx: QueryContext, args: DlqArgs, io: Output): Prom
       );
     return args.id !== undefined && redriven.length === 0 ? 1 : 0;
   }
-  const messages = await listDlq(ctx.services, ctx.stage);
+  const messages = await listDlq(ctx.services, ctx.stage, ctx.executionDlqUrl);
   if (args.action === 'show') {
     const m = messages.find((x) => x.messageId === args.id || x.clientOrderId === args.id);
     if (!m) {
@@ -217,6 +232,7 @@ const DlqOptionsSchema = z.object({
   json: z.boolean().optional(),
   stage: z.string(),
   id: z.string().optional(),
+  yes: z.boolean().optional(),
 });
 
 export function registerDlq(program: Command): void {
@@ -225,7 +241,13 @@ export function registerDlq(program: Command): void {
     .description('the execution dead-letter queue: what is in it, why, and a safe redrive');
   const run = (args: Omit<DlqArgs, 'json'>, opts: unknown) => {
     const o = DlqOptionsSchema.parse(opts);
-    return withLocalQueries(o.stage, (ctx) => runDlq(ctx, { ...args, json: o.json ?? false }, processOutput));
+    return withStage(o.stage, (ctx) =>
+      args.action === 'redrive'
+        ? mutating(ctx, `books dlq redrive${args.id ? ` --id ${args.id}` : ''}`, o.yes ?? false, () =>
+            runDlq(ctx, { ...args, json: o.json ?? false }, processOutput),
+          )
+        : runDlq(ctx, { ...args, json: o.json ?? false }, processOutput),
+    );
   };
   dlq
     .command('list')
@@ -247,6 +269,7 @@ export function registerDlq(program: Command): void {
     .command('redrive')
     .description('send messages back to the execution queue (idempotent by client order id)')
     .option('--id <id>', 'one message (message id or client order id); default: all')
+    .option('--yes', 'a live-money stage: do not ask for confirmation (scripts)')
     .option('--stage <stage>', 'the stage', 'local')
     .option('--json', 'print JSON')
     .action(async (opts: unknown) => {

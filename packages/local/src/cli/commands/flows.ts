@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { configOf, flowStatus } from '../../flows/flow-status';
 import { json, type Output, processOutput } from '../../queries/format';
-import { type QueryContext, withLocalQueries } from '../../queries/local-session';
+import { type QueryContext } from '../../queries/local-session';
+import { withStage } from '../../stage/open-stage';
 
 /** `books flows`: every strategy's flow and where it came from. */
 export async function runFlows(ctx: QueryContext, args: { json: boolean }, io: Output): Promise<number> {
@@ -51,7 +52,7 @@ export function registerFlows(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (opts: unknown) => {
       const o = OptionsSchema.parse(opts);
-      process.exitCode = await withLocalQueries(o.stage, (ctx) =>
+      process.exitCode = await withStage(o.stage, (ctx) =>
         runFlows(ctx, { json: o.json ?? false }, processOutput),
       );
     });

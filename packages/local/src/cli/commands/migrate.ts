@@ -7,7 +7,9 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { configOf } from '../../flows/flow-status';
 import { json, type Output, processOutput } from '../../queries/format';
-import { type QueryContext, withLocalQueries } from '../../queries/local-session';
+import { type QueryContext } from '../../queries/local-session';
+import { mutating } from '../../stage/confirm';
+import { withStage } from '../../stage/open-stage';
 
 export interface MigrateArgs {
   readonly strategy: string;
@@ -125,6 +127,7 @@ const OptionsSchema = z.object({
   dryRun: z.boolean().optional(),
   json: z.boolean().optional(),
   stage: z.string(),
+  yes: z.boolean().optional(),
 });
 
 export function registerMigrate(program: Command): void {
@@ -138,11 +141,18 @@ export function registerMigrate(program: Command): void {
       'per-strategy (carve its share out of the legacy book) or legacy (fold its book back)',
     )
     .option('--dry-run', 'print the transfers without writing')
+    .option('--yes', 'a live-money stage: do not ask for confirmation (scripts)')
     .option('--stage <stage>', 'the stage', 'local')
     .option('--json', 'print JSON')
     .action(async (strategy: string, opts: unknown) => {
       const o = OptionsSchema.parse(opts);
       const args: MigrateArgs = { strategy, to: o.to, dryRun: o.dryRun ?? false, json: o.json ?? false };
-      process.exitCode = await withLocalQueries(o.stage, (ctx) => runMigrate(ctx, args, processOutput));
+      process.exitCode = await withStage(o.stage, (ctx) =>
+        args.dryRun
+          ? runMigrate(ctx, args, processOutput)
+          : mutating(ctx, `books migrate ${strategy} --to ${o.to}`, o.yes ?? false, () =>
+              runMigrate(ctx, args, processOutput),
+            ),
+      );
     });
 }

@@ -6,7 +6,8 @@ import { z } from 'zod';
 import { configOf, mergedStrategies } from '../../flows/flow-status';
 import { type BookVerification, type StrategyPnl, strategyPnl, verifyBook } from '../../queries/book-queries';
 import { cents, json, type Output, processOutput, table } from '../../queries/format';
-import { type QueryContext, selectStrategies, withLocalQueries } from '../../queries/local-session';
+import { type QueryContext, selectStrategies } from '../../queries/local-session';
+import { withStage } from '../../stage/open-stage';
 
 export interface PnlArgs {
   readonly strategy?: string;
@@ -186,7 +187,7 @@ export function registerPnl(program: Command): void {
           stage: z.string(),
         })
         .parse(opts);
-      process.exitCode = await withLocalQueries(o.stage, (ctx) =>
+      process.exitCode = await withStage(o.stage, (ctx) =>
         runPnl(
           ctx,
           {

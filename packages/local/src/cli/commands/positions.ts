@@ -3,7 +3,8 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { type PositionRow, strategyPositions } from '../../queries/book-queries';
 import { cents, json, type Output, processOutput, table } from '../../queries/format';
-import { type QueryContext, selectStrategies, withLocalQueries } from '../../queries/local-session';
+import { type QueryContext, selectStrategies } from '../../queries/local-session';
+import { withStage } from '../../stage/open-stage';
 
 export interface PositionsArgs {
   readonly strategy?: string;
@@ -59,7 +60,7 @@ export function registerPositions(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (opts: unknown) => {
       const o = QueryOptionsSchema.parse(opts);
-      process.exitCode = await withLocalQueries(o.stage, (ctx) =>
+      process.exitCode = await withStage(o.stage, (ctx) =>
         runPositions(
           ctx,
           { ...(o.strategy ? { strategy: o.strategy } : {}), json: o.json ?? false },

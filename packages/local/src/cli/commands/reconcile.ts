@@ -5,7 +5,8 @@ import type { ReconcileSummary } from '@books/reconciliation';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { json, type Output, processOutput, table } from '../../queries/format';
-import { type QueryContext, withLocalQueries } from '../../queries/local-session';
+import { type QueryContext } from '../../queries/local-session';
+import { withStage } from '../../stage/open-stage';
 
 export interface ReconcileArgs {
   readonly date?: string;
@@ -100,7 +101,7 @@ export function registerReconcile(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (opts: unknown) => {
       const o = ReconcileOptionsSchema.parse(opts);
-      process.exitCode = await withLocalQueries(o.stage, (ctx) =>
+      process.exitCode = await withStage(o.stage, (ctx) =>
         runReconcile(ctx, { ...(o.date ? { date: o.date } : {}), json: o.json ?? false }, processOutput),
       );
     });

@@ -14,7 +14,9 @@ import type { Services } from '@books/runtime';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { json, type Output, processOutput, table } from '../../queries/format';
-import { type QueryContext, withLocalQueries } from '../../queries/local-session';
+import { type QueryContext } from '../../queries/local-session';
+import { mutating } from '../../stage/confirm';
+import { withStage } from '../../stage/open-stage';
 
 /** The reason recorded on an intent whose order the broker has never heard of. */
 export const NOT_FOUND_AT_BROKER = 'not found at the broker';
@@ -221,6 +223,7 @@ const RecoverOptionsSchema = z.object({
   run: z.string().optional(),
   json: z.boolean().optional(),
   stage: z.string(),
+  yes: z.boolean().optional(),
 });
 
 export function registerRecover(program: Command): void {
@@ -228,12 +231,15 @@ export function registerRecover(program: Command): void {
     .command('recover')
     .description('record the broker’s true outcome of intents stuck in SUBMITTED or PARTIALLY_FILLED')
     .option('--run <runId>', 'the run to recover (default: the last run day’s run)')
+    .option('--yes', 'a live-money stage: do not ask for confirmation (scripts)')
     .option('--stage <stage>', 'the stage', 'local')
     .option('--json', 'print JSON')
     .action(async (opts: unknown) => {
       const o = RecoverOptionsSchema.parse(opts);
-      process.exitCode = await withLocalQueries(o.stage, (ctx) =>
-        runRecover(ctx, { ...(o.run ? { run: o.run } : {}), json: o.json ?? false }, processOutput),
+      process.exitCode = await withStage(o.stage, (ctx) =>
+        mutating(ctx, `books recover${o.run ? ` --run ${o.run}` : ''}`, o.yes ?? false, () =>
+          runRecover(ctx, { ...(o.run ? { run: o.run } : {}), json: o.json ?? false }, processOutput),
+        ),
       );
     });
 }

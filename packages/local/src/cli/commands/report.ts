@@ -4,10 +4,11 @@ import { errorMessage, marketDateOf, TradingDate } from '@books/core';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { type Output, processOutput } from '../../queries/format';
-import { type QueryContext, withLocalQueries } from '../../queries/local-session';
+import { type QueryContext } from '../../queries/local-session';
 import { collectReport } from '../../report/collect';
 import { ledgerDayInputs } from '../../report/ledger-days';
 import { renderReport } from '../../report/render';
+import { withStage } from '../../stage/open-stage';
 
 export interface ReportArgs {
   readonly out: string;
@@ -86,7 +87,7 @@ export function registerReport(program: Command): void {
           stage: z.string(),
         })
         .parse(opts);
-      process.exitCode = await withLocalQueries(o.stage, (ctx) =>
+      process.exitCode = await withStage(o.stage, (ctx) =>
         runReport(
           ctx,
           { out: o.out, ...(o.from ? { from: o.from } : {}), ...(o.to ? { to: o.to } : {}) },

@@ -17,6 +17,8 @@ import { answers } from '../../dev/offline-server';
 import { runDayViaOffline } from '../../dev/run-via-offline';
 import { booksHome, flowFlagsFile, startStack, stopStack, workspaceRoot } from '../../stack';
 import { endpointsOf } from '../../stack/stack';
+import { openDeployed, stageKindOf } from '../../stage/open-stage';
+import { runOnDeployedStage } from '../../stage/run-deployed';
 
 export interface Output {
   out(text: string): void;
@@ -204,8 +206,10 @@ export function registerRun(program: Command): void {
         viaOffline: z.boolean().optional(),
         corporateActions: z.boolean().optional(),
         lambdaPort: z.coerce.number().int().min(1).max(65535).optional(),
+        yes: z.boolean().optional(),
       })
       .parse(opts);
+    if (stageKindOf(o.stage) === 'deployed') return runDeployedFromCli(o);
     return runDailyCycle(
       {
         ...(o.date ? { date: o.date } : {}),
@@ -232,6 +236,7 @@ export function registerRun(program: Command): void {
       'the simulated broker applies the sample corporate actions (dividends, splits, deposits); off by default until the books ingest them',
     )
     .option('--via-offline', 'run it through the serverless-offline functions of `pnpm dev`')
+    .option('--yes', 'a deployed live-money stage: do not ask for confirmation')
     .option(
       '--lambda-port <port>',
       `serverless-offline's Lambda port (with --via-offline)`,
@@ -243,4 +248,25 @@ export function registerRun(program: Command): void {
     .description('the main job: start the embedded stack and run the next daily cycle')
     .option('--stage <stage>', 'the stage whose strategies/config.<stage>.json to use', 'local')
     .action(action);
+}
+
+/** `books run --stage S` where S is deployed: starts its DailyRun and follows it (stage/run-deployed.ts). */
+async function runDeployedFromCli(o: {
+  stage: string;
+  date?: string | undefined;
+  json?: boolean | undefined;
+  dryRun?: boolean | undefined;
+  yes?: boolean | undefined;
+}): Promise<void> {
+  process.exitCode = await runOnDeployedStage(
+    o.stage,
+    {
+      ...(o.date ? { date: o.date } : {}),
+      json: o.json ?? false,
+      dryRun: o.dryRun ?? false,
+      yes: o.yes ?? false,
+    },
+    { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) },
+    (name) => openDeployed(name),
+  );
 }

@@ -2,13 +2,14 @@ import { errorMessage, RunId, runIdOf, TradingDate } from '@books/core';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { json, type Output, processOutput, table } from '../../queries/format';
-import { type QueryContext, withLocalQueries } from '../../queries/local-session';
+import { type QueryContext } from '../../queries/local-session';
 import type {
   RunCompleteness,
   StrategyCompleteness,
   TradeCompleteness,
 } from '../../queries/run-completeness';
 import { loadRunCompleteness } from '../../queries/run-query';
+import { withStage } from '../../stage/open-stage';
 
 export interface RunsArgs {
   readonly runId?: string;
@@ -155,7 +156,7 @@ export function registerRuns(program: Command): void {
           stage: z.string(),
         })
         .parse(opts);
-      process.exitCode = await withLocalQueries(o.stage, (ctx) =>
+      process.exitCode = await withStage(o.stage, (ctx) =>
         runRuns(
           ctx,
           {

@@ -3,7 +3,8 @@ import { readShadowReports, type ShadowReport } from '@books/legacy';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { json, type Output, processOutput } from '../../queries/format';
-import { type QueryContext, withLocalQueries } from '../../queries/local-session';
+import { type QueryContext } from '../../queries/local-session';
+import { withStage } from '../../stage/open-stage';
 
 /** `books shadow-report`: per shadow strategy, per symbol, the legacy-attributed vs its own target and trades. */
 export async function runShadowReport(
@@ -71,7 +72,7 @@ export function registerShadowReport(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (opts: unknown) => {
       const o = OptionsSchema.parse(opts);
-      process.exitCode = await withLocalQueries(o.stage, (ctx) =>
+      process.exitCode = await withStage(o.stage, (ctx) =>
         runShadowReport(ctx, { ...(o.run ? { run: o.run } : {}), json: o.json ?? false }, processOutput),
       );
     });

@@ -11,7 +11,8 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { strategyTrades } from '../../queries/book-queries';
 import { cents, json, type Output, processOutput, table } from '../../queries/format';
-import { type QueryContext, selectStrategies, withLocalQueries } from '../../queries/local-session';
+import { type QueryContext, selectStrategies } from '../../queries/local-session';
+import { withStage } from '../../stage/open-stage';
 
 export interface TradesArgs {
   readonly strategy?: string;
@@ -106,7 +107,7 @@ export function registerTrades(program: Command): void {
           stage: z.string(),
         })
         .parse(opts);
-      process.exitCode = await withLocalQueries(o.stage, (ctx) =>
+      process.exitCode = await withStage(o.stage, (ctx) =>
         runTrades(
           ctx,
           {
