@@ -185,6 +185,12 @@ export interface Broker {
   cancelOrder(id: BrokerOrderId): Promise<void>;
   /** Open orders of the asset class the project trades (US equities, not multi-leg). */
   listOpenOrders(): Promise<BrokerOrder[]>;
+  /**
+   * Rows of asset or order classes the books never trade (options, crypto, multi-leg orders): kept
+   * out of positions and orders, and listed here so reconciliation reports them as external
+   * (a broker that has none need not implement it).
+   */
+  listExternalRows?(): Promise<readonly ExternalRow[]>;
   /** Symbols without a price are absent from the map. */
   getLatestPrices(symbols: readonly Symbol[]): Promise<Map<Symbol, LatestPrice>>;
   /**

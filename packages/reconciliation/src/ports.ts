@@ -1,4 +1,4 @@
-import type { Account, Position } from '@books/broker';
+import type { Account, ExternalRow, Position } from '@books/broker';
 import type {
   Clock,
   Logger,
@@ -43,6 +43,8 @@ export interface BookSource {
 export interface BrokerAccount {
   positions(): Promise<readonly Position[]>;
   account(): Promise<Pick<Account, 'cash'>>;
+  /** Rows of classes the books never trade (options, crypto, multi-leg): reported, never a break. */
+  otherClasses?(): Promise<readonly ExternalRow[]>;
 }
 
 /** One change the reconciler made to the EXTERNAL book. */

@@ -31,6 +31,8 @@ export interface ReconcileSummary {
   readonly cash: { status: string; broker: string; books: string; unallocated: string };
   /** What the EXTERNAL book holds after this reconciliation (the broker's unowned positions). */
   readonly external: readonly { symbol: string; qty: string }[];
+  /** The broker's rows of classes the books never trade (options, crypto, multi-leg), when any. */
+  readonly otherClasses?: readonly { kind: string; assetClass: string; symbol: string }[];
 }
 
 /** The intent states of an order placed at the broker and not yet final: what it would change is in flight. */
@@ -66,7 +68,16 @@ export async function reconcileAccount(
     ports.books.read(LEGACY),
     Promise.all(strategyIds.map((id) => ports.books.read(id))),
   ]);
-  const [positions, account] = await Promise.all([ports.broker.positions(), ports.broker.account()]);
+  const [positions, account, otherClasses] = await Promise.all([
+    ports.broker.positions(),
+    ports.broker.account(),
+    ports.broker.otherClasses?.() ?? [],
+  ]);
+  if (otherClasses.length > 0)
+    ports.logger.warn(
+      { event: 'other-asset-classes', rows: otherClasses },
+      `the account holds ${otherClasses.length} row(s) of classes the books never trade: reported as external, not reconciled`,
+    );
   const books = new Map<StrategyId, ReadonlyMap<Symbol, Quantity>>(
     strategyBooks.map((b) => [b.strategyId, quantitiesOf(b)]),
   );
@@ -180,6 +191,15 @@ export async function reconcileAccount(
       unallocated: account.cash.minus(totalBookCash).toString(),
     },
     external: [...externalQty].map(([symbol, qty]) => ({ symbol, qty: qty.toString() })),
+    ...(otherClasses.length > 0
+      ? {
+          otherClasses: otherClasses.map((r) => ({
+            kind: r.kind,
+            assetClass: r.assetClass || (r.orderClass ?? ''),
+            symbol: r.symbol,
+          })),
+        }
+      : {}),
   };
   return { summary, stored };
 }

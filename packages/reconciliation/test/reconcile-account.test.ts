@@ -1,4 +1,4 @@
-import type { Position } from '@books/broker';
+import type { ExternalRow, Position } from '@books/broker';
 import {
   createLogger,
   EXTERNAL,
@@ -63,6 +63,7 @@ function world(
     run?: boolean;
     external?: ExternalBookSync;
     takenInstants?: string[];
+    otherClasses?: ExternalRow[];
   } = {},
 ) {
   const books = new Map<StrategyId, Book>((init.books ?? []).map((b) => [b.strategyId, b]));
@@ -85,6 +86,7 @@ function world(
     broker: {
       positions: async () => init.positions ?? [],
       account: async () => ({ cash: Money.parse(init.brokerCash ?? '0') }),
+      otherClasses: async () => init.otherClasses ?? [],
     },
     external: init.external ?? {
       // Records the unowned quantities into EXTERNAL, as the ledger adapter does.
@@ -205,6 +207,23 @@ describe('reconcileAccount', () => {
     const { summary } = await reconcileAccount(w.ports, { date: DATE });
     expect(summary.ok).toBe(true);
     expect(summary.cash).toEqual({ status: 'MATCH', broker: '200', books: '200', unallocated: '0' });
+  });
+
+  it('reports rows of classes the books never trade (an option, a multi-leg order) as external, never a break', async () => {
+    const w = world({
+      brokerCash: '0',
+      otherClasses: [
+        { kind: 'position', assetClass: 'us_option', symbol: 'AAPL250620C00100000' },
+        { kind: 'order', assetClass: '', orderClass: 'mleg', symbol: '', id: 'o-1' },
+      ],
+    });
+    const { summary } = await reconcileAccount(w.ports, { date: DATE });
+    expect(summary.ok).toBe(true);
+    expect(summary.breaks).toEqual([]);
+    expect(summary.otherClasses).toEqual([
+      { kind: 'position', assetClass: 'us_option', symbol: 'AAPL250620C00100000' },
+      { kind: 'order', assetClass: 'mleg', symbol: '' },
+    ]);
   });
 
   it('stores a result whose instant is taken at the next free millisecond, never dropping it', async () => {

@@ -113,6 +113,12 @@ export class AlpacaBroker implements Broker {
     return listing.rows;
   }
 
+  /** The position and open-order rows of classes the books never trade (options, crypto, multi-leg). */
+  async listExternalRows(): Promise<readonly ExternalRow[]> {
+    const [positions, orders] = await Promise.all([this.listPositions(), this.listOpenOrderRows()]);
+    return [...positions.external, ...orders.external];
+  }
+
   /** Every position row: US equities read as positions, other asset classes as external rows. */
   async listPositions(): Promise<Listing<Position>> {
     const endpoint = 'GET /v2/positions';

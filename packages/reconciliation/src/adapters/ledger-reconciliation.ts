@@ -43,7 +43,11 @@ export class LedgerReconResults implements ReconResultStore {
 
 /** The broker port's positions and account. */
 export class BrokerAccountSource implements BrokerAccount {
-  constructor(private readonly broker: Pick<Broker, 'getPositions' | 'getAccount'>) {}
+  constructor(private readonly broker: Pick<Broker, 'getPositions' | 'getAccount' | 'listExternalRows'>) {}
+
+  async otherClasses() {
+    return (await this.broker.listExternalRows?.()) ?? [];
+  }
 
   positions() {
     return this.broker.getPositions();
