@@ -1,7 +1,15 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { SymbolSchema, TradingDate, ValidationError } from '@books/core';
-import { type Bar, BarFileError, type BarStore, barsUntil, fileStemOf, symbolOfStem } from './bar-store';
+import {
+  type Bar,
+  BarFileError,
+  type BarStore,
+  barsForCalendar,
+  barsUntil,
+  fileStemOf,
+  symbolOfStem,
+} from './bar-store';
 export const CSV_HEADER = 'date,open,high,low,close,volume';
 const NUM = '(\\d+(?:\\.\\d+)?)';
 const LINE = new RegExp(`^(\\d{4}-\\d{2}-\\d{2}),${NUM},${NUM},${NUM},${NUM},${NUM}\\r?$`);
@@ -145,7 +153,7 @@ export class CsvBarStore implements BarStore {
     const stems = await this.stems();
     const batch = 32;
     for (let k = 0; k < stems.length; k += batch) {
-      const loaded = await Promise.all(stems.slice(k, k + batch).map((s) => this.load(s)));
+      const loaded = await Promise.all(stems.slice(k, k + batch).map((s) => barsForCalendar(this.load(s))));
       for (const bars of loaded) for (const b of bars) days.add(b.date);
     }
     return [...days].sort();

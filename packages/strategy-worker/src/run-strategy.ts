@@ -22,6 +22,7 @@ import {
 } from '@books/portfolio';
 import { type ExecutionQueue, sendFirstLeg } from '@books/queue';
 
+import { BAD_DATA } from './adapters/dsl-evaluator';
 import type {
   BookReader,
   MarketPrices,
@@ -165,7 +166,7 @@ async function signal(
   flow: 'legacy' | 'shadow',
 ): Promise<StrategyOutcome> {
   const evaluation = await deps.evaluator.evaluate(input.file, input.asOf);
-  if (!evaluation.ok) throw new StrategyFailure(`DSL_${evaluation.code}`, evaluation.message);
+  if (!evaluation.ok) throw new StrategyFailure(failureCodeOf(evaluation.code), evaluation.message);
   const contributions = new Map<Symbol, Weight>();
   for (const [symbol, weight] of evaluation.weights)
     contributions.set(symbol, weight.times(input.allocation.value));
@@ -195,7 +196,7 @@ async function signal(
 
 async function plan(deps: StrategyRunDeps, input: StrategyRunInput): Promise<StrategyPlanRecord> {
   const evaluation = await deps.evaluator.evaluate(input.file, input.asOf);
-  if (!evaluation.ok) throw new StrategyFailure(`DSL_${evaluation.code}`, evaluation.message);
+  if (!evaluation.ok) throw new StrategyFailure(failureCodeOf(evaluation.code), evaluation.message);
 
   let book: Awaited<ReturnType<BookReader['readBook']>>;
   try {
@@ -249,6 +250,11 @@ async function plan(deps: StrategyRunDeps, input: StrategyRunInput): Promise<Str
     if (e instanceof MissingPriceError) throw new StrategyFailure('NO_PRICE', e.message, { cause: e });
     throw e;
   }
+}
+
+/** An evaluator's failure as this strategy's failure code: bad bars data as is, the DSL's prefixed. */
+function failureCodeOf(code: string): string {
+  return code === BAD_DATA ? code : `DSL_${code}`;
 }
 
 function outcomeOf(plan: RebalancePlan): 'PLANNED' | 'NOTHING_TO_DO' {
