@@ -37,6 +37,8 @@ export interface RunOrders {
 /** A book as stored (empty when it does not exist yet). Throws when it cannot be read. */
 export interface BookSource {
   read(strategyId: StrategyId): Promise<Book>;
+  /** Every book that exists, configured or not (LEGACY and EXTERNAL may be among them). */
+  bookIds(): Promise<readonly StrategyId[]>;
 }
 
 /** The broker account: its positions (US equities) and its cash. */

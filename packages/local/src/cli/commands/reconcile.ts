@@ -87,6 +87,11 @@ export async function runReconcile(ctx: QueryContext, args: ReconcileArgs, io: O
       `reconciliation ${summary.date} (stage ${ctx.stage}): ${summary.ok ? 'OK' : `${summary.breaks.length} break(s)`}`,
       symbols,
       `cash ${cash.status}: broker ${cash.broker} = books ${cash.books} + unallocated ${cash.unallocated}`,
+      ...(summary.retired.length > 0
+        ? [
+            `retired books (strategy no longer configured, owners until emptied): ${summary.retired.join(', ')}`,
+          ]
+        : []),
       '',
     ].join('\n'),
   );
