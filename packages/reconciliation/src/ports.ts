@@ -13,7 +13,10 @@ import type {
 import type { ReconResult } from '@books/ledger-client';
 import type { Book } from '@books/portfolio';
 
-/** The strategies whose books are reconciled: the stage's configuration. */
+/**
+ * The stage's configured strategies. Their books are reconciled, and so is every other book on the
+ * ledger (a removed strategy's book is retired, still an owner: see `BookSource.bookIds`).
+ */
 export interface ReconcileConfigSource {
   strategyIds(): Promise<readonly StrategyId[]>;
 }
