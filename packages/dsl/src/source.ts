@@ -5,6 +5,8 @@ import { read } from './reader';
 import { fromEdn, fromJson } from './score/locate';
 import { scoreToProgram } from './score/to-program';
 
+const BYTE_ORDER_MARK = '\uFEFF';
+
 /** The three forms a strategy file may take. */
 export type SourceFormat = 'clj' | 'edn-score' | 'json-score';
 
@@ -33,12 +35,15 @@ export function formatOf(source: string): SourceFormat {
  * Reads a strategy file in any of its forms into a program of the strategy language: the
  * `(defsymphony …)` text as it is, a score tree converted to the equivalent defsymphony form (whose
  * nodes carry the tree's line:column). The checker and planner then treat both alike.
+ * A leading UTF-8 byte-order mark (as some editors save) is not part of the text: it is dropped,
+ * and lines and columns count from the character after it.
  */
 export function readStrategy(
-  source: string,
+  text: string,
   file: string,
   limits: Limits = DEFAULT_LIMITS,
 ): Result<Program, DslError[]> {
+  const source = text.startsWith(BYTE_ORDER_MARK) ? text.slice(BYTE_ORDER_MARK.length) : text;
   const format = formatOf(source);
   if (format === 'clj') {
     const program = read(source, file, limits);

@@ -23,6 +23,7 @@ export { field } from './fields';
 export { canonicalInstant, isCanonicalInstant } from './instant';
 export type { Gsi1Key, ItemKey } from './keys';
 export {
+  BOOKS_PARTITION,
   CASH,
   keys,
   LEGACY_TRADES_PARTITION,

@@ -31,6 +31,11 @@ export const keys = {
     GSI1SK: `TRADE#${canonicalInstant(filledAt)}#${orderId}`,
   }),
   book: (sid: StrategyId): string => `STRATEGY#${sid}#BOOK`,
+  /** Every book by its cash item (a sparse GSI1 key, set with each cash write): the books that exist. */
+  bookIndexGsi1: (sid: StrategyId): Gsi1Key => ({
+    GSI1PK: BOOKS_PARTITION,
+    GSI1SK: `${SK_PREFIX.book}${sid}`,
+  }),
   lot: (sid: StrategyId, symbol: Symbol, openedAt: string, orderId: string): ItemKey => ({
     PK: keys.book(sid),
     SK: `LOT#${symbol}#${canonicalInstant(openedAt)}#${orderId}`,
@@ -99,6 +104,8 @@ export const keys = {
 } as const;
 
 export const LEGACY_TRADES_PARTITION = 'LEGACY#TRADES';
+/** The GSI1 partition listing every book (see `keys.bookIndexGsi1`). */
+export const BOOKS_PARTITION = 'BOOKS';
 export const POISON_PARTITION = 'POISON';
 export const LEGACY_SIGNALS_PARTITION = 'LEGACY#SIGNALS';
 /** Sort keys of singular items. */
@@ -126,6 +133,7 @@ export const SK_PREFIX = {
   migration: 'MIGRATION#',
   legacySignals: 'RUN#',
   reconResult: 'RESULT#',
+  book: 'BOOK#',
 } as const;
 
 /** A stage's latest run (`STAGE#{stage}` / `LATEST_RUN`): runs go forward in date from it. */

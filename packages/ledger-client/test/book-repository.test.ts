@@ -65,6 +65,18 @@ describe('BookRepository on DynamoDB Local', () => {
     expect(book?.transfers.map((t) => t.id)).toEqual(['fund-1']);
   });
 
+  it('lists every book that exists by its cash item, opened or updated, and no strategy without one', async () => {
+    const opened = StrategyId('listed-opened');
+    const updated = StrategyId('listed-updated');
+    await table.transact([books.openCashItem(cashOf(opened, '10'))]);
+    await table.transact([books.openCashItem(cashOf(updated, '10'))]);
+    await books.updateCash(cashOf(updated, '20'), FIRST_CASH_VERSION);
+    const ids = await books.bookIds();
+    expect(ids).toEqual(expect.arrayContaining([opened, updated]));
+    expect(ids).not.toContain('listed-never');
+    expect(ids).toEqual([...ids].sort());
+  });
+
   it('returns no book for a strategy that has none', async () => {
     expect(await books.readBook(StrategyId('never-funded'))).toBeUndefined();
   });

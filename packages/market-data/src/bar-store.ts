@@ -19,7 +19,11 @@ export interface Bar {
 export interface BarStore {
   /** The bars of `symbol` on or before `until` (all when omitted); empty when there are none. */
   bars(symbol: string, until?: string): Promise<readonly Bar[]>;
-  /** The trading calendar: every date on or before `until` on which any symbol has a bar. */
+  /**
+   * The trading calendar: every date on or before `until` on which any symbol has a bar. A file
+   * that is malformed (a BarFileError naming a line) is left out, never fatal here: only the
+   * strategies that read that symbol fail, through `bars`. A file that cannot be read still throws.
+   */
   calendar(until?: string): Promise<readonly TradingDate[]>;
   /** Every symbol the store holds bars for, sorted. */
   symbols(): Promise<readonly string[]>;
@@ -57,4 +61,17 @@ export function barsUntil(bars: readonly Bar[], until: string | undefined): read
     else hi = mid;
   }
   return lo === bars.length ? bars : bars.slice(0, lo);
+}
+
+/** A file whose content is wrong (a line is named), as opposed to one that could not be read. */
+export function isMalformedBarFile(e: unknown): e is BarFileError {
+  return e instanceof BarFileError && e.line !== undefined;
+}
+
+/** The bars of a file for the calendar: a malformed file counts as none (see `BarStore.calendar`). */
+export function barsForCalendar(load: Promise<readonly Bar[]>): Promise<readonly Bar[]> {
+  return load.catch((e: unknown) => {
+    if (isMalformedBarFile(e)) return [];
+    throw e;
+  });
 }

@@ -1,7 +1,15 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { SymbolSchema, TradingDate, ValidationError } from '@books/core';
-import { type Bar, BarFileError, type BarStore, barsUntil, fileStemOf, symbolOfStem } from './bar-store';
+import {
+  type Bar,
+  BarFileError,
+  type BarStore,
+  barsForCalendar,
+  barsUntil,
+  fileStemOf,
+  symbolOfStem,
+} from './bar-store';
 import {
   CORPORATE_ACTIONS_FILE,
   type CorporateActions,
@@ -166,7 +174,7 @@ export class CsvBarStore implements BarStore, CorporateActionsSource {
     const stems = await this.stems();
     const batch = 32;
     for (let k = 0; k < stems.length; k += batch) {
-      const loaded = await Promise.all(stems.slice(k, k + batch).map((s) => this.load(s)));
+      const loaded = await Promise.all(stems.slice(k, k + batch).map((s) => barsForCalendar(this.load(s))));
       for (const bars of loaded) for (const b of bars) days.add(b.date);
     }
     return [...days].sort();

@@ -7,7 +7,15 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { ConcurrencyError, SymbolSchema, type TradingDate, ValidationError } from '@books/core';
-import { type Bar, BarFileError, barsUntil, fileStemOf, symbolOfStem } from './bar-store';
+import {
+  type Bar,
+  BarFileError,
+  barsForCalendar,
+  barsUntil,
+  fileStemOf,
+  isMalformedBarFile,
+  symbolOfStem,
+} from './bar-store';
 import {
   CORPORATE_ACTIONS_FILE,
   type CorporateActions,
@@ -129,7 +137,7 @@ export class S3BarStore implements WritableBarStore, CorporateActionsSource {
       this.loaded.set(stem, p);
       // A failed read (not a malformed file) may succeed later: do not keep it.
       p.catch((e: unknown) => {
-        if (!(e instanceof BarFileError && e.line !== undefined)) this.loaded.delete(stem);
+        if (!isMalformedBarFile(e)) this.loaded.delete(stem);
       });
     }
     return p;
@@ -194,8 +202,10 @@ export class S3BarStore implements WritableBarStore, CorporateActionsSource {
     const stems = await this.stems();
     const batch = 16;
     for (let k = 0; k < stems.length; k += batch) {
-      const loaded = await Promise.all(stems.slice(k, k + batch).map((s) => this.load(s)));
-      for (const { bars } of loaded) for (const b of bars) days.add(b.date);
+      const loaded = await Promise.all(
+        stems.slice(k, k + batch).map((s) => barsForCalendar(this.load(s).then((l) => l.bars))),
+      );
+      for (const bars of loaded) for (const b of bars) days.add(b.date);
     }
     return [...days].sort();
   }

@@ -5,7 +5,7 @@ import {
   errorMessage,
   Money,
   type Price,
-  type Quantity,
+  Quantity,
   RunId,
   type StrategyId,
   type Symbol,
@@ -33,6 +33,11 @@ export interface AdjustmentRequest {
   readonly reason: string;
   readonly position?: { readonly symbol: Symbol; readonly qty: Quantity; readonly price: Price };
   readonly cash?: Money;
+  /**
+   * Lets the adjustment leave the book's cash negative (a position booked at more than the book
+   * holds). Off by default: such an adjustment is refused.
+   */
+  readonly allowNegativeCash?: boolean;
 }
 
 export interface AdjustmentResult {
@@ -67,7 +72,9 @@ export class AdjustmentRefused extends BooksError {
  * with its lot changes, a cash change is a transfer with reason `adjustment` and the `note`; both
  * and the book's cash (conditional on the version read) in ONE transaction. The transfer is
  * folded first, as a rebuild folds transfers before fills at one instant. Never silent: a missing
- * reason, an empty adjustment, an unfunded book or a sale beyond the book's lots is refused.
+ * reason, an empty adjustment, an unfunded book, a sale beyond the book's lots or a quantity
+ * finer than the broker's precision is refused, and so is an adjustment that leaves the book's
+ * cash negative unless `allowNegativeCash` says so.
  */
 export async function recordAdjustment(
   services: Pick<Services, 'table' | 'books' | 'trades' | 'clock' | 'env'>,
@@ -85,6 +92,11 @@ export async function recordAdjustment(
     throw new ValidationError('an adjustment trade needs a non-zero quantity and a positive price', [
       { path: 'position', message: `qty ${position.qty} @ ${position.price}` },
     ]);
+  if (position && position.qty.value.decimalPlaces() > Quantity.MAX_DECIMALS)
+    throw new ValidationError(
+      `an adjustment quantity has at most ${Quantity.MAX_DECIMALS} decimals (the broker's precision)`,
+      [{ path: 'position.qty', message: `${position.qty} has ${position.qty.value.decimalPlaces()}` }],
+    );
   if (cash?.isZero())
     throw new ValidationError('a cash adjustment must not be zero', [{ path: 'cash', message: '0' }]);
 
@@ -171,6 +183,12 @@ export async function recordAdjustment(
     trade = { symbol: position.symbol, side, qty, price: position.price };
   }
 
+  if (book.cash.isNegative() && !request.allowNegativeCash)
+    throw new AdjustmentRefused(
+      `adjustment refused: it would leave the cash of ${strategyId} at ${book.cash} (from ${loaded.book.cash}); ` +
+        'fund the book with --cash in the same adjustment, or allow negative cash explicitly',
+      { strategyId, cashBefore: loaded.book.cash.toString(), cashAfter: book.cash.toString() },
+    );
   items.push(
     services.books.cashUpdateItem(
       { strategyId, cash: book.cash, realizedPnl: book.realizedPnl, updatedAt: at },

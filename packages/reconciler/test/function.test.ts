@@ -10,7 +10,7 @@ function emptyAccount() {
     stage: 'test',
     config: { strategyIds: async () => [] },
     runs: { ofDate: async () => undefined },
-    books: { read: async (id) => emptyBook(id) },
+    books: { read: async (id) => emptyBook(id), bookIds: async () => [] },
     broker: { positions: async () => [], account: async () => ({ cash: Money.ZERO }) },
     external: { sync: async () => ({ entries: [] }) },
     results: { put: async () => true },

@@ -13,7 +13,10 @@ import type {
 import type { ReconResult } from '@books/ledger-client';
 import type { Book } from '@books/portfolio';
 
-/** The strategies whose books are reconciled: the stage's configuration. */
+/**
+ * The stage's configured strategies. Their books are reconciled, and so is every other book on the
+ * ledger (a removed strategy's book is retired, still an owner: see `BookSource.bookIds`).
+ */
 export interface ReconcileConfigSource {
   strategyIds(): Promise<readonly StrategyId[]>;
 }
@@ -37,6 +40,8 @@ export interface RunOrders {
 /** A book as stored (empty when it does not exist yet). Throws when it cannot be read. */
 export interface BookSource {
   read(strategyId: StrategyId): Promise<Book>;
+  /** Every book that exists, configured or not (LEGACY and EXTERNAL may be among them). */
+  bookIds(): Promise<readonly StrategyId[]>;
 }
 
 /** The broker account: its positions (US equities) and its cash. */

@@ -31,6 +31,11 @@ export interface ReconcileSummary {
   readonly cash: { status: string; broker: string; books: string; unallocated: string };
   /** What the EXTERNAL book holds after this reconciliation (the broker's unowned positions). */
   readonly external: readonly { symbol: string; qty: string }[];
+  /**
+   * Books whose strategy left the configuration and which still hold lots or cash: reconciled as
+   * owners (their positions are explained, never DRIFT) until they are emptied.
+   */
+  readonly retired: readonly string[];
   /** The broker's rows of classes the books never trade (options, crypto, multi-leg), when any. */
   readonly otherClasses?: readonly { kind: string; assetClass: string; symbol: string }[];
 }
@@ -44,7 +49,9 @@ const IN_FLIGHT_STATES: ReadonlySet<string> = new Set(['SUBMITTED', 'PARTIALLY_F
  * as `RECON#{date}`. A break is logged as an error line with its symbol, status and quantities.
  * Cash: the unallocated pool is taken as broker cash − Σ book cash (so cash only breaks on a
  * negative pool); positions carry the check.
- * The books are the configured strategies' and the LEGACY book (empty when absent). Unowned broker
+ * The books are the configured strategies', every other book on the ledger (a strategy removed
+ * from the configuration keeps owning what its book holds: "retired"), and the LEGACY book (empty
+ * when absent). Unowned broker
  * positions are recorded into the EXTERNAL book (see `syncExternalBook`), which is never counted as
  * an owner: they stay UNOWNED breaks until a human acts. Every reconciliation ends with one summary
  * line that is also a CloudWatch EMF record of `ReconciliationBreaks` (symbol breaks, plus one for a
@@ -58,7 +65,10 @@ export async function reconcileAccount(
   const { logger } = ports;
   const now = ports.clock.now();
   const date = request.date ?? marketDateOf(now);
-  const strategyIds = await ports.config.strategyIds();
+  const configured = await ports.config.strategyIds();
+  const onLedger = await ports.books.bookIds();
+  const unconfigured = onLedger.filter((id) => id !== LEGACY && id !== EXTERNAL && !configured.includes(id));
+  const strategyIds = [...configured, ...unconfigured];
 
   // The run's in-flight orders first, then the books (all at once), then the broker: a fill of an
   // order in flight when the run was read is explained by the in-flight range whether the books
@@ -82,6 +92,14 @@ export async function reconcileAccount(
     strategyBooks.map((b) => [b.strategyId, quantitiesOf(b)]),
   );
   const bookCash = new Map<StrategyId, Money>(strategyBooks.map((b) => [b.strategyId, b.cash]));
+  const retired = strategyBooks
+    .filter((b) => unconfigured.includes(b.strategyId) && (b.lots.length > 0 || !b.cash.isZero()))
+    .map((b) => b.strategyId);
+  if (retired.length > 0)
+    logger.warn(
+      { event: 'retired-books', books: retired },
+      `books of strategies no longer configured still hold positions or cash (retired): ${retired.join(', ')}`,
+    );
   const inFlight: InFlightOrder[] = (run?.intents ?? [])
     .filter((i) => IN_FLIGHT_STATES.has(i.state))
     .map((i) => ({ strategyId: i.strategyId, symbol: i.symbol, side: i.side, qty: i.qty }));
@@ -191,6 +209,7 @@ export async function reconcileAccount(
       unallocated: account.cash.minus(totalBookCash).toString(),
     },
     external: [...externalQty].map(([symbol, qty]) => ({ symbol, qty: qty.toString() })),
+    retired,
     ...(otherClasses.length > 0
       ? {
           otherClasses: otherClasses.map((r) => ({

@@ -82,7 +82,10 @@ function world(
       ofDate: async (date) =>
         init.run === false ? undefined : { runId: RunId(`test-${date}`), intents: init.intents ?? [] },
     },
-    books: { read: async (id) => books.get(id) ?? emptyBook(id) },
+    books: {
+      read: async (id) => books.get(id) ?? emptyBook(id),
+      bookIds: async () => [...books.keys()].sort(),
+    },
     broker: {
       positions: async () => init.positions ?? [],
       account: async () => ({ cash: Money.parse(init.brokerCash ?? '0') }),
@@ -127,6 +130,7 @@ describe('reconcileAccount', () => {
       breaks: [],
       cash: { status: 'MATCH', broker: '1000', books: '950', unallocated: '50' },
       external: [],
+      retired: [],
     });
     expect(stored.at).toBe(NOW);
     expect(stored.runId).toBe(`test-${DATE}`);
@@ -196,6 +200,36 @@ describe('reconcileAccount', () => {
     expect(w.lines.find((l) => l.event === 'external-book-skipped')?.msg).toBe(
       'the EXTERNAL book could not be updated: table unavailable',
     );
+  });
+
+  it('keeps a book whose strategy left the configuration as an owner (retired): its positions explained, not DRIFT', async () => {
+    const GONE = StrategyId('gone');
+    const w = world({
+      books: [
+        bookOf(ALPHA, '100', [[SPY, '10']]),
+        bookOf(GONE, '30', [
+          [SPY, '5'],
+          [QQQ, '1'],
+        ]),
+      ],
+      positions: [position(SPY, '15'), position(QQQ, '1')],
+      brokerCash: '130',
+    });
+    const { summary, stored } = await reconcileAccount(w.ports, { date: DATE });
+    expect(summary).toMatchObject({ ok: true, breaks: [], retired: [GONE] });
+    expect(summary.cash).toEqual({ status: 'MATCH', broker: '130', books: '130', unallocated: '0' });
+    const spy = stored.entries.find((e) => e.symbol === SPY);
+    expect(spy?.byStrategy.map((b) => [b.strategyId, b.qty.toString()])).toEqual([
+      [ALPHA, '10'],
+      [GONE, '5'],
+    ]);
+    expect(w.lines.find((l) => l.event === 'retired-books')).toMatchObject({ level: 'warn', books: [GONE] });
+  });
+
+  it('does not call an emptied book of a removed strategy retired', async () => {
+    const w = world({ books: [bookOf(StrategyId('emptied'), '0')], brokerCash: '0' });
+    const { summary } = await reconcileAccount(w.ports, { date: DATE });
+    expect(summary).toMatchObject({ ok: true, retired: [] });
   });
 
   it('counts the LEGACY book as an owner and its cash in the books', async () => {

@@ -22,6 +22,7 @@ import {
 } from '@books/portfolio';
 import { type ExecutionQueue, sendFirstLeg } from '@books/queue';
 
+import { BAD_DATA } from './adapters/dsl-evaluator';
 import type {
   BookReader,
   MarketPrices,
@@ -196,10 +197,9 @@ async function signal(
 
 /** A failed evaluation's failure: the program's errors are DSL_<code>, the data's (STALE_DATA) their own code. */
 function evaluationFailure(evaluation: Extract<StrategyEvaluation, { ok: false }>): StrategyFailure {
-  return new StrategyFailure(
-    evaluation.data ? evaluation.code : `DSL_${evaluation.code}`,
-    evaluation.message,
-  );
+  // A data problem (STALE_DATA, BAD_DATA) is named as it is; a strategy-language one is DSL_….
+  const dataProblem = evaluation.data === true || evaluation.code === BAD_DATA;
+  return new StrategyFailure(dataProblem ? evaluation.code : `DSL_${evaluation.code}`, evaluation.message);
 }
 
 async function plan(deps: StrategyRunDeps, input: StrategyRunInput): Promise<StrategyPlanRecord> {
@@ -260,6 +260,7 @@ async function plan(deps: StrategyRunDeps, input: StrategyRunInput): Promise<Str
   }
 }
 
+/** An evaluator's failure as this strategy's failure code: bad bars data as is, the DSL's prefixed. */
 function outcomeOf(plan: RebalancePlan): 'PLANNED' | 'NOTHING_TO_DO' {
   return plan.sells.length + plan.buys.length === 0 ? 'NOTHING_TO_DO' : 'PLANNED';
 }

@@ -254,4 +254,16 @@ describe('a strategy of the merged (legacy) flow', () => {
     expect(outcome).toMatchObject({ outcome: 'FAILED', reason: 'momentum.clj:3:7: unexpected )' });
     expect(runs.signals.size).toBe(0);
   });
+
+  it('records malformed bars as this strategy’s failure with code BAD_DATA, naming the file and line', async () => {
+    const message =
+      'momentum.clj: the bars it needs are malformed: /bars/TLT.csv:11: close "NaN" is not a non-negative decimal';
+    const { deps, input, queue, lines } = setup({ evaluation: { ok: false, code: 'BAD_DATA', message } });
+    const outcome = await runStrategy(deps, input);
+    expect(outcome).toMatchObject({ outcome: 'FAILED', reason: message });
+    expect(queue.sent).toEqual([]);
+    expect(lines.map((l) => JSON.parse(l)).find((l) => l.event === 'strategy-failed')).toMatchObject({
+      code: 'BAD_DATA',
+    });
+  });
 });

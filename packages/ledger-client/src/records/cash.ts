@@ -42,9 +42,13 @@ export function encodeCash(c: StoredCash): Item {
   });
 }
 
-/** The attributes a cash update sets (everything but keys and version). */
+/**
+ * The attributes a cash update sets (everything but keys and version), with the book's GSI1 entry
+ * in the list of books: every cash write (the book's opening, each update) keeps the book listed.
+ */
 export function cashFields(c: Omit<StoredCash, 'version'>) {
   return {
+    ...keys.bookIndexGsi1(c.strategyId),
     strategy_id: c.strategyId,
     cash: c.cash.toString(),
     realized_pnl: c.realizedPnl.toString(),

@@ -4,7 +4,14 @@ import { type Item } from '../attribute-codec';
 import { CorruptItemError } from '../errors';
 import { field } from '../fields';
 import { canonicalInstant } from '../instant';
-import { CASH, keys, LEGACY_TRADES_PARTITION, SK_PREFIX, strategyTradesPartition } from '../keys';
+import {
+  BOOKS_PARTITION,
+  CASH,
+  keys,
+  LEGACY_TRADES_PARTITION,
+  SK_PREFIX,
+  strategyTradesPartition,
+} from '../keys';
 import { ABSENT, type LedgerTable, PRESENT, type TransactItem, versionedUpdate } from '../ledger-table';
 import { cashFields, decodeCash, encodeCash, type StoredCash } from '../records/cash';
 import { decodeItem } from '../records/decode';
@@ -37,6 +44,8 @@ export interface LotRef {
 }
 
 const READ_ATTEMPTS = 5;
+
+const BookIdSchema = z.object({ strategy_id: field.strategyId }).transform((b) => b.strategy_id);
 
 const FillIdSchema = z.object({ order_id: field.orderId }).transform((t) => t.order_id);
 
@@ -99,6 +108,21 @@ export class BookRepository {
       attributes: ['PK', 'SK', 'order_id'],
     });
     return items.map((item) => decodeItem(FillIdSchema, item, `trade of book ${strategyId}`));
+  }
+
+  /**
+   * The id of every book that exists on the ledger (its cash item is listed in GSI1 partition
+   * `BOOKS`), configured or not: LEGACY and EXTERNAL included, sorted. GSI1 is eventually
+   * consistent: a book opened a moment ago may be missing.
+   */
+  async bookIds(): Promise<StrategyId[]> {
+    const items = await this.table.queryAll({
+      index: 'GSI1',
+      partition: BOOKS_PARTITION,
+      sort: { beginsWith: SK_PREFIX.book },
+      attributes: ['PK', 'SK', 'strategy_id'],
+    });
+    return items.map((item) => decodeItem(BookIdSchema, item, 'book of the books index')).sort();
   }
 
   async lots(strategyId: StrategyId): Promise<StoredLot[]> {

@@ -13,6 +13,7 @@ import type { Services } from '@books/runtime';
 import { z } from 'zod';
 import { LocalWorld } from '../daily-run/local-world';
 import { booksHome, endpointsOf, flowFlagsFile, startStack, stopStack, workspaceRoot } from '../stack';
+import { laterRunDate, ledgerLatestRunDate } from './latest-run';
 
 /** What a query command needs: the stage's services and what it knows of its calendar. */
 export interface QueryContext {
@@ -22,7 +23,7 @@ export interface QueryContext {
   readonly strategyIds: readonly StrategyId[];
   /** Trading days of the stage's market data, ascending. */
   readonly calendar: readonly TradingDate[];
-  /** The last day `books run` ran on this stage, when known. */
+  /** The stage's latest run date (the ledger's cursor or `books run`'s local one), when known. */
   readonly lastRunDate?: TradingDate;
   /** Wall-clock now (for STUCK): injected, never read inside the queries. */
   readonly now: Date;
@@ -71,7 +72,7 @@ export async function withLocalQueries<T>(
   mkdirSync(barsDir, { recursive: true });
   const strategiesDir = join(workspaceRoot(), 'strategies');
   const config = stageConfig(strategiesDir, stage);
-  const last = lastRunDate(home, stage);
+  const cursor = lastRunDate(home, stage);
   const stack = await startStack({ home, stage });
   try {
     const world = await LocalWorld.open({
@@ -82,6 +83,8 @@ export async function withLocalQueries<T>(
       flowFlagsFile: flowFlagsFile(home, stage),
       logger: createLogger({ service: 'books-query' }, { level: 'error', destination: process.stderr }),
     });
+    // The ledger's cursor as well as the local file: a first run that crashed wrote only the former.
+    const last = laterRunDate(cursor, await ledgerLatestRunDate(world.services.table, stage));
     if (last) world.clock.set(marketTimeToInstant(last, '16:00'));
     return await work({
       services: world.services,

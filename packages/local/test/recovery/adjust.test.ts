@@ -207,6 +207,7 @@ describe('books adjust on the embedded stack', () => {
     [{ symbol: 'SPY', qty: '1', reason: 'x' }, /all of --symbol, --qty and --price/],
     [{ reason: 'x' }, /nothing to adjust/],
     [{ cash: 'abc', reason: 'x' }, /cash/],
+    [{ symbol: 'SPY', qty: '0.0000000001', price: '10', reason: 'x' }, /at most 9 decimals/],
   ])('refuses %j with exit 2 and writes nothing', async (args, message) => {
     const world = await openWorld('adjrefuse');
     const [sid] = STRATEGY_IDS;
@@ -234,5 +235,24 @@ describe('books adjust on the embedded stack', () => {
     const after = await loadBook(world.services.books, sid);
     expect(after.version).toBe(before.version);
     expect(after.book.cash.toString()).toBe(before.book.cash.toString());
+  });
+
+  it('refuses a purchase that would leave the book’s cash negative, and with --allow-negative-cash records it with a loud warning', async () => {
+    const world = await world2days('adjnegcash');
+    const [sid] = STRATEGY_IDS;
+    if (!sid) throw new Error('no strategy');
+    const before = await loadBook(world.services.books, sid);
+    const price = before.book.cash.plus(Money.parse('1000')).toString();
+    const args = { strategy: sid, symbol: 'SPY', qty: '1', price, reason: 'booked by hand' };
+    const refused = await adjust(world, args);
+    expect(refused.code).toBe(2);
+    expect(refused.err).toMatch(/would leave the cash of .* at -/);
+    const unchanged = await loadBook(world.services.books, sid);
+    expect(unchanged.version).toBe(before.version);
+
+    const allowed = await adjust(world, { ...args, allowNegativeCash: true });
+    expect(allowed.code).toBe(0);
+    expect(allowed.err).toMatch(/WARNING: the cash of .* is now NEGATIVE \(-/);
+    expect((await loadBook(world.services.books, sid)).book.cash.isNegative()).toBe(true);
   });
 });

@@ -2,6 +2,7 @@ import { ClientOrderId, Quantity, type TradingDate } from '@books/core';
 import { z } from 'zod';
 import { runReconcile } from '../../src/cli/commands/reconcile';
 import type { LocalWorld } from '../../src/daily-run/local-world';
+import { ledgerLatestRunDate } from '../../src/queries/latest-run';
 import type { QueryContext } from '../../src/queries/local-session';
 import { daysFrom, openWorld, SAMPLE_DAYS, STRATEGY_IDS } from '../e2e/support';
 
@@ -42,6 +43,20 @@ describe('books reconcile on a real ledger', () => {
     expect(r.out).toMatch(/MATCH/);
     expect(r.out).not.toMatch(/DRIFT|PHANTOM|UNOWNED/);
     expect(r.out).toMatch(/cash MATCH: broker \S+ = books \S+ \+ unallocated \S+/);
+  });
+
+  it('finds the stage’s latest run on the ledger, with no local cursor file', async () => {
+    expect(await ledgerLatestRunDate(world.services.table, world.services.env.BOOKS_STAGE)).toBe(day2);
+    expect(await ledgerLatestRunDate(world.services.table, 'never-ran')).toBeUndefined();
+  });
+
+  it('says the stage has no run, exit 2, instead of reconciling a made-up date when neither a run nor --date is known', async () => {
+    const { lastRunDate: _known, ...noRun } = ctx();
+    let err = '';
+    const code = await runReconcile(noRun, { json: false }, { out: () => undefined, err: (t) => (err += t) });
+    expect(code).toBe(2);
+    expect(err).toMatch(/has no run yet .*--date/);
+    expect(err).not.toMatch(/1999/);
   });
 
   it('rejects a malformed --date with exit 2', async () => {

@@ -1,7 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runStackDown, runStackStatus } from '../../src/cli/commands/stack';
+import { runStackDown, runStackStatus, runStackUp } from '../../src/cli/commands/stack';
+import { stopRecordedStack } from '../../src/stack';
 
 function capture() {
   const out: string[] = [];
@@ -30,4 +31,20 @@ describe('books stack with no stack recorded', () => {
     expect(await runStackDown({ home }, io)).toBe(0);
     expect(out.join('')).toMatch(/^stack: not running/);
   });
+});
+
+describe('books stack up', () => {
+  const home = mkdtempSync(join(tmpdir(), 'books-stack-up-'));
+  afterAll(async () => {
+    await stopRecordedStack(home);
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  it('leaves the sample bars the functions read under sls invoke local, before any run', async () => {
+    const { io, out, err } = capture();
+    expect(await runStackUp({ home, stage: 'local', inMemory: true }, io)).toBe(0);
+    expect(err.join('')).toBe('');
+    expect(existsSync(join(home, 'sample-bars', 'SPY.csv'))).toBe(true);
+    expect(out.join('')).toContain(`sample bars: generated`);
+  }, 60_000);
 });

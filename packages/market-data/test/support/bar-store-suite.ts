@@ -80,6 +80,8 @@ export function describeBarStore(name: string, makeStore: (files: BarFiles) => P
       ['a missing field', csv('2024-01-02,1,1,1,1'), 2, 'expected 6 fields, got 5'],
       ['a non-numeric close', csv('2024-01-02,1,1,1,abc,1'), 2, 'close "abc" is not a non-negative decimal'],
       ['a zero close', csv('2024-01-02,1,1,1,0,1'), 2, 'close "0" is not positive'],
+      ['a NaN close', csv('2024-01-02,1,1,1,1,1', '2024-01-03,1,1,1,NaN,1'), 3, 'close "NaN"'],
+      ['a negative open', csv('2024-01-02,-1,1,1,1,1'), 2, 'open "-1" is not a non-negative decimal'],
       ['an exponent', csv('2024-01-02,1,1,1,1e3,1'), 2, 'close "1e3"'],
       ['a blank line between bars', csv('2024-01-02,1,1,1,1,1', '', '2024-01-03,1,1,1,1,1'), 3, 'blank line'],
     ])('rejects a file with %s, naming the file and the line', async (_what, content, line, problem) => {
@@ -95,9 +97,14 @@ export function describeBarStore(name: string, makeStore: (files: BarFiles) => P
       );
     });
 
-    it('rejects the calendar when one of its files is malformed', async () => {
-      const store = await makeStore({ ...files, 'BAD.csv': csv('2024-01-02,1,1,1,x,1') });
-      await expect(store.calendar()).rejects.toBeInstanceOf(BarFileError);
+    it('leaves a malformed file out of the calendar: only readers of that symbol fail', async () => {
+      const store = await makeStore({
+        ...files,
+        'BAD.csv': csv('2024-01-02,1,1,1,x,1', '2024-01-09,1,1,1,1,1'),
+      });
+      expect(await store.calendar()).toEqual(['2024-01-02', '2024-01-03', '2024-01-04', '2024-01-05']);
+      expect((await store.bars('SPY')).length).toBeGreaterThan(0);
+      await expect(store.bars('BAD')).rejects.toMatchObject({ code: 'BAR_FILE', line: 2 });
     });
   });
 }

@@ -30,6 +30,10 @@ export class LedgerBookSource implements BookSource {
   async read(strategyId: StrategyId): Promise<Book> {
     return (await loadBook(this.books, strategyId)).book;
   }
+
+  bookIds(): Promise<readonly StrategyId[]> {
+    return this.books.bookIds();
+  }
 }
 
 /** Results as `RECON#{date}` items, each written once. */

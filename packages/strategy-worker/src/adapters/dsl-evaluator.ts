@@ -1,4 +1,4 @@
-import { errorMessage, Symbol, type TradingDate, Weight } from '@books/core';
+import { BooksError, errorMessage, Symbol, type TradingDate, Weight } from '@books/core';
 import {
   type BarPort,
   type CompiledStrategy,
@@ -70,7 +70,15 @@ export class DslEvaluator implements StrategyEvaluator {
     if ('code' in entry) return entry;
     const until = this.horizon && this.horizon > asOf ? this.horizon : asOf;
     if (!entry.session || entry.session.until < asOf) {
-      entry.session = { until, session: await Session.open(entry.strategy, this.bars, until) };
+      let session: Session;
+      try {
+        session = await Session.open(entry.strategy, this.bars, until);
+      } catch (e) {
+        const bad = badDataOf(e);
+        if (bad === undefined) throw e;
+        return { ok: false, code: BAD_DATA, message: `${file}: the bars it needs are malformed: ${bad}` };
+      }
+      entry.session = { until, session };
     }
     const stale = await this.staleSymbol(entry.strategy.symbols, asOf);
     if (stale) return stale;
@@ -139,6 +147,20 @@ export class DslEvaluator implements StrategyEvaluator {
     this.compiled.set(file, entry);
     return entry;
   }
+}
+
+/** The failure code of a strategy whose bars are malformed (a data problem, not the DSL's). */
+export const BAD_DATA = 'BAD_DATA';
+
+/**
+ * The message of a malformed bars file (market-data's BarFileError naming a line: file, line and
+ * problem), or undefined for any other error — a file that could not be read stays a thrown,
+ * retryable error.
+ */
+function badDataOf(e: unknown): string | undefined {
+  return e instanceof BooksError && e.code === 'BAR_FILE' && typeof e.context.line === 'number'
+    ? e.message
+    : undefined;
 }
 
 /** `:rebalance-threshold` of `(defsymphony NAME {CONFIG} BODY)`, runner metadata per DSL.md. */

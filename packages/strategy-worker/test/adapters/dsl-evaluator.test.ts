@@ -73,4 +73,25 @@ describe('the DSL engine behind the worker', () => {
   it('lists every symbol a strategy can hold', async () => {
     expect(await evaluator.symbolsOf('momentum.clj')).toEqual(['BIL', 'GLD', 'IEF', 'QQQ', 'SPY', 'TLT']);
   });
+
+  it('fails only the strategy whose bars are malformed, as BAD_DATA naming the file and line', async () => {
+    const badDir = mkdtempSync(join(tmpdir(), 'books-bad-bars-'));
+    for (const [symbol, csv] of generateSampleBars(sampleTradingDays('2024-01-02', '2025-06-30'))) {
+      const lines = csv.split('\n');
+      if (symbol === 'TLT') lines[10] = (lines[10] as string).replace(/,[^,]+,([^,]+)$/, ',NaN,$1');
+      writeFileSync(join(badDir, `${symbol}.csv`), lines.join('\n'));
+    }
+    const sources: Record<string, string> = {
+      'spy.clj': '(defsymphony "spy" {} (weight-equal [(asset "SPY")]))',
+      'tlt.clj': '(defsymphony "tlt" {} (weight-equal [(asset "TLT")]))',
+    };
+    const bad = new DslEvaluator(async (file) => sources[file] ?? '', barPortFrom(new CsvBarStore(badDir)));
+    const spy = await bad.evaluate('spy.clj', TradingDate('2025-03-03'));
+    expect(spy).toMatchObject({ ok: true });
+    const tlt = await bad.evaluate('tlt.clj', TradingDate('2025-03-03'));
+    expect(tlt).toMatchObject({ ok: false, code: 'BAD_DATA' });
+    expect(!tlt.ok && tlt.message).toMatch(
+      /^tlt\.clj: .*TLT\.csv:11: close "NaN" is not a non-negative decimal/,
+    );
+  });
 });

@@ -16,6 +16,8 @@ export interface AdjustArgs {
   readonly cash?: string;
   /** Write the stored lots and cash back to what the ledger (trades + transfers) says. */
   readonly restore?: boolean;
+  /** Accept an adjustment that leaves the book's cash negative (warned about loudly). */
+  readonly allowNegativeCash?: boolean;
   readonly json: boolean;
 }
 
@@ -41,6 +43,7 @@ export function adjustmentRequest(args: AdjustArgs): AdjustmentRequest {
         }
       : {}),
     ...(args.cash !== undefined ? { cash: Money.parse(args.cash, '--cash') } : {}),
+    ...(args.allowNegativeCash ? { allowNegativeCash: true } : {}),
   };
 }
 
@@ -61,6 +64,11 @@ export async function runAdjust(ctx: QueryContext, args: AdjustArgs, io: Output)
     io.err(`books adjust: ${errorMessage(e)}\n`);
     return 2;
   }
+  if (result.cashAfter.isNegative())
+    io.err(
+      `books adjust: WARNING: the cash of ${result.strategyId} is now NEGATIVE (${result.cashAfter}), ` +
+        'allowed by --allow-negative-cash: fund the book before its next run\n',
+    );
   if (args.json) {
     io.out(json({ stage: ctx.stage, ...result }));
     return 0;
@@ -114,6 +122,7 @@ const AdjustOptionsSchema = z.object({
   price: z.string().optional(),
   cash: z.string().optional(),
   restoreFromLedger: z.boolean().optional(),
+  allowNegativeCash: z.boolean().optional(),
   json: z.boolean().optional(),
   yes: z.boolean().optional(),
   stage: z.string(),
@@ -131,6 +140,7 @@ export function registerAdjust(program: Command): void {
       '--restore-from-ledger',
       'write the stored lots and cash back to what the ledger (trades, transfers) says',
     )
+    .option('--allow-negative-cash', "accept an adjustment that leaves the book's cash negative (warned)")
     .option('--reason <text>', 'why: what was investigated (required)')
     .option('--yes', 'a live-money stage: do not ask for confirmation (scripts)')
     .option('--stage <stage>', 'the stage', 'local')
@@ -146,6 +156,7 @@ export function registerAdjust(program: Command): void {
         ...(o.price !== undefined ? { price: o.price } : {}),
         ...(o.cash !== undefined ? { cash: o.cash } : {}),
         ...(o.restoreFromLedger ? { restore: true } : {}),
+        ...(o.allowNegativeCash ? { allowNegativeCash: true } : {}),
       };
       process.exitCode = await withStage(o.stage, (ctx) =>
         mutating(ctx, `books adjust ${strategy} (${o.reason ?? 'no reason'})`, o.yes ?? false, () =>

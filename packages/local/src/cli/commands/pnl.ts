@@ -7,6 +7,7 @@ import { configOf, mergedStrategies } from '../../flows/flow-status';
 import { type BookVerification, type StrategyPnl, strategyPnl, verifyBook } from '../../queries/book-queries';
 import { cents, json, type Output, processOutput, table } from '../../queries/format';
 import { type QueryContext, selectStrategies } from '../../queries/local-session';
+import { unconfiguredBookIds } from '../../queries/retired-books';
 import { withStage } from '../../stage/open-stage';
 
 export interface PnlArgs {
@@ -33,6 +34,8 @@ export function parsePrices(text: string): Map<Symbol, Price> {
 interface Row {
   readonly pnl: StrategyPnl;
   readonly check: BookVerification;
+  /** A book whose strategy left the configuration and still holds positions or cash. */
+  readonly retired?: boolean;
 }
 
 /** The merged flow: the LEGACY book (one book), and its strategies' attributed shares of it. */
@@ -69,6 +72,14 @@ export async function runPnl(ctx: QueryContext, args: PnlArgs, io: Output): Prom
       ]);
       rows.push({ pnl, check });
     }
+    if (args.strategy === undefined)
+      for (const sid of await unconfiguredBookIds(ctx.services, ctx.strategyIds)) {
+        const [pnl, check] = await Promise.all([
+          strategyPnl(ctx.services, sid, marks),
+          verifyBook(ctx.services, sid),
+        ]);
+        if (pnl.positions.length > 0 || !pnl.cash.isZero()) rows.push({ pnl, check, retired: true });
+      }
     merged = await mergedFlow(ctx, marks, args.strategy);
     if (merged && args.strategy === undefined) rows.push({ pnl: merged.legacy, check: merged.check });
   } catch (e) {
@@ -81,8 +92,9 @@ export async function runPnl(ctx: QueryContext, args: PnlArgs, io: Output): Prom
     io.out(
       json({
         stage: ctx.stage,
-        strategies: rows.map(({ pnl, check }) => ({
+        strategies: rows.map(({ pnl, check, retired }) => ({
           ...pnl,
+          ...(retired ? { retired: true } : {}),
           positions: pnl.positions.map((p) => ({
             ...p,
             marketValue: cents(p.marketValue),
@@ -128,7 +140,7 @@ export async function runPnl(ctx: QueryContext, args: PnlArgs, io: Output): Prom
   const lines = [
     table(
       [
-        { header: 'strategy', value: (r: Row) => r.pnl.strategyId },
+        { header: 'strategy', value: (r: Row) => `${r.pnl.strategyId}${r.retired ? ' (retired)' : ''}` },
         { header: 'transfers', align: 'right', value: (r) => cents(r.pnl.transfersTotal) },
         { header: 'cash', align: 'right', value: (r) => cents(r.pnl.cash) },
         { header: 'positions', align: 'right', value: (r) => cents(r.pnl.marketValue) },

@@ -16,7 +16,8 @@ export interface ReconcileArgs {
 /**
  * `books reconcile`: runs the reconciler against the stage's broker account (stores `RECON#{date}`)
  * and prints every symbol with its status, quantities and holders, then cash. Exit 0 when the
- * books explain the account, 1 on any break, 2 on bad arguments.
+ * books explain the account, 1 on any break, 2 on bad arguments or when the stage has no run and
+ * no `--date` says which day to reconcile.
  */
 export async function runReconcile(ctx: QueryContext, args: ReconcileArgs, io: Output): Promise<number> {
   let date: TradingDate | undefined;
@@ -24,6 +25,13 @@ export async function runReconcile(ctx: QueryContext, args: ReconcileArgs, io: O
     date = args.date === undefined ? undefined : TradingDate(args.date);
   } catch (e) {
     io.err(`books reconcile: ${errorMessage(e)}\n`);
+    return 2;
+  }
+  if (date === undefined && ctx.lastRunDate === undefined) {
+    io.err(
+      `books reconcile: stage ${ctx.stage} has no run yet (neither the ledger nor the local cursor names one): ` +
+        'nothing to reconcile as of a run; give --date YYYY-MM-DD to reconcile a day explicitly\n',
+    );
     return 2;
   }
   const summary: ReconcileSummary = await reconcilerFunction(ctx.services)(date ? { date } : {});
@@ -80,6 +88,11 @@ export async function runReconcile(ctx: QueryContext, args: ReconcileArgs, io: O
       `reconciliation ${summary.date} (stage ${ctx.stage}): ${summary.ok ? 'OK' : `${summary.breaks.length} break(s)`}`,
       symbols,
       `cash ${cash.status}: broker ${cash.broker} = books ${cash.books} + unallocated ${cash.unallocated}`,
+      ...(summary.retired.length > 0
+        ? [
+            `retired books (strategy no longer configured, owners until emptied): ${summary.retired.join(', ')}`,
+          ]
+        : []),
       '',
     ].join('\n'),
   );

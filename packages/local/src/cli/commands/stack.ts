@@ -2,6 +2,7 @@ import { errorMessage } from '@books/core';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { booksHome, formatStatus, stackStatus, startStack, stopRecordedStack } from '../../stack';
+import { ensureSampleBars } from './run';
 
 export interface Output {
   out(text: string): void;
@@ -14,7 +15,11 @@ export interface StackUpArgs {
   readonly inMemory: boolean;
 }
 
-/** `books stack up`: exit 0 when the stack runs (started or reused), 1 when it could not start. */
+/**
+ * `books stack up`: exit 0 when the stack runs (started or reused), 1 when it could not start.
+ * The sample bars the functions read under `sls invoke local` (`{home}/sample-bars`) exist after
+ * it, so a function can be invoked right away.
+ */
 export async function runStackUp(args: StackUpArgs, io: Output): Promise<number> {
   try {
     const startedAt = Date.now();
@@ -24,6 +29,7 @@ export async function runStackUp(args: StackUpArgs, io: Output): Promise<number>
         ? 'stack: already running, reused\n'
         : `stack: started in ${((Date.now() - startedAt) / 1000).toFixed(1)} s\n`,
     );
+    ensureSampleBars(args.home, io);
     io.out(formatStatus(await stackStatus({ home: args.home })));
     return 0;
   } catch (e) {
