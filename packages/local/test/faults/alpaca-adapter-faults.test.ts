@@ -136,7 +136,9 @@ describe(`fault injection: Alpaca's own faults, through the Alpaca adapter (seed
 
   const [funding, sells1, sells2] = ACTIVE_DAYS as [TradingDate, TradingDate, TradingDate];
   /** A day whose SELLs go out first, the BUYs held behind them (as in broker-faults). */
-  const sells3 = TradingDate('2024-10-09');
+  // Runs go forward in date: each scenario plays a later day than the one before.
+  const sells3 = ACTIVE_DAYS[4] as TradingDate;
+  const sells4 = TradingDate('2024-10-09');
 
   /** The day's intents by state, e.g. { FILLED: 5, REJECTED: 1 }. */
   async function statesOf(runId: RunId): Promise<Record<string, number>> {
@@ -274,7 +276,7 @@ describe(`fault injection: Alpaca's own faults, through the Alpaca adapter (seed
       expect(server.state.cancel(OrderId.parse(JSON.parse(r.body)).id).status).toBe(204);
   });
   it('an intent still NEW whose order an earlier delivery placed: looked up by client order id, never POSTed again', async () => {
-    const day = ACTIVE_DAYS[4] as TradingDate;
+    const day = sells4;
     await openDay(day);
     server.state.scriptOrders(() => ({ initial: 'accepted', steps: [{ afterMs: 300, kind: 'fill' }] }));
     await s.world.planDay(day);
