@@ -14,6 +14,7 @@ import {
 import type { LambdaFunction, Services } from '@books/runtime';
 import { BrokerMarketCalendar } from './adapters/broker-market';
 import { FileConfigSource } from './adapters/file-config-source';
+import { LedgerCapital } from './adapters/ledger-capital';
 import { LedgerFlowGuard } from './adapters/ledger-flow-guard';
 import { LedgerRunStore } from './adapters/ledger-run-store';
 import { type PlanRunDeps, planRun } from './plan-run';
@@ -55,6 +56,7 @@ export function coordinatorFunction(
     reconciliation: ledgerReconciliationCheck(services),
     flows: { overrides: () => services.flows.read() },
     flowGuard: new LedgerFlowGuard(new LegacyRepository(services.table), services.books),
+    capital: new LedgerCapital(services.table, services.books, broker),
   };
   const completion =
     options.reconciliation &&

@@ -91,6 +91,10 @@ export const keys = {
     PK: LEGACY_SIGNALS_PARTITION,
     SK: `${SK_PREFIX.legacySignals}${tradingDate}#${runId}`,
   }),
+  /** The unallocated pool: the account's cash that no book holds (DESIGN.md §5). */
+  pool: (): ItemKey => ({ PK: POOL_PARTITION, SK: POOL_BALANCE }),
+  /** A deposit, withdrawal or account-level cash activity posted to the pool, once per id. */
+  poolEntry: (id: string): ItemKey => ({ PK: POOL_PARTITION, SK: `${SK_PREFIX.poolEntry}${id}` }),
   recon: (date: TradingDate): string => `RECON#${date}`,
   reconResult: (date: TradingDate, at: string): ItemKey => ({
     PK: keys.recon(date),
@@ -101,6 +105,8 @@ export const keys = {
 export const LEGACY_TRADES_PARTITION = 'LEGACY#TRADES';
 export const POISON_PARTITION = 'POISON';
 export const LEGACY_SIGNALS_PARTITION = 'LEGACY#SIGNALS';
+export const POOL_PARTITION = 'ACCOUNT#POOL';
+export const POOL_BALANCE = 'BALANCE';
 /** Sort keys of singular items. */
 export const RUN_META = 'META';
 export const CASH = 'CASH';
@@ -126,4 +132,5 @@ export const SK_PREFIX = {
   migration: 'MIGRATION#',
   legacySignals: 'RUN#',
   reconResult: 'RESULT#',
+  poolEntry: 'ENTRY#',
 } as const;

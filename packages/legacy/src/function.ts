@@ -83,5 +83,6 @@ function inputOf(event: z.output<typeof LegacyEventSchema>): LegacyPlanInput {
     perStrategyIds: plan.perStrategyIds,
     signals,
     dryRun: plan.dryRun,
+    ...(plan.topUpLimit ? { topUpLimit: plan.topUpLimit } : {}),
   };
 }

@@ -54,6 +54,8 @@ export interface LegacyPlanInput {
   readonly perStrategyIds: readonly StrategyId[];
   readonly signals: ReadonlyMap<StrategyId, WorkerSignal>;
   readonly dryRun: boolean;
+  /** The coordinator's top-up grant of the LEGACY book: the most this run pays into it from the pool. */
+  readonly topUpLimit?: Money;
 }
 
 export interface LegacyPlanResult {
@@ -170,6 +172,7 @@ async function planBook(
     policy: input.policy,
     ...(legacy.exists ? { book: { equity: valuation.equity, cash: legacy.book.cash } } : {}),
     at: input.plannedAt,
+    ...(input.topUpLimit ? { topUpLimit: input.topUpLimit } : {}),
   });
   const funded = capital.transfer ? applyTransfer(legacy.book, capital.transfer) : legacy.book;
   const threshold = bandOf(signals);

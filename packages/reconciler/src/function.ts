@@ -14,7 +14,7 @@ import {
   type Symbol,
   TradingDate,
 } from '@books/core';
-import { loadBook, type ReconResult } from '@books/ledger-client';
+import { loadBook, PoolRepository, type ReconResult } from '@books/ledger-client';
 import { type InFlightOrder, quantitiesOf, type Reconciliation, reconcile } from '@books/portfolio';
 import type { Services } from '@books/runtime';
 import { z } from 'zod';
@@ -40,8 +40,8 @@ export interface ReconcileSummary {
  * Compares every book of the stage's strategies with the broker account: positions per symbol
  * (orders of today's run still in flight explain what they would change), and stores the result
  * as `RECON#{date}`. A break is logged as an error line with its symbol, status and quantities.
- * Cash: the unallocated pool is taken as broker cash − Σ book cash (so cash only breaks on a
- * negative pool); positions carry the check.
+ * Cash: broker cash = Σ book cash + LEGACY cash + the unallocated pool as the ledger stores it
+ * (read, never derived; 0 before it is opened), and the pool ≥ 0 (`reconcile`'s capital checks).
  * The books are the configured strategies' and the LEGACY book (empty when absent). Unowned broker
  * positions are recorded into the EXTERNAL book (see `syncExternalBook`), which is never counted as
  * an owner: they stay UNOWNED breaks until a human acts. Every reconciliation ends with one summary
@@ -70,9 +70,10 @@ export function reconcileAccount(
     // order in flight when the run was read is explained by the in-flight range whether the books
     // or the broker already show it, so it is never a false break.
     const run = await services.runs.listRunItems(runIdOf(env.BOOKS_STAGE, date));
-    const [legacy, strategyBooks] = await Promise.all([
+    const [legacy, strategyBooks, pool] = await Promise.all([
       loadBook(services.books, LEGACY).then((l) => l.book),
       Promise.all(config.strategies.map(async (s) => (await loadBook(services.books, s.id)).book)),
+      new PoolRepository(services.table).read().then((p) => p?.cash ?? Money.ZERO),
     ]);
     const [positions, account] = await Promise.all([broker.getPositions(), broker.getAccount()]);
     const books = new Map<StrategyId, ReadonlyMap<Symbol, Quantity>>(
@@ -92,7 +93,7 @@ export function reconcileAccount(
         broker: account.cash,
         books: bookCash,
         legacy: legacy.cash,
-        unallocated: account.cash.minus(totalBookCash),
+        unallocated: pool,
       },
     });
     const at = now.toISOString();
@@ -186,7 +187,7 @@ export function reconcileAccount(
         status: result.cash.status,
         broker: account.cash.toString(),
         books: totalBookCash.toString(),
-        unallocated: account.cash.minus(totalBookCash).toString(),
+        unallocated: pool.toString(),
       },
       external: [...externalQty].map(([symbol, qty]) => ({ symbol, qty: qty.toString() })),
     };

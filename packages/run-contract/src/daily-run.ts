@@ -42,6 +42,11 @@ export const WorkerItemSchema = z.object({
   capitalPolicy: CapitalPolicySchema,
   minTradeNotional: MoneySchema,
   dryRun: z.boolean().default(false),
+  /**
+   * The most this run pays into the book from the unallocated pool (the coordinator's grant, decided
+   * in the run's snapshot: `grantTopUps`); absent, the pool's conditional write is the only cap.
+   */
+  topUpLimit: MoneySchema.optional(),
 });
 export type WorkerItem = z.input<typeof WorkerItemSchema>;
 export type ParsedWorkerItem = z.output<typeof WorkerItemSchema>;
@@ -60,6 +65,8 @@ export const MergedFlowPlanSchema = z.object({
   ),
   /** The books the legacy book must never trade from. */
   perStrategyIds: z.array(StrategyIdSchema),
+  /** The most this run pays into the LEGACY book from the pool (as `WorkerItem.topUpLimit`). */
+  topUpLimit: MoneySchema.optional(),
 });
 export type MergedFlowPlan = z.input<typeof MergedFlowPlanSchema>;
 

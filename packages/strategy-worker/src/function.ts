@@ -104,6 +104,7 @@ function mapItemInput(item: ParsedWorkerItem): StrategyRunInput {
     dryRun: item.dryRun,
     plannedAt: item.plannedAt,
     flow: item.flow,
+    ...(item.topUpLimit ? { topUpLimit: item.topUpLimit } : {}),
   };
 }
 

@@ -45,6 +45,8 @@ export interface StrategyRunInput {
   readonly plannedAt: string;
   /** `legacy` and `shadow` strategies give a partial signal to the merged flow instead of planning. */
   readonly flow?: Flow;
+  /** The coordinator's top-up grant: the most this run pays into the book from the pool. */
+  readonly topUpLimit?: Money;
 }
 
 export interface StrategyRunDeps {
@@ -227,6 +229,7 @@ async function plan(deps: StrategyRunDeps, input: StrategyRunInput): Promise<Str
       policy: input.policy,
       ...(book.exists ? { book: { equity: valuation.equity, cash: book.book.cash } } : {}),
       at: input.plannedAt,
+      ...(input.topUpLimit ? { topUpLimit: input.topUpLimit } : {}),
     });
     const funded = capital.transfer ? applyTransfer(book.book, capital.transfer) : book.book;
     const rebalance = planRebalance({

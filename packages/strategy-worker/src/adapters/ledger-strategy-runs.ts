@@ -10,6 +10,7 @@ import {
   type StoredPlan,
   type TransactItem,
   TransactionConditionError,
+  TransactionConflictError,
   transferItems,
 } from '@books/ledger-client';
 import type { PlannedTrade, Transfer } from '@books/portfolio';
@@ -71,14 +72,24 @@ export class LedgerStrategyRuns implements BookReader, StrategyRunStore {
         },
       }),
     ];
-    if (input.transfer) items.push(...(await this.transferItems(input.strategyId, runId, input.transfer)));
-    try {
-      await this.table.transact(items);
-      return 'recorded';
-    } catch (e) {
-      if (e instanceof TransactionConditionError && e.failures.some((f) => f.index === 0))
-        return 'already-recorded';
-      throw e;
+    // A capital transfer also moves the pool, which every worker of the run may write at once: a
+    // transaction that collides with another one in flight wrote nothing and is tried again.
+    for (let attempt = 1; ; attempt++) {
+      const transfer = input.transfer
+        ? await this.transferItems(input.strategyId, runId, input.transfer)
+        : [];
+      try {
+        await this.table.transact([...items, ...transfer]);
+        return 'recorded';
+      } catch (e) {
+        if (e instanceof TransactionConditionError && e.failures.some((f) => f.index === 0))
+          return 'already-recorded';
+        if (e instanceof TransactionConflictError && input.transfer && attempt < POOL_CONFLICT_ATTEMPTS) {
+          await new Promise((r) => setTimeout(r, 20 * attempt + Math.floor(Math.random() * 30)));
+          continue;
+        }
+        throw e;
+      }
     }
   }
 
@@ -116,6 +127,8 @@ export class LedgerStrategyRuns implements BookReader, StrategyRunStore {
     return transferItems(this.books, await loadBook(this.books, strategyId), strategyId, transfer, { runId });
   }
 }
+
+const POOL_CONFLICT_ATTEMPTS = 8;
 
 function tradeJson(runId: RunId, strategyId: StrategyId, t: PlannedTrade) {
   return {
