@@ -185,6 +185,7 @@ export async function planRun(deps: PlanRunDeps, request: PlanRunRequest): Promi
       capitalPolicy: capitalPolicyToWire(config.capitalPolicy),
       minTradeNotional: config.minTradeNotional.toString(),
       dryRun: request.dryRun ?? false,
+      cashReserve: config.cashReserve.toString(),
       ...limitOf(grants, s.id),
     })),
     ...mergedFlowOf(config, merged, run, date, request.dryRun ?? false, limitOf(grants, LEGACY)),
@@ -265,6 +266,7 @@ function mergedFlowOf(
         flow: s.flow,
       })),
       perStrategyIds: config.strategies.map((s) => s.id),
+      cashReserve: config.cashReserve.toString(),
       ...limit,
     },
   };

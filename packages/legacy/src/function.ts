@@ -84,5 +84,6 @@ function inputOf(event: z.output<typeof LegacyEventSchema>): LegacyPlanInput {
     signals,
     dryRun: plan.dryRun,
     ...(plan.topUpLimit ? { topUpLimit: plan.topUpLimit } : {}),
+    ...(plan.cashReserve ? { cashReserve: plan.cashReserve } : {}),
   };
 }

@@ -56,6 +56,8 @@ export interface LegacyPlanInput {
   readonly dryRun: boolean;
   /** The coordinator's top-up grant of the LEGACY book: the most this run pays into it from the pool. */
   readonly topUpLimit?: Money;
+  /** The share of the LEGACY book's capital its plan leaves in cash; none when absent. */
+  readonly cashReserve?: Weight;
 }
 
 export interface LegacyPlanResult {
@@ -184,6 +186,7 @@ async function planBook(
     assets,
     minNotional: input.minTradeNotional,
     ...(threshold ? { rebalanceThreshold: threshold } : {}),
+    ...(input.cashReserve ? { cashReserve: input.cashReserve } : {}),
   });
   const withId = (t: PlannedTrade) => ({
     ...t,

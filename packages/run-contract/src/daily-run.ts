@@ -47,6 +47,8 @@ export const WorkerItemSchema = z.object({
    * in the run's snapshot: `grantTopUps`); absent, the pool's conditional write is the only cap.
    */
   topUpLimit: MoneySchema.optional(),
+  /** The share of the book's capital its plan leaves in cash (the config's `cashReserve`). */
+  cashReserve: WeightSchema.optional(),
 });
 export type WorkerItem = z.input<typeof WorkerItemSchema>;
 export type ParsedWorkerItem = z.output<typeof WorkerItemSchema>;
@@ -67,6 +69,8 @@ export const MergedFlowPlanSchema = z.object({
   perStrategyIds: z.array(StrategyIdSchema),
   /** The most this run pays into the LEGACY book from the pool (as `WorkerItem.topUpLimit`). */
   topUpLimit: MoneySchema.optional(),
+  /** As `WorkerItem.cashReserve`, for the LEGACY book. */
+  cashReserve: WeightSchema.optional(),
 });
 export type MergedFlowPlan = z.input<typeof MergedFlowPlanSchema>;
 

@@ -105,6 +105,7 @@ function mapItemInput(item: ParsedWorkerItem): StrategyRunInput {
     plannedAt: item.plannedAt,
     flow: item.flow,
     ...(item.topUpLimit ? { topUpLimit: item.topUpLimit } : {}),
+    ...(item.cashReserve ? { cashReserve: item.cashReserve } : {}),
   };
 }
 
@@ -131,6 +132,7 @@ async function singleStrategyInput(
     accountEquity: account.equity,
     policy: config.capitalPolicy,
     minTradeNotional: config.minTradeNotional,
+    cashReserve: config.cashReserve,
     dryRun: true,
     plannedAt: now.toISOString(),
   };

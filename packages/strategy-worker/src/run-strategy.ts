@@ -47,6 +47,8 @@ export interface StrategyRunInput {
   readonly flow?: Flow;
   /** The coordinator's top-up grant: the most this run pays into the book from the pool. */
   readonly topUpLimit?: Money;
+  /** The share of the book's capital its plan leaves in cash; none when absent. */
+  readonly cashReserve?: Weight;
 }
 
 export interface StrategyRunDeps {
@@ -240,6 +242,7 @@ async function plan(deps: StrategyRunDeps, input: StrategyRunInput): Promise<Str
       assets,
       minNotional: input.minTradeNotional,
       ...(evaluation.rebalanceThreshold ? { rebalanceThreshold: evaluation.rebalanceThreshold } : {}),
+      ...(input.cashReserve ? { cashReserve: input.cashReserve } : {}),
     });
     return {
       weights: evaluation.weights,
