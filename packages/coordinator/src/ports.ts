@@ -28,7 +28,7 @@ export interface CapitalSource {
    * (LEGACY and EXTERNAL included); a pool already open is left as it is.
    */
   openPool(books: readonly StrategyId[], at: string): Promise<void>;
-  /** The pool's balance (0 when not open yet) and each existing book's equity and cash. */
+  /** The pool's balance (what it would open with, when not open yet) and each existing book's equity and cash. */
   snapshot(
     books: readonly StrategyId[],
   ): Promise<{ readonly pool: Money; readonly books: ReadonlyMap<StrategyId, BookCapital> }>;

@@ -21,17 +21,23 @@ export class LedgerCapital implements CapitalSource {
 
   async openPool(books: readonly StrategyId[], at: string): Promise<void> {
     if (await this.pool.read()) return;
+    const opening = await this.opening(books);
+    await this.pool.open(
+      opening.cash,
+      at,
+      `opened with the account's cash ${opening.account} less the books' ${opening.held}`,
+    );
+  }
+
+  /** What the pool opens with: the account's cash that no book (LEGACY, EXTERNAL included) holds. */
+  private async opening(books: readonly StrategyId[]) {
     const ids = [...new Set([...books, LEGACY, EXTERNAL])];
     const [account, loaded] = await Promise.all([
       this.broker.getAccount(),
       Promise.all(ids.map((id) => loadBook(this.books, id))),
     ]);
     const held = Money.sum(loaded.map((l) => l.book.cash));
-    await this.pool.open(
-      account.cash.minus(held),
-      at,
-      `opened with the account's cash ${account.cash} less the books' ${held}`,
-    );
+    return { cash: account.cash.minus(held), account: account.cash, held };
   }
 
   async snapshot(books: readonly StrategyId[]) {
@@ -54,6 +60,7 @@ export class LedgerCapital implements CapitalSource {
       );
       capital.set(book.strategyId, { equity: value.plus(book.cash), cash: book.cash });
     }
-    return { pool: pool?.cash ?? Money.ZERO, books: capital };
+    // Not opened yet (a dry run before the stage's first run): what it would open with.
+    return { pool: pool?.cash ?? (await this.opening(books)).cash, books: capital };
   }
 }
