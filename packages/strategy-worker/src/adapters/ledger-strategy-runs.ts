@@ -85,7 +85,7 @@ export class LedgerStrategyRuns implements BookReader, StrategyRunStore {
         if (e instanceof TransactionConditionError && e.failures.some((f) => f.index === 0))
           return 'already-recorded';
         if (e instanceof TransactionConflictError && input.transfer && attempt < POOL_CONFLICT_ATTEMPTS) {
-          await new Promise((r) => setTimeout(r, 20 * attempt + Math.floor(Math.random() * 30)));
+          await new Promise((r) => setTimeout(r, 25 * attempt));
           continue;
         }
         throw e;
