@@ -6,7 +6,7 @@ import {
   LEGACY,
   Money,
   marketDateOf,
-  type Price,
+  Price,
   parseBooksConfig,
   type Quantity,
   runIdOf,
@@ -89,6 +89,12 @@ export function reconcileAccount(
       legacy: quantitiesOf(legacy),
       broker: new Map(positions.map((p) => [p.symbol, p.qty])),
       inFlight,
+      // The broker's marks: an order filled at the broker and not booked yet explains the cash it moved.
+      prices: new Map(
+        positions
+          .filter((p) => p.qty.isPositive())
+          .map((p) => [p.symbol, Price.of(p.marketValue.value.dividedBy(p.qty.value))]),
+      ),
       cash: {
         broker: account.cash,
         books: bookCash,
