@@ -18,6 +18,7 @@ import {
 import type { LambdaFunction, Services } from '@books/runtime';
 import { BrokerMarketCalendar } from './adapters/broker-market';
 import { FileConfigSource } from './adapters/file-config-source';
+import { LedgerCapital } from './adapters/ledger-capital';
 import { LedgerFlowGuard } from './adapters/ledger-flow-guard';
 import { LedgerRunHistory } from './adapters/ledger-run-history';
 import { LedgerRunStore } from './adapters/ledger-run-store';
@@ -61,6 +62,7 @@ export function coordinatorFunction(
     flows: { overrides: () => services.flows.read() },
     flowGuard: new LedgerFlowGuard(new LegacyRepository(services.table), services.books),
     history: new LedgerRunHistory(services.table),
+    capital: new LedgerCapital(services.table, services.books, broker),
   };
   const completion =
     options.reconciliation &&

@@ -4,7 +4,9 @@ import {
   capitalPolicyToWire,
   errorMessage,
   type Flow,
+  LEGACY,
   type Logger,
+  type Money,
   marketDateOf,
   type RunId,
   runIdOf,
@@ -13,10 +15,12 @@ import {
   type Symbol,
   type TradingDate,
   ValidationError,
+  Weight,
 } from '@books/core';
 import type { MergedFlowPlan, PlanResult } from '@books/run-contract';
 import type {
   AccountSnapshotSource,
+  CapitalSource,
   ConfigSource,
   FlowGuard,
   FlowOverrides,
@@ -30,6 +34,7 @@ import type {
 } from './ports';
 import { decideRunOrder } from './run-order';
 import { decideRunWindow } from './run-window';
+import { topUpGrants } from './top-up-grants';
 
 export interface PlanRunDeps {
   readonly stage: string;
@@ -51,6 +56,12 @@ export interface PlanRunDeps {
   readonly flowGuard?: FlowGuard;
   /** The stage's runs in date order: absent, runs are not ordered (tests of a single run). */
   readonly history?: RunHistory;
+  /**
+   * The unallocated pool: opened at the stage's first run, and read with the books in the run's
+   * snapshot to grant each book its top-up (`topUpGrants`). Absent, no grant is given (the
+   * pool's conditional write alone caps top-ups).
+   */
+  readonly capital?: CapitalSource;
 }
 
 export interface PlanRunRequest {
@@ -114,6 +125,12 @@ export async function planRun(deps: PlanRunDeps, request: PlanRunRequest): Promi
     : new Map<StrategyId, string>();
   for (const [sid, reason] of guard) log.error({ event: 'flow-mismatch', runId, strategy: sid }, reason);
   const candidates = config.strategies.filter((s) => s.enabled && !guard.has(s.id));
+  // The pool is opened before the first reconciliation of the stage, so that one finds it.
+  if (deps.capital && !request.dryRun)
+    await deps.capital.openPool(
+      config.strategies.map((s) => s.id),
+      now.toISOString(),
+    );
   const gate = await reconciliationGate(deps, config, candidates, date);
   for (const w of gate.warnings) log.warn({ event: 'reconciliation-break', runId }, w);
   if (gate.stop) {
@@ -157,6 +174,12 @@ export async function planRun(deps: PlanRunDeps, request: PlanRunRequest): Promi
     }
     run = lock.record;
   }
+  const merged = mergedStrategiesOf(config, guard);
+  const grants = deps.capital
+    ? await grantsOf(deps.capital, config, run, enabled, merged)
+    : new Map<StrategyId, Money>();
+  for (const [sid, grant] of grants)
+    log.info({ event: 'top-up-grant', runId, strategy: sid, grant: grant.toString() }, 'top-up granted');
   log.info(
     { event: 'run-planned', runId, strategies: enabled.length, equity: run.equity.toString() },
     'run dispatched',
@@ -177,8 +200,10 @@ export async function planRun(deps: PlanRunDeps, request: PlanRunRequest): Promi
       capitalPolicy: capitalPolicyToWire(config.capitalPolicy),
       minTradeNotional: config.minTradeNotional.toString(),
       dryRun: request.dryRun ?? false,
+      cashReserve: config.cashReserve.toString(),
+      ...limitOf(grants, s.id),
     })),
-    ...mergedFlowOf(config, guard, run, date, request.dryRun ?? false),
+    ...mergedFlowOf(config, merged, run, date, request.dryRun ?? false, limitOf(grants, LEGACY)),
   };
 }
 
@@ -215,6 +240,39 @@ async function takeRunOrder(
   }
 }
 
+function limitOf(grants: ReadonlyMap<StrategyId, Money>, sid: StrategyId): { topUpLimit?: string } {
+  const grant = grants.get(sid);
+  return grant ? { topUpLimit: grant.toString() } : {};
+}
+
+/**
+ * The run's top-up grants from one snapshot of the pool and the books: every dispatched book, and
+ * the LEGACY book (for the merged flow's allocations) when some strategy is on it.
+ */
+async function grantsOf(
+  capital: CapitalSource,
+  config: BooksConfig,
+  run: RunRecord,
+  enabled: readonly StrategyConfig[],
+  merged: readonly StrategyConfig[],
+): Promise<Map<StrategyId, Money>> {
+  const requests = enabled
+    .filter((s) => !isMerged(s))
+    .map((s) => ({ strategyId: s.id, allocation: s.allocation }));
+  if (merged.length > 0)
+    requests.push({ strategyId: LEGACY, allocation: Weight.sum(merged.map((s) => s.allocation)) });
+  const snapshot = await capital.snapshot(requests.map((r) => r.strategyId));
+  return topUpGrants({
+    runId: run.runId,
+    accountEquity: run.equity,
+    policy: config.capitalPolicy,
+    at: run.plannedAt,
+    pool: snapshot.pool,
+    books: snapshot.books,
+    requests,
+  });
+}
+
 const isMerged = (s: StrategyConfig): s is StrategyConfig & { flow: 'legacy' | 'shadow' } =>
   s.flow === 'legacy' || s.flow === 'shadow';
 
@@ -224,16 +282,23 @@ const isMerged = (s: StrategyConfig): s is StrategyConfig & { flow: 'legacy' | '
  * legacy book (not migrated yet: their share is held, not sold). A legacy-flow strategy whose
  * holdings are in its own book is left out (its share is not bought again).
  */
-function mergedFlowOf(
+function mergedStrategiesOf(
   config: BooksConfig,
   guard: ReadonlyMap<StrategyId, string>,
+): (StrategyConfig & { flow: 'legacy' | 'shadow' })[] {
+  return config.strategies
+    .filter((s) => isMerged(s) !== guard.has(s.id))
+    .map((s) => ({ ...s, flow: isMerged(s) ? s.flow : ('legacy' as const) }));
+}
+
+function mergedFlowOf(
+  config: BooksConfig,
+  merged: readonly (StrategyConfig & { flow: 'legacy' | 'shadow' })[],
   run: RunRecord,
   date: TradingDate,
   dryRun: boolean,
+  limit: { topUpLimit?: string },
 ): { legacy?: MergedFlowPlan } {
-  const merged = config.strategies
-    .filter((s) => isMerged(s) !== guard.has(s.id))
-    .map((s) => ({ ...s, flow: isMerged(s) ? s.flow : ('legacy' as const) }));
   if (merged.length === 0) return {};
   return {
     legacy: {
@@ -249,6 +314,8 @@ function mergedFlowOf(
         flow: s.flow,
       })),
       perStrategyIds: config.strategies.map((s) => s.id),
+      cashReserve: config.cashReserve.toString(),
+      ...limit,
     },
   };
 }

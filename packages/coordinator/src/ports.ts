@@ -16,6 +16,25 @@ export interface AccountSnapshotSource {
   account(): Promise<{ readonly equity: Money; readonly cash: Money }>;
 }
 
+/** A book as the coordinator's capital snapshot values it (at the broker's marks). */
+export interface BookCapital {
+  readonly equity: Money;
+  readonly cash: Money;
+}
+
+/** The unallocated pool and the books, for the run's top-up grants (DESIGN.md §5). */
+export interface CapitalSource {
+  /**
+   * Opens the pool once, at the stage's first run, with the account's cash that no book holds
+   * (LEGACY and EXTERNAL included); a pool already open is left as it is.
+   */
+  openPool(books: readonly StrategyId[], at: string): Promise<void>;
+  /** The pool's balance (what it would open with, when not open yet) and each existing book's equity and cash. */
+  snapshot(
+    books: readonly StrategyId[],
+  ): Promise<{ readonly pool: Money; readonly books: ReadonlyMap<StrategyId, BookCapital> }>;
+}
+
 export interface StrategySymbols {
   /** Every symbol a strategy's DSL file can hold (any branch). */
   symbolsOf(file: string): Promise<readonly Symbol[]>;

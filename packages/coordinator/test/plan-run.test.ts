@@ -10,7 +10,7 @@ import {
   TradingDate,
 } from '@books/core';
 import { type PlanRunDeps, planRun } from '../src/plan-run';
-import type { DispatchOutcome, RunHistory, RunRecord, RunStore } from '../src/ports';
+import type { CapitalSource, DispatchOutcome, RunHistory, RunRecord, RunStore } from '../src/ports';
 import type { LatestRun } from '../src/run-order';
 
 /** The stage's latest run in memory; `movedBy` moves it first once (another date's coordinator). */
@@ -337,5 +337,62 @@ describe('planning a daily run', () => {
       expect((await planRun({ ...d, history }, { executionId: 'exec-1', dryRun: true })).proceed).toBe(true);
       expect(history.latestRun).toBeUndefined();
     });
+  });
+});
+
+describe('top-up grants decided in the run snapshot', () => {
+  function withCapital(pool: string, books: Record<string, { equity: string; cash: string }>) {
+    const d = deps();
+    const opened: string[] = [];
+    const capital: CapitalSource = {
+      async openPool(ids, at) {
+        opened.push(`${ids.join(',')} @ ${at}`);
+      },
+      async snapshot(ids) {
+        return {
+          pool: Money.parse(pool),
+          books: new Map(
+            ids
+              .filter((id) => books[id] !== undefined)
+              .map((id) => {
+                const b = books[id] as { equity: string; cash: string };
+                return [id, { equity: Money.parse(b.equity), cash: Money.parse(b.cash) }] as const;
+              }),
+          ),
+        };
+      },
+    };
+    return { ...d, deps: { ...d.deps, capital }, opened };
+  }
+  const limits = (result: Awaited<ReturnType<typeof planRun>>) =>
+    result.proceed ? Object.fromEntries(result.items.map((i) => [i.strategyId, i.topUpLimit])) : {};
+
+  it('opens the pool before the run and grants each first funding its target when the pool holds it', async () => {
+    const { deps: d, opened } = withCapital('100000', {});
+    const result = await planRun(d, { executionId: 'exec-1' });
+    expect(opened).toEqual(['momentum,mean_reversion,breakout @ 2026-11-24T20:30:00.000Z']);
+    expect(limits(result)).toEqual({ momentum: '30000', mean_reversion: '30000' });
+  });
+
+  it('shares a scarce pool pro rata by shortfall, whatever order the workers will run in', async () => {
+    // Targets 30000 each: momentum is 10000 behind, mean_reversion 30000; the pool holds 8000.
+    const { deps: d } = withCapital('8000', {
+      momentum: { equity: '20000', cash: '0' },
+      mean_reversion: { equity: '0', cash: '0' },
+    });
+    const result = await planRun(d, { executionId: 'exec-1' });
+    expect(limits(result)).toEqual({ momentum: '2000', mean_reversion: '6000' });
+  });
+
+  it('grants nothing from an empty pool (the issue: a top-up paid with cash the account does not have)', async () => {
+    const { deps: d } = withCapital('0', { momentum: { equity: '20000', cash: '0' } });
+    const result = await planRun(d, { executionId: 'exec-1' });
+    expect(limits(result)).toEqual({ momentum: '0', mean_reversion: '0' });
+  });
+
+  it('writes nothing to the pool on a dry run', async () => {
+    const { deps: d, opened } = withCapital('100000', {});
+    await planRun(d, { executionId: 'exec-1', dryRun: true });
+    expect(opened).toEqual([]);
   });
 });

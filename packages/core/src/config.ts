@@ -54,6 +54,17 @@ const TopSchema = z.strictObject({
   minTradeNotional: decimalString('minTradeNotional')
     .refine((v) => !isDecimal(v) || parseDecimal(v).gte(0), 'minTradeNotional must not be negative')
     .default('1'),
+  /**
+   * The share of a book's capital its plans leave in cash: Alpaca checks a market BUY against a
+   * price 2.5–4% above the last trade, so a book that spends all its cash has its BUYs rejected.
+   * Default 0.03: with the simulated broker's default buffer b = 0.03, (1 − 0.03)(1 + b) ≤ 1.
+   */
+  cashReserve: decimalString('cashReserve')
+    .refine(
+      (v) => !isDecimal(v) || (parseDecimal(v).gte(0) && parseDecimal(v).lt(1)),
+      'cashReserve must be in [0, 1)',
+    )
+    .default('0.03'),
   runWindowMinutes: z.number().int().min(1).max(390).default(30),
   onReconciliationBreak: BreakPolicySchema.default('block-strategy'),
   strategies: z.array(z.unknown()).min(1, 'at least one strategy is required'),
@@ -93,6 +104,8 @@ export interface StrategyConfig {
 export interface BooksConfig {
   readonly capitalPolicy: CapitalPolicy;
   readonly minTradeNotional: Money;
+  /** The share of each book's capital its plans keep in cash (buying-power buffer). */
+  readonly cashReserve: Weight;
   readonly runWindowMinutes: number;
   readonly onReconciliationBreak: BreakPolicy;
   readonly strategies: readonly StrategyConfig[];
@@ -208,6 +221,7 @@ export function parseBooksConfig(input: unknown, options: ConfigCheckOptions): B
         ? { mode: 'drift', threshold: Weight.parse(policy.threshold) }
         : { mode: 'target' },
     minTradeNotional: Money.parse(top.data.minTradeNotional, 'minTradeNotional'),
+    cashReserve: Weight.parse(top.data.cashReserve, 'cashReserve'),
     runWindowMinutes: top.data.runWindowMinutes,
     onReconciliationBreak: top.data.onReconciliationBreak,
     strategies: strategies.map((s) => s.config),

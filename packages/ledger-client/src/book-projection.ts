@@ -5,6 +5,7 @@ import type { LegacyTrade } from './records/legacy-trade';
 import type { StrategyTrade } from './records/trade';
 import type { StoredTransfer } from './records/transfer';
 import type { BookRepository, StoredBook } from './repositories/book-repository';
+import { poolMoveItem } from './repositories/pool-repository';
 
 /** A book as the ledger stores it, as the accounting folds it; `version` guards its next write. */
 export interface LoadedBook {
@@ -89,10 +90,19 @@ export function lotChangeItem(
   }
 }
 
+/** Transfers between a book and the pool; a migration moves cash between two books instead. */
+const POOL_REASONS: ReadonlySet<Transfer['reason']> = new Set(['funding', 'drift', 'target']);
+
+/** A transfer out of a book larger than its cash: it would make the book's cash negative. */
+export class BookOverdrawnError extends Error {}
+
 /**
  * The ledger writes of a transfer into a book as it was loaded: the transfer item (with the
- * positions it moves), the lot changes it makes, and the book's cash (opened by its first write,
- * else conditional on the version read).
+ * positions it moves), the lot changes it makes, the book's cash (opened by its first write, else
+ * conditional on the version read) and, for a capital transfer (funding, drift, target), the same
+ * cash moved the other way in the pool (conditional on the pool staying ≥ 0): one transaction,
+ * so the pool and the books always add up. A migration's transfers (one out of a book, one into
+ * another, in one transaction) leave the pool alone. An outflow never makes the book's cash negative.
  */
 export function transferItems(
   books: BookRepository,
@@ -101,9 +111,14 @@ export function transferItems(
   transfer: Transfer,
   options: { readonly runId?: RunId; readonly changes?: readonly LotChange[] } = {},
 ): TransactItem[] {
+  const after = loaded.book.cash.plus(transfer.amount);
+  if (transfer.amount.isNegative() && after.isNegative())
+    throw new BookOverdrawnError(
+      `transfer ${transfer.id} of ${transfer.amount} out of ${strategyId} exceeds its cash ${loaded.book.cash}`,
+    );
   const cash = {
     strategyId,
-    cash: loaded.book.cash.plus(transfer.amount),
+    cash: after,
     realizedPnl: loaded.book.realizedPnl,
     updatedAt: transfer.at,
   };
@@ -119,5 +134,6 @@ export function transferItems(
     }),
     ...(options.changes ?? []).map((c) => lotChangeItem(books, strategyId, c)),
     loaded.version === undefined ? books.openCashItem(cash) : books.cashUpdateItem(cash, loaded.version),
+    ...(POOL_REASONS.has(transfer.reason) ? [poolMoveItem(transfer.amount.negated(), transfer.at)] : []),
   ];
 }

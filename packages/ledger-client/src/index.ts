@@ -2,6 +2,7 @@ export type { Item, Plain, Read } from './attribute-codec';
 export { fromAttribute, fromItem, toAttribute, toItem } from './attribute-codec';
 export type { LoadedBook } from './book-projection';
 export {
+  BookOverdrawnError,
   fillOfTrade,
   loadBook,
   lotChangeItem,
@@ -29,6 +30,8 @@ export {
   LEGACY_TRADES_PARTITION,
   METADATA,
   POISON_PARTITION,
+  POOL_BALANCE,
+  POOL_PARTITION,
   RECONCILE_REQUESTED,
   RUN_META,
   SK_PREFIX,
@@ -68,6 +71,8 @@ export type { StoredLot } from './records/lot';
 export { decodeLot, encodeLot } from './records/lot';
 export type { StoredPlan, StoredPlanInput } from './records/plan';
 export { decodePlanItem, encodePlanItem, readStoredPlan, StoredPlanSchema } from './records/plan';
+export type { PoolEntryKind, StoredPool, StoredPoolEntry } from './records/pool';
+export { decodePool, decodePoolEntry, encodePool, encodePoolEntry, POOL_ENTRY_KINDS } from './records/pool';
 export type { ReconEntry, ReconResult, ReconStatus } from './records/recon';
 export { decodeRecon, encodeRecon, RECON_STATUSES } from './records/recon';
 export type {
@@ -127,6 +132,7 @@ export { BookRepository, FIRST_CASH_VERSION } from './repositories/book-reposito
 export type { IntentTransition } from './repositories/intent-repository';
 export { IntentRepository } from './repositories/intent-repository';
 export { LegacyRepository } from './repositories/legacy-repository';
+export { cashActivityEntry, PoolRepository, poolMoveItem } from './repositories/pool-repository';
 export { ReconRepository } from './repositories/recon-repository';
 export type { RunItems, RunStrategyPatch, StrategyTransition } from './repositories/run-repository';
 export { RunAlreadyExistsError, RunRepository, StatusConflictError } from './repositories/run-repository';

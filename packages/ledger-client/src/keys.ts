@@ -96,6 +96,10 @@ export const keys = {
     PK: LEGACY_SIGNALS_PARTITION,
     SK: `${SK_PREFIX.legacySignals}${tradingDate}#${runId}`,
   }),
+  /** The unallocated pool: the account's cash that no book holds (DESIGN.md §5). */
+  pool: (): ItemKey => ({ PK: POOL_PARTITION, SK: POOL_BALANCE }),
+  /** A deposit, withdrawal or account-level cash activity posted to the pool, once per id. */
+  poolEntry: (id: string): ItemKey => ({ PK: POOL_PARTITION, SK: `${SK_PREFIX.poolEntry}${id}` }),
   recon: (date: TradingDate): string => `RECON#${date}`,
   reconResult: (date: TradingDate, at: string): ItemKey => ({
     PK: keys.recon(date),
@@ -108,6 +112,8 @@ export const LEGACY_TRADES_PARTITION = 'LEGACY#TRADES';
 export const BOOKS_PARTITION = 'BOOKS';
 export const POISON_PARTITION = 'POISON';
 export const LEGACY_SIGNALS_PARTITION = 'LEGACY#SIGNALS';
+export const POOL_PARTITION = 'ACCOUNT#POOL';
+export const POOL_BALANCE = 'BALANCE';
 /** Sort keys of singular items. */
 export const RUN_META = 'META';
 export const CASH = 'CASH';
@@ -134,6 +140,7 @@ export const SK_PREFIX = {
   legacySignals: 'RUN#',
   reconResult: 'RESULT#',
   book: 'BOOK#',
+  poolEntry: 'ENTRY#',
 } as const;
 
 /** A stage's latest run (`STAGE#{stage}` / `LATEST_RUN`): runs go forward in date from it. */

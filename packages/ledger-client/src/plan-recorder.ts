@@ -1,12 +1,15 @@
 import type { Clock } from '@books/core';
 import type { Transfer } from '@books/portfolio';
 import { loadBook, transferItems } from './book-projection';
-import { TransactionConditionError } from './errors';
+import { TransactionConditionError, TransactionConflictError } from './errors';
 import type { LedgerTable, TransactItem } from './ledger-table';
 import { encodePlanItem, type StoredPlan } from './records/plan';
 import type { StrategyRunStatus } from './records/run-status';
 import type { BookRepository } from './repositories/book-repository';
 import type { RunRepository } from './repositories/run-repository';
+
+/** Attempts of a plan's transaction that collided with another worker's on the pool. */
+const POOL_CONFLICT_ATTEMPTS = 8;
 
 /**
  * Records a book's plan for one run on the ledger, for the strategy worker and the legacy flow
@@ -46,17 +49,24 @@ export class LedgerPlanRecorder {
         },
       }),
     ];
-    if (transfer) {
-      const loaded = await loadBook(this.books, strategyId);
-      items.push(...transferItems(this.books, loaded, strategyId, transfer, { runId }));
-    }
-    try {
-      await this.table.transact(items);
-      return 'recorded';
-    } catch (e) {
-      if (e instanceof TransactionConditionError && e.failures.some((f) => f.index === 0))
-        return 'already-recorded';
-      throw e;
+    // A capital transfer also moves the pool, which every worker of the run may write at once: a
+    // transaction that collides with another one in flight wrote nothing and is tried again.
+    for (let attempt = 1; ; attempt++) {
+      const moves = transfer
+        ? transferItems(this.books, await loadBook(this.books, strategyId), strategyId, transfer, { runId })
+        : [];
+      try {
+        await this.table.transact([...items, ...moves]);
+        return 'recorded';
+      } catch (e) {
+        if (e instanceof TransactionConditionError && e.failures.some((f) => f.index === 0))
+          return 'already-recorded';
+        if (e instanceof TransactionConflictError && transfer && attempt < POOL_CONFLICT_ATTEMPTS) {
+          await new Promise((r) => setTimeout(r, 25 * attempt));
+          continue;
+        }
+        throw e;
+      }
     }
   }
 }

@@ -83,5 +83,7 @@ function inputOf(event: z.output<typeof LegacyEventSchema>): LegacyPlanInput {
     perStrategyIds: plan.perStrategyIds,
     signals,
     dryRun: plan.dryRun,
+    ...(plan.topUpLimit ? { topUpLimit: plan.topUpLimit } : {}),
+    ...(plan.cashReserve ? { cashReserve: plan.cashReserve } : {}),
   };
 }

@@ -54,6 +54,10 @@ export interface LegacyPlanInput {
   readonly perStrategyIds: readonly StrategyId[];
   readonly signals: ReadonlyMap<StrategyId, WorkerSignal>;
   readonly dryRun: boolean;
+  /** The coordinator's top-up grant of the LEGACY book: the most this run pays into it from the pool. */
+  readonly topUpLimit?: Money;
+  /** The share of the LEGACY book's capital its plan leaves in cash; none when absent. */
+  readonly cashReserve?: Weight;
 }
 
 export interface LegacyPlanResult {
@@ -170,6 +174,7 @@ async function planBook(
     policy: input.policy,
     ...(legacy.exists ? { book: { equity: valuation.equity, cash: legacy.book.cash } } : {}),
     at: input.plannedAt,
+    ...(input.topUpLimit ? { topUpLimit: input.topUpLimit } : {}),
   });
   const funded = capital.transfer ? applyTransfer(legacy.book, capital.transfer) : legacy.book;
   const threshold = bandOf(signals);
@@ -181,6 +186,7 @@ async function planBook(
     assets,
     minNotional: input.minTradeNotional,
     ...(threshold ? { rebalanceThreshold: threshold } : {}),
+    ...(input.cashReserve ? { cashReserve: input.cashReserve } : {}),
   });
   const withId = (t: PlannedTrade) => ({
     ...t,

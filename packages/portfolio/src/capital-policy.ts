@@ -30,6 +30,9 @@ export function transferIdFor(runId: RunId, strategyId: StrategyId): string {
  * negative): the rest of the excess is sold down by the plan, whose capital is the target, and
  * leaves the book as cash at the next run. The transfer id is a function of (run, strategy), so a
  * retried worker proposes the same transfer and the ledger's conditional write keeps one.
+ * A transfer into the book is paid from the pool: never more than `topUpLimit` (the grant the
+ * coordinator gave this book in the run's snapshot, see `grantTopUps`); when it caps the top-up,
+ * the plan deploys the equity plus what was granted, not the target.
  */
 export interface BookCapitalInput {
   readonly runId: RunId;
@@ -40,6 +43,8 @@ export interface BookCapitalInput {
   /** Absent on the strategy's first run. */
   readonly book?: { readonly equity: Money; readonly cash: Money };
   readonly at: string;
+  /** At most this much is paid into the book from the pool this run; no cap when absent. */
+  readonly topUpLimit?: Money;
 }
 
 export interface BookCapitalDecision {
@@ -66,30 +71,36 @@ export function planBookCapital(input: BookCapitalInput): BookCapitalDecision {
           at: input.at,
         };
 
+  const limit = input.topUpLimit?.max(Money.ZERO).truncate(2);
+  const capped = (amount: Money): Money => (limit !== undefined && amount.gt(limit) ? limit : amount);
+  const cappedNote = (amount: Money, wanted: Money): string =>
+    amount.lt(wanted) ? ` (${wanted.truncate(2)} wanted; the pool granted ${amount})` : '';
   if (input.book === undefined) {
+    const funding = capped(target);
     return {
       action: 'fund',
       equity: Money.ZERO,
       targetEquity: target,
       share: null,
-      transfer: transfer(target, 'funding'),
-      capital: target,
-      explanation: `first run: funded with ${input.allocation} × ${input.accountEquity} = ${target}`,
+      transfer: transfer(funding, 'funding'),
+      capital: funding,
+      explanation: `first run: funded with ${input.allocation} × ${input.accountEquity} = ${target}${cappedNote(funding, target)}`,
     };
   }
   const { equity, cash } = input.book;
   const share = weightOf(equity, input.accountEquity);
   const retarget = (reason: TransferReason, why: string): BookCapitalDecision => {
     const wanted = target.minus(equity);
-    const amount = wanted.isNegative() ? wanted.max(cash.negated()) : wanted;
+    const amount = wanted.isNegative() ? wanted.max(cash.negated()) : capped(wanted);
+    const paid = transfer(amount, reason);
     return {
       action: 'retarget',
       equity,
       targetEquity: target,
       share,
-      transfer: amount.isNegative() && cash.lte(Money.ZERO) ? null : transfer(amount, reason),
-      capital: target,
-      explanation: `${why}: re-targeted from ${equity.toCents()} to ${target}`,
+      transfer: amount.isNegative() && cash.lte(Money.ZERO) ? null : paid,
+      capital: wanted.isNegative() || amount.eq(wanted) ? target : equity.plus(paid?.amount ?? Money.ZERO),
+      explanation: `${why}: re-targeted from ${equity.toCents()} to ${target}${wanted.isPositive() ? cappedNote(amount, wanted) : ''}`,
     };
   };
   if (input.policy.mode === 'target') return retarget('target', 'target policy');

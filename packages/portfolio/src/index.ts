@@ -1,4 +1,5 @@
 export * from './book';
+export * from './capital-grants';
 export * from './capital-policy';
 export * from './errors';
 export * from './legacy-book';

@@ -29,8 +29,10 @@ import { quantitiesOf } from './valuation';
  *   never suppressed by the band.
  * - Minimum notional (default $1): any trade whose estimated value is below it is suppressed,
  *   exits included (the dust stays in the book and is reported).
- * - Buy sizing: Σ buys ≤ book cash + Σ planned sell proceeds, both estimated at planning prices,
- *   no fee reserve. When buys would spend more, every buy is scaled by the same factor and
+ * - Buy sizing: Σ buys ≤ book cash + Σ planned sell proceeds − cash reserve (`cashReserve` ×
+ *   capital, kept in cash so that the broker's buying-power check of a market BUY, made at a price
+ *   a few percent above the last trade, passes on a fully invested book), estimated at planning
+ *   prices, no fee reserve. When buys would spend more, every buy is scaled by the same factor and
  *   re-truncated, then whole-share buys take back shares from what truncation left, in symbol
  *   order; a buy that falls to zero or under the minimum is suppressed `insufficient-cash`.
  * - Output is sorted by symbol; each (symbol, side) has one order, `leg` 0.
@@ -56,6 +58,8 @@ export interface RebalanceInput {
   readonly assets: ReadonlyMap<Symbol, AssetInfo>;
   readonly minNotional?: Money;
   readonly rebalanceThreshold?: Weight;
+  /** The share of capital the plan leaves in cash (the config's `cashReserve`); 0 when absent. */
+  readonly cashReserve?: Weight;
 }
 
 export type TradeReason = 'exit' | 'reduce' | 'enter' | 'increase';
@@ -160,11 +164,13 @@ export function planRebalance(input: RebalanceInput): RebalancePlan {
   }
 
   const proceeds = Money.sum(sells.map((t) => t.estimatedValue));
-  const available = input.book.cash.plus(proceeds);
+  const cash = input.book.cash.plus(proceeds);
+  const reserve = input.cashReserve ? shareOf(input.cashReserve, input.capital) : Money.ZERO;
+  const available = cash.minus(reserve).max(Money.ZERO);
   const buys = fitBuysToCash(wantedBuys, available, minNotional, input.assets, suppressed);
   const spent = Money.sum(buys.map((t) => t.estimatedValue));
   suppressed.sort((a, b) => compareText(a.symbol, b.symbol) || compareText(a.side, b.side));
-  return { sells, buys, suppressed, estimatedCashAfter: available.minus(spent) };
+  return { sells, buys, suppressed, estimatedCashAfter: cash.minus(spent) };
 }
 
 function nonZero(positions: ReadonlyMap<Symbol, Quantity>): ReadonlyMap<Symbol, Quantity> {

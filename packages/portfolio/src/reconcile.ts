@@ -13,9 +13,12 @@
  *    over the books by owned qty (by in-flight qty when nothing is owned), each book's share
  *    rounded to 9 decimals — never assigned wholesale to one book.
  * 7. PHANTOM books carry their pro-rata share of `unexplained` the same way.
- * 8. Cash: expected = Σ book cash (+ LEGACY) + unallocated; MATCH ⇔ broker cash lies in
+ * 8. Cash: expected = Σ book cash (+ LEGACY) + pool (`unallocated`: the pool as the ledger stores
+ *    it, read, never derived from the broker); MATCH ⇔ broker cash lies in
  *    [expected − in-flight buy notional, expected + in-flight sell notional] widened by the cash
- *    tolerance (in-flight notional needs a price; without one it widens nothing).
+ *    tolerance (in-flight notional needs a price; without one it widens nothing), AND the capital
+ *    invariants hold (`capitalViolations`: pool ≥ 0; Σ book equity ≤ account equity when given).
+ *    A violation is a break (`DRIFT`, listed in `violations`), never a MATCH.
  * 9. Consistent inputs (broker = Σ books per symbol and in cash, nothing in flight) are all MATCH.
  * Values are quantity × the given price, or null when no price was given: reconciliation still runs.
  */
@@ -59,8 +62,11 @@ export interface ReconcileInput {
     readonly broker: Money;
     readonly books: ReadonlyMap<StrategyId, Money>;
     readonly legacy?: Money;
+    /** The unallocated pool as the ledger stores it (read, never derived). */
     readonly unallocated: Money;
   };
+  /** Σ book equity (LEGACY included) and the account's equity, for the capital invariant. */
+  readonly equity?: { readonly books: Money; readonly account: Money };
   readonly tolerances?: Partial<ReconciliationTolerances>;
 }
 
@@ -103,6 +109,8 @@ export interface CashReconciliation {
   readonly unexplained: Money;
   readonly books: ReadonlyMap<StrategyId, Money>;
   readonly unallocated: Money;
+  /** Capital invariants that do not hold (`capitalViolations`); any makes the cash a break. */
+  readonly violations: readonly string[];
 }
 
 export interface Reconciliation {
@@ -249,13 +257,58 @@ function reconcileCash(input: ReconcileInput, tolerance: Money): CashReconciliat
     : broker.gt(upper.plus(tolerance))
       ? broker.minus(upper)
       : Money.ZERO;
+  const violations = capitalViolations({
+    brokerCash: broker,
+    bookCash: [...books.values()],
+    pool: unallocated,
+    ...(input.equity ? { bookEquity: input.equity.books, accountEquity: input.equity.account } : {}),
+    // The cash identity itself is checked above, with in-flight orders and the tolerance.
+    checkCashIdentity: false,
+  });
   return {
-    status: unexplained.isZero() ? 'MATCH' : 'DRIFT',
+    status: unexplained.isZero() && violations.length === 0 ? 'MATCH' : 'DRIFT',
     broker,
     expected,
     difference: broker.minus(expected),
     unexplained,
     books,
     unallocated,
+    violations,
   };
+}
+
+/** What the capital invariants are checked on: every book's cash (LEGACY included) and the pool. */
+export interface CapitalState {
+  readonly brokerCash: Money;
+  readonly bookCash: readonly Money[];
+  readonly pool: Money;
+  /** Σ book equity and the account's equity (both or neither). */
+  readonly bookEquity?: Money;
+  readonly accountEquity?: Money;
+  /** Check broker cash = Σ book cash + pool to the cent (default); off when the caller widens it. */
+  readonly checkCashIdentity?: boolean;
+}
+
+/**
+ * The capital invariants of DESIGN.md §5, as the violations found (empty when they hold):
+ * pool ≥ 0; broker cash = Σ book cash + LEGACY cash + pool, to the cent; Σ book equity ≤ account
+ * equity (to the cent).
+ */
+export function capitalViolations(state: CapitalState): string[] {
+  const violations: string[] = [];
+  if (state.pool.isNegative()) violations.push(`the pool is negative (${state.pool})`);
+  if (state.checkCashIdentity !== false) {
+    const expected = Money.sum(state.bookCash).plus(state.pool);
+    if (!state.brokerCash.toCents().eq(expected.toCents()))
+      violations.push(
+        `broker cash ${state.brokerCash} ≠ Σ book cash + pool ${expected} (off by ${state.brokerCash.minus(expected)})`,
+      );
+  }
+  if (
+    state.bookEquity !== undefined &&
+    state.accountEquity !== undefined &&
+    state.bookEquity.toCents().gt(state.accountEquity.toCents())
+  )
+    violations.push(`Σ book equity ${state.bookEquity} exceeds the account's equity ${state.accountEquity}`);
+  return violations;
 }

@@ -229,6 +229,20 @@ describe('planRebalance', () => {
     });
   });
 
+  it('leaves the cash reserve unspent: a fully invested book buys with its cash less the reserve', () => {
+    const p = planRebalance({
+      book: bookWith('10000'),
+      targets: weights({ SPY: '1' }),
+      capital: usd('10000'),
+      prices: prices({ SPY: '100' }),
+      assets: assets(['SPY'], []),
+      cashReserve: wt('0.03'),
+    });
+    // 9700 of 10000 spent: the broker checks 9700 × 1.03 = 9991 against 10000 of cash.
+    expect(trades(p).buys).toEqual([['SPY', '97', '9700', 'enter']]);
+    expect(str(p.estimatedCashAfter)).toBe('300');
+  });
+
   it('suppresses every buy when there is no cash to spend', () => {
     const p = plan({ book: bookWith('0'), targets: { AAA: '1' }, capital: '100', marks: { AAA: '10' } });
     expect(trades(p).suppressed).toEqual([['AAA', 'buy', '10', '100', 'insufficient-cash']]);

@@ -200,6 +200,29 @@ describe('reconcile', () => {
     expect(() => reconcile(input(over))).toThrow(InvalidReconciliationInputError);
   });
 
+  it('breaks on a negative pool even when the cash adds up (never a MATCH)', () => {
+    const base = input();
+    const r = reconcile(
+      input({
+        cash: {
+          ...base.cash,
+          broker: base.cash.broker.minus(base.cash.unallocated).plus(usd('-3148.64')),
+          unallocated: usd('-3148.64'),
+        },
+      }),
+    );
+    expect(r.cash.status).toBe('DRIFT');
+    expect(r.cash.unexplained.isZero()).toBe(true);
+    expect(r.cash.violations).toEqual(['the pool is negative (-3148.64)']);
+    expect(r.ok).toBe(false);
+  });
+
+  it('breaks when the books claim more equity than the account has', () => {
+    const r = reconcile(input({ equity: { books: usd('1000.01'), account: usd('1000.00') } }));
+    expect(r.cash.status).toBe('DRIFT');
+    expect(r.cash.violations).toEqual(["Σ book equity 1000.01 exceeds the account's equity 1000"]);
+  });
+
   it('finds consistent inputs all MATCH (property)', () => {
     const strategies = [sid('s1'), sid('s2'), sid('s3'), EXTERNAL];
     const bookArb = fc.array(fc.tuple(fc.constantFrom(...SYMBOLS), quantityArb), { maxLength: 4 });
@@ -208,7 +231,7 @@ describe('reconcile', () => {
       fc.property(
         fc.tuple(...strategies.map(() => bookArb)),
         fc.tuple(...strategies.map(() => cashArb)),
-        cashArb,
+        cashArb.map((c) => c.abs()),
         (raw, cash, pool) => {
           const books = new Map<StrategyId, Map<Symbol, Quantity>>();
           const broker = new Map<Symbol, Quantity>();

@@ -12,6 +12,7 @@ function emptyAccount() {
     runs: { ofDate: async () => undefined },
     books: { read: async (id) => emptyBook(id), bookIds: async () => [] },
     broker: { positions: async () => [], account: async () => ({ cash: Money.ZERO }) },
+    pool: { balance: async () => Money.ZERO },
     external: { sync: async () => ({ entries: [] }) },
     results: { put: async () => true },
     clock: new ManualClock('2024-09-16T20:15:00.000Z'),

@@ -2,6 +2,7 @@ import type { Account, ExternalRow, Position } from '@books/broker';
 import type {
   Clock,
   Logger,
+  Money,
   Price,
   Quantity,
   RunId,
@@ -96,6 +97,8 @@ export interface ReconcileAccountPorts {
   readonly runs: RunOrders;
   readonly books: BookSource;
   readonly broker: BrokerAccount;
+  /** The unallocated pool's balance as the ledger stores it (zero before it is opened). */
+  readonly pool: { balance(): Promise<Money> };
   readonly external: ExternalBookSync;
   readonly results: ReconResultStore;
   readonly clock: Clock;

@@ -4,7 +4,7 @@ import {
   LEGACY,
   Money,
   marketDateOf,
-  type Price,
+  Price,
   type Quantity,
   type StrategyId,
   type Symbol,
@@ -47,8 +47,8 @@ const IN_FLIGHT_STATES: ReadonlySet<string> = new Set(['SUBMITTED', 'PARTIALLY_F
  * Compares every book of the stage's strategies with the broker account: positions per symbol
  * (orders of today's run still in flight explain what they would change), and stores the result
  * as `RECON#{date}`. A break is logged as an error line with its symbol, status and quantities.
- * Cash: the unallocated pool is taken as broker cash − Σ book cash (so cash only breaks on a
- * negative pool); positions carry the check.
+ * Cash: broker cash = Σ book cash + LEGACY cash + the unallocated pool as the ledger stores it
+ * (read, never derived; 0 before it is opened), and the pool ≥ 0 (`reconcile`'s capital checks).
  * The books are the configured strategies', every other book on the ledger (a strategy removed
  * from the configuration keeps owning what its book holds: "retired"), and the LEGACY book (empty
  * when absent). Unowned broker
@@ -74,9 +74,10 @@ export async function reconcileAccount(
   // order in flight when the run was read is explained by the in-flight range whether the books
   // or the broker already show it, so it is never a false break.
   const run = await ports.runs.ofDate(date);
-  const [legacy, strategyBooks] = await Promise.all([
+  const [legacy, strategyBooks, pool] = await Promise.all([
     ports.books.read(LEGACY),
     Promise.all(strategyIds.map((id) => ports.books.read(id))),
+    ports.pool.balance(),
   ]);
   const [positions, account, otherClasses] = await Promise.all([
     ports.broker.positions(),
@@ -109,11 +110,17 @@ export async function reconcileAccount(
     legacy: quantitiesOf(legacy),
     broker: new Map(positions.map((p) => [p.symbol, p.qty])),
     inFlight,
+    // The broker's marks: an order filled at the broker and not booked yet explains the cash it moved.
+    prices: new Map(
+      positions
+        .filter((p) => p.qty.isPositive())
+        .map((p) => [p.symbol, Price.of(p.marketValue.value.dividedBy(p.qty.value))]),
+    ),
     cash: {
       broker: account.cash,
       books: bookCash,
       legacy: legacy.cash,
-      unallocated: account.cash.minus(totalBookCash),
+      unallocated: pool,
     },
   });
   const at = now.toISOString();
@@ -206,7 +213,7 @@ export async function reconcileAccount(
       status: result.cash.status,
       broker: account.cash.toString(),
       books: totalBookCash.toString(),
-      unallocated: account.cash.minus(totalBookCash).toString(),
+      unallocated: pool.toString(),
     },
     external: [...externalQty].map(([symbol, qty]) => ({ symbol, qty: qty.toString() })),
     retired,

@@ -1,3 +1,5 @@
+import { Money } from '@books/core';
+import { PoolRepository } from '@books/ledger-client';
 import type { Services } from '@books/runtime';
 import { FileStrategyIds } from './adapters/file-strategy-ids';
 import { LedgerExternalBook } from './adapters/ledger-external-book';
@@ -18,6 +20,7 @@ export function reconciliationPorts(services: Services): ReconcileAccountPorts {
     runs: new LedgerRunOrders(env.BOOKS_STAGE, services.runs),
     books: new LedgerBookSource(services.books),
     broker: new BrokerAccountSource(services.broker),
+    pool: { balance: async () => (await new PoolRepository(services.table).read())?.cash ?? Money.ZERO },
     external: new LedgerExternalBook(services),
     results: new LedgerReconResults(services.recon),
     clock: services.clock,

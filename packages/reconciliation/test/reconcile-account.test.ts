@@ -59,6 +59,8 @@ function world(
     books?: Book[];
     positions?: Position[];
     brokerCash?: string;
+    /** The pool's balance; absent, what the broker's cash leaves beside the books (a consistent ledger). */
+    pool?: string;
     intents?: RunIntent[];
     run?: boolean;
     external?: ExternalBookSync;
@@ -90,6 +92,14 @@ function world(
       positions: async () => init.positions ?? [],
       account: async () => ({ cash: Money.parse(init.brokerCash ?? '0') }),
       otherClasses: async () => init.otherClasses ?? [],
+    },
+    pool: {
+      balance: async () =>
+        init.pool !== undefined
+          ? Money.parse(init.pool)
+          : Money.parse(init.brokerCash ?? '0').minus(
+              Money.sum([...books.values()].filter((b) => b.strategyId !== EXTERNAL).map((b) => b.cash)),
+            ),
     },
     external: init.external ?? {
       // Records the unowned quantities into EXTERNAL, as the ledger adapter does.

@@ -42,6 +42,13 @@ export const WorkerItemSchema = z.object({
   capitalPolicy: CapitalPolicySchema,
   minTradeNotional: MoneySchema,
   dryRun: z.boolean().default(false),
+  /**
+   * The most this run pays into the book from the unallocated pool (the coordinator's grant, decided
+   * in the run's snapshot: `grantTopUps`); absent, the pool's conditional write is the only cap.
+   */
+  topUpLimit: MoneySchema.optional(),
+  /** The share of the book's capital its plan leaves in cash (the config's `cashReserve`). */
+  cashReserve: WeightSchema.optional(),
 });
 export type WorkerItem = z.input<typeof WorkerItemSchema>;
 export type ParsedWorkerItem = z.output<typeof WorkerItemSchema>;
@@ -60,6 +67,10 @@ export const MergedFlowPlanSchema = z.object({
   ),
   /** The books the legacy book must never trade from. */
   perStrategyIds: z.array(StrategyIdSchema),
+  /** The most this run pays into the LEGACY book from the pool (as `WorkerItem.topUpLimit`). */
+  topUpLimit: MoneySchema.optional(),
+  /** As `WorkerItem.cashReserve`, for the LEGACY book. */
+  cashReserve: WeightSchema.optional(),
 });
 export type MergedFlowPlan = z.input<typeof MergedFlowPlanSchema>;
 

@@ -7,7 +7,6 @@ import {
   parseBooksConfig,
   RunId,
   runIdOf,
-  StrategyId,
   TradingDate,
 } from '@books/core';
 import { barPortFrom, DEFAULT_LIMITS } from '@books/dsl';
@@ -128,6 +127,8 @@ function mapItemInput(item: ParsedWorkerItem): StrategyRunInput {
     dryRun: item.dryRun,
     plannedAt: item.plannedAt,
     flow: item.flow,
+    ...(item.topUpLimit ? { topUpLimit: item.topUpLimit } : {}),
+    ...(item.cashReserve ? { cashReserve: item.cashReserve } : {}),
   };
 }
 
@@ -154,6 +155,7 @@ async function singleStrategyInput(
     accountEquity: account.equity,
     policy: config.capitalPolicy,
     minTradeNotional: config.minTradeNotional,
+    cashReserve: config.cashReserve,
     dryRun: true,
     plannedAt: now.toISOString(),
   };

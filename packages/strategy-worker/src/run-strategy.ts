@@ -47,6 +47,10 @@ export interface StrategyRunInput {
   readonly plannedAt: string;
   /** `legacy` and `shadow` strategies give a partial signal to the merged flow instead of planning. */
   readonly flow?: Flow;
+  /** The coordinator's top-up grant: the most this run pays into the book from the pool. */
+  readonly topUpLimit?: Money;
+  /** The share of the book's capital its plan leaves in cash; none when absent. */
+  readonly cashReserve?: Weight;
 }
 
 export interface StrategyRunDeps {
@@ -236,6 +240,7 @@ async function plan(deps: StrategyRunDeps, input: StrategyRunInput): Promise<Str
       policy: input.policy,
       ...(book.exists ? { book: { equity: valuation.equity, cash: book.book.cash } } : {}),
       at: input.plannedAt,
+      ...(input.topUpLimit ? { topUpLimit: input.topUpLimit } : {}),
     });
     const funded = capital.transfer ? applyTransfer(book.book, capital.transfer) : book.book;
     const rebalance = planRebalance({
@@ -246,6 +251,7 @@ async function plan(deps: StrategyRunDeps, input: StrategyRunInput): Promise<Str
       assets,
       minNotional: input.minTradeNotional,
       ...(evaluation.rebalanceThreshold ? { rebalanceThreshold: evaluation.rebalanceThreshold } : {}),
+      ...(input.cashReserve ? { cashReserve: input.cashReserve } : {}),
     });
     return {
       weights: evaluation.weights,

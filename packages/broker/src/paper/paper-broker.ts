@@ -58,6 +58,12 @@ export interface PaperBrokerOptions {
   readonly initialCash: Money;
   /** Decimal text; default "0". */
   readonly slippageBps?: string;
+  /**
+   * Alpaca checks a market BUY by quantity against a price above the last trade (2.5–4%, "Orders
+   * at Alpaca": buying power): the order's value × (1 + this buffer) must fit the buying power.
+   * Decimal text; default "0.03" (the config's default `cashReserve` keeps a book within it).
+   */
+  readonly marketBuyBuffer?: string;
   readonly fees?: PaperFees;
   /** Fresh broker order ids; default crypto.randomUUID. */
   readonly newOrderId?: () => string;
@@ -67,6 +73,7 @@ export interface PaperBrokerOptions {
 }
 
 const MAX_COMMIT_ATTEMPTS = 25;
+export const DEFAULT_MARKET_BUY_BUFFER = '0.03';
 
 /**
  * The embedded broker: Alpaca's rules over a durable paper account.
@@ -87,6 +94,7 @@ export class PaperBroker implements Broker {
   readonly faults: PaperFaults;
   private readonly days: CalendarDay[];
   private readonly slippageBps: Decimal;
+  private readonly marketBuyBuffer: Decimal;
   private readonly sleep: Sleep;
   private readonly newOrderId: () => string;
   private initialised: Promise<void> | undefined;
@@ -97,6 +105,7 @@ export class PaperBroker implements Broker {
       .map((d) => calendarDay(d.date, d.open, d.close))
       .sort((a, b) => a.date.localeCompare(b.date));
     this.slippageBps = new Decimal(o.slippageBps ?? '0');
+    this.marketBuyBuffer = new Decimal(o.marketBuyBuffer ?? DEFAULT_MARKET_BUY_BUFFER);
     this.sleep = o.sleep ?? realSleep;
     this.newOrderId = o.newOrderId ?? (() => crypto.randomUUID());
   }
@@ -174,9 +183,14 @@ export class PaperBroker implements Broker {
         const atPrice = request.notional ?? notional(targetQty, limit ?? expected);
         reserved = atPrice.plus(feesFor(targetQty, atPrice, this.o.fees));
         const buyingPower = Money.parse(account.value.cash).minus(reservedBy(open));
-        if (reserved.gt(buyingPower))
+        // A market BUY by quantity is checked at a price above the last trade, as Alpaca does.
+        const checked =
+          request.notional === undefined && limit === null
+            ? reserved.times(this.marketBuyBuffer.plus(1))
+            : reserved;
+        if (checked.gt(buyingPower))
           throw new InsufficientBuyingPower('insufficient buying power', {
-            required: reserved.toString(),
+            required: checked.toString(),
             buyingPower: buyingPower.toString(),
           });
       } else {

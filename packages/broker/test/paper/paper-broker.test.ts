@@ -254,3 +254,18 @@ describe('paper broker shared by several processes', () => {
     expect((await brokers[0]?.getAccount())?.cash.eq(Money.of(1000))).toBe(true);
   });
 });
+
+describe('paper broker buying power of a market BUY (Alpaca checks it above the last trade)', () => {
+  it('rejects a market BUY whose value × (1 + buffer) exceeds the cash, and accepts one within it', async () => {
+    const { broker } = setup({ marketBuyBuffer: '0.03' });
+    // SPY at 500, cash 10000: 20 shares are 10000, checked as 10300.
+    await expect(broker.placeOrder(marketBuy('SPY', '20'))).rejects.toBeInstanceOf(InsufficientBuyingPower);
+    const order = await broker.placeOrder(marketBuy('SPY', '19'));
+    expect(order.status).toBe('filled');
+  });
+
+  it('checks a limit BUY at its limit price, without the buffer', async () => {
+    const { broker } = setup({ marketBuyBuffer: '0.03' });
+    await expect(broker.placeOrder(limitOrder('buy', 'SPY', '20', '500'))).resolves.toBeDefined();
+  });
+});

@@ -13,8 +13,16 @@ import {
   type TradingDate,
 } from '@books/core';
 import { LedgerPlannedTrades, LedgerRunProgress } from '@books/execution';
-import { decodeRelease, keys, loadBook, readStoredPlan, type StrategyTrade } from '@books/ledger-client';
+import {
+  decodeRelease,
+  keys,
+  loadBook,
+  PoolRepository,
+  readStoredPlan,
+  type StrategyTrade,
+} from '@books/ledger-client';
 import { generateSampleBars, sampleTradingDays } from '@books/market-data';
+import { capitalViolations } from '@books/portfolio';
 import type { Services } from '@books/runtime';
 import { uniqueName } from '@books/testkit';
 import { LocalWorld, type LocalWorldOptions } from '../../src/daily-run/local-world';
@@ -102,8 +110,10 @@ const FINAL_INTENT_STATES: ReadonlySet<string> = new Set(['FILLED', 'REJECTED', 
  * - no client order id is recorded twice, and a run holds one intent per (strategy, symbol, side, leg);
  * - every fill is in exactly one book: the quantity the broker filled for an intent's client order
  *   id is the quantity of the one trade recorded for it, under the broker's order id;
- * - Σ books (the strategies', LEGACY and EXTERNAL) = the broker's positions, and their cash plus the
- *   unallocated pool = the broker's cash;
+ * - Σ books (the strategies', LEGACY and EXTERNAL) = the broker's positions;
+ * - the unallocated pool, as the ledger stores it, is open and ≥ 0, and the books' cash plus the pool
+ *   = the broker's cash, to the cent (`capitalViolations`); with no deposit or withdrawal posted,
+ *   the pool = the initial cash − Σ capital transfers;
  * - every book rebuilt from its ledger equals the stored one;
  * - every planned trade is final: each planned SELL, each BUY (sent at once, or released after the
  *   SELLs, which must have been released) has an intent in FILLED, REJECTED, CANCELED or EXPIRED;
@@ -161,9 +171,17 @@ export async function checkInvariants(
     const b = broker.get(symbol) ?? Quantity.ZERO;
     if (!a.eq(b)) problems.push(`${symbol}: books own ${a}, broker holds ${b}`);
   }
-  const unallocated = initialCash.minus(transferred);
-  if (!bookCash.plus(unallocated).eq(account.cash)) {
-    problems.push(`cash: books ${bookCash} + unallocated ${unallocated} ≠ broker ${account.cash}`);
+  const pool = await new PoolRepository(services.table).read();
+  if (!pool) problems.push('the unallocated pool was never opened');
+  else {
+    problems.push(
+      ...capitalViolations({ brokerCash: account.cash, bookCash: [bookCash], pool: pool.cash }).map(
+        (v) => `cash: ${v}`,
+      ),
+    );
+    const unallocated = initialCash.minus(transferred);
+    if (!pool.cash.eq(unallocated))
+      problems.push(`the pool holds ${pool.cash}, the initial cash less the transfers is ${unallocated}`);
   }
   if (tradeCount === 0) problems.push('no trade was recorded at all');
   for (const runId of [...runIds].sort())

@@ -1,4 +1,5 @@
 import { ClientOrderId, EXTERNAL, LEGACY, Money, notional, Quantity, Symbol, TradingDate } from '@books/core';
+import { PoolRepository } from '@books/ledger-client';
 import { reconcilerFunction } from '@books/reconciler';
 import { openWorld } from '../e2e/support';
 
@@ -11,6 +12,12 @@ describe('the reconciler counts the reserved books', () => {
     const { clock } = world;
     clock.set(new Date('2024-09-16T19:30:00Z'));
     const symbol = Symbol('SPY');
+    // The stage's first run would have opened the pool with the account's cash.
+    await new PoolRepository(table).open(
+      (await broker.getAccount()).cash,
+      clock.now().toISOString(),
+      'stage start',
+    );
     await broker.placeOrder({
       clientOrderId: ClientOrderId('legacy-flow-order-1'),
       symbol,
