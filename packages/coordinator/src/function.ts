@@ -13,7 +13,8 @@ import {
   CoordinatorEventSchema,
   type FinishResult,
   failureReasonOf,
-  type PlanResult,
+  type PlanState,
+  planStateOf,
 } from '@books/run-contract';
 import type { LambdaFunction, Services } from '@books/runtime';
 import { BrokerMarketCalendar } from './adapters/broker-market';
@@ -39,7 +40,7 @@ export interface CoordinatorOptions {
 export function coordinatorFunction(
   services: Services,
   options: CoordinatorOptions = {},
-): LambdaFunction<PlanResult | FinishResult> {
+): LambdaFunction<PlanState | FinishResult> {
   const { env, broker, clock } = services;
   const strategiesDir = env.BOOKS_STRATEGIES_DIR;
   const market = new BrokerMarketCalendar(broker);
@@ -85,13 +86,16 @@ export function coordinatorFunction(
           reason: `refused: a trading date (${tradingDate}) may only be given to a simulated broker, not ${env.BOOKS_BROKER_MODE}`,
         };
       }
-      return planRun(
-        { ...deps, logger: log },
-        {
-          executionId: event.executionId,
-          ...(tradingDate ? { tradingDate } : {}),
-          ...(dryRun ? { dryRun: true } : {}),
-        },
+      // The Map items' run-wide fields once in the state, not per strategy (the 256 KiB limit).
+      return planStateOf(
+        await planRun(
+          { ...deps, logger: log },
+          {
+            executionId: event.executionId,
+            ...(tradingDate ? { tradingDate } : {}),
+            ...(dryRun ? { dryRun: true } : {}),
+          },
+        ),
       );
     }
     const outcomes: DispatchOutcome[] = event.outcomes.map((o) => {

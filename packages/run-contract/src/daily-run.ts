@@ -53,6 +53,38 @@ export const WorkerItemSchema = z.object({
 export type WorkerItem = z.input<typeof WorkerItemSchema>;
 export type ParsedWorkerItem = z.output<typeof WorkerItemSchema>;
 
+/**
+ * The fields of a Map item that every strategy of a run shares: DailyRun carries them once, in the
+ * Plan state's output (`$.plan.run`), not in each of `$.plan.items`, so that the run's state does
+ * not grow with them per strategy (Step Functions' 256 KiB payload limit).
+ */
+const RUN_WIDE_FIELDS = {
+  runId: true,
+  asOf: true,
+  accountEquity: true,
+  plannedAt: true,
+  capitalPolicy: true,
+  minTradeNotional: true,
+  dryRun: true,
+} as const;
+export const RunWideSchema = WorkerItemSchema.pick(RUN_WIDE_FIELDS);
+/** What differs per strategy: one element of the Plan state's `items`. */
+export const StrategyItemSchema = WorkerItemSchema.omit(RUN_WIDE_FIELDS);
+export type RunWide = z.input<typeof RunWideSchema>;
+export type StrategyItem = z.input<typeof StrategyItemSchema>;
+
+/**
+ * A strategy worker's event from DailyRun's Map: its ItemSelector (serverless.yml) passes the
+ * plan's run-wide fields and the strategy's item; together they are the strategy's WorkerItem.
+ */
+export const MapWorkerEventSchema = z.object({ run: RunWideSchema, item: StrategyItemSchema });
+export type MapWorkerEvent = z.input<typeof MapWorkerEventSchema>;
+
+/** The WorkerItem a Map event stands for. */
+export function workerItemOf(event: z.output<typeof MapWorkerEventSchema>): ParsedWorkerItem {
+  return { ...event.run, ...event.item };
+}
+
 /** What the merged flow (DailyRun's Legacy state: aggregator and legacy planner) needs of the run. */
 export const MergedFlowPlanSchema = z.object({
   asOf: TradingDateSchema,
@@ -93,6 +125,64 @@ export const PlanResultSchema = z.discriminatedUnion('proceed', [
 ]);
 export type PlanResult = z.input<typeof PlanResultSchema>;
 
+/**
+ * The Plan state's output as DailyRun carries it (`$.plan`): a PlanResult whose items are split
+ * into the run-wide fields, once (`run`, absent only when no strategy is dispatched), and each
+ * strategy's own (`items`).
+ */
+export const PlanStateSchema = z.discriminatedUnion('proceed', [
+  PlanResultSchema.options[0],
+  PlanResultSchema.options[1].extend({
+    run: RunWideSchema.optional(),
+    items: z.array(StrategyItemSchema),
+  }),
+]);
+export type PlanState = z.input<typeof PlanStateSchema>;
+
+/** Splits a PlanResult's items into the run-wide fields and each strategy's (PlanState). */
+export function planStateOf(result: PlanResult): PlanState {
+  if (!result.proceed) return result;
+  const { items, ...rest } = result;
+  const [first] = items;
+  return {
+    ...rest,
+    ...(first === undefined ? {} : { run: pickRunWide(first) }),
+    items: items.map((item) => {
+      if (first !== undefined && JSON.stringify(pickRunWide(item)) !== JSON.stringify(pickRunWide(first)))
+        throw new Error(`the Map items of run ${result.runId} differ in their run-wide fields`);
+      return ownFields(item);
+    }),
+  };
+}
+
+/** An item without its run-wide fields (whatever else it holds stays). */
+function ownFields(item: WorkerItem): StrategyItem {
+  const {
+    runId: _runId,
+    asOf: _asOf,
+    accountEquity: _accountEquity,
+    plannedAt: _plannedAt,
+    capitalPolicy: _capitalPolicy,
+    minTradeNotional: _minTradeNotional,
+    dryRun: _dryRun,
+    ...own
+  } = item;
+  return own;
+}
+
+function pickRunWide(item: WorkerItem): RunWide {
+  const { runId, asOf, accountEquity, plannedAt, capitalPolicy, minTradeNotional, dryRun } = item;
+  return {
+    runId,
+    asOf,
+    accountEquity,
+    plannedAt,
+    capitalPolicy,
+    minTradeNotional,
+    ...(dryRun === undefined ? {} : { dryRun }),
+  };
+}
+
 /** A legacy or shadow strategy's partial signal: its weights × its allocation, for the aggregator. */
 export const WorkerSignalSchema = z.object({
   flow: MergedFlowSchema,
@@ -118,6 +208,22 @@ export const WorkerResultSchema = z.object({
   suppressed: z.array(z.string()).optional(),
 });
 export type WorkerResult = z.input<typeof WorkerResultSchema>;
+
+/**
+ * What DailyRun's Map keeps of a worker's result: what Finish (the outcome, the reason) and the
+ * Legacy state (a signal) read. The plan's details (targets, capital, trades) are in the ledger's
+ * stored plan and the worker's log; kept per strategy in the run's state, they would grow it with
+ * the strategy count.
+ */
+export function mapOutcomeOf(result: WorkerResult): WorkerResult {
+  const { strategyId, outcome, reason, signal } = result;
+  return {
+    strategyId,
+    outcome,
+    ...(reason === undefined ? {} : { reason }),
+    ...(signal === undefined ? {} : { signal }),
+  };
+}
 
 /**
  * One element of the Map's result: a worker's result, or what the WorkerFailed state records when

@@ -12,7 +12,14 @@ import {
 import { barPortFrom, DEFAULT_LIMITS } from '@books/dsl';
 import { hasCorporateActions, splitAdjustedBars } from '@books/market-data';
 import type { PlannedTrade } from '@books/portfolio';
-import { type ParsedWorkerItem, WorkerItemSchema, type WorkerResult } from '@books/run-contract';
+import {
+  MapWorkerEventSchema,
+  mapOutcomeOf,
+  type ParsedWorkerItem,
+  WorkerItemSchema,
+  type WorkerResult,
+  workerItemOf,
+} from '@books/run-contract';
 import { BrokerMarket, type LambdaFunction, liveBars, type Services } from '@books/runtime';
 import { z } from 'zod';
 
@@ -28,8 +35,11 @@ const SingleStrategySchema = z.object({
   asOf: z.string().optional(),
 });
 
-/** A Map item of DailyRun (the run contract's WorkerItem), or a local single-strategy dry run. */
-export const WorkerEventSchema = z.union([WorkerItemSchema, SingleStrategySchema]);
+/**
+ * DailyRun's Map event (the plan's run-wide fields and the strategy's item), a whole WorkerItem,
+ * or a local single-strategy dry run.
+ */
+export const WorkerEventSchema = z.union([MapWorkerEventSchema, WorkerItemSchema, SingleStrategySchema]);
 
 export interface WorkerOptions {
   /** A replay loads bars up to its last day once (see DslEvaluator). */
@@ -88,6 +98,9 @@ export function strategyWorkerFunction(
   return async (raw, context: LambdaContext) => {
     const event = WorkerEventSchema.parse(raw);
     const invocation = { ...deps, logger: deps.logger.child({ requestId: context.awsRequestId }) };
+    if ('run' in event)
+      // The Map keeps only what Finish and Legacy read of each strategy's result.
+      return mapOutcomeOf(summarise(await runStrategy(invocation, mapItemInput(workerItemOf(event)))));
     const input =
       'strategy' in event
         ? await singleStrategyInput(services, event.strategy, event.asOf)

@@ -56,6 +56,7 @@ const WITH_GOAL = new Set(['coordinator', 'strategyWorker', 'execution']);
 const PlanSchema = z.object({
   proceed: z.literal(true),
   runId: z.string(),
+  run: z.unknown(),
   items: z.array(z.unknown()).min(1),
   legacy: z.unknown().optional(),
 });
@@ -192,7 +193,8 @@ export async function measureColdStarts(options: ColdStartOptions): Promise<Cold
     rows.push(plan.row);
     const workers = await measure('strategyWorker', async (invoke, name) => {
       const outcomes: unknown[] = [];
-      for (const item of plan.result.items) outcomes.push(await invoke(name, item));
+      // As DailyRun's Map hands them out (its ItemSelector): the run-wide fields and the item.
+      for (const item of plan.result.items) outcomes.push(await invoke(name, { run: plan.result.run, item }));
       return { result: outcomes, note: `${plan.result.items.length} items, the first timed` };
     });
     rows.push(workers.row);

@@ -2,7 +2,16 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { createLogger, ManualClock, Money, StrategyId, TradingDate } from '@books/core';
+import { OrderNotFound } from '@books/broker';
+import {
+  createLogger,
+  ManualClock,
+  Money,
+  marketTimeToInstant,
+  runIdOf,
+  StrategyId,
+  TradingDate,
+} from '@books/core';
 import { generateSampleBars, sampleTradingDays } from '@books/market-data';
 import { FakeMarketDataServer, type FakeSsmServer, fakeDailyBar, startFakeSsm, testS3 } from '@books/testkit';
 import { z } from 'zod';
@@ -10,7 +19,8 @@ import { ArtifactRuntime } from '../../src/artifacts/artifact-runtime';
 import { packageService } from '../../src/artifacts/package-service';
 import { LocalWorld } from '../../src/daily-run/local-world';
 import { invokeFunction, offlineLambda } from '../../src/dev/offline-lambda';
-import { runDayViaOffline } from '../../src/dev/run-via-offline';
+import { drainThroughOffline } from '../../src/dev/offline-poller';
+import { runDayViaOffline, setSimulatedClock } from '../../src/dev/run-via-offline';
 import { workspaceRoot } from '../../src/stack';
 import { checkInvariants } from '../e2e/support';
 
@@ -22,6 +32,8 @@ const STAGE = 'dev';
 const IDS = ['momentum', 'mean_reversion', 'breakout'].map((s) => StrategyId(s));
 const ON_LEGACY = StrategyId('momentum');
 const DAYS = ['2024-03-14', '2024-03-15'].map((d) => TradingDate(d));
+/** A later day, its portfolio drifted from the last traded one's: its run plans trades. */
+const LATE_DAY = TradingDate('2024-04-15');
 const KEY_ID = 'PKARTIFACTTEST';
 const SECRET = 'artifact-secret';
 const REFRESHED = ['SPY', 'QQQ', 'TLT', 'IEF', 'GLD', 'BIL'];
@@ -190,6 +202,57 @@ describe('the daily cycle, every function from its packaged artifact', () => {
     } finally {
       lambda.destroy();
     }
+  }, 300_000);
+
+  it("expires a day's trades delivered after its session's close: no order reaches the broker, books still equal to it", async () => {
+    if (!runtime) throw new Error('the artifacts did not start');
+    const day = LATE_DAY;
+    // DailyRun plans and dispatches at 15:30 New York; the poller holds its messages back.
+    const result = await runDayViaOffline(world, day, {
+      lambdaEndpoint: runtime.endpoint,
+      booksHome: home,
+      drain: { maxRounds: 0 },
+    });
+    expect(result.plan).toMatchObject({ runId: `${STAGE}-${day}`, status: 'DISPATCHED' });
+    const runId = runIdOf(STAGE, day);
+    const held = await world.services.intents.listForRun(runId);
+    // Nothing was executed before the close: the day's messages are still queued.
+    expect(held.filter((i) => i.state !== 'NEW')).toEqual([]);
+    // A retry after the close: the packaged execution function receives the messages at 16:30.
+    const afterClose = marketTimeToInstant(day, '16:30');
+    setSimulatedClock(home, afterClose);
+    world.clock.set(afterClose);
+    const lambda = offlineLambda(runtime.endpoint);
+    try {
+      const drain = await drainThroughOffline(
+        {
+          sqs: world.services.clients.sqs,
+          queueUrl: world.executionQueueUrl,
+          lambda,
+          functionName: `strategy-books-${STAGE}-execution`,
+          logger: world.services.logger,
+        },
+        { retryDelaySeconds: 1 },
+      );
+      expect(drain).toMatchObject({ failed: 0 });
+      expect(drain.delivered).toBeGreaterThan(0);
+    } finally {
+      lambda.destroy();
+    }
+    const intents = await world.services.intents.listForRun(runId);
+    expect(intents.length).toBeGreaterThan(0);
+    for (const i of intents) {
+      expect({ id: i.clientOrderId, state: i.state }).toEqual({ id: i.clientOrderId, state: 'EXPIRED' });
+      expect(i.reason).toMatch(
+        new RegExp(`expired unplaced: the run's trading session \\(${day}\\) closed at`),
+      );
+      // The broker never received it, for this day or for the next open.
+      await expect(world.services.broker.getOrderByClientId(i.clientOrderId)).rejects.toBeInstanceOf(
+        OrderNotFound,
+      );
+    }
+    expect(await world.services.broker.listOpenOrders()).toEqual([]);
+    expect(await checkInvariants(world.services, Money.parse('100000'), { strategyIds: IDS })).toEqual([]);
   }, 300_000);
 
   it('refreshes the bar store from the Alpaca-shaped data server', async () => {

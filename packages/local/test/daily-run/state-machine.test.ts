@@ -16,6 +16,7 @@ describe('the DailyRun state machine, run locally from serverless.yml', () => {
 
   it('plans, maps over strategies, records a failing one without failing the others, and finishes', async () => {
     const finished: unknown[] = [];
+    const workerEvents: unknown[] = [];
     const result = await runStateMachine(
       machine,
       {
@@ -25,6 +26,7 @@ describe('the DailyRun state machine, run locally from serverless.yml', () => {
             return {
               proceed: true,
               runId: 'local-2025-03-03',
+              run: { runId: 'local-2025-03-03', accountEquity: '100000' },
               items: [{ strategyId: 'a' }, { strategyId: 'b' }, { strategyId: 'c' }],
             };
           }
@@ -32,7 +34,8 @@ describe('the DailyRun state machine, run locally from serverless.yml', () => {
           return { status: 'DISPATCHED' };
         },
         strategyWorker: async (event) => {
-          const item = event as { strategyId: string };
+          workerEvents.push(event);
+          const { item } = event as { item: { strategyId: string } };
           if (item.strategyId === 'b') throw new Error('bad DSL in b.clj:3:4');
           return { strategyId: item.strategyId, outcome: 'PLANNED' };
         },
@@ -41,6 +44,13 @@ describe('the DailyRun state machine, run locally from serverless.yml', () => {
         },
       },
       { trigger: 'test' },
+    );
+    // Each worker gets the run-wide fields, carried once in the plan, and its own item.
+    expect(workerEvents).toEqual(
+      ['a', 'b', 'c'].map((strategyId) => ({
+        run: { runId: 'local-2025-03-03', accountEquity: '100000' },
+        item: { strategyId },
+      })),
     );
     expect(finished).toHaveLength(1);
     const outcomes = finished[0] as Array<{
@@ -86,6 +96,7 @@ describe('the DailyRun state machine, run locally from serverless.yml', () => {
             return {
               proceed: true,
               runId: 'local-2025-03-03',
+              run: { runId: 'local-2025-03-03' },
               items: [{ strategyId: 'a' }],
               legacy: { asOf: '2025-03-03', strategies: [{ strategyId: 'a' }] },
             };
