@@ -21,7 +21,7 @@ export const StackOutputsSchema = z.object({
   AlpacaKeySsmPrefix: z.string().regex(/^\/[\w./-]*[^/]$/),
   FlowFlagsSsmPrefix: z.string().regex(/^\/[\w./-]*[^/]$/),
   StrategiesConfig: z.string().regex(/^[\w.-]+\.json$/),
-  ReconciliationAlarmTopicArn: z.string().startsWith('arn:').optional(),
+  AlarmTopicArn: z.string().startsWith('arn:').optional(),
   /** The daily bars (BOOKS_BARS of the functions): `books report` values books at their closes. */
   BarsLocation: z.string().regex(/^s3:\/\/[^/]+\//),
 });

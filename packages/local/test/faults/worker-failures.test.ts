@@ -49,7 +49,8 @@ function strategiesWithFailures(): string {
   return dir;
 }
 
-const WorkerEvent = z.object({ strategyId: z.string() });
+/** The Map hands a worker `{run, item}` (run-contract's MapWorkerEvent). */
+const WorkerEvent = z.object({ item: z.object({ strategyId: z.string() }) });
 
 /** Lambda's error when a function outlives its timeout. */
 class WorkerTimedOut extends Error {
@@ -75,7 +76,7 @@ describe(`fault injection: a strategy worker fails while the others proceed (see
           fn !== 'strategyWorker'
             ? handler
             : async (event) => {
-                const slow = WorkerEvent.safeParse(event).data?.strategyId === 'slow';
+                const slow = WorkerEvent.safeParse(event).data?.item.strategyId === 'slow';
                 if (slow && timeout === 'before the work') throw new WorkerTimedOut();
                 const result = await handler(event);
                 if (slow && timeout === 'after the work') throw new WorkerTimedOut();

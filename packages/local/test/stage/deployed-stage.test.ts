@@ -114,13 +114,13 @@ describe('a deployed stage', () => {
       new CreateStackCommand({
         StackName: `strategy-books-${stageName}`,
         TemplateBody: JSON.stringify({
-          Resources: { ReconciliationAlarmTopic: { Type: 'AWS::SNS::Topic' } },
+          Resources: { AlarmTopic: { Type: 'AWS::SNS::Topic' } },
           Outputs: {
             LedgerTableName: output(world.services.env.BOOKS_TABLE_NAME),
             ExecutionQueueUrl: output(world.executionQueueUrl),
             ExecutionDeadLetterQueueUrl: output(dlqUrl),
             DailyRunStateMachineArn: output(stateMachineArn),
-            ReconciliationAlarmTopicArn: { Value: { Ref: 'ReconciliationAlarmTopic' } },
+            AlarmTopicArn: { Value: { Ref: 'AlarmTopic' } },
             BrokerMode: output('alpaca-paper'),
             AlpacaFeed: output('iex'),
             AlpacaKeySsmPrefix: output(`/strategy-books/${stageName}/alpaca`),
