@@ -1,5 +1,5 @@
 import { ManualClock, Money, Price, Symbol, TradingDate } from '@books/core';
-import { testDynamo, uniqueName } from '@books/testkit';
+import { AlpacaContract, alpacaSpecPresent, testDynamo, uniqueName } from '@books/testkit';
 import {
   DynamoDbPaperBrokerStore,
   InMemoryPaperBrokerStore,
@@ -164,3 +164,25 @@ if (stackRunning)
     await tableReady;
     return s;
   });
+
+// The spec's documents are third-party test data beside the project (../shared): absent, skipped.
+(alpacaSpecPresent ? describe : describe.skip)(
+  "the simulated broker's activities by Alpaca's contract",
+  () => {
+    it('lists each dividend, split and cash movement as GET /v2/account/activities answers', async () => {
+      const { broker } = await brokerOver(new InMemoryPaperBrokerStore());
+      await broker.applyCorporateActions(ACTIONS, TradingDate('2025-12-31'));
+      const rows = (await broker.listActivities()).map((a) => a.raw);
+      expect(rows).toHaveLength(5);
+
+      const contract = AlpacaContract.load();
+      if (!contract) throw new Error('the spec folder is present but could not be loaded');
+      expect(contract.checkResponse('GET', '/v2/account/activities', 200, JSON.stringify(rows))).toEqual([]);
+      // The check can fail: a row Alpaca would never send is refused.
+      const broken = [{ ...(rows[0] as object), activity_type: 'NOT_A_TYPE' }];
+      expect(
+        contract.checkResponse('GET', '/v2/account/activities', 200, JSON.stringify(broken)),
+      ).not.toEqual([]);
+    });
+  },
+);
