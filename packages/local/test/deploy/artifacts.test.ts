@@ -1,8 +1,8 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { zipEntries } from '../../src/artifacts/unzip';
 import { packageStage } from './packaged';
-import { zipEntries } from './zip-entries';
 
 /** Lambda unzips each function's code on a cold start: small zips start faster. */
 const MAX_ZIP_BYTES = 1024 * 1024;

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { zipEntries } from '../../src/artifacts/unzip';
 import { packageStage, REPO_ROOT } from './packaged';
-import { zipEntries } from './zip-entries';
 
 /**
  * Every secret comes from SSM at run time: packaging from a shell that holds Alpaca keys puts them
