@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { closeSync, existsSync, mkdirSync, openSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { BooksError } from '@books/core';
 import { node22Executable, workspaceRoot } from '../stack/paths';
@@ -15,13 +17,50 @@ export interface PackageOptions {
   readonly timeoutMs?: number;
 }
 
+/** A packaging lock older than this belongs to a process that died: it is taken over. */
+const PACKAGING_LOCK_STALE_MS = 5 * 60_000;
+
+/**
+ * Runs `work` while no other `sls package` of this workspace runs. Packagings of one workspace
+ * share its `.serverless/` folder (serverless-esbuild copies every zip there before serverless
+ * copies them to `--package`, and a packaging starts by emptying it), so two at once lose each
+ * other's zips. The lock is a directory beside the system's temp files, named by the workspace.
+ */
+export async function withPackagingLock<T>(work: () => Promise<T>): Promise<T> {
+  const id = createHash('sha256').update(workspaceRoot()).digest('hex').slice(0, 16);
+  const lock = join(tmpdir(), `books-sls-package-${id}.lock`);
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      try {
+        if (Date.now() - statSync(lock).mtimeMs > PACKAGING_LOCK_STALE_MS)
+          rmSync(lock, { recursive: true, force: true });
+      } catch {
+        // The lock went away: try again.
+      }
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+  try {
+    return await work();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
 /**
  * `sls package --stage <stage> --package <outDir>` on the workspace's serverless.yml: one zip per
  * function (serverless-esbuild, `package.individually`) and the CloudFormation template a deploy
  * would apply. Alpaca keys of this shell are kept out (the template would embed them), and the
  * bundles are built in a folder of `outDir`, so two packagings never share one.
  */
-export async function packageService(options: PackageOptions): Promise<string> {
+export function packageService(options: PackageOptions): Promise<string> {
+  return withPackagingLock(() => packageUnlocked(options));
+}
+
+async function packageUnlocked(options: PackageOptions): Promise<string> {
   const root = workspaceRoot();
   mkdirSync(options.outDir, { recursive: true });
   const logFile = options.logFile ?? join(options.outDir, 'package.log');

@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { z } from 'zod';
+import { withPackagingLock } from '../../src/artifacts/package-service';
 
 export const REPO_ROOT = join(__dirname, '../../../..');
 
@@ -107,7 +108,7 @@ async function runPackage(stage: string, extraEnv: Readonly<Record<string, strin
   try {
     if (existsSync(dir)) return readPackaged(stage, dir);
     const work = mkdtempSync(join(cache, `work-${stage}-`));
-    await packageInto(stage, extraEnv, work);
+    await withPackagingLock(() => packageInto(stage, extraEnv, work));
     renameSync(join(work, 'out'), dir);
     rmSync(work, { recursive: true, force: true });
     return readPackaged(stage, dir);
