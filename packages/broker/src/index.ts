@@ -6,6 +6,7 @@ export {
   InProcessRequestBudget,
   type KeyProvider,
   keyProviderFor,
+  LatestTradeFeedSchema,
   type RequestBudget,
   realSleep,
   SharedRequestBudget,

@@ -1,3 +1,4 @@
+import { LatestTradeFeedSchema } from '@books/broker';
 import { formatIssues, ValidationError } from '@books/core';
 import { z } from 'zod';
 
@@ -14,12 +15,11 @@ const EnvSchema = z
     BOOKS_STRATEGIES_DIR: z.string().min(1).default('strategies'),
     BOOKS_STRATEGIES_CONFIG: z.string().optional(),
     BOOKS_BROKER_MODE: z.enum(['alpaca-paper', 'alpaca-live', 'simulated']),
-    BOOKS_ALPACA_FEED: z.enum(['iex', 'sip', 'delayed_sip']).default('iex'),
+    /** The feed of latest trades the account's data plan allows (daily bars always come from SIP). */
+    BOOKS_ALPACA_FEED: LatestTradeFeedSchema.default('iex'),
     BOOKS_ALPACA_KEY_SSM_PREFIX: z.string().optional(),
     /** The account's broker budget, shared by every function (Alpaca: 200 requests/min). */
     BOOKS_BROKER_REQUESTS_PER_MINUTE: z.coerce.number().int().positive().default(200),
-    /** How many execution instances may run at once (the SQS event source's maximumConcurrency). */
-    BOOKS_EXECUTION_MAX_CONCURRENCY: z.coerce.number().int().positive().default(1),
     /** Daily bars: a directory of CSV files, or s3://bucket/prefix. */
     BOOKS_BARS: z.string().min(1).optional(),
     BOOKS_DYNAMODB_ENDPOINT: optionalUrl,
