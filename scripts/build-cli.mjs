@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Builds the `books` executable: bundles packages/local/src/cli/built-main.ts (the author's
+ * Builds the `books` executable: bundles packages/cli/src/built-main.ts (the author's
  * commands; the others run from the sources) with esbuild into .books/cli/books.cjs, and writes
  * esbuild's metafile (every bundled input) beside it as books.meta.json. scripts/books runs this
  * when the bundle is missing or older than a source file; scripts/setup.sh runs it once.
@@ -49,7 +49,7 @@ const workspaceSourcesAreSideEffectFree = {
 const result = await build({
   plugins: [workspaceSourcesAreSideEffectFree],
   absWorkingDir: root,
-  entryPoints: [path.join(root, 'packages/local/src/cli/built-main.ts')],
+  entryPoints: [path.join(root, 'packages/cli/src/built-main.ts')],
   outfile: temporary,
   bundle: true,
   platform: 'node',

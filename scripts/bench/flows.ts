@@ -13,12 +13,12 @@ import { createLogger, LEGACY, Money, Quantity, TradingDate } from '../../packag
 import { LegacyRepository } from '../../packages/ledger-client/src';
 import { attributedPnl } from '../../packages/legacy/src';
 import { type LocalFunctionName, LocalWorld } from '../../packages/local/src/daily-run/local-world';
-import { strategyPnl } from '../../packages/local/src/queries/book-queries';
-import { loadReplayConfig } from '../../packages/local/src/replay/engine';
-import { type ReplayFlow, writeReplayFlowFlags } from '../../packages/local/src/replay/flows';
-import { functionMemorySizes } from '../../packages/local/src/replay/function-memory';
 import { endpointsOf, flowFlagsFile, startStack, stopStack } from '../../packages/local/src/stack';
 import { generateSampleBars, sampleTradingDays } from '../../packages/market-data/src/sample-bars';
+import { strategyPnl } from '../../packages/operator/src/queries/book-queries';
+import { loadReplayConfig } from '../../packages/replay/src/replay/engine';
+import { type ReplayFlow, writeReplayFlowFlags } from '../../packages/replay/src/replay/flows';
+import { functionMemorySizes } from '../../packages/replay/src/replay/function-memory';
 import { gbSeconds, perRun } from './flows/cost-model';
 import { type FlowFigures, flowFigures, pnlRows, targets } from './flows/figures';
 import { UsageMeter } from './flows/meter';

@@ -15,10 +15,10 @@
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { createLogger, runIdOf } from '../../packages/core/src';
-import { loadRunCompleteness } from '../../packages/local/src/queries/run-query';
 import { endpointsOf, startStack, stopStack } from '../../packages/local/src/stack';
 import { writeLoadFixture } from '../../packages/local/test/load/load-fixture';
 import { openLoadWorld } from '../../packages/local/test/load/open-load-world';
+import { loadRunCompleteness } from '../../packages/operator/src/queries/run-query';
 import { reconcilerFunction } from '../../packages/reconciler/src';
 import { runAlpacaLoad } from './load/alpaca-mode';
 

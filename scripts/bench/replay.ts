@@ -8,8 +8,6 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createLogger } from '../../packages/core/src';
-import { runReplay, type StageTimings } from '../../packages/local/src/replay/engine';
-import type { ReplayFlow } from '../../packages/local/src/replay/flows';
 import { endpointsOf, startStack, stopStack } from '../../packages/local/src/stack';
 import {
   generateSampleBars,
@@ -17,6 +15,8 @@ import {
   type SampleSymbol,
   sampleTradingDays,
 } from '../../packages/market-data/src/sample-bars';
+import { runReplay, type StageTimings } from '../../packages/replay/src/replay/engine';
+import type { ReplayFlow } from '../../packages/replay/src/replay/flows';
 
 const root = path.resolve(__dirname, '../..');
 const FIRST_DAY = '2024-01-02';

@@ -22,6 +22,9 @@ export const PACKAGE_ROLES: Readonly<Record<string, PackageRole>> = {
   reconciler: 'lambda',
   legacy: 'lambda',
   local: 'tool',
+  operator: 'tool',
+  replay: 'tool',
+  cli: 'tool',
   testkit: 'tool',
 };
 

@@ -19,7 +19,7 @@ if (!available) {
 (available ? it : it.skip)(
   'passes every public conformance case',
   async () => {
-    const cmd = `${node} --import tsx ${path.join(root, 'packages/local/src/cli/main.ts')}`;
+    const cmd = `${node} --import tsx ${path.join(root, 'packages/cli/src/main.ts')}`;
     const { stdout } = await promisify(execFile)(process.execPath, [runner, '--cmd', cmd], {
       cwd: root,
       maxBuffer: 16 << 20,

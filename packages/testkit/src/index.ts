@@ -11,5 +11,6 @@ export { testLambdaContext } from './lambda-context';
 export { uniqueName } from './names';
 export type { TestQueue, TestQueues } from './queues';
 export { createTestQueues } from './queues';
+export { daysFrom, SAMPLE_DAYS, STRATEGIES_DIR, STRATEGY_IDS, sampleBarsDir } from './sample-data';
 export type { TestTable } from './table';
 export { createTestTable } from './table';

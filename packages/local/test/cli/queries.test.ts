@@ -1,11 +1,8 @@
+import { runPnl, runPositions, runRuns, runTrades } from '@books/cli';
 import { marketTimeToInstant, type TradingDate } from '@books/core';
+import type { QueryContext } from '@books/operator';
 import { z } from 'zod';
-import { runPnl } from '../../src/cli/commands/pnl';
-import { runPositions } from '../../src/cli/commands/positions';
-import { runRuns } from '../../src/cli/commands/runs';
-import { runTrades } from '../../src/cli/commands/trades';
 import type { LocalWorld } from '../../src/daily-run/local-world';
-import type { QueryContext } from '../../src/queries/local-session';
 import { daysFrom, openWorld, SAMPLE_DAYS, STRATEGY_IDS } from '../e2e/support';
 
 /**

@@ -2,9 +2,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { createLogger, runIdOf } from '@books/core';
+import { loadRunCompleteness } from '@books/operator';
 import { reconcilerFunction } from '@books/reconciler';
 import { z } from 'zod';
-import { loadRunCompleteness } from '../../src/queries/run-query';
 import { writeLoadFixture } from '../load/load-fixture';
 import { openLoadWorld } from '../load/open-load-world';
 

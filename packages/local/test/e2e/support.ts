@@ -1,17 +1,5 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { type BrokerOrder, OrderNotFound, type OrderRequest } from '@books/broker';
-import {
-  createLogger,
-  EXTERNAL,
-  LEGACY,
-  Money,
-  Quantity,
-  type RunId,
-  StrategyId,
-  type TradingDate,
-} from '@books/core';
+import { createLogger, EXTERNAL, LEGACY, Money, Quantity, type RunId, StrategyId } from '@books/core';
 import { LedgerPlannedTrades, LedgerRunProgress } from '@books/execution';
 import {
   decodeRelease,
@@ -21,30 +9,20 @@ import {
   readStoredPlan,
   type StrategyTrade,
 } from '@books/ledger-client';
-import { generateSampleBars, sampleTradingDays } from '@books/market-data';
+import { verifyBook } from '@books/operator';
 import { capitalViolations } from '@books/portfolio';
 import type { Services } from '@books/runtime';
-import { uniqueName } from '@books/testkit';
+import {
+  daysFrom,
+  SAMPLE_DAYS,
+  STRATEGIES_DIR,
+  STRATEGY_IDS,
+  sampleBarsDir,
+  uniqueName,
+} from '@books/testkit';
 import { LocalWorld, type LocalWorldOptions } from '../../src/daily-run/local-world';
-import { verifyBook } from '../../src/queries/book-queries';
 
-export const STRATEGIES_DIR = join(__dirname, '../../../../strategies');
-export const SAMPLE_DAYS = sampleTradingDays('2023-01-03', '2024-12-31');
-export const STRATEGY_IDS = ['breakout', 'mean_reversion', 'momentum'].map((s) => StrategyId(s));
-
-let barsDir: string | undefined;
-export function sampleBarsDir(): string {
-  if (barsDir) return barsDir;
-  barsDir = mkdtempSync(join(tmpdir(), 'books-e2e-bars-'));
-  for (const [symbol, csv] of generateSampleBars(SAMPLE_DAYS))
-    writeFileSync(join(barsDir, `${symbol}.csv`), csv);
-  return barsDir;
-}
-
-export function daysFrom(first: string, count: number): TradingDate[] {
-  const start = SAMPLE_DAYS.findIndex((d) => d >= first);
-  return SAMPLE_DAYS.slice(start, start + count);
-}
+export { daysFrom, SAMPLE_DAYS, STRATEGIES_DIR, STRATEGY_IDS, sampleBarsDir };
 
 export async function openWorld(
   prefix: string,

@@ -1,7 +1,6 @@
 import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { listDlq, recoverRun, redriveDlq } from '@books/cli';
 import type { Services } from '@books/runtime';
-import { listDlq, redriveDlq } from '../../src/cli/commands/dlq';
-import { recoverRun } from '../../src/cli/commands/recover';
 import { deliverChaotically } from './harness/chaotic-delivery';
 import { type DynamoCall, throttled, transactionConflict, withFaultyLedger } from './harness/faulty-dynamodb';
 import { ACTIVE_DAYS, expectInvariants, openScenario, played, runIdOf } from './harness/scenario';

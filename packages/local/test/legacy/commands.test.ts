@@ -1,12 +1,9 @@
+import type { Output } from '@books/cli';
+import { runFlows, runMigrate, runPnl, runShadowReport } from '@books/cli';
 import { StrategyId, type TradingDate } from '@books/core';
 import { LegacyRepository } from '@books/ledger-client';
-import { runFlows } from '../../src/cli/commands/flows';
-import { runMigrate } from '../../src/cli/commands/migrate';
-import { runPnl } from '../../src/cli/commands/pnl';
-import { runShadowReport } from '../../src/cli/commands/shadow-report';
+import type { QueryContext } from '@books/operator';
 import type { LocalWorld } from '../../src/daily-run/local-world';
-import type { Output } from '../../src/queries/format';
-import type { QueryContext } from '../../src/queries/local-session';
 import { daysFrom, SAMPLE_DAYS } from '../e2e/support';
 import { openLegacyWorld, STATIC_STRATEGIES } from './support';
 

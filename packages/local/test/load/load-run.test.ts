@@ -1,6 +1,6 @@
 import { runIdOf } from '@books/core';
+import { loadRunCompleteness } from '@books/operator';
 import { reconcilerFunction } from '@books/reconciler';
-import { loadRunCompleteness } from '../../src/queries/run-query';
 import { writeLoadFixture } from './load-fixture';
 import { openLoadWorld } from './open-load-world';
 

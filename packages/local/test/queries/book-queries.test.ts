@@ -1,14 +1,8 @@
 import { Money, marketTimeToInstant, Price, Symbol, type TradingDate } from '@books/core';
 import { loadBook } from '@books/ledger-client';
+import { latestPrices, strategyPnl, strategyPositions, strategyTrades, verifyBook } from '@books/operator';
 import { positionsOf } from '@books/portfolio';
 import type { LocalWorld } from '../../src/daily-run/local-world';
-import {
-  latestPrices,
-  strategyPnl,
-  strategyPositions,
-  strategyTrades,
-  verifyBook,
-} from '../../src/queries/book-queries';
 import { daysFrom, openWorld, STRATEGY_IDS } from '../e2e/support';
 
 /** Three trading days of the example strategies on their own table of the embedded test stack. */

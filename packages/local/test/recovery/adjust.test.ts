@@ -1,4 +1,5 @@
 import { readdirSync } from 'node:fs';
+import { type AdjustArgs, runAdjust } from '@books/cli';
 import {
   ClientOrderId,
   Money,
@@ -9,10 +10,9 @@ import {
   type TradingDate,
 } from '@books/core';
 import { loadBook } from '@books/ledger-client';
+import { verifyBook } from '@books/operator';
 import { reconcilerFunction } from '@books/reconciler';
-import { type AdjustArgs, runAdjust } from '../../src/cli/commands/adjust';
 import type { LocalWorld } from '../../src/daily-run/local-world';
-import { verifyBook } from '../../src/queries/book-queries';
 import {
   checkInvariants,
   daysFrom,

@@ -1,9 +1,9 @@
+import { runAdjust } from '@books/cli';
 import { Money, type TradingDate } from '@books/core';
 import { keys, loadBook } from '@books/ledger-client';
+import { verifyBook } from '@books/operator';
 import { reconcilerFunction } from '@books/reconciler';
-import { runAdjust } from '../../src/cli/commands/adjust';
 import type { LocalWorld } from '../../src/daily-run/local-world';
-import { verifyBook } from '../../src/queries/book-queries';
 import { checkInvariants, daysFrom, openWorld, SAMPLE_DAYS, STRATEGY_IDS } from '../e2e/support';
 
 describe('a lot deleted from a stored book', () => {

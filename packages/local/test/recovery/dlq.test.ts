@@ -1,9 +1,9 @@
 import { PaperBroker } from '@books/broker';
+import { listDlq, runDlq } from '@books/cli';
 import { createLogger, Money, runIdOf, type TradingDate } from '@books/core';
-import { listDlq, runDlq } from '../../src/cli/commands/dlq';
+import type { QueryContext } from '@books/operator';
 import type { LocalWorld } from '../../src/daily-run/local-world';
 import { drainQueue } from '../../src/daily-run/queue-poller';
-import type { QueryContext } from '../../src/queries/local-session';
 import { checkInvariants, daysFrom, openWorld, SAMPLE_DAYS, STRATEGY_IDS } from '../e2e/support';
 
 describe('books dlq on the embedded stack', () => {

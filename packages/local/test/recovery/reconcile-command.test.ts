@@ -1,9 +1,9 @@
+import { runReconcile } from '@books/cli';
 import { ClientOrderId, Quantity, type TradingDate } from '@books/core';
+import type { QueryContext } from '@books/operator';
+import { ledgerLatestRunDate } from '@books/operator';
 import { z } from 'zod';
-import { runReconcile } from '../../src/cli/commands/reconcile';
 import type { LocalWorld } from '../../src/daily-run/local-world';
-import { ledgerLatestRunDate } from '../../src/queries/latest-run';
-import type { QueryContext } from '../../src/queries/local-session';
 import { daysFrom, openWorld, SAMPLE_DAYS, STRATEGY_IDS } from '../e2e/support';
 
 describe('books reconcile on a real ledger', () => {

@@ -1,8 +1,8 @@
 import { PaperBroker } from '@books/broker';
+import { recoverRun } from '@books/cli';
 import { LEGACY, RunId, type TradingDate } from '@books/core';
 import { readStoredPlan } from '@books/ledger-client';
 import { legacyAttributionFields } from '@books/queue';
-import { recoverRun } from '../../src/cli/commands/recover';
 import { daysFrom } from '../e2e/support';
 import { openLegacyWorld, STATIC_STRATEGIES } from '../legacy/support';
 

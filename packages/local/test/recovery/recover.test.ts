@@ -1,9 +1,8 @@
 import { PaperBroker } from '@books/broker';
+import { NOT_FOUND_AT_BROKER, recoverRun, redriveDlq, runRecover } from '@books/cli';
 import { ClientOrderId, createLogger, Money, Quantity, RunId, runIdOf, type TradingDate } from '@books/core';
 import { LedgerIntentStore } from '@books/execution';
 import { reconcilerFunction } from '@books/reconciler';
-import { redriveDlq } from '../../src/cli/commands/dlq';
-import { NOT_FOUND_AT_BROKER, recoverRun, runRecover } from '../../src/cli/commands/recover';
 import type { LocalWorld } from '../../src/daily-run/local-world';
 import { drainQueue } from '../../src/daily-run/queue-poller';
 import {

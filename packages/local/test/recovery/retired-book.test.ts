@@ -1,7 +1,7 @@
+import { runPnl } from '@books/cli';
 import { Quantity, type TradingDate } from '@books/core';
 import { loadBook } from '@books/ledger-client';
 import { reconcileAccount, reconciliationPorts } from '@books/reconciliation';
-import { runPnl } from '../../src/cli/commands/pnl';
 import type { LocalWorld } from '../../src/daily-run/local-world';
 import { daysFrom, openWorld, SAMPLE_DAYS, STRATEGY_IDS } from '../e2e/support';
 

@@ -12,10 +12,10 @@ import {
   type TradingDate,
 } from '@books/core';
 import { keys, loadBook } from '@books/ledger-client';
+import { verifyBook } from '@books/operator';
 import { reconcilerFunction, recordAdjustment } from '@books/reconciler';
 import { LedgerRunCompletionStore, RunCompletion } from '@books/reconciliation';
 import type { LocalWorld } from '../../src/daily-run/local-world';
-import { verifyBook } from '../../src/queries/book-queries';
 import { checkInvariants, daysFrom, openWorld, STRATEGY_IDS } from '../e2e/support';
 
 /** Each strategy's open quantity of `symbol`. */

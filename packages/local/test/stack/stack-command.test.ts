@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runStackDown, runStackStatus, runStackUp } from '../../src/cli/commands/stack';
+import { runStackDown, runStackStatus, runStackUp } from '@books/cli';
 import { stopRecordedStack } from '../../src/stack';
 
 function capture() {

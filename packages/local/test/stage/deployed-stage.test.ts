@@ -7,29 +7,34 @@ import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client
 import { CreateStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { ListQueuesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DescribeParametersCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import {
+  runAdjust,
+  runDlq,
+  runFlows,
+  runMigrate,
+  runPnl,
+  runPositions,
+  runReconcile,
+  runRecover,
+  runReport,
+  runRuns,
+  runShadowReport,
+  runTrades,
+} from '@books/cli';
 import { ManualClock, runIdOf, type TradingDate } from '@books/core';
+import type { AwsAccess, QueryContext, Stage } from '@books/operator';
+import {
+  confirmMutation,
+  mutating,
+  openDeployed,
+  runDeployedDay,
+  StageError,
+  sfnClientOf,
+  withStage,
+} from '@books/operator';
 import { FakeAlpacaServer } from '@books/testkit';
-import { runAdjust } from '../../src/cli/commands/adjust';
-import { runDlq } from '../../src/cli/commands/dlq';
-import { runFlows } from '../../src/cli/commands/flows';
-import { runMigrate } from '../../src/cli/commands/migrate';
-import { runPnl } from '../../src/cli/commands/pnl';
-import { runPositions } from '../../src/cli/commands/positions';
-import { runReconcile } from '../../src/cli/commands/reconcile';
-import { runRecover } from '../../src/cli/commands/recover';
-import { runReport } from '../../src/cli/commands/report';
-import { runRuns } from '../../src/cli/commands/runs';
-import { runShadowReport } from '../../src/cli/commands/shadow-report';
-import { runTrades } from '../../src/cli/commands/trades';
 import type { LocalWorld } from '../../src/daily-run/local-world';
-import type { QueryContext } from '../../src/queries/local-session';
 import { localDynamoDb } from '../../src/stack/clients';
-import { confirmMutation, mutating } from '../../src/stage/confirm';
-import type { AwsAccess } from '../../src/stage/deployed-stage';
-import { openDeployed, withStage } from '../../src/stage/open-stage';
-import { runDeployedDay, sfnClientOf } from '../../src/stage/run-deployed';
-import type { Stage } from '../../src/stage/stage';
-import { StageError } from '../../src/stage/stage-error';
 import { daysFrom, openWorld, SAMPLE_DAYS, STRATEGY_IDS, sampleBarsDir } from '../e2e/support';
 import { type MotoServer, startMoto } from '../support/moto-server';
 

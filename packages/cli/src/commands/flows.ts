@@ -1,0 +1,57 @@
+import { configOf, flowStatus, type QueryContext, withStage } from '@books/operator';
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { json, type Output, processOutput } from '../format';
+
+/** `books flows`: every strategy's flow and where it came from. */
+export async function runFlows(ctx: QueryContext, args: { json: boolean }, io: Output): Promise<number> {
+  const rows = await flowStatus(ctx.services, configOf(ctx.services));
+  if (args.json) {
+    io.out(json({ stage: ctx.stage, flags: ctx.services.flows.source, strategies: rows }));
+    return 0;
+  }
+  const table = [
+    ['strategy', 'allocation', 'config', 'flag', 'effective', 'from', 'holdings'],
+    ...rows.map((r) => [
+      r.strategyId,
+      r.allocation,
+      r.configFlow,
+      r.flag ?? '-',
+      r.effective,
+      r.source,
+      r.holdings
+        ? `${r.holdings === 'legacy' ? 'legacy book' : 'own book'} (${r.migrationId})`
+        : 'never migrated',
+    ]),
+  ];
+  const widths = table[0]?.map((_, i) => Math.max(...table.map((row) => (row[i] ?? '').length))) ?? [];
+  io.out(
+    `${table
+      .map((row) =>
+        row
+          .map((c, i) => c.padEnd(widths[i] ?? 0))
+          .join('  ')
+          .trimEnd(),
+      )
+      .join('\n')}\n`,
+  );
+  return 0;
+}
+
+const OptionsSchema = z.object({ stage: z.string(), json: z.boolean().optional() });
+
+export function registerFlows(program: Command): void {
+  program
+    .command('flows')
+    .description(
+      "every strategy's flow (per-strategy, shadow, legacy) and where it came from (config or flag)",
+    )
+    .option('--stage <stage>', 'the stage', 'local')
+    .option('--json', 'print JSON')
+    .action(async (opts: unknown) => {
+      const o = OptionsSchema.parse(opts);
+      process.exitCode = await withStage(o.stage, (ctx) =>
+        runFlows(ctx, { json: o.json ?? false }, processOutput),
+      );
+    });
+}

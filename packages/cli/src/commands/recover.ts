@@ -1,0 +1,243 @@
+import { type BrokerOrder, OrderNotFound } from '@books/broker';
+import { errorMessage, type IntentState, RunId, runIdOf, type StrategyId } from '@books/core';
+import {
+  attributionOfPlan,
+  executionDeps,
+  finalOrderOutcome,
+  type Intent,
+  intentOf,
+  LedgerRunProgress,
+  recordFinalOrder,
+} from '@books/execution';
+import type { OrderIntent } from '@books/ledger-client';
+import { mutating, type QueryContext, withStage } from '@books/operator';
+import type { Services } from '@books/runtime';
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { json, type Output, processOutput, table } from '../format';
+
+/** The reason recorded on an intent whose order the broker has never heard of. */
+export const NOT_FOUND_AT_BROKER = 'not found at the broker';
+
+/** What recovery did with one stuck intent. */
+export interface RecoveredIntent {
+  readonly clientOrderId: string;
+  readonly strategyId: string;
+  readonly symbol: string;
+  readonly side: string;
+  readonly qty: string;
+  /** The intent's state before recovery. */
+  readonly was: string;
+  /**
+   * recorded: the broker's final outcome is now in the ledger; already-recorded: another writer
+   * (a redelivered message) got there first; still-working: the order is open, left alone;
+   * error: nothing was written, see `detail`.
+   */
+  readonly action: 'recorded' | 'already-recorded' | 'still-working' | 'error';
+  /** The intent's state after recovery. */
+  readonly now: string;
+  readonly filledQty?: string;
+  readonly fillPrice?: string;
+  readonly detail: string;
+}
+
+export interface RecoveryReport {
+  readonly runId: string;
+  readonly intents: readonly RecoveredIntent[];
+  /** Strategies whose held BUYs were released onto the queue because their last SELL was recovered. */
+  readonly released: readonly string[];
+}
+
+type StuckState = Extract<IntentState, 'SUBMITTED' | 'PARTIALLY_FILLED'>;
+function isStuck(state: string): state is StuckState {
+  return state === 'SUBMITTED' || state === 'PARTIALLY_FILLED';
+}
+
+/**
+ * Finds the true outcome of every intent of `runId` left in SUBMITTED or PARTIALLY_FILLED (an
+ * execution that gave up waiting, a message that went to the DLQ) by asking the broker by client
+ * order id, and records it as execution does (`recordFinalOrder`: the same outcome, fill, capital,
+ * legacy attribution and retries): a fill books its trade, lots and cash; an order the broker never
+ * accepted is REJECTED; an order still working is left alone. Idempotent: a recorded intent is
+ * final and is not looked at again, and every write is conditional on the intent's open state and
+ * the trade's absence. Each intent is handled under its symbol's lock (the same lease execution
+ * uses), released afterwards.
+ */
+export async function recoverRun(services: Services, runId: RunId): Promise<RecoveryReport | undefined> {
+  const run = await services.runs.listRunItems(runId);
+  if (!run) return undefined;
+  const { execution } = executionDeps(services);
+  const progress = new LedgerRunProgress(services.table);
+  const intents: RecoveredIntent[] = [];
+  const sellsRecovered = new Set<StrategyId>();
+  for (const stored of run.intents) {
+    if (!isStuck(stored.state)) continue;
+    const intent = intentOf(stored);
+    const base = describe(stored);
+    try {
+      const result = await execution.locks.withSymbol(intent.symbol, intent.clientOrderId, () =>
+        recoverIntent(intent, base),
+      );
+      intents.push(result);
+      if (intent.side === 'sell' && result.action === 'recorded') sellsRecovered.add(intent.strategyId);
+    } catch (e) {
+      intents.push({ ...base, action: 'error', now: stored.state, detail: errorMessage(e) });
+    }
+  }
+  const released: string[] = [];
+  for (const sid of sellsRecovered) {
+    const before = await progress.readStrategy(runId, sid);
+    await execution.release.releaseIfDue(runId, sid);
+    if (before && !before.buysReleased && before.pendingSells === 0) released.push(sid);
+  }
+  return { runId, intents, released };
+
+  async function recoverIntent(
+    intent: Intent,
+    base: Omit<RecoveredIntent, 'action' | 'now' | 'detail'>,
+  ): Promise<RecoveredIntent> {
+    let order: BrokerOrder;
+    try {
+      order = await execution.broker.getOrderByClientId(intent.clientOrderId);
+    } catch (e) {
+      if (!(e instanceof OrderNotFound)) throw e;
+      const outcome = await execution.ledger.recordOutcome({
+        intent,
+        finalState: 'REJECTED',
+        reason: NOT_FOUND_AT_BROKER,
+      });
+      return { ...base, action: outcome, now: 'REJECTED', detail: NOT_FOUND_AT_BROKER };
+    }
+    const outcome = finalOrderOutcome(intent, order);
+    if (outcome.kind === 'working') {
+      return {
+        ...base,
+        action: 'still-working',
+        now: intent.state,
+        filledQty: order.filledQty.toString(),
+        detail: `broker order ${order.id} is ${order.status}`,
+      };
+    }
+    if (outcome.kind === 'invalid')
+      return { ...base, action: 'error', now: intent.state, detail: outcome.message };
+    // The trade carries what its execution request carried: the plan's capital and, for the LEGACY
+    // book, the plan's attribution of the symbol.
+    const plan = await progress.readStrategy(intent.runId, intent.strategyId);
+    if (!plan) {
+      return {
+        ...base,
+        action: 'error',
+        now: intent.state,
+        detail: 'the run holds no plan for the strategy',
+      };
+    }
+    const attribution = attributionOfPlan(plan.attribution, intent.symbol);
+    const recorded = await recordFinalOrder(execution, {
+      intent,
+      order,
+      strategyCapital: plan.capital,
+      ...(attribution ? { attribution } : {}),
+    });
+    const filled =
+      outcome.kind === 'unfilled'
+        ? { filledQty: '0', detail: outcome.reason }
+        : {
+            filledQty: outcome.fill.qty.toString(),
+            fillPrice: outcome.fill.price.toString(),
+            detail: `broker order ${order.id} ${order.status}`,
+          };
+    return recorded.kind === 'already-final'
+      ? { ...base, ...filled, action: 'already-recorded', now: recorded.state }
+      : { ...base, ...filled, action: recorded.kind, now: outcome.state };
+  }
+}
+
+function describe(i: OrderIntent): Omit<RecoveredIntent, 'action' | 'now' | 'detail'> {
+  return {
+    clientOrderId: i.clientOrderId,
+    strategyId: i.strategyId,
+    symbol: i.symbol,
+    side: i.side,
+    qty: i.qty.toString(),
+    was: i.state,
+  };
+}
+
+export interface RecoverArgs {
+  readonly run?: string;
+  readonly json: boolean;
+}
+
+/** `books recover`: exit 0 when every stuck intent was resolved or is still working, 1 on an error, 2 on bad arguments. */
+export async function runRecover(ctx: QueryContext, args: RecoverArgs, io: Output): Promise<number> {
+  let runId: RunId;
+  try {
+    if (args.run !== undefined) runId = RunId(args.run);
+    else if (ctx.lastRunDate) runId = runIdOf(ctx.stage, ctx.lastRunDate);
+    else throw new Error('no run day is known for this stage: pass --run RUN_ID');
+  } catch (e) {
+    io.err(`books recover: ${errorMessage(e)}\n`);
+    return 2;
+  }
+  const report = await recoverRun(ctx.services, runId);
+  if (!report) {
+    io.err(`books recover: run ${runId} does not exist\n`);
+    return 2;
+  }
+  const failed = report.intents.some((i) => i.action === 'error');
+  if (args.json) {
+    io.out(json(report));
+    return failed ? 1 : 0;
+  }
+  const body =
+    report.intents.length === 0
+      ? '  nothing to recover: no intent is SUBMITTED or PARTIALLY_FILLED'
+      : table(
+          [
+            { header: 'client order id', value: (i: RecoveredIntent) => i.clientOrderId },
+            { header: 'strategy', value: (i) => i.strategyId },
+            { header: 'order', value: (i) => `${i.side} ${i.qty} ${i.symbol}` },
+            { header: 'was', value: (i) => i.was },
+            { header: 'now', value: (i) => i.now },
+            { header: 'action', value: (i) => i.action },
+            {
+              header: 'filled',
+              align: 'right',
+              value: (i) => (i.fillPrice ? `${i.filledQty} @ ${i.fillPrice}` : (i.filledQty ?? '')),
+            },
+            { header: 'detail', value: (i) => i.detail },
+          ],
+          report.intents,
+        );
+  const released =
+    report.released.length === 0
+      ? []
+      : [`held BUYs released onto the queue for: ${report.released.join(', ')}`];
+  io.out([`recover ${report.runId}`, body, ...released, ''].join('\n'));
+  return failed ? 1 : 0;
+}
+
+const RecoverOptionsSchema = z.object({
+  run: z.string().optional(),
+  json: z.boolean().optional(),
+  stage: z.string(),
+  yes: z.boolean().optional(),
+});
+
+export function registerRecover(program: Command): void {
+  program
+    .command('recover')
+    .description('record the broker’s true outcome of intents stuck in SUBMITTED or PARTIALLY_FILLED')
+    .option('--run <runId>', 'the run to recover (default: the last run day’s run)')
+    .option('--yes', 'a live-money stage: do not ask for confirmation (scripts)')
+    .option('--stage <stage>', 'the stage', 'local')
+    .option('--json', 'print JSON')
+    .action(async (opts: unknown) => {
+      const o = RecoverOptionsSchema.parse(opts);
+      process.exitCode = await withStage(o.stage, (ctx) =>
+        mutating(ctx, `books recover${o.run ? ` --run ${o.run}` : ''}`, o.yes ?? false, () =>
+          runRecover(ctx, { ...(o.run ? { run: o.run } : {}), json: o.json ?? false }, processOutput),
+        ),
+      );
+    });
+}

@@ -1,0 +1,11 @@
+/** @books/local: the embedded stack, the dev loop, days run in one process or from packaged artifacts. */
+export { dayReport, formatDayReport } from './daily-run/day-report';
+export type { InjectionHooks, LocalFunctionName, LocalWorldOptions } from './daily-run/local-world';
+export { LocalWorld } from './daily-run/local-world';
+export { drainQueue } from './daily-run/queue-poller';
+export { runDevLoop } from './dev/dev-loop';
+export { DEFAULT_LAMBDA_PORT, offlineLambdaEndpoint } from './dev/offline-lambda';
+export { answers } from './dev/offline-server';
+export { runDayViaOffline } from './dev/run-via-offline';
+export * from './stack';
+export { parseCloudFormationYaml } from './stack/cloudformation-yaml';

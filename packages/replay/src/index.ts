@@ -1,0 +1,11 @@
+/** @books/replay: the replay engine, its performance metrics and the HTML report. */
+export type { ReplayOptions, ReplayResult } from './replay/engine';
+export { loadReplayConfig, runReplay } from './replay/engine';
+export type { ReplayFlow } from './replay/flows';
+export { progressReporter } from './replay/progress';
+export type { ReplayArgs } from './replay/state';
+export { formatSummary } from './replay/summary';
+export { collectReport } from './report/collect';
+export { ledgerDayInputs } from './report/ledger-days';
+export { renderReport } from './report/render';
+export { replayReportData } from './report/replay-report';

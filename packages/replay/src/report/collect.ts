@@ -1,0 +1,179 @@
+import {
+  Money,
+  marketDateOf,
+  marketTimeToInstant,
+  notional,
+  runIdOf,
+  type StrategyId,
+  TradingDate,
+} from '@books/core';
+import type { ReconResult } from '@books/ledger-client';
+import type { RunCompleteness } from '@books/operator';
+import { loadRunCompleteness } from '@books/operator';
+import type { Services } from '@books/runtime';
+import type { DayRecord, ReconDay } from '../replay/state';
+import type { ReportBreak, ReportData, ReportDay, ReportRecon, ReportRun, ReportTrade } from './model';
+
+/**
+ * Gathers a report's data from a stage's ledger: each day's run completeness, reconciliation
+ * (unless the caller recorded it) and every strategy's trades in the range. Reads only.
+ */
+
+/** What the caller knows of one day before the ledger is read. */
+export interface DayInput {
+  readonly date: string;
+  /** The account's equity at the close; when absent the report uses Σ book equities (and says so). */
+  readonly accountEquity?: string;
+  /** Per strategy: book equity at the close and Σ transfers into it so far. */
+  readonly books: Readonly<Record<string, { readonly equity: string; readonly transfersTotal: string }>>;
+  /** The reconciliation the replay recorded; absent: the day's latest stored reconciliation. */
+  readonly recon?: ReconDay;
+}
+
+export interface CollectOptions {
+  readonly stage: string;
+  readonly strategyIds: readonly StrategyId[];
+  readonly days: readonly DayInput[];
+  /** For STUCK (a run not final after its close) and the report's timestamp. */
+  readonly now: Date;
+  readonly title: string;
+  readonly subtitle: string;
+  readonly notes?: readonly string[];
+}
+
+/** The replay's recorded days as report input. */
+export function replayDayInputs(days: readonly DayRecord[]): DayInput[] {
+  return days.map((d) => ({
+    date: d.date,
+    ...(d.accountEquity !== undefined ? { accountEquity: d.accountEquity } : {}),
+    books: Object.fromEntries(
+      Object.entries(d.strategies).map(([sid, s]) => [
+        sid,
+        { equity: s.equity, transfersTotal: s.transfersTotal },
+      ]),
+    ),
+    recon: d.recon,
+  }));
+}
+
+export async function collectReport(services: Services, options: CollectOptions): Promise<ReportData> {
+  const notes = [...(options.notes ?? [])];
+  if (options.days.some((d) => d.accountEquity === undefined))
+    notes.push('account equity is Σ book equities on days recorded without the account’s equity');
+  const previous = new Map<string, Money>();
+  const days: ReportDay[] = [];
+  for (const input of options.days) {
+    const books: Record<string, { equity: string; flow: string }> = {};
+    for (const [sid, b] of Object.entries(input.books)) {
+      const transfers = Money.parse(b.transfersTotal);
+      books[sid] = {
+        equity: b.equity,
+        flow: transfers.minus(previous.get(sid) ?? Money.ZERO).toString(),
+      };
+      previous.set(sid, transfers);
+    }
+    const accountEquity =
+      input.accountEquity ??
+      Money.sum(Object.values(input.books).map((b) => Money.parse(b.equity))).toString();
+    const date = TradingDate(input.date);
+    const [recon, run] = await Promise.all([
+      input.recon ? Promise.resolve(fromReplayRecon(input.recon)) : storedRecon(services, date),
+      loadRunCompleteness(services, runIdOf(options.stage, date), options.now),
+    ]);
+    days.push({
+      date: input.date,
+      accountEquity,
+      books,
+      recon,
+      run: fromRun(runIdOf(options.stage, date), run),
+    });
+  }
+  const first = options.days[0]?.date;
+  const last = options.days[options.days.length - 1]?.date;
+  const trades =
+    first !== undefined && last !== undefined
+      ? await collectTrades(services, options.strategyIds, first, last)
+      : [];
+  return {
+    title: options.title,
+    subtitle: options.subtitle,
+    generatedAt: options.now.toISOString(),
+    strategies: options.strategyIds.map((s): string => s),
+    days,
+    trades,
+    notes,
+  };
+}
+
+function fromReplayRecon(r: ReconDay): ReportRecon {
+  return { status: r.ok ? 'MATCH' : 'BREAK', cashStatus: r.cashStatus, breaks: r.breaks };
+}
+
+/** The latest stored reconciliation of the day: MATCH when every symbol matches. */
+async function storedRecon(services: Services, date: TradingDate): Promise<ReportRecon> {
+  const stored = await services.recon.latest(date);
+  return stored ? reconOf(stored) : { status: 'NONE', breaks: [] };
+}
+
+export function reconOf(r: ReconResult): ReportRecon {
+  const breaks = r.entries
+    .filter((e) => e.status !== 'MATCH')
+    .map(
+      (e): ReportBreak => ({
+        symbol: e.symbol,
+        status: e.status,
+        unexplained: e.brokerQty.minus(e.booksQty).toString(),
+        strategies: e.byStrategy.filter((b) => !b.qty.isZero()).map((b): string => b.strategyId),
+      }),
+    );
+  return { status: breaks.length === 0 ? 'MATCH' : 'BREAK', breaks };
+}
+
+function fromRun(runId: string, run: RunCompleteness | undefined): ReportRun {
+  if (!run) return { runId, runStatus: 'NO RUN', completeness: 'NO RUN', strategies: [], missing: [] };
+  return {
+    runId: run.runId,
+    runStatus: run.runStatus,
+    completeness: run.status,
+    strategies: run.strategies.map((s) => ({
+      strategyId: s.strategyId,
+      status: s.status,
+      ...(s.reason !== undefined ? { reason: s.reason } : {}),
+      orders: s.trades.filter((t) => t.state !== 'SUPPRESSED').length,
+      finalOrders: s.trades.filter((t) => t.state !== 'SUPPRESSED' && t.final).length,
+      suppressed: s.trades.filter((t) => t.state === 'SUPPRESSED').length,
+    })),
+    missing: run.missing,
+  };
+}
+
+/** Every strategy's trades filled from `first` 00:00 to `last` 23:59 New York, in fill order. */
+export async function collectTrades(
+  services: Services,
+  strategyIds: readonly StrategyId[],
+  first: string,
+  last: string,
+): Promise<ReportTrade[]> {
+  const range = {
+    from: marketTimeToInstant(first, '00:00').toISOString(),
+    to: marketTimeToInstant(last, '23:59').toISOString(),
+  };
+  const all = (
+    await Promise.all(strategyIds.map((sid) => services.trades.listByStrategy(sid, range)))
+  ).flat();
+  all.sort((a, b) =>
+    a.filledAt < b.filledAt ? -1 : a.filledAt > b.filledAt ? 1 : a.strategyId < b.strategyId ? -1 : 1,
+  );
+  return all.map((t) => ({
+    filledAt: t.filledAt,
+    date: marketDateOf(new Date(t.filledAt)),
+    strategyId: t.strategyId,
+    side: t.side,
+    symbol: t.symbol,
+    qty: t.filledQty.toString(),
+    price: t.fillPrice.toString(),
+    value: notional(t.filledQty, t.fillPrice).toCents().value.toFixed(2),
+    fees: t.fees.toCents().value.toFixed(2),
+    runId: t.runId,
+  }));
+}
