@@ -1,13 +1,6 @@
 /** @books/operator: a stage (embedded or deployed) behind one Stage interface, and the operator's actions on it. */
-export { configOf, flowStatus, mergedStrategies } from './flows/flow-status';
-export type { BookVerification, PositionRow, StrategyPnl } from './queries/book-queries';
-export {
-  latestPrices,
-  strategyPnl,
-  strategyPositions,
-  strategyTrades,
-  verifyBook,
-} from './queries/book-queries';
+export type { PositionRow, StrategyPnl } from './queries/book-queries';
+export { latestPrices, strategyPnl, strategyPositions, strategyTrades } from './queries/book-queries';
 export { ledgerLatestRunDate } from './queries/latest-run';
 export type { QueryContext } from './queries/local-session';
 export { selectStrategies } from './queries/local-session';

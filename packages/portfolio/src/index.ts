@@ -1,3 +1,4 @@
+export * from './attributed-equity';
 export * from './book';
 export * from './capital-grants';
 export * from './capital-policy';

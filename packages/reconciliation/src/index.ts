@@ -4,6 +4,7 @@ export * from './adapters/ledger-external-book';
 export * from './adapters/ledger-reconciliation';
 export * from './adapters/ledger-run-completion';
 export * from './adjustment';
+export * from './book-verification';
 export * from './breaks';
 export * from './metric';
 export * from './ports';

@@ -4,6 +4,7 @@ export * from './broker-market';
 export * from './clients';
 export * from './env';
 export * from './flow-flags';
+export * from './flow-status';
 export * from './lambda-entry';
 export * from './live-bars';
 export * from './local-overlay';

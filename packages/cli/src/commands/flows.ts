@@ -1,4 +1,5 @@
-import { configOf, flowStatus, type QueryContext, withStage } from '@books/operator';
+import { type QueryContext, withStage } from '@books/operator';
+import { configOf, flowStatus } from '@books/runtime';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { json, type Output, processOutput } from '../format';

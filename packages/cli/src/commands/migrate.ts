@@ -1,9 +1,9 @@
 import { errorMessage, marketTimeToInstant, runIdOf, StrategyId } from '@books/core';
 import { LegacyRepository } from '@books/ledger-client';
 import { type MigrateResult, migrateStrategy } from '@books/legacy';
-import { configOf, mutating, type QueryContext, withStage } from '@books/operator';
+import { mutating, type QueryContext, withStage } from '@books/operator';
 import { LedgerRunCompletionStore, runCompletion } from '@books/reconciliation';
-import { BrokerMarket } from '@books/runtime';
+import { BrokerMarket, configOf } from '@books/runtime';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { json, type Output, processOutput } from '../format';

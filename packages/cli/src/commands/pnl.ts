@@ -2,17 +2,15 @@ import { errorMessage, LEGACY, Money, Price, Quantity, Symbol } from '@books/cor
 import { LegacyRepository } from '@books/ledger-client';
 import { attributedPnl } from '@books/legacy';
 import {
-  type BookVerification,
-  configOf,
-  mergedStrategies,
   type QueryContext,
   type StrategyPnl,
   selectStrategies,
   strategyPnl,
   unconfiguredBookIds,
-  verifyBook,
   withStage,
 } from '@books/operator';
+import { type BookVerification, verifyBook } from '@books/reconciliation';
+import { configOf, mergedStrategies } from '@books/runtime';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { cents, json, type Output, processOutput, table } from '../format';

@@ -9,8 +9,8 @@ import {
   readStoredPlan,
   type StrategyTrade,
 } from '@books/ledger-client';
-import { verifyBook } from '@books/operator';
 import { capitalViolations } from '@books/portfolio';
+import { verifyBook } from '@books/reconciliation';
 import type { Services } from '@books/runtime';
 import {
   daysFrom,

@@ -1,7 +1,8 @@
 import { Money, marketTimeToInstant, Price, Symbol, type TradingDate } from '@books/core';
 import { loadBook } from '@books/ledger-client';
-import { latestPrices, strategyPnl, strategyPositions, strategyTrades, verifyBook } from '@books/operator';
+import { latestPrices, strategyPnl, strategyPositions, strategyTrades } from '@books/operator';
 import { positionsOf } from '@books/portfolio';
+import { verifyBook } from '@books/reconciliation';
 import type { LocalWorld } from '../../src/daily-run/local-world';
 import { daysFrom, openWorld, STRATEGY_IDS } from '../e2e/support';
 

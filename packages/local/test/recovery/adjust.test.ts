@@ -10,8 +10,8 @@ import {
   type TradingDate,
 } from '@books/core';
 import { loadBook } from '@books/ledger-client';
-import { verifyBook } from '@books/operator';
 import { reconcilerFunction } from '@books/reconciler';
+import { verifyBook } from '@books/reconciliation';
 import type { LocalWorld } from '../../src/daily-run/local-world';
 import {
   checkInvariants,

@@ -1,8 +1,8 @@
 import { runAdjust } from '@books/cli';
 import { Money, type TradingDate } from '@books/core';
 import { keys, loadBook } from '@books/ledger-client';
-import { verifyBook } from '@books/operator';
 import { reconcilerFunction } from '@books/reconciler';
+import { verifyBook } from '@books/reconciliation';
 import type { LocalWorld } from '../../src/daily-run/local-world';
 import { checkInvariants, daysFrom, openWorld, SAMPLE_DAYS, STRATEGY_IDS } from '../e2e/support';
 

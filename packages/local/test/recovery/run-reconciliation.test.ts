@@ -12,9 +12,8 @@ import {
   type TradingDate,
 } from '@books/core';
 import { keys, loadBook } from '@books/ledger-client';
-import { verifyBook } from '@books/operator';
 import { reconcilerFunction, recordAdjustment } from '@books/reconciler';
-import { LedgerRunCompletionStore, RunCompletion } from '@books/reconciliation';
+import { LedgerRunCompletionStore, RunCompletion, verifyBook } from '@books/reconciliation';
 import type { LocalWorld } from '../../src/daily-run/local-world';
 import { checkInvariants, daysFrom, openWorld, STRATEGY_IDS } from '../e2e/support';
 

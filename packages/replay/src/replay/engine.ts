@@ -15,9 +15,9 @@ import {
 import type { StackEndpoints } from '@books/local';
 import { drainQueue, flowFlagsFile, type InjectionHooks, LocalWorld } from '@books/local';
 import { CsvBarStore } from '@books/market-data';
-import { mergedStrategies, strategyPnl } from '@books/operator';
+import { strategyPnl } from '@books/operator';
 import { reconcilerFunction } from '@books/reconciler';
-import type { Services } from '@books/runtime';
+import { mergedStrategies, type Services } from '@books/runtime';
 import { BusyTime } from './busy-time';
 import { legacyDay, legacyTradeTotals, writeReplayFlowFlags } from './flows';
 import type { Progress } from './progress';

@@ -3,6 +3,7 @@ import { type BooksConfig, Decimal, LEGACY, Money, notional, Quantity, type Stra
 import { LegacyRepository, type LegacySignals, type LegacyTrade } from '@books/ledger-client';
 import { attributedPnl, carveShares } from '@books/legacy';
 import { strategyPnl } from '@books/operator';
+import { attributedEquities } from '@books/portfolio';
 import type { Services } from '@books/runtime';
 import type { StrategyDay } from './state';
 import type { TradeTotals } from './summary';
@@ -24,7 +25,7 @@ export function writeReplayFlowFlags(file: string, config: BooksConfig, flow: Re
  * The day's records of the merged flow: the LEGACY book as it is, and each merged strategy's
  * ATTRIBUTED share of it (labelled so): its positions' share (`attributedPnl`, by its
  * contributions to the latest legacy run) plus its share of the legacy cash (`carveShares`), and
- * its allocation's share of the legacy book's transfers. Σ attributed equities = LEGACY equity.
+ * its allocation's share of the legacy book's transfers (`attributedEquities`, @books/portfolio).
  */
 export async function legacyDay(
   services: Services,
@@ -43,7 +44,6 @@ export async function legacyDay(
     legacy: legacy.positions.map((p) => ({ ...p, qty: Quantity.parse(p.qty) })),
   });
   const allocations = new Map(config.strategies.map((s) => [s.id, s.allocation.value]));
-  const allocationAll = merged.reduce((sum, sid) => sum.plus(allocations.get(sid) ?? 0), new Decimal(0));
   const out: Record<string, StrategyDay> = {
     [LEGACY]: {
       status: runStatus(LEGACY),
@@ -52,16 +52,21 @@ export async function legacyDay(
       trades: dayTrades.length,
     },
   };
-  for (const a of attributed) {
-    const cash = legacy.cash.times(cashShare(signals, a.strategyId)).round(2);
-    const capital = allocationAll.gt(0)
-      ? (allocations.get(a.strategyId) ?? new Decimal(0)).dividedBy(allocationAll)
-      : new Decimal(0);
-    out[a.strategyId] = {
-      status: runStatus(a.strategyId),
-      equity: a.marketValue.plus(cash).toString(),
-      transfersTotal: legacy.transfersTotal.times(capital).round(2).toString(),
-      trades: dayTrades.filter((t) => weightOf(t, a.strategyId).gt(0)).length,
+  const equities = attributedEquities(
+    legacy,
+    attributed.map((a) => ({
+      strategyId: a.strategyId,
+      marketValue: a.marketValue,
+      cashShare: cashShare(signals, a.strategyId),
+      allocation: allocations.get(a.strategyId) ?? new Decimal(0),
+    })),
+  );
+  for (const e of equities) {
+    out[e.strategyId] = {
+      status: runStatus(e.strategyId),
+      equity: e.equity.toString(),
+      transfersTotal: e.transfersTotal.toString(),
+      trades: dayTrades.filter((t) => weightOf(t, e.strategyId).gt(0)).length,
       attributed: true,
     };
   }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type BooksConfig, type Flow, parseBooksConfig, type StrategyId } from '@books/core';
 import { LegacyRepository } from '@books/ledger-client';
-import type { Services } from '@books/runtime';
+import type { Services } from './services';
 
 export interface FlowRow {
   readonly strategyId: StrategyId;
