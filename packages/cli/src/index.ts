@@ -5,13 +5,13 @@
  */
 export type { AdjustArgs } from './commands/adjust';
 export { runAdjust } from './commands/adjust';
-export { listDlq, redriveDlq, runDlq } from './commands/dlq';
+export { runDlq } from './commands/dlq';
 export { runFlows } from './commands/flows';
 export { runMigrate } from './commands/migrate';
 export { runPnl } from './commands/pnl';
 export { runPositions } from './commands/positions';
 export { runReconcile } from './commands/reconcile';
-export { NOT_FOUND_AT_BROKER, recoverRun, runRecover } from './commands/recover';
+export { runRecover } from './commands/recover';
 export { replayCommand } from './commands/replay';
 export { runReport } from './commands/report';
 export { runRuns } from './commands/runs';

@@ -1,7 +1,6 @@
 import { TradingDate } from '@books/core';
+import { dateRange, daysToList } from '@books/operator';
 import { parsePrices } from '../src/commands/pnl';
-import { daysToList } from '../src/commands/runs';
-import { dateRange } from '../src/commands/trades';
 
 const CALENDAR = ['2024-01-02', '2024-01-03', '2024-01-04', '2024-01-05', '2024-01-08'].map((d) =>
   TradingDate(d),
@@ -71,6 +70,6 @@ describe('books runs: which days to look at', () => {
       now,
       ...(lastRunDate ? { lastRunDate: TradingDate(lastRunDate) } : {}),
     };
-    expect(daysToList(ctx, { json: false, ...args })).toEqual(days);
+    expect(daysToList(ctx, args)).toEqual(days);
   });
 });

@@ -1,4 +1,17 @@
 /** @books/operator: a stage (embedded or deployed) behind one Stage interface, and the operator's actions on it. */
+export type { DlqMessage, RedriveResult } from './actions/dlq';
+export { executionDlqName, listDlq, redriveDlq, withDlqMessages } from './actions/dlq';
+export type { MigrateOutcome, MigrateRequest } from './actions/migrate';
+export { migrateBook } from './actions/migrate';
+export type { BookPnlRow, MergedFlowPnl, StagePnl } from './actions/pnl';
+export { stagePnl } from './actions/pnl';
+export type { ReconciledSymbol, StageReconciliation } from './actions/reconcile';
+export { reconcileStage } from './actions/reconcile';
+export type { RecoveredIntent, RecoveryReport } from './actions/recover';
+export { NOT_FOUND_AT_BROKER, recoverRun } from './actions/recover';
+export type { RunDays } from './actions/runs';
+export { daysToList, stageRun, stageRuns } from './actions/runs';
+export { dateRange, stageTrades } from './actions/trades';
 export type { PositionRow, StrategyPnl } from './queries/book-queries';
 export { latestPrices, strategyPnl, strategyPositions, strategyTrades } from './queries/book-queries';
 export { ledgerLatestRunDate } from './queries/latest-run';

@@ -129,6 +129,16 @@ export const DEFAULT_TOLERANCES: ReconciliationTolerances = {
 
 const SHARE_DECIMALS = 9;
 
+/**
+ * A holder's pro-rata part of a symbol's unexplained quantity: `unexplained × weight ÷ total`, to
+ * 9 decimals (half-even); zero when nothing is unexplained or the weights sum to zero.
+ */
+export function unexplainedShare(unexplained: Quantity, weight: Quantity, total: Quantity): Quantity {
+  return unexplained.isZero() || total.isZero()
+    ? Quantity.ZERO
+    : unexplained.times(weight.ratioTo(total)).round(SHARE_DECIMALS);
+}
+
 export function reconcile(input: ReconcileInput): Reconciliation {
   const tolerances = { ...DEFAULT_TOLERANCES, ...input.tolerances };
   const books = allBooks(input);
@@ -208,10 +218,7 @@ function reconcileSymbol(
   const weightTotal = Quantity.sum(weights);
   const bookRows = holders.map((h, i): BookHolding => {
     const w = weights[i] ?? Quantity.ZERO;
-    const share =
-      unexplained.isZero() || weightTotal.isZero()
-        ? Quantity.ZERO
-        : unexplained.times(w.ratioTo(weightTotal)).round(SHARE_DECIMALS);
+    const share = unexplainedShare(unexplained, w, weightTotal);
     return { ...h, value: valueOf(h.qty), unexplainedQty: share, unexplainedValue: valueOf(share) };
   });
 

@@ -9,3 +9,4 @@ export { collectReport } from './report/collect';
 export { ledgerDayInputs } from './report/ledger-days';
 export { renderReport } from './report/render';
 export { replayReportData } from './report/replay-report';
+export { stageReport } from './report/stage-report';

@@ -1,9 +1,6 @@
-import { errorMessage, marketTimeToInstant, runIdOf, StrategyId } from '@books/core';
-import { LegacyRepository } from '@books/ledger-client';
-import { type MigrateResult, migrateStrategy } from '@books/legacy';
-import { mutating, type QueryContext, withStage } from '@books/operator';
-import { LedgerRunCompletionStore, runCompletion } from '@books/reconciliation';
-import { BrokerMarket, configOf } from '@books/runtime';
+import { StrategyId } from '@books/core';
+import type { MigrateResult } from '@books/legacy';
+import { migrateBook, mutating, type QueryContext, withStage } from '@books/operator';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { json, type Output, processOutput } from '../format';
@@ -20,52 +17,16 @@ export interface MigrateArgs {
  * trading, then sets its flow flag. Exit 0 when done (or nothing to do), 2 when refused.
  */
 export async function runMigrate(ctx: QueryContext, args: MigrateArgs, io: Output): Promise<number> {
-  const sid = StrategyId(args.strategy);
-  const entry = configOf(ctx.services).strategies.find((s) => s.id === sid);
-  if (!entry) {
-    io.err(`books migrate: ${sid} is not a strategy of stage ${ctx.stage}\n`);
+  const outcome = await migrateBook(ctx, {
+    strategyId: StrategyId(args.strategy),
+    to: args.to,
+    dryRun: args.dryRun,
+  });
+  if ('refused' in outcome) {
+    io.err(`books migrate: ${outcome.refused}\n`);
     return 2;
   }
-  // Between runs only: an order of the last run still in flight would fill into a book whose
-  // lots the migration moved.
-  if (!args.dryRun && ctx.lastRunDate) {
-    const runId = runIdOf(ctx.stage, ctx.lastRunDate);
-    const run = await new LedgerRunCompletionStore(ctx.services.table).snapshot(runId);
-    const completion = run && runCompletion(run);
-    if (completion && !completion.complete) {
-      io.err(
-        `books migrate: run ${runId} is not complete (${completion.waitingFor}): migrate between runs\n`,
-      );
-      return 2;
-    }
-  }
-  // After the last run's fills (they are stamped at the close), before the next run.
-  const at = (
-    ctx.lastRunDate ? marketTimeToInstant(ctx.lastRunDate, '18:00') : ctx.services.clock.now()
-  ).toISOString();
-  const market = new BrokerMarket(ctx.services.broker);
-  let result: MigrateResult;
-  try {
-    result = await migrateStrategy(
-      {
-        table: ctx.services.table,
-        books: ctx.services.books,
-        legacy: new LegacyRepository(ctx.services.table),
-        flows: ctx.services.flows,
-        assets: (symbols) => market.assets(symbols),
-      },
-      {
-        strategyId: sid,
-        to: args.to,
-        flag: args.to === 'per-strategy' ? 'per-strategy' : entry.flow === 'shadow' ? 'shadow' : 'legacy',
-        dryRun: args.dryRun,
-        at,
-      },
-    );
-  } catch (e) {
-    io.err(`books migrate: ${errorMessage(e)}\n`);
-    return 2;
-  }
+  const { result } = outcome;
   if (args.json) {
     io.out(json({ stage: ctx.stage, ...describe(result) }));
     return 0;

@@ -1,16 +1,12 @@
-import { errorMessage, LEGACY, Money, Price, Quantity, Symbol } from '@books/core';
-import { LegacyRepository } from '@books/ledger-client';
-import { attributedPnl } from '@books/legacy';
+import { errorMessage, Money, Price, Symbol } from '@books/core';
 import {
   type QueryContext,
+  type BookPnlRow as Row,
+  type StagePnl,
   type StrategyPnl,
-  selectStrategies,
-  strategyPnl,
-  unconfiguredBookIds,
+  stagePnl,
   withStage,
 } from '@books/operator';
-import { type BookVerification, verifyBook } from '@books/reconciliation';
-import { configOf, mergedStrategies } from '@books/runtime';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { cents, json, type Output, processOutput, table } from '../format';
@@ -36,57 +32,20 @@ export function parsePrices(text: string): Map<Symbol, Price> {
   return marks;
 }
 
-interface Row {
-  readonly pnl: StrategyPnl;
-  readonly check: BookVerification;
-  /** A book whose strategy left the configuration and still holds positions or cash. */
-  readonly retired?: boolean;
-}
-
-/** The merged flow: the LEGACY book (one book), and its strategies' attributed shares of it. */
-async function mergedFlow(ctx: QueryContext, marks: Map<Symbol, Price> | undefined, strategy?: string) {
-  const legacy = await strategyPnl(ctx.services, LEGACY, marks);
-  if (!legacy.exists) return undefined;
-  const merged = (await mergedStrategies(ctx.services, configOf(ctx.services))).filter(
-    (id) => strategy === undefined || id === strategy,
-  );
-  const attributed = attributedPnl({
-    strategyIds: merged,
-    trades: await ctx.services.trades.listLegacy(),
-    signals: await new LegacyRepository(ctx.services.table).latestSignals(),
-    legacy: legacy.positions.map((p) => ({ ...p, qty: Quantity.parse(p.qty) })),
-  });
-  return { legacy, check: await verifyBook(ctx.services, LEGACY), attributed };
-}
-
 /**
  * `books pnl`: per strategy, realized P&L (FIFO, from the book's cash item), unrealized at the
  * broker's latest prices (or --prices), cash, equity, and Σ transfers; each book is rebuilt from
  * its trades and transfers and compared with the stored book (a mismatch exits 1, nothing is fixed).
  */
 export async function runPnl(ctx: QueryContext, args: PnlArgs, io: Output): Promise<number> {
-  let rows: Row[];
-  let merged: Awaited<ReturnType<typeof mergedFlow>>;
+  let rows: readonly Row[];
+  let merged: StagePnl['merged'];
   try {
     const marks = args.prices !== undefined ? parsePrices(args.prices) : undefined;
-    rows = [];
-    for (const sid of selectStrategies(ctx, args.strategy)) {
-      const [pnl, check] = await Promise.all([
-        strategyPnl(ctx.services, sid, marks),
-        verifyBook(ctx.services, sid),
-      ]);
-      rows.push({ pnl, check });
-    }
-    if (args.strategy === undefined)
-      for (const sid of await unconfiguredBookIds(ctx.services, ctx.strategyIds)) {
-        const [pnl, check] = await Promise.all([
-          strategyPnl(ctx.services, sid, marks),
-          verifyBook(ctx.services, sid),
-        ]);
-        if (pnl.positions.length > 0 || !pnl.cash.isZero()) rows.push({ pnl, check, retired: true });
-      }
-    merged = await mergedFlow(ctx, marks, args.strategy);
-    if (merged && args.strategy === undefined) rows.push({ pnl: merged.legacy, check: merged.check });
+    ({ rows, merged } = await stagePnl(ctx, {
+      ...(args.strategy !== undefined ? { strategy: args.strategy } : {}),
+      ...(marks ? { marks } : {}),
+    }));
   } catch (e) {
     io.err(`books pnl: ${errorMessage(e)}\n`);
     return 2;

@@ -1,8 +1,5 @@
-import { errorMessage, Quantity, TradingDate } from '@books/core';
-import type { ReconEntry } from '@books/ledger-client';
-import { type QueryContext, withStage } from '@books/operator';
-import { reconcilerFunction } from '@books/reconciler';
-import type { ReconcileSummary } from '@books/reconciliation';
+import { errorMessage, TradingDate } from '@books/core';
+import { type QueryContext, type ReconciledSymbol, reconcileStage, withStage } from '@books/operator';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { json, type Output, processOutput, table } from '../format';
@@ -26,57 +23,45 @@ export async function runReconcile(ctx: QueryContext, args: ReconcileArgs, io: O
     io.err(`books reconcile: ${errorMessage(e)}\n`);
     return 2;
   }
-  if (date === undefined && ctx.lastRunDate === undefined) {
-    io.err(
-      `books reconcile: stage ${ctx.stage} has no run yet (neither the ledger nor the local cursor names one): ` +
-        'nothing to reconcile as of a run; give --date YYYY-MM-DD to reconcile a day explicitly\n',
-    );
+  const result = await reconcileStage(ctx, date);
+  if ('refused' in result) {
+    io.err(`books reconcile: ${result.refused}\n`);
     return 2;
   }
-  const summary: ReconcileSummary = await reconcilerFunction(ctx.services)(date ? { date } : {});
-  const stored = await ctx.services.recon.latest(TradingDate(summary.date));
-  const entries = stored?.entries ?? [];
-  const unexplained = new Map(summary.breaks.map((b) => [b.symbol, b.unexplained]));
+  const { summary, symbols: entries } = result;
   if (args.json) {
     io.out(
       json({
         stage: ctx.stage,
         ...summary,
-        symbols: entries.map((e) => ({
+        symbols: entries.map(({ entry: e, unexplained }) => ({
           symbol: e.symbol,
           status: e.status,
           brokerQty: e.brokerQty,
           booksQty: e.booksQty,
-          unexplained: unexplained.get(e.symbol) ?? '0',
+          unexplained,
           byStrategy: e.byStrategy,
         })),
       }),
     );
     return summary.ok ? 0 : 1;
   }
-  const holders = (e: ReconEntry) => {
-    if (e.byStrategy.length === 0) return '-';
-    const gap = unexplained.get(e.symbol);
-    const total = Quantity.sum(e.byStrategy.map((b) => b.qty));
-    return e.byStrategy
-      .map((b) => {
-        // The reconciler's pro-rata split by owned quantity, to its 9 decimals.
-        if (gap === undefined || total.isZero()) return `${b.strategyId} ${b.qty}`;
-        const share = Quantity.parse(gap).times(b.qty.ratioTo(total)).round(9);
-        return `${b.strategyId} ${b.qty} (share ${share})`;
-      })
-      .join(', ');
-  };
+  const holders = (s: ReconciledSymbol) =>
+    s.holders.length === 0
+      ? '-'
+      : s.holders
+          .map((h) => `${h.strategyId} ${h.qty}${h.share === undefined ? '' : ` (share ${h.share})`}`)
+          .join(', ');
   const symbols =
     entries.length === 0
       ? '  (no positions at the broker or in any book)'
       : table(
           [
-            { header: 'symbol', value: (e: ReconEntry) => e.symbol },
-            { header: 'status', value: (e) => e.status },
-            { header: 'broker qty', align: 'right', value: (e) => e.brokerQty.toString() },
-            { header: 'books qty', align: 'right', value: (e) => e.booksQty.toString() },
-            { header: 'unexplained', align: 'right', value: (e) => unexplained.get(e.symbol) ?? '0' },
+            { header: 'symbol', value: (s: ReconciledSymbol) => s.entry.symbol },
+            { header: 'status', value: (s) => s.entry.status },
+            { header: 'broker qty', align: 'right', value: (s) => s.entry.brokerQty.toString() },
+            { header: 'books qty', align: 'right', value: (s) => s.entry.booksQty.toString() },
+            { header: 'unexplained', align: 'right', value: (s) => s.unexplained },
             { header: 'held by', value: holders },
           ],
           entries,

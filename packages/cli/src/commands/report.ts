@@ -1,8 +1,8 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { errorMessage, marketDateOf, TradingDate } from '@books/core';
+import { errorMessage } from '@books/core';
 import { type QueryContext, withStage } from '@books/operator';
-import { collectReport, ledgerDayInputs, renderReport } from '@books/replay';
+import { renderReport, stageReport } from '@books/replay';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { type Output, processOutput } from '../format';
@@ -11,20 +11,6 @@ export interface ReportArgs {
   readonly out: string;
   readonly from?: string;
   readonly to?: string;
-}
-
-/** The first day of the stage's ledger: its earliest trade or transfer. */
-async function firstLedgerDay(ctx: QueryContext): Promise<TradingDate | undefined> {
-  const instants: string[] = [];
-  for (const sid of ctx.strategyIds) {
-    const [book, trades] = await Promise.all([
-      ctx.services.books.readBook(sid),
-      ctx.services.trades.listByStrategy(sid),
-    ]);
-    instants.push(...(book?.transfers ?? []).map((t) => t.at), ...trades.map((t) => t.filledAt));
-  }
-  const first = instants.sort()[0];
-  return first === undefined ? undefined : marketDateOf(new Date(first));
 }
 
 /**
@@ -36,28 +22,17 @@ export async function runReport(ctx: QueryContext, args: ReportArgs, io: Output)
   try {
     const file = resolve(args.out);
     if (!existsSync(dirname(file))) throw new Error(`no directory for the report ${file}`);
-    const to = args.to !== undefined ? TradingDate(args.to) : (ctx.lastRunDate ?? marketDateOf(ctx.now));
-    const from = args.from !== undefined ? TradingDate(args.from) : await firstLedgerDay(ctx);
-    if (from === undefined) {
+    const report = await stageReport(ctx, {
+      ...(args.from !== undefined ? { from: args.from } : {}),
+      ...(args.to !== undefined ? { to: args.to } : {}),
+    });
+    if ('empty' in report) {
       io.err(`books report: stage ${ctx.stage} has no trade or transfer yet (run \`pnpm start\` first)\n`);
       return 3;
     }
-    if (from > to) throw new Error(`--from ${from} is after --to ${to}`);
-    const dates = ctx.calendar.filter((d) => d >= from && d <= to);
-    if (dates.length === 0) throw new Error(`no trading day lies in ${from} … ${to}`);
-    const data = await collectReport(ctx.services, {
-      stage: ctx.stage,
-      strategyIds: ctx.strategyIds,
-      days: await ledgerDayInputs(ctx.services, ctx.strategyIds, dates),
-      now: ctx.now,
-      title: `Strategy Books ${dates[0]} … ${dates[dates.length - 1]}`,
-      subtitle: `stage ${ctx.stage} · ${dates.length} trading days · from the ledger`,
-      notes: [
-        'books rebuilt from the ledger at each day’s closing prices; the account’s equity from the broker’s cash now and the ledger’s trades',
-      ],
-    });
+    const { data, days } = report;
     writeFileSync(file, renderReport(data));
-    io.out(`report: ${file} (${dates.length} days, ${data.trades.length} trades)\n`);
+    io.out(`report: ${file} (${days} days, ${data.trades.length} trades)\n`);
     return 0;
   } catch (e) {
     io.err(`books report: ${errorMessage(e)}\n`);

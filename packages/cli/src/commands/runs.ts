@@ -1,6 +1,6 @@
-import { errorMessage, RunId, runIdOf, TradingDate } from '@books/core';
+import { errorMessage, RunId } from '@books/core';
 import type { RunCompleteness, StrategyCompleteness, TradeCompleteness } from '@books/operator';
-import { loadRunCompleteness, type QueryContext, withStage } from '@books/operator';
+import { type QueryContext, stageRun, stageRuns, withStage } from '@books/operator';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { json, type Output, processOutput, table } from '../format';
@@ -15,35 +15,11 @@ export interface RunsArgs {
   readonly json: boolean;
 }
 
-/**
- * The trading days to list: `--from/--to` within the calendar (only --to: the last N up to it), else the last N days up to the last
- * day `books run` ran (or up to today). Runs are found by their id `{stage}-{date}`, never by a scan.
- */
-export function daysToList(
-  ctx: Pick<QueryContext, 'calendar' | 'lastRunDate' | 'now'>,
-  args: RunsArgs,
-): TradingDate[] {
-  if (args.from !== undefined || args.to !== undefined) {
-    const from = args.from !== undefined ? TradingDate(args.from) : undefined;
-    const to = args.to !== undefined ? TradingDate(args.to) : undefined;
-    const days = ctx.calendar.filter(
-      (d) => (from === undefined || d >= from) && (to === undefined || d <= to),
-    );
-    return from === undefined ? days.slice(-args.last) : days;
-  }
-  const until = ctx.lastRunDate ?? ctx.now.toISOString().slice(0, 10);
-  return ctx.calendar.filter((d) => d <= until).slice(-args.last);
-}
-
 /** `books runs [RUN_ID]`: run completeness — every strategy and every planned trade, final or not, and STUCK runs. */
 export async function runRuns(ctx: QueryContext, args: RunsArgs, io: Output): Promise<number> {
   try {
     if (args.runId !== undefined) return await showRun(ctx, RunId(args.runId), args, io);
-    const runs: RunCompleteness[] = [];
-    for (const day of daysToList(ctx, args)) {
-      const run = await loadRunCompleteness(ctx.services, runIdOf(ctx.stage, day), ctx.now);
-      if (run) runs.push(filtered(run, args.strategy));
-    }
+    const runs = await stageRuns(ctx, args, args.strategy);
     if (args.json) {
       io.out(json({ stage: ctx.stage, runs }));
       return 0;
@@ -77,24 +53,13 @@ export async function runRuns(ctx: QueryContext, args: RunsArgs, io: Output): Pr
 }
 
 async function showRun(ctx: QueryContext, runId: RunId, args: RunsArgs, io: Output): Promise<number> {
-  const found = await loadRunCompleteness(ctx.services, runId, ctx.now);
-  if (!found) {
+  const run = await stageRun(ctx, runId, args.strategy);
+  if (!run) {
     io.err(`books runs: no run ${runId}\n`);
     return 3;
   }
-  const run = filtered(found, args.strategy);
   io.out(args.json ? json(run) : formatRun(run));
   return run.status === 'STUCK' ? 1 : 0;
-}
-
-function filtered(run: RunCompleteness, strategy?: string): RunCompleteness {
-  if (strategy === undefined) return run;
-  const strategies = run.strategies.filter((s) => s.strategyId === strategy);
-  return {
-    ...run,
-    strategies,
-    missing: strategies.flatMap((s) => s.missing.map((m) => `${s.strategyId}: ${m}`)),
-  };
 }
 
 export function formatRun(run: RunCompleteness): string {

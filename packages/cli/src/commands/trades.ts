@@ -1,13 +1,6 @@
-import {
-  errorMessage,
-  Money,
-  marketTimeToInstant,
-  notional,
-  type StrategyId,
-  TradingDate,
-} from '@books/core';
+import { errorMessage, Money, notional, type StrategyId } from '@books/core';
 import type { StrategyTrade } from '@books/ledger-client';
-import { type QueryContext, selectStrategies, strategyTrades, withStage } from '@books/operator';
+import { type QueryContext, stageTrades, withStage } from '@books/operator';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { cents, json, type Output, processOutput, table } from '../format';
@@ -21,36 +14,20 @@ export interface TradesArgs {
   readonly json: boolean;
 }
 
-/** The instant range `[from 00:00, day after to 00:00)` New York of inclusive trading dates. */
-export function dateRange(from?: string, to?: string): { from?: string; to?: string } {
-  const start =
-    from !== undefined ? marketTimeToInstant(TradingDate(from), '00:00').toISOString() : undefined;
-  let end: string | undefined;
-  if (to !== undefined) {
-    const next = new Date(`${TradingDate(to)}T12:00:00Z`);
-    next.setUTCDate(next.getUTCDate() + 1);
-    end = marketTimeToInstant(next.toISOString().slice(0, 10), '00:00').toISOString();
-  }
-  if (start !== undefined && end !== undefined && start >= end)
-    throw new Error(`--from ${from} is after --to ${to}`);
-  return { ...(start ? { from: start } : {}), ...(end ? { to: end } : {}) };
-}
-
 /** `books trades`: each strategy's fills over a date range (GSI1, all pages), in time order. */
 export async function runTrades(ctx: QueryContext, args: TradesArgs, io: Output): Promise<number> {
   let trades: StrategyTrade[];
   let sids: StrategyId[];
   try {
-    const range = dateRange(args.from, args.to);
-    sids = selectStrategies(ctx, args.strategy);
-    trades = (await Promise.all(sids.map((sid) => strategyTrades(ctx.services, sid, range)))).flat();
+    ({ strategies: sids, trades } = await stageTrades(ctx, {
+      ...(args.strategy !== undefined ? { strategy: args.strategy } : {}),
+      ...(args.from !== undefined ? { from: args.from } : {}),
+      ...(args.to !== undefined ? { to: args.to } : {}),
+    }));
   } catch (e) {
     io.err(`books trades: ${errorMessage(e)}\n`);
     return 2;
   }
-  trades.sort((a, b) =>
-    a.filledAt < b.filledAt ? -1 : a.filledAt > b.filledAt ? 1 : a.strategyId < b.strategyId ? -1 : 1,
-  );
   if (args.json) {
     io.out(
       json({ stage: ctx.stage, from: args.from ?? null, to: args.to ?? null, strategies: sids, trades }),

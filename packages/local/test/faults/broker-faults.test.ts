@@ -1,7 +1,7 @@
 import { InsufficientBuyingPower } from '@books/broker';
-import { recoverRun, redriveDlq } from '@books/cli';
 import { type RunId, type StrategyId, TradingDate } from '@books/core';
 import { readStoredPlan } from '@books/ledger-client';
+import { recoverRun, redriveDlq } from '@books/operator';
 import { drainQueue } from '../../src/daily-run/queue-poller';
 import { STRATEGY_IDS } from '../e2e/support';
 import { deliverChaotically } from './harness/chaotic-delivery';

@@ -1,5 +1,5 @@
 import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { listDlq, recoverRun, redriveDlq } from '@books/cli';
+import { listDlq, recoverRun, redriveDlq } from '@books/operator';
 import type { Services } from '@books/runtime';
 import { deliverChaotically } from './harness/chaotic-delivery';
 import { type DynamoCall, throttled, transactionConflict, withFaultyLedger } from './harness/faulty-dynamodb';

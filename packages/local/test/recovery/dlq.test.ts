@@ -1,7 +1,7 @@
 import { PaperBroker } from '@books/broker';
-import { listDlq, runDlq } from '@books/cli';
+import { runDlq } from '@books/cli';
 import { createLogger, Money, runIdOf, type TradingDate } from '@books/core';
-import type { QueryContext } from '@books/operator';
+import { listDlq, type QueryContext } from '@books/operator';
 import type { LocalWorld } from '../../src/daily-run/local-world';
 import { drainQueue } from '../../src/daily-run/queue-poller';
 import { checkInvariants, daysFrom, openWorld, SAMPLE_DAYS, STRATEGY_IDS } from '../e2e/support';

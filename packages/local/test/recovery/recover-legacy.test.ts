@@ -1,7 +1,7 @@
 import { PaperBroker } from '@books/broker';
-import { recoverRun } from '@books/cli';
 import { LEGACY, RunId, type TradingDate } from '@books/core';
 import { readStoredPlan } from '@books/ledger-client';
+import { recoverRun } from '@books/operator';
 import { legacyAttributionFields } from '@books/queue';
 import { daysFrom } from '../e2e/support';
 import { openLegacyWorld, STATIC_STRATEGIES } from '../legacy/support';

@@ -1,7 +1,8 @@
 import { PaperBroker } from '@books/broker';
-import { NOT_FOUND_AT_BROKER, recoverRun, redriveDlq, runRecover } from '@books/cli';
+import { runRecover } from '@books/cli';
 import { ClientOrderId, createLogger, Money, Quantity, RunId, runIdOf, type TradingDate } from '@books/core';
 import { LedgerIntentStore } from '@books/execution';
+import { NOT_FOUND_AT_BROKER, recoverRun, redriveDlq } from '@books/operator';
 import { reconcilerFunction } from '@books/reconciler';
 import type { LocalWorld } from '../../src/daily-run/local-world';
 import { drainQueue } from '../../src/daily-run/queue-poller';
