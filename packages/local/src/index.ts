@@ -3,6 +3,18 @@ export { dayReport, formatDayReport } from './daily-run/day-report';
 export type { InjectionHooks, LocalFunctionName, LocalWorldOptions } from './daily-run/local-world';
 export { LocalWorld } from './daily-run/local-world';
 export { drainQueue } from './daily-run/queue-poller';
+export { REFUSED, refusalOf } from './daily-run/refusal';
+export {
+  ensureSampleBars,
+  FIRST_SIMULATED_DAY,
+  nextRunDay,
+  readRunCursor,
+  runCursorFile,
+  SAMPLE_FIRST_DAY,
+  SAMPLE_LAST_DAY,
+  sampleCalendar,
+  writeRunCursor,
+} from './daily-run/sample-days';
 export { runDevLoop } from './dev/dev-loop';
 export { DEFAULT_LAMBDA_PORT, offlineLambdaEndpoint } from './dev/offline-lambda';
 export { answers } from './dev/offline-server';

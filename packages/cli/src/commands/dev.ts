@@ -1,7 +1,7 @@
 import { booksHome, DEFAULT_LAMBDA_PORT, runDevLoop } from '@books/local';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { ensureSampleBars } from './run';
+import { sampleBars } from './run';
 
 const port = z.coerce.number().int().min(1).max(65535);
 const DevOptionsSchema = z.object({
@@ -30,7 +30,7 @@ export function registerDev(program: Command): void {
       }
       const io = { out: (t: string) => process.stdout.write(t), err: (t: string) => process.stderr.write(t) };
       // The offline functions read the stack home's sample bars (the local overlay's BOOKS_BARS).
-      ensureSampleBars(booksHome(), io);
+      sampleBars(booksHome(), io);
       const stop = new AbortController();
       const onSignal = () => stop.abort();
       process.once('SIGINT', onSignal);

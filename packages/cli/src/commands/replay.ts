@@ -6,7 +6,7 @@ import type { ReplayFlow } from '@books/replay';
 import { formatSummary, progressReporter, renderReport, replayReportData, runReplay } from '@books/replay';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { ensureSampleBars, type Output } from './run';
+import { type Output, sampleBars as writeSampleBars } from './run';
 
 export interface ReplayCliArgs {
   readonly from: string;
@@ -54,7 +54,7 @@ function resolveConfig(given: string | undefined, strategiesDir: string): string
 
 /** The sample bars (and their corporate actions), generated on first use; said on stderr. */
 function sampleBars(home: string, io: Output): string {
-  return ensureSampleBars(home, { out: (t) => io.err(t), err: (t) => io.err(t) });
+  return writeSampleBars(home, { out: (t) => io.err(t), err: (t) => io.err(t) });
 }
 
 /**

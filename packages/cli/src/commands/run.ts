@@ -1,4 +1,4 @@
-import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLogger, errorMessage, TradingDate } from '@books/core';
 import {
@@ -7,22 +7,25 @@ import {
   DEFAULT_LAMBDA_PORT,
   dayReport,
   endpointsOf,
+  ensureSampleBars,
+  FIRST_SIMULATED_DAY,
   flowFlagsFile,
   formatDayReport,
   LocalWorld,
+  nextRunDay,
   offlineLambdaEndpoint,
+  REFUSED,
+  refusalOf,
+  runCursorFile,
   runDayViaOffline,
+  SAMPLE_FIRST_DAY,
+  SAMPLE_LAST_DAY,
+  sampleCalendar,
   startStack,
   stopStack,
   workspaceRoot,
+  writeRunCursor,
 } from '@books/local';
-import {
-  CORPORATE_ACTIONS_FILE,
-  formatCorporateActions,
-  generateSampleBars,
-  sampleCorporateActions,
-  sampleTradingDays,
-} from '@books/market-data';
 import { openDeployed, runOnDeployedStage, stageKindOf } from '@books/operator';
 import type { Command } from 'commander';
 import { z } from 'zod';
@@ -43,13 +46,6 @@ export interface RunArgs {
   readonly corporateActions?: boolean;
 }
 
-/** Sample history starts in 2023; the first simulated day leaves a year for 200-day indicators. */
-const SAMPLE_FIRST_DAY = '2023-01-03';
-const SAMPLE_LAST_DAY = '2025-12-31';
-const FIRST_SIMULATED_DAY = '2024-01-02';
-
-const CursorSchema = z.object({ lastDate: z.string() });
-
 /**
  * `books run [--date D]` (and `pnpm start`): one complete daily cycle on the embedded default —
  * embedded stack, simulated broker, the project's sample bars and example strategies — then the
@@ -57,12 +53,12 @@ const CursorSchema = z.object({ lastDate: z.string() });
  */
 export async function runDailyCycle(args: RunArgs, io: Output): Promise<number> {
   const home = booksHome();
-  const barsDir = ensureSampleBars(home, io);
-  const calendar = sampleTradingDays(SAMPLE_FIRST_DAY, SAMPLE_LAST_DAY);
-  const cursorFile = join(home, `cursor.${args.stage}.json`);
+  const barsDir = sampleBars(home, io);
+  const calendar = sampleCalendar();
+  const cursorFile = runCursorFile(home, args.stage);
   let date: TradingDate;
   try {
-    date = args.date ? TradingDate(args.date) : nextDay(calendar, cursorFile);
+    date = args.date ? TradingDate(args.date) : nextRunDay(calendar, cursorFile);
   } catch (e) {
     io.err(`books run: ${errorMessage(e)}\n`);
     return 2;
@@ -125,7 +121,7 @@ export async function runDailyCycle(args: RunArgs, io: Output): Promise<number> 
       result = await runOnce();
     const refusal = refusalOf(result.plan);
     const refused = refusal !== undefined && REFUSED.test(refusal.reason);
-    if (!args.dryRun && !refused) writeFileSync(cursorFile, JSON.stringify({ lastDate: date }));
+    if (!args.dryRun && !refused) writeRunCursor(cursorFile, date);
     if (refused)
       io.err(
         `books run: ${date} was not run: ${refusal.reason}\n${(refusal.problems ?? []).map((p) => `  ${p}\n`).join('')}`,
@@ -156,50 +152,11 @@ export async function runDailyCycle(args: RunArgs, io: Output): Promise<number> 
   }
 }
 
-/** DailyRun's output when the coordinator did not plan the run (the Skipped state keeps its plan). */
-const RefusalSchema = z.object({
-  plan: z.object({
-    proceed: z.literal(false),
-    reason: z.string(),
-    problems: z.array(z.string()).optional(),
-  }),
-});
-
-/**
- * Reasons that mean the day was not run and must be run again (an invalid configuration, a date
- * out of order, a previous day still in flight, a reconciliation block), as opposed to a day that
- * needs no run (the market is closed, the run already exists).
- */
-export const REFUSED = /^(stopped|refused|waiting):/;
-
-export function refusalOf(plan: unknown): z.infer<typeof RefusalSchema>['plan'] | undefined {
-  const parsed = RefusalSchema.safeParse(plan);
-  return parsed.success ? parsed.data.plan : undefined;
-}
-
-/** The project's sample bars under `home`, generated deterministically on first use. */
-export function ensureSampleBars(home: string, io: Output): string {
-  const barsDir = join(home, 'sample-bars');
-  const days = sampleTradingDays(SAMPLE_FIRST_DAY, SAMPLE_LAST_DAY);
-  // Bars written before the sample had corporate actions are unsplit: written again with the file.
-  if (!existsSync(join(barsDir, 'SPY.csv')) || !existsSync(join(barsDir, CORPORATE_ACTIONS_FILE))) {
-    mkdirSync(barsDir, { recursive: true });
-    for (const [symbol, csv] of generateSampleBars(days)) writeFileSync(join(barsDir, `${symbol}.csv`), csv);
-    writeFileSync(
-      join(barsDir, CORPORATE_ACTIONS_FILE),
-      formatCorporateActions(sampleCorporateActions(days)),
-    );
-    io.out(`sample bars: generated ${SAMPLE_FIRST_DAY} … ${SAMPLE_LAST_DAY} in ${barsDir}\n`);
-  }
-  return barsDir;
-}
-
-function nextDay(calendar: readonly TradingDate[], cursorFile: string): TradingDate {
-  if (!existsSync(cursorFile)) return TradingDate(FIRST_SIMULATED_DAY);
-  const { lastDate } = CursorSchema.parse(JSON.parse(readFileSync(cursorFile, 'utf8')));
-  const next = calendar.find((d) => d > lastDate);
-  if (!next) throw new Error(`the sample data ends at ${lastDate}; pick a day with --date`);
-  return next;
+/** The project's sample bars under `home` (see ensureSampleBars), saying so on `io.out` when it generates them. */
+export function sampleBars(home: string, io: Output): string {
+  const { dir, generated } = ensureSampleBars(home);
+  if (generated) io.out(`sample bars: generated ${SAMPLE_FIRST_DAY} … ${SAMPLE_LAST_DAY} in ${dir}\n`);
+  return dir;
 }
 
 export function registerRun(program: Command): void {

@@ -2,7 +2,7 @@ import { errorMessage } from '@books/core';
 import { booksHome, formatStatus, stackStatus, startStack, stopRecordedStack } from '@books/local';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { ensureSampleBars } from './run';
+import { sampleBars } from './run';
 
 export interface Output {
   out(text: string): void;
@@ -29,7 +29,7 @@ export async function runStackUp(args: StackUpArgs, io: Output): Promise<number>
         ? 'stack: already running, reused\n'
         : `stack: started in ${((Date.now() - startedAt) / 1000).toFixed(1)} s\n`,
     );
-    ensureSampleBars(args.home, io);
+    sampleBars(args.home, io);
     io.out(formatStatus(await stackStatus({ home: args.home })));
     return 0;
   } catch (e) {

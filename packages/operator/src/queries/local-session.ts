@@ -13,13 +13,14 @@ import {
   endpointsOf,
   flowFlagsFile,
   LocalWorld,
+  readRunCursor,
+  runCursorFile,
+  sampleCalendar,
   startStack,
   stopStack,
   workspaceRoot,
 } from '@books/local';
-import { sampleTradingDays } from '@books/market-data';
 import type { Services } from '@books/runtime';
-import { z } from 'zod';
 import { laterRunDate, ledgerLatestRunDate } from './latest-run';
 
 /** What a query command needs: the stage's services and what it knows of its calendar. */
@@ -38,12 +39,6 @@ export interface QueryContext {
   readonly executionDlqUrl?: string;
 }
 
-/** The sample market data `books run` generates (see commands/run.ts). */
-const SAMPLE_FIRST_DAY = '2023-01-03';
-const SAMPLE_LAST_DAY = '2025-12-31';
-
-const CursorSchema = z.object({ lastDate: z.string() });
-
 export function stageConfig(
   strategiesDir: string,
   stage: string,
@@ -59,10 +54,7 @@ export function stageConfig(
 
 /** The last trading day `books run` completed on the stage (its cursor file), if any. */
 export function lastRunDate(home: string, stage: string): TradingDate | undefined {
-  const file = join(home, `cursor.${stage}.json`);
-  if (!existsSync(file)) return undefined;
-  const parsed = CursorSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
-  return parsed.success ? TradingDate(parsed.data.lastDate) : undefined;
+  return readRunCursor(runCursorFile(home, stage));
 }
 
 /**
@@ -97,7 +89,7 @@ export async function withLocalQueries<T>(
       services: world.services,
       stage,
       strategyIds: config.strategies.map((s) => s.id),
-      calendar: sampleTradingDays(SAMPLE_FIRST_DAY, SAMPLE_LAST_DAY),
+      calendar: sampleCalendar(),
       ...(last ? { lastRunDate: last } : {}),
       now: new Date(),
     });

@@ -1,4 +1,4 @@
-import { REFUSED, refusalOf } from '../src/commands/run';
+import { REFUSED, refusalOf } from '../../src/daily-run/refusal';
 
 describe('books run: a day the coordinator did not run', () => {
   it.each([
