@@ -1,5 +1,6 @@
 import { Money } from '@books/core';
-import { performance } from '../replay/metrics';
+import { calmarRatio, sortinoRatio } from '../replay/factsheet';
+import { dailyReturns, performance } from '../replay/metrics';
 import { escapeHtml as h } from './escape';
 import type { ReportData, ReportDay, ReportTrade } from './model';
 
@@ -13,7 +14,7 @@ function row(cells: readonly string[], tag: 'td' | 'th' = 'td'): string {
   return `<tr>${cells.map((c) => `<${tag}>${c}</${tag}>`).join('')}</tr>`;
 }
 
-/** Per strategy: final equity, time-weighted return, max drawdown, volatility, Sharpe, trades, fees. */
+/** Per strategy: final equity, time-weighted return, max drawdown, volatility, Sharpe, Sortino, Calmar, trades, fees. */
 export function summaryTable(data: Pick<ReportData, 'strategies' | 'days' | 'trades'>): string {
   const rows = data.strategies.map((sid) => {
     const days = data.days.filter((d) => d.books[sid] !== undefined);
@@ -25,6 +26,7 @@ export function summaryTable(data: Pick<ReportData, 'strategies' | 'days' | 'tra
     const traded = Money.sum(trades.map((t) => Money.parse(t.value).abs()));
     const fees = Money.sum(trades.map((t) => Money.parse(t.fees)));
     const stats = performance(points, traded.value.toNumber());
+    const returns = dailyReturns(points);
     const last = days[days.length - 1]?.books[sid]?.equity;
     const matched = days.filter((d) => !d.recon.breaks.some((b) => b.strategies.includes(sid))).length;
     return row([
@@ -34,6 +36,8 @@ export function summaryTable(data: Pick<ReportData, 'strategies' | 'days' | 'tra
       pct(stats.maxDrawdown),
       pct(stats.annualisedVolatility),
       num(stats.sharpe),
+      num(sortinoRatio(returns)),
+      num(calmarRatio(returns)),
       num(stats.turnover),
       String(trades.length),
       cents(traded),
@@ -55,6 +59,8 @@ export function summaryTable(data: Pick<ReportData, 'strategies' | 'days' | 'tra
     '',
     '',
     '',
+    '',
+    '',
     String(data.trades.length),
     cents(Money.sum(data.trades.map((t) => Money.parse(t.value).abs()))),
     cents(Money.sum(data.trades.map((t) => Money.parse(t.fees)))),
@@ -68,6 +74,8 @@ export function summaryTable(data: Pick<ReportData, 'strategies' | 'days' | 'tra
       'max DD',
       'ann. vol',
       'Sharpe',
+      'Sortino',
+      'Calmar',
       'turnover',
       'trades',
       'traded value',

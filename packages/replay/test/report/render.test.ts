@@ -37,6 +37,22 @@ describe('the HTML report (pure rendering)', () => {
     expect(charts.map((m) => paths(m[2] ?? ''))).toEqual([1, 2, 3, 3]);
   });
 
+  it('shows Sortino and Calmar beside Sharpe in the summary, with a cell for each in every row', () => {
+    const table = /<table class="summary numeric" data-table="summary">(.*?)<\/table>/s.exec(html)?.[1] ?? '';
+    const headers = [...table.matchAll(/<th>([^<]*)<\/th>/g)].map((m) => m[1]);
+    expect(headers.slice(headers.indexOf('Sharpe'), headers.indexOf('Sharpe') + 4)).toEqual([
+      'Sharpe',
+      'Sortino',
+      'Calmar',
+      'turnover',
+    ]);
+    const rows = [...table.matchAll(/<tr>(.*?)<\/tr>/gs)]
+      .slice(1)
+      .map((m) => (m[1] ?? '').match(/<td>/g)?.length);
+    expect(rows.length).toBeGreaterThan(1);
+    expect(new Set(rows)).toEqual(new Set([headers.length]));
+  });
+
   it('lists one trade row per trade with its filter keys, and one day row per day with its status', () => {
     expect(html.match(/<tr data-strategy=/g)).toHaveLength(4);
     expect(html).toContain('data-side="sell" data-date="2024-01-04"');

@@ -142,6 +142,15 @@ describe('the HTML report in headless Chromium', () => {
     await page.fill('#f-from', last);
     expect(await visibleTrades(page)).toBe(data.trades.filter((t) => t.date >= last).length);
 
+    // The factsheet columns beside Sharpe: a header each, and a value (or —) in every book's row.
+    const summary = page.locator('table.summary');
+    const headers = await summary.locator('thead th').allTextContents();
+    expect(headers).toEqual(expect.arrayContaining(['Sharpe', 'Sortino', 'Calmar']));
+    const sortino = headers.indexOf('Sortino');
+    for (const r of await summary.locator('tbody tr').all())
+      expect(await r.locator('td').count()).toBe(headers.length);
+    const bookRow = summary.locator('tbody tr').first();
+    expect(await bookRow.locator('td').nth(sortino).textContent()).toMatch(/^(-?\d+\.\d{2}|—)$/);
     const days = page.locator('table.days tbody tr');
     expect(await days.count()).toBe(DAYS.length);
     expect(await page.locator('table.days tbody tr[data-recon="MATCH"]').count()).toBe(DAYS.length);
