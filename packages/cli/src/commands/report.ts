@@ -11,6 +11,8 @@ export interface ReportArgs {
   readonly out: string;
   readonly from?: string;
   readonly to?: string;
+  /** The symbol books are measured against (alpha, beta, R²); default SPY. */
+  readonly benchmark?: string;
 }
 
 /**
@@ -25,6 +27,7 @@ export async function runReport(ctx: QueryContext, args: ReportArgs, io: Output)
     const report = await stageReport(ctx, {
       ...(args.from !== undefined ? { from: args.from } : {}),
       ...(args.to !== undefined ? { to: args.to } : {}),
+      ...(args.benchmark !== undefined ? { benchmark: args.benchmark } : {}),
     });
     if ('empty' in report) {
       io.err(`books report: stage ${ctx.stage} has no trade or transfer yet (run \`pnpm start\` first)\n`);
@@ -49,6 +52,7 @@ export function registerReport(program: Command): void {
     .requiredOption('--out <file.html>', 'where to write the report')
     .option('--from <YYYY-MM-DD>', 'first trading day (default: the ledger’s first)')
     .option('--to <YYYY-MM-DD>', 'last trading day (default: the last day run)')
+    .option('--benchmark <symbol>', 'the symbol books are measured against: alpha, beta, R² (default SPY)')
     .option('--stage <stage>', 'the stage to report on', 'local')
     .action(async (opts: unknown) => {
       const o = z
@@ -56,13 +60,19 @@ export function registerReport(program: Command): void {
           out: z.string().min(1),
           from: z.string().optional(),
           to: z.string().optional(),
+          benchmark: z.string().min(1).optional(),
           stage: z.string(),
         })
         .parse(opts);
       process.exitCode = await withStage(o.stage, (ctx) =>
         runReport(
           ctx,
-          { out: o.out, ...(o.from ? { from: o.from } : {}), ...(o.to ? { to: o.to } : {}) },
+          {
+            out: o.out,
+            ...(o.from ? { from: o.from } : {}),
+            ...(o.to ? { to: o.to } : {}),
+            ...(o.benchmark ? { benchmark: o.benchmark } : {}),
+          },
           processOutput,
         ),
       );

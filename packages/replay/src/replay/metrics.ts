@@ -33,6 +33,17 @@ export function dailyReturns(points: readonly EquityPoint[]): number[] {
   return out;
 }
 
+/** The same returns aligned with the points: undefined on a day without a positive base. */
+export function dailyReturnsByDay(points: readonly EquityPoint[]): (number | undefined)[] {
+  let previous = 0;
+  return points.map((p) => {
+    const base = previous > 0 ? previous : p.flow;
+    const r = base > 0 ? (p.equity - previous - p.flow) / base : undefined;
+    previous = p.equity;
+    return r;
+  });
+}
+
 /** Compounded return of the daily returns: Π(1 + r) − 1 (0 for no returns). */
 export function totalReturn(returns: readonly number[]): number {
   return returns.reduce((acc, r) => acc * (1 + r), 1) - 1;

@@ -12,7 +12,15 @@ import type { RunCompleteness } from '@books/operator';
 import { loadRunCompleteness } from '@books/operator';
 import type { Services } from '@books/runtime';
 import type { DayRecord, ReconDay } from '../replay/state';
-import type { ReportBreak, ReportData, ReportDay, ReportRecon, ReportRun, ReportTrade } from './model';
+import type {
+  ReportBenchmark,
+  ReportBreak,
+  ReportData,
+  ReportDay,
+  ReportRecon,
+  ReportRun,
+  ReportTrade,
+} from './model';
 
 /**
  * Gathers a report's data from a stage's ledger: each day's run completeness, reconciliation
@@ -39,7 +47,12 @@ export interface CollectOptions {
   readonly title: string;
   readonly subtitle: string;
   readonly notes?: readonly string[];
+  /** The benchmark symbol, read from the stage's bar store (default SPY); none without a bar store. */
+  readonly benchmark?: string;
 }
+
+/** The benchmark the report measures books against unless told otherwise. */
+export const DEFAULT_BENCHMARK = 'SPY';
 
 /** The replay's recorded days as report input. */
 export function replayDayInputs(days: readonly DayRecord[]): DayInput[] {
@@ -94,6 +107,7 @@ export async function collectReport(services: Services, options: CollectOptions)
     first !== undefined && last !== undefined
       ? await collectTrades(services, options.strategyIds, first, last)
       : [];
+  const benchmark = await collectBenchmark(services, options.benchmark ?? DEFAULT_BENCHMARK, days);
   return {
     title: options.title,
     subtitle: options.subtitle,
@@ -102,6 +116,27 @@ export async function collectReport(services: Services, options: CollectOptions)
     days,
     trades,
     notes,
+    ...(benchmark ? { benchmark } : {}),
+  };
+}
+
+/** The benchmark's closes on the report's days from the bar store; undefined without bars of it. */
+async function collectBenchmark(
+  services: Services,
+  symbol: string,
+  days: readonly ReportDay[],
+): Promise<ReportBenchmark | undefined> {
+  const last = days[days.length - 1]?.date;
+  if (!services.bars || last === undefined) return undefined;
+  const bars = await services.bars.bars(symbol, last);
+  if (bars.length === 0) return undefined;
+  const closes = new Map(bars.map((b) => [b.date as string, b.closeText]));
+  const first = days[0]?.date ?? last;
+  const before = bars.filter((b) => b.date < first).pop();
+  return {
+    symbol,
+    ...(before ? { previousClose: before.closeText } : {}),
+    closes: days.map((d) => closes.get(d.date)),
   };
 }
 

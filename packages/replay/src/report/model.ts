@@ -17,6 +17,16 @@ export interface ReportData {
   readonly trades: readonly ReportTrade[];
   /** Caveats about the data (e.g. an estimated series), shown under the title. */
   readonly notes: readonly string[];
+  /** The benchmark the books are measured against (alpha, beta, R²), when its bars are at hand. */
+  readonly benchmark?: ReportBenchmark;
+}
+
+export interface ReportBenchmark {
+  readonly symbol: string;
+  /** Its close before the first day (the base of the first day's return), when the bars go back that far. */
+  readonly previousClose?: string;
+  /** Its close on each report day (aligned with `days`); undefined on a day without a bar. */
+  readonly closes: readonly (string | undefined)[];
 }
 
 export interface ReportDay {

@@ -25,7 +25,7 @@ async function firstLedgerDay(ctx: QueryContext): Promise<TradingDate | undefine
  */
 export async function stageReport(
   ctx: QueryContext,
-  range: { readonly from?: string; readonly to?: string },
+  range: { readonly from?: string; readonly to?: string; readonly benchmark?: string },
 ): Promise<{ readonly empty: true } | { readonly data: ReportData; readonly days: number }> {
   const to = range.to !== undefined ? TradingDate(range.to) : (ctx.lastRunDate ?? marketDateOf(ctx.now));
   const from = range.from !== undefined ? TradingDate(range.from) : await firstLedgerDay(ctx);
@@ -43,6 +43,7 @@ export async function stageReport(
     notes: [
       'books rebuilt from the ledger at each day’s closing prices; the account’s equity from the broker’s cash now and the ledger’s trades',
     ],
+    ...(range.benchmark !== undefined ? { benchmark: range.benchmark } : {}),
   });
   return { data, days: dates.length };
 }

@@ -1,8 +1,16 @@
 import { Money } from '@books/core';
-import { calmarRatio, sortinoRatio } from '../replay/factsheet';
-import { dailyReturns, performance } from '../replay/metrics';
+import { benchmarkFit, calmarRatio, sortinoRatio } from '../replay/factsheet';
+import {
+  annualisedVolatility,
+  dailyReturns,
+  dailyReturnsByDay,
+  maxDrawdown,
+  performance,
+  sharpeRatio,
+  totalReturn,
+} from '../replay/metrics';
 import { escapeHtml as h } from './escape';
-import type { ReportData, ReportDay, ReportTrade } from './model';
+import type { ReportBenchmark, ReportData, ReportDay, ReportTrade } from './model';
 
 /** The report's tables as HTML strings: per-strategy summary, days, trades (with its filters). */
 
@@ -10,12 +18,67 @@ const pct = (x: number | undefined) => (x === undefined ? '—' : `${(x * 100).t
 const num = (x: number | undefined) => (x === undefined ? '—' : x.toFixed(2));
 const cents = (m: Money) => m.toCents().value.toFixed(2);
 
+/** The benchmark's return on each day (aligned with the days); undefined without both closes. */
+function benchmarkReturns(b: ReportBenchmark): (number | undefined)[] {
+  return b.closes.map((close, i) => {
+    const before = i === 0 ? b.previousClose : b.closes[i - 1];
+    return close === undefined || before === undefined || Number(before) <= 0
+      ? undefined
+      : Number(close) / Number(before) - 1;
+  });
+}
+
+/** Alpha, beta and R² of a book's daily returns against the benchmark's, on the days both have one. */
+function fitCells(
+  bookReturns: readonly (number | undefined)[],
+  dates: readonly string[],
+  data: Pick<ReportData, 'days' | 'benchmark'>,
+): string[] {
+  if (!data.benchmark) return [];
+  const bench = benchmarkReturns(data.benchmark);
+  const index = new Map(data.days.map((d, i) => [d.date, i]));
+  const r: number[] = [];
+  const b: number[] = [];
+  bookReturns.forEach((x, i) => {
+    const y = bench[index.get(dates[i] ?? '') ?? -1];
+    if (x !== undefined && y !== undefined) {
+      r.push(x);
+      b.push(y);
+    }
+  });
+  const fit = benchmarkFit(r, b);
+  return [pct(fit?.alpha), num(fit?.beta), num(fit?.rSquared)];
+}
+
+/** The benchmark's own line: its return over the days, its drawdown, volatility, Sharpe, Sortino, Calmar. */
+function benchmarkRow(b: ReportBenchmark): string {
+  const returns = benchmarkReturns(b).filter((r): r is number => r !== undefined);
+  return row([
+    `<strong>benchmark ${h(b.symbol)}</strong>`,
+    '',
+    pct(totalReturn(returns)),
+    pct(maxDrawdown(returns)),
+    pct(annualisedVolatility(returns)),
+    num(sharpeRatio(returns)),
+    num(sortinoRatio(returns)),
+    num(calmarRatio(returns)),
+    '',
+    '',
+    '',
+    '',
+    '',
+    '',
+    '',
+    '',
+  ]);
+}
+
 function row(cells: readonly string[], tag: 'td' | 'th' = 'td'): string {
   return `<tr>${cells.map((c) => `<${tag}>${c}</${tag}>`).join('')}</tr>`;
 }
 
 /** Per strategy: final equity, time-weighted return, max drawdown, volatility, Sharpe, Sortino, Calmar, trades, fees. */
-export function summaryTable(data: Pick<ReportData, 'strategies' | 'days' | 'trades'>): string {
+export function summaryTable(data: Pick<ReportData, 'strategies' | 'days' | 'trades' | 'benchmark'>): string {
   const rows = data.strategies.map((sid) => {
     const days = data.days.filter((d) => d.books[sid] !== undefined);
     const points = days.map((d) => ({
@@ -27,6 +90,11 @@ export function summaryTable(data: Pick<ReportData, 'strategies' | 'days' | 'tra
     const fees = Money.sum(trades.map((t) => Money.parse(t.fees)));
     const stats = performance(points, traded.value.toNumber());
     const returns = dailyReturns(points);
+    const fit = fitCells(
+      dailyReturnsByDay(points),
+      days.map((d) => d.date),
+      data,
+    );
     const last = days[days.length - 1]?.books[sid]?.equity;
     const matched = days.filter((d) => !d.recon.breaks.some((b) => b.strategies.includes(sid))).length;
     return row([
@@ -38,6 +106,7 @@ export function summaryTable(data: Pick<ReportData, 'strategies' | 'days' | 'tra
       num(stats.sharpe),
       num(sortinoRatio(returns)),
       num(calmarRatio(returns)),
+      ...fit,
       num(stats.turnover),
       String(trades.length),
       cents(traded),
@@ -61,11 +130,13 @@ export function summaryTable(data: Pick<ReportData, 'strategies' | 'days' | 'tra
     '',
     '',
     '',
+    ...(data.benchmark ? ['', '', ''] : []),
     String(data.trades.length),
     cents(Money.sum(data.trades.map((t) => Money.parse(t.value).abs()))),
     cents(Money.sum(data.trades.map((t) => Money.parse(t.fees)))),
     `${data.days.filter((d) => d.recon.status === 'MATCH').length}/${data.days.length}`,
   ]);
+  const benchmark = data.benchmark ? benchmarkRow(data.benchmark) : '';
   const header = row(
     [
       'strategy',
@@ -76,6 +147,7 @@ export function summaryTable(data: Pick<ReportData, 'strategies' | 'days' | 'tra
       'Sharpe',
       'Sortino',
       'Calmar',
+      ...(data.benchmark ? [`alpha (${h(data.benchmark.symbol)})`, 'beta', 'R²'] : []),
       'turnover',
       'trades',
       'traded value',
@@ -84,7 +156,7 @@ export function summaryTable(data: Pick<ReportData, 'strategies' | 'days' | 'tra
     ],
     'th',
   );
-  return `<table class="summary numeric" data-table="summary"><thead>${header}</thead><tbody>${rows.join('')}${account}</tbody></table>`;
+  return `<table class="summary numeric" data-table="summary"><thead>${header}</thead><tbody>${rows.join('')}${account}${benchmark}</tbody></table>`;
 }
 
 /** How many of a run's strategies ended in each state, and how many of its trades are final. */

@@ -53,6 +53,42 @@ describe('the HTML report (pure rendering)', () => {
     expect(new Set(rows)).toEqual(new Set([headers.length]));
   });
 
+  it('measures each book against the benchmark: alpha, beta and R² beside its statistics, and a benchmark row', () => {
+    // The book moves twice the benchmark each day: 0, +2%, −2% against 0, +1%, −1%.
+    const template = FIXTURE.days[0];
+    if (!template) throw new Error('the fixture has days');
+    const day = (date: string, equity: string, flow: string) => ({
+      ...template,
+      date,
+      accountEquity: equity,
+      books: { alpha: { equity, flow } },
+    });
+    const measured = renderReport({
+      ...FIXTURE,
+      strategies: ['alpha'],
+      days: [
+        day('2024-01-02', '1000', '1000'),
+        day('2024-01-03', '1020', '0'),
+        day('2024-01-04', '999.6', '0'),
+      ],
+      trades: [],
+      benchmark: { symbol: 'SPY', previousClose: '100', closes: ['100', '101', '99.99'] },
+    });
+    const table =
+      /<table class="summary numeric" data-table="summary">(.*?)<\/table>/s.exec(measured)?.[1] ?? '';
+    const headers = [...table.matchAll(/<th>([^<]*)<\/th>/g)].map((m) => m[1] ?? '');
+    const cells = [...table.matchAll(/<tr>(.*?)<\/tr>/gs)].map((m) =>
+      [...(m[1] ?? '').matchAll(/<td>(.*?)<\/td>/g)].map((c) => c[1] ?? ''),
+    );
+    const book = cells.find((c) => c[0] === 'alpha') ?? [];
+    const at = (name: string) => book[headers.indexOf(name)];
+    expect([at('alpha (SPY)'), at('beta'), at('R²')]).toEqual(['0.00%', '2.00', '1.00']);
+    const benchmark = cells.find((c) => c[0]?.includes('benchmark SPY')) ?? [];
+    // SPY: 100 → 99.99 over the days, −0.01%.
+    expect(benchmark[headers.indexOf('return')]).toBe('-0.01%');
+    expect(new Set(cells.slice(1).map((c) => c.length))).toEqual(new Set([headers.length]));
+  });
+
   it('lists one trade row per trade with its filter keys, and one day row per day with its status', () => {
     expect(html.match(/<tr data-strategy=/g)).toHaveLength(4);
     expect(html).toContain('data-side="sell" data-date="2024-01-04"');

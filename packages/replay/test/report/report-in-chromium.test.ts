@@ -145,7 +145,10 @@ describe('the HTML report in headless Chromium', () => {
     // The factsheet columns beside Sharpe: a header each, and a value (or —) in every book's row.
     const summary = page.locator('table.summary');
     const headers = await summary.locator('thead th').allTextContents();
-    expect(headers).toEqual(expect.arrayContaining(['Sharpe', 'Sortino', 'Calmar']));
+    expect(headers).toEqual(
+      expect.arrayContaining(['Sharpe', 'Sortino', 'Calmar', 'alpha (SPY)', 'beta', 'R²']),
+    );
+    expect(await summary.locator('tbody tr', { hasText: 'benchmark SPY' }).count()).toBe(1);
     const sortino = headers.indexOf('Sortino');
     for (const r of await summary.locator('tbody tr').all())
       expect(await r.locator('td').count()).toBe(headers.length);
