@@ -3,11 +3,12 @@ import {
   marketDateOf,
   marketTimeToInstant,
   notional,
+  type RunId,
   runIdOf,
   type StrategyId,
   TradingDate,
 } from '@books/core';
-import type { ReconResult } from '@books/ledger-client';
+import { type ReconResult, readStoredPlan, type StrategyTrade } from '@books/ledger-client';
 import type { RunCompleteness } from '@books/operator';
 import { loadRunCompleteness } from '@books/operator';
 import type { Services } from '@books/runtime';
@@ -199,6 +200,7 @@ export async function collectTrades(
   all.sort((a, b) =>
     a.filledAt < b.filledAt ? -1 : a.filledAt > b.filledAt ? 1 : a.strategyId < b.strategyId ? -1 : 1,
   );
+  const planPrices = await plannedPrices(services, all);
   return all.map((t) => ({
     filledAt: t.filledAt,
     date: marketDateOf(new Date(t.filledAt)),
@@ -210,5 +212,23 @@ export async function collectTrades(
     value: notional(t.filledQty, t.fillPrice).toCents().value.toFixed(2),
     fees: t.fees.toCents().value.toFixed(2),
     runId: t.runId,
+    ...(planPrices.has(t.clientOrderId) ? { planPrice: planPrices.get(t.clientOrderId) } : {}),
   }));
+}
+
+/** The price each trade's plan used, by client order id, from the stored plans of the trades' runs. */
+async function plannedPrices(
+  services: Services,
+  trades: readonly StrategyTrade[],
+): Promise<Map<string, string>> {
+  const plans = new Map<string, { runId: RunId; strategyId: StrategyId }>();
+  for (const t of trades)
+    plans.set(`${t.runId} ${t.strategyId}`, { runId: t.runId, strategyId: t.strategyId });
+  const out = new Map<string, string>();
+  for (const { runId, strategyId } of plans.values()) {
+    const plan = await readStoredPlan(services.table, runId, strategyId);
+    for (const p of [...(plan?.sells ?? []), ...(plan?.buys ?? [])])
+      out.set(p.clientOrderId, p.price.toString());
+  }
+  return out;
 }

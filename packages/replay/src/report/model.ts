@@ -95,4 +95,6 @@ export interface ReportTrade {
   readonly value: string;
   readonly fees: string;
   readonly runId: string;
+  /** The price the trade's plan used (its run's stored plan), when the plan holds the order. */
+  readonly planPrice?: string;
 }

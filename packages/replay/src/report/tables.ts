@@ -1,5 +1,5 @@
 import { Money } from '@books/core';
-import { benchmarkFit, calmarRatio, sortinoRatio } from '../replay/factsheet';
+import { benchmarkFit, calmarRatio, slippage, sortinoRatio } from '../replay/factsheet';
 import {
   annualisedVolatility,
   dailyReturns,
@@ -70,14 +70,28 @@ function benchmarkRow(b: ReportBenchmark): string {
     '',
     '',
     '',
+    '',
   ]);
+}
+
+/** What the trades cost against their plans' prices, in dollars; — when no trade has its plan's price. */
+function slippageCell(trades: readonly ReportTrade[]): string {
+  const planned = trades.flatMap((t) =>
+    t.planPrice === undefined
+      ? []
+      : [{ side: t.side, qty: Number(t.qty), fillPrice: Number(t.price), planPrice: Number(t.planPrice) }],
+  );
+  return planned.length === 0 ? '—' : slippage(planned).toFixed(2);
 }
 
 function row(cells: readonly string[], tag: 'td' | 'th' = 'td'): string {
   return `<tr>${cells.map((c) => `<${tag}>${c}</${tag}>`).join('')}</tr>`;
 }
 
-/** Per strategy: final equity, time-weighted return, max drawdown, volatility, Sharpe, Sortino, Calmar, trades, fees. */
+/**
+ * Per strategy: final equity, time-weighted return, max drawdown, volatility, Sharpe, Sortino,
+ * Calmar, alpha/beta/R² against the benchmark, trades, fees, slippage against the plans' prices.
+ */
 export function summaryTable(data: Pick<ReportData, 'strategies' | 'days' | 'trades' | 'benchmark'>): string {
   const rows = data.strategies.map((sid) => {
     const days = data.days.filter((d) => d.books[sid] !== undefined);
@@ -111,6 +125,7 @@ export function summaryTable(data: Pick<ReportData, 'strategies' | 'days' | 'tra
       String(trades.length),
       cents(traded),
       cents(fees),
+      slippageCell(trades),
       `${matched}/${days.length}`,
     ]);
   });
@@ -134,6 +149,7 @@ export function summaryTable(data: Pick<ReportData, 'strategies' | 'days' | 'tra
     String(data.trades.length),
     cents(Money.sum(data.trades.map((t) => Money.parse(t.value).abs()))),
     cents(Money.sum(data.trades.map((t) => Money.parse(t.fees)))),
+    slippageCell(data.trades),
     `${data.days.filter((d) => d.recon.status === 'MATCH').length}/${data.days.length}`,
   ]);
   const benchmark = data.benchmark ? benchmarkRow(data.benchmark) : '';
@@ -152,6 +168,7 @@ export function summaryTable(data: Pick<ReportData, 'strategies' | 'days' | 'tra
       'trades',
       'traded value',
       'fees',
+      'slippage',
       'recon MATCH days',
     ],
     'th',

@@ -53,10 +53,11 @@ describe('the HTML report (pure rendering)', () => {
     expect(new Set(rows)).toEqual(new Set([headers.length]));
   });
 
-  it('measures each book against the benchmark: alpha, beta and R² beside its statistics, and a benchmark row', () => {
+  it('measures each book against the benchmark (alpha, beta, R², and a benchmark row) and its fills against its plans (slippage)', () => {
     // The book moves twice the benchmark each day: 0, +2%, −2% against 0, +1%, −1%.
     const template = FIXTURE.days[0];
-    if (!template) throw new Error('the fixture has days');
+    const trade = FIXTURE.trades[0];
+    if (!template || !trade) throw new Error('the fixture has days and trades');
     const day = (date: string, equity: string, flow: string) => ({
       ...template,
       date,
@@ -71,7 +72,11 @@ describe('the HTML report (pure rendering)', () => {
         day('2024-01-03', '1020', '0'),
         day('2024-01-04', '999.6', '0'),
       ],
-      trades: [],
+      trades: [
+        { ...trade, strategyId: 'alpha', side: 'buy', qty: '10', price: '100.5', planPrice: '100' }, // costs 5
+        { ...trade, strategyId: 'alpha', side: 'sell', qty: '4', price: '49', planPrice: '50' }, // costs 4
+        { ...trade, strategyId: 'alpha', side: 'buy', qty: '3', price: '80' }, // no plan price: left out
+      ],
       benchmark: { symbol: 'SPY', previousClose: '100', closes: ['100', '101', '99.99'] },
     });
     const table =
@@ -83,6 +88,9 @@ describe('the HTML report (pure rendering)', () => {
     const book = cells.find((c) => c[0] === 'alpha') ?? [];
     const at = (name: string) => book[headers.indexOf(name)];
     expect([at('alpha (SPY)'), at('beta'), at('R²')]).toEqual(['0.00%', '2.00', '1.00']);
+    expect(at('slippage')).toBe('9.00');
+    const account = cells.find((c) => c[0]?.includes('account')) ?? [];
+    expect(account[headers.indexOf('slippage')]).toBe('9.00');
     const benchmark = cells.find((c) => c[0]?.includes('benchmark SPY')) ?? [];
     // SPY: 100 → 99.99 over the days, −0.01%.
     expect(benchmark[headers.indexOf('return')]).toBe('-0.01%');

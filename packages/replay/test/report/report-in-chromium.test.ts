@@ -146,7 +146,7 @@ describe('the HTML report in headless Chromium', () => {
     const summary = page.locator('table.summary');
     const headers = await summary.locator('thead th').allTextContents();
     expect(headers).toEqual(
-      expect.arrayContaining(['Sharpe', 'Sortino', 'Calmar', 'alpha (SPY)', 'beta', 'R²']),
+      expect.arrayContaining(['Sharpe', 'Sortino', 'Calmar', 'alpha (SPY)', 'beta', 'R²', 'slippage']),
     );
     expect(await summary.locator('tbody tr', { hasText: 'benchmark SPY' }).count()).toBe(1);
     const sortino = headers.indexOf('Sortino');
@@ -154,6 +154,11 @@ describe('the HTML report in headless Chromium', () => {
       expect(await r.locator('td').count()).toBe(headers.length);
     const bookRow = summary.locator('tbody tr').first();
     expect(await bookRow.locator('td').nth(sortino).textContent()).toMatch(/^(-?\d+\.\d{2}|—)$/);
+    // Every replayed trade has its run's plan: the account's slippage is a number of dollars.
+    const accountRow = summary.locator('tbody tr', { hasText: 'account' });
+    expect(await accountRow.locator('td').nth(headers.indexOf('slippage')).textContent()).toMatch(
+      /^-?\d+\.\d{2}$/,
+    );
     const days = page.locator('table.days tbody tr');
     expect(await days.count()).toBe(DAYS.length);
     expect(await page.locator('table.days tbody tr[data-recon="MATCH"]').count()).toBe(DAYS.length);
