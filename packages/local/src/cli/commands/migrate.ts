@@ -1,5 +1,6 @@
+import { userInfo } from 'node:os';
 import { errorMessage, marketTimeToInstant, runIdOf, StrategyId } from '@books/core';
-import { LegacyRepository } from '@books/ledger-client';
+import { LegacyRepository, MigrationRepository } from '@books/ledger-client';
 import { type MigrateResult, migrateStrategy } from '@books/legacy';
 import { LedgerRunCompletionStore, runCompletion } from '@books/reconciliation';
 import { BrokerMarket } from '@books/runtime';
@@ -16,11 +17,16 @@ export interface MigrateArgs {
   readonly to: 'per-strategy' | 'legacy';
   readonly dryRun: boolean;
   readonly json: boolean;
+  /** Who runs it (recorded on the migration); default the OS user. */
+  readonly by?: string;
+  /** At most this many lots per transaction (default: the migration's). */
+  readonly lotsPerChunk?: number;
 }
 
 /**
  * `books migrate`: moves a strategy's holdings between the legacy book and its own book, without
- * trading, then sets its flow flag. Exit 0 when done (or nothing to do), 2 when refused.
+ * trading, in chunks, then sets its flow flag; finishes a migration a crash left open. Exit 0 when
+ * done (or nothing to do), 2 when refused or stopped (an open migration is finished by running it again).
  */
 export async function runMigrate(ctx: QueryContext, args: MigrateArgs, io: Output): Promise<number> {
   const sid = StrategyId(args.strategy);
@@ -54,8 +60,12 @@ export async function runMigrate(ctx: QueryContext, args: MigrateArgs, io: Outpu
         table: ctx.services.table,
         books: ctx.services.books,
         legacy: new LegacyRepository(ctx.services.table),
+        migrations: new MigrationRepository(ctx.services.table),
         flows: ctx.services.flows,
         assets: (symbols) => market.assets(symbols),
+        clock: ctx.services.clock,
+        onChunk: (p) =>
+          io.err(`books migrate: ${p.id}: chunk ${p.chunksDone}/${p.chunks} done (${p.lots} lots)\n`),
       },
       {
         strategyId: sid,
@@ -63,6 +73,8 @@ export async function runMigrate(ctx: QueryContext, args: MigrateArgs, io: Outpu
         flag: args.to === 'per-strategy' ? 'per-strategy' : entry.flow === 'shadow' ? 'shadow' : 'legacy',
         dryRun: args.dryRun,
         at,
+        by: args.by ?? userInfo().username,
+        ...(args.lotsPerChunk ? { lotsPerChunk: args.lotsPerChunk } : {}),
       },
     );
   } catch (e) {
@@ -93,6 +105,12 @@ function describe(r: MigrateResult) {
             at: r.migration.at,
             moved: r.migration.moved,
             cash: r.migration.cash.toString(),
+            ...(r.migration.lots !== undefined ? { lots: r.migration.lots } : {}),
+            lotsPerChunk: r.migration.lotsPerChunk,
+            chunks: r.migration.chunks,
+            chunksBefore: r.migration.chunksBefore,
+            chunksDone: r.migration.chunksDone,
+            by: r.migration.by,
           },
         }
       : {}),
@@ -107,12 +125,21 @@ function text(r: MigrateResult): string {
     );
   if (r.migration) {
     const m = r.migration;
+    const verb =
+      r.status === 'dry-run' ? 'would migrate' : m.chunksBefore > 0 ? 'finished migrating' : 'migrated';
     lines.push(
-      `${r.status === 'dry-run' ? 'would migrate' : 'migrated'} ${r.strategyId} to ${r.to} (${m.id}, ${m.from} → ${m.to}${r.fromRun ? `, shares from legacy run ${r.fromRun}` : ''})`,
+      `${verb} ${r.strategyId} to ${r.to} (${m.id}, ${m.from} → ${m.to}${r.fromRun ? `, shares from legacy run ${r.fromRun}` : ''})`,
     );
     for (const p of m.moved) lines.push(`  transfer  ${p.qty} ${p.symbol}  cost basis ${p.cost}`);
     lines.push(`  transfer  cash ${m.cash.toString()}`);
     if (m.moved.length === 0 && m.cash.isZero()) lines.push('  (no position or cash to move)');
+    const lots = m.lots === undefined ? '' : `${m.lots} lot${m.lots === 1 ? '' : 's'} in `;
+    lines.push(
+      `  ${lots}${m.chunks} chunk${m.chunks === 1 ? '' : 's'} of at most ${m.lotsPerChunk} lots` +
+        (m.chunksBefore > 0 || (r.status === 'dry-run' && m.chunksDone > 0)
+          ? `; ${m.chunksBefore || m.chunksDone} were done before (open since ${m.at}, by ${m.by})`
+          : ''),
+    );
   }
   lines.push(
     r.flag.set
@@ -126,6 +153,7 @@ const OptionsSchema = z.object({
   to: z.enum(['per-strategy', 'legacy'], { error: () => '--to must be per-strategy or legacy' }),
   dryRun: z.boolean().optional(),
   json: z.boolean().optional(),
+  lotsPerChunk: z.coerce.number().int().positive().optional(),
   stage: z.string(),
   yes: z.boolean().optional(),
 });
@@ -140,13 +168,20 @@ export function registerMigrate(program: Command): void {
       '--to <flow>',
       'per-strategy (carve its share out of the legacy book) or legacy (fold its book back)',
     )
-    .option('--dry-run', 'print the transfers without writing')
+    .option('--dry-run', 'print the transfers (lots, cash, chunks) without writing')
+    .option('--lots-per-chunk <n>', 'at most this many lots per transaction')
     .option('--yes', 'a live-money stage: do not ask for confirmation (scripts)')
     .option('--stage <stage>', 'the stage', 'local')
     .option('--json', 'print JSON')
     .action(async (strategy: string, opts: unknown) => {
       const o = OptionsSchema.parse(opts);
-      const args: MigrateArgs = { strategy, to: o.to, dryRun: o.dryRun ?? false, json: o.json ?? false };
+      const args: MigrateArgs = {
+        strategy,
+        to: o.to,
+        dryRun: o.dryRun ?? false,
+        json: o.json ?? false,
+        ...(o.lotsPerChunk ? { lotsPerChunk: o.lotsPerChunk } : {}),
+      };
       process.exitCode = await withStage(o.stage, (ctx) =>
         args.dryRun
           ? runMigrate(ctx, args, processOutput)
