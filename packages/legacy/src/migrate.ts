@@ -277,14 +277,19 @@ async function finish(
   let record = opened;
   let conflicts = 0;
   for (;;) {
-    const [fromId, toId] = record.direction === 'to-per-strategy' ? [LEGACY, sid] : [sid, LEGACY];
+    // The books are read between two reads of the record: when another call of this migration
+    // committed a chunk meanwhile (both change together), they are read again; so a chunk is
+    // planned only from books that match the record, and a lost condition then means a change
+    // from outside the migration.
+    const seen = await recordOf(deps, record);
+    if (seen.status === 'DONE') {
+      record = seen;
+      break;
+    }
+    const [fromId, toId] = seen.direction === 'to-per-strategy' ? [LEGACY, sid] : [sid, LEGACY];
     const [from, to] = await Promise.all([loadBook(deps.books, fromId), loadBook(deps.books, toId)]);
-    // The record is read after the books: it is never older than them (a chunk writes both), and
-    // when it is newer the chunk's conditions on the books' versions fail and it is read again.
-    const stored = await deps.migrations.record(record);
-    if (!stored) throw new MigrationRefused(`${sid}: migration ${record.id} has no record`);
-    record = stored;
-    if (record.status === 'DONE') break;
+    record = await recordOf(deps, seen);
+    if (record.status !== seen.status || record.chunksDone !== seen.chunksDone) continue;
     const chunk = chunkOf(record, from, to);
     const now = deps.clock.now().toISOString();
     const previous = chunk.last ? await deps.legacy.flowMarker(sid) : undefined;
@@ -345,6 +350,12 @@ async function finish(
   }
   await deps.flows.set(sid, request.flag);
   return result(record, 'migrated', true);
+}
+
+async function recordOf(deps: MigrateDeps, ref: MigrationRecord): Promise<MigrationRecord> {
+  const stored = await deps.migrations.record(ref);
+  if (!stored) throw new MigrationRefused(`${ref.strategyId}: migration ${ref.id} has no record`);
+  return stored;
 }
 
 /** The record's next chunk from the books as they are now. */
