@@ -210,10 +210,10 @@ export async function migrateStrategy(deps: MigrateDeps, request: MigrateRequest
     await deps.table.transact(deps.migrations.openItems(record, marker));
   } catch (e) {
     if (!(e instanceof TransactionConditionError || e instanceof TransactionConflictError)) throw e;
-    // Another call opened it first: the same migration is finished from its record; any other
-    // change is refused.
+    // Another call opened one first: one in the same direction (this one, or one opened a moment
+    // earlier) is finished from its record; any other change is refused.
     const winner = await deps.migrations.open(sid);
-    const stored = winner?.id === record.id ? await deps.migrations.record(winner) : undefined;
+    const stored = winner?.direction === record.direction ? await deps.migrations.record(winner) : undefined;
     if (!stored)
       throw new MigrationRefused(
         `${sid}: its flow marker or migrations changed while opening ${record.id}; nothing was moved: run it again`,

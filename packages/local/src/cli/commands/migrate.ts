@@ -134,11 +134,11 @@ function text(r: MigrateResult): string {
     lines.push(`  transfer  cash ${m.cash.toString()}`);
     if (m.moved.length === 0 && m.cash.isZero()) lines.push('  (no position or cash to move)');
     const lots = m.lots === undefined ? '' : `${m.lots} lot${m.lots === 1 ? '' : 's'} in `;
+    // A migration found open (a crash stopped it): how far it had got, and who opened it.
+    const before = r.status === 'dry-run' ? m.chunksDone : m.chunksBefore;
     lines.push(
       `  ${lots}${m.chunks} chunk${m.chunks === 1 ? '' : 's'} of at most ${m.lotsPerChunk} lots` +
-        (m.chunksBefore > 0 || (r.status === 'dry-run' && m.chunksDone > 0)
-          ? `; ${m.chunksBefore || m.chunksDone} were done before (open since ${m.at}, by ${m.by})`
-          : ''),
+        (before > 0 ? `; open with ${before} of them done (opened by ${m.by})` : ''),
     );
   }
   lines.push(
