@@ -182,12 +182,14 @@ export function registerMigrate(program: Command): void {
         json: o.json ?? false,
         ...(o.lotsPerChunk ? { lotsPerChunk: o.lotsPerChunk } : {}),
       };
-      process.exitCode = await withStage(o.stage, (ctx) =>
-        args.dryRun
-          ? runMigrate(ctx, args, processOutput)
+      process.exitCode = await withStage(o.stage, async (ctx) => {
+        // Recorded on the migration: the AWS caller on a deployed stage, the OS user locally.
+        const by = { ...args, by: await ctx.callerIdentity() };
+        return args.dryRun
+          ? runMigrate(ctx, by, processOutput)
           : mutating(ctx, `books migrate ${strategy} --to ${o.to}`, o.yes ?? false, () =>
-              runMigrate(ctx, args, processOutput),
-            ),
-      );
+              runMigrate(ctx, by, processOutput),
+            );
+      });
     });
 }
