@@ -23,6 +23,7 @@ import {
 import { aggregateSignals } from '@books/legacy';
 import { applyTransferChanges, type Lot, quantitiesOf, type Transfer } from '@books/portfolio';
 import { FakeAlpacaServer } from '@books/testkit';
+import { runFlows } from '../../src/cli/commands/flows';
 import { runMigrate } from '../../src/cli/commands/migrate';
 import { runReconcile } from '../../src/cli/commands/reconcile';
 import type { LocalWorld } from '../../src/daily-run/local-world';
@@ -286,6 +287,10 @@ describe('books migrate on a deployed stage', () => {
     // Chunk 1 moved the first 40 of GLD's 50 lots (symbols in order, FIFO).
     await expectMatch('after the crash', { ...inLegacy, GLD: ['LEGACY', 'momentum'] });
     expect(await flagOf()).toBeUndefined();
+    const flows = await onStage((stage) => capture(stage, (c, io) => runFlows(c, { json: false }, io)));
+    expect(flows.out).toMatch(
+      new RegExp(`momentum .* split: ${open?.id} to per-strategy open \\(1/${chunks} chunks\\)`),
+    );
     // The other direction is refused while it is open.
     const back = await onStage((stage) => migrate(stage, 'legacy'));
     expect(back.code).toBe(2);
