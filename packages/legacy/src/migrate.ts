@@ -25,7 +25,13 @@ import {
   TransactionConflictError,
   transferItems,
 } from '@books/ledger-client';
-import type { AssetInfo, LotChange, Transfer } from '@books/portfolio';
+import {
+  type AssetInfo,
+  InvalidTransferError,
+  type LotChange,
+  OversellError,
+  type Transfer,
+} from '@books/portfolio';
 import type { FlowFlags } from '@books/runtime';
 import { carveOut, carveShares, foldBack, type Migration } from './carve';
 import {
@@ -375,7 +381,12 @@ function chunkOf(record: MigrationRecord, from: LoadedBook, to: LoadedBook) {
       at: record.at,
     });
   } catch (e) {
-    if (e instanceof MigrationShortfallError)
+    // The giving book holds less than the rest of the plan (lots or cash): it changed since.
+    if (
+      e instanceof MigrationShortfallError ||
+      e instanceof InvalidTransferError ||
+      e instanceof OversellError
+    )
       throw new MigrationRefused(
         `${record.strategyId}: migration ${record.id} cannot go on: ${e.message} (the book changed since it opened: repair it, then run it again)`,
       );
