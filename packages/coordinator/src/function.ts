@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type LambdaContext, Symbol } from '@books/core';
 import { compile } from '@books/dsl';
-import { LegacyRepository } from '@books/ledger-client';
+import { LegacyRepository, MigrationRepository } from '@books/ledger-client';
 import {
   LedgerRunCompletionStore,
   ledgerReconciliationCheck,
@@ -21,6 +21,7 @@ import { BrokerMarketCalendar } from './adapters/broker-market';
 import { FileConfigSource } from './adapters/file-config-source';
 import { LedgerCapital } from './adapters/ledger-capital';
 import { LedgerFlowGuard } from './adapters/ledger-flow-guard';
+import { LedgerMigrationGate } from './adapters/ledger-migration-gate';
 import { LedgerRunHistory } from './adapters/ledger-run-history';
 import { LedgerRunStore } from './adapters/ledger-run-store';
 import { type PlanRunDeps, planRun } from './plan-run';
@@ -62,6 +63,7 @@ export function coordinatorFunction(
     reconciliation: ledgerReconciliationCheck(services),
     flows: { overrides: () => services.flows.read() },
     flowGuard: new LedgerFlowGuard(new LegacyRepository(services.table), services.books),
+    migrations: new LedgerMigrationGate(new MigrationRepository(services.table)),
     history: new LedgerRunHistory(services.table),
     capital: new LedgerCapital(services.table, services.books, broker),
   };

@@ -25,6 +25,8 @@ import type {
   FlowGuard,
   FlowOverrides,
   MarketCalendar,
+  MigrationGate,
+  OpenMigrationInfo,
   ReconciliationBreak,
   ReconciliationCheck,
   RunHistory,
@@ -54,6 +56,11 @@ export interface PlanRunDeps {
   readonly flows?: FlowOverrides;
   /** Refuses a flow that does not match where the strategy's holdings are (a half-done migration). */
   readonly flowGuard?: FlowGuard;
+  /**
+   * Open migrations between the flows: their strategies, and the merged flow (it trades the legacy
+   * book they are moving lots in or out of), are not planned until they are finished.
+   */
+  readonly migrations?: MigrationGate;
   /** The stage's runs in date order: absent, runs are not ordered (tests of a single run). */
   readonly history?: RunHistory;
   /**
@@ -124,7 +131,11 @@ export async function planRun(deps: PlanRunDeps, request: PlanRunRequest): Promi
     ? await deps.flowGuard.check(config.strategies)
     : new Map<StrategyId, string>();
   for (const [sid, reason] of guard) log.error({ event: 'flow-mismatch', runId, strategy: sid }, reason);
-  const candidates = config.strategies.filter((s) => s.enabled && !guard.has(s.id));
+  const migrating = deps.migrations ? await deps.migrations.open(config.strategies.map((s) => s.id)) : [];
+  const mergedByGuard = mergedStrategiesOf(config, guard);
+  const held = migrationBlocks(migrating, config, mergedByGuard);
+  for (const [sid, reason] of held) log.error({ event: 'migration-open', runId, strategy: sid }, reason);
+  const candidates = config.strategies.filter((s) => s.enabled && !guard.has(s.id) && !held.has(s.id));
   // The pool is opened before the first reconciliation of the stage, so that one finds it.
   if (deps.capital && !request.dryRun)
     await deps.capital.openPool(
@@ -159,7 +170,7 @@ export async function planRun(deps: PlanRunDeps, request: PlanRunRequest): Promi
       file: s.file,
       allocation: s.allocation.toString(),
       flow: s.flow,
-      ...statusOf(s, gate.blocked.get(s.id) ?? guard.get(s.id), flows.notes.get(s.id)),
+      ...statusOf(s, held.get(s.id) ?? gate.blocked.get(s.id) ?? guard.get(s.id), flows.notes.get(s.id)),
     })),
     warnings,
   };
@@ -174,7 +185,7 @@ export async function planRun(deps: PlanRunDeps, request: PlanRunRequest): Promi
     }
     run = lock.record;
   }
-  const merged = mergedStrategiesOf(config, guard);
+  const merged = migrating.length > 0 ? [] : mergedByGuard;
   const grants = deps.capital
     ? await grantsOf(deps.capital, config, run, enabled, merged)
     : new Map<StrategyId, Money>();
@@ -289,6 +300,39 @@ function mergedStrategiesOf(
   return config.strategies
     .filter((s) => isMerged(s) !== guard.has(s.id))
     .map((s) => ({ ...s, flow: isMerged(s) ? s.flow : ('legacy' as const) }));
+}
+
+/** The code of a strategy not planned because a migration is open. */
+export const MIGRATION_OPEN = 'MIGRATION_OPEN';
+
+/**
+ * The strategies an open migration holds back, with the reason: the migrating strategy (its
+ * holdings are split between its own book and the legacy book until the migration is finished),
+ * and while any migration is open every strategy of the merged flow (it would trade the legacy
+ * book the migration is moving lots in or out of).
+ */
+function migrationBlocks(
+  migrating: readonly OpenMigrationInfo[],
+  config: BooksConfig,
+  merged: readonly StrategyConfig[],
+): Map<StrategyId, string> {
+  const held = new Map<StrategyId, string>();
+  const fix = (m: OpenMigrationInfo) => `finish it with  books migrate ${m.strategyId} --to ${m.to}`;
+  for (const m of migrating)
+    if (config.strategies.some((s) => s.id === m.strategyId))
+      held.set(
+        m.strategyId,
+        `${MIGRATION_OPEN}: migration ${m.migrationId} of ${m.strategyId} to ${m.to} is open: ${fix(m)}`,
+      );
+  const first = migrating[0];
+  if (first)
+    for (const s of merged)
+      if (!held.has(s.id))
+        held.set(
+          s.id,
+          `${MIGRATION_OPEN}: the legacy book is mid-migration (${first.migrationId} of ${first.strategyId}): ${fix(first)}`,
+        );
+  return held;
 }
 
 function mergedFlowOf(

@@ -112,6 +112,23 @@ export interface FlowGuard {
   ): Promise<ReadonlyMap<StrategyId, string>>;
 }
 
+/** A migration between the flows that is still open (a crash or a refusal stopped it mid-way). */
+export interface OpenMigrationInfo {
+  readonly strategyId: StrategyId;
+  readonly migrationId: string;
+  /** Where it moves the holdings: `books migrate {sid} --to {to}` finishes it. */
+  readonly to: 'per-strategy' | 'legacy';
+}
+
+export interface MigrationGate {
+  /**
+   * The open migrations of these strategies. While one is open its strategy's holdings are split
+   * between its own book and the legacy book: neither the strategy nor the merged flow (which
+   * trades the legacy book) may be planned until it is finished.
+   */
+  open(strategies: readonly StrategyId[]): Promise<readonly OpenMigrationInfo[]>;
+}
+
 /** The stage's runs in date order (run-order.ts). */
 export interface RunHistory {
   /** The stage's latest run and whether it is complete; undefined before its first run. */

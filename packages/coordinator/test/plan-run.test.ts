@@ -204,6 +204,44 @@ describe('planning a daily run', () => {
     expect(result.legacy?.strategies.map((s) => s.strategyId)).toEqual(['breakout']);
   });
 
+  it('holds back a strategy whose migration is open (MIGRATION_OPEN, naming it) and the merged flow, and runs the others', async () => {
+    const { deps: d, runs } = deps({ config: mixed });
+    const result = await planRun(
+      {
+        ...d,
+        migrations: {
+          open: async (ids) => {
+            expect(ids).toEqual(['momentum', 'mean_reversion', 'breakout']);
+            return [{ strategyId: StrategyId('breakout'), migrationId: 'mig-b-1', to: 'per-strategy' }];
+          },
+        },
+      },
+      { executionId: 'exec-1' },
+    );
+    if (!result.proceed) throw new Error(result.reason);
+    // momentum is per-strategy and not migrating: it runs alone; nothing trades the legacy book.
+    expect(result.items.map((i) => i.strategyId)).toEqual(['momentum']);
+    expect(result.legacy).toBeUndefined();
+    const [momentum, meanReversion, breakout] = runs.runs.get('test-2026-11-24')?.strategies ?? [];
+    expect(momentum?.status).toBe('PENDING');
+    expect(breakout).toMatchObject({
+      status: 'SKIPPED',
+      note: 'MIGRATION_OPEN: migration mig-b-1 of breakout to per-strategy is open: finish it with  books migrate breakout --to per-strategy',
+    });
+    expect(meanReversion).toMatchObject({
+      status: 'SKIPPED',
+      note: 'MIGRATION_OPEN: the legacy book is mid-migration (mig-b-1 of breakout): finish it with  books migrate breakout --to per-strategy',
+    });
+  });
+
+  it('plans every strategy when no migration is open', async () => {
+    const { deps: d } = deps({ config: mixed });
+    const result = await planRun({ ...d, migrations: { open: async () => [] } }, { executionId: 'exec-1' });
+    if (!result.proceed) throw new Error(result.reason);
+    expect(result.items.map((i) => i.strategyId)).toEqual(['momentum', 'mean_reversion', 'breakout']);
+    expect(result.legacy?.strategies.map((s) => s.strategyId)).toEqual(['mean_reversion', 'breakout']);
+  });
+
   it('warns about symbols that several strategies can hold', async () => {
     const { deps: d, runs } = deps();
     const result = await planRun(d, { executionId: 'exec-1' });

@@ -29,6 +29,7 @@ export {
   keys,
   LEGACY_TRADES_PARTITION,
   METADATA,
+  OPEN_MIGRATION,
   POISON_PARTITION,
   POOL_BALANCE,
   POOL_PARTITION,
@@ -48,7 +49,6 @@ export type { FlowMarker } from './records/flow-marker';
 export {
   decodeFlowMarker,
   encodeFlowMarker,
-  encodeMigrationAudit,
   FlowMarkerSchema,
   flowMarkerKey,
   flowPartition,
@@ -69,6 +69,21 @@ export type { LegacyTrade } from './records/legacy-trade';
 export { decodeLegacyTrade, encodeLegacyTrade } from './records/legacy-trade';
 export type { StoredLot } from './records/lot';
 export { decodeLot, encodeLot } from './records/lot';
+export type {
+  MigrationDirection,
+  MigrationPlan,
+  MigrationRecord,
+  MigrationStatus,
+  OpenMigration,
+} from './records/migration';
+export {
+  decodeMigrationRecord,
+  decodeOpenMigration,
+  encodeMigrationRecord,
+  encodeOpenMigration,
+  MIGRATION_DIRECTIONS,
+  MIGRATION_STATUSES,
+} from './records/migration';
 export type { StoredPlan, StoredPlanInput } from './records/plan';
 export { decodePlanItem, encodePlanItem, readStoredPlan, StoredPlanSchema } from './records/plan';
 export type { PoolEntryKind, StoredPool, StoredPoolEntry } from './records/pool';
@@ -132,6 +147,7 @@ export { BookRepository, FIRST_CASH_VERSION } from './repositories/book-reposito
 export type { IntentTransition } from './repositories/intent-repository';
 export { IntentRepository } from './repositories/intent-repository';
 export { LegacyRepository } from './repositories/legacy-repository';
+export { MigrationRepository } from './repositories/migration-repository';
 export { cashActivityEntry, PoolRepository, poolMoveItem } from './repositories/pool-repository';
 export { ReconRepository } from './repositories/recon-repository';
 export type { RunItems, RunStrategyPatch, StrategyTransition } from './repositories/run-repository';

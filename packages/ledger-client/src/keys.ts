@@ -87,6 +87,8 @@ export const keys = {
   /** Where a strategy's holdings are (its flow marker) and the audit of its migrations. */
   flow: (sid: string): string => `STRATEGY#${sid}#FLOW`,
   flowMarker: (sid: string): ItemKey => ({ PK: keys.flow(sid), SK: 'CURRENT' }),
+  /** Present while a migration of the strategy is open: names it (the coordinator refuses the strategy). */
+  openMigration: (sid: string): ItemKey => ({ PK: keys.flow(sid), SK: OPEN_MIGRATION }),
   migration: (sid: string, at: string, id: string): ItemKey => ({
     PK: keys.flow(sid),
     SK: `${SK_PREFIX.migration}${canonicalInstant(at)}#${id}`,
@@ -118,6 +120,7 @@ export const POOL_BALANCE = 'BALANCE';
 export const RUN_META = 'META';
 export const CASH = 'CASH';
 export const RECONCILE_REQUESTED = 'RECONCILE_REQUESTED';
+export const OPEN_MIGRATION = 'OPEN_MIGRATION';
 
 export function strategyTradesPartition(sid: StrategyId): string {
   return `STRATEGY#${sid}`;

@@ -1,9 +1,9 @@
-import { Quantity, RunId, StrategyId, Symbol } from '@books/core';
+import { Money, Quantity, RunId, StrategyId, Symbol } from '@books/core';
 import {
   CorruptItemError,
   decodeRelease,
   encodeAdjustmentAudit,
-  encodeMigrationAudit,
+  encodeMigrationRecord,
   encodePoisonMessage,
   encodeReconcileRequested,
   encodeRelease,
@@ -129,20 +129,34 @@ describe('items outside runs and books', () => {
     });
     expect(
       fromItem(
-        encodeMigrationAudit({
+        encodeMigrationRecord({
           strategyId: sid,
-          at: '2026-11-24T20:30:00.000Z',
           id: 'mig-1',
-          direction: 'carve-out',
-          detailsJson: '{}',
+          direction: 'to-legacy',
+          at: '2026-11-24T20:30:00.000Z',
+          status: 'OPEN',
+          plan: {
+            positions: [{ symbol: Symbol('SPY'), qty: Quantity.parse('2.5'), cost: Money.parse('1250') }],
+            cash: Money.parse('10.01'),
+            lotsPerChunk: 40,
+            chunks: 1,
+          },
+          chunksDone: 0,
+          moved: new Map(),
+          by: 'ops',
+          createdAt: '2026-11-25T10:00:00.000Z',
+          updatedAt: '2026-11-25T10:00:00.000Z',
         }),
       ),
-    ).toEqual({
+    ).toMatchObject({
       PK: 'STRATEGY#momentum#FLOW',
       SK: 'MIGRATION#2026-11-24T20:30:00.000Z#mig-1',
       entity: 'MIGRATION',
-      direction: 'carve-out',
-      details_json: '{}',
+      direction: 'to-legacy',
+      status: 'OPEN',
+      chunks_done: '0',
+      plan_json:
+        '{"positions":[{"symbol":"SPY","qty":"2.5","cost":"1250"}],"cash":"10.01","lotsPerChunk":40,"chunks":1}',
     });
   });
 });

@@ -1,10 +1,12 @@
-import { Money, RunId, StrategyId, Symbol, Weight } from '@books/core';
+import { Money, Quantity, RunId, StrategyId, Symbol, Weight } from '@books/core';
 import {
   CorruptItemError,
   decodeCash,
   decodeIntent,
   decodeLegacyTrade,
   decodeLot,
+  decodeMigrationRecord,
+  decodeOpenMigration,
   decodeRecon,
   decodeRunMeta,
   decodeRunStrategy,
@@ -14,12 +16,15 @@ import {
   encodeIntent,
   encodeLegacyTrade,
   encodeLot,
+  encodeMigrationRecord,
+  encodeOpenMigration,
   encodeRecon,
   encodeRunMeta,
   encodeRunStrategy,
   encodeStrategyTrade,
   encodeTransfer,
   type LegacyTrade,
+  type MigrationRecord,
 } from '../src';
 import { aLot, anIntent, aRecon, aRunMeta, aRunStrategy, aTrade, aTransfer, SID } from './support/builders';
 
@@ -105,5 +110,55 @@ describe('record codecs', () => {
 
   it('keeps a symbol with a share class intact', () => {
     expect(decodeLot(encodeLot(aLot({ symbol: Symbol('BRK/B') }))).symbol).toBe('BRK/B');
+  });
+});
+
+describe('the migration records', () => {
+  const record: MigrationRecord = {
+    strategyId: StrategyId('momentum'),
+    id: 'mig-momentum-per-strategy-20261124230000000',
+    direction: 'to-per-strategy',
+    at: '2026-11-24T23:00:00.000Z',
+    status: 'OPEN',
+    fromRun: 'prod-2026-11-24',
+    plan: {
+      positions: [
+        { symbol: Symbol('BRK.B'), qty: Quantity.parse('12.345678901'), cost: Money.parse('5000.1') },
+      ],
+      cash: Money.parse('1234.56'),
+      lotsPerChunk: 40,
+      chunks: 3,
+    },
+    chunksDone: 2,
+    moved: new Map([[Symbol('BRK.B'), Quantity.parse('10')]]),
+    by: 'arn:aws:sts::123456789012:assumed-role/ops/alice',
+    createdAt: '2026-11-25T01:00:00.000Z',
+    updatedAt: '2026-11-25T01:05:00.000Z',
+  };
+
+  it('round-trips a migration record with its plan and progress, decimals as strings', () => {
+    const decoded = decodeMigrationRecord(encodeMigrationRecord(record));
+    expect({ ...decoded, plan: JSON.stringify(decoded.plan), moved: [...decoded.moved] }).toEqual({
+      ...record,
+      plan: JSON.stringify(record.plan),
+      moved: [['BRK.B', Quantity.parse('10')]],
+    });
+  });
+
+  it('rejects a record whose status or progress is not one it can be', () => {
+    const item = encodeMigrationRecord(record);
+    expect(() => decodeMigrationRecord({ ...item, status: { S: 'HALF' } })).toThrow(CorruptItemError);
+    expect(() => decodeMigrationRecord({ ...item, plan_json: { S: '{"cash":"x"}' } })).toThrow(
+      CorruptItemError,
+    );
+  });
+
+  it('round-trips the pointer to an open migration', () => {
+    const open = { strategyId: record.strategyId, id: record.id, direction: record.direction, at: record.at };
+    expect(decodeOpenMigration(encodeOpenMigration(open))).toEqual(open);
+    expect(encodeOpenMigration(open)).toMatchObject({
+      PK: { S: 'STRATEGY#momentum#FLOW' },
+      SK: { S: 'OPEN_MIGRATION' },
+    });
   });
 });

@@ -107,7 +107,7 @@ export function carveOut(input: {
   const cash = input.legacy.cash.isPositive()
     ? input.legacy.cash.times(input.shares.cash).truncate(2)
     : Money.ZERO;
-  return move({
+  return moveBetweenBooks({
     strategyId: input.target.strategyId,
     direction: 'to-per-strategy',
     fromBook: input.legacy,
@@ -132,7 +132,7 @@ export function foldBack(input: {
     qty: p.qty,
   }));
   const cash = input.book.cash.isPositive() ? input.book.cash : Money.ZERO;
-  return move({
+  return moveBetweenBooks({
     strategyId: input.book.strategyId,
     direction: 'to-legacy',
     fromBook: input.book,
@@ -144,24 +144,32 @@ export function foldBack(input: {
   });
 }
 
-function move(m: {
-  strategyId: StrategyId;
-  direction: Migration['direction'];
-  fromBook: Book;
-  toBook: Book;
-  outs: readonly PositionMove[];
-  cash: Money;
-  id: string;
-  at: string;
+/**
+ * Moves `outs` (FIFO) and `cash` from one book to the other: the lots closed out of `fromBook` are
+ * opened, as they were, in `toBook`. The transfers are `{transferId ?? id}-out` and `-in` (a
+ * chunked migration gives each chunk its own). Both books' changes are returned for the ledger.
+ */
+export function moveBetweenBooks(m: {
+  readonly strategyId: StrategyId;
+  readonly direction: Migration['direction'];
+  readonly fromBook: Book;
+  readonly toBook: Book;
+  readonly outs: readonly PositionMove[];
+  readonly cash: Money;
+  readonly id: string;
+  readonly transferId?: string;
+  readonly at: string;
 }): Migration {
   const out: Transfer = {
-    id: `${m.id}-out`,
+    id: `${m.transferId ?? m.id}-out`,
     amount: m.cash.negated(),
     reason: 'migration',
     at: m.at,
     positions: m.outs,
   };
-  const left = applyTransferChanges(m.fromBook, out);
+  // Nothing to move (no position, no cash): no transfer is applied (an empty one is invalid).
+  const nothing = m.outs.length === 0 && m.cash.isZero();
+  const left = nothing ? { changes: [] } : applyTransferChanges(m.fromBook, out);
   const lots: Lot[] = left.changes.flatMap((c): Lot[] =>
     c.kind === 'closed'
       ? [c.before]
@@ -170,13 +178,13 @@ function move(m: {
         : [],
   );
   const inTransfer: Transfer = {
-    id: `${m.id}-in`,
+    id: `${m.transferId ?? m.id}-in`,
     amount: m.cash,
     reason: 'migration',
     at: m.at,
     positions: lots.map((lot) => ({ direction: 'in', lot })),
   };
-  const arrived = applyTransferChanges(m.toBook, inTransfer);
+  const arrived = nothing ? { changes: [] } : applyTransferChanges(m.toBook, inTransfer);
   const bySymbol = new Map<Symbol, Lot[]>();
   for (const lot of lots) bySymbol.set(lot.symbol, [...(bySymbol.get(lot.symbol) ?? []), lot]);
   return {

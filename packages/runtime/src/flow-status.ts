@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type BooksConfig, type Flow, parseBooksConfig, type StrategyId } from '@books/core';
-import { LegacyRepository } from '@books/ledger-client';
+import { LegacyRepository, MigrationRepository } from '@books/ledger-client';
 import type { Services } from './services';
 
 export interface FlowRow {
@@ -16,16 +16,26 @@ export interface FlowRow {
   /** Where the holdings are, per the last migration (absent: never migrated). */
   readonly holdings?: 'per-strategy' | 'legacy';
   readonly migrationId?: string;
+  /** A migration still open (a crash stopped it): its holdings are split between the two books. */
+  readonly openMigration?: {
+    readonly id: string;
+    readonly to: 'per-strategy' | 'legacy';
+    readonly chunksDone: number;
+    readonly chunks: number;
+  };
 }
 
 /** Every configured strategy's flow and where it came from (config file or flag), with its holdings. */
 export async function flowStatus(services: Services, config: BooksConfig): Promise<FlowRow[]> {
   const flags = await services.flows.read();
   const legacy = new LegacyRepository(services.table);
+  const migrations = new MigrationRepository(services.table);
   const rows: FlowRow[] = [];
   for (const s of config.strategies) {
     const flag = flags.get(s.id);
     const marker = await legacy.flowMarker(s.id);
+    const pointer = await migrations.open(s.id);
+    const open = pointer && (await migrations.record(pointer));
     rows.push({
       strategyId: s.id,
       allocation: s.allocation.toString(),
@@ -34,6 +44,16 @@ export async function flowStatus(services: Services, config: BooksConfig): Promi
       effective: flag ?? s.flow,
       source: flag ? services.flows.source : 'config',
       ...(marker ? { holdings: marker.holdings, migrationId: marker.migrationId } : {}),
+      ...(open
+        ? {
+            openMigration: {
+              id: open.id,
+              to: open.direction === 'to-per-strategy' ? 'per-strategy' : 'legacy',
+              chunksDone: open.chunksDone,
+              chunks: open.plan.chunks,
+            },
+          }
+        : {}),
     });
   }
   return rows;

@@ -20,9 +20,11 @@ export async function runFlows(ctx: QueryContext, args: { json: boolean }, io: O
       r.flag ?? '-',
       r.effective,
       r.source,
-      r.holdings
-        ? `${r.holdings === 'legacy' ? 'legacy book' : 'own book'} (${r.migrationId})`
-        : 'never migrated',
+      r.openMigration
+        ? `split: ${r.openMigration.id} to ${r.openMigration.to} open (${r.openMigration.chunksDone}/${r.openMigration.chunks} chunks)`
+        : r.holdings
+          ? `${r.holdings === 'legacy' ? 'legacy book' : 'own book'} (${r.migrationId})`
+          : 'never migrated',
     ]),
   ];
   const widths = table[0]?.map((_, i) => Math.max(...table.map((row) => (row[i] ?? '').length))) ?? [];

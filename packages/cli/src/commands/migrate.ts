@@ -10,17 +10,26 @@ export interface MigrateArgs {
   readonly to: 'per-strategy' | 'legacy';
   readonly dryRun: boolean;
   readonly json: boolean;
+  /** Who runs it (recorded on the migration); default the OS user. */
+  readonly by?: string;
+  /** At most this many lots per transaction (default: the migration's). */
+  readonly lotsPerChunk?: number;
 }
 
 /**
  * `books migrate`: moves a strategy's holdings between the legacy book and its own book, without
- * trading, then sets its flow flag. Exit 0 when done (or nothing to do), 2 when refused.
+ * trading, in chunks, then sets its flow flag; finishes a migration a crash left open. Exit 0 when
+ * done (or nothing to do), 2 when refused or stopped (an open migration is finished by running it again).
  */
 export async function runMigrate(ctx: QueryContext, args: MigrateArgs, io: Output): Promise<number> {
   const outcome = await migrateBook(ctx, {
     strategyId: StrategyId(args.strategy),
     to: args.to,
     dryRun: args.dryRun,
+    ...(args.by ? { by: args.by } : {}),
+    ...(args.lotsPerChunk ? { lotsPerChunk: args.lotsPerChunk } : {}),
+    onChunk: (p) =>
+      io.err(`books migrate: ${p.id}: chunk ${p.chunksDone}/${p.chunks} done (${p.lots} lots)\n`),
   });
   if ('refused' in outcome) {
     io.err(`books migrate: ${outcome.refused}\n`);
@@ -51,6 +60,12 @@ function describe(r: MigrateResult) {
             at: r.migration.at,
             moved: r.migration.moved,
             cash: r.migration.cash.toString(),
+            ...(r.migration.lots !== undefined ? { lots: r.migration.lots } : {}),
+            lotsPerChunk: r.migration.lotsPerChunk,
+            chunks: r.migration.chunks,
+            chunksBefore: r.migration.chunksBefore,
+            chunksDone: r.migration.chunksDone,
+            by: r.migration.by,
           },
         }
       : {}),
@@ -65,12 +80,21 @@ function text(r: MigrateResult): string {
     );
   if (r.migration) {
     const m = r.migration;
+    const verb =
+      r.status === 'dry-run' ? 'would migrate' : m.chunksBefore > 0 ? 'finished migrating' : 'migrated';
     lines.push(
-      `${r.status === 'dry-run' ? 'would migrate' : 'migrated'} ${r.strategyId} to ${r.to} (${m.id}, ${m.from} → ${m.to}${r.fromRun ? `, shares from legacy run ${r.fromRun}` : ''})`,
+      `${verb} ${r.strategyId} to ${r.to} (${m.id}, ${m.from} → ${m.to}${r.fromRun ? `, shares from legacy run ${r.fromRun}` : ''})`,
     );
     for (const p of m.moved) lines.push(`  transfer  ${p.qty} ${p.symbol}  cost basis ${p.cost}`);
     lines.push(`  transfer  cash ${m.cash.toString()}`);
     if (m.moved.length === 0 && m.cash.isZero()) lines.push('  (no position or cash to move)');
+    const lots = m.lots === undefined ? '' : `${m.lots} lot${m.lots === 1 ? '' : 's'} in `;
+    // A migration found open (a crash stopped it): how far it had got, and who opened it.
+    const before = r.status === 'dry-run' ? m.chunksDone : m.chunksBefore;
+    lines.push(
+      `  ${lots}${m.chunks} chunk${m.chunks === 1 ? '' : 's'} of at most ${m.lotsPerChunk} lots` +
+        (before > 0 ? `; open with ${before} of them done (opened by ${m.by})` : ''),
+    );
   }
   lines.push(
     r.flag.set
@@ -84,6 +108,7 @@ const OptionsSchema = z.object({
   to: z.enum(['per-strategy', 'legacy'], { error: () => '--to must be per-strategy or legacy' }),
   dryRun: z.boolean().optional(),
   json: z.boolean().optional(),
+  lotsPerChunk: z.coerce.number().int().positive().optional(),
   stage: z.string(),
   yes: z.boolean().optional(),
 });
@@ -98,19 +123,28 @@ export function registerMigrate(program: Command): void {
       '--to <flow>',
       'per-strategy (carve its share out of the legacy book) or legacy (fold its book back)',
     )
-    .option('--dry-run', 'print the transfers without writing')
+    .option('--dry-run', 'print the transfers (lots, cash, chunks) without writing')
+    .option('--lots-per-chunk <n>', 'at most this many lots per transaction')
     .option('--yes', 'a live-money stage: do not ask for confirmation (scripts)')
     .option('--stage <stage>', 'the stage', 'local')
     .option('--json', 'print JSON')
     .action(async (strategy: string, opts: unknown) => {
       const o = OptionsSchema.parse(opts);
-      const args: MigrateArgs = { strategy, to: o.to, dryRun: o.dryRun ?? false, json: o.json ?? false };
-      process.exitCode = await withStage(o.stage, (ctx) =>
-        args.dryRun
-          ? runMigrate(ctx, args, processOutput)
+      const args: MigrateArgs = {
+        strategy,
+        to: o.to,
+        dryRun: o.dryRun ?? false,
+        json: o.json ?? false,
+        ...(o.lotsPerChunk ? { lotsPerChunk: o.lotsPerChunk } : {}),
+      };
+      process.exitCode = await withStage(o.stage, async (ctx) => {
+        // Recorded on the migration: the AWS caller on a deployed stage, the OS user locally.
+        const by = { ...args, by: await ctx.callerIdentity() };
+        return args.dryRun
+          ? runMigrate(ctx, by, processOutput)
           : mutating(ctx, `books migrate ${strategy} --to ${o.to}`, o.yes ?? false, () =>
-              runMigrate(ctx, args, processOutput),
-            ),
-      );
+              runMigrate(ctx, by, processOutput),
+            );
+      });
     });
 }

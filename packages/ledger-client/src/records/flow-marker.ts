@@ -22,25 +22,6 @@ export const flowMarkerKey = keys.flowMarker;
 /** The audit record of one migration: `STRATEGY#{sid}#FLOW` / `MIGRATION#{at}#{id}`. */
 export const migrationKey = keys.migration;
 
-/** The audit record of one migration (carve-out or fold-back): what moved, from which run. */
-export function encodeMigrationAudit(audit: {
-  readonly strategyId: string;
-  readonly at: string;
-  readonly id: string;
-  readonly direction: string;
-  readonly fromRun?: string;
-  /** JSON text of what moved (positions, cash). */
-  readonly detailsJson: string;
-}): Item {
-  return toItem({
-    ...keys.migration(audit.strategyId, audit.at, audit.id),
-    entity: 'MIGRATION',
-    direction: audit.direction,
-    from_run: audit.fromRun,
-    details_json: audit.detailsJson,
-  });
-}
-
 export function encodeFlowMarker(marker: FlowMarker): Item {
   return toItem({
     ...flowMarkerKey(marker.strategyId),

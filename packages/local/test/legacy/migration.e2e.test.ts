@@ -1,5 +1,5 @@
 import { LEGACY, Money, marketTimeToInstant, runIdOf, StrategyId, type TradingDate } from '@books/core';
-import { LegacyRepository, loadBook } from '@books/ledger-client';
+import { LegacyRepository, loadBook, MigrationRepository } from '@books/ledger-client';
 import { migrateStrategy, readShadowReports } from '@books/legacy';
 import { BrokerMarket } from '@books/runtime';
 import type { LocalWorld } from '../../src/daily-run/local-world';
@@ -36,8 +36,10 @@ async function migrate(
       table: world.services.table,
       books: world.services.books,
       legacy: new LegacyRepository(world.services.table),
+      migrations: new MigrationRepository(world.services.table),
       flows: world.services.flows,
       assets: (symbols) => market.assets(symbols),
+      clock: world.services.clock,
     },
     {
       strategyId: sid,
@@ -45,6 +47,7 @@ async function migrate(
       flag: to,
       dryRun: false,
       at: marketTimeToInstant(after, '18:00').toISOString(),
+      by: 'migration e2e',
     },
   );
 }

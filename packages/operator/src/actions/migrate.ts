@@ -1,6 +1,7 @@
+import { userInfo } from 'node:os';
 import { errorMessage, marketTimeToInstant, runIdOf, type StrategyId } from '@books/core';
-import { LegacyRepository } from '@books/ledger-client';
-import { type MigrateResult, migrateStrategy } from '@books/legacy';
+import { LegacyRepository, MigrationRepository } from '@books/ledger-client';
+import { type MigrateResult, type MigrationProgress, migrateStrategy } from '@books/legacy';
 import { LedgerRunCompletionStore, runCompletion } from '@books/reconciliation';
 import { BrokerMarket, configOf } from '@books/runtime';
 import type { QueryContext } from '../queries/local-session';
@@ -9,6 +10,12 @@ export interface MigrateRequest {
   readonly strategyId: StrategyId;
   readonly to: 'per-strategy' | 'legacy';
   readonly dryRun: boolean;
+  /** Who runs it (recorded on the migration); default the OS user. */
+  readonly by?: string;
+  /** At most this many lots per transaction (default: legacy's). */
+  readonly lotsPerChunk?: number;
+  /** Called after each chunk is committed. */
+  readonly onChunk?: (progress: MigrationProgress) => void;
 }
 
 /** What `migrateBook` did, or why it refused (nothing written). */
@@ -42,8 +49,11 @@ export async function migrateBook(ctx: QueryContext, request: MigrateRequest): P
         table: ctx.services.table,
         books: ctx.services.books,
         legacy: new LegacyRepository(ctx.services.table),
+        migrations: new MigrationRepository(ctx.services.table),
         flows: ctx.services.flows,
         assets: (symbols) => market.assets(symbols),
+        clock: ctx.services.clock,
+        ...(request.onChunk ? { onChunk: request.onChunk } : {}),
       },
       {
         strategyId: sid,
@@ -51,6 +61,8 @@ export async function migrateBook(ctx: QueryContext, request: MigrateRequest): P
         flag: request.to === 'per-strategy' ? 'per-strategy' : entry.flow === 'shadow' ? 'shadow' : 'legacy',
         dryRun: request.dryRun,
         at,
+        by: request.by ?? userInfo().username,
+        ...(request.lotsPerChunk ? { lotsPerChunk: request.lotsPerChunk } : {}),
       },
     );
     return { result };

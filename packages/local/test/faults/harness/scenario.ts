@@ -28,7 +28,9 @@ export interface Scenario {
 export interface ScenarioOptions {
   /** Builds the injection hooks from the scenario's generator (so faults follow the seed). */
   readonly inject?: (random: Seeded) => InjectionHooks;
-  readonly world?: Partial<Pick<LocalWorldOptions, 'strategiesDir' | 'configFile' | 'broker'>>;
+  readonly world?: Partial<
+    Pick<LocalWorldOptions, 'strategiesDir' | 'configFile' | 'broker' | 'flowFlagsFile'>
+  >;
   readonly strategyIds?: readonly StrategyId[];
 }
 
