@@ -20,4 +20,5 @@ export type {
   WeightTrace,
 } from './trace';
 export { formatTrace } from './trace-format';
+export { TraceSchema } from './trace-schema';
 export type { SymbolWeight } from './weights';

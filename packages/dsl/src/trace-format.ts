@@ -16,6 +16,8 @@ import type { CandidateTrace, Trace, TraceNode } from './trace';
 export function formatTrace(trace: Trace): string {
   const lines = [`${trace.file} as of ${trace.date}`];
   for (const node of trace.nodes) formatNode(node, trace.file, 0, lines);
+  if (trace.truncated === true)
+    lines.push('(the decisions were too large to store: only the outcome was kept)');
   if ('weights' in trace.outcome) {
     const weights = Object.entries(trace.outcome.weights).map(([s, w]) => `${s} ${w}`);
     lines.push(`targets: ${weights.join(', ')}`);

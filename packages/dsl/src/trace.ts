@@ -20,6 +20,8 @@ export interface Trace {
   readonly date: string;
   /** The traced forms directly under the strategy's body, in evaluation order. */
   readonly nodes: readonly TraceNode[];
+  /** The nodes were left out to fit the store (see ledger-client's trace item); the outcome is kept. */
+  readonly truncated?: true;
   /** The final weights (decimal strings), or the failure that ended the evaluation. */
   readonly outcome:
     | { readonly weights: Readonly<Record<string, string>> }

@@ -1,4 +1,12 @@
-import { compile, type FilterTrace, formatTrace, type IfTrace, Session, type TraceNode } from '../src';
+import {
+  compile,
+  type FilterTrace,
+  formatTrace,
+  type IfTrace,
+  Session,
+  type TraceNode,
+  TraceSchema,
+} from '../src';
 import { dayDate, marketOf } from './support/market';
 
 function sessionOf(strategy: string, bars: Readonly<Record<string, string>>): Session {
@@ -145,5 +153,18 @@ describe('Session.explain', () => {
         '',
       ].join('\n'),
     );
+  });
+
+  it('survives JSON and TraceSchema unchanged, as the ledger stores it', () => {
+    const s = sessionOf(
+      `(filter (cumulative-return {:window 3}) (select-top 1)
+  [(group "up" [(if (> (current-price "A") 0) (asset "A") (asset "B"))]) (group "down" [(asset "B")])])`,
+      { A: '100 101 102 103 104', B: '100 99 98 97 96' },
+    );
+    const trace = s.explain(dayDate(4)).trace();
+    expect(TraceSchema.parse(JSON.parse(JSON.stringify(trace)))).toEqual(trace);
+    expect(() =>
+      TraceSchema.parse({ ...trace, nodes: [{ kind: 'loop', at: '1:1', children: [] }] }),
+    ).toThrow();
   });
 });
