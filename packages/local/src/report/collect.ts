@@ -13,6 +13,7 @@ import type { RunCompleteness } from '../queries/run-completeness';
 import { loadRunCompleteness } from '../queries/run-query';
 import type { DayRecord, ReconDay } from '../replay/state';
 import type { ReportBreak, ReportData, ReportDay, ReportRecon, ReportRun, ReportTrade } from './model';
+import { withTraces } from './traces';
 
 /**
  * Gathers a report's data from a stage's ledger: each day's run completeness, reconciliation
@@ -85,7 +86,7 @@ export async function collectReport(services: Services, options: CollectOptions)
       accountEquity,
       books,
       recon,
-      run: fromRun(runIdOf(options.stage, date), run),
+      run: await withTraces(services, fromRun(runIdOf(options.stage, date), run)),
     });
   }
   const first = options.days[0]?.date;

@@ -2,6 +2,7 @@ import type { TradingDate } from '@books/core';
 import { runExplain } from '../../src/cli/commands/explain';
 import type { LocalWorld } from '../../src/daily-run/local-world';
 import type { QueryContext } from '../../src/queries/local-session';
+import { withTraces } from '../../src/report/traces';
 import { daysFrom, openWorld, SAMPLE_DAYS, STRATEGY_IDS } from '../e2e/support';
 
 /** `books explain` on a real run: the worker stored each plan's decision trace with it. */
@@ -64,5 +65,23 @@ describe('books explain', () => {
     const r = await run({ strategy: 'momentum', date: day2 });
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/has no trace of momentum/);
+  });
+
+  it("gives the report each planned strategy's targets and tree, and leaves a strategy without a trace as it is", async () => {
+    const base = { status: 'TRADED', orders: 0, finalOrders: 0, suppressed: 0 };
+    const run = await withTraces(world.services, {
+      runId: `${world.services.env.BOOKS_STAGE}-${day1}`,
+      runStatus: 'DONE',
+      completeness: 'COMPLETE',
+      strategies: [
+        { strategyId: 'momentum', ...base },
+        { strategyId: 'never-ran', ...base },
+      ],
+      missing: [],
+    });
+    const [momentum, other] = run.strategies;
+    expect(momentum?.targets).toMatch(/^[A-Z]+ 0\.5, [A-Z]+ 0\.5$/);
+    expect(momentum?.explain).toContain('filter cumulative-return 60, top 2 (asset mode)  momentum.clj:9:6');
+    expect(other).toEqual({ strategyId: 'never-ran', ...base });
   });
 });
