@@ -206,9 +206,13 @@ function historyScore(
     ctx.steps += 1;
     let s = memo.values.get(j);
     if (s === undefined) {
+      // A history is never traced: with no collector its forms pay one property read each.
+      const trace = ctx.trace;
+      ctx.trace = undefined;
       ctx.historyDepth++;
       s = ctx.blockAt(block, j);
       ctx.historyDepth--;
+      ctx.trace = trace;
     }
     if (s instanceof Failure) return s.code === 'LIMIT' ? s : undefined;
     if (!(s instanceof Fragment)) return undefined;
