@@ -1,7 +1,10 @@
 /**
  * `pnpm bench dsl`: parse → check → plan time, evaluation time for one date and for 250
  * consecutive dates, and peak memory, for each public conformance strategy and a generated
- * 2 MB strategy with hundreds of nested group filters. Needs ../shared/conformance.
+ * 2 MB strategy with hundreds of nested group filters; the same 250 dates traced
+ * (`Session.explain`), the ratio traced/plain (goal ≤ 1.2), the time to build the plain traces
+ * from the recordings (paid once per stored run, not per evaluation) and the largest trace's size.
+ * Needs ../shared/conformance.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -107,12 +110,32 @@ async function bench(name: string, source: string, store: CsvBarStore, calendar:
   for (const d of dates) if (!replay.evaluate(d).ok) failures++;
   const replayMs = ms(t2);
   const replayCpu = cpuMs(c2);
+
+  // The same 250 dates with the decision trace (Session.explain) on a fresh session.
+  const traced = await freshSession(compiled.value);
+  let traceBytes = 0;
+  let tracedCpu = 0;
+  let buildCpu = 0;
+  for (const d of dates) {
+    const c3 = process.cpuUsage();
+    const explained = traced.explain(d);
+    tracedCpu += cpuMs(c3);
+    // Building the plain trace from the recording, once per stored run: reported on its own.
+    const c4 = process.cpuUsage();
+    const trace = explained.trace();
+    buildCpu += cpuMs(c4);
+    traceBytes = Math.max(traceBytes, JSON.stringify(trace).length);
+  }
   return {
     strategy: name,
     'size KB': Math.round(source.length / 1024),
     'parse→plan ms (cpu)': `${Math.round(planMs)} (${Math.round(planCpu)})`,
     '1 date ms (cpu)': `${round1(oneMs)} (${round1(oneCpu)})`,
     '250 dates ms (cpu)': `${Math.round(replayMs)} (${Math.round(replayCpu)})`,
+    '250 traced cpu ms': Math.round(tracedCpu),
+    'traced/plain': Math.round((tracedCpu / replayCpu) * 100) / 100,
+    'build trace cpu ms': Math.round(buildCpu),
+    'max trace KB': round1(traceBytes / 1024),
     'failed dates': failures,
     [`${LAST}`]: r.ok ? `${r.value.length} symbols` : r.error.code,
     'peak RSS MB': Math.round(peakMb()),

@@ -6,6 +6,7 @@
 export type { AdjustArgs } from './commands/adjust';
 export { runAdjust } from './commands/adjust';
 export { runDlq } from './commands/dlq';
+export { runExplain } from './commands/explain';
 export { runFlows } from './commands/flows';
 export { runMigrate } from './commands/migrate';
 export { runPnl } from './commands/pnl';

@@ -42,6 +42,15 @@ async function run(args: Partial<EvalArgs>) {
 }
 
 describe('books eval', () => {
+  it('--explain prints the decision tree of each date with the if condition and the branch taken', async () => {
+    const r = await run({ asOf: '2024-01-03', json: false, explain: true });
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('weight-equal  ');
+    expect(r.out).toMatch(/ok\.clj:1:1\n/);
+    expect(r.out).toMatch(/ {2}if {2}.*ok\.clj:1:30\n {4}\(current-price "SPY"\) = 101 > 100 → true: then\n/);
+    expect(r.out).toContain('targets: QQQ 0.5, SPY 0.5');
+  });
+
   it('prints one JSON object of weights per date, and exits 0', async () => {
     const r = await run({ asOf: '2024-01-02,2024-01-03' });
     expect(r.code).toBe(0);

@@ -1,6 +1,7 @@
 import type { Span } from './ast';
 import { type ErrorCode, Failure } from './errors';
 import type { Market } from './market';
+import type { TraceCollector } from './trace';
 import type { Outcome, Value } from './values';
 
 /** A planned form: its value as of the close of calendar day `day` (-1: before any bar). */
@@ -16,6 +17,10 @@ export class Context {
   /** The as-of date of the current top-level evaluation and its calendar day. */
   asOf = '';
   asOfDay = -1;
+  /** Set by `Session.explain` for one evaluation; undefined (no cost) otherwise. */
+  trace: TraceCollector | undefined = undefined;
+  /** > 0 while a block's history is re-evaluated (block-mode filter): never traced. */
+  historyDepth = 0;
   /** By block node id. */
   readonly blockMemo: (BlockMemo | undefined)[] = [];
 
@@ -33,6 +38,11 @@ export class Context {
 
   fail(code: ErrorCode, message: string, span: Span, form?: string, symbol?: string, day?: number): Failure {
     return new Failure(code, message, span, form, symbol, day === undefined ? undefined : this.dateOf(day));
+  }
+
+  /** The collector when the form evaluated on `day` is on the traced path, else undefined. */
+  tracing(day: number): TraceCollector | undefined {
+    return day === this.asOfDay && this.historyDepth === 0 ? this.trace : undefined;
   }
 
   memoOf(id: number): BlockMemo {
@@ -83,13 +93,16 @@ export class BlockMemo {
   readonly returns = new DayMemo<number>();
 }
 
-/** Wraps an evaluator with memoisation per (node, day); failures other than LIMIT are kept. */
+/**
+ * Wraps an evaluator with memoisation per (node, day); failures other than LIMIT are kept. On the
+ * traced path a kept value is recomputed (same inputs, same value) so that its decisions are traced.
+ */
 export function memoised(id: number, evaluator: Evaluator): Evaluator {
   return (ctx, day) => {
     if (day < 0) return evaluator(ctx, day);
     const memo = ctx.memoOf(id).values;
     const hit = memo.get(day);
-    if (hit !== undefined) return hit;
+    if (hit !== undefined && (ctx.trace === undefined || ctx.tracing(day) === undefined)) return hit;
     const v = evaluator(ctx, day);
     if (!(v instanceof Failure && v.code === 'LIMIT')) memo.set(day, v);
     return v;

@@ -6,6 +6,7 @@ import { DEFAULT_LIMITS, type Limits } from './limits';
 import { type BarPort, Market } from './market';
 import { type Plan, plan } from './planner';
 import { readStrategy } from './source';
+import { type Trace, TraceCollector } from './trace';
 import { finalWeights, type SymbolWeight } from './weights';
 
 /** A strategy read, checked and planned: reusable for any number of sessions and dates. */
@@ -66,7 +67,34 @@ export class Session {
 
   /** The weights as of the close of `date` (YYYY-MM-DD), or the error that names the cause. */
   evaluate(date: string): Result<SymbolWeight[], DslError> {
+    return this.run(date, undefined);
+  }
+
+  /**
+   * `evaluate(date)` with its decision trace (trace.ts): the same result, and how it was reached.
+   * The evaluation records references as it goes; `trace()` builds the plain trace from them (call
+   * it before the next evaluation of this session). `pnpm bench dsl` measures both costs.
+   */
+  explain(date: string): {
+    readonly result: Result<SymbolWeight[], DslError>;
+    readonly trace: () => Trace;
+  } {
+    const collector = new TraceCollector(this.strategy.plan.blockLabels);
+    let result: Result<SymbolWeight[], DslError>;
+    try {
+      result = this.run(date, collector);
+    } finally {
+      this.ctx.trace = undefined;
+    }
+    const file = this.strategy.file;
+    const trace = (): Trace => ({ file, date, nodes: collector.build(), outcome: outcomeOf(result) });
+    return { result, trace };
+  }
+
+  private run(date: string, collector: TraceCollector | undefined): Result<SymbolWeight[], DslError> {
     const ctx = this.ctx;
+    ctx.trace = collector;
+    ctx.historyDepth = 0;
     const day = this.market.dayOf(date);
     ctx.steps = 0;
     ctx.maxSteps = this.limits.maxSteps;
@@ -94,4 +122,11 @@ export class Session {
     }
     return { ok: true, value: outcome };
   }
+}
+
+function outcomeOf(result: Result<SymbolWeight[], DslError>): Trace['outcome'] {
+  if (result.ok)
+    return { weights: Object.fromEntries(result.value.map((w) => [w.symbol, w.weight.toString()])) };
+  const e = result.error;
+  return { error: { code: e.code, message: e.message, at: `${e.line}:${e.column}` } };
 }

@@ -75,6 +75,11 @@ export function filter(
   span: Span,
 ): Outcome<Fragment> {
   const scored: Scored[] = [];
+  const collector = ctx.trace === undefined ? undefined : ctx.tracing(day);
+  // Only on the traced path: the candidates that could not be scored, and each block's basis.
+  const unscored: (string | Fragment)[] | undefined = collector === undefined ? undefined : [];
+  const bases = collector === undefined ? undefined : new Map<Fragment, 'history' | 'holdings'>();
+  const basis: { value: 'history' | 'holdings' } = { value: 'holdings' };
   if (isBlockMode(v)) {
     for (const e of v) {
       let x = e;
@@ -83,13 +88,24 @@ export function filter(
         const m = metricOf(ctx, metric, x, day, span);
         if (m instanceof Failure) return m;
         if (m !== undefined) scored.push({ score: m, key: x, item: x });
+        else unscored?.push(x);
       } else if (x instanceof Fragment && !x.isEmpty) {
-        const m = blockScore(ctx, metric, x, day, span);
+        const m = blockScore(ctx, metric, x, day, span, basis);
         if (m instanceof Failure) return m;
         if (m !== undefined) scored.push({ score: m, key: x.smallestSymbol(), item: x });
+        else unscored?.push(x);
+        if (bases !== undefined && m !== undefined) bases.set(x, basis.value);
       }
     }
     const kept = select(scored, selector);
+    collector?.ranked({
+      mode: 'block',
+      scored,
+      top: selector.top,
+      kept: kept.length,
+      unscored: unscored ?? [],
+      bases,
+    });
     const acc = new Map<string, number>();
     const share = 1 / kept.length;
     for (const k of kept) {
@@ -113,8 +129,17 @@ export function filter(
     const m = metricOf(ctx, metric, s, day, span);
     if (m instanceof Failure) return m;
     if (m !== undefined) scored.push({ score: m, key: s, item: s });
+    else unscored?.push(s);
   }
   const kept = select(scored, selector);
+  collector?.ranked({
+    mode: 'asset',
+    scored,
+    top: selector.top,
+    kept: kept.length,
+    unscored: unscored ?? [],
+    bases,
+  });
   return new Fragment(new Map(kept.map((k) => [k.item as string, 1 / kept.length])), block);
 }
 
@@ -128,9 +153,12 @@ function blockScore(
   today: Fragment,
   day: number,
   span: Span,
+  basis: { value: 'history' | 'holdings' },
 ): number | undefined | Failure {
   const history = historyScore(ctx, metric, today.block, day);
+  basis.value = 'history';
   if (history instanceof Failure || history !== undefined) return history;
+  basis.value = 'holdings';
   let num = 0;
   let den = 0;
   for (const [s, w] of today.weights) {
@@ -176,7 +204,16 @@ function historyScore(
   for (let j = day - w; j <= day; j++) {
     // Memoised days cost no evaluation steps; charge the walk itself so the budget bounds it.
     ctx.steps += 1;
-    const s = memo.values.get(j) ?? ctx.blockAt(block, j);
+    let s = memo.values.get(j);
+    if (s === undefined) {
+      // A history is never traced: with no collector its forms pay one property read each.
+      const trace = ctx.trace;
+      ctx.trace = undefined;
+      ctx.historyDepth++;
+      s = ctx.blockAt(block, j);
+      ctx.historyDepth--;
+      ctx.trace = trace;
+    }
     if (s instanceof Failure) return s.code === 'LIMIT' ? s : undefined;
     if (!(s instanceof Fragment)) return undefined;
     if (held === undefined) {

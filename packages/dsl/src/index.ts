@@ -9,4 +9,16 @@ export { print } from './printer';
 export { read } from './reader';
 export { programToScore, type ScoreTree, type ScoreValue, scoreToEdn } from './score/from-program';
 export { formatOf, readStrategy, type SourceFormat } from './source';
+export type {
+  CandidateTrace,
+  ComparisonTrace,
+  FilterTrace,
+  IfTrace,
+  OperandTrace,
+  Trace,
+  TraceNode,
+  WeightTrace,
+} from './trace';
+export { formatTrace } from './trace-format';
+export { TraceSchema } from './trace-schema';
 export type { SymbolWeight } from './weights';

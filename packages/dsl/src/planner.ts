@@ -13,7 +13,9 @@ import {
 } from './operators';
 import { windowParam } from './params';
 import { asGroup, inverseVolatility, weightEqual, weightSpecified } from './portfolio';
-import { Fragment, type Value } from './values';
+import { print } from './printer';
+import { RawComparison, type TraceCollector, type TraceDetail } from './trace';
+import { Fragment, type Outcome, type Value } from './values';
 
 /** A checked program turned into evaluators, once per file. */
 export interface Plan {
@@ -24,6 +26,8 @@ export interface Plan {
   readonly symbols: ReadonlySet<string>;
   /** Block node id → its (memoised) evaluator, for block-mode filter histories. */
   readonly blocks: ReadonlyMap<number, Evaluator>;
+  /** Block node id → how a trace names it as a filter candidate (`group "NAME" @line:col`). */
+  readonly blockLabels: ReadonlyMap<number, string>;
 }
 
 const BLOCK_FORMS = new Set([
@@ -38,6 +42,7 @@ const BLOCK_FORMS = new Set([
 export function plan(program: Program): Plan {
   const symbols = new Set<string>();
   const blocks = new Map<number, Evaluator>();
+  const blockLabels = new Map<number, string>();
   const candidates = candidateBlocks(program);
 
   const compileAll = (nodes: readonly Node[]) => nodes.map((n) => compile(n));
@@ -55,11 +60,31 @@ export function plan(program: Program): Plan {
     };
     const name = callName(node);
     if (name !== undefined && BLOCK_FORMS.has(name)) {
-      const final = candidates.has(node.id) ? memoised(node.id, counted) : counted;
+      const final = traced(node, candidates.has(node.id) ? memoised(node.id, counted) : counted);
       blocks.set(node.id, final);
+      blockLabels.set(node.id, blockLabel(node, name));
       return final;
     }
     return counted;
+  };
+
+  /**
+   * Opens a trace frame around a weighting form or group when the evaluation is on the traced
+   * path (trace.ts); otherwise costs one property read. Outside memoisation, so that a memoised
+   * block is traced too. `if` and `filter` trace themselves (they know their decision).
+   */
+  const traced = (node: ListNode, ev: Evaluator): Evaluator => {
+    const detail = weightDetailOf(node);
+    if (detail === undefined) return ev;
+    return (ctx, day) => {
+      if (ctx.trace === undefined) return ev(ctx, day);
+      const collector = ctx.tracing(day);
+      if (collector === undefined) return ev(ctx, day);
+      collector.open(node.span, detail);
+      const v = ev(ctx, day);
+      collector.close(v);
+      return v;
+    };
   };
 
   const compileUncounted = (node: Node): Evaluator => {
@@ -108,6 +133,7 @@ export function plan(program: Program): Plan {
       const [a, b] = compileAll(args);
       if (a === undefined || b === undefined) return unplannable(node);
       const compare = COMPARE[name];
+      const [leftForm, rightForm] = args.map((n) => print(n));
       return (ctx, day) => {
         const x = a(ctx, day);
         if (x instanceof Failure) return x;
@@ -115,7 +141,12 @@ export function plan(program: Program): Plan {
         if (y instanceof Failure) return y;
         if (typeof x !== 'number' || typeof y !== 'number')
           return new Failure('ARGUMENT', `${name} compares two numbers`, span, name);
-        return compare(x, y);
+        const result = compare(x, y);
+        const collector = ctx.trace === undefined ? undefined : ctx.tracing(day);
+        if (collector !== undefined) {
+          collector.comparison = new RawComparison(name, leftForm ?? '', x, rightForm ?? '', y, result);
+        }
+        return result;
       };
     }
     switch (name) {
@@ -178,17 +209,30 @@ export function plan(program: Program): Plan {
         const selector = selectorOf(args.length === 3 ? args[1] : undefined);
         const portfolio = compile(args[args.length - 1] as Node);
         if (metric === undefined) return unplannable(node);
+        const detail: TraceDetail = {
+          kind: 'filter',
+          metric: `${metric.name} ${metric.window}${metric.explicitWindow ? '' : ' (window default)'}`,
+          select: `${selector.top ? 'top' : 'bottom'}${Number.isFinite(selector.count) ? ` ${selector.count}` : ''}`,
+        };
         return (ctx, day) => {
+          const collector = ctx.trace === undefined ? undefined : ctx.tracing(day);
+          if (collector !== undefined) collector.open(span, detail);
           const v = portfolio(ctx, day);
-          return v instanceof Failure ? v : filter(ctx, metric, selector, v, node.id, day, span);
+          const r = v instanceof Failure ? v : filter(ctx, metric, selector, v, node.id, day, span);
+          if (collector !== undefined) collector.close(r);
+          return r;
         };
       }
       case 'if': {
         const [cond, then, otherwise] = compileAll(args);
         if (cond === undefined || then === undefined) return unplannable(node);
-        return (ctx, day) => {
+        const decide = (ctx: Context, day: number, collector?: TraceCollector): Outcome => {
           const c = cond(ctx, day);
           if (c instanceof Failure) return c;
+          // The condition holds no traced form: its comparison is the last one recorded.
+          collector?.decided(
+            c === true ? 'then' : c === false && otherwise !== undefined ? 'else' : undefined,
+          );
           if (c === true) return then(ctx, day);
           if (c !== false) return new Failure('ARGUMENT', 'if expects a condition', span, 'if');
           if (otherwise === undefined) {
@@ -202,6 +246,15 @@ export function plan(program: Program): Plan {
             );
           }
           return otherwise(ctx, day);
+        };
+        return (ctx, day) => {
+          const collector = ctx.trace === undefined ? undefined : ctx.tracing(day);
+          if (collector === undefined) return decide(ctx, day);
+          collector.comparison = undefined;
+          collector.open(span, IF_DETAIL);
+          const v = decide(ctx, day, collector);
+          collector.close(v);
+          return v;
         };
       }
       default:
@@ -254,8 +307,29 @@ export function plan(program: Program): Plan {
 
   const rootNode = program.forms[0] as Node;
   const root = compile(rootNode);
-  return { file: program.file, root, rootNode, symbols, blocks };
+  return { file: program.file, root, rootNode, symbols, blocks, blockLabels };
 }
+
+/** The trace detail of a weighting form or group; undefined for any other form. */
+function weightDetailOf(node: ListNode): TraceDetail | undefined {
+  const name = callName(node);
+  if (name === 'group') {
+    const label = node.items[1];
+    return { kind: 'group', ...(label?.kind === 'string' ? { name: label.value } : {}) };
+  }
+  if (name === 'weight-equal' || name === 'weight-specified' || name === 'weight-inverse-volatility')
+    return { kind: name };
+  return undefined;
+}
+
+/** How a block is named among a filter's candidates: `group "NAME" @line:col`, `weight-equal @line:col`. */
+function blockLabel(node: ListNode, name: string): string {
+  const label = node.items[1];
+  const named = name === 'group' && label?.kind === 'string' ? `group ${JSON.stringify(label.value)}` : name;
+  return `${named} @${node.span.line}:${node.span.column}`;
+}
+
+const IF_DETAIL: TraceDetail = { kind: 'if' };
 
 const COMPARE: Readonly<Record<'>' | '<' | '>=' | '<=', (x: number, y: number) => boolean>> = {
   '>': (x, y) => x > y,

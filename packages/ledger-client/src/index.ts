@@ -138,6 +138,8 @@ export {
   encodeStageLatestRun,
   stageLatestRunCondition,
 } from './records/stage-latest-run';
+export type { StoredTrace } from './records/trace';
+export { decodeTraceItem, encodeTraceItem, MAX_TRACE_CHARS, readStoredTrace } from './records/trace';
 export type { StrategyTrade } from './records/trade';
 export { decodeStrategyTrade, encodeStrategyTrade } from './records/trade';
 export type { MovedLot, StoredPositionMove, StoredTransfer, TransferReason } from './records/transfer';

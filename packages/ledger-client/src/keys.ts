@@ -54,6 +54,11 @@ export const keys = {
   }),
   /** A strategy's plan for the run (JSON), written with its PENDING → planned transition. */
   plan: (runId: RunId, sid: StrategyId): ItemKey => ({ PK: keys.run(runId), SK: `${SK_PREFIX.plan}${sid}` }),
+  /** A strategy's decision trace for the run (gzip JSON), written with its plan. */
+  trace: (runId: RunId, sid: StrategyId): ItemKey => ({
+    PK: keys.run(runId),
+    SK: `${SK_PREFIX.trace}${sid}`,
+  }),
   /** The marker of a strategy's released BUYs. */
   release: (runId: RunId, sid: StrategyId): ItemKey => ({
     PK: keys.run(runId),
@@ -134,6 +139,7 @@ export const SK_PREFIX = {
   runStrategy: 'STRATEGY#',
   intent: 'INTENT#',
   plan: 'PLAN#',
+  trace: 'TRACE#',
   release: 'RELEASE#',
   shadow: 'SHADOW#',
   runSkip: 'SKIP#',

@@ -1,5 +1,6 @@
 import type { Clock } from '@books/core';
 import type { Transfer } from '@books/portfolio';
+import type { Item } from './attribute-codec';
 import { loadBook, transferItems } from './book-projection';
 import { TransactionConditionError, TransactionConflictError } from './errors';
 import type { LedgerTable, TransactItem } from './ledger-table';
@@ -25,11 +26,15 @@ export class LedgerPlanRecorder {
     private readonly clock: Clock,
   ) {}
 
-  /** `already-recorded` when a previous attempt recorded this (run, book)'s plan. */
+  /**
+   * `already-recorded` when a previous attempt recorded this (run, book)'s plan. `trace` (an
+   * encoded trace item) is written in the same transaction, guarded by the plan's condition.
+   */
   async record(
     plan: StoredPlan,
     status: StrategyRunStatus,
     transfer: Transfer | null,
+    trace?: Item,
   ): Promise<'recorded' | 'already-recorded'> {
     const { runId, strategyId } = plan;
     const items: TransactItem[] = [
@@ -48,6 +53,7 @@ export class LedgerPlanRecorder {
           heldBuys: plan.sells.length > 0 ? plan.buys.map((b) => b.clientOrderId) : [],
         },
       }),
+      ...(trace === undefined ? [] : [{ kind: 'put' as const, label: 'trace', item: trace }]),
     ];
     // A capital transfer also moves the pool, which every worker of the run may write at once: a
     // transaction that collides with another one in flight wrote nothing and is tried again.

@@ -1,4 +1,5 @@
-import { Money, Quantity, RunId, StrategyId, Symbol, Weight } from '@books/core';
+import { randomBytes } from 'node:crypto';
+import { Money, Quantity, RunId, StrategyId, Symbol, TradingDate, Weight } from '@books/core';
 import {
   CorruptItemError,
   decodeCash,
@@ -11,6 +12,7 @@ import {
   decodeRunMeta,
   decodeRunStrategy,
   decodeStrategyTrade,
+  decodeTraceItem,
   decodeTransfer,
   encodeCash,
   encodeIntent,
@@ -22,8 +24,10 @@ import {
   encodeRunMeta,
   encodeRunStrategy,
   encodeStrategyTrade,
+  encodeTraceItem,
   encodeTransfer,
   type LegacyTrade,
+  MAX_TRACE_CHARS,
   type MigrationRecord,
 } from '../src';
 import { aLot, anIntent, aRecon, aRunMeta, aRunStrategy, aTrade, aTransfer, SID } from './support/builders';
@@ -160,5 +164,50 @@ describe('the migration records', () => {
       PK: { S: 'STRATEGY#momentum#FLOW' },
       SK: { S: 'OPEN_MIGRATION' },
     });
+  });
+});
+
+describe('the decision trace item', () => {
+  const runId = RunId('local-2024-05-01');
+  const sid = StrategyId('momentum');
+  const asOf = TradingDate('2024-05-01');
+  const trace = { file: 'm.clj', date: '2024-05-01', nodes: [{ kind: 'if', at: '2:3', children: [] }] };
+
+  it('round-trips a trace as compressed JSON under RUN#{runId} / TRACE#{sid}', () => {
+    const item = encodeTraceItem({ runId, strategyId: sid, asOf, trace, fallback: { small: true } });
+    expect(item.PK).toEqual({ S: 'RUN#local-2024-05-01' });
+    expect(item.SK).toEqual({ S: 'TRACE#momentum' });
+    expect(item.entity).toEqual({ S: 'RUN_TRACE' });
+    expect(decodeTraceItem(item, runId, sid)).toEqual({
+      runId,
+      strategyId: sid,
+      asOf,
+      truncated: false,
+      trace,
+    });
+  });
+
+  it('stores the fallback, marked truncated, when the compressed trace would not fit an item', () => {
+    // Incompressible text: random bytes, more than MAX_TRACE_CHARS once compressed and in base64.
+    const noise = randomBytes(MAX_TRACE_CHARS).toString('base64');
+    const item = encodeTraceItem({
+      runId,
+      strategyId: sid,
+      asOf,
+      trace: { ...trace, noise },
+      fallback: { ...trace, nodes: [] },
+    });
+    expect((item.trace_gz?.S ?? '').length).toBeLessThan(1000);
+    expect(decodeTraceItem(item, runId, sid)).toMatchObject({
+      truncated: true,
+      trace: { ...trace, nodes: [] },
+    });
+  });
+
+  it('refuses an item whose trace is not gzip JSON', () => {
+    const item = encodeTraceItem({ runId, strategyId: sid, asOf, trace, fallback: {} });
+    expect(() => decodeTraceItem({ ...item, trace_gz: { S: 'bm90IGd6aXA=' } }, runId, sid)).toThrow(
+      CorruptItemError,
+    );
   });
 });

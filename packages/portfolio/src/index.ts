@@ -6,6 +6,7 @@ export * from './errors';
 export * from './legacy-book';
 export * from './lots';
 export * from './rebalance';
+export * from './rebalance-schedule';
 export * from './rebuild';
 export * from './reconcile';
 export * from './time';

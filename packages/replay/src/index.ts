@@ -10,3 +10,4 @@ export { ledgerDayInputs } from './report/ledger-days';
 export { renderReport } from './report/render';
 export { replayReportData } from './report/replay-report';
 export { stageReport } from './report/stage-report';
+export { withTraces } from './report/traces';

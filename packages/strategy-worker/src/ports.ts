@@ -1,4 +1,5 @@
 import type { Money, StrategyId, Symbol, TradingDate, Weight } from '@books/core';
+import type { Trace } from '@books/dsl';
 import type { Book, BookCapitalDecision, RebalancePlan, Transfer } from '@books/portfolio';
 
 /** What the DSL engine says for one strategy on one date. */
@@ -8,6 +9,8 @@ export type StrategyEvaluation =
       readonly weights: ReadonlyMap<Symbol, Weight>;
       /** The symphony's `:rebalance-threshold`, when it has one. */
       readonly rebalanceThreshold?: Weight;
+      /** How the evaluation reached the weights, when the evaluator traces (the DSL's). */
+      readonly trace?: Trace;
     }
   | {
       readonly ok: false;
@@ -36,6 +39,8 @@ export interface StrategyPlanRecord {
   readonly plan: RebalancePlan;
   readonly equity: Money;
   readonly rebalanceThreshold?: Weight;
+  /** The evaluation's decision trace, stored with the plan (not read back on a resumed plan). */
+  readonly trace?: Trace;
 }
 
 /** What the BUY release needs besides the plan itself. */

@@ -259,6 +259,7 @@ async function plan(deps: StrategyRunDeps, input: StrategyRunInput): Promise<Str
       plan: rebalance,
       equity: valuation.equity,
       ...(evaluation.rebalanceThreshold ? { rebalanceThreshold: evaluation.rebalanceThreshold } : {}),
+      ...(evaluation.trace ? { trace: evaluation.trace } : {}),
     };
   } catch (e) {
     if (e instanceof MissingPriceError) throw new StrategyFailure('NO_PRICE', e.message, { cause: e });

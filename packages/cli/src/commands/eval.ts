@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { errorMessage, TradingDate } from '@books/core';
-import { barPortFrom, compile, formatDslError, Session, type SymbolWeight } from '@books/dsl';
+import { barPortFrom, compile, formatDslError, formatTrace, Session, type SymbolWeight } from '@books/dsl';
 import { CsvBarStore, splitAdjustedBars } from '@books/market-data';
 import type { Command } from 'commander';
 import { z } from 'zod';
@@ -11,6 +11,8 @@ export interface EvalArgs {
   /** Comma-separated dates YYYY-MM-DD. */
   readonly asOf: string;
   readonly json: boolean;
+  /** Print each date's decision trace (formatTrace; with --json, the trace documents). */
+  readonly explain?: boolean;
 }
 
 export interface Output {
@@ -52,6 +54,11 @@ export async function runEval(args: EvalArgs, io: Output): Promise<number> {
     io.err(`books eval: cannot read bars from ${args.data}: ${errorMessage(e)}\n`);
     return 1;
   }
+  if (args.explain === true) {
+    const traces = dates.map((d) => session.explain(d).trace());
+    io.out(args.json ? `${JSON.stringify(traces, null, 1)}\n` : traces.map(formatTrace).join('\n'));
+    return 0;
+  }
   const results = dates.map((d) => [d, session.evaluate(d)] as const);
   if (args.json) {
     const doc: Record<string, Record<string, number | string>> = {};
@@ -78,6 +85,7 @@ const OptionsSchema = z.object({
   data: z.string().min(1),
   asOf: z.string().min(1),
   json: z.boolean().optional(),
+  explain: z.boolean().optional(),
 });
 
 export function registerEval(program: Command): void {
@@ -88,13 +96,17 @@ export function registerEval(program: Command): void {
     .requiredOption('--data <dir>', 'a directory of bar CSV files (date,open,high,low,close,volume)')
     .requiredOption('--as-of <dates>', 'one or more dates YYYY-MM-DD, comma-separated')
     .option('--json', 'print one JSON object {date: {SYMBOL: weight} | {error}}')
+    .option('--explain', 'print the decision trace of each date: every if, filter and weighting')
     .action(async (strategy: string, raw: unknown, command: Command) => {
       const opts = OptionsSchema.safeParse(raw);
       if (!opts.success) command.error(`books eval: ${opts.error.message}`, { exitCode: 2 });
       else {
         const io: Output = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
         const o = opts.data;
-        process.exitCode = await runEval({ strategy, data: o.data, asOf: o.asOf, json: o.json === true }, io);
+        process.exitCode = await runEval(
+          { strategy, data: o.data, asOf: o.asOf, json: o.json === true, explain: o.explain === true },
+          io,
+        );
       }
     });
 }

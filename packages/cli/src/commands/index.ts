@@ -18,6 +18,7 @@ export const commands: readonly CommandModule[] = [
   { names: ['pnl'], load: async () => (await import('./pnl')).registerPnl },
   { names: ['trades'], load: async () => (await import('./trades')).registerTrades },
   { names: ['runs'], load: async () => (await import('./runs')).registerRuns },
+  { names: ['explain'], load: async () => (await import('./explain')).registerExplain },
   { names: ['reconcile'], load: async () => (await import('./reconcile')).registerReconcile },
   { names: ['recover'], load: async () => (await import('./recover')).registerRecover },
   { names: ['dlq'], load: async () => (await import('./dlq')).registerDlq },

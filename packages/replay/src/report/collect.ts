@@ -22,6 +22,7 @@ import type {
   ReportRun,
   ReportTrade,
 } from './model';
+import { withTraces } from './traces';
 
 /**
  * Gathers a report's data from a stage's ledger: each day's run completeness, reconciliation
@@ -99,7 +100,7 @@ export async function collectReport(services: Services, options: CollectOptions)
       accountEquity,
       books,
       recon,
-      run: fromRun(runIdOf(options.stage, date), run),
+      run: await withTraces(services, fromRun(runIdOf(options.stage, date), run)),
     });
   }
   const first = options.days[0]?.date;

@@ -69,6 +69,9 @@ export interface ReportRunStrategy {
   readonly finalOrders: number;
   /** Planned trades suppressed (threshold, minimum notional), each with its reason in the run. */
   readonly suppressed: number;
+  /** The evaluation's targets (`SYM weight, …`) and their decision trace as text, when stored. */
+  readonly targets?: string;
+  readonly explain?: string;
 }
 
 export interface ReportRun {

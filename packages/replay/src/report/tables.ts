@@ -10,7 +10,7 @@ import {
   totalReturn,
 } from '../replay/metrics';
 import { escapeHtml as h } from './escape';
-import type { ReportBenchmark, ReportData, ReportDay, ReportTrade } from './model';
+import type { ReportBenchmark, ReportData, ReportDay, ReportRunStrategy, ReportTrade } from './model';
 
 /** The report's tables as HTML strings: per-strategy summary, days, trades (with its filters). */
 
@@ -208,12 +208,18 @@ function reconCell(day: ReportDay): string {
   return breaks === '' ? badge : `${badge}<ul class="breaks">${breaks}</ul>`;
 }
 
+/** The strategy's targets, opening onto the decision trace behind them (`books explain`). */
+function explained(s: ReportRunStrategy): string {
+  if (s.targets === undefined || s.explain === undefined) return '';
+  return `<details class="trace"><summary>targets: ${h(s.targets)}</summary><pre>${h(s.explain)}</pre></details>`;
+}
+
 function runDetails(day: ReportDay): string {
   if (day.run.strategies.length === 0 && day.run.missing.length === 0) return '';
   const items = day.run.strategies
     .map(
       (s) =>
-        `<li>${h(s.strategyId)} <b>${h(s.status)}</b>${s.reason ? ` — ${h(s.reason)}` : ''} (${s.finalOrders}/${s.orders} orders final, ${s.suppressed} suppressed)</li>`,
+        `<li>${h(s.strategyId)} <b>${h(s.status)}</b>${s.reason ? ` — ${h(s.reason)}` : ''} (${s.finalOrders}/${s.orders} orders final, ${s.suppressed} suppressed)${explained(s)}</li>`,
     )
     .join('');
   const missing = day.run.missing.map((m) => `<li class="missing">${h(m)}</li>`).join('');

@@ -82,12 +82,15 @@ export class DslEvaluator implements StrategyEvaluator {
     }
     const stale = await this.staleSymbol(entry.strategy.symbols, asOf);
     if (stale) return stale;
-    const result = entry.session.session.evaluate(asOf);
+    // Traced: the decisions are stored with the run's plan (`books explain`).
+    const explained = entry.session.session.explain(asOf);
+    const result = explained.result;
     if (!result.ok) return { ok: false, code: result.error.code, message: formatDslError(result.error) };
     return {
       ok: true,
       weights: new Map(result.value.map((w) => [w.symbol, w.weight])),
       ...(entry.rebalanceThreshold ? { rebalanceThreshold: entry.rebalanceThreshold } : {}),
+      trace: explained.trace(),
     };
   }
 

@@ -1,6 +1,7 @@
 import { type Clock, clientOrderIdFor, RunId, type StrategyId, Symbol } from '@books/core';
 import {
   type BookRepository,
+  encodeTraceItem,
   LedgerPlanRecorder,
   type LedgerTable,
   loadBook,
@@ -54,7 +55,20 @@ export class LedgerStrategyRuns implements BookReader, StrategyRunStore {
     readonly context: PlanContext;
   }): Promise<'recorded' | 'already-recorded'> {
     const plan = toStoredPlan(RunId(input.runId), input.strategyId, input.record, input.context);
-    return this.plans.record(plan, input.status, input.transfer);
+    const trace = input.record.trace;
+    return this.plans.record(
+      plan,
+      input.status,
+      input.transfer,
+      trace &&
+        encodeTraceItem({
+          runId: plan.runId,
+          strategyId: plan.strategyId,
+          asOf: plan.asOf,
+          trace,
+          fallback: { ...trace, nodes: [], truncated: true },
+        }),
+    );
   }
 
   async recordFailure(runId: string, strategyId: StrategyId, reason: string): Promise<void> {
