@@ -95,7 +95,12 @@ function deployedLocations(template: Template): DeployedLocations {
     .string()
     .regex(/^s3:\/\/[^/]+\//)
     .parse(vars.BOOKS_BARS);
-  return { alpacaKeyPrefix: keys, flowFlags: flows, controls, barsPrefix: bars.replace(/^s3:\/\/[^/]+\//, '') };
+  return {
+    alpacaKeyPrefix: keys,
+    flowFlags: flows,
+    controls,
+    barsPrefix: bars.replace(/^s3:\/\/[^/]+\//, ''),
+  };
 }
 
 describe("each function's calls against its role in the packaged prod template", () => {
