@@ -94,7 +94,11 @@ export async function collectReport(services: Services, options: CollectOptions)
     first !== undefined && last !== undefined
       ? await collectTrades(services, options.strategyIds, first, last)
       : [];
+  const controls = (await services.controlLedger.changes(50)).map(
+    (c) => `${c.at} ${c.action} ${c.target} by ${c.by}: ${c.reason}`,
+  );
   return {
+    controls,
     title: options.title,
     subtitle: options.subtitle,
     generatedAt: options.now.toISOString(),

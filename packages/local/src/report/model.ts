@@ -17,6 +17,8 @@ export interface ReportData {
   readonly trades: readonly ReportTrade[];
   /** Caveats about the data (e.g. an estimated series), shown under the title. */
   readonly notes: readonly string[];
+  /** The trader controls' changes (pause, liquidate, halt, drawdown stops), newest first, one line each. */
+  readonly controls?: readonly string[];
 }
 
 export interface ReportDay {
