@@ -270,7 +270,7 @@ async function plan(deps: StrategyRunDeps, input: StrategyRunInput): Promise<Str
     }
     // A liquidation (asked, or the drawdown stop's) keeps the book's cash in it: no transfer.
     const liquidation = input.liquidate?.why ?? (stop ? stop.why : undefined);
-    const decided = liquidation ? holdCapital(valuation.equity, `liquidating: ${liquidation}`) : capital;
+    const decided = liquidation ? holdCapital(valuation.equity, `${LIQUIDATING}${liquidation}`) : capital;
     const funded = decided.transfer ? applyTransfer(book.book, decided.transfer) : book.book;
     const planned = planRebalance({
       book: funded,
@@ -325,6 +325,13 @@ async function drawdownStop(
   return { action: input.drawdownStop.action, why: mark.why };
 }
 
+/**
+ * How a liquidation's plan says so: its capital explanation starts with this. The plan is what is
+ * stored, so a retried worker that resumes a recorded plan knows from it (not from its input, which
+ * does not say when the drawdown stop latched in this very run) that the liquidation is done.
+ */
+const LIQUIDATING = 'liquidating: ';
+
 /** A capital decision that moves nothing: the book keeps its equity (paused or liquidating). */
 function holdCapital(equity: Money, explanation: string): BookCapitalDecision {
   return {
@@ -340,8 +347,8 @@ function holdCapital(equity: Money, explanation: string): BookCapitalDecision {
 
 /** A liquidation's plan is recorded: its request is done, the book paused from the next run. */
 async function liquidated(deps: StrategyRunDeps, input: StrategyRunInput, record: StrategyPlanRecord) {
-  const why = record.capital.explanation.startsWith('liquidating: ')
-    ? record.capital.explanation.slice('liquidating: '.length)
+  const why = record.capital.explanation.startsWith(LIQUIDATING)
+    ? record.capital.explanation.slice(LIQUIDATING.length)
     : undefined;
   if (input.dryRun || why === undefined) return;
   if (!deps.controls)

@@ -124,6 +124,13 @@ describe("a strategy's run under its controls and limits (control ledger on Dyna
     expect(plan?.plan.buys).toEqual([]);
     expect(plan?.capital.transfer).toBeNull();
     expect(await repo.liquidation(SID, 'req-liq')).toBe('test-2025-03-03');
+    // A retried worker resumes the recorded plan: the liquidation stays recorded once, by that run.
+    const again = await runStrategy(deps, {
+      ...input('test-2025-03-03'),
+      liquidate: { requestId: 'req-liq', why: 'liquidate by ann: retire' },
+    });
+    expect(again).toMatchObject({ outcome: 'PLANNED', resumed: true });
+    expect((await repo.changes(20)).filter((c) => c.id === 'liquidated-req-liq')).toHaveLength(1);
     expect((await repo.changes(5)).find((c) => c.id === 'liquidated-req-liq')).toMatchObject({
       action: 'liquidated',
       by: 'strategy-worker',
