@@ -5,6 +5,7 @@
  */
 export type { AdjustArgs } from './commands/adjust';
 export { runAdjust } from './commands/adjust';
+export { runControl } from './commands/controls';
 export { runDlq } from './commands/dlq';
 export { runExplain } from './commands/explain';
 export { runFlows } from './commands/flows';
@@ -18,5 +19,6 @@ export { runReport } from './commands/report';
 export { runRuns } from './commands/runs';
 export { runShadowReport } from './commands/shadow-report';
 export { runStackDown, runStackStatus, runStackUp } from './commands/stack';
+export { runStatus } from './commands/status';
 export { runTrades } from './commands/trades';
 export type { Output } from './format';

@@ -16,7 +16,7 @@ import {
   type PlanState,
   planStateOf,
 } from '@books/run-contract';
-import type { LambdaFunction, Services } from '@books/runtime';
+import { type LambdaFunction, readStandings, type Services } from '@books/runtime';
 import { BrokerMarketCalendar } from './adapters/broker-market';
 import { FileConfigSource } from './adapters/file-config-source';
 import { LedgerCapital } from './adapters/ledger-capital';
@@ -66,6 +66,7 @@ export function coordinatorFunction(
     migrations: new LedgerMigrationGate(new MigrationRepository(services.table)),
     history: new LedgerRunHistory(services.table),
     capital: new LedgerCapital(services.table, services.books, broker),
+    controls: { standings: (sids) => readStandings(services.controls, services.controlLedger, sids) },
   };
   const completion =
     options.reconciliation &&

@@ -1,7 +1,9 @@
 import {
+  type BookStanding,
   type BooksConfig,
   type Clock,
   capitalPolicyToWire,
+  describeControl,
   errorMessage,
   type Flow,
   LEGACY,
@@ -18,10 +20,12 @@ import {
   Weight,
 } from '@books/core';
 import type { MergedFlowPlan, PlanResult } from '@books/run-contract';
+import { concentrationWarnings, notionalCaps } from './limits';
 import type {
   AccountSnapshotSource,
   CapitalSource,
   ConfigSource,
+  ControlStandings,
   FlowGuard,
   FlowOverrides,
   MarketCalendar,
@@ -69,6 +73,12 @@ export interface PlanRunDeps {
    * pool's conditional write alone caps top-ups).
    */
   readonly capital?: CapitalSource;
+  /**
+   * The trader controls (pause, liquidate, halt, drawdown latches): a halted account plans nothing,
+   * a paused book is not dispatched, a liquidating one is dispatched to sell to cash. Absent, no
+   * control applies; a store that cannot be read stops the run.
+   */
+  readonly controls?: ControlStandings;
 }
 
 export interface PlanRunRequest {
@@ -127,14 +137,24 @@ export async function planRun(deps: PlanRunDeps, request: PlanRunRequest): Promi
     return { proceed: false, reason: flows.stop, runId };
   }
   config = { ...config, strategies: flows.strategies };
+  const controls = await standingsOf(deps, config, log);
+  if ('stop' in controls) {
+    if (!request.dryRun) await deps.runs.recordSkip(deps.stage, date, controls.stop, now.toISOString());
+    return { proceed: false, reason: controls.stop, runId };
+  }
   const guard = deps.flowGuard
     ? await deps.flowGuard.check(config.strategies)
     : new Map<StrategyId, string>();
   for (const [sid, reason] of guard) log.error({ event: 'flow-mismatch', runId, strategy: sid }, reason);
   const migrating = deps.migrations ? await deps.migrations.open(config.strategies.map((s) => s.id)) : [];
   const mergedByGuard = mergedStrategiesOf(config, guard);
-  const held = migrationBlocks(migrating, config, mergedByGuard);
-  for (const [sid, reason] of held) log.error({ event: 'migration-open', runId, strategy: sid }, reason);
+  const migrationHeld = migrationBlocks(migrating, config, mergedByGuard);
+  for (const [sid, reason] of migrationHeld)
+    log.error({ event: 'migration-open', runId, strategy: sid }, reason);
+  const paused = heldBooks(config.strategies, controls.books);
+  for (const [sid, why] of paused) log.info({ event: 'book-paused', runId, strategy: sid }, why);
+  // A migration's hold comes first: it names why the book cannot be planned at all.
+  const held = new Map([...paused, ...migrationHeld]);
   const candidates = config.strategies.filter((s) => s.enabled && !guard.has(s.id) && !held.has(s.id));
   // The pool is opened before the first reconciliation of the stage, so that one finds it.
   if (deps.capital && !request.dryRun)
@@ -157,6 +177,12 @@ export async function planRun(deps: PlanRunDeps, request: PlanRunRequest): Promi
   ];
   for (const w of warnings) log.warn({ event: 'shared-symbol', runId }, w);
   const snapshot = await deps.account.account();
+  const share = config.limits?.concentrationWarning;
+  if (share && deps.account.positions)
+    for (const w of concentrationWarnings(await deps.account.positions(), snapshot.equity, share)) {
+      log.warn({ event: 'concentration', runId }, w);
+      warnings.push(w);
+    }
   const record: RunRecord = {
     runId,
     stage: deps.stage,
@@ -170,7 +196,11 @@ export async function planRun(deps: PlanRunDeps, request: PlanRunRequest): Promi
       file: s.file,
       allocation: s.allocation.toString(),
       flow: s.flow,
-      ...statusOf(s, held.get(s.id) ?? gate.blocked.get(s.id) ?? guard.get(s.id), flows.notes.get(s.id)),
+      ...statusOf(
+        s,
+        migrationHeld.get(s.id) ?? gate.blocked.get(s.id) ?? guard.get(s.id) ?? paused.get(s.id),
+        controlNote(controls.books.get(s.id)) ?? flows.notes.get(s.id),
+      ),
     })),
     warnings,
   };
@@ -191,6 +221,11 @@ export async function planRun(deps: PlanRunDeps, request: PlanRunRequest): Promi
     : new Map<StrategyId, Money>();
   for (const [sid, grant] of grants)
     log.info({ event: 'top-up-grant', runId, strategy: sid, grant: grant.toString() }, 'top-up granted');
+  const liquidating = (sid: StrategyId) => controls.books.get(sid)?.kind === 'liquidate';
+  const caps = notionalCaps(
+    config.limits,
+    enabled.filter((s) => !isMerged(s) && !liquidating(s.id)),
+  );
   log.info(
     { event: 'run-planned', runId, strategies: enabled.length, equity: run.equity.toString() },
     'run dispatched',
@@ -213,8 +248,81 @@ export async function planRun(deps: PlanRunDeps, request: PlanRunRequest): Promi
       dryRun: request.dryRun ?? false,
       cashReserve: config.cashReserve.toString(),
       ...limitOf(grants, s.id),
+      ...controlsOf(s, controls.books.get(s.id), caps.get(s.id)),
     })),
     ...mergedFlowOf(config, merged, run, date, request.dryRun ?? false, limitOf(grants, LEGACY)),
+  };
+}
+
+/**
+ * The controls in force for this run: a halt stops it (recorded as the run's skip, with who and
+ * why); a store that cannot be read stops it too (the controls of real money are never guessed).
+ */
+async function standingsOf(
+  deps: PlanRunDeps,
+  config: BooksConfig,
+  log: Logger,
+): Promise<{ books: ReadonlyMap<StrategyId, BookStanding> } | { stop: string }> {
+  if (!deps.controls) return { books: new Map() };
+  let standings: Awaited<ReturnType<ControlStandings['standings']>>;
+  try {
+    standings = await deps.controls.standings(config.strategies.map((s) => s.id));
+  } catch (e) {
+    const stop = `stopped: the trader controls cannot be read (${errorMessage(e)})`;
+    log.error({ event: 'controls-unreadable' }, stop);
+    return { stop };
+  }
+  if (standings.halt) {
+    const stop = `halted: ${describeControl('trading halted', standings.halt)} (books resume --account clears it)`;
+    log.warn({ event: 'run-halted' }, stop);
+    return { stop };
+  }
+  return { books: standings.books };
+}
+
+/**
+ * The books not dispatched for their control, with the reason on their run item: paused ones, and
+ * a merged-flow strategy asked to liquidate (its holdings are in the legacy book, not its own:
+ * it is held like a paused one).
+ */
+function heldBooks(
+  strategies: readonly StrategyConfig[],
+  standings: ReadonlyMap<StrategyId, BookStanding>,
+): Map<StrategyId, string> {
+  const held = new Map<StrategyId, string>();
+  for (const s of strategies) {
+    const standing = standings.get(s.id);
+    if (standing?.kind === 'paused') held.set(s.id, `paused: ${standing.why}`);
+    if (standing?.kind === 'liquidate' && isMerged(s))
+      held.set(
+        s.id,
+        `paused: ${standing.why}; a ${s.flow}-flow strategy has no book of its own to liquidate`,
+      );
+  }
+  return held;
+}
+
+function controlNote(standing: BookStanding | undefined): string | undefined {
+  return standing?.kind === 'liquidate' ? `liquidating: ${standing.why}` : undefined;
+}
+
+/** A dispatched book's control fields: its liquidation, its notional cap, its drawdown stop. */
+function controlsOf(
+  s: StrategyConfig,
+  standing: BookStanding | undefined,
+  cap: Money | undefined,
+): {
+  liquidate?: { requestId: string; why: string };
+  dailyNotionalCap?: string;
+  drawdownStop?: { maxDrawdown: string; action: 'liquidate' | 'pause' };
+} {
+  const stop = s.limits?.drawdownStop;
+  return {
+    ...(standing?.kind === 'liquidate'
+      ? { liquidate: { requestId: standing.requestId, why: standing.why } }
+      : {}),
+    ...(cap ? { dailyNotionalCap: cap.toString() } : {}),
+    ...(stop ? { drawdownStop: { maxDrawdown: stop.maxDrawdown.toString(), action: stop.action } } : {}),
   };
 }
 

@@ -1,4 +1,14 @@
-import type { BooksConfig, Flow, Money, RunId, StrategyId, Symbol, TradingDate } from '@books/core';
+import type {
+  AccountHalt,
+  BookStanding,
+  BooksConfig,
+  Flow,
+  Money,
+  RunId,
+  StrategyId,
+  Symbol,
+  TradingDate,
+} from '@books/core';
 import type { LatestRun } from './run-order';
 import type { TradingSession } from './run-window';
 
@@ -14,6 +24,16 @@ export interface MarketCalendar {
 
 export interface AccountSnapshotSource {
   account(): Promise<{ readonly equity: Money; readonly cash: Money }>;
+  /** The account's positions at market value (the concentration warning); absent, no warning. */
+  positions?(): Promise<readonly { readonly symbol: Symbol; readonly marketValue: Money }[]>;
+}
+
+/** The trader controls in force and each book's standing (runtime `readStandings`). */
+export interface ControlStandings {
+  standings(strategies: readonly StrategyId[]): Promise<{
+    readonly halt?: AccountHalt;
+    readonly books: ReadonlyMap<StrategyId, BookStanding>;
+  }>;
 }
 
 /** A book as the coordinator's capital snapshot values it (at the broker's marks). */

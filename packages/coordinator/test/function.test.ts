@@ -35,6 +35,8 @@ function servicesFor(mode: 'alpaca-live' | 'simulated'): Services {
     bars: undefined,
     broker: unused(),
     flows: unused(),
+    controls: unused(),
+    controlLedger: unused(),
   };
 }
 

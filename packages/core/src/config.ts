@@ -31,6 +31,24 @@ const StrategyEntrySchema = z.strictObject({
     ),
   flow: FlowSchema,
   enabled: z.boolean().default(true),
+  limits: z
+    .strictObject({
+      /** The most this book trades in a day (Σ |qty × planning price| of its plan). */
+      dailyNotionalCap: decimalString('limits.dailyNotionalCap')
+        .refine((v) => !isDecimal(v) || parseDecimal(v).gt(0), 'dailyNotionalCap must be positive')
+        .optional(),
+      drawdownStop: z
+        .strictObject({
+          /** The share of its high-water mark the book may lose before the stop latches. */
+          maxDrawdown: decimalString('limits.drawdownStop.maxDrawdown').refine(
+            (v) => !isDecimal(v) || (parseDecimal(v).gt(0) && parseDecimal(v).lt(1)),
+            'maxDrawdown must be in (0, 1)',
+          ),
+          action: z.enum(['liquidate', 'pause'], { error: () => 'action must be "liquidate" or "pause"' }),
+        })
+        .optional(),
+    })
+    .optional(),
 });
 
 const CapitalPolicySchema = z.discriminatedUnion(
@@ -67,6 +85,21 @@ const TopSchema = z.strictObject({
     .default('0.03'),
   runWindowMinutes: z.number().int().min(1).max(390).default(30),
   onReconciliationBreak: BreakPolicySchema.default('block-strategy'),
+  limits: z
+    .strictObject({
+      /** The most the account's per-strategy books trade in a day, all together. */
+      accountDailyNotionalCap: decimalString('limits.accountDailyNotionalCap')
+        .refine((v) => !isDecimal(v) || parseDecimal(v).gt(0), 'accountDailyNotionalCap must be positive')
+        .optional(),
+      /** Warn when one symbol's value across all books passes this share of the account's equity. */
+      concentrationWarning: decimalString('limits.concentrationWarning')
+        .refine(
+          (v) => !isDecimal(v) || (parseDecimal(v).gt(0) && parseDecimal(v).lte(1)),
+          'concentrationWarning must be in (0, 1]',
+        )
+        .optional(),
+    })
+    .optional(),
   strategies: z.array(z.unknown()).min(1, 'at least one strategy is required'),
 });
 
@@ -99,6 +132,24 @@ export interface StrategyConfig {
   readonly allocation: Weight;
   readonly flow: Flow;
   readonly enabled: boolean;
+  /** The book's limits (absent: none). */
+  readonly limits?: BookLimits;
+}
+
+/** A drawdown stop: latched when equity < high-water mark × (1 − maxDrawdown). */
+export interface DrawdownStop {
+  readonly maxDrawdown: Weight;
+  readonly action: 'liquidate' | 'pause';
+}
+
+export interface BookLimits {
+  readonly dailyNotionalCap?: Money;
+  readonly drawdownStop?: DrawdownStop;
+}
+
+export interface AccountLimits {
+  readonly accountDailyNotionalCap?: Money;
+  readonly concentrationWarning?: Weight;
 }
 
 export interface BooksConfig {
@@ -108,6 +159,8 @@ export interface BooksConfig {
   readonly cashReserve: Weight;
   readonly runWindowMinutes: number;
   readonly onReconciliationBreak: BreakPolicy;
+  /** Account-wide limits (absent: none). */
+  readonly limits?: AccountLimits;
   readonly strategies: readonly StrategyConfig[];
 }
 
@@ -173,6 +226,7 @@ export function parseBooksConfig(input: unknown, options: ConfigCheckOptions): B
         allocation: Weight.parse(entry.allocation, `strategies.${index}.allocation`),
         flow: entry.flow,
         enabled: entry.enabled,
+        ...bookLimitsOf(entry.limits, index),
       },
     });
   });
@@ -224,7 +278,51 @@ export function parseBooksConfig(input: unknown, options: ConfigCheckOptions): B
     cashReserve: Weight.parse(top.data.cashReserve, 'cashReserve'),
     runWindowMinutes: top.data.runWindowMinutes,
     onReconciliationBreak: top.data.onReconciliationBreak,
+    ...accountLimitsOf(top.data.limits),
     strategies: strategies.map((s) => s.config),
+  };
+}
+
+function bookLimitsOf(
+  raw: z.output<typeof StrategyEntrySchema>['limits'],
+  index: number,
+): { limits?: BookLimits } {
+  if (!raw || (raw.dailyNotionalCap === undefined && raw.drawdownStop === undefined)) return {};
+  const at = `strategies.${index}.limits`;
+  return {
+    limits: {
+      ...(raw.dailyNotionalCap !== undefined
+        ? { dailyNotionalCap: Money.parse(raw.dailyNotionalCap, `${at}.dailyNotionalCap`) }
+        : {}),
+      ...(raw.drawdownStop
+        ? {
+            drawdownStop: {
+              maxDrawdown: Weight.parse(raw.drawdownStop.maxDrawdown, `${at}.drawdownStop.maxDrawdown`),
+              action: raw.drawdownStop.action,
+            },
+          }
+        : {}),
+    },
+  };
+}
+
+function accountLimitsOf(raw: z.output<typeof TopSchema>['limits']): { limits?: AccountLimits } {
+  if (!raw || (raw.accountDailyNotionalCap === undefined && raw.concentrationWarning === undefined))
+    return {};
+  return {
+    limits: {
+      ...(raw.accountDailyNotionalCap !== undefined
+        ? {
+            accountDailyNotionalCap: Money.parse(
+              raw.accountDailyNotionalCap,
+              'limits.accountDailyNotionalCap',
+            ),
+          }
+        : {}),
+      ...(raw.concentrationWarning !== undefined
+        ? { concentrationWarning: Weight.parse(raw.concentrationWarning, 'limits.concentrationWarning') }
+        : {}),
+    },
   };
 }
 

@@ -1,5 +1,6 @@
 export * from './clock';
 export * from './config';
+export * from './controls';
 export * from './decimal';
 export * from './errors';
 export * from './ids';

@@ -9,6 +9,7 @@ import { BooksError } from './errors';
  *    │                 │  ├─────▶ PARTIALLY_FILLED ──▶ FILLED | CANCELED | EXPIRED
  *    │                 │  └─────▶ CANCELED | EXPIRED | REJECTED
  *    ├──rejected at submit (non-retryable) ──▶ REJECTED
+ *    ├──the account was halted (`books halt`) before it was placed ──▶ CANCELED (with the reason)
  *    └──its run's trading session closed before it was placed ──▶ EXPIRED (with the reason)
  *
  * FILLED, REJECTED, CANCELED and EXPIRED are final. NEW → EXPIRED is the only way an intent ends
@@ -28,7 +29,7 @@ export const INTENT_STATES = [
 export type IntentState = (typeof INTENT_STATES)[number];
 
 const TRANSITIONS: Readonly<Record<IntentState, readonly IntentState[]>> = {
-  NEW: ['SUBMITTED', 'REJECTED', 'EXPIRED'],
+  NEW: ['SUBMITTED', 'REJECTED', 'CANCELED', 'EXPIRED'],
   SUBMITTED: ['PARTIALLY_FILLED', 'FILLED', 'REJECTED', 'CANCELED', 'EXPIRED'],
   PARTIALLY_FILLED: ['FILLED', 'CANCELED', 'EXPIRED'],
   FILLED: [],

@@ -10,6 +10,8 @@ import {
 const allowed: ReadonlyArray<[IntentState, IntentState]> = [
   ['NEW', 'SUBMITTED'],
   ['NEW', 'REJECTED'],
+  // The account was halted (books halt) before it was placed.
+  ['NEW', 'CANCELED'],
   // Its run's trading session closed before it was placed.
   ['NEW', 'EXPIRED'],
   ['SUBMITTED', 'PARTIALLY_FILLED'],

@@ -33,6 +33,12 @@ export interface ExecutionDeps {
   /** Each run's trading session: a trade not placed before its close is never placed. */
   readonly windows: RunWindows;
   readonly clock: Clock;
+  /**
+   * The account's halt (`books halt`): while it is set, a queued intent not yet at the broker is
+   * never sent (it ends CANCELED with the reason); an order already placed is followed to its end.
+   * Absent, no halt applies. A halt that cannot be read throws (the message is retried).
+   */
+  readonly halt?: { haltedReason(): Promise<string | undefined> };
   /** Told after each final trade: requests the run's reconciliation once the run is complete. */
   readonly completion?: { requestIfComplete(runId: RunId): Promise<unknown> };
   readonly sleep: (ms: number) => Promise<void>;
@@ -46,6 +52,12 @@ export type ExecutionResult =
   | { readonly kind: 'already-final'; readonly state: string };
 
 const POLL_INTERVALS_MS = [200, 400, 800, 1600, 3200];
+
+const HALTED = 'the account is halted';
+
+function haltedNote(halt: string | undefined): string | undefined {
+  return halt === undefined ? undefined : `${HALTED} (${halt})`;
+}
 
 /**
  * Executes one trade request exactly once, whatever was done before: the intent is claimed by the
@@ -77,7 +89,9 @@ export async function executeRequest(
   }
   let intent = claimed;
   if (intent.state === 'NEW') {
-    const closed = await deps.windows.closedReason(intent.runId, deps.clock.now());
+    const closed =
+      (await deps.windows.closedReason(intent.runId, deps.clock.now())) ??
+      haltedNote(await deps.halt?.haltedReason());
     // An order placed before a crash (never marked SUBMITTED) is followed, window or not.
     const placed = closed ? await placedBefore(deps, intent) : undefined;
     if (placed) {
@@ -86,12 +100,14 @@ export async function executeRequest(
       });
       intent = { ...intent, state: 'SUBMITTED', brokerOrderId: placed.id };
     } else if (closed) {
-      const reason = `expired unplaced: ${closed}`;
-      const outcome = await deps.ledger.recordOutcome({ intent, finalState: 'EXPIRED', reason });
-      log.warn({ event: 'intent-expired', outcome, reason }, reason);
+      const halt = closed.startsWith(HALTED);
+      const finalState = halt ? 'CANCELED' : 'EXPIRED';
+      const reason = halt ? `canceled unplaced: ${closed}` : `expired unplaced: ${closed}`;
+      const outcome = await deps.ledger.recordOutcome({ intent, finalState, reason });
+      log.warn({ event: halt ? 'intent-halted' : 'intent-expired', outcome, reason }, reason);
       await deps.release.releaseIfDue(request.run_id, request.strategy_id);
       await deps.completion?.requestIfComplete(request.run_id);
-      return { kind: 'recorded', state: 'EXPIRED', filledQty: '0' };
+      return { kind: 'recorded', state: finalState, filledQty: '0' };
     }
   }
 

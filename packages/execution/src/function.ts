@@ -1,4 +1,4 @@
-import { type Clock, type LambdaContext, systemClock } from '@books/core';
+import { type Clock, describeControl, type LambdaContext, systemClock } from '@books/core';
 import { LedgerRunCompletionStore, type ReconciliationRequester, RunCompletion } from '@books/reconciliation';
 import type { LambdaFunction, Services } from '@books/runtime';
 import { BrokerMarket } from '@books/runtime';
@@ -49,6 +49,12 @@ export function executionDeps(services: Services, options: ExecutionOptions = {}
     ledger,
     plans: new LedgerPlannedTrades(table),
     windows: new BrokerRunWindows(services.runs, services.broker),
+    halt: {
+      async haltedReason() {
+        const { halt } = await services.controls.read();
+        return halt && describeControl('halted', halt);
+      },
+    },
     clock,
     locks: new LedgerSymbolLocks(table, options.wallClock ?? systemClock, sleep, {
       waitMs: limits.lockWaitMs,

@@ -26,6 +26,7 @@ export type { Gsi1Key, ItemKey } from './keys';
 export {
   BOOKS_PARTITION,
   CASH,
+  CONTROLS_PARTITION,
   keys,
   LEGACY_TRADES_PARTITION,
   METADATA,
@@ -45,6 +46,8 @@ export { LedgerPlanRecorder } from './plan-recorder';
 export { encodeAdjustmentAudit, encodePoisonMessage, encodeSymbolLock } from './records/audit';
 export type { StoredCash } from './records/cash';
 export { decodeCash, encodeCash } from './records/cash';
+export type { ControlChange, DrawdownState } from './records/controls';
+export { ACCOUNT_TARGET, decodeControlChange, encodeControlChange } from './records/controls';
 export type { FlowMarker } from './records/flow-marker';
 export {
   decodeFlowMarker,
@@ -146,6 +149,7 @@ export type { MovedLot, StoredPositionMove, StoredTransfer, TransferReason } fro
 export { decodeTransfer, encodeTransfer, TRANSFER_REASONS } from './records/transfer';
 export type { LotRef, StoredBook } from './repositories/book-repository';
 export { BookRepository, FIRST_CASH_VERSION } from './repositories/book-repository';
+export { ControlRepository } from './repositories/control-repository';
 export type { IntentTransition } from './repositories/intent-repository';
 export { IntentRepository } from './repositories/intent-repository';
 export { LegacyRepository } from './repositories/legacy-repository';

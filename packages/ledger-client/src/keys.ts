@@ -107,6 +107,19 @@ export const keys = {
   pool: (): ItemKey => ({ PK: POOL_PARTITION, SK: POOL_BALANCE }),
   /** A deposit, withdrawal or account-level cash activity posted to the pool, once per id. */
   poolEntry: (id: string): ItemKey => ({ PK: POOL_PARTITION, SK: `${SK_PREFIX.poolEntry}${id}` }),
+  /** The record of every trader-control change of the stage (`books pause|resume|liquidate|halt`). */
+  controlChange: (at: string, id: string): ItemKey => ({
+    PK: CONTROLS_PARTITION,
+    SK: `${SK_PREFIX.controlChange}${canonicalInstant(at)}#${id}`,
+  }),
+  /** A book's control state that the system keeps (its drawdown stop, its done liquidations). */
+  bookControl: (sid: StrategyId): string => `STRATEGY#${sid}#CONTROL`,
+  drawdown: (sid: StrategyId): ItemKey => ({ PK: keys.bookControl(sid), SK: DRAWDOWN }),
+  /** A liquidation request of a book whose run planned the sale of every lot (once per request id). */
+  liquidation: (sid: StrategyId, requestId: string): ItemKey => ({
+    PK: keys.bookControl(sid),
+    SK: `${SK_PREFIX.liquidation}${requestId}`,
+  }),
   recon: (date: TradingDate): string => `RECON#${date}`,
   reconResult: (date: TradingDate, at: string): ItemKey => ({
     PK: keys.recon(date),
@@ -121,6 +134,8 @@ export const POISON_PARTITION = 'POISON';
 export const LEGACY_SIGNALS_PARTITION = 'LEGACY#SIGNALS';
 export const POOL_PARTITION = 'ACCOUNT#POOL';
 export const POOL_BALANCE = 'BALANCE';
+export const CONTROLS_PARTITION = 'CONTROLS';
+export const DRAWDOWN = 'DRAWDOWN';
 /** Sort keys of singular items. */
 export const RUN_META = 'META';
 export const CASH = 'CASH';
@@ -150,6 +165,8 @@ export const SK_PREFIX = {
   reconResult: 'RESULT#',
   book: 'BOOK#',
   poolEntry: 'ENTRY#',
+  controlChange: 'CHANGE#',
+  liquidation: 'LIQUIDATED#',
 } as const;
 
 /** A stage's latest run (`STAGE#{stage}` / `LATEST_RUN`): runs go forward in date from it. */

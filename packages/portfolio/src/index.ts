@@ -4,6 +4,7 @@ export * from './capital-grants';
 export * from './capital-policy';
 export * from './errors';
 export * from './legacy-book';
+export * from './limits';
 export * from './lots';
 export * from './rebalance';
 export * from './rebalance-schedule';

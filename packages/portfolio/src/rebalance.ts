@@ -63,11 +63,15 @@ export interface RebalanceInput {
 }
 
 export type TradeReason = 'exit' | 'reduce' | 'enter' | 'increase';
-export type SuppressionReason =
-  | 'below-minimum-notional'
-  | 'within-band'
-  | 'rounds-to-zero'
-  | 'insufficient-cash';
+export const SUPPRESSION_REASONS = [
+  'below-minimum-notional',
+  'within-band',
+  'rounds-to-zero',
+  'insufficient-cash',
+  /** A trading limit (limits.ts): the book's or the account's daily notional cap. */
+  'over-notional-cap',
+] as const;
+export type SuppressionReason = (typeof SUPPRESSION_REASONS)[number];
 
 export interface PlannedTrade {
   readonly symbol: Symbol;
@@ -89,6 +93,8 @@ export interface SuppressedTrade {
   readonly qty: Quantity;
   readonly value: Money;
   readonly reason: SuppressionReason;
+  /** What the reason's rule said, when it has more to say (the cap and what it left). */
+  readonly detail?: string;
 }
 
 export interface RebalancePlan {

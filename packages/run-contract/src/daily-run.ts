@@ -49,6 +49,15 @@ export const WorkerItemSchema = z.object({
   topUpLimit: MoneySchema.optional(),
   /** The share of the book's capital its plan leaves in cash (the config's `cashReserve`). */
   cashReserve: WeightSchema.optional(),
+  /**
+   * Sell the book to cash (a `books liquidate` request, or a drawdown stop set to liquidate): the
+   * plan sells every lot and buys nothing; the request is recorded done once its plan is recorded.
+   */
+  liquidate: z.object({ requestId: z.string().min(1), why: z.string() }).optional(),
+  /** The most this book trades in this run (its own cap and its share of the account's). */
+  dailyNotionalCap: MoneySchema.optional(),
+  /** The book's drawdown stop (config `limits.drawdownStop`). */
+  drawdownStop: z.object({ maxDrawdown: WeightSchema, action: z.enum(['liquidate', 'pause']) }).optional(),
 });
 export type WorkerItem = z.input<typeof WorkerItemSchema>;
 export type ParsedWorkerItem = z.output<typeof WorkerItemSchema>;

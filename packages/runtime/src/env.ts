@@ -31,6 +31,11 @@ const EnvSchema = z
       .string()
       .regex(/^(ssm:\/|file:).+/, 'ssm:/prefix or file:/path.json')
       .optional(),
+    /** Trader controls in force (pause, liquidate, halt): `ssm:/prefix` (deployed) or `file:/path.json` (local). */
+    BOOKS_CONTROLS: z
+      .string()
+      .regex(/^(ssm:\/|file:).+/, 'ssm:/prefix or file:/path.json')
+      .optional(),
     /** Starting cash of the simulated broker's account. */
     BOOKS_SIMULATED_CASH: z
       .string()

@@ -2,6 +2,8 @@ export * from './bars';
 export * from './broker';
 export * from './broker-market';
 export * from './clients';
+export * from './controls';
+export * from './controls-store';
 export * from './env';
 export * from './flow-flags';
 export * from './flow-status';

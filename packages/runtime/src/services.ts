@@ -2,6 +2,7 @@ import type { Broker } from '@books/broker';
 import type { Clock, Logger } from '@books/core';
 import {
   BookRepository,
+  ControlRepository,
   IntentRepository,
   LedgerTable,
   ReconRepository,
@@ -13,6 +14,7 @@ import { type ExecutionQueue, SqsExecutionQueue } from '@books/queue';
 import { createBarStore } from './bars';
 import { createBroker } from './broker';
 import { type AwsClients, createAwsClients } from './clients';
+import { type ControlsStore, createControlsStore } from './controls-store';
 import type { RuntimeEnv } from './env';
 import { createFlowFlags, type FlowFlags } from './flow-flags';
 
@@ -33,6 +35,9 @@ export interface Services {
   readonly broker: Broker;
   /** Run-time flow overrides per strategy (SSM deployed, a file locally). */
   readonly flows: FlowFlags;
+  /** Trader controls in force (SSM deployed, a file locally) and their ledger side. */
+  readonly controls: ControlsStore;
+  readonly controlLedger: ControlRepository;
 }
 
 export interface ServiceOptions {
@@ -81,5 +86,7 @@ export async function createServices(env: RuntimeEnv, options: ServiceOptions): 
     bars,
     broker,
     flows: createFlowFlags(env.BOOKS_FLOW_FLAGS, clients.ssm),
+    controls: createControlsStore(env.BOOKS_CONTROLS, clients.ssm),
+    controlLedger: new ControlRepository(table),
   };
 }

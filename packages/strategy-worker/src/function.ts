@@ -24,6 +24,7 @@ import { BrokerMarket, type LambdaFunction, liveBars, type Services } from '@boo
 import { z } from 'zod';
 
 import { DslEvaluator, type PreviousTradingDay } from './adapters/dsl-evaluator';
+import { LedgerWorkerControls } from './adapters/ledger-controls';
 import { LedgerStrategyRuns } from './adapters/ledger-strategy-runs';
 import type { StrategyEvaluator } from './ports';
 import { runStrategy, type StrategyOutcome, type StrategyRunInput } from './run-strategy';
@@ -93,6 +94,7 @@ export function strategyWorkerFunction(
     runs: ledger,
     queue: services.queue,
     logger: logger.child({ function: 'strategyWorker' }),
+    controls: new LedgerWorkerControls(services.controlLedger),
   };
 
   return async (raw, context: LambdaContext) => {
@@ -142,6 +144,9 @@ function mapItemInput(item: ParsedWorkerItem): StrategyRunInput {
     flow: item.flow,
     ...(item.topUpLimit ? { topUpLimit: item.topUpLimit } : {}),
     ...(item.cashReserve ? { cashReserve: item.cashReserve } : {}),
+    ...(item.liquidate ? { liquidate: item.liquidate } : {}),
+    ...(item.dailyNotionalCap ? { dailyNotionalCap: item.dailyNotionalCap } : {}),
+    ...(item.drawdownStop ? { drawdownStop: item.drawdownStop } : {}),
   };
 }
 
@@ -203,6 +208,8 @@ function summarise(outcome: StrategyOutcome): WorkerResult {
     capital: record.capital.explanation,
     sells: record.plan.sells.map(line),
     buys: record.plan.buys.map(line),
-    suppressed: record.plan.suppressed.map((s) => `${s.side} ${s.qty} ${s.symbol}: ${s.reason}`),
+    suppressed: record.plan.suppressed.map(
+      (s) => `${s.side} ${s.qty} ${s.symbol}: ${s.reason}${s.detail ? ` (${s.detail})` : ''}`,
+    ),
   };
 }

@@ -76,3 +76,29 @@ export interface StrategyRunStore {
   /** A strategy of the merged flow gave its signal (PENDING → SIGNALLED; idempotent). */
   recordSignal(runId: string, strategyId: StrategyId): Promise<void>;
 }
+
+/** The book's controls, as the worker keeps them in the ledger (drawdown stop, liquidations). */
+export interface WorkerControls {
+  /**
+   * Checks the drawdown stop on this run's valuation (portfolio `checkDrawdown`) and keeps the
+   * high-water mark (moved by this run's capital transfer); latches the stop when breached, with
+   * its change record. Safe to repeat for a run (a retry starts again from the mark before it).
+   */
+  markDrawdown(input: {
+    readonly strategyId: StrategyId;
+    readonly runId: string;
+    readonly equity: Money;
+    readonly transfer: Money;
+    readonly maxDrawdown: Weight;
+    readonly action: 'liquidate' | 'pause';
+    readonly at: string;
+  }): Promise<{ readonly latched: false } | { readonly latched: true; readonly why: string }>;
+  /** Records liquidation request `requestId` done by this run (the book is paused from then on); once. */
+  recordLiquidation(input: {
+    readonly strategyId: StrategyId;
+    readonly requestId: string;
+    readonly runId: string;
+    readonly why: string;
+    readonly at: string;
+  }): Promise<void>;
+}

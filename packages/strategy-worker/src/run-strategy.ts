@@ -1,10 +1,11 @@
 import {
   BooksError,
   type CapitalPolicy,
+  drawdownRequestId,
   errorMessage,
   type Flow,
   type Logger,
-  type Money,
+  Money,
   type RunId,
   type StrategyId,
   type Symbol,
@@ -13,6 +14,8 @@ import {
 } from '@books/core';
 import {
   applyTransfer,
+  type BookCapitalDecision,
+  capPlanNotional,
   MissingPriceError,
   planBookCapital,
   planRebalance,
@@ -30,6 +33,7 @@ import type {
   StrategyEvaluator,
   StrategyPlanRecord,
   StrategyRunStore,
+  WorkerControls,
 } from './ports';
 
 export interface StrategyRunInput {
@@ -51,6 +55,11 @@ export interface StrategyRunInput {
   readonly topUpLimit?: Money;
   /** The share of the book's capital its plan leaves in cash; none when absent. */
   readonly cashReserve?: Weight;
+  /** Sell the book to cash (no DSL, no BUY, no capital transfer); recorded done with the plan. */
+  readonly liquidate?: { readonly requestId: string; readonly why: string };
+  /** The most this run's plan trades (portfolio `capPlanNotional`); a liquidation is not capped. */
+  readonly dailyNotionalCap?: Money;
+  readonly drawdownStop?: { readonly maxDrawdown: Weight; readonly action: 'liquidate' | 'pause' };
 }
 
 export interface StrategyRunDeps {
@@ -60,6 +69,8 @@ export interface StrategyRunDeps {
   readonly runs: StrategyRunStore;
   readonly queue: ExecutionQueue;
   readonly logger: Logger;
+  /** The drawdown stop and liquidations; absent, an item asking for either is a failure. */
+  readonly controls?: WorkerControls;
 }
 
 export type StrategyOutcome =
@@ -113,6 +124,7 @@ export async function runStrategy(deps: StrategyRunDeps, input: StrategyRunInput
           'plan already recorded by an earlier attempt: re-sending its orders',
         );
         const sent = await send(deps, input, earlier);
+        await liquidated(deps, input, earlier);
         return {
           strategyId: input.strategyId,
           outcome: outcomeOf(earlier.plan),
@@ -152,6 +164,7 @@ export async function runStrategy(deps: StrategyRunDeps, input: StrategyRunInput
       },
     });
     const sent = await send(deps, input, record);
+    await liquidated(deps, input, record);
     return { strategyId: input.strategyId, outcome: outcomeOf(record.plan), resumed: false, record, sent };
   } catch (e) {
     if (!(e instanceof StrategyFailure)) throw e;
@@ -206,8 +219,11 @@ function evaluationFailure(evaluation: Extract<StrategyEvaluation, { ok: false }
   return new StrategyFailure(dataProblem ? evaluation.code : `DSL_${evaluation.code}`, evaluation.message);
 }
 
+/** Sell everything: the targets of a liquidation (no symbol: every lot is an exit). */
+const ALL_CASH: StrategyEvaluation = { ok: true, weights: new Map() };
+
 async function plan(deps: StrategyRunDeps, input: StrategyRunInput): Promise<StrategyPlanRecord> {
-  const evaluation = await deps.evaluator.evaluate(input.file, input.asOf);
+  const evaluation = input.liquidate ? ALL_CASH : await deps.evaluator.evaluate(input.file, input.asOf);
   if (!evaluation.ok) throw evaluationFailure(evaluation);
 
   let book: Awaited<ReturnType<BookReader['readBook']>>;
@@ -242,20 +258,35 @@ async function plan(deps: StrategyRunDeps, input: StrategyRunInput): Promise<Str
       at: input.plannedAt,
       ...(input.topUpLimit ? { topUpLimit: input.topUpLimit } : {}),
     });
-    const funded = capital.transfer ? applyTransfer(book.book, capital.transfer) : book.book;
-    const rebalance = planRebalance({
+    const stop = await drawdownStop(deps, input, valuation.equity, capital);
+    if (stop?.action === 'pause') {
+      const held = holdCapital(valuation.equity, `paused: ${stop.why}`);
+      return {
+        weights: new Map(),
+        capital: held,
+        plan: { sells: [], buys: [], suppressed: [], estimatedCashAfter: book.book.cash },
+        equity: valuation.equity,
+      };
+    }
+    // A liquidation (asked, or the drawdown stop's) keeps the book's cash in it: no transfer.
+    const liquidation = input.liquidate?.why ?? (stop ? stop.why : undefined);
+    const decided = liquidation ? holdCapital(valuation.equity, `${LIQUIDATING}${liquidation}`) : capital;
+    const funded = decided.transfer ? applyTransfer(book.book, decided.transfer) : book.book;
+    const planned = planRebalance({
       book: funded,
-      targets: evaluation.weights,
-      capital: capital.capital,
+      targets: liquidation ? new Map() : evaluation.weights,
+      capital: decided.capital,
       prices,
       assets,
       minNotional: input.minTradeNotional,
       ...(evaluation.rebalanceThreshold ? { rebalanceThreshold: evaluation.rebalanceThreshold } : {}),
       ...(input.cashReserve ? { cashReserve: input.cashReserve } : {}),
     });
+    const rebalance =
+      input.dailyNotionalCap && !liquidation ? capPlanNotional(planned, input.dailyNotionalCap) : planned;
     return {
-      weights: evaluation.weights,
-      capital,
+      weights: liquidation ? new Map() : evaluation.weights,
+      capital: decided,
       plan: rebalance,
       equity: valuation.equity,
       ...(evaluation.rebalanceThreshold ? { rebalanceThreshold: evaluation.rebalanceThreshold } : {}),
@@ -265,6 +296,71 @@ async function plan(deps: StrategyRunDeps, input: StrategyRunInput): Promise<Str
     if (e instanceof MissingPriceError) throw new StrategyFailure('NO_PRICE', e.message, { cause: e });
     throw e;
   }
+}
+
+/**
+ * The drawdown stop on this run's valuation: undefined while it holds; the action and why once
+ * latched (this run or before). A drawdown stop latched to liquidate is done like `books liquidate`:
+ * its request id is the latching run's (core `drawdownRequestId`).
+ */
+async function drawdownStop(
+  deps: StrategyRunDeps,
+  input: StrategyRunInput,
+  equity: Money,
+  capital: BookCapitalDecision,
+): Promise<{ action: 'liquidate' | 'pause'; why: string } | undefined> {
+  if (!input.drawdownStop || input.liquidate || input.dryRun) return undefined;
+  if (!deps.controls)
+    throw new StrategyFailure('NO_CONTROLS', 'a drawdown stop is configured but no control ledger is wired');
+  const mark = await deps.controls.markDrawdown({
+    strategyId: input.strategyId,
+    runId: input.runId,
+    equity,
+    transfer: capital.transfer?.amount ?? Money.ZERO,
+    maxDrawdown: input.drawdownStop.maxDrawdown,
+    action: input.drawdownStop.action,
+    at: input.plannedAt,
+  });
+  if (!mark.latched) return undefined;
+  deps.logger.warn({ event: 'drawdown-stop', strategyId: input.strategyId, runId: input.runId }, mark.why);
+  return { action: input.drawdownStop.action, why: mark.why };
+}
+
+/**
+ * How a liquidation's plan says so: its capital explanation starts with this. The plan is what is
+ * stored, so a retried worker that resumes a recorded plan knows from it (not from its input, which
+ * does not say when the drawdown stop latched in this very run) that the liquidation is done.
+ */
+const LIQUIDATING = 'liquidating: ';
+
+/** A capital decision that moves nothing: the book keeps its equity (paused or liquidating). */
+function holdCapital(equity: Money, explanation: string): BookCapitalDecision {
+  return {
+    action: 'hold',
+    equity,
+    targetEquity: equity,
+    share: null,
+    transfer: null,
+    capital: equity,
+    explanation,
+  };
+}
+
+/** A liquidation's plan is recorded: its request is done, the book paused from the next run. */
+async function liquidated(deps: StrategyRunDeps, input: StrategyRunInput, record: StrategyPlanRecord) {
+  const why = record.capital.explanation.startsWith(LIQUIDATING)
+    ? record.capital.explanation.slice(LIQUIDATING.length)
+    : undefined;
+  if (input.dryRun || why === undefined) return;
+  if (!deps.controls)
+    throw new StrategyFailure('NO_CONTROLS', 'a liquidation is asked but no control ledger is wired');
+  await deps.controls.recordLiquidation({
+    strategyId: input.strategyId,
+    requestId: input.liquidate?.requestId ?? drawdownRequestId(input.runId),
+    runId: input.runId,
+    why,
+    at: input.plannedAt,
+  });
 }
 
 /** An evaluator's failure as this strategy's failure code: bad bars data as is, the DSL's prefixed. */

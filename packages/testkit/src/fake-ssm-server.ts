@@ -4,8 +4,8 @@ import { z } from 'zod';
 
 /**
  * A Parameter Store that speaks SSM's JSON 1.1 protocol (the AWS SDK v3 SSMClient talks to it over
- * HTTP): GetParametersByPath (paginated, 10 per page like AWS's default), GetParameter and
- * PutParameter. Enough for the code that reads and writes flags and keys to be tested for real.
+ * HTTP): GetParametersByPath (paginated, 10 per page like AWS's default), GetParameter,
+ * PutParameter and DeleteParameter. Enough for the code that reads and writes flags and keys to be tested for real.
  */
 export interface FakeSsmServer {
   readonly endpoint: string;
@@ -55,6 +55,11 @@ export async function startFakeSsm(initial: Record<string, string> = {}): Promis
           return reply(400, { __type: 'ParameterAlreadyExists', message: `${q.Name} exists` });
         parameters.set(q.Name, q.Value);
         return reply(200, { Version: 1, Tier: 'Standard' });
+      }
+      if (target === 'AmazonSSM.DeleteParameter') {
+        const q = Get.parse(input);
+        if (!parameters.delete(q.Name)) return reply(400, { __type: 'ParameterNotFound', message: q.Name });
+        return reply(200, {});
       }
       if (target === 'AmazonSSM.GetParameter') {
         const q = Get.parse(input);

@@ -1,5 +1,6 @@
+import type { StrategyId } from '@books/core';
 import { type QueryContext, withStage } from '@books/operator';
-import { configOf, flowStatus } from '@books/runtime';
+import { configOf, flowStatus, readStandings } from '@books/runtime';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { json, type Output, processOutput } from '../format';
@@ -7,12 +8,28 @@ import { json, type Output, processOutput } from '../format';
 /** `books flows`: every strategy's flow and where it came from. */
 export async function runFlows(ctx: QueryContext, args: { json: boolean }, io: Output): Promise<number> {
   const rows = await flowStatus(ctx.services, configOf(ctx.services));
+  const standings = await readStandings(
+    ctx.services.controls,
+    ctx.services.controlLedger,
+    rows.map((r) => r.strategyId),
+  );
+  const control = (sid: StrategyId) => standings.books.get(sid)?.kind ?? 'active';
   if (args.json) {
-    io.out(json({ stage: ctx.stage, flags: ctx.services.flows.source, strategies: rows }));
+    io.out(
+      json({
+        stage: ctx.stage,
+        flags: ctx.services.flows.source,
+        controls: ctx.services.controls.source,
+        halted: standings.halt ?? null,
+        strategies: rows.map((r) => ({ ...r, control: control(r.strategyId) })),
+      }),
+    );
     return 0;
   }
+  if (standings.halt)
+    io.out(`account HALTED by ${standings.halt.by} at ${standings.halt.at}: ${standings.halt.reason}\n`);
   const table = [
-    ['strategy', 'allocation', 'config', 'flag', 'effective', 'from', 'holdings'],
+    ['strategy', 'allocation', 'config', 'flag', 'effective', 'from', 'control', 'holdings'],
     ...rows.map((r) => [
       r.strategyId,
       r.allocation,
@@ -20,6 +37,7 @@ export async function runFlows(ctx: QueryContext, args: { json: boolean }, io: O
       r.flag ?? '-',
       r.effective,
       r.source,
+      control(r.strategyId),
       r.openMigration
         ? `split: ${r.openMigration.id} to ${r.openMigration.to} open (${r.openMigration.chunksDone}/${r.openMigration.chunks} chunks)`
         : r.holdings

@@ -24,6 +24,11 @@ export const commands: readonly CommandModule[] = [
   { names: ['dlq'], load: async () => (await import('./dlq')).registerDlq },
   { names: ['adjust'], load: async () => (await import('./adjust')).registerAdjust },
   { names: ['flows'], load: async () => (await import('./flows')).registerFlows },
+  { names: ['status'], load: async () => (await import('./status')).registerStatus },
+  {
+    names: ['pause', 'resume', 'liquidate', 'halt'],
+    load: async () => (await import('./controls')).registerControls,
+  },
   { names: ['migrate'], load: async () => (await import('./migrate')).registerMigrate },
   { names: ['shadow-report'], load: async () => (await import('./shadow-report')).registerShadowReport },
 ];

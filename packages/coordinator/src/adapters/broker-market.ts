@@ -1,5 +1,5 @@
 import type { Broker } from '@books/broker';
-import type { Money, TradingDate } from '@books/core';
+import type { Money, Symbol, TradingDate } from '@books/core';
 import type { AccountSnapshotSource, MarketCalendar } from '../ports';
 import type { TradingSession } from '../run-window';
 
@@ -17,5 +17,9 @@ export class BrokerMarketCalendar implements MarketCalendar, AccountSnapshotSour
   async account(): Promise<{ readonly equity: Money; readonly cash: Money }> {
     const account = await this.broker.getAccount();
     return { equity: account.equity, cash: account.cash };
+  }
+
+  async positions(): Promise<readonly { readonly symbol: Symbol; readonly marketValue: Money }[]> {
+    return (await this.broker.getPositions()).map((p) => ({ symbol: p.symbol, marketValue: p.marketValue }));
   }
 }

@@ -12,6 +12,7 @@ import {
   TradingDateSchema,
   WeightSchema,
 } from '@books/core';
+import { SUPPRESSION_REASONS } from '@books/portfolio';
 import { z } from 'zod';
 import { type Item, toItem } from '../attribute-codec';
 import { keys } from '../keys';
@@ -35,7 +36,8 @@ const SuppressedSchema = z.object({
   side: SideSchema,
   qty: QuantitySchema,
   value: MoneySchema,
-  reason: z.enum(['below-minimum-notional', 'within-band', 'rounds-to-zero', 'insufficient-cash']),
+  reason: z.enum(SUPPRESSION_REASONS),
+  detail: z.string().optional(),
 });
 
 const TransferSchema = z.object({

@@ -16,6 +16,7 @@ import type { ReconciliationRequester } from '@books/reconciliation';
 import { createServices, type LambdaFunction, parseRuntimeEnv, type Services } from '@books/runtime';
 import { strategyWorkerFunction, type WorkerOptions } from '@books/strategy-worker';
 import type { StackEndpoints } from '../stack/clients';
+import { controlsFileBeside } from '../stack/paths';
 import { ensureResources } from '../stack/resources';
 import { type LocalStateMachine, loadStateMachine } from './definition';
 import { lambdaContexts } from './lambda-context';
@@ -106,6 +107,9 @@ export class LocalWorld {
       BOOKS_SQS_ENDPOINT: options.endpoints.sqs,
       BOOKS_SIMULATED_CASH: options.initialCash ?? '100000',
       ...(options.flowFlagsFile ? { BOOKS_FLOW_FLAGS: `file:${options.flowFlagsFile}` } : {}),
+      ...(options.flowFlagsFile
+        ? { BOOKS_CONTROLS: `file:${controlsFileBeside(options.flowFlagsFile, stage)}` }
+        : {}),
     });
     const clock = new ManualClock('2000-01-01T00:00:00Z');
     const services = await createServices(env, {

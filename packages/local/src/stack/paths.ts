@@ -79,3 +79,8 @@ export function node22Executable(): string {
 export function flowFlagsFile(home: string, stage: string): string {
   return join(home, `flow-flags.${stage}.json`);
 }
+
+/** The stage's trader controls in the local home, beside its flow flags (SSM when deployed). */
+export function controlsFileBeside(flowFlags: string, stage: string): string {
+  return join(dirname(flowFlags), `controls.${stage}.json`);
+}

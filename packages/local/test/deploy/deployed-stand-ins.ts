@@ -3,7 +3,13 @@ import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { type Broker, ssmKeyProvider } from '@books/broker';
 import { SqsExecutionQueue } from '@books/queue';
-import { createAwsClients, createBarStore, createFlowFlags, type Services } from '@books/runtime';
+import {
+  createAwsClients,
+  createBarStore,
+  createControlsStore,
+  createFlowFlags,
+  type Services,
+} from '@books/runtime';
 import type { FakeSsmServer, TestBucket } from '@books/testkit';
 
 /** Where a deployed function of the stage reads its keys, flags and bars (as the template sets them). */
@@ -11,6 +17,8 @@ export interface DeployedLocations {
   readonly alpacaKeyPrefix: string;
   /** `ssm:/prefix`, as BOOKS_FLOW_FLAGS. */
   readonly flowFlags: string;
+  /** `ssm:/prefix`, as BOOKS_CONTROLS. */
+  readonly controls: string;
   readonly barsPrefix: string;
 }
 
@@ -51,6 +59,7 @@ export function deployedServices(
     bars: createBarStore(env, clients),
     queue: new SqsExecutionQueue(clients.sqs, { name: queueName }),
     flows: createFlowFlags(locations.flowFlags, clients.ssm),
+    controls: createControlsStore(locations.controls, clients.ssm),
     broker: readingKeysFirst(base.broker, ssmKeyProvider(clients.ssm, locations.alpacaKeyPrefix)),
   };
 }

@@ -90,11 +90,17 @@ function deployedLocations(template: Template): DeployedLocations {
     .Variables;
   const keys = z.string().parse(vars.BOOKS_ALPACA_KEY_SSM_PREFIX);
   const flows = z.string().parse(vars.BOOKS_FLOW_FLAGS);
+  const controls = z.string().parse(vars.BOOKS_CONTROLS);
   const bars = z
     .string()
     .regex(/^s3:\/\/[^/]+\//)
     .parse(vars.BOOKS_BARS);
-  return { alpacaKeyPrefix: keys, flowFlags: flows, barsPrefix: bars.replace(/^s3:\/\/[^/]+\//, '') };
+  return {
+    alpacaKeyPrefix: keys,
+    flowFlags: flows,
+    controls,
+    barsPrefix: bars.replace(/^s3:\/\/[^/]+\//, ''),
+  };
 }
 
 describe("each function's calls against its role in the packaged prod template", () => {

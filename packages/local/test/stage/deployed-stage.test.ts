@@ -9,6 +9,7 @@ import { ListQueuesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/clien
 import { DescribeParametersCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import {
   runAdjust,
+  runControl,
   runDlq,
   runFlows,
   runMigrate,
@@ -19,6 +20,7 @@ import {
   runReport,
   runRuns,
   runShadowReport,
+  runStatus,
   runTrades,
 } from '@books/cli';
 import { ManualClock, runIdOf, type TradingDate } from '@books/core';
@@ -130,6 +132,7 @@ describe('a deployed stage', () => {
             AlpacaFeed: output('iex'),
             AlpacaKeySsmPrefix: output(`/strategy-books/${stageName}/alpaca`),
             FlowFlagsSsmPrefix: output(`/strategy-books/${stageName}/flows`),
+            ControlsSsmPrefix: output(`/strategy-books/${stageName}/controls`),
             StrategiesConfig: output('config.local.json'),
             BarsLocation: output(`s3://${bucket}/bars/`),
           },
@@ -252,6 +255,48 @@ describe('a deployed stage', () => {
     };
     expect(parsed.flags).toBe(`ssm:/strategy-books/${stageName}/flows`);
     expect(parsed.strategies.find((s) => s.strategyId === STRATEGY_IDS[0])?.flag).toBe('shadow');
+  });
+
+  it('books pause, status and resume keep the controls in the stage’s SSM prefix and record who did it', async () => {
+    const sid = STRATEGY_IDS[1];
+    if (!sid) throw new Error('no strategy');
+    const paused = await onStage((stage) =>
+      capture(stage, (_c, io) =>
+        runControl(
+          stage,
+          (by) => ({ action: 'pause', strategyId: sid, by, reason: 'deployed test' }),
+          { json: true },
+          io,
+        ),
+      ),
+    );
+    expect(paused.code).toBe(0);
+    expect(JSON.parse(paused.out)).toMatchObject({
+      store: `ssm:/strategy-books/${stageName}/controls`,
+      change: {
+        action: 'pause',
+        target: sid,
+        by: expect.stringMatching(/^arn:aws:/),
+        reason: 'deployed test',
+      },
+    });
+    const status = await onStage((stage) => capture(stage, (c, io) => runStatus(c, { json: true }, io)));
+    const shown = JSON.parse(status.out) as { books: { strategyId: string; state: string }[] };
+    expect(shown.books.find((b) => b.strategyId === sid)?.state).toBe('paused');
+    const resumed = await onStage((stage) =>
+      capture(stage, (_c, io) =>
+        runControl(
+          stage,
+          (by) => ({ action: 'resume', strategyId: sid, by, reason: 'done' }),
+          { json: false },
+          io,
+        ),
+      ),
+    );
+    expect(resumed.out).toMatch(new RegExp(`^resume ${sid} on ${stageName} by arn:aws:`));
+    const flows = await onStage((stage) => capture(stage, (c, io) => runFlows(c, { json: true }, io)));
+    const rows = JSON.parse(flows.out) as { strategies: { strategyId: string; control: string }[] };
+    expect(rows.strategies.find((s) => s.strategyId === sid)?.control).toBe('active');
   });
 
   it('books dlq list and show read the DLQ named by the stack', async () => {

@@ -120,6 +120,7 @@ export async function openDeployedStage(name: string, options: DeployedStageOpti
     BOOKS_ALPACA_FEED: outputs.AlpacaFeed,
     BOOKS_ALPACA_KEY_SSM_PREFIX: outputs.AlpacaKeySsmPrefix,
     BOOKS_FLOW_FLAGS: `ssm:${outputs.FlowFlagsSsmPrefix}`,
+    ...(outputs.ControlsSsmPrefix ? { BOOKS_CONTROLS: `ssm:${outputs.ControlsSsmPrefix}` } : {}),
     BOOKS_BARS: outputs.BarsLocation,
     BOOKS_REGION: region,
     ...(aws.endpoints

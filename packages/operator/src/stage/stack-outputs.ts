@@ -20,6 +20,11 @@ export const StackOutputsSchema = z.object({
   AlpacaFeed: z.enum(['iex', 'sip', 'delayed_sip']),
   AlpacaKeySsmPrefix: z.string().regex(/^\/[\w./-]*[^/]$/),
   FlowFlagsSsmPrefix: z.string().regex(/^\/[\w./-]*[^/]$/),
+  /** The trader controls (absent on a stage deployed before them: no control can be set there). */
+  ControlsSsmPrefix: z
+    .string()
+    .regex(/^\/[\w./-]*[^/]$/)
+    .optional(),
   StrategiesConfig: z.string().regex(/^[\w.-]+\.json$/),
   AlarmTopicArn: z.string().startsWith('arn:').optional(),
   /** The daily bars (BOOKS_BARS of the functions): `books report` values books at their closes. */

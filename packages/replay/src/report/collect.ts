@@ -110,7 +110,11 @@ export async function collectReport(services: Services, options: CollectOptions)
       ? await collectTrades(services, options.strategyIds, first, last)
       : [];
   const benchmark = await collectBenchmark(services, options.benchmark ?? DEFAULT_BENCHMARK, days);
+  const controls = (await services.controlLedger.changes(50)).map(
+    (c) => `${c.at} ${c.action} ${c.target} by ${c.by}: ${c.reason}`,
+  );
   return {
+    controls,
     title: options.title,
     subtitle: options.subtitle,
     generatedAt: options.now.toISOString(),

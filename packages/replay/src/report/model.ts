@@ -19,6 +19,8 @@ export interface ReportData {
   readonly notes: readonly string[];
   /** The benchmark the books are measured against (alpha, beta, R²), when its bars are at hand. */
   readonly benchmark?: ReportBenchmark;
+  /** The trader controls' changes (pause, liquidate, halt, drawdown stops), newest first, one line each. */
+  readonly controls?: readonly string[];
 }
 
 export interface ReportBenchmark {

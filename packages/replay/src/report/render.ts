@@ -93,6 +93,7 @@ export function renderReport(data: ReportData): string {
 <section id="charts"><h2>Charts</h2>${charts.join('\n')}</section>
 <section id="days"><h2>Reconciliation and run completeness per day</h2><div class="wide">${daysTable(data.days)}</div></section>
 <section id="trades-section"><h2>Trades</h2>${tradesTable(data.trades)}</section>
+${data.controls?.length ? `<section id="controls"><h2>Trader controls</h2><ul>${data.controls.map((c) => `<li>${h(c)}</li>`).join('')}</ul></section>` : ''}
 <script>${TRADE_FILTER_SCRIPT}</script>
 </body>
 </html>

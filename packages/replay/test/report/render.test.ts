@@ -18,6 +18,16 @@ describe('the HTML report (pure rendering)', () => {
     expect(html).toContain('reason with &lt;b&gt;markup&lt;/b&gt; &amp; &quot;quotes&quot;');
   });
 
+  it('lists the trader controls’ changes, escaped, and no section when there were none', () => {
+    const withControls = renderReport({
+      ...FIXTURE,
+      controls: [`2024-09-16T12:00:00.000Z pause momentum by ann: ${HOSTILE}`],
+    });
+    expect(withControls).toContain('<section id="controls"><h2>Trader controls</h2>');
+    expect(withControls).toContain(`pause momentum by ann: ${escapeHtml(HOSTILE)}`);
+    expect(html).not.toContain('id="controls"');
+  });
+
   it('is self-contained: no external URL, one inline script, a CSP that forbids any fetch', () => {
     expect(html).not.toMatch(/(src|href)\s*=\s*["']?(https?:|\/\/)/i);
     expect(html).not.toMatch(/@import|url\(/i);
