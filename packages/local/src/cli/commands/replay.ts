@@ -47,7 +47,7 @@ const OptionsSchema = z.object({
  * the project's strategies directory; default strategies/config.local.json. Strategy files are
  * read next to it, so a configuration elsewhere needs its .clj files beside it.
  */
-function resolveConfig(given: string | undefined, strategiesDir: string): string {
+export function resolveConfig(given: string | undefined, strategiesDir: string): string {
   if (given === undefined) return join(strategiesDir, 'config.local.json');
   const asGiven = resolve(given);
   if (existsSync(asGiven)) return asGiven;
@@ -57,7 +57,7 @@ function resolveConfig(given: string | undefined, strategiesDir: string): string
 }
 
 /** The sample bars (and their corporate actions), generated on first use; said on stderr. */
-function sampleBars(home: string, io: Output): string {
+export function sampleBars(home: string, io: Output): string {
   return ensureSampleBars(home, { out: (t) => io.err(t), err: (t) => io.err(t) });
 }
 
