@@ -48,6 +48,8 @@ export interface BacktestOptions {
 }
 
 export interface BacktestResult {
+  /** The stage name its run ids carry. */
+  readonly stage: string;
   readonly summary: ReplaySummary;
   /** Every day of the range ran (always, unless a day threw). */
   readonly complete: boolean;
@@ -120,6 +122,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
   }
   const totals = await tradeTotals(services, config, args.from, args.to);
   return {
+    stage,
     summary: summarise({ from: args.from, to: args.to }, records, totals),
     complete: records.length === days.length,
     totalDays: days.length,

@@ -5,12 +5,12 @@ import type { BacktestResult } from './engine';
 
 /** The report of a backtest: the replay's HTML report over its recorded days and in-process ledger. */
 export function backtestReportData(
-  result: Pick<BacktestResult, 'days' | 'services' | 'summary'>,
+  result: Pick<BacktestResult, 'days' | 'services' | 'summary' | 'stage'>,
   options: { readonly now: Date },
 ): Promise<ReportData> {
   const { summary } = result;
   return collectReport(result.services, {
-    stage: 'backtest (in process)',
+    stage: result.stage,
     strategyIds: summary.strategies.map((s) => StrategyId(s.strategyId)),
     days: replayDayInputs(result.days),
     now: options.now,
