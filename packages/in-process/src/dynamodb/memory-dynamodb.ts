@@ -20,6 +20,7 @@ import { unsupported, validation } from './errors';
 import {
   applyUpdate,
   compareScalars,
+  copyItem,
   evaluateCondition,
   type Item,
   itemSize,
@@ -185,7 +186,7 @@ export class InMemoryDynamoDb {
       ? parsedProjection(input.ProjectionExpression, input.ExpressionAttributeNames)
       : undefined;
     const found = this.find(t, keyParam(t, input.Key));
-    return found ? { Item: project(clone(found.item), projection) } : {};
+    return found ? { Item: clone(project(found.item, projection)) } : {};
   }
 
   private putItem(input: PutItemCommandInput): object {
@@ -272,7 +273,7 @@ export class InMemoryDynamoDb {
     const more = start + page.length < ordered.length;
     const items = page
       .filter((e) => (filter ? evaluateCondition(e.item, filter.ast) : true))
-      .map((e) => project(clone(indexView(t, index, e.item)), projection?.ast));
+      .map((e) => clone(project(indexView(t, index, e.item), projection?.ast)));
     const last = page[page.length - 1];
     return {
       Items: items,
@@ -527,7 +528,7 @@ function checkItem(t: Table, item: Item | undefined): Item {
           `One or more parameter values were invalid: the index key ${name} of ${index.name} must be a non-empty string or a number`,
         );
     }
-  const normalized = normalizeItem(clone(item));
+  const normalized = normalizeItem(item);
   if (itemSize(normalized) > MAX_ITEM_BYTES)
     throw validation('Item size has exceeded the maximum allowed size');
   return normalized;
@@ -685,5 +686,5 @@ function lastKey(t: Table, index: Index | undefined, item: Item): Item {
 }
 
 function clone(item: Item): Item {
-  return structuredClone(item);
+  return copyItem(item);
 }
