@@ -140,6 +140,26 @@ describe.each(tables)('the ledger on %s', (_name, open) => {
     expect(projected).toEqual([{ SK: { S: 'other' } }]);
   });
 
+  it('continues a query after its last page key even when that item has been deleted since', async () => {
+    for (const sk of ['a', 'b', 'c', 'd']) await table.put(item('P', sk));
+    const page = (start?: Record<string, { S: string }>) =>
+      backend.client.send(
+        new QueryCommand({
+          TableName: backend.tableName,
+          KeyConditionExpression: 'PK = :pk',
+          ExpressionAttributeValues: { ':pk': { S: 'P' } },
+          ConsistentRead: true,
+          Limit: 2,
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+    const first = await page();
+    expect(first.LastEvaluatedKey).toEqual({ PK: { S: 'P' }, SK: { S: 'b' } });
+    await table.transact([{ kind: 'delete', label: 'b', key: { PK: 'P', SK: 'b' } }]);
+    const next = await page({ PK: { S: 'P' }, SK: { S: 'b' } });
+    expect(next.Items?.map((i) => i.SK?.S)).toEqual(['c', 'd']);
+  });
+
   it('queries the GSI by its own keys, leaving out items without them', async () => {
     await table.put(item('S#a#TRADE#2', 'METADATA', { GSI1PK: 'S#a', GSI1SK: 'TRADE#2024-01-03' }));
     await table.put(item('S#a#TRADE#1', 'METADATA', { GSI1PK: 'S#a', GSI1SK: 'TRADE#2024-01-02' }));

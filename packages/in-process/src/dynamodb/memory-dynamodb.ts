@@ -262,11 +262,16 @@ export class InMemoryDynamoDb {
     let ordered = range ? entries.filter((e) => evaluateCondition(e.item, range)) : entries;
     if (input.ScanIndexForward === false) ordered = [...ordered].reverse();
     let start = 0;
-    if (input.ExclusiveStartKey) {
-      const id = keyOf(t, input.ExclusiveStartKey);
-      const at = ordered.findIndex((e) => e.id === id);
-      if (at < 0) throw unsupported('an ExclusiveStartKey of an item that no longer exists');
-      start = at + 1;
+    const from = input.ExclusiveStartKey;
+    if (from) {
+      // The page starts after the key's place in the order, whether or not its item still exists.
+      const place: Entry = { id: keyOf(t, from), item: from };
+      const forward = input.ScanIndexForward !== false;
+      const after = ordered.findIndex((e) => {
+        const order = entryOrder(e, place, shape.range);
+        return forward ? order > 0 : order < 0;
+      });
+      start = after < 0 ? ordered.length : after;
     }
     const limit = input.Limit ?? Number.POSITIVE_INFINITY;
     const page = ordered.slice(start, start + limit);
@@ -595,7 +600,17 @@ function search(entries: readonly Entry[], cmp: (e: Entry) => number): { found: 
   return { found: false, index: lo };
 }
 
-/** Inserts in (range, table key) order: a GSI's items of one sort key keep a stable order. */
+/** The order of a partition: by its range key, then by the table key (a GSI's ties stay stable). */
+function entryOrder(e: Entry, other: Entry, range: string | undefined): number {
+  if (range !== undefined) {
+    const x = e.item[range];
+    const y = other.item[range];
+    const order = x === undefined || y === undefined ? 0 : (compareScalars(x, y) ?? 0);
+    if (order !== 0) return order;
+  }
+  return e.id < other.id ? -1 : e.id > other.id ? 1 : 0;
+}
+
 function insertSorted(
   partitions: Map<string, Entry[]>,
   pk: string,
@@ -607,15 +622,7 @@ function insertSorted(
     entries = [];
     partitions.set(pk, entries);
   }
-  const mine = range === undefined ? undefined : entry.item[range];
-  const at = search(entries, (e) => {
-    if (mine !== undefined && range !== undefined) {
-      const theirs = e.item[range];
-      const order = theirs === undefined ? 0 : (compareScalars(theirs, mine) ?? 0);
-      if (order !== 0) return order;
-    }
-    return e.id < entry.id ? -1 : e.id > entry.id ? 1 : 0;
-  });
+  const at = search(entries, (e) => entryOrder(e, entry, range));
   entries.splice(at.index, 0, entry);
 }
 
