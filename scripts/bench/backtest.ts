@@ -38,6 +38,7 @@ function parseArgs(argv: readonly string[]): { days: number; only: Case | undefi
 }
 
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+const gc = (globalThis as { gc?: () => void }).gc;
 
 /** One case, in this process. */
 async function runCase(which: Case, days: number): Promise<void> {
@@ -63,8 +64,12 @@ async function runCase(which: Case, days: number): Promise<void> {
       args: { from, to, config, data: barsDir, initialCash: '100000' },
       logger: createLogger({ service: 'bench-backtest' }, { level: 'error', destination: process.stderr }),
       onProgress: (p) => {
-        if (quarters.length < Math.floor((p.done * 4) / p.total))
-          quarters.push(`${p.done}d ${mb(process.memoryUsage().rss)}`);
+        if (quarters.length < Math.floor((p.done * 4) / p.total)) {
+          // Live memory: the heap after a full collection (node --expose-gc), beside the RSS.
+          gc?.();
+          const m = process.memoryUsage();
+          quarters.push(`${p.done}d ${mb(m.rss)} (heap ${mb(m.heapUsed)})`);
+        }
       },
     });
     const totalMs = performance.now() - t0;
@@ -79,7 +84,7 @@ async function runCase(which: Case, days: number): Promise<void> {
         `  wall time     ${(totalMs / 1000).toFixed(1)} s  (${(totalMs / result.totalDays).toFixed(1)} ms/day; days loop ${(result.elapsedMs / 1000).toFixed(1)} s)`,
         `  CPU           ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s user+system, the whole process (the wall time above is inflated when other jobs share the cores)`,
         `  peak RSS      ${mb(peak)}`,
-        `  RSS by day    ${quarters.join(', ')}`,
+        `  RSS by day    ${quarters.join(', ')}${gc ? '' : ' (heap without a collection: run with --expose-gc)'}`,
         `  goal          ${days === 250 ? `${goal / 1000} s: ${totalMs <= goal ? 'met' : 'MISSED'}` : `${goal / 1000} s for 250 days; projected ${(((totalMs / result.totalDays) * 250) / 1000).toFixed(1)} s`}`,
         '',
       ].join('\n'),
@@ -95,9 +100,13 @@ async function main(): Promise<void> {
   // Each case in a fresh process of the same runtime (tsx), for its own peak RSS.
   const tsx = require.resolve('tsx', { paths: [root] });
   for (const which of ['examples', 'wide'] as const)
-    execFileSync(process.execPath, ['--import', tsx, __filename, '--days', String(days), '--case', which], {
-      stdio: 'inherit',
-    });
+    execFileSync(
+      process.execPath,
+      ['--expose-gc', '--import', tsx, __filename, '--days', String(days), '--case', which],
+      {
+        stdio: 'inherit',
+      },
+    );
 }
 
 main().catch((e: unknown) => {

@@ -88,7 +88,11 @@ export class InMemoryDynamoDb {
 
   constructor(private readonly wallClockMs: () => number = () => Date.now()) {}
 
-  /** Serves one operation by its API name with the command's input; unknown ones are refused. */
+  /**
+   * Serves one operation by its API name with the command's input; unknown ones are refused. The
+   * input is what the caller gave the SDK's command class of that operation (typed by the SDK, in
+   * this process), hence read as that command's input type.
+   */
   handle(operation: string, input: unknown): object {
     switch (operation) {
       case 'CreateTable':

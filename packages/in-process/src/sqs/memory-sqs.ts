@@ -59,6 +59,7 @@ export class InMemorySqs {
     private readonly baseUrl = 'http://sqs.in-process.invalid',
   ) {}
 
+  /** Serves one operation by name; the input is the SDK command's own typed input (see InMemoryDynamoDb.handle). */
   handle(operation: string, input: unknown): object {
     switch (operation) {
       case 'CreateQueue':
