@@ -12,11 +12,11 @@ import { endpointsOf, startStack, stopStack } from '../../packages/local/src/sta
 import {
   generateSampleBars,
   SAMPLE_SYMBOLS,
-  type SampleSymbol,
   sampleTradingDays,
 } from '../../packages/market-data/src/sample-bars';
 import { runReplay, type StageTimings } from '../../packages/replay/src/replay/engine';
 import type { ReplayFlow } from '../../packages/replay/src/replay/flows';
+import { wideSymbols, writeWideStrategies } from './fixtures/wide';
 
 const root = path.resolve(__dirname, '../..');
 const FIRST_DAY = '2024-01-02';
@@ -32,55 +32,6 @@ function parseArgs(argv: readonly string[]): { days: number; wide: boolean; flow
   if (flow !== undefined && flow !== 'legacy' && flow !== 'per-strategy')
     throw new Error(`--flow must be per-strategy or legacy, not "${flow}"`);
   return { days, wide: argv.includes('--wide'), ...(flow ? { flow } : {}) };
-}
-
-const WIDE_STRATEGIES = 16;
-const WIDE_SYMBOLS = 60;
-
-/** 60 synthetic symbols XAA, XAB, … with spread drifts and volatilities (plus the sample six). */
-function wideSymbols(): SampleSymbol[] {
-  const letters = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
-  const generated = Array.from({ length: WIDE_SYMBOLS - SAMPLE_SYMBOLS.length }, (_, i) => ({
-    symbol: `X${letters[Math.floor(i / 26)]}${letters[i % 26]}`,
-    start: 20 + ((i * 37) % 300),
-    drift: -0.05 + ((i * 7) % 20) / 100,
-    volatility: 0.1 + ((i * 11) % 30) / 100,
-  }));
-  return [...SAMPLE_SYMBOLS, ...generated];
-}
-
-/**
- * 16 strategies, each a momentum filter (top 3 of 12 symbols by a 20 … 60-day return) behind a
- * 50-day trend test, over overlapping slices of the 60 symbols; equal allocations summing to 1.
- */
-function writeWideStrategies(dir: string, symbols: readonly SampleSymbol[]): string {
-  const entries = [];
-  for (let k = 0; k < WIDE_STRATEGIES; k++) {
-    const slice = Array.from(
-      { length: 12 },
-      (_, j) => symbols[(k * 4 + j) % symbols.length]?.symbol ?? 'SPY',
-    );
-    const assets = slice.map((sym) => `(asset "${sym}" "${sym}")`).join('\n       ');
-    const lead = slice[0] ?? 'SPY';
-    const file = `wide_${String(k).padStart(2, '0')}.clj`;
-    writeFileSync(
-      path.join(dir, file),
-      `(defsymphony\n "bench wide ${k}"\n {:asset-class "EQUITIES", :rebalance-threshold 0.05}\n (weight-equal\n  [(if\n    (> (current-price "${lead}") (moving-average-price "${lead}" {:window 50}))\n    [(filter\n      (cumulative-return {:window ${20 + (k % 5) * 10}})\n      (select-top 3)\n      [${assets}])]\n    [(asset "BIL" "BIL")])]))\n`,
-    );
-    entries.push({ file, allocation: '0.0625', flow: 'per-strategy', enabled: true });
-  }
-  const config = path.join(dir, 'config.wide.json');
-  writeFileSync(
-    config,
-    JSON.stringify({
-      capitalPolicy: { mode: 'drift', threshold: '0.10' },
-      minTradeNotional: '1',
-      runWindowMinutes: 30,
-      onReconciliationBreak: 'block-strategy',
-      strategies: entries,
-    }),
-  );
-  return config;
 }
 
 /**

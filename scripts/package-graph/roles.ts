@@ -13,6 +13,7 @@ export const PACKAGE_ROLES: Readonly<Record<string, PackageRole>> = {
   broker: 'adapter',
   'ledger-client': 'adapter',
   'market-data': 'adapter',
+  'in-process': 'adapter',
   queue: 'adapter',
   reconciliation: 'adapter',
   runtime: 'adapter',

@@ -1,5 +1,5 @@
 import { inspect } from 'node:util';
-import { GetParameterCommand, type GetParameterCommandOutput, SSMClient } from '@aws-sdk/client-ssm';
+import type { GetParameterCommand, GetParameterCommandOutput } from '@aws-sdk/client-ssm';
 import { registerSecret } from '@books/core';
 import { z } from 'zod';
 import { AlpacaKeysUnavailable } from './errors';
@@ -35,6 +35,12 @@ export class AlpacaKeys {
     return 'AlpacaKeys([redacted])';
   }
 }
+
+/**
+ * The SDK's SSM module, loaded at the first read of keys from SSM: a process that never reads them
+ * (`books eval`, which imports this package through market-data) never loads the AWS SDK.
+ */
+const ssm = () => import('@aws-sdk/client-ssm');
 
 export interface KeyProvider {
   keys(): Promise<AlpacaKeys>;
@@ -72,6 +78,7 @@ export function ssmKeyProvider(client: SsmParameterClient, prefix: string): KeyP
   let cached: Promise<AlpacaKeys> | undefined;
   const read = async (name: string): Promise<string> => {
     let out: GetParameterCommandOutput;
+    const { GetParameterCommand } = await ssm();
     try {
       out = await client.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
     } catch (e) {
@@ -119,5 +126,13 @@ export function keyProviderFor(
   sources: { readonly env: Readonly<Record<string, string | undefined>>; readonly ssm?: SsmParameterClient },
 ): KeyProvider {
   if (keys.source === 'env') return envKeyProvider(sources.env);
-  return ssmKeyProvider(sources.ssm ?? new SSMClient({}), keys.prefix);
+  // Without a client, the default one is built at the first read (the SDK loaded with it).
+  let client: Promise<SsmParameterClient> | undefined;
+  const lazy: SsmParameterClient = {
+    send: async (command) => {
+      client ??= ssm().then((m) => new m.SSMClient({}));
+      return (await client).send(command);
+    },
+  };
+  return ssmKeyProvider(sources.ssm ?? lazy, keys.prefix);
 }

@@ -5,6 +5,7 @@
  */
 export type { AdjustArgs } from './commands/adjust';
 export { runAdjust } from './commands/adjust';
+export { backtestCommand } from './commands/backtest';
 export { runControl } from './commands/controls';
 export { runDlq } from './commands/dlq';
 export { runExplain } from './commands/explain';

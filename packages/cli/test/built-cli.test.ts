@@ -95,11 +95,13 @@ describe('the built books executable', () => {
 });
 
 describe('books from the sources', () => {
-  it('loads only the command it runs: eval loads neither the stack nor the operator commands', async () => {
+  it('loads only the command it runs: eval loads neither the AWS SDK, the stack nor the operator commands', async () => {
     const tsx = require.resolve('tsx', { paths: [root] });
     const main = path.join(root, 'packages/cli/src/main.ts');
     const r = await loadedBy(['--import', tsx, main, ...evalArgs()], 'source-eval');
     expect(JSON.parse(r.stdout)).toEqual({ '2024-01-03': { SPY: 1 } });
+    // market-data's and alpaca's indexes load the SDK only at an S3 or SSM request.
+    expect(r.loaded.filter((p) => /@aws-sdk|@smithy/.test(p))).toEqual([]);
     const local = r.loaded
       .filter((p) => /packages\/(cli|local|operator|replay)\/src\//.test(p))
       .map((p) => path.relative(root, p));

@@ -1,11 +1,4 @@
-import {
-  GetObjectCommand,
-  ListObjectsV2Command,
-  type ListObjectsV2CommandOutput,
-  PutObjectCommand,
-  type PutObjectCommandInput,
-  type S3Client,
-} from '@aws-sdk/client-s3';
+import type { ListObjectsV2CommandOutput, PutObjectCommandInput, S3Client } from '@aws-sdk/client-s3';
 import { ConcurrencyError, SymbolSchema, type TradingDate, ValidationError } from '@books/core';
 import {
   type Bar,
@@ -26,6 +19,12 @@ import {
 import { parseBarsCsv } from './csv-bar-store';
 import { formatBarsCsv } from './format-bars-csv';
 import type { WritableBarStore } from './writable-bar-store';
+
+/**
+ * The SDK's S3 commands, loaded at the first request: a process that only reads CSV bars through
+ * this package's index (`books eval`) never loads the AWS SDK.
+ */
+const s3 = () => import('@aws-sdk/client-s3');
 
 export interface S3BarStoreOptions {
   readonly client: S3Client;
@@ -88,6 +87,7 @@ export class S3BarStore implements WritableBarStore, CorporateActionsSource {
       ...(etag === null ? { IfNoneMatch: '*' } : { IfMatch: etag }),
     };
     let written: string | undefined;
+    const { PutObjectCommand } = await s3();
     try {
       written = (await this.options.client.send(new PutObjectCommand(input))).ETag;
     } catch (e) {
@@ -110,6 +110,7 @@ export class S3BarStore implements WritableBarStore, CorporateActionsSource {
     const key = `${this.prefix}${CORPORATE_ACTIONS_FILE}`;
     const name = this.nameOf(key);
     let text: string;
+    const { GetObjectCommand } = await s3();
     try {
       const out = await this.options.client.send(
         new GetObjectCommand({ Bucket: this.options.bucket, Key: key }),
@@ -148,6 +149,7 @@ export class S3BarStore implements WritableBarStore, CorporateActionsSource {
     const name = this.nameOf(key);
     let text: string;
     let etag: string | null;
+    const { GetObjectCommand } = await s3();
     try {
       const out = await this.options.client.send(
         new GetObjectCommand({ Bucket: this.options.bucket, Key: key }),
@@ -172,6 +174,7 @@ export class S3BarStore implements WritableBarStore, CorporateActionsSource {
   private async list(): Promise<readonly string[]> {
     const stems: string[] = [];
     let token: string | undefined;
+    const { ListObjectsV2Command } = await s3();
     do {
       let page: ListObjectsV2CommandOutput;
       try {

@@ -1,4 +1,8 @@
 /** @books/replay: the replay engine, its performance metrics and the HTML report. */
+export type { BacktestArgs, BacktestOptions, BacktestResult } from './backtest/engine';
+export { runBacktest } from './backtest/engine';
+export { configForFiles } from './backtest/files-config';
+export { backtestReportData } from './backtest/report';
 export type { ReplayOptions, ReplayResult } from './replay/engine';
 export { loadReplayConfig, runReplay } from './replay/engine';
 export type { ReplayFlow } from './replay/flows';

@@ -49,10 +49,12 @@ export interface ServiceOptions {
   /** Replaces the broker built from the environment (the local runner shares one across handlers). */
   readonly broker?: Broker;
   readonly bars?: BarStore;
+  /** Replaces the clients built from the environment (a backtest's in-process DynamoDB and SQS). */
+  readonly clients?: AwsClients;
 }
 
 export async function createServices(env: RuntimeEnv, options: ServiceOptions): Promise<Services> {
-  const clients = createAwsClients(env);
+  const clients = options.clients ?? createAwsClients(env);
   const table = new LedgerTable(clients.dynamodb, env.BOOKS_TABLE_NAME);
   const bars = options.bars ?? createBarStore(env, clients);
   const broker =

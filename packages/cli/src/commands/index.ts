@@ -11,6 +11,7 @@ export const commands: readonly CommandModule[] = [
   { names: ['run', 'start'], load: async () => (await import('./run')).registerRun },
   { names: ['dev'], load: async () => (await import('./dev')).registerDev },
   { names: ['replay'], load: async () => (await import('./replay')).registerReplay },
+  { names: ['backtest'], load: async () => (await import('./backtest')).registerBacktest },
   { names: ['report'], load: async () => (await import('./report')).registerReport },
   ...authorCommands,
   { names: ['stack'], load: async () => (await import('./stack')).registerStack },

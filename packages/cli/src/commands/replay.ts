@@ -43,7 +43,7 @@ const OptionsSchema = z.object({
  * the project's strategies directory; default strategies/config.local.json. Strategy files are
  * read next to it, so a configuration elsewhere needs its .clj files beside it.
  */
-function resolveConfig(given: string | undefined, strategiesDir: string): string {
+export function resolveConfig(given: string | undefined, strategiesDir: string): string {
   if (given === undefined) return join(strategiesDir, 'config.local.json');
   const asGiven = resolve(given);
   if (existsSync(asGiven)) return asGiven;
@@ -53,7 +53,7 @@ function resolveConfig(given: string | undefined, strategiesDir: string): string
 }
 
 /** The sample bars (and their corporate actions), generated on first use; said on stderr. */
-function sampleBars(home: string, io: Output): string {
+export function sampleBars(home: string, io: Output): string {
   return writeSampleBars(home, { out: (t) => io.err(t), err: (t) => io.err(t) });
 }
 

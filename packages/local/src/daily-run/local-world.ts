@@ -1,3 +1,5 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { type Broker, PaperBroker } from '@books/broker';
 import { coordinatorFunction } from '@books/coordinator';
 import {
@@ -13,18 +15,26 @@ import { legacyFunction } from '@books/legacy';
 import { hasCorporateActions } from '@books/market-data';
 import { reconcilerFunction } from '@books/reconciler';
 import type { ReconciliationRequester } from '@books/reconciliation';
-import { createServices, type LambdaFunction, parseRuntimeEnv, type Services } from '@books/runtime';
+import {
+  createAwsClients,
+  createServices,
+  type LambdaFunction,
+  parseRuntimeEnv,
+  type Services,
+} from '@books/runtime';
 import { strategyWorkerFunction, type WorkerOptions } from '@books/strategy-worker';
 import type { StackEndpoints } from '../stack/clients';
 import { controlsFileBeside } from '../stack/paths';
-import { ensureResources } from '../stack/resources';
+import { ensureResources, ensureResourcesWith } from '../stack/resources';
 import { type LocalStateMachine, loadStateMachine } from './definition';
 import { lambdaContexts } from './lambda-context';
 import { type DrainReport, drainQueue } from './queue-poller';
 import { runStateMachine } from './state-machine-runner';
 
 export interface LocalWorldOptions {
-  readonly endpoints: StackEndpoints;
+  /** The embedded servers; or `inProcess`, DynamoDB and SQS clients answered in process (a backtest). */
+  readonly endpoints?: StackEndpoints;
+  readonly inProcess?: { readonly dynamodb: DynamoDBClient; readonly sqs: SQSClient };
   readonly stage?: string;
   readonly barsDir: string;
   readonly strategiesDir: string;
@@ -46,6 +56,8 @@ export interface LocalWorldOptions {
   /** The broker every function trades with instead of the simulated one (tests: the Alpaca adapter on a fake). */
   readonly broker?: (clock: ManualClock) => Broker;
 }
+
+const IN_PROCESS_NOWHERE = 'http://in-process.invalid';
 
 export type LocalFunctionName = 'coordinator' | 'strategyWorker' | 'execution' | 'legacy';
 /**
@@ -91,7 +103,12 @@ export class LocalWorld {
 
   static async open(options: LocalWorldOptions): Promise<LocalWorld> {
     const stage = options.stage ?? 'local';
-    const resources = await ensureResources(options.endpoints, stage);
+    const { endpoints, inProcess } = options;
+    if ((endpoints === undefined) === (inProcess === undefined))
+      throw new Error('LocalWorld.open: give either endpoints or inProcess clients');
+    const resources = inProcess
+      ? await ensureResourcesWith(inProcess, stage)
+      : await ensureResources(endpoints ?? { dynamodb: '', sqs: '' }, stage);
     const table = resources.tables.find((t) => t.logicalId === 'LedgerTable');
     const queue = resources.queues.find((q) => q.logicalId === 'ExecutionQueue');
     if (!table || !queue) throw new Error('serverless.yml declares no LedgerTable or ExecutionQueue');
@@ -103,8 +120,10 @@ export class LocalWorld {
       BOOKS_STRATEGIES_CONFIG: options.configFile ?? `config.${stage}.json`,
       BOOKS_BROKER_MODE: 'simulated',
       BOOKS_BARS: options.barsDir,
-      BOOKS_DYNAMODB_ENDPOINT: options.endpoints.dynamodb,
-      BOOKS_SQS_ENDPOINT: options.endpoints.sqs,
+      // In process, no client is built from these: a URL that resolves nowhere, never AWS.
+      BOOKS_DYNAMODB_ENDPOINT: endpoints?.dynamodb ?? IN_PROCESS_NOWHERE,
+      BOOKS_SQS_ENDPOINT: endpoints?.sqs ?? IN_PROCESS_NOWHERE,
+      ...(inProcess ? { BOOKS_S3_ENDPOINT: IN_PROCESS_NOWHERE, BOOKS_SSM_ENDPOINT: IN_PROCESS_NOWHERE } : {}),
       BOOKS_SIMULATED_CASH: options.initialCash ?? '100000',
       ...(options.flowFlagsFile ? { BOOKS_FLOW_FLAGS: `file:${options.flowFlagsFile}` } : {}),
       ...(options.flowFlagsFile
@@ -113,6 +132,7 @@ export class LocalWorld {
     });
     const clock = new ManualClock('2000-01-01T00:00:00Z');
     const services = await createServices(env, {
+      ...(inProcess ? { clients: { ...createAwsClients(env), ...inProcess } } : {}),
       clock,
       logger: options.logger,
       processEnv: {},

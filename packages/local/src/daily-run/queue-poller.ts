@@ -56,6 +56,8 @@ export interface PollerOptions {
    * Default: `retryDelaySeconds` + 10 s, time enough for the ones this drain released to return.
    */
   readonly inFlightWaitSeconds?: number;
+  /** Pause after an empty short-poll receive, in ms (default 100; an in-process queue needs none). */
+  readonly emptyReceiveDelayMs?: number;
 }
 
 export interface DrainReport {
@@ -160,7 +162,7 @@ export async function drainQueue(
           break;
         }
       }
-      if (waitTimeSeconds === 0) await new Promise((r) => setTimeout(r, 100));
+      if (waitTimeSeconds === 0) await new Promise((r) => setTimeout(r, options.emptyReceiveDelayMs ?? 100));
       continue;
     }
     idle = 0;

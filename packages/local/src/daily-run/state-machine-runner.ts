@@ -18,6 +18,24 @@ export interface RunObserver {
 
 const JsonSchema = z.json();
 
+const machines = new WeakMap<LocalStateMachine, StateMachine>();
+
+/**
+ * The machine built once per definition: the constructor validates the definition against the
+ * States Language (only ARN syntax is relaxed, for the local function ARNs), so the static type is
+ * checked at run time here; that validation compiles JSON schemas, too slow to repeat every day.
+ */
+function compiled(machine: LocalStateMachine): StateMachine {
+  let sm = machines.get(machine);
+  if (!sm) {
+    sm = new StateMachine(machine.definition as unknown as Definition, {
+      validationOptions: { checkArn: false },
+    });
+    machines.set(machine, sm);
+  }
+  return sm;
+}
+
 /**
  * Runs a deployed state machine's definition in process, each Task bound to the in-process handler
  * of the function serverless.yml wires to it. Retries keep their structure but do not wait.
@@ -40,11 +58,7 @@ export async function runStateMachine(
       JsonSchema.parse(JSON.parse(JSON.stringify((await handler(input)) ?? null)));
     retryIntervalOverrides[state] = 0;
   }
-  // The constructor validates the definition against the States Language (only ARN syntax is
-  // relaxed, for the local function ARNs), so the static type is checked at run time here.
-  const sm = new StateMachine(machine.definition as unknown as Definition, {
-    validationOptions: { checkArn: false },
-  });
+  const sm = compiled(machine);
   const json = JsonSchema.parse(input);
   const execution = sm.run(json, {
     context: { Execution: { Id: executionId, Input: json, StartTime: new Date().toISOString() } },

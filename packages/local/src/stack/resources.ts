@@ -32,21 +32,30 @@ export async function ensureResources(
   stage: string,
   options: Omit<LoadOptions, 'stage'> = {},
 ): Promise<EnsuredResources> {
-  const definitions = loadResourceDefinitions({ ...options, stage });
   const dynamodb = localDynamoDb(endpoints.dynamodb);
   const sqs = localSqs(endpoints.sqs);
   try {
-    const tables = [];
-    for (const spec of definitions.tables) {
-      await createTable(dynamodb, spec, spec.tableName);
-      tables.push({ logicalId: spec.logicalId, tableName: spec.tableName });
-    }
-    const queues = await createQueues(sqs, definitions.queues, (spec) => spec.queueName);
-    return { tables, queues };
+    return await ensureResourcesWith({ dynamodb, sqs }, stage, options);
   } finally {
     dynamodb.destroy();
     sqs.destroy();
   }
+}
+
+/** As ensureResources, through the given clients (an in-process DynamoDB and SQS, for a backtest). */
+export async function ensureResourcesWith(
+  clients: { readonly dynamodb: DynamoDBClient; readonly sqs: SQSClient },
+  stage: string,
+  options: Omit<LoadOptions, 'stage'> = {},
+): Promise<EnsuredResources> {
+  const definitions = loadResourceDefinitions({ ...options, stage });
+  const tables = [];
+  for (const spec of definitions.tables) {
+    await createTable(clients.dynamodb, spec, spec.tableName);
+    tables.push({ logicalId: spec.logicalId, tableName: spec.tableName });
+  }
+  const queues = await createQueues(clients.sqs, definitions.queues, (spec) => spec.queueName);
+  return { tables, queues };
 }
 
 export function createTableInput(spec: TableSpec, tableName: string): CreateTableCommandInput {

@@ -263,7 +263,8 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
   };
 }
 
-async function recordDay(
+/** One day's record: each strategy's status, equity and trades, the account and the reconciliation. */
+export async function recordDay(
   services: Services,
   config: BooksConfig,
   date: TradingDate,
@@ -334,7 +335,7 @@ function dayRange(from: string, to: string): { from: string; to: string } {
 }
 
 /** Count, Σ |trade value| and fees of each strategy's ledger trades filled in the replay's range. */
-async function tradeTotals(
+export async function tradeTotals(
   services: Services,
   config: BooksConfig,
   from: string,
