@@ -1,3 +1,5 @@
+export * from './activity-postings';
+export * from './allocation';
 export * from './book';
 export * from './capital-grants';
 export * from './capital-policy';
