@@ -5,6 +5,7 @@ import { compile } from '@books/dsl';
 import { LegacyRepository } from '@books/ledger-client';
 import {
   LedgerRunCompletionStore,
+  ledgerActivityIngestion,
   ledgerReconciliationCheck,
   type ReconciliationRequester,
   RunCompletion,
@@ -64,6 +65,7 @@ export function coordinatorFunction(
     flowGuard: new LedgerFlowGuard(new LegacyRepository(services.table), services.books),
     history: new LedgerRunHistory(services.table),
     capital: new LedgerCapital(services.table, services.books, broker),
+    activities: ledgerActivityIngestion(services),
   };
   const completion =
     options.reconciliation &&

@@ -100,6 +100,16 @@ export const keys = {
   pool: (): ItemKey => ({ PK: POOL_PARTITION, SK: POOL_BALANCE }),
   /** A deposit, withdrawal or account-level cash activity posted to the pool, once per id. */
   poolEntry: (id: string): ItemKey => ({ PK: POOL_PARTITION, SK: `${SK_PREFIX.poolEntry}${id}` }),
+  /** A broker activity's share posted to one book (a dividend, a split, a symbol change), once per id. */
+  bookActivity: (sid: StrategyId, activityId: string): ItemKey => ({
+    PK: keys.book(sid),
+    SK: `${SK_PREFIX.activity}${activityId}`,
+  }),
+  /** A broker activity as ingested (posted, or pending for an operator), once per activity id. */
+  activity: (activityId: string): ItemKey => ({
+    PK: ACTIVITIES_PARTITION,
+    SK: `${SK_PREFIX.activity}${activityId}`,
+  }),
   recon: (date: TradingDate): string => `RECON#${date}`,
   reconResult: (date: TradingDate, at: string): ItemKey => ({
     PK: keys.recon(date),
@@ -114,6 +124,8 @@ export const POISON_PARTITION = 'POISON';
 export const LEGACY_SIGNALS_PARTITION = 'LEGACY#SIGNALS';
 export const POOL_PARTITION = 'ACCOUNT#POOL';
 export const POOL_BALANCE = 'BALANCE';
+/** The broker's non-trade activities as ingested: one item each, the operator's queue among them. */
+export const ACTIVITIES_PARTITION = 'ACTIVITIES';
 /** Sort keys of singular items. */
 export const RUN_META = 'META';
 export const CASH = 'CASH';
@@ -141,6 +153,7 @@ export const SK_PREFIX = {
   reconResult: 'RESULT#',
   book: 'BOOK#',
   poolEntry: 'ENTRY#',
+  activity: 'ACTIVITY#',
 } as const;
 
 /** A stage's latest run (`STAGE#{stage}` / `LATEST_RUN`): runs go forward in date from it. */
