@@ -1,7 +1,7 @@
 import type { ListActivitiesQuery, NonTradeActivity } from '@books/broker';
 import type { Logger, StrategyId, Symbol, TradingDate } from '@books/core';
 import type { StoredActivity } from '@books/ledger-client';
-import { type ActivityPlan, type Holding, planActivity } from './plan-activity';
+import { type ActivityPlan, exDateOf, type Holding, planActivity } from './plan-activity';
 
 /** The broker's activities (the port's `listActivities`). */
 export interface ActivitySource {
@@ -86,7 +86,9 @@ export async function ingestActivities(
     }
     for (let attempt = 1; ; attempt++) {
       const asks = group.flatMap((a) =>
-        'symbol' in a && a.symbol ? [{ symbol: a.symbol, date: a.date }] : [],
+        'symbol' in a && a.symbol
+          ? [{ symbol: a.symbol, date: a.kind === 'dividend' ? exDateOf(a) : a.date }]
+          : [],
       );
       const snapshot = await ports.ledger.snapshot(asks);
       let plan = planActivity(group, { at: request.at, holdings: (s, d) => snapshot.holdings(s, d) });

@@ -181,7 +181,8 @@ function planSplit(a: SplitActivity, ctx: PlanContext): ActivityPlan {
     return pending(
       `split of ${a.symbol}: the broker kept ${kept}, more than the books' ${total} after ${to}:${from}`,
     );
-  if (removed.isZero() !== a.cashInLieu.isZero())
+  // Shares given up for no cash are possible (dust below half a cent); cash for none given up is not.
+  if (removed.isZero() && !a.cashInLieu.isZero())
     return pending(
       `split of ${a.symbol}: ${removed} share(s) given up by the books but ${a.cashInLieu} cash in lieu paid`,
     );
