@@ -11,6 +11,7 @@ import {
 } from '@books/market-data';
 import { reconcileAccount, reconciliationPorts } from '@books/reconciliation';
 import { uniqueName } from '@books/testkit';
+import { runActivities } from '../../src/cli/commands/activities';
 import { LocalWorld } from '../../src/daily-run/local-world';
 import { verifyBook } from '../../src/queries/book-queries';
 import { SAMPLE_DAYS, STRATEGIES_DIR, STRATEGY_IDS } from './support';
@@ -97,6 +98,24 @@ describe('a replay through corporate actions and account cash', () => {
       ],
     });
     expect((await new PoolRepository(world.services.table).read())?.cash.isNegative()).toBe(false);
+
+    // The operator's queue is empty; --all lists where each went.
+    const ctx = {
+      services: world.services,
+      stage: 'test',
+      strategyIds: STRATEGY_IDS,
+      calendar: DAYS,
+      now: new Date(),
+    };
+    const printed: string[] = [];
+    const io = { out: (t: string) => printed.push(t), err: (t: string) => printed.push(`ERR ${t}`) };
+    expect(await runActivities(ctx, { all: false, json: false }, io)).toBe(0);
+    expect(printed).toEqual(['(no activity waiting for an operator)\n']);
+    printed.length = 0;
+    await runActivities(ctx, { all: true, json: false }, io);
+    expect(printed.join('')).toMatch(
+      new RegExp(`${day(7)} +DIV +SPY +118.15 +posted +mean_reversion, momentum`),
+    );
     for (const sid of STRATEGY_IDS) expect((await verifyBook(world.services, sid)).differences).toEqual([]);
   }, 120_000);
 });

@@ -22,6 +22,7 @@ export const commands: readonly CommandModule[] = [
   { names: ['recover'], load: async () => (await import('./recover')).registerRecover },
   { names: ['dlq'], load: async () => (await import('./dlq')).registerDlq },
   { names: ['adjust'], load: async () => (await import('./adjust')).registerAdjust },
+  { names: ['activities'], load: async () => (await import('./activities')).registerActivities },
   { names: ['flows'], load: async () => (await import('./flows')).registerFlows },
   { names: ['migrate'], load: async () => (await import('./migrate')).registerMigrate },
   { names: ['shadow-report'], load: async () => (await import('./shadow-report')).registerShadowReport },
