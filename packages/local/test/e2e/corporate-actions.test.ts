@@ -61,7 +61,7 @@ describe('the local runner and the simulated broker corporate actions', () => {
     ]);
   });
 
-  it('applies nothing by default: the books do not ingest account activities yet', async () => {
+  it('applies nothing when turned off', async () => {
     const world = await open(false);
     await on(world, '2025-12-31');
     expect((await world.services.broker.getAccount()).cash.toString()).toBe('100000');
