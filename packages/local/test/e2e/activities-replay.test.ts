@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLogger, Symbol, type TradingDate } from '@books/core';
+import { createLogger, Money, Symbol, type TradingDate } from '@books/core';
 import { ActivityRepository, PoolRepository } from '@books/ledger-client';
 import {
   CORPORATE_ACTIONS_FILE,
@@ -14,7 +14,7 @@ import { uniqueName } from '@books/testkit';
 import { runActivities } from '../../src/cli/commands/activities';
 import { LocalWorld } from '../../src/daily-run/local-world';
 import { verifyBook } from '../../src/queries/book-queries';
-import { SAMPLE_DAYS, STRATEGIES_DIR, STRATEGY_IDS } from './support';
+import { checkInvariants, SAMPLE_DAYS, STRATEGIES_DIR, STRATEGY_IDS } from './support';
 
 /**
  * The sample's kinds of actions (a dividend on an ETF the examples hold, a 2:1 split, a 1:10
@@ -117,5 +117,7 @@ describe('a replay through corporate actions and account cash', () => {
       new RegExp(`${day(7)} +DIV +SPY +118.15 +posted +mean_reversion, momentum`),
     );
     for (const sid of STRATEGY_IDS) expect((await verifyBook(world.services, sid)).differences).toEqual([]);
+    // The fault suite's invariants: the pool, the cash identity, each activity ingested once.
+    expect(await checkInvariants(world.services, Money.parse('100000'))).toEqual([]);
   }, 120_000);
 });
