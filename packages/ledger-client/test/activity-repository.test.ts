@@ -6,6 +6,7 @@ import {
   decodeBookActivity,
   encodeBookActivity,
   LedgerTable,
+  type StoredActivity,
 } from '../src';
 
 const AT = '2025-10-06T19:30:00.000Z';
