@@ -3,7 +3,7 @@ import { applyPosting, type BookPosting } from '@books/portfolio';
 import { type LoadedBook, lotChangeItem } from '../book-projection';
 import { ConditionFailedError, TransactionConditionError } from '../errors';
 import { ACTIVITIES_PARTITION, keys, SK_PREFIX } from '../keys';
-import { ABSENT, type LedgerTable, type TransactItem } from '../ledger-table';
+import { ABSENT, type LedgerTable, MAX_TRANSACTION_ITEMS, type TransactItem } from '../ledger-table';
 import { decodeActivity, encodeActivity, encodeBookActivity, type StoredActivity } from '../records/activity';
 import { encodePoolEntry, type StoredPoolEntry } from '../records/pool';
 import type { BookRepository } from './book-repository';
@@ -52,12 +52,13 @@ export class ActivityRepository {
   /**
    * Posts an activity (with the other rows of its group) to the books: per book its posting item,
    * its lot changes and its cash at the version read, all in one transaction with the activity
-   * items. `already-posted` when an activity item of the group exists.
+   * items. `already-posted` when an activity item of the group exists; `too-large` (nothing
+   * written) when it would take more writes than one transaction holds.
    */
   async postToBooks(
     activities: readonly StoredActivity[],
     shares: readonly BookShare[],
-  ): Promise<'posted' | 'already-posted'> {
+  ): Promise<'posted' | 'already-posted' | 'too-large'> {
     const items: TransactItem[] = activities.map((a) => activityItem(a));
     for (const share of shares) {
       const { loaded, posting, strategyId } = share;
@@ -83,6 +84,7 @@ export class ActivityRepository {
         ),
       );
     }
+    if (items.length > MAX_TRANSACTION_ITEMS) return 'too-large';
     return this.write(items, activities.length);
   }
 

@@ -26,13 +26,14 @@ export interface ActivityLedger {
   /**
    * Writes a plan for `group` (its first row names the record) with `record` as its activity item:
    * `posted`, `already-posted` (another ingestion did it), `retry` (a book changed since it was
-   * read: read and plan again), or `pool-short` (an outflow larger than the pool).
+   * read: read and plan again), `pool-short` (an outflow larger than the pool) or `too-large`
+   * (more writes than one transaction holds); nothing is written for the last three.
    */
   write(
     group: readonly NonTradeActivity[],
     plan: ActivityPlan,
     record: (outcome: StoredActivity['outcome'], reason?: string) => readonly StoredActivity[],
-  ): Promise<'posted' | 'already-posted' | 'retry' | 'pool-short'>;
+  ): Promise<'posted' | 'already-posted' | 'retry' | 'pool-short' | 'too-large'>;
 }
 
 export interface IngestPorts {
@@ -95,9 +96,13 @@ export async function ingestActivities(
       let result = await ports.ledger.write(group, plan, (outcome, reason) =>
         record(outcome, reason, plan.kind === 'books' ? plan.postings.map((p) => p.strategyId) : []),
       );
-      if (result === 'pool-short') {
-        plan = { kind: 'pending', reason: `${head.activityType} of ${amountOf(head)} exceeds the pool` };
-        result = await ports.ledger.write(group, plan, (outcome, reason) => record(outcome, reason));
+      if (result === 'pool-short' || result === 'too-large') {
+        const reason =
+          result === 'pool-short'
+            ? `${head.activityType} of ${amountOf(head)} exceeds the pool`
+            : `${head.activityType} touches more lots than one transaction can post at once`;
+        plan = { kind: 'pending', reason };
+        result = await ports.ledger.write(group, plan, (outcome, why) => record(outcome, why));
       }
       if (result === 'retry') {
         if (attempt < ATTEMPTS) continue;

@@ -82,7 +82,7 @@ export class LedgerActivities implements ActivityLedger {
     _group: readonly NonTradeActivity[],
     plan: ActivityPlan,
     record: (outcome: StoredActivity['outcome'], reason?: string) => readonly StoredActivity[],
-  ): Promise<'posted' | 'already-posted' | 'retry' | 'pool-short'> {
+  ): Promise<'posted' | 'already-posted' | 'retry' | 'pool-short' | 'too-large'> {
     if (plan.kind === 'pending') {
       const records = record('pending', plan.reason);
       let result: 'posted' | 'already-posted' = 'posted';
