@@ -54,7 +54,7 @@ describe('the local runner and the simulated broker corporate actions', () => {
     await on(world, '2025-08-01');
     expect((await broker.getAccount()).cash.toString()).toBe('110000');
     await on(world, '2025-11-14');
-    expect((await broker.getAccount()).cash.toString()).toBe('105000');
+    expect((await broker.getAccount()).cash.toString()).toBe('109000');
     expect((await broker.listActivities()).map((a) => `${a.date} ${a.activityType} ${a.kind}`)).toEqual([
       '2025-08-01 CSD account_cash',
       '2025-11-14 CSW account_cash',
