@@ -113,6 +113,7 @@ describe('a replay through corporate actions and account cash', () => {
     expect(printed).toEqual(['(no activity waiting for an operator)\n']);
     printed.length = 0;
     await runActivities(ctx, { all: true, json: false }, io);
+    // breakout bought its SPY after the ex date: the dividend is the two books that held it then.
     expect(printed.join('')).toMatch(
       new RegExp(`${day(7)} +DIV +SPY +118.15 +posted +mean_reversion, momentum`),
     );
