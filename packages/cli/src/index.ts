@@ -3,6 +3,8 @@
  * operator, replay or local function and formats the result; the run* functions are exported for
  * the end-to-end suites, which call a command as a user would.
  */
+
+export { runActivities } from './commands/activities';
 export type { AdjustArgs } from './commands/adjust';
 export { runAdjust } from './commands/adjust';
 export { backtestCommand } from './commands/backtest';

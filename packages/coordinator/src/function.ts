@@ -5,6 +5,7 @@ import { compile } from '@books/dsl';
 import { LegacyRepository, MigrationRepository } from '@books/ledger-client';
 import {
   LedgerRunCompletionStore,
+  ledgerActivityIngestion,
   ledgerReconciliationCheck,
   type ReconciliationRequester,
   RunCompletion,
@@ -67,6 +68,7 @@ export function coordinatorFunction(
     history: new LedgerRunHistory(services.table),
     capital: new LedgerCapital(services.table, services.books, broker),
     controls: { standings: (sids) => readStandings(services.controls, services.controlLedger, sids) },
+    activities: ledgerActivityIngestion(services),
   };
   const completion =
     options.reconciliation &&

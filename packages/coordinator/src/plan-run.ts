@@ -23,6 +23,7 @@ import type { MergedFlowPlan, PlanResult } from '@books/run-contract';
 import { concentrationWarnings, notionalCaps } from './limits';
 import type {
   AccountSnapshotSource,
+  ActivityIngestion,
   CapitalSource,
   ConfigSource,
   ControlStandings,
@@ -79,6 +80,12 @@ export interface PlanRunDeps {
    * control applies; a store that cannot be read stops the run.
    */
   readonly controls?: ControlStandings;
+  /**
+   * The broker's activities since the last run, posted before the reconciliation gate and the plan
+   * (a split's lots are split before its ex date's first trade; a dividend is cash the books plan
+   * with). Absent, none are posted.
+   */
+  readonly activities?: ActivityIngestion;
 }
 
 export interface PlanRunRequest {
@@ -162,6 +169,14 @@ export async function planRun(deps: PlanRunDeps, request: PlanRunRequest): Promi
       config.strategies.map((s) => s.id),
       now.toISOString(),
     );
+  if (deps.activities && !request.dryRun) {
+    const ingested = await deps.activities.ingest(date, now.toISOString());
+    for (const p of ingested.pending)
+      log.error(
+        { event: 'activity-pending', runId, activityId: p.id },
+        `activity ${p.id} needs an operator: ${p.reason}`,
+      );
+  }
   const gate = await reconciliationGate(deps, config, candidates, date);
   for (const w of gate.warnings) log.warn({ event: 'reconciliation-break', runId }, w);
   if (gate.stop) {

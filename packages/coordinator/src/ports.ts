@@ -163,3 +163,17 @@ export interface RunHistory {
     run: { readonly runId: RunId; readonly tradingDate: TradingDate; readonly at: string },
   ): Promise<boolean>;
 }
+
+/**
+ * Posts the broker's non-trade activities (dividends, splits, symbol changes, account cash) to the
+ * books, the pool or the operator's queue, each once by its id (`reconciliation`'s ingestion).
+ */
+export interface ActivityIngestion {
+  ingest(
+    date: TradingDate,
+    at: string,
+  ): Promise<{
+    readonly posted: readonly string[];
+    readonly pending: readonly { readonly id: string; readonly reason: string }[];
+  }>;
+}

@@ -434,3 +434,46 @@ describe('top-up grants decided in the run snapshot', () => {
     expect(opened).toEqual([]);
   });
 });
+
+describe('broker activities posted before the plan', () => {
+  function withActivities() {
+    const d = deps();
+    const order: string[] = [];
+    const deps2: PlanRunDeps = {
+      ...d.deps,
+      capital: {
+        async openPool() {
+          order.push('open pool');
+        },
+        async snapshot() {
+          return { pool: Money.ZERO, books: new Map() };
+        },
+      },
+      activities: {
+        async ingest(date, at) {
+          order.push(`ingest ${date} @ ${at}`);
+          return { posted: [], pending: [] };
+        },
+      },
+      reconciliation: {
+        async breaks() {
+          order.push('reconcile');
+          return [];
+        },
+      },
+    };
+    return { deps: deps2, order };
+  }
+
+  it('posts them after the pool opens and before the fail-closed reconciliation', async () => {
+    const { deps: d, order } = withActivities();
+    await planRun(d, { executionId: 'exec-1' });
+    expect(order).toEqual(['open pool', 'ingest 2026-11-24 @ 2026-11-24T20:30:00.000Z', 'reconcile']);
+  });
+
+  it('posts nothing on a dry run', async () => {
+    const { deps: d, order } = withActivities();
+    await planRun(d, { executionId: 'exec-1', dryRun: true });
+    expect(order.filter((o) => o.startsWith('ingest'))).toEqual([]);
+  });
+});

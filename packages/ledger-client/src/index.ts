@@ -24,6 +24,7 @@ export { field } from './fields';
 export { canonicalInstant, isCanonicalInstant } from './instant';
 export type { Gsi1Key, ItemKey } from './keys';
 export {
+  ACTIVITIES_PARTITION,
   BOOKS_PARTITION,
   CASH,
   CONTROLS_PARTITION,
@@ -43,6 +44,14 @@ export {
 export type { Condition, QuerySpec, TransactItem } from './ledger-table';
 export { ABSENT, LedgerTable, MAX_TRANSACTION_ITEMS, PRESENT, versionedUpdate } from './ledger-table';
 export { LedgerPlanRecorder } from './plan-recorder';
+export type { ActivityOutcome, StoredActivity, StoredBookActivity } from './records/activity';
+export {
+  ACTIVITY_OUTCOMES,
+  decodeActivity,
+  decodeBookActivity,
+  encodeActivity,
+  encodeBookActivity,
+} from './records/activity';
 export { encodeAdjustmentAudit, encodePoisonMessage, encodeSymbolLock } from './records/audit';
 export type { StoredCash } from './records/cash';
 export { decodeCash, encodeCash } from './records/cash';
@@ -147,6 +156,8 @@ export type { StrategyTrade } from './records/trade';
 export { decodeStrategyTrade, encodeStrategyTrade } from './records/trade';
 export type { MovedLot, StoredPositionMove, StoredTransfer, TransferReason } from './records/transfer';
 export { decodeTransfer, encodeTransfer, TRANSFER_REASONS } from './records/transfer';
+export type { BookShare } from './repositories/activity-repository';
+export { ActivityRepository } from './repositories/activity-repository';
 export type { LotRef, StoredBook } from './repositories/book-repository';
 export { BookRepository, FIRST_CASH_VERSION } from './repositories/book-repository';
 export { ControlRepository } from './repositories/control-repository';

@@ -120,6 +120,16 @@ export const keys = {
     PK: keys.bookControl(sid),
     SK: `${SK_PREFIX.liquidation}${requestId}`,
   }),
+  /** A broker activity's share posted to one book (a dividend, a split, a symbol change), once per id. */
+  bookActivity: (sid: StrategyId, activityId: string): ItemKey => ({
+    PK: keys.book(sid),
+    SK: `${SK_PREFIX.activity}${activityId}`,
+  }),
+  /** A broker activity as ingested (posted, or pending for an operator), once per activity id. */
+  activity: (activityId: string): ItemKey => ({
+    PK: ACTIVITIES_PARTITION,
+    SK: `${SK_PREFIX.activity}${activityId}`,
+  }),
   recon: (date: TradingDate): string => `RECON#${date}`,
   reconResult: (date: TradingDate, at: string): ItemKey => ({
     PK: keys.recon(date),
@@ -136,6 +146,8 @@ export const POOL_PARTITION = 'ACCOUNT#POOL';
 export const POOL_BALANCE = 'BALANCE';
 export const CONTROLS_PARTITION = 'CONTROLS';
 export const DRAWDOWN = 'DRAWDOWN';
+/** The broker's non-trade activities as ingested: one item each, the operator's queue among them. */
+export const ACTIVITIES_PARTITION = 'ACTIVITIES';
 /** Sort keys of singular items. */
 export const RUN_META = 'META';
 export const CASH = 'CASH';
@@ -167,6 +179,7 @@ export const SK_PREFIX = {
   poolEntry: 'ENTRY#',
   controlChange: 'CHANGE#',
   liquidation: 'LIQUIDATED#',
+  activity: 'ACTIVITY#',
 } as const;
 
 /** A stage's latest run (`STAGE#{stage}` / `LATEST_RUN`): runs go forward in date from it. */

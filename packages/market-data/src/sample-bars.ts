@@ -44,7 +44,7 @@ export const SAMPLE_CORPORATE_ACTIONS: CorporateActions = CorporateActionsSchema
   ],
   cash: [
     { date: '2025-08-01', type: 'deposit', amount: '10000' },
-    { date: '2025-11-14', type: 'withdrawal', amount: '5000' },
+    { date: '2025-11-14', type: 'withdrawal', amount: '1000' },
   ],
 });
 

@@ -90,3 +90,13 @@ export class InvalidReconciliationInputError extends BooksError {
     super('INVALID_RECONCILIATION_INPUT', reason);
   }
 }
+
+/** A broker activity's posting that a book cannot take (it holds none of the symbol, a bad ratio…). */
+export class BooksActivityError extends BooksError {
+  constructor(
+    readonly postingId: string,
+    reason: string,
+  ) {
+    super('BAD_ACTIVITY_POSTING', `activity posting ${postingId}: ${reason}`, { postingId, reason });
+  }
+}

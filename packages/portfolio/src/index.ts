@@ -1,3 +1,5 @@
+export * from './activity-postings';
+export * from './allocation';
 export * from './attributed-equity';
 export * from './book';
 export * from './capital-grants';

@@ -47,6 +47,7 @@ export async function restoreBookFromLedger(
     strategyId,
     trades.map(fillOfTrade),
     stored.transfers.map(transferOfStored),
+    stored.activities.map((a) => a.posting),
   );
   const at = services.clock.now().toISOString();
   const items: TransactItem[] = [];

@@ -30,7 +30,8 @@ export async function verifyBook(services: Services, sid: StrategyId): Promise<B
   const transfers = stored?.transfers ?? [];
   let differences: string[];
   try {
-    const rebuilt = plainBook(rebuildBook(sid, trades, transfers.map(transferOfStored)));
+    const postings = (stored?.activities ?? []).map((a) => a.posting);
+    const rebuilt = plainBook(rebuildBook(sid, trades, transfers.map(transferOfStored), postings));
     const actual = plainBook(stored ? toPortfolioBook(stored) : emptyBook(sid));
     differences = compareBooks(actual, rebuilt);
   } catch (e) {

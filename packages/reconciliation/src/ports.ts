@@ -100,7 +100,21 @@ export interface ReconcileAccountPorts {
   /** The unallocated pool's balance as the ledger stores it (zero before it is opened). */
   readonly pool: { balance(): Promise<Money> };
   readonly external: ExternalBookSync;
+  /** The broker activities waiting for an operator (`books activities`): each a named break. */
+  readonly activities?: PendingActivities;
   readonly results: ReconResultStore;
   readonly clock: Clock;
   readonly logger: Logger;
+}
+
+/** An activity the ingestion could not attribute: a named break until the operator resolves it. */
+export interface PendingActivity {
+  readonly id: string;
+  readonly type: string;
+  readonly symbol: string | null;
+  readonly reason: string;
+}
+
+export interface PendingActivities {
+  pending(): Promise<readonly PendingActivity[]>;
 }

@@ -36,6 +36,8 @@ export interface ReconcileSummary {
    * owners (their positions are explained, never DRIFT) until they are emptied.
    */
   readonly retired: readonly string[];
+  /** Broker activities the books could not take (the operator's queue, `books activities`): named breaks. */
+  readonly activities: readonly { id: string; type: string; symbol: string | null; reason: string }[];
   /** The broker's rows of classes the books never trade (options, crypto, multi-leg), when any. */
   readonly otherClasses?: readonly { kind: string; assetClass: string; symbol: string }[];
 }
@@ -186,7 +188,20 @@ export async function reconcileAccount(
       `${b.status} ${b.symbol}: broker ${b.brokerQty}, books ${b.ownedQty}`,
     );
   }
-  const breakCount = result.breaks.length + (result.cash.status === 'MATCH' ? 0 : 1);
+  const pendingActivities = (await ports.activities?.pending()) ?? [];
+  for (const a of pendingActivities)
+    logger.error(
+      {
+        event: 'reconciliation-break',
+        metric: 'ReconciliationBreaks',
+        activityId: a.id,
+        type: a.type,
+        symbol: a.symbol,
+      },
+      `ACTIVITY ${a.type} ${a.id}${a.symbol ? ` ${a.symbol}` : ''}: ${a.reason} (books activities)`,
+    );
+  const breakCount =
+    result.breaks.length + (result.cash.status === 'MATCH' ? 0 : 1) + pendingActivities.length;
   logger[breakCount === 0 ? 'info' : 'error'](
     {
       event: 'reconciled',
@@ -196,6 +211,7 @@ export async function reconcileAccount(
       ok: result.ok,
       symbols: result.symbols.length,
       breaks: result.breaks.length,
+      activities: pendingActivities.length,
       cash: result.cash.status,
       ...reconciliationMetric(ports.stage, breakCount, now),
     },
@@ -217,6 +233,12 @@ export async function reconcileAccount(
     },
     external: [...externalQty].map(([symbol, qty]) => ({ symbol, qty: qty.toString() })),
     retired,
+    activities: pendingActivities.map((a) => ({
+      id: a.id,
+      type: a.type,
+      symbol: a.symbol,
+      reason: a.reason,
+    })),
     ...(otherClasses.length > 0
       ? {
           otherClasses: otherClasses.map((r) => ({

@@ -1,5 +1,5 @@
 import { Money } from '@books/core';
-import { PoolRepository } from '@books/ledger-client';
+import { ActivityRepository, PoolRepository } from '@books/ledger-client';
 import type { Services } from '@books/runtime';
 import { FileStrategyIds } from './adapters/file-strategy-ids';
 import { LedgerExternalBook } from './adapters/ledger-external-book';
@@ -22,6 +22,14 @@ export function reconciliationPorts(services: Services): ReconcileAccountPorts {
     broker: new BrokerAccountSource(services.broker),
     pool: { balance: async () => (await new PoolRepository(services.table).read())?.cash ?? Money.ZERO },
     external: new LedgerExternalBook(services),
+    activities: {
+      async pending() {
+        const all = await new ActivityRepository(services.table, services.books).list();
+        return all
+          .filter((a) => a.outcome === 'pending')
+          .map((a) => ({ id: a.activityId, type: a.activityType, symbol: a.symbol, reason: a.reason ?? '' }));
+      },
+    },
     results: new LedgerReconResults(services.recon),
     clock: services.clock,
     logger: services.logger.child({ function: 'reconciler' }),

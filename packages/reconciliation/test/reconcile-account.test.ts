@@ -141,6 +141,7 @@ describe('reconcileAccount', () => {
       cash: { status: 'MATCH', broker: '1000', books: '950', unallocated: '50' },
       external: [],
       retired: [],
+      activities: [],
     });
     expect(stored.at).toBe(NOW);
     expect(stored.runId).toBe(`test-${DATE}`);
@@ -150,6 +151,29 @@ describe('reconcileAccount', () => {
     expect(spy?.byStrategy.map((b) => [b.strategyId, b.qty.toString()])).toEqual([[ALPHA, '10']]);
     const summaryLine = w.lines.find((l) => l.event === 'reconciled');
     expect(summaryLine).toMatchObject({ level: 'info', ReconciliationBreaks: 0, Stage: 'test', ok: true });
+  });
+
+  it('names each broker activity waiting for an operator as a break (logged and counted)', async () => {
+    const w = world({ books: [bookOf(ALPHA, '1000')], brokerCash: '1000' });
+    const pending = {
+      id: 'a1::MA',
+      type: 'MA',
+      symbol: 'XYZ',
+      reason: 'MA of XYZ carries no terms to map the lots by',
+    };
+    const { summary } = await reconcileAccount(
+      { ...w.ports, activities: { pending: async () => [pending] } },
+      { date: DATE },
+    );
+    expect(summary.activities).toEqual([pending]);
+    expect(w.lines.find((l) => l.activityId === 'a1::MA')).toMatchObject({
+      level: 'error',
+      event: 'reconciliation-break',
+    });
+    expect(w.lines.find((l) => l.event === 'reconciled')).toMatchObject({
+      level: 'error',
+      ReconciliationBreaks: 1,
+    });
   });
 
   it('reconciles today (the market date of the clock) when no date is asked', async () => {

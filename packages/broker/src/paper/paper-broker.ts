@@ -427,7 +427,8 @@ export class PaperBroker implements Broker {
     const complete = filled.gte(Quantity.parse(order.targetQty));
     const reserved = Money.parse(order.reserved).minus(value).minus(fees);
     return {
-      account: { cash: nextCash.toString(), positions },
+      // `...account`: a fill keeps the corporate actions applied (else they would be applied again).
+      account: { ...account, cash: nextCash.toString(), positions },
       order: {
         ...order,
         status: complete ? 'filled' : 'partially_filled',

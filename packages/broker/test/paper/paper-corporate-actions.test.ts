@@ -10,6 +10,7 @@ import {
   staticAssets,
   staticPrices,
 } from '../../src';
+import { marketBuy } from '../support/world';
 
 const ACTIONS: PaperCorporateActions = {
   dividends: [
@@ -37,7 +38,7 @@ const PRICES = new Map([
   [Symbol('TLT'), Price.parse('900')],
 ]);
 
-async function brokerOver(store: PaperBrokerStore) {
+async function brokerOver(store: PaperBrokerStore, sessions: readonly string[] = []) {
   const clock = new ManualClock('2025-08-01T19:30:00Z');
   const broker = new PaperBroker({
     store,
@@ -45,7 +46,7 @@ async function brokerOver(store: PaperBrokerStore) {
     initialCash: Money.parse('1000'),
     prices: staticPrices(PRICES),
     assets: staticAssets([], { tradable: true, fractionable: true }),
-    calendar: [],
+    calendar: sessions.map((date) => ({ date: TradingDate(date), open: '09:30', close: '16:00' })),
   });
   await broker.getAccount();
   const { version } = await store.loadAccount();
@@ -131,6 +132,17 @@ function describeCorporateActions(name: string, makeStore: () => Promise<PaperBr
       expect(await broker.applyCorporateActions(ACTIONS, TradingDate('2025-11-03'))).toEqual([]);
       expect((await broker.getAccount()).cash.toString()).toBe(cash);
       expect(await broker.listActivities()).toHaveLength(5);
+    });
+
+    it('keeps what it applied through a fill: a trade after a deposit does not make it apply again', async () => {
+      const store = await makeStore();
+      const { broker } = await brokerOver(store, ['2025-08-01']);
+      await broker.applyCorporateActions(ACTIONS, TradingDate('2025-08-01'));
+      const order = await broker.placeOrder(marketBuy('SPY', '1'));
+      expect(order.status).toBe('filled');
+      expect(await broker.applyCorporateActions(ACTIONS, TradingDate('2025-08-01'))).toEqual([]);
+      // 1000 + 10000 deposit − 500 for the share, the deposit counted once.
+      expect((await broker.getAccount()).cash.toString()).toBe('10500');
     });
 
     it('pays no dividend to an account that held none at the ex date', async () => {

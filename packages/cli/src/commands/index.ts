@@ -24,6 +24,7 @@ export const commands: readonly CommandModule[] = [
   { names: ['recover'], load: async () => (await import('./recover')).registerRecover },
   { names: ['dlq'], load: async () => (await import('./dlq')).registerDlq },
   { names: ['adjust'], load: async () => (await import('./adjust')).registerAdjust },
+  { names: ['activities'], load: async () => (await import('./activities')).registerActivities },
   { names: ['flows'], load: async () => (await import('./flows')).registerFlows },
   { names: ['status'], load: async () => (await import('./status')).registerStatus },
   {

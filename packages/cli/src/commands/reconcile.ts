@@ -77,6 +77,9 @@ export async function runReconcile(ctx: QueryContext, args: ReconcileArgs, io: O
             `retired books (strategy no longer configured, owners until emptied): ${summary.retired.join(', ')}`,
           ]
         : []),
+      ...summary.activities.map(
+        (a) => `ACTIVITY ${a.type} ${a.id}${a.symbol ? ` ${a.symbol}` : ''}: ${a.reason} (books activities)`,
+      ),
       '',
     ].join('\n'),
   );

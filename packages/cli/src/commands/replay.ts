@@ -22,6 +22,8 @@ export interface ReplayCliArgs {
   readonly home?: string;
   /** Every strategy on this flow (written to the stage's flow flags); default: as configured. */
   readonly flow?: ReplayFlow;
+  /** false: the simulated broker applies no corporate action (default: it applies them). */
+  readonly corporateActions?: boolean;
 }
 
 const OptionsSchema = z.object({
@@ -36,6 +38,7 @@ const OptionsSchema = z.object({
   flow: z
     .enum(['per-strategy', 'legacy'], { error: () => '--flow must be per-strategy or legacy' })
     .optional(),
+  corporateActions: z.boolean().optional(),
 });
 
 /**
@@ -109,6 +112,7 @@ export async function replayCommand(
         data,
         initialCash: args.cash,
         ...(args.flow !== undefined ? { flow: args.flow } : {}),
+        ...(args.corporateActions !== undefined ? { corporateActions: args.corporateActions } : {}),
       },
       stateFile,
       flowFlagsFile: flowFlagsFile(home, args.stage),
@@ -161,6 +165,8 @@ export function registerReplay(program: Command): void {
       '--flow <flow>',
       'run every strategy on this flow: per-strategy or legacy (default: as each is configured)',
     )
+    .option('--corporate-actions', "the simulated broker applies the data's corporate actions (the default)")
+    .option('--no-corporate-actions', 'the simulated broker applies none (the books then see none either)')
     .option('--json', 'print the summary as JSON')
     .option(
       '--report <file.html>',
@@ -185,6 +191,7 @@ export function registerReplay(program: Command): void {
           json: o.json ?? false,
           ...(o.report !== undefined ? { report: o.report } : {}),
           ...(o.flow !== undefined ? { flow: o.flow } : {}),
+          ...(o.corporateActions !== undefined ? { corporateActions: o.corporateActions } : {}),
         },
         {
           out: (t) => process.stdout.write(t),

@@ -42,7 +42,7 @@ export interface RunArgs {
   readonly dryRun: boolean;
   /** serverless-offline's Lambda port: run the day through the offline functions (`pnpm dev`). */
   readonly viaOfflinePort?: number;
-  /** The simulated broker applies the sample corporate actions (see LocalWorldOptions). */
+  /** false: the simulated broker applies no corporate action (default: it applies them; see LocalWorldOptions). */
   readonly corporateActions?: boolean;
 }
 
@@ -104,7 +104,7 @@ export async function runDailyCycle(args: RunArgs, io: Output): Promise<number> 
       strategiesDir: join(workspaceRoot(), 'strategies'),
       flowFlagsFile: flowFlagsFile(home, args.stage),
       logger: createLogger({ service: 'books-run' }, { destination: logStream }),
-      ...(args.corporateActions ? { corporateActions: true } : {}),
+      ...(args.corporateActions !== undefined ? { corporateActions: args.corporateActions } : {}),
     });
     const runOnce = () =>
       offline === undefined
@@ -181,7 +181,7 @@ export function registerRun(program: Command): void {
         json: o.json ?? false,
         dryRun: o.dryRun ?? false,
         ...(o.viaOffline ? { viaOfflinePort: o.lambdaPort ?? DEFAULT_LAMBDA_PORT } : {}),
-        ...(o.corporateActions ? { corporateActions: true } : {}),
+        ...(o.corporateActions !== undefined ? { corporateActions: o.corporateActions } : {}),
       },
       { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) },
     ).then((code) => {
@@ -197,8 +197,9 @@ export function registerRun(program: Command): void {
     .option('--json', 'print the report as JSON')
     .option(
       '--corporate-actions',
-      'the simulated broker applies the sample corporate actions (dividends, splits, deposits); off by default until the books ingest them',
+      'the simulated broker applies the sample corporate actions (dividends, splits, deposits; the default), posted to the books before the plan',
     )
+    .option('--no-corporate-actions', 'the simulated broker applies none')
     .option('--via-offline', 'run it through the serverless-offline functions of `pnpm dev`')
     .option('--yes', 'a deployed live-money stage: do not ask for confirmation')
     .option(

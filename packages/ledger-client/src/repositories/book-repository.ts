@@ -13,6 +13,7 @@ import {
   strategyTradesPartition,
 } from '../keys';
 import { ABSENT, type LedgerTable, PRESENT, type TransactItem, versionedUpdate } from '../ledger-table';
+import { decodeBookActivity, type StoredBookActivity } from '../records/activity';
 import { cashFields, decodeCash, encodeCash, type StoredCash } from '../records/cash';
 import { decodeItem } from '../records/decode';
 import { decodeLot, encodeLot, type StoredLot } from '../records/lot';
@@ -27,6 +28,8 @@ export interface StoredBook {
   readonly lots: readonly StoredLot[];
   readonly cash: StoredCash;
   readonly transfers: readonly StoredTransfer[];
+  /** The broker activities posted to the book (dividends, splits, symbol changes), in id order. */
+  readonly activities: readonly StoredBookActivity[];
   /**
    * The order ids of the book's trades (its fills: a strategy's own trades, the legacy trades for
    * LEGACY), read from GSI1. GSI1 is eventually consistent, so a fill recorded a moment ago may be
@@ -84,19 +87,28 @@ export class BookRepository {
     if (items.length === 0) return undefined;
     const lots: StoredLot[] = [];
     const transfers: StoredTransfer[] = [];
+    const activities: StoredBookActivity[] = [];
     let cash: StoredCash | undefined;
     for (const item of items) {
       const sk = item.SK?.S ?? '';
       if (sk === CASH) cash = decodeCash(item);
       else if (sk.startsWith(SK_PREFIX.lot)) lots.push(decodeLot(item));
       else if (sk.startsWith(SK_PREFIX.transfer)) transfers.push(decodeTransfer(item));
+      else if (sk.startsWith(SK_PREFIX.activity)) activities.push(decodeBookActivity(item));
       else throw unknownItem(strategyId, item);
     }
     if (cash === undefined)
       throw new CorruptItemError(`book ${strategyId} has ${items.length} items but no CASH item`, {
         strategyId,
       });
-    return { strategyId, lots, cash, transfers, fillIds: await this.fillIds(strategyId) };
+    return {
+      strategyId,
+      lots,
+      cash,
+      transfers,
+      activities,
+      fillIds: await this.fillIds(strategyId),
+    };
   }
 
   /** The order ids of the book's trades (GSI1, all pages, the order id alone of each). */
@@ -141,6 +153,16 @@ export class BookRepository {
       consistent: true,
     });
     return items.map(decodeTransfer);
+  }
+
+  /** The broker activities posted to the book (strongly consistent). */
+  async activities(strategyId: StrategyId): Promise<StoredBookActivity[]> {
+    const items = await this.table.queryAll({
+      partition: keys.book(strategyId),
+      sort: { beginsWith: SK_PREFIX.activity },
+      consistent: true,
+    });
+    return items.map(decodeBookActivity);
   }
 
   async cash(strategyId: StrategyId): Promise<StoredCash | undefined> {

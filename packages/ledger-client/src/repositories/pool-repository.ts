@@ -1,10 +1,11 @@
 import type { Money } from '@books/core';
 import { TransactionConditionError } from '../errors';
 import { canonicalInstant } from '../instant';
-import { keys } from '../keys';
+import { keys, POOL_PARTITION, SK_PREFIX } from '../keys';
 import { ABSENT, type LedgerTable, type TransactItem } from '../ledger-table';
 import {
   decodePool,
+  decodePoolEntry,
   encodePool,
   encodePoolEntry,
   type StoredPool,
@@ -44,6 +45,16 @@ export class PoolRepository {
   async read(): Promise<StoredPool | undefined> {
     const item = await this.table.getItem(keys.pool());
     return item && decodePool(item);
+  }
+
+  /** Every entry posted to the pool (its opening, deposits, withdrawals, account activities), by id. */
+  async entries(): Promise<StoredPoolEntry[]> {
+    const items = await this.table.queryAll({
+      partition: POOL_PARTITION,
+      sort: { beginsWith: SK_PREFIX.poolEntry },
+      consistent: true,
+    });
+    return items.map(decodePoolEntry);
   }
 
   /**

@@ -47,8 +47,9 @@ export interface LocalWorldOptions {
   readonly flowFlagsFile?: string;
   /**
    * The simulated broker applies the corporate actions and cash events of `corporate-actions.json`
-   * beside the bars on their dates (before the day's run). Default off: the books do not ingest
-   * account activities yet, so with it on they would not explain the broker's dividends and splits.
+   * beside the bars on their dates (before the day's run); the coordinator then posts the
+   * activities they make to the books before planning. Default on; false keeps the account as if
+   * there were none (the books then never see one either).
    */
   readonly corporateActions?: boolean;
   /** Fault injection (tests): the services each function is built with, execution's options, the handlers. */
@@ -98,7 +99,7 @@ export class LocalWorld {
       legacy: LocalHandler<unknown>;
     },
     private readonly queueUrl: string,
-    private readonly corporateActions = false,
+    private readonly corporateActions = true,
   ) {}
 
   static async open(options: LocalWorldOptions): Promise<LocalWorld> {
@@ -176,7 +177,7 @@ export class LocalWorld {
       loadStateMachine('dailyRun', stage),
       handlers,
       queue.url,
-      options.corporateActions ?? false,
+      options.corporateActions ?? true,
     );
   }
 
@@ -218,7 +219,7 @@ export class LocalWorld {
   /**
    * The simulated broker's day starts with the corporate actions dated on or before it that it has
    * not applied yet (each exactly once: it records them in its account). Only when the world was
-   * opened with `corporateActions` (default off).
+   * opened with `corporateActions` (default on).
    */
   async applyCorporateActions(date: TradingDate): Promise<void> {
     const { broker, bars, logger } = this.services;

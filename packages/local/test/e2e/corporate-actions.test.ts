@@ -54,14 +54,14 @@ describe('the local runner and the simulated broker corporate actions', () => {
     await on(world, '2025-08-01');
     expect((await broker.getAccount()).cash.toString()).toBe('110000');
     await on(world, '2025-11-14');
-    expect((await broker.getAccount()).cash.toString()).toBe('105000');
+    expect((await broker.getAccount()).cash.toString()).toBe('109000');
     expect((await broker.listActivities()).map((a) => `${a.date} ${a.activityType} ${a.kind}`)).toEqual([
       '2025-08-01 CSD account_cash',
       '2025-11-14 CSW account_cash',
     ]);
   });
 
-  it('applies nothing by default: the books do not ingest account activities yet', async () => {
+  it('applies nothing when turned off', async () => {
     const world = await open(false);
     await on(world, '2025-12-31');
     expect((await world.services.broker.getAccount()).cash.toString()).toBe('100000');

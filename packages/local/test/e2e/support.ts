@@ -2,6 +2,7 @@ import { type BrokerOrder, OrderNotFound, type OrderRequest } from '@books/broke
 import { createLogger, EXTERNAL, LEGACY, Money, Quantity, type RunId, StrategyId } from '@books/core';
 import { LedgerPlannedTrades, LedgerRunProgress } from '@books/execution';
 import {
+  ActivityRepository,
   decodeRelease,
   keys,
   loadBook,
@@ -90,8 +91,11 @@ const FINAL_INTENT_STATES: ReadonlySet<string> = new Set(['FILLED', 'REJECTED', 
  *   id is the quantity of the one trade recorded for it, under the broker's order id;
  * - Σ books (the strategies', LEGACY and EXTERNAL) = the broker's positions;
  * - the unallocated pool, as the ledger stores it, is open and ≥ 0, and the books' cash plus the pool
- *   = the broker's cash, to the cent (`capitalViolations`); with no deposit or withdrawal posted,
- *   the pool = the initial cash − Σ capital transfers;
+ *   = the broker's cash, to the cent (`capitalViolations`); the pool = the initial cash − Σ capital
+ *   transfers + Σ entries posted to it (deposits, withdrawals, account-level activities);
+ * - every broker activity is ingested exactly once: one ACTIVITY item per activity the broker
+ *   lists (and none it does not), each posted to the pool once (its entry) or to the books it
+ *   names (one posting each, and no posting of it in another book), none left pending;
  * - every book rebuilt from its ledger equals the stored one;
  * - every planned trade is final: each planned SELL, each BUY (sent at once, or released after the
  *   SELLs, which must have been released) has an intent in FILLED, REJECTED, CANCELED or EXPIRED;
@@ -157,14 +161,51 @@ export async function checkInvariants(
         (v) => `cash: ${v}`,
       ),
     );
-    const unallocated = initialCash.minus(transferred);
+    const entries = await new PoolRepository(services.table).entries();
+    const posted = Money.sum(entries.filter((e) => e.kind !== 'opening').map((e) => e.amount));
+    const unallocated = initialCash.minus(transferred).plus(posted);
     if (!pool.cash.eq(unallocated))
-      problems.push(`the pool holds ${pool.cash}, the initial cash less the transfers is ${unallocated}`);
+      problems.push(
+        `the pool holds ${pool.cash}, the initial cash less the transfers plus the entries posted is ${unallocated}`,
+      );
   }
+  problems.push(...(await checkActivities(services, [...own, LEGACY, EXTERNAL])));
   if (tradeCount === 0) problems.push('no trade was recorded at all');
   for (const runId of [...runIds].sort())
     problems.push(...(await checkRun(services, runId, tradesByClientId, scope.runIds !== undefined)));
   problems.push(...(await checkPlacedOrders(services, [...runIds], scope.placedOrders ?? [])));
+  return problems;
+}
+
+/** Each broker activity ingested once: to the pool (one entry) or to the books its item names (one posting each). */
+async function checkActivities(services: Services, books: readonly StrategyId[]): Promise<string[]> {
+  const problems: string[] = [];
+  const listed = await services.broker.listActivities();
+  const ingested = await new ActivityRepository(services.table, services.books).list();
+  const byId = new Map(ingested.map((a) => [a.activityId, a]));
+  for (const a of listed)
+    if (!byId.has(a.id)) problems.push(`activity ${a.id} (${a.activityType}) was never ingested`);
+  const listedIds = new Set(listed.map((a) => a.id));
+  const entries = new Set((await new PoolRepository(services.table).entries()).map((e) => e.id));
+  const postedTo = new Map<string, StrategyId[]>();
+  for (const sid of books)
+    for (const p of await services.books.activities(sid))
+      postedTo.set(p.activityId, [...(postedTo.get(p.activityId) ?? []), sid]);
+  for (const a of ingested) {
+    const what = `activity ${a.activityId} (${a.activityType})`;
+    if (!listedIds.has(a.activityId))
+      problems.push(`${what} is on the ledger but the broker never listed it`);
+    if (a.outcome === 'pending') problems.push(`${what} is pending: ${a.reason ?? ''}`);
+    // The rows of one symbol change post once, under one of their ids.
+    const holders = [a.activityId, ...(a.group ?? [])].flatMap((id) => postedTo.get(id) ?? []).sort();
+    const named = a.outcome === 'posted' && a.target === 'books' ? [...a.books].sort() : [];
+    if (holders.join() !== named.join())
+      problems.push(`${what} is posted to [${holders.join(', ')}], its item names [${named.join(', ')}]`);
+    if ((a.outcome === 'posted' && a.target === 'pool') !== entries.has(a.activityId))
+      problems.push(
+        `${what}: ${a.target} ${a.outcome}, but the pool ${entries.has(a.activityId) ? 'has' : 'has no'} entry of it`,
+      );
+  }
   return problems;
 }
 

@@ -155,6 +155,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
     initialCash: args.initialCash,
     barsHorizon: TradingDate(args.to),
     flowFlagsFile: flagsFile,
+    ...(args.corporateActions !== undefined ? { corporateActions: args.corporateActions } : {}),
     inject: {
       ...options.inject,
       worker: { ...options.inject?.worker, timings: { time: (_stage, work) => dsl.time(work) } },

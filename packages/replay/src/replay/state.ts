@@ -23,6 +23,8 @@ export const ReplayArgsSchema = z.object({
   initialCash: Decimal,
   /** `--flow`: every strategy runs on this flow; absent, each on its configured flow. */
   flow: z.enum(['per-strategy', 'legacy']).optional(),
+  /** `--no-corporate-actions`: false; absent, the simulated broker applies them (the default). */
+  corporateActions: z.boolean().optional(),
 });
 export type ReplayArgs = z.infer<typeof ReplayArgsSchema>;
 
@@ -118,5 +120,8 @@ export function argsMismatch(stored: ReplayArgs, wanted: ReplayArgs): string | u
   for (const key of ['from', 'to', 'config', 'data', 'initialCash', 'flow'] as const)
     if (stored[key] !== wanted[key])
       return `${key}: ${stored[key] ?? 'as configured'} (stored) ≠ ${wanted[key] ?? 'as configured'} (now)`;
+  const actions = (a: ReplayArgs) => ((a.corporateActions ?? true) ? 'applied' : 'none');
+  if (actions(stored) !== actions(wanted))
+    return `corporate actions: ${actions(stored)} (stored) ≠ ${actions(wanted)} (now)`;
   return undefined;
 }

@@ -1,7 +1,7 @@
 import { Money, marketTimeToInstant, Price, type StrategyId, Symbol, type TradingDate } from '@books/core';
 import { fillOfTrade, type StoredTransfer, type StrategyTrade, transferOfStored } from '@books/ledger-client';
 import type { BarStore } from '@books/market-data';
-import { type Book, rebuildBook, valueBook } from '@books/portfolio';
+import { type Book, type BookPosting, rebuildBook, valueBook } from '@books/portfolio';
 import type { Services } from '@books/runtime';
 import type { DayInput } from './collect';
 
@@ -29,14 +29,24 @@ export async function ledgerDayInputs(
         services.books.readBook(sid),
         services.trades.listByStrategy(sid),
       ]);
-      return { sid, trades, transfers: stored?.transfers ?? [] };
+      return {
+        sid,
+        trades,
+        transfers: stored?.transfers ?? [],
+        postings: (stored?.activities ?? []).map((a) => a.posting),
+      };
     }),
   );
   const account = await services.broker.getAccount();
   const unallocatedNow = account.cash.minus(
     Money.sum(
       ledgers.map((l) => {
-        const book = rebuildBook(l.sid, l.trades.map(fillOfTrade), l.transfers.map(transferOfStored));
+        const book = rebuildBook(
+          l.sid,
+          l.trades.map(fillOfTrade),
+          l.transfers.map(transferOfStored),
+          l.postings,
+        );
         return book.cash.minus(Money.sum(l.transfers.map((t) => t.amount)));
       }),
     ),
@@ -48,7 +58,7 @@ export async function ledgerDayInputs(
     const books: Record<string, { equity: string; transfersTotal: string }> = {};
     let accountEquity = unallocatedNow;
     for (const l of ledgers) {
-      const { book, transfersTotal } = bookAt(l.sid, l.trades, l.transfers, end);
+      const { book, transfersTotal } = bookAt(l.sid, l.trades, l.transfers, l.postings, end);
       const held = [...new Set(book.lots.map((lot) => lot.symbol))];
       const equity = valueBook(book, await closes(held, date)).equity;
       books[l.sid] = { equity: equity.toString(), transfersTotal: transfersTotal.toString() };
@@ -63,6 +73,7 @@ function bookAt(
   sid: StrategyId,
   trades: readonly StrategyTrade[],
   transfers: readonly StoredTransfer[],
+  postings: readonly BookPosting[],
   end: string,
 ): { book: Book; transfersTotal: Money } {
   const upTo = transfers.filter((t) => t.at <= end);
@@ -71,6 +82,7 @@ function bookAt(
       sid,
       trades.filter((t) => t.filledAt <= end).map(fillOfTrade),
       upTo.map(transferOfStored),
+      postings.filter((p) => p.at <= end),
     ),
     transfersTotal: Money.sum(upTo.map((t) => t.amount)),
   };
