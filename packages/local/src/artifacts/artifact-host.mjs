@@ -8,9 +8,10 @@
 // BOOKS_ARTIFACT_TIMEOUT_SECONDS (the function's Timeout). Tells its parent over IPC:
 // { type: 'ready', port, loadMs, initError? } once listening.
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { resolve } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 
@@ -29,6 +30,29 @@ function errorBody(error) {
   };
 }
 
+/**
+ * As Lambda's Node runtime decides: `.mjs` is an ES module, `.cjs` CommonJS, and `.js` an ES module
+ * only when the nearest package.json (below node_modules) says `"type": "module"`. A CommonJS file
+ * is `require`d, not imported: an import of it costs a format detection and an export scan of the
+ * whole bundle, which Lambda never does.
+ */
+function isEsModule(file) {
+  if (file.endsWith('.mjs')) return true;
+  if (file.endsWith('.cjs')) return false;
+  for (let dir = dirname(file); !dir.endsWith('/node_modules'); dir = dirname(dir)) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest)) {
+      try {
+        return JSON.parse(readFileSync(manifest, 'utf8')).type === 'module';
+      } catch {
+        return false;
+      }
+    }
+    if (dirname(dir) === dir) return false;
+  }
+  return false;
+}
+
 async function loadHandler() {
   const dot = handlerSpec.lastIndexOf('.');
   const file = handlerSpec.slice(0, dot);
@@ -39,7 +63,7 @@ async function loadHandler() {
     e.name = 'Runtime.ImportModuleError';
     throw e;
   }
-  const mod = await import(pathToFileURL(path).href);
+  const mod = isEsModule(path) ? await import(pathToFileURL(path).href) : createRequire(path)(path);
   const handler = mod[name] ?? mod.default?.[name];
   if (typeof handler !== 'function') {
     const e = new Error(`${file}.${name} is undefined or not exported`);

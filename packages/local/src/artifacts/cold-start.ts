@@ -31,8 +31,11 @@ export interface ColdStartOptions {
    * (`/strategy-books/local/alpaca/api-key-id`, `…/api-secret-key`).
    */
   readonly marketData: { readonly url: string; readonly ssmEndpoint: string };
-  /** Runs the functions without the template's NODE_OPTIONS (--enable-source-maps). */
-  readonly withoutSourceMaps?: boolean;
+  /**
+   * Writes each function's CPU profile (`node --cpu-prof`: module load and the first invocation)
+   * into this directory, as `<function>.cpuprofile`.
+   */
+  readonly cpuProfileDir?: string;
   /** Progress lines (packaging). */
   readonly progress?: (line: string) => void;
 }
@@ -65,7 +68,6 @@ type Invoke = (functionName: string, event: unknown) => Promise<unknown>;
 
 /** Packages the service and measures every function's cold start, in daily-cycle order. */
 export async function measureColdStarts(options: ColdStartOptions): Promise<ColdStartRow[]> {
-  const withoutSourceMaps = options.withoutSourceMaps === true;
   const root = mkdtempSync(path.join(tmpdir(), 'books-cold-start-'));
   const home = path.join(root, 'home');
   const logger = createLogger(
@@ -119,6 +121,13 @@ export async function measureColdStarts(options: ColdStartOptions): Promise<Cold
     s3.destroy();
     const market = options.marketData;
     const zips = new Map(readPackagedFunctions(packageDir).map((f) => [f.key, f]));
+    const profileDir = options.cpuProfileDir === undefined ? undefined : path.resolve(options.cpuProfileDir);
+    if (profileDir !== undefined) mkdirSync(profileDir, { recursive: true });
+    /** With a profile directory, each sandbox writes its CPU profile there when it exits. */
+    const nodeOptions = (key: string): Record<string, string> =>
+      profileDir === undefined
+        ? {}
+        : { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir} --cpu-prof-name=${key}.cpuprofile` };
 
     /** A fresh sandbox of `key` (and of `alongside`, which it invokes), one timed invocation. */
     const measure = async <T>(
@@ -146,11 +155,12 @@ export async function measureColdStarts(options: ColdStartOptions): Promise<Cold
                 BOOKS_ALPACA_DATA_URL: market.url,
                 BOOKS_BARS_HISTORY_START: '2024-03-01',
                 BOOKS_SSM_ENDPOINT: market.ssmEndpoint,
+                ...nodeOptions(f.key),
               }
             : {
                 IS_OFFLINE: 'true',
                 BOOKS_LOG_LEVEL: 'warn',
-                ...(withoutSourceMaps ? { NODE_OPTIONS: '' } : {}),
+                ...nodeOptions(f.key),
               },
       });
       const readyMs = performance.now() - started;
@@ -248,7 +258,7 @@ export async function measureColdStarts(options: ColdStartOptions): Promise<Cold
 }
 
 /** The figures as a table, with the goal checked for the daily run's functions. */
-export function formatColdStarts(rows: readonly ColdStartRow[], withoutSourceMaps: boolean): string {
+export function formatColdStarts(rows: readonly ColdStartRow[]): string {
   const header = [
     'function',
     'zip MB',
@@ -272,13 +282,12 @@ export function formatColdStarts(rows: readonly ColdStartRow[], withoutSourceMap
   const format = (cells: readonly string[]) =>
     cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ');
   return [
-    `cold start per function: a fresh Node 22 process on its unpacked artifact, one invocation` +
-      `${withoutSourceMaps ? ' (without --enable-source-maps)' : ''}; load average ${loadavg()
-        .map((l) => l.toFixed(1))
-        .join(' ')}`,
+    `cold start per function: a fresh Node 22 process on its unpacked artifact, one invocation; load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
     format(header),
     ...lines.map(format),
-    'start→ready: spawn to listening (Node boot + module load); module load: import of the handler file;',
+    'start→ready: spawn to listening (Node boot + module load); module load: the handler file loaded as Lambda loads it;',
     'first invoke: the first invocation, as its caller sees it (services built lazily on it)',
     '',
   ].join('\n');
