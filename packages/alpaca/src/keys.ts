@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import { GetParameterCommand, type GetParameterCommandOutput, SSMClient } from '@aws-sdk/client-ssm';
 import { registerSecret } from '@books/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { AlpacaKeysUnavailable } from './errors';
 
 /**

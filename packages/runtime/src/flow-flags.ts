@@ -9,7 +9,7 @@ import {
   StrategyIdSchema,
   ValidationError,
 } from '@books/core';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Run-time overrides of strategies' flows (the config file's `flow` stays the default): a

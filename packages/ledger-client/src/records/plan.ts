@@ -12,7 +12,7 @@ import {
   TradingDateSchema,
   WeightSchema,
 } from '@books/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type Item, toItem } from '../attribute-codec';
 import { keys } from '../keys';
 import type { LedgerTable } from '../ledger-table';

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { createLogger, marketTimeToInstant, StrategyId, TradingDate } from '@books/core';
 import { generateSampleBars, sampleTradingDays } from '@books/market-data';
-import { z } from 'zod';
+import * as z from 'zod';
 import { LocalWorld } from '../daily-run/local-world';
 import { drainQueue } from '../daily-run/queue-poller';
 import { invokeFunction, offlineLambda } from '../dev/offline-lambda';

@@ -10,7 +10,7 @@ import {
 } from '@books/core';
 import { sampleTradingDays } from '@books/market-data';
 import type { Services } from '@books/runtime';
-import { z } from 'zod';
+import * as z from 'zod';
 import { LocalWorld } from '../daily-run/local-world';
 import { booksHome, endpointsOf, flowFlagsFile, startStack, stopStack, workspaceRoot } from '../stack';
 import { laterRunDate, ledgerLatestRunDate } from './latest-run';

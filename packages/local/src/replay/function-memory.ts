@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseCloudFormationYaml } from '../stack/cloudformation-yaml';
 import { workspaceRoot } from '../stack/paths';
 

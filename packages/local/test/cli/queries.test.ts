@@ -1,5 +1,5 @@
 import { marketTimeToInstant, type TradingDate } from '@books/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { runPnl } from '../../src/cli/commands/pnl';
 import { runPositions } from '../../src/cli/commands/positions';
 import { runRuns } from '../../src/cli/commands/runs';

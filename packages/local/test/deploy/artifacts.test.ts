@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { zipEntries } from '../../src/artifacts/unzip';
 import { packageStage } from './packaged';
 

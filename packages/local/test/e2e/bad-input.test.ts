@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { createLogger, runIdOf } from '@books/core';
 import { reconcilerFunction } from '@books/reconciler';
-import { z } from 'zod';
+import * as z from 'zod';
 import { loadRunCompleteness } from '../../src/queries/run-query';
 import { writeLoadFixture } from '../load/load-fixture';
 import { openLoadWorld } from '../load/open-load-world';

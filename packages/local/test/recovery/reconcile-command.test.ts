@@ -1,5 +1,5 @@
 import { ClientOrderId, Quantity, type TradingDate } from '@books/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { runReconcile } from '../../src/cli/commands/reconcile';
 import type { LocalWorld } from '../../src/daily-run/local-world';
 import { ledgerLatestRunDate } from '../../src/queries/latest-run';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseCloudFormationYaml } from '../../src/stack/cloudformation-yaml';
 import { StackOutputsSchema } from '../../src/stage/stack-outputs';
 

@@ -1,7 +1,7 @@
 import { errorMessage, Money, Price, Quantity, StrategyId, Symbol } from '@books/core';
 import { type AdjustmentRequest, recordAdjustment, restoreBookFromLedger } from '@books/reconciler';
 import type { Command } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 import { json, type Output, processOutput } from '../../queries/format';
 import { type QueryContext } from '../../queries/local-session';
 import { mutating } from '../../stage/confirm';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 import { runDevLoop } from '../../dev/dev-loop';
 import { DEFAULT_LAMBDA_PORT } from '../../dev/offline-lambda';
 import { booksHome } from '../../stack';

@@ -9,7 +9,7 @@ import {
 } from '@books/queue';
 import type { Services } from '@books/runtime';
 import type { Command } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 import { json, type Output, processOutput, table } from '../../queries/format';
 import { type QueryContext } from '../../queries/local-session';
 import { mutating } from '../../stage/confirm';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 import { configOf, flowStatus } from '../../flows/flow-status';
 import { json, type Output, processOutput } from '../../queries/format';
 import { type QueryContext } from '../../queries/local-session';

@@ -4,7 +4,7 @@ import { type MigrateResult, migrateStrategy } from '@books/legacy';
 import { LedgerRunCompletionStore, runCompletion } from '@books/reconciliation';
 import { BrokerMarket } from '@books/runtime';
 import type { Command } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 import { configOf } from '../../flows/flow-status';
 import { json, type Output, processOutput } from '../../queries/format';
 import { type QueryContext } from '../../queries/local-session';

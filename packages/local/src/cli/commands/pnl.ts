@@ -2,7 +2,7 @@ import { errorMessage, LEGACY, Money, Price, Quantity, Symbol } from '@books/cor
 import { LegacyRepository } from '@books/ledger-client';
 import { attributedPnl } from '@books/legacy';
 import type { Command } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 import { configOf, mergedStrategies } from '../../flows/flow-status';
 import { type BookVerification, type StrategyPnl, strategyPnl, verifyBook } from '../../queries/book-queries';
 import { cents, json, type Output, processOutput, table } from '../../queries/format';

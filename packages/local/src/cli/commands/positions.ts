@@ -1,6 +1,6 @@
 import { errorMessage, Money } from '@books/core';
 import type { Command } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type PositionRow, strategyPositions } from '../../queries/book-queries';
 import { cents, json, type Output, processOutput, table } from '../../queries/format';
 import { type QueryContext, selectStrategies } from '../../queries/local-session';

@@ -3,7 +3,7 @@ import type { ReconEntry } from '@books/ledger-client';
 import { reconcilerFunction } from '@books/reconciler';
 import type { ReconcileSummary } from '@books/reconciliation';
 import type { Command } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 import { json, type Output, processOutput, table } from '../../queries/format';
 import { type QueryContext } from '../../queries/local-session';
 import { withStage } from '../../stage/open-stage';

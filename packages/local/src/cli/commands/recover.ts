@@ -12,7 +12,7 @@ import {
 import type { OrderIntent } from '@books/ledger-client';
 import type { Services } from '@books/runtime';
 import type { Command } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 import { json, type Output, processOutput, table } from '../../queries/format';
 import { type QueryContext } from '../../queries/local-session';
 import { mutating } from '../../stage/confirm';

@@ -2,7 +2,7 @@ import { createWriteStream, existsSync, mkdirSync, writeFileSync } from 'node:fs
 import { dirname, join, resolve } from 'node:path';
 import { createLogger, errorMessage, Money, TradingDate } from '@books/core';
 import type { Command } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 import { runReplay } from '../../replay/engine';
 import type { ReplayFlow } from '../../replay/flows';
 import { progressReporter } from '../../replay/progress';

@@ -2,7 +2,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { errorMessage, marketDateOf, TradingDate } from '@books/core';
 import type { Command } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type Output, processOutput } from '../../queries/format';
 import { type QueryContext } from '../../queries/local-session';
 import { collectReport } from '../../report/collect';

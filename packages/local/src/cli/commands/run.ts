@@ -9,7 +9,7 @@ import {
   sampleTradingDays,
 } from '@books/market-data';
 import type { Command } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 import { dayReport, formatDayReport } from '../../daily-run/day-report';
 import { LocalWorld } from '../../daily-run/local-world';
 import { DEFAULT_LAMBDA_PORT, offlineLambdaEndpoint } from '../../dev/offline-lambda';

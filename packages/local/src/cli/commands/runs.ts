@@ -1,6 +1,6 @@
 import { errorMessage, RunId, runIdOf, TradingDate } from '@books/core';
 import type { Command } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 import { json, type Output, processOutput, table } from '../../queries/format';
 import { type QueryContext } from '../../queries/local-session';
 import type {

@@ -1,7 +1,7 @@
 import { runIdOf } from '@books/core';
 import { readShadowReports, type ShadowReport } from '@books/legacy';
 import type { Command } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 import { json, type Output, processOutput } from '../../queries/format';
 import { type QueryContext } from '../../queries/local-session';
 import { withStage } from '../../stage/open-stage';

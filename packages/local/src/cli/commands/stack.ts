@@ -1,6 +1,6 @@
 import { errorMessage } from '@books/core';
 import type { Command } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 import { booksHome, formatStatus, stackStatus, startStack, stopRecordedStack } from '../../stack';
 import { ensureSampleBars } from './run';
 

@@ -8,7 +8,7 @@ import {
 } from '@books/core';
 import type { StrategyTrade } from '@books/ledger-client';
 import type { Command } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 import { strategyTrades } from '../../queries/book-queries';
 import { cents, json, type Output, processOutput, table } from '../../queries/format';
 import { type QueryContext, selectStrategies } from '../../queries/local-session';
