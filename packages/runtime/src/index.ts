@@ -9,3 +9,4 @@ export * from './live-bars';
 export * from './local-overlay';
 export * from './services';
 export * from './simulated-market';
+export * from './wiring';
