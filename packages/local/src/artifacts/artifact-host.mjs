@@ -8,7 +8,7 @@
 // BOOKS_ARTIFACT_TIMEOUT_SECONDS (the function's Timeout). Tells its parent over IPC:
 // { type: 'ready', port, loadMs, initError? } once listening.
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
@@ -73,7 +73,20 @@ async function loadHandler() {
   return handler;
 }
 
+/**
+ * BOOKS_ARTIFACT_STATS (benchmarks): a file this sandbox appends one JSON line to for its cold start
+ * and for each invocation: wall and CPU milliseconds of this process (CPU time holds still when
+ * other processes share the cores).
+ */
+const statsFile = process.env.BOOKS_ARTIFACT_STATS;
+function stat(kind, wallMs, cpuSince) {
+  if (!statsFile) return;
+  const cpu = process.cpuUsage(cpuSince);
+  appendFileSync(statsFile, `${JSON.stringify({ kind, wallMs, cpuMs: (cpu.user + cpu.system) / 1000 })}\n`);
+}
+
 const loadStarted = performance.now();
+const loadCpu = process.cpuUsage();
 let handler;
 let initError;
 try {
@@ -82,6 +95,7 @@ try {
   initError = errorBody(e);
 }
 const loadMs = performance.now() - loadStarted;
+stat('load', loadMs, loadCpu);
 
 function context(requestId, deadline) {
   return {
@@ -101,6 +115,7 @@ function context(requestId, deadline) {
 async function invoke(event, requestId) {
   if (initError) return { ok: false, body: initError, durationMs: 0 };
   const started = performance.now();
+  const cpu = process.cpuUsage();
   const deadline = Date.now() + timeoutMs;
   let timer;
   const timedOut = new Promise((settle) => {
@@ -125,7 +140,9 @@ async function invoke(event, requestId) {
     );
   const outcome = await Promise.race([ran, timedOut]);
   clearTimeout(timer);
-  return { ...outcome, durationMs: performance.now() - started };
+  const durationMs = performance.now() - started;
+  stat('invoke', durationMs, cpu);
+  return { ...outcome, durationMs };
 }
 
 let queue = Promise.resolve();

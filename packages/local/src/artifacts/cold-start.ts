@@ -6,7 +6,7 @@
  * stopped here. Measures the process start to ready (Node boot + module load), the handler
  * module's load alone, and the first invocation as its caller sees it.
  */
-import { cpSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
@@ -47,7 +47,25 @@ export interface ColdStartRow {
   readonly readyMs: number;
   readonly loadMs: number;
   readonly firstMs: number;
+  /** CPU time of the function's process over the module load, and over its first invocation. */
+  readonly loadCpuMs: number;
+  readonly firstCpuMs: number;
   readonly note: string;
+}
+
+/** One line of a sandbox's BOOKS_ARTIFACT_STATS file (artifact-host.mjs). */
+const StatSchema = z.object({ kind: z.enum(['load', 'invoke']), wallMs: z.number(), cpuMs: z.number() });
+
+/** The CPU milliseconds of a sandbox's module load and first invocation, from its stats file. */
+function cpuOf(file: string): { loadCpuMs: number; firstCpuMs: number } {
+  const stats = readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => StatSchema.parse(JSON.parse(line)));
+  return {
+    loadCpuMs: stats.find((s) => s.kind === 'load')?.cpuMs ?? Number.NaN,
+    firstCpuMs: stats.find((s) => s.kind === 'invoke')?.cpuMs ?? Number.NaN,
+  };
 }
 
 const STAGE = 'local';
@@ -138,6 +156,7 @@ export async function measureColdStarts(options: ColdStartOptions): Promise<Cold
       const fn = zips.get(key);
       if (!fn) throw new Error(`no packaged function ${key}`);
       const started = performance.now();
+      const statsFile = (f: string) => path.join(root, `stats-${f}.jsonl`);
       const runtime = await ArtifactRuntime.start({
         packageDir,
         workDir: path.join(root, `run-${key}`),
@@ -148,8 +167,9 @@ export async function measureColdStarts(options: ColdStartOptions): Promise<Cold
           ExecutionQueue: world.executionQueueUrl,
           BarsBucket: `strategy-books-${STAGE}-bars`,
         },
-        env: (f): Record<string, string> =>
-          f.key === 'dataRefresh'
+        env: (f): Record<string, string> => ({
+          BOOKS_ARTIFACT_STATS: statsFile(f.key),
+          ...(f.key === 'dataRefresh'
             ? {
                 BOOKS_S3_ENDPOINT: endpoints.sqs,
                 BOOKS_ALPACA_DATA_URL: market.url,
@@ -161,7 +181,8 @@ export async function measureColdStarts(options: ColdStartOptions): Promise<Cold
                 IS_OFFLINE: 'true',
                 BOOKS_LOG_LEVEL: 'warn',
                 ...nodeOptions(f.key),
-              },
+              }),
+        }),
       });
       const readyMs = performance.now() - started;
       const lambda = offlineLambda(runtime.endpoint);
@@ -182,7 +203,8 @@ export async function measureColdStarts(options: ColdStartOptions): Promise<Cold
         };
         const { result, note } = await first(invoke, fn.functionName);
         const zipMb = statSync(fn.zipFile).size / 1024 / 1024;
-        return { row: { key, zipMb, readyMs, loadMs: cold.loadMs, firstMs, note }, result };
+        const cpu = cpuOf(statsFile(key));
+        return { row: { key, zipMb, readyMs, loadMs: cold.loadMs, firstMs, ...cpu, note }, result };
       } finally {
         lambda.destroy();
         await runtime.stop();
@@ -267,6 +289,8 @@ export function formatColdStarts(rows: readonly ColdStartRow[]): string {
     'first invoke',
     'load+first',
     'goal',
+    'CPU load',
+    'CPU first',
     'event',
   ];
   const lines = rows.map((r) => {
@@ -276,7 +300,18 @@ export function formatColdStarts(rows: readonly ColdStartRow[]): string {
         ? `ok ≤ ${COLD_START_GOAL_MS}`
         : `OVER ${COLD_START_GOAL_MS}`
       : '-';
-    return [r.key, r.zipMb.toFixed(2), ms(r.readyMs), ms(r.loadMs), ms(r.firstMs), ms(total), goal, r.note];
+    return [
+      r.key,
+      r.zipMb.toFixed(2),
+      ms(r.readyMs),
+      ms(r.loadMs),
+      ms(r.firstMs),
+      ms(total),
+      goal,
+      ms(r.loadCpuMs),
+      ms(r.firstCpuMs),
+      r.note,
+    ];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] ?? '').length)));
   const format = (cells: readonly string[]) =>
@@ -288,7 +323,8 @@ export function formatColdStarts(rows: readonly ColdStartRow[]): string {
     format(header),
     ...lines.map(format),
     'start→ready: spawn to listening (Node boot + module load); module load: the handler file loaded as Lambda loads it;',
-    'first invoke: the first invocation, as its caller sees it (services built lazily on it)',
+    'first invoke: the first invocation, as its caller sees it (services built lazily on it);',
+    "CPU load / CPU first: the function process's CPU time over each (steady when other processes share the cores)",
     '',
   ].join('\n');
 }
