@@ -1,12 +1,13 @@
 /**
- * `pnpm bench cold-start [--no-source-maps]`: packages the service (`sls package`), then for each
+ * `pnpm bench cold-start [--cpu-prof <dir>]`: packages the service (`sls package`), then for each
  * function starts a fresh Node 22 process on its unpacked artifact (as Lambda does: its own task
  * root as working directory, the packaged handler and environment) and invokes it once with a
  * representative event of one daily cycle, on a fresh in-memory embedded stack; dataRefresh reads
  * an Alpaca-shaped market-data server started here, its keys from a Parameter Store started here. Prints per function the process start to
  * ready, the handler module's load and the first invocation. Goal (issue 16): module load + first
  * invocation ≤ 300 ms for the coordinator, the strategy worker and execution.
- * `--no-source-maps` drops the template's NODE_OPTIONS (--enable-source-maps), to see its cost.
+ * `--cpu-prof <dir>` writes each function's CPU profile (`node --cpu-prof`, module load and first
+ * invocation) to `<dir>/<function>.cpuprofile`, for Chrome DevTools or speedscope.
  */
 import { ManualClock } from '../../packages/core/src';
 import { formatColdStarts, measureColdStarts } from '../../packages/local/src/artifacts/cold-start';
@@ -17,7 +18,10 @@ const KEY_ID = 'PKCOLDSTART';
 const SECRET = 'cold-start-secret';
 
 async function main(): Promise<void> {
-  const withoutSourceMaps = process.argv.slice(2).includes('--no-source-maps');
+  const args = process.argv.slice(2);
+  const profileAt = args.indexOf('--cpu-prof');
+  const cpuProfileDir = profileAt < 0 ? undefined : args[profileAt + 1];
+  if (profileAt >= 0 && cpuProfileDir === undefined) throw new Error('--cpu-prof needs a directory');
   const market = await FakeMarketDataServer.start({
     clock: new ManualClock('2024-03-15T22:00:00Z'),
     keyId: KEY_ID,
@@ -33,10 +37,10 @@ async function main(): Promise<void> {
       market.bars.set(symbol, [fakeDailyBar('2024-03-14', '100.5'), fakeDailyBar('2024-03-15', '101.25')]);
     const rows = await measureColdStarts({
       marketData: { url: market.url, ssmEndpoint: ssm.endpoint },
-      withoutSourceMaps,
+      ...(cpuProfileDir === undefined ? {} : { cpuProfileDir }),
       progress: (line) => process.stdout.write(`${line}\n`),
     });
-    process.stdout.write(formatColdStarts(rows, withoutSourceMaps));
+    process.stdout.write(formatColdStarts(rows));
   } finally {
     await market.close();
     await ssm.close();

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ImportSite, SourceKind, Workspace, WorkspacePackage } from './model';
 
 const PackageJson = z.object({

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const ALPACA_PAPER_URL = 'https://paper-api.alpaca.markets';
 export const ALPACA_LIVE_URL = 'https://api.alpaca.markets';

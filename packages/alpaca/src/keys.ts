@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import type { GetParameterCommand, GetParameterCommandOutput } from '@aws-sdk/client-ssm';
 import { registerSecret } from '@books/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { AlpacaKeysUnavailable } from './errors';
 
 /**

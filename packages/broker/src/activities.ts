@@ -9,7 +9,7 @@ import {
   TradingDate,
   TradingDateSchema,
 } from '@books/core';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The account's non-trade activities (Alpaca `GET /v2/account/activities`, the spec's

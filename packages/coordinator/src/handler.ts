@@ -1,9 +1,12 @@
 import { reconciliationRequesterFromEnv } from '@books/reconciliation';
-import { lambdaEntry } from '@books/runtime';
+import { dynamodbClient, lambdaEntry, ssmClient } from '@books/runtime';
 import { coordinatorFunction } from './function';
 
 const reconciliation = reconciliationRequesterFromEnv(process.env);
 
-export const handler = lambdaEntry('coordinator', (services) =>
-  coordinatorFunction(services, reconciliation ? { reconciliation } : {}),
+/** The ledger, the broker's keys and the flow flags (SSM); the reconciler's invoke (Lambda) above. */
+export const handler = lambdaEntry(
+  'coordinator',
+  { clients: { dynamodb: dynamodbClient, ssm: ssmClient } },
+  (services) => coordinatorFunction(services, reconciliation ? { reconciliation } : {}),
 );

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Decimal, parseDecimal } from './decimal';
 import { formatIssues, ValidationError, type ValidationIssue } from './errors';
 import { type StrategyId, StrategyIdSchema } from './ids';

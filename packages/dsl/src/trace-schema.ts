@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { CandidateTrace, ComparisonTrace, Trace, TraceNode } from './trace';
 
 /** A stored trace read back (the ledger keeps it as JSON): parsed, never cast. */

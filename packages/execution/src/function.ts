@@ -4,7 +4,7 @@ import type { LambdaFunction, Services } from '@books/runtime';
 import { BrokerMarket } from '@books/runtime';
 import middy from '@middy/core';
 import sqsPartialBatchFailure from '@middy/sqs-partial-batch-failure';
-import { z } from 'zod';
+import * as z from 'zod';
 import { BrokerRunWindows } from './adapters/broker-run-windows';
 import { LedgerIntentStore } from './adapters/ledger-intents';
 import { LedgerExecutionLedger } from './adapters/ledger-outcomes';

@@ -1,10 +1,16 @@
 import { reconciliationRequesterFromEnv } from '@books/reconciliation';
-import { lambdaEntry } from '@books/runtime';
+import { dynamodbClient, lambdaEntry, sqsClient, sqsQueue, ssmClient } from '@books/runtime';
 import { executionFunction } from './function';
 
 const reconciliation = reconciliationRequesterFromEnv(process.env);
 
-/** The broker budget is the account's one, shared with every function (runtime's accountRequestBudget). */
-export const handler = lambdaEntry('execution', (services) =>
-  executionFunction(services, reconciliation ? { reconciliation } : {}),
+/**
+ * The ledger, the queue it releases held BUYs to, the broker's keys (SSM); the reconciler's invoke
+ * (Lambda) above. The broker budget is the account's one, shared with every function (runtime's
+ * accountRequestBudget).
+ */
+export const handler = lambdaEntry(
+  'execution',
+  { clients: { dynamodb: dynamodbClient, sqs: sqsClient, ssm: ssmClient }, queue: sqsQueue },
+  (services) => executionFunction(services, reconciliation ? { reconciliation } : {}),
 );

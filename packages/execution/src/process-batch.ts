@@ -1,6 +1,6 @@
 import { BooksError, type LambdaContext, type Logger } from '@books/core';
 import { MalformedMessageError, parseExecutionMessage } from '@books/queue';
-import { z } from 'zod';
+import * as z from 'zod';
 import { UnplannedTradeError } from './adapters/ledger-intents';
 import { type ExecutionDeps, executeRequest } from './execute';
 import type { SymbolLocks } from './ports';

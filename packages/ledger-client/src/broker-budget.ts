@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { fromItem } from './attribute-codec';
 import { ConditionFailedError, CorruptItemError } from './errors';
 import type { LedgerTable } from './ledger-table';

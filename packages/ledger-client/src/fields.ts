@@ -10,7 +10,7 @@ import {
   TradingDateSchema,
   Weight,
 } from '@books/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { isCanonicalInstant } from './instant';
 
 const DECIMAL = /^-?\d+(\.\d+)?$/;

@@ -2,7 +2,7 @@ import { capitalPolicyFromWire, type LambdaContext, type StrategyId, Symbol } fr
 import { LegacyRepository } from '@books/ledger-client';
 import { failureReasonOf, LegacyEventSchema, type LegacyResult } from '@books/run-contract';
 import { BrokerMarket, type LambdaFunction, type Services } from '@books/runtime';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { LedgerLegacy } from './adapters/ledger-legacy';
 import type { WorkerSignal } from './aggregate';
 import { type LegacyPlanInput, planLegacy } from './plan-legacy';

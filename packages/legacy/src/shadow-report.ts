@@ -1,5 +1,5 @@
 import { RunIdSchema, StrategyIdSchema, SymbolSchema, TradingDateSchema } from '@books/core';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** One symbol of a shadow comparison: the legacy-attributed target vs the per-strategy one. */
 const ShadowTargetSchema = z.object({

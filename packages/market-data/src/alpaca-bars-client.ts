@@ -15,7 +15,7 @@ import {
   type Sleep,
 } from '@books/alpaca';
 import { type Clock, type Logger, marketDateOf, Price, type TradingDate } from '@books/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { DailyBarRow, LatestTrade, MarketDataClient } from './market-data-client';
 import {
   MalformedMarketData,

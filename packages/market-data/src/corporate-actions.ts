@@ -1,5 +1,5 @@
 import { Decimal, SymbolSchema, type TradingDate, TradingDateSchema } from '@books/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type Bar, BarFileError, type BarStore } from './bar-store';
 
 /**

@@ -18,7 +18,7 @@ import {
   TradingDateSchema,
   ValidationError,
 } from '@books/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { AlpacaBarsClient, AlpacaDataConfigSchema } from './alpaca-bars-client';
 import { type RefreshOutcome, type RefreshReport, refreshBars } from './data-refresh';
 import { S3BarStore } from './s3-bar-store';

@@ -9,7 +9,7 @@ import {
   Weight,
   WeightSchema,
 } from '@books/core';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The execution request of one planned trade: the seed's `StrategyExecutionRequested` event plus

@@ -7,7 +7,7 @@ import {
   reconciliationPorts,
 } from '@books/reconciliation';
 import type { Services } from '@books/runtime';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** On demand `{date?}`; after a run `{date, runId, trigger: 'run-complete'}`; the schedule sends `{}`. */
 const EventSchema = z

@@ -1,4 +1,9 @@
-import { lambdaEntry } from '@books/runtime';
+import { dynamodbClient, lambdaEntry, ssmClient } from '@books/runtime';
 import { reconcilerFunction } from './function';
 
-export const handler = lambdaEntry('reconciler', reconcilerFunction);
+/** The ledger and the broker's keys (SSM). */
+export const handler = lambdaEntry(
+  'reconciler',
+  { clients: { dynamodb: dynamodbClient, ssm: ssmClient } },
+  reconcilerFunction,
+);

@@ -7,7 +7,7 @@ import {
   TradingDateSchema,
   WeightSchema,
 } from '@books/core';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The payloads of the DailyRun state machine (serverless.yml), one schema each: the Lambda

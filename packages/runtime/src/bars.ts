@@ -1,12 +1,32 @@
+import type { S3Client } from '@aws-sdk/client-s3';
 import { type BarStore, CsvBarStore, S3BarStore } from '@books/market-data';
-import type { AwsClients } from './clients';
+import { AwsClientNotWired, type AwsClients } from './clients';
 import type { RuntimeEnv } from './env';
+
+/** The bar store of an `s3://bucket/prefix` location, over the function's S3 client. */
+export type S3BarsMaker = (client: S3Client, bucket: string, prefix: string) => BarStore;
+
+export const s3Bars: S3BarsMaker = (client, bucket, prefix) => new S3BarStore({ client, bucket, prefix });
 
 /** The stage's bar store: a CSV directory (the embedded default) or, deployed, `s3://bucket/prefix`. */
 export function createBarStore(env: RuntimeEnv, clients: AwsClients): BarStore | undefined {
+  return barStoreOf(env, clients, s3Bars, 'books');
+}
+
+/**
+ * The stage's bar store, S3 only through `s3` (the wiring of a function that reads bars deployed:
+ * another's bundle holds no S3 code, and reaching S3 is refused, naming `owner`).
+ */
+export function barStoreOf(
+  env: RuntimeEnv,
+  clients: AwsClients,
+  s3: S3BarsMaker | undefined,
+  owner: string,
+): BarStore | undefined {
   const location = env.BOOKS_BARS;
   if (location === undefined) return undefined;
-  const s3 = /^s3:\/\/([^/]+)\/?(.*)$/.exec(location);
-  if (s3) return new S3BarStore({ client: clients.s3, bucket: s3[1] ?? '', prefix: s3[2] ?? '' });
-  return new CsvBarStore(location);
+  const bucket = /^s3:\/\/([^/]+)\/?(.*)$/.exec(location);
+  if (!bucket) return new CsvBarStore(location);
+  if (!s3) throw new AwsClientNotWired('s3', owner);
+  return s3(clients.s3, bucket[1] ?? '', bucket[2] ?? '');
 }

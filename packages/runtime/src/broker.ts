@@ -91,7 +91,10 @@ export async function createBroker(ctx: BrokerContext): Promise<Broker> {
     requestsPerMinute: env.BOOKS_BROKER_REQUESTS_PER_MINUTE,
   });
   return new AlpacaBroker(config, {
-    keys: prefix ? ssmKeyProvider(ctx.clients.ssm, prefix) : envKeyProvider(ctx.processEnv),
+    // The SSM client is made on the first key read (the broker's first request), not here.
+    keys: prefix
+      ? ssmKeyProvider({ send: (command) => ctx.clients.ssm.send(command) }, prefix)
+      : envKeyProvider(ctx.processEnv),
     clock: ctx.clock,
     logger: ctx.logger,
     budget: accountRequestBudget(

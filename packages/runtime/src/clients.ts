@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
+import { BooksError } from '@books/core';
 import type { RuntimeEnv } from './env';
 
 export interface AwsClients {
@@ -40,29 +41,98 @@ const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 const LOCAL_REGION = 'us-east-1';
 
 /**
- * AWS SDK clients; an endpoint variable points a client at the embedded stack instead of AWS.
+ * A client's configuration: an endpoint variable points it at the embedded stack instead of AWS.
  * Against AWS the region is the deployment's: the SDK's default chain (Lambda sets AWS_REGION).
  */
-export function createAwsClients(env: RuntimeEnv): AwsClients {
-  const config = (endpoint: string | undefined) =>
-    endpoint ? { region: LOCAL_REGION, endpoint, credentials: LOCAL_CREDENTIALS } : {};
-  const clients = {
-    dynamodb: new DynamoDBClient(config(env.BOOKS_DYNAMODB_ENDPOINT)),
-    sqs: new SQSClient(config(env.BOOKS_SQS_ENDPOINT)),
-    s3: new S3Client({
-      ...config(env.BOOKS_S3_ENDPOINT),
-      forcePathStyle: env.BOOKS_S3_ENDPOINT !== undefined,
-    }),
-    ssm: new SSMClient(config(env.BOOKS_SSM_ENDPOINT)),
-  };
-  const recorder = installedRecorder;
-  if (recorder) {
-    clients.dynamodb.middlewareStack.add(recording(recorder), RECORDER);
-    clients.sqs.middlewareStack.add(recording(recorder), RECORDER);
-    clients.s3.middlewareStack.add(recording(recorder), RECORDER);
-    clients.ssm.middlewareStack.add(recording(recorder), RECORDER);
+function configOf(endpoint: string | undefined) {
+  return endpoint ? { region: LOCAL_REGION, endpoint, credentials: LOCAL_CREDENTIALS } : {};
+}
+
+/** Makes one client of a stage; each lives in a function's wiring, so a bundle holds only the clients it makes. */
+export type AwsClientMaker<K extends keyof AwsClients> = (env: RuntimeEnv) => AwsClients[K];
+
+/** The clients a function makes, by the name its services reach them by. */
+export type AwsClientMakers = { readonly [K in keyof AwsClients]?: AwsClientMaker<K> };
+
+export const dynamodbClient: AwsClientMaker<'dynamodb'> = (env) =>
+  new DynamoDBClient(configOf(env.BOOKS_DYNAMODB_ENDPOINT));
+
+export const sqsClient: AwsClientMaker<'sqs'> = (env) => new SQSClient(configOf(env.BOOKS_SQS_ENDPOINT));
+
+export const s3Client: AwsClientMaker<'s3'> = (env) =>
+  new S3Client({ ...configOf(env.BOOKS_S3_ENDPOINT), forcePathStyle: env.BOOKS_S3_ENDPOINT !== undefined });
+
+export const ssmClient: AwsClientMaker<'ssm'> = (env) => new SSMClient(configOf(env.BOOKS_SSM_ENDPOINT));
+
+/** Every client: for the CLI, the embedded stack and tests, which bundle them all anyway. */
+export const ALL_AWS_CLIENTS: AwsClientMakers = {
+  dynamodb: dynamodbClient,
+  sqs: sqsClient,
+  s3: s3Client,
+  ssm: ssmClient,
+};
+
+/** A function reached for a client its wiring does not make (and its bundle does not hold). */
+export class AwsClientNotWired extends BooksError {
+  constructor(
+    readonly client: keyof AwsClients,
+    readonly owner: string,
+  ) {
+    super('AWS_CLIENT_NOT_WIRED', `${owner} makes no ${client} client: add it to the function's wiring`, {
+      client,
+      owner,
+    });
   }
-  return clients;
+}
+
+/**
+ * The stage's AWS clients, each made on its first use (a cold start pays for none it does not
+ * use) by the `makers` of the function `owner`, then kept for the process. A client not among the
+ * makers is refused by name. A recorder installed when a client is made records its calls.
+ */
+export function lazyAwsClients(env: RuntimeEnv, makers: AwsClientMakers, owner: string): AwsClients {
+  const made: { -readonly [K in keyof AwsClients]?: AwsClients[K] } = {};
+  const get = <K extends keyof AwsClients>(name: K): AwsClients[K] => {
+    const existing = made[name];
+    if (existing) return existing;
+    const make: AwsClientMaker<K> | undefined = makers[name];
+    if (!make) throw new AwsClientNotWired(name, owner);
+    const client = make(env);
+    const recorder = installedRecorder;
+    if (recorder) recordCalls(client, recorder);
+    made[name] = client;
+    return client;
+  };
+  return {
+    get dynamodb() {
+      return get('dynamodb');
+    },
+    get sqs() {
+      return get('sqs');
+    },
+    get s3() {
+      return get('s3');
+    },
+    get ssm() {
+      return get('ssm');
+    },
+  };
+}
+
+/** Every AWS client of the stage, each made on first use (the CLI, the embedded stack, tests). */
+export function createAwsClients(env: RuntimeEnv): AwsClients {
+  return lazyAwsClients(env, ALL_AWS_CLIENTS, 'books');
+}
+
+/** A client whose calls can be recorded (each of AwsClients). */
+interface Recordable {
+  readonly middlewareStack: {
+    add(middleware: ReturnType<typeof recording>, options: typeof RECORDER): void;
+  };
+}
+
+function recordCalls(client: Recordable, recorder: AwsCallRecorder): void {
+  client.middlewareStack.add(recording(recorder), RECORDER);
 }
 
 /** A middleware that records each call before it is sent (an SDK retry is the same call). */

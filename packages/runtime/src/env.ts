@@ -1,6 +1,6 @@
 import { LatestTradeFeedSchema } from '@books/broker';
 import { formatIssues, ValidationError } from '@books/core';
-import { z } from 'zod';
+import * as z from 'zod';
 
 const optionalUrl = z.url().optional();
 

@@ -9,7 +9,7 @@ import {
   StrategyIdSchema,
   ValidationError,
 } from '@books/core';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Run-time overrides of strategies' flows (the config file's `flow` stays the default): a
@@ -23,14 +23,23 @@ export interface FlowFlags {
   set(strategyId: StrategyId, flow: Flow): Promise<void>;
 }
 
+/** An SSM client, or how to make it when first needed. */
+export type SsmClientSource = SSMClient | (() => SSMClient);
+
 export class SsmFlowFlags implements FlowFlags {
   readonly source: string;
+  private readonly client: () => SSMClient;
 
   constructor(
-    private readonly ssm: SSMClient,
+    ssm: SsmClientSource,
     private readonly prefix: string,
   ) {
     this.source = `ssm:${prefix}`;
+    this.client = typeof ssm === 'function' ? ssm : () => ssm;
+  }
+
+  private get ssm(): SSMClient {
+    return this.client();
   }
 
   async read(): Promise<ReadonlyMap<StrategyId, Flow>> {
@@ -127,7 +136,7 @@ function parseFlags(
 }
 
 /** `ssm:/prefix` or `file:/path.json` (BOOKS_FLOW_FLAGS); absent, no overrides. */
-export function createFlowFlags(spec: string | undefined, ssm: SSMClient): FlowFlags {
+export function createFlowFlags(spec: string | undefined, ssm: SsmClientSource): FlowFlags {
   if (!spec) return new NoFlowFlags();
   if (spec.startsWith('ssm:')) return new SsmFlowFlags(ssm, spec.slice(4).replace(/\/+$/, ''));
   if (spec.startsWith('file:')) return new FileFlowFlags(spec.slice(5));

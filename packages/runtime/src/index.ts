@@ -12,3 +12,4 @@ export * from './live-bars';
 export * from './local-overlay';
 export * from './services';
 export * from './simulated-market';
+export * from './wiring';

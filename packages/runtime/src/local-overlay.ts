@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { BooksError, type Clock } from '@books/core';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The part of `books stack up`'s state file (`.books/stack.json`) a function needs. */
 const StackStateSchema = z.object({

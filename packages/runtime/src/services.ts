@@ -10,13 +10,14 @@ import {
   TradeRepository,
 } from '@books/ledger-client';
 import type { BarStore } from '@books/market-data';
-import { type ExecutionQueue, SqsExecutionQueue } from '@books/queue';
-import { createBarStore } from './bars';
+import type { ExecutionQueue } from '@books/queue';
+import { barStoreOf } from './bars';
 import { createBroker } from './broker';
-import { type AwsClients, createAwsClients } from './clients';
+import { AwsClientNotWired, type AwsClients, lazyAwsClients } from './clients';
 import { type ControlsStore, createControlsStore } from './controls-store';
 import type { RuntimeEnv } from './env';
 import { createFlowFlags, type FlowFlags } from './flow-flags';
+import { FULL_WIRING, type FunctionWiring } from './wiring';
 
 /** Everything a function of the stage talks to, built once per process (cold start). */
 export interface Services {
@@ -44,7 +45,7 @@ export interface ServiceOptions {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly processEnv: Readonly<Record<string, string | undefined>>;
-  /** The function these services are for, named to the broker (User-Agent). */
+  /** The function these services are for, named to the broker (User-Agent) and in a refused client. */
   readonly caller?: string;
   /** Replaces the broker built from the environment (the local runner shares one across handlers). */
   readonly broker?: Broker;
@@ -53,10 +54,27 @@ export interface ServiceOptions {
   readonly clients?: AwsClients;
 }
 
-export async function createServices(env: RuntimeEnv, options: ServiceOptions): Promise<Services> {
-  const clients = options.clients ?? createAwsClients(env);
+/** The stage's services with every AWS client (the CLI, the embedded stack, tests): see servicesWith. */
+export function createServices(env: RuntimeEnv, options: ServiceOptions): Promise<Services> {
+  return servicesWith(env, FULL_WIRING, options);
+}
+
+/**
+ * The stage's services for one process, over what `wiring` makes (a Lambda function's wiring names
+ * it, and its bundle holds only that). Nothing is built for what the function
+ * never reaches: each client is made on first use, and the queue, the bar store and the flow flags
+ * on first access; the broker is built here (the simulated one reads its calendar before it
+ * trades) and reads its keys on its first request.
+ */
+export async function servicesWith(
+  env: RuntimeEnv,
+  wiring: FunctionWiring,
+  options: ServiceOptions,
+): Promise<Services> {
+  const owner = options.caller ?? 'books';
+  const clients = options.clients ?? lazyAwsClients(env, wiring.clients, owner);
   const table = new LedgerTable(clients.dynamodb, env.BOOKS_TABLE_NAME);
-  const bars = options.bars ?? createBarStore(env, clients);
+  const bars = once(() => options.bars ?? barStoreOf(env, clients, wiring.s3Bars, owner));
   const broker =
     options.broker ??
     (await createBroker({
@@ -65,9 +83,15 @@ export async function createServices(env: RuntimeEnv, options: ServiceOptions): 
       clock: options.clock,
       logger: options.logger,
       processEnv: options.processEnv,
-      ...(bars ? { bars } : {}),
+      ...(env.BOOKS_BROKER_MODE === 'simulated' ? { bars: bars() } : {}),
       ...(options.caller ? { caller: options.caller } : {}),
     }));
+  const queue = once(() => {
+    if (!wiring.queue) throw new AwsClientNotWired('sqs', owner);
+    return wiring.queue(clients, env);
+  });
+  const flows = once(() => createFlowFlags(env.BOOKS_FLOW_FLAGS, () => clients.ssm));
+  const controls = once(() => createControlsStore(env.BOOKS_CONTROLS, clients.ssm));
   return {
     env,
     clock: options.clock,
@@ -79,16 +103,28 @@ export async function createServices(env: RuntimeEnv, options: ServiceOptions): 
     intents: new IntentRepository(table),
     trades: new TradeRepository(table),
     recon: new ReconRepository(table),
-    queue: new SqsExecutionQueue(
-      clients.sqs,
-      env.BOOKS_EXECUTION_QUEUE_URL
-        ? { url: env.BOOKS_EXECUTION_QUEUE_URL }
-        : { name: env.BOOKS_EXECUTION_QUEUE_NAME ?? '' },
-    ),
-    bars,
+    get queue() {
+      return queue();
+    },
+    get bars() {
+      return bars();
+    },
     broker,
-    flows: createFlowFlags(env.BOOKS_FLOW_FLAGS, clients.ssm),
-    controls: createControlsStore(env.BOOKS_CONTROLS, clients.ssm),
+    get flows() {
+      return flows();
+    },
+    get controls() {
+      return controls();
+    },
     controlLedger: new ControlRepository(table),
+  };
+}
+
+/** `make`'s value, made on the first call and kept. */
+function once<T>(make: () => T): () => T {
+  let made: { value: T } | undefined;
+  return () => {
+    made ??= { value: make() };
+    return made.value;
   };
 }

@@ -1,4 +1,5 @@
 import type { LambdaContext } from '@books/core';
+import { dynamodbClient } from '../src/clients';
 import { lambdaEntry } from '../src/lambda-entry';
 
 const env = {
@@ -14,6 +15,7 @@ describe('a Lambda entry', () => {
     const seen: { event: unknown; remaining: number; requestId: string }[] = [];
     const handler = lambdaEntry(
       'test',
+      { clients: { dynamodb: dynamodbClient } },
       () => async (event, context: LambdaContext) => {
         seen.push({ event, remaining: context.getRemainingTimeInMillis(), requestId: context.awsRequestId });
         return 'done';
@@ -37,7 +39,12 @@ describe('a Lambda entry', () => {
   });
 
   it('refuses an invocation without a context instead of inventing one', async () => {
-    const handler = lambdaEntry('test', () => async () => 'done', env);
+    const handler = lambdaEntry(
+      'test',
+      { clients: { dynamodb: dynamodbClient } },
+      () => async () => 'done',
+      env,
+    );
     await expect(handler({}, undefined)).rejects.toThrow(/Lambda context/);
     await expect(handler({}, { awsRequestId: 'x' })).rejects.toThrow(/getRemainingTimeInMillis/);
   });

@@ -21,7 +21,7 @@ import {
   workerItemOf,
 } from '@books/run-contract';
 import { BrokerMarket, type LambdaFunction, liveBars, type Services } from '@books/runtime';
-import { z } from 'zod';
+import * as z from 'zod';
 
 import { DslEvaluator, type PreviousTradingDay } from './adapters/dsl-evaluator';
 import { LedgerWorkerControls } from './adapters/ledger-controls';

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * A Parameter Store that speaks SSM's JSON 1.1 protocol (the AWS SDK v3 SSMClient talks to it over

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { FakeActivities, type FakeActivityRow } from '../src/alpaca';
 
 const row = (n: number, type = 'CSD'): FakeActivityRow => ({

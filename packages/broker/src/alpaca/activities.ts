@@ -1,5 +1,5 @@
 import type { JsonValue } from '@books/alpaca';
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   ActivityEnvelope,
   type ListActivitiesQuery,

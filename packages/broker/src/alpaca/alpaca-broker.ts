@@ -8,7 +8,7 @@ import {
   toAlpacaSymbol,
 } from '@books/alpaca';
 import type { ClientOrderId, Clock, Logger, Symbol, TradingDate } from '@books/core';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { ListActivitiesQuery, NonTradeActivity } from '../activities';
 import {
   AssetNotTradable,

@@ -6,7 +6,7 @@ import {
   KeySourceSchema,
   LatestTradeFeedSchema,
 } from '@books/alpaca';
-import { z } from 'zod';
+import * as z from 'zod';
 
 export { ALPACA_DATA_URL, ALPACA_LIVE_URL, ALPACA_PAPER_URL };
 

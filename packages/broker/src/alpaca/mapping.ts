@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { calendarDay } from '../calendar';
 import type { Account, Asset, BrokerOrder, CalendarDay, MarketClock, Position } from '../port';
 import type {

@@ -9,7 +9,7 @@ import {
   SymbolSchema,
   TradingDateSchema,
 } from '@books/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { MalformedBrokerPayload } from '../errors';
 import { BrokerOrderId, ORDER_STATUSES } from '../port';
 

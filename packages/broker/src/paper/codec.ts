@@ -1,5 +1,5 @@
 import { SideSchema } from '@books/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ORDER_STATUSES } from '../port';
 import { PaperCorporateCodec, type PaperCorporateState } from './corporate-actions';
 import type { PaperAccountState, PaperOrderRecord } from './records';

@@ -1,5 +1,5 @@
 import { Decimal, Money, type Price, Quantity, type TradingDate } from '@books/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { PaperAccountState } from './records';
 
 /**

@@ -1,6 +1,6 @@
 import { ManualClock, Symbol } from '@books/core';
 import { FakeAlpacaServer, type FakeWorld } from '@books/testkit';
-import { z } from 'zod';
+import * as z from 'zod';
 import { AlpacaBroker, AlpacaKeys, BrokerOrderId, parseAlpacaConfig } from '../../src';
 import { capturingLogger } from '../support/logs';
 import { tradingExample, tradingSpecPresent } from '../support/openapi';

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ClientOrderId, ManualClock, Price, Quantity, Symbol } from '@books/core';
 import { AlpacaContract } from '@books/testkit';
-import { z } from 'zod';
+import * as z from 'zod';
 import { AlpacaBroker, AlpacaKeys, BrokerOrderId, parseAlpacaConfig } from '../../src';
 import { capturingLogger } from '../support/logs';
 

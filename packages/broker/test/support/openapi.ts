@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Alpaca's own OpenAPI documents, beside the project (`../shared/alpaca-openapi`); absent in some checkouts. */
 const TRADING_SPEC = join(__dirname, '../../../../../shared/alpaca-openapi/trading-api.json');

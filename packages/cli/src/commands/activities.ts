@@ -1,7 +1,7 @@
 import { ActivityRepository, type StoredActivity } from '@books/ledger-client';
 import { type Output, type QueryContext, withStage } from '@books/operator';
 import type { Command } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 import { json, processOutput, table } from '../format';
 
 export interface ActivitiesArgs {

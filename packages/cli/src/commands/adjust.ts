@@ -2,7 +2,7 @@ import { errorMessage, Money, Price, Quantity, StrategyId, Symbol } from '@books
 import { mutating, type QueryContext, withStage } from '@books/operator';
 import { type AdjustmentRequest, recordAdjustment, restoreBookFromLedger } from '@books/reconciler';
 import type { Command } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 import { json, type Output, processOutput } from '../format';
 
 export interface AdjustArgs {

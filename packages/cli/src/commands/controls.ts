@@ -3,7 +3,7 @@ import { StrategyIdSchema, systemClock } from '@books/core';
 import { mutating, type Output, type Stage, withStage } from '@books/operator';
 import { applyControl, type ControlCommand, configOf } from '@books/runtime';
 import type { Command } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 import { json, processOutput } from '../format';
 
 /**

@@ -1,6 +1,6 @@
 import { booksHome, DEFAULT_LAMBDA_PORT, runDevLoop } from '@books/local';
 import type { Command } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 import { sampleBars } from './run';
 
 const port = z.coerce.number().int().min(1).max(65535);

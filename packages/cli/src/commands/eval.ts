@@ -3,7 +3,7 @@ import { errorMessage, TradingDate } from '@books/core';
 import { barPortFrom, compile, formatDslError, formatTrace, Session, type SymbolWeight } from '@books/dsl';
 import { CsvBarStore, splitAdjustedBars } from '@books/market-data';
 import type { Command } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 
 export interface EvalArgs {
   readonly strategy: string;

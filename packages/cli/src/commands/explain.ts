@@ -3,7 +3,7 @@ import { formatTrace, type Trace, TraceSchema } from '@books/dsl';
 import { readStoredTrace } from '@books/ledger-client';
 import { type Output, type QueryContext, withStage } from '@books/operator';
 import type { Command } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 import { json, processOutput } from '../format';
 
 export interface ExplainArgs {

@@ -2,7 +2,7 @@ import type { StrategyId } from '@books/core';
 import { type QueryContext, withStage } from '@books/operator';
 import { configOf, flowStatus, readStandings } from '@books/runtime';
 import type { Command } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 import { json, type Output, processOutput } from '../format';
 
 /** `books flows`: every strategy's flow and where it came from. */

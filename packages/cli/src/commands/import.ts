@@ -4,7 +4,7 @@ import path from 'node:path';
 import { errorMessage } from '@books/core';
 import { check, format, formatDslError, formatOf, readStrategy } from '@books/dsl';
 import type { Command } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Output } from './eval';
 
 export interface ImportArgs {

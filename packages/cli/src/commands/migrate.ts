@@ -2,7 +2,7 @@ import { StrategyId } from '@books/core';
 import type { MigrateResult } from '@books/legacy';
 import { migrateBook, mutating, type QueryContext, withStage } from '@books/operator';
 import type { Command } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 import { json, type Output, processOutput } from '../format';
 
 export interface MigrateArgs {

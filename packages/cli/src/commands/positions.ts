@@ -7,7 +7,7 @@ import {
   withStage,
 } from '@books/operator';
 import type { Command } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 import { cents, json, type Output, processOutput, table } from '../format';
 
 export interface PositionsArgs {

@@ -1,7 +1,7 @@
 import { errorMessage, TradingDate } from '@books/core';
 import { type QueryContext, type ReconciledSymbol, reconcileStage, withStage } from '@books/operator';
 import type { Command } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 import { json, type Output, processOutput, table } from '../format';
 
 export interface ReconcileArgs {

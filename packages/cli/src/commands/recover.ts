@@ -1,7 +1,7 @@
 import { errorMessage, RunId, runIdOf } from '@books/core';
 import { mutating, type QueryContext, type RecoveredIntent, recoverRun, withStage } from '@books/operator';
 import type { Command } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 import { json, type Output, processOutput, table } from '../format';
 
 export interface RecoverArgs {

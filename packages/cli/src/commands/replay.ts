@@ -5,7 +5,7 @@ import { booksHome, endpointsOf, flowFlagsFile, startStack, stopStack, workspace
 import type { ReplayFlow } from '@books/replay';
 import { formatSummary, progressReporter, renderReport, replayReportData, runReplay } from '@books/replay';
 import type { Command } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type Output, sampleBars as writeSampleBars } from './run';
 
 export interface ReplayCliArgs {

@@ -4,7 +4,7 @@ import { errorMessage } from '@books/core';
 import { type QueryContext, withStage } from '@books/operator';
 import { renderReport, stageReport } from '@books/replay';
 import type { Command } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type Output, processOutput } from '../format';
 
 export interface ReportArgs {

@@ -28,7 +28,7 @@ import {
 } from '@books/local';
 import { openDeployed, runOnDeployedStage, stageKindOf } from '@books/operator';
 import type { Command } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 
 export interface Output {
   out(text: string): void;

@@ -2,7 +2,7 @@ import { errorMessage, RunId } from '@books/core';
 import type { RunCompleteness, StrategyCompleteness, TradeCompleteness } from '@books/operator';
 import { type QueryContext, stageRun, stageRuns, withStage } from '@books/operator';
 import type { Command } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 import { json, type Output, processOutput, table } from '../format';
 
 export interface RunsArgs {

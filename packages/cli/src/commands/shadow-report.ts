@@ -2,7 +2,7 @@ import { runIdOf } from '@books/core';
 import { readShadowReports, type ShadowReport } from '@books/legacy';
 import { type QueryContext, withStage } from '@books/operator';
 import type { Command } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 import { json, type Output, processOutput } from '../format';
 
 /** `books shadow-report`: per shadow strategy, per symbol, the legacy-attributed vs its own target and trades. */

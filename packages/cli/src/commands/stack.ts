@@ -1,7 +1,7 @@
 import { errorMessage } from '@books/core';
 import { booksHome, formatStatus, stackStatus, startStack, stopRecordedStack } from '@books/local';
 import type { Command } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 import { sampleBars } from './run';
 
 export interface Output {

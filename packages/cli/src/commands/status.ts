@@ -2,7 +2,7 @@ import { runIdOf } from '@books/core';
 import { loadRunCompleteness, type Output, type QueryContext, withStage } from '@books/operator';
 import { configOf, readStandings } from '@books/runtime';
 import type { Command } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 import { json, processOutput } from '../format';
 
 /** `books status`: the stage, the controls in force (halt, each book's standing), recent changes, the last run. */

@@ -2,7 +2,7 @@ import { errorMessage, Money, notional, type StrategyId } from '@books/core';
 import type { StrategyTrade } from '@books/ledger-client';
 import { type QueryContext, stageTrades, withStage } from '@books/operator';
 import type { Command } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 import { cents, json, type Output, processOutput, table } from '../format';
 
 export interface TradesArgs {

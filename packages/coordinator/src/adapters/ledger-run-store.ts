@@ -16,7 +16,7 @@ import {
   type RunStrategy,
   StatusConflictError,
 } from '@books/ledger-client';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { DispatchOutcome, RunRecord, RunStore } from '../ports';
 
 /** The coordinator's record of a run, kept as the META item's plan_json. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Composer's score tree: the form in which Composer stores and shares a symphony, as EDN

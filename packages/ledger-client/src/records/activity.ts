@@ -1,6 +1,6 @@
 import type { StrategyId, TradingDate } from '@books/core';
 import type { BookPosting } from '@books/portfolio';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type Item, toItem } from '../attribute-codec';
 import { field } from '../fields';
 import { canonicalInstant } from '../instant';

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { fromItem, type Item } from '../attribute-codec';
 import { CorruptItemError } from '../errors';
 

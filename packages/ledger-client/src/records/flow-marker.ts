@@ -1,5 +1,5 @@
 import { InstantSchema, StrategyIdSchema } from '@books/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type Item, toItem } from '../attribute-codec';
 import { CorruptItemError } from '../errors';
 import { keys } from '../keys';

@@ -9,7 +9,7 @@ import {
   type Symbol,
   type Weight,
 } from '@books/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type Item, toItem } from '../attribute-codec';
 import { field } from '../fields';
 import { canonicalInstant } from '../instant';

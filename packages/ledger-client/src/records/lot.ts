@@ -1,5 +1,5 @@
 import type { Money, Price, Quantity, StrategyId, Symbol } from '@books/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type Item, toItem } from '../attribute-codec';
 import { field } from '../fields';
 import { canonicalInstant } from '../instant';

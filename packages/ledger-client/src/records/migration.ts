@@ -8,7 +8,7 @@ import {
   type Symbol,
   SymbolSchema,
 } from '@books/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type Item, toItem } from '../attribute-codec';
 import { field } from '../fields';
 import { canonicalInstant } from '../instant';

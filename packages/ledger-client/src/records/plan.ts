@@ -13,7 +13,7 @@ import {
   WeightSchema,
 } from '@books/core';
 import { SUPPRESSION_REASONS } from '@books/portfolio';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type Item, toItem } from '../attribute-codec';
 import { keys } from '../keys';
 import type { LedgerTable } from '../ledger-table';

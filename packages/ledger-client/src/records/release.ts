@@ -7,7 +7,7 @@ import {
   type StrategyId,
   type Symbol,
 } from '@books/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type Item, toItem } from '../attribute-codec';
 import { CorruptItemError } from '../errors';
 import { field } from '../fields';

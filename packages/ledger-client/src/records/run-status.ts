@@ -1,5 +1,5 @@
 import { BooksError } from '@books/core';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The lifecycles of a run (its META item) and of each strategy within it, each as one transition

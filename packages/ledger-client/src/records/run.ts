@@ -6,7 +6,7 @@ import {
   type StrategyId,
   type TradingDate,
 } from '@books/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type Item, toItem } from '../attribute-codec';
 import { field } from '../fields';
 import { canonicalInstant } from '../instant';

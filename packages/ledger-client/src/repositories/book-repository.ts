@@ -1,5 +1,5 @@
 import { ConcurrencyError, LEGACY, type StrategyId, type Symbol } from '@books/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type Item } from '../attribute-codec';
 import { CorruptItemError } from '../errors';
 import { field } from '../fields';

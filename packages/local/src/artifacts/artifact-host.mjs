@@ -8,9 +8,10 @@
 // BOOKS_ARTIFACT_TIMEOUT_SECONDS (the function's Timeout). Tells its parent over IPC:
 // { type: 'ready', port, loadMs, initError? } once listening.
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { resolve } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 
@@ -29,6 +30,29 @@ function errorBody(error) {
   };
 }
 
+/**
+ * As Lambda's Node runtime decides: `.mjs` is an ES module, `.cjs` CommonJS, and `.js` an ES module
+ * only when the nearest package.json (below node_modules) says `"type": "module"`. A CommonJS file
+ * is `require`d, not imported: an import of it costs a format detection and an export scan of the
+ * whole bundle, which Lambda never does.
+ */
+function isEsModule(file) {
+  if (file.endsWith('.mjs')) return true;
+  if (file.endsWith('.cjs')) return false;
+  for (let dir = dirname(file); !dir.endsWith('/node_modules'); dir = dirname(dir)) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest)) {
+      try {
+        return JSON.parse(readFileSync(manifest, 'utf8')).type === 'module';
+      } catch {
+        return false;
+      }
+    }
+    if (dirname(dir) === dir) return false;
+  }
+  return false;
+}
+
 async function loadHandler() {
   const dot = handlerSpec.lastIndexOf('.');
   const file = handlerSpec.slice(0, dot);
@@ -39,7 +63,7 @@ async function loadHandler() {
     e.name = 'Runtime.ImportModuleError';
     throw e;
   }
-  const mod = await import(pathToFileURL(path).href);
+  const mod = isEsModule(path) ? await import(pathToFileURL(path).href) : createRequire(path)(path);
   const handler = mod[name] ?? mod.default?.[name];
   if (typeof handler !== 'function') {
     const e = new Error(`${file}.${name} is undefined or not exported`);
@@ -49,7 +73,20 @@ async function loadHandler() {
   return handler;
 }
 
+/**
+ * BOOKS_ARTIFACT_STATS (benchmarks): a file this sandbox appends one JSON line to for its cold start
+ * and for each invocation: wall and CPU milliseconds of this process (CPU time holds still when
+ * other processes share the cores).
+ */
+const statsFile = process.env.BOOKS_ARTIFACT_STATS;
+function stat(kind, wallMs, cpuSince) {
+  if (!statsFile) return;
+  const cpu = process.cpuUsage(cpuSince);
+  appendFileSync(statsFile, `${JSON.stringify({ kind, wallMs, cpuMs: (cpu.user + cpu.system) / 1000 })}\n`);
+}
+
 const loadStarted = performance.now();
+const loadCpu = process.cpuUsage();
 let handler;
 let initError;
 try {
@@ -58,6 +95,7 @@ try {
   initError = errorBody(e);
 }
 const loadMs = performance.now() - loadStarted;
+stat('load', loadMs, loadCpu);
 
 function context(requestId, deadline) {
   return {
@@ -77,6 +115,7 @@ function context(requestId, deadline) {
 async function invoke(event, requestId) {
   if (initError) return { ok: false, body: initError, durationMs: 0 };
   const started = performance.now();
+  const cpu = process.cpuUsage();
   const deadline = Date.now() + timeoutMs;
   let timer;
   const timedOut = new Promise((settle) => {
@@ -101,7 +140,9 @@ async function invoke(event, requestId) {
     );
   const outcome = await Promise.race([ran, timedOut]);
   clearTimeout(timer);
-  return { ...outcome, durationMs: performance.now() - started };
+  const durationMs = performance.now() - started;
+  stat('invoke', durationMs, cpu);
+  return { ...outcome, durationMs };
 }
 
 let queue = Promise.resolve();

@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, request, type Server, type ServerRe
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { BooksError } from '@books/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { LOCAL_REGION } from '../stack/clients';
 import { node22Executable } from '../stack/paths';
 import { logTail } from '../stack/processes';

@@ -6,13 +6,13 @@
  * stopped here. Measures the process start to ready (Node boot + module load), the handler
  * module's load alone, and the first invocation as its caller sees it.
  */
-import { cpSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { createLogger, marketTimeToInstant, StrategyId, TradingDate } from '@books/core';
 import { generateSampleBars, sampleTradingDays } from '@books/market-data';
-import { z } from 'zod';
+import * as z from 'zod';
 import { LocalWorld } from '../daily-run/local-world';
 import { drainQueue } from '../daily-run/queue-poller';
 import { invokeFunction, offlineLambda } from '../dev/offline-lambda';
@@ -22,7 +22,7 @@ import { workspaceRoot } from '../stack/paths';
 import { endpointsOf, startStack, stopStack } from '../stack/stack';
 import { ArtifactRuntime } from './artifact-runtime';
 import { packageService } from './package-service';
-import { readPackagedFunctions } from './packaged-template';
+import { PACKAGED_TEMPLATE, readPackagedFunctions } from './packaged-template';
 
 export interface ColdStartOptions {
   /**
@@ -31,8 +31,11 @@ export interface ColdStartOptions {
    * (`/strategy-books/local/alpaca/api-key-id`, `…/api-secret-key`).
    */
   readonly marketData: { readonly url: string; readonly ssmEndpoint: string };
-  /** Runs the functions without the template's NODE_OPTIONS (--enable-source-maps). */
-  readonly withoutSourceMaps?: boolean;
+  /**
+   * Writes each function's CPU profile (`node --cpu-prof`: module load and the first invocation)
+   * into this directory, as `<function>.cpuprofile`.
+   */
+  readonly cpuProfileDir?: string;
   /** Progress lines (packaging). */
   readonly progress?: (line: string) => void;
 }
@@ -44,7 +47,52 @@ export interface ColdStartRow {
   readonly readyMs: number;
   readonly loadMs: number;
   readonly firstMs: number;
+  /** CPU time of the function's process over the module load, and over its first invocation. */
+  readonly loadCpuMs: number;
+  readonly firstCpuMs: number;
   readonly note: string;
+}
+
+const EventSourceSchema = z.object({
+  Resources: z.record(
+    z.string(),
+    z.object({
+      Type: z.string(),
+      Properties: z
+        .object({ BatchSize: z.number().int().positive().optional(), FunctionName: z.unknown().optional() })
+        .optional(),
+    }),
+  ),
+});
+
+/** The batch size of the SQS event source of the function `logicalId` in the packaged template. */
+function batchSizeOf(packageDir: string, logicalId: string): number {
+  const template = EventSourceSchema.parse(
+    JSON.parse(readFileSync(path.join(packageDir, PACKAGED_TEMPLATE), 'utf8')),
+  );
+  const mapping = Object.values(template.Resources).find(
+    (r) =>
+      r.Type === 'AWS::Lambda::EventSourceMapping' &&
+      JSON.stringify(r.Properties?.FunctionName) === JSON.stringify({ 'Fn::GetAtt': [logicalId, 'Arn'] }),
+  );
+  const size = mapping?.Properties?.BatchSize;
+  if (size === undefined) throw new Error(`the packaged template gives ${logicalId} no SQS batch size`);
+  return size;
+}
+
+/** One line of a sandbox's BOOKS_ARTIFACT_STATS file (artifact-host.mjs). */
+const StatSchema = z.object({ kind: z.enum(['load', 'invoke']), wallMs: z.number(), cpuMs: z.number() });
+
+/** The CPU milliseconds of a sandbox's module load and first invocation, from its stats file. */
+function cpuOf(file: string): { loadCpuMs: number; firstCpuMs: number } {
+  const stats = readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => StatSchema.parse(JSON.parse(line)));
+  return {
+    loadCpuMs: stats.find((s) => s.kind === 'load')?.cpuMs ?? Number.NaN,
+    firstCpuMs: stats.find((s) => s.kind === 'invoke')?.cpuMs ?? Number.NaN,
+  };
 }
 
 const STAGE = 'local';
@@ -65,7 +113,6 @@ type Invoke = (functionName: string, event: unknown) => Promise<unknown>;
 
 /** Packages the service and measures every function's cold start, in daily-cycle order. */
 export async function measureColdStarts(options: ColdStartOptions): Promise<ColdStartRow[]> {
-  const withoutSourceMaps = options.withoutSourceMaps === true;
   const root = mkdtempSync(path.join(tmpdir(), 'books-cold-start-'));
   const home = path.join(root, 'home');
   const logger = createLogger(
@@ -119,6 +166,13 @@ export async function measureColdStarts(options: ColdStartOptions): Promise<Cold
     s3.destroy();
     const market = options.marketData;
     const zips = new Map(readPackagedFunctions(packageDir).map((f) => [f.key, f]));
+    const profileDir = options.cpuProfileDir === undefined ? undefined : path.resolve(options.cpuProfileDir);
+    if (profileDir !== undefined) mkdirSync(profileDir, { recursive: true });
+    /** With a profile directory, each sandbox writes its CPU profile there when it exits. */
+    const nodeOptions = (key: string): Record<string, string> =>
+      profileDir === undefined
+        ? {}
+        : { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir} --cpu-prof-name=${key}.cpuprofile` };
 
     /** A fresh sandbox of `key` (and of `alongside`, which it invokes), one timed invocation. */
     const measure = async <T>(
@@ -129,6 +183,7 @@ export async function measureColdStarts(options: ColdStartOptions): Promise<Cold
       const fn = zips.get(key);
       if (!fn) throw new Error(`no packaged function ${key}`);
       const started = performance.now();
+      const statsFile = (f: string) => path.join(root, `stats-${f}.jsonl`);
       const runtime = await ArtifactRuntime.start({
         packageDir,
         workDir: path.join(root, `run-${key}`),
@@ -139,19 +194,22 @@ export async function measureColdStarts(options: ColdStartOptions): Promise<Cold
           ExecutionQueue: world.executionQueueUrl,
           BarsBucket: `strategy-books-${STAGE}-bars`,
         },
-        env: (f): Record<string, string> =>
-          f.key === 'dataRefresh'
+        env: (f): Record<string, string> => ({
+          BOOKS_ARTIFACT_STATS: statsFile(f.key),
+          ...(f.key === 'dataRefresh'
             ? {
                 BOOKS_S3_ENDPOINT: endpoints.sqs,
                 BOOKS_ALPACA_DATA_URL: market.url,
                 BOOKS_BARS_HISTORY_START: '2024-03-01',
                 BOOKS_SSM_ENDPOINT: market.ssmEndpoint,
+                ...nodeOptions(f.key),
               }
             : {
                 IS_OFFLINE: 'true',
                 BOOKS_LOG_LEVEL: 'warn',
-                ...(withoutSourceMaps ? { NODE_OPTIONS: '' } : {}),
-              },
+                ...nodeOptions(f.key),
+              }),
+        }),
       });
       const readyMs = performance.now() - started;
       const lambda = offlineLambda(runtime.endpoint);
@@ -172,7 +230,8 @@ export async function measureColdStarts(options: ColdStartOptions): Promise<Cold
         };
         const { result, note } = await first(invoke, fn.functionName);
         const zipMb = statSync(fn.zipFile).size / 1024 / 1024;
-        return { row: { key, zipMb, readyMs, loadMs: cold.loadMs, firstMs, note }, result };
+        const cpu = cpuOf(statsFile(key));
+        return { row: { key, zipMb, readyMs, loadMs: cold.loadMs, firstMs, ...cpu, note }, result };
       } finally {
         lambda.destroy();
         await runtime.stop();
@@ -212,14 +271,19 @@ export async function measureColdStarts(options: ColdStartOptions): Promise<Cold
     const execution = await measure(
       'execution',
       async (invoke, name) => {
+        // Batches as the template's event source delivers them, so the first one is a deployed first.
+        const batchSize = batchSizeOf(packageDir, zips.get('execution')?.logicalId ?? '');
         const drain = await drainQueue(
           world.services.clients.sqs,
           world.executionQueueUrl,
           (event) => invoke(name, event),
           logger,
-          { retryDelaySeconds: 1 },
+          { retryDelaySeconds: 1, batchSize },
         );
-        return { result: drain, note: `${drain.delivered} messages, the first batch timed` };
+        return {
+          result: drain,
+          note: `${drain.delivered} messages in batches of ${batchSize}, the first timed`,
+        };
       },
       ['reconciler'],
     );
@@ -248,7 +312,7 @@ export async function measureColdStarts(options: ColdStartOptions): Promise<Cold
 }
 
 /** The figures as a table, with the goal checked for the daily run's functions. */
-export function formatColdStarts(rows: readonly ColdStartRow[], withoutSourceMaps: boolean): string {
+export function formatColdStarts(rows: readonly ColdStartRow[]): string {
   const header = [
     'function',
     'zip MB',
@@ -257,6 +321,8 @@ export function formatColdStarts(rows: readonly ColdStartRow[], withoutSourceMap
     'first invoke',
     'load+first',
     'goal',
+    'CPU load',
+    'CPU first',
     'event',
   ];
   const lines = rows.map((r) => {
@@ -266,20 +332,31 @@ export function formatColdStarts(rows: readonly ColdStartRow[], withoutSourceMap
         ? `ok ≤ ${COLD_START_GOAL_MS}`
         : `OVER ${COLD_START_GOAL_MS}`
       : '-';
-    return [r.key, r.zipMb.toFixed(2), ms(r.readyMs), ms(r.loadMs), ms(r.firstMs), ms(total), goal, r.note];
+    return [
+      r.key,
+      r.zipMb.toFixed(2),
+      ms(r.readyMs),
+      ms(r.loadMs),
+      ms(r.firstMs),
+      ms(total),
+      goal,
+      ms(r.loadCpuMs),
+      ms(r.firstCpuMs),
+      r.note,
+    ];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] ?? '').length)));
   const format = (cells: readonly string[]) =>
     cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ');
   return [
-    `cold start per function: a fresh Node 22 process on its unpacked artifact, one invocation` +
-      `${withoutSourceMaps ? ' (without --enable-source-maps)' : ''}; load average ${loadavg()
-        .map((l) => l.toFixed(1))
-        .join(' ')}`,
+    `cold start per function: a fresh Node 22 process on its unpacked artifact, one invocation; load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
     format(header),
     ...lines.map(format),
-    'start→ready: spawn to listening (Node boot + module load); module load: import of the handler file;',
-    'first invoke: the first invocation, as its caller sees it (services built lazily on it)',
+    'start→ready: spawn to listening (Node boot + module load); module load: the handler file loaded as Lambda loads it;',
+    'first invoke: the first invocation, as its caller sees it (services built lazily on it);',
+    "CPU load / CPU first: the function process's CPU time over each (steady when other processes share the cores)",
     '',
   ].join('\n');
 }

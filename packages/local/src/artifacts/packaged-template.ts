@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { BooksError } from '@books/core';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The template `sls package` writes beside the zips: what CloudFormation would deploy. */
 export const PACKAGED_TEMPLATE = 'cloudformation-template-update-stack.json';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ValidationError } from '@books/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseCloudFormationYaml } from '../stack/cloudformation-yaml';
 import { workspaceRoot } from '../stack/paths';
 import { resolveVariables } from '../stack/serverless-variables';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LambdaContext } from '@books/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseCloudFormationYaml } from '../stack/cloudformation-yaml';
 import { workspaceRoot } from '../stack/paths';
 

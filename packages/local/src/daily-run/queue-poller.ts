@@ -8,7 +8,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { Logger } from '@books/core';
-import { z } from 'zod';
+import * as z from 'zod';
 
 const BatchResponseSchema = z.object({
   batchItemFailures: z.array(z.object({ itemIdentifier: z.string() })),

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** DailyRun's output when the coordinator did not plan the run (the Skipped state keeps its plan). */
 const RefusalSchema = z.object({

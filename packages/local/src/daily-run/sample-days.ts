@@ -8,7 +8,7 @@ import {
   sampleCorporateActions,
   sampleTradingDays,
 } from '@books/market-data';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Sample history starts in 2023; the first simulated day leaves a year for 200-day indicators. */
 export const SAMPLE_FIRST_DAY = '2023-01-03';

@@ -1,6 +1,6 @@
 import { BooksError } from '@books/core';
 import { StateMachine } from 'aws-local-stepfunctions';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { LocalStateMachine } from './definition';
 
 type Json = Parameters<StateMachine['run']>[0];

@@ -1,6 +1,6 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { BooksError } from '@books/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { LOCAL_REGION } from '../stack/clients';
 
 /** The Lambda endpoint serverless-offline serves by default (`--lambdaPort`). */

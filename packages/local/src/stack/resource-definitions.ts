@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ValidationError } from '@books/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseCloudFormationYaml } from './cloudformation-yaml';
 import { workspaceRoot } from './paths';
 import { resolveVariables } from './serverless-variables';

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { BooksError } from '@books/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ServerRecord } from './server-process';
 
 const ServerRecordSchema = z.object({

@@ -94,6 +94,12 @@ describe('the artifact runtime', () => {
     mkdirSync(packageDir);
     writeZip(join(packageDir, 'probe.zip'), { 'src/probe.js': PROBE, 'data/config.json': '{}' });
     writeZip(join(packageDir, 'broken.zip'), { 'src/other.js': 'exports.handler = async () => 1;' });
+    writeZip(join(packageDir, 'esm.zip'), {
+      'package.json': '{"type":"module"}',
+      // Top-level await: a module only an import loads (require refuses it).
+      'src/esm.js':
+        'const ready = await Promise.resolve(true);\nexport const handler = async () => ({ ready });',
+    });
     writeFileSync(
       join(packageDir, PACKAGED_TEMPLATE),
       JSON.stringify({
@@ -104,6 +110,7 @@ describe('the artifact runtime', () => {
             QUEUE_URL: { Ref: 'Queue' },
           }),
           BrokenLambdaFunction: lambdaResource('broken', 'src/missing.handler', {}),
+          EsmLambdaFunction: lambdaResource('esm', 'src/esm.handler', {}),
         },
       }),
     );
@@ -162,6 +169,10 @@ describe('the artifact runtime', () => {
     const after = (await invoke('svc-test-probe', {})) as { pid: number };
     expect(after.pid).not.toBe(before.pid);
   }, 20_000);
+
+  it('loads a .js handler as an ES module when its package.json says "type": "module", as Lambda does', async () => {
+    expect(await invoke('svc-test-esm', {})).toEqual({ ready: true });
+  });
 
   it('reports a handler its artifact does not hold at cold start and on every invocation', async () => {
     expect((await runtime?.coldStart('broken'))?.initError).toMatchObject({

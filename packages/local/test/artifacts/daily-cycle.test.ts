@@ -14,7 +14,7 @@ import {
 } from '@books/core';
 import { generateSampleBars, sampleTradingDays } from '@books/market-data';
 import { FakeMarketDataServer, type FakeSsmServer, fakeDailyBar, startFakeSsm, testS3 } from '@books/testkit';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ArtifactRuntime } from '../../src/artifacts/artifact-runtime';
 import { packageService } from '../../src/artifacts/package-service';
 import { LocalWorld } from '../../src/daily-run/local-world';

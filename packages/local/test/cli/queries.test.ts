@@ -1,7 +1,7 @@
 import { runPnl, runPositions, runRuns, runTrades } from '@books/cli';
 import { marketTimeToInstant, type TradingDate } from '@books/core';
 import type { QueryContext } from '@books/operator';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { LocalWorld } from '../../src/daily-run/local-world';
 import { daysFrom, openWorld, SAMPLE_DAYS, STRATEGY_IDS } from '../e2e/support';
 

@@ -1,5 +1,5 @@
 import { marketTimeToInstant } from '@books/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { loadStateMachine } from '../../src/daily-run/definition';
 import { runStateMachine } from '../../src/daily-run/state-machine-runner';
 import { STEP_FUNCTIONS_PAYLOAD_LIMIT_BYTES, StatePayloadMeter } from '../../src/daily-run/state-payloads';

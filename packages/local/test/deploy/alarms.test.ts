@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { packageStage, type Template } from './packaged';
 import { allows, arnOf, rolePolicies } from './template-iam';
 

@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { zipEntries } from '../../src/artifacts/unzip';
 import { packageStage } from './packaged';
 
@@ -9,6 +9,20 @@ const MAX_ZIP_BYTES = 1024 * 1024;
 
 /** The functions that read the stage's strategy config at run time (BOOKS_STRATEGIES_DIR). */
 const READ_CONFIG = ['coordinator', 'strategyWorker', 'legacy', 'reconciler'];
+
+/**
+ * The AWS SDK clients each function makes (its handler's wiring, and the reconciler's invoke
+ * where it asks for one); the SDK's credential chain brings its own (STS, SSO), not counted.
+ */
+const CLIENTS: Readonly<Record<string, readonly string[]>> = {
+  coordinator: ['DynamoDBClient', 'LambdaClient', 'SSMClient'],
+  strategyWorker: ['DynamoDBClient', 'S3Client', 'SQSClient', 'SSMClient'],
+  legacy: ['DynamoDBClient', 'SQSClient', 'SSMClient'],
+  execution: ['DynamoDBClient', 'LambdaClient', 'SQSClient', 'SSMClient'],
+  reconciler: ['DynamoDBClient', 'SSMClient'],
+  dataRefresh: ['S3Client', 'SSMClient'],
+};
+const SERVICE_CLIENTS = ['DynamoDBClient', 'LambdaClient', 'S3Client', 'SQSClient', 'SSMClient'];
 
 describe('the packaged function artifacts', () => {
   jest.setTimeout(180_000);
@@ -55,4 +69,15 @@ describe('the packaged function artifacts', () => {
       }
     },
   );
+
+  it('bundles in each function only the AWS SDK clients it makes', async () => {
+    const { dir } = await packageStage('prod');
+    for (const [fn, expected] of Object.entries(CLIENTS)) {
+      const handler = zipEntries(join(dir, `${fn}.zip`)).find((e) => e.name.endsWith('.js'));
+      const code = handler?.data.toString('utf8') ?? '';
+      // Names are kept (keepNames): each bundled client class carries its name as a string.
+      const bundled = SERVICE_CLIENTS.filter((name) => code.includes(`"${name}"`));
+      expect({ fn, bundled }).toEqual({ fn, bundled: expected });
+    }
+  });
 });

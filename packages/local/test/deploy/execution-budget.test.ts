@@ -1,5 +1,5 @@
 import { DEFAULT_EXECUTION_LIMITS } from '@books/execution';
-import { z } from 'zod';
+import * as z from 'zod';
 import { packageStage, type Template } from './packaged';
 
 const EventSourceMapping = z.object({ BatchSize: z.number().int().positive() });

@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { AwsCall, AwsCallRecorder } from '@books/runtime';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** A call as IAM authorises it: one action on one resource ARN. */
 export interface IamRequest {

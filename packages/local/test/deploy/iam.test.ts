@@ -5,7 +5,7 @@ import { SAMPLE_SYMBOLS } from '@books/market-data';
 import { reconcilerFunction } from '@books/reconciler';
 import { installAwsCallRecorder, type Services } from '@books/runtime';
 import { createTestBucket, type FakeSsmServer, startFakeSsm, type TestBucket } from '@books/testkit';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { LocalWorld } from '../../src/daily-run/local-world';
 import { daysFrom, openWorld, sampleBarsDir } from '../e2e/support';
 import { MIXED_EXAMPLES, strategiesDirWith } from '../legacy/support';

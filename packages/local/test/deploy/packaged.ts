@@ -13,7 +13,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { z } from 'zod';
+import * as z from 'zod';
 import { withPackagingLock } from '../../src/artifacts/package-service';
 
 export const REPO_ROOT = join(__dirname, '../../../..');

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { packageStage } from './packaged';
 
 /** Properties of the packaged prod template a deployed stage relies on. */

@@ -1,5 +1,5 @@
 import { runSimulation } from '@cloud-copilot/iam-simulate';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Template } from './packaged';
 
 /** The account and region the template's ARNs are resolved for (any fixed pair will do). */

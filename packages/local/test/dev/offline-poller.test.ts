@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { createLogger } from '@books/core';
 import { createTestQueues, type TestQueues } from '@books/testkit';
-import { z } from 'zod';
+import * as z from 'zod';
 import { offlineLambda } from '../../src/dev/offline-lambda';
 import { drainThroughOffline } from '../../src/dev/offline-poller';
 

@@ -4,7 +4,7 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { createLogger, runIdOf } from '@books/core';
 import { loadRunCompleteness } from '@books/operator';
 import { reconcilerFunction } from '@books/reconciler';
-import { z } from 'zod';
+import * as z from 'zod';
 import { writeLoadFixture } from '../load/load-fixture';
 import { openLoadWorld } from '../load/open-load-world';
 

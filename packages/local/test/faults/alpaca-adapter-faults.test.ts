@@ -10,7 +10,7 @@ import {
 import { readStoredPlan } from '@books/ledger-client';
 import { generateSampleBars } from '@books/market-data';
 import { FakeAlpacaServer, type FakeOrderPolicy, type FakeOrderScript } from '@books/testkit';
-import { z } from 'zod';
+import * as z from 'zod';
 import { drainQueue } from '../../src/daily-run/queue-poller';
 import { SAMPLE_DAYS, STRATEGY_IDS } from '../e2e/support';
 import { deliverChaotically } from './harness/chaotic-delivery';

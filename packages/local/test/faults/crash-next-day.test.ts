@@ -1,6 +1,6 @@
 import { ClientOrderId, type RunId, type TradingDate } from '@books/core';
 import { LedgerRunCompletionStore, runCompletion } from '@books/reconciliation';
-import { z } from 'zod';
+import * as z from 'zod';
 import { drainQueue, type PollerOptions } from '../../src/daily-run/queue-poller';
 import { InjectedCrash } from './harness/crash';
 import { InterceptedBroker } from './harness/faulty-broker';

@@ -7,7 +7,7 @@ import {
   type StrategyExecutionRequested,
   serializeExecutionMessage,
 } from '@books/queue';
-import { z } from 'zod';
+import * as z from 'zod';
 import { drainQueue } from '../../src/daily-run/queue-poller';
 import { STRATEGY_IDS } from '../e2e/support';
 import { ACTIVE_DAYS, expectInvariants, openScenario, played, type Scenario } from './harness/scenario';

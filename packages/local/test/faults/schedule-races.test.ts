@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { drainQueue } from '../../src/daily-run/queue-poller';
 import {
   ACTIVE_DAYS,

@@ -2,7 +2,7 @@ import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StrategyId, TradingDate } from '@books/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { STRATEGIES_DIR, STRATEGY_IDS } from '../e2e/support';
 import { expectInvariants, openScenario, played } from './harness/scenario';
 import { scenarioSeed } from './harness/seeded';

@@ -2,7 +2,7 @@ import { runReconcile } from '@books/cli';
 import { ClientOrderId, Quantity, type TradingDate } from '@books/core';
 import type { QueryContext } from '@books/operator';
 import { ledgerLatestRunDate } from '@books/operator';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { LocalWorld } from '../../src/daily-run/local-world';
 import { daysFrom, openWorld, SAMPLE_DAYS, STRATEGY_IDS } from '../e2e/support';
 

@@ -1,5 +1,5 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { z } from 'zod';
+import * as z from 'zod';
 import { StageError } from './stage-error';
 
 /** The CloudFormation stack `sls deploy --stage S` creates (serverless.yml `service`). */

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseCloudFormationYaml } from '@books/local';
-import { z } from 'zod';
+import * as z from 'zod';
 import { StackOutputsSchema } from '../../src/stage/stack-outputs';
 
 /** What a deployed stage is read from must be what `sls deploy` exports. */

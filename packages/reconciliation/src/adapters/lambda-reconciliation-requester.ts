@@ -1,6 +1,6 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { BooksError } from '@books/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ReconciliationRequester } from '../run-completion';
 
 /** The variable naming the stage's reconciler function (serverless.yml sets it). */

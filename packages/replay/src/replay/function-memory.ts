@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseCloudFormationYaml, workspaceRoot } from '@books/local';
-import { z } from 'zod';
+import * as z from 'zod';
 
 const ServerlessSchema = z.object({
   provider: z.object({ memorySize: z.number().int().positive() }),

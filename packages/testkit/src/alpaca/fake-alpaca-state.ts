@@ -1,5 +1,5 @@
 import { type Clock, canonical, Decimal, marketTimeToInstant } from '@books/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { nyIso } from './eastern';
 
 export interface FakeAsset {

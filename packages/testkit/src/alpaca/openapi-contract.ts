@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Alpaca's own OpenAPI 3.0 documents (Trading API, Market Data API) as a checker of HTTP

@@ -12,7 +12,7 @@ import {
   TradeRepository,
 } from '@books/ledger-client';
 import { createAwsClients, type Services } from '@books/runtime';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** One DynamoDB request as a fault rule sees it: the operation and the keys it touches. */
 export interface DynamoCall {
