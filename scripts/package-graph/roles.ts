@@ -9,6 +9,7 @@ export const PACKAGE_ROLES: Readonly<Record<string, PackageRole>> = {
   dsl: 'domain',
   portfolio: 'domain',
   'run-contract': 'domain',
+  events: 'domain',
   alpaca: 'adapter',
   broker: 'adapter',
   'ledger-client': 'adapter',

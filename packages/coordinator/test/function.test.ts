@@ -35,6 +35,7 @@ function servicesFor(mode: 'alpaca-live' | 'simulated'): Services {
     bars: undefined,
     broker: unused(),
     flows: unused(),
+    events: unused(),
   };
 }
 

@@ -69,6 +69,8 @@ export type { LegacyTrade } from './records/legacy-trade';
 export { decodeLegacyTrade, encodeLegacyTrade } from './records/legacy-trade';
 export type { StoredLot } from './records/lot';
 export { decodeLot, encodeLot } from './records/lot';
+export type { OutboxEvent } from './records/outbox';
+export { decodeOutboxEvent, encodeOutboxEvent } from './records/outbox';
 export type { StoredPlan, StoredPlanInput } from './records/plan';
 export { decodePlanItem, encodePlanItem, readStoredPlan, StoredPlanSchema } from './records/plan';
 export type { PoolEntryKind, StoredPool, StoredPoolEntry } from './records/pool';
@@ -132,6 +134,7 @@ export { BookRepository, FIRST_CASH_VERSION } from './repositories/book-reposito
 export type { IntentTransition } from './repositories/intent-repository';
 export { IntentRepository } from './repositories/intent-repository';
 export { LegacyRepository } from './repositories/legacy-repository';
+export { OutboxRepository } from './repositories/outbox-repository';
 export { cashActivityEntry, PoolRepository, poolMoveItem } from './repositories/pool-repository';
 export { ReconRepository } from './repositories/recon-repository';
 export type { RunItems, RunStrategyPatch, StrategyTransition } from './repositories/run-repository';

@@ -100,6 +100,12 @@ export const keys = {
   pool: (): ItemKey => ({ PK: POOL_PARTITION, SK: POOL_BALANCE }),
   /** A deposit, withdrawal or account-level cash activity posted to the pool, once per id. */
   poolEntry: (id: string): ItemKey => ({ PK: POOL_PARTITION, SK: `${SK_PREFIX.poolEntry}${id}` }),
+  /** A run's events to publish (the outbox): written with the fact they tell, in its transaction. */
+  outbox: (runId: RunId): string => `OUTBOX#${runId}`,
+  outboxEvent: (runId: RunId, eventId: string): ItemKey => ({
+    PK: keys.outbox(runId),
+    SK: `${SK_PREFIX.outboxEvent}${eventId}`,
+  }),
   recon: (date: TradingDate): string => `RECON#${date}`,
   reconResult: (date: TradingDate, at: string): ItemKey => ({
     PK: keys.recon(date),
@@ -141,6 +147,7 @@ export const SK_PREFIX = {
   reconResult: 'RESULT#',
   book: 'BOOK#',
   poolEntry: 'ENTRY#',
+  outboxEvent: 'EVENT#',
 } as const;
 
 /** A stage's latest run (`STAGE#{stage}` / `LATEST_RUN`): runs go forward in date from it. */

@@ -11,6 +11,7 @@ import type {
   Symbol,
   TradingDate,
 } from '@books/core';
+import type { EventPublisher } from '@books/events';
 import type { ReconResult } from '@books/ledger-client';
 import type { Book } from '@books/portfolio';
 
@@ -101,6 +102,8 @@ export interface ReconcileAccountPorts {
   readonly pool: { balance(): Promise<Money> };
   readonly external: ExternalBookSync;
   readonly results: ReconResultStore;
+  /** Where each break is published as a ReconciliationBreak event; absent, none is. */
+  readonly events?: EventPublisher;
   readonly clock: Clock;
   readonly logger: Logger;
 }

@@ -1,5 +1,6 @@
 import type { Logger, RunId, TradingDate } from '@books/core';
 import { FINAL_STATES } from '@books/core';
+import { type EventPublisher, runCompletedEvent } from '@books/events';
 
 /**
  * A run's items as stored, as much as its completion is decided from. Plans and releases carry
@@ -155,6 +156,11 @@ export type CompletionResult = 'requested' | 'already-requested' | 'not-complete
  * requests one reconciliation for it. At-least-once callers converge on one request: the
  * conditional marker lets exactly one caller through; if its request fails the marker is removed
  * and the error thrown, so the caller's retry (a redelivered message) asks again.
+ *
+ * With `events`, the caller the marker lets through first publishes what the run's outbox still
+ * holds (its fills' TradeExecuted) and then the run's RunCompleted (id `RunCompleted:{runId}`),
+ * before the request: a failure there too removes the marker and throws, and the retry publishes
+ * them again, same ids.
  */
 export class RunCompletion {
   constructor(
@@ -163,6 +169,12 @@ export class RunCompletion {
       readonly reconciliation: ReconciliationRequester;
       readonly clock: { now(): Date };
       readonly logger: Logger;
+      readonly events?: {
+        readonly stage: string;
+        readonly publisher: EventPublisher;
+        /** Publishes the run's pending outbox events. */
+        readonly drain: (runId: RunId) => Promise<unknown>;
+      };
     },
   ) {}
 
@@ -175,6 +187,13 @@ export class RunCompletion {
     const at = this.deps.clock.now().toISOString();
     if (!(await this.deps.store.markReconcileRequested(runId, at))) return 'already-requested';
     try {
+      const { events } = this.deps;
+      if (events) {
+        await events.drain(runId);
+        await events.publisher.publish([
+          runCompletedEvent({ stage: events.stage, occurredAt: at }, { runId, tradingDate: run.tradingDate }),
+        ]);
+      }
       await this.deps.reconciliation.request({ runId, date: run.tradingDate });
     } catch (e) {
       await this.deps.store.clearReconcileRequested(runId, at);

@@ -1,4 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
@@ -9,6 +10,7 @@ export interface AwsClients {
   readonly sqs: SQSClient;
   readonly s3: S3Client;
   readonly ssm: SSMClient;
+  readonly eventbridge: EventBridgeClient;
 }
 
 /** One AWS API call as a client sends it: the service's client, the operation and its input. */
@@ -54,6 +56,7 @@ export function createAwsClients(env: RuntimeEnv): AwsClients {
       forcePathStyle: env.BOOKS_S3_ENDPOINT !== undefined,
     }),
     ssm: new SSMClient(config(env.BOOKS_SSM_ENDPOINT)),
+    eventbridge: new EventBridgeClient(config(env.BOOKS_EVENTBRIDGE_ENDPOINT)),
   };
   const recorder = installedRecorder;
   if (recorder) {
@@ -61,6 +64,7 @@ export function createAwsClients(env: RuntimeEnv): AwsClients {
     clients.sqs.middlewareStack.add(recording(recorder), RECORDER);
     clients.s3.middlewareStack.add(recording(recorder), RECORDER);
     clients.ssm.middlewareStack.add(recording(recorder), RECORDER);
+    clients.eventbridge.middlewareStack.add(recording(recorder), RECORDER);
   }
   return clients;
 }

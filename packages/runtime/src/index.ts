@@ -3,6 +3,7 @@ export * from './broker';
 export * from './broker-market';
 export * from './clients';
 export * from './env';
+export * from './event-bus';
 export * from './flow-flags';
 export * from './lambda-entry';
 export * from './live-bars';

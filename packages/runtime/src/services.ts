@@ -1,5 +1,6 @@
 import type { Broker } from '@books/broker';
 import type { Clock, Logger } from '@books/core';
+import type { EventPublisher } from '@books/events';
 import {
   BookRepository,
   IntentRepository,
@@ -14,6 +15,7 @@ import { createBarStore } from './bars';
 import { createBroker } from './broker';
 import { type AwsClients, createAwsClients } from './clients';
 import type { RuntimeEnv } from './env';
+import { createEventPublisher } from './event-bus';
 import { createFlowFlags, type FlowFlags } from './flow-flags';
 
 /** Everything a function of the stage talks to, built once per process (cold start). */
@@ -33,6 +35,8 @@ export interface Services {
   readonly broker: Broker;
   /** Run-time flow overrides per strategy (SSM deployed, a file locally). */
   readonly flows: FlowFlags;
+  /** The stage's events (its EventBridge bus; the in-process bus on the embedded stage). */
+  readonly events: EventPublisher;
 }
 
 export interface ServiceOptions {
@@ -44,6 +48,8 @@ export interface ServiceOptions {
   /** Replaces the broker built from the environment (the local runner shares one across handlers). */
   readonly broker?: Broker;
   readonly bars?: BarStore;
+  /** Replaces the bus from the environment (the embedded stage's in-process bus). */
+  readonly events?: EventPublisher;
 }
 
 export async function createServices(env: RuntimeEnv, options: ServiceOptions): Promise<Services> {
@@ -81,5 +87,6 @@ export async function createServices(env: RuntimeEnv, options: ServiceOptions): 
     bars,
     broker,
     flows: createFlowFlags(env.BOOKS_FLOW_FLAGS, clients.ssm),
+    events: options.events ?? createEventPublisher(env, clients.eventbridge),
   };
 }

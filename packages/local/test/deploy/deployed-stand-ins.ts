@@ -3,8 +3,15 @@ import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { type Broker, ssmKeyProvider } from '@books/broker';
 import { SqsExecutionQueue } from '@books/queue';
-import { createAwsClients, createBarStore, createFlowFlags, type Services } from '@books/runtime';
+import {
+  createAwsClients,
+  createBarStore,
+  createFlowFlags,
+  EventBridgePublisher,
+  type Services,
+} from '@books/runtime';
 import type { FakeSsmServer, TestBucket } from '@books/testkit';
+import { z } from 'zod';
 
 /** Where a deployed function of the stage reads its keys, flags and bars (as the template sets them). */
 export interface DeployedLocations {
@@ -12,6 +19,8 @@ export interface DeployedLocations {
   /** `ssm:/prefix`, as BOOKS_FLOW_FLAGS. */
   readonly flowFlags: string;
   readonly barsPrefix: string;
+  /** The stage's event bus, as BOOKS_EVENT_BUS_NAME. */
+  readonly eventBus: string;
 }
 
 /** Copies the sample bars (a CSV directory) into the bucket, under the deployed prefix. */
@@ -52,6 +61,39 @@ export function deployedServices(
     queue: new SqsExecutionQueue(clients.sqs, { name: queueName }),
     flows: createFlowFlags(locations.flowFlags, clients.ssm),
     broker: readingKeysFirst(base.broker, ssmKeyProvider(clients.ssm, locations.alpacaKeyPrefix)),
+    events: acceptedBy(base.events, clients.eventbridge, locations.eventBus),
+  };
+}
+
+/**
+ * The stage's bus: the runtime's EventBridge client (recorded) whose PutEvents is answered here,
+ * every entry accepted, before any request is sent; the events then go on to the local publisher.
+ */
+function acceptedBy(
+  local: Services['events'],
+  client: ReturnType<typeof createAwsClients>['eventbridge'],
+  busName: string,
+): Services['events'] {
+  client.middlewareStack.add(
+    (_next, _context) => async (args) => {
+      const entries = z.object({ Entries: z.array(z.unknown()) }).parse(args.input).Entries;
+      return {
+        output: {
+          $metadata: {},
+          FailedEntryCount: 0,
+          Entries: entries.map((_, i) => ({ EventId: `local-${i}` })),
+        },
+        response: {},
+      } as never;
+    },
+    { step: 'finalizeRequest', name: 'acceptEveryEntry' },
+  );
+  const deployed = new EventBridgePublisher(client, busName);
+  return {
+    publish: async (events) => {
+      await deployed.publish(events);
+      await local.publish(events);
+    },
   };
 }
 
