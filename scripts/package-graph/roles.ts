@@ -10,6 +10,7 @@ export const PACKAGE_ROLES: Readonly<Record<string, PackageRole>> = {
   portfolio: 'domain',
   'run-contract': 'domain',
   events: 'domain',
+  notifications: 'adapter',
   alpaca: 'adapter',
   broker: 'adapter',
   'ledger-client': 'adapter',

@@ -5,13 +5,17 @@ export type EventHandler = (event: StageEvent) => Promise<void> | void;
 
 /**
  * The embedded stage's bus: every published event is parsed (as a consumer would) and handed to
- * each subscriber in turn, in the publisher's call. A subscriber that throws fails the publish,
- * as a failed PutEvents would, so the publisher's retry republishes. Like EventBridge it delivers
- * at least once: subscribers dedupe by id. `published` keeps every delivery, repeats included.
+ * each subscriber in turn, in the publisher's call. As on EventBridge, a target's failure is not
+ * the publisher's: the publish succeeds, and the failure goes to `onTargetError` (default: kept in
+ * `targetErrors`), never into the fill's or the run's path. Like EventBridge it delivers at least
+ * once: subscribers dedupe by id. `published` keeps every delivery, repeats included.
  */
 export class InProcessEventBus implements EventPublisher {
   private readonly handlers: EventHandler[] = [];
   private readonly log: StageEvent[] = [];
+  readonly targetErrors: { readonly eventId: string; readonly error: unknown }[] = [];
+
+  constructor(private readonly onTargetError?: (event: StageEvent, error: unknown) => void) {}
 
   subscribe(handler: EventHandler): () => void {
     this.handlers.push(handler);
@@ -26,7 +30,14 @@ export class InProcessEventBus implements EventPublisher {
       // What a consumer receives: the event as JSON, parsed again.
       const event = StageEventSchema.parse(JSON.parse(JSON.stringify(sent)));
       this.log.push(event);
-      for (const handler of this.handlers) await handler(event);
+      for (const handler of this.handlers) {
+        try {
+          await handler(event);
+        } catch (error) {
+          if (this.onTargetError) this.onTargetError(event, error);
+          else this.targetErrors.push({ eventId: event.id, error });
+        }
+      }
     }
   }
 

@@ -39,12 +39,24 @@ describe('the in-process bus', () => {
     expect(bus.published.map((e) => e.id)).toEqual(['RunCompleted:r1', 'RunCompleted:r2']);
   });
 
-  it('fails the publish when a subscriber throws, as a refused PutEvents would', async () => {
+  it("keeps a target's failure out of the publisher's path, and still delivers to the other targets", async () => {
     const bus = new InProcessEventBus();
+    const seen: string[] = [];
     bus.subscribe(() => {
       throw new Error('target down');
     });
-    await expect(bus.publish([completed('r1')])).rejects.toThrow('target down');
+    bus.subscribe((e) => void seen.push(e.id));
+    await bus.publish([completed('r1')]);
+    expect(seen).toEqual(['RunCompleted:r1']);
+    expect(bus.targetErrors.map((t) => [t.eventId, String(t.error)])).toEqual([
+      ['RunCompleted:r1', 'Error: target down'],
+    ]);
+  });
+
+  it('refuses an event that does not parse, as PutEvents validation would', async () => {
+    const bus = new InProcessEventBus();
+    const bad = { ...completed('r1'), version: 2 } as unknown as ReturnType<typeof completed>;
+    await expect(bus.publish([bad])).rejects.toThrow();
   });
 
   it('stops delivering to a subscriber that unsubscribed', async () => {

@@ -3,6 +3,7 @@ export { fromAttribute, fromItem, toAttribute, toItem } from './attribute-codec'
 export type { LoadedBook } from './book-projection';
 export {
   BookOverdrawnError,
+  bookAt,
   fillOfTrade,
   loadBook,
   lotChangeItem,

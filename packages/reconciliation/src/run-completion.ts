@@ -158,9 +158,10 @@ export type CompletionResult = 'requested' | 'already-requested' | 'not-complete
  * and the error thrown, so the caller's retry (a redelivered message) asks again.
  *
  * With `events`, the caller the marker lets through first publishes what the run's outbox still
- * holds (its fills' TradeExecuted) and then the run's RunCompleted (id `RunCompleted:{runId}`),
- * before the request: a failure there too removes the marker and throws, and the retry publishes
- * them again, same ids.
+ * holds (its fills' TradeExecuted), then requests the reconciliation, then publishes the run's
+ * RunCompleted (id `RunCompleted:{runId}`; where the reconciliation runs in process, its breaks are
+ * recorded before a digest reads them): a failure of any step removes the marker and throws, and
+ * the retry does them again (same event ids; one more reconciliation is harmless).
  */
 export class RunCompletion {
   constructor(
@@ -188,13 +189,11 @@ export class RunCompletion {
     if (!(await this.deps.store.markReconcileRequested(runId, at))) return 'already-requested';
     try {
       const { events } = this.deps;
-      if (events) {
-        await events.drain(runId);
-        await events.publisher.publish([
-          runCompletedEvent({ stage: events.stage, occurredAt: at }, { runId, tradingDate: run.tradingDate }),
-        ]);
-      }
+      await events?.drain(runId);
       await this.deps.reconciliation.request({ runId, date: run.tradingDate });
+      await events?.publisher.publish([
+        runCompletedEvent({ stage: events.stage, occurredAt: at }, { runId, tradingDate: run.tradingDate }),
+      ]);
     } catch (e) {
       await this.deps.store.clearReconcileRequested(runId, at);
       throw e;

@@ -8,9 +8,11 @@ import {
   runIdOf,
   type TradingDate,
 } from '@books/core';
+import { InProcessEventBus } from '@books/events';
 import { type BatchResponse, type ExecutionOptions, executionFunction } from '@books/execution';
 import { legacyFunction } from '@books/legacy';
 import { hasCorporateActions } from '@books/market-data';
+import { collectDigestInput, digestNotifier, FileNotificationSink } from '@books/notifications';
 import { reconcilerFunction } from '@books/reconciler';
 import type { ReconciliationRequester } from '@books/reconciliation';
 import { createServices, type LambdaFunction, parseRuntimeEnv, type Services } from '@books/runtime';
@@ -44,6 +46,8 @@ export interface LocalWorldOptions {
   readonly inject?: InjectionHooks;
   /** The broker every function trades with instead of the simulated one (tests: the Alpaca adapter on a fake). */
   readonly broker?: (clock: ManualClock) => Broker;
+  /** Where each run's digest is written (`<date>-digest.{html,txt}`); absent, none is. */
+  readonly notificationsDir?: string;
 }
 
 export type LocalFunctionName = 'coordinator' | 'strategyWorker' | 'execution' | 'legacy';
@@ -86,6 +90,8 @@ export class LocalWorld {
     },
     private readonly queueUrl: string,
     private readonly corporateActions = false,
+    /** The stage's events, as the functions publish them (docs/events.md). */
+    readonly events: InProcessEventBus = new InProcessEventBus(),
   ) {}
 
   static async open(options: LocalWorldOptions): Promise<LocalWorld> {
@@ -108,12 +114,30 @@ export class LocalWorld {
       ...(options.flowFlagsFile ? { BOOKS_FLOW_FLAGS: `file:${options.flowFlagsFile}` } : {}),
     });
     const clock = new ManualClock('2000-01-01T00:00:00Z');
+    // The stage's bus: a target that fails is logged, as EventBridge would retry it, never the publisher's failure.
+    const events = new InProcessEventBus((event, err) =>
+      options.logger.error(
+        { event: 'event-target-failed', eventId: event.id, err },
+        'an event target failed',
+      ),
+    );
     const services = await createServices(env, {
       clock,
       logger: options.logger,
       processEnv: {},
+      events,
       ...(options.broker ? { broker: options.broker(clock) } : {}),
     });
+    if (options.notificationsDir)
+      events.subscribe(
+        digestNotifier({
+          collect: (date) => collectDigestInput(services, date),
+          sink: new FileNotificationSink(options.notificationsDir),
+          // The embedded stage's simulated broker has no keys, and no webhook is configured.
+          secrets: async () => [],
+          logger: options.logger,
+        }),
+      );
     const inject = options.inject ?? {};
     const built = (fn: LocalFunctionName) => inject.services?.(fn, services) ?? services;
     const contexts = lambdaContexts(stage);
@@ -153,6 +177,7 @@ export class LocalWorld {
       handlers,
       queue.url,
       options.corporateActions ?? false,
+      events,
     );
   }
 

@@ -1,0 +1,6 @@
+export * from './collect';
+export * from './digest';
+export * from './digest-notifier';
+export * from './render';
+export * from './secrets';
+export * from './sinks';
