@@ -51,6 +51,8 @@ export function deployedServices(
     BOOKS_S3_ENDPOINT: at.s3Endpoint,
     BOOKS_SSM_ENDPOINT: at.ssm.endpoint,
     BOOKS_BARS: `s3://${at.bucket}/${locations.barsPrefix}`,
+    // Never reached: acceptedBy answers PutEvents before a request is sent.
+    BOOKS_EVENTBRIDGE_ENDPOINT: 'http://127.0.0.1:9',
   };
   const clients = createAwsClients(env);
   const queueName = (base.env.BOOKS_EXECUTION_QUEUE_URL ?? '').split('/').pop() ?? '';
