@@ -25,6 +25,7 @@ export { field } from './fields';
 export { canonicalInstant, isCanonicalInstant } from './instant';
 export type { Gsi1Key, ItemKey } from './keys';
 export {
+  ALERTS_PARTITION,
   BOOKS_PARTITION,
   CASH,
   keys,
@@ -42,6 +43,8 @@ export {
 export type { Condition, QuerySpec, TransactItem } from './ledger-table';
 export { ABSENT, LedgerTable, MAX_TRANSACTION_ITEMS, PRESENT, versionedUpdate } from './ledger-table';
 export { LedgerPlanRecorder } from './plan-recorder';
+export type { AlertState } from './records/alert-state';
+export { decodeAlertState, encodeAlertState } from './records/alert-state';
 export { encodeAdjustmentAudit, encodePoisonMessage, encodeSymbolLock } from './records/audit';
 export type { StoredCash } from './records/cash';
 export { decodeCash, encodeCash } from './records/cash';
@@ -130,6 +133,7 @@ export type { StrategyTrade } from './records/trade';
 export { decodeStrategyTrade, encodeStrategyTrade } from './records/trade';
 export type { MovedLot, StoredPositionMove, StoredTransfer, TransferReason } from './records/transfer';
 export { decodeTransfer, encodeTransfer, TRANSFER_REASONS } from './records/transfer';
+export { AlertStateRepository } from './repositories/alert-state-repository';
 export type { LotRef, StoredBook } from './repositories/book-repository';
 export { BookRepository, FIRST_CASH_VERSION } from './repositories/book-repository';
 export type { IntentTransition } from './repositories/intent-repository';

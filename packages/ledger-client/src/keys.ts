@@ -106,6 +106,11 @@ export const keys = {
     PK: keys.outbox(runId),
     SK: `${SK_PREFIX.outboxEvent}${eventId}`,
   }),
+  /** The state of one alert subject (a strategy's runs, the reconciliation): one alert per episode. */
+  alertState: (subject: string): ItemKey => ({
+    PK: ALERTS_PARTITION,
+    SK: `${SK_PREFIX.alertSubject}${subject}`,
+  }),
   recon: (date: TradingDate): string => `RECON#${date}`,
   reconResult: (date: TradingDate, at: string): ItemKey => ({
     PK: keys.recon(date),
@@ -119,6 +124,7 @@ export const BOOKS_PARTITION = 'BOOKS';
 export const POISON_PARTITION = 'POISON';
 export const LEGACY_SIGNALS_PARTITION = 'LEGACY#SIGNALS';
 export const POOL_PARTITION = 'ACCOUNT#POOL';
+export const ALERTS_PARTITION = 'ALERTS';
 export const POOL_BALANCE = 'BALANCE';
 /** Sort keys of singular items. */
 export const RUN_META = 'META';
@@ -148,6 +154,7 @@ export const SK_PREFIX = {
   book: 'BOOK#',
   poolEntry: 'ENTRY#',
   outboxEvent: 'EVENT#',
+  alertSubject: 'SUBJECT#',
 } as const;
 
 /** A stage's latest run (`STAGE#{stage}` / `LATEST_RUN`): runs go forward in date from it. */

@@ -11,6 +11,7 @@ import { bookAt, readStoredPlan } from '@books/ledger-client';
 import { closingPrices } from '@books/market-data';
 import { type Book, valueBook } from '@books/portfolio';
 import type { Services } from '@books/runtime';
+import type { Observation } from './alerts';
 import type { BookDigestInput, DigestInput, EquityPoint } from './digest';
 
 /**
@@ -138,4 +139,33 @@ async function valuationOf(
 
 function heldSymbols(book: Book): string[] {
   return [...new Set(book.lots.map((l) => l.symbol as string))];
+}
+
+/**
+ * What the run of `date` shows of each alert subject: every strategy of the run (`strategy:{sid}`,
+ * failing when its status is FAILED) and the account's reconciliation (`reconciliation`, failing
+ * when the day's latest result has a break).
+ */
+export async function observeRun(services: Services, date: TradingDate): Promise<Observation[]> {
+  const run = await services.runs.listRunItems(runIdOf(services.env.BOOKS_STAGE, date));
+  const out: Observation[] = (run?.strategies ?? []).map((s) => ({
+    subject: `strategy:${s.strategyId}`,
+    failing: s.status === 'FAILED',
+    detail: s.error ?? s.status,
+  }));
+  const recon = await services.recon.latest(date);
+  if (recon) {
+    const breaks = recon.entries.filter((e) => e.status !== 'MATCH');
+    out.push({
+      subject: 'reconciliation',
+      failing: breaks.length > 0,
+      detail:
+        breaks.length > 0
+          ? breaks
+              .map((b) => `${b.status} ${b.symbol} (broker ${b.brokerQty}, books ${b.booksQty})`)
+              .join('; ')
+          : 'every position explained',
+    });
+  }
+  return out;
 }

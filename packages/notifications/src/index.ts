@@ -1,3 +1,4 @@
+export * from './alerts';
 export * from './collect';
 export * from './digest';
 export * from './digest-notifier';

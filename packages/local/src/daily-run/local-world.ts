@@ -10,9 +10,16 @@ import {
 } from '@books/core';
 import { InProcessEventBus } from '@books/events';
 import { type BatchResponse, type ExecutionOptions, executionFunction } from '@books/execution';
+import { AlertStateRepository } from '@books/ledger-client';
 import { legacyFunction } from '@books/legacy';
 import { hasCorporateActions } from '@books/market-data';
-import { collectDigestInput, digestNotifier, FileNotificationSink } from '@books/notifications';
+import {
+  alertNotifier,
+  collectDigestInput,
+  digestNotifier,
+  FileNotificationSink,
+  observeRun,
+} from '@books/notifications';
 import { reconcilerFunction } from '@books/reconciler';
 import type { ReconciliationRequester } from '@books/reconciliation';
 import { createServices, type LambdaFunction, parseRuntimeEnv, type Services } from '@books/runtime';
@@ -128,16 +135,30 @@ export class LocalWorld {
       events,
       ...(options.broker ? { broker: options.broker(clock) } : {}),
     });
-    if (options.notificationsDir)
+    if (options.notificationsDir) {
+      const sink = new FileNotificationSink(options.notificationsDir);
+      // The embedded stage's simulated broker has no keys, and no webhook is configured.
+      const secrets = async () => [];
       events.subscribe(
         digestNotifier({
           collect: (date) => collectDigestInput(services, date),
-          sink: new FileNotificationSink(options.notificationsDir),
-          // The embedded stage's simulated broker has no keys, and no webhook is configured.
-          secrets: async () => [],
+          sink,
+          secrets,
           logger: options.logger,
         }),
       );
+      events.subscribe(
+        alertNotifier({
+          stage,
+          observe: (date) => observeRun(services, date),
+          store: new AlertStateRepository(services.table),
+          sink,
+          secrets,
+          clock,
+          logger: options.logger,
+        }),
+      );
+    }
     const inject = options.inject ?? {};
     const built = (fn: LocalFunctionName) => inject.services?.(fn, services) ?? services;
     const contexts = lambdaContexts(stage);
