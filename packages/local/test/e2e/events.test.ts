@@ -1,11 +1,12 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runIdOf, type StrategyId, type TradingDate } from '@books/core';
 import type { EventPublisher, StageEvent } from '@books/events';
 import { OutboxRepository } from '@books/ledger-client';
 import type { LocalWorld } from '../../src/daily-run/local-world';
-import { daysFrom, openWorld, STRATEGY_IDS } from './support';
+import { strategiesDirWith } from '../legacy/support';
+import { daysFrom, openWorld, STRATEGIES_DIR, STRATEGY_IDS } from './support';
 
 /** Every fill of a run as the ledger records it, by client order id. */
 async function fillsOf(world: LocalWorld, date: TradingDate) {
@@ -101,5 +102,41 @@ describe("a daily cycle's events on the embedded stage", () => {
     );
     expect([...ids].sort()).toEqual([...fills.keys()].sort());
     expect(await new OutboxRepository(world.services.table).pending(runId)).toEqual([]);
+  });
+
+  it('alerts a failing strategy once over the runs it fails, then its recovery, beside the digests', async () => {
+    const notifications = mkdtempSync(join(tmpdir(), 'books-alerts-'));
+    const strategiesDir = strategiesDirWith([
+      {
+        id: 'momentum',
+        allocation: '0.30',
+        flow: 'per-strategy',
+        dsl: { text: '(defsymphony "broken" {}\n  (weight-equal [(momentum "SPY")]))\n' },
+      },
+      { id: 'breakout', allocation: '0.40', flow: 'per-strategy', dsl: { example: 'breakout.clj' } },
+    ]);
+    const world = await openWorld('e2ealerts', {
+      strategiesDir,
+      configFile: 'config.local.json',
+      notificationsDir: notifications,
+    });
+    const [first, second, third] = daysFrom('2024-09-16', 3);
+    if (!first || !second || !third) throw new Error('no sample days');
+    await world.runDay(first);
+    await world.runDay(second);
+    // Fixed: the next run plans it again.
+    copyFileSync(join(STRATEGIES_DIR, 'momentum.clj'), join(strategiesDir, 'momentum.clj'));
+    await world.runDay(third);
+    const alerts = readdirSync(notifications)
+      .filter((f) => f.includes('-alert-') && f.endsWith('.txt'))
+      .sort();
+    expect(alerts).toEqual([
+      `${first}-alert-strategy-momentum-failure.txt`,
+      `${third}-alert-strategy-momentum-recovery.txt`,
+    ]);
+    expect(readFileSync(join(notifications, alerts[0] ?? ''), 'utf8')).toContain('UNKNOWN_OPERATOR');
+    for (const day of [first, second, third])
+      expect(existsSync(join(notifications, `${day}-digest.txt`))).toBe(true);
+    expect(world.events.targetErrors).toEqual([]);
   });
 });
