@@ -9,6 +9,8 @@ export const PACKAGE_ROLES: Readonly<Record<string, PackageRole>> = {
   dsl: 'domain',
   portfolio: 'domain',
   'run-contract': 'domain',
+  events: 'domain',
+  notifications: 'adapter',
   alpaca: 'adapter',
   broker: 'adapter',
   'ledger-client': 'adapter',

@@ -9,6 +9,7 @@ import {
   ledgerReconciliationCheck,
   type ReconciliationRequester,
   RunCompletion,
+  runEvents,
 } from '@books/reconciliation';
 import {
   CoordinatorEventSchema,
@@ -77,6 +78,7 @@ export function coordinatorFunction(
       reconciliation: options.reconciliation,
       clock,
       logger: deps.logger,
+      events: runEvents(services),
     });
   return async (raw, context: LambdaContext) => {
     const event = CoordinatorEventSchema.parse(raw);

@@ -1,5 +1,5 @@
 import { reconciliationRequesterFromEnv } from '@books/reconciliation';
-import { dynamodbClient, lambdaEntry, ssmClient } from '@books/runtime';
+import { dynamodbClient, eventbridgeClient, lambdaEntry, ssmClient } from '@books/runtime';
 import { coordinatorFunction } from './function';
 
 const reconciliation = reconciliationRequesterFromEnv(process.env);
@@ -7,6 +7,6 @@ const reconciliation = reconciliationRequesterFromEnv(process.env);
 /** The ledger, the broker's keys and the flow flags (SSM); the reconciler's invoke (Lambda) above. */
 export const handler = lambdaEntry(
   'coordinator',
-  { clients: { dynamodb: dynamodbClient, ssm: ssmClient } },
+  { clients: { dynamodb: dynamodbClient, eventbridge: eventbridgeClient, ssm: ssmClient } },
   (services) => coordinatorFunction(services, reconciliation ? { reconciliation } : {}),
 );

@@ -37,6 +37,7 @@ function servicesFor(mode: 'alpaca-live' | 'simulated'): Services {
     flows: unused(),
     controls: unused(),
     controlLedger: unused(),
+    events: unused(),
   };
 }
 

@@ -41,6 +41,12 @@ export interface ExecutionDeps {
   readonly halt?: { haltedReason(): Promise<string | undefined> };
   /** Told after each final trade: requests the run's reconciliation once the run is complete. */
   readonly completion?: { requestIfComplete(runId: RunId): Promise<unknown> };
+  /**
+   * Publishes the run's pending outbox events (its fills' TradeExecuted). Called on every way out
+   * of a request, the redelivery of an already-final one included: a publish that failed after its
+   * fill was recorded fails the message, and its redelivery publishes again.
+   */
+  readonly events?: { drain(runId: RunId): Promise<unknown> };
   readonly sleep: (ms: number) => Promise<void>;
   readonly logger: Logger;
   /** How long one attempt waits for a fill before handing the message back (default 20 s). */
@@ -83,6 +89,7 @@ export async function executeRequest(
   const claimed = await claimPlanned(deps, request);
   if (isFinal(claimed.state)) {
     log.info({ event: 'already-final', state: claimed.state }, 'intent already final: nothing to place');
+    await deps.events?.drain(request.run_id);
     await deps.release.releaseIfDue(request.run_id, request.strategy_id);
     await deps.completion?.requestIfComplete(request.run_id);
     return { kind: 'already-final', state: claimed.state };
@@ -118,6 +125,7 @@ export async function executeRequest(
     const final = await awaitFinal(deps, order);
     return record(deps, open, request, final, log);
   });
+  await deps.events?.drain(request.run_id);
   await deps.release.releaseIfDue(request.run_id, request.strategy_id);
   await deps.completion?.requestIfComplete(request.run_id);
   return result;

@@ -1,5 +1,11 @@
 import { type Clock, describeControl, type LambdaContext, systemClock } from '@books/core';
-import { LedgerRunCompletionStore, type ReconciliationRequester, RunCompletion } from '@books/reconciliation';
+import { OutboxRepository } from '@books/ledger-client';
+import {
+  LedgerRunCompletionStore,
+  type ReconciliationRequester,
+  RunCompletion,
+  runEvents,
+} from '@books/reconciliation';
 import type { LambdaFunction, Services } from '@books/runtime';
 import { BrokerMarket } from '@books/runtime';
 import middy from '@middy/core';
@@ -42,7 +48,12 @@ export function executionDeps(services: Services, options: ExecutionOptions = {}
     stepsMs: options.stepsMs ?? DEFAULT_EXECUTION_LIMITS.stepsMs,
     safetyMarginMs: options.safetyMarginMs ?? DEFAULT_EXECUTION_LIMITS.safetyMarginMs,
   };
-  const ledger = new LedgerExecutionLedger(table, services.books, services.trades, services.runs, clock);
+  const outbox = new OutboxRepository(table);
+  const ledger = new LedgerExecutionLedger(table, services.books, services.trades, services.runs, clock, {
+    stage: services.env.BOOKS_STAGE,
+    outbox,
+  });
+  const events = runEvents(services);
   const execution: ExecutionDeps = {
     broker: services.broker,
     intents: new LedgerIntentStore(services.intents, clock),
@@ -69,6 +80,7 @@ export function executionDeps(services: Services, options: ExecutionOptions = {}
       clock,
       logger,
     }),
+    events,
     ...(options.reconciliation
       ? {
           completion: new RunCompletion({
@@ -76,6 +88,7 @@ export function executionDeps(services: Services, options: ExecutionOptions = {}
             reconciliation: options.reconciliation,
             clock,
             logger,
+            events,
           }),
         }
       : {}),

@@ -1,5 +1,12 @@
 import { reconciliationRequesterFromEnv } from '@books/reconciliation';
-import { dynamodbClient, lambdaEntry, sqsClient, sqsQueue, ssmClient } from '@books/runtime';
+import {
+  dynamodbClient,
+  eventbridgeClient,
+  lambdaEntry,
+  sqsClient,
+  sqsQueue,
+  ssmClient,
+} from '@books/runtime';
 import { executionFunction } from './function';
 
 const reconciliation = reconciliationRequesterFromEnv(process.env);
@@ -11,6 +18,9 @@ const reconciliation = reconciliationRequesterFromEnv(process.env);
  */
 export const handler = lambdaEntry(
   'execution',
-  { clients: { dynamodb: dynamodbClient, sqs: sqsClient, ssm: ssmClient }, queue: sqsQueue },
+  {
+    clients: { dynamodb: dynamodbClient, eventbridge: eventbridgeClient, sqs: sqsClient, ssm: ssmClient },
+    queue: sqsQueue,
+  },
   (services) => executionFunction(services, reconciliation ? { reconciliation } : {}),
 );

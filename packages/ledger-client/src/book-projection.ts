@@ -1,5 +1,13 @@
-import type { RunId, StrategyId } from '@books/core';
-import { type Book, emptyBook, type Fill, type LotChange, type Transfer } from '@books/portfolio';
+import { Money, type RunId, type StrategyId } from '@books/core';
+import {
+  type Book,
+  type BookPosting,
+  emptyBook,
+  type Fill,
+  type LotChange,
+  rebuildBook,
+  type Transfer,
+} from '@books/portfolio';
 import type { TransactItem } from './ledger-table';
 import type { LegacyTrade } from './records/legacy-trade';
 import type { StrategyTrade } from './records/trade';
@@ -136,4 +144,27 @@ export function transferItems(
     loaded.version === undefined ? books.openCashItem(cash) : books.cashUpdateItem(cash, loaded.version),
     ...(POOL_REASONS.has(transfer.reason) ? [poolMoveItem(transfer.amount.negated(), transfer.at)] : []),
   ];
+}
+
+/**
+ * A book as it stood at `end` (an instant): the fold of its trades filled and transfers made up to
+ * then, with the total of those transfers (the capital moved in, net).
+ */
+export function bookAt(
+  sid: StrategyId,
+  trades: readonly StrategyTrade[],
+  transfers: readonly StoredTransfer[],
+  postings: readonly BookPosting[],
+  end: string,
+): { book: Book; transfersTotal: Money } {
+  const upTo = transfers.filter((t) => t.at <= end);
+  return {
+    book: rebuildBook(
+      sid,
+      trades.filter((t) => t.filledAt <= end).map(fillOfTrade),
+      upTo.map(transferOfStored),
+      postings.filter((p) => p.at <= end),
+    ),
+    transfersTotal: Money.sum(upTo.map((t) => t.amount)),
+  };
 }

@@ -3,6 +3,7 @@ export { fromAttribute, fromItem, toAttribute, toItem } from './attribute-codec'
 export type { LoadedBook } from './book-projection';
 export {
   BookOverdrawnError,
+  bookAt,
   fillOfTrade,
   loadBook,
   lotChangeItem,
@@ -25,6 +26,7 @@ export { canonicalInstant, isCanonicalInstant } from './instant';
 export type { Gsi1Key, ItemKey } from './keys';
 export {
   ACTIVITIES_PARTITION,
+  ALERTS_PARTITION,
   BOOKS_PARTITION,
   CASH,
   CONTROLS_PARTITION,
@@ -52,6 +54,8 @@ export {
   encodeActivity,
   encodeBookActivity,
 } from './records/activity';
+export type { AlertState } from './records/alert-state';
+export { decodeAlertState, encodeAlertState } from './records/alert-state';
 export { encodeAdjustmentAudit, encodePoisonMessage, encodeSymbolLock } from './records/audit';
 export type { StoredCash } from './records/cash';
 export { decodeCash, encodeCash } from './records/cash';
@@ -96,6 +100,8 @@ export {
   MIGRATION_DIRECTIONS,
   MIGRATION_STATUSES,
 } from './records/migration';
+export type { OutboxEvent } from './records/outbox';
+export { decodeOutboxEvent, encodeOutboxEvent } from './records/outbox';
 export type { StoredPlan, StoredPlanInput } from './records/plan';
 export { decodePlanItem, encodePlanItem, readStoredPlan, StoredPlanSchema } from './records/plan';
 export type { PoolEntryKind, StoredPool, StoredPoolEntry } from './records/pool';
@@ -158,6 +164,7 @@ export type { MovedLot, StoredPositionMove, StoredTransfer, TransferReason } fro
 export { decodeTransfer, encodeTransfer, TRANSFER_REASONS } from './records/transfer';
 export type { BookShare } from './repositories/activity-repository';
 export { ActivityRepository } from './repositories/activity-repository';
+export { AlertStateRepository } from './repositories/alert-state-repository';
 export type { LotRef, StoredBook } from './repositories/book-repository';
 export { BookRepository, FIRST_CASH_VERSION } from './repositories/book-repository';
 export { ControlRepository } from './repositories/control-repository';
@@ -165,6 +172,7 @@ export type { IntentTransition } from './repositories/intent-repository';
 export { IntentRepository } from './repositories/intent-repository';
 export { LegacyRepository } from './repositories/legacy-repository';
 export { MigrationRepository } from './repositories/migration-repository';
+export { OutboxRepository } from './repositories/outbox-repository';
 export { cashActivityEntry, PoolRepository, poolMoveItem } from './repositories/pool-repository';
 export { ReconRepository } from './repositories/recon-repository';
 export type { RunItems, RunStrategyPatch, StrategyTransition } from './repositories/run-repository';

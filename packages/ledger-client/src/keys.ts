@@ -130,6 +130,17 @@ export const keys = {
     PK: ACTIVITIES_PARTITION,
     SK: `${SK_PREFIX.activity}${activityId}`,
   }),
+  /** A run's events to publish (the outbox): written with the fact they tell, in its transaction. */
+  outbox: (runId: RunId): string => `OUTBOX#${runId}`,
+  outboxEvent: (runId: RunId, eventId: string): ItemKey => ({
+    PK: keys.outbox(runId),
+    SK: `${SK_PREFIX.outboxEvent}${eventId}`,
+  }),
+  /** The state of one alert subject (a strategy's runs, the reconciliation): one alert per episode. */
+  alertState: (subject: string): ItemKey => ({
+    PK: ALERTS_PARTITION,
+    SK: `${SK_PREFIX.alertSubject}${subject}`,
+  }),
   recon: (date: TradingDate): string => `RECON#${date}`,
   reconResult: (date: TradingDate, at: string): ItemKey => ({
     PK: keys.recon(date),
@@ -143,6 +154,7 @@ export const BOOKS_PARTITION = 'BOOKS';
 export const POISON_PARTITION = 'POISON';
 export const LEGACY_SIGNALS_PARTITION = 'LEGACY#SIGNALS';
 export const POOL_PARTITION = 'ACCOUNT#POOL';
+export const ALERTS_PARTITION = 'ALERTS';
 export const POOL_BALANCE = 'BALANCE';
 export const CONTROLS_PARTITION = 'CONTROLS';
 export const DRAWDOWN = 'DRAWDOWN';
@@ -180,6 +192,8 @@ export const SK_PREFIX = {
   controlChange: 'CHANGE#',
   liquidation: 'LIQUIDATED#',
   activity: 'ACTIVITY#',
+  outboxEvent: 'EVENT#',
+  alertSubject: 'SUBJECT#',
 } as const;
 
 /** A stage's latest run (`STAGE#{stage}` / `LATEST_RUN`): runs go forward in date from it. */

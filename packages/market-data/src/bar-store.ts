@@ -1,4 +1,4 @@
-import { BooksError, type TradingDate } from '@books/core';
+import { BooksError, Price, Symbol, type TradingDate } from '@books/core';
 
 /** One daily bar. The close is kept both as float64 (statistics) and as its exact decimal text. */
 export interface Bar {
@@ -74,4 +74,27 @@ export function barsForCalendar(load: Promise<readonly Bar[]>): Promise<readonly
     if (isMalformedBarFile(e)) return [];
     throw e;
   });
+}
+
+/**
+ * The closes of symbols on a day (the last bar on or before it; a symbol with none is left out),
+ * each symbol's bars read once per returned function.
+ */
+export function closingPrices(
+  bars: Pick<BarStore, 'bars'>,
+): (symbols: readonly string[], date: string) => Promise<Map<Symbol, Price>> {
+  const loaded = new Map<string, Promise<readonly Bar[]>>();
+  return async (symbols, date) => {
+    const out = new Map<Symbol, Price>();
+    for (const s of symbols) {
+      let series = loaded.get(s);
+      if (!series) {
+        series = bars.bars(s);
+        loaded.set(s, series);
+      }
+      const last = (await series).filter((b) => b.date <= date).at(-1);
+      if (last) out.set(Symbol(s), Price.parse(last.closeText, `close of ${s} on ${last.date}`));
+    }
+    return out;
+  };
 }

@@ -6,7 +6,15 @@ export {
   type AlpacaDataConfigInput,
   AlpacaDataConfigSchema,
 } from './alpaca-bars-client';
-export { type Bar, BarFileError, type BarStore, barsUntil, fileStemOf, symbolOfStem } from './bar-store';
+export {
+  type Bar,
+  BarFileError,
+  type BarStore,
+  barsUntil,
+  closingPrices,
+  fileStemOf,
+  symbolOfStem,
+} from './bar-store';
 export {
   actionsOn,
   type CashEvent,

@@ -11,6 +11,7 @@ import type {
   Symbol,
   TradingDate,
 } from '@books/core';
+import type { EventPublisher } from '@books/events';
 import type { ReconResult } from '@books/ledger-client';
 import type { Book } from '@books/portfolio';
 
@@ -103,6 +104,8 @@ export interface ReconcileAccountPorts {
   /** The broker activities waiting for an operator (`books activities`): each a named break. */
   readonly activities?: PendingActivities;
   readonly results: ReconResultStore;
+  /** Where each break is published as a ReconciliationBreak event; absent, none is. */
+  readonly events?: EventPublisher;
   readonly clock: Clock;
   readonly logger: Logger;
 }

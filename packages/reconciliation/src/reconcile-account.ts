@@ -10,6 +10,7 @@ import {
   type Symbol,
   type TradingDate,
 } from '@books/core';
+import { reconciliationBreakEvent, type StageEvent } from '@books/events';
 import type { ReconResult } from '@books/ledger-client';
 import { type InFlightOrder, quantitiesOf, type Reconciliation, reconcile } from '@books/portfolio';
 import { reconciliationMetric } from './metric';
@@ -58,6 +59,11 @@ const IN_FLIGHT_STATES: ReadonlySet<string> = new Set(['SUBMITTED', 'PARTIALLY_F
  * an owner: they stay UNOWNED breaks until a human acts. Every reconciliation ends with one summary
  * line that is also a CloudWatch EMF record of `ReconciliationBreaks` (symbol breaks, plus one for a
  * cash break; 0 when clean), at error level when it is not 0.
+ * Each break (and a cash break) is then published as a ReconciliationBreak event (id: its date,
+ * subject and status), after the result is stored: a failure to publish is thrown (the
+ * reconciler's retry reconciles and publishes again, same ids), except in the coordinator's
+ * fail-closed check (`trigger: plan`), where it is logged: a bus outage alone must not stop the
+ * day's trading, and the check's breaks already stop the strategies they concern.
  * Returns the summary, and the result as stored.
  */
 export async function reconcileAccount(
@@ -249,7 +255,51 @@ export async function reconcileAccount(
         }
       : {}),
   };
+  await publishBreaks(ports, request, date, at, result);
   return { summary, stored };
+}
+
+async function publishBreaks(
+  ports: ReconcileAccountPorts,
+  request: ReconcileRequest,
+  date: TradingDate,
+  at: string,
+  result: Reconciliation,
+): Promise<void> {
+  if (!ports.events) return;
+  const origin = { stage: ports.stage, occurredAt: at };
+  const common = {
+    tradingDate: date,
+    ...(request.runId ? { runId: request.runId } : {}),
+    ...(request.trigger ? { trigger: request.trigger } : {}),
+  };
+  const events: StageEvent[] = result.breaks.map((b) =>
+    reconciliationBreakEvent(origin, {
+      ...common,
+      subject: b.symbol,
+      status: b.status,
+      unexplained: b.unexplained.toString(),
+    }),
+  );
+  if (result.cash.status !== 'MATCH')
+    events.push(
+      reconciliationBreakEvent(origin, {
+        ...common,
+        subject: 'CASH',
+        status: result.cash.status,
+        unexplained: result.cash.unexplained.toString(),
+      }),
+    );
+  if (events.length === 0) return;
+  try {
+    await ports.events.publish(events);
+  } catch (e) {
+    if (request.trigger !== 'plan') throw e;
+    ports.logger.error(
+      { event: 'events-not-published', err: e, ids: events.map((x) => x.id) },
+      'reconciliation breaks not published',
+    );
+  }
 }
 
 /**

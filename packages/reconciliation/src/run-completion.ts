@@ -1,5 +1,6 @@
 import type { Logger, RunId, TradingDate } from '@books/core';
 import { FINAL_STATES } from '@books/core';
+import { type EventPublisher, runCompletedEvent } from '@books/events';
 
 /**
  * A run's items as stored, as much as its completion is decided from. Plans and releases carry
@@ -155,6 +156,12 @@ export type CompletionResult = 'requested' | 'already-requested' | 'not-complete
  * requests one reconciliation for it. At-least-once callers converge on one request: the
  * conditional marker lets exactly one caller through; if its request fails the marker is removed
  * and the error thrown, so the caller's retry (a redelivered message) asks again.
+ *
+ * With `events`, the caller the marker lets through first publishes what the run's outbox still
+ * holds (its fills' TradeExecuted), then requests the reconciliation, then publishes the run's
+ * RunCompleted (id `RunCompleted:{runId}`; where the reconciliation runs in process, its breaks are
+ * recorded before a digest reads them): a failure of any step removes the marker and throws, and
+ * the retry does them again (same event ids; one more reconciliation is harmless).
  */
 export class RunCompletion {
   constructor(
@@ -163,6 +170,12 @@ export class RunCompletion {
       readonly reconciliation: ReconciliationRequester;
       readonly clock: { now(): Date };
       readonly logger: Logger;
+      readonly events?: {
+        readonly stage: string;
+        readonly publisher: EventPublisher;
+        /** Publishes the run's pending outbox events. */
+        readonly drain: (runId: RunId) => Promise<unknown>;
+      };
     },
   ) {}
 
@@ -175,7 +188,12 @@ export class RunCompletion {
     const at = this.deps.clock.now().toISOString();
     if (!(await this.deps.store.markReconcileRequested(runId, at))) return 'already-requested';
     try {
+      const { events } = this.deps;
+      await events?.drain(runId);
       await this.deps.reconciliation.request({ runId, date: run.tradingDate });
+      await events?.publisher.publish([
+        runCompletedEvent({ stage: events.stage, occurredAt: at }, { runId, tradingDate: run.tradingDate }),
+      ]);
     } catch (e) {
       await this.deps.store.clearReconcileRequested(runId, at);
       throw e;

@@ -1,5 +1,6 @@
-import { Money } from '@books/core';
-import { ActivityRepository, PoolRepository } from '@books/ledger-client';
+import { Money, type RunId } from '@books/core';
+import { drainOutbox, type EventPublisher } from '@books/events';
+import { ActivityRepository, OutboxRepository, PoolRepository } from '@books/ledger-client';
 import type { Services } from '@books/runtime';
 import { FileStrategyIds } from './adapters/file-strategy-ids';
 import { LedgerExternalBook } from './adapters/ledger-external-book';
@@ -31,7 +32,28 @@ export function reconciliationPorts(services: Services): ReconcileAccountPorts {
       },
     },
     results: new LedgerReconResults(services.recon),
+    events: services.events,
     clock: services.clock,
     logger: services.logger.child({ function: 'reconciler' }),
+  };
+}
+
+/** A stage's run events: its publisher, and the drain of a run's outbox onto it. */
+export interface RunEvents {
+  readonly stage: string;
+  readonly publisher: EventPublisher;
+  /** Publishes the run's pending outbox events (`drainOutbox`). */
+  readonly drain: (runId: RunId) => Promise<unknown>;
+}
+
+/** The run events over a stage's services: its ledger's outbox, its bus. */
+export function runEvents(services: Services): RunEvents {
+  const outbox = new OutboxRepository(services.table);
+  const logger = services.logger.child({ component: 'events' });
+  return {
+    stage: services.env.BOOKS_STAGE,
+    publisher: services.events,
+    drain: (runId) =>
+      drainOutbox({ outbox, publisher: services.events, clock: services.clock, logger }, runId),
   };
 }

@@ -12,6 +12,7 @@ import {
   Symbol,
   TradingDate,
 } from '@books/core';
+import { type EventPublisher, InProcessEventBus } from '@books/events';
 import type { ReconResult } from '@books/ledger-client';
 import { applyFill, type Book, emptyBook } from '@books/portfolio';
 import { reconciliationCheck } from '../src/breaks';
@@ -66,6 +67,7 @@ function world(
     external?: ExternalBookSync;
     takenInstants?: string[];
     otherClasses?: ExternalRow[];
+    events?: EventPublisher;
   } = {},
 ) {
   const books = new Map<StrategyId, Book>((init.books ?? []).map((b) => [b.strategyId, b]));
@@ -122,6 +124,7 @@ function world(
     },
     clock: new ManualClock(NOW),
     logger,
+    ...(init.events ? { events: init.events } : {}),
   };
   return { ports, stored, syncs, lines };
 }
@@ -299,6 +302,48 @@ describe('reconcileAccount', () => {
     const { stored } = await reconcileAccount(w.ports, { date: DATE });
     expect(stored.at).toBe('2024-09-16T20:15:00.002Z');
     expect(stored.runId).toBeUndefined();
+  });
+});
+
+describe('reconciliation break events', () => {
+  it('publishes each break (and a cash break) after the result is stored, with ids of day, subject and status', async () => {
+    const bus = new InProcessEventBus();
+    const w = world({ positions: [position(QQQ, '3', '42.5')], brokerCash: '10', pool: '0', events: bus });
+    await reconcileAccount(w.ports, { date: DATE, runId: 'test-run', trigger: 'run-complete' });
+    expect(w.stored).toHaveLength(1);
+    expect(bus.published.map((e) => e.id)).toEqual([
+      `ReconciliationBreak:${DATE}:${QQQ}:UNOWNED`,
+      `ReconciliationBreak:${DATE}:CASH:DRIFT`,
+    ]);
+    const [first] = bus.published;
+    expect(first?.type === 'ReconciliationBreak' && first.detail).toMatchObject({
+      runId: 'test-run',
+      trigger: 'run-complete',
+      unexplained: '3',
+    });
+  });
+
+  it('publishes nothing for a clean account', async () => {
+    const bus = new InProcessEventBus();
+    await reconcileAccount(world({ events: bus }).ports, { date: DATE });
+    expect(bus.published).toEqual([]);
+  });
+
+  it("fails a reconciliation whose breaks cannot be published, once the result is stored (the reconciler's retry republishes)", async () => {
+    const refusing = { publish: async () => Promise.reject(new Error('bus down')) };
+    const w = world({ positions: [position(QQQ, '3', '42.5')], brokerCash: '10', events: refusing });
+    await expect(reconcileAccount(w.ports, { date: DATE, trigger: 'run-complete' })).rejects.toThrow(
+      'bus down',
+    );
+    expect(w.stored).toHaveLength(1);
+  });
+
+  it("only logs the failure in the coordinator's fail-closed check: a bus outage alone does not stop trading", async () => {
+    const refusing = { publish: async () => Promise.reject(new Error('bus down')) };
+    const w = world({ positions: [position(QQQ, '3', '42.5')], brokerCash: '10', events: refusing });
+    const { summary } = await reconcileAccount(w.ports, { date: DATE, trigger: 'plan' });
+    expect(summary.ok).toBe(false);
+    expect(w.lines.find((l) => l.event === 'events-not-published')).toMatchObject({ level: 'error' });
   });
 });
 

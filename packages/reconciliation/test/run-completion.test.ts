@@ -1,4 +1,5 @@
 import { createLogger, RunId, TradingDate } from '@books/core';
+import { InProcessEventBus } from '@books/events';
 import {
   isFinalIntentState,
   type ReconciliationRequester,
@@ -234,5 +235,63 @@ describe('RunCompletion', () => {
     expect(await retry.requestIfComplete(RUN)).toBe('requested');
     expect(requests).toHaveLength(1);
     expect(st.calls).toEqual(['mark', 'clear', 'mark']);
+  });
+
+  describe('with events', () => {
+    function events(bus: { publish: InProcessEventBus['publish'] }, order: string[]) {
+      return {
+        stage: 'dev',
+        publisher: {
+          publish: async (e: Parameters<InProcessEventBus['publish']>[0]) => {
+            order.push(`publish ${e.map((x) => x.id).join(',')}`);
+            await bus.publish(e);
+          },
+        },
+        drain: async () => void order.push('drain'),
+      };
+    }
+
+    it("drains the run's outbox, requests the reconciliation, then publishes RunCompleted once", async () => {
+      const order: string[] = [];
+      const bus = new InProcessEventBus();
+      const reconciliation: ReconciliationRequester = { request: async () => void order.push('request') };
+      const completion = new RunCompletion({
+        store: store(run()).s,
+        reconciliation,
+        clock,
+        logger,
+        events: events(bus, order),
+      });
+      expect(await completion.requestIfComplete(RUN)).toBe('requested');
+      expect(await completion.requestIfComplete(RUN)).toBe('already-requested');
+      expect(order).toEqual(['drain', 'request', `publish RunCompleted:${RUN}`]);
+      const [event] = bus.published;
+      expect(event?.type === 'RunCompleted' && event.detail.tradingDate).toBe('2024-09-16');
+    });
+
+    it('removes its marker when RunCompleted cannot be published, and the retry publishes the same id', async () => {
+      const st = store(run());
+      const order: string[] = [];
+      const refusing = { publish: async () => Promise.reject(new Error('bus down')) };
+      const failing = new RunCompletion({
+        store: st.s,
+        reconciliation: requester().r,
+        clock,
+        logger,
+        events: events(refusing, order),
+      });
+      await expect(failing.requestIfComplete(RUN)).rejects.toThrow('bus down');
+      expect(st.marker()).toBeUndefined();
+      const bus = new InProcessEventBus();
+      const retry = new RunCompletion({
+        store: st.s,
+        reconciliation: requester().r,
+        clock,
+        logger,
+        events: events(bus, []),
+      });
+      expect(await retry.requestIfComplete(RUN)).toBe('requested');
+      expect(bus.published.map((e) => e.id)).toEqual([`RunCompleted:${RUN}`]);
+    });
   });
 });

@@ -1,4 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
@@ -10,6 +11,7 @@ export interface AwsClients {
   readonly sqs: SQSClient;
   readonly s3: S3Client;
   readonly ssm: SSMClient;
+  readonly eventbridge: EventBridgeClient;
 }
 
 /** One AWS API call as a client sends it: the service's client, the operation and its input. */
@@ -64,12 +66,16 @@ export const s3Client: AwsClientMaker<'s3'> = (env) =>
 
 export const ssmClient: AwsClientMaker<'ssm'> = (env) => new SSMClient(configOf(env.BOOKS_SSM_ENDPOINT));
 
+export const eventbridgeClient: AwsClientMaker<'eventbridge'> = (env) =>
+  new EventBridgeClient(configOf(env.BOOKS_EVENTBRIDGE_ENDPOINT));
+
 /** Every client: for the CLI, the embedded stack and tests, which bundle them all anyway. */
 export const ALL_AWS_CLIENTS: AwsClientMakers = {
   dynamodb: dynamodbClient,
   sqs: sqsClient,
   s3: s3Client,
   ssm: ssmClient,
+  eventbridge: eventbridgeClient,
 };
 
 /** A function reached for a client its wiring does not make (and its bundle does not hold). */
@@ -115,6 +121,9 @@ export function lazyAwsClients(env: RuntimeEnv, makers: AwsClientMakers, owner: 
     },
     get ssm() {
       return get('ssm');
+    },
+    get eventbridge() {
+      return get('eventbridge');
     },
   };
 }

@@ -5,6 +5,7 @@ export * from './clients';
 export * from './controls';
 export * from './controls-store';
 export * from './env';
+export * from './event-bus';
 export * from './flow-flags';
 export * from './flow-status';
 export * from './lambda-entry';

@@ -60,6 +60,9 @@ export function withLocalStack(
     BOOKS_BARS: join(home, 'sample-bars'),
     BOOKS_STRATEGIES_DIR: join(dirname(home), 'strategies'),
     BOOKS_FLOW_FLAGS: `file:${join(home, `flow-flags.${stage}.json`)}`,
+    // No EventBridge on the embedded stack: events stay in the outbox's audit, published nowhere
+    // (the in-process bus lives in the one-process runner, `books run`).
+    BOOKS_EVENT_BUS_NAME: undefined,
     // A function invokes another only through a local Lambda endpoint (serverless-offline's).
     BOOKS_RECONCILER_FUNCTION: isLoopback(env.AWS_ENDPOINT_URL_LAMBDA)
       ? env.BOOKS_RECONCILER_FUNCTION

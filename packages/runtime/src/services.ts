@@ -1,5 +1,6 @@
 import type { Broker } from '@books/broker';
 import type { Clock, Logger } from '@books/core';
+import type { EventPublisher } from '@books/events';
 import {
   BookRepository,
   ControlRepository,
@@ -16,6 +17,7 @@ import { createBroker } from './broker';
 import { AwsClientNotWired, type AwsClients, lazyAwsClients } from './clients';
 import { type ControlsStore, createControlsStore } from './controls-store';
 import type { RuntimeEnv } from './env';
+import { createEventPublisher } from './event-bus';
 import { createFlowFlags, type FlowFlags } from './flow-flags';
 import { FULL_WIRING, type FunctionWiring } from './wiring';
 
@@ -39,6 +41,8 @@ export interface Services {
   /** Trader controls in force (SSM deployed, a file locally) and their ledger side. */
   readonly controls: ControlsStore;
   readonly controlLedger: ControlRepository;
+  /** The stage's events (its EventBridge bus; the in-process bus on the embedded stage). */
+  readonly events: EventPublisher;
 }
 
 export interface ServiceOptions {
@@ -52,6 +56,8 @@ export interface ServiceOptions {
   readonly bars?: BarStore;
   /** Replaces the clients built from the environment (a backtest's in-process DynamoDB and SQS). */
   readonly clients?: AwsClients;
+  /** Replaces the bus from the environment (the embedded stage's in-process bus). */
+  readonly events?: EventPublisher;
 }
 
 /** The stage's services with every AWS client (the CLI, the embedded stack, tests): see servicesWith. */
@@ -92,6 +98,7 @@ export async function servicesWith(
   });
   const flows = once(() => createFlowFlags(env.BOOKS_FLOW_FLAGS, () => clients.ssm));
   const controls = once(() => createControlsStore(env.BOOKS_CONTROLS, clients.ssm));
+  const events = once(() => options.events ?? createEventPublisher(env, () => clients.eventbridge));
   return {
     env,
     clock: options.clock,
@@ -117,6 +124,9 @@ export async function servicesWith(
       return controls();
     },
     controlLedger: new ControlRepository(table),
+    get events() {
+      return events();
+    },
   };
 }
 

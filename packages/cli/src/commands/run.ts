@@ -103,6 +103,7 @@ export async function runDailyCycle(args: RunArgs, io: Output): Promise<number> 
       barsDir,
       strategiesDir: join(workspaceRoot(), 'strategies'),
       flowFlagsFile: flowFlagsFile(home, args.stage),
+      notificationsDir: join(home, 'notifications'),
       logger: createLogger({ service: 'books-run' }, { destination: logStream }),
       ...(args.corporateActions !== undefined ? { corporateActions: args.corporateActions } : {}),
     });

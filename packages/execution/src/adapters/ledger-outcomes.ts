@@ -5,6 +5,7 @@ import {
   type LedgerTable,
   loadBook,
   lotChangeItem,
+  type OutboxRepository,
   type RunRepository,
   type TradeRepository,
   type TransactItem,
@@ -12,6 +13,7 @@ import {
 } from '@books/ledger-client';
 import type { LotChange } from '@books/portfolio';
 import type { ExecutionLedger, TradeOutcome, VersionedBook } from '../ports';
+import { tradeExecutedOf } from '../trade-event';
 
 const OPEN_STATES = ['NEW', 'SUBMITTED', 'PARTIALLY_FILLED'] as const;
 
@@ -21,7 +23,9 @@ const OPEN_STATES = ['NEW', 'SUBMITTED', 'PARTIALLY_FILLED'] as const;
  * (only at the version read), and for a SELL the run's pending-SELL count. A crash before the
  * transaction leaves nothing; a crash after it leaves everything; a replay finds the intent final.
  * The legacy book's fills are recorded as legacy trades (`TRADE#{orderId}`, with the strategies'
- * attribution) and fold into the LEGACY book like any other book's.
+ * attribution) and fold into the LEGACY book like any other book's. A fill's TradeExecuted event
+ * goes to the run's outbox in the same transaction (after the trade item: its index must stay 1),
+ * so a recorded fill always has its event waiting to be published.
  */
 export class LedgerExecutionLedger implements ExecutionLedger {
   constructor(
@@ -30,6 +34,7 @@ export class LedgerExecutionLedger implements ExecutionLedger {
     private readonly trades: TradeRepository,
     private readonly runs: RunRepository,
     private readonly clock: Clock,
+    private readonly events?: { readonly stage: string; readonly outbox: OutboxRepository },
   ) {}
 
   async readBook(strategyId: StrategyId): Promise<VersionedBook> {
@@ -89,6 +94,17 @@ export class LedgerExecutionLedger implements ExecutionLedger {
       );
     }
     if (intent.side === 'sell') items.push(this.runs.sellDoneItem(intent.runId, intent.strategyId, at));
+    const event = this.events && tradeExecutedOf(this.events.stage, outcome);
+    if (this.events && event)
+      items.push(
+        this.events.outbox.putItem({
+          runId: intent.runId,
+          eventId: event.id,
+          eventType: event.type,
+          eventJson: JSON.stringify(event),
+          createdAt: at,
+        }),
+      );
     try {
       await this.table.transact(items);
       return 'recorded';

@@ -10,9 +10,18 @@ import {
   runIdOf,
   type TradingDate,
 } from '@books/core';
+import { InProcessEventBus } from '@books/events';
 import { type BatchResponse, type ExecutionOptions, executionFunction } from '@books/execution';
+import { AlertStateRepository } from '@books/ledger-client';
 import { legacyFunction } from '@books/legacy';
 import { hasCorporateActions } from '@books/market-data';
+import {
+  alertNotifier,
+  collectDigestInput,
+  digestNotifier,
+  FileNotificationSink,
+  observeRun,
+} from '@books/notifications';
 import { reconcilerFunction } from '@books/reconciler';
 import type { ReconciliationRequester } from '@books/reconciliation';
 import {
@@ -56,6 +65,8 @@ export interface LocalWorldOptions {
   readonly inject?: InjectionHooks;
   /** The broker every function trades with instead of the simulated one (tests: the Alpaca adapter on a fake). */
   readonly broker?: (clock: ManualClock) => Broker;
+  /** Where each run's digest is written (`<date>-digest.{html,txt}`); absent, none is. */
+  readonly notificationsDir?: string;
 }
 
 const IN_PROCESS_NOWHERE = 'http://in-process.invalid';
@@ -100,6 +111,8 @@ export class LocalWorld {
     },
     private readonly queueUrl: string,
     private readonly corporateActions = true,
+    /** The stage's events, as the functions publish them (docs/events.md). */
+    readonly events: InProcessEventBus = new InProcessEventBus(),
   ) {}
 
   static async open(options: LocalWorldOptions): Promise<LocalWorld> {
@@ -132,13 +145,45 @@ export class LocalWorld {
         : {}),
     });
     const clock = new ManualClock('2000-01-01T00:00:00Z');
+    // The stage's bus: a target that fails is logged, as EventBridge would retry it, never the publisher's failure.
+    const events = new InProcessEventBus((event, err) =>
+      options.logger.error(
+        { event: 'event-target-failed', eventId: event.id, err },
+        'an event target failed',
+      ),
+    );
     const services = await createServices(env, {
       ...(inProcess ? { clients: { ...createAwsClients(env), ...inProcess } } : {}),
       clock,
       logger: options.logger,
       processEnv: {},
+      events,
       ...(options.broker ? { broker: options.broker(clock) } : {}),
     });
+    if (options.notificationsDir) {
+      const sink = new FileNotificationSink(options.notificationsDir);
+      // The embedded stage's simulated broker has no keys, and no webhook is configured.
+      const secrets = async () => [];
+      events.subscribe(
+        digestNotifier({
+          collect: (date) => collectDigestInput(services, date),
+          sink,
+          secrets,
+          logger: options.logger,
+        }),
+      );
+      events.subscribe(
+        alertNotifier({
+          stage,
+          observe: (date) => observeRun(services, date),
+          store: new AlertStateRepository(services.table),
+          sink,
+          secrets,
+          clock,
+          logger: options.logger,
+        }),
+      );
+    }
     const inject = options.inject ?? {};
     const built = (fn: LocalFunctionName) => inject.services?.(fn, services) ?? services;
     const contexts = lambdaContexts(stage);
@@ -178,6 +223,7 @@ export class LocalWorld {
       handlers,
       queue.url,
       options.corporateActions ?? true,
+      events,
     );
   }
 

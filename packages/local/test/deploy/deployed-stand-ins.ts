@@ -8,9 +8,11 @@ import {
   createBarStore,
   createControlsStore,
   createFlowFlags,
+  EventBridgePublisher,
   type Services,
 } from '@books/runtime';
 import type { FakeSsmServer, TestBucket } from '@books/testkit';
+import * as z from 'zod';
 
 /** Where a deployed function of the stage reads its keys, flags and bars (as the template sets them). */
 export interface DeployedLocations {
@@ -20,6 +22,8 @@ export interface DeployedLocations {
   /** `ssm:/prefix`, as BOOKS_CONTROLS. */
   readonly controls: string;
   readonly barsPrefix: string;
+  /** The stage's event bus, as BOOKS_EVENT_BUS_NAME. */
+  readonly eventBus: string;
 }
 
 /** Copies the sample bars (a CSV directory) into the bucket, under the deployed prefix. */
@@ -50,6 +54,8 @@ export function deployedServices(
     BOOKS_S3_ENDPOINT: at.s3Endpoint,
     BOOKS_SSM_ENDPOINT: at.ssm.endpoint,
     BOOKS_BARS: `s3://${at.bucket}/${locations.barsPrefix}`,
+    // Never reached: acceptedBy answers PutEvents before a request is sent.
+    BOOKS_EVENTBRIDGE_ENDPOINT: 'http://127.0.0.1:9',
   };
   const clients = createAwsClients(env);
   const queueName = (base.env.BOOKS_EXECUTION_QUEUE_URL ?? '').split('/').pop() ?? '';
@@ -61,6 +67,39 @@ export function deployedServices(
     flows: createFlowFlags(locations.flowFlags, clients.ssm),
     controls: createControlsStore(locations.controls, clients.ssm),
     broker: readingKeysFirst(base.broker, ssmKeyProvider(clients.ssm, locations.alpacaKeyPrefix)),
+    events: acceptedBy(base.events, clients.eventbridge, locations.eventBus),
+  };
+}
+
+/**
+ * The stage's bus: the runtime's EventBridge client (recorded) whose PutEvents is answered here,
+ * every entry accepted, before any request is sent; the events then go on to the local publisher.
+ */
+function acceptedBy(
+  local: Services['events'],
+  client: ReturnType<typeof createAwsClients>['eventbridge'],
+  busName: string,
+): Services['events'] {
+  client.middlewareStack.add(
+    (_next, _context) => async (args) => {
+      const entries = z.object({ Entries: z.array(z.unknown()) }).parse(args.input).Entries;
+      return {
+        output: {
+          $metadata: {},
+          FailedEntryCount: 0,
+          Entries: entries.map((_, i) => ({ EventId: `local-${i}` })),
+        },
+        response: {},
+      } as never;
+    },
+    { step: 'finalizeRequest', name: 'acceptEveryEntry' },
+  );
+  const deployed = new EventBridgePublisher(client, busName);
+  return {
+    publish: async (events) => {
+      await deployed.publish(events);
+      await local.publish(events);
+    },
   };
 }
 

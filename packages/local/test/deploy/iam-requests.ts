@@ -45,6 +45,7 @@ export interface DeployedResources {
   readonly bucketArn: (bucket: string) => string;
   readonly parameterArn: (name: string) => string;
   readonly functionArn: (name: string) => string;
+  readonly eventBusArn: (name: string) => string;
 }
 
 const Table = z.object({ TableName: z.string(), IndexName: z.string().optional() });
@@ -164,6 +165,16 @@ export function iamRequestsOf(call: AwsCall, deployed: DeployedResources): IamRe
   if (client === 'LambdaClient' && operation === 'Invoke') {
     const name = z.object({ FunctionName: z.string() }).parse(input).FunctionName;
     return [{ action: 'lambda:InvokeFunction', resource: deployed.functionArn(name) }];
+  }
+  if (client === 'EventBridgeClient' && operation === 'PutEvents') {
+    // One events:PutEvents request per bus the entries name.
+    const entries = z
+      .object({ Entries: z.array(z.object({ EventBusName: z.string() })) })
+      .parse(input).Entries;
+    return [...new Set(entries.map((e) => e.EventBusName))].map((bus) => ({
+      action: 'events:PutEvents',
+      resource: deployed.eventBusArn(bus),
+    }));
   }
   throw new Error(`no IAM mapping for ${client}.${operation}: extend iamRequestsOf`);
 }

@@ -91,6 +91,7 @@ function deployedLocations(template: Template): DeployedLocations {
   const keys = z.string().parse(vars.BOOKS_ALPACA_KEY_SSM_PREFIX);
   const flows = z.string().parse(vars.BOOKS_FLOW_FLAGS);
   const controls = z.string().parse(vars.BOOKS_CONTROLS);
+  const eventBus = z.string().parse(vars.BOOKS_EVENT_BUS_NAME);
   const bars = z
     .string()
     .regex(/^s3:\/\/[^/]+\//)
@@ -100,6 +101,7 @@ function deployedLocations(template: Template): DeployedLocations {
     flowFlags: flows,
     controls,
     barsPrefix: bars.replace(/^s3:\/\/[^/]+\//, ''),
+    eventBus,
   };
 }
 
@@ -107,6 +109,7 @@ describe("each function's calls against its role in the packaged prod template",
   jest.setTimeout(300_000);
 
   let template: Template;
+  let locations: DeployedLocations;
   let roles: Map<string, FunctionRole>;
   let ssm: FakeSsmServer;
   let bucket: TestBucket;
@@ -116,7 +119,7 @@ describe("each function's calls against its role in the packaged prod template",
   beforeAll(async () => {
     template = (await packageStage('prod')).template;
     roles = functionRoles(template);
-    const locations = deployedLocations(template);
+    locations = deployedLocations(template);
     ssm = await startFakeSsm({
       [`${locations.alpacaKeyPrefix}/api-key-id`]: 'AKTESTKEY',
       [`${locations.alpacaKeyPrefix}/api-secret-key`]: 'test-secret',
@@ -221,6 +224,10 @@ describe("each function's calls against its role in the packaged prod template",
       parameterArn: (name: string) => `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter${name}`,
       functionArn: (name: string) =>
         arnOf(resources, `${name.charAt(0).toUpperCase()}${name.slice(1)}LambdaFunction`),
+      eventBusArn: (name: string) => {
+        if (name === locations.eventBus) return arnOf(resources, 'EventBus');
+        throw new Error(`a call on event bus ${name}, which the stage does not have`);
+      },
     };
     const out = new Map<string, IamRequest[]>();
     for (const { functionName, call } of recorder.calls) {

@@ -19,6 +19,7 @@ function physicalName(resources: Resources, logicalId: string): string {
     'AWS::Lambda::Function': 'FunctionName',
     'AWS::SNS::Topic': 'TopicName',
     'AWS::StepFunctions::StateMachine': 'StateMachineName',
+    'AWS::Events::EventBus': 'Name',
   };
   const property = nameProperty[resource.Type];
   const name = property ? p[property] : undefined;
@@ -45,6 +46,8 @@ export function arnOf(resources: Resources, logicalId: string): string {
       return `arn:aws:iam::${ACCOUNT}:role/${name}`;
     case 'AWS::StepFunctions::StateMachine':
       return `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${name}`;
+    case 'AWS::Events::EventBus':
+      return `arn:aws:events:${REGION}:${ACCOUNT}:event-bus/${name}`;
     default:
       throw new Error(`no ARN rule for ${logicalId} (${type})`);
   }

@@ -30,7 +30,13 @@ export async function openWorld(
   overrides: Partial<
     Pick<
       LocalWorldOptions,
-      'inject' | 'endpoints' | 'strategiesDir' | 'configFile' | 'flowFlagsFile' | 'broker'
+      | 'inject'
+      | 'endpoints'
+      | 'strategiesDir'
+      | 'configFile'
+      | 'flowFlagsFile'
+      | 'broker'
+      | 'notificationsDir'
     >
   > = {},
 ): Promise<LocalWorld> {

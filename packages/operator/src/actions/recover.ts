@@ -86,6 +86,8 @@ export async function recoverRun(services: Services, runId: RunId): Promise<Reco
     await execution.release.releaseIfDue(runId, sid);
     if (before && !before.buysReleased && before.pendingSells === 0) released.push(sid);
   }
+  // The fills recorded here wrote their TradeExecuted to the run's outbox: published now.
+  await execution.events?.drain(runId);
   return { runId, intents, released };
 
   async function recoverIntent(

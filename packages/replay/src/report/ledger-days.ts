@@ -1,7 +1,7 @@
-import { Money, marketTimeToInstant, Price, type StrategyId, Symbol, type TradingDate } from '@books/core';
-import { fillOfTrade, type StoredTransfer, type StrategyTrade, transferOfStored } from '@books/ledger-client';
-import type { BarStore } from '@books/market-data';
-import { type Book, type BookPosting, rebuildBook, valueBook } from '@books/portfolio';
+import { Money, marketTimeToInstant, type StrategyId, type TradingDate } from '@books/core';
+import { bookAt, fillOfTrade, transferOfStored } from '@books/ledger-client';
+import { closingPrices } from '@books/market-data';
+import { rebuildBook, valueBook } from '@books/portfolio';
 import type { Services } from '@books/runtime';
 import type { DayInput } from './collect';
 
@@ -67,41 +67,4 @@ export async function ledgerDayInputs(
     out.push({ date, accountEquity: accountEquity.toString(), books });
   }
   return out;
-}
-
-function bookAt(
-  sid: StrategyId,
-  trades: readonly StrategyTrade[],
-  transfers: readonly StoredTransfer[],
-  postings: readonly BookPosting[],
-  end: string,
-): { book: Book; transfersTotal: Money } {
-  const upTo = transfers.filter((t) => t.at <= end);
-  return {
-    book: rebuildBook(
-      sid,
-      trades.filter((t) => t.filledAt <= end).map(fillOfTrade),
-      upTo.map(transferOfStored),
-      postings.filter((p) => p.at <= end),
-    ),
-    transfersTotal: Money.sum(upTo.map((t) => t.amount)),
-  };
-}
-
-/** The closes of symbols on a day (the last bar on or before it), each symbol's bars read once. */
-function closingPrices(bars: BarStore) {
-  const loaded = new Map<string, Promise<readonly { date: string; closeText: string }[]>>();
-  return async (symbols: readonly string[], date: TradingDate): Promise<Map<Symbol, Price>> => {
-    const out = new Map<Symbol, Price>();
-    for (const s of symbols) {
-      let series = loaded.get(s);
-      if (!series) {
-        series = bars.bars(s);
-        loaded.set(s, series);
-      }
-      const last = (await series).filter((b) => b.date <= date).at(-1);
-      if (last) out.set(Symbol(s), Price.parse(last.closeText, `close of ${s} on ${last.date}`));
-    }
-    return out;
-  };
 }
