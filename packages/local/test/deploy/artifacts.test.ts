@@ -15,14 +15,21 @@ const READ_CONFIG = ['coordinator', 'strategyWorker', 'legacy', 'reconciler'];
  * where it asks for one); the SDK's credential chain brings its own (STS, SSO), not counted.
  */
 const CLIENTS: Readonly<Record<string, readonly string[]>> = {
-  coordinator: ['DynamoDBClient', 'LambdaClient', 'SSMClient'],
+  coordinator: ['DynamoDBClient', 'EventBridgeClient', 'LambdaClient', 'SSMClient'],
   strategyWorker: ['DynamoDBClient', 'S3Client', 'SQSClient', 'SSMClient'],
   legacy: ['DynamoDBClient', 'SQSClient', 'SSMClient'],
-  execution: ['DynamoDBClient', 'LambdaClient', 'SQSClient', 'SSMClient'],
-  reconciler: ['DynamoDBClient', 'SSMClient'],
+  execution: ['DynamoDBClient', 'EventBridgeClient', 'LambdaClient', 'SQSClient', 'SSMClient'],
+  reconciler: ['DynamoDBClient', 'EventBridgeClient', 'SSMClient'],
   dataRefresh: ['S3Client', 'SSMClient'],
 };
-const SERVICE_CLIENTS = ['DynamoDBClient', 'LambdaClient', 'S3Client', 'SQSClient', 'SSMClient'];
+const SERVICE_CLIENTS = [
+  'DynamoDBClient',
+  'EventBridgeClient',
+  'LambdaClient',
+  'S3Client',
+  'SQSClient',
+  'SSMClient',
+];
 
 describe('the packaged function artifacts', () => {
   jest.setTimeout(180_000);
