@@ -28,6 +28,7 @@ export {
   CASH,
   keys,
   LEGACY_TRADES_PARTITION,
+  lastRebalanceKey,
   METADATA,
   POISON_PARTITION,
   POOL_BALANCE,
@@ -56,6 +57,8 @@ export {
 } from './records/flow-marker';
 export type { OrderIntent } from './records/intent';
 export { decodeIntent, encodeIntent } from './records/intent';
+export type { LastRebalance } from './records/last-rebalance';
+export { decodeLastRebalance, encodeLastRebalance, readLastRebalance } from './records/last-rebalance';
 export type { LegacyContribution, LegacySignals } from './records/legacy-signals';
 export {
   decodeLegacySignals,

@@ -9,15 +9,18 @@ import {
   type StrategyId,
   type Symbol,
   type TradingDate,
-  type Weight,
+  Weight,
 } from '@books/core';
 import {
   applyTransfer,
+  type BookValuation,
+  isDue,
   MissingPriceError,
   planBookCapital,
   planRebalance,
   quantitiesOf,
   type RebalancePlan,
+  type RebalanceSchedule,
   valueBook,
 } from '@books/portfolio';
 import { type ExecutionQueue, sendFirstLeg } from '@books/queue';
@@ -26,6 +29,7 @@ import { BAD_DATA } from './adapters/dsl-evaluator';
 import type {
   BookReader,
   MarketPrices,
+  RebalanceHistory,
   StrategyEvaluation,
   StrategyEvaluator,
   StrategyPlanRecord,
@@ -58,6 +62,7 @@ export interface StrategyRunDeps {
   readonly books: BookReader;
   readonly market: MarketPrices;
   readonly runs: StrategyRunStore;
+  readonly history: RebalanceHistory;
   readonly queue: ExecutionQueue;
   readonly logger: Logger;
 }
@@ -131,8 +136,9 @@ export async function runStrategy(deps: StrategyRunDeps, input: StrategyRunInput
         sells: record.plan.sells.length,
         buys: record.plan.buys.length,
         suppressed: record.plan.suppressed.length,
+        ...(record.notDue !== undefined ? { notDue: record.notDue } : {}),
       },
-      'strategy planned',
+      record.notDue !== undefined ? 'strategy not due' : 'strategy planned',
     );
     if (input.dryRun)
       return { strategyId: input.strategyId, outcome: 'DRY_RUN', resumed: false, record, sent: 0 };
@@ -150,6 +156,7 @@ export async function runStrategy(deps: StrategyRunDeps, input: StrategyRunInput
         minTradeNotional: input.minTradeNotional,
         ...(record.rebalanceThreshold ? { rebalanceThreshold: record.rebalanceThreshold } : {}),
       },
+      ...(record.notDue !== undefined ? { notDue: record.notDue } : {}),
     });
     const sent = await send(deps, input, record);
     return { strategyId: input.strategyId, outcome: outcomeOf(record.plan), resumed: false, record, sent };
@@ -243,16 +250,23 @@ async function plan(deps: StrategyRunDeps, input: StrategyRunInput): Promise<Str
       ...(input.topUpLimit ? { topUpLimit: input.topUpLimit } : {}),
     });
     const funded = capital.transfer ? applyTransfer(book.book, capital.transfer) : book.book;
-    const rebalance = planRebalance({
-      book: funded,
-      targets: evaluation.weights,
-      capital: capital.capital,
-      prices,
-      assets,
-      minNotional: input.minTradeNotional,
-      ...(evaluation.rebalanceThreshold ? { rebalanceThreshold: evaluation.rebalanceThreshold } : {}),
-      ...(input.cashReserve ? { cashReserve: input.cashReserve } : {}),
-    });
+    const due = evaluation.schedule
+      ? await dueToday(deps, input, evaluation.schedule, valuation, evaluation.weights)
+      : undefined;
+    // Not due: no trade today. The capital decision stands (a top-up is cash, not a trade).
+    const rebalance: RebalancePlan =
+      due?.due === false
+        ? { sells: [], buys: [], suppressed: [], estimatedCashAfter: funded.cash }
+        : planRebalance({
+            book: funded,
+            targets: evaluation.weights,
+            capital: capital.capital,
+            prices,
+            assets,
+            minNotional: input.minTradeNotional,
+            ...(evaluation.rebalanceThreshold ? { rebalanceThreshold: evaluation.rebalanceThreshold } : {}),
+            ...(input.cashReserve ? { cashReserve: input.cashReserve } : {}),
+          });
     return {
       weights: evaluation.weights,
       capital,
@@ -260,11 +274,41 @@ async function plan(deps: StrategyRunDeps, input: StrategyRunInput): Promise<Str
       equity: valuation.equity,
       ...(evaluation.rebalanceThreshold ? { rebalanceThreshold: evaluation.rebalanceThreshold } : {}),
       ...(evaluation.trace ? { trace: evaluation.trace } : {}),
+      ...(due?.due === false ? { notDue: due.reason } : {}),
     };
   } catch (e) {
     if (e instanceof MissingPriceError) throw new StrategyFailure('NO_PRICE', e.message, { cause: e });
     throw e;
   }
+}
+
+/**
+ * Whether the book's rebalance schedule trades today (`isDue`, docs/dsl.md "Rebalance schedule"):
+ * from its last rebalance (its last PLANNED plan), the trading days since, and, for a threshold,
+ * its weights now (of its equity before any transfer) against today's targets.
+ */
+async function dueToday(
+  deps: StrategyRunDeps,
+  input: StrategyRunInput,
+  schedule: RebalanceSchedule,
+  valuation: BookValuation,
+  targets: ReadonlyMap<Symbol, Weight>,
+) {
+  const lastRebalance = await deps.history.lastRebalance(input.strategyId);
+  const from = lastRebalance !== undefined && lastRebalance < input.asOf ? lastRebalance : input.asOf;
+  const calendar = await deps.history.tradingDays(from, input.asOf);
+  const current = new Map<Symbol, Weight>();
+  if (valuation.equity.value.gt(0))
+    for (const p of valuation.positions)
+      current.set(p.symbol, Weight.of(p.marketValue.value.div(valuation.equity.value)));
+  return isDue({
+    schedule,
+    date: input.asOf,
+    ...(lastRebalance !== undefined ? { lastRebalance } : {}),
+    calendar,
+    current,
+    targets,
+  });
 }
 
 /** An evaluator's failure as this strategy's failure code: bad bars data as is, the DSL's prefixed. */
