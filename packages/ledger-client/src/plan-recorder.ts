@@ -30,20 +30,21 @@ export class LedgerPlanRecorder {
   /**
    * `already-recorded` when a previous attempt recorded this (run, book)'s plan. `trace` (an
    * encoded trace item) is written in the same transaction, guarded by the plan's condition.
-   * `schedule` (a strategy book's plan): with `notDue`, the run item records why the book was not
-   * due; a PLANNED plan moves the book's last rebalance (`LAST_REBALANCE`) to the plan's day.
+   * `schedule` (a strategy book with a rebalance schedule): with `notDue`, the run item records why
+   * the book was not due; `rebalanced` moves the book's last rebalance (`LAST_REBALANCE`) to the
+   * plan's day (the caller's rule: a due day's plan, once the book has invested).
    */
   async record(
     plan: StoredPlan,
     status: StrategyRunStatus,
     transfer: Transfer | null,
     trace?: Item,
-    schedule?: { readonly notDue?: string },
+    schedule?: { readonly notDue?: string; readonly rebalanced?: boolean },
   ): Promise<'recorded' | 'already-recorded'> {
     const { runId, strategyId } = plan;
     const at = this.clock.now().toISOString();
     const rebalanced =
-      schedule !== undefined && status === 'PLANNED'
+      schedule?.rebalanced === true
         ? [
             {
               kind: 'put' as const,

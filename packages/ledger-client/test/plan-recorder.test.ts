@@ -72,11 +72,13 @@ describe('LedgerPlanRecorder on DynamoDB Local: the rebalance schedule', () => {
     ]);
   }
 
-  it('moves the last rebalance with a PLANNED plan only, and records a not-due reason on its run item', async () => {
+  it('moves the last rebalance with a rebalanced plan only, and records a not-due reason on its run item', async () => {
     expect(await readLastRebalance(table, SID)).toBeUndefined();
     const monday = RunId('t-2025-03-03');
     await open(monday, '2025-03-03');
-    await recorder.record(aPlan(monday, '2025-03-03', true), 'PLANNED', null, undefined, {});
+    await recorder.record(aPlan(monday, '2025-03-03', true), 'PLANNED', null, undefined, {
+      rebalanced: true,
+    });
     expect(await readLastRebalance(table, SID)).toEqual({ runId: monday, tradingDate: '2025-03-03' });
 
     const tuesday = RunId('t-2025-03-04');
@@ -84,6 +86,7 @@ describe('LedgerPlanRecorder on DynamoDB Local: the rebalance schedule', () => {
     const reason = 'rebalances weekly: already rebalanced in 2025-W10 on 2025-03-03';
     await recorder.record(aPlan(tuesday, '2025-03-04', false), 'NOTHING_TO_DO', null, undefined, {
       notDue: reason,
+      rebalanced: false,
     });
     expect(await readLastRebalance(table, SID)).toEqual({ runId: monday, tradingDate: '2025-03-03' });
     const item = (await runs.listRunItems(tuesday))?.strategies[0];

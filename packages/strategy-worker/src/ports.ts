@@ -33,7 +33,7 @@ export interface BookReader {
 
 /** When the book last rebalanced, and the trading days: the inputs of its rebalance schedule. */
 export interface RebalanceHistory {
-  /** The trading day of the book's last PLANNED plan; undefined when it never had one. */
+  /** The trading day of the book's last rebalance (a due day's plan); undefined when it never had one. */
   lastRebalance(strategyId: StrategyId): Promise<TradingDate | undefined>;
   /** The trading days from `from` to `to`, both included, ascending. */
   tradingDays(from: TradingDate, to: TradingDate): Promise<readonly TradingDate[]>;
@@ -53,6 +53,8 @@ export interface StrategyPlanRecord {
   readonly trace?: Trace;
   /** The book was not due today (its rebalance schedule): why. The plan then has no trade. */
   readonly notDue?: string;
+  /** A book with a rebalance schedule rebalanced today: its plan moves the last rebalance. */
+  readonly rebalanced?: boolean;
 }
 
 /** What the BUY release needs besides the plan itself. */
@@ -83,6 +85,8 @@ export interface StrategyRunStore {
     readonly context: PlanContext;
     /** The book was not due today: recorded on its run item (NOTHING_TO_DO). */
     readonly notDue?: string;
+    /** The book's rebalance schedule rebalanced today: moves its last rebalance to `asOf`. */
+    readonly rebalanced?: boolean;
   }): Promise<'recorded' | 'already-recorded'>;
   /** The plan recorded by an earlier attempt of this (run, strategy), if any. */
   readPlan(runId: string, strategyId: StrategyId): Promise<StrategyPlanRecord | undefined>;

@@ -157,6 +157,7 @@ export async function runStrategy(deps: StrategyRunDeps, input: StrategyRunInput
         ...(record.rebalanceThreshold ? { rebalanceThreshold: record.rebalanceThreshold } : {}),
       },
       ...(record.notDue !== undefined ? { notDue: record.notDue } : {}),
+      ...(record.rebalanced !== undefined ? { rebalanced: record.rebalanced } : {}),
     });
     const sent = await send(deps, input, record);
     return { strategyId: input.strategyId, outcome: outcomeOf(record.plan), resumed: false, record, sent };
@@ -275,6 +276,11 @@ async function plan(deps: StrategyRunDeps, input: StrategyRunInput): Promise<Str
       ...(evaluation.rebalanceThreshold ? { rebalanceThreshold: evaluation.rebalanceThreshold } : {}),
       ...(evaluation.trace ? { trace: evaluation.trace } : {}),
       ...(due?.due === false ? { notDue: due.reason } : {}),
+      // A due day rebalances the book, trades or none (within the band); its first investment
+      // only once it has something to buy.
+      ...(due?.due === true
+        ? { rebalanced: due.invested || rebalance.sells.length + rebalance.buys.length > 0 }
+        : {}),
     };
   } catch (e) {
     if (e instanceof MissingPriceError) throw new StrategyFailure('NO_PRICE', e.message, { cause: e });
@@ -284,7 +290,7 @@ async function plan(deps: StrategyRunDeps, input: StrategyRunInput): Promise<Str
 
 /**
  * Whether the book's rebalance schedule trades today (`isDue`, docs/dsl.md "Rebalance schedule"):
- * from its last rebalance (its last PLANNED plan), the trading days since, and, for a threshold,
+ * from its last rebalance (`RebalanceHistory`), the trading days since, and, for a threshold,
  * its weights now (of its equity before any transfer) against today's targets.
  */
 async function dueToday(
@@ -301,7 +307,7 @@ async function dueToday(
   if (valuation.equity.value.gt(0))
     for (const p of valuation.positions)
       current.set(p.symbol, Weight.of(p.marketValue.value.div(valuation.equity.value)));
-  return isDue({
+  const decision = isDue({
     schedule,
     date: input.asOf,
     ...(lastRebalance !== undefined ? { lastRebalance } : {}),
@@ -309,6 +315,7 @@ async function dueToday(
     current,
     targets,
   });
+  return { ...decision, invested: lastRebalance !== undefined };
 }
 
 /** An evaluator's failure as this strategy's failure code: bad bars data as is, the DSL's prefixed. */

@@ -20,6 +20,7 @@ const sym = Symbol;
 class MemoryRuns implements StrategyRunStore {
   plans = new Map<string, StrategyPlanRecord>();
   notDue = new Map<string, string>();
+  rebalanced = new Map<string, boolean | undefined>();
   failures = new Map<string, string>();
   recordCalls = 0;
   async recordPlan(input: Parameters<StrategyRunStore['recordPlan']>[0]) {
@@ -28,6 +29,7 @@ class MemoryRuns implements StrategyRunStore {
     if (this.plans.has(key)) return 'already-recorded' as const;
     this.plans.set(key, input.record);
     if (input.notDue !== undefined) this.notDue.set(key, input.notDue);
+    this.rebalanced.set(key, input.rebalanced);
     return 'recorded' as const;
   }
   async readPlan(runId: string, strategyId: StrategyId) {
@@ -267,6 +269,7 @@ describe('a strategy with a rebalance schedule', () => {
     expect(outcome.outcome).toBe('PLANNED');
     expect(queue.sent.length).toBeGreaterThan(0);
     expect(runs.notDue.size).toBe(0);
+    expect(runs.rebalanced.get('local-2025-03-03/momentum')).toBe(true);
   });
 
   it('is not due later in a week it already rebalanced: no trade, no order, NOTHING_TO_DO with the reason recorded', async () => {
@@ -286,6 +289,7 @@ describe('a strategy with a rebalance schedule', () => {
     expect(outcome.record.plan).toMatchObject({ sells: [], buys: [], suppressed: [] });
     expect(outcome.record.notDue).toBe('rebalances weekly: already rebalanced in 2025-W10 on 2025-03-03');
     expect(runs.notDue.get('local-2025-03-05/momentum')).toBe(outcome.record.notDue);
+    expect(runs.rebalanced.get('local-2025-03-05/momentum')).toBeUndefined();
   });
 
   it('catches up later in the week when the week’s first trading day did not rebalance', async () => {
@@ -349,6 +353,39 @@ describe('a strategy with a rebalance schedule', () => {
       expect(outcome.outcome).toBe('PLANNED');
       expect(queue.sent.length).toBeGreaterThan(0);
     });
+  });
+});
+
+describe('a due day of a scheduled book that needs no trade', () => {
+  it('still counts as its rebalance once the book has invested, so a later day of the week does not catch up', async () => {
+    const held = bookWith('10000', [
+      ['SPY', '10', '500'],
+      ['QQQ', '12.5', '400'],
+    ]);
+    const { deps, input, runs } = setup({
+      evaluation: {
+        ...weights({ SPY: '0.5', QQQ: '0.5' }),
+        schedule: { kind: 'calendar', frequency: 'weekly' },
+      },
+      book: held,
+      lastRebalance: TradingDate('2025-02-24'),
+    });
+    // Its capital is its equity: it holds its targets exactly.
+    const outcome = await runStrategy(deps, { ...input, allocation: Weight.parse('0.1') });
+    expect(outcome.outcome).toBe('NOTHING_TO_DO');
+    expect(runs.rebalanced.get('local-2025-03-03/momentum')).toBe(true);
+  });
+
+  it('is not the first investment of a new book while it has nothing to buy', async () => {
+    const { deps, input, runs } = setup({
+      evaluation: {
+        ...weights({ SPY: '0.5', QQQ: '0.5' }),
+        schedule: { kind: 'calendar', frequency: 'weekly' },
+      },
+    });
+    const outcome = await runStrategy(deps, { ...input, allocation: Weight.parse('0') });
+    expect(outcome.outcome).toBe('NOTHING_TO_DO');
+    expect(runs.rebalanced.get('local-2025-03-03/momentum')).toBe(false);
   });
 });
 

@@ -7,8 +7,10 @@ import type { LedgerTable } from '../ledger-table';
 
 /**
  * A book's last rebalance (`STRATEGY#{sid}#REBALANCE` / `LAST`): the trading day and run of the
- * latest plan of the book that had trades (status PLANNED). Written in that plan's transaction, so
- * exactly once per (run, book); the anchor of `:rebalance-frequency` (portfolio `isDue`).
+ * book's latest plan on a day its rebalance schedule was due (its first investment: a plan with
+ * trades). Written in that plan's transaction, so once per (run, book); the anchor of
+ * `:rebalance-frequency` (portfolio `isDue`). A day with no recorded plan (no run, a failed
+ * strategy) leaves it, so a later day of the period catches up.
  */
 export interface LastRebalance {
   readonly runId: RunId;
@@ -44,7 +46,7 @@ export function decodeLastRebalance(item: Item): LastRebalance {
   return { runId: parsed.data.run_id.S, tradingDate: parsed.data.trading_date.S };
 }
 
-/** The book's last rebalance (strongly consistent), or undefined when it never traded. */
+/** The book's last rebalance (strongly consistent), or undefined when it never rebalanced. */
 export async function readLastRebalance(
   table: LedgerTable,
   strategyId: StrategyId,

@@ -42,7 +42,7 @@ export class LedgerStrategyRuns implements BookReader, StrategyRunStore {
     return { book: loaded.book, exists: loaded.exists };
   }
 
-  /** The trading day of the book's last PLANNED plan (`LAST_REBALANCE`). */
+  /** The trading day of the book's last rebalance (`LAST_REBALANCE`). */
   async lastRebalance(strategyId: StrategyId): Promise<TradingDate | undefined> {
     return (await readLastRebalance(this.table, strategyId))?.tradingDate;
   }
@@ -60,6 +60,7 @@ export class LedgerStrategyRuns implements BookReader, StrategyRunStore {
     readonly status: StrategyRunStatus;
     readonly context: PlanContext;
     readonly notDue?: string;
+    readonly rebalanced?: boolean;
   }): Promise<'recorded' | 'already-recorded'> {
     const plan = toStoredPlan(RunId(input.runId), input.strategyId, input.record, input.context);
     const trace = input.record.trace;
@@ -75,7 +76,10 @@ export class LedgerStrategyRuns implements BookReader, StrategyRunStore {
           trace,
           fallback: { ...trace, nodes: [], truncated: true },
         }),
-      input.notDue !== undefined ? { notDue: input.notDue } : {},
+      {
+        ...(input.notDue !== undefined ? { notDue: input.notDue } : {}),
+        rebalanced: input.rebalanced === true,
+      },
     );
   }
 
