@@ -32,6 +32,7 @@ export {
   CONTROLS_PARTITION,
   keys,
   LEGACY_TRADES_PARTITION,
+  lastRebalanceKey,
   METADATA,
   OPEN_MIGRATION,
   POISON_PARTITION,
@@ -72,6 +73,8 @@ export {
 } from './records/flow-marker';
 export type { OrderIntent } from './records/intent';
 export { decodeIntent, encodeIntent } from './records/intent';
+export type { LastRebalance } from './records/last-rebalance';
+export { decodeLastRebalance, encodeLastRebalance, readLastRebalance } from './records/last-rebalance';
 export type { LegacyContribution, LegacySignals } from './records/legacy-signals';
 export {
   decodeLegacySignals,

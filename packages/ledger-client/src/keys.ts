@@ -196,6 +196,11 @@ export const SK_PREFIX = {
   alertSubject: 'SUBJECT#',
 } as const;
 
+/** A book's last rebalance (`STRATEGY#{sid}#REBALANCE` / `LAST`): its rebalance schedule's anchor. */
+export function lastRebalanceKey(sid: StrategyId): ItemKey {
+  return { PK: `STRATEGY#${sid}#REBALANCE`, SK: 'LAST' };
+}
+
 /** A stage's latest run (`STAGE#{stage}` / `LATEST_RUN`): runs go forward in date from it. */
 export function stageLatestRunKey(stage: string): ItemKey {
   return { PK: `STAGE#${stage}`, SK: 'LATEST_RUN' };

@@ -4,6 +4,7 @@ import type { Item } from './attribute-codec';
 import { loadBook, transferItems } from './book-projection';
 import { TransactionConditionError, TransactionConflictError } from './errors';
 import type { LedgerTable, TransactItem } from './ledger-table';
+import { encodeLastRebalance } from './records/last-rebalance';
 import { encodePlanItem, type StoredPlan } from './records/plan';
 import type { StrategyRunStatus } from './records/run-status';
 import type { BookRepository } from './repositories/book-repository';
@@ -29,14 +30,29 @@ export class LedgerPlanRecorder {
   /**
    * `already-recorded` when a previous attempt recorded this (run, book)'s plan. `trace` (an
    * encoded trace item) is written in the same transaction, guarded by the plan's condition.
+   * `schedule` (a strategy book with a rebalance schedule): with `notDue`, the run item records why
+   * the book was not due; `rebalanced` moves the book's last rebalance (`LAST_REBALANCE`) to the
+   * plan's day (the caller's rule: a due day's plan, once the book has invested).
    */
   async record(
     plan: StoredPlan,
     status: StrategyRunStatus,
     transfer: Transfer | null,
     trace?: Item,
+    schedule?: { readonly notDue?: string; readonly rebalanced?: boolean },
   ): Promise<'recorded' | 'already-recorded'> {
     const { runId, strategyId } = plan;
+    const at = this.clock.now().toISOString();
+    const rebalanced =
+      schedule?.rebalanced === true
+        ? [
+            {
+              kind: 'put' as const,
+              label: 'last rebalance',
+              item: encodeLastRebalance(strategyId, { runId, tradingDate: plan.asOf, at }),
+            },
+          ]
+        : [];
     const items: TransactItem[] = [
       {
         kind: 'put',
@@ -47,13 +63,15 @@ export class LedgerPlanRecorder {
       this.runs.transitionStrategyItem(runId, strategyId, {
         from: 'PENDING',
         to: status,
-        at: this.clock.now().toISOString(),
+        at,
         patch: {
           pendingSells: plan.sells.length,
           heldBuys: plan.sells.length > 0 ? plan.buys.map((b) => b.clientOrderId) : [],
+          ...(schedule?.notDue !== undefined ? { notDue: schedule.notDue.slice(0, 2000) } : {}),
         },
       }),
       ...(trace === undefined ? [] : [{ kind: 'put' as const, label: 'trace', item: trace }]),
+      ...rebalanced,
     ];
     // A capital transfer also moves the pool, which every worker of the run may write at once: a
     // transaction that collides with another one in flight wrote nothing and is tried again.

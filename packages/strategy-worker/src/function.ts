@@ -27,7 +27,12 @@ import { DslEvaluator, type PreviousTradingDay } from './adapters/dsl-evaluator'
 import { LedgerWorkerControls } from './adapters/ledger-controls';
 import { LedgerStrategyRuns } from './adapters/ledger-strategy-runs';
 import type { StrategyEvaluator } from './ports';
-import { runStrategy, type StrategyOutcome, type StrategyRunInput } from './run-strategy';
+import {
+  runStrategy,
+  type StrategyOutcome,
+  type StrategyRunDeps,
+  type StrategyRunInput,
+} from './run-strategy';
 
 /** `sls invoke local -f strategyWorker --data '{"strategy":"momentum.clj","dryRun":true}'`. */
 const SingleStrategySchema = z.object({
@@ -87,11 +92,15 @@ export function strategyWorkerFunction(
     : dsl;
   const ledger = new LedgerStrategyRuns(services.table, services.books, services.runs, clock);
   const market = new BrokerMarket(services.broker);
-  const deps = {
+  const deps: StrategyRunDeps = {
     evaluator,
     books: ledger,
     market,
     runs: ledger,
+    history: {
+      lastRebalance: (strategyId) => ledger.lastRebalance(strategyId),
+      tradingDays: tradingDaysOf(services.broker),
+    },
     queue: services.queue,
     logger: logger.child({ function: 'strategyWorker' }),
     controls: new LedgerWorkerControls(services.controlLedger),
@@ -109,6 +118,13 @@ export function strategyWorkerFunction(
         : mapItemInput(event);
     return summarise(await runStrategy(invocation, input));
   };
+}
+
+/** The market calendar's trading days between two dates, both included (the rebalance schedule's). */
+export function tradingDaysOf(
+  broker: Pick<Services['broker'], 'getCalendar'>,
+): (from: TradingDate, to: TradingDate) => Promise<readonly TradingDate[]> {
+  return async (from, to) => (await broker.getCalendar(from, to)).map((d) => d.date);
 }
 
 /** The market calendar's trading day before a date, from the broker's calendar (memoised per date). */

@@ -1,6 +1,6 @@
 import type { Money, StrategyId, Symbol, TradingDate, Weight } from '@books/core';
 import type { Trace } from '@books/dsl';
-import type { Book, BookCapitalDecision, RebalancePlan, Transfer } from '@books/portfolio';
+import type { Book, BookCapitalDecision, RebalancePlan, RebalanceSchedule, Transfer } from '@books/portfolio';
 
 /** What the DSL engine says for one strategy on one date. */
 export type StrategyEvaluation =
@@ -9,6 +9,8 @@ export type StrategyEvaluation =
       readonly weights: ReadonlyMap<Symbol, Weight>;
       /** The symphony's `:rebalance-threshold`, when it has one. */
       readonly rebalanceThreshold?: Weight;
+      /** The symphony's rebalance schedule, when it sets `:rebalance-frequency` (else: every day). */
+      readonly schedule?: RebalanceSchedule;
       /** How the evaluation reached the weights, when the evaluator traces (the DSL's). */
       readonly trace?: Trace;
     }
@@ -29,6 +31,14 @@ export interface BookReader {
   readBook(strategyId: StrategyId): Promise<{ readonly book: Book; readonly exists: boolean }>;
 }
 
+/** When the book last rebalanced, and the trading days: the inputs of its rebalance schedule. */
+export interface RebalanceHistory {
+  /** The trading day of the book's last rebalance (a due day's plan); undefined when it never had one. */
+  lastRebalance(strategyId: StrategyId): Promise<TradingDate | undefined>;
+  /** The trading days from `from` to `to`, both included, ascending. */
+  tradingDays(from: TradingDate, to: TradingDate): Promise<readonly TradingDate[]>;
+}
+
 /** Prices and asset facts: the runtime's port, shared with the legacy flow. */
 export type { MarketPrices } from '@books/runtime';
 
@@ -41,6 +51,10 @@ export interface StrategyPlanRecord {
   readonly rebalanceThreshold?: Weight;
   /** The evaluation's decision trace, stored with the plan (not read back on a resumed plan). */
   readonly trace?: Trace;
+  /** The book was not due today (its rebalance schedule): why. The plan then has no trade. */
+  readonly notDue?: string;
+  /** A book with a rebalance schedule rebalanced today: its plan moves the last rebalance. */
+  readonly rebalanced?: boolean;
 }
 
 /** What the BUY release needs besides the plan itself. */
@@ -69,6 +83,10 @@ export interface StrategyRunStore {
     readonly transfer: Transfer | null;
     readonly status: StrategyRunStatus;
     readonly context: PlanContext;
+    /** The book was not due today: recorded on its run item (NOTHING_TO_DO). */
+    readonly notDue?: string;
+    /** The book's rebalance schedule rebalanced today: moves its last rebalance to `asOf`. */
+    readonly rebalanced?: boolean;
   }): Promise<'recorded' | 'already-recorded'>;
   /** The plan recorded by an earlier attempt of this (run, strategy), if any. */
   readPlan(runId: string, strategyId: StrategyId): Promise<StrategyPlanRecord | undefined>;

@@ -10,17 +10,20 @@ import {
   type StrategyId,
   type Symbol,
   type TradingDate,
-  type Weight,
+  Weight,
 } from '@books/core';
 import {
   applyTransfer,
   type BookCapitalDecision,
+  type BookValuation,
   capPlanNotional,
+  isDue,
   MissingPriceError,
   planBookCapital,
   planRebalance,
   quantitiesOf,
   type RebalancePlan,
+  type RebalanceSchedule,
   valueBook,
 } from '@books/portfolio';
 import { type ExecutionQueue, sendFirstLeg } from '@books/queue';
@@ -29,6 +32,7 @@ import { BAD_DATA } from './adapters/dsl-evaluator';
 import type {
   BookReader,
   MarketPrices,
+  RebalanceHistory,
   StrategyEvaluation,
   StrategyEvaluator,
   StrategyPlanRecord,
@@ -67,6 +71,7 @@ export interface StrategyRunDeps {
   readonly books: BookReader;
   readonly market: MarketPrices;
   readonly runs: StrategyRunStore;
+  readonly history: RebalanceHistory;
   readonly queue: ExecutionQueue;
   readonly logger: Logger;
   /** The drawdown stop and liquidations; absent, an item asking for either is a failure. */
@@ -143,8 +148,9 @@ export async function runStrategy(deps: StrategyRunDeps, input: StrategyRunInput
         sells: record.plan.sells.length,
         buys: record.plan.buys.length,
         suppressed: record.plan.suppressed.length,
+        ...(record.notDue !== undefined ? { notDue: record.notDue } : {}),
       },
-      'strategy planned',
+      record.notDue !== undefined ? 'strategy not due' : 'strategy planned',
     );
     if (input.dryRun)
       return { strategyId: input.strategyId, outcome: 'DRY_RUN', resumed: false, record, sent: 0 };
@@ -162,6 +168,8 @@ export async function runStrategy(deps: StrategyRunDeps, input: StrategyRunInput
         minTradeNotional: input.minTradeNotional,
         ...(record.rebalanceThreshold ? { rebalanceThreshold: record.rebalanceThreshold } : {}),
       },
+      ...(record.notDue !== undefined ? { notDue: record.notDue } : {}),
+      ...(record.rebalanced !== undefined ? { rebalanced: record.rebalanced } : {}),
     });
     const sent = await send(deps, input, record);
     await liquidated(deps, input, record);
@@ -272,16 +280,25 @@ async function plan(deps: StrategyRunDeps, input: StrategyRunInput): Promise<Str
     const liquidation = input.liquidate?.why ?? (stop ? stop.why : undefined);
     const decided = liquidation ? holdCapital(valuation.equity, `${LIQUIDATING}${liquidation}`) : capital;
     const funded = decided.transfer ? applyTransfer(book.book, decided.transfer) : book.book;
-    const planned = planRebalance({
-      book: funded,
-      targets: liquidation ? new Map() : evaluation.weights,
-      capital: decided.capital,
-      prices,
-      assets,
-      minNotional: input.minTradeNotional,
-      ...(evaluation.rebalanceThreshold ? { rebalanceThreshold: evaluation.rebalanceThreshold } : {}),
-      ...(input.cashReserve ? { cashReserve: input.cashReserve } : {}),
-    });
+    // A liquidation sells whatever the schedule says; otherwise a book not due trades nothing today
+    // (the capital decision stands: a top-up is cash, not a trade).
+    const due =
+      evaluation.schedule && !liquidation
+        ? await dueToday(deps, input, evaluation.schedule, valuation, evaluation.weights)
+        : undefined;
+    const planned: RebalancePlan =
+      due?.due === false
+        ? { sells: [], buys: [], suppressed: [], estimatedCashAfter: funded.cash }
+        : planRebalance({
+            book: funded,
+            targets: liquidation ? new Map() : evaluation.weights,
+            capital: decided.capital,
+            prices,
+            assets,
+            minNotional: input.minTradeNotional,
+            ...(evaluation.rebalanceThreshold ? { rebalanceThreshold: evaluation.rebalanceThreshold } : {}),
+            ...(input.cashReserve ? { cashReserve: input.cashReserve } : {}),
+          });
     const rebalance =
       input.dailyNotionalCap && !liquidation ? capPlanNotional(planned, input.dailyNotionalCap) : planned;
     return {
@@ -291,6 +308,12 @@ async function plan(deps: StrategyRunDeps, input: StrategyRunInput): Promise<Str
       equity: valuation.equity,
       ...(evaluation.rebalanceThreshold ? { rebalanceThreshold: evaluation.rebalanceThreshold } : {}),
       ...(evaluation.trace ? { trace: evaluation.trace } : {}),
+      ...(due?.due === false ? { notDue: due.reason } : {}),
+      // A due day rebalances the book, trades or none (within the band); its first investment
+      // only once it has something to buy.
+      ...(due?.due === true
+        ? { rebalanced: due.invested || rebalance.sells.length + rebalance.buys.length > 0 }
+        : {}),
     };
   } catch (e) {
     if (e instanceof MissingPriceError) throw new StrategyFailure('NO_PRICE', e.message, { cause: e });
@@ -361,6 +384,36 @@ async function liquidated(deps: StrategyRunDeps, input: StrategyRunInput, record
     why,
     at: input.plannedAt,
   });
+}
+
+/**
+ * Whether the book's rebalance schedule trades today (`isDue`, docs/dsl.md "Rebalance schedule"):
+ * from its last rebalance (`RebalanceHistory`), the trading days since, and, for a threshold,
+ * its weights now (of its equity before any transfer) against today's targets.
+ */
+async function dueToday(
+  deps: StrategyRunDeps,
+  input: StrategyRunInput,
+  schedule: RebalanceSchedule,
+  valuation: BookValuation,
+  targets: ReadonlyMap<Symbol, Weight>,
+) {
+  const lastRebalance = await deps.history.lastRebalance(input.strategyId);
+  const from = lastRebalance !== undefined && lastRebalance < input.asOf ? lastRebalance : input.asOf;
+  const calendar = await deps.history.tradingDays(from, input.asOf);
+  const current = new Map<Symbol, Weight>();
+  if (valuation.equity.value.gt(0))
+    for (const p of valuation.positions)
+      current.set(p.symbol, Weight.of(p.marketValue.value.div(valuation.equity.value)));
+  const decision = isDue({
+    schedule,
+    date: input.asOf,
+    ...(lastRebalance !== undefined ? { lastRebalance } : {}),
+    calendar,
+    current,
+    targets,
+  });
+  return { ...decision, invested: lastRebalance !== undefined };
 }
 
 /** An evaluator's failure as this strategy's failure code: bad bars data as is, the DSL's prefixed. */

@@ -90,6 +90,11 @@ describe("a strategy's run under its controls and limits (control ledger on Dyna
         },
       },
       runs,
+      // No rebalance schedule in these strategies: the history is never asked.
+      history: {
+        lastRebalance: async () => undefined,
+        tradingDays: async () => [],
+      },
       queue: { send: async (m: readonly StrategyExecutionRequested[]) => void sent.push(...m) },
       logger: createLogger({ service: 'test' }, { destination: { write: () => undefined } }),
       controls: new LedgerWorkerControls(repo),

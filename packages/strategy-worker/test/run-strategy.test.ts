@@ -19,6 +19,8 @@ const sym = Symbol;
 
 class MemoryRuns implements StrategyRunStore {
   plans = new Map<string, StrategyPlanRecord>();
+  notDue = new Map<string, string>();
+  rebalanced = new Map<string, boolean | undefined>();
   failures = new Map<string, string>();
   recordCalls = 0;
   async recordPlan(input: Parameters<StrategyRunStore['recordPlan']>[0]) {
@@ -26,6 +28,8 @@ class MemoryRuns implements StrategyRunStore {
     const key = `${input.runId}/${input.strategyId}`;
     if (this.plans.has(key)) return 'already-recorded' as const;
     this.plans.set(key, input.record);
+    if (input.notDue !== undefined) this.notDue.set(key, input.notDue);
+    this.rebalanced.set(key, input.rebalanced);
     return 'recorded' as const;
   }
   async readPlan(runId: string, strategyId: StrategyId) {
@@ -60,7 +64,7 @@ function market(prices: Record<string, string>, fractionable = true): MarketPric
   };
 }
 
-function weights(w: Record<string, string>): StrategyEvaluation {
+function weights(w: Record<string, string>): Extract<StrategyEvaluation, { ok: true }> {
   return { ok: true, weights: new Map(Object.entries(w).map(([s, v]) => [sym(s), Weight.parse(v)])) };
 }
 
@@ -81,11 +85,23 @@ function bookWith(cash: string, buys: Array<[string, string, string]>): Book {
   return book;
 }
 
+function weekdays(from: string, to: string): TradingDate[] {
+  const days: TradingDate[] = [];
+  for (
+    let d = new Date(`${from}T00:00:00Z`);
+    d.toISOString().slice(0, 10) <= to;
+    d.setUTCDate(d.getUTCDate() + 1)
+  )
+    if (d.getUTCDay() % 6 !== 0) days.push(TradingDate(d.toISOString().slice(0, 10)));
+  return days;
+}
+
 function setup(
   overrides: {
     evaluation?: StrategyEvaluation;
     book?: Book | 'unreadable';
     prices?: Record<string, string>;
+    lastRebalance?: TradingDate;
   } = {},
 ) {
   const runs = new MemoryRuns();
@@ -103,6 +119,11 @@ function setup(
     },
     market: market(overrides.prices ?? { SPY: '500', QQQ: '400', TLT: '90' }),
     runs,
+    history: {
+      lastRebalance: async () => overrides.lastRebalance,
+      // Weekdays: the calendar of these tests has no holiday.
+      tradingDays: async (from, to) => weekdays(from, to),
+    },
     queue,
     logger: createLogger({ service: 'test' }, { destination: { write: (l: string) => lines.push(l) } }),
   };
@@ -227,6 +248,144 @@ describe('one strategy’s run', () => {
     const outcome = await runStrategy(deps, input);
     expect(outcome.outcome).toBe('NOTHING_TO_DO');
     expect(queue.sent).toEqual([]);
+  });
+});
+
+describe('a strategy with a rebalance schedule', () => {
+  // Holds TLT only; its targets are SPY and QQQ: a day it is due, it trades.
+  const book = bookWith('0', [['TLT', '333.333333333', '90']]);
+  const weekly: StrategyEvaluation = {
+    ...weights({ SPY: '0.5', QQQ: '0.5' }),
+    schedule: { kind: 'calendar', frequency: 'weekly' },
+  };
+
+  it('trades on the first trading day of a week when its last rebalance was the week before', async () => {
+    const { deps, input, queue, runs } = setup({
+      evaluation: weekly,
+      book,
+      lastRebalance: TradingDate('2025-02-24'),
+    });
+    const outcome = await runStrategy(deps, input); // Monday 2025-03-03
+    expect(outcome.outcome).toBe('PLANNED');
+    expect(queue.sent.length).toBeGreaterThan(0);
+    expect(runs.notDue.size).toBe(0);
+    expect(runs.rebalanced.get('local-2025-03-03/momentum')).toBe(true);
+  });
+
+  it('is not due later in a week it already rebalanced: no trade, no order, NOTHING_TO_DO with the reason recorded', async () => {
+    const { deps, input, queue, runs } = setup({
+      evaluation: weekly,
+      book,
+      lastRebalance: TradingDate('2025-03-03'),
+    });
+    const outcome = await runStrategy(deps, {
+      ...input,
+      runId: RunId('local-2025-03-05'),
+      asOf: TradingDate('2025-03-05'),
+    });
+    expect(outcome.outcome).toBe('NOTHING_TO_DO');
+    expect(queue.sent).toEqual([]);
+    if (outcome.outcome !== 'NOTHING_TO_DO') throw new Error('unreachable');
+    expect(outcome.record.plan).toMatchObject({ sells: [], buys: [], suppressed: [] });
+    expect(outcome.record.notDue).toBe('rebalances weekly: already rebalanced in 2025-W10 on 2025-03-03');
+    expect(runs.notDue.get('local-2025-03-05/momentum')).toBe(outcome.record.notDue);
+    expect(runs.rebalanced.get('local-2025-03-05/momentum')).toBeUndefined();
+  });
+
+  it('catches up later in the week when the week’s first trading day did not rebalance', async () => {
+    const { deps, input, queue } = setup({
+      evaluation: weekly,
+      book,
+      lastRebalance: TradingDate('2025-02-24'),
+    });
+    const outcome = await runStrategy(deps, {
+      ...input,
+      runId: RunId('local-2025-03-05'),
+      asOf: TradingDate('2025-03-05'),
+    });
+    expect(outcome.outcome).toBe('PLANNED');
+    expect(queue.sent.length).toBeGreaterThan(0);
+  });
+
+  it('invests a new book at once, whatever the day of the period', async () => {
+    const { deps, input } = setup({
+      evaluation: { ...weekly, schedule: { kind: 'calendar', frequency: 'monthly' } },
+    });
+    const outcome = await runStrategy(deps, {
+      ...input,
+      runId: RunId('local-2025-03-05'),
+      asOf: TradingDate('2025-03-05'),
+    });
+    expect(outcome.outcome).toBe('PLANNED');
+  });
+
+  describe('threshold trading (:rebalance-frequency :none with a threshold)', () => {
+    const threshold = (w: Record<string, string>): StrategyEvaluation => ({
+      ...weights(w),
+      schedule: { kind: 'threshold', threshold: Weight.parse('0.05') },
+    });
+    // 10 SPY at 500 and 12.5 QQQ at 400 bought with its 10,000: 50% / 50% of its equity.
+    const held = bookWith('10000', [
+      ['SPY', '10', '500'],
+      ['QQQ', '12.5', '400'],
+    ]);
+
+    it('is not due while every weight is within the threshold of its target', async () => {
+      const { deps, input, queue } = setup({
+        evaluation: threshold({ SPY: '0.53', QQQ: '0.47' }),
+        book: held,
+        lastRebalance: TradingDate('2025-02-24'),
+      });
+      const outcome = await runStrategy(deps, input);
+      expect(outcome.outcome).toBe('NOTHING_TO_DO');
+      expect(queue.sent).toEqual([]);
+      if (outcome.outcome !== 'NOTHING_TO_DO') throw new Error('unreachable');
+      expect(outcome.record.notDue).toBe('every weight is within 0.05 of its target');
+    });
+
+    it('rebalances once a weight drifts beyond the threshold', async () => {
+      const { deps, input, queue } = setup({
+        evaluation: threshold({ SPY: '0.6', QQQ: '0.4' }),
+        book: held,
+        lastRebalance: TradingDate('2025-02-24'),
+      });
+      const outcome = await runStrategy(deps, input);
+      expect(outcome.outcome).toBe('PLANNED');
+      expect(queue.sent.length).toBeGreaterThan(0);
+    });
+  });
+});
+
+describe('a due day of a scheduled book that needs no trade', () => {
+  it('still counts as its rebalance once the book has invested, so a later day of the week does not catch up', async () => {
+    const held = bookWith('10000', [
+      ['SPY', '10', '500'],
+      ['QQQ', '12.5', '400'],
+    ]);
+    const { deps, input, runs } = setup({
+      evaluation: {
+        ...weights({ SPY: '0.5', QQQ: '0.5' }),
+        schedule: { kind: 'calendar', frequency: 'weekly' },
+      },
+      book: held,
+      lastRebalance: TradingDate('2025-02-24'),
+    });
+    // Its capital is its equity: it holds its targets exactly.
+    const outcome = await runStrategy(deps, { ...input, allocation: Weight.parse('0.1') });
+    expect(outcome.outcome).toBe('NOTHING_TO_DO');
+    expect(runs.rebalanced.get('local-2025-03-03/momentum')).toBe(true);
+  });
+
+  it('is not the first investment of a new book while it has nothing to buy', async () => {
+    const { deps, input, runs } = setup({
+      evaluation: {
+        ...weights({ SPY: '0.5', QQQ: '0.5' }),
+        schedule: { kind: 'calendar', frequency: 'weekly' },
+      },
+    });
+    const outcome = await runStrategy(deps, { ...input, allocation: Weight.parse('0') });
+    expect(outcome.outcome).toBe('NOTHING_TO_DO');
+    expect(runs.rebalanced.get('local-2025-03-03/momentum')).toBe(false);
   });
 });
 

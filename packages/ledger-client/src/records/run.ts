@@ -48,6 +48,8 @@ export interface RunStrategy {
   readonly heldBuys: readonly ClientOrderId[];
   readonly skipReason?: string;
   readonly error?: string;
+  /** NOTHING_TO_DO because the book's rebalance schedule did not fall on the day: why (`isDue`). */
+  readonly notDue?: string;
   readonly updatedAt: string;
 }
 
@@ -83,6 +85,7 @@ const RunStrategySchema = z
     held_buys: z.array(field.clientOrderId),
     skip_reason: z.string().optional(),
     error: z.string().optional(),
+    not_due: z.string().optional(),
     updated_at: field.instant,
   })
   .transform(
@@ -95,6 +98,7 @@ const RunStrategySchema = z
       heldBuys: r.held_buys,
       ...(r.skip_reason !== undefined ? { skipReason: r.skip_reason } : {}),
       ...(r.error !== undefined ? { error: r.error } : {}),
+      ...(r.not_due !== undefined ? { notDue: r.not_due } : {}),
       updatedAt: r.updated_at,
     }),
   );
@@ -127,6 +131,7 @@ export function encodeRunStrategy(s: RunStrategy): Item {
     held_buys: [...s.heldBuys],
     skip_reason: s.skipReason,
     error: s.error,
+    not_due: s.notDue,
     updated_at: canonicalInstant(s.updatedAt, 'updatedAt'),
   });
 }

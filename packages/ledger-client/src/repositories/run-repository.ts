@@ -73,6 +73,7 @@ export interface RunStrategyPatch {
   readonly heldBuys?: RunStrategy['heldBuys'];
   readonly skipReason?: string;
   readonly error?: string;
+  readonly notDue?: string;
 }
 
 /** Runs (`RUN#{runId}`): the META item is the run lock; one item per strategy; intents live beside them. */
@@ -218,6 +219,7 @@ export class RunRepository {
     if (p.heldBuys !== undefined) set.held_buys = [...p.heldBuys];
     if (p.skipReason !== undefined) set.skip_reason = p.skipReason;
     if (p.error !== undefined) set.error = p.error;
+    if (p.notDue !== undefined) set.not_due = p.notDue;
     return statusUpdate(
       `run ${runId} strategy ${strategyId}`,
       keys.runStrategy(runId, strategyId),

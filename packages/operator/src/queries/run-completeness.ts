@@ -63,6 +63,7 @@ export interface TradeCompleteness {
 export type DerivedStrategyStatus =
   | 'TRADED'
   | 'NOTHING_TO_DO'
+  | 'NOT_DUE'
   | 'FAILED'
   | 'SKIPPED'
   | 'SIGNALLED'
@@ -209,6 +210,9 @@ function viewOf(
     case 'PENDING':
       return { status: 'PENDING', trades: intents.map(fromIntent) };
     case 'NOTHING_TO_DO':
+      // A book whose rebalance schedule did not fall on the day: complete, with no trade.
+      if (stored.notDue !== undefined)
+        return { status: 'NOT_DUE', reason: `not due: ${stored.notDue}`, trades: [] };
       return { status: 'NOTHING_TO_DO', trades: plan ? plan.suppressed.map(suppressedTrade) : [] };
     case 'PLANNED':
       return { status: 'PLANNED', trades: plan ? plannedTrades(plan, intents) : intents.map(fromIntent) };

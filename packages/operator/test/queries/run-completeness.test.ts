@@ -110,6 +110,16 @@ describe('runCompleteness: one strategy', () => {
       final: true,
     },
     {
+      name: 'a strategy not due by its rebalance schedule is NOT_DUE, final, with its reason',
+      strategy: strategy('s', 'NOTHING_TO_DO', {
+        notDue: 'rebalances weekly: already rebalanced in 2024-W01',
+      }),
+      plan: plan({}),
+      intents: [],
+      status: 'NOT_DUE',
+      final: true,
+    },
+    {
       name: 'a PLANNED strategy whose every trade filled is TRADED',
       strategy: strategy('s', 'PLANNED'),
       plan: plan({ sells: [SELL_SPY], buys: [BUY_QQQ], release: { buys: [BUY_QQQ], suppressed: [] } }),

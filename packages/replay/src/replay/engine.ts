@@ -290,17 +290,20 @@ export async function recordDay(
   const status = (sid: StrategyId) =>
     run?.strategies.find((s) => s.strategyId === sid)?.status ??
     (sid === LEGACY ? (run?.meta.status ?? 'NO RUN') : 'NO RUN');
+  const notDue = (sid: StrategyId) => run?.strategies.find((s) => s.strategyId === sid)?.notDue;
   const strategies: Record<string, StrategyDay> = {};
   for (const sid of config.strategies.map((s) => s.id).filter((id) => !merged.includes(id))) {
     const [pnl, fills] = await Promise.all([
       strategyPnl(services, sid),
       services.trades.listByStrategy(sid, range),
     ]);
+    const reason = notDue(sid);
     strategies[sid] = {
-      status: status(sid),
+      status: reason !== undefined ? 'NOT_DUE' : status(sid),
       equity: pnl.equity.toString(),
       transfersTotal: pnl.transfersTotal.toString(),
       trades: fills.length,
+      ...(reason !== undefined ? { notDue: reason } : {}),
     };
   }
   if (merged.length > 0)

@@ -38,6 +38,8 @@ export const StrategyDaySchema = z.object({
   trades: z.number().int().nonnegative(),
   /** A merged-flow strategy's share of the LEGACY book (not a book of its own). */
   attributed: z.boolean().optional(),
+  /** Status NOT_DUE: its rebalance schedule did not fall on the day, and why. */
+  notDue: z.string().optional(),
 });
 export type StrategyDay = z.infer<typeof StrategyDaySchema>;
 

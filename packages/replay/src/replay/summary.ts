@@ -25,6 +25,8 @@ export interface StrategySummary extends PerformanceStats {
   /** Days reconciled with no break on a symbol this book holds (account-wide breaks: see reconciliation). */
   readonly reconMatchDays: number;
   readonly reconDays: number;
+  /** Days its rebalance schedule did not fall on (status NOT_DUE): planned, no trade. */
+  readonly notDueDays: number;
 }
 
 export interface ReconciliationSummary {
@@ -86,6 +88,7 @@ export function summarise(
       fees: t.fees.toCents().value.toFixed(2),
       reconMatchDays,
       reconDays: reconDays.length,
+      notDueDays: days.filter((d) => d.strategies[sid]?.status === 'NOT_DUE').length,
     };
   });
   const byDay = days.map((d) => ({
@@ -145,6 +148,12 @@ export function formatSummary(s: ReplaySummary): string {
           '(attributed: a merged-flow strategy’s share of the LEGACY book by its contributions to the latest legacy run, not a book of its own)',
         ]
       : []),
+    ...s.strategies
+      .filter((x) => x.notDueDays > 0)
+      .map(
+        (x) =>
+          `${x.strategyId}: not due on ${x.notDueDays} of ${x.reconDays} days (its :rebalance-frequency)`,
+      ),
     '',
     `reconciliation: ${s.reconciliation.matchDays}/${s.reconciliation.days} days MATCH, ${s.reconciliation.breakDays} with breaks`,
   ];

@@ -63,7 +63,7 @@ export interface ReportRecon {
 
 export interface ReportRunStrategy {
   readonly strategyId: string;
-  /** Derived completeness status: TRADED, NOTHING_TO_DO, FAILED, SKIPPED, SIGNALLED, PLANNED, PENDING, UNKNOWN. */
+  /** Derived completeness status: TRADED, NOTHING_TO_DO, NOT_DUE, FAILED, SKIPPED, SIGNALLED, PLANNED, PENDING, UNKNOWN. */
   readonly status: string;
   readonly reason?: string;
   /** Orders of the run (planned trades not suppressed), and how many of them are final. */

@@ -57,6 +57,37 @@ describe('the replay summary', () => {
   });
 });
 
+describe('the replay summary of a book with a rebalance schedule', () => {
+  it('counts the days it was not due and says so', () => {
+    const notDue = (d: DayRecord): DayRecord => ({
+      ...d,
+      strategies: {
+        ...d.strategies,
+        s2: {
+          status: 'NOT_DUE',
+          equity: '100',
+          transfersTotal: '100',
+          trades: 0,
+          notDue: 'rebalances weekly',
+        },
+      },
+    });
+    const days = [
+      day('2024-01-02', '100', '100'),
+      notDue(day('2024-01-03', '100', '100')),
+      notDue(day('2024-01-04', '100', '100')),
+    ];
+    const summary = summarise({ from: '2024-01-02', to: '2024-01-04' }, days, new Map());
+    expect(summary.strategies.map((s) => [s.strategyId, s.notDueDays])).toEqual([
+      ['s1', 0],
+      ['s2', 2],
+    ]);
+    const text = formatSummary(summary);
+    expect(text).toContain('s2: not due on 2 of 3 days');
+    expect(text).not.toContain('s1: not due');
+  });
+});
+
 describe('the progress line', () => {
   it('shows days, trades, elapsed and an ETA from the mean day', () => {
     expect(

@@ -8,6 +8,7 @@ import {
   type Program,
   Session,
 } from '@books/dsl';
+import { REBALANCE_FREQUENCIES, type RebalanceFrequency, type RebalanceSchedule } from '@books/portfolio';
 import type { StrategyEvaluation, StrategyEvaluator } from '../ports';
 
 /** Reads a strategy file's text by its configured path (relative to the strategies directory). */
@@ -16,6 +17,7 @@ export type StrategySourceReader = (file: string) => Promise<string>;
 interface Compiled {
   readonly strategy: CompiledStrategy;
   readonly rebalanceThreshold?: Weight;
+  readonly schedule?: RebalanceSchedule;
   /** One session per bars horizon: a later date opens a new one. */
   session?: { readonly until: string; readonly session: Session };
 }
@@ -90,6 +92,7 @@ export class DslEvaluator implements StrategyEvaluator {
       ok: true,
       weights: new Map(result.value.map((w) => [w.symbol, w.weight])),
       ...(entry.rebalanceThreshold ? { rebalanceThreshold: entry.rebalanceThreshold } : {}),
+      ...(entry.schedule ? { schedule: entry.schedule } : {}),
       trace: explained.trace(),
     };
   }
@@ -143,9 +146,19 @@ export class DslEvaluator implements StrategyEvaluator {
     }
     // The program the engine evaluated: for a score tree, the `.clj` form it converted to.
     const threshold = rebalanceThresholdOf(compiled.value.program);
+    const frequency = rebalanceFrequencyOf(compiled.value.program);
+    if (frequency === 'invalid')
+      return {
+        ok: false,
+        code: 'ARGUMENT',
+        message: `${file}: :rebalance-frequency must be one of ${REBALANCE_FREQUENCIES.map((f) => `:${f}`).join(', ')}`,
+      };
+    const schedule = scheduleOf(frequency, threshold);
+    const band = schedule?.kind === 'threshold' ? undefined : threshold;
     const entry: Compiled = {
       strategy: compiled.value,
-      ...(threshold ? { rebalanceThreshold: threshold } : {}),
+      ...(band ? { rebalanceThreshold: band } : {}),
+      ...(schedule ? { schedule } : {}),
     };
     this.compiled.set(file, entry);
     return entry;
@@ -166,13 +179,47 @@ function badDataOf(e: unknown): string | undefined {
     : undefined;
 }
 
-/** `:rebalance-threshold` of `(defsymphony NAME {CONFIG} BODY)`, runner metadata per DSL.md. */
-export function rebalanceThresholdOf(program: Program): Weight | undefined {
+/** The value of `key` in `(defsymphony NAME {CONFIG} BODY)`'s CONFIG: runner metadata per DSL.md. */
+function configEntry(program: Program, key: string): Node | undefined {
   const top: Node | undefined = program.forms[0];
   if (top?.kind !== 'list') return undefined;
   const head = top.items[0];
   const config = top.items[2];
   if (head?.kind !== 'symbol' || head.name !== 'defsymphony' || config?.kind !== 'map') return undefined;
-  const entry = config.entries.find((e) => e.key.name === 'rebalance-threshold');
-  return entry?.value.kind === 'number' ? Weight.parse(entry.value.text) : undefined;
+  return config.entries.find((e) => e.key.name === key)?.value;
+}
+
+/** `:rebalance-threshold` of the symphony's CONFIG. */
+export function rebalanceThresholdOf(program: Program): Weight | undefined {
+  const value = configEntry(program, 'rebalance-threshold');
+  return value?.kind === 'number' ? Weight.parse(value.text) : undefined;
+}
+
+/** `:rebalance-frequency` of the symphony's CONFIG; `invalid` for a value that is not a frequency. */
+export function rebalanceFrequencyOf(program: Program): RebalanceFrequency | 'invalid' | undefined {
+  const value = configEntry(program, 'rebalance-frequency');
+  if (value === undefined) return undefined;
+  const name =
+    value.kind === 'keyword' || value.kind === 'string'
+      ? value.kind === 'keyword'
+        ? value.name
+        : value.value
+      : '';
+  return REBALANCE_FREQUENCIES.find((f) => f === name) ?? 'invalid';
+}
+
+/**
+ * The book's rebalance schedule (docs/dsl.md "Rebalance schedule"): none without
+ * `:rebalance-frequency` (planned every day, `:rebalance-threshold` the planner's per-symbol band,
+ * as before); `:none` with a threshold is Composer's threshold trading (the threshold decides the
+ * day, and a due day rebalances fully: no band); any other frequency is calendar trading (a
+ * threshold beside it stays the planner's band).
+ */
+export function scheduleOf(
+  frequency: RebalanceFrequency | undefined,
+  threshold: Weight | undefined,
+): RebalanceSchedule | undefined {
+  if (frequency === undefined) return undefined;
+  if (frequency === 'none' && threshold) return { kind: 'threshold', threshold };
+  return { kind: 'calendar', frequency };
 }

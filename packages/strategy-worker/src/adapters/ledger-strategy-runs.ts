@@ -1,4 +1,4 @@
-import { type Clock, clientOrderIdFor, RunId, type StrategyId, Symbol } from '@books/core';
+import { type Clock, clientOrderIdFor, RunId, type StrategyId, Symbol, type TradingDate } from '@books/core';
 import {
   type BookRepository,
   encodeTraceItem,
@@ -6,6 +6,7 @@ import {
   type LedgerTable,
   loadBook,
   type RunRepository,
+  readLastRebalance,
   readStoredPlan,
   StatusConflictError,
   type StoredPlan,
@@ -41,6 +42,11 @@ export class LedgerStrategyRuns implements BookReader, StrategyRunStore {
     return { book: loaded.book, exists: loaded.exists };
   }
 
+  /** The trading day of the book's last rebalance (`LAST_REBALANCE`). */
+  async lastRebalance(strategyId: StrategyId): Promise<TradingDate | undefined> {
+    return (await readLastRebalance(this.table, strategyId))?.tradingDate;
+  }
+
   async readPlan(runId: string, strategyId: StrategyId): Promise<StrategyPlanRecord | undefined> {
     const stored = await readStoredPlan(this.table, RunId(runId), strategyId);
     return stored && planRecordOf(stored);
@@ -53,6 +59,8 @@ export class LedgerStrategyRuns implements BookReader, StrategyRunStore {
     readonly transfer: Transfer | null;
     readonly status: StrategyRunStatus;
     readonly context: PlanContext;
+    readonly notDue?: string;
+    readonly rebalanced?: boolean;
   }): Promise<'recorded' | 'already-recorded'> {
     const plan = toStoredPlan(RunId(input.runId), input.strategyId, input.record, input.context);
     const trace = input.record.trace;
@@ -68,6 +76,10 @@ export class LedgerStrategyRuns implements BookReader, StrategyRunStore {
           trace,
           fallback: { ...trace, nodes: [], truncated: true },
         }),
+      {
+        ...(input.notDue !== undefined ? { notDue: input.notDue } : {}),
+        rebalanced: input.rebalanced === true,
+      },
     );
   }
 

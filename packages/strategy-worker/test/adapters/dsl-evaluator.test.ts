@@ -19,6 +19,12 @@ const extra: Record<string, string> = {
     '{:step :root :name "s" :rebalance :none :rebalance-corridor-width 0.07 ' +
     ':children [{:step :wt-cash-equal :children [{:step :asset :ticker "SPY"}]}]}',
 };
+for (const [name, config] of [
+  ['weekly.clj', '{:rebalance-frequency :weekly :rebalance-threshold 0.05}'],
+  ['threshold.clj', '{:rebalance-frequency :none :rebalance-threshold 0.05}'],
+  ['hourly.clj', '{:rebalance-frequency :hourly}'],
+] as const)
+  extra[name] = `(defsymphony "x" ${config} (weight-equal [(asset "SPY") (asset "TLT")]))`;
 const read = async (file: string) => extra[file] ?? readFileSync(join(strategiesDir, file), 'utf8');
 
 describe('the DSL engine behind the worker', () => {
@@ -68,6 +74,34 @@ describe('the DSL engine behind the worker', () => {
     const result = await evaluator.evaluate('score.edn', TradingDate('2025-03-03'));
     expect(result).toMatchObject({ ok: true });
     expect(result.ok && result.rebalanceThreshold?.toString()).toBe('0.07');
+  });
+
+  it('gives no schedule to a symphony without :rebalance-frequency: it is planned every day', async () => {
+    const result = await evaluator.evaluate('momentum.clj', TradingDate('2025-03-03'));
+    expect(result.ok && result.schedule).toBeUndefined();
+  });
+
+  it('reads :rebalance-frequency as a calendar schedule, a threshold beside it staying the band', async () => {
+    const result = await evaluator.evaluate('weekly.clj', TradingDate('2025-03-03'));
+    expect(result).toMatchObject({ ok: true, schedule: { kind: 'calendar', frequency: 'weekly' } });
+    expect(result.ok && result.rebalanceThreshold?.toString()).toBe('0.05');
+  });
+
+  it('reads :rebalance-frequency :none with a threshold as threshold trading, with no band', async () => {
+    const result = await evaluator.evaluate('threshold.clj', TradingDate('2025-03-03'));
+    expect(result.ok && result.schedule?.kind).toBe('threshold');
+    expect(result.ok && result.schedule?.kind === 'threshold' && result.schedule.threshold.toString()).toBe(
+      '0.05',
+    );
+    expect(result.ok && result.rebalanceThreshold).toBeUndefined();
+  });
+
+  it('fails a symphony whose :rebalance-frequency is not a frequency', async () => {
+    const result = await evaluator.evaluate('hourly.clj', TradingDate('2025-03-03'));
+    expect(result).toMatchObject({ ok: false, code: 'ARGUMENT' });
+    expect(!result.ok && result.message).toMatch(
+      /hourly\.clj: :rebalance-frequency must be one of :none, :daily/,
+    );
   });
 
   it('lists every symbol a strategy can hold', async () => {
