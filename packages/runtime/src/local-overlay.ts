@@ -26,8 +26,9 @@ export function isLocalRuntime(env: Readonly<Record<string, string | undefined>>
 
 /**
  * Under `sls invoke local` or serverless-offline a function runs against the embedded stack, not
- * AWS: its endpoints, its stage's table and queue, the simulated broker, the sample bars and flow
- * flags in a file (`<home>/flow-flags.<stage>.json`, absent: none). The
+ * AWS: its endpoints, its stage's table and queue, the simulated broker, the sample bars, flow
+ * flags and trader controls in files (`<home>/flow-flags.<stage>.json`, `<home>/controls.<stage>.json`;
+ * absent: none). The
  * stack is the one recorded in `$BOOKS_HOME/stack.json`, else in the nearest `.books/` at or
  * above `cwd`. Outside those runtimes the environment is returned unchanged.
  */
@@ -60,6 +61,8 @@ export function withLocalStack(
     BOOKS_BARS: join(home, 'sample-bars'),
     BOOKS_STRATEGIES_DIR: join(dirname(home), 'strategies'),
     BOOKS_FLOW_FLAGS: `file:${join(home, `flow-flags.${stage}.json`)}`,
+    // Beside the flow flags, as `books pause|halt` writes them on the embedded stage.
+    BOOKS_CONTROLS: `file:${join(home, `controls.${stage}.json`)}`,
     // No EventBridge on the embedded stack: events stay in the outbox's audit, published nowhere
     // (the in-process bus lives in the one-process runner, `books run`).
     BOOKS_EVENT_BUS_NAME: undefined,

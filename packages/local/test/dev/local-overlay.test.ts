@@ -26,6 +26,7 @@ describe('the local overlay under serverless-offline', () => {
     BOOKS_BROKER_MODE: 'alpaca-paper',
     BOOKS_BARS: 's3://strategy-books-dev-bars/bars/',
     BOOKS_FLOW_FLAGS: 'ssm:/strategy-books/dev/flows',
+    BOOKS_CONTROLS: 'ssm:/strategy-books/dev/controls',
     BOOKS_RECONCILER_FUNCTION: 'strategy-books-dev-reconciler',
   };
 
@@ -41,6 +42,7 @@ describe('the local overlay under serverless-offline', () => {
       BOOKS_BARS: join(home, 'sample-bars'),
       BOOKS_STRATEGIES_DIR: join(root, 'strategies'),
       BOOKS_FLOW_FLAGS: `file:${join(home, 'flow-flags.local.json')}`,
+      BOOKS_CONTROLS: `file:${join(home, 'controls.local.json')}`,
     });
     // No Lambda endpoint of its own: invoking the reconciler would reach AWS, so it is not asked.
     expect(env.BOOKS_RECONCILER_FUNCTION).toBeUndefined();
