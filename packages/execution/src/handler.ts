@@ -1,6 +1,7 @@
 import { reconciliationRequesterFromEnv } from '@books/reconciliation';
 import {
   dynamodbClient,
+  eventBridgeEvents,
   eventbridgeClient,
   lambdaEntry,
   sqsClient,
@@ -12,7 +13,8 @@ import { executionFunction } from './function';
 const reconciliation = reconciliationRequesterFromEnv(process.env);
 
 /**
- * The ledger, the queue it releases held BUYs to, the broker's keys (SSM); the reconciler's invoke
+ * The ledger, the queue it releases held BUYs to, the broker's keys (SSM), the stage's events
+ * (EventBridge); the reconciler's invoke
  * (Lambda) above. The broker budget is the account's one, shared with every function (runtime's
  * accountRequestBudget).
  */
@@ -21,6 +23,7 @@ export const handler = lambdaEntry(
   {
     clients: { dynamodb: dynamodbClient, eventbridge: eventbridgeClient, sqs: sqsClient, ssm: ssmClient },
     queue: sqsQueue,
+    events: eventBridgeEvents,
   },
   (services) => executionFunction(services, reconciliation ? { reconciliation } : {}),
 );

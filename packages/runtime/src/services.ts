@@ -1,6 +1,6 @@
 import type { Broker } from '@books/broker';
 import type { Clock, Logger } from '@books/core';
-import type { EventPublisher } from '@books/events';
+import { type EventPublisher, noEventPublisher } from '@books/events';
 import {
   BookRepository,
   ControlRepository,
@@ -17,7 +17,6 @@ import { createBroker } from './broker';
 import { AwsClientNotWired, type AwsClients, lazyAwsClients } from './clients';
 import { type ControlsStore, createControlsStore } from './controls-store';
 import type { RuntimeEnv } from './env';
-import { createEventPublisher } from './event-bus';
 import { createFlowFlags, type FlowFlags } from './flow-flags';
 import { FULL_WIRING, type FunctionWiring } from './wiring';
 
@@ -98,7 +97,14 @@ export async function servicesWith(
   });
   const flows = once(() => createFlowFlags(env.BOOKS_FLOW_FLAGS, () => clients.ssm));
   const controls = once(() => createControlsStore(env.BOOKS_CONTROLS, clients.ssm));
-  const events = once(() => options.events ?? createEventPublisher(env, () => clients.eventbridge));
+  // A function that publishes names it in its wiring; one that does not, on a stage with a bus, is
+  // refused by name rather than silently publishing nothing.
+  const events = once((): EventPublisher => {
+    if (options.events) return options.events;
+    if (wiring.events) return wiring.events(clients, env);
+    if (env.BOOKS_EVENT_BUS_NAME) throw new AwsClientNotWired('eventbridge', owner);
+    return noEventPublisher;
+  });
   return {
     env,
     clock: options.clock,
