@@ -7,6 +7,8 @@ import { accountRequestBudget } from '../src/broker';
 const silent = createLogger({ service: 'test' }, { level: 'silent' });
 /** Budget minutes pass in a second of real time. */
 const SPEED = 60;
+/** For a test whose first request must land in a given minute of the fast clock. */
+const SLOW_SPEED = 10;
 const KEY_ID = 'PKBUDGET0001';
 const SECRET = 'budget-secret';
 
@@ -81,7 +83,9 @@ describe('the account request budget on DynamoDB Local', () => {
     }
 
     it('stops every instance until the reset after a 429', async () => {
-      const time = fastTime(SPEED, new Date('2031-01-01T11:00:05Z'));
+      // Slower than the others: instance a's first request must fall in the minute 11:00 (the one
+      // whose window the loop below watches) even on a loaded machine: 55 s of it are 5.5 s here.
+      const time = fastTime(SLOW_SPEED, new Date('2031-01-01T11:00:05Z'));
       server = await FakeAlpacaServer.start({
         world: { cash: '1000', assets: [], prices: {}, calendar: [] },
         clock: time.clock,
@@ -101,7 +105,7 @@ describe('the account request budget on DynamoDB Local', () => {
       const afterFirst = sent.slice(1);
       expect(afterFirst.map((s) => s.who).sort()).toEqual(['a', 'b']);
       for (const s of afterFirst) expect(s.at.getTime()).toBeGreaterThanOrEqual(reset);
-    }, 30_000);
+    }, 60_000);
 
     it('stops every instance at X-RateLimit-Remaining 0 before any 429', async () => {
       const time = fastTime(SPEED, new Date('2031-01-01T12:00:05Z'));
