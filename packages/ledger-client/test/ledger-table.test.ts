@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { ConcurrencyError } from '@books/core';
 import { createTestTable, type TestTable } from '@books/testkit';
 import {
@@ -58,8 +59,10 @@ describe('LedgerTable on DynamoDB Local', () => {
       update: 'SET n = n + :one',
       values: { ':one': { N: '1' } },
     };
-    await table.transact([increment], { clientRequestToken: 'fill-order-1' });
-    await table.transact([increment], { clientRequestToken: 'fill-order-1' });
+    // A token of this test alone: DynamoDB Local remembers tokens across tables for ten minutes.
+    const token = `fill-order-${randomUUID()}`;
+    await table.transact([increment], { clientRequestToken: token });
+    await table.transact([increment], { clientRequestToken: token });
     expect((await table.getItem({ PK: 'C', SK: 'counter' }))?.n).toEqual({ N: '1' });
   });
 
