@@ -1,4 +1,14 @@
 /** @books/local: the embedded stack, the dev loop, days run in one process or from packaged artifacts. */
+export type {
+  DailyCycleArgs,
+  DailyCycleEvent,
+  DailyCycleOutcome,
+  DailyCycleRejection,
+  Refusal,
+  SampleBarsGenerated,
+} from './daily-run/daily-cycle';
+export { runDailyCycle, sampleBars } from './daily-run/daily-cycle';
+export type { DayReport } from './daily-run/day-report';
 export { dayReport, formatDayReport } from './daily-run/day-report';
 export type { InjectionHooks, LocalFunctionName, LocalWorldOptions } from './daily-run/local-world';
 export { LocalWorld } from './daily-run/local-world';
