@@ -7,11 +7,11 @@ import {
   sampleBars as ensureSampleBars,
   formatDayReport,
   runDailyCycle as runCycle,
-  type SampleBarsGenerated,
 } from '@books/local';
 import { openDeployed, runOnDeployedStage, stageKindOf } from '@books/operator';
 import type { Command } from 'commander';
 import * as z from 'zod';
+import { formatSampleBars } from '../format';
 
 export interface Output {
   out(text: string): void;
@@ -99,10 +99,6 @@ function formatRejection(r: DailyCycleRejection): string {
     case 'other-stage':
       return `the running stack serves stage ${r.running}; run with --stage ${r.running}`;
   }
-}
-
-function formatSampleBars(e: SampleBarsGenerated): string {
-  return `sample bars: generated ${e.first} … ${e.last} in ${e.dir}\n`;
 }
 
 /** The project's sample bars under `home` (see ensureSampleBars), saying so on `io.out` when it generates them. */
