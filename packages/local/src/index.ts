@@ -5,15 +5,15 @@ export type {
   DailyCycleOutcome,
   DailyCycleRejection,
   Refusal,
-  SampleBarsGenerated,
 } from './daily-run/daily-cycle';
-export { runDailyCycle, sampleBars } from './daily-run/daily-cycle';
+export { runDailyCycle } from './daily-run/daily-cycle';
 export type { DayReport } from './daily-run/day-report';
 export { dayReport, formatDayReport } from './daily-run/day-report';
 export type { InjectionHooks, LocalFunctionName, LocalWorldOptions } from './daily-run/local-world';
 export { LocalWorld } from './daily-run/local-world';
 export { drainQueue } from './daily-run/queue-poller';
 export { REFUSED, refusalOf } from './daily-run/refusal';
+export type { SampleBarsGenerated } from './daily-run/sample-days';
 export {
   ensureSampleBars,
   FIRST_SIMULATED_DAY,
@@ -22,6 +22,7 @@ export {
   runCursorFile,
   SAMPLE_FIRST_DAY,
   SAMPLE_LAST_DAY,
+  sampleBars,
   sampleCalendar,
   writeRunCursor,
 } from './daily-run/sample-days';

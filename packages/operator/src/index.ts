@@ -11,6 +11,8 @@ export type { RecoveredIntent, RecoveryReport } from './actions/recover';
 export { NOT_FOUND_AT_BROKER, recoverRun } from './actions/recover';
 export type { RunDays } from './actions/runs';
 export { daysToList, stageRun, stageRuns } from './actions/runs';
+export type { BookControlState, StageFlowRow, StageFlows, StageStatus } from './actions/status';
+export { stageFlows, stageStatus } from './actions/status';
 export { dateRange, stageTrades } from './actions/trades';
 export type { PositionRow, StrategyPnl } from './queries/book-queries';
 export { latestPrices, strategyPnl, strategyPositions, strategyTrades } from './queries/book-queries';

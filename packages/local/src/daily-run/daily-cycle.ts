@@ -11,12 +11,13 @@ import { LocalWorld } from './local-world';
 import type { DrainReport } from './queue-poller';
 import { REFUSED, refusalOf } from './refusal';
 import {
-  ensureSampleBars,
   FIRST_SIMULATED_DAY,
   nextRunDay,
   runCursorFile,
   SAMPLE_FIRST_DAY,
   SAMPLE_LAST_DAY,
+  type SampleBarsGenerated,
+  sampleBars,
   sampleCalendar,
   writeRunCursor,
 } from './sample-days';
@@ -35,14 +36,6 @@ export interface DailyCycleArgs {
 }
 
 export type Refusal = NonNullable<ReturnType<typeof refusalOf>>;
-
-/** The sample bars were not under home yet and were generated there. */
-export interface SampleBarsGenerated {
-  readonly kind: 'sample-bars-generated';
-  readonly dir: string;
-  readonly first: string;
-  readonly last: string;
-}
 
 /** What the cycle reports as it goes, in order (the caller says it, or not). */
 export type DailyCycleEvent =
@@ -159,14 +152,6 @@ export async function runDailyCycle(
     logStream.end();
     if (!stack.reused) await stopStack(stack);
   }
-}
-
-/** The project's sample bars under `home` (see ensureSampleBars), reporting when it generates them. */
-export function sampleBars(home: string, onEvent: (event: SampleBarsGenerated) => void): string {
-  const { dir, generated } = ensureSampleBars(home);
-  if (generated)
-    onEvent({ kind: 'sample-bars-generated', dir, first: SAMPLE_FIRST_DAY, last: SAMPLE_LAST_DAY });
-  return dir;
 }
 
 function rejected(rejection: DailyCycleRejection): DailyCycleOutcome {
