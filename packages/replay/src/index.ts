@@ -30,3 +30,4 @@ export { renderReport } from './report/render';
 export { replayReportData } from './report/replay-report';
 export { stageReport } from './report/stage-report';
 export { withTraces } from './report/traces';
+export { writeStageReport } from './report/write-stage-report';
