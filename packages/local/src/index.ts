@@ -26,6 +26,7 @@ export {
   sampleCalendar,
   writeRunCursor,
 } from './daily-run/sample-days';
+export type { DevLoopEvent, DevLoopOptions, DevLoopOutcome } from './dev/dev-loop';
 export { runDevLoop } from './dev/dev-loop';
 export { DEFAULT_LAMBDA_PORT, offlineLambdaEndpoint } from './dev/offline-lambda';
 export { answers } from './dev/offline-server';

@@ -4,7 +4,6 @@ import {
   type DailyCycleOutcome,
   type DailyCycleRejection,
   DEFAULT_LAMBDA_PORT,
-  sampleBars as ensureSampleBars,
   formatDayReport,
   runDailyCycle as runCycle,
 } from '@books/local';
@@ -99,11 +98,6 @@ function formatRejection(r: DailyCycleRejection): string {
     case 'other-stage':
       return `the running stack serves stage ${r.running}; run with --stage ${r.running}`;
   }
-}
-
-/** The project's sample bars under `home` (see ensureSampleBars), saying so on `io.out` when it generates them. */
-export function sampleBars(home: string, io: Output): string {
-  return ensureSampleBars(home, (e) => io.out(formatSampleBars(e)));
 }
 
 export function registerRun(program: Command): void {
