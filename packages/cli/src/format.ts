@@ -1,4 +1,5 @@
 import type { Money } from '@books/core';
+import type { SampleBarsGenerated } from '@books/local';
 import type { Output } from '@books/operator';
 
 /** Money to the cent (half-even), as text: `1234.50`, `-3.07`. */
@@ -46,4 +47,9 @@ export const processOutput: Output = {
 /** JSON for `--json`: decimal value objects serialize as their decimal strings. */
 export function json(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;
+}
+
+/** `sample bars: generated FIRST … LAST in DIR`, said when the sample bars are written on first use. */
+export function formatSampleBars(e: SampleBarsGenerated): string {
+  return `sample bars: generated ${e.first} … ${e.last} in ${e.dir}\n`;
 }

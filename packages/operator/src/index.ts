@@ -1,4 +1,7 @@
 /** @books/operator: a stage (embedded or deployed) behind one Stage interface, and the operator's actions on it. */
+export { resolveActivity, stageActivities } from './actions/activities';
+export type { StageControlOutcome } from './actions/controls';
+export { applyStageControl } from './actions/controls';
 export type { DlqMessage, RedriveResult } from './actions/dlq';
 export { executionDlqName, listDlq, redriveDlq, withDlqMessages } from './actions/dlq';
 export type { MigrateOutcome, MigrateRequest } from './actions/migrate';
@@ -11,6 +14,9 @@ export type { RecoveredIntent, RecoveryReport } from './actions/recover';
 export { NOT_FOUND_AT_BROKER, recoverRun } from './actions/recover';
 export type { RunDays } from './actions/runs';
 export { daysToList, stageRun, stageRuns } from './actions/runs';
+export type { BookControlState, StageFlowRow, StageFlows, StageStatus } from './actions/status';
+export { stageFlows, stageStatus } from './actions/status';
+export { runTrace } from './actions/trace';
 export { dateRange, stageTrades } from './actions/trades';
 export type { PositionRow, StrategyPnl } from './queries/book-queries';
 export { latestPrices, strategyPnl, strategyPositions, strategyTrades } from './queries/book-queries';

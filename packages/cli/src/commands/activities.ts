@@ -1,5 +1,5 @@
-import { ActivityRepository, type StoredActivity } from '@books/ledger-client';
-import { type Output, type QueryContext, withStage } from '@books/operator';
+import type { StoredActivity } from '@books/ledger-client';
+import { type Output, type QueryContext, resolveActivity, stageActivities, withStage } from '@books/operator';
 import type { Command } from 'commander';
 import * as z from 'zod';
 import { json, processOutput, table } from '../format';
@@ -18,9 +18,8 @@ export interface ActivitiesArgs {
  * ingested and where it went. `--resolve ID --note TEXT` closes one after `books adjust`.
  */
 export async function runActivities(ctx: QueryContext, args: ActivitiesArgs, io: Output): Promise<number> {
-  const repo = new ActivityRepository(ctx.services.table, ctx.services.books);
   if (args.resolve) {
-    const ok = await repo.resolve(args.resolve.id, args.resolve.note, ctx.now.toISOString());
+    const ok = await resolveActivity(ctx, args.resolve.id, args.resolve.note);
     if (!ok) {
       io.err(`books activities: ${args.resolve.id} is not a pending activity\n`);
       return 1;
@@ -28,7 +27,7 @@ export async function runActivities(ctx: QueryContext, args: ActivitiesArgs, io:
     io.out(`resolved ${args.resolve.id}\n`);
     return 0;
   }
-  const listed = (await repo.list()).filter((a) => args.all || a.outcome === 'pending');
+  const listed = await stageActivities(ctx, args.all);
   if (args.json) {
     io.out(json({ stage: ctx.stage, activities: listed }));
     return 0;

@@ -1,18 +1,8 @@
-import { createWriteStream, existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { createLogger, errorMessage, Money, TradingDate } from '@books/core';
-import { booksHome, workspaceRoot } from '@books/local';
-import {
-  backtestReportData,
-  configForFiles,
-  formatSummary,
-  progressReporter,
-  renderReport,
-  runBacktest,
-} from '@books/replay';
+import { booksHome } from '@books/local';
+import { backtestFromFiles, type FilesBacktestEvent, formatSummary, progressReporter } from '@books/replay';
 import type { Command } from 'commander';
 import * as z from 'zod';
-import { resolveConfig, sampleBars } from './replay';
+import { formatSampleBars } from '../format';
 import type { Output } from './run';
 
 export interface BacktestCliArgs {
@@ -42,64 +32,59 @@ const OptionsSchema = z.object({
 const FilesSchema = z.array(z.string().min(1));
 
 /**
- * `books backtest [FILE… | --config C] --from D --to D`: the daily cycle of `books replay` over
- * the trading days of the bars, in this process (no stack, nothing kept), then the replay's
- * summary (and `--report`, its HTML report). A progress bar on stderr when stdout is a terminal.
+ * `books backtest [FILE… | --config C] --from D --to D`: `@books/replay`'s backtestFromFiles (the
+ * daily cycle of `books replay` over the trading days of the bars, in this process, no stack,
+ * nothing kept), then the replay's summary (and `--report`, its HTML report). A progress bar on
+ * stderr when stdout is a terminal.
  * Exit 0 when every day reconciled MATCH, 1 on breaks or errors, 2 on usage errors.
  */
 export async function backtestCommand(
   args: BacktestCliArgs,
   io: Output & { readonly isTTY: boolean },
 ): Promise<number> {
-  const home = args.home ?? booksHome();
-  let config: string;
-  let data: string;
-  try {
-    TradingDate(args.from);
-    TradingDate(args.to);
-    if (args.from > args.to) throw new Error(`--from ${args.from} is after --to ${args.to}`);
-    Money.parse(args.cash, '--cash');
-    if (args.files.length > 0 && args.config !== undefined)
-      throw new Error('give strategy files or --config, not both');
-    if (args.report !== undefined && !existsSync(dirname(resolve(args.report))))
-      throw new Error(`no directory for the report ${resolve(args.report)}`);
-    data = args.data !== undefined ? resolve(args.data) : sampleBars(home, io);
-    if (!existsSync(data)) throw new Error(`no bars directory ${data}`);
-    config =
-      args.files.length > 0
-        ? configForFiles(args.files.map((f) => resolve(f)))
-        : resolveConfig(args.config, join(workspaceRoot(), 'strategies'));
-  } catch (e) {
-    io.err(`books backtest: ${errorMessage(e)}\n`);
+  const progress = io.isTTY ? progressReporter({ isTTY: true, write: (t) => io.err(t) }) : undefined;
+  const onEvent = (event: FilesBacktestEvent): void => {
+    switch (event.kind) {
+      case 'sample-bars-generated':
+        // The sample bars (and their corporate actions), generated on first use; said on stderr.
+        io.err(formatSampleBars(event));
+        return;
+      case 'progress':
+        progress?.update(event.progress);
+        return;
+      case 'backtested': {
+        progress?.end();
+        const { summary } = event.result;
+        io.out(args.json ? `${JSON.stringify(summary, null, 2)}\n` : formatSummary(summary));
+        return;
+      }
+      case 'report-written':
+        io.err(`report: ${event.file}\n`);
+    }
+  };
+  const outcome = await backtestFromFiles(
+    {
+      home: args.home ?? booksHome(),
+      files: args.files,
+      ...(args.config !== undefined ? { config: args.config } : {}),
+      from: args.from,
+      to: args.to,
+      ...(args.data !== undefined ? { data: args.data } : {}),
+      cash: args.cash,
+      ...(args.report !== undefined ? { report: args.report } : {}),
+    },
+    { onEvent, now: () => new Date() },
+  );
+  if (outcome.kind === 'rejected') {
+    io.err(`books backtest: ${outcome.message}\n`);
     return 2;
   }
-
-  mkdirSync(join(home, 'logs'), { recursive: true });
-  const logFile = join(home, 'logs', 'backtest.log');
-  const logStream = createWriteStream(logFile, { flags: 'a' });
-  const progress = io.isTTY ? progressReporter({ isTTY: true, write: (t) => io.err(t) }) : undefined;
-  try {
-    const result = await runBacktest({
-      args: { from: args.from, to: args.to, config, data, initialCash: args.cash },
-      logger: createLogger({ service: 'books-backtest' }, { destination: logStream }),
-      ...(progress ? { onProgress: (p) => progress.update(p) } : {}),
-    });
+  if (outcome.kind === 'failed') {
     progress?.end();
-    const { summary } = result;
-    io.out(args.json ? `${JSON.stringify(summary, null, 2)}\n` : formatSummary(summary));
-    if (args.report !== undefined) {
-      const file = resolve(args.report);
-      writeFileSync(file, renderReport(await backtestReportData(result, { now: new Date() })));
-      io.err(`report: ${file}\n`);
-    }
-    return summary.reconciliation.breakDays > 0 ? 1 : 0;
-  } catch (e) {
-    progress?.end();
-    io.err(`books backtest: ${errorMessage(e)}\n(see ${logFile})\n`);
+    io.err(`books backtest: ${outcome.message}\n(see ${outcome.logFile})\n`);
     return 1;
-  } finally {
-    logStream.end();
   }
+  return outcome.breakDays > 0 ? 1 : 0;
 }
 
 export function registerBacktest(program: Command): void {

@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { StrategyIdSchema, systemClock } from '@books/core';
-import { mutating, type Output, type Stage, withStage } from '@books/operator';
-import { applyControl, type ControlCommand, configOf } from '@books/runtime';
+import { applyStageControl, mutating, type Output, type Stage, withStage } from '@books/operator';
+import type { ControlCommand } from '@books/runtime';
 import type { Command } from 'commander';
 import * as z from 'zod';
 import { json, processOutput } from '../format';
 
 /**
- * `books pause S`, `books resume S`, `books liquidate S`, `books halt`, `books resume --account`:
- * the trader controls (core/controls.ts), in the stage's controls store, each change recorded in
+ * `books pause S`, `books resume S`, `books liquidate S`, `books halt`, `books resume --account`
+ * (`@books/operator`'s applyStageControl): the trader controls (core/controls.ts), in the stage's controls store, each change recorded in
  * the ledger with who (the Stage's caller identity), when and why (`--reason`, required).
  */
 export async function runControl(
@@ -18,23 +18,15 @@ export async function runControl(
   args: { readonly json: boolean },
   io: Output,
 ): Promise<number> {
-  const command = commandBy(await stage.callerIdentity());
-  if (
-    'strategyId' in command &&
-    !configOf(stage.services).strategies.some((s) => s.id === command.strategyId)
-  ) {
-    io.err(`books: ${command.strategyId} is not a strategy of stage ${stage.stage}\n`);
+  const outcome = await applyStageControl(stage, commandBy, {
+    clock: systemClock,
+    newId: () => randomUUID().replaceAll('-', ''),
+  });
+  if (outcome.kind === 'unknown-strategy') {
+    io.err(`books: ${outcome.strategyId} is not a strategy of stage ${stage.stage}\n`);
     return 1;
   }
-  const change = await applyControl(
-    {
-      store: stage.services.controls,
-      ledger: stage.services.controlLedger,
-      clock: systemClock,
-      newId: () => randomUUID().replaceAll('-', ''),
-    },
-    command,
-  );
+  const { change } = outcome;
   if (args.json) io.out(json({ stage: stage.stage, store: stage.services.controls.source, change }));
   else
     io.out(

@@ -1,7 +1,13 @@
-import { booksHome, DEFAULT_LAMBDA_PORT, runDevLoop } from '@books/local';
+import {
+  booksHome,
+  DEFAULT_LAMBDA_PORT,
+  type DevLoopEvent,
+  type DevLoopOutcome,
+  runDevLoop,
+} from '@books/local';
 import type { Command } from 'commander';
 import * as z from 'zod';
-import { sampleBars } from './run';
+import { formatSampleBars, type Output } from '../format';
 
 const port = z.coerce.number().int().min(1).max(65535);
 const DevOptionsSchema = z.object({
@@ -11,7 +17,61 @@ const DevOptionsSchema = z.object({
   reload: z.boolean(),
 });
 
-/** `books dev` (`pnpm dev`): the local development loop, until Ctrl-C. */
+function sayDevEvent(event: DevLoopEvent, io: Output): void {
+  switch (event.kind) {
+    case 'sample-bars-generated':
+      io.out(formatSampleBars(event));
+      return;
+    case 'stack-ready':
+      io.out(
+        `stack: ${event.reused ? 'reused the running one' : 'started'} (dynamodb ${event.endpoints.dynamodb}, sqs ${event.endpoints.sqs})\n`,
+      );
+      return;
+    case 'offline-starting':
+      io.out('serverless-offline: bundling the functions and starting…\n');
+      return;
+    case 'serving':
+      io.out(
+        [
+          `serverless-offline: Lambda endpoint ${event.offlineEndpoint} (pid ${event.offlinePid}, log ${event.offlineLog})`,
+          `poller: ${event.queueUrl} → ${event.consumer} through offline`,
+          `logs: ${event.logFile}`,
+          `In another terminal:  pnpm books run --via-offline [--date YYYY-MM-DD]${event.lambdaPort === 3002 ? '' : ` --lambda-port ${event.lambdaPort}`}`,
+          'Ctrl-C stops.',
+          '',
+        ].join('\n'),
+      );
+  }
+}
+
+/** Says why the loop ended and what stopped; the exit code. */
+function endDevLoop(outcome: DevLoopOutcome, io: Output): number {
+  let code = 0;
+  if (outcome.kind === 'other-stage') {
+    io.err(
+      `books dev: the running stack serves stage ${outcome.running}; run with --stage ${outcome.running}\n`,
+    );
+    code = 2;
+  } else if (outcome.kind === 'offline-exited') {
+    io.err(
+      `books dev: serverless-offline exited (${JSON.stringify(outcome.exit)}); see ${outcome.offlineLog}\n`,
+    );
+    code = 1;
+  } else if (outcome.kind === 'failed') {
+    io.err(`books dev: ${outcome.message}\n`);
+    code = 1;
+  }
+  const stack =
+    outcome.stack === 'none'
+      ? ''
+      : outcome.stack === 'reused'
+        ? '; the stack stays up (it was running before)'
+        : ' and the stack';
+  io.out(`stopped: serverless-offline${stack}\n`);
+  return code;
+}
+
+/** `books dev` (`pnpm dev`): the local development loop (`@books/local`'s runDevLoop), until Ctrl-C. */
 export function registerDev(program: Command): void {
   program
     .command('dev')
@@ -29,14 +89,15 @@ export function registerDev(program: Command): void {
         return;
       }
       const io = { out: (t: string) => process.stdout.write(t), err: (t: string) => process.stderr.write(t) };
-      // The offline functions read the stack home's sample bars (the local overlay's BOOKS_BARS).
-      sampleBars(booksHome(), io);
       const stop = new AbortController();
       const onSignal = () => stop.abort();
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
       try {
-        process.exitCode = await runDevLoop({ home: booksHome(), ...opts.data, signal: stop.signal }, io);
+        const outcome = await runDevLoop({ home: booksHome(), ...opts.data, signal: stop.signal }, (event) =>
+          sayDevEvent(event, io),
+        );
+        process.exitCode = endDevLoop(outcome, io);
       } finally {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);

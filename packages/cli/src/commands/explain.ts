@@ -1,7 +1,6 @@
 import { errorMessage, runIdOf, StrategyId, TradingDate } from '@books/core';
 import { formatTrace, type Trace, TraceSchema } from '@books/dsl';
-import { readStoredTrace } from '@books/ledger-client';
-import { type Output, type QueryContext, withStage } from '@books/operator';
+import { type Output, type QueryContext, runTrace, withStage } from '@books/operator';
 import type { Command } from 'commander';
 import * as z from 'zod';
 import { json, processOutput } from '../format';
@@ -38,7 +37,7 @@ export async function runExplain(ctx: QueryContext, args: ExplainArgs, io: Outpu
   let trace: Trace;
   let truncated: boolean;
   try {
-    const stored = await readStoredTrace(ctx.services.table, runId, sid);
+    const stored = await runTrace(ctx, runId, sid);
     if (stored === undefined) {
       io.err(`books explain: run ${runId} has no trace of ${sid} (no plan was recorded for it)\n`);
       return 1;

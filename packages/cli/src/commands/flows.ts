@@ -1,33 +1,24 @@
-import type { StrategyId } from '@books/core';
-import { type QueryContext, withStage } from '@books/operator';
-import { configOf, flowStatus, readStandings } from '@books/runtime';
+import { type QueryContext, stageFlows, withStage } from '@books/operator';
 import type { Command } from 'commander';
 import * as z from 'zod';
 import { json, type Output, processOutput } from '../format';
 
-/** `books flows`: every strategy's flow and where it came from. */
+/** `books flows` (`@books/operator`'s stageFlows): every strategy's flow and where it came from. */
 export async function runFlows(ctx: QueryContext, args: { json: boolean }, io: Output): Promise<number> {
-  const rows = await flowStatus(ctx.services, configOf(ctx.services));
-  const standings = await readStandings(
-    ctx.services.controls,
-    ctx.services.controlLedger,
-    rows.map((r) => r.strategyId),
-  );
-  const control = (sid: StrategyId) => standings.books.get(sid)?.kind ?? 'active';
+  const { halt, strategies: rows } = await stageFlows(ctx);
   if (args.json) {
     io.out(
       json({
         stage: ctx.stage,
         flags: ctx.services.flows.source,
         controls: ctx.services.controls.source,
-        halted: standings.halt ?? null,
-        strategies: rows.map((r) => ({ ...r, control: control(r.strategyId) })),
+        halted: halt ?? null,
+        strategies: rows,
       }),
     );
     return 0;
   }
-  if (standings.halt)
-    io.out(`account HALTED by ${standings.halt.by} at ${standings.halt.at}: ${standings.halt.reason}\n`);
+  if (halt) io.out(`account HALTED by ${halt.by} at ${halt.at}: ${halt.reason}\n`);
   const table = [
     ['strategy', 'allocation', 'config', 'flag', 'effective', 'from', 'control', 'holdings'],
     ...rows.map((r) => [
@@ -37,7 +28,7 @@ export async function runFlows(ctx: QueryContext, args: { json: boolean }, io: O
       r.flag ?? '-',
       r.effective,
       r.source,
-      control(r.strategyId),
+      r.control,
       r.openMigration
         ? `split: ${r.openMigration.id} to ${r.openMigration.to} open (${r.openMigration.chunksDone}/${r.openMigration.chunks} chunks)`
         : r.holdings

@@ -1,12 +1,10 @@
-import { createWriteStream, existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { createLogger, errorMessage, Money, TradingDate } from '@books/core';
-import { booksHome, endpointsOf, flowFlagsFile, startStack, stopStack, workspaceRoot } from '@books/local';
-import type { ReplayFlow } from '@books/replay';
-import { formatSummary, progressReporter, renderReport, replayReportData, runReplay } from '@books/replay';
+import { booksHome } from '@books/local';
+import type { ReplayFlow, StackReplayEvent } from '@books/replay';
+import { formatSummary, progressReporter, replayOnEmbeddedStack } from '@books/replay';
 import type { Command } from 'commander';
 import * as z from 'zod';
-import { type Output, sampleBars as writeSampleBars } from './run';
+import { formatSampleBars } from '../format';
+import type { Output } from './run';
 
 export interface ReplayCliArgs {
   readonly from: string;
@@ -42,27 +40,9 @@ const OptionsSchema = z.object({
 });
 
 /**
- * The configuration file: a path as given (relative to the working directory), else a file of
- * the project's strategies directory; default strategies/config.local.json. Strategy files are
- * read next to it, so a configuration elsewhere needs its .clj files beside it.
- */
-export function resolveConfig(given: string | undefined, strategiesDir: string): string {
-  if (given === undefined) return join(strategiesDir, 'config.local.json');
-  const asGiven = resolve(given);
-  if (existsSync(asGiven)) return asGiven;
-  const inStrategies = join(strategiesDir, given);
-  if (existsSync(inStrategies)) return inStrategies;
-  throw new Error(`no configuration file ${given} (looked at ${asGiven} and ${inStrategies})`);
-}
-
-/** The sample bars (and their corporate actions), generated on first use; said on stderr. */
-export function sampleBars(home: string, io: Output): string {
-  return writeSampleBars(home, { out: (t) => io.err(t), err: (t) => io.err(t) });
-}
-
-/**
- * `books replay --from D1 --to D2`: the real daily cycle once per trading day of the data, on the
- * persisted embedded stack under the replay's own stage, resumable; ends with the summary.
+ * `books replay --from D1 --to D2`: `@books/replay`'s replayOnEmbeddedStack (the real daily cycle
+ * once per trading day of the data, on the persisted embedded stack under the replay's own stage,
+ * resumable), reported as it goes; ends with the summary.
  * `--flow per-strategy|legacy` runs every strategy on that flow (the stage's flow flags); under
  * legacy the summary gives each strategy's attributed share of the LEGACY book and a LEGACY row.
  * Exit 0 when every day reconciled MATCH, 1 on breaks or errors, 130 when interrupted.
@@ -72,82 +52,77 @@ export async function replayCommand(
   io: Output & { readonly errIsTTY: boolean },
   signals: { onInterrupt(listener: () => void): () => void },
 ): Promise<number> {
-  const home = args.home ?? booksHome();
-  let config: string;
-  let data: string;
-  try {
-    TradingDate(args.from);
-    TradingDate(args.to);
-    if (args.from > args.to) throw new Error(`--from ${args.from} is after --to ${args.to}`);
-    Money.parse(args.cash, '--cash');
-    config = resolveConfig(args.config, join(workspaceRoot(), 'strategies'));
-    data = args.data !== undefined ? resolve(args.data) : sampleBars(home, io);
-    if (!existsSync(data)) throw new Error(`no bars directory ${data}`);
-    if (args.report !== undefined && !existsSync(dirname(resolve(args.report))))
-      throw new Error(`no directory for the report ${resolve(args.report)}`);
-  } catch (e) {
-    io.err(`books replay: ${errorMessage(e)}\n`);
-    return 2;
-  }
-
-  const stateFile = join(home, `replay-${args.stage}.json`);
-  mkdirSync(join(home, 'logs'), { recursive: true });
-  const logFile = join(home, 'logs', `replay-${args.stage}.log`);
-  const logStream = createWriteStream(logFile, { flags: 'a' });
   let interrupted = false;
-  const unsubscribe = signals.onInterrupt(() => {
-    interrupted = true;
-    io.err('\nbooks replay: stopping after the current day (state is saved; run again to continue)\n');
-  });
+  let unsubscribe: (() => void) | undefined;
   const progress = progressReporter({ isTTY: io.errIsTTY, write: (t) => io.err(t) });
-  const stack = await startStack({ home, stage: args.stage });
+  const onEvent = (event: StackReplayEvent): void => {
+    switch (event.kind) {
+      case 'sample-bars-generated':
+        io.err(formatSampleBars(event));
+        return;
+      case 'progress':
+        progress.update(event.progress);
+        return;
+      case 'replayed': {
+        progress.end();
+        const { result, stateFile } = event;
+        const { summary } = result;
+        io.out(
+          args.json
+            ? `${JSON.stringify({ ...summary, complete: result.complete, totalDays: result.totalDays, stateFile }, null, 2)}\n`
+            : formatSummary(summary),
+        );
+        if (!args.json && !result.complete)
+          io.out(`incomplete: ${summary.days}/${result.totalDays} days; run the same command to continue\n`);
+        return;
+      }
+      case 'report-written':
+        io.err(`report: ${event.file}\n`);
+    }
+  };
   try {
-    const result = await runReplay({
-      endpoints: endpointsOf(stack),
-      stage: args.stage,
-      args: {
+    const outcome = await replayOnEmbeddedStack(
+      {
+        home: args.home ?? booksHome(),
         from: args.from,
         to: args.to,
-        config,
-        data,
-        initialCash: args.cash,
+        ...(args.config !== undefined ? { config: args.config } : {}),
+        ...(args.data !== undefined ? { data: args.data } : {}),
+        stage: args.stage,
+        cash: args.cash,
+        ...(args.report !== undefined ? { report: args.report } : {}),
         ...(args.flow !== undefined ? { flow: args.flow } : {}),
         ...(args.corporateActions !== undefined ? { corporateActions: args.corporateActions } : {}),
       },
-      stateFile,
-      flowFlagsFile: flowFlagsFile(home, args.stage),
-      logger: createLogger({ service: 'books-replay' }, { destination: logStream }),
-      onProgress: (p) => progress.update(p),
-      shouldStop: () => interrupted,
-    });
-    progress.end();
-    const { summary } = result;
-    io.out(
-      args.json
-        ? `${JSON.stringify({ ...summary, complete: result.complete, totalDays: result.totalDays, stateFile }, null, 2)}\n`
-        : formatSummary(summary),
+      {
+        onEvent,
+        // Ctrl-C is listened to once the arguments are accepted, before the stack starts.
+        onStart: () => {
+          unsubscribe = signals.onInterrupt(() => {
+            interrupted = true;
+            io.err(
+              '\nbooks replay: stopping after the current day (state is saved; run again to continue)\n',
+            );
+          });
+        },
+        shouldStop: () => interrupted,
+        now: () => new Date(),
+      },
     );
-    if (!args.json && !result.complete)
-      io.out(`incomplete: ${summary.days}/${result.totalDays} days; run the same command to continue\n`);
-    if (args.report !== undefined) {
-      const file = resolve(args.report);
-      writeFileSync(
-        file,
-        renderReport(await replayReportData(result, { stage: args.stage, now: new Date() })),
-      );
-      io.err(`report: ${file}\n`);
+    if (outcome.kind === 'rejected') {
+      io.err(`books replay: ${outcome.message}\n`);
+      return 2;
     }
-    io.err(`state: ${stateFile}\nlogs: ${logFile}\n`);
-    if (!result.complete) return 130;
-    return summary.reconciliation.breakDays > 0 ? 1 : 0;
-  } catch (e) {
-    progress.end();
-    io.err(`books replay: ${errorMessage(e)}\n(see ${logFile})\n`);
-    return 1;
+    if (outcome.kind === 'failed') {
+      progress.end();
+      io.err(`books replay: ${outcome.message}\n(see ${outcome.logFile})\n`);
+      return 1;
+    }
+    io.err(`state: ${outcome.stateFile}\nlogs: ${outcome.logFile}\n`);
+    if (!outcome.complete) return 130;
+    return outcome.breakDays > 0 ? 1 : 0;
   } finally {
-    unsubscribe();
-    logStream.end();
-    if (!stack.reused) await stopStack(stack);
+    unsubscribe?.();
   }
 }
 

@@ -1,8 +1,6 @@
-import { existsSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
 import { errorMessage } from '@books/core';
 import { type QueryContext, withStage } from '@books/operator';
-import { renderReport, stageReport } from '@books/replay';
+import { writeStageReport } from '@books/replay';
 import type { Command } from 'commander';
 import * as z from 'zod';
 import { type Output, processOutput } from '../format';
@@ -16,15 +14,14 @@ export interface ReportArgs {
 }
 
 /**
- * `books report --out FILE.html`: the self-contained HTML report of the stage's current ledger,
+ * `books report --out FILE.html` (`@books/replay`'s writeStageReport): the self-contained HTML report of the stage's current ledger,
  * each day's books rebuilt from their trades and transfers at that day's closes. Days default to
  * the ledger's first day … the last day `books run` ran.
  */
 export async function runReport(ctx: QueryContext, args: ReportArgs, io: Output): Promise<number> {
   try {
-    const file = resolve(args.out);
-    if (!existsSync(dirname(file))) throw new Error(`no directory for the report ${file}`);
-    const report = await stageReport(ctx, {
+    const report = await writeStageReport(ctx, {
+      out: args.out,
       ...(args.from !== undefined ? { from: args.from } : {}),
       ...(args.to !== undefined ? { to: args.to } : {}),
       ...(args.benchmark !== undefined ? { benchmark: args.benchmark } : {}),
@@ -33,9 +30,7 @@ export async function runReport(ctx: QueryContext, args: ReportArgs, io: Output)
       io.err(`books report: stage ${ctx.stage} has no trade or transfer yet (run \`pnpm start\` first)\n`);
       return 3;
     }
-    const { data, days } = report;
-    writeFileSync(file, renderReport(data));
-    io.out(`report: ${file} (${days} days, ${data.trades.length} trades)\n`);
+    io.out(`report: ${report.file} (${report.days} days, ${report.trades} trades)\n`);
     return 0;
   } catch (e) {
     io.err(`books report: ${errorMessage(e)}\n`);

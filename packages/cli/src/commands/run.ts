@@ -1,34 +1,16 @@
-import { createWriteStream, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { createLogger, errorMessage, TradingDate } from '@books/core';
 import {
-  answers,
   booksHome,
+  type DailyCycleEvent,
+  type DailyCycleOutcome,
+  type DailyCycleRejection,
   DEFAULT_LAMBDA_PORT,
-  dayReport,
-  endpointsOf,
-  ensureSampleBars,
-  FIRST_SIMULATED_DAY,
-  flowFlagsFile,
   formatDayReport,
-  LocalWorld,
-  nextRunDay,
-  offlineLambdaEndpoint,
-  REFUSED,
-  refusalOf,
-  runCursorFile,
-  runDayViaOffline,
-  SAMPLE_FIRST_DAY,
-  SAMPLE_LAST_DAY,
-  sampleCalendar,
-  startStack,
-  stopStack,
-  workspaceRoot,
-  writeRunCursor,
+  runDailyCycle as runCycle,
 } from '@books/local';
 import { openDeployed, runOnDeployedStage, stageKindOf } from '@books/operator';
 import type { Command } from 'commander';
 import * as z from 'zod';
+import { formatSampleBars } from '../format';
 
 export interface Output {
   out(text: string): void;
@@ -47,117 +29,75 @@ export interface RunArgs {
 }
 
 /**
- * `books run [--date D]` (and `pnpm start`): one complete daily cycle on the embedded default —
- * embedded stack, simulated broker, the project's sample bars and example strategies — then the
- * day's report. Without --date it runs the trading day after the last one it ran.
+ * `books run [--date D]` (and `pnpm start`): one complete daily cycle on the embedded default
+ * (`@books/local`'s runDailyCycle), then the day's report. Without --date it runs the trading day
+ * after the last one it ran. Exit 2 when nothing ran, 1 when refused or a strategy failed.
  */
 export async function runDailyCycle(args: RunArgs, io: Output): Promise<number> {
-  const home = booksHome();
-  const barsDir = sampleBars(home, io);
-  const calendar = sampleCalendar();
-  const cursorFile = runCursorFile(home, args.stage);
-  let date: TradingDate;
-  try {
-    date = args.date ? TradingDate(args.date) : nextRunDay(calendar, cursorFile);
-  } catch (e) {
-    io.err(`books run: ${errorMessage(e)}\n`);
-    return 2;
-  }
-  if (date > SAMPLE_LAST_DAY) {
-    io.err(
-      `books run: nothing ran and nothing traded on ${date}: the sample data ends on ${SAMPLE_LAST_DAY}, ` +
-        'and a strategy is planned only on bars of the previous trading day (they would be STALE_DATA); ' +
-        `pick a day from ${FIRST_SIMULATED_DAY} to ${SAMPLE_LAST_DAY} with --date\n`,
-    );
-    return 2;
-  }
-  if (!calendar.includes(date)) {
-    io.err(
-      `books run: ${date} is not a trading day of the sample data (${SAMPLE_FIRST_DAY} … ${SAMPLE_LAST_DAY})\n`,
-    );
-    return 2;
-  }
-
-  const offline = args.viaOfflinePort === undefined ? undefined : offlineLambdaEndpoint(args.viaOfflinePort);
-  if (offline !== undefined && !(await answers(offline))) {
-    io.err(
-      `books run: no serverless-offline at ${offline}: start it with  pnpm dev  (or give --lambda-port)\n`,
-    );
-    return 2;
-  }
-  const stack = await startStack({ home, stage: args.stage });
-  if (offline !== undefined && (stack.stage ?? 'local') !== args.stage) {
-    io.err(
-      `books run: the running stack serves stage ${stack.stage ?? 'local'}; run with --stage ${stack.stage ?? 'local'}\n`,
-    );
-    if (!stack.reused) await stopStack(stack);
-    return 2;
-  }
-  mkdirSync(join(home, 'logs'), { recursive: true });
-  const logFile = join(home, 'logs', `run-${date}.log`);
-  const logStream = createWriteStream(logFile, { flags: 'a' });
-  try {
-    const world = await LocalWorld.open({
-      endpoints: endpointsOf(stack),
+  const outcome = await runCycle(
+    {
+      home: booksHome(),
+      ...(args.date ? { date: args.date } : {}),
       stage: args.stage,
-      barsDir,
-      strategiesDir: join(workspaceRoot(), 'strategies'),
-      flowFlagsFile: flowFlagsFile(home, args.stage),
-      notificationsDir: join(home, 'notifications'),
-      logger: createLogger({ service: 'books-run' }, { destination: logStream }),
+      dryRun: args.dryRun,
+      ...(args.viaOfflinePort !== undefined ? { viaOfflinePort: args.viaOfflinePort } : {}),
       ...(args.corporateActions !== undefined ? { corporateActions: args.corporateActions } : {}),
-    });
-    const runOnce = () =>
-      offline === undefined
-        ? world.runDay(date, { dryRun: args.dryRun })
-        : runDayViaOffline(world, date, {
-            lambdaEndpoint: offline,
-            booksHome: home,
-            dryRun: args.dryRun,
-          });
-    let result = await runOnce();
-    // Refused while the previous day's orders were in flight: the drain that followed delivered
-    // what was left of that day (followed to its end, or expired unplaced), so plan once more.
-    if (/^waiting:/.test(refusalOf(result.plan)?.reason ?? '') && result.drain.delivered > 0)
-      result = await runOnce();
-    const refusal = refusalOf(result.plan);
-    const refused = refusal !== undefined && REFUSED.test(refusal.reason);
-    if (!args.dryRun && !refused) writeRunCursor(cursorFile, date);
-    if (refused)
-      io.err(
-        `books run: ${date} was not run: ${refusal.reason}\n${(refusal.problems ?? []).map((p) => `  ${p}\n`).join('')}`,
-      );
-    const report = await dayReport(world.services, date);
-    io.out(
-      args.json
-        ? `${JSON.stringify({ ...report, plan: result.plan, drain: result.drain }, null, 2)}\n`
-        : formatDayReport(report),
-    );
-    const { leftInFlight } = result.drain;
-    if (leftInFlight !== undefined)
-      io.err(
-        `books run: ${leftInFlight} execution message(s) stayed in flight (received by a run that stopped, or by another consumer); ` +
-          'they come back when the queue visibility timeout ends: run again then (books stack status shows them)\n',
-      );
-    // --json prints one JSON document on stdout: the log file's path goes to stderr.
-    if (args.json) io.err(`logs: ${logFile}\n`);
-    else io.out(`logs: ${logFile}\n`);
-    if (refused) return 1;
-    return report.strategies.some((s) => s.status === 'FAILED') ? 1 : 0;
-  } catch (e) {
-    io.err(`books run: ${errorMessage(e)}\n(see ${logFile})\n`);
-    return 1;
-  } finally {
-    logStream.end();
-    if (!stack.reused) await stopStack(stack);
-  }
+    },
+    (event) => sayEvent(event, io),
+  );
+  return formatOutcome(outcome, args.json, io);
 }
 
-/** The project's sample bars under `home` (see ensureSampleBars), saying so on `io.out` when it generates them. */
-export function sampleBars(home: string, io: Output): string {
-  const { dir, generated } = ensureSampleBars(home);
-  if (generated) io.out(`sample bars: generated ${SAMPLE_FIRST_DAY} … ${SAMPLE_LAST_DAY} in ${dir}\n`);
-  return dir;
+function sayEvent(event: DailyCycleEvent, io: Output): void {
+  if (event.kind === 'sample-bars-generated') io.out(formatSampleBars(event));
+  else
+    io.err(
+      `books run: ${event.date} was not run: ${event.refusal.reason}\n${(event.refusal.problems ?? []).map((p) => `  ${p}\n`).join('')}`,
+    );
+}
+
+function formatOutcome(outcome: DailyCycleOutcome, json: boolean, io: Output): number {
+  if (outcome.kind === 'rejected') {
+    io.err(`books run: ${formatRejection(outcome.rejection)}\n`);
+    return 2;
+  }
+  if (outcome.kind === 'failed') {
+    io.err(`books run: ${outcome.message}\n(see ${outcome.logFile})\n`);
+    return 1;
+  }
+  const { report, drain, logFile } = outcome;
+  io.out(
+    json ? `${JSON.stringify({ ...report, plan: outcome.plan, drain }, null, 2)}\n` : formatDayReport(report),
+  );
+  if (drain.leftInFlight !== undefined)
+    io.err(
+      `books run: ${drain.leftInFlight} execution message(s) stayed in flight (received by a run that stopped, or by another consumer); ` +
+        'they come back when the queue visibility timeout ends: run again then (books stack status shows them)\n',
+    );
+  // --json prints one JSON document on stdout: the log file's path goes to stderr.
+  if (json) io.err(`logs: ${logFile}\n`);
+  else io.out(`logs: ${logFile}\n`);
+  if (outcome.refused) return 1;
+  return report.strategies.some((s) => s.status === 'FAILED') ? 1 : 0;
+}
+
+function formatRejection(r: DailyCycleRejection): string {
+  switch (r.kind) {
+    case 'bad-date':
+      return r.message;
+    case 'beyond-data':
+      return (
+        `nothing ran and nothing traded on ${r.date}: the sample data ends on ${r.last}, ` +
+        'and a strategy is planned only on bars of the previous trading day (they would be STALE_DATA); ' +
+        `pick a day from ${r.firstSimulated} to ${r.last} with --date`
+      );
+    case 'not-trading-day':
+      return `${r.date} is not a trading day of the sample data (${r.first} … ${r.last})`;
+    case 'no-offline':
+      return `no serverless-offline at ${r.endpoint}: start it with  pnpm dev  (or give --lambda-port)`;
+    case 'other-stage':
+      return `the running stack serves stage ${r.running}; run with --stage ${r.running}`;
+  }
 }
 
 export function registerRun(program: Command): void {

@@ -1,8 +1,8 @@
 import { errorMessage } from '@books/core';
-import { booksHome, formatStatus, stackStatus, startStack, stopRecordedStack } from '@books/local';
+import { booksHome, formatStatus, stackStatus, stackUp, stopRecordedStack } from '@books/local';
 import type { Command } from 'commander';
 import * as z from 'zod';
-import { sampleBars } from './run';
+import { formatSampleBars } from '../format';
 
 export interface Output {
   out(text: string): void;
@@ -16,21 +16,21 @@ export interface StackUpArgs {
 }
 
 /**
- * `books stack up`: exit 0 when the stack runs (started or reused), 1 when it could not start.
- * The sample bars the functions read under `sls invoke local` (`{home}/sample-bars`) exist after
- * it, so a function can be invoked right away.
+ * `books stack up` (`@books/local`'s stackUp): exit 0 when the stack runs (started or reused), 1
+ * when it could not start. The sample bars the functions read under `sls invoke local` exist after it.
  */
 export async function runStackUp(args: StackUpArgs, io: Output): Promise<number> {
   try {
-    const startedAt = Date.now();
-    const handle = await startStack({ home: args.home, stage: args.stage, persist: !args.inMemory });
-    io.out(
-      handle.reused
-        ? 'stack: already running, reused\n'
-        : `stack: started in ${((Date.now() - startedAt) / 1000).toFixed(1)} s\n`,
-    );
-    sampleBars(args.home, io);
-    io.out(formatStatus(await stackStatus({ home: args.home })));
+    const status = await stackUp({ ...args, nowMs: () => Date.now() }, (event) => {
+      if (event.kind === 'sample-bars-generated') io.out(formatSampleBars(event));
+      else
+        io.out(
+          event.reused
+            ? 'stack: already running, reused\n'
+            : `stack: started in ${(event.elapsedMs / 1000).toFixed(1)} s\n`,
+        );
+    });
+    io.out(formatStatus(status));
     return 0;
   } catch (e) {
     io.err(`books stack up: ${errorMessage(e)}\n`);

@@ -1,33 +1,18 @@
-import { runIdOf } from '@books/core';
-import { loadRunCompleteness, type Output, type QueryContext, withStage } from '@books/operator';
-import { configOf, readStandings } from '@books/runtime';
+import { type Output, type QueryContext, stageStatus, withStage } from '@books/operator';
 import type { Command } from 'commander';
 import * as z from 'zod';
 import { json, processOutput } from '../format';
 
-/** `books status`: the stage, the controls in force (halt, each book's standing), recent changes, the last run. */
+/** `books status` (`@books/operator`'s stageStatus): the stage, the controls in force (halt, each book's standing), recent changes, the last run. */
 export async function runStatus(ctx: QueryContext, args: { json: boolean }, io: Output): Promise<number> {
   const { services } = ctx;
-  const config = configOf(services);
-  const standings = await readStandings(
-    services.controls,
-    services.controlLedger,
-    config.strategies.map((s) => s.id),
-  );
-  const changes = await services.controlLedger.changes(10);
-  const run = ctx.lastRunDate
-    ? await loadRunCompleteness(services, runIdOf(ctx.stage, ctx.lastRunDate), ctx.now)
-    : undefined;
-  const books = config.strategies.map((s) => {
-    const standing = standings.books.get(s.id) ?? { kind: 'active' as const };
-    return { strategyId: s.id, state: standing.kind, ...('why' in standing ? { why: standing.why } : {}) };
-  });
+  const { halt, books, changes, lastRun: run } = await stageStatus(ctx);
   if (args.json) {
     io.out(
       json({
         stage: ctx.stage,
         controls: services.controls.source,
-        halt: standings.halt ?? null,
+        halt: halt ?? null,
         books,
         changes,
         lastRun: run ? { runId: run.runId, status: run.status, strategies: run.strategies } : null,
@@ -37,9 +22,7 @@ export async function runStatus(ctx: QueryContext, args: { json: boolean }, io: 
   }
   const lines = [
     `stage ${ctx.stage} (controls: ${services.controls.source})`,
-    standings.halt
-      ? `account: HALTED by ${standings.halt.by} at ${standings.halt.at}: ${standings.halt.reason}`
-      : 'account: trading',
+    halt ? `account: HALTED by ${halt.by} at ${halt.at}: ${halt.reason}` : 'account: trading',
     ...books.map((b) => `  ${b.strategyId.padEnd(24)} ${b.state}${b.why ? `  ${b.why}` : ''}`),
     changes.length > 0 ? 'recent control changes:' : 'no control change recorded',
     ...changes.map((c) => `  ${c.at}  ${c.action.padEnd(14)} ${c.target.padEnd(20)} ${c.by}: ${c.reason}`),

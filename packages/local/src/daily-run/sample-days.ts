@@ -62,3 +62,19 @@ export function readRunCursor(cursorFile: string): TradingDate | undefined {
 export function writeRunCursor(cursorFile: string, date: TradingDate): void {
   writeFileSync(cursorFile, JSON.stringify({ lastDate: date }));
 }
+
+/** The sample bars were not under home yet and were generated there. */
+export interface SampleBarsGenerated {
+  readonly kind: 'sample-bars-generated';
+  readonly dir: string;
+  readonly first: string;
+  readonly last: string;
+}
+
+/** The project's sample bars under `home` (see ensureSampleBars), reporting when it generates them. */
+export function sampleBars(home: string, onEvent: (event: SampleBarsGenerated) => void): string {
+  const { dir, generated } = ensureSampleBars(home);
+  if (generated)
+    onEvent({ kind: 'sample-bars-generated', dir, first: SAMPLE_FIRST_DAY, last: SAMPLE_LAST_DAY });
+  return dir;
+}

@@ -11,3 +11,5 @@ export { endpointsOf, startStack, stopRecordedStack, stopStack } from './stack';
 export type { StackState } from './state';
 export type { QueueStatus, ServerStatus, StackStatus } from './status';
 export { formatStatus, stackStatus, statusOf } from './status';
+export type { StackUpArgs, StackUpEvent } from './up';
+export { stackUp } from './up';

@@ -1,0 +1,100 @@
+import { createWriteStream, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { createLogger, errorMessage, Money, TradingDate } from '@books/core';
+import { type SampleBarsGenerated, sampleBars, workspaceRoot } from '@books/local';
+import type { Progress } from '../replay/progress';
+import { resolveConfig } from '../replay/resolve-config';
+import { renderReport } from '../report/render';
+import { type BacktestResult, runBacktest } from './engine';
+import { configForFiles } from './files-config';
+import { backtestReportData } from './report';
+
+export interface FilesBacktestArgs {
+  /** Where the logs (and the sample bars) live (`booksHome()`). */
+  readonly home: string;
+  /** Strategy files, each funded equally; or `config`. */
+  readonly files: readonly string[];
+  /** The configuration (see resolveConfig); default strategies/config.local.json. */
+  readonly config?: string;
+  readonly from: string;
+  readonly to: string;
+  /** A directory of CSV bars; default the sample bars under home. */
+  readonly data?: string;
+  readonly cash: string;
+  /** Write the self-contained HTML report there. */
+  readonly report?: string;
+}
+
+/** What the backtest reports as it goes, in order. */
+export type FilesBacktestEvent =
+  | SampleBarsGenerated
+  | { readonly kind: 'progress'; readonly progress: Progress }
+  /** The days are run; the report, if asked, is written next. */
+  | { readonly kind: 'backtested'; readonly result: BacktestResult }
+  | { readonly kind: 'report-written'; readonly file: string };
+
+export type FilesBacktestOutcome =
+  /** The arguments were refused before anything ran (a usage error). */
+  | { readonly kind: 'rejected'; readonly message: string }
+  | { readonly kind: 'done'; readonly breakDays: number }
+  | { readonly kind: 'failed'; readonly message: string; readonly logFile: string };
+
+export interface FilesBacktestHooks {
+  readonly onEvent: (event: FilesBacktestEvent) => void;
+  /** The report's "generated" time. */
+  readonly now: () => Date;
+}
+
+/**
+ * `books backtest`: the arguments checked (strategy files or a configuration, the bars, the
+ * report's directory), then runBacktest in this process (no stack, nothing kept) with its log in
+ * `logs/backtest.log` under home, then the optional HTML report.
+ */
+export async function backtestFromFiles(
+  args: FilesBacktestArgs,
+  hooks: FilesBacktestHooks,
+): Promise<FilesBacktestOutcome> {
+  const { home } = args;
+  let config: string;
+  let data: string;
+  try {
+    TradingDate(args.from);
+    TradingDate(args.to);
+    if (args.from > args.to) throw new Error(`--from ${args.from} is after --to ${args.to}`);
+    Money.parse(args.cash, '--cash');
+    if (args.files.length > 0 && args.config !== undefined)
+      throw new Error('give strategy files or --config, not both');
+    if (args.report !== undefined && !existsSync(dirname(resolve(args.report))))
+      throw new Error(`no directory for the report ${resolve(args.report)}`);
+    data = args.data !== undefined ? resolve(args.data) : sampleBars(home, hooks.onEvent);
+    if (!existsSync(data)) throw new Error(`no bars directory ${data}`);
+    config =
+      args.files.length > 0
+        ? configForFiles(args.files.map((f) => resolve(f)))
+        : resolveConfig(args.config, join(workspaceRoot(), 'strategies'));
+  } catch (e) {
+    return { kind: 'rejected', message: errorMessage(e) };
+  }
+
+  mkdirSync(join(home, 'logs'), { recursive: true });
+  const logFile = join(home, 'logs', 'backtest.log');
+  const logStream = createWriteStream(logFile, { flags: 'a' });
+  try {
+    const result = await runBacktest({
+      args: { from: args.from, to: args.to, config, data, initialCash: args.cash },
+      logger: createLogger({ service: 'books-backtest' }, { destination: logStream }),
+      onProgress: (progress) => hooks.onEvent({ kind: 'progress', progress }),
+    });
+    hooks.onEvent({ kind: 'backtested', result });
+    if (args.report !== undefined) {
+      const file = resolve(args.report);
+      writeFileSync(file, renderReport(await backtestReportData(result, { now: hooks.now() })));
+      hooks.onEvent({ kind: 'report-written', file });
+    }
+    return { kind: 'done', breakDays: result.summary.reconciliation.breakDays };
+  } catch (e) {
+    return { kind: 'failed', message: errorMessage(e), logFile };
+  } finally {
+    logStream.end();
+  }
+}
