@@ -31,7 +31,19 @@ interface WallClock {
   readonly second: number;
 }
 
+/** The last wall clock read per time zone: a simulated clock asks for the same instant many times. */
+const lastWallClock = new Map<string, { readonly ms: number; readonly wall: WallClock }>();
+
 function wallClock(instant: Date, timeZone: string): WallClock {
+  const ms = instant.getTime();
+  const last = lastWallClock.get(timeZone);
+  if (last?.ms === ms) return last.wall;
+  const wall = readWallClock(instant, timeZone);
+  lastWallClock.set(timeZone, { ms, wall });
+  return wall;
+}
+
+function readWallClock(instant: Date, timeZone: string): WallClock {
   const parts: Record<string, number> = {};
   for (const p of formatter(timeZone).formatToParts(instant)) {
     if (p.type !== 'literal') parts[p.type] = Number(p.value);

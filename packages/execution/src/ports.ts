@@ -67,8 +67,11 @@ export interface TradeOutcome {
 }
 
 export interface ExecutionLedger {
-  /** Throws on any read failure: a book is never assumed empty. */
-  readBook(strategyId: StrategyId): Promise<VersionedBook>;
+  /**
+   * Throws on any read failure: a book is never assumed empty. The book's `appliedFillIds` are
+   * those of `fillIds` (the fills about to be applied) it has applied; none when none are given.
+   */
+  readBook(strategyId: StrategyId, fillIds?: readonly string[]): Promise<VersionedBook>;
   /**
    * In ONE transaction: the trade item, the lot changes, the book's cash (conditional on the
    * version), the intent's final state (conditional on its current state) and the run's progress.

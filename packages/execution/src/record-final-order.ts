@@ -194,7 +194,7 @@ async function recordFill(
     // its fill is then in the book, and folding it again would be a duplicate.
     const state = await deps.intents.stateOf(intent.runId, intent.clientOrderId);
     if (state && isFinal(state)) return { kind: 'already-final', state };
-    const { book, version } = await deps.ledger.readBook(intent.strategyId);
+    const { book, version } = await deps.ledger.readBook(intent.strategyId, [fill.fillId]);
     try {
       const written = await deps.ledger.recordOutcome({
         intent,

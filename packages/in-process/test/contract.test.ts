@@ -143,6 +143,32 @@ describe.each(tables)('the ledger on %s', (_name, open) => {
     expect(projected).toEqual([{ SK: { S: 'other' } }]);
   });
 
+  it.each([
+    ['SK = :v', { ':v': 'b#2' }, ['b#2']],
+    ['SK < :v', { ':v': 'b#1' }, ['a', 'b', 'b#0']],
+    ['SK <= :v', { ':v': 'b#1' }, ['a', 'b', 'b#0', 'b#1']],
+    ['SK > :v', { ':v': 'b#2' }, ['c']],
+    ['SK >= :v', { ':v': 'b#2' }, ['b#2', 'c']],
+    ['SK BETWEEN :v AND :w', { ':v': 'b', ':w': 'b#1' }, ['b', 'b#0', 'b#1']],
+    ['begins_with(SK, :v)', { ':v': 'b#' }, ['b#0', 'b#1', 'b#2']],
+    ['begins_with(SK, :v)', { ':v': 'bz' }, []],
+  ])('matches exactly the sort keys of %s (%j)', async (range, values, expected) => {
+    for (const sk of ['c', 'b#2', 'a', 'b#0', 'b', 'b#1']) await table.put(item('R', sk));
+    await table.put(item('R2', 'b#1'));
+    const out = await backend.client.send(
+      new QueryCommand({
+        TableName: backend.tableName,
+        KeyConditionExpression: `PK = :pk AND ${range}`,
+        ExpressionAttributeValues: {
+          ':pk': { S: 'R' },
+          ...Object.fromEntries(Object.entries(values).map(([k, v]) => [k, { S: v }])),
+        },
+        ConsistentRead: true,
+      }),
+    );
+    expect(out.Items?.map((i) => i.SK?.S)).toEqual(expected);
+  });
+
   it('continues a query after its last page key even when that item has been deleted since', async () => {
     for (const sk of ['a', 'b', 'c', 'd']) await table.put(item('P', sk));
     const page = (start?: Record<string, { S: string }>) =>

@@ -41,9 +41,20 @@ export function toPortfolioBook(stored: StoredBook): Book {
   };
 }
 
-/** Reads a strategy's book; a failed read throws (never an empty book in its place). */
-export async function loadBook(books: BookRepository, strategyId: StrategyId): Promise<LoadedBook> {
-  const stored = await books.readBook(strategyId);
+/**
+ * Reads a strategy's book as it stands, O(its current state), not of its history; a failed read
+ * throws (never an empty book in its place). Its `appliedFillIds` are those of `fills` (the fills
+ * the caller is about to apply) that the book has applied, and no other: applyFill then refuses a
+ * duplicate of them (DuplicateFillError), and the trade item's absent-condition in the fill's
+ * transaction guards every fill. A caller needing every applied fill id reads the full book
+ * (`books.readBook(sid)`).
+ */
+export async function loadBook(
+  books: BookRepository,
+  strategyId: StrategyId,
+  fills: readonly string[] = [],
+): Promise<LoadedBook> {
+  const stored = await books.readBook(strategyId, { fills });
   if (!stored) return { book: emptyBook(strategyId), exists: false, version: undefined };
   return { book: toPortfolioBook(stored), exists: true, version: stored.cash.version };
 }

@@ -168,7 +168,7 @@ export { decodeTransfer, encodeTransfer, TRANSFER_REASONS } from './records/tran
 export type { BookShare } from './repositories/activity-repository';
 export { ActivityRepository } from './repositories/activity-repository';
 export { AlertStateRepository } from './repositories/alert-state-repository';
-export type { LotRef, StoredBook } from './repositories/book-repository';
+export type { BookReadOptions, LotRef, StoredBook } from './repositories/book-repository';
 export { BookRepository, FIRST_CASH_VERSION } from './repositories/book-repository';
 export { ControlRepository } from './repositories/control-repository';
 export type { IntentTransition } from './repositories/intent-repository';

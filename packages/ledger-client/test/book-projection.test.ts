@@ -40,7 +40,7 @@ describe('a book loaded from DynamoDB Local knows the fills it has applied', () 
     trade: Omit<StrategyTrade | LegacyTrade, 'strategyId'>,
     put: TransactItem,
   ) {
-    const loaded = await loadBook(books, strategyId);
+    const loaded = await loadBook(books, strategyId, [trade.orderId]);
     if (loaded.version === undefined) throw new Error(`${strategyId} is not funded`);
     const application = applyFill(loaded.book, fillOfTrade(trade));
     await table.transact([
@@ -64,12 +64,29 @@ describe('a book loaded from DynamoDB Local knows the fills it has applied', () 
     await fund(sid, '25000');
     await record(sid, trade, trades.putItem(trade));
 
-    const reloaded = await loadBook(books, sid);
+    const next = aTrade({ strategyId: sid, orderId: 'order-2', filledAt: '2026-11-25T20:30:00.000Z' });
+    const reloaded = await loadBook(books, sid, [trade.orderId, next.orderId]);
     expect([...reloaded.book.appliedFillIds]).toEqual([trade.orderId]);
     expect(() => applyFill(reloaded.book, fillOfTrade(trade))).toThrow(DuplicateFillError);
-
-    const next = aTrade({ strategyId: sid, orderId: 'order-2', filledAt: '2026-11-25T20:30:00.000Z' });
     expect(applyFill(reloaded.book, fillOfTrade(next)).book.appliedFillIds.has('order-2')).toBe(true);
+  });
+
+  it('reads only the fills it is asked about, by their trade items, and none by default', async () => {
+    const first = aTrade({ strategyId: StrategyId('bounded'), orderId: 'b-1' });
+    const second = aTrade({
+      strategyId: first.strategyId,
+      orderId: 'b-2',
+      filledAt: '2026-11-25T20:30:00.000Z',
+    });
+    await fund(first.strategyId, '25000');
+    await record(first.strategyId, first, trades.putItem(first));
+    await record(first.strategyId, second, trades.putItem(second));
+
+    expect([...(await loadBook(books, first.strategyId)).book.appliedFillIds]).toEqual([]);
+    expect([...(await loadBook(books, first.strategyId, ['b-2', 'b-9'])).book.appliedFillIds]).toEqual([
+      'b-2',
+    ]);
+    expect((await books.readBook(first.strategyId))?.fillIds).toEqual(['b-1', 'b-2']);
   });
 
   it('refuses a legacy trade again in the LEGACY book, whose fills are the legacy trades', async () => {
@@ -81,7 +98,7 @@ describe('a book loaded from DynamoDB Local knows the fills it has applied', () 
     await fund(LEGACY, '10000');
     await record(LEGACY, trade, trades.legacyPutItem(trade));
 
-    const reloaded = await loadBook(books, LEGACY);
+    const reloaded = await loadBook(books, LEGACY, ['legacy-order-1']);
     expect([...reloaded.book.appliedFillIds]).toEqual(['legacy-order-1']);
     expect(() => applyFill(reloaded.book, fillOfTrade(trade))).toThrow(DuplicateFillError);
   });
@@ -94,5 +111,8 @@ describe('a book loaded from DynamoDB Local knows the fills it has applied', () 
     await trades.put(other);
 
     expect((await books.readBook(own.strategyId))?.fillIds).toEqual(['own-1']);
+    expect((await books.readBook(own.strategyId, { fills: ['own-1', 'other-1'] }))?.fillIds).toEqual([
+      'own-1',
+    ]);
   });
 });

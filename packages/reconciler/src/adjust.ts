@@ -101,9 +101,6 @@ export async function recordAdjustment(
     throw new ValidationError('a cash adjustment must not be zero', [{ path: 'cash', message: '0' }]);
 
   const { strategyId } = request;
-  const loaded = await loadBook(services.books, strategyId);
-  if (!loaded.exists || loaded.version === undefined)
-    throw new AdjustmentRefused(`strategy ${strategyId} has no book to adjust`, { strategyId });
   const now = services.clock.now();
   const at = now.toISOString();
   // The instant and the content: two different adjustments at one instant get two ids, the same
@@ -117,6 +114,10 @@ export async function recordAdjustment(
   ]);
   const digest = createHash('sha256').update(content).digest('hex').slice(0, 10);
   const id = `adj-${strategyId}-${at.replace(/[^0-9]/g, '')}-${digest}`;
+  // The book knows whether it already holds this adjustment's fill (the same adjustment again).
+  const loaded = await loadBook(services.books, strategyId, position ? [id] : []);
+  if (!loaded.exists || loaded.version === undefined)
+    throw new AdjustmentRefused(`strategy ${strategyId} has no book to adjust`, { strategyId });
   const items: TransactItem[] = [];
   let book: Book = loaded.book;
   const note = toItem({ note: reason });

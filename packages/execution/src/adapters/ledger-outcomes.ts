@@ -37,8 +37,8 @@ export class LedgerExecutionLedger implements ExecutionLedger {
     private readonly events?: { readonly stage: string; readonly outbox: OutboxRepository },
   ) {}
 
-  async readBook(strategyId: StrategyId): Promise<VersionedBook> {
-    const loaded = await loadBook(this.books, strategyId);
+  async readBook(strategyId: StrategyId, fillIds: readonly string[] = []): Promise<VersionedBook> {
+    const loaded = await loadBook(this.books, strategyId, fillIds);
     if (!loaded.exists || loaded.version === undefined) {
       throw new Error(`strategy ${strategyId} has no book: it must be funded before it trades`);
     }

@@ -263,7 +263,7 @@ export class InMemoryDynamoDb {
     );
     const { partition, range } = splitKeyCondition(key.ast, shape);
     const entries = (index ? index.partitions : t.partitions).get(partition) ?? [];
-    let ordered = range ? entries.filter((e) => evaluateCondition(e.item, range)) : entries;
+    let ordered = range ? matching(entries, range, shape.range) : entries;
     if (input.ScanIndexForward === false) ordered = [...ordered].reverse();
     let start = 0;
     const from = input.ExclusiveStartKey;
@@ -673,6 +673,57 @@ function splitKeyCondition(
     }
   }
   throw validation(`Query condition missed key schema element: ${shape.hash}`);
+}
+
+/**
+ * The entries of a partition (sorted by its sort key `key`) that a key condition's sort-key part
+ * matches. They are one contiguous run of the partition, so the run is found by binary search
+ * from the condition's lower bound and read while it matches: O(log n + matches), as DynamoDB
+ * reads a key range. A condition with no lower bound (`<`, `<=`) starts at the first entry; one
+ * whose bound does not compare with the keys (a type mismatch) is evaluated on every entry.
+ */
+function matching(entries: readonly Entry[], range: Condition, key: string | undefined): Entry[] {
+  const bound = lowerBound(range);
+  const everyEntry = () => entries.filter((e) => evaluateCondition(e.item, range));
+  if (key === undefined || bound === 'unknown') return everyEntry();
+  let lo = 0;
+  if (bound !== 'from-start') {
+    let hi = entries.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      const v = entries[mid]?.item[key];
+      const order = v === undefined ? undefined : compareScalars(v, bound.value);
+      if (order === undefined) return everyEntry();
+      if (order < 0 || (order === 0 && bound.strict)) lo = mid + 1;
+      else hi = mid;
+    }
+  }
+  const out: Entry[] = [];
+  for (let i = lo; i < entries.length; i++) {
+    const e = entries[i];
+    if (e === undefined || !evaluateCondition(e.item, range)) break;
+    out.push(e);
+  }
+  return out;
+}
+
+/** Where a sort-key condition's matches start: at a value (after it when strict), or at the first entry. */
+function lowerBound(
+  c: Condition,
+): { readonly value: AttributeValue; readonly strict: boolean } | 'from-start' | 'unknown' {
+  switch (c.kind) {
+    case 'begins_with':
+      return c.operand.kind === 'value' ? { value: c.operand.value, strict: false } : 'unknown';
+    case 'between':
+      return c.low.kind === 'value' ? { value: c.low.value, strict: false } : 'unknown';
+    case 'compare':
+      if (c.right.kind !== 'value') return 'unknown';
+      if (c.op === '=' || c.op === '>=') return { value: c.right.value, strict: false };
+      if (c.op === '>') return { value: c.right.value, strict: true };
+      return c.op === '<' || c.op === '<=' ? 'from-start' : 'unknown';
+    default:
+      return 'unknown';
+  }
 }
 
 function indexView(t: Table, index: Index | undefined, item: Item): Item {

@@ -32,10 +32,23 @@ export interface StoredBook {
   readonly activities: readonly StoredBookActivity[];
   /**
    * The order ids of the book's trades (its fills: a strategy's own trades, the legacy trades for
-   * LEGACY), read from GSI1. GSI1 is eventually consistent, so a fill recorded a moment ago may be
-   * missing here: the trade item's absent-condition in the fill's transaction stays the guard.
+   * LEGACY). A full read (no `fills` option) lists them all from GSI1, which is eventually
+   * consistent, so a fill recorded a moment ago may be missing. A read for `fills` holds those of
+   * them the book has applied, read strongly consistently, and no other. Either way the trade
+   * item's absent-condition in the fill's transaction stays the guard.
    */
   readonly fillIds: readonly string[];
+}
+
+/**
+ * What a book read includes besides the book's current state (lots, cash, transfers, activities).
+ * Without `fills`, every fill id of the book's history (O(its trades)); with `fills`, only which of
+ * those fill ids (order ids) the book has applied: one strongly consistent item read each, O(1) in
+ * the book's history. A writer about to apply fills passes their ids; a reader that does not apply
+ * fills passes none (`fills: []`).
+ */
+export interface BookReadOptions {
+  readonly fills?: readonly string[];
 }
 
 /** The key of a lot within its book. */
@@ -66,11 +79,12 @@ export class BookRepository {
    * Contract: every write to a book's lots or transfers bumps its cash version in the same
    * transaction (as a fill does). The fill ids are read between the two, so a fill recorded
    * meanwhile is caught by the version check as well. Returns undefined only when the book has no
-   * item at all; a failed read throws, never returning an empty book.
+   * item at all; a failed read throws, never returning an empty book. `options.fills` bounds the
+   * fill ids read (BookReadOptions).
    */
-  async readBook(strategyId: StrategyId): Promise<StoredBook | undefined> {
+  async readBook(strategyId: StrategyId, options: BookReadOptions = {}): Promise<StoredBook | undefined> {
     for (let attempt = 1; ; attempt++) {
-      const book = await this.readBookOnce(strategyId);
+      const book = await this.readBookOnce(strategyId, options);
       if (book === undefined) return undefined;
       const after = await this.cash(strategyId);
       if (after?.version === book.cash.version) return book;
@@ -82,7 +96,10 @@ export class BookRepository {
     }
   }
 
-  private async readBookOnce(strategyId: StrategyId): Promise<StoredBook | undefined> {
+  private async readBookOnce(
+    strategyId: StrategyId,
+    options: BookReadOptions,
+  ): Promise<StoredBook | undefined> {
     const items = await this.table.queryAll({ partition: keys.book(strategyId), consistent: true });
     if (items.length === 0) return undefined;
     const lots: StoredLot[] = [];
@@ -107,8 +124,24 @@ export class BookRepository {
       cash,
       transfers,
       activities,
-      fillIds: await this.fillIds(strategyId),
+      fillIds:
+        options.fills === undefined
+          ? await this.fillIds(strategyId)
+          : await this.appliedFills(strategyId, options.fills),
     };
+  }
+
+  /** Which of `fillIds` (order ids) the book has applied: its trade item exists (consistent reads). */
+  async appliedFills(strategyId: StrategyId, fillIds: readonly string[]): Promise<string[]> {
+    const unique = [...new Set(fillIds)];
+    const found = await Promise.all(
+      unique.map(async (orderId) => {
+        const key =
+          strategyId === LEGACY ? keys.legacyTrade(orderId) : keys.strategyTrade(strategyId, orderId);
+        return (await this.table.getItem(key, { consistent: true })) !== undefined;
+      }),
+    );
+    return unique.filter((_, i) => found[i]);
   }
 
   /** The order ids of the book's trades (GSI1, all pages, the order id alone of each). */

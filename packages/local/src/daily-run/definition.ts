@@ -1,8 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ValidationError } from '@books/core';
 import * as z from 'zod';
-import { parseCloudFormationYaml } from '../stack/cloudformation-yaml';
+import { readCloudFormationYamlFile } from '../stack/cloudformation-yaml';
 import { workspaceRoot } from '../stack/paths';
 import { resolveVariables } from '../stack/serverless-variables';
 
@@ -30,7 +29,7 @@ const GetAttArn = z.object({ 'Fn::GetAtt': z.tuple([z.string(), z.literal('Arn')
  */
 export function loadStateMachine(name: string, stage: string, serverlessFile?: string): LocalStateMachine {
   const file = serverlessFile ?? join(workspaceRoot(), 'serverless.yml');
-  const parsed = DocSchema.safeParse(parseCloudFormationYaml(readFileSync(file, 'utf8')));
+  const parsed = DocSchema.safeParse(readCloudFormationYamlFile(file));
   if (!parsed.success) {
     throw new ValidationError(`${file}: no stepFunctions.stateMachines to run`, [
       { path: 'stepFunctions', message: parsed.error.message },

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LambdaContext } from '@books/core';
 import * as z from 'zod';
-import { parseCloudFormationYaml } from '../stack/cloudformation-yaml';
+import { readCloudFormationYamlFile } from '../stack/cloudformation-yaml';
 import { workspaceRoot } from '../stack/paths';
 
 const ServerlessSchema = z.object({
@@ -29,7 +28,7 @@ export function lambdaContexts(
   } = {},
 ): LambdaContexts {
   const file = options.serverlessFile ?? join(workspaceRoot(), 'serverless.yml');
-  const doc = ServerlessSchema.parse(parseCloudFormationYaml(readFileSync(file, 'utf8')));
+  const doc = ServerlessSchema.parse(readCloudFormationYamlFile(file));
   const now = options.now ?? (() => performance.now());
   return (fn) => {
     const declared = doc.functions[fn];

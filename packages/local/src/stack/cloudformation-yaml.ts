@@ -1,3 +1,4 @@
+import { readFileSync, statSync } from 'node:fs';
 import { parse, type Tags } from 'yaml';
 
 type Collection = { toJSON(): unknown };
@@ -45,4 +46,24 @@ const CUSTOM_TAGS: Tags = [...INTRINSICS, 'Ref', 'Condition'].flatMap(tagsFor);
 /** Parses a serverless.yml / CloudFormation YAML document, short-form intrinsics included. */
 export function parseCloudFormationYaml(text: string): unknown {
   return parse(text, { customTags: CUSTOM_TAGS, merge: true });
+}
+
+const parsedFiles = new Map<
+  string,
+  { readonly mtimeMs: number; readonly size: number; readonly doc: unknown }
+>();
+
+/**
+ * Reads and parses a CloudFormation YAML file (serverless.yml) once per process while the file is
+ * unchanged (same path, modification time and size): the stack's resources, the state machine and
+ * the functions' timeouts are all read from it, by every stage opened. Each caller gets its own
+ * copy of the document, free to change it.
+ */
+export function readCloudFormationYamlFile(file: string): unknown {
+  const { mtimeMs, size } = statSync(file);
+  const cached = parsedFiles.get(file);
+  if (cached?.mtimeMs === mtimeMs && cached.size === size) return structuredClone(cached.doc);
+  const doc = parseCloudFormationYaml(readFileSync(file, 'utf8'));
+  parsedFiles.set(file, { mtimeMs, size, doc });
+  return structuredClone(doc);
 }

@@ -1,8 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ValidationError } from '@books/core';
 import * as z from 'zod';
-import { parseCloudFormationYaml } from './cloudformation-yaml';
+import { parseCloudFormationYaml, readCloudFormationYamlFile } from './cloudformation-yaml';
 import { workspaceRoot } from './paths';
 import { resolveVariables } from './serverless-variables';
 
@@ -110,12 +109,20 @@ export interface LoadOptions {
 /** The tables and queues serverless.yml deploys for `stage`: the stack's one source of truth. */
 export function loadResourceDefinitions(options: LoadOptions): ResourceDefinitions {
   const file = options.serverlessFile ?? join(workspaceRoot(), 'serverless.yml');
-  return resourceDefinitionsFromYaml(readFileSync(file, 'utf8'), { ...options, serverlessFile: file });
+  return resourceDefinitionsFromDocument(readCloudFormationYamlFile(file), {
+    ...options,
+    serverlessFile: file,
+  });
 }
 
 export function resourceDefinitionsFromYaml(text: string, options: LoadOptions): ResourceDefinitions {
+  return resourceDefinitionsFromDocument(parseCloudFormationYaml(text), options);
+}
+
+/** The resource definitions of a parsed serverless.yml document. */
+function resourceDefinitionsFromDocument(parsed: unknown, options: LoadOptions): ResourceDefinitions {
   const source = options.serverlessFile ?? 'serverless.yml';
-  const doc = parseOrThrow(ServerlessSchema, parseCloudFormationYaml(text), source, '');
+  const doc = parseOrThrow(ServerlessSchema, parsed, source, '');
   const params = { ...(doc.params.default ?? {}), ...(doc.params[options.stage] ?? {}) };
   const ctx = { service: doc.service, stage: options.stage, region: options.region ?? 'us-east-1', params };
 

@@ -18,13 +18,44 @@ import type { RunCompletionStore, RunSnapshot } from '../run-completion';
 
 const FINAL = new Set<string>(FINAL_STATES);
 
+/** Plans remembered by their stored text (a pure decode), at most this many. */
+const PLAN_MEMO_SIZE = 512;
+
+interface PlanOrders {
+  readonly strategyId: StrategyId;
+  readonly sells: readonly string[];
+  readonly buys: readonly string[];
+}
+
 /**
  * A run's completion on the ledger: one strongly consistent query of the run's partition (META,
  * strategies, plans, releases, intents and the marker), decoded only as far as needed — a run
- * with an open intent or an existing marker is answered before any plan is parsed.
+ * with an open intent or an existing marker is answered before any plan is parsed. A run's
+ * completion is asked after each of its orders, so each plan's orders are remembered by the plan's
+ * stored text (the same text always decodes to the same orders): a plan is parsed once, not once
+ * per order of the run.
  */
 export class LedgerRunCompletionStore implements RunCompletionStore {
+  private readonly planOrders = new Map<string, PlanOrders>();
+
   constructor(private readonly table: LedgerTable) {}
+
+  private ordersOf(item: Item): PlanOrders {
+    const text = item.plan_json?.S;
+    const known = text === undefined ? undefined : this.planOrders.get(text);
+    if (known) return known;
+    const plan = decodePlanItem(item);
+    const orders = {
+      strategyId: plan.strategyId,
+      sells: plan.sells.map((t) => t.clientOrderId),
+      buys: plan.buys.map((t) => t.clientOrderId),
+    };
+    if (text !== undefined) {
+      if (this.planOrders.size >= PLAN_MEMO_SIZE) this.planOrders.clear();
+      this.planOrders.set(text, orders);
+    }
+    return orders;
+  }
 
   async snapshot(runId: RunId): Promise<RunSnapshot | undefined> {
     const items = await this.table.queryAll({ partition: keys.run(runId), consistent: true });
@@ -48,11 +79,8 @@ export class LedgerRunCompletionStore implements RunCompletionStore {
       strategies: bySk(SK_PREFIX.runStrategy).map(decodeRunStrategy),
       plans: new Map(
         bySk(SK_PREFIX.plan).map((item) => {
-          const plan = decodePlanItem(item);
-          return [
-            plan.strategyId,
-            { sells: plan.sells.map((t) => t.clientOrderId), buys: plan.buys.map((t) => t.clientOrderId) },
-          ];
+          const { strategyId, sells, buys } = this.ordersOf(item);
+          return [strategyId, { sells, buys }];
         }),
       ),
       releases: new Map(
