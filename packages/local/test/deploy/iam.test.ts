@@ -1,7 +1,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ClientOrderId, Quantity, Symbol } from '@books/core';
+import { EVENT_SOURCE } from '@books/events';
 import { SAMPLE_SYMBOLS } from '@books/market-data';
+import { notifierHandlerFunction } from '@books/notifier';
 import { reconcilerFunction } from '@books/reconciler';
 import { installAwsCallRecorder, type Services } from '@books/runtime';
 import { createTestBucket, type FakeSsmServer, startFakeSsm, type TestBucket } from '@books/testkit';
@@ -85,6 +87,14 @@ const EnvironmentSchema = z.object({
   Environment: z.object({ Variables: z.record(z.string(), z.string()) }),
 });
 
+/** The notifier's webhook parameter, as its function's environment names it. */
+function notifierWebhookParameter(template: Template): string {
+  const vars = z
+    .object({ Environment: z.object({ Variables: z.record(z.string(), z.unknown()) }) })
+    .parse(template.Resources.NotifierLambdaFunction?.Properties).Environment.Variables;
+  return z.string().parse(vars.BOOKS_NOTIFY_WEBHOOK_SSM);
+}
+
 function deployedLocations(template: Template): DeployedLocations {
   const vars = EnvironmentSchema.parse(template.Resources.CoordinatorLambdaFunction?.Properties).Environment
     .Variables;
@@ -115,6 +125,8 @@ describe("each function's calls against its role in the packaged prod template",
   let bucket: TestBucket;
   let world: LocalWorld;
   const recorder = new AttributingRecorder();
+  /** What the notifier published to the stage's topic. */
+  const published: unknown[] = [];
 
   beforeAll(async () => {
     template = (await packageStage('prod')).template;
@@ -123,12 +135,13 @@ describe("each function's calls against its role in the packaged prod template",
     ssm = await startFakeSsm({
       [`${locations.alpacaKeyPrefix}/api-key-id`]: 'AKTESTKEY',
       [`${locations.alpacaKeyPrefix}/api-secret-key`]: 'test-secret',
+      [notifierWebhookParameter(template)]: 'https://hooks.example/T/B/secret-webhook',
     });
     bucket = await createTestBucket('iam-bars');
     await uploadBars(bucket, sampleBarsDir(), locations.barsPrefix);
     const s3Endpoint = z.string().parse(process.env.BOOKS_TEST_S3_ENDPOINT);
     const deployed = (base: Services) =>
-      deployedServices(base, { s3Endpoint, ssm, bucket: bucket.bucket }, locations);
+      deployedServices(base, { s3Endpoint, ssm, bucket: bucket.bucket, published }, locations);
 
     const strategiesDir = strategiesDirWith(MIXED_EXAMPLES);
     installAwsCallRecorder(recorder);
@@ -162,6 +175,22 @@ describe("each function's calls against its role in the packaged prod template",
           },
         },
       },
+    });
+    // Deployed, the stage's rule hands RunCompleted and ReconciliationBreak to the notifier; its
+    // webhook is not posted to (only its URL is read, as a secret), its topic is answered locally.
+    let notify: ((event: unknown) => Promise<unknown>) | undefined;
+    world.events.subscribe(async (event) => {
+      if (event.type === 'TradeExecuted') return;
+      notify ??= notifierHandlerFunction(deployed(world.services), {
+        topicArn: arnOf(template.Resources, 'AlarmTopic'),
+        webhookParameter: notifierWebhookParameter(template),
+      });
+      const delivery = {
+        source: EVENT_SOURCE,
+        'detail-type': event.type,
+        detail: JSON.parse(JSON.stringify(event)),
+      };
+      await recorder.as('notifier', () => (notify ?? (async () => {}))(delivery));
     });
     // Full daily cycles: per-strategy, shadow and legacy flows, execution, reconciliation after each
     // run; then two strategies' allocations shrink, so their books sell (lots close).
@@ -228,6 +257,10 @@ describe("each function's calls against its role in the packaged prod template",
         if (name === locations.eventBus) return arnOf(resources, 'EventBus');
         throw new Error(`a call on event bus ${name}, which the stage does not have`);
       },
+      topicArn: (arn: string) => {
+        if (arn === arnOf(resources, 'AlarmTopic')) return arn;
+        throw new Error(`a publish to topic ${arn}, which the stage does not have`);
+      },
     };
     const out = new Map<string, IamRequest[]>();
     for (const { functionName, call } of recorder.calls) {
@@ -244,6 +277,10 @@ describe("each function's calls against its role in the packaged prod template",
     const recorded = new Set(requestsByFunction().keys());
     const expected = [...roles.keys()].filter((fn) => !NOT_RUN_LOCALLY.has(fn)).sort();
     expect([...recorded].sort()).toEqual(expected);
+    // The notifier delivered each run's digest to the topic (plain text, no secret in it).
+    const messages = published.map((p) => z.object({ Subject: z.string(), Message: z.string() }).parse(p));
+    expect(messages.filter((m) => /fill/.test(m.Subject)).length).toBeGreaterThanOrEqual(4);
+    for (const m of messages) expect(m.Message).not.toMatch(/AKTESTKEY|test-secret|secret-webhook/);
     // The intent claim's transaction is among them, with its condition check.
     const actions = [...requestsByFunction().values()].flat().map((r) => r.action);
     expect(actions).toContain('dynamodb:ConditionCheckItem');
