@@ -68,9 +68,23 @@ export function deployedServices(
   const clients = createAwsClients(env);
   publishedTo(clients.sns, at.published ?? []);
   const queueName = (base.env.BOOKS_EXECUTION_QUEUE_URL ?? '').split('/').pop() ?? '';
+  const local = base.clients;
   return {
     ...base,
     env,
+    // The ledger and the queue stay the local ones; SSM, S3, EventBridge and SNS are the deployed stand-ins.
+    clients: {
+      get dynamodb() {
+        return local.dynamodb;
+      },
+      get sqs() {
+        return local.sqs;
+      },
+      s3: clients.s3,
+      ssm: clients.ssm,
+      eventbridge: clients.eventbridge,
+      sns: clients.sns,
+    },
     bars: createBarStore(env, clients),
     queue: new SqsExecutionQueue(clients.sqs, { name: queueName }),
     flows: createFlowFlags(locations.flowFlags, clients.ssm),
