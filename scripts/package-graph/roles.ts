@@ -23,6 +23,7 @@ export const PACKAGE_ROLES: Readonly<Record<string, PackageRole>> = {
   'strategy-worker': 'lambda',
   execution: 'lambda',
   reconciler: 'lambda',
+  notifier: 'lambda',
   legacy: 'lambda',
   local: 'tool',
   operator: 'tool',

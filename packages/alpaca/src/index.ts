@@ -22,6 +22,7 @@ export { AlpacaKeysUnavailable, AlpacaRateLimited, AlpacaUnavailable } from './e
 export { AlpacaHttp, type AlpacaHttpDeps, type HttpResponse, type RetryMode } from './http';
 export {
   AlpacaKeys,
+  alpacaKeyParameters,
   ENV_KEY_ID,
   ENV_SECRET_KEY,
   envKeyProvider,

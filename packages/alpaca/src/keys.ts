@@ -70,6 +70,11 @@ export interface SsmParameterClient {
   send(command: GetParameterCommand): Promise<GetParameterCommandOutput>;
 }
 
+/** The SecureString parameters holding the keys under `prefix`: the key id's, the secret key's. */
+export function alpacaKeyParameters(prefix: string): readonly [keyId: string, secretKey: string] {
+  return [`${prefix}/api-key-id`, `${prefix}/api-secret-key`];
+}
+
 /**
  * Keys from SSM SecureString parameters `{prefix}/api-key-id` and `{prefix}/api-secret-key`,
  * read once (WithDecryption) and cached by the provider; a failed read is not cached.
@@ -90,7 +95,8 @@ export function ssmKeyProvider(client: SsmParameterClient, prefix: string): KeyP
   };
   return {
     keys: () => {
-      cached ??= Promise.all([read(`${prefix}/api-key-id`), read(`${prefix}/api-secret-key`)]).then(
+      const [keyId, secretKey] = alpacaKeyParameters(prefix);
+      cached ??= Promise.all([read(keyId), read(secretKey)]).then(
         ([id, secret]) => new AlpacaKeys(id, secret),
       );
       cached.catch(() => {

@@ -9,6 +9,7 @@ import {
   ledgerReconciliationCheck,
   type ReconciliationRequester,
   RunCompletion,
+  RunCompletionFailed,
   runEvents,
 } from '@books/reconciliation';
 import {
@@ -114,11 +115,13 @@ export function coordinatorFunction(
     try {
       await completion?.requestIfComplete(event.runId);
     } catch (e) {
-      // The run stands; the scheduled reconciliation after the close still covers it.
+      // The run stands (DISPATCHED); its completion (reconciliation request, RunCompleted) is not
+      // done: Finish fails so that DailyRun retries it, and finishing again completes the run.
       log.error(
         { event: 'reconciliation-request-failed', runId: event.runId, err: e },
-        'reconciliation not requested',
+        'run completion failed: Finish fails for DailyRun to retry it',
       );
+      throw new RunCompletionFailed(event.runId, e);
     }
     return { runId: event.runId, status: 'DISPATCHED', outcomes };
   };

@@ -1,5 +1,5 @@
 import { type Logger, TradingDate } from '@books/core';
-import type { StageEvent } from '@books/events';
+import type { EventType, StageEvent } from '@books/events';
 import { escapeHtml, type RenderedMessage } from './render';
 import { redactSecrets } from './secrets';
 import type { NotificationSink } from './sinks';
@@ -98,10 +98,16 @@ export interface AlertNotifierDeps<S extends StoredAlert & { readonly version: n
   readonly secrets: () => Promise<readonly string[]>;
   readonly clock: { now(): Date };
   readonly logger: Logger;
+  /**
+   * The events that observe their date (default: RunCompleted). The deployed notifier adds
+   * ReconciliationBreak, so a scheduled reconciliation's breaks (no run announces them) alert too.
+   */
+  readonly on?: readonly Exclude<EventType, 'TradeExecuted'>[];
 }
 
 /**
- * The alert consumer: on a run's RunCompleted each subject is observed and `decideAlert` applied.
+ * The alert consumer: on a run's RunCompleted (or another event of `on`) each subject of the
+ * event's date is observed and `decideAlert` applied.
  * The message is delivered before the new state is written (conditional on the state read): a
  * crash in between alerts again on the retry (at least once), never loses the alert; a writer that
  * lost the condition to a concurrent consumer has sent a duplicate at worst.
@@ -109,8 +115,9 @@ export interface AlertNotifierDeps<S extends StoredAlert & { readonly version: n
 export function alertNotifier<S extends StoredAlert & { readonly version: number }>(
   deps: AlertNotifierDeps<S>,
 ): (event: StageEvent) => Promise<void> {
+  const on: readonly EventType[] = deps.on ?? ['RunCompleted'];
   return async (event) => {
-    if (event.type !== 'RunCompleted') return;
+    if (event.type === 'TradeExecuted' || !on.includes(event.type)) return;
     const date = TradingDate(event.detail.tradingDate);
     const at = deps.clock.now().toISOString();
     for (const observed of await deps.observe(date)) {

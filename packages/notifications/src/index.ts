@@ -1,6 +1,7 @@
 export * from './alerts';
 export * from './collect';
 export * from './delivery';
+export * from './deployed-notifier';
 export * from './digest';
 export * from './digest-notifier';
 export * from './render';

@@ -1,5 +1,5 @@
 import type { Logger, RunId, TradingDate } from '@books/core';
-import { FINAL_STATES } from '@books/core';
+import { BooksError, errorMessage, FINAL_STATES } from '@books/core';
 import { type EventPublisher, runCompletedEvent } from '@books/events';
 
 /**
@@ -150,6 +150,22 @@ export interface ReconciliationRequester {
 }
 
 export type CompletionResult = 'requested' | 'already-requested' | 'not-complete' | 'no-run';
+
+/**
+ * A run's completion (its outbox, reconciliation request, RunCompleted) failed at the coordinator's
+ * finish: the marker is cleared, and the Finish task fails under this name so that DailyRun retries
+ * it (serverless.yml: Finish's Retry), which completes the run again: nothing else would.
+ */
+export class RunCompletionFailed extends BooksError {
+  constructor(runId: RunId, cause: unknown) {
+    super(
+      'RUN_COMPLETION_FAILED',
+      `run ${runId}: completion failed: ${errorMessage(cause)}`,
+      { runId },
+      { cause },
+    );
+  }
+}
 
 /**
  * After each final trade (and when the coordinator finishes a run): once the run is complete,

@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { BooksError } from '@books/core';
@@ -12,6 +13,8 @@ export interface AwsClients {
   readonly s3: S3Client;
   readonly ssm: SSMClient;
   readonly eventbridge: EventBridgeClient;
+  /** The stage's topic (the notifier's digests and alerts). */
+  readonly sns: SNSClient;
 }
 
 /** One AWS API call as a client sends it: the service's client, the operation and its input. */
@@ -69,6 +72,8 @@ export const ssmClient: AwsClientMaker<'ssm'> = (env) => new SSMClient(configOf(
 export const eventbridgeClient: AwsClientMaker<'eventbridge'> = (env) =>
   new EventBridgeClient(configOf(env.BOOKS_EVENTBRIDGE_ENDPOINT));
 
+export const snsClient: AwsClientMaker<'sns'> = (env) => new SNSClient(configOf(env.BOOKS_SNS_ENDPOINT));
+
 /** Every client: for the CLI, the embedded stack and tests, which bundle them all anyway. */
 export const ALL_AWS_CLIENTS: AwsClientMakers = {
   dynamodb: dynamodbClient,
@@ -76,6 +81,7 @@ export const ALL_AWS_CLIENTS: AwsClientMakers = {
   s3: s3Client,
   ssm: ssmClient,
   eventbridge: eventbridgeClient,
+  sns: snsClient,
 };
 
 /** A function reached for a client its wiring does not make (and its bundle does not hold). */
@@ -124,6 +130,9 @@ export function lazyAwsClients(env: RuntimeEnv, makers: AwsClientMakers, owner: 
     },
     get eventbridge() {
       return get('eventbridge');
+    },
+    get sns() {
+      return get('sns');
     },
   };
 }

@@ -10,7 +10,9 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFi
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import { createLogger, marketTimeToInstant, StrategyId, TradingDate } from '@books/core';
+import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
+import { createLogger, marketTimeToInstant, runIdOf, StrategyId, TradingDate } from '@books/core';
+import { EVENT_SOURCE, runCompletedEvent } from '@books/events';
 import { generateSampleBars, sampleTradingDays } from '@books/market-data';
 import * as z from 'zod';
 import { LocalWorld } from '../daily-run/local-world';
@@ -164,6 +166,16 @@ export async function measureColdStarts(options: ColdStartOptions): Promise<Cold
     });
     await s3.send(new CreateBucketCommand({ Bucket: `strategy-books-${STAGE}-bars` }));
     s3.destroy();
+    // The stage's topic the notifier publishes to (the embedded SQS server answers SNS too).
+    const sns = new SNSClient({
+      region: LOCAL_REGION,
+      endpoint: endpoints.sqs,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    const topicArn = z
+      .string()
+      .parse((await sns.send(new CreateTopicCommand({ Name: `strategy-books-${STAGE}-alarms` }))).TopicArn);
+    sns.destroy();
     const market = options.marketData;
     const zips = new Map(readPackagedFunctions(packageDir).map((f) => [f.key, f]));
     const profileDir = options.cpuProfileDir === undefined ? undefined : path.resolve(options.cpuProfileDir);
@@ -193,9 +205,14 @@ export async function measureColdStarts(options: ColdStartOptions): Promise<Cold
           LedgerTable: world.services.env.BOOKS_TABLE_NAME,
           ExecutionQueue: world.executionQueueUrl,
           BarsBucket: `strategy-books-${STAGE}-bars`,
+          AlarmTopic: topicArn,
         },
         env: (f): Record<string, string> => ({
           BOOKS_ARTIFACT_STATS: statsFile(f.key),
+          // The notifier's topic on the embedded server; its webhook parameter (absent) in the Parameter Store.
+          ...(f.key === 'notifier'
+            ? { BOOKS_SNS_ENDPOINT: endpoints.sqs, BOOKS_SSM_ENDPOINT: market.ssmEndpoint }
+            : {}),
           ...(f.key === 'dataRefresh'
             ? {
                 BOOKS_S3_ENDPOINT: endpoints.sqs,
@@ -293,6 +310,23 @@ export async function measureColdStarts(options: ColdStartOptions): Promise<Cold
         await measure('reconciler', async (invoke, name) => {
           const summary = z.object({ ok: z.boolean() }).parse(await invoke(name, { date: DATE }));
           return { result: summary, note: summary.ok ? 'reconciles: MATCH' : 'reconciles: BREAKS' };
+        })
+      ).row,
+    );
+    rows.push(
+      (
+        await measure('notifier', async (invoke, name) => {
+          // As the stage's rule delivers the run's RunCompleted.
+          const event = runCompletedEvent(
+            { stage: STAGE, occurredAt: marketTimeToInstant(DATE, '16:00').toISOString() },
+            { runId: runIdOf(STAGE, DATE), tradingDate: DATE },
+          );
+          await invoke(name, {
+            source: EVENT_SOURCE,
+            'detail-type': event.type,
+            detail: JSON.parse(JSON.stringify(event)),
+          });
+          return { result: undefined, note: "the run's digest published to the topic" };
         })
       ).row,
     );

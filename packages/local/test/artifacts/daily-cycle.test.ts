@@ -2,6 +2,13 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import { OrderNotFound } from '@books/broker';
 import {
   createLogger,
@@ -12,6 +19,7 @@ import {
   StrategyId,
   TradingDate,
 } from '@books/core';
+import { EVENT_SOURCE, runCompletedEvent } from '@books/events';
 import { generateSampleBars, sampleTradingDays } from '@books/market-data';
 import { FakeMarketDataServer, type FakeSsmServer, fakeDailyBar, startFakeSsm, testS3 } from '@books/testkit';
 import * as z from 'zod';
@@ -23,6 +31,7 @@ import { drainThroughOffline } from '../../src/dev/offline-poller';
 import { runDayViaOffline, setSimulatedClock } from '../../src/dev/run-via-offline';
 import { workspaceRoot } from '../../src/stack';
 import { checkInvariants } from '../e2e/support';
+import { type MotoServer, startMoto } from '../support/moto-server';
 
 /**
  * A stage whose configuration the artifacts carry (`strategies/config.dev.json` is packaged): the
@@ -61,6 +70,9 @@ describe('the daily cycle, every function from its packaged artifact', () => {
   let market: FakeMarketDataServer | undefined;
   let ssm: FakeSsmServer | undefined;
   let world: LocalWorld;
+  /** The stage's topic on moto, and a queue subscribed to it (what an e-mail subscriber would get). */
+  let moto: MotoServer | undefined;
+  let inbox: { sqs: SQSClient; url: string } | undefined;
 
   beforeAll(async () => {
     const dynamodb = process.env.BOOKS_TEST_DYNAMODB_ENDPOINT;
@@ -114,6 +126,29 @@ describe('the daily cycle, every function from its packaged artifact', () => {
       [`/strategy-books/${STAGE}/alpaca/api-key-id`]: KEY_ID,
       [`/strategy-books/${STAGE}/alpaca/api-secret-key`]: SECRET,
     });
+    moto = await startMoto();
+    const aws = {
+      endpoint: moto.url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+    };
+    const sns = new SNSClient(aws);
+    const sqsOnMoto = new SQSClient(aws);
+    const topicArn = z
+      .string()
+      .parse((await sns.send(new CreateTopicCommand({ Name: `strategy-books-${STAGE}-alarms` }))).TopicArn);
+    const inboxUrl = z
+      .string()
+      .parse((await sqsOnMoto.send(new CreateQueueCommand({ QueueName: 'inbox' }))).QueueUrl);
+    const inboxArn = (
+      await sqsOnMoto.send(
+        new GetQueueAttributesCommand({ QueueUrl: inboxUrl, AttributeNames: ['QueueArn'] }),
+      )
+    ).Attributes?.QueueArn;
+    await sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: 'sqs', Endpoint: inboxArn }));
+    sns.destroy();
+    inbox = { sqs: sqsOnMoto, url: inboxUrl };
+    const motoUrl = moto.url;
     const marketUrl = market.url;
     const ssmEndpoint = ssm.endpoint;
     runtime = await ArtifactRuntime.start({
@@ -125,6 +160,7 @@ describe('the daily cycle, every function from its packaged artifact', () => {
         LedgerTable: world.services.env.BOOKS_TABLE_NAME,
         ExecutionQueue: world.executionQueueUrl,
         BarsBucket: `strategy-books-${STAGE}-bars`,
+        AlarmTopic: topicArn,
       },
       env: (fn): Record<string, string> =>
         fn.key === 'dataRefresh'
@@ -134,7 +170,14 @@ describe('the daily cycle, every function from its packaged artifact', () => {
               BOOKS_SSM_ENDPOINT: ssmEndpoint,
               BOOKS_BARS_HISTORY_START: '2024-03-01',
             }
-          : { IS_OFFLINE: 'true', BOOKS_LOG_LEVEL: 'warn' },
+          : {
+              IS_OFFLINE: 'true',
+              BOOKS_LOG_LEVEL: 'warn',
+              // The notifier publishes to the topic on moto, and reads its webhook parameter (absent).
+              ...(fn.key === 'notifier'
+                ? { BOOKS_SNS_ENDPOINT: motoUrl, BOOKS_SSM_ENDPOINT: ssmEndpoint }
+                : {}),
+            },
     });
   }, 300_000);
 
@@ -142,6 +185,8 @@ describe('the daily cycle, every function from its packaged artifact', () => {
     await runtime?.stop();
     await market?.close();
     await ssm?.close();
+    inbox?.sqs.destroy();
+    await moto?.stop();
     rmSync(root, { recursive: true, force: true });
   }, 30_000);
 
@@ -149,7 +194,15 @@ describe('the daily cycle, every function from its packaged artifact', () => {
     if (!runtime) throw new Error('the artifacts did not start');
     const functions = [...runtime.functions.values()];
     expect(functions.map((f) => f.fn.key).sort()).toEqual(
-      ['coordinator', 'dataRefresh', 'execution', 'legacy', 'reconciler', 'strategyWorker'].sort(),
+      [
+        'coordinator',
+        'dataRefresh',
+        'execution',
+        'legacy',
+        'notifier',
+        'reconciler',
+        'strategyWorker',
+      ].sort(),
     );
     expect(new Set(functions.map((f) => f.taskRoot)).size).toBe(functions.length);
     for (const f of functions) {
@@ -254,6 +307,38 @@ describe('the daily cycle, every function from its packaged artifact', () => {
     expect(await world.services.broker.listOpenOrders()).toEqual([]);
     expect(await checkInvariants(world.services, Money.parse('100000'), { strategyIds: IDS })).toEqual([]);
   }, 300_000);
+
+  it("delivers a run's digest from the notifier's artifact to the stage's topic (SNS on moto)", async () => {
+    if (!runtime) throw new Error('the artifacts did not start');
+    const lambda = offlineLambda(runtime.endpoint);
+    try {
+      // The notifier from its own artifact, as the stage's rule hands it a run's RunCompleted:
+      // the digest's plain text reaches the topic's subscribers.
+      const last = DAYS[DAYS.length - 1];
+      if (!last || !inbox) throw new Error('no day, or no topic');
+      const completed = runCompletedEvent(
+        { stage: STAGE, occurredAt: marketTimeToInstant(last, '16:00').toISOString() },
+        { runId: runIdOf(STAGE, last), tradingDate: last },
+      );
+      await expect(
+        invokeFunction(lambda, `strategy-books-${STAGE}-notifier`, {
+          source: EVENT_SOURCE,
+          'detail-type': completed.type,
+          detail: JSON.parse(JSON.stringify(completed)),
+        }),
+      ).resolves.toEqual({ type: 'RunCompleted', id: completed.id });
+      const received = await inbox.sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: inbox.url, WaitTimeSeconds: 2, MaxNumberOfMessages: 10 }),
+      );
+      const notes = (received.Messages ?? []).map((m) =>
+        z.object({ Subject: z.string(), Message: z.string() }).parse(JSON.parse(m.Body ?? '{}')),
+      );
+      expect(notes.map((n) => n.Subject)).toEqual([expect.stringContaining(`${STAGE} ${last}`)]);
+      expect(notes[0]?.Message).toContain(runIdOf(STAGE, last));
+    } finally {
+      lambda.destroy();
+    }
+  }, 120_000);
 
   it('refreshes the bar store from the Alpaca-shaped data server', async () => {
     if (!runtime) throw new Error('the artifacts did not start');

@@ -59,12 +59,13 @@ describe("the stage's alarms", () => {
       expect({ id: a.id, actions: a.AlarmActions }).toEqual({ id: a.id, actions: [{ Ref: 'AlarmTopic' }] });
   });
 
-  it('watches the dead-letter queue, DailyRun failures, time-outs and aborts, and each function’s errors', () => {
+  it('watches the dead-letter queues, DailyRun failures, time-outs and aborts, and each function’s errors', () => {
     const all = alarms(template).flatMap(watched);
     const ref = (id: string) => JSON.stringify({ Ref: id });
     expect(all).toEqual(
       expect.arrayContaining([
         `ApproximateNumberOfMessagesVisible QueueName=${JSON.stringify({ 'Fn::GetAtt': ['ExecutionDeadLetterQueue', 'QueueName'] })}`,
+        `ApproximateNumberOfMessagesVisible QueueName=${JSON.stringify({ 'Fn::GetAtt': ['NotifierDeadLetterQueue', 'QueueName'] })}`,
         `ExecutionsFailed StateMachineArn=${ref('DailyRunStateMachine')}`,
         `ExecutionsTimedOut StateMachineArn=${ref('DailyRunStateMachine')}`,
         `ExecutionsAborted StateMachineArn=${ref('DailyRunStateMachine')}`,
@@ -75,7 +76,7 @@ describe("the stage's alarms", () => {
     const functions = Object.entries(template.Resources)
       .filter(([, r]) => r.Type === 'AWS::Lambda::Function')
       .map(([id]) => id);
-    expect(functions.length).toBe(6);
+    expect(functions.length).toBe(7);
     for (const fn of functions) expect(all).toContain(`Errors FunctionName=${ref(fn)}`);
   });
 

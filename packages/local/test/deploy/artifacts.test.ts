@@ -21,12 +21,14 @@ const CLIENTS: Readonly<Record<string, readonly string[]>> = {
   execution: ['DynamoDBClient', 'EventBridgeClient', 'LambdaClient', 'SQSClient', 'SSMClient'],
   reconciler: ['DynamoDBClient', 'EventBridgeClient', 'SSMClient'],
   dataRefresh: ['S3Client', 'SSMClient'],
+  notifier: ['DynamoDBClient', 'S3Client', 'SNSClient', 'SSMClient'],
 };
 const SERVICE_CLIENTS = [
   'DynamoDBClient',
   'EventBridgeClient',
   'LambdaClient',
   'S3Client',
+  'SNSClient',
   'SQSClient',
   'SSMClient',
 ];
@@ -61,7 +63,7 @@ describe('the packaged function artifacts', () => {
         .filter((id) => template.Resources[id]?.Type === 'AWS::Lambda::Function')
         .map((id) => id.replace(/LambdaFunction$/, ''))
         .map((name) => `${name.charAt(0).toLowerCase()}${name.slice(1)}`);
-      expect(functions.length).toBe(6);
+      expect(functions.length).toBe(7);
       for (const fn of functions) {
         const zip = join(dir, `${fn}.zip`);
         expect({ fn, withinLimit: statSync(zip).size <= MAX_ZIP_BYTES }).toEqual({ fn, withinLimit: true });

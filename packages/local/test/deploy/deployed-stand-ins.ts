@@ -46,7 +46,13 @@ export async function uploadBars(bucket: TestBucket, barsDir: string, prefix: st
  */
 export function deployedServices(
   base: Services,
-  at: { readonly s3Endpoint: string; readonly ssm: FakeSsmServer; readonly bucket: string },
+  at: {
+    readonly s3Endpoint: string;
+    readonly ssm: FakeSsmServer;
+    readonly bucket: string;
+    /** Where the stage's topic's messages (each Publish's input) are kept. */
+    readonly published?: unknown[];
+  },
   locations: DeployedLocations,
 ): Services {
   const env = {
@@ -56,12 +62,29 @@ export function deployedServices(
     BOOKS_BARS: `s3://${at.bucket}/${locations.barsPrefix}`,
     // Never reached: acceptedBy answers PutEvents before a request is sent.
     BOOKS_EVENTBRIDGE_ENDPOINT: 'http://127.0.0.1:9',
+    // Never reached: publishedTo answers Publish before a request is sent.
+    BOOKS_SNS_ENDPOINT: 'http://127.0.0.1:9',
   };
   const clients = createAwsClients(env);
+  publishedTo(clients.sns, at.published ?? []);
   const queueName = (base.env.BOOKS_EXECUTION_QUEUE_URL ?? '').split('/').pop() ?? '';
+  const local = base.clients;
   return {
     ...base,
     env,
+    // The ledger and the queue stay the local ones; SSM, S3, EventBridge and SNS are the deployed stand-ins.
+    clients: {
+      get dynamodb() {
+        return local.dynamodb;
+      },
+      get sqs() {
+        return local.sqs;
+      },
+      s3: clients.s3,
+      ssm: clients.ssm,
+      eventbridge: clients.eventbridge,
+      sns: clients.sns,
+    },
     bars: createBarStore(env, clients),
     queue: new SqsExecutionQueue(clients.sqs, { name: queueName }),
     flows: createFlowFlags(locations.flowFlags, clients.ssm),
@@ -101,6 +124,17 @@ function acceptedBy(
       await local.publish(events);
     },
   };
+}
+
+/** The stage's topic: the runtime's SNS client (recorded) whose Publish is answered here, its input kept. */
+function publishedTo(client: ReturnType<typeof createAwsClients>['sns'], published: unknown[]): void {
+  client.middlewareStack.add(
+    (_next, _context) => async (args) => {
+      published.push(args.input);
+      return { output: { $metadata: {}, MessageId: `local-${published.length}` }, response: {} } as never;
+    },
+    { step: 'finalizeRequest', name: 'acceptEveryMessage' },
+  );
 }
 
 function readingKeysFirst(broker: Broker, keys: { keys(): Promise<unknown> }): Broker {

@@ -46,6 +46,7 @@ export interface DeployedResources {
   readonly parameterArn: (name: string) => string;
   readonly functionArn: (name: string) => string;
   readonly eventBusArn: (name: string) => string;
+  readonly topicArn: (arn: string) => string;
 }
 
 const Table = z.object({ TableName: z.string(), IndexName: z.string().optional() });
@@ -175,6 +176,10 @@ export function iamRequestsOf(call: AwsCall, deployed: DeployedResources): IamRe
       action: 'events:PutEvents',
       resource: deployed.eventBusArn(bus),
     }));
+  }
+  if (client === 'SNSClient' && operation === 'Publish') {
+    const topic = z.object({ TopicArn: z.string() }).parse(input).TopicArn;
+    return [{ action: 'sns:Publish', resource: deployed.topicArn(topic) }];
   }
   throw new Error(`no IAM mapping for ${client}.${operation}: extend iamRequestsOf`);
 }

@@ -1,7 +1,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ClientOrderId, Quantity, Symbol } from '@books/core';
+import { EVENT_SOURCE } from '@books/events';
 import { SAMPLE_SYMBOLS } from '@books/market-data';
+import { notifierHandlerFunction } from '@books/notifier';
 import { reconcilerFunction } from '@books/reconciler';
 import { installAwsCallRecorder, type Services } from '@books/runtime';
 import { createTestBucket, type FakeSsmServer, startFakeSsm, type TestBucket } from '@books/testkit';
@@ -55,6 +57,13 @@ const NEEDED_WITHOUT_A_RECORDED_CALL: Record<string, Record<string, string>> = {
     // The role is EventBridge Scheduler's too (its trust policy): the schedule invokes the function.
     'lambda:InvokeFunction': 'EventBridge Scheduler assumes this role to invoke the reconciler',
   },
+  notifier: {
+    // Deployed, the broker is Alpaca's: the digest's latest prices take from the account's shared
+    // request budget (one UpdateItem each); the simulated broker here has no budget.
+    'dynamodb:UpdateItem': "the Alpaca broker's shared request budget (the digest's latest prices)",
+    // Without ListBucket, S3 answers a missing bar file with 403 instead of 404 (NoSuchKey).
+    's3:ListBucket': 'S3 tells a missing bar file (NoSuchKey) from a denied read only with ListBucket',
+  },
   dataRefresh: {
     'lambda:InvokeFunction': 'EventBridge Scheduler assumes this role to invoke dataRefresh',
     // dataRefresh builds its own clients (packages/market-data); its calls are not recorded here.
@@ -84,6 +93,14 @@ const SIMULATED_BROKER = 'simulated-broker';
 const EnvironmentSchema = z.object({
   Environment: z.object({ Variables: z.record(z.string(), z.string()) }),
 });
+
+/** The notifier's webhook parameter, as its function's environment names it. */
+function notifierWebhookParameter(template: Template): string {
+  const vars = z
+    .object({ Environment: z.object({ Variables: z.record(z.string(), z.unknown()) }) })
+    .parse(template.Resources.NotifierLambdaFunction?.Properties).Environment.Variables;
+  return z.string().parse(vars.BOOKS_NOTIFY_WEBHOOK_SSM);
+}
 
 function deployedLocations(template: Template): DeployedLocations {
   const vars = EnvironmentSchema.parse(template.Resources.CoordinatorLambdaFunction?.Properties).Environment
@@ -115,6 +132,8 @@ describe("each function's calls against its role in the packaged prod template",
   let bucket: TestBucket;
   let world: LocalWorld;
   const recorder = new AttributingRecorder();
+  /** What the notifier published to the stage's topic. */
+  const published: unknown[] = [];
 
   beforeAll(async () => {
     template = (await packageStage('prod')).template;
@@ -128,7 +147,7 @@ describe("each function's calls against its role in the packaged prod template",
     await uploadBars(bucket, sampleBarsDir(), locations.barsPrefix);
     const s3Endpoint = z.string().parse(process.env.BOOKS_TEST_S3_ENDPOINT);
     const deployed = (base: Services) =>
-      deployedServices(base, { s3Endpoint, ssm, bucket: bucket.bucket }, locations);
+      deployedServices(base, { s3Endpoint, ssm, bucket: bucket.bucket, published }, locations);
 
     const strategiesDir = strategiesDirWith(MIXED_EXAMPLES);
     installAwsCallRecorder(recorder);
@@ -162,6 +181,22 @@ describe("each function's calls against its role in the packaged prod template",
           },
         },
       },
+    });
+    // Deployed, the stage's rule hands RunCompleted and ReconciliationBreak to the notifier; its
+    // webhook parameter is absent (read, none: no webhook), its topic is answered locally.
+    let notify: ((event: unknown) => Promise<unknown>) | undefined;
+    world.events.subscribe(async (event) => {
+      if (event.type === 'TradeExecuted') return;
+      notify ??= notifierHandlerFunction(deployed(world.services), {
+        topicArn: arnOf(template.Resources, 'AlarmTopic'),
+        webhookParameter: notifierWebhookParameter(template),
+      });
+      const delivery = {
+        source: EVENT_SOURCE,
+        'detail-type': event.type,
+        detail: JSON.parse(JSON.stringify(event)),
+      };
+      await recorder.as('notifier', () => (notify ?? (async () => {}))(delivery));
     });
     // Full daily cycles: per-strategy, shadow and legacy flows, execution, reconciliation after each
     // run; then two strategies' allocations shrink, so their books sell (lots close).
@@ -228,6 +263,10 @@ describe("each function's calls against its role in the packaged prod template",
         if (name === locations.eventBus) return arnOf(resources, 'EventBus');
         throw new Error(`a call on event bus ${name}, which the stage does not have`);
       },
+      topicArn: (arn: string) => {
+        if (arn === arnOf(resources, 'AlarmTopic')) return arn;
+        throw new Error(`a publish to topic ${arn}, which the stage does not have`);
+      },
     };
     const out = new Map<string, IamRequest[]>();
     for (const { functionName, call } of recorder.calls) {
@@ -244,6 +283,12 @@ describe("each function's calls against its role in the packaged prod template",
     const recorded = new Set(requestsByFunction().keys());
     const expected = [...roles.keys()].filter((fn) => !NOT_RUN_LOCALLY.has(fn)).sort();
     expect([...recorded].sort()).toEqual(expected);
+    // The notifier delivered each run's digest to the topic (plain text, no secret in it).
+    const messages = published.map((p) => z.object({ Subject: z.string(), Message: z.string() }).parse(p));
+    expect(messages.filter((m) => /fill/.test(m.Subject)).length).toBeGreaterThanOrEqual(4);
+    for (const m of messages) expect(m.Message).not.toMatch(/AKTESTKEY|test-secret/);
+    // The manual trades' breaks (ReconciliationBreak) alerted once: the episode is not over.
+    expect(messages.filter((m) => m.Subject.endsWith('reconciliation is failing'))).toHaveLength(1);
     // The intent claim's transaction is among them, with its condition check.
     const actions = [...requestsByFunction().values()].flat().map((r) => r.action);
     expect(actions).toContain('dynamodb:ConditionCheckItem');

@@ -13,7 +13,12 @@ import {
 } from '@books/core';
 import { keys, loadBook } from '@books/ledger-client';
 import { reconcilerFunction, recordAdjustment } from '@books/reconciler';
-import { LedgerRunCompletionStore, RunCompletion, verifyBook } from '@books/reconciliation';
+import {
+  LedgerRunCompletionStore,
+  RunCompletion,
+  RunCompletionFailed,
+  verifyBook,
+} from '@books/reconciliation';
 import type { LocalWorld } from '../../src/daily-run/local-world';
 import { checkInvariants, daysFrom, openWorld, STRATEGY_IDS } from '../e2e/support';
 
@@ -111,6 +116,46 @@ describe('reconciliation in the daily cycle on the embedded stack', () => {
       outcomes: STRATEGY_IDS.map((strategyId) => ({ strategyId, outcome: 'NOTHING_TO_DO' })),
     });
     expect((await world.services.recon.list(day)).filter((r) => r.runId === runId)).toHaveLength(1);
+  });
+
+  it("fails Finish when a nothing-to-trade run's completion fails, and finishing again (DailyRun's retry) completes it once", async () => {
+    const requests: unknown[] = [];
+    let refuse = true;
+    const world = await openWorld('runrecon-retry', {
+      inject: {
+        reconciliation: {
+          request: async (r) => {
+            if (refuse) throw new Error('the invoke was refused (test)');
+            requests.push(r);
+          },
+        },
+      },
+    });
+    const [day] = daysFrom('2024-09-16', 1) as [TradingDate];
+    world.clock.set(new Date(`${day}T19:30:00Z`));
+    const plan = await world.functions.coordinator({ phase: 'plan', trigger: { tradingDate: day } });
+    if (!(plan && typeof plan === 'object' && 'runId' in plan && typeof plan.runId === 'string'))
+      throw new Error('no run planned');
+    const runId = RunId(plan.runId);
+    for (const sid of STRATEGY_IDS)
+      await world.services.runs.transitionStrategy(runId, sid, {
+        from: 'PENDING',
+        to: 'NOTHING_TO_DO',
+        at: world.clock.now().toISOString(),
+      });
+    const finish = {
+      phase: 'finish',
+      runId,
+      outcomes: STRATEGY_IDS.map((strategyId) => ({ strategyId, outcome: 'NOTHING_TO_DO' })),
+    };
+    await expect(world.functions.coordinator(finish)).rejects.toThrow(RunCompletionFailed);
+    // The run stands, and its completion marker is cleared for the retry.
+    expect((await world.services.runs.listRunItems(runId))?.meta.status).toBe('DISPATCHED');
+    expect(await world.services.table.getItem(keys.reconcileRequested(runId))).toBeUndefined();
+    refuse = false;
+    await expect(world.functions.coordinator(finish)).resolves.toMatchObject({ status: 'DISPATCHED' });
+    await world.functions.coordinator(finish);
+    expect(requests).toEqual([{ runId, date: day }]);
   });
 
   it('the deployed coordinator fails closed: a manual sale at the broker blocks the exposed strategies the next day (recorded SKIPPED with the break), a labelled adjustment repairs it, and the day after every strategy trades again', async () => {
