@@ -60,7 +60,7 @@ describe('LedgerTable on DynamoDB Local', () => {
       values: { ':one': { N: '1' } },
     };
     // A token of this test alone: DynamoDB Local remembers tokens across tables for ten minutes.
-    const token = `fill-order-${randomUUID()}`;
+    const token = randomUUID();
     await table.transact([increment], { clientRequestToken: token });
     await table.transact([increment], { clientRequestToken: token });
     expect((await table.getItem({ PK: 'C', SK: 'counter' }))?.n).toEqual({ N: '1' });

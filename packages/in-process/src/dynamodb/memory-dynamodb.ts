@@ -80,6 +80,8 @@ interface Table extends KeyShape {
 
 const MAX_ITEM_BYTES = 400 * 1024;
 const MAX_TRANSACTION_ITEMS = 100;
+/** DynamoDB's limit on a transaction's client request token (an ASCII string of 1 to 36 characters). */
+const MAX_TOKEN_LENGTH = 36;
 const TOKEN_WINDOW_MS = 10 * 60 * 1000;
 
 export class InMemoryDynamoDb {
@@ -299,6 +301,10 @@ export class InMemoryDynamoDb {
         `Member must have length less than or equal to ${MAX_TRANSACTION_ITEMS} and at least 1`,
       );
     if (input.ClientRequestToken !== undefined) {
+      if (input.ClientRequestToken.length < 1 || input.ClientRequestToken.length > MAX_TOKEN_LENGTH)
+        throw validation(
+          `Value ${input.ClientRequestToken} at 'clientRequestToken' failed to satisfy constraint: Member must have length less than or equal to ${MAX_TOKEN_LENGTH}`,
+        );
       const now = this.wallClockMs();
       const request = JSON.stringify(items);
       const seen = this.tokens.get(input.ClientRequestToken);
