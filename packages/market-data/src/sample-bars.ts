@@ -24,9 +24,12 @@ export const SAMPLE_SYMBOLS: readonly SampleSymbol[] = [
 
 /**
  * The sample corporate actions and account cash events (`corporate-actions.json` beside the sample
- * bars), all after mid-2025 so data ranges that end earlier are untouched: a dividend on SPY (held
- * by the example strategies), a 2:1 split of QQQ (also held), a 1:10 reverse split of TLT (a
- * holding of 25 shares leaves 2 and 5/10 of a share paid in lieu), a deposit and a withdrawal.
+ * bars), all after mid-2025 so data ranges that end earlier are untouched: a dividend on SPY, a 2:1
+ * split of QQQ, a 1:10 reverse split of TLT, a deposit and a withdrawal. Dated so that a replay of
+ * the example strategies over the default sample window (2025-07-30 → 2025-11-17) holds SPY at the
+ * dividend's ex date, QQQ at the forward split and TLT at the reverse split (their books' fractional
+ * lots are split; Alpaca issues a split's fractions and pays no cash in lieu), and the withdrawal
+ * is no more than the pool holds then.
  */
 export const SAMPLE_CORPORATE_ACTIONS: CorporateActions = CorporateActionsSchema.parse({
   dividends: [
@@ -39,8 +42,8 @@ export const SAMPLE_CORPORATE_ACTIONS: CorporateActions = CorporateActionsSchema
     },
   ],
   splits: [
-    { symbol: 'QQQ', exDate: '2025-10-06', from: '1', to: '2' },
-    { symbol: 'TLT', exDate: '2025-11-03', from: '10', to: '1' },
+    { symbol: 'QQQ', exDate: '2025-08-20', from: '1', to: '2' },
+    { symbol: 'TLT', exDate: '2025-08-25', from: '10', to: '1' },
   ],
   cash: [
     { date: '2025-08-01', type: 'deposit', amount: '10000' },

@@ -93,9 +93,11 @@ export interface AppliedActions {
 
 /**
  * Applies every action dated on or before `through` that the account has not applied yet, in
- * date order (pure). On its ex date a split multiplies the position by `to / from` (a whole
- * holding keeps whole shares; the fraction is paid at `priceOn(symbol)`, the ex date's raw close)
- * with its cost unchanged but for the fraction paid out; a dividend fixes the shares it pays on
+ * date order (pure). On its ex date a split multiplies the position by `to / from` with its cost
+ * unchanged, as Alpaca does since August 2021: it issues the fractional share a split leaves,
+ * whole holding or not, and pays no cash in lieu ("Updated Terms for Payments in Fractional
+ * Shares", alpaca.markets blog). Only a remainder finer than a quantity's precision is paid, at
+ * `priceOn(symbol)` (the ex date's raw close), to the cent; a dividend fixes the shares it pays on
  * at its ex date and pays them (to the cent, half-even) on its pay date; a deposit or withdrawal
  * moves cash on its date. Each new activity is one row in Alpaca's shape. Called every simulated
  * day before its trades, a dividend's shares are those held at the ex date's open; a day skipped
@@ -156,7 +158,7 @@ export function applyCorporateActions(
       if (!pos) continue;
       const held = Quantity.parse(pos.qty);
       const exact = held.times(new Decimal(s.to).dividedBy(s.from));
-      const kept = held.value.isInteger() ? exact.wholeShares() : exact.truncate(Quantity.MAX_DECIMALS);
+      const kept = exact.truncate(Quantity.MAX_DECIMALS);
       const fraction = exact.minus(kept);
       let inLieu = Money.ZERO;
       let cost = Money.parse(pos.cost);

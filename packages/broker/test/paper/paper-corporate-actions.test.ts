@@ -100,17 +100,17 @@ function describeCorporateActions(name: string, makeStore: () => Promise<PaperBr
       const positions = await broker.getPositions();
       expect(positions.map((p) => [p.symbol, p.qty.toString(), p.avgEntryPrice.toString()])).toEqual([
         ['QQQ', '20', '100'],
-        ['TLT', '2', '1000'],
+        ['TLT', '2.5', '1000'],
       ]);
-      // 11000 + 17.50 dividend + 0.5 TLT in lieu at 900 − 5000
-      expect((await broker.getAccount()).cash.toString()).toBe('6467.5');
+      // 11000 + 17.50 dividend − 5000: Alpaca issues the reverse split's half share, no cash in lieu.
+      expect((await broker.getAccount()).cash.toString()).toBe('6017.5');
 
       const listed = await broker.listActivities();
       expect(listed.map(summary)).toEqual([
         '2025-08-01 CSD 10000',
         '2025-10-06 SPLIT forward QQQ 10 in lieu 0 ratio 2:1',
         '2025-10-31 DIV SPY 10 × 1.75 = 17.5',
-        '2025-11-03 SPLIT reverse TLT -23 in lieu 450 ratio 1:10',
+        '2025-11-03 SPLIT reverse TLT -22.5 in lieu 0 ratio 1:10',
         '2025-11-14 CSW -5000',
       ]);
       expect(new Set(listed.map((a) => a.id)).size).toBe(5);

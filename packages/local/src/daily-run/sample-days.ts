@@ -26,13 +26,20 @@ export function sampleCalendar(): TradingDate[] {
  */
 export function ensureSampleBars(home: string): { readonly dir: string; readonly generated: boolean } {
   const dir = join(home, 'sample-bars');
-  // Bars written before the sample had corporate actions are unsplit: written again with the file.
-  if (existsSync(join(dir, 'SPY.csv')) && existsSync(join(dir, CORPORATE_ACTIONS_FILE)))
-    return { dir, generated: false };
   const days = sampleCalendar();
+  const actions = formatCorporateActions(sampleCorporateActions(days));
+  // Bars written before the sample had corporate actions, or with other ones (the splits moved),
+  // show other splits: written again with the file.
+  const actionsFile = join(dir, CORPORATE_ACTIONS_FILE);
+  if (
+    existsSync(join(dir, 'SPY.csv')) &&
+    existsSync(actionsFile) &&
+    readFileSync(actionsFile, 'utf8') === actions
+  )
+    return { dir, generated: false };
   mkdirSync(dir, { recursive: true });
   for (const [symbol, csv] of generateSampleBars(days)) writeFileSync(join(dir, `${symbol}.csv`), csv);
-  writeFileSync(join(dir, CORPORATE_ACTIONS_FILE), formatCorporateActions(sampleCorporateActions(days)));
+  writeFileSync(actionsFile, actions);
   return { dir, generated: true };
 }
 

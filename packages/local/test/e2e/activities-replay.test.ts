@@ -17,7 +17,7 @@ import { checkInvariants, SAMPLE_DAYS, STRATEGIES_DIR, STRATEGY_IDS } from './su
 
 /**
  * The sample's kinds of actions (a dividend on an ETF the examples hold, a 2:1 split, a 1:10
- * reverse split with cash in lieu, a deposit, a withdrawal) within three weeks of the e2e sample
+ * reverse split of fractional holdings, a deposit, a withdrawal) within three weeks of the e2e sample
  * range, so the replay stays short; the raw bars show the splits as the sample's do.
  */
 const DAYS = SAMPLE_DAYS.filter((d) => d >= '2024-06-03' && d <= '2024-06-21');
