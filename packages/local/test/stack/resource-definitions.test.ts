@@ -6,9 +6,11 @@ describe('resource definitions read from serverless.yml', () => {
 
   it('names the ledger table and queues for the stage, as the deploy does', () => {
     expect(dev.tables.map((t) => t.tableName)).toEqual(['strategy-books-dev-ledger']);
+    // The notifier's dead-letter queue holds the bus's deliveries it could not take.
     expect(dev.queues.map((q) => q.queueName).sort()).toEqual([
       'strategy-books-dev-execution',
       'strategy-books-dev-execution-dlq',
+      'strategy-books-dev-notifier-dlq',
     ]);
   });
 
