@@ -182,3 +182,5 @@ export type { RunItems, RunStrategyPatch, StrategyTransition } from './repositor
 export { RunAlreadyExistsError, RunRepository, StatusConflictError } from './repositories/run-repository';
 export type { TimeRange } from './repositories/trade-repository';
 export { TradeRepository } from './repositories/trade-repository';
+export type { FillSummary, IntentSummary } from './views';
+export { fillSummary, intentSummaries } from './views';

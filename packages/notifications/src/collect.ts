@@ -7,7 +7,7 @@ import {
   Symbol,
   type TradingDate,
 } from '@books/core';
-import { bookAt, readStoredPlan } from '@books/ledger-client';
+import { bookAt, fillSummary, intentSummaries, readStoredPlan } from '@books/ledger-client';
 import { closingPrices } from '@books/market-data';
 import { type Book, valueBook } from '@books/portfolio';
 import type { Services } from '@books/runtime';
@@ -56,8 +56,7 @@ export async function collectDigestInput(
       to: marketTimeToInstant(date, '23:59').toISOString(),
     };
     const plan = await readStoredPlan(services.table, runId, sid);
-    const fills =
-      sid === LEGACY ? await services.trades.listLegacy(day) : await services.trades.listByStrategy(sid, day);
+    const fills = await services.trades.listBookFills(sid, day);
     const flow = flags.get(sid);
     books.push({
       strategyId: sid,
@@ -65,21 +64,8 @@ export async function collectDigestInput(
       ...(item.error ? { error: item.error } : {}),
       ...(flow ? { flowOverride: flow } : {}),
       targets: Object.entries(plan?.weights ?? {}).map(([symbol, w]) => ({ symbol, weight: w.toString() })),
-      trades: (run?.intents ?? [])
-        .filter((i) => i.strategyId === sid)
-        .map((i) => ({
-          side: i.side,
-          symbol: i.symbol,
-          qty: i.qty.toString(),
-          state: i.state,
-          ...(i.reason ? { reason: i.reason } : {}),
-        })),
-      fills: fills.map((f) => ({
-        side: f.side,
-        symbol: f.symbol,
-        qty: f.filledQty.toString(),
-        price: f.fillPrice.toString(),
-      })),
+      trades: intentSummaries(run?.intents ?? [], sid),
+      fills: fills.map(fillSummary),
       ...(sid === LEGACY ? {} : { valuation: await valuationOf(services, sid, date, bases, closes) }),
     });
   }

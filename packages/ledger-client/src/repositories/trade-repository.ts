@@ -1,4 +1,4 @@
-import { type StrategyId, ValidationError } from '@books/core';
+import { LEGACY, type StrategyId, ValidationError } from '@books/core';
 import { canonicalInstant } from '../instant';
 import { keys, LEGACY_TRADES_PARTITION, SK_PREFIX, strategyTradesPartition } from '../keys';
 import { ABSENT, type LedgerTable, type TransactItem } from '../ledger-table';
@@ -80,6 +80,17 @@ export class TradeRepository {
       sort: { between: tradeRange(range) },
     });
     return items.map(decodeLegacyTrade);
+  }
+
+  /**
+   * A book's fills within `range`: the legacy book's are legacy trades (`TRADE#{orderId}`), any
+   * other book's are in its own partition.
+   */
+  async listBookFills(
+    strategyId: StrategyId,
+    range: TimeRange = {},
+  ): Promise<(StrategyTrade | LegacyTrade)[]> {
+    return strategyId === LEGACY ? this.listLegacy(range) : this.listByStrategy(strategyId, range);
   }
 }
 

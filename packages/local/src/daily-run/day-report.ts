@@ -1,5 +1,4 @@
 import {
-  LEGACY,
   type Money,
   marketTimeToInstant,
   runIdOf,
@@ -7,7 +6,14 @@ import {
   Symbol,
   type TradingDate,
 } from '@books/core';
-import { loadBook, readStoredPlan } from '@books/ledger-client';
+import {
+  type FillSummary,
+  fillSummary,
+  type IntentSummary,
+  intentSummaries,
+  loadBook,
+  readStoredPlan,
+} from '@books/ledger-client';
 import { valueBook } from '@books/portfolio';
 import type { Services } from '@books/runtime';
 
@@ -17,8 +23,8 @@ export interface StrategyDayReport {
   readonly error?: string;
   readonly targets: Record<string, string>;
   readonly capital?: string;
-  readonly trades: readonly { side: string; symbol: string; qty: string; state: string; reason?: string }[];
-  readonly fills: readonly { side: string; symbol: string; qty: string; price: string }[];
+  readonly trades: readonly IntentSummary[];
+  readonly fills: readonly FillSummary[];
   readonly positions: readonly {
     symbol: string;
     qty: string;
@@ -55,8 +61,7 @@ export async function dayReport(services: Services, date: TradingDate): Promise<
     const [plan, loaded, fills] = await Promise.all([
       readStoredPlan(services.table, runId, sid),
       loadBook(services.books, sid),
-      // The legacy book's fills are legacy trades (`TRADE#{orderId}`).
-      sid === LEGACY ? services.trades.listLegacy(range) : services.trades.listByStrategy(sid, range),
+      services.trades.listBookFills(sid, range),
     ]);
     const held = [...new Set(loaded.book.lots.map((l) => l.symbol))];
     const quotes = await services.broker.getLatestPrices(held.map((s) => Symbol(s)));
@@ -68,21 +73,8 @@ export async function dayReport(services: Services, date: TradingDate): Promise<
       ...(item.error ? { error: item.error } : {}),
       targets: Object.fromEntries(Object.entries(plan?.weights ?? {}).map(([s, w]) => [s, w.toString()])),
       ...(plan ? { capital: plan.capital.explanation } : {}),
-      trades: (run?.intents ?? [])
-        .filter((i) => i.strategyId === sid)
-        .map((i) => ({
-          side: i.side,
-          symbol: i.symbol,
-          qty: i.qty.toString(),
-          state: i.state,
-          ...(i.reason ? { reason: i.reason } : {}),
-        })),
-      fills: fills.map((f) => ({
-        side: f.side,
-        symbol: f.symbol,
-        qty: f.filledQty.toString(),
-        price: f.fillPrice.toString(),
-      })),
+      trades: intentSummaries(run?.intents ?? [], sid),
+      fills: fills.map(fillSummary),
       positions: valuation.positions.map((p) => ({
         symbol: p.symbol,
         qty: p.qty.toString(),
