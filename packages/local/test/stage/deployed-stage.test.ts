@@ -38,7 +38,7 @@ import { FakeAlpacaServer } from '@books/testkit';
 import type { LocalWorld } from '../../src/daily-run/local-world';
 import { localDynamoDb } from '../../src/stack/clients';
 import { daysFrom, openWorld, SAMPLE_DAYS, STRATEGY_IDS, sampleBarsDir } from '../e2e/support';
-import { type MotoServer, startMoto } from '../support/moto-server';
+import { type MotoServer, motoAwsAccess, startMoto } from '../support/moto-server';
 
 /**
  * `books <command> --stage S` on a deployed stage, against real AWS API emulators: the stage's
@@ -163,19 +163,7 @@ describe('a deployed stage', () => {
       keyId: 'PKTEST',
       secretKey: 'secret',
     });
-    aws = {
-      region,
-      credentials,
-      endpoints: {
-        cloudformation: moto.url,
-        dynamodb,
-        sqs: moto.url,
-        ssm: moto.url,
-        s3: moto.url,
-        sts: moto.url,
-        sfn: moto.url,
-      },
-    };
+    aws = motoAwsAccess(moto, dynamodb, region, credentials);
   });
 
   afterAll(async () => {

@@ -27,7 +27,7 @@ import { applyTransferChanges, type Lot, quantitiesOf, type Transfer } from '@bo
 import { FakeAlpacaServer } from '@books/testkit';
 import type { LocalWorld } from '../../src/daily-run/local-world';
 import { openWorld, SAMPLE_DAYS } from '../e2e/support';
-import { type MotoServer, startMoto } from '../support/moto-server';
+import { type MotoServer, motoAwsAccess, startMoto } from '../support/moto-server';
 
 /** A ledger table whose `failAt`-th transaction (counted from the call to `arm`) throws: a crash mid-migration. */
 class CrashingTable extends LedgerTable {
@@ -191,19 +191,7 @@ describe('books migrate on a deployed stage', () => {
     });
     for (const [symbol, qty] of quantitiesOf(legacy.book))
       alpaca.state.setPosition(symbol, qty.toString(), '100');
-    aws = {
-      region,
-      credentials,
-      endpoints: {
-        cloudformation: moto.url,
-        dynamodb,
-        sqs: moto.url,
-        ssm: moto.url,
-        s3: moto.url,
-        sts: moto.url,
-        sfn: moto.url,
-      },
-    };
+    aws = motoAwsAccess(moto, dynamodb, region, credentials);
   });
 
   afterAll(async () => {

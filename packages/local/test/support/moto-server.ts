@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
+import type { AwsAccess } from '@books/operator';
 
 /** moto's server (Python moto: CloudFormation, SSM, SQS, STS, …) on a free port, stopped by pid. */
 export interface MotoServer {
@@ -62,6 +63,31 @@ export async function startMoto(): Promise<MotoServer> {
       const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
       process.kill(pid, 'SIGTERM');
       await gone;
+    },
+  };
+}
+
+/**
+ * A deployed stage's AWS access for tests: every service on moto's server but DynamoDB, whose
+ * table DynamoDB Local keeps.
+ */
+export function motoAwsAccess(
+  moto: MotoServer,
+  dynamodb: string,
+  region: string,
+  credentials: { readonly accessKeyId: string; readonly secretAccessKey: string },
+): AwsAccess {
+  return {
+    region,
+    credentials,
+    endpoints: {
+      cloudformation: moto.url,
+      dynamodb,
+      sqs: moto.url,
+      ssm: moto.url,
+      s3: moto.url,
+      sts: moto.url,
+      sfn: moto.url,
     },
   };
 }
