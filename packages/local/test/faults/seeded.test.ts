@@ -30,6 +30,18 @@ describe('the fault suite’s seeded decisions', () => {
     expect(decide('s1', order)).toEqual(decide('other-stage', [...order].reverse()));
   });
 
+  it('decides the same for a call whose keys hold a different random trade id', () => {
+    const call = (tradeId: string) =>
+      `TransactWriteItems STRATEGY#m#TRADE#${tradeId}/METADATA STRATEGY#m#BOOK/CASH`;
+    const decisions = (tradeId: string) => {
+      const chance = new KeyedChance(31337, 'stage');
+      return Array.from({ length: 16 }, (_, i) => chance.chance(`version${i}`, call(tradeId), 0.5));
+    };
+    expect(decisions('2953082a-8e59-4c88-b507-3de670533bcf')).toEqual(
+      decisions('e2142617-5a15-4c55-ad30-26e488624f9c'),
+    );
+  });
+
   it('injects with about the probability asked', () => {
     const chance = new KeyedChance(1, 'stage');
     const hits = Array.from({ length: 2000 }, (_, i) => chance.chance('x', `call ${i}`, 0.25)).filter(

@@ -67,11 +67,13 @@ export class KeyedChance {
 
   /** Whether the `identity`'s next occurrence gets fault `kind`, with `probability`. */
   chance(kind: string, identity: string, probability: number): boolean {
-    // Run ids embed the stage, and client order ids a digest of the run id: neither may decide.
+    // Run ids embed the stage, client order ids a digest of the run id, and trade ids are random
+    // UUIDs: none of them may decide, or the same seed would fault different calls on every run.
     const stable = identity
       .split(this.stage)
       .join('STAGE')
-      .replace(/-[0-9a-f]{20}\b/g, '');
+      .replace(/-[0-9a-f]{20}\b/g, '')
+      .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, 'UUID');
     const id = `${kind}|${stable}`;
     const occurrence = this.seen.get(id) ?? 0;
     this.seen.set(id, occurrence + 1);
