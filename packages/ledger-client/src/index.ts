@@ -103,6 +103,8 @@ export {
   MIGRATION_DIRECTIONS,
   MIGRATION_STATUSES,
 } from './records/migration';
+export type { NotificationSent } from './records/notification-sent';
+export { decodeNotificationSent, encodeNotificationSent } from './records/notification-sent';
 export type { OutboxEvent } from './records/outbox';
 export { decodeOutboxEvent, encodeOutboxEvent } from './records/outbox';
 export type { StoredPlan, StoredPlanInput } from './records/plan';
@@ -175,6 +177,7 @@ export type { IntentTransition } from './repositories/intent-repository';
 export { IntentRepository } from './repositories/intent-repository';
 export { LegacyRepository } from './repositories/legacy-repository';
 export { MigrationRepository } from './repositories/migration-repository';
+export { NotificationRepository } from './repositories/notification-repository';
 export { OutboxRepository } from './repositories/outbox-repository';
 export { cashActivityEntry, PoolRepository, poolMoveItem } from './repositories/pool-repository';
 export { ReconRepository } from './repositories/recon-repository';

@@ -141,6 +141,11 @@ export const keys = {
     PK: ALERTS_PARTITION,
     SK: `${SK_PREFIX.alertSubject}${subject}`,
   }),
+  /** One message delivered through one sink (the notifier's per-sink idempotence). */
+  notificationSent: (messageKey: string, sink: string): ItemKey => ({
+    PK: `NOTIFY#${messageKey}`,
+    SK: `${SK_PREFIX.notificationSink}${sink}`,
+  }),
   recon: (date: TradingDate): string => `RECON#${date}`,
   reconResult: (date: TradingDate, at: string): ItemKey => ({
     PK: keys.recon(date),
@@ -194,6 +199,7 @@ export const SK_PREFIX = {
   activity: 'ACTIVITY#',
   outboxEvent: 'EVENT#',
   alertSubject: 'SUBJECT#',
+  notificationSink: 'SINK#',
 } as const;
 
 /** A book's last rebalance (`STRATEGY#{sid}#REBALANCE` / `LAST`): its rebalance schedule's anchor. */

@@ -17,6 +17,9 @@ import type { NotificationSink } from './sinks';
  */
 export type AlertStatus = 'FAILING' | 'OK';
 
+/** The subject of a strategy's runs: `strategy:{sid}` (`observeRun`). */
+export const STRATEGY_SUBJECT = 'strategy:';
+
 export interface Observation {
   readonly subject: string;
   readonly failing: boolean;
@@ -124,7 +127,15 @@ export function alertNotifier<S extends StoredAlert & { readonly version: number
       const stored = await deps.store.get(observed.subject);
       const decision = decideAlert(stored, observed, at);
       if (decision.kind === 'none') continue;
-      const message = renderAlert({ stage: deps.stage, date, subject: observed.subject, decision });
+      const message = {
+        ...renderAlert({ stage: deps.stage, date, subject: observed.subject, decision }),
+        // The transition from the version read: a retry of the event (the state not yet written)
+        // is the same message, whichever event observed it.
+        id: `alert#${observed.subject}#v${stored?.version ?? 0}#${decision.kind}`,
+        about: observed.subject.startsWith(STRATEGY_SUBJECT)
+          ? { strategyId: observed.subject.slice(STRATEGY_SUBJECT.length) }
+          : {},
+      };
       await deps.sink.deliver(redactSecrets(message, await deps.secrets()));
       const written = await deps.store.replace(stored, { subject: observed.subject, ...decision.next });
       deps.logger.warn(

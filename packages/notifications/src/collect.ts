@@ -11,7 +11,7 @@ import { bookAt, fillSummary, intentSummaries, readStoredPlan } from '@books/led
 import { closingPrices } from '@books/market-data';
 import { type Book, valueBook } from '@books/portfolio';
 import type { Services } from '@books/runtime';
-import type { Observation } from './alerts';
+import { type Observation, STRATEGY_SUBJECT } from './alerts';
 import type { BookDigestInput, DigestInput, EquityPoint } from './digest';
 
 /**
@@ -136,7 +136,7 @@ function heldSymbols(book: Book): string[] {
 export async function observeRun(services: Services, date: TradingDate): Promise<Observation[]> {
   const run = await services.runs.listRunItems(runIdOf(services.env.BOOKS_STAGE, date));
   const out: Observation[] = (run?.strategies ?? []).map((s) => ({
-    subject: `strategy:${s.strategyId}`,
+    subject: `${STRATEGY_SUBJECT}${s.strategyId}`,
     failing: s.status === 'FAILED',
     detail: s.error ?? s.status,
   }));

@@ -87,21 +87,3 @@ export function ssmParameter(
     return value;
   };
 }
-
-/** Every sink gets the message; any failure fails the delivery after all were tried. */
-export function fanOut(sinks: readonly NotificationSink[]): NotificationSink {
-  return {
-    deliver: async (message) => {
-      const results = await Promise.allSettled(sinks.map((s) => s.deliver(message)));
-      const failed = results.flatMap((r) => (r.status === 'rejected' ? [r.reason] : []));
-      if (failed.length > 0)
-        throw new BooksError(
-          'NOTIFICATION_NOT_DELIVERED',
-          `${failed.length} of ${sinks.length} sink(s) failed`,
-          {
-            reasons: failed.map(errorMessage),
-          },
-        );
-    },
-  };
-}

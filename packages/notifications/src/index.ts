@@ -4,6 +4,8 @@ export * from './delivery';
 export * from './deployed-notifier';
 export * from './digest';
 export * from './digest-notifier';
+export * from './email';
+export * from './remembered-delivery';
 export * from './render';
 export * from './secrets';
 export * from './sinks';

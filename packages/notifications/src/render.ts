@@ -7,6 +7,13 @@ export interface RenderedMessage {
   readonly subject: string;
   readonly html: string;
   readonly text: string;
+  /**
+   * The message's identity, the same for every delivery of the same message (`digest#{runId}`,
+   * `alert#{subject}#v{version}#{kind}`): sinks that remember deliveries key them by it.
+   */
+  readonly id?: string;
+  /** The run and strategy the message is about, for the logs of its delivery. */
+  readonly about?: { readonly runId?: string; readonly strategyId?: string };
 }
 
 const HTML_ESCAPES: Readonly<Record<string, string>> = {
@@ -83,5 +90,13 @@ export function renderDigest(d: Digest): RenderedMessage {
     html.push(`<li>${escapeHtml(`${c.label}: ${c.value}`)}</li>`);
   }
   html.push('</ul></body></html>');
-  return { kind: 'digest', date: d.date, subject, html: html.join(''), text: `${text.join('\n')}\n` };
+  return {
+    kind: 'digest',
+    date: d.date,
+    subject,
+    html: html.join(''),
+    text: `${text.join('\n')}\n`,
+    id: `digest#${d.runId}`,
+    about: { runId: d.runId },
+  };
 }

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fanOut, type RenderedMessage, snsSubject, WebhookNotificationSink } from '../src';
+import { type RenderedMessage, snsSubject, WebhookNotificationSink } from '../src';
 
 const message: RenderedMessage = {
   kind: 'digest',
@@ -68,17 +68,7 @@ describe('the chat webhook', () => {
   });
 });
 
-describe('delivery to several sinks', () => {
-  it('tries every sink and fails when any failed', async () => {
-    const delivered: string[] = [];
-    const sink = fanOut([
-      { deliver: async () => Promise.reject(new Error('topic down')) },
-      { deliver: async (m) => void delivered.push(m.kind) },
-    ]);
-    await expect(sink.deliver(message)).rejects.toThrow('1 of 2 sink(s) failed');
-    expect(delivered).toEqual(['digest']);
-  });
-
+describe('the SNS subject', () => {
   it('makes a subject SNS accepts: printable ASCII, at most 100 characters', () => {
     expect(snsSubject('P&L ■ day')).toBe('P&L ? day');
     const long = snsSubject('x'.repeat(150));

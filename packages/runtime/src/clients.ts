@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
@@ -15,6 +16,8 @@ export interface AwsClients {
   readonly eventbridge: EventBridgeClient;
   /** The stage's topic (the notifier's digests and alerts). */
   readonly sns: SNSClient;
+  /** SES v2 (the notifier's e-mail, when the stage names a sender). */
+  readonly sesv2: SESv2Client;
 }
 
 /** One AWS API call as a client sends it: the service's client, the operation and its input. */
@@ -74,6 +77,9 @@ export const eventbridgeClient: AwsClientMaker<'eventbridge'> = (env) =>
 
 export const snsClient: AwsClientMaker<'sns'> = (env) => new SNSClient(configOf(env.BOOKS_SNS_ENDPOINT));
 
+export const sesv2Client: AwsClientMaker<'sesv2'> = (env) =>
+  new SESv2Client(configOf(env.BOOKS_SES_ENDPOINT));
+
 /** Every client: for the CLI, the embedded stack and tests, which bundle them all anyway. */
 export const ALL_AWS_CLIENTS: AwsClientMakers = {
   dynamodb: dynamodbClient,
@@ -82,6 +88,7 @@ export const ALL_AWS_CLIENTS: AwsClientMakers = {
   ssm: ssmClient,
   eventbridge: eventbridgeClient,
   sns: snsClient,
+  sesv2: sesv2Client,
 };
 
 /** A function reached for a client its wiring does not make (and its bundle does not hold). */
@@ -133,6 +140,9 @@ export function lazyAwsClients(env: RuntimeEnv, makers: AwsClientMakers, owner: 
     },
     get sns() {
       return get('sns');
+    },
+    get sesv2() {
+      return get('sesv2');
     },
   };
 }

@@ -28,6 +28,7 @@ const EnvSchema = z
     BOOKS_SSM_ENDPOINT: optionalUrl,
     BOOKS_EVENTBRIDGE_ENDPOINT: optionalUrl,
     BOOKS_SNS_ENDPOINT: optionalUrl,
+    BOOKS_SES_ENDPOINT: optionalUrl,
     /** The stage's EventBridge bus its events are published on; absent, events are not published. */
     BOOKS_EVENT_BUS_NAME: z.string().min(1).optional(),
     /** Run-time flow overrides per strategy: `ssm:/prefix` (deployed) or `file:/path.json` (local). */

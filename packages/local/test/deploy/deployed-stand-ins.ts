@@ -52,6 +52,8 @@ export function deployedServices(
     readonly bucket: string;
     /** Where the stage's topic's messages (each Publish's input) are kept. */
     readonly published?: unknown[];
+    /** Where the stage's e-mails (each SES SendEmail's input) are kept. */
+    readonly mailed?: unknown[];
   },
   locations: DeployedLocations,
 ): Services {
@@ -64,15 +66,18 @@ export function deployedServices(
     BOOKS_EVENTBRIDGE_ENDPOINT: 'http://127.0.0.1:9',
     // Never reached: publishedTo answers Publish before a request is sent.
     BOOKS_SNS_ENDPOINT: 'http://127.0.0.1:9',
+    // Never reached: mailedTo answers SendEmail before a request is sent.
+    BOOKS_SES_ENDPOINT: 'http://127.0.0.1:9',
   };
   const clients = createAwsClients(env);
   publishedTo(clients.sns, at.published ?? []);
+  mailedTo(clients.sesv2, at.mailed ?? []);
   const queueName = (base.env.BOOKS_EXECUTION_QUEUE_URL ?? '').split('/').pop() ?? '';
   const local = base.clients;
   return {
     ...base,
     env,
-    // The ledger and the queue stay the local ones; SSM, S3, EventBridge and SNS are the deployed stand-ins.
+    // The ledger and the queue stay the local ones; SSM, S3, EventBridge, SNS and SES are the deployed stand-ins.
     clients: {
       get dynamodb() {
         return local.dynamodb;
@@ -84,6 +89,7 @@ export function deployedServices(
       ssm: clients.ssm,
       eventbridge: clients.eventbridge,
       sns: clients.sns,
+      sesv2: clients.sesv2,
     },
     bars: createBarStore(env, clients),
     queue: new SqsExecutionQueue(clients.sqs, { name: queueName }),
@@ -134,6 +140,17 @@ function publishedTo(client: ReturnType<typeof createAwsClients>['sns'], publish
       return { output: { $metadata: {}, MessageId: `local-${published.length}` }, response: {} } as never;
     },
     { step: 'finalizeRequest', name: 'acceptEveryMessage' },
+  );
+}
+
+/** The stage's e-mail: the runtime's SES client (recorded) whose SendEmail is answered here, its input kept. */
+function mailedTo(client: ReturnType<typeof createAwsClients>['sesv2'], mailed: unknown[]): void {
+  client.middlewareStack.add(
+    (_next, _context) => async (args) => {
+      mailed.push(args.input);
+      return { output: { $metadata: {}, MessageId: `local-mail-${mailed.length}` }, response: {} } as never;
+    },
+    { step: 'finalizeRequest', name: 'acceptEveryEmail' },
   );
 }
 
