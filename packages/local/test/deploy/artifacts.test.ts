@@ -21,13 +21,14 @@ const CLIENTS: Readonly<Record<string, readonly string[]>> = {
   execution: ['DynamoDBClient', 'EventBridgeClient', 'LambdaClient', 'SQSClient', 'SSMClient'],
   reconciler: ['DynamoDBClient', 'EventBridgeClient', 'SSMClient'],
   dataRefresh: ['S3Client', 'SSMClient'],
-  notifier: ['DynamoDBClient', 'S3Client', 'SNSClient', 'SSMClient'],
+  notifier: ['DynamoDBClient', 'S3Client', 'SESv2Client', 'SNSClient', 'SSMClient'],
 };
 const SERVICE_CLIENTS = [
   'DynamoDBClient',
   'EventBridgeClient',
   'LambdaClient',
   'S3Client',
+  'SESv2Client',
   'SNSClient',
   'SQSClient',
   'SSMClient',

@@ -47,6 +47,8 @@ export interface DeployedResources {
   readonly functionArn: (name: string) => string;
   readonly eventBusArn: (name: string) => string;
   readonly topicArn: (arn: string) => string;
+  /** The SES identity a sender's mail is authorised on. */
+  readonly emailIdentityArn: (from: string) => string;
 }
 
 const Table = z.object({ TableName: z.string(), IndexName: z.string().optional() });
@@ -180,6 +182,11 @@ export function iamRequestsOf(call: AwsCall, deployed: DeployedResources): IamRe
   if (client === 'SNSClient' && operation === 'Publish') {
     const topic = z.object({ TopicArn: z.string() }).parse(input).TopicArn;
     return [{ action: 'sns:Publish', resource: deployed.topicArn(topic) }];
+  }
+  if (client === 'SESv2Client' && operation === 'SendEmail') {
+    // SES v2's SendEmail is authorised as ses:SendEmail on the sending identity.
+    const from = z.object({ FromEmailAddress: z.string() }).parse(input).FromEmailAddress;
+    return [{ action: 'ses:SendEmail', resource: deployed.emailIdentityArn(from) }];
   }
   throw new Error(`no IAM mapping for ${client}.${operation}: extend iamRequestsOf`);
 }

@@ -87,6 +87,13 @@ function shrinkAllocations(configFile: string, allocations: Record<string, strin
 /** Functions with no recorded runs here (their calls are listed above). */
 const NOT_RUN_LOCALLY = new Set(['dataRefresh']);
 
+/**
+ * The stage deployed with the notifier's e-mail on (the sender's SES identity, a recipient): the
+ * role's SES grant exists only then.
+ */
+const EMAIL = { from: 'books@example.com', to: ['trader@example.com'] };
+const DEPLOYED_WITH = { NotifyEmailFrom: EMAIL.from };
+
 /** The simulated broker's own table: no deployed resource (the broker is Alpaca's API there). */
 const SIMULATED_BROKER = 'simulated-broker';
 
@@ -134,10 +141,12 @@ describe("each function's calls against its role in the packaged prod template",
   const recorder = new AttributingRecorder();
   /** What the notifier published to the stage's topic. */
   const published: unknown[] = [];
+  /** What the notifier e-mailed through SES. */
+  const mailed: unknown[] = [];
 
   beforeAll(async () => {
     template = (await packageStage('prod')).template;
-    roles = functionRoles(template);
+    roles = functionRoles(template, DEPLOYED_WITH);
     locations = deployedLocations(template);
     ssm = await startFakeSsm({
       [`${locations.alpacaKeyPrefix}/api-key-id`]: 'AKTESTKEY',
@@ -147,7 +156,7 @@ describe("each function's calls against its role in the packaged prod template",
     await uploadBars(bucket, sampleBarsDir(), locations.barsPrefix);
     const s3Endpoint = z.string().parse(process.env.BOOKS_TEST_S3_ENDPOINT);
     const deployed = (base: Services) =>
-      deployedServices(base, { s3Endpoint, ssm, bucket: bucket.bucket, published }, locations);
+      deployedServices(base, { s3Endpoint, ssm, bucket: bucket.bucket, published, mailed }, locations);
 
     const strategiesDir = strategiesDirWith(MIXED_EXAMPLES);
     installAwsCallRecorder(recorder);
@@ -183,13 +192,14 @@ describe("each function's calls against its role in the packaged prod template",
       },
     });
     // Deployed, the stage's rule hands RunCompleted and ReconciliationBreak to the notifier; its
-    // webhook parameter is absent (read, none: no webhook), its topic is answered locally.
+    // webhook parameter is absent (read, none: no webhook), its topic and SES are answered locally.
     let notify: ((event: unknown) => Promise<unknown>) | undefined;
     world.events.subscribe(async (event) => {
       if (event.type === 'TradeExecuted') return;
       notify ??= notifierHandlerFunction(deployed(world.services), {
         topicArn: arnOf(template.Resources, 'AlarmTopic'),
         webhookParameter: notifierWebhookParameter(template),
+        email: EMAIL,
       });
       const delivery = {
         source: EVENT_SOURCE,
@@ -267,6 +277,7 @@ describe("each function's calls against its role in the packaged prod template",
         if (arn === arnOf(resources, 'AlarmTopic')) return arn;
         throw new Error(`a publish to topic ${arn}, which the stage does not have`);
       },
+      emailIdentityArn: (from: string) => `arn:aws:ses:${REGION}:${ACCOUNT}:identity/${from}`,
     };
     const out = new Map<string, IamRequest[]>();
     for (const { functionName, call } of recorder.calls) {
@@ -289,6 +300,27 @@ describe("each function's calls against its role in the packaged prod template",
     for (const m of messages) expect(m.Message).not.toMatch(/AKTESTKEY|test-secret/);
     // The manual trades' breaks (ReconciliationBreak) alerted once: the episode is not over.
     expect(messages.filter((m) => m.Subject.endsWith('reconciliation is failing'))).toHaveLength(1);
+    // The same digests and alert went out as e-mail through SES, HTML with its text part.
+    const mails = mailed.map((m) =>
+      z
+        .object({
+          FromEmailAddress: z.literal(EMAIL.from),
+          Content: z.object({
+            Simple: z.object({
+              Subject: z.object({ Data: z.string() }),
+              Body: z.object({ Html: z.object({ Data: z.string() }), Text: z.object({ Data: z.string() }) }),
+            }),
+          }),
+        })
+        .parse(m),
+    );
+    expect(mails.map((m) => m.Content.Simple.Subject.Data).sort()).toEqual(
+      messages.map((m) => m.Subject).sort(),
+    );
+    for (const { Body } of mails.map((m) => m.Content.Simple)) {
+      expect(Body.Html.Data).toMatch(/^<!doctype html>/);
+      expect(`${Body.Html.Data}${Body.Text.Data}`).not.toMatch(/AKTESTKEY|test-secret/);
+    }
     // The intent claim's transaction is among them, with its condition check.
     const actions = [...requestsByFunction().values()].flat().map((r) => r.action);
     expect(actions).toContain('dynamodb:ConditionCheckItem');
@@ -316,6 +348,25 @@ describe("each function's calls against its role in the packaged prod template",
         if (!actions.has(action) && needed[action] === undefined) unused.push(`${functionName}: ${action}`);
     }
     expect(unused).toEqual([]);
+  });
+
+  it("grants the notifier SES only on the sender's identity, and only when the stage names a sender", async () => {
+    const notifier = roles.get('notifier');
+    if (!notifier) throw new Error('no notifier in the template');
+    expect(grantedActions(notifier).find((g) => g.action === 'ses:SendEmail')?.resources).toEqual([
+      `arn:aws:ses:${REGION}:${ACCOUNT}:identity/${EMAIL.from}`,
+    ]);
+    expect(
+      await allows(notifier, 'ses:SendEmail', `arn:aws:ses:${REGION}:${ACCOUNT}:identity/other@example.com`),
+    ).toBe(false);
+    // The stage's default (notifyEmailFrom empty): no e-mail, no grant.
+    const byDefault = functionRoles(template).get('notifier');
+    expect(byDefault && grantedActions(byDefault).map((g) => g.action)).not.toContain('ses:SendEmail');
+    expect(
+      [...functionRoles(template, DEPLOYED_WITH)].filter(
+        ([fn, role]) => fn !== 'notifier' && grantedActions(role).some((g) => g.action.startsWith('ses:')),
+      ),
+    ).toEqual([]);
   });
 
   it('lists no need the role does not grant (the list stays true)', async () => {

@@ -25,6 +25,7 @@ export const TemplateSchema = z.object({
     z.object({ Type: z.string(), Properties: z.record(z.string(), z.unknown()).optional() }).passthrough(),
   ),
   Conditions: z.record(z.string(), z.unknown()).optional(),
+  Parameters: z.record(z.string(), z.object({ Default: z.unknown().optional() }).passthrough()).optional(),
 });
 export type Template = z.infer<typeof TemplateSchema>;
 

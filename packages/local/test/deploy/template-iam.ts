@@ -60,9 +60,54 @@ const PSEUDO: Record<string, string> = {
   'AWS::URLSuffix': 'amazonaws.com',
 };
 
-function ref(resources: Resources, name: string): string {
+/**
+ * A deployment's stack parameters and the template's conditions: a `Ref` to a parameter is its
+ * value (given, or its default) and `Fn::If` takes the branch of its condition, as CloudFormation
+ * resolves them when the stack is deployed with those parameters.
+ */
+export interface Deployment {
+  readonly parameters: Readonly<Record<string, string>>;
+  readonly declared: Readonly<Record<string, { readonly Default?: unknown }>>;
+  readonly conditions: Readonly<Record<string, unknown>>;
+}
+
+/** The template deployed with `parameters` (every other parameter at its default). */
+export function deploymentOf(
+  template: Template,
+  parameters: Readonly<Record<string, string>> = {},
+): Deployment {
+  return { parameters, declared: template.Parameters ?? {}, conditions: template.Conditions ?? {} };
+}
+
+const NO_DEPLOYMENT: Deployment = { parameters: {}, declared: {}, conditions: {} };
+
+/** `Ref: AWS::NoValue`: the property or list element is removed. */
+const NO_VALUE = Symbol('AWS::NoValue');
+
+function condition(resources: Resources, deployment: Deployment, expression: unknown): boolean {
+  const [fn, arg] = Object.entries(z.record(z.string(), z.unknown()).parse(expression))[0] ?? [];
+  if (fn === 'Condition')
+    return condition(resources, deployment, deployment.conditions[z.string().parse(arg)]);
+  if (fn === 'Fn::Not') return !condition(resources, deployment, z.tuple([z.unknown()]).parse(arg)[0]);
+  if (fn === 'Fn::And' || fn === 'Fn::Or') {
+    const values = z
+      .array(z.unknown())
+      .parse(arg)
+      .map((c) => condition(resources, deployment, c));
+    return fn === 'Fn::And' ? values.every(Boolean) : values.some(Boolean);
+  }
+  if (fn === 'Fn::Equals') {
+    const [a, b] = z.tuple([z.unknown(), z.unknown()]).parse(arg);
+    return resolve(resources, a, deployment) === resolve(resources, b, deployment);
+  }
+  throw new Error(`condition ${JSON.stringify(expression)} is not evaluated here`);
+}
+
+function ref(resources: Resources, name: string, deployment: Deployment = NO_DEPLOYMENT): string {
   const pseudo = PSEUDO[name];
   if (pseudo !== undefined) return pseudo;
+  const parameter = deployment.declared[name];
+  if (parameter) return deployment.parameters[name] ?? z.string().parse(parameter.Default);
   const type = resources[name]?.Type;
   if (type === 'AWS::SQS::Queue')
     return `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${physicalName(resources, name)}`;
@@ -71,15 +116,29 @@ function ref(resources: Resources, name: string): string {
   return physicalName(resources, name);
 }
 
-/** Fn::Sub, Fn::GetAtt (Arn), Fn::Join and Ref resolved to concrete values for ACCOUNT and REGION. */
-export function resolve(resources: Resources, value: unknown): unknown {
-  if (Array.isArray(value)) return value.map((v) => resolve(resources, v));
+/**
+ * Fn::Sub, Fn::GetAtt (Arn), Fn::Join, Fn::If and Ref resolved to concrete values for ACCOUNT and
+ * REGION and the deployment's parameters (`AWS::NoValue` removes what it stands for).
+ */
+export function resolve(
+  resources: Resources,
+  value: unknown,
+  deployment: Deployment = NO_DEPLOYMENT,
+): unknown {
+  if (Array.isArray(value))
+    return value.map((v) => resolve(resources, v, deployment)).filter((v) => v !== NO_VALUE);
   if (value === null || typeof value !== 'object') return value;
   const entries = Object.entries(value);
   const [only] = entries;
   if (entries.length === 1 && only) {
     const [fn, arg] = only;
-    if (fn === 'Ref') return ref(resources, z.string().parse(arg));
+    if (fn === 'Ref' && arg === 'AWS::NoValue') return NO_VALUE;
+    if (fn === 'Ref') return ref(resources, z.string().parse(arg), deployment);
+    if (fn === 'Fn::If') {
+      const [name, then, otherwise] = z.tuple([z.string(), z.unknown(), z.unknown()]).parse(arg);
+      const holds = condition(resources, deployment, deployment.conditions[name]);
+      return resolve(resources, holds ? then : otherwise, deployment);
+    }
     if (fn === 'Fn::GetAtt') {
       const [logicalId, attribute] = z.tuple([z.string(), z.string()]).parse(arg);
       if (attribute !== 'Arn') throw new Error(`Fn::GetAtt ${logicalId}.${attribute} is not resolved here`);
@@ -87,7 +146,7 @@ export function resolve(resources: Resources, value: unknown): unknown {
     }
     if (fn === 'Fn::Join') {
       const [separator, parts] = z.tuple([z.string(), z.array(z.unknown())]).parse(arg);
-      return parts.map((p) => z.string().parse(resolve(resources, p))).join(separator);
+      return parts.map((p) => z.string().parse(resolve(resources, p, deployment))).join(separator);
     }
     if (fn === 'Fn::Sub') {
       const [text, vars] =
@@ -96,14 +155,16 @@ export function resolve(resources: Resources, value: unknown): unknown {
           : z.tuple([z.string(), z.record(z.string(), z.unknown())]).parse(arg);
       return text.replace(/\$\{([^}!]+)\}/g, (_, name: string) => {
         const bound = (vars as Record<string, unknown>)[name];
-        if (bound !== undefined) return z.string().parse(resolve(resources, bound));
+        if (bound !== undefined) return z.string().parse(resolve(resources, bound, deployment));
         const [logicalId, attribute] = name.split('.');
         if (attribute === 'Arn' && logicalId) return arnOf(resources, logicalId);
-        return ref(resources, name);
+        return ref(resources, name, deployment);
       });
     }
   }
-  return Object.fromEntries(entries.map(([k, v]) => [k, resolve(resources, v)]));
+  return Object.fromEntries(
+    entries.map(([k, v]) => [k, resolve(resources, v, deployment)]).filter(([, v]) => v !== NO_VALUE),
+  );
 }
 
 const StatementSchema = z
@@ -136,11 +197,17 @@ export interface RolePolicies {
   readonly policies: readonly { readonly name: string; readonly document: PolicyDocument }[];
 }
 
-export function rolePolicies(template: Template, roleLogicalId: string): RolePolicies {
+export function rolePolicies(
+  template: Template,
+  roleLogicalId: string,
+  parameters: Readonly<Record<string, string>> = {},
+): RolePolicies {
   const resources = template.Resources;
   const resource = resources[roleLogicalId];
   if (resource?.Type !== 'AWS::IAM::Role') throw new Error(`${roleLogicalId} is not a role of the template`);
-  const role = RoleSchema.parse(resolve(resources, resource.Properties ?? {}));
+  const role = RoleSchema.parse(
+    resolve(resources, resource.Properties ?? {}, deploymentOf(template, parameters)),
+  );
   return {
     roleLogicalId,
     roleArn: arnOf(resources, roleLogicalId),
@@ -175,8 +242,14 @@ export interface FunctionRole extends RolePolicies {
   readonly functionArn: string;
 }
 
-/** Each Lambda function of the template with its role's policies, every intrinsic resolved. */
-export function functionRoles(template: Template): Map<string, FunctionRole> {
+/**
+ * Each Lambda function of the template with its role's policies, every intrinsic resolved (for a
+ * stack deployed with `parameters`).
+ */
+export function functionRoles(
+  template: Template,
+  parameters: Readonly<Record<string, string>> = {},
+): Map<string, FunctionRole> {
   const resources = template.Resources;
   const out = new Map<string, FunctionRole>();
   for (const [logicalId, resource] of Object.entries(resources)) {
@@ -190,7 +263,7 @@ export function functionRoles(template: Template): Map<string, FunctionRole> {
     out.set(functionName, {
       functionName,
       functionArn: arnOf(resources, logicalId),
-      ...rolePolicies(template, roleLogicalId),
+      ...rolePolicies(template, roleLogicalId, parameters),
     });
   }
   return out;

@@ -21,11 +21,15 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** Starts `moto_server` (on PATH: scripts/setup.sh installs it) and waits until it answers. */
-export async function startMoto(): Promise<MotoServer> {
+/**
+ * Starts `moto_server` (on PATH: scripts/setup.sh installs it) and waits until it answers. `env`
+ * adds to its environment (e.g. MOTO_RECORDER_FILEPATH, where its request recorder writes).
+ */
+export async function startMoto(env: Readonly<Record<string, string>> = {}): Promise<MotoServer> {
   const port = await freePort();
   const child: ChildProcess = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
     stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, ...env },
   });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => {
