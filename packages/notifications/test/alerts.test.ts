@@ -84,6 +84,12 @@ describe('the alert consumer on DynamoDB Local', () => {
     ]);
     for (const m of delivered)
       for (const part of [m.subject, m.text, m.html]) expect(part).not.toContain('PKSECRET99');
+    // Each alert is the transition from the state version it read: the key its deliveries are
+    // remembered by, the same for a retry of the event, another for the next episode.
+    expect(delivered.map((m) => [m.id, m.about])).toEqual([
+      ['alert#strategy:momentum#v0#failure', { strategyId: 'momentum' }],
+      ['alert#strategy:momentum#v1#recovery', { strategyId: 'momentum' }],
+    ]);
     expect((await store.get('strategy:momentum'))?.status).toBe('OK');
   });
 
