@@ -80,7 +80,7 @@ export function stageEventOf(raw: unknown): StageEvent {
 }
 
 export interface NotifierOptions {
-  /** Replaces the deployed delivery (the topic, and the webhook when configured): tests. */
+  /** Replaces the deployed delivery (the topic, the webhook and the e-mail when configured): tests. */
   readonly sink?: NotificationSink;
 }
 

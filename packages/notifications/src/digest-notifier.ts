@@ -17,7 +17,8 @@ export interface DigestNotifierDeps {
 /**
  * The digest consumer: on a run's RunCompleted, the run's digest is built, rendered, redacted and
  * delivered. At least once: a republished RunCompleted (same id) delivers the same digest again,
- * which the sink overwrites (files) or the reader sees twice (mail); within one process a
+ * which the sink overwrites (files) or skips where it already went (the deployed sinks remember
+ * each delivery by the digest's id, `digest#{runId}`: `rememberedFanOut`); within one process a
  * delivered id is remembered and not sent twice. A failure throws to the bus (EventBridge retries
  * its target; the embedded bus reports it).
  */
