@@ -109,9 +109,13 @@ async function runPackage(stage: string, extraEnv: Readonly<Record<string, strin
   try {
     if (existsSync(dir)) return readPackaged(stage, dir);
     const work = mkdtempSync(join(cache, `work-${stage}-`));
-    await withPackagingLock(() => packageInto(stage, extraEnv, work));
-    renameSync(join(work, 'out'), dir);
-    rmSync(work, { recursive: true, force: true });
+    try {
+      await withPackagingLock(() => packageInto(stage, extraEnv, work));
+      renameSync(join(work, 'out'), dir);
+    } finally {
+      // A failed packaging leaves no half-built work folder behind (the linter would read it).
+      rmSync(work, { recursive: true, force: true });
+    }
     return readPackaged(stage, dir);
   } finally {
     rmSync(lock, { recursive: true, force: true });
