@@ -111,12 +111,17 @@ export interface WorkerControls {
     readonly action: 'liquidate' | 'pause';
     readonly at: string;
   }): Promise<{ readonly latched: false } | { readonly latched: true; readonly why: string }>;
-  /** Records liquidation request `requestId` done by this run (the book is paused from then on); once. */
+  /**
+   * Records liquidation request `requestId` complete in this run, whose plan found nothing left to
+   * sell (the book is paused from then on), with the system's change record; once per request.
+   */
   recordLiquidation(input: {
     readonly strategyId: StrategyId;
     readonly requestId: string;
     readonly runId: string;
     readonly why: string;
+    /** What the book still holds that no order can sell (dust under the minimum notional): `qty SYMBOL`. */
+    readonly dust: readonly string[];
     readonly at: string;
   }): Promise<void>;
 }

@@ -59,7 +59,11 @@ export interface StrategyRunInput {
   readonly topUpLimit?: Money;
   /** The share of the book's capital its plan leaves in cash; none when absent. */
   readonly cashReserve?: Weight;
-  /** Sell the book to cash (no DSL, no BUY, no capital transfer); recorded done with the plan. */
+  /**
+   * Sell the book to cash (no DSL, no BUY, no capital transfer). Recorded done only by a run whose
+   * plan finds nothing left to sell: a SELL rejected, cancelled or partly filled leaves lots that
+   * the next run sells.
+   */
   readonly liquidate?: { readonly requestId: string; readonly why: string };
   /** The most this run's plan trades (portfolio `capPlanNotional`); a liquidation is not capped. */
   readonly dailyNotionalCap?: Money;
@@ -129,7 +133,7 @@ export async function runStrategy(deps: StrategyRunDeps, input: StrategyRunInput
           'plan already recorded by an earlier attempt: re-sending its orders',
         );
         const sent = await send(deps, input, earlier);
-        await liquidated(deps, input, earlier);
+        await liquidationComplete(deps, input, earlier);
         return {
           strategyId: input.strategyId,
           outcome: outcomeOf(earlier.plan),
@@ -172,7 +176,7 @@ export async function runStrategy(deps: StrategyRunDeps, input: StrategyRunInput
       ...(record.rebalanced !== undefined ? { rebalanced: record.rebalanced } : {}),
     });
     const sent = await send(deps, input, record);
-    await liquidated(deps, input, record);
+    await liquidationComplete(deps, input, record);
     return { strategyId: input.strategyId, outcome: outcomeOf(record.plan), resumed: false, record, sent };
   } catch (e) {
     if (!(e instanceof StrategyFailure)) throw e;
@@ -352,7 +356,7 @@ async function drawdownStop(
 /**
  * How a liquidation's plan says so: its capital explanation starts with this. The plan is what is
  * stored, so a retried worker that resumes a recorded plan knows from it (not from its input, which
- * does not say when the drawdown stop latched in this very run) that the liquidation is done.
+ * does not say when the drawdown stop latched in this very run) that it was a liquidation.
  */
 const LIQUIDATING = 'liquidating: ';
 
@@ -369,12 +373,23 @@ function holdCapital(equity: Money, explanation: string): BookCapitalDecision {
   };
 }
 
-/** A liquidation's plan is recorded: its request is done, the book paused from the next run. */
-async function liquidated(deps: StrategyRunDeps, input: StrategyRunInput, record: StrategyPlanRecord) {
+/**
+ * A liquidation is complete when its plan has nothing left to sell: the book holds no lot (or only
+ * dust under the minimum notional, which no order can sell). Only then is its request recorded done
+ * and the book paused from the next run; a plan with SELLs leaves the request open, so whatever a
+ * rejected, cancelled or partly filled SELL (or a failed run) leaves is sold by the next run.
+ * Decided from the recorded plan, so a retried worker that resumes it decides the same; the record
+ * is written once per request (ControlRepository.recordLiquidation).
+ */
+async function liquidationComplete(
+  deps: StrategyRunDeps,
+  input: StrategyRunInput,
+  record: StrategyPlanRecord,
+): Promise<void> {
   const why = record.capital.explanation.startsWith(LIQUIDATING)
     ? record.capital.explanation.slice(LIQUIDATING.length)
     : undefined;
-  if (input.dryRun || why === undefined) return;
+  if (input.dryRun || why === undefined || record.plan.sells.length > 0) return;
   if (!deps.controls)
     throw new StrategyFailure('NO_CONTROLS', 'a liquidation is asked but no control ledger is wired');
   await deps.controls.recordLiquidation({
@@ -382,6 +397,7 @@ async function liquidated(deps: StrategyRunDeps, input: StrategyRunInput, record
     requestId: input.liquidate?.requestId ?? drawdownRequestId(input.runId),
     runId: input.runId,
     why,
+    dust: record.plan.suppressed.filter((t) => t.side === 'sell').map((t) => `${t.qty} ${t.symbol}`),
     at: input.plannedAt,
   });
 }

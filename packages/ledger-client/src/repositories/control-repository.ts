@@ -96,7 +96,7 @@ export class ControlRepository {
   }
 
   /**
-   * Marks liquidation request `requestId` of the book as done by `runId` (its plan sells every lot),
+   * Marks liquidation request `requestId` of the book as done by `runId` (its plan found nothing left to sell),
    * with its change record; once per request. Returns the run that did it.
    */
   async recordLiquidation(
