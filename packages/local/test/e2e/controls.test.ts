@@ -143,6 +143,14 @@ describe('trader controls over daily cycles on the embedded stack', () => {
     if (!d8) throw new Error('no sample day');
     await world.runDay(d8);
     expect((await strategy(d8, breakout))?.status).not.toBe('SKIPPED');
+    // The resume cleared a latch: d8 restarted the high-water mark from the book's equity then.
+    const restarted = await world.services.controlLedger.drawdown(breakout);
+    expect(restarted).toMatchObject({ markedBy: runOf(d8) });
+    expect(restarted?.latched).toBeUndefined();
+    // A plain pause and resume keeps that mark.
+    await control({ action: 'pause', strategyId: breakout, reason: 'news' });
+    await control({ action: 'resume', strategyId: breakout, reason: 'news digested' });
+    expect(await world.services.controlLedger.drawdown(breakout)).toEqual(restarted);
 
     const actions = (await world.services.controlLedger.changes(20)).map((c) => `${c.action} ${c.target}`);
     expect(actions).toEqual(
