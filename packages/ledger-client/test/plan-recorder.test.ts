@@ -1,4 +1,4 @@
-import { RunId, StrategyId, TradingDate } from '@books/core';
+import { RunId, StrategyId, TradingDate, Weight } from '@books/core';
 import { createTestTable, type TestTable } from '@books/testkit';
 import {
   BookRepository,
@@ -78,8 +78,12 @@ describe('LedgerPlanRecorder on DynamoDB Local: the rebalance schedule', () => {
     await open(monday, '2025-03-03');
     await recorder.record(aPlan(monday, '2025-03-03', true), 'PLANNED', null, undefined, {
       rebalanced: true,
+      allocation: Weight.parse('0.5'),
     });
-    expect(await readLastRebalance(table, SID)).toEqual({ runId: monday, tradingDate: '2025-03-03' });
+    const last = await readLastRebalance(table, SID);
+    expect(last).toMatchObject({ runId: monday, tradingDate: '2025-03-03' });
+    // The book's allocation that day: another one later makes the book due.
+    expect(last?.allocation?.toString()).toBe('0.5');
 
     const tuesday = RunId('t-2025-03-04');
     await open(tuesday, '2025-03-04');
@@ -88,7 +92,7 @@ describe('LedgerPlanRecorder on DynamoDB Local: the rebalance schedule', () => {
       notDue: reason,
       rebalanced: false,
     });
-    expect(await readLastRebalance(table, SID)).toEqual({ runId: monday, tradingDate: '2025-03-03' });
+    expect(await readLastRebalance(table, SID)).toEqual(last);
     const item = (await runs.listRunItems(tuesday))?.strategies[0];
     expect(item).toMatchObject({ status: 'NOTHING_TO_DO', notDue: reason });
   });

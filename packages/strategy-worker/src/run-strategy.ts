@@ -174,6 +174,7 @@ export async function runStrategy(deps: StrategyRunDeps, input: StrategyRunInput
       },
       ...(record.notDue !== undefined ? { notDue: record.notDue } : {}),
       ...(record.rebalanced !== undefined ? { rebalanced: record.rebalanced } : {}),
+      ...(record.rebalancedAllocation ? { rebalancedAllocation: record.rebalancedAllocation } : {}),
     });
     const sent = await send(deps, input, record);
     await liquidationComplete(deps, input, record);
@@ -260,16 +261,25 @@ async function plan(deps: StrategyRunDeps, input: StrategyRunInput): Promise<Str
   ]);
   try {
     const valuation = valueBook(book.book, prices);
-    const capital = planBookCapital({
-      runId: input.runId,
-      strategyId: input.strategyId,
-      allocation: input.allocation,
-      accountEquity: input.accountEquity,
-      policy: input.policy,
-      ...(book.exists ? { book: { equity: valuation.equity, cash: book.book.cash } } : {}),
-      at: input.plannedAt,
-      ...(input.topUpLimit ? { topUpLimit: input.topUpLimit } : {}),
-    });
+    // The schedule first: a book not due today moves no cash and places no trade (docs/dsl.md
+    // "Rebalance schedule"); a liquidation sells whatever the schedule says.
+    const due =
+      evaluation.schedule && !input.liquidate
+        ? await dueToday(deps, input, evaluation.schedule, valuation, evaluation.weights)
+        : undefined;
+    const capital =
+      due?.due === false
+        ? holdCapital(valuation.equity, `not due: ${due.reason}`)
+        : planBookCapital({
+            runId: input.runId,
+            strategyId: input.strategyId,
+            allocation: input.allocation,
+            accountEquity: input.accountEquity,
+            policy: input.policy,
+            ...(book.exists ? { book: { equity: valuation.equity, cash: book.book.cash } } : {}),
+            at: input.plannedAt,
+            ...(input.topUpLimit ? { topUpLimit: input.topUpLimit } : {}),
+          });
     const stop = await drawdownStop(deps, input, valuation.equity, capital);
     if (stop?.action === 'pause') {
       const held = holdCapital(valuation.equity, `paused: ${stop.why}`);
@@ -284,14 +294,9 @@ async function plan(deps: StrategyRunDeps, input: StrategyRunInput): Promise<Str
     const liquidation = input.liquidate?.why ?? (stop ? stop.why : undefined);
     const decided = liquidation ? holdCapital(valuation.equity, `${LIQUIDATING}${liquidation}`) : capital;
     const funded = decided.transfer ? applyTransfer(book.book, decided.transfer) : book.book;
-    // A liquidation sells whatever the schedule says; otherwise a book not due trades nothing today
-    // (the capital decision stands: a top-up is cash, not a trade).
-    const due =
-      evaluation.schedule && !liquidation
-        ? await dueToday(deps, input, evaluation.schedule, valuation, evaluation.weights)
-        : undefined;
+    const notDue = due?.due === false && !liquidation ? due.reason : undefined;
     const planned: RebalancePlan =
-      due?.due === false
+      notDue !== undefined
         ? { sells: [], buys: [], suppressed: [], estimatedCashAfter: funded.cash }
         : planRebalance({
             book: funded,
@@ -312,11 +317,14 @@ async function plan(deps: StrategyRunDeps, input: StrategyRunInput): Promise<Str
       equity: valuation.equity,
       ...(evaluation.rebalanceThreshold ? { rebalanceThreshold: evaluation.rebalanceThreshold } : {}),
       ...(evaluation.trace ? { trace: evaluation.trace } : {}),
-      ...(due?.due === false ? { notDue: due.reason } : {}),
+      ...(notDue !== undefined ? { notDue } : {}),
       // A due day rebalances the book, trades or none (within the band); its first investment
-      // only once it has something to buy.
-      ...(due?.due === true
+      // only once it has something to buy. A drawdown stop's liquidation is no rebalance.
+      ...(due?.due === true && !liquidation
         ? { rebalanced: due.invested || rebalance.sells.length + rebalance.buys.length > 0 }
+        : {}),
+      ...(due?.due === true && !liquidation
+        ? { rebalancedAllocation: fundedAllocation(input, decided) }
         : {}),
     };
   } catch (e) {
@@ -404,8 +412,9 @@ async function liquidationComplete(
 
 /**
  * Whether the book's rebalance schedule trades today (`isDue`, docs/dsl.md "Rebalance schedule"):
- * from its last rebalance (`RebalanceHistory`), the trading days since, and, for a threshold,
- * its weights now (of its equity before any transfer) against today's targets.
+ * from its last rebalance (`RebalanceHistory`: its day and the allocation then, against today's),
+ * the trading days since, and, for a threshold, its weights now (of its equity, before any
+ * transfer) against today's targets.
  */
 async function dueToday(
   deps: StrategyRunDeps,
@@ -414,7 +423,8 @@ async function dueToday(
   valuation: BookValuation,
   targets: ReadonlyMap<Symbol, Weight>,
 ) {
-  const lastRebalance = await deps.history.lastRebalance(input.strategyId);
+  const last = await deps.history.lastRebalance(input.strategyId);
+  const lastRebalance = last?.tradingDate;
   const from = lastRebalance !== undefined && lastRebalance < input.asOf ? lastRebalance : input.asOf;
   const calendar = await deps.history.tradingDays(from, input.asOf);
   const current = new Map<Symbol, Weight>();
@@ -425,11 +435,30 @@ async function dueToday(
     schedule,
     date: input.asOf,
     ...(lastRebalance !== undefined ? { lastRebalance } : {}),
+    allocation: {
+      now: input.allocation,
+      ...(last?.allocation ? { atLastRebalance: last.allocation } : {}),
+    },
     calendar,
     current,
     targets,
   });
   return { ...decision, invested: lastRebalance !== undefined };
+}
+
+/**
+ * The allocation a due day's rebalance funded, recorded with it (`isDue` compares the next days'
+ * allocation with it): today's, unless the pool paid less than the top-up it asked (a decision that
+ * moves capital and deploys less than its target); then the share it could deploy (capital ÷ the
+ * run's account equity, truncated to 4 places: below the allocation), so the book stays due until
+ * it is funded.
+ */
+function fundedAllocation(input: StrategyRunInput, capital: BookCapitalDecision): Weight {
+  // A shortfall under a cent is the transfer's rounding to cents, not a top-up the pool refused.
+  const short =
+    capital.action !== 'hold' && capital.targetEquity.minus(capital.capital).truncate(2).isPositive();
+  if (!short || !input.accountEquity.isPositive()) return input.allocation;
+  return Weight.of(capital.capital.value.div(input.accountEquity.value)).truncate(4);
 }
 
 /** An evaluator's failure as this strategy's failure code: bad bars data as is, the DSL's prefixed. */
