@@ -190,6 +190,9 @@ export async function runStrategy(deps: StrategyRunDeps, input: StrategyRunInput
 /**
  * The legacy flow's worker: evaluates the DSL and returns the partial signal; the merged flow
  * (aggregator and legacy planner) plans and trades. Nothing of the strategy's own book is read.
+ * A rebalance schedule is refused (SCHEDULE_IN_MERGED_FLOW): the merged flow trades its strategies
+ * every day, so a schedule would be silently ignored; the aggregator then holds the strategy's
+ * previous contribution, as for any failed strategy.
  */
 async function signal(
   deps: StrategyRunDeps,
@@ -198,6 +201,7 @@ async function signal(
 ): Promise<StrategyOutcome> {
   const evaluation = await deps.evaluator.evaluate(input.file, input.asOf);
   if (!evaluation.ok) throw evaluationFailure(evaluation);
+  if (evaluation.schedule) throw scheduleRefused(input, flow, evaluation.schedule);
   const contributions = new Map<Symbol, Weight>();
   for (const [symbol, weight] of evaluation.weights)
     contributions.set(symbol, weight.times(input.allocation.value));
@@ -223,6 +227,24 @@ async function signal(
       ...(evaluation.rebalanceThreshold ? { rebalanceThreshold: evaluation.rebalanceThreshold } : {}),
     },
   };
+}
+
+/** The code of a merged-flow strategy whose symphony sets a rebalance schedule. */
+export const SCHEDULE_IN_MERGED_FLOW = 'SCHEDULE_IN_MERGED_FLOW';
+
+function scheduleRefused(
+  input: StrategyRunInput,
+  flow: 'legacy' | 'shadow',
+  schedule: RebalanceSchedule,
+): StrategyFailure {
+  const setting =
+    schedule.kind === 'calendar'
+      ? `:rebalance-frequency :${schedule.frequency}`
+      : `:rebalance-frequency :none with :rebalance-threshold ${schedule.threshold.toString()}`;
+  return new StrategyFailure(
+    SCHEDULE_IN_MERGED_FLOW,
+    `${input.strategyId}: ${input.file} sets ${setting}, which the ${flow} flow cannot honour (the merged flow trades every day): move ${input.strategyId} to the per-strategy flow (books migrate ${input.strategyId} --to per-strategy), or remove :rebalance-frequency from ${input.file}`,
+  );
 }
 
 /** A failed evaluation's failure: the program's errors are DSL_<code>, the data's (STALE_DATA) their own code. */

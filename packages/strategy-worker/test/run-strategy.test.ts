@@ -492,6 +492,34 @@ describe('a strategy of the merged (legacy) flow', () => {
     expect(runs.signals.has('local-2025-03-03/momentum')).toBe(true);
   });
 
+  it.each([
+    [
+      'legacy',
+      { kind: 'calendar', frequency: 'weekly' } as const,
+      'momentum: momentum.clj sets :rebalance-frequency :weekly, which the legacy flow cannot honour',
+    ],
+    [
+      'shadow',
+      { kind: 'threshold', threshold: Weight.parse('0.05') } as const,
+      'momentum: momentum.clj sets :rebalance-frequency :none with :rebalance-threshold 0.05, which the shadow flow cannot honour',
+    ],
+  ] as const)(
+    'refuses a rebalance schedule on the %s flow, naming the strategy and the setting, with no signal',
+    async (flow, schedule, message) => {
+      const { deps, input, runs, queue } = setup({
+        evaluation: { ...weights({ SPY: '1' }), schedule },
+      });
+      const outcome = await runStrategy(deps, { ...input, flow });
+      expect(outcome.outcome).toBe('FAILED');
+      if (outcome.outcome !== 'FAILED') return;
+      expect(outcome.reason.startsWith(message)).toBe(true);
+      expect(outcome.reason).toContain('books migrate momentum --to per-strategy');
+      expect(runs.failures.get('local-2025-03-03/momentum')).toBe(outcome.reason);
+      expect(runs.signals.size).toBe(0);
+      expect(queue.sent).toEqual([]);
+    },
+  );
+
   it('records a shadow strategy’s DSL failure like any other, with no signal', async () => {
     const { deps, input, runs } = setup({
       evaluation: { ok: false, code: 'PARSE', message: 'momentum.clj:3:7: unexpected )' },

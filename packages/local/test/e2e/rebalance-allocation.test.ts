@@ -1,21 +1,25 @@
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runIdOf, StrategyId, type TradingDate } from '@books/core';
+import { LEGACY, runIdOf, StrategyId, type TradingDate } from '@books/core';
 import { readLastRebalance, readStoredPlan } from '@books/ledger-client';
 import { daysFrom, openWorld, STRATEGIES_DIR } from './support';
 
 const momentum = StrategyId('momentum');
 
 /** The examples with momentum on `:rebalance-frequency :weekly`, at `allocations` (momentum, mean_reversion). */
-function writeConfig(dir: string, allocations: readonly [string, string]): void {
+function writeConfig(
+  dir: string,
+  allocations: readonly [string, string],
+  flow: 'per-strategy' | 'legacy' = 'per-strategy',
+): void {
   writeFileSync(
     join(dir, 'config.local.json'),
     JSON.stringify({
       capitalPolicy: { mode: 'drift', threshold: '0.10' },
       strategies: [
-        { file: 'momentum.clj', allocation: allocations[0], flow: 'per-strategy' },
-        { file: 'mean_reversion.clj', allocation: allocations[1], flow: 'per-strategy' },
+        { file: 'momentum.clj', allocation: allocations[0], flow },
+        { file: 'mean_reversion.clj', allocation: allocations[1], flow },
         { file: 'breakout.clj', allocation: '0.40', flow: 'per-strategy' },
       ],
     }),
@@ -82,5 +86,28 @@ describe('a weekly book on the embedded stack: cash and trades only on due days,
       status: 'NOTHING_TO_DO',
       notDue: 'rebalances weekly: already rebalanced in 2024-W38 on 2024-09-18',
     });
+  });
+});
+
+describe('a schedule on a merged-flow strategy on the embedded stack', () => {
+  jest.setTimeout(300_000);
+
+  it('is refused with the strategy and the setting named, and the merged flow trades the others', async () => {
+    const dir = weeklyMomentum();
+    writeConfig(dir, ['0.30', '0.20'], 'legacy');
+    const world = await openWorld('rebal-legacy', { strategiesDir: dir });
+    const [day] = daysFrom('2024-09-16', 1);
+    if (!day) throw new Error('no sample day');
+    await world.runDay(day);
+    const run = runIdOf(world.services.env.BOOKS_STAGE, day);
+    const items = (await world.services.runs.listRunItems(run))?.strategies ?? [];
+    const refused = items.find((s) => s.strategyId === momentum);
+    expect(refused?.status).toBe('FAILED');
+    expect(refused?.error).toMatch(
+      /^momentum: momentum\.clj sets :rebalance-frequency :weekly, which the legacy flow cannot honour .*books migrate momentum --to per-strategy/,
+    );
+    expect(items.find((s) => s.strategyId === StrategyId('mean_reversion'))?.status).toBe('SIGNALLED');
+    // The merged flow bought mean_reversion's share for the legacy book; momentum contributed nothing.
+    expect((await world.services.books.readBook(LEGACY))?.lots.length).toBeGreaterThan(0);
   });
 });
