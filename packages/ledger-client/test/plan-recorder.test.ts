@@ -2,6 +2,8 @@ import { RunId, StrategyId, TradingDate, Weight } from '@books/core';
 import { createTestTable, type TestTable } from '@books/testkit';
 import {
   BookRepository,
+  decodeLastRebalance,
+  encodeLastRebalance,
   LedgerPlanRecorder,
   LedgerTable,
   RunRepository,
@@ -95,6 +97,16 @@ describe('LedgerPlanRecorder on DynamoDB Local: the rebalance schedule', () => {
     expect(await readLastRebalance(table, SID)).toEqual(last);
     const item = (await runs.listRunItems(tuesday))?.strategies[0];
     expect(item).toMatchObject({ status: 'NOTHING_TO_DO', notDue: reason });
+  });
+
+  it('reads a last rebalance written before the allocation was recorded as having none', () => {
+    const old = encodeLastRebalance(SID, {
+      runId: RunId('t-2025-02-24'),
+      tradingDate: TradingDate('2025-02-24'),
+      at: '2025-02-24T20:30:00.000Z',
+    });
+    expect(old.allocation).toBeUndefined();
+    expect(decodeLastRebalance(old)).toEqual({ runId: 't-2025-02-24', tradingDate: '2025-02-24' });
   });
 
   it('leaves the last rebalance alone for a plan recorded without a schedule (the legacy book)', async () => {
