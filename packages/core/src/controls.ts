@@ -10,13 +10,18 @@ import { InstantSchema } from './schemas';
  *
  *   book:     active ──pause──▶ paused ──resume──▶ active
  *               │                  ▲
- *               └──liquidate──▶ liquidate ──its run plans the sale of every lot──▶ paused
+ *               │                  └── a run's plan finds nothing left to sell ──┐
+ *               └──liquidate──▶ liquidate ◀── a run sells what is left (repeats) ─┘
  *   account:  trading ──halt──▶ halted ──resume --account──▶ trading
  *
  * Paused: the book keeps its positions and cash, nothing is planned for it (no trade, no capital
- * transfer). Liquidate: the next run plans a SELL of every lot and no BUY, then the book is paused
- * (its cash stays in it). Halted: the coordinator plans nothing and execution sends no queued
- * intent to the broker; orders already at the broker are followed to the end.
+ * transfer). Liquidate: each run plans a SELL of every lot left and no BUY; the liquidation is done
+ * (recorded `liquidated`, by the system, "liquidation complete") only when a run's plan finds no
+ * lot left to sell, so a SELL rejected, cancelled or partly filled, or a failed run, leaves the book
+ * liquidating and the next run sells the rest. Then the book is paused (its cash stays in it).
+ * Halted: the coordinator plans nothing and execution sends no queued intent to the broker (read
+ * again under the symbol's lease, just before the order is placed); orders already at the broker
+ * are followed to the end.
  */
 export const BOOK_CONTROL_STATES = ['paused', 'liquidate'] as const;
 export type BookControlState = (typeof BOOK_CONTROL_STATES)[number];
@@ -76,7 +81,7 @@ export const CONTROL_ACTIONS = [
   'liquidate',
   'halt',
   'resume-account',
-  /** A run planned the sale of every lot of a book under `liquidate`: the book is paused from then on. */
+  /** A run of a book under `liquidate` found nothing left to sell: the book is paused from then on. */
   'liquidated',
   /** A book's drawdown stop latched (from its high-water mark); `books resume S` clears it. */
   'drawdown-stop',

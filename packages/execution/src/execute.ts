@@ -122,6 +122,7 @@ export async function executeRequest(
   const result = await deps.locks.withSymbol(open.symbol, open.clientOrderId, async () => {
     const order = open.state === 'NEW' ? await submit(deps, open, log) : await findOrder(deps, open);
     if (order === 'rejected') return { kind: 'recorded' as const, state: 'REJECTED', filledQty: '0' };
+    if (order === 'halted') return { kind: 'recorded' as const, state: 'CANCELED', filledQty: '0' };
     const final = await awaitFinal(deps, order);
     return record(deps, open, request, final, log);
   });
@@ -160,7 +161,16 @@ async function claimPlanned(deps: ExecutionDeps, request: StrategyExecutionReque
   });
 }
 
-async function submit(deps: ExecutionDeps, intent: Intent, log: Logger): Promise<BrokerOrder | 'rejected'> {
+/**
+ * Places a NEW intent, under its symbol's lease. The halt is read again here, after the lease is
+ * held and immediately before the broker call: a halt set while this message waited for the lease
+ * (after the read before it) still stops this order.
+ */
+async function submit(
+  deps: ExecutionDeps,
+  intent: Intent,
+  log: Logger,
+): Promise<BrokerOrder | 'rejected' | 'halted'> {
   if (intent.side === 'sell') {
     // SELLs are bounded by the strategy's own lots, never by the account's position.
     const { book } = await deps.ledger.readBook(intent.strategyId);
@@ -186,6 +196,13 @@ async function submit(deps: ExecutionDeps, intent: Intent, log: Logger): Promise
       brokerOrderId: earlier.id,
     });
     return earlier;
+  }
+  const halted = haltedNote(await deps.halt?.haltedReason());
+  if (halted) {
+    const reason = `canceled unplaced: ${halted}`;
+    const outcome = await deps.ledger.recordOutcome({ intent, finalState: 'CANCELED', reason });
+    log.warn({ event: 'intent-halted', outcome, reason }, reason);
+    return 'halted';
   }
   let order: BrokerOrder;
   try {

@@ -1,4 +1,4 @@
-import type { Clock } from '@books/core';
+import type { Clock, Weight } from '@books/core';
 import type { Transfer } from '@books/portfolio';
 import type { Item } from './attribute-codec';
 import { loadBook, transferItems } from './book-projection';
@@ -32,14 +32,15 @@ export class LedgerPlanRecorder {
    * encoded trace item) is written in the same transaction, guarded by the plan's condition.
    * `schedule` (a strategy book with a rebalance schedule): with `notDue`, the run item records why
    * the book was not due; `rebalanced` moves the book's last rebalance (`LAST_REBALANCE`) to the
-   * plan's day (the caller's rule: a due day's plan, once the book has invested).
+   * plan's day (the caller's rule: a due day's plan, once the book has invested), with
+   * `allocation`, the allocation that rebalance funded (absent: none recorded).
    */
   async record(
     plan: StoredPlan,
     status: StrategyRunStatus,
     transfer: Transfer | null,
     trace?: Item,
-    schedule?: { readonly notDue?: string; readonly rebalanced?: boolean },
+    schedule?: { readonly notDue?: string; readonly rebalanced?: boolean; readonly allocation?: Weight },
   ): Promise<'recorded' | 'already-recorded'> {
     const { runId, strategyId } = plan;
     const at = this.clock.now().toISOString();
@@ -49,7 +50,12 @@ export class LedgerPlanRecorder {
             {
               kind: 'put' as const,
               label: 'last rebalance',
-              item: encodeLastRebalance(strategyId, { runId, tradingDate: plan.asOf, at }),
+              item: encodeLastRebalance(strategyId, {
+                runId,
+                tradingDate: plan.asOf,
+                ...(schedule.allocation ? { allocation: schedule.allocation } : {}),
+                at,
+              }),
             },
           ]
         : [];

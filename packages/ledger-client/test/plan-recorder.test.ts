@@ -1,7 +1,9 @@
-import { RunId, StrategyId, TradingDate } from '@books/core';
+import { RunId, StrategyId, TradingDate, Weight } from '@books/core';
 import { createTestTable, type TestTable } from '@books/testkit';
 import {
   BookRepository,
+  decodeLastRebalance,
+  encodeLastRebalance,
   LedgerPlanRecorder,
   LedgerTable,
   RunRepository,
@@ -78,8 +80,12 @@ describe('LedgerPlanRecorder on DynamoDB Local: the rebalance schedule', () => {
     await open(monday, '2025-03-03');
     await recorder.record(aPlan(monday, '2025-03-03', true), 'PLANNED', null, undefined, {
       rebalanced: true,
+      allocation: Weight.parse('0.5'),
     });
-    expect(await readLastRebalance(table, SID)).toEqual({ runId: monday, tradingDate: '2025-03-03' });
+    const last = await readLastRebalance(table, SID);
+    expect(last).toMatchObject({ runId: monday, tradingDate: '2025-03-03' });
+    // The book's allocation that day: another one later makes the book due.
+    expect(last?.allocation?.toString()).toBe('0.5');
 
     const tuesday = RunId('t-2025-03-04');
     await open(tuesday, '2025-03-04');
@@ -88,9 +94,19 @@ describe('LedgerPlanRecorder on DynamoDB Local: the rebalance schedule', () => {
       notDue: reason,
       rebalanced: false,
     });
-    expect(await readLastRebalance(table, SID)).toEqual({ runId: monday, tradingDate: '2025-03-03' });
+    expect(await readLastRebalance(table, SID)).toEqual(last);
     const item = (await runs.listRunItems(tuesday))?.strategies[0];
     expect(item).toMatchObject({ status: 'NOTHING_TO_DO', notDue: reason });
+  });
+
+  it('reads a last rebalance written before the allocation was recorded as having none', () => {
+    const old = encodeLastRebalance(SID, {
+      runId: RunId('t-2025-02-24'),
+      tradingDate: TradingDate('2025-02-24'),
+      at: '2025-02-24T20:30:00.000Z',
+    });
+    expect(old.allocation).toBeUndefined();
+    expect(decodeLastRebalance(old)).toEqual({ runId: 't-2025-02-24', tradingDate: '2025-02-24' });
   });
 
   it('leaves the last rebalance alone for a plan recorded without a schedule (the legacy book)', async () => {

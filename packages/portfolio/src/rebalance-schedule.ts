@@ -7,6 +7,10 @@ import { Decimal, type Symbol, type TradingDate, type Weight } from '@books/core
  * Contract (docs/dsl.md "Rebalance schedule"):
  * - A book that has never rebalanced (`lastRebalance` absent) is due: its first investment.
  * - A date that is not on the trading calendar is never due.
+ * - A book whose allocation differs from the one of its last rebalance is due, whatever its
+ *   schedule (Composer invests money put into a symphony, or takes it out, in the next trading
+ *   period): the change of its capital takes effect as trades on the day it takes effect as cash.
+ *   A last rebalance with no recorded allocation (written before it was recorded) is no change.
  * - `daily`: due on every trading day.
  * - `weekly` | `monthly` | `quarterly` | `yearly`: due on the first trading day of each period
  *   (ISO week Monday–Sunday, calendar month, calendar quarter, calendar year), on the trading
@@ -31,6 +35,8 @@ export interface DueInput {
   readonly date: TradingDate;
   /** The trading day of the book's latest rebalance; absent when it never traded. */
   readonly lastRebalance?: TradingDate;
+  /** The book's allocation now, and the one recorded with its latest rebalance (if recorded). */
+  readonly allocation?: { readonly now: Weight; readonly atLastRebalance?: Weight };
   /** Trading days, ascending (at least those from `lastRebalance` to `date`). */
   readonly calendar: readonly TradingDate[];
   /** The book's weights now (threshold mode). */
@@ -49,6 +55,12 @@ export function isDue(input: DueInput): DueDecision {
   const { schedule, date, lastRebalance } = input;
   if (!input.calendar.includes(date)) return { due: false, reason: `${date} is not a trading day` };
   if (lastRebalance === undefined) return { due: true, reason: 'the first investment of the book' };
+  const before = input.allocation?.atLastRebalance;
+  if (input.allocation && before && !before.value.eq(input.allocation.now.value))
+    return {
+      due: true,
+      reason: `its allocation changed from ${before.toString()} to ${input.allocation.now.toString()} since its rebalance on ${lastRebalance}`,
+    };
   if (schedule.kind === 'threshold') return thresholdDue(schedule.threshold, input.current, input.targets);
   const frequency = schedule.frequency;
   if (frequency === 'daily') return { due: true, reason: 'rebalances daily' };

@@ -158,3 +158,34 @@ describe('isDue: threshold', () => {
     expect(check({ A: '1' }, { A: '0.99', C: '0.01' }).reason).toBe('C enters the portfolio');
   });
 });
+
+describe('isDue: an allocation change', () => {
+  const allocation = (now: string, atLastRebalance?: string) => ({
+    allocation: {
+      now: Weight.parse(now),
+      ...(atLastRebalance === undefined ? {} : { atLastRebalance: Weight.parse(atLastRebalance) }),
+    },
+  });
+
+  it.each([
+    ['weekly', calendarOf('weekly')],
+    ['none', calendarOf('none')],
+    ['threshold', { kind: 'threshold', threshold: Weight.parse('0.05') } as const],
+  ])('makes a %s book due on a day it is otherwise not', (_name, schedule) => {
+    // Wednesday of a week it rebalanced on Monday; threshold: every weight on target.
+    expect(due(schedule, '2024-05-15', '2024-05-13')).toMatchObject({ due: false });
+    expect(due(schedule, '2024-05-15', '2024-05-13', allocation('0.3', '0.2'))).toEqual({
+      due: true,
+      reason: 'its allocation changed from 0.2 to 0.3 since its rebalance on 2024-05-13',
+    });
+  });
+
+  it('is no change when equal in value, or when the last rebalance recorded none', () => {
+    expect(due(calendarOf('weekly'), '2024-05-15', '2024-05-13', allocation('0.30', '0.3')).due).toBe(false);
+    expect(due(calendarOf('weekly'), '2024-05-15', '2024-05-13', allocation('0.3')).due).toBe(false);
+  });
+
+  it('never makes a day off the calendar due', () => {
+    expect(due(calendarOf('weekly'), '2024-05-18', '2024-05-13', allocation('0.3', '0.2')).due).toBe(false);
+  });
+});

@@ -31,7 +31,9 @@ export interface ControlDeps {
  * Applies one change: the store first (that is what takes effect), then its record in the ledger
  * (who, when, why). A failure after the store write is reported; the command run again writes the
  * same control and records it (a change is never recorded without having been made).
- * `resume S` also clears the book's drawdown stop (latch and high-water mark) with its record.
+ * `resume S` that finds the book's drawdown stop latched clears it (latch and high-water mark, so
+ * the next run restarts the mark from the book's equity then) with its record; a resume from a
+ * plain pause or a done liquidation keeps the high-water mark (ControlRepository.resumeBook).
  */
 export async function applyControl(deps: ControlDeps, command: ControlCommand): Promise<ControlChange> {
   if (command.reason.trim() === '')
@@ -59,7 +61,7 @@ export async function applyControl(deps: ControlDeps, command: ControlCommand): 
       return change;
     case 'resume':
       await deps.store.setBook(command.strategyId, undefined);
-      await deps.ledger.clearDrawdown(command.strategyId, change);
+      await deps.ledger.resumeBook(command.strategyId, change);
       return change;
     case 'halt':
       await deps.store.setHalt({ state: 'halted', ...note });

@@ -178,5 +178,34 @@ describe('changing a control, recorded in the ledger (DynamoDB Local)', () => {
     expect((await readStandings(d.store, ledger, [breakout])).books.get(breakout)).toEqual({
       kind: 'active',
     });
+    expect(
+      (await ledger.changes(50)).filter((c) => c.action === 'resume' && c.target === breakout),
+    ).toHaveLength(1);
+  });
+
+  it('keeps the high-water mark on a resume from a plain pause: only a latched stop restarts it', async () => {
+    const d = deps(mkdtempSync(join(tmpdir(), 'controls-')));
+    const sid = StrategyId('paused_only');
+    // Another day than the other tests': their change ids (id1, id2…) at the same instant are theirs.
+    d.clock.set('2026-11-25T15:00:00Z');
+    await ledger.saveMark(
+      {
+        strategyId: sid,
+        highWaterMark: Money.parse('1200'),
+        markedAt: '2026-11-23T20:30:00.000Z',
+        markedBy: 'r1',
+      },
+      undefined,
+    );
+    await applyControl(d, { action: 'pause', strategyId: sid, by: 'ann', reason: 'earnings' });
+    await applyControl(d, { action: 'resume', strategyId: sid, by: 'ann', reason: 'earnings done' });
+    const kept = await ledger.drawdown(sid);
+    expect(kept?.highWaterMark.toString()).toBe('1200');
+    expect(kept?.latched).toBeUndefined();
+    expect((await readStandings(d.store, ledger, [sid])).books.get(sid)).toEqual({ kind: 'active' });
+    expect((await ledger.changes(50)).find((c) => c.target === sid && c.action === 'resume')).toMatchObject({
+      by: 'ann',
+      reason: 'earnings done',
+    });
   });
 });

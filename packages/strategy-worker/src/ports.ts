@@ -33,8 +33,13 @@ export interface BookReader {
 
 /** When the book last rebalanced, and the trading days: the inputs of its rebalance schedule. */
 export interface RebalanceHistory {
-  /** The trading day of the book's last rebalance (a due day's plan); undefined when it never had one. */
-  lastRebalance(strategyId: StrategyId): Promise<TradingDate | undefined>;
+  /**
+   * The trading day of the book's last rebalance (a due day's plan) and the book's allocation then
+   * (absent when not recorded); undefined when it never had one.
+   */
+  lastRebalance(
+    strategyId: StrategyId,
+  ): Promise<{ readonly tradingDate: TradingDate; readonly allocation?: Weight } | undefined>;
   /** The trading days from `from` to `to`, both included, ascending. */
   tradingDays(from: TradingDate, to: TradingDate): Promise<readonly TradingDate[]>;
 }
@@ -55,6 +60,11 @@ export interface StrategyPlanRecord {
   readonly notDue?: string;
   /** A book with a rebalance schedule rebalanced today: its plan moves the last rebalance. */
   readonly rebalanced?: boolean;
+  /**
+   * The allocation that rebalance funded, recorded with it: today's, or, when the pool could not
+   * pay all of the top-up it asked, the share it could deploy (the book stays due until funded).
+   */
+  readonly rebalancedAllocation?: Weight;
 }
 
 /** What the BUY release needs besides the plan itself. */
@@ -87,6 +97,8 @@ export interface StrategyRunStore {
     readonly notDue?: string;
     /** The book's rebalance schedule rebalanced today: moves its last rebalance to `asOf`. */
     readonly rebalanced?: boolean;
+    /** The allocation that rebalance funded (StrategyPlanRecord.rebalancedAllocation). */
+    readonly rebalancedAllocation?: Weight;
   }): Promise<'recorded' | 'already-recorded'>;
   /** The plan recorded by an earlier attempt of this (run, strategy), if any. */
   readPlan(runId: string, strategyId: StrategyId): Promise<StrategyPlanRecord | undefined>;
@@ -111,12 +123,17 @@ export interface WorkerControls {
     readonly action: 'liquidate' | 'pause';
     readonly at: string;
   }): Promise<{ readonly latched: false } | { readonly latched: true; readonly why: string }>;
-  /** Records liquidation request `requestId` done by this run (the book is paused from then on); once. */
+  /**
+   * Records liquidation request `requestId` complete in this run, whose plan found nothing left to
+   * sell (the book is paused from then on), with the system's change record; once per request.
+   */
   recordLiquidation(input: {
     readonly strategyId: StrategyId;
     readonly requestId: string;
     readonly runId: string;
     readonly why: string;
+    /** What the book still holds that no order can sell (dust under the minimum notional): `qty SYMBOL`. */
+    readonly dust: readonly string[];
     readonly at: string;
   }): Promise<void>;
 }

@@ -59,7 +59,11 @@ export interface StrategyRunInput {
   readonly topUpLimit?: Money;
   /** The share of the book's capital its plan leaves in cash; none when absent. */
   readonly cashReserve?: Weight;
-  /** Sell the book to cash (no DSL, no BUY, no capital transfer); recorded done with the plan. */
+  /**
+   * Sell the book to cash (no DSL, no BUY, no capital transfer). Recorded done only by a run whose
+   * plan finds nothing left to sell: a SELL rejected, cancelled or partly filled leaves lots that
+   * the next run sells.
+   */
   readonly liquidate?: { readonly requestId: string; readonly why: string };
   /** The most this run's plan trades (portfolio `capPlanNotional`); a liquidation is not capped. */
   readonly dailyNotionalCap?: Money;
@@ -129,7 +133,7 @@ export async function runStrategy(deps: StrategyRunDeps, input: StrategyRunInput
           'plan already recorded by an earlier attempt: re-sending its orders',
         );
         const sent = await send(deps, input, earlier);
-        await liquidated(deps, input, earlier);
+        await liquidationComplete(deps, input, earlier);
         return {
           strategyId: input.strategyId,
           outcome: outcomeOf(earlier.plan),
@@ -170,9 +174,10 @@ export async function runStrategy(deps: StrategyRunDeps, input: StrategyRunInput
       },
       ...(record.notDue !== undefined ? { notDue: record.notDue } : {}),
       ...(record.rebalanced !== undefined ? { rebalanced: record.rebalanced } : {}),
+      ...(record.rebalancedAllocation ? { rebalancedAllocation: record.rebalancedAllocation } : {}),
     });
     const sent = await send(deps, input, record);
-    await liquidated(deps, input, record);
+    await liquidationComplete(deps, input, record);
     return { strategyId: input.strategyId, outcome: outcomeOf(record.plan), resumed: false, record, sent };
   } catch (e) {
     if (!(e instanceof StrategyFailure)) throw e;
@@ -185,6 +190,9 @@ export async function runStrategy(deps: StrategyRunDeps, input: StrategyRunInput
 /**
  * The legacy flow's worker: evaluates the DSL and returns the partial signal; the merged flow
  * (aggregator and legacy planner) plans and trades. Nothing of the strategy's own book is read.
+ * A rebalance schedule is refused (SCHEDULE_IN_MERGED_FLOW): the merged flow trades its strategies
+ * every day, so a schedule would be silently ignored; the aggregator then holds the strategy's
+ * previous contribution, as for any failed strategy.
  */
 async function signal(
   deps: StrategyRunDeps,
@@ -193,6 +201,7 @@ async function signal(
 ): Promise<StrategyOutcome> {
   const evaluation = await deps.evaluator.evaluate(input.file, input.asOf);
   if (!evaluation.ok) throw evaluationFailure(evaluation);
+  if (evaluation.schedule) throw scheduleRefused(input, flow, evaluation.schedule);
   const contributions = new Map<Symbol, Weight>();
   for (const [symbol, weight] of evaluation.weights)
     contributions.set(symbol, weight.times(input.allocation.value));
@@ -218,6 +227,24 @@ async function signal(
       ...(evaluation.rebalanceThreshold ? { rebalanceThreshold: evaluation.rebalanceThreshold } : {}),
     },
   };
+}
+
+/** The code of a merged-flow strategy whose symphony sets a rebalance schedule. */
+export const SCHEDULE_IN_MERGED_FLOW = 'SCHEDULE_IN_MERGED_FLOW';
+
+function scheduleRefused(
+  input: StrategyRunInput,
+  flow: 'legacy' | 'shadow',
+  schedule: RebalanceSchedule,
+): StrategyFailure {
+  const setting =
+    schedule.kind === 'calendar'
+      ? `:rebalance-frequency :${schedule.frequency}`
+      : `:rebalance-frequency :none with :rebalance-threshold ${schedule.threshold.toString()}`;
+  return new StrategyFailure(
+    SCHEDULE_IN_MERGED_FLOW,
+    `${input.strategyId}: ${input.file} sets ${setting}, which the ${flow} flow cannot honour (the merged flow trades every day): move ${input.strategyId} to the per-strategy flow (books migrate ${input.strategyId} --to per-strategy), or remove :rebalance-frequency from ${input.file}`,
+  );
 }
 
 /** A failed evaluation's failure: the program's errors are DSL_<code>, the data's (STALE_DATA) their own code. */
@@ -256,16 +283,25 @@ async function plan(deps: StrategyRunDeps, input: StrategyRunInput): Promise<Str
   ]);
   try {
     const valuation = valueBook(book.book, prices);
-    const capital = planBookCapital({
-      runId: input.runId,
-      strategyId: input.strategyId,
-      allocation: input.allocation,
-      accountEquity: input.accountEquity,
-      policy: input.policy,
-      ...(book.exists ? { book: { equity: valuation.equity, cash: book.book.cash } } : {}),
-      at: input.plannedAt,
-      ...(input.topUpLimit ? { topUpLimit: input.topUpLimit } : {}),
-    });
+    // The schedule first: a book not due today moves no cash and places no trade (docs/dsl.md
+    // "Rebalance schedule"); a liquidation sells whatever the schedule says.
+    const due =
+      evaluation.schedule && !input.liquidate
+        ? await dueToday(deps, input, evaluation.schedule, valuation, evaluation.weights)
+        : undefined;
+    const capital =
+      due?.due === false
+        ? holdCapital(valuation.equity, `not due: ${due.reason}`)
+        : planBookCapital({
+            runId: input.runId,
+            strategyId: input.strategyId,
+            allocation: input.allocation,
+            accountEquity: input.accountEquity,
+            policy: input.policy,
+            ...(book.exists ? { book: { equity: valuation.equity, cash: book.book.cash } } : {}),
+            at: input.plannedAt,
+            ...(input.topUpLimit ? { topUpLimit: input.topUpLimit } : {}),
+          });
     const stop = await drawdownStop(deps, input, valuation.equity, capital);
     if (stop?.action === 'pause') {
       const held = holdCapital(valuation.equity, `paused: ${stop.why}`);
@@ -280,14 +316,9 @@ async function plan(deps: StrategyRunDeps, input: StrategyRunInput): Promise<Str
     const liquidation = input.liquidate?.why ?? (stop ? stop.why : undefined);
     const decided = liquidation ? holdCapital(valuation.equity, `${LIQUIDATING}${liquidation}`) : capital;
     const funded = decided.transfer ? applyTransfer(book.book, decided.transfer) : book.book;
-    // A liquidation sells whatever the schedule says; otherwise a book not due trades nothing today
-    // (the capital decision stands: a top-up is cash, not a trade).
-    const due =
-      evaluation.schedule && !liquidation
-        ? await dueToday(deps, input, evaluation.schedule, valuation, evaluation.weights)
-        : undefined;
+    const notDue = due?.due === false && !liquidation ? due.reason : undefined;
     const planned: RebalancePlan =
-      due?.due === false
+      notDue !== undefined
         ? { sells: [], buys: [], suppressed: [], estimatedCashAfter: funded.cash }
         : planRebalance({
             book: funded,
@@ -308,11 +339,14 @@ async function plan(deps: StrategyRunDeps, input: StrategyRunInput): Promise<Str
       equity: valuation.equity,
       ...(evaluation.rebalanceThreshold ? { rebalanceThreshold: evaluation.rebalanceThreshold } : {}),
       ...(evaluation.trace ? { trace: evaluation.trace } : {}),
-      ...(due?.due === false ? { notDue: due.reason } : {}),
+      ...(notDue !== undefined ? { notDue } : {}),
       // A due day rebalances the book, trades or none (within the band); its first investment
-      // only once it has something to buy.
-      ...(due?.due === true
+      // only once it has something to buy. A drawdown stop's liquidation is no rebalance.
+      ...(due?.due === true && !liquidation
         ? { rebalanced: due.invested || rebalance.sells.length + rebalance.buys.length > 0 }
+        : {}),
+      ...(due?.due === true && !liquidation
+        ? { rebalancedAllocation: fundedAllocation(input, decided) }
         : {}),
     };
   } catch (e) {
@@ -352,7 +386,7 @@ async function drawdownStop(
 /**
  * How a liquidation's plan says so: its capital explanation starts with this. The plan is what is
  * stored, so a retried worker that resumes a recorded plan knows from it (not from its input, which
- * does not say when the drawdown stop latched in this very run) that the liquidation is done.
+ * does not say when the drawdown stop latched in this very run) that it was a liquidation.
  */
 const LIQUIDATING = 'liquidating: ';
 
@@ -369,12 +403,23 @@ function holdCapital(equity: Money, explanation: string): BookCapitalDecision {
   };
 }
 
-/** A liquidation's plan is recorded: its request is done, the book paused from the next run. */
-async function liquidated(deps: StrategyRunDeps, input: StrategyRunInput, record: StrategyPlanRecord) {
+/**
+ * A liquidation is complete when its plan has nothing left to sell: the book holds no lot (or only
+ * dust under the minimum notional, which no order can sell). Only then is its request recorded done
+ * and the book paused from the next run; a plan with SELLs leaves the request open, so whatever a
+ * rejected, cancelled or partly filled SELL (or a failed run) leaves is sold by the next run.
+ * Decided from the recorded plan, so a retried worker that resumes it decides the same; the record
+ * is written once per request (ControlRepository.recordLiquidation).
+ */
+async function liquidationComplete(
+  deps: StrategyRunDeps,
+  input: StrategyRunInput,
+  record: StrategyPlanRecord,
+): Promise<void> {
   const why = record.capital.explanation.startsWith(LIQUIDATING)
     ? record.capital.explanation.slice(LIQUIDATING.length)
     : undefined;
-  if (input.dryRun || why === undefined) return;
+  if (input.dryRun || why === undefined || record.plan.sells.length > 0) return;
   if (!deps.controls)
     throw new StrategyFailure('NO_CONTROLS', 'a liquidation is asked but no control ledger is wired');
   await deps.controls.recordLiquidation({
@@ -382,14 +427,16 @@ async function liquidated(deps: StrategyRunDeps, input: StrategyRunInput, record
     requestId: input.liquidate?.requestId ?? drawdownRequestId(input.runId),
     runId: input.runId,
     why,
+    dust: record.plan.suppressed.filter((t) => t.side === 'sell').map((t) => `${t.qty} ${t.symbol}`),
     at: input.plannedAt,
   });
 }
 
 /**
  * Whether the book's rebalance schedule trades today (`isDue`, docs/dsl.md "Rebalance schedule"):
- * from its last rebalance (`RebalanceHistory`), the trading days since, and, for a threshold,
- * its weights now (of its equity before any transfer) against today's targets.
+ * from its last rebalance (`RebalanceHistory`: its day and the allocation then, against today's),
+ * the trading days since, and, for a threshold, its weights now (of its equity, before any
+ * transfer) against today's targets.
  */
 async function dueToday(
   deps: StrategyRunDeps,
@@ -398,7 +445,8 @@ async function dueToday(
   valuation: BookValuation,
   targets: ReadonlyMap<Symbol, Weight>,
 ) {
-  const lastRebalance = await deps.history.lastRebalance(input.strategyId);
+  const last = await deps.history.lastRebalance(input.strategyId);
+  const lastRebalance = last?.tradingDate;
   const from = lastRebalance !== undefined && lastRebalance < input.asOf ? lastRebalance : input.asOf;
   const calendar = await deps.history.tradingDays(from, input.asOf);
   const current = new Map<Symbol, Weight>();
@@ -409,11 +457,30 @@ async function dueToday(
     schedule,
     date: input.asOf,
     ...(lastRebalance !== undefined ? { lastRebalance } : {}),
+    allocation: {
+      now: input.allocation,
+      ...(last?.allocation ? { atLastRebalance: last.allocation } : {}),
+    },
     calendar,
     current,
     targets,
   });
   return { ...decision, invested: lastRebalance !== undefined };
+}
+
+/**
+ * The allocation a due day's rebalance funded, recorded with it (`isDue` compares the next days'
+ * allocation with it): today's, unless the pool paid less than the top-up it asked (a decision that
+ * moves capital and deploys less than its target); then the share it could deploy (capital ÷ the
+ * run's account equity, truncated to 4 places: below the allocation), so the book stays due until
+ * it is funded.
+ */
+function fundedAllocation(input: StrategyRunInput, capital: BookCapitalDecision): Weight {
+  // A shortfall under a cent is the transfer's rounding to cents, not a top-up the pool refused.
+  const short =
+    capital.action !== 'hold' && capital.targetEquity.minus(capital.capital).truncate(2).isPositive();
+  if (!short || !input.accountEquity.isPositive()) return input.allocation;
+  return Weight.of(capital.capital.value.div(input.accountEquity.value)).truncate(4);
 }
 
 /** An evaluator's failure as this strategy's failure code: bad bars data as is, the DSL's prefixed. */

@@ -114,7 +114,7 @@ describe("a strategy's run under its controls and limits (control ledger on Dyna
     return { deps, input, runs, sent, evaluations: () => evaluations };
   }
 
-  it('liquidates without evaluating the DSL: every lot sold, nothing bought, no transfer, and records it done', async () => {
+  it('liquidates without evaluating the DSL: every lot sold, nothing bought, no transfer, and the request left open', async () => {
     const { deps, input, sent, evaluations, runs } = setup(bookOf('1000', '10'), '500');
     const outcome = await runStrategy(deps, {
       ...input('test-2025-03-03'),
@@ -128,19 +128,50 @@ describe("a strategy's run under its controls and limits (control ledger on Dyna
     const plan = runs.plans.get('test-2025-03-03/momentum');
     expect(plan?.plan.buys).toEqual([]);
     expect(plan?.capital.transfer).toBeNull();
-    expect(await repo.liquidation(SID, 'req-liq')).toBe('test-2025-03-03');
-    // A retried worker resumes the recorded plan: the liquidation stays recorded once, by that run.
-    const again = await runStrategy(deps, {
-      ...input('test-2025-03-03'),
-      liquidate: { requestId: 'req-liq', why: 'liquidate by ann: retire' },
+    // Its SELL is not filled yet (it may be rejected, cancelled or partly filled): not done.
+    expect(await repo.liquidation(SID, 'req-liq')).toBeUndefined();
+    expect((await repo.changes(50)).filter((c) => c.id === 'liquidated-req-liq')).toEqual([]);
+  });
+
+  it('sells what a partly filled liquidation left at the next run, and records it complete only once the book is flat', async () => {
+    const why = 'liquidate by ann: retire';
+    const liquidate = { requestId: 'req-partial', why };
+    // Day 2: 4 SPY of the 10 were not sold (a partial fill): the run sells them, still liquidating.
+    const rest = setup(bookOf('4000', '4'), '500');
+    await runStrategy(rest.deps, { ...rest.input('partial-2025-03-04'), liquidate });
+    expect(rest.sent.map((m) => [m.trade.direction, m.trade.target_qty.toString()])).toEqual([['SELL', '4']]);
+    expect(await repo.liquidation(SID, 'req-partial')).toBeUndefined();
+
+    // Day 3: the book holds no lot: nothing is sent, and the request is recorded complete by the system.
+    const flat = setup({ ...emptyBook(SID), cash: Money.parse('7000') }, '500');
+    const outcome = await runStrategy(flat.deps, { ...flat.input('partial-2025-03-05'), liquidate });
+    expect(outcome.outcome).toBe('NOTHING_TO_DO');
+    expect(flat.sent).toEqual([]);
+    expect(flat.runs.plans.get('partial-2025-03-05/momentum')?.capital.transfer).toBeNull();
+    expect(await repo.liquidation(SID, 'req-partial')).toBe('partial-2025-03-05');
+    const change = (await repo.changes(50)).find((c) => c.id === 'liquidated-req-partial');
+    expect(change).toMatchObject({ action: 'liquidated', by: 'system', runId: 'partial-2025-03-05' });
+    expect(change?.reason).toMatch(/^liquidation complete: run partial-2025-03-05 found no lot left to sell/);
+
+    // A retried worker resumes the recorded plan: the completion stays recorded once, by that run.
+    const again = await runStrategy(flat.deps, { ...flat.input('partial-2025-03-05'), liquidate });
+    expect(again).toMatchObject({ outcome: 'NOTHING_TO_DO', resumed: true });
+    expect((await repo.changes(50)).filter((c) => c.id === 'liquidated-req-partial')).toHaveLength(1);
+  });
+
+  it('records a liquidation complete when only dust under the minimum notional is left, naming it', async () => {
+    const dusty = setup(bookOf('9000', '0.001'), '500');
+    const liquidate = { requestId: 'req-dust', why: 'liquidate by ann: retire' };
+    await runStrategy(dusty.deps, {
+      ...dusty.input('dust-2025-03-03'),
+      minTradeNotional: Money.parse('1'),
+      liquidate,
     });
-    expect(again).toMatchObject({ outcome: 'PLANNED', resumed: true });
-    expect((await repo.changes(20)).filter((c) => c.id === 'liquidated-req-liq')).toHaveLength(1);
-    expect((await repo.changes(5)).find((c) => c.id === 'liquidated-req-liq')).toMatchObject({
-      action: 'liquidated',
-      by: 'strategy-worker',
-      runId: 'test-2025-03-03',
-    });
+    expect(dusty.sent).toEqual([]);
+    expect(await repo.liquidation(SID, 'req-dust')).toBe('dust-2025-03-03');
+    expect((await repo.changes(50)).find((c) => c.id === 'liquidated-req-dust')?.reason).toMatch(
+      /only dust no order can sell \(0\.001 SPY\)/,
+    );
   });
 
   it('suppresses what passes its daily notional cap, larger first then by symbol, with the reason', async () => {
@@ -174,10 +205,16 @@ describe("a strategy's run under its controls and limits (control ledger on Dyna
     const state = await repo.drawdown(sid);
     expect(state?.latched).toMatchObject({ runId: 'dd-2025-03-04', action: 'liquidate' });
     expect(state?.latched?.equity.toString()).toBe('2000');
-    expect(await repo.liquidation(sid, 'drawdown-dd-2025-03-04')).toBe('dd-2025-03-04');
-    expect((await repo.changes(10)).map((c) => c.action)).toEqual(
-      expect.arrayContaining(['drawdown-stop', 'liquidated']),
-    );
+    expect((await repo.changes(50)).map((c) => c.id)).toContain('drawdown-dd-2025-03-04');
+    // The SELL is not filled yet: the stop's liquidation stays open, for the next run to finish.
+    expect(await repo.liquidation(sid, 'drawdown-dd-2025-03-04')).toBeUndefined();
+    const flat = setup({ ...emptyBook(sid), cash: Money.parse('2000') }, '200');
+    await runStrategy(flat.deps, {
+      ...flat.input('dd-2025-03-05'),
+      drawdownStop: stop,
+      liquidate: { requestId: 'drawdown-dd-2025-03-04', why: 'drawdown stop latched' },
+    });
+    expect(await repo.liquidation(sid, 'drawdown-dd-2025-03-04')).toBe('dd-2025-03-05');
   });
 
   it('moves the mark by a transfer once, however often a run is retried', async () => {

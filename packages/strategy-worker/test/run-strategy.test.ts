@@ -102,6 +102,8 @@ function setup(
     book?: Book | 'unreadable';
     prices?: Record<string, string>;
     lastRebalance?: TradingDate;
+    /** The allocation recorded with the last rebalance; absent, none was recorded. */
+    lastAllocation?: string;
   } = {},
 ) {
   const runs = new MemoryRuns();
@@ -120,7 +122,11 @@ function setup(
     market: market(overrides.prices ?? { SPY: '500', QQQ: '400', TLT: '90' }),
     runs,
     history: {
-      lastRebalance: async () => overrides.lastRebalance,
+      lastRebalance: async () =>
+        overrides.lastRebalance && {
+          tradingDate: overrides.lastRebalance,
+          ...(overrides.lastAllocation ? { allocation: Weight.parse(overrides.lastAllocation) } : {}),
+        },
       // Weekdays: the calendar of these tests has no holiday.
       tradingDays: async (from, to) => weekdays(from, to),
     },
@@ -292,6 +298,87 @@ describe('a strategy with a rebalance schedule', () => {
     expect(runs.rebalanced.get('local-2025-03-05/momentum')).toBeUndefined();
   });
 
+  it('moves no cash on a day it is not due: the top-up it is owed waits for its due day', async () => {
+    // 20000 of TLT against a target of 30000 (0.3 of 100000): a top-up of 10000 on a due day.
+    const under = bookWith('0', [['TLT', '222.222222222', '90']]);
+    const { deps, input, queue, runs } = setup({
+      evaluation: weekly,
+      book: under,
+      lastRebalance: TradingDate('2025-03-03'),
+      lastAllocation: '0.3',
+    });
+    const wednesday = { ...input, runId: RunId('local-2025-03-05'), asOf: TradingDate('2025-03-05') };
+    const outcome = await runStrategy(deps, wednesday);
+    expect(outcome.outcome).toBe('NOTHING_TO_DO');
+    expect(queue.sent).toEqual([]);
+    const plan = runs.plans.get('local-2025-03-05/momentum');
+    expect(plan?.capital.transfer).toBeNull();
+    expect(plan?.capital.explanation).toBe(
+      'not due: rebalances weekly: already rebalanced in 2025-W10 on 2025-03-03',
+    );
+    // Its due day (next Monday) tops it up and trades.
+    const monday = setup({
+      evaluation: weekly,
+      book: under,
+      lastRebalance: TradingDate('2025-03-03'),
+      lastAllocation: '0.3',
+    });
+    await runStrategy(monday.deps, {
+      ...input,
+      runId: RunId('local-2025-03-10'),
+      asOf: TradingDate('2025-03-10'),
+    });
+    expect(monday.runs.plans.get('local-2025-03-10/momentum')?.capital.transfer?.amount.isPositive()).toBe(
+      true,
+    );
+  });
+
+  it('is due on a day its allocation changed, however its schedule reads: the new capital is cash and trades at once', async () => {
+    const { deps, input, queue, runs } = setup({
+      evaluation: weekly,
+      book,
+      lastRebalance: TradingDate('2025-03-03'),
+      lastAllocation: '0.2',
+    });
+    const outcome = await runStrategy(deps, {
+      ...input,
+      runId: RunId('local-2025-03-05'),
+      asOf: TradingDate('2025-03-05'),
+      allocation: Weight.parse('0.4'),
+    });
+    expect(outcome.outcome).toBe('PLANNED');
+    expect(queue.sent.length).toBeGreaterThan(0);
+    expect(runs.notDue.size).toBe(0);
+    expect(runs.rebalanced.get('local-2025-03-05/momentum')).toBe(true);
+    expect(runs.plans.get('local-2025-03-05/momentum')?.capital.transfer?.amount.isPositive()).toBe(true);
+  });
+
+  it('records the allocation its rebalance funded: the share the pool could pay, so it stays due until funded', async () => {
+    const changed = {
+      evaluation: weekly,
+      // Equity 30000: 300 TLT at 90 and 3000 of cash.
+      book: bookWith('30000', [['TLT', '300', '90']]),
+      lastRebalance: TradingDate('2025-03-03'),
+      lastAllocation: '0.2',
+    };
+    const wednesday = { runId: RunId('local-2025-03-05'), asOf: TradingDate('2025-03-05') };
+    const short = setup(changed);
+    await runStrategy(short.deps, {
+      ...short.input,
+      ...wednesday,
+      allocation: Weight.parse('0.4'),
+      topUpLimit: Money.parse('4000'),
+    });
+    const capped = short.runs.plans.get('local-2025-03-05/momentum');
+    expect(capped?.capital.transfer?.amount.toString()).toBe('4000');
+    // Its 30000 and the 4000 paid: 0.34 of the account's 100000, not yet its 0.4.
+    expect(capped?.rebalancedAllocation?.toString()).toBe('0.34');
+
+    const paid = setup(changed);
+    await runStrategy(paid.deps, { ...paid.input, ...wednesday, allocation: Weight.parse('0.4') });
+    expect(paid.runs.plans.get('local-2025-03-05/momentum')?.rebalancedAllocation?.toString()).toBe('0.4');
+  });
+
   it('catches up later in the week when the week’s first trading day did not rebalance', async () => {
     const { deps, input, queue } = setup({
       evaluation: weekly,
@@ -404,6 +491,34 @@ describe('a strategy of the merged (legacy) flow', () => {
     expect(runs.plans.size).toBe(0);
     expect(runs.signals.has('local-2025-03-03/momentum')).toBe(true);
   });
+
+  it.each([
+    [
+      'legacy',
+      { kind: 'calendar', frequency: 'weekly' } as const,
+      'momentum: momentum.clj sets :rebalance-frequency :weekly, which the legacy flow cannot honour',
+    ],
+    [
+      'shadow',
+      { kind: 'threshold', threshold: Weight.parse('0.05') } as const,
+      'momentum: momentum.clj sets :rebalance-frequency :none with :rebalance-threshold 0.05, which the shadow flow cannot honour',
+    ],
+  ] as const)(
+    'refuses a rebalance schedule on the %s flow, naming the strategy and the setting, with no signal',
+    async (flow, schedule, message) => {
+      const { deps, input, runs, queue } = setup({
+        evaluation: { ...weights({ SPY: '1' }), schedule },
+      });
+      const outcome = await runStrategy(deps, { ...input, flow });
+      expect(outcome.outcome).toBe('FAILED');
+      if (outcome.outcome !== 'FAILED') return;
+      expect(outcome.reason.startsWith(message)).toBe(true);
+      expect(outcome.reason).toContain('books migrate momentum --to per-strategy');
+      expect(runs.failures.get('local-2025-03-03/momentum')).toBe(outcome.reason);
+      expect(runs.signals.size).toBe(0);
+      expect(queue.sent).toEqual([]);
+    },
+  );
 
   it('records a shadow strategy’s DSL failure like any other, with no signal', async () => {
     const { deps, input, runs } = setup({

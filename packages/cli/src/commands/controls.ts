@@ -80,7 +80,9 @@ export function registerControls(program: Command): void {
       })),
     );
   common(program.command('liquidate <strategy>'))
-    .description('sell the book to cash at the next run, then pause it (its cash stays in the book)')
+    .description(
+      'sell the book to cash from the next run (each run sells what is left), then pause it once flat (its cash stays in the book)',
+    )
     .action(
       action('liquidate', 'sell the book to cash at the next run', (s, o, by) => ({
         action: 'liquidate',

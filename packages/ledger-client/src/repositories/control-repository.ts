@@ -1,7 +1,7 @@
 import type { StrategyId } from '@books/core';
 import { TransactionConditionError } from '../errors';
 import { CONTROLS_PARTITION, keys, SK_PREFIX } from '../keys';
-import { ABSENT, type Condition, type LedgerTable, type TransactItem } from '../ledger-table';
+import { ABSENT, type Condition, type LedgerTable } from '../ledger-table';
 import {
   type ControlChange,
   type DrawdownState,
@@ -81,22 +81,38 @@ export class ControlRepository {
     }
   }
 
-  /** Clears the book's drawdown state (latch and mark) with the change that did it. */
-  async clearDrawdown(sid: StrategyId, change: ControlChange): Promise<void> {
-    const items: TransactItem[] = [
-      { kind: 'delete', label: 'drawdown', key: keys.drawdown(sid) },
-      { kind: 'put', label: 'control change', item: encodeControlChange(change), condition: ABSENT },
-    ];
-    try {
-      await this.table.transact(items);
-    } catch (e) {
-      // The same change recorded before (a retried command): its clear is done too.
-      if (!(e instanceof TransactionConditionError)) throw e;
+  /**
+   * Records a `books resume S` change, and clears the book's drawdown state only when its stop has
+   * latched: the latch and the mark go together (the next run starts a new high-water mark from the
+   * book's equity then; kept, the old mark would latch the stop again at once). A resume from a
+   * plain pause keeps the mark. The delete is conditional on the latched state read, so a latch
+   * written meanwhile is never lost unseen (the resume is tried again on it); a retried command
+   * records nothing twice. Returns whether a latch was cleared.
+   */
+  async resumeBook(sid: StrategyId, change: ControlChange): Promise<'latch-cleared' | 'mark-kept'> {
+    for (let attempt = 1; ; attempt++) {
+      const state = await this.drawdown(sid);
+      if (!state?.latched) {
+        await this.recordChange(change);
+        return 'mark-kept';
+      }
+      try {
+        await this.table.transact([
+          { kind: 'delete', label: 'drawdown', key: keys.drawdown(sid), condition: versionCondition(state) },
+          { kind: 'put', label: 'control change', item: encodeControlChange(change), condition: ABSENT },
+        ]);
+        return 'latch-cleared';
+      } catch (e) {
+        if (!(e instanceof TransactionConditionError)) throw e;
+        // The same change recorded before (a retried command): its clear was done with it.
+        if (e.failures.some((f) => f.index === 1)) return 'latch-cleared';
+        if (attempt >= RESUME_ATTEMPTS) throw e;
+      }
     }
   }
 
   /**
-   * Marks liquidation request `requestId` of the book as done by `runId` (its plan sells every lot),
+   * Marks liquidation request `requestId` of the book as done by `runId` (its plan found nothing left to sell),
    * with its change record; once per request. Returns the run that did it.
    */
   async recordLiquidation(
@@ -130,6 +146,8 @@ export class ControlRepository {
     return item && liquidationRunOf(item);
   }
 }
+
+const RESUME_ATTEMPTS = 3;
 
 function versionCondition(previous: DrawdownState | undefined): Condition {
   if (!previous) return ABSENT;

@@ -1,6 +1,7 @@
 import { copyFileSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PaperBroker } from '@books/broker';
 import { ManualClock, runIdOf, StrategyId, type TradingDate } from '@books/core';
 import { readStoredPlan } from '@books/ledger-client';
 import { applyControl, type ControlCommand } from '@books/runtime';
@@ -90,14 +91,19 @@ describe('trader controls over daily cycles on the embedded stack', () => {
     const meta = (await world.services.runs.listRunItems(runOf(d2)))?.meta;
     expect(meta?.planJson).toContain('concentration:');
 
-    // Day 3: mean_reversion liquidated: every lot sold, no BUY; day 4 it is paused.
+    // Day 3: mean_reversion liquidated: every lot sold, no BUY; day 4's run finds it flat and
+    // records the liquidation complete; from then on it is paused.
     await control({ action: 'liquidate', strategyId: meanReversion, reason: 'retired' });
     await world.runDay(d3);
     const liquidation = await readStoredPlan(world.services.table, runOf(d3), meanReversion);
     expect(liquidation?.buys).toEqual([]);
     expect((await world.services.books.readBook(meanReversion))?.lots).toEqual([]);
     await world.runDay(d4);
-    expect((await strategy(d4, meanReversion))?.skipReason).toMatch(/liquidated in run .*-/);
+    expect((await strategy(d4, meanReversion))?.status).toBe('NOTHING_TO_DO');
+    expect(await readStoredPlan(world.services.table, runOf(d4), meanReversion)).toMatchObject({
+      sells: [],
+      buys: [],
+    });
 
     // Day 5: a halt set while the run's messages are queued: none reaches the broker.
     await control({ action: 'resume', strategyId: momentum, reason: 'earnings done' });
@@ -128,12 +134,23 @@ describe('trader controls over daily cycles on the embedded stack', () => {
     expect((await world.services.controlLedger.drawdown(breakout))?.latched).toBeDefined();
     await world.runDay(d7);
     expect((await strategy(d7, breakout))?.skipReason).toMatch(/^paused: drawdown stop latched/);
+    expect((await strategy(d7, meanReversion))?.skipReason).toMatch(
+      new RegExp(`liquidated in run ${runOf(d4)}$`),
+    );
     await control({ action: 'resume', strategyId: breakout, reason: 'reviewed' });
     expect(await world.services.controlLedger.drawdown(breakout)).toBeUndefined();
     const [d8] = more;
     if (!d8) throw new Error('no sample day');
     await world.runDay(d8);
     expect((await strategy(d8, breakout))?.status).not.toBe('SKIPPED');
+    // The resume cleared a latch: d8 restarted the high-water mark from the book's equity then.
+    const restarted = await world.services.controlLedger.drawdown(breakout);
+    expect(restarted).toMatchObject({ markedBy: runOf(d8) });
+    expect(restarted?.latched).toBeUndefined();
+    // A plain pause and resume keeps that mark.
+    await control({ action: 'pause', strategyId: breakout, reason: 'news' });
+    await control({ action: 'resume', strategyId: breakout, reason: 'news digested' });
+    expect(await world.services.controlLedger.drawdown(breakout)).toEqual(restarted);
 
     const actions = (await world.services.controlLedger.changes(20)).map((c) => `${c.action} ${c.target}`);
     expect(actions).toEqual(
@@ -148,5 +165,64 @@ describe('trader controls over daily cycles on the embedded stack', () => {
         'resume breakout',
       ]),
     );
+  });
+
+  it('keeps a book liquidating while its SELLs are rejected, sells the rest at the next run, then pauses it', async () => {
+    const own = await openWorld('controls-liq', {
+      flowFlagsFile: join(mkdtempSync(join(tmpdir(), 'controls-liq-home-')), 'flow-flags.json'),
+    });
+    const broker = own.services.broker;
+    if (!(broker instanceof PaperBroker)) throw new Error('the local world trades with the simulated broker');
+    const ownRun = (day: TradingDate) => runIdOf(own.services.env.BOOKS_STAGE, day);
+    const ownStrategy = async (day: TradingDate, sid: StrategyId) =>
+      (await own.services.runs.listRunItems(ownRun(day)))?.strategies.find((s) => s.strategyId === sid);
+    const ownControl = (c: Omit<ControlCommand, 'by'> & { strategyId?: StrategyId }) =>
+      applyControl(
+        { store: own.services.controls, ledger: own.services.controlLedger, clock, newId: () => `l${++n}` },
+        { ...c, by: 'e2e-operator' } as ControlCommand,
+      );
+    const [d1, d2, d3, d4, d5] = daysFrom('2024-09-16', 5);
+    if (!d1 || !d2 || !d3 || !d4 || !d5) throw new Error('no sample days');
+    await own.runDay(d1);
+    const lots = (await own.services.books.readBook(meanReversion))?.lots.length ?? 0;
+    const symbols = new Set((await own.services.books.readBook(meanReversion))?.lots.map((l) => l.symbol));
+    expect(lots).toBeGreaterThan(0);
+
+    // Day 2: every order of the day is rejected by the broker: the book keeps its lots, still liquidating.
+    const request = await ownControl({ action: 'liquidate', strategyId: meanReversion, reason: 'retired' });
+    broker.faults.inject({ kind: 'wash-trade', count: Number.POSITIVE_INFINITY });
+    await own.runDay(d2);
+    broker.faults.clear();
+    const rejected = (await own.services.runs.listRunItems(ownRun(d2)))?.intents.filter(
+      (i) => i.strategyId === meanReversion,
+    );
+    expect(rejected?.length).toBeGreaterThan(0);
+    expect(rejected?.every((i) => i.state === 'REJECTED')).toBe(true);
+    expect((await own.services.books.readBook(meanReversion))?.lots.length).toBe(lots);
+    expect(await own.services.controlLedger.liquidation(meanReversion, request.id)).toBeUndefined();
+
+    // Day 3: still liquidating: the run sells what is left, and the book is flat.
+    await own.runDay(d3);
+    expect(await ownStrategy(d3, meanReversion)).toMatchObject({ status: 'PLANNED' });
+    expect((await readStoredPlan(own.services.table, ownRun(d3), meanReversion))?.sells).toHaveLength(
+      symbols.size,
+    );
+    expect((await own.services.books.readBook(meanReversion))?.lots).toEqual([]);
+
+    // Day 4: the run finds nothing to sell: the liquidation is complete, recorded by the system.
+    await own.runDay(d4);
+    expect(await own.services.controlLedger.liquidation(meanReversion, request.id)).toBe(ownRun(d4));
+    const done = (await own.services.controlLedger.changes(50)).find(
+      (c) => c.action === 'liquidated' && c.target === meanReversion,
+    );
+    expect(done).toMatchObject({ by: 'system', runId: ownRun(d4) });
+    expect(done?.reason).toMatch(/^liquidation complete: /);
+
+    // Day 5: paused.
+    await own.runDay(d5);
+    expect(await ownStrategy(d5, meanReversion)).toMatchObject({
+      status: 'SKIPPED',
+      skipReason: expect.stringMatching(/^paused: liquidate by e2e-operator .*retired; liquidated in run /),
+    });
   });
 });

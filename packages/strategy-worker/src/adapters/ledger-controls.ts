@@ -5,6 +5,9 @@ import type { WorkerControls } from '../ports';
 
 const MARK_ATTEMPTS = 3;
 
+/** Who records a liquidation complete: the system, not an operator. */
+const LIQUIDATION_BY = 'system';
+
 /** The worker's controls in the ledger (ControlRepository). */
 export class LedgerWorkerControls implements WorkerControls {
   constructor(private readonly repo: ControlRepository) {}
@@ -74,9 +77,9 @@ export class LedgerWorkerControls implements WorkerControls {
       id: `liquidated-${input.requestId}`.slice(0, 80),
       target: input.strategyId,
       action: 'liquidated',
-      by: 'strategy-worker',
+      by: LIQUIDATION_BY,
       at: input.at,
-      reason: `run ${input.runId} planned the sale of every lot (${input.why}); the book is paused from now on`,
+      reason: `liquidation complete: run ${input.runId} found ${input.dust.length > 0 ? `only dust no order can sell (${input.dust.join(', ')})` : 'no lot left'} to sell (${input.why}); the book is paused from now on`,
       runId: input.runId,
     });
   }

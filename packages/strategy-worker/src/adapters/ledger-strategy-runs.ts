@@ -1,4 +1,4 @@
-import { type Clock, clientOrderIdFor, RunId, type StrategyId, Symbol, type TradingDate } from '@books/core';
+import { type Clock, clientOrderIdFor, RunId, type StrategyId, Symbol, type Weight } from '@books/core';
 import {
   type BookRepository,
   encodeTraceItem,
@@ -42,9 +42,9 @@ export class LedgerStrategyRuns implements BookReader, StrategyRunStore {
     return { book: loaded.book, exists: loaded.exists };
   }
 
-  /** The trading day of the book's last rebalance (`LAST_REBALANCE`). */
-  async lastRebalance(strategyId: StrategyId): Promise<TradingDate | undefined> {
-    return (await readLastRebalance(this.table, strategyId))?.tradingDate;
+  /** The trading day and allocation of the book's last rebalance (`LAST_REBALANCE`). */
+  async lastRebalance(strategyId: StrategyId) {
+    return readLastRebalance(this.table, strategyId);
   }
 
   async readPlan(runId: string, strategyId: StrategyId): Promise<StrategyPlanRecord | undefined> {
@@ -61,6 +61,7 @@ export class LedgerStrategyRuns implements BookReader, StrategyRunStore {
     readonly context: PlanContext;
     readonly notDue?: string;
     readonly rebalanced?: boolean;
+    readonly rebalancedAllocation?: Weight;
   }): Promise<'recorded' | 'already-recorded'> {
     const plan = toStoredPlan(RunId(input.runId), input.strategyId, input.record, input.context);
     const trace = input.record.trace;
@@ -79,6 +80,7 @@ export class LedgerStrategyRuns implements BookReader, StrategyRunStore {
       {
         ...(input.notDue !== undefined ? { notDue: input.notDue } : {}),
         rebalanced: input.rebalanced === true,
+        ...(input.rebalancedAllocation ? { allocation: input.rebalancedAllocation } : {}),
       },
     );
   }
