@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type LambdaContext, Symbol } from '@books/core';
 import { LegacyRepository, MigrationRepository } from '@books/ledger-client';
@@ -56,7 +56,7 @@ export function coordinatorFunction(
     account: market,
     symbols: {
       async symbolsOf(file) {
-        const compiled = compileOnce(await readFile(join(strategiesDir, file), 'utf8'), file);
+        const compiled = compileOnce(readFileSync(join(strategiesDir, file), 'utf8'), file);
         return compiled.ok ? compiled.value.symbols.map((s) => Symbol(s)) : [];
       },
     },

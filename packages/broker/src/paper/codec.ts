@@ -38,8 +38,10 @@ export function decodePositions(json: string, where: string): PaperAccountState[
 }
 
 /** The client order ids of an account's open orders (the STATE item's open-order index). */
+export const PaperOpenOrdersCodec = z.array(z.string().min(1));
+
 export function decodeOpenOrders(json: string, where: string): string[] {
-  return parseStored(z.array(z.string().min(1)), json, `${where} openOrders`);
+  return parseStored(PaperOpenOrdersCodec, json, `${where} openOrders`);
 }
 
 export function decodeCorporate(json: string, where: string): PaperCorporateState {

@@ -59,6 +59,10 @@ export class DynamoDbPaperBrokerStore implements PaperBrokerStore {
   private readonly client: DynamoDBClient;
   /** The open-order index as last read or written, by account version (a version's index never changes). */
   private known: { readonly version: number; readonly open: readonly string[] } | undefined;
+  /** The account's JSON fields change at a commit only: an unchanged text is not decoded again. */
+  private readonly positionsOf = lastDecoded(decodePositions);
+  private readonly corporateOf = lastDecoded(decodeCorporate);
+  private readonly openOrdersOf = lastDecoded(decodeOpenOrders);
 
   constructor(options: DynamoDbPaperBrokerStoreOptions) {
     this.client = options.client;
@@ -134,8 +138,8 @@ export class DynamoDbPaperBrokerStore implements PaperBrokerStore {
     return {
       value: {
         cash,
-        positions: decodePositions(str(item, 'positions', where), where),
-        ...(corporate === undefined ? {} : { corporate: decodeCorporate(corporate, where) }),
+        positions: this.positionsOf(str(item, 'positions', where), where),
+        ...(corporate === undefined ? {} : { corporate: this.corporateOf(corporate, where) }),
       },
       version: int(item, 'version', where),
     };
@@ -151,7 +155,7 @@ export class DynamoDbPaperBrokerStore implements PaperBrokerStore {
     const where = `${this.tableName} ${this.pk} STATE`;
     const open = item.openOrders?.S;
     if (open !== undefined)
-      this.known = { version: int(item, 'version', where), open: decodeOpenOrders(open, where) };
+      this.known = { version: int(item, 'version', where), open: this.openOrdersOf(open, where) };
     return item;
   }
 
@@ -180,7 +184,7 @@ export class DynamoDbPaperBrokerStore implements PaperBrokerStore {
     if (indexed === undefined) return this.queryOpenOrders();
     const where = `${this.tableName} ${this.pk} STATE`;
     const orders: PaperOrderRecord[] = [];
-    for (const clientOrderId of decodeOpenOrders(indexed, where)) {
+    for (const clientOrderId of this.openOrdersOf(indexed, where)) {
       // An order read after the index may have moved on meanwhile: only those still open count.
       const order = await this.getOrderByClientId(clientOrderId);
       if (order && isOpenOrderStatus(order.status)) orders.push(order);
@@ -289,7 +293,7 @@ export class DynamoDbPaperBrokerStore implements PaperBrokerStore {
         account: this.pk,
       });
     const open = item.openOrders?.S;
-    if (open !== undefined) return decodeOpenOrders(open, where);
+    if (open !== undefined) return this.openOrdersOf(open, where);
     return (await this.queryOpenOrders()).map((o) => o.clientOrderId);
   }
 
@@ -327,6 +331,20 @@ export class DynamoDbPaperBrokerStore implements PaperBrokerStore {
     const where = `${this.tableName} ${this.pk} ${item.sk?.S ?? '?'}`;
     return decodeOrder(str(item, 'record', where), where);
   }
+}
+
+/**
+ * A decoder that remembers the last text and what it decoded to (shared by its callers, who copy
+ * before they change: the account's values are read-only).
+ */
+function lastDecoded<T>(decode: (json: string, where: string) => T): (json: string, where: string) => T {
+  let last: { readonly json: string; readonly value: T } | undefined;
+  return (json, where) => {
+    if (last?.json === json) return last.value;
+    const value = decode(json, where);
+    last = { json, value };
+    return value;
+  };
 }
 
 /** The open-order index after a commit: closed orders leave it, a new open order joins it. */
