@@ -344,6 +344,32 @@ function removePath(item: Item, path: Path): void {
   delete item[path[0]];
 }
 
+/**
+ * Whether an item's size (`itemSize`) is at most `limit`: by an upper bound that needs no UTF-8
+ * encoding (a UTF-16 code unit takes at most 3 bytes, a number at most half its text plus one),
+ * and by the exact size only when the bound is above the limit.
+ */
+export function itemFits(item: Item, limit: number): boolean {
+  return itemSizeBound(item) <= limit || itemSize(item) <= limit;
+}
+
+function itemSizeBound(item: Item): number {
+  let n = 0;
+  for (const [k, v] of Object.entries(item)) n += 3 * k.length + valueSizeBound(v);
+  return n;
+}
+
+function valueSizeBound(v: AttributeValue): number {
+  if (v.S !== undefined) return 3 * v.S.length;
+  if (v.N !== undefined) return Math.ceil(v.N.length / 2) + 1;
+  if (v.BOOL !== undefined || v.NULL !== undefined) return 1;
+  if (v.L !== undefined) return 3 + v.L.reduce((a, x) => a + 1 + valueSizeBound(x), 0);
+  if (v.M !== undefined) return 3 + itemSizeBound(v.M) + Object.keys(v.M).length;
+  if (v.SS !== undefined) return v.SS.reduce((a, x) => a + 3 * x.length, 0);
+  if (v.NS !== undefined) return v.NS.reduce((a, x) => a + Math.ceil(x.length / 2) + 1, 0);
+  return 0;
+}
+
 /** An item's size as DynamoDB counts it: names and values in UTF-8, numbers by their digits. */
 export function itemSize(item: Item): number {
   let n = 0;

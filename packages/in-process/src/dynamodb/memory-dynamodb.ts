@@ -23,7 +23,7 @@ import {
   copyItem,
   evaluateCondition,
   type Item,
-  itemSize,
+  itemFits,
   normalizeItem,
   normalizeNumber,
   resolvePath,
@@ -553,7 +553,7 @@ function checkItem(t: Table, item: Item | undefined): Item {
         );
     }
   const normalized = normalizeItem(item);
-  if (itemSize(normalized) > MAX_ITEM_BYTES)
+  if (!itemFits(normalized, MAX_ITEM_BYTES))
     throw validation('Item size has exceeded the maximum allowed size');
   return normalized;
 }
