@@ -59,6 +59,8 @@ async function runCase(which: Case, days: number): Promise<void> {
         ? writeWideStrategies(home, symbols)
         : path.join(root, 'strategies', 'config.local.json');
     const quarters: string[] = [];
+    const heapAtStart = process.memoryUsage().heapUsed;
+    const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     const result = await runBacktest({
       args: { from, to, config, data: barsDir, initialCash: '100000' },
@@ -73,6 +75,7 @@ async function runCase(which: Case, days: number): Promise<void> {
       },
     });
     const totalMs = performance.now() - t0;
+    const runCpu = process.cpuUsage(cpu0);
     const cpu = process.cpuUsage();
     const { summary } = result;
     const trades = summary.strategies.reduce((n, s) => n + s.trades, 0);
@@ -82,8 +85,8 @@ async function runCase(which: Case, days: number): Promise<void> {
       [
         `backtest ${which}: ${from} … ${to}, ${result.totalDays} days × ${summary.strategies.length} strategies over ${symbols.length} symbols, ${trades} trades, reconciliation ${summary.reconciliation.matchDays}/${summary.reconciliation.days} MATCH`,
         `  wall time     ${(totalMs / 1000).toFixed(1)} s  (${(totalMs / result.totalDays).toFixed(1)} ms/day; days loop ${(result.elapsedMs / 1000).toFixed(1)} s)`,
-        `  CPU           ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s user+system, the whole process (the wall time above is inflated when other jobs share the cores)`,
-        `  peak RSS      ${mb(peak)}`,
+        `  CPU           ${((runCpu.user + runCpu.system) / 1e6).toFixed(1)} s user+system over the wall time above; ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s the whole process, module loading included (the wall time is inflated when other jobs share the cores)`,
+        `  peak RSS      ${mb(peak)}; heap ${mb(heapAtStart)} at start`,
         `  RSS by day    ${quarters.join(', ')}${gc ? '' : ' (heap without a collection: run with --expose-gc)'}`,
         `  goal          ${days === 250 ? `${goal / 1000} s: ${totalMs <= goal ? 'met' : 'MISSED'}` : `${goal / 1000} s for 250 days; projected ${(((totalMs / result.totalDays) * 250) / 1000).toFixed(1)} s`}`,
         '',

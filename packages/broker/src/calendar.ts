@@ -45,3 +45,39 @@ export function clockFromCalendar(days: readonly CalendarDay[], now: Date): Mark
 export function sessionAt(days: readonly CalendarDay[], now: Date): CalendarDay | undefined {
   return days.find((d) => d.openAt <= now && now < d.closeAt);
 }
+
+/**
+ * Over days in time order (sessions that do not overlap): the index of the first session that
+ * has not closed at `now` (`days.length` when all have), by binary search.
+ */
+export function firstOpenSessionIndex(days: readonly CalendarDay[], now: Date): number {
+  let lo = 0;
+  let hi = days.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((days[mid] as CalendarDay).closeAt <= now) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** `clockFromCalendar` over days already in time order, in O(log days). */
+export function clockFromSortedCalendar(days: readonly CalendarDay[], now: Date): MarketClock {
+  const i = firstOpenSessionIndex(days, now);
+  const current = days[i];
+  const fallback = new Date(now.getTime() + 86_400_000);
+  const isOpen = current !== undefined && current.openAt <= now;
+  const nextOpen = current === undefined ? undefined : isOpen ? days[i + 1]?.openAt : current.openAt;
+  return {
+    timestamp: now,
+    isOpen,
+    nextOpen: nextOpen ?? fallback,
+    nextClose: current?.closeAt ?? fallback,
+  };
+}
+
+/** `sessionAt` over days already in time order, in O(log days). */
+export function sessionAtSorted(days: readonly CalendarDay[], now: Date): CalendarDay | undefined {
+  const current = days[firstOpenSessionIndex(days, now)];
+  return current !== undefined && current.openAt <= now ? current : undefined;
+}

@@ -1,7 +1,6 @@
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type LambdaContext, Symbol } from '@books/core';
-import { compile } from '@books/dsl';
 import { LegacyRepository, MigrationRepository } from '@books/ledger-client';
 import {
   LedgerRunCompletionStore,
@@ -27,6 +26,7 @@ import { LedgerFlowGuard } from './adapters/ledger-flow-guard';
 import { LedgerMigrationGate } from './adapters/ledger-migration-gate';
 import { LedgerRunHistory } from './adapters/ledger-run-history';
 import { LedgerRunStore } from './adapters/ledger-run-store';
+import { compileOnce } from './compile-cache';
 import { type PlanRunDeps, planRun } from './plan-run';
 import type { DispatchOutcome } from './ports';
 
@@ -56,7 +56,7 @@ export function coordinatorFunction(
     account: market,
     symbols: {
       async symbolsOf(file) {
-        const compiled = compile(await readFile(join(strategiesDir, file), 'utf8'), file);
+        const compiled = compileOnce(readFileSync(join(strategiesDir, file), 'utf8'), file);
         return compiled.ok ? compiled.value.symbols.map((s) => Symbol(s)) : [];
       },
     },

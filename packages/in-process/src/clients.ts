@@ -53,8 +53,20 @@ const SQS_OPERATIONS: readonly (readonly [CommandClass, string])[] = [
   [sqs.DeleteQueueCommand, 'DeleteQueue'],
 ];
 
+/** Per list of operations, the operation of each command class seen, by constructor (one lookup per call). */
+const seen = new WeakMap<object, Map<unknown, string>>();
+
 function operationOf(operations: readonly (readonly [CommandClass, string])[], command: AnyCommand): string {
+  let byConstructor = seen.get(operations);
+  if (byConstructor === undefined) {
+    byConstructor = new Map();
+    seen.set(operations, byConstructor);
+  }
+  const ctor: unknown = Object.getPrototypeOf(command)?.constructor;
+  const known = byConstructor.get(ctor);
+  if (known !== undefined) return known;
   const found = operations.find(([cls]) => command instanceof cls);
+  if (found && ctor !== undefined) byConstructor.set(ctor, found[1]);
   return found ? found[1] : `unsupported command ${Object.getPrototypeOf(command)?.constructor?.name ?? '?'}`;
 }
 

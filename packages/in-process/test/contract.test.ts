@@ -202,6 +202,26 @@ describe.each(tables)('the ledger on %s', (_name, open) => {
     expect(found.map((i) => i.PK?.S)).toEqual(['S#a#TRADE#1', 'S#a#TRADE#2']);
   });
 
+  it('orders sort keys by their UTF-8 bytes, above the basic plane too', async () => {
+    for (const sk of ['k\u{1F600}', 'k\uFFFD', 'ka', 'k\u00E9', 'k']) await table.put(item('U', sk));
+    const found = await table.queryAll({ partition: 'U' });
+    expect(found.map((i) => i.SK?.S)).toEqual(['k', 'ka', 'k\u00E9', 'k\uFFFD', 'k\u{1F600}']);
+  });
+
+  it('keeps the table and GSI1 in order through overwrites and deletes', async () => {
+    for (const n of [5, 1, 4, 2, 3])
+      await table.put(item('O', `sk${n}`, { GSI1PK: 'G#o', GSI1SK: `at#${n}` }));
+    // Moved in the index, removed from it (no GSI key), deleted, written again unchanged.
+    await table.put(item('O', 'sk2', { GSI1PK: 'G#o', GSI1SK: 'at#9' }));
+    await table.put(item('O', 'sk4', { v: 'no index key' }));
+    await table.transact([{ kind: 'delete', label: 'gone', key: { PK: 'O', SK: 'sk3' } }]);
+    await table.put(item('O', 'sk5', { GSI1PK: 'G#o', GSI1SK: 'at#5' }));
+    const rows = await table.queryAll({ partition: 'O' });
+    expect(rows.map((i) => i.SK?.S)).toEqual(['sk1', 'sk2', 'sk4', 'sk5']);
+    const indexed = await table.queryAll({ index: 'GSI1', partition: 'G#o' });
+    expect(indexed.map((i) => i.SK?.S)).toEqual(['sk1', 'sk5', 'sk2']);
+  });
+
   it('keeps decimal numbers exact and normalized: the pool’s ADD of cash to the cent', async () => {
     const books = new BookRepository(table);
     const pool = new PoolRepository(table);

@@ -141,6 +141,8 @@ export {
   encodeShadowReport,
   shadowReportJson,
 } from './records/run-notes';
+export type { IntentProgress, RunStrategyProgress } from './records/run-progress';
+export { decodeIntentProgress, decodeRunStrategyProgress } from './records/run-progress';
 export type { RunStatus, StrategyRunStatus } from './records/run-status';
 export {
   assertRunTransition,

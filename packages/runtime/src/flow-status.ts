@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type BooksConfig, type Flow, parseBooksConfig, type StrategyId } from '@books/core';
+import type { BooksConfig, Flow, StrategyId } from '@books/core';
 import { LegacyRepository, MigrationRepository } from '@books/ledger-client';
+import { readBooksConfigFile } from './config-file';
 import type { Services } from './services';
 
 export interface FlowRow {
@@ -61,8 +61,7 @@ export async function flowStatus(services: Services, config: BooksConfig): Promi
 
 /** The configuration the stage's functions run with (their strategies directory and config file). */
 export function configOf(services: Services): BooksConfig {
-  const path = join(services.env.BOOKS_STRATEGIES_DIR, services.env.BOOKS_STRATEGIES_CONFIG);
-  return parseBooksConfig(JSON.parse(readFileSync(path, 'utf8')), { source: path });
+  return readBooksConfigFile(join(services.env.BOOKS_STRATEGIES_DIR, services.env.BOOKS_STRATEGIES_CONFIG));
 }
 
 /** The configured strategies whose flow (flags applied) is legacy or shadow: the merged flow's. */

@@ -2,6 +2,7 @@ export * from './bars';
 export * from './broker';
 export * from './broker-market';
 export * from './clients';
+export * from './config-file';
 export * from './controls';
 export * from './controls-store';
 export * from './env';

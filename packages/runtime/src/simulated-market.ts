@@ -8,11 +8,19 @@ import type { BarStore } from '@books/market-data';
  * a tradable, fractionable asset, and the calendar is the bars' calendar (09:30–16:00).
  */
 export function barClosePrices(bars: BarStore): PriceSource {
+  // The close last read per symbol, by day: the simulated clock stands still within a day, when
+  // every valuation of the account asks for it again.
+  const read = new Map<string, { readonly day: string; readonly price: Price | undefined }>();
   return {
     async latestPrice(symbol: Symbol, at: Date) {
-      const series = await bars.bars(symbol, marketDateOf(at));
+      const day = marketDateOf(at);
+      const known = read.get(symbol);
+      if (known?.day === day) return known.price;
+      const series = await bars.bars(symbol, day);
       const last = series[series.length - 1];
-      return last ? Price.parse(last.closeText, `${symbol} close on ${last.date}`) : undefined;
+      const price = last ? Price.parse(last.closeText, `${symbol} close on ${last.date}`) : undefined;
+      read.set(symbol, { day, price });
+      return price;
     },
   };
 }

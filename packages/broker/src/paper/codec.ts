@@ -37,6 +37,13 @@ export function decodePositions(json: string, where: string): PaperAccountState[
   return parseStored(PaperPositionsCodec, json, where);
 }
 
+/** The client order ids of an account's open orders (the STATE item's open-order index). */
+export const PaperOpenOrdersCodec = z.array(z.string().min(1));
+
+export function decodeOpenOrders(json: string, where: string): string[] {
+  return parseStored(PaperOpenOrdersCodec, json, `${where} openOrders`);
+}
+
 export function decodeCorporate(json: string, where: string): PaperCorporateState {
   return parseStored(PaperCorporateCodec, json, `${where} corporate`);
 }

@@ -16,7 +16,7 @@ import {
 import { ConcurrencyError, canonical, type Money } from '@books/core';
 import { DuplicateClientOrderIdError } from '../errors';
 import { isOpenOrderStatus } from '../port';
-import { CorruptPaperState, decodeCorporate, decodeOrder, decodePositions } from './codec';
+import { CorruptPaperState, decodeCorporate, decodeOpenOrders, decodeOrder, decodePositions } from './codec';
 import type { PaperAccountState, PaperOrderRecord, Versioned } from './records';
 import type { PaperBrokerStore, PaperCommit } from './store';
 
@@ -34,7 +34,8 @@ export interface DynamoDbPaperBrokerStoreOptions {
  * The paper broker's state in DynamoDB, so every process sees one account.
  *
  * Keys (all in one partition per account, pk = `ACCOUNT#{accountId}`):
- *   sk `STATE`                   cash, positions (JSON, decimals as strings), version
+ *   sk `STATE`                   cash, positions (JSON, decimals as strings), version, openOrders
+ *                                (JSON: the client order ids of the orders not yet terminal)
  *   sk `ORDER#{clientOrderId}`   the order (JSON), revision, isOpen
  *   sk `ORDERID#{orderId}`       clientOrderId: lookup by broker id
  *
@@ -44,11 +45,24 @@ export interface DynamoDbPaperBrokerStoreOptions {
  *   order Put       if revision = expected     (else ConcurrencyError)
  * Two processes that read the same account version cannot both commit, so an order is never
  * filled twice and cash is never spent twice.
+ *
+ * The open-order index (`openOrders` of STATE) changes only in those commits, as part of the
+ * account Put: the version condition makes the index and the orders' statuses one atomic change,
+ * so listing open orders reads the account and its open orders, O(open), not every order ever
+ * placed. A commit derives the next index from the one stored at its expected version. An account
+ * written before the index existed has no `openOrders`: it is listed by querying every order, and
+ * its next commit writes the index.
  */
 export class DynamoDbPaperBrokerStore implements PaperBrokerStore {
   readonly tableName: string;
   private readonly pk: string;
   private readonly client: DynamoDBClient;
+  /** The open-order index as last read or written, by account version (a version's index never changes). */
+  private known: { readonly version: number; readonly open: readonly string[] } | undefined;
+  /** The account's JSON fields change at a commit only: an unchanged text is not decoded again. */
+  private readonly positionsOf = lastDecoded(decodePositions);
+  private readonly corporateOf = lastDecoded(decodeCorporate);
+  private readonly openOrdersOf = lastDecoded(decodeOpenOrders);
 
   constructor(options: DynamoDbPaperBrokerStoreOptions) {
     this.client = options.client;
@@ -105,7 +119,7 @@ export class DynamoDbPaperBrokerStore implements PaperBrokerStore {
       await this.client.send(
         new PutItemCommand({
           TableName: this.tableName,
-          Item: this.accountItem({ cash: canonical(cash.value), positions: {} }, 0),
+          Item: this.accountItem({ cash: canonical(cash.value), positions: {} }, 0, []),
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
@@ -115,11 +129,7 @@ export class DynamoDbPaperBrokerStore implements PaperBrokerStore {
   }
 
   async loadAccount(): Promise<Versioned<PaperAccountState>> {
-    const out = await this.client.send(
-      new GetItemCommand({ TableName: this.tableName, Key: this.key('STATE'), ConsistentRead: true }),
-    );
-    const item = out.Item;
-    if (!item) throw new Error(`paper account ${this.pk} not initialised in ${this.tableName}`);
+    const item = await this.stateItem();
     const where = `${this.tableName} ${this.pk} STATE`;
     const cash = str(item, 'cash', where);
     if (!/^-?\d+(\.\d+)?$/.test(cash))
@@ -128,11 +138,25 @@ export class DynamoDbPaperBrokerStore implements PaperBrokerStore {
     return {
       value: {
         cash,
-        positions: decodePositions(str(item, 'positions', where), where),
-        ...(corporate === undefined ? {} : { corporate: decodeCorporate(corporate, where) }),
+        positions: this.positionsOf(str(item, 'positions', where), where),
+        ...(corporate === undefined ? {} : { corporate: this.corporateOf(corporate, where) }),
       },
       version: int(item, 'version', where),
     };
+  }
+
+  /** The STATE item (consistent read); remembers its open-order index by version. */
+  private async stateItem(): Promise<Record<string, AttributeValue>> {
+    const out = await this.client.send(
+      new GetItemCommand({ TableName: this.tableName, Key: this.key('STATE'), ConsistentRead: true }),
+    );
+    const item = out.Item;
+    if (!item) throw new Error(`paper account ${this.pk} not initialised in ${this.tableName}`);
+    const where = `${this.tableName} ${this.pk} STATE`;
+    const open = item.openOrders?.S;
+    if (open !== undefined)
+      this.known = { version: int(item, 'version', where), open: this.openOrdersOf(open, where) };
+    return item;
   }
 
   async getOrder(id: string): Promise<PaperOrderRecord | undefined> {
@@ -155,6 +179,21 @@ export class DynamoDbPaperBrokerStore implements PaperBrokerStore {
   }
 
   async listOpenOrders(): Promise<PaperOrderRecord[]> {
+    const item = await this.stateItem();
+    const indexed = item.openOrders?.S;
+    if (indexed === undefined) return this.queryOpenOrders();
+    const where = `${this.tableName} ${this.pk} STATE`;
+    const orders: PaperOrderRecord[] = [];
+    for (const clientOrderId of this.openOrdersOf(indexed, where)) {
+      // An order read after the index may have moved on meanwhile: only those still open count.
+      const order = await this.getOrderByClientId(clientOrderId);
+      if (order && isOpenOrderStatus(order.status)) orders.push(order);
+    }
+    return orders.sort((a, b) => a.submittedAt.localeCompare(b.submittedAt));
+  }
+
+  /** Every order of the account, filtered on `isOpen`: the listing of an account without an index. */
+  private async queryOpenOrders(): Promise<PaperOrderRecord[]> {
     const orders: PaperOrderRecord[] = [];
     let start: Record<string, AttributeValue> | undefined;
     do {
@@ -179,11 +218,13 @@ export class DynamoDbPaperBrokerStore implements PaperBrokerStore {
   }
 
   async commit(change: PaperCommit): Promise<void> {
+    const expectedVersion = change.account.expectedVersion;
+    const open = nextOpenOrders(await this.openOrdersAt(expectedVersion), change);
     const items: TransactWriteItem[] = [
       {
         Put: {
           TableName: this.tableName,
-          Item: this.accountItem(change.account.next, change.account.expectedVersion + 1),
+          Item: this.accountItem(change.account.next, expectedVersion + 1, open),
           ConditionExpression: 'version = :expected',
           ExpressionAttributeValues: { ':expected': { N: String(change.account.expectedVersion) } },
         },
@@ -221,6 +262,7 @@ export class DynamoDbPaperBrokerStore implements PaperBrokerStore {
     }
     try {
       await this.client.send(new TransactWriteItemsCommand({ TransactItems: items }));
+      this.known = { version: expectedVersion + 1, open };
     } catch (e) {
       if (!(e instanceof TransactionCanceledException)) throw e;
       const reasons = e.CancellationReasons ?? [];
@@ -236,13 +278,37 @@ export class DynamoDbPaperBrokerStore implements PaperBrokerStore {
     }
   }
 
+  /**
+   * The open-order index of the account at `version`: as remembered, else as stored (a stored
+   * version other than `version` is the ConcurrencyError the commit would meet), else, for an
+   * account stored before the index, from every order.
+   */
+  private async openOrdersAt(version: number): Promise<readonly string[]> {
+    if (this.known?.version === version) return this.known.open;
+    const item = await this.stateItem();
+    const where = `${this.tableName} ${this.pk} STATE`;
+    if (int(item, 'version', where) !== version)
+      throw new ConcurrencyError('paper account changed meanwhile', {
+        table: this.tableName,
+        account: this.pk,
+      });
+    const open = item.openOrders?.S;
+    if (open !== undefined) return this.openOrdersOf(open, where);
+    return (await this.queryOpenOrders()).map((o) => o.clientOrderId);
+  }
+
   private key(sk: string): Record<string, AttributeValue> {
     return { pk: { S: this.pk }, sk: { S: sk } };
   }
 
-  private accountItem(state: PaperAccountState, version: number): Record<string, AttributeValue> {
+  private accountItem(
+    state: PaperAccountState,
+    version: number,
+    openOrders: readonly string[],
+  ): Record<string, AttributeValue> {
     return {
       ...this.key('STATE'),
+      openOrders: { S: JSON.stringify(openOrders) },
       cash: { S: state.cash },
       positions: { S: JSON.stringify(state.positions) },
       ...(state.corporate === undefined ? {} : { corporate: { S: JSON.stringify(state.corporate) } }),
@@ -265,6 +331,30 @@ export class DynamoDbPaperBrokerStore implements PaperBrokerStore {
     const where = `${this.tableName} ${this.pk} ${item.sk?.S ?? '?'}`;
     return decodeOrder(str(item, 'record', where), where);
   }
+}
+
+/**
+ * A decoder that remembers the last text and what it decoded to (shared by its callers, who copy
+ * before they change: the account's values are read-only).
+ */
+function lastDecoded<T>(decode: (json: string, where: string) => T): (json: string, where: string) => T {
+  let last: { readonly json: string; readonly value: T } | undefined;
+  return (json, where) => {
+    if (last?.json === json) return last.value;
+    const value = decode(json, where);
+    last = { json, value };
+    return value;
+  };
+}
+
+/** The open-order index after a commit: closed orders leave it, a new open order joins it. */
+function nextOpenOrders(open: readonly string[], change: PaperCommit): string[] {
+  const next = new Set(open);
+  for (const { order } of change.updatedOrders ?? [])
+    if (isOpenOrderStatus(order.status)) next.add(order.clientOrderId);
+    else next.delete(order.clientOrderId);
+  if (change.newOrder && isOpenOrderStatus(change.newOrder.status)) next.add(change.newOrder.clientOrderId);
+  return [...next];
 }
 
 function str(item: Record<string, AttributeValue>, name: string, where: string): string {

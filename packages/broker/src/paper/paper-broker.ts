@@ -13,7 +13,13 @@ import {
   type TradingDate,
 } from '@books/core';
 import { type ListActivitiesQuery, matchesQuery, type NonTradeActivity, toActivity } from '../activities';
-import { calendarDay, clockFromCalendar, sessionAt, type TradingDaySpec } from '../calendar';
+import {
+  calendarDay,
+  clockFromSortedCalendar,
+  firstOpenSessionIndex,
+  sessionAtSorted,
+  type TradingDaySpec,
+} from '../calendar';
 import {
   AssetNotTradable,
   BrokerUnavailable,
@@ -103,7 +109,7 @@ export class PaperBroker implements Broker {
     this.faults = o.faults ?? new PaperFaults();
     this.days = o.calendar
       .map((d) => calendarDay(d.date, d.open, d.close))
-      .sort((a, b) => a.date.localeCompare(b.date));
+      .sort((a, b) => a.openAt.getTime() - b.openAt.getTime());
     this.slippageBps = new Decimal(o.slippageBps ?? '0');
     this.marketBuyBuffer = new Decimal(o.marketBuyBuffer ?? DEFAULT_MARKET_BUY_BUFFER);
     this.sleep = o.sleep ?? realSleep;
@@ -127,7 +133,7 @@ export class PaperBroker implements Broker {
 
   async getClock(): Promise<MarketClock> {
     await this.before('getClock');
-    return clockFromCalendar(this.days, this.o.clock.now());
+    return clockFromSortedCalendar(this.days, this.o.clock.now());
   }
 
   async getCalendar(start: TradingDate, end: TradingDate): Promise<CalendarDay[]> {
@@ -223,7 +229,7 @@ export class PaperBroker implements Broker {
         revision: 0,
       };
       let next = account.value;
-      const marketOpen = sessionAt(this.days, now) !== undefined;
+      const marketOpen = sessionAtSorted(this.days, now) !== undefined;
       if (!marketOpen) {
         order = { ...order, status: 'accepted' };
       } else if (request.type === 'market' || (limit !== null && marketable(request.side, dayPrice, limit))) {
@@ -354,10 +360,10 @@ export class PaperBroker implements Broker {
         const r = await this.o.store.getOrder(candidate.id);
         if (!r || !isOpenOrderStatus(r.status)) return undefined;
         const now = this.o.clock.now();
-        const session = sessionAt(this.days, now);
+        const session = sessionAtSorted(this.days, now);
         const account = await this.load();
         const submitted = new Date(r.submittedAt);
-        const sessionOfOrder = this.days.find((d) => d.closeAt > submitted);
+        const sessionOfOrder = this.days[firstOpenSessionIndex(this.days, submitted)];
         if (sessionOfOrder && now >= sessionOfOrder.closeAt) {
           const expired: PaperOrderRecord = { ...r, status: 'expired', reserved: '0' };
           await this.commitOrder(account, account.value, r, expired);

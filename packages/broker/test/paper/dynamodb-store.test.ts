@@ -1,7 +1,12 @@
-import { PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { ManualClock, Money } from '@books/core';
+import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { ConcurrencyError, ManualClock, Money } from '@books/core';
 import { testDynamo, uniqueName } from '@books/testkit';
-import { CorruptPaperState, DynamoDbPaperBrokerStore } from '../../src';
+import {
+  CorruptPaperState,
+  DynamoDbPaperBrokerStore,
+  type OrderStatus,
+  type PaperOrderRecord,
+} from '../../src';
 import { describeBrokerContract } from '../support/broker-contract';
 import { contractPaperBroker } from '../support/paper';
 import { CONTRACT_NOW, cid, marketBuy } from '../support/world';
@@ -29,6 +34,43 @@ async function readyStore(accountId?: string): Promise<DynamoDbPaperBrokerStore>
   await tableReady;
   return s;
 }
+
+function order(clientOrderId: string, status: OrderStatus, submittedAt: string): PaperOrderRecord {
+  return {
+    id: `id-${clientOrderId}`,
+    clientOrderId,
+    symbol: 'SPY',
+    side: 'buy',
+    type: 'market',
+    status,
+    qty: '1',
+    notional: null,
+    limitPrice: null,
+    targetQty: '1',
+    filledQty: status === 'filled' ? '1' : '0',
+    filledAvgPrice: status === 'filled' ? '100' : null,
+    reserved: '0',
+    fees: '0',
+    submittedAt,
+    filledAt: status === 'filled' ? submittedAt : null,
+    revision: 0,
+  };
+}
+
+/** The open-order index as stored in the account's STATE item. */
+async function storedIndex(accountId: string): Promise<string[] | undefined> {
+  const out = await testDynamo().send(
+    new GetItemCommand({
+      TableName: tableName,
+      Key: { pk: { S: `ACCOUNT#${accountId}` }, sk: { S: 'STATE' } },
+      ConsistentRead: true,
+    }),
+  );
+  const json = out.Item?.openOrders?.S;
+  return json === undefined ? undefined : (JSON.parse(json) as string[]);
+}
+
+const ids = (orders: readonly PaperOrderRecord[]) => orders.map((o) => o.clientOrderId);
 
 describeWithStack('paper broker on DynamoDB', () => {
   describeBrokerContract('paper broker, DynamoDB store', async () => ({
@@ -97,5 +139,100 @@ describeWithStack('paper broker on DynamoDB', () => {
     const error = await s.loadAccount().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CorruptPaperState);
     expect((error as Error).message).toMatch(/ACCOUNT#corrupt-[0-9a-f]+ STATE: SPY\.qty: /);
+  });
+
+  describe('open-order index', () => {
+    const T1 = '2026-11-27T15:00:00.000Z';
+    const T2 = '2026-11-27T15:01:00.000Z';
+    const account = { cash: '100', positions: {} };
+
+    it('holds the orders not yet terminal: a placed order joins it, a fill or a cancel takes it out', async () => {
+      const accountId = uniqueName('index');
+      const s = await readyStore(accountId);
+      await s.initialise(Money.of(100));
+      expect(await storedIndex(accountId)).toEqual([]);
+      await s.commit({ account: { expectedVersion: 0, next: account }, newOrder: order('b', 'new', T2) });
+      await s.commit({ account: { expectedVersion: 1, next: account }, newOrder: order('a', 'new', T1) });
+      // Oldest first, whatever the order of the index.
+      expect(ids(await s.listOpenOrders())).toEqual(['a', 'b']);
+      expect(await storedIndex(accountId)).toEqual(['b', 'a']);
+
+      const partly = { ...order('a', 'partially_filled', T1), revision: 1 };
+      await s.commit({
+        account: { expectedVersion: 2, next: account },
+        updatedOrders: [{ order: partly, expectedRevision: 0 }],
+      });
+      expect(await storedIndex(accountId)).toEqual(['b', 'a']);
+      await s.commit({
+        account: { expectedVersion: 3, next: account },
+        updatedOrders: [{ order: { ...order('a', 'filled', T1), revision: 2 }, expectedRevision: 1 }],
+      });
+      await s.commit({
+        account: { expectedVersion: 4, next: account },
+        updatedOrders: [{ order: { ...order('b', 'canceled', T2), revision: 1 }, expectedRevision: 0 }],
+      });
+      expect(await storedIndex(accountId)).toEqual([]);
+      expect(await s.listOpenOrders()).toEqual([]);
+      // A terminal order placed as such never joins it.
+      await s.commit({
+        account: { expectedVersion: 5, next: account },
+        newOrder: order('c', 'rejected', T2),
+      });
+      expect(await storedIndex(accountId)).toEqual([]);
+    });
+
+    it('keeps the index of the version that landed when a commit is retried, or made by another process', async () => {
+      const accountId = uniqueName('index-retry');
+      const s = await readyStore(accountId);
+      await s.initialise(Money.of(100));
+      const place = { account: { expectedVersion: 0, next: account }, newOrder: order('a', 'new', T1) };
+      await s.commit(place);
+      // The same commit again (a retry after a crash that hid its success) is refused, changing nothing.
+      await expect(s.commit(place)).rejects.toThrow();
+      await expect(
+        s.commit({ account: { expectedVersion: 0, next: account }, newOrder: order('b', 'new', T2) }),
+      ).rejects.toBeInstanceOf(ConcurrencyError);
+      expect(await storedIndex(accountId)).toEqual(['a']);
+
+      // Another process (a store that remembers nothing) derives its commit's index from the stored one.
+      const other = await readyStore(accountId);
+      await other.commit({ account: { expectedVersion: 1, next: account }, newOrder: order('b', 'new', T2) });
+      expect(await storedIndex(accountId)).toEqual(['a', 'b']);
+      // The first store's memory is of version 1: its commit at version 1 is now stale, and refused.
+      await expect(
+        s.commit({ account: { expectedVersion: 1, next: account }, newOrder: order('c', 'new', T2) }),
+      ).rejects.toBeInstanceOf(ConcurrencyError);
+      expect(ids(await s.listOpenOrders())).toEqual(['a', 'b']);
+    });
+
+    it('lists the open orders of an account stored before the index from every order, and indexes it on its next commit', async () => {
+      const accountId = uniqueName('index-legacy');
+      const s = await readyStore(accountId);
+      await s.initialise(Money.of(100));
+      await s.commit({ account: { expectedVersion: 0, next: account }, newOrder: order('a', 'new', T1) });
+      await s.commit({ account: { expectedVersion: 1, next: account }, newOrder: order('b', 'filled', T2) });
+      await s.commit({ account: { expectedVersion: 2, next: account }, newOrder: order('c', 'new', T2) });
+      // The STATE item as written before the index: no openOrders.
+      await testDynamo().send(
+        new PutItemCommand({
+          TableName: tableName,
+          Item: {
+            pk: { S: `ACCOUNT#${accountId}` },
+            sk: { S: 'STATE' },
+            cash: { S: '100' },
+            positions: { S: '{}' },
+            version: { N: '3' },
+          },
+        }),
+      );
+      const old = await readyStore(accountId);
+      expect(ids(await old.listOpenOrders())).toEqual(['a', 'c']);
+      await old.commit({
+        account: { expectedVersion: 3, next: account },
+        updatedOrders: [{ order: { ...order('a', 'filled', T1), revision: 1 }, expectedRevision: 0 }],
+      });
+      expect(await storedIndex(accountId)).toEqual(['c']);
+      expect(ids(await old.listOpenOrders())).toEqual(['c']);
+    });
   });
 });

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type BooksConfig, parseBooksConfig, ValidationError } from '@books/core';
+import { type BooksConfig, ValidationError } from '@books/core';
+import { readBooksConfigFile } from '@books/runtime';
 import type { ConfigSource } from '../ports';
 
 /** `strategies/config.<stage>.json` (or the file given), its strategy files beside it. */
@@ -11,12 +11,14 @@ export class FileConfigSource implements ConfigSource {
     private readonly configFile: string,
   ) {}
 
+  /** Parsed once per content of the file per process (readBooksConfigFile). */
   async load(): Promise<BooksConfig> {
     const path = join(this.strategiesDir, this.configFile);
-    let json: unknown;
     try {
-      json = JSON.parse(await readFile(path, 'utf8'));
+      return readBooksConfigFile(path, (file) => existsSync(join(this.strategiesDir, file)));
     } catch (e) {
+      // An invalid configuration is reported as parsed; a file that cannot be read or is not JSON, as here.
+      if (e instanceof ValidationError) throw e;
       const why = e instanceof Error ? e.message : String(e);
       throw new ValidationError(
         `invalid strategy configuration ${path}: ${why}`,
@@ -26,9 +28,5 @@ export class FileConfigSource implements ConfigSource {
         },
       );
     }
-    return parseBooksConfig(json, {
-      source: path,
-      fileExists: (file) => existsSync(join(this.strategiesDir, file)),
-    });
   }
 }

@@ -8,8 +8,16 @@ export type Item = Record<string, AttributeValue>;
 /** DynamoDB numbers: up to 38 significant digits, exact. */
 const Num = Decimal.clone({ precision: 38, toExpNeg: -130, toExpPos: 126 });
 
+/**
+ * Already in DynamoDB's form: an optional minus, an integer part without leading zeros, a
+ * fraction without trailing zeros, at most 38 digits (so at most 38 significant ones); not "-0".
+ */
+const CANONICAL_NUMBER = /^-?(0|[1-9]\d*)(\.\d*[1-9])?$/;
+
 /** A number as DynamoDB stores and returns it: no leading or trailing zeros, no exponent. */
 export function normalizeNumber(text: string): string {
+  if (text.length <= 40 && text !== '-0' && CANONICAL_NUMBER.test(text) && digitCount(text) <= 38)
+    return text;
   let d: Decimal;
   try {
     d = new Num(text);
@@ -20,6 +28,15 @@ export function normalizeNumber(text: string): string {
   if (d.sd() > 38)
     throw validation(`Attempting to store more than 38 significant digits in a Number: ${text}`);
   return d.toFixed();
+}
+
+function digitCount(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) n++;
+  }
+  return n;
 }
 
 /**
@@ -63,11 +80,21 @@ function copyValue(v: AttributeValue): AttributeValue {
   throw unsupported('this attribute type (binary)');
 }
 
-/** Byte order of UTF-8, which is how DynamoDB orders strings (JS code units differ above the BMP). */
+/**
+ * Byte order of UTF-8, which is how DynamoDB orders strings. JS code units order the same up to
+ * U+D7FF; where the first difference involves a surrogate or a unit above it, the UTF-8 bytes
+ * decide.
+ */
 export function compareStrings(a: string, b: string): number {
-  if (/[\ud800-\uffff]/.test(a) || /[\ud800-\uffff]/.test(b))
-    return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
-  return a < b ? -1 : a > b ? 1 : 0;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (x >= 0xd800 || y >= 0xd800) return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+    return x < y ? -1 : 1;
+  }
+  return a.length < b.length ? -1 : a.length > b.length ? 1 : 0;
 }
 
 /** Orders two scalars of one type (S or N); undefined when they are not comparable. */
@@ -315,6 +342,32 @@ function setPath(item: Item, path: Path, value: AttributeValue): void {
 function removePath(item: Item, path: Path): void {
   if (path.length !== 1 || typeof path[0] !== 'string') throw unsupported('REMOVE of a nested path');
   delete item[path[0]];
+}
+
+/**
+ * Whether an item's size (`itemSize`) is at most `limit`: by an upper bound that needs no UTF-8
+ * encoding (a UTF-16 code unit takes at most 3 bytes, a number at most half its text plus one),
+ * and by the exact size only when the bound is above the limit.
+ */
+export function itemFits(item: Item, limit: number): boolean {
+  return itemSizeBound(item) <= limit || itemSize(item) <= limit;
+}
+
+function itemSizeBound(item: Item): number {
+  let n = 0;
+  for (const [k, v] of Object.entries(item)) n += 3 * k.length + valueSizeBound(v);
+  return n;
+}
+
+function valueSizeBound(v: AttributeValue): number {
+  if (v.S !== undefined) return 3 * v.S.length;
+  if (v.N !== undefined) return Math.ceil(v.N.length / 2) + 1;
+  if (v.BOOL !== undefined || v.NULL !== undefined) return 1;
+  if (v.L !== undefined) return 3 + v.L.reduce((a, x) => a + 1 + valueSizeBound(x), 0);
+  if (v.M !== undefined) return 3 + itemSizeBound(v.M) + Object.keys(v.M).length;
+  if (v.SS !== undefined) return v.SS.reduce((a, x) => a + 3 * x.length, 0);
+  if (v.NS !== undefined) return v.NS.reduce((a, x) => a + Math.ceil(x.length / 2) + 1, 0);
+  return 0;
 }
 
 /** An item's size as DynamoDB counts it: names and values in UTF-8, numbers by their digits. */

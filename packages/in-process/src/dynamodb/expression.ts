@@ -56,6 +56,19 @@ type Token =
   | { readonly t: 'number'; readonly text: string }
   | { readonly t: 'punct'; readonly text: string };
 
+/** An expression's tokens, by its text: callers send the same few expressions over and over. */
+const tokenized = new Map<string, readonly Token[]>();
+const MAX_TOKENIZED = 2048;
+
+function tokensOf(source: string): readonly Token[] {
+  const known = tokenized.get(source);
+  if (known !== undefined) return known;
+  const tokens = tokenize(source);
+  if (tokenized.size >= MAX_TOKENIZED) tokenized.clear();
+  tokenized.set(source, tokens);
+  return tokens;
+}
+
 function tokenize(source: string): Token[] {
   const tokens: Token[] = [];
   let i = 0;
@@ -92,7 +105,7 @@ function tokenize(source: string): Token[] {
 /** A recursive-descent reader over one expression, resolving placeholders as it goes. */
 class Reader {
   private pos = 0;
-  private readonly tokens: Token[];
+  private readonly tokens: readonly Token[];
   readonly usedNames = new Set<string>();
   readonly usedValues = new Set<string>();
 
@@ -100,7 +113,7 @@ class Reader {
     private readonly source: string,
     private readonly placeholders: Placeholders,
   ) {
-    this.tokens = tokenize(source);
+    this.tokens = tokensOf(source);
   }
 
   peek(offset = 0): Token | undefined {
@@ -209,14 +222,14 @@ class Reader {
 
 /** Unused placeholders are an error in DynamoDB; so are they here (checked over all of a request's expressions). */
 export function checkPlaceholdersUsed(placeholders: Placeholders, readers: readonly Reader[]): void {
-  const names = new Set(readers.flatMap((r) => [...r.usedNames]));
-  const values = new Set(readers.flatMap((r) => [...r.usedValues]));
-  for (const n of Object.keys(placeholders.names ?? {}))
-    if (!names.has(n))
-      throw validation(`Value provided in ExpressionAttributeNames unused in expressions: keys: {${n}}`);
-  for (const v of Object.keys(placeholders.values ?? {}))
-    if (!values.has(v))
-      throw validation(`Value provided in ExpressionAttributeValues unused in expressions: keys: {${v}}`);
+  if (placeholders.names)
+    for (const n of Object.keys(placeholders.names))
+      if (!readers.some((r) => r.usedNames.has(n)))
+        throw validation(`Value provided in ExpressionAttributeNames unused in expressions: keys: {${n}}`);
+  if (placeholders.values)
+    for (const v of Object.keys(placeholders.values))
+      if (!readers.some((r) => r.usedValues.has(v)))
+        throw validation(`Value provided in ExpressionAttributeValues unused in expressions: keys: {${v}}`);
 }
 
 export interface Parsed<T> {

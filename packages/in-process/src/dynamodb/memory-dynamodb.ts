@@ -23,8 +23,9 @@ import {
   copyItem,
   evaluateCondition,
   type Item,
-  itemSize,
+  itemFits,
   normalizeItem,
+  normalizeNumber,
   resolvePath,
 } from './evaluate';
 import {
@@ -74,6 +75,8 @@ interface Table extends KeyShape {
   readonly description: TableDescription;
   /** Per partition: entries sorted by range key. */
   readonly partitions: Map<string, Entry[]>;
+  /** Every entry by its table key text: a point read or write finds its item in O(1). */
+  readonly byKey: Map<string, Entry>;
   readonly indexes: Index[];
   ttlAttribute?: string;
 }
@@ -171,7 +174,14 @@ export class InMemoryDynamoDb {
         : {}),
       BillingModeSummary: { BillingMode: input.BillingMode ?? 'PROVISIONED' },
     };
-    this.tables.set(name, { name, ...shape, description, partitions: new Map(), indexes });
+    this.tables.set(name, {
+      name,
+      ...shape,
+      description,
+      partitions: new Map(),
+      byKey: new Map(),
+      indexes,
+    });
     return { TableDescription: description };
   }
 
@@ -432,12 +442,7 @@ export class InMemoryDynamoDb {
   }
 
   private find(t: Table, key: string): Entry | undefined {
-    const [pk, sk] = splitKey(key);
-    const entries = t.partitions.get(pk);
-    if (!entries) return undefined;
-    if (t.range === undefined) return entries[0];
-    const at = search(entries, (e) => compareRange(e.item[t.range ?? ''], sk, e.id, key));
-    return at.found ? entries[at.index] : undefined;
+    return t.byKey.get(key);
   }
 
   private write(t: Table, key: string, item: Item): void {
@@ -446,6 +451,7 @@ export class InMemoryDynamoDb {
     const entry: Entry = { id: key, item };
     const [pk] = splitKey(key);
     insertSorted(t.partitions, pk, entry, t.range);
+    t.byKey.set(key, entry);
     for (const index of t.indexes) {
       const ipk = item[index.hash];
       if (ipk === undefined || (index.range !== undefined && item[index.range] === undefined)) continue;
@@ -455,10 +461,13 @@ export class InMemoryDynamoDb {
 
   private remove(t: Table, key: string, item: Item): void {
     const [pk] = splitKey(key);
-    removeEntry(t.partitions, pk, key);
+    const entry = t.byKey.get(key);
+    if (!entry) return;
+    removeEntry(t.partitions, pk, entry, t.range);
+    t.byKey.delete(key);
     for (const index of t.indexes) {
       const ipk = item[index.hash];
-      if (ipk !== undefined) removeEntry(index.partitions, scalarText(ipk), key);
+      if (ipk !== undefined) removeEntry(index.partitions, scalarText(ipk), entry, index.range);
     }
   }
 }
@@ -544,7 +553,7 @@ function checkItem(t: Table, item: Item | undefined): Item {
         );
     }
   const normalized = normalizeItem(item);
-  if (itemSize(normalized) > MAX_ITEM_BYTES)
+  if (!itemFits(normalized, MAX_ITEM_BYTES))
     throw validation('Item size has exceeded the maximum allowed size');
   return normalized;
 }
@@ -580,20 +589,11 @@ function splitKey(key: string): [string, string] {
   return [key.slice(0, at), key.slice(at + 1)];
 }
 
+/** A key scalar as text; numbers normalized, so that `N` "1.0" and "1" are one key. */
 function scalarText(v: AttributeValue): string {
   if (v.S !== undefined) return `S${v.S}`;
-  if (v.N !== undefined) return `N${v.N}`;
+  if (v.N !== undefined) return `N${normalizeNumber(v.N)}`;
   throw validation('a key attribute must be a string or a number');
-}
-
-function fromScalarText(text: string): AttributeValue {
-  return text.startsWith('S') ? { S: text.slice(1) } : { N: text.slice(1) };
-}
-
-function compareRange(a: AttributeValue | undefined, bText: string, aId: string, bId: string): number {
-  if (a === undefined || bText === '') return aId < bId ? -1 : aId > bId ? 1 : 0;
-  const order = compareScalars(a, fromScalarText(bText)) ?? 0;
-  return order !== 0 ? order : 0;
 }
 
 function search(entries: readonly Entry[], cmp: (e: Entry) => number): { found: boolean; index: number } {
@@ -636,11 +636,20 @@ function insertSorted(
   entries.splice(at.index, 0, entry);
 }
 
-function removeEntry(partitions: Map<string, Entry[]>, pk: string, id: string): void {
+/** Removes an entry from its partition, found by binary search in the partition's order. */
+function removeEntry(
+  partitions: Map<string, Entry[]>,
+  pk: string,
+  entry: Entry,
+  range: string | undefined,
+): void {
   const entries = partitions.get(pk);
   if (!entries) return;
-  const at = entries.findIndex((e) => e.id === id);
-  if (at >= 0) entries.splice(at, 1);
+  const at = search(entries, (e) => entryOrder(e, entry, range));
+  // Keys of one type always compare; a scan is the fallback should the order not find it.
+  const index =
+    at.found && entries[at.index]?.id === entry.id ? at.index : entries.findIndex((e) => e.id === entry.id);
+  if (index >= 0) entries.splice(index, 1);
   if (entries.length === 0) partitions.delete(pk);
 }
 

@@ -67,6 +67,8 @@ export interface LocalWorldOptions {
   readonly broker?: (clock: ManualClock) => Broker;
   /** Where each run's digest is written (`<date>-digest.{html,txt}`); absent, none is. */
   readonly notificationsDir?: string;
+  /** Check the state machine's definition before its first run (default true; `RunOptions`). */
+  readonly checkDefinition?: boolean;
 }
 
 const IN_PROCESS_NOWHERE = 'http://in-process.invalid';
@@ -113,6 +115,7 @@ export class LocalWorld {
     private readonly corporateActions = true,
     /** The stage's events, as the functions publish them (docs/events.md). */
     readonly events: InProcessEventBus = new InProcessEventBus(),
+    private readonly checkDefinition = true,
   ) {}
 
   static async open(options: LocalWorldOptions): Promise<LocalWorld> {
@@ -224,6 +227,7 @@ export class LocalWorld {
       queue.url,
       options.corporateActions ?? true,
       events,
+      options.checkDefinition ?? true,
     );
   }
 
@@ -259,6 +263,8 @@ export class LocalWorld {
       },
       { tradingDate: date, ...(options.dryRun ? { dryRun: true } : {}) },
       options.executionId ?? `local:${this.services.env.BOOKS_STAGE}:${date}`,
+      {},
+      { checkDefinition: this.checkDefinition },
     );
   }
 

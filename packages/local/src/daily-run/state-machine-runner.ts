@@ -20,16 +20,25 @@ const JsonSchema = z.json();
 
 const machines = new WeakMap<LocalStateMachine, StateMachine>();
 
+export interface RunOptions {
+  /**
+   * Check the definition against the States Language before its first run (default true). Off, it
+   * runs as written: for a backtest, whose definition (serverless.yml's) `books run`, replays and
+   * the tests check, the check's half second of JSON-schema compiling is spared.
+   */
+  readonly checkDefinition?: boolean;
+}
+
 /**
  * The machine built once per definition: the constructor validates the definition against the
  * States Language (only ARN syntax is relaxed, for the local function ARNs), so the static type is
  * checked at run time here; that validation compiles JSON schemas, too slow to repeat every day.
  */
-function compiled(machine: LocalStateMachine): StateMachine {
+function compiled(machine: LocalStateMachine, check: boolean): StateMachine {
   let sm = machines.get(machine);
   if (!sm) {
     sm = new StateMachine(machine.definition as unknown as Definition, {
-      validationOptions: { checkArn: false },
+      validationOptions: check ? { checkArn: false } : { noValidate: true },
     });
     machines.set(machine, sm);
   }
@@ -46,6 +55,7 @@ export async function runStateMachine(
   input: unknown,
   executionId = `local:${Date.now()}`,
   observer: RunObserver = {},
+  options: RunOptions = {},
 ): Promise<unknown> {
   const taskResourceLocalHandlers: Record<string, (input: Json) => Promise<Json>> = {};
   const retryIntervalOverrides: Record<string, number> = {};
@@ -58,7 +68,7 @@ export async function runStateMachine(
       JsonSchema.parse(JSON.parse(JSON.stringify((await handler(input)) ?? null)));
     retryIntervalOverrides[state] = 0;
   }
-  const sm = compiled(machine);
+  const sm = compiled(machine, options.checkDefinition ?? true);
   const json = JsonSchema.parse(input);
   const execution = sm.run(json, {
     context: { Execution: { Id: executionId, Input: json, StartTime: new Date().toISOString() } },

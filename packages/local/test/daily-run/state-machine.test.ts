@@ -125,4 +125,19 @@ describe('the DailyRun state machine, run locally from serverless.yml', () => {
     expect(finished).toHaveLength(1);
     expect(result).toMatchObject({ status: 'DISPATCHED' });
   });
+
+  it('checks a definition against the States Language before its first run, unless told not to', async () => {
+    // A Pass state with a field the States Language does not know.
+    const invalid = {
+      definition: { StartAt: 'Only', States: { Only: { Type: 'Pass', End: true, Unknown: 1 } } },
+      taskFunctions: new Map<string, string>(),
+    };
+    await expect(runStateMachine(invalid, {}, {})).rejects.toThrow(/definition/i);
+    const unchecked = { ...invalid };
+    await expect(
+      runStateMachine(unchecked, {}, { a: 1 }, 'x', {}, { checkDefinition: false }),
+    ).resolves.toEqual({
+      a: 1,
+    });
+  });
 });

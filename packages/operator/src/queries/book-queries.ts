@@ -78,7 +78,8 @@ export async function strategyPnl(
   sid: StrategyId,
   prices?: ReadonlyMap<Symbol, Price>,
 ): Promise<StrategyPnl> {
-  const stored = await services.books.readBook(sid);
+  // Valuing a book needs no applied fill ids: O(its current state), not of its trades.
+  const stored = await services.books.readBook(sid, { fills: [] });
   const book = stored ? toPortfolioBook(stored) : emptyBook(sid);
   const held = [...new Set(book.lots.map((l) => l.symbol))];
   const marks = prices ?? (await latestPrices(services, held));

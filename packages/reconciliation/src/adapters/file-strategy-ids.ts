@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseBooksConfig, type StrategyId } from '@books/core';
+import type { StrategyId } from '@books/core';
+import { readBooksConfigFile } from '@books/runtime';
 import type { ReconcileConfigSource } from '../ports';
 
 /** The strategies of `strategies/config.<stage>.json` (or the file given), read at each reconciliation. */
@@ -11,8 +11,7 @@ export class FileStrategyIds implements ReconcileConfigSource {
   ) {}
 
   async strategyIds(): Promise<readonly StrategyId[]> {
-    const path = join(this.strategiesDir, this.configFile);
-    const config = parseBooksConfig(JSON.parse(await readFile(path, 'utf8')), { source: path });
+    const config = readBooksConfigFile(join(this.strategiesDir, this.configFile));
     return config.strategies.map((s) => s.id);
   }
 }

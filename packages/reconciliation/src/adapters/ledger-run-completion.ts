@@ -1,10 +1,10 @@
 import { clientOrderIdFor, FINAL_STATES, type RunId, StrategyId } from '@books/core';
 import {
-  decodeIntent,
+  decodeIntentProgress,
   decodePlanItem,
   decodeRelease,
   decodeRunMeta,
-  decodeRunStrategy,
+  decodeRunStrategyProgress,
   encodeReconcileRequested,
   type Item,
   keys,
@@ -29,7 +29,8 @@ interface PlanOrders {
 
 /**
  * A run's completion on the ledger: one strongly consistent query of the run's partition (META,
- * strategies, plans, releases, intents and the marker), decoded only as far as needed — a run
+ * strategies, plans, releases, intents and the marker), decoded only as far as needed (intents
+ * and strategies by their progress fields alone: decodeIntentProgress, decodeRunStrategyProgress) — a run
  * with an open intent or an existing marker is answered before any plan is parsed. A run's
  * completion is asked after each of its orders, so each plan's orders are remembered by the plan's
  * stored text (the same text always decodes to the same orders): a plan is parsed once, not once
@@ -69,14 +70,14 @@ export class LedgerRunCompletionStore implements RunCompletionStore {
       status: meta.status,
       reconcileRequested: items.some((i) => i.SK?.S === RECONCILE_REQUESTED),
     };
-    const intents = bySk(SK_PREFIX.intent).map(decodeIntent);
+    const intents = bySk(SK_PREFIX.intent).map(decodeIntentProgress);
     const empty = { strategies: [], plans: new Map(), releases: new Map() };
     if (base.reconcileRequested || meta.status !== 'DISPATCHED') return { ...base, ...empty, intents };
     if (intents.some((i) => !FINAL.has(i.state))) return { ...base, ...empty, intents };
     return {
       ...base,
       intents,
-      strategies: bySk(SK_PREFIX.runStrategy).map(decodeRunStrategy),
+      strategies: bySk(SK_PREFIX.runStrategy).map(decodeRunStrategyProgress),
       plans: new Map(
         bySk(SK_PREFIX.plan).map((item) => {
           const { strategyId, sells, buys } = this.ordersOf(item);

@@ -87,6 +87,9 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
     logger: options.logger,
     initialCash: args.initialCash,
     barsHorizon: TradingDate(args.to),
+    // The definition is serverless.yml's, which `books run`, replays and the tests check: a
+    // backtest spares the check's half second of JSON-schema compiling.
+    checkDefinition: false,
     inject: {
       ...options.inject,
       execution: { sleep: nextTurn, ...options.inject?.execution },

@@ -1,0 +1,42 @@
+import { marketTimeToInstant, Symbol, TradingDate } from '@books/core';
+import { type Bar, type BarStore, barsUntil } from '@books/market-data';
+import { barClosePrices } from '../src';
+
+const bar = (date: string, close: string): Bar => ({
+  date: TradingDate(date),
+  open: 1,
+  high: 1,
+  low: 1,
+  close: Number(close),
+  closeText: close,
+  volume: 1,
+});
+
+describe('the simulated market’s prices', () => {
+  it('prices a symbol at the close of the clock’s day, reading the bars once per symbol and day', async () => {
+    const series = [bar('2024-01-02', '10.5'), bar('2024-01-03', '11.25')];
+    const asked: string[] = [];
+    const store: BarStore = {
+      async bars(symbol, until) {
+        asked.push(`${symbol} ${until}`);
+        return symbol === 'SPY' ? barsUntil(series, until) : [];
+      },
+      async calendar() {
+        return [];
+      },
+      async symbols() {
+        return ['SPY'];
+      },
+    };
+    const prices = barClosePrices(store);
+    const at = (date: string, time: string) => marketTimeToInstant(TradingDate(date), time);
+    expect((await prices.latestPrice(Symbol('SPY'), at('2024-01-02', '15:30')))?.toString()).toBe('10.5');
+    expect((await prices.latestPrice(Symbol('SPY'), at('2024-01-02', '16:00')))?.toString()).toBe('10.5');
+    expect((await prices.latestPrice(Symbol('SPY'), at('2024-01-03', '15:30')))?.toString()).toBe('11.25');
+    // A day without its own bar is priced at the last close before it.
+    expect((await prices.latestPrice(Symbol('SPY'), at('2024-01-04', '15:30')))?.toString()).toBe('11.25');
+    expect(await prices.latestPrice(Symbol('QQQ'), at('2024-01-02', '15:30'))).toBeUndefined();
+    expect(await prices.latestPrice(Symbol('QQQ'), at('2024-01-02', '15:31'))).toBeUndefined();
+    expect(asked).toEqual(['SPY 2024-01-02', 'SPY 2024-01-03', 'SPY 2024-01-04', 'QQQ 2024-01-02']);
+  });
+});
