@@ -150,12 +150,13 @@ async function bench(name: string, source: string, store: CsvBarStore, calendar:
     }
     return cpuMs(c) / inner;
   };
-  // Warm-up, the same for both modes: one untimed sample each, then samples of at least ~100 ms.
+  // Warm-up, the same for both modes: two untimed passes each (the second plain one, warm, sizes
+  // the samples to at least ~100 ms).
+  plainSample();
+  tracedSample();
   const warm = plainSample();
   tracedSample();
   inner = Math.max(1, Math.ceil(100 / Math.max(warm.cpu, 0.01)));
-  plainSample();
-  tracedSample();
   const reps = repsArg() ?? (warm.cpu > 1000 ? 3 : 7);
   const plain: number[] = [];
   const wall: number[] = [];
