@@ -1,6 +1,9 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Money } from '@books/core';
 import { ActivityRepository } from '@books/ledger-client';
-import { daysFrom } from '@books/testkit';
+import { ensureSampleBars, sampleCalendar } from '@books/local';
 import { runReplay } from '../../src/replay/engine';
 import { renderReport } from '../../src/report/render';
 import { replayReportData } from '../../src/report/replay-report';
@@ -8,14 +11,17 @@ import { replayOptions } from '../replay/support';
 
 /**
  * The sample data's SPY dividend (ex 2025-09-19, paid 2025-10-31) in a replay of the examples
- * over those days: the report's factsheet shows each holding book's share, and the account's.
+ * over those days: the report's factsheet shows each holding book's share, and the account's, and
+ * its equity charts the benchmark rebased beside the account and each book.
  */
 describe('a report over a replay with a dividend', () => {
   jest.setTimeout(600_000);
 
-  it('sums the dividend per book and for the account, and shows both in the summary', async () => {
-    const days = daysFrom('2025-09-17', 200).filter((d) => d <= '2025-10-31');
-    const options = replayOptions('report-dividend', days);
+  it('sums the dividend per book and for the account, shows both in the summary, and draws the rebased benchmark', async () => {
+    // The project's sample bars (as `pnpm start` writes them, with their corporate actions).
+    const bars = ensureSampleBars(mkdtempSync(join(tmpdir(), 'books-sample-'))).dir;
+    const days = sampleCalendar().filter((d) => d >= '2025-09-17' && d <= '2025-10-31');
+    const options = replayOptions('report-dividend', days, { data: bars });
     const result = await runReplay(options);
     expect(result.complete).toBe(true);
     const activities = await new ActivityRepository(result.services.table, result.services.books).list();
@@ -40,5 +46,8 @@ describe('a report over a replay with a dividend', () => {
       .map((m) => [...(m[1] ?? '').matchAll(/<td>(.*?)<\/td>/g)].map((c) => c[1] ?? ''))
       .find((r) => r[0]?.includes('account'));
     expect(account?.[headers.indexOf('dividends')]).toBe(paid.toCents().value.toFixed(2));
+    // The benchmark (SPY, from the replay's bars) beside the account's and the books' equity.
+    expect(html).toContain('<title>SPY (rebased)</title>');
+    for (const sid of data.strategies) expect(html).toContain(`<title>SPY rebased to ${sid}</title>`);
   });
 });
