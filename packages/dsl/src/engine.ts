@@ -75,10 +75,7 @@ export class Session {
    * The evaluation records references as it goes; `trace()` builds the plain trace from them (call
    * it before the next evaluation of this session). `pnpm bench dsl` measures both costs.
    */
-  explain(date: string): {
-    readonly result: Result<SymbolWeight[], DslError>;
-    readonly trace: () => Trace;
-  } {
+  explain(date: string): Explanation {
     const collector = new TraceCollector(this.strategy.plan.blockLabels);
     let result: Result<SymbolWeight[], DslError>;
     try {
@@ -86,9 +83,7 @@ export class Session {
     } finally {
       this.ctx.trace = undefined;
     }
-    const file = this.strategy.file;
-    const trace = (): Trace => ({ file, date, nodes: collector.build(), outcome: outcomeOf(result) });
-    return { result, trace };
+    return new Explanation(result, this.strategy.file, date, collector);
   }
 
   private run(date: string, collector: TraceCollector | undefined): Result<SymbolWeight[], DslError> {
@@ -121,6 +116,30 @@ export class Session {
       };
     }
     return { ok: true, value: outcome };
+  }
+}
+
+/**
+ * An evaluation and its recorded decisions (`Session.explain`). A class, not a closure per call:
+ * the bundles keep function names (esbuild `keepNames`), which costs every closure created on the
+ * hot path a `defineProperty`. Call `trace()` as a method, before the session's next evaluation.
+ */
+export class Explanation {
+  constructor(
+    readonly result: Result<SymbolWeight[], DslError>,
+    private readonly file: string,
+    private readonly date: string,
+    private readonly collector: TraceCollector,
+  ) {}
+
+  /** The plain trace, built from the recording. */
+  trace(): Trace {
+    return {
+      file: this.file,
+      date: this.date,
+      nodes: this.collector.build(),
+      outcome: outcomeOf(this.result),
+    };
   }
 }
 

@@ -78,34 +78,38 @@ export function filter(
   const collector = ctx.trace === undefined ? undefined : ctx.tracing(day);
   // Only on the traced path: the candidates that could not be scored, and each block's basis.
   const unscored: (string | Fragment)[] | undefined = collector === undefined ? undefined : [];
-  const bases = collector === undefined ? undefined : new Map<Fragment, 'history' | 'holdings'>();
-  const basis: { value: 'history' | 'holdings' } = { value: 'holdings' };
   if (isBlockMode(v)) {
+    const bases: ('history' | 'holdings')[] | undefined = collector === undefined ? undefined : [];
     for (const e of v) {
       let x = e;
       while (Array.isArray(x) && x.length === 1) x = x[0] as Value;
       if (typeof x === 'string') {
         const m = metricOf(ctx, metric, x, day, span);
         if (m instanceof Failure) return m;
-        if (m !== undefined) scored.push({ score: m, key: x, item: x });
-        else unscored?.push(x);
+        if (m === undefined) unscored?.push(x);
+        else {
+          scored.push({ score: m, key: x, item: x });
+          bases?.push('holdings');
+        }
       } else if (x instanceof Fragment && !x.isEmpty) {
-        const m = blockScore(ctx, metric, x, day, span, basis);
+        // A block's score: from its own re-evaluated history when there are w returns, else
+        // the holdings-weighted metric of today's symbols; undefined when nothing can be scored.
+        let m = historyScore(ctx, metric, x.block, day);
+        let basis: 'history' | 'holdings' = 'history';
+        if (m === undefined) {
+          m = holdingsScore(ctx, metric, x, day, span);
+          basis = 'holdings';
+        }
         if (m instanceof Failure) return m;
-        if (m !== undefined) scored.push({ score: m, key: x.smallestSymbol(), item: x });
-        else unscored?.push(x);
-        if (bases !== undefined && m !== undefined) bases.set(x, basis.value);
+        if (m === undefined) unscored?.push(x);
+        else {
+          scored.push({ score: m, key: x.smallestSymbol(), item: x });
+          bases?.push(basis);
+        }
       }
     }
     const kept = select(scored, selector);
-    collector?.ranked({
-      mode: 'block',
-      scored,
-      top: selector.top,
-      kept: kept.length,
-      unscored: unscored ?? [],
-      bases,
-    });
+    collector?.ranked(true, scored, selector.top, kept.length, unscored ?? [], bases);
     const acc = new Map<string, number>();
     const share = 1 / kept.length;
     for (const k of kept) {
@@ -132,33 +136,18 @@ export function filter(
     else unscored?.push(s);
   }
   const kept = select(scored, selector);
-  collector?.ranked({
-    mode: 'asset',
-    scored,
-    top: selector.top,
-    kept: kept.length,
-    unscored: unscored ?? [],
-    bases,
-  });
+  collector?.ranked(false, scored, selector.top, kept.length, unscored ?? [], undefined);
   return new Fragment(new Map(kept.map((k) => [k.item as string, 1 / kept.length])), block);
 }
 
-/**
- * The score of a block candidate: from its own re-evaluated history when there are w returns,
- * else the holdings-weighted metric of today's symbols. undefined when nothing can be scored.
- */
-function blockScore(
+/** The holdings-weighted metric of a block's symbols today; undefined when none can be scored. */
+function holdingsScore(
   ctx: Context,
   metric: Metric,
   today: Fragment,
   day: number,
   span: Span,
-  basis: { value: 'history' | 'holdings' },
 ): number | undefined | Failure {
-  const history = historyScore(ctx, metric, today.block, day);
-  basis.value = 'history';
-  if (history instanceof Failure || history !== undefined) return history;
-  basis.value = 'holdings';
   let num = 0;
   let den = 0;
   for (const [s, w] of today.weights) {

@@ -1,6 +1,6 @@
 export type { ListNode, MapNode, Node, NumberNode, Program, Span } from './ast';
 export { check } from './checker';
-export { type CompiledStrategy, compile, Session } from './engine';
+export { type CompiledStrategy, compile, type Explanation, Session } from './engine';
 export { type DslError, ERROR_CODES, type ErrorCode, formatDslError, type Result } from './errors';
 export { format } from './format';
 export { DEFAULT_LIMITS, type Limits } from './limits';

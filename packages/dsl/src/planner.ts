@@ -14,7 +14,7 @@ import {
 import { windowParam } from './params';
 import { asGroup, inverseVolatility, weightEqual, weightSpecified } from './portfolio';
 import { print } from './printer';
-import { RawComparison, type TraceCollector, type TraceDetail } from './trace';
+import { ComparisonSite, type TraceCollector, type TraceDetail } from './trace';
 import { Fragment, type Outcome, type Value } from './values';
 
 /** A checked program turned into evaluators, once per file. */
@@ -134,6 +134,7 @@ export function plan(program: Program): Plan {
       if (a === undefined || b === undefined) return unplannable(node);
       const compare = COMPARE[name];
       const [leftForm, rightForm] = args.map((n) => print(n));
+      const site = new ComparisonSite(name, leftForm ?? '', rightForm ?? '');
       return (ctx, day) => {
         const x = a(ctx, day);
         if (x instanceof Failure) return x;
@@ -142,10 +143,7 @@ export function plan(program: Program): Plan {
         if (typeof x !== 'number' || typeof y !== 'number')
           return new Failure('ARGUMENT', `${name} compares two numbers`, span, name);
         const result = compare(x, y);
-        const collector = ctx.trace === undefined ? undefined : ctx.tracing(day);
-        if (collector !== undefined) {
-          collector.comparison = new RawComparison(name, leftForm ?? '', x, rightForm ?? '', y, result);
-        }
+        if (ctx.trace !== undefined) ctx.tracing(day)?.compared(site, x, y, result);
         return result;
       };
     }
@@ -216,7 +214,7 @@ export function plan(program: Program): Plan {
         };
         return (ctx, day) => {
           const collector = ctx.trace === undefined ? undefined : ctx.tracing(day);
-          if (collector !== undefined) collector.open(span, detail);
+          if (collector !== undefined) collector.openFilter(span, detail);
           const v = portfolio(ctx, day);
           const r = v instanceof Failure ? v : filter(ctx, metric, selector, v, node.id, day, span);
           if (collector !== undefined) collector.close(r);
@@ -250,8 +248,8 @@ export function plan(program: Program): Plan {
         return (ctx, day) => {
           const collector = ctx.trace === undefined ? undefined : ctx.tracing(day);
           if (collector === undefined) return decide(ctx, day);
-          collector.comparison = undefined;
-          collector.open(span, IF_DETAIL);
+          collector.forget();
+          collector.openIf(span);
           const v = decide(ctx, day, collector);
           collector.close(v);
           return v;
@@ -328,8 +326,6 @@ function blockLabel(node: ListNode, name: string): string {
   const named = name === 'group' && label?.kind === 'string' ? `group ${JSON.stringify(label.value)}` : name;
   return `${named} @${node.span.line}:${node.span.column}`;
 }
-
-const IF_DETAIL: TraceDetail = { kind: 'if' };
 
 const COMPARE: Readonly<Record<'>' | '<' | '>=' | '<=', (x: number, y: number) => boolean>> = {
   '>': (x, y) => x > y,

@@ -105,151 +105,235 @@ export type TraceDetail =
   | { readonly kind: 'filter'; readonly metric: string; readonly select: string }
   | { readonly kind: WeightTrace['kind']; readonly name?: string };
 
-/** A comparison as recorded (raw numbers; rounded when the trace is built). */
-export class RawComparison {
+/** A comparison site, known when it is planned: its operator and its operands' source forms. */
+export class ComparisonSite {
   constructor(
     readonly op: string,
     readonly leftForm: string,
-    readonly left: number,
     readonly rightForm: string,
-    readonly right: number,
-    readonly result: boolean,
   ) {}
 }
 
-/** A filter's ranking as recorded: its candidates, ordered and labelled when the trace is built. */
-export interface RawRanking {
-  readonly mode: 'asset' | 'block';
-  readonly scored: readonly Ranked<string | Fragment>[];
-  readonly top: boolean;
-  readonly kept: number;
-  readonly unscored: readonly (string | Fragment)[];
-  readonly bases: ReadonlyMap<Fragment, 'history' | 'holdings'> | undefined;
-}
+type Candidate = string | Fragment;
+type Basis = 'history' | 'holdings';
 
-/** One traced form as recorded during evaluation: references only, no copying or rounding. */
+/**
+ * One traced form as recorded during evaluation: the only allocation per decision. References
+ * only (fragments and the filter's own arrays are immutable once recorded): no copying, rounding,
+ * string building or sorting; children are a linked list. Each kind sets all its fields in its
+ * constructor, so that its nodes share one shape.
+ */
 class RawNode {
-  readonly children: RawNode[] = [];
   value: Value | Failure | undefined = undefined;
-  condition: RawComparison | undefined = undefined;
-  branch: 'then' | 'else' | undefined = undefined;
-  ranking: RawRanking | undefined = undefined;
+  firstChild: RawNode | undefined = undefined;
+  lastChild: RawNode | undefined = undefined;
+  next: RawNode | undefined = undefined;
 
   constructor(
     readonly span: Span,
     readonly detail: TraceDetail | undefined,
+    readonly parent: RawNode | undefined,
   ) {}
 }
 
+/** An `if`: its comparison (site undefined: the condition recorded none) and the branch taken. */
+class RawIf extends RawNode {
+  site: ComparisonSite | undefined = undefined;
+  left = 0;
+  right = 0;
+  result = false;
+  branch: 'then' | 'else' | undefined = undefined;
+}
+
+/** A `filter`: its ranking as recorded (ranked false: it did not rank). */
+class RawFilter extends RawNode {
+  ranked = false;
+  blockMode = false;
+  top = false;
+  kept = 0;
+  scored: readonly Ranked<Candidate>[] = [];
+  unscored: readonly Candidate[] = [];
+  /** Block mode: the basis of `scored[k]`, index for index. */
+  bases: readonly Basis[] | undefined = undefined;
+}
+
+const ROOT_SPAN: Span = { line: 1, column: 1, offset: 0, end: 0 };
+
 /**
  * Records the trace while an evaluation runs: each traced form opens a node, its traced
- * descendants land in it, closing it sets its value. Recording only keeps references (fragments
- * are immutable); `build` turns the recording into the plain `Trace` afterwards, so the cost paid
- * during evaluation stays small (`pnpm bench dsl` measures both).
+ * descendants land in it, closing it sets its value. Recording only keeps references and raw
+ * numbers; `build` turns the recording into the plain `Trace` afterwards (positions, labels,
+ * ranking order, rounding, weights), so the cost paid during evaluation stays small
+ * (`pnpm bench dsl` measures both).
  */
 export class TraceCollector {
-  private readonly root = new RawNode({ line: 1, column: 1, offset: 0, end: 0 }, undefined);
-  private readonly stack: RawNode[] = [this.root];
+  private readonly root = new RawNode(ROOT_SPAN, undefined, undefined);
+  private current: RawNode = this.root;
   /** The last comparison evaluated on the traced path (taken by the enclosing `if`). */
-  comparison: RawComparison | undefined = undefined;
+  private site: ComparisonSite | undefined = undefined;
+  private left = 0;
+  private right = 0;
+  private result = false;
 
   /** `blockLabels`: block node id → its name as a filter candidate (the plan's). */
   constructor(private readonly blockLabels: ReadonlyMap<number, string>) {}
 
+  /** Opens a group or weighting form. */
   open(span: Span, detail: TraceDetail): void {
-    const node = new RawNode(span, detail);
-    (this.stack[this.stack.length - 1] as RawNode).children.push(node);
-    this.stack.push(node);
+    this.push(new RawNode(span, detail, this.current));
+  }
+
+  openIf(span: Span): void {
+    this.push(new RawIf(span, IF_DETAIL, this.current));
+  }
+
+  openFilter(span: Span, detail: TraceDetail): void {
+    this.push(new RawFilter(span, detail, this.current));
+  }
+
+  private push(node: RawNode): void {
+    const parent = this.current;
+    if (parent.lastChild === undefined) parent.firstChild = node;
+    else parent.lastChild.next = node;
+    parent.lastChild = node;
+    this.current = node;
+  }
+
+  /** A comparison on the traced path evaluated. */
+  compared(site: ComparisonSite, left: number, right: number, result: boolean): void {
+    this.site = site;
+    this.left = left;
+    this.right = right;
+    this.result = result;
+  }
+
+  /** Forgets the last comparison (an `if` starts its condition). */
+  forget(): void {
+    this.site = undefined;
   }
 
   /** The open `if` decided: its condition is the last comparison; no branch when none applies. */
   decided(branch: 'then' | 'else' | undefined): void {
-    const node = this.stack[this.stack.length - 1] as RawNode;
-    node.condition = this.comparison;
+    const node = this.current;
+    if (!(node instanceof RawIf)) throw new Error('trace: decided outside an if');
+    node.site = this.site;
+    node.left = this.left;
+    node.right = this.right;
+    node.result = this.result;
     node.branch = branch;
-    this.comparison = undefined;
+    this.site = undefined;
   }
 
-  /** The open filter ranked its candidates. */
-  ranked(ranking: RawRanking): void {
-    (this.stack[this.stack.length - 1] as RawNode).ranking = ranking;
+  /**
+   * The open filter ranked its candidates: `scored` in source order, `kept` of them selected,
+   * `unscored` dropped for too little history; in block mode `bases[k]` is `scored[k]`'s basis.
+   * The arrays are kept as they are (the filter does not change them afterwards).
+   */
+  ranked(
+    blockMode: boolean,
+    scored: readonly Ranked<Candidate>[],
+    top: boolean,
+    kept: number,
+    unscored: readonly Candidate[],
+    bases: readonly Basis[] | undefined,
+  ): void {
+    const node = this.current;
+    if (!(node instanceof RawFilter)) throw new Error('trace: ranked outside a filter');
+    node.ranked = true;
+    node.blockMode = blockMode;
+    node.scored = scored;
+    node.top = top;
+    node.kept = kept;
+    node.unscored = unscored;
+    node.bases = bases;
   }
 
   close(value: Value | Failure): void {
-    const node = this.stack.pop();
-    if (node === undefined || this.stack.length === 0) throw new Error('trace frames underflow');
+    const node = this.current;
+    if (node.parent === undefined) throw new Error('trace frames underflow');
     node.value = value;
+    this.current = node.parent;
   }
 
   /** The recorded top-level nodes as plain trace nodes. */
   build(): TraceNode[] {
-    return this.root.children.map((n) => this.toNode(n));
+    return this.childrenOf(this.root);
+  }
+
+  private childrenOf(raw: RawNode): TraceNode[] {
+    const out: TraceNode[] = [];
+    for (let c = raw.firstChild; c !== undefined; c = c.next) out.push(this.toNode(c));
+    return out;
   }
 
   private toNode(raw: RawNode): TraceNode {
-    const detail = raw.detail ?? { kind: 'weight-equal' };
     const v = raw.value;
     const common = {
       at: at(raw.span),
-      children: raw.children.map((c) => this.toNode(c)),
+      children: this.childrenOf(raw),
       ...(v instanceof Fragment ? { weights: normalisedWeights(v) } : {}),
       ...(v instanceof Failure ? { failed: v.code } : {}),
     };
-    switch (detail.kind) {
-      case 'if': {
-        const c = raw.condition;
-        return {
-          kind: 'if',
-          ...common,
-          ...(c === undefined
-            ? {}
-            : {
-                condition: {
-                  op: c.op,
-                  left: { form: c.leftForm, value: traceNumber(c.left) },
-                  right: { form: c.rightForm, value: traceNumber(c.right) },
-                  result: c.result,
-                },
-              }),
-          ...(raw.branch === undefined ? {} : { branch: raw.branch }),
-        };
-      }
-      case 'filter': {
-        const r = raw.ranking;
-        return {
-          kind: 'filter',
-          metric: detail.metric,
-          select: detail.select,
-          mode: r?.mode ?? 'asset',
-          candidates: r === undefined ? [] : this.candidates(r),
-          ...common,
-        };
-      }
-      default:
-        return { ...detail, ...common };
+    if (raw instanceof RawIf) {
+      const c = raw.site;
+      return {
+        kind: 'if',
+        ...common,
+        ...(c === undefined
+          ? {}
+          : {
+              condition: {
+                op: c.op,
+                left: { form: c.leftForm, value: traceNumber(raw.left) },
+                right: { form: c.rightForm, value: traceNumber(raw.right) },
+                result: raw.result,
+              },
+            }),
+        ...(raw.branch === undefined ? {} : { branch: raw.branch }),
+      };
     }
+    const detail = raw.detail ?? { kind: 'weight-equal' };
+    if (raw instanceof RawFilter && detail.kind === 'filter')
+      return {
+        kind: 'filter',
+        metric: detail.metric,
+        select: detail.select,
+        mode: raw.blockMode ? 'block' : 'asset',
+        candidates: raw.ranked ? this.candidates(raw) : [],
+        ...common,
+      };
+    if (detail.kind === 'if' || detail.kind === 'filter')
+      throw new Error(`trace: a ${detail.kind} recorded as a weighting`);
+    return { ...detail, ...common };
   }
 
   /** Every scored candidate in rank order (the kept first), then the unscored in source order. */
-  private candidates(r: RawRanking): CandidateTrace[] {
-    const label = (item: string | Fragment) =>
+  private candidates(raw: RawFilter): CandidateTrace[] {
+    const label = (item: Candidate) =>
       typeof item === 'string' ? item : (this.blockLabels.get(item.block) ?? `block ${item.block}`);
-    const sorted = rank(r.scored, r.top, Number.POSITIVE_INFINITY);
+    const bases = new Map<Ranked<Candidate>, Basis>();
+    raw.scored.forEach((c, k) => {
+      const basis = raw.bases?.[k];
+      if (basis !== undefined && typeof c.item !== 'string') bases.set(c, basis);
+    });
+    const sorted = rank(raw.scored, raw.top, Number.POSITIVE_INFINITY);
     const out: CandidateTrace[] = sorted.map((c, k) => {
-      const basis = typeof c.item === 'string' ? undefined : r.bases?.get(c.item);
+      const basis = bases.get(c);
       const prev = sorted[k - 1];
       return {
         label: label(c.item),
         score: traceNumber(c.score),
         ...(basis === undefined ? {} : { basis }),
-        selected: k < r.kept,
+        selected: k < raw.kept,
         ...(prev !== undefined && tied(prev.score, c.score) ? { tied: true as const } : {}),
       };
     });
-    for (const item of r.unscored) out.push({ label: label(item), score: null, selected: false });
+    for (const item of raw.unscored) out.push({ label: label(item), score: null, selected: false });
     return out;
   }
 }
+
+const IF_DETAIL: TraceDetail = { kind: 'if' };
 
 function normalisedWeights(f: Fragment): Record<string, number> {
   const total = f.total();

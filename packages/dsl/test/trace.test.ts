@@ -84,6 +84,23 @@ describe('Session.explain', () => {
     ]);
   });
 
+  it('gives each block candidate its own basis, whatever asset candidates come before it', () => {
+    // "held" has no history before day 3 (scored from today's holdings), "up" has its own
+    // (scored from it); the assets before and between them have no basis.
+    const s = sessionOf(
+      `(filter (cumulative-return {:window 3}) (select-top 3)
+  [(asset "E") (asset "N") (group "held" [(asset "C")]) (group "up" [(asset "A")])])`,
+      { A: '100 101 102 103 104', C: '- - - 10 11', E: '50 50 50 50 60', N: '- - - - 5' },
+    );
+    const node = only<FilterTrace>(s.explain(dayDate(4)).trace().nodes, 'filter');
+    expect(node.candidates.map((c) => [c.label, c.basis, c.selected])).toEqual([
+      ['E', undefined, true],
+      ['group "up" @2:57', 'history', true],
+      ['group "held" @2:28', 'holdings', true],
+      ['N', undefined, false],
+    ]);
+  });
+
   it('scores a block from its history when the window allows it, and traces only the as-of date', () => {
     const s = sessionOf(
       `(filter (cumulative-return {:window 3}) (select-top 1)

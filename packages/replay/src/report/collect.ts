@@ -8,16 +8,23 @@ import {
   type StrategyId,
   TradingDate,
 } from '@books/core';
-import { type ReconResult, readStoredPlan, type StrategyTrade } from '@books/ledger-client';
+import {
+  ActivityRepository,
+  type ReconResult,
+  readStoredPlan,
+  type StrategyTrade,
+} from '@books/ledger-client';
 import type { RunCompleteness } from '@books/operator';
 import { loadRunCompleteness } from '@books/operator';
 import type { Services } from '@books/runtime';
 import type { DayRecord, ReconDay } from '../replay/state';
+import { dividendTotals } from './dividends';
 import type {
   ReportBenchmark,
   ReportBreak,
   ReportData,
   ReportDay,
+  ReportDividends,
   ReportRecon,
   ReportRun,
   ReportTrade,
@@ -109,6 +116,10 @@ export async function collectReport(services: Services, options: CollectOptions)
     first !== undefined && last !== undefined
       ? await collectTrades(services, options.strategyIds, first, last)
       : [];
+  const dividends =
+    first !== undefined && last !== undefined
+      ? await collectDividends(services, options.strategyIds, first, last)
+      : undefined;
   const benchmark = await collectBenchmark(services, options.benchmark ?? DEFAULT_BENCHMARK, days);
   const controls = (await services.controlLedger.changes(50)).map(
     (c) => `${c.at} ${c.action} ${c.target} by ${c.by}: ${c.reason}`,
@@ -123,7 +134,27 @@ export async function collectReport(services: Services, options: CollectOptions)
     trades,
     notes,
     ...(benchmark ? { benchmark } : {}),
+    ...(dividends ? { dividends } : {}),
   };
+}
+
+/** The dividends paid from `first` to `last`: the ledger's broker activities and each book's share. */
+async function collectDividends(
+  services: Services,
+  strategyIds: readonly StrategyId[],
+  first: string,
+  last: string,
+): Promise<ReportDividends> {
+  const [activities, books] = await Promise.all([
+    new ActivityRepository(services.table, services.books).list(),
+    Promise.all(
+      strategyIds.map(async (sid) => ({
+        strategyId: sid,
+        activities: (await services.books.readBook(sid, { fills: [] }))?.activities ?? [],
+      })),
+    ),
+  ]);
+  return dividendTotals(activities, books, { first, last });
 }
 
 /** The benchmark's closes on the report's days from the bar store; undefined without bars of it. */

@@ -19,8 +19,18 @@ export interface ReportData {
   readonly notes: readonly string[];
   /** The benchmark the books are measured against (alpha, beta, R²), when its bars are at hand. */
   readonly benchmark?: ReportBenchmark;
+  /** The dividends paid over the days, per book and for the account (dividends.ts). */
+  readonly dividends?: ReportDividends;
   /** The trader controls' changes (pause, liquidate, halt, drawdown stops), newest first, one line each. */
   readonly controls?: readonly string[];
+}
+
+/** Dividends over the report's days, as decimal strings (dollars). */
+export interface ReportDividends {
+  /** Per strategy in the report: its share of the dividends paid; "0" for a book that got none. */
+  readonly books: Readonly<Record<string, string>>;
+  /** Every dividend the account was paid, attributed to a book or not (pending). */
+  readonly account: string;
 }
 
 export interface ReportBenchmark {

@@ -11,6 +11,7 @@ import { daysTable, summaryTable, TRADE_FILTER_SCRIPT, tradesTable } from './tab
  */
 
 const ACCOUNT_COLOR = '#222';
+const BENCHMARK_COLOR = '#888';
 
 const STYLE = `
 :root { color-scheme: light; --fg: #222; --muted: #666; --line: #ddd; --ok: #1a7f37; --bad: #c62828; }
@@ -28,6 +29,7 @@ table.trades td, table.days td:nth-child(-n+2) { white-space: nowrap; } table.da
 .chart .grid { stroke: #eee; stroke-width: 1; } .chart .tick { font-size: 11px; fill: var(--muted); }
 .legend { list-style: none; padding: 0; margin: 4px 0 0; display: flex; flex-wrap: wrap; gap: 4px 16px; }
 .swatch { display: inline-block; width: 12px; height: 12px; margin-right: 6px; vertical-align: -1px; border-radius: 2px; }
+.swatch.dashed { height: 3px; vertical-align: 3px; width: 16px; }
 .badge { display: inline-block; padding: 0 6px; border-radius: 8px; font-size: 12px; font-weight: 600; color: #fff; background: var(--muted); }
 .badge.ok { background: var(--ok); } .badge.bad { background: var(--bad); }
 ul.breaks { margin: 4px 0 0; padding-left: 18px; color: var(--bad); }
@@ -47,12 +49,29 @@ export function renderReport(data: ReportData): string {
     color: colorOf(i),
     values: b.equity,
   }));
+  // The benchmark rebased to the account's and each book's starting equity, dashed beside them.
+  const bench = series.benchmark;
+  const accountBenchmark: LineSpec[] = bench
+    ? [{ name: `${bench.symbol} (rebased)`, color: BENCHMARK_COLOR, values: bench.account, dashed: true }]
+    : [];
+  const bookBenchmarks: LineSpec[] = bench
+    ? series.books.map((b, i) => ({
+        name: `${bench.symbol} rebased to ${b.strategyId}`,
+        color: colorOf(i),
+        values: bench.books[i] ?? [],
+        dashed: true,
+      }))
+    : [];
   const common = { dates: series.dates };
   const charts = [
     lineChart({ ...common, id: 'equity-account', title: 'Account equity', format: money }, [
       { name: 'account', color: ACCOUNT_COLOR, values: series.account.equity },
+      ...accountBenchmark,
     ]),
-    lineChart({ ...common, id: 'equity-strategies', title: 'Equity per strategy', format: money }, books),
+    lineChart({ ...common, id: 'equity-strategies', title: 'Equity per strategy', format: money }, [
+      ...books,
+      ...bookBenchmarks,
+    ]),
     lineChart(
       {
         ...common,

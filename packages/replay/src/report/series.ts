@@ -53,9 +53,28 @@ export interface ChartSeries {
   }[];
   /** 1 − Σ shares: the account's equity no book holds. */
   readonly unallocated: Series;
+  /** The benchmark's closes rebased to the account's and to each book's starting equity. */
+  readonly benchmark?: {
+    readonly symbol: string;
+    readonly account: Series;
+    /** Per strategy, in the report's order. */
+    readonly books: readonly Series[];
+  };
 }
 
-export function chartSeries(data: Pick<ReportData, 'days' | 'strategies'>): ChartSeries {
+/**
+ * A benchmark's closes rebased to a starting equity: from the first day the equity is positive
+ * and the benchmark has a close (the base), equity_base × close ÷ close_base; undefined before
+ * the base and on days without a close. What the equity would be had it held the benchmark.
+ */
+export function rebased(closes: readonly (string | undefined)[], equity: Series): Series {
+  const base = closes.findIndex((c, i) => c !== undefined && Number(c) > 0 && (equity[i] ?? 0) > 0);
+  if (base < 0) return closes.map(() => undefined);
+  const start = (equity[base] ?? 0) / Number(closes[base]);
+  return closes.map((c, i) => (i < base || c === undefined ? undefined : start * Number(c)));
+}
+
+export function chartSeries(data: Pick<ReportData, 'days' | 'strategies' | 'benchmark'>): ChartSeries {
   const accountEquity = data.days.map((d) => Number(d.accountEquity));
   const books = data.strategies.map((sid) => {
     const points = data.days.map((d) => {
@@ -78,10 +97,20 @@ export function chartSeries(data: Pick<ReportData, 'days' | 'strategies'>): Char
     if (!((accountEquity[i] ?? 0) > 0)) return undefined;
     return 1 - books.reduce((sum, b) => sum + (b.share[i] ?? 0), 0);
   });
+  const b = data.benchmark;
   return {
     dates: data.days.map((d) => d.date),
     account: { equity: accountEquity, drawdown: accountDrawdown(accountEquity) },
     books,
     unallocated,
+    ...(b
+      ? {
+          benchmark: {
+            symbol: b.symbol,
+            account: rebased(b.closes, accountEquity),
+            books: books.map((book) => rebased(b.closes, book.equity)),
+          },
+        }
+      : {}),
   };
 }

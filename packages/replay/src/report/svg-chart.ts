@@ -10,6 +10,8 @@ export interface LineSpec {
   readonly name: string;
   readonly color: string;
   readonly values: Series;
+  /** Drawn dashed (a reference line, such as a benchmark), and so in the legend. */
+  readonly dashed?: boolean;
 }
 
 export interface ChartSpec {
@@ -131,7 +133,7 @@ function frame(spec: ChartSpec, body: string, legend: readonly LineSpec[]): stri
   const items = legend
     .map(
       (l) =>
-        `<li><span class="swatch" style="background:${escapeHtml(l.color)}"></span>${escapeHtml(l.name)}</li>`,
+        `<li><span class="swatch${l.dashed ? ' dashed' : ''}" style="background:${escapeHtml(l.color)}"></span>${escapeHtml(l.name)}</li>`,
     )
     .join('');
   return `<figure class="chart" data-chart="${escapeHtml(spec.id)}"><figcaption>${escapeHtml(spec.title)}</figcaption><svg viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-label="${escapeHtml(spec.title)}" xmlns="http://www.w3.org/2000/svg">${body}</svg><ul class="legend">${items}</ul></figure>`;
@@ -163,7 +165,7 @@ export function lineChart(spec: ChartSpec, lines: readonly LineSpec[]): string {
       const path =
         d === ''
           ? ''
-          : `<path class="series" d="${d}" fill="none" stroke="${escapeHtml(l.color)}" stroke-width="2"><title>${escapeHtml(l.name)}</title></path>`;
+          : `<path class="series" d="${d}" fill="none" stroke="${escapeHtml(l.color)}" stroke-width="2"${l.dashed ? ' stroke-dasharray="6 4"' : ''}><title>${escapeHtml(l.name)}</title></path>`;
       return `<g data-series="${escapeHtml(l.name)}">${path}${dots}</g>`;
     })
     .join('');

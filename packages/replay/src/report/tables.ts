@@ -71,6 +71,7 @@ function benchmarkRow(b: ReportBenchmark): string {
     '',
     '',
     '',
+    '',
   ]);
 }
 
@@ -90,9 +91,14 @@ function row(cells: readonly string[], tag: 'td' | 'th' = 'td'): string {
 
 /**
  * Per strategy: final equity, time-weighted return, max drawdown, volatility, Sharpe, Sortino,
- * Calmar, alpha/beta/R² against the benchmark, trades, fees, slippage against the plans' prices.
+ * Calmar, alpha/beta/R² against the benchmark, trades, fees, dividends, slippage against the plans'
+ * prices; the account's row sums the trades, fees and dividends (every dividend the account was paid).
  */
-export function summaryTable(data: Pick<ReportData, 'strategies' | 'days' | 'trades' | 'benchmark'>): string {
+export function summaryTable(
+  data: Pick<ReportData, 'strategies' | 'days' | 'trades' | 'benchmark' | 'dividends'>,
+): string {
+  const dividends = (amount: string | undefined) =>
+    data.dividends === undefined ? '—' : cents(Money.parse(amount ?? '0'));
   const rows = data.strategies.map((sid) => {
     const days = data.days.filter((d) => d.books[sid] !== undefined);
     const points = days.map((d) => ({
@@ -125,6 +131,7 @@ export function summaryTable(data: Pick<ReportData, 'strategies' | 'days' | 'tra
       String(trades.length),
       cents(traded),
       cents(fees),
+      dividends(data.dividends?.books[sid]),
       slippageCell(trades),
       `${matched}/${days.length}`,
     ]);
@@ -149,6 +156,7 @@ export function summaryTable(data: Pick<ReportData, 'strategies' | 'days' | 'tra
     String(data.trades.length),
     cents(Money.sum(data.trades.map((t) => Money.parse(t.value).abs()))),
     cents(Money.sum(data.trades.map((t) => Money.parse(t.fees)))),
+    dividends(data.dividends?.account),
     slippageCell(data.trades),
     `${data.days.filter((d) => d.recon.status === 'MATCH').length}/${data.days.length}`,
   ]);
@@ -168,6 +176,7 @@ export function summaryTable(data: Pick<ReportData, 'strategies' | 'days' | 'tra
       'trades',
       'traded value',
       'fees',
+      'dividends',
       'slippage',
       'recon MATCH days',
     ],

@@ -1,6 +1,6 @@
 import { escapeHtml } from '../../src/report/escape';
 import { renderReport } from '../../src/report/render';
-import { accountDrawdown, bookDrawdown, chartSeries } from '../../src/report/series';
+import { accountDrawdown, bookDrawdown, chartSeries, rebased } from '../../src/report/series';
 import { niceTicks } from '../../src/report/svg-chart';
 import { FIXTURE, HOSTILE } from './fixture';
 
@@ -107,6 +107,75 @@ describe('the HTML report (pure rendering)', () => {
     expect(new Set(cells.slice(1).map((c) => c.length))).toEqual(new Set([headers.length]));
   });
 
+  it('draws the benchmark rebased to the account’s and each book’s starting equity, dashed and labelled in the legend', () => {
+    const template = FIXTURE.days[0];
+    if (!template) throw new Error('the fixture has days');
+    const day = (date: string, account: string, alpha: string | undefined) => ({
+      ...template,
+      date,
+      accountEquity: account,
+      books: Object.fromEntries(alpha === undefined ? [] : [['alpha', { equity: alpha, flow: '0' }]]),
+    });
+    // SPY 100 → 102 → 110: rebased to the account's 1000, 1000 → 1020 → 1100, the account's own
+    // first and last values; the book is funded on the second day, its line starts there.
+    const charted = renderReport({
+      ...FIXTURE,
+      strategies: ['alpha'],
+      days: [
+        day('2024-01-02', '1000', undefined),
+        day('2024-01-03', '1050', '500'),
+        day('2024-01-04', '1100', '560'),
+      ],
+      benchmark: { symbol: 'SPY', closes: ['100', '102', '110'] },
+    });
+    const figure = (id: string) =>
+      new RegExp(`<figure class="chart" data-chart="${id}">(.*?)</figure>`, 's').exec(charted)?.[1] ?? '';
+    const points = (body: string, series: string) => {
+      const start = body.indexOf(`<g data-series="${escapeHtml(series)}"><path class="series" d="`);
+      const d = start < 0 ? undefined : /d="([^"]+)"/.exec(body.slice(start))?.[1];
+      return (d ?? '').split(/[ML]/).filter((p) => p !== '');
+    };
+    const account = figure('equity-account');
+    const own = points(account, 'account');
+    const bench = points(account, 'SPY (rebased)');
+    expect(bench).toHaveLength(3);
+    expect([bench[0], bench[2]]).toEqual([own[0], own[2]]);
+    expect(bench[1]).not.toEqual(own[1]);
+    expect(account).toContain('stroke-dasharray="6 4"><title>SPY (rebased)</title>');
+    expect(account).toMatch(/<li><span class="swatch dashed"[^>]*><\/span>SPY \(rebased\)<\/li>/);
+    const books = figure('equity-strategies');
+    const book = points(books, 'alpha');
+    const bookBench = points(books, 'SPY rebased to alpha');
+    expect(bookBench).toHaveLength(2);
+    expect(bookBench[0]).toEqual(book[0]);
+    expect(books).toContain('SPY rebased to alpha</li>');
+    // Without a benchmark, no second series.
+    expect(html).not.toContain('rebased');
+  });
+
+  it('shows each book’s dividends and the account’s in the summary, — when none were collected', () => {
+    const withDividends = renderReport({
+      ...FIXTURE,
+      dividends: { books: { alpha: '11.66', [HOSTILE]: '0' }, account: '14' },
+    });
+    const cellsOf = (page: string) => {
+      const table =
+        /<table class="summary numeric" data-table="summary">(.*?)<\/table>/s.exec(page)?.[1] ?? '';
+      const headers = [...table.matchAll(/<th>([^<]*)<\/th>/g)].map((m) => m[1] ?? '');
+      const rows = [...table.matchAll(/<tr>(.*?)<\/tr>/gs)].map((m) =>
+        [...(m[1] ?? '').matchAll(/<td>(.*?)<\/td>/g)].map((c) => c[1] ?? ''),
+      );
+      return (first: string) => rows.find((r) => r[0]?.includes(first))?.[headers.indexOf('dividends')];
+    };
+    const dividends = cellsOf(withDividends);
+    expect([dividends('alpha'), dividends(escapeHtml(HOSTILE)), dividends('account')]).toEqual([
+      '11.66',
+      '0.00',
+      '14.00',
+    ]);
+    expect(cellsOf(html)('alpha')).toBe('—');
+  });
+
   it('lists one trade row per trade with its filter keys, and one day row per day with its status', () => {
     expect(html.match(/<tr data-strategy=/g)).toHaveLength(4);
     expect(html).toContain('data-side="sell" data-date="2024-01-04"');
@@ -142,6 +211,16 @@ describe('report series', () => {
     expect(s.books[0]?.share).toEqual([0.3, 30900 / 101000, 29500 / 99000]);
     expect(s.books[1]?.share[0]).toBeUndefined();
     expect(s.unallocated[0]).toBeCloseTo(0.7, 10);
+  });
+
+  it('a rebased benchmark starts at the first day with both an equity and a close, and skips days without a close', () => {
+    expect(rebased(['50', '100', undefined, '120'], [undefined, 2000, 2100, 2500])).toEqual([
+      undefined,
+      2000,
+      undefined,
+      2400,
+    ]);
+    expect(rebased(['100', '110'], [undefined, undefined])).toEqual([undefined, undefined]);
   });
 
   it('axis ticks are round and cover the range, also for a flat series', () => {
