@@ -37,7 +37,7 @@ const BROKEN: Record<number, { source: string; error: RegExp }> = {
   },
   5: {
     source: `${'['.repeat(5000)}${']'.repeat(5000)}`,
-    error: /^load_005\.clj:1:1001: LIMIT nesting deeper than the limit of 1000 brackets/,
+    error: /^load_005\.clj:1:501: LIMIT nesting deeper than the limit of 500 brackets/,
   },
 };
 
