@@ -1,5 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import {
+  type GetParameterCommandClass,
   type KeyProvider,
   keyProviderFor,
   keySourceOf,
@@ -94,10 +95,14 @@ export function parseDataRefreshEnv(env: Readonly<Record<string, string | undefi
  * BOOKS_ALPACA_KEY_SSM_PREFIX (read on first use, then cached per instance), else from the
  * validated environment.
  */
-export function dataRefreshKeys(env: DataRefreshEnv, ssm: SsmParameterClient): KeyProvider {
+export function dataRefreshKeys(
+  env: DataRefreshEnv,
+  ssm: SsmParameterClient,
+  GetParameterCommand: GetParameterCommandClass,
+): KeyProvider {
   return keyProviderFor(keySourceOf(env.BOOKS_ALPACA_KEY_SSM_PREFIX), {
     env: { ALPACA_API_KEY_ID: env.ALPACA_API_KEY_ID, ALPACA_API_SECRET_KEY: env.ALPACA_API_SECRET_KEY },
-    ssm,
+    ssm: { client: ssm, GetParameterCommand },
   });
 }
 

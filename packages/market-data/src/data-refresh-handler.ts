@@ -1,5 +1,5 @@
 import { S3Client } from '@aws-sdk/client-s3';
-import { SSMClient } from '@aws-sdk/client-ssm';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { createLogger, lambdaContextOf, systemClock } from '@books/core';
 import { dataRefreshFunction, dataRefreshKeys, parseDataRefreshEnv } from './data-refresh-function';
 
@@ -24,7 +24,7 @@ const ssm = new SSMClient(
 const refresh = dataRefreshFunction({
   env,
   s3,
-  keys: dataRefreshKeys(env, ssm),
+  keys: dataRefreshKeys(env, ssm, GetParameterCommand),
   clock: systemClock,
   logger,
 });

@@ -1,4 +1,4 @@
-import { SSMClient } from '@aws-sdk/client-ssm';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { ManualClock, TradingDate, ValidationError } from '@books/core';
 import {
   createTestBucket,
@@ -128,7 +128,7 @@ describe('dataRefreshFunction', () => {
     const refresh = dataRefreshFunction({
       env,
       s3: bucket.client,
-      keys: dataRefreshKeys(env, ssm),
+      keys: dataRefreshKeys(env, ssm, GetParameterCommand),
       clock,
       logger,
     });
@@ -185,7 +185,7 @@ describe('dataRefreshFunction keys and failures', () => {
     const refresh = dataRefreshFunction({
       env,
       s3: bucket.client,
-      keys: dataRefreshKeys(env, ssm),
+      keys: dataRefreshKeys(env, ssm, GetParameterCommand),
       clock,
       logger,
     });
@@ -209,7 +209,7 @@ describe('dataRefreshFunction keys and failures', () => {
     const refresh = dataRefreshFunction({
       env,
       s3: bucket.client,
-      keys: dataRefreshKeys(env, ssm),
+      keys: dataRefreshKeys(env, ssm, GetParameterCommand),
       clock,
       logger,
     });
@@ -232,7 +232,7 @@ describe('dataRefreshFunction keys and failures', () => {
     const refresh = dataRefreshFunction({
       env,
       s3: bucket.client,
-      keys: dataRefreshKeys(env, ssm),
+      keys: dataRefreshKeys(env, ssm, GetParameterCommand),
       clock,
       logger,
     });

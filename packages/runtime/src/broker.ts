@@ -1,3 +1,4 @@
+import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import {
   AlpacaBroker,
   type Broker,
@@ -93,7 +94,7 @@ export async function createBroker(ctx: BrokerContext): Promise<Broker> {
   return new AlpacaBroker(config, {
     // The SSM client is made on the first key read (the broker's first request), not here.
     keys: prefix
-      ? ssmKeyProvider({ send: (command) => ctx.clients.ssm.send(command) }, prefix)
+      ? ssmKeyProvider({ send: (command) => ctx.clients.ssm.send(command) }, prefix, GetParameterCommand)
       : envKeyProvider(ctx.processEnv),
     clock: ctx.clock,
     logger: ctx.logger,
