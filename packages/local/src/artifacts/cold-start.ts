@@ -433,6 +433,9 @@ export function formatColdStarts(rows: readonly ColdStartRow[]): string {
     'start→ready: spawn to listening (Node boot + module load); module load: the handler file loaded as Lambda loads it;',
     'first invoke: the first invocation, as its caller sees it (services built lazily on it);',
     "CPU load / CPU first: the function process's CPU time over each (steady when other processes share the cores)",
+    'the functions run on the embedded stack (IS_OFFLINE): plain-HTTP DynamoDB Local and the simulated broker, whose',
+    'setup (its table checked, its calendar read from the sample bars) and account (the paper-broker table, beside the',
+    "ledger's calls: --calls) a deployed function does not have: it reads its keys and calls Alpaca over HTTPS instead",
     '',
   ].join('\n');
 }
