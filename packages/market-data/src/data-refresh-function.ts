@@ -22,7 +22,7 @@ import {
 import * as z from 'zod';
 import { AlpacaBarsClient, AlpacaDataConfigSchema } from './alpaca-bars-client';
 import { type RefreshOutcome, type RefreshReport, refreshBars } from './data-refresh';
-import { S3BarStore } from './s3-bar-store';
+import { type S3BarCommands, S3BarStore } from './s3-bar-store';
 
 const symbolList = z
   .string()
@@ -129,6 +129,8 @@ const DataRefreshEventSchema = z.object({
 export interface DataRefreshDeps {
   readonly env: DataRefreshEnv;
   readonly s3: S3Client;
+  /** The SDK's S3 commands (S3BarCommands), imported where the client is made. */
+  readonly s3Commands: S3BarCommands;
   readonly keys: KeyProvider;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -171,6 +173,7 @@ export function dataRefreshFunction(
     // A store per invocation: its cache must not outlive one refresh in a warm container.
     const store = new S3BarStore({
       client: deps.s3,
+      commands: deps.s3Commands,
       bucket: env.BOOKS_BARS.bucket,
       prefix: env.BOOKS_BARS.prefix,
     });
