@@ -72,12 +72,13 @@ export async function createBroker(ctx: BrokerContext): Promise<Broker> {
       client: ctx.clients.dynamodb,
       tableName: `strategy-books-${env.BOOKS_STAGE}-paper-broker`,
     });
-    await store.ensureTable();
+    // Its table checked while its calendar is read from the bars.
+    const [, calendar] = await Promise.all([store.ensureTable(), barCalendar(ctx.bars)]);
     return new PaperBroker({
       store,
       prices: barClosePrices(ctx.bars),
       assets: barAssets(ctx.bars),
-      calendar: await barCalendar(ctx.bars),
+      calendar,
       clock: ctx.clock,
       initialCash: Money.parse(env.BOOKS_SIMULATED_CASH),
       slippageBps: env.BOOKS_SIMULATED_SLIPPAGE_BPS,
