@@ -1,4 +1,3 @@
-import { appendFileSync } from 'node:fs';
 import { Agent, createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -28,8 +27,6 @@ export async function startCallCounter(target: string): Promise<CallCounter> {
       typeof header === 'string' ? (header.split('.').pop() ?? header) : `${req.method} ${req.url}`;
     const name = `${operation}${tablesOf(body.toString('utf8'))}`;
     counts.set(name, (counts.get(name) ?? 0) + 1);
-    if (process.env.BOOKS_CALLS_LOG)
-      appendFileSync(process.env.BOOKS_CALLS_LOG, `${operation} ${body.toString('utf8')}\n`);
     const forward = request(
       {
         host: upstream.hostname,
