@@ -1,11 +1,13 @@
 /**
- * `pnpm bench cold-start [--cpu-prof <dir>]`: packages the service (`sls package`), then for each
+ * `pnpm bench cold-start [--calls] [--cpu-prof <dir>]`: packages the service (`sls package`), then for each
  * function starts a fresh Node 22 process on its unpacked artifact (as Lambda does: its own task
  * root as working directory, the packaged handler and environment) and invokes it once with a
  * representative event of one daily cycle, on a fresh in-memory embedded stack; dataRefresh reads
  * an Alpaca-shaped market-data server started here, its keys from a Parameter Store started here. Prints per function the process start to
  * ready, the handler module's load and the first invocation. Goal (issue 16): module load + first
  * invocation ≤ 300 ms for the coordinator, the strategy worker and execution.
+ * `--calls` counts the DynamoDB and SQS operations of each first invocation (through a counting
+ * proxy, which adds a little to each call's time).
  * `--cpu-prof <dir>` writes each function's CPU profile (`node --cpu-prof`, module load and first
  * invocation) to `<dir>/<function>.cpuprofile`, for Chrome DevTools or speedscope.
  */
@@ -22,6 +24,7 @@ async function main(): Promise<void> {
   const profileAt = args.indexOf('--cpu-prof');
   const cpuProfileDir = profileAt < 0 ? undefined : args[profileAt + 1];
   if (profileAt >= 0 && cpuProfileDir === undefined) throw new Error('--cpu-prof needs a directory');
+  const countCalls = args.includes('--calls');
   const market = await FakeMarketDataServer.start({
     clock: new ManualClock('2024-03-15T22:00:00Z'),
     keyId: KEY_ID,
@@ -38,6 +41,7 @@ async function main(): Promise<void> {
     const rows = await measureColdStarts({
       marketData: { url: market.url, ssmEndpoint: ssm.endpoint },
       ...(cpuProfileDir === undefined ? {} : { cpuProfileDir }),
+      countCalls,
       progress: (line) => process.stdout.write(`${line}\n`),
     });
     process.stdout.write(formatColdStarts(rows));

@@ -26,6 +26,7 @@ export {
   ENV_KEY_ID,
   ENV_SECRET_KEY,
   envKeyProvider,
+  type GetParameterCommandClass,
   type KeyProvider,
   type KeySource,
   KeySourceSchema,

@@ -1,5 +1,9 @@
 import { inspect } from 'node:util';
-import type { GetParameterCommand, GetParameterCommandOutput } from '@aws-sdk/client-ssm';
+import type {
+  GetParameterCommand,
+  GetParameterCommandInput,
+  GetParameterCommandOutput,
+} from '@aws-sdk/client-ssm';
 import { registerSecret } from '@books/core';
 import * as z from 'zod';
 import { AlpacaKeysUnavailable } from './errors';
@@ -36,12 +40,6 @@ export class AlpacaKeys {
   }
 }
 
-/**
- * The SDK's SSM module, loaded at the first read of keys from SSM: a process that never reads them
- * (`books eval`, which imports this package through market-data) never loads the AWS SDK.
- */
-const ssm = () => import('@aws-sdk/client-ssm');
-
 export interface KeyProvider {
   keys(): Promise<AlpacaKeys>;
 }
@@ -75,15 +73,26 @@ export function alpacaKeyParameters(prefix: string): readonly [keyId: string, se
   return [`${prefix}/api-key-id`, `${prefix}/api-secret-key`];
 }
 
+/** The SDK's GetParameterCommand class. */
+export type GetParameterCommandClass = new (input: GetParameterCommandInput) => GetParameterCommand;
+
 /**
  * Keys from SSM SecureString parameters `{prefix}/api-key-id` and `{prefix}/api-secret-key`,
  * read once (WithDecryption) and cached by the provider; a failed read is not cached.
+ *
+ * The caller hands in the SDK's GetParameterCommand, imported by name where the SSM client is made:
+ * this module only names the SDK's types, so a process that never reads keys from SSM (`books
+ * eval`) never loads the SDK, and a bundle holds that one command. (A dynamic import of the SDK's
+ * module here made every bundle hold the whole SSM client, every command of it, at a cold start.)
  */
-export function ssmKeyProvider(client: SsmParameterClient, prefix: string): KeyProvider {
+export function ssmKeyProvider(
+  client: SsmParameterClient,
+  prefix: string,
+  GetParameterCommand: GetParameterCommandClass,
+): KeyProvider {
   let cached: Promise<AlpacaKeys> | undefined;
   const read = async (name: string): Promise<string> => {
     let out: GetParameterCommandOutput;
-    const { GetParameterCommand } = await ssm();
     try {
       out = await client.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
     } catch (e) {
@@ -125,20 +134,21 @@ export function keySourceOf(ssmPrefix: string | undefined): KeySource {
 
 /**
  * The provider the configuration names: the environment (handed in, e.g. `process.env` at a
- * handler's cold start) or SSM under a prefix (with the given client, or a default SSMClient).
+ * handler's cold start) or SSM under a prefix, through the given SSM client and the SDK's
+ * GetParameterCommand (ssmKeyProvider).
  */
 export function keyProviderFor(
   keys: KeySource,
-  sources: { readonly env: Readonly<Record<string, string | undefined>>; readonly ssm?: SsmParameterClient },
+  sources: {
+    readonly env: Readonly<Record<string, string | undefined>>;
+    readonly ssm?: {
+      readonly client: SsmParameterClient;
+      readonly GetParameterCommand: GetParameterCommandClass;
+    };
+  },
 ): KeyProvider {
   if (keys.source === 'env') return envKeyProvider(sources.env);
-  // Without a client, the default one is built at the first read (the SDK loaded with it).
-  let client: Promise<SsmParameterClient> | undefined;
-  const lazy: SsmParameterClient = {
-    send: async (command) => {
-      client ??= ssm().then((m) => new m.SSMClient({}));
-      return (await client).send(command);
-    },
-  };
-  return ssmKeyProvider(sources.ssm ?? lazy, keys.prefix);
+  if (!sources.ssm)
+    throw new AlpacaKeysUnavailable(`keys from SSM (${keys.prefix}) need an SSM client, and none was given`);
+  return ssmKeyProvider(sources.ssm.client, keys.prefix, sources.ssm.GetParameterCommand);
 }

@@ -1,5 +1,5 @@
 import { inspect } from 'node:util';
-import type { GetParameterCommand, GetParameterCommandOutput } from '@aws-sdk/client-ssm';
+import { GetParameterCommand, type GetParameterCommandOutput } from '@aws-sdk/client-ssm';
 import {
   AlpacaKeys,
   AlpacaKeysUnavailable,
@@ -39,7 +39,7 @@ describe('Alpaca keys', () => {
         return { $metadata: {}, Parameter: { Value: `value-of-${command.input.Name}` } };
       },
     };
-    const provider = ssmKeyProvider(client, '/books/prod/alpaca');
+    const provider = ssmKeyProvider(client, '/books/prod/alpaca', GetParameterCommand);
     const keys = await provider.keys();
     await provider.keys();
     expect(keys.headers()).toEqual({
@@ -61,7 +61,7 @@ describe('Alpaca keys', () => {
         return { $metadata: {}, Parameter: { Value: 'v' } };
       },
     };
-    const provider = ssmKeyProvider(client, '/p');
+    const provider = ssmKeyProvider(client, '/p', GetParameterCommand);
     await expect(provider.keys()).rejects.toThrow(/cannot read SSM parameter \/p\/api-/);
     await expect(provider.keys()).resolves.toBeInstanceOf(AlpacaKeys);
   });
@@ -83,7 +83,10 @@ describe('keyProviderFor', () => {
         return { $metadata: {}, Parameter: { Value: 'v' } };
       },
     };
-    await keyProviderFor(keySourceOf('/books/dev/alpaca'), { env: {}, ssm }).keys();
+    await keyProviderFor(keySourceOf('/books/dev/alpaca'), {
+      env: {},
+      ssm: { client: ssm, GetParameterCommand },
+    }).keys();
     expect(names).toEqual(['/books/dev/alpaca/api-key-id', '/books/dev/alpaca/api-secret-key']);
   });
 });

@@ -6,6 +6,7 @@ export * from './errors';
 export * from './ids';
 export * from './intent-state';
 export * from './lambda-context';
+export * from './lazy';
 export * from './logger';
 export * from './market-time';
 export * from './schemas';

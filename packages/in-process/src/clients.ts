@@ -33,6 +33,7 @@ const DYNAMODB_OPERATIONS: readonly (readonly [CommandClass, string])[] = [
   [dynamodb.ListTablesCommand, 'ListTables'],
   [dynamodb.UpdateTimeToLiveCommand, 'UpdateTimeToLive'],
   [dynamodb.GetItemCommand, 'GetItem'],
+  [dynamodb.BatchGetItemCommand, 'BatchGetItem'],
   [dynamodb.PutItemCommand, 'PutItem'],
   [dynamodb.UpdateItemCommand, 'UpdateItem'],
   [dynamodb.DeleteItemCommand, 'DeleteItem'],

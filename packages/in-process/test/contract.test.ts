@@ -19,7 +19,10 @@ import { Money, StrategyId } from '@books/core';
 import {
   ABSENT,
   BookRepository,
+  batchGetItems,
+  batchKeyOf,
   ConditionFailedError,
+  fromItem,
   LedgerTable,
   loadBook,
   PoolRepository,
@@ -114,6 +117,15 @@ describe.each(tables)('the ledger on %s', (_name, open) => {
     await table.transact([increment], { clientRequestToken: token });
     await table.transact([increment], { clientRequestToken: token });
     expect((await table.getItem({ PK: 'C', SK: 'counter' }))?.n).toEqual({ N: '1' });
+  });
+
+  it('reads many keys in batches of at most 100: each item once, absent ones left out', async () => {
+    for (let i = 0; i < 130; i += 2) await table.put(item('B', `k${String(i).padStart(3, '0')}`, { n: i }));
+    const keys = Array.from({ length: 130 }, (_, i) => ({ PK: 'B', SK: `k${String(i).padStart(3, '0')}` }));
+    const found = await batchGetItems(table, [...keys, ...keys.slice(0, 5)]);
+    expect(found.size).toBe(65);
+    expect(fromItem(found.get(batchKeyOf({ PK: 'B', SK: 'k128' })) ?? {})).toMatchObject({ n: '128' });
+    expect(found.has(batchKeyOf({ PK: 'B', SK: 'k129' }))).toBe(false);
   });
 
   it('updates with a version only from the expected one, and reports the version found', async () => {

@@ -1,5 +1,7 @@
 export type { Item, Plain, Read } from './attribute-codec';
 export { fromAttribute, fromItem, toAttribute, toItem } from './attribute-codec';
+export type { BatchGetOptions } from './batch-get';
+export { batchGetEach, batchGetItems, batchKeyOf, MAX_BATCH_GET_KEYS } from './batch-get';
 export type { LoadedBook } from './book-projection';
 export {
   BookOverdrawnError,

@@ -1,5 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import {
+  type GetParameterCommandClass,
   type KeyProvider,
   keyProviderFor,
   keySourceOf,
@@ -12,6 +13,7 @@ import {
   formatIssues,
   type LambdaContext,
   type Logger,
+  lazySchema,
   marketDateOf,
   SymbolSchema,
   TradingDate,
@@ -21,66 +23,72 @@ import {
 import * as z from 'zod';
 import { AlpacaBarsClient, AlpacaDataConfigSchema } from './alpaca-bars-client';
 import { type RefreshOutcome, type RefreshReport, refreshBars } from './data-refresh';
-import { S3BarStore } from './s3-bar-store';
+import { type S3BarCommands, S3BarStore } from './s3-bar-store';
 
-const symbolList = z
-  .string()
-  .default('')
-  .transform((text) => text.split(/[\s,]+/).filter((s) => s !== ''))
-  .pipe(z.array(SymbolSchema));
+/**
+ * dataRefresh's environment, built at its first parse (lazySchema): the other functions' bundles hold
+ * this module too, and never parse it.
+ */
+const DataRefreshEnvSchema = lazySchema(() => {
+  const symbolList = z
+    .string()
+    .default('')
+    .transform((text) => text.split(/[\s,]+/).filter((s) => s !== ''))
+    .pipe(z.array(SymbolSchema));
 
-/** An unset or empty variable (a deploy may pass '') is absent. */
-const optionalText = z
-  .string()
-  .optional()
-  .transform((v) => (v === undefined || v === '' ? undefined : v));
+  /** An unset or empty variable (a deploy may pass '') is absent. */
+  const optionalText = z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v === '' ? undefined : v));
 
-const DataRefreshEnvSchema = z
-  .object({
-    /** Where the bars live: `s3://bucket/prefix` (the same variable the other functions read). */
-    BOOKS_BARS: z
-      .string()
-      .regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/, 'an S3 location s3://bucket/prefix')
-      .transform((url) => {
-        const [bucket = '', ...rest] = url.slice('s3://'.length).split('/');
-        return { bucket, prefix: rest.join('/') };
-      }),
-    /** Symbols to keep refreshed beyond those already in the store (comma or space separated). */
-    BOOKS_BARS_SYMBOLS: symbolList,
-    BOOKS_BARS_HISTORY_START: TradingDateSchema.optional(),
-    /** The latest-trades feed of the other functions; daily bars always come from SIP. */
-    BOOKS_ALPACA_FEED: LatestTradeFeedSchema.default('iex'),
-    BOOKS_ALPACA_DATA_URL: z.url().optional(),
-    /**
-     * Where the Alpaca keys are: SSM SecureString parameters `<prefix>/api-key-id` and
-     * `<prefix>/api-secret-key`, read at run time (deployed, like every other function). Without it,
-     * ALPACA_API_KEY_ID and ALPACA_API_SECRET_KEY (local runs).
-     */
-    BOOKS_ALPACA_KEY_SSM_PREFIX: optionalText,
-    /** Point the S3 and SSM clients at the embedded stack instead of AWS. */
-    BOOKS_S3_ENDPOINT: z.url().optional(),
-    BOOKS_SSM_ENDPOINT: z.url().optional(),
-    BOOKS_REGION: z.string().default('us-east-1'),
-    BOOKS_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
-    ALPACA_API_KEY_ID: optionalText,
-    ALPACA_API_SECRET_KEY: optionalText,
-  })
-  .superRefine((env, ctx) => {
-    if (env.BOOKS_ALPACA_KEY_SSM_PREFIX !== undefined) return;
-    for (const name of ['ALPACA_API_KEY_ID', 'ALPACA_API_SECRET_KEY'] as const)
-      if (env[name] === undefined)
-        ctx.addIssue({
-          code: 'custom',
-          path: [name],
-          message: `${name} is required when BOOKS_ALPACA_KEY_SSM_PREFIX is not set`,
-        });
-  });
+  return z
+    .object({
+      /** Where the bars live: `s3://bucket/prefix` (the same variable the other functions read). */
+      BOOKS_BARS: z
+        .string()
+        .regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/, 'an S3 location s3://bucket/prefix')
+        .transform((url) => {
+          const [bucket = '', ...rest] = url.slice('s3://'.length).split('/');
+          return { bucket, prefix: rest.join('/') };
+        }),
+      /** Symbols to keep refreshed beyond those already in the store (comma or space separated). */
+      BOOKS_BARS_SYMBOLS: symbolList,
+      BOOKS_BARS_HISTORY_START: TradingDateSchema.optional(),
+      /** The latest-trades feed of the other functions; daily bars always come from SIP. */
+      BOOKS_ALPACA_FEED: LatestTradeFeedSchema.default('iex'),
+      BOOKS_ALPACA_DATA_URL: z.url().optional(),
+      /**
+       * Where the Alpaca keys are: SSM SecureString parameters `<prefix>/api-key-id` and
+       * `<prefix>/api-secret-key`, read at run time (deployed, like every other function). Without it,
+       * ALPACA_API_KEY_ID and ALPACA_API_SECRET_KEY (local runs).
+       */
+      BOOKS_ALPACA_KEY_SSM_PREFIX: optionalText,
+      /** Point the S3 and SSM clients at the embedded stack instead of AWS. */
+      BOOKS_S3_ENDPOINT: z.url().optional(),
+      BOOKS_SSM_ENDPOINT: z.url().optional(),
+      BOOKS_REGION: z.string().default('us-east-1'),
+      BOOKS_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+      ALPACA_API_KEY_ID: optionalText,
+      ALPACA_API_SECRET_KEY: optionalText,
+    })
+    .superRefine((env, ctx) => {
+      if (env.BOOKS_ALPACA_KEY_SSM_PREFIX !== undefined) return;
+      for (const name of ['ALPACA_API_KEY_ID', 'ALPACA_API_SECRET_KEY'] as const)
+        if (env[name] === undefined)
+          ctx.addIssue({
+            code: 'custom',
+            path: [name],
+            message: `${name} is required when BOOKS_ALPACA_KEY_SSM_PREFIX is not set`,
+          });
+    });
+});
 
-export type DataRefreshEnv = z.output<typeof DataRefreshEnvSchema>;
+export type DataRefreshEnv = z.output<ReturnType<typeof DataRefreshEnvSchema>>;
 
 /** The environment of the dataRefresh function, validated at cold start; names every problem. */
 export function parseDataRefreshEnv(env: Readonly<Record<string, string | undefined>>): DataRefreshEnv {
-  const parsed = DataRefreshEnvSchema.safeParse(env);
+  const parsed = DataRefreshEnvSchema().safeParse(env);
   if (!parsed.success) {
     // Never echo values: two of these variables are secrets.
     const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
@@ -94,10 +102,14 @@ export function parseDataRefreshEnv(env: Readonly<Record<string, string | undefi
  * BOOKS_ALPACA_KEY_SSM_PREFIX (read on first use, then cached per instance), else from the
  * validated environment.
  */
-export function dataRefreshKeys(env: DataRefreshEnv, ssm: SsmParameterClient): KeyProvider {
+export function dataRefreshKeys(
+  env: DataRefreshEnv,
+  ssm: SsmParameterClient,
+  GetParameterCommand: GetParameterCommandClass,
+): KeyProvider {
   return keyProviderFor(keySourceOf(env.BOOKS_ALPACA_KEY_SSM_PREFIX), {
     env: { ALPACA_API_KEY_ID: env.ALPACA_API_KEY_ID, ALPACA_API_SECRET_KEY: env.ALPACA_API_SECRET_KEY },
-    ssm,
+    ssm: { client: ssm, GetParameterCommand },
   });
 }
 
@@ -124,6 +136,8 @@ const DataRefreshEventSchema = z.object({
 export interface DataRefreshDeps {
   readonly env: DataRefreshEnv;
   readonly s3: S3Client;
+  /** The SDK's S3 commands (S3BarCommands), imported where the client is made. */
+  readonly s3Commands: S3BarCommands;
   readonly keys: KeyProvider;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -166,6 +180,7 @@ export function dataRefreshFunction(
     // A store per invocation: its cache must not outlive one refresh in a warm container.
     const store = new S3BarStore({
       client: deps.s3,
+      commands: deps.s3Commands,
       bucket: env.BOOKS_BARS.bucket,
       prefix: env.BOOKS_BARS.prefix,
     });

@@ -1,5 +1,5 @@
-import { S3Client } from '@aws-sdk/client-s3';
-import { SSMClient } from '@aws-sdk/client-ssm';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { createLogger, lambdaContextOf, systemClock } from '@books/core';
 import { dataRefreshFunction, dataRefreshKeys, parseDataRefreshEnv } from './data-refresh-function';
 
@@ -24,7 +24,8 @@ const ssm = new SSMClient(
 const refresh = dataRefreshFunction({
   env,
   s3,
-  keys: dataRefreshKeys(env, ssm),
+  s3Commands: { GetObjectCommand, PutObjectCommand, ListObjectsV2Command },
+  keys: dataRefreshKeys(env, ssm, GetParameterCommand),
   clock: systemClock,
   logger,
 });

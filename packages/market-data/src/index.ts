@@ -62,7 +62,7 @@ export {
   MarketDataUnavailable,
 } from './market-data-errors';
 export { withProvisionalBar } from './provisional-bar';
-export { S3BarStore, type S3BarStoreOptions } from './s3-bar-store';
+export { type S3BarCommands, S3BarStore, type S3BarStoreOptions } from './s3-bar-store';
 export {
   generateSampleBars,
   SAMPLE_CORPORATE_ACTIONS,

@@ -1,4 +1,11 @@
-import type { ListObjectsV2CommandOutput, PutObjectCommandInput, S3Client } from '@aws-sdk/client-s3';
+import type {
+  GetObjectCommand,
+  ListObjectsV2Command,
+  ListObjectsV2CommandOutput,
+  PutObjectCommand,
+  PutObjectCommandInput,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { ConcurrencyError, SymbolSchema, type TradingDate, ValidationError } from '@books/core';
 import {
   type Bar,
@@ -21,13 +28,20 @@ import { formatBarsCsv } from './format-bars-csv';
 import type { WritableBarStore } from './writable-bar-store';
 
 /**
- * The SDK's S3 commands, loaded at the first request: a process that only reads CSV bars through
- * this package's index (`books eval`) never loads the AWS SDK.
+ * The SDK's S3 commands the store sends, handed in by whoever makes the S3 client (imported by name
+ * there): this module only names the SDK's types, so a process that reads CSV bars through this
+ * package's index (`books eval`) never loads the SDK, and a bundle holds these commands only. (A
+ * dynamic import of the SDK's module here made every bundle hold the whole S3 client.)
  */
-const s3 = () => import('@aws-sdk/client-s3');
+export interface S3BarCommands {
+  readonly GetObjectCommand: typeof GetObjectCommand;
+  readonly PutObjectCommand: typeof PutObjectCommand;
+  readonly ListObjectsV2Command: typeof ListObjectsV2Command;
+}
 
 export interface S3BarStoreOptions {
   readonly client: S3Client;
+  readonly commands: S3BarCommands;
   readonly bucket: string;
   /** Key prefix of the CSV objects, e.g. `bars/` (a missing trailing `/` is added); may be empty. */
   readonly prefix: string;
@@ -87,7 +101,7 @@ export class S3BarStore implements WritableBarStore, CorporateActionsSource {
       ...(etag === null ? { IfNoneMatch: '*' } : { IfMatch: etag }),
     };
     let written: string | undefined;
-    const { PutObjectCommand } = await s3();
+    const { PutObjectCommand } = this.options.commands;
     try {
       written = (await this.options.client.send(new PutObjectCommand(input))).ETag;
     } catch (e) {
@@ -110,7 +124,7 @@ export class S3BarStore implements WritableBarStore, CorporateActionsSource {
     const key = `${this.prefix}${CORPORATE_ACTIONS_FILE}`;
     const name = this.nameOf(key);
     let text: string;
-    const { GetObjectCommand } = await s3();
+    const { GetObjectCommand } = this.options.commands;
     try {
       const out = await this.options.client.send(
         new GetObjectCommand({ Bucket: this.options.bucket, Key: key }),
@@ -149,7 +163,7 @@ export class S3BarStore implements WritableBarStore, CorporateActionsSource {
     const name = this.nameOf(key);
     let text: string;
     let etag: string | null;
-    const { GetObjectCommand } = await s3();
+    const { GetObjectCommand } = this.options.commands;
     try {
       const out = await this.options.client.send(
         new GetObjectCommand({ Bucket: this.options.bucket, Key: key }),
@@ -174,7 +188,7 @@ export class S3BarStore implements WritableBarStore, CorporateActionsSource {
   private async list(): Promise<readonly string[]> {
     const stems: string[] = [];
     let token: string | undefined;
-    const { ListObjectsV2Command } = await s3();
+    const { ListObjectsV2Command } = this.options.commands;
     do {
       let page: ListObjectsV2CommandOutput;
       try {

@@ -31,7 +31,8 @@ export const SAMPLE_SYMBOLS: readonly SampleSymbol[] = [
  * lots are split; Alpaca issues a split's fractions and pays no cash in lieu), and the withdrawal
  * is no more than the pool holds then.
  */
-export const SAMPLE_CORPORATE_ACTIONS: CorporateActions = CorporateActionsSchema.parse({
+// Pure: a bundle that never uses the sample (a Lambda's) drops it, and the parse at its load.
+export const SAMPLE_CORPORATE_ACTIONS: CorporateActions = /* @__PURE__ */ CorporateActionsSchema.parse({
   dividends: [
     {
       symbol: 'SPY',

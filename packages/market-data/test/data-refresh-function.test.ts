@@ -1,4 +1,5 @@
-import { SSMClient } from '@aws-sdk/client-ssm';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { ManualClock, TradingDate, ValidationError } from '@books/core';
 import {
   createTestBucket,
@@ -18,6 +19,9 @@ import {
   S3BarStore,
 } from '../src';
 import { captureLogger } from './support/capture-logger';
+
+/** The SDK's commands the store sends, as a function's wiring hands them in. */
+const S3_COMMANDS = { GetObjectCommand, PutObjectCommand, ListObjectsV2Command };
 
 const KEY_ID = 'PKREFRESHKEY';
 const SECRET = 'refresh-secret-never-logged';
@@ -128,7 +132,8 @@ describe('dataRefreshFunction', () => {
     const refresh = dataRefreshFunction({
       env,
       s3: bucket.client,
-      keys: dataRefreshKeys(env, ssm),
+      s3Commands: S3_COMMANDS,
+      keys: dataRefreshKeys(env, ssm, GetParameterCommand),
       clock,
       logger,
     });
@@ -141,7 +146,12 @@ describe('dataRefreshFunction', () => {
     expect(first.added).toBe(4);
 
     // QQQ joins the store by another route; the next run refreshes it with the others.
-    await new S3BarStore({ client: bucket.client, bucket: bucket.bucket, prefix: 'one/' }).putBars('QQQ', [
+    await new S3BarStore({
+      client: bucket.client,
+      commands: S3_COMMANDS,
+      bucket: bucket.bucket,
+      prefix: 'one/',
+    }).putBars('QQQ', [
       {
         date: TradingDate('2024-01-03'),
         open: 401,
@@ -165,7 +175,12 @@ describe('dataRefreshFunction', () => {
     expect(
       server.requests.slice(before).map((r) => `${r.query.get('symbols')} from ${r.query.get('start')}`),
     ).toEqual(['BRK.B,SPY from 2024-01-02', 'QQQ from 2024-01-03']);
-    const store = new S3BarStore({ client: bucket.client, bucket: bucket.bucket, prefix: 'one/' });
+    const store = new S3BarStore({
+      client: bucket.client,
+      commands: S3_COMMANDS,
+      bucket: bucket.bucket,
+      prefix: 'one/',
+    });
     expect((await store.bars('BRK/B')).map((b) => b.closeText)).toEqual(['360.5', '361', '362.25']);
     expect(lines.join('\n')).not.toContain(SECRET);
   });
@@ -185,7 +200,8 @@ describe('dataRefreshFunction keys and failures', () => {
     const refresh = dataRefreshFunction({
       env,
       s3: bucket.client,
-      keys: dataRefreshKeys(env, ssm),
+      s3Commands: S3_COMMANDS,
+      keys: dataRefreshKeys(env, ssm, GetParameterCommand),
       clock,
       logger,
     });
@@ -209,7 +225,8 @@ describe('dataRefreshFunction keys and failures', () => {
     const refresh = dataRefreshFunction({
       env,
       s3: bucket.client,
-      keys: dataRefreshKeys(env, ssm),
+      s3Commands: S3_COMMANDS,
+      keys: dataRefreshKeys(env, ssm, GetParameterCommand),
       clock,
       logger,
     });
@@ -232,7 +249,8 @@ describe('dataRefreshFunction keys and failures', () => {
     const refresh = dataRefreshFunction({
       env,
       s3: bucket.client,
-      keys: dataRefreshKeys(env, ssm),
+      s3Commands: S3_COMMANDS,
+      keys: dataRefreshKeys(env, ssm, GetParameterCommand),
       clock,
       logger,
     });
@@ -247,7 +265,12 @@ describe('dataRefreshFunction keys and failures', () => {
     expect(summary?.outcomes).toMatchObject({ created: 1, failed: 1 });
     expect(summary?.failed.map((f) => f.symbol)).toEqual(['QQQ']);
     expect(String(error)).toContain('QQQ');
-    const store = new S3BarStore({ client: bucket.client, bucket: bucket.bucket, prefix: 'partial/' });
+    const store = new S3BarStore({
+      client: bucket.client,
+      commands: S3_COMMANDS,
+      bucket: bucket.bucket,
+      prefix: 'partial/',
+    });
     expect((await store.bars('SPY')).map((b) => b.closeText)).toEqual(['471.33']);
   });
 });
@@ -270,7 +293,12 @@ describe('data-refresh handler', () => {
         const summary = await handler({ today: '2024-01-02' }, testLambdaContext(600_000, 'dataRefresh'));
         expect(summary.outcomes.created).toBe(1);
       });
-      const store = new S3BarStore({ client: bucket.client, bucket: bucket.bucket, prefix: 'handler/' });
+      const store = new S3BarStore({
+        client: bucket.client,
+        commands: S3_COMMANDS,
+        bucket: bucket.bucket,
+        prefix: 'handler/',
+      });
       expect((await store.bars('SPY')).map((b) => b.closeText)).toEqual(['471.33']);
     } finally {
       process.env = saved;

@@ -1,9 +1,12 @@
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { ConcurrencyError, TradingDate, ValidationError } from '@books/core';
 import { createTestBucket, type TestBucket, testS3 } from '@books/testkit';
 import { type Bar, BarFileError, S3BarStore } from '../src';
 import { type BarFiles, csv, describeBarStore } from './support/bar-store-suite';
 import { enforceConditionalPuts } from './support/conditional-puts';
+
+/** The SDK's commands the store sends, as a function's wiring hands them in. */
+const S3_COMMANDS = { GetObjectCommand, PutObjectCommand, ListObjectsV2Command };
 
 let bucket: TestBucket;
 let prefixes = 0;
@@ -25,7 +28,7 @@ async function upload(files: BarFiles): Promise<string> {
 }
 
 const storeOf = (prefix: string, client = bucket.client) =>
-  new S3BarStore({ client, bucket: bucket.bucket, prefix });
+  new S3BarStore({ client, commands: S3_COMMANDS, bucket: bucket.bucket, prefix });
 
 describeBarStore('S3BarStore', async (files) => storeOf(await upload(files)));
 

@@ -1,4 +1,4 @@
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { createTestBucket, type TestBucket } from '@books/testkit';
 import {
   BarFileError,
@@ -9,6 +9,9 @@ import {
 } from '../src';
 import { SAMPLE_CORPORATE_ACTIONS } from '../src/sample-bars';
 
+/** The SDK's commands the store sends, as a function's wiring hands them in. */
+const S3_COMMANDS = { GetObjectCommand, PutObjectCommand, ListObjectsV2Command };
+
 let bucket: TestBucket;
 beforeAll(async () => {
   bucket = await createTestBucket('corporate-actions');
@@ -17,7 +20,8 @@ afterAll(() => bucket.cleanup());
 
 const put = (key: string, body: string) =>
   bucket.client.send(new PutObjectCommand({ Bucket: bucket.bucket, Key: key, Body: body }));
-const store = (prefix: string) => new S3BarStore({ client: bucket.client, bucket: bucket.bucket, prefix });
+const store = (prefix: string) =>
+  new S3BarStore({ client: bucket.client, commands: S3_COMMANDS, bucket: bucket.bucket, prefix });
 
 describe('S3BarStore corporate actions', () => {
   it('reads corporate-actions.json under the prefix, and none when it is absent', async () => {

@@ -1,4 +1,4 @@
-import type { S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { type BarStore, CsvBarStore, S3BarStore } from '@books/market-data';
 import { AwsClientNotWired, type AwsClients } from './clients';
 import type { RuntimeEnv } from './env';
@@ -6,7 +6,14 @@ import type { RuntimeEnv } from './env';
 /** The bar store of an `s3://bucket/prefix` location, over the function's S3 client. */
 export type S3BarsMaker = (client: S3Client, bucket: string, prefix: string) => BarStore;
 
-export const s3Bars: S3BarsMaker = (client, bucket, prefix) => new S3BarStore({ client, bucket, prefix });
+/** The S3 bar store, with the commands it sends imported by name (its bundle holds only these). */
+export const s3Bars: S3BarsMaker = (client, bucket, prefix) =>
+  new S3BarStore({
+    client,
+    commands: { GetObjectCommand, PutObjectCommand, ListObjectsV2Command },
+    bucket,
+    prefix,
+  });
 
 /** The stage's bar store: a CSV directory (the embedded default) or, deployed, `s3://bucket/prefix`. */
 export function createBarStore(env: RuntimeEnv, clients: AwsClients): BarStore | undefined {

@@ -1,3 +1,4 @@
+import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import {
   AlpacaBroker,
   type Broker,
@@ -71,12 +72,13 @@ export async function createBroker(ctx: BrokerContext): Promise<Broker> {
       client: ctx.clients.dynamodb,
       tableName: `strategy-books-${env.BOOKS_STAGE}-paper-broker`,
     });
-    await store.ensureTable();
+    // Its table checked while its calendar is read from the bars.
+    const [, calendar] = await Promise.all([store.ensureTable(), barCalendar(ctx.bars)]);
     return new PaperBroker({
       store,
       prices: barClosePrices(ctx.bars),
       assets: barAssets(ctx.bars),
-      calendar: await barCalendar(ctx.bars),
+      calendar,
       clock: ctx.clock,
       initialCash: Money.parse(env.BOOKS_SIMULATED_CASH),
       slippageBps: env.BOOKS_SIMULATED_SLIPPAGE_BPS,
@@ -93,7 +95,7 @@ export async function createBroker(ctx: BrokerContext): Promise<Broker> {
   return new AlpacaBroker(config, {
     // The SSM client is made on the first key read (the broker's first request), not here.
     keys: prefix
-      ? ssmKeyProvider({ send: (command) => ctx.clients.ssm.send(command) }, prefix)
+      ? ssmKeyProvider({ send: (command) => ctx.clients.ssm.send(command) }, prefix, GetParameterCommand)
       : envKeyProvider(ctx.processEnv),
     clock: ctx.clock,
     logger: ctx.logger,

@@ -86,15 +86,15 @@ export interface Standings {
  */
 export async function readStandings(
   store: Pick<ControlsStore, 'read'>,
-  ledger: Pick<ControlRepository, 'drawdown' | 'liquidation'>,
+  ledger: Pick<ControlRepository, 'drawdowns' | 'liquidation'>,
   strategies: readonly StrategyId[],
 ): Promise<Standings> {
-  const controls = await store.read();
+  const [controls, drawdowns] = await Promise.all([store.read(), ledger.drawdowns(strategies)]);
   const books = new Map<StrategyId, BookStanding>();
   await Promise.all(
     strategies.map(async (sid) => {
       const control = controls.books.get(sid);
-      const drawdown = await ledger.drawdown(sid);
+      const drawdown = drawdowns.get(sid);
       const latch = drawdown?.latched && {
         at: drawdown.latched.at,
         runId: drawdown.latched.runId,

@@ -1,4 +1,4 @@
-import type { SsmParameterClient } from '@books/alpaca';
+import type { GetParameterCommandClass, SsmParameterClient } from '@books/alpaca';
 import { ManualClock } from '@books/core';
 import { FakeAlpacaServer } from '@books/testkit';
 import { AlpacaBroker, parseAlpacaConfig, ssmKeyProvider } from '../../src';
@@ -8,6 +8,11 @@ type GetParameterCommand = Parameters<SsmParameterClient['send']>[0];
 type GetParameterCommandOutput = Awaited<ReturnType<SsmParameterClient['send']>>;
 
 import { CONTRACT_NOW, CONTRACT_WORLD, marketBuy } from '../support/world';
+
+/** Stands in for the SDK's GetParameterCommand: the fake SSM client reads only the command's input. */
+const GetParameter = class {
+  constructor(readonly input: ConstructorParameters<GetParameterCommandClass>[0]) {}
+} as unknown as GetParameterCommandClass;
 
 // Shaped like real Alpaca keys; the secret holds characters that JSON escapes.
 const KEY_ID = 'PKSECRETSCHECK000001';
@@ -49,7 +54,7 @@ describe('Alpaca keys from SSM never reach the logs', () => {
         maxIdempotentAttempts: 2,
       }),
       {
-        keys: ssmKeyProvider(ssm, '/books/prod/alpaca'),
+        keys: ssmKeyProvider(ssm, '/books/prod/alpaca', GetParameter),
         clock,
         logger: log.logger,
         sleep: async () => {},

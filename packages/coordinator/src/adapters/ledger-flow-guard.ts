@@ -19,10 +19,13 @@ export class LedgerFlowGuard implements FlowGuard {
 
   async check(strategies: readonly { readonly id: StrategyId; readonly flow: Flow }[]) {
     const blocked = new Map<StrategyId, string>();
-    const latest = await this.legacy.latestSignals();
+    const [latest, markers] = await Promise.all([
+      this.legacy.latestSignals(),
+      this.legacy.flowMarkers(strategies.map((s) => s.id)),
+    ]);
     for (const s of strategies) {
       const wanted = holdingsOf(s.flow);
-      const marker = await this.legacy.flowMarker(s.id);
+      const marker = markers.get(s.id);
       let actual: 'per-strategy' | 'legacy' | undefined = marker?.holdings;
       let why = marker ? `since migration ${marker.migrationId}` : '';
       if (!marker) {

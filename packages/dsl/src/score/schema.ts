@@ -1,3 +1,4 @@
+import { lazySchema } from '@books/core';
 import * as z from 'zod';
 
 /**
@@ -42,20 +43,8 @@ export const KEYWORD_FIELDS: ReadonlySet<string> = new Set([
   'rebalance',
 ]);
 
-const metadata = Object.fromEntries(METADATA.map((k) => [k, z.unknown().optional()])) as Record<
-  (typeof METADATA)[number],
-  z.ZodOptional<z.ZodUnknown>
->;
-
 /** A field that may be absent or null (JSON exports write `null` for unset fields). */
 const opt = <T extends z.ZodType>(schema: T) => schema.nullable().optional();
-
-/** Composer writes counts and windows as numbers or as strings ("10"). */
-const numberish = z.union([z.number(), z.string()]);
-const params = z.strictObject({ window: opt(numberish) });
-const weight = z.strictObject({ num: numberish, den: numberish });
-
-const common = { ...metadata, weight: opt(weight) };
 
 export const STEPS = [
   'root',
@@ -69,76 +58,110 @@ export const STEPS = [
   'empty',
 ] as const;
 
-const RootFields = z.strictObject({
-  ...common,
-  step: z.literal('root'),
-  name: opt(z.string()),
-  rebalance: opt(z.string()),
-  'rebalance-corridor-width': opt(numberish),
-  'asset-class': opt(z.string()),
-});
-const EqualFields = z.strictObject({ ...common, step: z.literal('wt-cash-equal'), name: opt(z.string()) });
-const SpecifiedFields = z.strictObject({
-  ...common,
-  step: z.literal('wt-cash-specified'),
-  name: opt(z.string()),
-});
-const InverseVolFields = z.strictObject({
-  ...common,
-  step: z.literal('wt-inverse-vol'),
-  name: opt(z.string()),
-  'window-days': numberish,
-});
-const GroupFields = z.strictObject({ ...common, step: z.literal('group'), name: opt(z.string()) });
-const IfFields = z.strictObject({ ...common, step: z.literal('if'), name: opt(z.string()) });
-const FilterFields = z.strictObject({
-  ...common,
-  step: z.literal('filter'),
-  name: opt(z.string()),
-  'sort-by-fn': z.string(),
-  'sort-by-window-days': opt(numberish),
-  'sort-by-fn-params': opt(params),
-  'select?': opt(z.boolean()),
-  'select-fn': opt(z.string()),
-  'select-n': opt(numberish),
-});
-const AssetFields = z.strictObject({
-  ...common,
-  step: z.literal('asset'),
-  ticker: z.string(),
-  name: opt(z.string()),
-});
-const EmptyFields = z.strictObject({ ...common, step: z.literal('empty'), name: opt(z.string()) });
-const IfChildFields = z.strictObject({
-  ...common,
-  step: z.literal('if-child'),
-  name: opt(z.string()),
-  'is-else-condition?': opt(z.boolean()),
-  'lhs-fn': opt(z.string()),
-  'lhs-val': opt(z.string()),
-  'lhs-window-days': opt(numberish),
-  'lhs-fn-params': opt(params),
-  comparator: opt(z.string()),
-  'rhs-fixed-value?': opt(z.boolean()),
-  'rhs-val': opt(numberish),
-  'rhs-fn': opt(z.string()),
-  'rhs-window-days': opt(numberish),
-  'rhs-fn-params': opt(params),
-  /** Newer exports' structured condition: refused by the converter (not supported yet). */
-  condition: opt(z.unknown()),
-});
+/**
+ * The node schemas, built at the first score read (lazySchema): a function that only reads `.clj`
+ * strategies (every Lambda) never builds them.
+ */
+function buildFields() {
+  const metadata = Object.fromEntries(METADATA.map((k) => [k, z.unknown().optional()])) as Record<
+    (typeof METADATA)[number],
+    z.ZodOptional<z.ZodUnknown>
+  >;
+
+  /** Composer writes counts and windows as numbers or as strings ("10"). */
+  const numberish = z.union([z.number(), z.string()]);
+  const params = z.strictObject({ window: opt(numberish) });
+  const weight = z.strictObject({ num: numberish, den: numberish });
+
+  const common = { ...metadata, weight: opt(weight) };
+
+  const RootFields = z.strictObject({
+    ...common,
+    step: z.literal('root'),
+    name: opt(z.string()),
+    rebalance: opt(z.string()),
+    'rebalance-corridor-width': opt(numberish),
+    'asset-class': opt(z.string()),
+  });
+  const EqualFields = z.strictObject({ ...common, step: z.literal('wt-cash-equal'), name: opt(z.string()) });
+  const SpecifiedFields = z.strictObject({
+    ...common,
+    step: z.literal('wt-cash-specified'),
+    name: opt(z.string()),
+  });
+  const InverseVolFields = z.strictObject({
+    ...common,
+    step: z.literal('wt-inverse-vol'),
+    name: opt(z.string()),
+    'window-days': numberish,
+  });
+  const GroupFields = z.strictObject({ ...common, step: z.literal('group'), name: opt(z.string()) });
+  const IfFields = z.strictObject({ ...common, step: z.literal('if'), name: opt(z.string()) });
+  const FilterFields = z.strictObject({
+    ...common,
+    step: z.literal('filter'),
+    name: opt(z.string()),
+    'sort-by-fn': z.string(),
+    'sort-by-window-days': opt(numberish),
+    'sort-by-fn-params': opt(params),
+    'select?': opt(z.boolean()),
+    'select-fn': opt(z.string()),
+    'select-n': opt(numberish),
+  });
+  const AssetFields = z.strictObject({
+    ...common,
+    step: z.literal('asset'),
+    ticker: z.string(),
+    name: opt(z.string()),
+  });
+  const EmptyFields = z.strictObject({ ...common, step: z.literal('empty'), name: opt(z.string()) });
+  const IfChildFields = z.strictObject({
+    ...common,
+    step: z.literal('if-child'),
+    name: opt(z.string()),
+    'is-else-condition?': opt(z.boolean()),
+    'lhs-fn': opt(z.string()),
+    'lhs-val': opt(z.string()),
+    'lhs-window-days': opt(numberish),
+    'lhs-fn-params': opt(params),
+    comparator: opt(z.string()),
+    'rhs-fixed-value?': opt(z.boolean()),
+    'rhs-val': opt(numberish),
+    'rhs-fn': opt(z.string()),
+    'rhs-window-days': opt(numberish),
+    'rhs-fn-params': opt(params),
+    /** Newer exports' structured condition: refused by the converter (not supported yet). */
+    condition: opt(z.unknown()),
+  });
+  return {
+    numberish,
+    weight,
+    RootFields,
+    EqualFields,
+    SpecifiedFields,
+    InverseVolFields,
+    GroupFields,
+    IfFields,
+    FilterFields,
+    AssetFields,
+    EmptyFields,
+    IfChildFields,
+  };
+}
+const fields = lazySchema(buildFields);
+type Fields = ReturnType<typeof buildFields>;
 
 type Children<C> = { readonly children?: readonly C[] | null | undefined };
-export interface RootNode extends z.infer<typeof RootFields>, Children<ScoreNode> {}
-export interface EqualNode extends z.infer<typeof EqualFields>, Children<ScoreNode> {}
-export interface SpecifiedNode extends z.infer<typeof SpecifiedFields>, Children<ScoreNode> {}
-export interface InverseVolNode extends z.infer<typeof InverseVolFields>, Children<ScoreNode> {}
-export interface GroupNode extends z.infer<typeof GroupFields>, Children<ScoreNode> {}
-export interface IfNode extends z.infer<typeof IfFields>, Children<IfChild> {}
-export interface IfChild extends z.infer<typeof IfChildFields>, Children<ScoreNode> {}
-export interface FilterNode extends z.infer<typeof FilterFields>, Children<ScoreNode> {}
-export type AssetNode = z.infer<typeof AssetFields>;
-export type EmptyNode = z.infer<typeof EmptyFields>;
+export interface RootNode extends z.infer<Fields['RootFields']>, Children<ScoreNode> {}
+export interface EqualNode extends z.infer<Fields['EqualFields']>, Children<ScoreNode> {}
+export interface SpecifiedNode extends z.infer<Fields['SpecifiedFields']>, Children<ScoreNode> {}
+export interface InverseVolNode extends z.infer<Fields['InverseVolFields']>, Children<ScoreNode> {}
+export interface GroupNode extends z.infer<Fields['GroupFields']>, Children<ScoreNode> {}
+export interface IfNode extends z.infer<Fields['IfFields']>, Children<IfChild> {}
+export interface IfChild extends z.infer<Fields['IfChildFields']>, Children<ScoreNode> {}
+export interface FilterNode extends z.infer<Fields['FilterFields']>, Children<ScoreNode> {}
+export type AssetNode = z.infer<Fields['AssetFields']>;
+export type EmptyNode = z.infer<Fields['EmptyFields']>;
 export type ScoreNode =
   | RootNode
   | EqualNode
@@ -149,27 +172,28 @@ export type ScoreNode =
   | FilterNode
   | AssetNode
   | EmptyNode;
-export type ScoreWeight = z.infer<typeof weight>;
-export type Numberish = z.infer<typeof numberish>;
+export type ScoreWeight = z.infer<Fields['weight']>;
+export type Numberish = z.infer<Fields['numberish']>;
 
 const children = <T>(of: z.ZodType<T>) => ({ children: opt(z.array(of)) });
 
-export const ScoreNodeSchema: z.ZodType<ScoreNode> = z.lazy(() =>
-  z.discriminatedUnion('step', [
-    RootFields.extend(children(ScoreNodeSchema)),
-    EqualFields.extend(children(ScoreNodeSchema)),
-    SpecifiedFields.extend(children(ScoreNodeSchema)),
-    InverseVolFields.extend(children(ScoreNodeSchema)),
-    GroupFields.extend(children(ScoreNodeSchema)),
-    IfFields.extend(children(IfChildSchema)),
-    FilterFields.extend(children(ScoreNodeSchema)),
-    AssetFields,
-    EmptyFields,
-  ]),
-);
+export const ScoreNodeSchema: z.ZodType<ScoreNode> = z.lazy(() => {
+  const f = fields();
+  return z.discriminatedUnion('step', [
+    f.RootFields.extend(children(ScoreNodeSchema)),
+    f.EqualFields.extend(children(ScoreNodeSchema)),
+    f.SpecifiedFields.extend(children(ScoreNodeSchema)),
+    f.InverseVolFields.extend(children(ScoreNodeSchema)),
+    f.GroupFields.extend(children(ScoreNodeSchema)),
+    f.IfFields.extend(children(IfChildSchema)),
+    f.FilterFields.extend(children(ScoreNodeSchema)),
+    f.AssetFields,
+    f.EmptyFields,
+  ]);
+});
 
 export const IfChildSchema: z.ZodType<IfChild> = z.lazy(() =>
-  IfChildFields.extend(children(ScoreNodeSchema)),
+  fields().IfChildFields.extend(children(ScoreNodeSchema)),
 );
 
 /** Composer's function names → the engine's indicators. */

@@ -1,5 +1,6 @@
 import {
   type AttributeValue,
+  type BatchGetItemCommandInput,
   ConditionalCheckFailedException,
   type CreateTableCommandInput,
   type DeleteItemCommandInput,
@@ -41,13 +42,13 @@ import {
 
 /**
  * DynamoDB in process: the operations the ledger and the simulated broker's account store use
- * (CreateTable, DescribeTable, UpdateTimeToLive, ListTables, GetItem, PutItem, UpdateItem,
+ * (CreateTable, DescribeTable, UpdateTimeToLive, ListTables, GetItem, BatchGetItem, PutItem, UpdateItem,
  * DeleteItem, Query with key conditions, filters, projections, pages and GSIs, TransactWriteItems
  * with its idempotency token), with DynamoDB's semantics for what they touch: strongly consistent
  * (a GSI is updated with its table, which DynamoDB only promises eventually: stricter, never
  * looser), conditions checked before any write of a transaction, numbers exact and normalized,
  * the 400 KB item limit, the 100-item transaction limit and one operation per item in a
- * transaction. Not served: Scan, batch operations, PartiQL, streams, binary attributes, TTL
+ * transaction. Not served: Scan, batch writes, PartiQL, streams, binary attributes, TTL
  * expiry (TTL is recorded, never applied: a backtest outlives no item's TTL), the 1 MB page limit
  * (a page ends at `Limit` only). Each answers with an error naming it.
  */
@@ -122,6 +123,8 @@ export class InMemoryDynamoDb {
       }
       case 'GetItem':
         return this.getItem(input as GetItemCommandInput);
+      case 'BatchGetItem':
+        return this.batchGetItem(input as BatchGetItemCommandInput);
       case 'PutItem':
         return this.putItem(input as PutItemCommandInput);
       case 'UpdateItem':
@@ -203,6 +206,30 @@ export class InMemoryDynamoDb {
       : undefined;
     const found = this.find(t, keyParam(t, input.Key));
     return found ? { Item: clone(project(found.item, projection)) } : {};
+  }
+
+  /** Every key read (none left unprocessed); at most 100 keys, none twice, as DynamoDB requires. */
+  private batchGetItem(input: BatchGetItemCommandInput): object {
+    const requests = Object.entries(input.RequestItems ?? {});
+    const count = requests.reduce((n, [, r]) => n + (r.Keys?.length ?? 0), 0);
+    if (count === 0 || count > 100)
+      throw validation(`Too many items requested for the BatchGetItem call: ${count} (1 to 100)`);
+    const responses: Record<string, Item[]> = {};
+    for (const [name, request] of requests) {
+      const t = this.table(name);
+      rejectLegacy(request, ['AttributesToGet']);
+      const projection = request.ProjectionExpression
+        ? parsedProjection(request.ProjectionExpression, request.ExpressionAttributeNames)
+        : undefined;
+      const keys = (request.Keys ?? []).map((k) => keyParam(t, k));
+      if (new Set(keys).size !== keys.length)
+        throw validation('Provided list of item keys contains duplicates');
+      responses[name] = keys.flatMap((key) => {
+        const found = this.find(t, key);
+        return found ? [clone(project(found.item, projection))] : [];
+      });
+    }
+    return { Responses: responses, UnprocessedKeys: {} };
   }
 
   private putItem(input: PutItemCommandInput): object {

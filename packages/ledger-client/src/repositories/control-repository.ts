@@ -1,4 +1,5 @@
 import type { StrategyId } from '@books/core';
+import { batchGetEach } from '../batch-get';
 import { TransactionConditionError } from '../errors';
 import { CONTROLS_PARTITION, keys, SK_PREFIX } from '../keys';
 import { ABSENT, type Condition, type LedgerTable } from '../ledger-table';
@@ -38,6 +39,11 @@ export class ControlRepository {
   async drawdown(sid: StrategyId): Promise<DrawdownState | undefined> {
     const item = await this.table.getItem(keys.drawdown(sid));
     return item && decodeDrawdown(item);
+  }
+
+  /** The drawdown state of each of `sids` that has one, in one batched read. */
+  drawdowns(sids: readonly StrategyId[]): Promise<ReadonlyMap<StrategyId, DrawdownState>> {
+    return batchGetEach(this.table, sids, keys.drawdown, decodeDrawdown);
   }
 
   /**

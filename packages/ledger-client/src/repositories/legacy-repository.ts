@@ -1,4 +1,5 @@
 import type { StrategyId } from '@books/core';
+import { batchGetEach } from '../batch-get';
 import { SK_PREFIX } from '../keys';
 import type { LedgerTable } from '../ledger-table';
 import { decodeFlowMarker, type FlowMarker, flowMarkerKey } from '../records/flow-marker';
@@ -49,5 +50,10 @@ export class LegacyRepository {
   async flowMarker(strategyId: StrategyId): Promise<FlowMarker | undefined> {
     const item = await this.table.getItem(flowMarkerKey(strategyId));
     return item && decodeFlowMarker(item);
+  }
+
+  /** The flow marker of each of `strategyIds` that has one, in one batched read. */
+  flowMarkers(strategyIds: readonly StrategyId[]): Promise<ReadonlyMap<StrategyId, FlowMarker>> {
+    return batchGetEach(this.table, strategyIds, flowMarkerKey, decodeFlowMarker);
   }
 }

@@ -1,5 +1,6 @@
 import type { Quantity, StrategyId, Symbol } from '@books/core';
 import { toAttribute } from '../attribute-codec';
+import { batchGetEach } from '../batch-get';
 import { keys, SK_PREFIX } from '../keys';
 import { ABSENT, type LedgerTable, type TransactItem } from '../ledger-table';
 import { encodeFlowMarker, type FlowMarker } from '../records/flow-marker';
@@ -27,6 +28,11 @@ export class MigrationRepository {
   async open(strategyId: StrategyId): Promise<OpenMigration | undefined> {
     const item = await this.table.getItem(keys.openMigration(strategyId));
     return item && decodeOpenMigration(item);
+  }
+
+  /** The open migration of each of `strategyIds` that has one, in one batched read. */
+  openOf(strategyIds: readonly StrategyId[]): Promise<ReadonlyMap<StrategyId, OpenMigration>> {
+    return batchGetEach(this.table, strategyIds, keys.openMigration, decodeOpenMigration);
   }
 
   async record(ref: Pick<MigrationRecord, 'strategyId' | 'at' | 'id'>): Promise<MigrationRecord | undefined> {

@@ -23,6 +23,7 @@ import { LOCAL_REGION } from '../stack/clients';
 import { workspaceRoot } from '../stack/paths';
 import { endpointsOf, startStack, stopStack } from '../stack/stack';
 import { ArtifactRuntime } from './artifact-runtime';
+import { type CallCounter, formatCalls, startCallCounter } from './call-counter';
 import { packageService } from './package-service';
 import { PACKAGED_TEMPLATE, readPackagedFunctions } from './packaged-template';
 
@@ -38,6 +39,11 @@ export interface ColdStartOptions {
    * into this directory, as `<function>.cpuprofile`.
    */
   readonly cpuProfileDir?: string;
+  /**
+   * Counts the DynamoDB and SQS operations of each function's first invocation, through a
+   * counting proxy in front of each server (which adds its own small delay to every call).
+   */
+  readonly countCalls?: boolean;
   /** Progress lines (packaging). */
   readonly progress?: (line: string) => void;
 }
@@ -53,6 +59,8 @@ export interface ColdStartRow {
   readonly loadCpuMs: number;
   readonly firstCpuMs: number;
   readonly note: string;
+  /** With `countCalls`: the first invocation's DynamoDB and SQS operations. */
+  readonly calls?: { readonly dynamodb: string; readonly sqs: string };
 }
 
 const EventSourceSchema = z.object({
@@ -127,8 +135,17 @@ export async function measureColdStarts(options: ColdStartOptions): Promise<Cold
     record: false,
     stage: STAGE,
   });
+  const counters: CallCounter[] = [];
   try {
     const endpoints = endpointsOf(stack);
+    const counter = async (target: string): Promise<CallCounter> => {
+      const c = await startCallCounter(target);
+      counters.push(c);
+      return c;
+    };
+    const counted = options.countCalls
+      ? { dynamodb: await counter(endpoints.dynamodb), sqs: await counter(endpoints.sqs) }
+      : undefined;
     const t0 = performance.now();
     const packageDir = await packageService({ stage: STAGE, outDir: path.join(root, 'package') });
     options.progress?.(`packaged (sls package --stage ${STAGE}) in ${seconds(performance.now() - t0)}`);
@@ -138,8 +155,8 @@ export async function measureColdStarts(options: ColdStartOptions): Promise<Cold
       path.join(home, 'stack.json'),
       JSON.stringify({
         stage: STAGE,
-        dynamodb: { endpoint: endpoints.dynamodb },
-        sqs: { endpoint: endpoints.sqs },
+        dynamodb: { endpoint: counted?.dynamodb.url ?? endpoints.dynamodb },
+        sqs: { endpoint: counted?.sqs.url ?? endpoints.sqs },
       }),
     );
     for (const [symbol, csv] of generateSampleBars(sampleTradingDays('2023-01-03', '2024-06-28')))
@@ -236,19 +253,40 @@ export async function measureColdStarts(options: ColdStartOptions): Promise<Cold
           throw new Error(`${key}: ${cold.initError.errorType}: ${cold.initError.errorMessage}`);
         let firstMs = 0;
         let timed = false;
+        let calls: ColdStartRow['calls'];
         const invoke: Invoke = async (name, event) => {
+          const timing = !timed && name === fn.functionName;
+          counted?.dynamodb.take();
+          counted?.sqs.take();
           const t = performance.now();
           const out = await invokeFunction(lambda, name, event);
-          if (!timed && name === fn.functionName) {
+          if (timing) {
             timed = true;
             firstMs = performance.now() - t;
+            if (counted)
+              calls = {
+                dynamodb: formatCalls(counted.dynamodb.take()),
+                sqs: formatCalls(counted.sqs.take()),
+              };
           }
           return out;
         };
         const { result, note } = await first(invoke, fn.functionName);
         const zipMb = statSync(fn.zipFile).size / 1024 / 1024;
         const cpu = cpuOf(statsFile(key));
-        return { row: { key, zipMb, readyMs, loadMs: cold.loadMs, firstMs, ...cpu, note }, result };
+        return {
+          row: {
+            key,
+            zipMb,
+            readyMs,
+            loadMs: cold.loadMs,
+            firstMs,
+            ...cpu,
+            note,
+            ...(calls ? { calls } : {}),
+          },
+          result,
+        };
       } finally {
         lambda.destroy();
         await runtime.stop();
@@ -340,6 +378,7 @@ export async function measureColdStarts(options: ColdStartOptions): Promise<Cold
     );
     return rows;
   } finally {
+    for (const counter of counters) await counter.close();
     await stopStack(stack);
     rmSync(root, { recursive: true, force: true });
   }
@@ -388,9 +427,15 @@ export function formatColdStarts(rows: readonly ColdStartRow[]): string {
       .join(' ')}`,
     format(header),
     ...lines.map(format),
+    ...rows.flatMap((r) =>
+      r.calls ? [`${r.key} first invoke's calls: DynamoDB ${r.calls.dynamodb}; SQS ${r.calls.sqs}`] : [],
+    ),
     'start→ready: spawn to listening (Node boot + module load); module load: the handler file loaded as Lambda loads it;',
     'first invoke: the first invocation, as its caller sees it (services built lazily on it);',
     "CPU load / CPU first: the function process's CPU time over each (steady when other processes share the cores)",
+    'the functions run on the embedded stack (IS_OFFLINE): plain-HTTP DynamoDB Local and the simulated broker, whose',
+    'setup (its table checked, its calendar read from the sample bars) and account (the paper-broker table, beside the',
+    "ledger's calls: --calls) a deployed function does not have: it reads its keys and calls Alpaca over HTTPS instead",
     '',
   ].join('\n');
 }

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import { type Broker, ssmKeyProvider } from '@books/broker';
 import { SqsExecutionQueue } from '@books/queue';
 import {
@@ -95,7 +96,10 @@ export function deployedServices(
     queue: new SqsExecutionQueue(clients.sqs, { name: queueName }),
     flows: createFlowFlags(locations.flowFlags, clients.ssm),
     controls: createControlsStore(locations.controls, clients.ssm),
-    broker: readingKeysFirst(base.broker, ssmKeyProvider(clients.ssm, locations.alpacaKeyPrefix)),
+    broker: readingKeysFirst(
+      base.broker,
+      ssmKeyProvider(clients.ssm, locations.alpacaKeyPrefix, GetParameterCommand),
+    ),
     events: acceptedBy(base.events, clients.eventbridge, locations.eventBus),
   };
 }

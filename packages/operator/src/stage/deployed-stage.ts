@@ -190,7 +190,11 @@ async function createServicesFor(
       requestsPerMinute: env.BOOKS_BROKER_REQUESTS_PER_MINUTE,
       ...(options.alpacaUrls ?? {}),
     }),
-    { keys: ssmKeyProvider(createAwsClients(env).ssm, prefix), clock, logger: options.logger },
+    {
+      keys: ssmKeyProvider(createAwsClients(env).ssm, prefix, GetParameterCommand),
+      clock,
+      logger: options.logger,
+    },
   );
   return createServices(env, { clock, logger: options.logger, processEnv: {}, broker });
 }

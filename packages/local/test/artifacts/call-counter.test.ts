@@ -1,0 +1,42 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { formatCalls, startCallCounter } from '../../src/artifacts/call-counter';
+
+/** An upstream that answers every request with its own body, as a server would answer the call. */
+async function echoServer(): Promise<{ url: string; server: Server }> {
+  const server = createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(Buffer.from(chunk));
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(Buffer.concat(chunks));
+  });
+  await new Promise<void>((ready) => server.listen(0, '127.0.0.1', ready));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
+}
+
+describe('the call counter of bench cold-start', () => {
+  it('forwards each call and counts it by operation and table, afresh after each take', async () => {
+    const upstream = await echoServer();
+    const counter = await startCallCounter(upstream.url);
+    try {
+      const call = (target: string, body: unknown) =>
+        fetch(counter.url, {
+          method: 'POST',
+          headers: { 'x-amz-target': target },
+          body: JSON.stringify(body),
+        }).then((r) => r.json());
+      const get = { TableName: 'strategy-books-local-ledger', Key: { PK: { S: 'A' }, SK: { S: 'B' } } };
+      expect(await call('DynamoDB_20120810.GetItem', get)).toEqual(get);
+      await call('DynamoDB_20120810.GetItem', get);
+      await call('DynamoDB_20120810.BatchGetItem', { RequestItems: { 'strategy-books-local-ledger': {} } });
+      await call('AmazonSQS.SendMessage', { QueueUrl: 'q' });
+      expect(formatCalls(counter.take())).toBe(
+        '4 (GetItem [ledger] 2, BatchGetItem [ledger] 1, SendMessage 1)',
+      );
+      expect(formatCalls(counter.take())).toBe('none');
+    } finally {
+      await counter.close();
+      upstream.server.close();
+    }
+  });
+});
