@@ -28,11 +28,13 @@ interface PlanOrders {
 }
 
 /**
- * A run's completion on the ledger: one strongly consistent query of the run's partition (META,
- * strategies, plans, releases, intents and the marker), decoded only as far as needed (intents
- * and strategies by their progress fields alone: decodeIntentProgress, decodeRunStrategyProgress) — a run
- * with an open intent or an existing marker is answered before any plan is parsed. A run's
- * completion is asked after each of its orders, so each plan's orders are remembered by the plan's
+ * A run's completion on the ledger, strongly consistent, decoded only as far as needed (intents
+ * and strategies by their progress fields alone: decodeIntentProgress, decodeRunStrategyProgress).
+ * A run's completion is asked after each of its orders, and most runs asked are not complete or
+ * already requested: the META item, the marker and the intents are read first (not the plans,
+ * traces, strategies and releases), and a run with an open intent, an existing marker or not yet
+ * DISPATCHED is answered from them. Only a run that may be complete is then read whole (one query
+ * of its partition, which decides as before). Each plan's orders are remembered by the plan's
  * stored text (the same text always decodes to the same orders): a plan is parsed once, not once
  * per order of the run.
  */
@@ -59,6 +61,34 @@ export class LedgerRunCompletionStore implements RunCompletionStore {
   }
 
   async snapshot(runId: RunId): Promise<RunSnapshot | undefined> {
+    const [metaItem, marker, intentItems] = await Promise.all([
+      this.table.getItem(keys.runMeta(runId)),
+      this.table.getItem(keys.reconcileRequested(runId)),
+      this.table.queryAll({
+        partition: keys.run(runId),
+        sort: { beginsWith: SK_PREFIX.intent },
+        consistent: true,
+      }),
+    ]);
+    if (!metaItem) return undefined;
+    const meta = decodeRunMeta(metaItem);
+    const intents = intentItems.map(decodeIntentProgress);
+    if (marker === undefined && meta.status === 'DISPATCHED' && intents.every((i) => FINAL.has(i.state)))
+      return this.whole(runId);
+    return {
+      runId,
+      tradingDate: meta.tradingDate,
+      status: meta.status,
+      reconcileRequested: marker !== undefined,
+      intents,
+      strategies: [],
+      plans: new Map(),
+      releases: new Map(),
+    };
+  }
+
+  /** The run's whole partition, in one query: what decides a run that may be complete. */
+  private async whole(runId: RunId): Promise<RunSnapshot | undefined> {
     const items = await this.table.queryAll({ partition: keys.run(runId), consistent: true });
     const bySk = (prefix: string) => items.filter((i) => (i.SK?.S ?? '').startsWith(prefix));
     const metaItem = items.find((i) => i.SK?.S === RUN_META);
