@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   type AttributeValue,
   ConditionalCheckFailedException,
@@ -98,6 +99,10 @@ const TTL_IGNORED_AFTER_MS = 5 * 365 * 24 * 60 * 60 * 1000;
 
 export class InMemoryDynamoDb {
   private readonly tables = new Map<string, Table>();
+  /**
+   * Each token seen in its window, with a digest of its request (not the request itself: a day's
+   * run record is kilobytes), oldest first; tokens out of the window are forgotten as new ones come.
+   */
   private readonly tokens = new Map<string, { request: string; atMs: number }>();
 
   constructor(private readonly wallClockMs: () => number = () => Date.now()) {}
@@ -326,7 +331,7 @@ export class InMemoryDynamoDb {
           `Value ${input.ClientRequestToken} at 'clientRequestToken' failed to satisfy constraint: Member must have length less than or equal to ${MAX_TOKEN_LENGTH}`,
         );
       const now = this.wallClockMs();
-      const request = JSON.stringify(items);
+      const request = createHash('sha256').update(JSON.stringify(items)).digest('base64');
       const seen = this.tokens.get(input.ClientRequestToken);
       if (seen && now - seen.atMs < TOKEN_WINDOW_MS) {
         if (seen.request !== request)
@@ -336,6 +341,11 @@ export class InMemoryDynamoDb {
           });
         return {};
       }
+      for (const [token, t] of this.tokens) {
+        if (now - t.atMs < TOKEN_WINDOW_MS) break;
+        this.tokens.delete(token);
+      }
+      this.tokens.delete(input.ClientRequestToken);
       this.tokens.set(input.ClientRequestToken, { request, atMs: now });
     }
     const plans = items.map((i) => this.plan(i));
