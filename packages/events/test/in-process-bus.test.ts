@@ -59,6 +59,31 @@ describe('the in-process bus', () => {
     await expect(bus.publish([bad])).rejects.toThrow();
   });
 
+  it('keeps only the latest deliveries and target errors of its window, while still delivering every event', async () => {
+    const failures: string[] = [];
+    const bus = new InProcessEventBus(undefined, 3);
+    const seen: string[] = [];
+    bus.subscribe((e) => void seen.push(e.id));
+    bus.subscribe((e) => {
+      failures.push(e.id);
+      throw new Error(`down for ${e.id}`);
+    });
+    const runs = Array.from({ length: 10 }, (_, i) => `r${i}`);
+    for (const run of runs) await bus.publish([completed(run)]);
+    expect(seen).toEqual(runs.map((r) => `RunCompleted:${r}`));
+    expect(failures).toHaveLength(10);
+    expect(bus.published.map((e) => e.id)).toEqual(['RunCompleted:r7', 'RunCompleted:r8', 'RunCompleted:r9']);
+    expect(bus.targetErrors.map((t) => t.eventId)).toEqual([
+      'RunCompleted:r7',
+      'RunCompleted:r8',
+      'RunCompleted:r9',
+    ]);
+  });
+
+  it('refuses a window that is not a positive integer', () => {
+    expect(() => new InProcessEventBus(undefined, 0)).toThrow('positive integer');
+  });
+
   it('stops delivering to a subscriber that unsubscribed', async () => {
     const bus = new InProcessEventBus();
     const seen: string[] = [];

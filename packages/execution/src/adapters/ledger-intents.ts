@@ -44,25 +44,27 @@ export class LedgerIntentStore implements IntentStore {
     const existing = await this.intents.get(intent.runId, intent.clientOrderId);
     if (existing) return intentOf(existing);
     const now = this.clock.now().toISOString();
-    const created = await this.intents.createIfPlanned(
-      {
-        runId: intent.runId,
-        clientOrderId: intent.clientOrderId,
-        strategyId: intent.strategyId,
-        symbol: intent.symbol,
-        side: intent.side,
-        leg: intent.leg ?? 0,
-        qty: intent.qty,
-        state: 'NEW',
-        createdAt: now,
-        updatedAt: now,
-      },
-      PLANNED_STATUSES,
-    );
+    const record: OrderIntent = {
+      runId: intent.runId,
+      clientOrderId: intent.clientOrderId,
+      strategyId: intent.strategyId,
+      symbol: intent.symbol,
+      side: intent.side,
+      leg: intent.leg ?? 0,
+      qty: intent.qty,
+      state: 'NEW',
+      createdAt: now,
+      updatedAt: now,
+    };
+    const created = await this.intents.createIfPlanned(record, PLANNED_STATUSES);
     if (created === 'unplanned')
       throw new UnplannedTradeError(
         `run ${intent.runId} has no planned strategy ${intent.strategyId}: ${intent.side} ${intent.qty} ${intent.symbol} (${intent.clientOrderId}) is not a trade of it`,
       );
+    // This call's conditional write stored exactly `record`: it is the intent as of that write (a
+    // later change by another delivery is met as any change after a read is, by the conditional
+    // transitions). Only an intent another delivery created is read back.
+    if (created === 'created') return intentOf(record);
     const stored = await this.intents.get(intent.runId, intent.clientOrderId);
     if (!stored) throw new Error(`intent ${intent.clientOrderId} vanished after it was claimed`);
     return intentOf(stored);

@@ -1,8 +1,9 @@
 import type { ClientOrderId, RunId, StrategyId } from '@books/core';
-import { type LedgerTable, readStoredPlan } from '@books/ledger-client';
+import type { LedgerTable } from '@books/ledger-client';
 import type { PlannedTradeRecord } from '../planned-trade';
 import type { PlannedTrades } from '../ports';
 import { readRelease } from './ledger-run-progress';
+import { readPlan } from './stored-plans';
 
 /**
  * The planned trades of a run as its ledger records them: the strategy's stored plan
@@ -17,7 +18,7 @@ export class LedgerPlannedTrades implements PlannedTrades {
     strategyId: StrategyId,
     clientOrderId: ClientOrderId,
   ): Promise<PlannedTradeRecord | undefined> {
-    const plan = await readStoredPlan(this.table, runId, strategyId);
+    const plan = await readPlan(this.table, runId, strategyId);
     if (!plan || plan.runId !== runId || plan.strategyId !== strategyId) return undefined;
     const context = (symbol: string) => ({
       capital: plan.capital.capital,

@@ -6,11 +6,11 @@ import {
   keys,
   type LedgerTable,
   type RecordedRelease,
-  readStoredPlan,
   releaseSentUpdate,
 } from '@books/ledger-client';
 import type { PlannedTrade, SuppressedTrade } from '@books/portfolio';
 import type { RunProgress, StrategyRunState } from '../ports';
+import { readPlan } from './stored-plans';
 
 /** The BUY release of a strategy as recorded (before any of it is sent); undefined when not released. */
 export async function readRelease(
@@ -26,14 +26,23 @@ export async function readRelease(
 export class LedgerRunProgress implements RunProgress {
   constructor(private readonly table: LedgerTable) {}
 
+  /**
+   * The plan is read first: a plan without SELLs holds no BUYs back, so its strategy's item (written
+   * in the plan's own transaction with no pending SELL) and its release (never recorded for such a
+   * plan) are not read.
+   */
   async readStrategy(runId: RunId, strategyId: StrategyId): Promise<StrategyRunState | undefined> {
-    const [item, plan, release] = await Promise.all([
-      this.table.getItem(keys.runStrategy(runId, strategyId)),
-      readStoredPlan(this.table, runId, strategyId),
-      readRelease(this.table, runId, strategyId),
-    ]);
-    if (!item || !plan) return undefined;
-    const { pendingSells } = decodeRunStrategy(item);
+    const plan = await readPlan(this.table, runId, strategyId);
+    if (!plan) return undefined;
+    const [item, release] =
+      plan.sells.length === 0
+        ? [undefined, undefined]
+        : await Promise.all([
+            this.table.getItem(keys.runStrategy(runId, strategyId)),
+            readRelease(this.table, runId, strategyId),
+          ]);
+    if (plan.sells.length > 0 && !item) return undefined;
+    const pendingSells = item ? decodeRunStrategy(item).pendingSells : 0;
     return {
       runId,
       strategyId,

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   type AttributeValue,
   type BatchGetItemCommandInput,
@@ -48,9 +49,10 @@ import {
  * (a GSI is updated with its table, which DynamoDB only promises eventually: stricter, never
  * looser), conditions checked before any write of a transaction, numbers exact and normalized,
  * the 400 KB item limit, the 100-item transaction limit and one operation per item in a
- * transaction. Not served: Scan, batch writes, PartiQL, streams, binary attributes, TTL
- * expiry (TTL is recorded, never applied: a backtest outlives no item's TTL), the 1 MB page limit
- * (a page ends at `Limit` only). Each answers with an error naming it.
+ * transaction. TTL expiry is DynamoDB's background deletion, run when the owner calls
+ * `deleteExpired(now)` (a backtest, once per simulated day): see there. Not served: Scan, batch
+ * writes, PartiQL, streams, binary attributes, the 1 MB page limit (a page ends at `Limit`
+ * only). Each answers with an error naming it.
  */
 
 interface KeyShape {
@@ -80,6 +82,8 @@ interface Table extends KeyShape {
   readonly byKey: Map<string, Entry>;
   readonly indexes: Index[];
   ttlAttribute?: string;
+  /** With TTL on: the keys of the items carrying a Number in the TTL attribute (the sweep's candidates). */
+  readonly withTtl: Set<string>;
 }
 
 const MAX_ITEM_BYTES = 400 * 1024;
@@ -87,9 +91,19 @@ const MAX_TRANSACTION_ITEMS = 100;
 /** DynamoDB's limit on a transaction's client request token (an ASCII string of 1 to 36 characters). */
 const MAX_TOKEN_LENGTH = 36;
 const TOKEN_WINDOW_MS = 10 * 60 * 1000;
+/**
+ * DynamoDB deletes an expired item within a few days of its expiry, and never one whose expiry is
+ * more than five years in the past. The sweep deletes only items expired longer than the margin.
+ */
+export const TTL_DELETE_MARGIN_MS = 2 * 24 * 60 * 60 * 1000;
+const TTL_IGNORED_AFTER_MS = 5 * 365 * 24 * 60 * 60 * 1000;
 
 export class InMemoryDynamoDb {
   private readonly tables = new Map<string, Table>();
+  /**
+   * Each token seen in its window, with a digest of its request (not the request itself: a day's
+   * run record is kilobytes), oldest first; tokens out of the window are forgotten as new ones come.
+   */
   private readonly tokens = new Map<string, { request: string; atMs: number }>();
 
   constructor(private readonly wallClockMs: () => number = () => Date.now()) {}
@@ -113,7 +127,7 @@ export class InMemoryDynamoDb {
           TimeToLiveSpecification?: { AttributeName?: string; Enabled?: boolean };
         };
         const t = this.table(i.TableName);
-        if (i.TimeToLiveSpecification?.Enabled) t.ttlAttribute = i.TimeToLiveSpecification.AttributeName;
+        if (i.TimeToLiveSpecification?.Enabled) this.enableTtl(t, i.TimeToLiveSpecification.AttributeName);
         return { TimeToLiveSpecification: i.TimeToLiveSpecification };
       }
       case 'DeleteTable': {
@@ -184,6 +198,7 @@ export class InMemoryDynamoDb {
       partitions: new Map(),
       byKey: new Map(),
       indexes,
+      withTtl: new Set(),
     });
     return { TableDescription: description };
   }
@@ -343,7 +358,7 @@ export class InMemoryDynamoDb {
           `Value ${input.ClientRequestToken} at 'clientRequestToken' failed to satisfy constraint: Member must have length less than or equal to ${MAX_TOKEN_LENGTH}`,
         );
       const now = this.wallClockMs();
-      const request = JSON.stringify(items);
+      const request = createHash('sha256').update(JSON.stringify(items)).digest('base64');
       const seen = this.tokens.get(input.ClientRequestToken);
       if (seen && now - seen.atMs < TOKEN_WINDOW_MS) {
         if (seen.request !== request)
@@ -353,6 +368,11 @@ export class InMemoryDynamoDb {
           });
         return {};
       }
+      for (const [token, t] of this.tokens) {
+        if (now - t.atMs < TOKEN_WINDOW_MS) break;
+        this.tokens.delete(token);
+      }
+      this.tokens.delete(input.ClientRequestToken);
       this.tokens.set(input.ClientRequestToken, { request, atMs: now });
     }
     const plans = items.map((i) => this.plan(i));
@@ -468,6 +488,41 @@ export class InMemoryDynamoDb {
       });
   }
 
+  /**
+   * DynamoDB's TTL deletion as of `nowMs` (the time the items' expiries are read against: a
+   * backtest's simulated clock): in every table with TTL on, each item whose TTL attribute is a
+   * Number of epoch seconds more than `marginMs` (default TTL_DELETE_MARGIN_MS) before `nowMs` is
+   * deleted, as if by the service (no condition, no token). An item without the attribute, with a
+   * non-Number one, or expired more than five years before `nowMs` is kept, as DynamoDB keeps it.
+   * An item expired within the margin stays readable, as it may on DynamoDB. Returns how many
+   * items were deleted.
+   */
+  deleteExpired(nowMs: number, marginMs: number = TTL_DELETE_MARGIN_MS): number {
+    let deleted = 0;
+    for (const t of this.tables.values()) {
+      const attribute = t.ttlAttribute;
+      if (attribute === undefined) continue;
+      for (const key of t.withTtl) {
+        const entry = t.byKey.get(key);
+        const expiresMs = entry ? ttlMs(entry.item, attribute) : undefined;
+        if (!entry || expiresMs === undefined) continue;
+        if (expiresMs < nowMs - marginMs && expiresMs >= nowMs - TTL_IGNORED_AFTER_MS) {
+          this.remove(t, key, entry.item);
+          deleted++;
+        }
+      }
+    }
+    return deleted;
+  }
+
+  private enableTtl(t: Table, attribute: string | undefined): void {
+    t.ttlAttribute = attribute;
+    t.withTtl.clear();
+    if (attribute === undefined) return;
+    for (const entry of t.byKey.values())
+      if (ttlMs(entry.item, attribute) !== undefined) t.withTtl.add(entry.id);
+  }
+
   private find(t: Table, key: string): Entry | undefined {
     return t.byKey.get(key);
   }
@@ -479,6 +534,7 @@ export class InMemoryDynamoDb {
     const [pk] = splitKey(key);
     insertSorted(t.partitions, pk, entry, t.range);
     t.byKey.set(key, entry);
+    if (t.ttlAttribute !== undefined && ttlMs(item, t.ttlAttribute) !== undefined) t.withTtl.add(key);
     for (const index of t.indexes) {
       const ipk = item[index.hash];
       if (ipk === undefined || (index.range !== undefined && item[index.range] === undefined)) continue;
@@ -492,11 +548,20 @@ export class InMemoryDynamoDb {
     if (!entry) return;
     removeEntry(t.partitions, pk, entry, t.range);
     t.byKey.delete(key);
+    t.withTtl.delete(key);
     for (const index of t.indexes) {
       const ipk = item[index.hash];
       if (ipk !== undefined) removeEntry(index.partitions, scalarText(ipk), entry, index.range);
     }
   }
+}
+
+/** An item's expiry in epoch ms: its TTL attribute as a Number of epoch seconds, else none. */
+function ttlMs(item: Item, attribute: string): number | undefined {
+  const n = item[attribute]?.N;
+  if (n === undefined) return undefined;
+  const seconds = Number(n);
+  return Number.isFinite(seconds) ? seconds * 1000 : undefined;
 }
 
 function keyShape(schema: readonly KeySchemaElement[] | undefined): KeyShape {

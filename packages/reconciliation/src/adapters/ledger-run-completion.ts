@@ -9,8 +9,6 @@ import {
   type Item,
   keys,
   type LedgerTable,
-  RECONCILE_REQUESTED,
-  RUN_META,
   SK_PREFIX,
   TransactionConditionError,
 } from '@books/ledger-client';
@@ -28,13 +26,13 @@ interface PlanOrders {
 }
 
 /**
- * A run's completion on the ledger: one strongly consistent query of the run's partition (META,
- * strategies, plans, releases, intents and the marker), decoded only as far as needed (intents
- * and strategies by their progress fields alone: decodeIntentProgress, decodeRunStrategyProgress) — a run
- * with an open intent or an existing marker is answered before any plan is parsed. A run's
- * completion is asked after each of its orders, so each plan's orders are remembered by the plan's
- * stored text (the same text always decodes to the same orders): a plan is parsed once, not once
- * per order of the run.
+ * A run's completion on the ledger, strongly consistent, decoded only as far as needed (intents
+ * and strategies by their progress fields alone: decodeIntentProgress, decodeRunStrategyProgress).
+ * A run's completion is asked after each of its orders: its META item, its marker and its intents
+ * are read first, and a run with an open intent, an existing marker or not yet DISPATCHED is
+ * answered from them; only then are its strategies, plans and releases read (never its traces).
+ * Each plan's orders are remembered by the plan's stored text (the same text always decodes to the
+ * same orders): a plan is parsed once, not once per order of the run.
  */
 export class LedgerRunCompletionStore implements RunCompletionStore {
   private readonly planOrders = new Map<string, PlanOrders>();
@@ -59,38 +57,55 @@ export class LedgerRunCompletionStore implements RunCompletionStore {
   }
 
   async snapshot(runId: RunId): Promise<RunSnapshot | undefined> {
-    const items = await this.table.queryAll({ partition: keys.run(runId), consistent: true });
-    const bySk = (prefix: string) => items.filter((i) => (i.SK?.S ?? '').startsWith(prefix));
-    const metaItem = items.find((i) => i.SK?.S === RUN_META);
+    const [metaItem, marker, intentItems] = await Promise.all([
+      this.table.getItem(keys.runMeta(runId)),
+      this.table.getItem(keys.reconcileRequested(runId)),
+      this.items(runId, SK_PREFIX.intent),
+    ]);
     if (!metaItem) return undefined;
     const meta = decodeRunMeta(metaItem);
     const base = {
       runId,
       tradingDate: meta.tradingDate,
       status: meta.status,
-      reconcileRequested: items.some((i) => i.SK?.S === RECONCILE_REQUESTED),
+      reconcileRequested: marker !== undefined,
+      intents: intentItems.map(decodeIntentProgress),
     };
-    const intents = bySk(SK_PREFIX.intent).map(decodeIntentProgress);
     const empty = { strategies: [], plans: new Map(), releases: new Map() };
-    if (base.reconcileRequested || meta.status !== 'DISPATCHED') return { ...base, ...empty, intents };
-    if (intents.some((i) => !FINAL.has(i.state))) return { ...base, ...empty, intents };
+    if (base.reconcileRequested || meta.status !== 'DISPATCHED') return { ...base, ...empty };
+    if (base.intents.some((i) => !FINAL.has(i.state))) return { ...base, ...empty };
+    // The intents read are final, and stay final: the orders read after them (plans and releases
+    // only grow) decide. An order claimed meanwhile is one whose intent was not read: not complete.
+    const [strategies, plans, releases] = await Promise.all([
+      this.items(runId, SK_PREFIX.runStrategy),
+      this.items(runId, SK_PREFIX.plan),
+      this.items(runId, SK_PREFIX.release),
+    ]);
     return {
       ...base,
-      intents,
-      strategies: bySk(SK_PREFIX.runStrategy).map(decodeRunStrategyProgress),
+      strategies: strategies.map(decodeRunStrategyProgress),
       plans: new Map(
-        bySk(SK_PREFIX.plan).map((item) => {
+        plans.map((item) => {
           const { strategyId, sells, buys } = this.ordersOf(item);
           return [strategyId, { sells, buys }];
         }),
       ),
       releases: new Map(
-        bySk(SK_PREFIX.release).map((item) => {
+        releases.map((item) => {
           const strategyId = StrategyId((item.SK?.S ?? '').slice(SK_PREFIX.release.length));
           return [strategyId, releasedIds(runId, strategyId, item)];
         }),
       ),
     };
+  }
+
+  /** The run's items of one kind (sort key prefix), strongly consistent. */
+  private items(runId: RunId, prefix: string): Promise<Item[]> {
+    return this.table.queryAll({
+      partition: keys.run(runId),
+      sort: { beginsWith: prefix },
+      consistent: true,
+    });
   }
 
   async markReconcileRequested(runId: RunId, at: string): Promise<boolean> {

@@ -75,9 +75,10 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
   if (days.length === 0)
     throw new ReplayError(`no trading day of ${args.data} lies in ${args.from} … ${args.to}`);
 
+  const dynamodb = new InMemoryDynamoDb();
   const world = await LocalWorld.open({
     inProcess: {
-      dynamodb: inProcessDynamoDbClient(new InMemoryDynamoDb()),
+      dynamodb: inProcessDynamoDbClient(dynamodb),
       sqs: inProcessSqsClient(new InMemorySqs()),
     },
     stage,
@@ -112,6 +113,9 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
     );
     const recon = await reconcile({ date });
     const record = await recordDay(services, config, date, drain, recon);
+    // DynamoDB's TTL deletion on the simulated clock (published outbox events, leases): the
+    // backtest's memory holds what the deployed table would, not every item ever expired.
+    dynamodb.deleteExpired(world.clock.now().getTime());
     records.push(record);
     trades += Object.values(record.strategies).reduce((a, s) => a + s.trades, 0);
     options.onProgress?.({
