@@ -112,9 +112,24 @@ export interface ReconciliationBreak {
   readonly holders: readonly StrategyId[];
 }
 
+/** A broker activity waiting for an operator (a named break of the reconciliation). */
+export interface PendingActivityRow {
+  readonly id: string;
+  readonly type: string;
+  readonly symbol: string | null;
+  readonly reason: string;
+}
+
 export interface ReconciliationCheck {
-  /** Reconciles every book with the broker now; the breaks found (empty when the books explain the account). */
-  breaks(date: TradingDate): Promise<readonly ReconciliationBreak[]>;
+  /**
+   * Reconciles every book with the broker now; the breaks found (empty when the books explain the
+   * account). `known.pendingActivities`: the pending activities as this invocation's ingestion just
+   * read them (it wrote none), not read again.
+   */
+  breaks(
+    date: TradingDate,
+    known?: { readonly pendingActivities?: readonly PendingActivityRow[] },
+  ): Promise<readonly ReconciliationBreak[]>;
 }
 
 /** Run-time flow overrides per strategy (an SSM parameter each, deployed). */
@@ -175,5 +190,7 @@ export interface ActivityIngestion {
   ): Promise<{
     readonly posted: readonly string[];
     readonly pending: readonly { readonly id: string; readonly reason: string }[];
+    /** The ledger's pending activities after the ingestion, when it read them and wrote none. */
+    readonly stillPending?: readonly PendingActivityRow[];
   }>;
 }

@@ -82,6 +82,8 @@ export class DynamoDbPaperBrokerStore implements PaperBrokerStore {
   }
 
   private async createTableIfAbsent(): Promise<void> {
+    // The table exists for every process but the stage's first: one DescribeTable then.
+    if (await this.isActive()) return;
     try {
       await this.client.send(
         new CreateTableCommand({
@@ -101,15 +103,20 @@ export class DynamoDbPaperBrokerStore implements PaperBrokerStore {
       if (!(e instanceof ResourceInUseException)) throw e;
     }
     for (let i = 0; i < 100; i++) {
-      try {
-        const d = await this.client.send(new DescribeTableCommand({ TableName: this.tableName }));
-        if (d.Table?.TableStatus === 'ACTIVE') return;
-      } catch (e) {
-        if (!(e instanceof ResourceNotFoundException)) throw e;
-      }
+      if (await this.isActive()) return;
       await new Promise((r) => setTimeout(r, 100));
     }
     throw new Error(`table ${this.tableName} did not become active`);
+  }
+
+  private async isActive(): Promise<boolean> {
+    try {
+      const d = await this.client.send(new DescribeTableCommand({ TableName: this.tableName }));
+      return d.Table?.TableStatus === 'ACTIVE';
+    } catch (e) {
+      if (!(e instanceof ResourceNotFoundException)) throw e;
+      return false;
+    }
   }
 
   /** Also creates the table when it is absent. */

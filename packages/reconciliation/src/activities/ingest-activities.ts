@@ -15,8 +15,8 @@ export interface HoldingsSnapshot {
 
 /** The ledger side of the ingestion (`LedgerActivities` over the one table). */
 export interface ActivityLedger {
-  /** The ids of every activity already ingested (posted, pending, resolved or before the ledger). */
-  ingestedIds(): Promise<ReadonlySet<string>>;
+  /** Every activity already ingested (posted, pending, resolved or before the ledger). */
+  ingested(): Promise<readonly StoredActivity[]>;
   /** The day the stage's pool opened (activities until then are in its opening); undefined before. */
   poolOpenedOn(): Promise<TradingDate | undefined>;
   /** Reads the books (every book on the ledger, EXTERNAL excluded) for the symbols and dates asked. */
@@ -46,6 +46,12 @@ export interface IngestSummary {
   readonly posted: readonly string[];
   readonly pending: readonly { readonly id: string; readonly reason: string }[];
   readonly beforeLedger: readonly string[];
+  /**
+   * The ledger's activities as this ingestion read them, when it wrote none (they are then the
+   * ledger's activities after it): a reconciliation in the same invocation takes its pending ones
+   * from here instead of reading them again. Absent when it wrote any, or did not read them.
+   */
+  readonly stored?: readonly StoredActivity[];
 }
 
 const ATTEMPTS = 5;
@@ -70,10 +76,12 @@ export async function ingestActivities(
     beforeLedger: [] as string[],
   };
   if (opened === undefined) return summary;
-  const done = await ports.ledger.ingestedIds();
+  const ingested = await ports.ledger.ingested();
+  const done = new Set(ingested.map((a) => a.activityId));
   const listed = (await ports.broker.listActivities({ after: opened })).filter(
     (a) => a.date <= request.date && !done.has(a.id),
   );
+  if (listed.length === 0) return { ...summary, stored: ingested };
   for (const group of groupsOf(listed)) {
     const head = group[0] as NonTradeActivity;
     const record = (outcome: StoredActivity['outcome'], reason?: string, books: readonly StrategyId[] = []) =>

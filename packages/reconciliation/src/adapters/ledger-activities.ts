@@ -40,8 +40,8 @@ export class LedgerActivities implements ActivityLedger {
     this.pool = new PoolRepository(table);
   }
 
-  async ingestedIds(): Promise<ReadonlySet<string>> {
-    return new Set((await this.activities.list()).map((a) => a.activityId));
+  ingested(): Promise<readonly StoredActivity[]> {
+    return this.activities.list();
   }
 
   async poolOpenedOn(): Promise<TradingDate | undefined> {
