@@ -162,6 +162,19 @@ describe('ingestActivities over the ledger', () => {
     ]);
   });
 
+  it('hands back the activities it read when it wrote none (then the ledger holds just those), and none when it wrote', async () => {
+    const first = await ingest('2025-10-31');
+    expect(first.stored).toBeUndefined();
+    const again = await ingest('2025-10-31');
+    expect(again.stored).toEqual(await new ActivityRepository(table, books).list());
+    expect(again.stored?.map((a) => `${a.activityType} ${a.outcome}`)).toEqual([
+      'CSD posted',
+      'SPLIT posted',
+      'DIV posted',
+      'MA pending',
+    ]);
+  });
+
   it('rebuilds each book from its trades, transfers and postings to the stored book', async () => {
     await ingest('2025-10-31');
     for (const sid of [A, B]) {
