@@ -195,10 +195,15 @@ export async function planRun(deps: PlanRunDeps, request: PlanRunRequest): Promi
     ...gate.warnings,
   ];
   for (const w of warnings) log.warn({ event: 'shared-symbol', runId }, w);
-  const snapshot = await deps.account.account();
   const share = config.limits?.concentrationWarning;
-  if (share && deps.account.positions)
-    for (const w of concentrationWarnings(await deps.account.positions(), snapshot.equity, share)) {
+  const positionsOf = share ? deps.account.positions?.bind(deps.account) : undefined;
+  // The account and, for the concentration warning, its positions: both at once.
+  const [snapshot, positions] = await Promise.all([
+    deps.account.account(),
+    positionsOf ? positionsOf() : undefined,
+  ]);
+  if (share && positions)
+    for (const w of concentrationWarnings(positions, snapshot.equity, share)) {
       log.warn({ event: 'concentration', runId }, w);
       warnings.push(w);
     }
@@ -224,6 +229,11 @@ export async function planRun(deps: PlanRunDeps, request: PlanRunRequest): Promi
     warnings,
   };
 
+  const merged = migrating.length > 0 ? [] : mergedByGuard;
+  // The capital snapshot of the grants is read while the run is recorded (a read: unused when
+  // another execution holds the run).
+  const capital = deps.capital;
+  const grantsRead = capital && startRead(() => capitalOf(capital, enabled, merged));
   let run = record;
   if (!request.dryRun) {
     const lock = await deps.runs.createRun(record);
@@ -234,10 +244,8 @@ export async function planRun(deps: PlanRunDeps, request: PlanRunRequest): Promi
     }
     run = lock.record;
   }
-  const merged = migrating.length > 0 ? [] : mergedByGuard;
-  const grants = deps.capital
-    ? await grantsOf(deps.capital, config, run, enabled, merged)
-    : new Map<StrategyId, Money>();
+  const capitalRead = await valueOf(grantsRead);
+  const grants = capitalRead ? grantsOf(config, run, capitalRead) : new Map<StrategyId, Money>();
   for (const [sid, grant] of grants)
     log.info({ event: 'top-up-grant', runId, strategy: sid, grant: grant.toString() }, 'top-up granted');
   const liquidating = (sid: StrategyId) => controls.books.get(sid)?.kind === 'liquidate';
@@ -438,23 +446,30 @@ function limitOf(grants: ReadonlyMap<StrategyId, Money>, sid: StrategyId): { top
   return grant ? { topUpLimit: grant.toString() } : {};
 }
 
+interface CapitalSnapshot {
+  readonly requests: readonly { readonly strategyId: StrategyId; readonly allocation: Weight }[];
+  readonly snapshot: Awaited<ReturnType<CapitalSource['snapshot']>>;
+}
+
 /**
- * The run's top-up grants from one snapshot of the pool and the books: every dispatched book, and
- * the LEGACY book (for the merged flow's allocations) when some strategy is on it.
+ * One snapshot of the pool and the books asking for a top-up: every dispatched book, and the
+ * LEGACY book (for the merged flow's allocations) when some strategy is on it.
  */
-async function grantsOf(
+async function capitalOf(
   capital: CapitalSource,
-  config: BooksConfig,
-  run: RunRecord,
   enabled: readonly StrategyConfig[],
   merged: readonly StrategyConfig[],
-): Promise<Map<StrategyId, Money>> {
+): Promise<CapitalSnapshot> {
   const requests = enabled
     .filter((s) => !isMerged(s))
     .map((s) => ({ strategyId: s.id, allocation: s.allocation }));
   if (merged.length > 0)
     requests.push({ strategyId: LEGACY, allocation: Weight.sum(merged.map((s) => s.allocation)) });
-  const snapshot = await capital.snapshot(requests.map((r) => r.strategyId));
+  return { requests, snapshot: await capital.snapshot(requests.map((r) => r.strategyId)) };
+}
+
+/** The run's top-up grants from the capital snapshot. */
+function grantsOf(config: BooksConfig, run: RunRecord, { requests, snapshot }: CapitalSnapshot) {
   return topUpGrants({
     runId: run.runId,
     accountEquity: run.equity,

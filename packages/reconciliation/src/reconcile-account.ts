@@ -78,15 +78,17 @@ export async function reconcileAccount(
   const { logger } = ports;
   const now = ports.clock.now();
   const date = request.date ?? marketDateOf(now);
-  const configured = await ports.config.strategyIds();
-  const onLedger = await ports.books.bookIds();
+  // The run's in-flight orders first (with which books there are), then the books (all at once),
+  // then the broker: a fill of an order in flight when the run was read is explained by the
+  // in-flight range whether the books or the broker already show it, so it is never a false break.
+  const [configured, onLedger, run] = await Promise.all([
+    ports.config.strategyIds(),
+    ports.books.bookIds(),
+    ports.runs.ofDate(date),
+  ]);
   const unconfigured = onLedger.filter((id) => id !== LEGACY && id !== EXTERNAL && !configured.includes(id));
   const strategyIds = [...configured, ...unconfigured];
 
-  // The run's in-flight orders first, then the books (all at once), then the broker: a fill of an
-  // order in flight when the run was read is explained by the in-flight range whether the books
-  // or the broker already show it, so it is never a false break.
-  const run = await ports.runs.ofDate(date);
   const [legacy, strategyBooks, pool] = await Promise.all([
     ports.books.read(LEGACY),
     Promise.all(strategyIds.map((id) => ports.books.read(id))),

@@ -69,14 +69,14 @@ export async function ingestActivities(
   ports: IngestPorts,
   request: { readonly date: TradingDate; readonly at: string },
 ): Promise<IngestSummary> {
-  const opened = await ports.ledger.poolOpenedOn();
+  // Both at once: the activities are read even before the pool opens (then left unused).
+  const [opened, ingested] = await Promise.all([ports.ledger.poolOpenedOn(), ports.ledger.ingested()]);
   const summary = {
     posted: [] as string[],
     pending: [] as { id: string; reason: string }[],
     beforeLedger: [] as string[],
   };
   if (opened === undefined) return summary;
-  const ingested = await ports.ledger.ingested();
   const done = new Set(ingested.map((a) => a.activityId));
   const listed = (await ports.broker.listActivities({ after: opened })).filter(
     (a) => a.date <= request.date && !done.has(a.id),
