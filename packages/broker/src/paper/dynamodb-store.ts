@@ -136,7 +136,18 @@ export class DynamoDbPaperBrokerStore implements PaperBrokerStore {
   }
 
   async loadAccount(): Promise<Versioned<PaperAccountState>> {
+    return this.accountOf(await this.stateItem());
+  }
+
+  async loadAccountAndOpenOrders(): Promise<{
+    readonly account: Versioned<PaperAccountState>;
+    readonly open: PaperOrderRecord[];
+  }> {
     const item = await this.stateItem();
+    return { account: this.accountOf(item), open: await this.openOrdersIn(item) };
+  }
+
+  private accountOf(item: Record<string, AttributeValue>): Versioned<PaperAccountState> {
     const where = `${this.tableName} ${this.pk} STATE`;
     const cash = str(item, 'cash', where);
     if (!/^-?\d+(\.\d+)?$/.test(cash))
@@ -186,7 +197,11 @@ export class DynamoDbPaperBrokerStore implements PaperBrokerStore {
   }
 
   async listOpenOrders(): Promise<PaperOrderRecord[]> {
-    const item = await this.stateItem();
+    return this.openOrdersIn(await this.stateItem());
+  }
+
+  /** The open orders the STATE item's index names (every order queried when it has none). */
+  private async openOrdersIn(item: Record<string, AttributeValue>): Promise<PaperOrderRecord[]> {
     const indexed = item.openOrders?.S;
     if (indexed === undefined) return this.queryOpenOrders();
     const where = `${this.tableName} ${this.pk} STATE`;

@@ -132,8 +132,10 @@ export class PaperBroker implements Broker {
 
   async getAccount(): Promise<Account> {
     await this.before('getAccount');
-    const { value: account } = await this.load();
-    const open = await this.o.store.listOpenOrders();
+    const {
+      account: { value: account },
+      open,
+    } = await this.loadWithOpenOrders();
     const cash = Money.parse(account.cash);
     let equity = cash;
     for (const p of await this.positionsOf(account)) equity = equity.plus(p.marketValue);
@@ -477,12 +479,24 @@ export class PaperBroker implements Broker {
   }
 
   private async load(): Promise<Versioned<PaperAccountState>> {
+    await this.initialise();
+    return this.o.store.loadAccount();
+  }
+
+  private initialise(): Promise<void> {
     this.initialised ??= this.o.store.initialise(this.o.initialCash).catch((e: unknown) => {
       this.initialised = undefined;
       throw e;
     });
-    await this.initialised;
-    return this.o.store.loadAccount();
+    return this.initialised;
+  }
+
+  /** The account and its open orders: one read where the store can. */
+  private async loadWithOpenOrders() {
+    if (!this.o.store.loadAccountAndOpenOrders)
+      return { account: await this.load(), open: await this.o.store.listOpenOrders() };
+    await this.initialise();
+    return this.o.store.loadAccountAndOpenOrders();
   }
 
   private async before(route: PaperRoute): Promise<void> {
