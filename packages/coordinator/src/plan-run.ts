@@ -166,14 +166,20 @@ export async function planRun(deps: PlanRunDeps, request: PlanRunRequest): Promi
   const held = new Map([...paused, ...migrationHeld]);
   const candidates = config.strategies.filter((s) => s.enabled && !guard.has(s.id) && !held.has(s.id));
   // The pool is opened before the first reconciliation of the stage, so that one finds it.
-  if (deps.capital && !request.dryRun)
-    await deps.capital.openPool(
-      config.strategies.map((s) => s.id),
-      now.toISOString(),
-    );
+  const pool =
+    deps.capital && !request.dryRun
+      ? await deps.capital.openPool(
+          config.strategies.map((s) => s.id),
+          now.toISOString(),
+        )
+      : undefined;
   let stillPending: readonly PendingActivityRow[] | undefined;
   if (deps.activities && !request.dryRun) {
-    const ingested = await deps.activities.ingest(date, now.toISOString());
+    const ingested = await deps.activities.ingest(
+      date,
+      now.toISOString(),
+      pool ? { poolOpenedAt: pool.openedAt } : {},
+    );
     for (const p of ingested.pending)
       log.error(
         { event: 'activity-pending', runId, activityId: p.id },

@@ -46,9 +46,10 @@ export interface BookCapital {
 export interface CapitalSource {
   /**
    * Opens the pool once, at the stage's first run, with the account's cash that no book holds
-   * (LEGACY and EXTERNAL included); a pool already open is left as it is.
+   * (LEGACY and EXTERNAL included); a pool already open is left as it is. Answers when it was
+   * opened, when that is known (read, or opened here); undefined else.
    */
-  openPool(books: readonly StrategyId[], at: string): Promise<void>;
+  openPool(books: readonly StrategyId[], at: string): Promise<{ readonly openedAt: string } | undefined>;
   /** The pool's balance (what it would open with, when not open yet) and each existing book's equity and cash. */
   snapshot(
     books: readonly StrategyId[],
@@ -184,9 +185,11 @@ export interface RunHistory {
  * books, the pool or the operator's queue, each once by its id (`reconciliation`'s ingestion).
  */
 export interface ActivityIngestion {
+  /** `known.poolOpenedAt`: when the pool opened, as the plan just read it (not read again). */
   ingest(
     date: TradingDate,
     at: string,
+    known?: { readonly poolOpenedAt?: string },
   ): Promise<{
     readonly posted: readonly string[];
     readonly pending: readonly { readonly id: string; readonly reason: string }[];

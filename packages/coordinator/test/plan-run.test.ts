@@ -451,6 +451,7 @@ describe('top-up grants decided in the run snapshot', () => {
     const capital: CapitalSource = {
       async openPool(ids, at) {
         opened.push(`${ids.join(',')} @ ${at}`);
+        return undefined;
       },
       async snapshot(ids) {
         return {
@@ -510,6 +511,7 @@ describe('broker activities posted before the plan', () => {
       capital: {
         async openPool() {
           order.push('open pool');
+          return undefined;
         },
         async snapshot() {
           return { pool: Money.ZERO, books: new Map() };

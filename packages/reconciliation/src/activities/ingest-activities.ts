@@ -1,5 +1,5 @@
 import type { ListActivitiesQuery, NonTradeActivity } from '@books/broker';
-import type { Logger, StrategyId, Symbol, TradingDate } from '@books/core';
+import { type Logger, marketDateOf, type StrategyId, type Symbol, type TradingDate } from '@books/core';
 import type { StoredActivity } from '@books/ledger-client';
 import { type ActivityPlan, exDateOf, type Holding, planActivity } from './plan-activity';
 
@@ -67,10 +67,21 @@ const ATTEMPTS = 5;
  */
 export async function ingestActivities(
   ports: IngestPorts,
-  request: { readonly date: TradingDate; readonly at: string },
+  request: {
+    readonly date: TradingDate;
+    readonly at: string;
+    /** The pool's opening day when the caller knows it (`poolOpeningDay`): not read again. */
+    readonly poolOpenedOn?: TradingDate;
+  },
 ): Promise<IngestSummary> {
-  // Both at once: the activities are read even before the pool opens (then left unused).
-  const [opened, ingested] = await Promise.all([ports.ledger.poolOpenedOn(), ports.ledger.ingested()]);
+  // At once: the ingested activities, and the pool's opening day or, when it is known, the broker's
+  // activities since (the ingested ones are read even before the pool opens, then left unused).
+  const known = request.poolOpenedOn;
+  const [opened, ingested, since] = await Promise.all([
+    known ?? ports.ledger.poolOpenedOn(),
+    ports.ledger.ingested(),
+    known === undefined ? undefined : ports.broker.listActivities({ after: known }),
+  ]);
   const summary = {
     posted: [] as string[],
     pending: [] as { id: string; reason: string }[],
@@ -78,7 +89,7 @@ export async function ingestActivities(
   };
   if (opened === undefined) return summary;
   const done = new Set(ingested.map((a) => a.activityId));
-  const listed = (await ports.broker.listActivities({ after: opened })).filter(
+  const listed = (since ?? (await ports.broker.listActivities({ after: opened }))).filter(
     (a) => a.date <= request.date && !done.has(a.id),
   );
   if (listed.length === 0) return { ...summary, stored: ingested };
@@ -133,6 +144,11 @@ export async function ingestActivities(
     }
   }
   return summary;
+}
+
+/** The day the pool opened (activities until then are in its opening): its opening instant's market date. */
+export function poolOpeningDay(openedAt: string): TradingDate {
+  return marketDateOf(new Date(openedAt));
 }
 
 /** Activities in date order, the NC rows of one date and group together, everything else alone. */
