@@ -32,6 +32,7 @@ import type {
   MarketCalendar,
   MigrationGate,
   OpenMigrationInfo,
+  PendingActivityRow,
   ReconciliationBreak,
   ReconciliationCheck,
   RunHistory,
@@ -132,28 +133,29 @@ export async function planRun(deps: PlanRunDeps, request: PlanRunRequest): Promi
   }
 
   const runId = runIdOf(deps.stage, date);
+  // The gates' reads go on while the run order is taken; each is decided on below in the same order
+  // as when read one after another (a stop leaves the later reads unused).
+  const reads = startGateReads(deps, config);
   const order = await takeRunOrder(deps, runId, date, now, request.dryRun ?? false);
   if ('stop' in order) {
     log.warn({ event: 'run-out-of-order', runId }, order.stop);
     if (!request.dryRun) await deps.runs.recordSkip(deps.stage, date, order.stop, now.toISOString());
     return { proceed: false, reason: order.stop, runId };
   }
-  const flows = await effectiveFlows(deps, config, log);
+  const flows = await effectiveFlows(config, reads.overrides, log);
   if ('stop' in flows) {
     if (!request.dryRun) await deps.runs.recordSkip(deps.stage, date, flows.stop, now.toISOString());
     return { proceed: false, reason: flows.stop, runId };
   }
   config = { ...config, strategies: flows.strategies };
-  const controls = await standingsOf(deps, config, log);
+  const controls = await standingsOf(reads.standings, log);
   if ('stop' in controls) {
     if (!request.dryRun) await deps.runs.recordSkip(deps.stage, date, controls.stop, now.toISOString());
     return { proceed: false, reason: controls.stop, runId };
   }
-  const guard = deps.flowGuard
-    ? await deps.flowGuard.check(config.strategies)
-    : new Map<StrategyId, string>();
+  const guard = (await valueOf(reads.guard)) ?? new Map<StrategyId, string>();
   for (const [sid, reason] of guard) log.error({ event: 'flow-mismatch', runId, strategy: sid }, reason);
-  const migrating = deps.migrations ? await deps.migrations.open(config.strategies.map((s) => s.id)) : [];
+  const migrating = (await valueOf(reads.migrating)) ?? [];
   const mergedByGuard = mergedStrategiesOf(config, guard);
   const migrationHeld = migrationBlocks(migrating, config, mergedByGuard);
   for (const [sid, reason] of migrationHeld)
@@ -164,20 +166,28 @@ export async function planRun(deps: PlanRunDeps, request: PlanRunRequest): Promi
   const held = new Map([...paused, ...migrationHeld]);
   const candidates = config.strategies.filter((s) => s.enabled && !guard.has(s.id) && !held.has(s.id));
   // The pool is opened before the first reconciliation of the stage, so that one finds it.
-  if (deps.capital && !request.dryRun)
-    await deps.capital.openPool(
-      config.strategies.map((s) => s.id),
-      now.toISOString(),
-    );
+  const pool =
+    deps.capital && !request.dryRun
+      ? await deps.capital.openPool(
+          config.strategies.map((s) => s.id),
+          now.toISOString(),
+        )
+      : undefined;
+  let stillPending: readonly PendingActivityRow[] | undefined;
   if (deps.activities && !request.dryRun) {
-    const ingested = await deps.activities.ingest(date, now.toISOString());
+    const ingested = await deps.activities.ingest(
+      date,
+      now.toISOString(),
+      pool ? { poolOpenedAt: pool.openedAt } : {},
+    );
     for (const p of ingested.pending)
       log.error(
         { event: 'activity-pending', runId, activityId: p.id },
         `activity ${p.id} needs an operator: ${p.reason}`,
       );
+    stillPending = ingested.stillPending;
   }
-  const gate = await reconciliationGate(deps, config, candidates, date);
+  const gate = await reconciliationGate(deps, config, candidates, date, stillPending);
   for (const w of gate.warnings) log.warn({ event: 'reconciliation-break', runId }, w);
   if (gate.stop) {
     log.error({ event: 'run-blocked', runId }, gate.stop);
@@ -191,10 +201,15 @@ export async function planRun(deps: PlanRunDeps, request: PlanRunRequest): Promi
     ...gate.warnings,
   ];
   for (const w of warnings) log.warn({ event: 'shared-symbol', runId }, w);
-  const snapshot = await deps.account.account();
   const share = config.limits?.concentrationWarning;
-  if (share && deps.account.positions)
-    for (const w of concentrationWarnings(await deps.account.positions(), snapshot.equity, share)) {
+  const positionsOf = share ? deps.account.positions?.bind(deps.account) : undefined;
+  // The account and, for the concentration warning, its positions: both at once.
+  const [snapshot, positions] = await Promise.all([
+    deps.account.account(),
+    positionsOf ? positionsOf() : undefined,
+  ]);
+  if (share && positions)
+    for (const w of concentrationWarnings(positions, snapshot.equity, share)) {
       log.warn({ event: 'concentration', runId }, w);
       warnings.push(w);
     }
@@ -220,6 +235,11 @@ export async function planRun(deps: PlanRunDeps, request: PlanRunRequest): Promi
     warnings,
   };
 
+  const merged = migrating.length > 0 ? [] : mergedByGuard;
+  // The capital snapshot of the grants is read while the run is recorded (a read: unused when
+  // another execution holds the run).
+  const capital = deps.capital;
+  const grantsRead = capital && startRead(() => capitalOf(capital, enabled, merged));
   let run = record;
   if (!request.dryRun) {
     const lock = await deps.runs.createRun(record);
@@ -230,10 +250,8 @@ export async function planRun(deps: PlanRunDeps, request: PlanRunRequest): Promi
     }
     run = lock.record;
   }
-  const merged = migrating.length > 0 ? [] : mergedByGuard;
-  const grants = deps.capital
-    ? await grantsOf(deps.capital, config, run, enabled, merged)
-    : new Map<StrategyId, Money>();
+  const capitalRead = await valueOf(grantsRead);
+  const grants = capitalRead ? grantsOf(config, run, capitalRead) : new Map<StrategyId, Money>();
   for (const [sid, grant] of grants)
     log.info({ event: 'top-up-grant', runId, strategy: sid, grant: grant.toString() }, 'top-up granted');
   const liquidating = (sid: StrategyId) => controls.books.get(sid)?.kind === 'liquidate';
@@ -269,24 +287,79 @@ export async function planRun(deps: PlanRunDeps, request: PlanRunRequest): Promi
   };
 }
 
+/** A read started ahead of its decision: its value or its error, kept until the decision asks. */
+type Read<T> = Promise<
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: unknown }
+>;
+
+function startRead<T>(read: () => Promise<T>): Read<T> {
+  return read().then(
+    (value) => ({ ok: true, value }) as const,
+    (error: unknown) => ({ ok: false, error }) as const,
+  );
+}
+
+/** The read's value, or its error thrown where the decision asks for it (as an unstarted read's). */
+async function valueOf<T>(read: Read<T> | undefined): Promise<T | undefined> {
+  if (!read) return undefined;
+  const r = await read;
+  if (!r.ok) throw r.error;
+  return r.value;
+}
+
+interface GateReads {
+  readonly overrides?: Read<ReadonlyMap<StrategyId, Flow>>;
+  readonly standings?: Read<Awaited<ReturnType<ControlStandings['standings']>>>;
+  /** The flow guard over the flows with the overrides applied; absent when they cannot be read. */
+  readonly guard?: Read<ReadonlyMap<StrategyId, string>>;
+  readonly migrating?: Read<readonly OpenMigrationInfo[]>;
+}
+
+/**
+ * Starts the plan's independent reads at once: the flow overrides (then the flow guard over the
+ * flows they give), the controls and the open migrations. Reads only: every write and decision
+ * stays where it was.
+ */
+function startGateReads(deps: PlanRunDeps, config: BooksConfig): GateReads {
+  const ids = config.strategies.map((s) => s.id);
+  const { flows, controls, flowGuard, migrations } = deps;
+  const overrides = flows ? startRead(() => flows.overrides()) : undefined;
+  const guarded = (strategies: readonly StrategyConfig[]) =>
+    flowGuard ? startRead(() => flowGuard.check(strategies)) : undefined;
+  return {
+    ...(overrides ? { overrides } : {}),
+    ...(controls ? { standings: startRead(() => controls.standings(ids)) } : {}),
+    ...(flowGuard
+      ? {
+          guard: (async () => {
+            const read = overrides ? await overrides : undefined;
+            const strategies = read?.ok
+              ? withOverrides(config.strategies, read.value).strategies
+              : config.strategies;
+            return (await guarded(strategies)) ?? { ok: true as const, value: new Map() };
+          })(),
+        }
+      : {}),
+    ...(migrations ? { migrating: startRead(() => migrations.open(ids)) } : {}),
+  };
+}
+
 /**
  * The controls in force for this run: a halt stops it (recorded as the run's skip, with who and
  * why); a store that cannot be read stops it too (the controls of real money are never guessed).
  */
 async function standingsOf(
-  deps: PlanRunDeps,
-  config: BooksConfig,
+  read: GateReads['standings'],
   log: Logger,
 ): Promise<{ books: ReadonlyMap<StrategyId, BookStanding> } | { stop: string }> {
-  if (!deps.controls) return { books: new Map() };
-  let standings: Awaited<ReturnType<ControlStandings['standings']>>;
-  try {
-    standings = await deps.controls.standings(config.strategies.map((s) => s.id));
-  } catch (e) {
-    const stop = `stopped: the trader controls cannot be read (${errorMessage(e)})`;
+  if (!read) return { books: new Map() };
+  const r = await read;
+  if (!r.ok) {
+    const stop = `stopped: the trader controls cannot be read (${errorMessage(r.error)})`;
     log.error({ event: 'controls-unreadable' }, stop);
     return { stop };
   }
+  const standings = r.value;
   if (standings.halt) {
     const stop = `halted: ${describeControl('trading halted', standings.halt)} (books resume --account clears it)`;
     log.warn({ event: 'run-halted' }, stop);
@@ -379,23 +452,30 @@ function limitOf(grants: ReadonlyMap<StrategyId, Money>, sid: StrategyId): { top
   return grant ? { topUpLimit: grant.toString() } : {};
 }
 
+interface CapitalSnapshot {
+  readonly requests: readonly { readonly strategyId: StrategyId; readonly allocation: Weight }[];
+  readonly snapshot: Awaited<ReturnType<CapitalSource['snapshot']>>;
+}
+
 /**
- * The run's top-up grants from one snapshot of the pool and the books: every dispatched book, and
- * the LEGACY book (for the merged flow's allocations) when some strategy is on it.
+ * One snapshot of the pool and the books asking for a top-up: every dispatched book, and the
+ * LEGACY book (for the merged flow's allocations) when some strategy is on it.
  */
-async function grantsOf(
+async function capitalOf(
   capital: CapitalSource,
-  config: BooksConfig,
-  run: RunRecord,
   enabled: readonly StrategyConfig[],
   merged: readonly StrategyConfig[],
-): Promise<Map<StrategyId, Money>> {
+): Promise<CapitalSnapshot> {
   const requests = enabled
     .filter((s) => !isMerged(s))
     .map((s) => ({ strategyId: s.id, allocation: s.allocation }));
   if (merged.length > 0)
     requests.push({ strategyId: LEGACY, allocation: Weight.sum(merged.map((s) => s.allocation)) });
-  const snapshot = await capital.snapshot(requests.map((r) => r.strategyId));
+  return { requests, snapshot: await capital.snapshot(requests.map((r) => r.strategyId)) };
+}
+
+/** The run's top-up grants from the capital snapshot. */
+function grantsOf(config: BooksConfig, run: RunRecord, { requests, snapshot }: CapitalSnapshot) {
   return topUpGrants({
     runId: run.runId,
     accountEquity: run.equity,
@@ -493,27 +573,34 @@ function mergedFlowOf(
  * money are never guessed).
  */
 async function effectiveFlows(
-  deps: PlanRunDeps,
   config: BooksConfig,
+  read: GateReads['overrides'],
   log: Logger,
 ): Promise<{ strategies: StrategyConfig[]; notes: Map<StrategyId, string> } | { stop: string }> {
-  const notes = new Map<StrategyId, string>();
-  if (!deps.flows) return { strategies: [...config.strategies], notes };
-  let overrides: ReadonlyMap<StrategyId, Flow>;
-  try {
-    overrides = await deps.flows.overrides();
-  } catch (e) {
-    const stop = `stopped: the flow flags cannot be read (${errorMessage(e)})`;
+  if (!read) return { strategies: [...config.strategies], notes: new Map() };
+  const r = await read;
+  if (!r.ok) {
+    const stop = `stopped: the flow flags cannot be read (${errorMessage(r.error)})`;
     log.error({ event: 'flow-flags-unreadable' }, stop);
     return { stop };
   }
+  const overrides = r.value;
   for (const sid of overrides.keys())
     if (!config.strategies.some((s) => s.id === sid))
       log.warn(
         { event: 'flow-flag-unknown', strategy: sid },
         `flow flag for ${sid}, which is not in the config`,
       );
-  const strategies = config.strategies.map((s) => {
+  return withOverrides(config.strategies, overrides);
+}
+
+/** The strategies with their flow flags applied, and a note on each one a flag changed. */
+function withOverrides(
+  configured: readonly StrategyConfig[],
+  overrides: ReadonlyMap<StrategyId, Flow>,
+): { strategies: StrategyConfig[]; notes: Map<StrategyId, string> } {
+  const notes = new Map<StrategyId, string>();
+  const strategies = configured.map((s) => {
     const flow = overrides.get(s.id);
     if (flow === undefined || flow === s.flow) return s;
     notes.set(s.id, `flow ${flow} (flag; config says ${s.flow})`);
@@ -569,11 +656,12 @@ async function reconciliationGate(
   config: BooksConfig,
   candidates: readonly StrategyConfig[],
   date: TradingDate,
+  pendingActivities: readonly PendingActivityRow[] | undefined,
 ): Promise<Gate> {
   if (!deps.reconciliation) return { blocked: new Map(), warnings: [] };
   let breaks: readonly ReconciliationBreak[];
   try {
-    breaks = await deps.reconciliation.breaks(date);
+    breaks = await deps.reconciliation.breaks(date, pendingActivities ? { pendingActivities } : {});
   } catch (e) {
     const reason = `reconciliation could not run (${errorMessage(e)})`;
     if (config.onReconciliationBreak === 'warn') return { blocked: new Map(), warnings: [reason] };

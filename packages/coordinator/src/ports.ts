@@ -46,9 +46,10 @@ export interface BookCapital {
 export interface CapitalSource {
   /**
    * Opens the pool once, at the stage's first run, with the account's cash that no book holds
-   * (LEGACY and EXTERNAL included); a pool already open is left as it is.
+   * (LEGACY and EXTERNAL included); a pool already open is left as it is. Answers when it was
+   * opened, when that is known (read, or opened here); undefined else.
    */
-  openPool(books: readonly StrategyId[], at: string): Promise<void>;
+  openPool(books: readonly StrategyId[], at: string): Promise<{ readonly openedAt: string } | undefined>;
   /** The pool's balance (what it would open with, when not open yet) and each existing book's equity and cash. */
   snapshot(
     books: readonly StrategyId[],
@@ -112,9 +113,24 @@ export interface ReconciliationBreak {
   readonly holders: readonly StrategyId[];
 }
 
+/** A broker activity waiting for an operator (a named break of the reconciliation). */
+export interface PendingActivityRow {
+  readonly id: string;
+  readonly type: string;
+  readonly symbol: string | null;
+  readonly reason: string;
+}
+
 export interface ReconciliationCheck {
-  /** Reconciles every book with the broker now; the breaks found (empty when the books explain the account). */
-  breaks(date: TradingDate): Promise<readonly ReconciliationBreak[]>;
+  /**
+   * Reconciles every book with the broker now; the breaks found (empty when the books explain the
+   * account). `known.pendingActivities`: the pending activities as this invocation's ingestion just
+   * read them (it wrote none), not read again.
+   */
+  breaks(
+    date: TradingDate,
+    known?: { readonly pendingActivities?: readonly PendingActivityRow[] },
+  ): Promise<readonly ReconciliationBreak[]>;
 }
 
 /** Run-time flow overrides per strategy (an SSM parameter each, deployed). */
@@ -169,11 +185,15 @@ export interface RunHistory {
  * books, the pool or the operator's queue, each once by its id (`reconciliation`'s ingestion).
  */
 export interface ActivityIngestion {
+  /** `known.poolOpenedAt`: when the pool opened, as the plan just read it (not read again). */
   ingest(
     date: TradingDate,
     at: string,
+    known?: { readonly poolOpenedAt?: string },
   ): Promise<{
     readonly posted: readonly string[];
     readonly pending: readonly { readonly id: string; readonly reason: string }[];
+    /** The ledger's pending activities after the ingestion, when it read them and wrote none. */
+    readonly stillPending?: readonly PendingActivityRow[];
   }>;
 }

@@ -186,6 +186,72 @@ describe('planning a daily run', () => {
     expect(runs.runs.size).toBe(0);
   });
 
+  it('decides on its concurrent reads in the old order: unreadable flow flags stop the run before a failing guard, control store or migration gate is heard of', async () => {
+    const { deps: d, runs } = deps({ config: mixed });
+    const fail = (what: string) => async () => {
+      throw new Error(what);
+    };
+    const result = await planRun(
+      {
+        ...d,
+        flows: { overrides: fail('AccessDeniedException') },
+        controls: { standings: fail('controls down') },
+        flowGuard: { check: fail('guard down') },
+        migrations: { open: fail('migrations down') },
+      },
+      { executionId: 'exec-1' },
+    );
+    expect(result).toMatchObject({
+      proceed: false,
+      reason: 'stopped: the flow flags cannot be read (AccessDeniedException)',
+    });
+    expect(runs.runs.size).toBe(0);
+  });
+
+  it('checks the flow guard against the flows the flags give, and throws its failure only after the controls are decided', async () => {
+    const { deps: d } = deps({ config: mixed });
+    const checked: string[][] = [];
+    const result = await planRun(
+      {
+        ...d,
+        flows: { overrides: async () => new Map([[StrategyId('breakout'), 'legacy' as const]]) },
+        flowGuard: {
+          check: async (strategies) => {
+            checked.push(strategies.map((s) => `${s.id}:${s.flow}`));
+            return new Map();
+          },
+        },
+      },
+      { executionId: 'exec-1' },
+    );
+    expect(result.proceed).toBe(true);
+    expect(checked).toEqual([['momentum:per-strategy', 'mean_reversion:legacy', 'breakout:legacy']]);
+    await expect(
+      planRun(
+        {
+          ...d,
+          controls: {
+            standings: async () => ({
+              halt: {
+                state: 'halted' as const,
+                by: 'ops',
+                at: '2026-11-24T20:00:00.000Z',
+                reason: 'incident',
+              },
+              books: new Map(),
+            }),
+          },
+          flowGuard: {
+            check: async () => {
+              throw new Error('guard down');
+            },
+          },
+        },
+        { executionId: 'exec-2' },
+      ),
+    ).resolves.toMatchObject({ proceed: false, reason: expect.stringContaining('halted') });
+  });
+
   it('skips a strategy whose flow does not match where its holdings are, with the command that fixes it', async () => {
     const { deps: d, runs } = deps({ config: mixed });
     const reason =
@@ -385,6 +451,7 @@ describe('top-up grants decided in the run snapshot', () => {
     const capital: CapitalSource = {
       async openPool(ids, at) {
         opened.push(`${ids.join(',')} @ ${at}`);
+        return undefined;
       },
       async snapshot(ids) {
         return {
@@ -444,6 +511,7 @@ describe('broker activities posted before the plan', () => {
       capital: {
         async openPool() {
           order.push('open pool');
+          return undefined;
         },
         async snapshot() {
           return { pool: Money.ZERO, books: new Map() };

@@ -1,6 +1,6 @@
 import { EXTERNAL, type StrategyId, Symbol, type TradingDate } from '@books/core';
 import type { Services } from '@books/runtime';
-import type { ReconcileAccountPorts } from './ports';
+import type { PendingActivity, ReconcileAccountPorts } from './ports';
 import { reconcileAccount } from './reconcile-account';
 import { reconciliationPorts } from './wiring';
 
@@ -22,14 +22,25 @@ export function ledgerReconciliationCheck(services: Services): ReconciliationBre
 }
 
 export interface ReconciliationBreaks {
-  breaks(date: TradingDate): Promise<readonly SymbolBreak[]>;
+  /**
+   * `known.pendingActivities`: the pending activities as the caller just read them (its ingestion,
+   * which wrote none), so that the check does not read them again.
+   */
+  breaks(
+    date: TradingDate,
+    known?: { readonly pendingActivities?: readonly PendingActivity[] },
+  ): Promise<readonly SymbolBreak[]>;
 }
 
 /** The fail-closed check over any reconciliation ports (`ledgerReconciliationCheck` wires the ledger's). */
 export function reconciliationCheck(ports: ReconcileAccountPorts): ReconciliationBreaks {
   return {
-    async breaks(date) {
-      const { summary, stored } = await reconcileAccount(ports, { date, trigger: 'plan' });
+    async breaks(date, known) {
+      const { summary, stored } = await reconcileAccount(ports, {
+        date,
+        trigger: 'plan',
+        ...(known?.pendingActivities ? { pendingActivities: known.pendingActivities } : {}),
+      });
       if (summary.ok) return [];
       const entries = new Map(stored.entries.map((e) => [e.symbol as string, e]));
       return summary.breaks.map((b) => {

@@ -73,6 +73,11 @@ export interface ExternalSync {
   readonly skipped?: string;
   /** Symbols left out for want of a positive price (their break is reported all the same). */
   readonly unpriced?: readonly Symbol[];
+  /**
+   * What EXTERNAL holds after this sync, per symbol, when the sync knows it (the book it read, with
+   * the entries it wrote); absent (a lost race, a failure), the caller reads the book again.
+   */
+  readonly held?: ReadonlyMap<Symbol, Quantity>;
 }
 
 /** Keeps the EXTERNAL book equal to the unowned broker positions (`syncExternalBook`). */

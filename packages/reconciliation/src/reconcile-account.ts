@@ -14,7 +14,7 @@ import { reconciliationBreakEvent, type StageEvent } from '@books/events';
 import type { ReconResult } from '@books/ledger-client';
 import { type InFlightOrder, quantitiesOf, type Reconciliation, reconcile } from '@books/portfolio';
 import { reconciliationMetric } from './metric';
-import type { ExternalSync, ReconcileAccountPorts, ReconResultStore } from './ports';
+import type { ExternalSync, PendingActivity, ReconcileAccountPorts, ReconResultStore } from './ports';
 
 /** What asks for a reconciliation: the day (today's market date when absent), and why. */
 export interface ReconcileRequest {
@@ -23,6 +23,11 @@ export interface ReconcileRequest {
   readonly runId?: string;
   /** `run-complete`, `plan` (the coordinator's fail-closed check), absent for the schedule. */
   readonly trigger?: string;
+  /**
+   * The activities waiting for an operator, when the caller read them in this invocation and wrote
+   * none since (the coordinator's ingestion just before its check); absent, they are read here.
+   */
+  readonly pendingActivities?: readonly PendingActivity[];
 }
 
 export interface ReconcileSummary {
@@ -73,15 +78,17 @@ export async function reconcileAccount(
   const { logger } = ports;
   const now = ports.clock.now();
   const date = request.date ?? marketDateOf(now);
-  const configured = await ports.config.strategyIds();
-  const onLedger = await ports.books.bookIds();
+  // The run's in-flight orders first (with which books there are), then the books (all at once),
+  // then the broker: a fill of an order in flight when the run was read is explained by the
+  // in-flight range whether the books or the broker already show it, so it is never a false break.
+  const [configured, onLedger, run] = await Promise.all([
+    ports.config.strategyIds(),
+    ports.books.bookIds(),
+    ports.runs.ofDate(date),
+  ]);
   const unconfigured = onLedger.filter((id) => id !== LEGACY && id !== EXTERNAL && !configured.includes(id));
   const strategyIds = [...configured, ...unconfigured];
 
-  // The run's in-flight orders first, then the books (all at once), then the broker: a fill of an
-  // order in flight when the run was read is explained by the in-flight range whether the books
-  // or the broker already show it, so it is never a false break.
-  const run = await ports.runs.ofDate(date);
   const [legacy, strategyBooks, pool] = await Promise.all([
     ports.books.read(LEGACY),
     Promise.all(strategyIds.map((id) => ports.books.read(id))),
@@ -161,7 +168,8 @@ export async function reconcileAccount(
       { event: 'external-book-unpriced', symbols: sync.unpriced },
       `not recorded into EXTERNAL (no price): ${sync.unpriced.join(', ')}`,
     );
-  const externalQty = quantitiesOf(await ports.books.read(EXTERNAL));
+  // As the sync left it: read again only when the sync does not know (a lost race, a failure).
+  const externalQty = sync.held ?? quantitiesOf(await ports.books.read(EXTERNAL));
   const stored = await storeResult(ports.results, {
     date,
     at,
@@ -194,7 +202,7 @@ export async function reconcileAccount(
       `${b.status} ${b.symbol}: broker ${b.brokerQty}, books ${b.ownedQty}`,
     );
   }
-  const pendingActivities = (await ports.activities?.pending()) ?? [];
+  const pendingActivities = request.pendingActivities ?? (await ports.activities?.pending()) ?? [];
   for (const a of pendingActivities)
     logger.error(
       {

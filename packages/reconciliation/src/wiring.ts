@@ -1,6 +1,11 @@
 import { Money, type RunId } from '@books/core';
 import { drainOutbox, type EventPublisher } from '@books/events';
-import { ActivityRepository, OutboxRepository, PoolRepository } from '@books/ledger-client';
+import {
+  ActivityRepository,
+  OutboxRepository,
+  PoolRepository,
+  type StoredActivity,
+} from '@books/ledger-client';
 import type { Services } from '@books/runtime';
 import { FileStrategyIds } from './adapters/file-strategy-ids';
 import { LedgerExternalBook } from './adapters/ledger-external-book';
@@ -10,7 +15,7 @@ import {
   LedgerReconResults,
   LedgerRunOrders,
 } from './adapters/ledger-reconciliation';
-import type { ReconcileAccountPorts } from './ports';
+import type { PendingActivity, ReconcileAccountPorts } from './ports';
 
 /** The ports of a reconciliation over a stage's services: its ledger, broker and configuration. */
 export function reconciliationPorts(services: Services): ReconcileAccountPorts {
@@ -24,18 +29,20 @@ export function reconciliationPorts(services: Services): ReconcileAccountPorts {
     pool: { balance: async () => (await new PoolRepository(services.table).read())?.cash ?? Money.ZERO },
     external: new LedgerExternalBook(services),
     activities: {
-      async pending() {
-        const all = await new ActivityRepository(services.table, services.books).list();
-        return all
-          .filter((a) => a.outcome === 'pending')
-          .map((a) => ({ id: a.activityId, type: a.activityType, symbol: a.symbol, reason: a.reason ?? '' }));
-      },
+      pending: async () => pendingOf(await new ActivityRepository(services.table, services.books).list()),
     },
     results: new LedgerReconResults(services.recon),
     events: services.events,
     clock: services.clock,
     logger: services.logger.child({ function: 'reconciler' }),
   };
+}
+
+/** The activities waiting for an operator among the ledger's activities: each a named break. */
+export function pendingOf(all: readonly StoredActivity[]): PendingActivity[] {
+  return all
+    .filter((a) => a.outcome === 'pending')
+    .map((a) => ({ id: a.activityId, type: a.activityType, symbol: a.symbol, reason: a.reason ?? '' }));
 }
 
 /** A stage's run events: its publisher, and the drain of a run's outbox onto it. */

@@ -179,6 +179,18 @@ describe('reconcileAccount', () => {
     });
   });
 
+  it('takes the pending activities the caller just read instead of reading them again', async () => {
+    const w = world({ books: [bookOf(ALPHA, '1000')], brokerCash: '1000' });
+    const pending = { id: 'a2::MA', type: 'MA', symbol: 'XYZ', reason: 'no terms' };
+    const read = jest.fn(async () => []);
+    const { summary } = await reconcileAccount(
+      { ...w.ports, activities: { pending: read } },
+      { date: DATE, pendingActivities: [pending] },
+    );
+    expect(summary.activities).toEqual([pending]);
+    expect(read).not.toHaveBeenCalled();
+  });
+
   it('reconciles today (the market date of the clock) when no date is asked', async () => {
     const { summary } = await reconcileAccount(world().ports);
     expect(summary.date).toBe(DATE);
@@ -221,6 +233,21 @@ describe('reconcileAccount', () => {
       trigger: 'run-complete',
       ReconciliationBreaks: 1,
     });
+  });
+
+  it('takes what EXTERNAL holds from the sync when it says, without reading the book again', async () => {
+    const w = world({ positions: [position(QQQ, '3', '42.5')], brokerCash: '10' });
+    const read = jest.fn(w.ports.books.read);
+    const { summary } = await reconcileAccount(
+      {
+        ...w.ports,
+        books: { ...w.ports.books, read },
+        external: { sync: async () => ({ entries: [], held: new Map([[QQQ, Quantity.parse('3')]]) }) },
+      },
+      { date: DATE },
+    );
+    expect(summary.external).toEqual([{ symbol: QQQ, qty: '3' }]);
+    expect(read.mock.calls.map(([id]) => id)).not.toContain(EXTERNAL);
   });
 
   it('reports the breaks all the same when the EXTERNAL book cannot be updated', async () => {

@@ -82,6 +82,8 @@ export class DynamoDbPaperBrokerStore implements PaperBrokerStore {
   }
 
   private async createTableIfAbsent(): Promise<void> {
+    // The table exists for every process but the stage's first: one DescribeTable then.
+    if (await this.isActive()) return;
     try {
       await this.client.send(
         new CreateTableCommand({
@@ -101,15 +103,20 @@ export class DynamoDbPaperBrokerStore implements PaperBrokerStore {
       if (!(e instanceof ResourceInUseException)) throw e;
     }
     for (let i = 0; i < 100; i++) {
-      try {
-        const d = await this.client.send(new DescribeTableCommand({ TableName: this.tableName }));
-        if (d.Table?.TableStatus === 'ACTIVE') return;
-      } catch (e) {
-        if (!(e instanceof ResourceNotFoundException)) throw e;
-      }
+      if (await this.isActive()) return;
       await new Promise((r) => setTimeout(r, 100));
     }
     throw new Error(`table ${this.tableName} did not become active`);
+  }
+
+  private async isActive(): Promise<boolean> {
+    try {
+      const d = await this.client.send(new DescribeTableCommand({ TableName: this.tableName }));
+      return d.Table?.TableStatus === 'ACTIVE';
+    } catch (e) {
+      if (!(e instanceof ResourceNotFoundException)) throw e;
+      return false;
+    }
   }
 
   /** Also creates the table when it is absent. */
@@ -129,7 +136,18 @@ export class DynamoDbPaperBrokerStore implements PaperBrokerStore {
   }
 
   async loadAccount(): Promise<Versioned<PaperAccountState>> {
+    return this.accountOf(await this.stateItem());
+  }
+
+  async loadAccountAndOpenOrders(): Promise<{
+    readonly account: Versioned<PaperAccountState>;
+    readonly open: PaperOrderRecord[];
+  }> {
     const item = await this.stateItem();
+    return { account: this.accountOf(item), open: await this.openOrdersIn(item) };
+  }
+
+  private accountOf(item: Record<string, AttributeValue>): Versioned<PaperAccountState> {
     const where = `${this.tableName} ${this.pk} STATE`;
     const cash = str(item, 'cash', where);
     if (!/^-?\d+(\.\d+)?$/.test(cash))
@@ -179,7 +197,11 @@ export class DynamoDbPaperBrokerStore implements PaperBrokerStore {
   }
 
   async listOpenOrders(): Promise<PaperOrderRecord[]> {
-    const item = await this.stateItem();
+    return this.openOrdersIn(await this.stateItem());
+  }
+
+  /** The open orders the STATE item's index names (every order queried when it has none). */
+  private async openOrdersIn(item: Record<string, AttributeValue>): Promise<PaperOrderRecord[]> {
     const indexed = item.openOrders?.S;
     if (indexed === undefined) return this.queryOpenOrders();
     const where = `${this.tableName} ${this.pk} STATE`;

@@ -96,9 +96,17 @@ export const DEFAULT_MARKET_BUY_BUFFER = '0.03';
  * lost race is re-evaluated from fresh state, so processes sharing a store never double-fill or
  * double-spend.
  */
+/** Sessions of the days given, in time order. */
+function daysOf(specs: readonly TradingDaySpec[]): CalendarDay[] {
+  return specs
+    .map((d) => calendarDay(d.date, d.open, d.close))
+    .sort((a, b) => a.openAt.getTime() - b.openAt.getTime());
+}
+
 export class PaperBroker implements Broker {
   readonly faults: PaperFaults;
-  private readonly days: CalendarDay[];
+  /** The calendar's days in time order, built on first use (`days`). */
+  private sortedDays: CalendarDay[] | undefined;
   private readonly slippageBps: Decimal;
   private readonly marketBuyBuffer: Decimal;
   private readonly sleep: Sleep;
@@ -107,19 +115,27 @@ export class PaperBroker implements Broker {
 
   constructor(private readonly o: PaperBrokerOptions) {
     this.faults = o.faults ?? new PaperFaults();
-    this.days = o.calendar
-      .map((d) => calendarDay(d.date, d.open, d.close))
-      .sort((a, b) => a.openAt.getTime() - b.openAt.getTime());
     this.slippageBps = new Decimal(o.slippageBps ?? '0');
     this.marketBuyBuffer = new Decimal(o.marketBuyBuffer ?? DEFAULT_MARKET_BUY_BUFFER);
     this.sleep = o.sleep ?? realSleep;
     this.newOrderId = o.newOrderId ?? (() => crypto.randomUUID());
   }
 
+  /**
+   * Every day of the calendar as a session, in time order: built when first needed (a clock, an
+   * order), not when made, since each day's instants cost two time-zone conversions.
+   */
+  private get days(): CalendarDay[] {
+    this.sortedDays ??= daysOf(this.o.calendar);
+    return this.sortedDays;
+  }
+
   async getAccount(): Promise<Account> {
     await this.before('getAccount');
-    const { value: account } = await this.load();
-    const open = await this.o.store.listOpenOrders();
+    const {
+      account: { value: account },
+      open,
+    } = await this.loadWithOpenOrders();
     const cash = Money.parse(account.cash);
     let equity = cash;
     for (const p of await this.positionsOf(account)) equity = equity.plus(p.marketValue);
@@ -138,7 +154,9 @@ export class PaperBroker implements Broker {
 
   async getCalendar(start: TradingDate, end: TradingDate): Promise<CalendarDay[]> {
     await this.before('getCalendar');
-    return this.days.filter((d) => d.date >= start && d.date <= end);
+    // The days asked for alone until the whole calendar is needed.
+    const inRange = (d: { readonly date: TradingDate }) => d.date >= start && d.date <= end;
+    return this.sortedDays ? this.sortedDays.filter(inRange) : daysOf(this.o.calendar.filter(inRange));
   }
 
   async getAsset(symbol: Symbol): Promise<Asset> {
@@ -461,12 +479,24 @@ export class PaperBroker implements Broker {
   }
 
   private async load(): Promise<Versioned<PaperAccountState>> {
+    await this.initialise();
+    return this.o.store.loadAccount();
+  }
+
+  private initialise(): Promise<void> {
     this.initialised ??= this.o.store.initialise(this.o.initialCash).catch((e: unknown) => {
       this.initialised = undefined;
       throw e;
     });
-    await this.initialised;
-    return this.o.store.loadAccount();
+    return this.initialised;
+  }
+
+  /** The account and its open orders: one read where the store can. */
+  private async loadWithOpenOrders() {
+    if (!this.o.store.loadAccountAndOpenOrders)
+      return { account: await this.load(), open: await this.o.store.listOpenOrders() };
+    await this.initialise();
+    return this.o.store.loadAccountAndOpenOrders();
   }
 
   private async before(route: PaperRoute): Promise<void> {

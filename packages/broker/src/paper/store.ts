@@ -25,5 +25,13 @@ export interface PaperBrokerStore {
   getOrderByClientId(clientOrderId: string): Promise<PaperOrderRecord | undefined>;
   /** Orders whose status is not terminal, oldest first. */
   listOpenOrders(): Promise<PaperOrderRecord[]>;
+  /**
+   * `loadAccount` and `listOpenOrders` from one read of the account where the store can (the
+   * DynamoDB store's STATE item holds both): what the account's cash and buying power need.
+   */
+  loadAccountAndOpenOrders?(): Promise<{
+    readonly account: Versioned<PaperAccountState>;
+    readonly open: PaperOrderRecord[];
+  }>;
   commit(change: PaperCommit): Promise<void>;
 }

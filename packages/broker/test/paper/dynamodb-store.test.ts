@@ -181,6 +181,18 @@ describeWithStack('paper broker on DynamoDB', () => {
       expect(await storedIndex(accountId)).toEqual([]);
     });
 
+    it('reads the account and its open orders from one read of the account item, as the two reads give them', async () => {
+      const accountId = uniqueName('index-one-read');
+      const s = await readyStore(accountId);
+      await s.initialise(Money.of(100));
+      await s.commit({ account: { expectedVersion: 0, next: account }, newOrder: order('b', 'new', T2) });
+      await s.commit({ account: { expectedVersion: 1, next: account }, newOrder: order('a', 'new', T1) });
+      const both = await s.loadAccountAndOpenOrders();
+      expect(both.account).toEqual(await s.loadAccount());
+      expect(both.open).toEqual(await s.listOpenOrders());
+      expect(ids(both.open)).toEqual(['a', 'b']);
+    });
+
     it('keeps the index of the version that landed when a commit is retried, or made by another process', async () => {
       const accountId = uniqueName('index-retry');
       const s = await readyStore(accountId);

@@ -1,13 +1,14 @@
-import { ManualClock, Money } from '@books/core';
+import { ManualClock, Money, TradingDate } from '@books/core';
 import {
   BrokerUnavailable,
   InMemoryPaperBrokerStore,
   InsufficientBuyingPower,
+  PaperBroker,
   PaperFaults,
   RateLimited,
   WashTradeRejected,
 } from '../../src';
-import { contractPaperBroker } from '../support/paper';
+import { contractPaperBroker, contractPaperOptions } from '../support/paper';
 import { CONTRACT_NOW, cid, limitOrder, marketBuy, marketSell, notionalBuy } from '../support/world';
 
 function setup(extra: Parameters<typeof contractPaperBroker>[2] = {}, now = CONTRACT_NOW) {
@@ -267,5 +268,23 @@ describe('paper broker buying power of a market BUY (Alpaca checks it above the 
   it('checks a limit BUY at its limit price, without the buffer', async () => {
     const { broker } = setup({ marketBuyBuffer: '0.03' });
     await expect(broker.placeOrder(limitOrder('buy', 'SPY', '20', '500'))).resolves.toBeDefined();
+  });
+});
+
+describe('paper broker calendar', () => {
+  it('answers a range before the whole calendar is built exactly as after, whatever the order of its days', async () => {
+    const { broker: sorted } = setup();
+    const base = contractPaperOptions(new InMemoryPaperBrokerStore(), new ManualClock(CONTRACT_NOW));
+    const shuffled = new PaperBroker({ ...base, calendar: [...base.calendar].reverse() });
+    const from = TradingDate('2026-11-20');
+    const to = TradingDate('2026-12-01');
+    // Before any clock or order: only the asked days are built.
+    const early = await shuffled.getCalendar(from, to);
+    await shuffled.getClock();
+    const late = await shuffled.getCalendar(from, to);
+    expect(early).toEqual(late);
+    expect(early).toEqual(await sorted.getCalendar(from, to));
+    expect(early.map((d) => d.date)).toEqual([...early.map((d) => d.date)].sort());
+    expect(early.length).toBeGreaterThan(1);
   });
 });

@@ -19,14 +19,20 @@ export class LedgerCapital implements CapitalSource {
     this.pool = new PoolRepository(table);
   }
 
-  async openPool(books: readonly StrategyId[], at: string): Promise<void> {
-    if (await this.pool.read()) return;
+  async openPool(
+    books: readonly StrategyId[],
+    at: string,
+  ): Promise<{ readonly openedAt: string } | undefined> {
+    const open = await this.pool.read();
+    if (open) return { openedAt: open.openedAt };
     const opening = await this.opening(books);
-    await this.pool.open(
+    const result = await this.pool.open(
       opening.cash,
       at,
       `opened with the account's cash ${opening.account} less the books' ${opening.held}`,
     );
+    // Another process may have opened it first, at another instant: then it is not known here.
+    return result === 'opened' ? { openedAt: at } : undefined;
   }
 
   /** What the pool opens with: the account's cash that no book (LEGACY, EXTERNAL included) holds. */

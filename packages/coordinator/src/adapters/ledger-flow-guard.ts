@@ -1,5 +1,6 @@
 import type { Flow, StrategyId } from '@books/core';
 import type { BookRepository, LegacyRepository } from '@books/ledger-client';
+import { mapBounded } from '../bounded';
 import type { FlowGuard } from '../ports';
 
 const holdingsOf = (flow: Flow) => (flow === 'per-strategy' ? 'per-strategy' : 'legacy');
@@ -23,23 +24,31 @@ export class LedgerFlowGuard implements FlowGuard {
       this.legacy.latestSignals(),
       this.legacy.flowMarkers(strategies.map((s) => s.id)),
     ]);
+    const contributedTo = (id: StrategyId) =>
+      latest?.strategies.some(
+        (c) => c.strategyId === id && c.status !== 'FAILED' && Object.keys(c.contributions).length > 0,
+      ) ?? false;
+    // The own books' lots of the legacy-flow strategies without a marker, read at once.
+    const ownLots = new Map(
+      await mapBounded(
+        strategies.filter((s) => !markers.has(s.id) && holdingsOf(s.flow) === 'legacy'),
+        async (s) => [s.id, (await this.books.lots(s.id)).length] as const,
+      ),
+    );
     for (const s of strategies) {
       const wanted = holdingsOf(s.flow);
       const marker = markers.get(s.id);
       let actual: 'per-strategy' | 'legacy' | undefined = marker?.holdings;
       let why = marker ? `since migration ${marker.migrationId}` : '';
       if (!marker) {
-        const contributed = latest?.strategies.some(
-          (c) => c.strategyId === s.id && c.status !== 'FAILED' && Object.keys(c.contributions).length > 0,
-        );
-        if (contributed && wanted === 'per-strategy') {
+        if (contributedTo(s.id) && wanted === 'per-strategy') {
           actual = 'legacy';
           why = `(it contributed to legacy run ${latest?.runId})`;
         } else if (wanted === 'legacy') {
-          const lots = await this.books.lots(s.id);
-          if (lots.length > 0) {
+          const lots = ownLots.get(s.id) ?? 0;
+          if (lots > 0) {
             actual = 'per-strategy';
-            why = `(its own book holds ${lots.length} lot${lots.length === 1 ? '' : 's'})`;
+            why = `(its own book holds ${lots} lot${lots === 1 ? '' : 's'})`;
           }
         }
       }

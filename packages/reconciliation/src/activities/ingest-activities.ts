@@ -1,5 +1,5 @@
 import type { ListActivitiesQuery, NonTradeActivity } from '@books/broker';
-import type { Logger, StrategyId, Symbol, TradingDate } from '@books/core';
+import { type Logger, marketDateOf, type StrategyId, type Symbol, type TradingDate } from '@books/core';
 import type { StoredActivity } from '@books/ledger-client';
 import { type ActivityPlan, exDateOf, type Holding, planActivity } from './plan-activity';
 
@@ -15,8 +15,8 @@ export interface HoldingsSnapshot {
 
 /** The ledger side of the ingestion (`LedgerActivities` over the one table). */
 export interface ActivityLedger {
-  /** The ids of every activity already ingested (posted, pending, resolved or before the ledger). */
-  ingestedIds(): Promise<ReadonlySet<string>>;
+  /** Every activity already ingested (posted, pending, resolved or before the ledger). */
+  ingested(): Promise<readonly StoredActivity[]>;
   /** The day the stage's pool opened (activities until then are in its opening); undefined before. */
   poolOpenedOn(): Promise<TradingDate | undefined>;
   /** Reads the books (every book on the ledger, EXTERNAL excluded) for the symbols and dates asked. */
@@ -46,6 +46,12 @@ export interface IngestSummary {
   readonly posted: readonly string[];
   readonly pending: readonly { readonly id: string; readonly reason: string }[];
   readonly beforeLedger: readonly string[];
+  /**
+   * The ledger's activities as this ingestion read them, when it wrote none (they are then the
+   * ledger's activities after it): a reconciliation in the same invocation takes its pending ones
+   * from here instead of reading them again. Absent when it wrote any, or did not read them.
+   */
+  readonly stored?: readonly StoredActivity[];
 }
 
 const ATTEMPTS = 5;
@@ -61,19 +67,32 @@ const ATTEMPTS = 5;
  */
 export async function ingestActivities(
   ports: IngestPorts,
-  request: { readonly date: TradingDate; readonly at: string },
+  request: {
+    readonly date: TradingDate;
+    readonly at: string;
+    /** The pool's opening day when the caller knows it (`poolOpeningDay`): not read again. */
+    readonly poolOpenedOn?: TradingDate;
+  },
 ): Promise<IngestSummary> {
-  const opened = await ports.ledger.poolOpenedOn();
+  // At once: the ingested activities, and the pool's opening day or, when it is known, the broker's
+  // activities since (the ingested ones are read even before the pool opens, then left unused).
+  const known = request.poolOpenedOn;
+  const [opened, ingested, since] = await Promise.all([
+    known ?? ports.ledger.poolOpenedOn(),
+    ports.ledger.ingested(),
+    known === undefined ? undefined : ports.broker.listActivities({ after: known }),
+  ]);
   const summary = {
     posted: [] as string[],
     pending: [] as { id: string; reason: string }[],
     beforeLedger: [] as string[],
   };
   if (opened === undefined) return summary;
-  const done = await ports.ledger.ingestedIds();
-  const listed = (await ports.broker.listActivities({ after: opened })).filter(
+  const done = new Set(ingested.map((a) => a.activityId));
+  const listed = (since ?? (await ports.broker.listActivities({ after: opened }))).filter(
     (a) => a.date <= request.date && !done.has(a.id),
   );
+  if (listed.length === 0) return { ...summary, stored: ingested };
   for (const group of groupsOf(listed)) {
     const head = group[0] as NonTradeActivity;
     const record = (outcome: StoredActivity['outcome'], reason?: string, books: readonly StrategyId[] = []) =>
@@ -125,6 +144,11 @@ export async function ingestActivities(
     }
   }
   return summary;
+}
+
+/** The day the pool opened (activities until then are in its opening): its opening instant's market date. */
+export function poolOpeningDay(openedAt: string): TradingDate {
+  return marketDateOf(new Date(openedAt));
 }
 
 /** Activities in date order, the NC rows of one date and group together, everything else alone. */

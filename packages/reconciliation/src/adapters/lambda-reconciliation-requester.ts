@@ -15,11 +15,13 @@ const EnvSchema = z.object({ [RECONCILER_FUNCTION_VARIABLE]: z.string().min(1).o
 export class LambdaReconciliationRequester implements ReconciliationRequester {
   constructor(
     private readonly functionName: string,
-    private readonly client: Pick<LambdaClient, 'send'> = new LambdaClient({}),
+    /** Absent, Lambda's client is made at the first request (a Finish), not at the cold start. */
+    private client?: Pick<LambdaClient, 'send'>,
   ) {}
 
   async request(run: { runId: string; date: string }): Promise<void> {
     const payload = { date: run.date, runId: run.runId, trigger: 'run-complete' };
+    this.client ??= new LambdaClient({});
     const response = await this.client.send(
       new InvokeCommand({
         FunctionName: this.functionName,

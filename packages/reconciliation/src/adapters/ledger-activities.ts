@@ -2,7 +2,6 @@ import type { NonTradeActivity } from '@books/broker';
 import {
   EXTERNAL,
   LEGACY,
-  marketDateOf,
   marketTimeToInstant,
   Quantity,
   type StrategyId,
@@ -22,7 +21,7 @@ import {
   TransactionConditionError,
 } from '@books/ledger-client';
 import { lotsOf } from '@books/portfolio';
-import type { ActivityLedger, HoldingsSnapshot } from '../activities/ingest-activities';
+import { type ActivityLedger, type HoldingsSnapshot, poolOpeningDay } from '../activities/ingest-activities';
 import type { ActivityPlan, Holding } from '../activities/plan-activity';
 
 /** The ingestion's ledger: activities, books, trades and the pool of the one table. */
@@ -40,13 +39,13 @@ export class LedgerActivities implements ActivityLedger {
     this.pool = new PoolRepository(table);
   }
 
-  async ingestedIds(): Promise<ReadonlySet<string>> {
-    return new Set((await this.activities.list()).map((a) => a.activityId));
+  ingested(): Promise<readonly StoredActivity[]> {
+    return this.activities.list();
   }
 
   async poolOpenedOn(): Promise<TradingDate | undefined> {
     const pool = await this.pool.read();
-    return pool ? marketDateOf(new Date(pool.openedAt)) : undefined;
+    return pool ? poolOpeningDay(pool.openedAt) : undefined;
   }
 
   async snapshot(

@@ -120,7 +120,7 @@ export async function syncExternalBook(
     entries.push({ orderId, symbol, side, qty, price, from, to, note });
   }
   const left = unpriced.length > 0 ? { unpriced } : {};
-  if (entries.length === 0) return { entries, ...left };
+  if (entries.length === 0) return { entries, ...left, held: quantitiesOf(book) };
   const cash = { strategyId: EXTERNAL, cash: book.cash, realizedPnl: book.realizedPnl, updatedAt: at };
   items.push(
     loaded.version === undefined
@@ -137,7 +137,7 @@ export async function syncExternalBook(
       };
     throw e;
   }
-  return { entries };
+  return { entries, held: quantitiesOf(book) };
 }
 
 function lotItem(services: Pick<Services, 'books'>, change: LotChange): TransactItem {

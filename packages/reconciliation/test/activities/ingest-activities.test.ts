@@ -20,7 +20,7 @@ import {
 } from '@books/ledger-client';
 import { rebuildBook } from '@books/portfolio';
 import { createTestTable, type TestTable } from '@books/testkit';
-import { ingestActivities } from '../../src/activities/ingest-activities';
+import { ingestActivities, poolOpeningDay } from '../../src/activities/ingest-activities';
 import { LedgerActivities } from '../../src/adapters/ledger-activities';
 
 const A = StrategyId('alpha');
@@ -159,6 +159,50 @@ describe('ingestActivities over the ledger', () => {
       'SPLIT posted books alpha,beta',
       'DIV posted books alpha,beta',
       'MA pending none ',
+    ]);
+  });
+
+  it('hands back the activities it read when it wrote none (then the ledger holds just those), and none when it wrote', async () => {
+    const first = await ingest('2025-10-31');
+    expect(first.stored).toBeUndefined();
+    const again = await ingest('2025-10-31');
+    expect(again.stored).toEqual(await new ActivityRepository(table, books).list());
+    expect(again.stored?.map((a) => `${a.activityType} ${a.outcome}`)).toEqual([
+      'CSD posted',
+      'SPLIT posted',
+      'DIV posted',
+      'MA pending',
+    ]);
+  });
+
+  it('takes the pool opening day the caller knows instead of reading the pool, and posts the same', async () => {
+    const ledger = new LedgerActivities(table, books, trades);
+    const poolRead = jest.spyOn(ledger, 'poolOpenedOn');
+    const listed: unknown[] = [];
+    const list = rows.map((r) => toActivity(r));
+    const summary = await ingestActivities(
+      {
+        broker: {
+          listActivities: async (query) => {
+            listed.push(query);
+            return list;
+          },
+        },
+        ledger,
+        logger,
+      },
+      {
+        date: TradingDate('2025-10-31'),
+        at: '2025-10-31T19:30:00.000Z',
+        poolOpenedOn: poolOpeningDay(OPENED),
+      },
+    );
+    expect(poolRead).not.toHaveBeenCalled();
+    expect(listed).toEqual([{ after: poolOpeningDay(OPENED) }]);
+    expect(summary.posted).toEqual([
+      '20250905000000000::CSD',
+      '20251006000000000::SPLIT-QQQ',
+      '20251031000000000::DIV-QQQ',
     ]);
   });
 
