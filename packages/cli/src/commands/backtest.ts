@@ -15,6 +15,8 @@ export interface BacktestCliArgs {
   readonly cash: string;
   readonly json: boolean;
   readonly report?: string;
+  /** false (`--no-corporate-actions`): the simulated broker applies none (default: it applies them). */
+  readonly corporateActions?: boolean;
   /** Where the logs (and the sample bars) live; default `booksHome()`. */
   readonly home?: string;
 }
@@ -28,6 +30,7 @@ const OptionsSchema = z.object({
   cash: z.string().regex(/^\d+(\.\d+)?$/, '--cash must be a decimal amount'),
   json: z.boolean().optional(),
   report: z.string().min(1).optional(),
+  corporateActions: z.boolean().optional(),
 });
 const FilesSchema = z.array(z.string().min(1));
 
@@ -72,6 +75,7 @@ export async function backtestCommand(
       ...(args.data !== undefined ? { data: args.data } : {}),
       cash: args.cash,
       ...(args.report !== undefined ? { report: args.report } : {}),
+      ...(args.corporateActions !== undefined ? { corporateActions: args.corporateActions } : {}),
     },
     { onEvent, now: () => new Date() },
   );
@@ -99,6 +103,8 @@ export function registerBacktest(program: Command): void {
     .option('--cash <amount>', 'the paper account’s initial cash', '100000')
     .option('--json', 'print the summary as JSON')
     .option('--report <file.html>', 'also write the self-contained HTML report')
+    .option('--corporate-actions', "the simulated broker applies the data's corporate actions (the default)")
+    .option('--no-corporate-actions', 'the simulated broker applies none (the books then see none either)')
     .action(async (files: unknown, opts: unknown) => {
       const parsed = OptionsSchema.safeParse(opts);
       const parsedFiles = FilesSchema.safeParse(files ?? []);
@@ -119,6 +125,7 @@ export function registerBacktest(program: Command): void {
           ...(o.config !== undefined ? { config: o.config } : {}),
           ...(o.data !== undefined ? { data: o.data } : {}),
           ...(o.report !== undefined ? { report: o.report } : {}),
+          ...(o.corporateActions !== undefined ? { corporateActions: o.corporateActions } : {}),
         },
         {
           out: (t) => process.stdout.write(t),

@@ -33,6 +33,8 @@ export interface BacktestArgs {
   /** The CSV bars directory. */
   readonly data: string;
   readonly initialCash: string;
+  /** false: the simulated broker applies none of the data's corporate actions (default: it does). */
+  readonly corporateActions?: boolean;
 }
 
 export interface BacktestOptions {
@@ -88,6 +90,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
     logger: options.logger,
     initialCash: args.initialCash,
     barsHorizon: TradingDate(args.to),
+    ...(args.corporateActions !== undefined ? { corporateActions: args.corporateActions } : {}),
     // The definition is serverless.yml's, which `books run`, replays and the tests check: a
     // backtest spares the check's half second of JSON-schema compiling.
     checkDefinition: false,

@@ -21,6 +21,8 @@ export interface FilesBacktestArgs {
   /** A directory of CSV bars; default the sample bars under home. */
   readonly data?: string;
   readonly cash: string;
+  /** false: the simulated broker applies none of the data's corporate actions (default: it does). */
+  readonly corporateActions?: boolean;
   /** Write the self-contained HTML report there. */
   readonly report?: string;
 }
@@ -81,7 +83,14 @@ export async function backtestFromFiles(
   const logStream = createWriteStream(logFile, { flags: 'a' });
   try {
     const result = await runBacktest({
-      args: { from: args.from, to: args.to, config, data, initialCash: args.cash },
+      args: {
+        from: args.from,
+        to: args.to,
+        config,
+        data,
+        initialCash: args.cash,
+        ...(args.corporateActions !== undefined ? { corporateActions: args.corporateActions } : {}),
+      },
       logger: createLogger({ service: 'books-backtest' }, { destination: logStream }),
       onProgress: (progress) => hooks.onEvent({ kind: 'progress', progress }),
     });

@@ -45,6 +45,29 @@ describe('books backtest (the command)', () => {
     expect(c.out.join('')).toMatch(/^momentum\s/m);
   });
 
+  it('applies the sample’s corporate actions unless --no-corporate-actions, reconciling MATCH either way', async () => {
+    // breakout holds QQQ across its 2:1 split of 2025-08-20 (the sample's corporate actions): the
+    // bars halve there, so only a book whose lots were split keeps its value.
+    // No --data: the sample bars `pnpm start` writes, with their corporate actions.
+    const { data: _testBars, ...rest } = base;
+    const window = { ...rest, from: '2025-07-30', to: '2025-08-21', json: true };
+    const files = [join(STRATEGIES_DIR, 'breakout.clj')];
+    const finalEquity = async (corporateActions?: boolean) => {
+      const c = capture(false);
+      const args = { ...window, files, ...(corporateActions === undefined ? {} : { corporateActions }) };
+      expect(await backtestCommand(args, c.io)).toBe(0);
+      const summary = SummarySchema.extend({
+        strategies: z.array(z.object({ strategyId: z.string(), finalEquity: z.string() })),
+      }).parse(JSON.parse(c.out.join('')));
+      expect(summary.reconciliation.breakDays).toBe(0);
+      return Number(summary.strategies[0]?.finalEquity);
+    };
+    const applied = await finalEquity();
+    const none = await finalEquity(false);
+    expect(applied).toBeGreaterThan(0);
+    expect(none).toBeLessThan(applied * 0.9);
+  });
+
   it('refuses strategy files together with --config (exit 2) before running anything', async () => {
     const c = capture(false);
     const args = {
