@@ -137,7 +137,7 @@ export async function syncExternalBook(
       };
     throw e;
   }
-  return { entries, held: quantitiesOf(book) };
+  return { entries, ...left, held: quantitiesOf(book) };
 }
 
 function lotItem(services: Pick<Services, 'books'>, change: LotChange): TransactItem {
