@@ -1,7 +1,8 @@
-import { createWriteStream, existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { createLogger, errorMessage, Money, TradingDate } from '@books/core';
-import { type SampleBarsGenerated, sampleBars, workspaceRoot } from '@books/local';
+import { writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { createLogger, errorMessage } from '@books/core';
+import { type SampleBarsGenerated, workspaceRoot } from '@books/local';
+import { barsDirectory, checkReportDirectory, checkWindow, openLog } from '../history-args';
 import type { Progress } from '../replay/progress';
 import { resolveConfig } from '../replay/resolve-config';
 import { renderReport } from '../report/render';
@@ -60,16 +61,11 @@ export async function backtestFromFiles(
   let config: string;
   let data: string;
   try {
-    TradingDate(args.from);
-    TradingDate(args.to);
-    if (args.from > args.to) throw new Error(`--from ${args.from} is after --to ${args.to}`);
-    Money.parse(args.cash, '--cash');
+    checkWindow(args);
     if (args.files.length > 0 && args.config !== undefined)
       throw new Error('give strategy files or --config, not both');
-    if (args.report !== undefined && !existsSync(dirname(resolve(args.report))))
-      throw new Error(`no directory for the report ${resolve(args.report)}`);
-    data = args.data !== undefined ? resolve(args.data) : sampleBars(home, hooks.onEvent);
-    if (!existsSync(data)) throw new Error(`no bars directory ${data}`);
+    checkReportDirectory(args.report);
+    data = barsDirectory(args.data, home, hooks.onEvent);
     config =
       args.files.length > 0
         ? configForFiles(args.files.map((f) => resolve(f)))
@@ -78,9 +74,7 @@ export async function backtestFromFiles(
     return { kind: 'rejected', message: errorMessage(e) };
   }
 
-  mkdirSync(join(home, 'logs'), { recursive: true });
-  const logFile = join(home, 'logs', 'backtest.log');
-  const logStream = createWriteStream(logFile, { flags: 'a' });
+  const { logFile, logStream } = openLog(home, 'backtest');
   try {
     const result = await runBacktest({
       args: {

@@ -1,15 +1,15 @@
-import { createWriteStream, existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { createLogger, errorMessage, Money, TradingDate } from '@books/core';
+import { writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { createLogger, errorMessage } from '@books/core';
 import {
   endpointsOf,
   flowFlagsFile,
   type SampleBarsGenerated,
-  sampleBars,
   startStack,
   stopStack,
   workspaceRoot,
 } from '@books/local';
+import { barsDirectory, checkReportDirectory, checkWindow, openLog } from '../history-args';
 import { renderReport } from '../report/render';
 import { replayReportData } from '../report/replay-report';
 import { type ReplayResult, runReplay } from './engine';
@@ -82,23 +82,16 @@ export async function replayOnEmbeddedStack(
   let config: string;
   let data: string;
   try {
-    TradingDate(args.from);
-    TradingDate(args.to);
-    if (args.from > args.to) throw new Error(`--from ${args.from} is after --to ${args.to}`);
-    Money.parse(args.cash, '--cash');
+    checkWindow(args);
     config = resolveConfig(args.config, join(workspaceRoot(), 'strategies'));
-    data = args.data !== undefined ? resolve(args.data) : sampleBars(home, hooks.onEvent);
-    if (!existsSync(data)) throw new Error(`no bars directory ${data}`);
-    if (args.report !== undefined && !existsSync(dirname(resolve(args.report))))
-      throw new Error(`no directory for the report ${resolve(args.report)}`);
+    data = barsDirectory(args.data, home, hooks.onEvent);
+    checkReportDirectory(args.report);
   } catch (e) {
     return { kind: 'rejected', message: errorMessage(e) };
   }
 
   const stateFile = join(home, `replay-${args.stage}.json`);
-  mkdirSync(join(home, 'logs'), { recursive: true });
-  const logFile = join(home, 'logs', `replay-${args.stage}.log`);
-  const logStream = createWriteStream(logFile, { flags: 'a' });
+  const { logFile, logStream } = openLog(home, `replay-${args.stage}`);
   hooks.onStart?.();
   const stack = await startStack({ home, stage: args.stage });
   try {
