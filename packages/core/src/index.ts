@@ -1,3 +1,4 @@
+export * from './bounded-memo';
 export * from './clock';
 export * from './config';
 export * from './controls';

@@ -1,9 +1,8 @@
-import type { RunId, StrategyId } from '@books/core';
+import { BoundedMemo, type RunId, type StrategyId } from '@books/core';
 import { decodePlanItem, keys, type LedgerTable, type StoredPlan } from '@books/ledger-client';
 
-/** Decoded plans remembered by their stored text, at most this many (then forgotten all at once). */
-const DECODED_PLANS = 256;
-const decoded = new Map<string, StoredPlan>();
+/** Decoded plans remembered by their stored text, at most this many (the oldest forgotten first). */
+const decoded = new BoundedMemo<StoredPlan>(256);
 
 /**
  * A run's stored plan of a strategy (`PLAN#{sid}`), read from the ledger at every call (strongly
@@ -20,12 +19,6 @@ export async function readPlan(
   const item = await table.getItem(keys.plan(runId, strategyId));
   if (!item) return undefined;
   const text = item.plan_json?.S;
-  const known = text === undefined ? undefined : decoded.get(text);
-  if (known) return known;
-  const plan = decodePlanItem(item);
-  if (text !== undefined) {
-    if (decoded.size >= DECODED_PLANS) decoded.clear();
-    decoded.set(text, plan);
-  }
-  return plan;
+  // An item without its text is decodePlanItem's to refuse, never remembered.
+  return text === undefined ? decodePlanItem(item) : decoded.get(text, () => decodePlanItem(item));
 }
