@@ -7,7 +7,10 @@
  * ready, the handler module's load and the first invocation. Goal (issue 16): module load + first
  * invocation ≤ 300 ms for the coordinator, the strategy worker and execution.
  * `--calls` counts the DynamoDB and SQS operations of each first invocation (through a counting
- * proxy, which adds a little to each call's time).
+ * proxy, which adds a little to each call's time); `--waterfall` also lists them in the order they
+ * were sent, timed, so calls that wait for one another show as steps.
+ * `--cold-servers` skips warming the embedded servers first (DynamoDB Local, a JVM, answers its
+ * first requests several times slower while it compiles them; AWS's DynamoDB is never cold).
  * `--cpu-prof <dir>` writes each function's CPU profile (`node --cpu-prof`, module load and first
  * invocation) to `<dir>/<function>.cpuprofile`, for Chrome DevTools or speedscope.
  */
@@ -24,7 +27,9 @@ async function main(): Promise<void> {
   const profileAt = args.indexOf('--cpu-prof');
   const cpuProfileDir = profileAt < 0 ? undefined : args[profileAt + 1];
   if (profileAt >= 0 && cpuProfileDir === undefined) throw new Error('--cpu-prof needs a directory');
-  const countCalls = args.includes('--calls');
+  const waterfall = args.includes('--waterfall');
+  const countCalls = waterfall || args.includes('--calls');
+  const coldServers = args.includes('--cold-servers');
   const market = await FakeMarketDataServer.start({
     clock: new ManualClock('2024-03-15T22:00:00Z'),
     keyId: KEY_ID,
@@ -42,6 +47,8 @@ async function main(): Promise<void> {
       marketData: { url: market.url, ssmEndpoint: ssm.endpoint },
       ...(cpuProfileDir === undefined ? {} : { cpuProfileDir }),
       countCalls,
+      waterfall,
+      coldServers,
       progress: (line) => process.stdout.write(`${line}\n`),
     });
     process.stdout.write(formatColdStarts(rows));

@@ -1,24 +1,45 @@
 import { Agent, createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+/** One AWS operation as the proxy saw it: when it was sent and how long the answer took. */
+export interface CountedCall {
+  /** `GetItem [ledger]`: the operation and the tables it names. */
+  readonly name: string;
+  /** Milliseconds since the last `take`, when the request arrived. */
+  readonly atMs: number;
+  /** Milliseconds from the request's arrival to the end of its answer. */
+  readonly tookMs: number;
+}
+
+/** The operations counted since the last `take`. */
+export interface CountedCalls {
+  /** By name (`GetItem [ledger]`). */
+  readonly counts: ReadonlyMap<string, number>;
+  /** In the order they arrived. */
+  readonly calls: readonly CountedCall[];
+}
+
 /**
  * A loopback proxy in front of one embedded server (DynamoDB Local, the SQS server) that counts
  * the AWS operations sent through it, by their `X-Amz-Target` (`DynamoDB_20120810.GetItem` counts
- * as `GetItem`), else by method and path. For benchmarks: which calls a cold invocation makes.
+ * as `GetItem`), else by method and path, and times each. For benchmarks: which calls a cold
+ * invocation makes, and which of them wait for another.
  */
 export interface CallCounter {
   /** Point the functions here instead of at the server. */
   readonly url: string;
-  /** The operations counted since the last `take`, by name, and starts counting afresh. */
-  take(): ReadonlyMap<string, number>;
+  /** The operations counted since the last `take`, and starts counting afresh. */
+  take(): CountedCalls;
   close(): Promise<void>;
 }
 
 export async function startCallCounter(target: string): Promise<CallCounter> {
   const upstream = new URL(target);
   const agent = new Agent({ keepAlive: true });
-  let counts = new Map<string, number>();
+  let since = performance.now();
+  let calls: CountedCall[] = [];
   const server: Server = createServer(async (req, res) => {
+    const arrived = performance.now();
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(Buffer.from(chunk));
     const body = Buffer.concat(chunks);
@@ -26,7 +47,9 @@ export async function startCallCounter(target: string): Promise<CallCounter> {
     const operation =
       typeof header === 'string' ? (header.split('.').pop() ?? header) : `${req.method} ${req.url}`;
     const name = `${operation}${tablesOf(body.toString('utf8'))}`;
-    counts.set(name, (counts.get(name) ?? 0) + 1);
+    const into = calls;
+    const origin = since;
+    res.on('finish', () => into.push({ name, atMs: arrived - origin, tookMs: performance.now() - arrived }));
     const forward = request(
       {
         host: upstream.hostname,
@@ -52,9 +75,12 @@ export async function startCallCounter(target: string): Promise<CallCounter> {
   return {
     url: `http://127.0.0.1:${port}`,
     take() {
-      const taken = counts;
-      counts = new Map();
-      return taken;
+      const taken = [...calls].sort((a, b) => a.atMs - b.atMs);
+      calls = [];
+      since = performance.now();
+      const counts = new Map<string, number>();
+      for (const c of taken) counts.set(c.name, (counts.get(c.name) ?? 0) + 1);
+      return { counts, calls: taken };
     },
     async close() {
       server.closeAllConnections();
@@ -70,6 +96,19 @@ export function formatCalls(counts: ReadonlyMap<string, number>): string {
   if (total === 0) return 'none';
   const parts = [...counts].sort((a, b) => b[1] - a[1]).map(([name, n]) => `${name} ${n}`);
   return `${total} (${parts.join(', ')})`;
+}
+
+/**
+ * The calls as a waterfall, one line each in the order they were sent: when (ms after the
+ * invocation began), how long, and a bar on a 2 ms grid, so calls that waited for one another
+ * show as steps and concurrent ones side by side.
+ */
+export function formatWaterfall(calls: readonly CountedCall[]): string[] {
+  return calls.map((c) => {
+    const start = Math.round(c.atMs / 2);
+    const bar = `${' '.repeat(start)}${'█'.repeat(Math.max(1, Math.round(c.tookMs / 2)))}`;
+    return `  ${c.atMs.toFixed(0).padStart(5)} ms ${c.tookMs.toFixed(1).padStart(6)} ms  ${c.name.padEnd(38)} ${bar}`;
+  });
 }
 
 /** ` [ledger]`: the tables a DynamoDB request names, their stage prefix dropped; empty for others. */

@@ -11,7 +11,14 @@ import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
-import { createLogger, marketTimeToInstant, runIdOf, StrategyId, TradingDate } from '@books/core';
+import {
+  createLogger,
+  type Logger,
+  marketTimeToInstant,
+  runIdOf,
+  StrategyId,
+  TradingDate,
+} from '@books/core';
 import { EVENT_SOURCE, runCompletedEvent } from '@books/events';
 import { generateSampleBars, sampleTradingDays } from '@books/market-data';
 import * as z from 'zod';
@@ -19,11 +26,11 @@ import { LocalWorld } from '../daily-run/local-world';
 import { drainQueue } from '../daily-run/queue-poller';
 import { invokeFunction, offlineLambda } from '../dev/offline-lambda';
 import { setSimulatedClock } from '../dev/run-via-offline';
-import { LOCAL_REGION } from '../stack/clients';
+import { LOCAL_REGION, type StackEndpoints } from '../stack/clients';
 import { workspaceRoot } from '../stack/paths';
 import { endpointsOf, startStack, stopStack } from '../stack/stack';
 import { ArtifactRuntime } from './artifact-runtime';
-import { type CallCounter, formatCalls, startCallCounter } from './call-counter';
+import { type CallCounter, formatCalls, formatWaterfall, startCallCounter } from './call-counter';
 import { packageService } from './package-service';
 import { PACKAGED_TEMPLATE, readPackagedFunctions } from './packaged-template';
 
@@ -44,6 +51,14 @@ export interface ColdStartOptions {
    * counting proxy in front of each server (which adds its own small delay to every call).
    */
   readonly countCalls?: boolean;
+  /** With `countCalls`: also each first invocation's calls in the order they were sent, timed. */
+  readonly waterfall?: boolean;
+  /**
+   * Leaves the embedded servers cold (default: warmed first). DynamoDB Local runs on the JVM and
+   * answers its first few thousand requests several times slower while it compiles them; AWS's
+   * DynamoDB is never cold. Cold servers measure the embedded stack's warm-up, not the function's.
+   */
+  readonly coldServers?: boolean;
   /** Progress lines (packaging). */
   readonly progress?: (line: string) => void;
 }
@@ -60,7 +75,7 @@ export interface ColdStartRow {
   readonly firstCpuMs: number;
   readonly note: string;
   /** With `countCalls`: the first invocation's DynamoDB and SQS operations. */
-  readonly calls?: { readonly dynamodb: string; readonly sqs: string };
+  readonly calls?: { readonly dynamodb: string; readonly sqs: string; readonly waterfall?: string[] };
 }
 
 const EventSourceSchema = z.object({
@@ -106,6 +121,7 @@ function cpuOf(file: string): { loadCpuMs: number; firstCpuMs: number } {
 }
 
 const STAGE = 'local';
+const WARM_UP_STAGE = 'warmup';
 const DATE = TradingDate('2024-03-15');
 /** Issue 16's goal for module load + first invocation of the functions on the daily run's path. */
 export const COLD_START_GOAL_MS = 300;
@@ -146,6 +162,13 @@ export async function measureColdStarts(options: ColdStartOptions): Promise<Cold
     const counted = options.countCalls
       ? { dynamodb: await counter(endpoints.dynamodb), sqs: await counter(endpoints.sqs) }
       : undefined;
+    if (!options.coldServers) {
+      const t = performance.now();
+      await warmUpServers(endpoints, path.join(root, 'warm-up'), logger);
+      options.progress?.(
+        `embedded servers warmed up (a week of runs on a scratch stage) in ${seconds(performance.now() - t)}`,
+      );
+    }
     const t0 = performance.now();
     const packageDir = await packageService({ stage: STAGE, outDir: path.join(root, 'package') });
     options.progress?.(`packaged (sls package --stage ${STAGE}) in ${seconds(performance.now() - t0)}`);
@@ -263,11 +286,21 @@ export async function measureColdStarts(options: ColdStartOptions): Promise<Cold
           if (timing) {
             timed = true;
             firstMs = performance.now() - t;
-            if (counted)
+            if (counted) {
+              const dynamodb = counted.dynamodb.take();
+              const sqs = counted.sqs.take();
               calls = {
-                dynamodb: formatCalls(counted.dynamodb.take()),
-                sqs: formatCalls(counted.sqs.take()),
+                dynamodb: formatCalls(dynamodb.counts),
+                sqs: formatCalls(sqs.counts),
+                ...(options.waterfall
+                  ? {
+                      waterfall: formatWaterfall(
+                        [...dynamodb.calls, ...sqs.calls].sort((a, b) => a.atMs - b.atMs),
+                      ),
+                    }
+                  : {}),
               };
+            }
           }
           return out;
         };
@@ -428,7 +461,12 @@ export function formatColdStarts(rows: readonly ColdStartRow[]): string {
     format(header),
     ...lines.map(format),
     ...rows.flatMap((r) =>
-      r.calls ? [`${r.key} first invoke's calls: DynamoDB ${r.calls.dynamodb}; SQS ${r.calls.sqs}`] : [],
+      r.calls
+        ? [
+            `${r.key} first invoke's calls: DynamoDB ${r.calls.dynamodb}; SQS ${r.calls.sqs}`,
+            ...(r.calls.waterfall ?? []),
+          ]
+        : [],
     ),
     'start→ready: spawn to listening (Node boot + module load); module load: the handler file loaded as Lambda loads it;',
     'first invoke: the first invocation, as its caller sees it (services built lazily on it);',
@@ -438,6 +476,29 @@ export function formatColdStarts(rows: readonly ColdStartRow[]): string {
     "ledger's calls: --calls) a deployed function does not have: it reads its keys and calls Alpaca over HTTPS instead",
     '',
   ].join('\n');
+}
+
+/**
+ * DynamoDB Local (a JVM) and the SQS server answer their first requests slowly while they compile
+ * them; AWS's servers are always warm. A week of daily runs of the sample strategies on a scratch
+ * stage (its own tables) before any function is measured, so only the function starts cold.
+ */
+async function warmUpServers(endpoints: StackEndpoints, dir: string, logger: Logger): Promise<void> {
+  const barsDir = path.join(dir, 'bars');
+  mkdirSync(barsDir, { recursive: true });
+  for (const [symbol, csv] of generateSampleBars(sampleTradingDays('2024-01-02', '2024-03-15')))
+    writeFileSync(path.join(barsDir, `${symbol}.csv`), csv);
+  const strategiesDir = path.join(dir, 'strategies');
+  cpSync(path.join(workspaceRoot(), 'strategies'), strategiesDir, { recursive: true });
+  const world = await LocalWorld.open({
+    endpoints,
+    stage: WARM_UP_STAGE,
+    barsDir,
+    strategiesDir,
+    configFile: `config.${STAGE}.json`,
+    logger,
+  });
+  for (const day of sampleTradingDays('2024-03-04', '2024-03-08')) await world.runDay(day);
 }
 
 function ms(value: number): string {

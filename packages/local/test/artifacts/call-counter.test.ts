@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { formatCalls, startCallCounter } from '../../src/artifacts/call-counter';
+import { formatCalls, formatWaterfall, startCallCounter } from '../../src/artifacts/call-counter';
 
 /** An upstream that answers every request with its own body, as a server would answer the call. */
 async function echoServer(): Promise<{ url: string; server: Server }> {
@@ -30,10 +30,27 @@ describe('the call counter of bench cold-start', () => {
       await call('DynamoDB_20120810.GetItem', get);
       await call('DynamoDB_20120810.BatchGetItem', { RequestItems: { 'strategy-books-local-ledger': {} } });
       await call('AmazonSQS.SendMessage', { QueueUrl: 'q' });
-      expect(formatCalls(counter.take())).toBe(
+      const taken = counter.take();
+      expect(formatCalls(taken.counts)).toBe(
         '4 (GetItem [ledger] 2, BatchGetItem [ledger] 1, SendMessage 1)',
       );
-      expect(formatCalls(counter.take())).toBe('none');
+      // In the order they were sent (each awaited before the next), each timed from the last take.
+      expect(taken.calls.map((c) => c.name)).toEqual([
+        'GetItem [ledger]',
+        'GetItem [ledger]',
+        'BatchGetItem [ledger]',
+        'SendMessage',
+      ]);
+      for (const [i, c] of taken.calls.entries()) {
+        expect(c.tookMs).toBeGreaterThanOrEqual(0);
+        if (i > 0)
+          expect(c.atMs).toBeGreaterThanOrEqual(
+            (taken.calls[i - 1]?.atMs ?? 0) + (taken.calls[i - 1]?.tookMs ?? 0),
+          );
+      }
+      expect(formatWaterfall(taken.calls)).toHaveLength(4);
+      expect(formatWaterfall(taken.calls)[2]).toContain('BatchGetItem [ledger]');
+      expect(formatCalls(counter.take().counts)).toBe('none');
     } finally {
       await counter.close();
       upstream.server.close();
