@@ -10,8 +10,11 @@ function emptyAccount() {
     stage: 'test',
     config: { strategyIds: async () => [] },
     runs: { ofDate: async () => undefined },
-    books: { read: async (id) => emptyBook(id), bookIds: async () => [] },
-    broker: { positions: async () => [], account: async () => ({ cash: Money.ZERO }) },
+    books: {
+      read: async (id) => ({ book: emptyBook(id), exists: false, version: undefined }),
+      bookIds: async () => [],
+    },
+    broker: { positions: async () => [], account: async () => ({ cash: Money.ZERO, equity: Money.ZERO }) },
     pool: { balance: async () => Money.ZERO },
     external: { sync: async () => ({ entries: [] }) },
     results: { put: async () => true },

@@ -12,8 +12,7 @@ import type {
   TradingDate,
 } from '@books/core';
 import type { EventPublisher } from '@books/events';
-import type { ReconResult } from '@books/ledger-client';
-import type { Book } from '@books/portfolio';
+import type { LoadedBook, ReconResult } from '@books/ledger-client';
 
 /**
  * The stage's configured strategies. Their books are reconciled, and so is every other book on the
@@ -41,15 +40,15 @@ export interface RunOrders {
 
 /** A book as stored (empty when it does not exist yet). Throws when it cannot be read. */
 export interface BookSource {
-  read(strategyId: StrategyId): Promise<Book>;
+  read(strategyId: StrategyId): Promise<LoadedBook>;
   /** Every book that exists, configured or not (LEGACY and EXTERNAL may be among them). */
   bookIds(): Promise<readonly StrategyId[]>;
 }
 
-/** The broker account: its positions (US equities) and its cash. */
+/** The broker account: its positions (US equities), its cash and equity. */
 export interface BrokerAccount {
   positions(): Promise<readonly Position[]>;
-  account(): Promise<Pick<Account, 'cash'>>;
+  account(): Promise<Pick<Account, 'cash' | 'equity'>>;
   /** Rows of classes the books never trade (options, crypto, multi-leg): reported, never a break. */
   otherClasses?(): Promise<readonly ExternalRow[]>;
 }
@@ -87,6 +86,11 @@ export interface ExternalBookSync {
     readonly prices: ReadonlyMap<Symbol, Price>;
     readonly date: TradingDate;
     readonly at: string;
+    /**
+     * The EXTERNAL book as the reconciliation read it (with the other books); absent, the sync reads
+     * it. Its version guards the sync's write, so a book changed since makes the sync a lost race.
+     */
+    readonly book?: LoadedBook;
   }): Promise<ExternalSync>;
 }
 
@@ -103,8 +107,8 @@ export interface ReconcileAccountPorts {
   readonly runs: RunOrders;
   readonly books: BookSource;
   readonly broker: BrokerAccount;
-  /** The unallocated pool's balance as the ledger stores it (zero before it is opened). */
-  readonly pool: { balance(): Promise<Money> };
+  /** The unallocated pool's balance as the ledger stores it (undefined before it is opened). */
+  readonly pool: { balance(): Promise<Money | undefined> };
   readonly external: ExternalBookSync;
   /** The broker activities waiting for an operator (`books activities`): each a named break. */
   readonly activities?: PendingActivities;
@@ -113,6 +117,21 @@ export interface ReconcileAccountPorts {
   readonly events?: EventPublisher;
   readonly clock: Clock;
   readonly logger: Logger;
+}
+
+/**
+ * What one reconciliation read, in its order (the books and the pool, then the broker): the
+ * ledger and the account as of one moment, for its caller to use in the same invocation instead
+ * of reading them again (the coordinator's run record and top-up grants). Never kept across
+ * invocations. The books are as read before the EXTERNAL book's sync (which writes only EXTERNAL).
+ */
+export interface AccountRead {
+  /** Every book read (configured, retired, LEGACY and EXTERNAL), absent ones read empty. */
+  readonly books: ReadonlyMap<StrategyId, LoadedBook>;
+  /** The pool's balance as stored; undefined before it is opened. */
+  readonly pool: Money | undefined;
+  readonly positions: readonly Position[];
+  readonly account: Pick<Account, 'cash' | 'equity'>;
 }
 
 /** An activity the ingestion could not attribute: a named break until the operator resolves it. */

@@ -14,7 +14,13 @@ import { reconciliationBreakEvent, type StageEvent } from '@books/events';
 import type { ReconResult } from '@books/ledger-client';
 import { type InFlightOrder, quantitiesOf, type Reconciliation, reconcile } from '@books/portfolio';
 import { reconciliationMetric } from './metric';
-import type { ExternalSync, PendingActivity, ReconcileAccountPorts, ReconResultStore } from './ports';
+import type {
+  AccountRead,
+  ExternalSync,
+  PendingActivity,
+  ReconcileAccountPorts,
+  ReconResultStore,
+} from './ports';
 
 /** What asks for a reconciliation: the day (today's market date when absent), and why. */
 export interface ReconcileRequest {
@@ -69,12 +75,12 @@ const IN_FLIGHT_STATES: ReadonlySet<string> = new Set(['SUBMITTED', 'PARTIALLY_F
  * reconciler's retry reconciles and publishes again, same ids), except in the coordinator's
  * fail-closed check (`trigger: plan`), where it is logged: a bus outage alone must not stop the
  * day's trading, and the check's breaks already stop the strategies they concern.
- * Returns the summary, and the result as stored.
+ * Returns the summary, the result as stored, and what it read (`AccountRead`).
  */
 export async function reconcileAccount(
   ports: ReconcileAccountPorts,
   request: ReconcileRequest = {},
-): Promise<{ summary: ReconcileSummary; stored: ReconResult }> {
+): Promise<{ summary: ReconcileSummary; stored: ReconResult; read: AccountRead }> {
   const { logger } = ports;
   const now = ports.clock.now();
   const date = request.date ?? marketDateOf(now);
@@ -89,11 +95,16 @@ export async function reconcileAccount(
   const unconfigured = onLedger.filter((id) => id !== LEGACY && id !== EXTERNAL && !configured.includes(id));
   const strategyIds = [...configured, ...unconfigured];
 
-  const [legacy, strategyBooks, pool] = await Promise.all([
+  // EXTERNAL with the others: its sync starts from it (its version guards the sync's write).
+  const [legacyRead, strategyReads, externalRead, poolRead] = await Promise.all([
     ports.books.read(LEGACY),
     Promise.all(strategyIds.map((id) => ports.books.read(id))),
+    ports.books.read(EXTERNAL),
     ports.pool.balance(),
   ]);
+  const legacy = legacyRead.book;
+  const strategyBooks = strategyReads.map((r) => r.book);
+  const pool = poolRead ?? Money.ZERO;
   const [positions, account, otherClasses] = await Promise.all([
     ports.broker.positions(),
     ports.broker.account(),
@@ -144,7 +155,7 @@ export async function reconcileAccount(
   );
   let sync: ExternalSync;
   try {
-    sync = await ports.external.sync({ unowned: result.external, prices, date, at });
+    sync = await ports.external.sync({ unowned: result.external, prices, date, at, book: externalRead });
   } catch (e) {
     // The comparison stands without it: the breaks are reported all the same.
     sync = { entries: [], skipped: `the EXTERNAL book could not be updated: ${errorMessage(e)}` };
@@ -169,7 +180,7 @@ export async function reconcileAccount(
       `not recorded into EXTERNAL (no price): ${sync.unpriced.join(', ')}`,
     );
   // As the sync left it: read again only when the sync does not know (a lost race, a failure).
-  const externalQty = sync.held ?? quantitiesOf(await ports.books.read(EXTERNAL));
+  const externalQty = sync.held ?? quantitiesOf((await ports.books.read(EXTERNAL)).book);
   const stored = await storeResult(ports.results, {
     date,
     at,
@@ -264,7 +275,13 @@ export async function reconcileAccount(
       : {}),
   };
   await publishBreaks(ports, request, date, at, result);
-  return { summary, stored };
+  const read: AccountRead = {
+    books: new Map([legacyRead, ...strategyReads, externalRead].map((r) => [r.book.strategyId, r])),
+    pool: poolRead,
+    positions,
+    account,
+  };
+  return { summary, stored, read };
 }
 
 async function publishBreaks(

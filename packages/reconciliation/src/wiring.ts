@@ -1,4 +1,4 @@
-import { Money, type RunId } from '@books/core';
+import type { RunId } from '@books/core';
 import { drainOutbox, type EventPublisher } from '@books/events';
 import {
   ActivityRepository,
@@ -26,7 +26,7 @@ export function reconciliationPorts(services: Services): ReconcileAccountPorts {
     runs: new LedgerRunOrders(env.BOOKS_STAGE, services.runs),
     books: new LedgerBookSource(services.books),
     broker: new BrokerAccountSource(services.broker),
-    pool: { balance: async () => (await new PoolRepository(services.table).read())?.cash ?? Money.ZERO },
+    pool: { balance: async () => (await new PoolRepository(services.table).read())?.cash },
     external: new LedgerExternalBook(services),
     activities: {
       pending: async () => pendingOf(await new ActivityRepository(services.table, services.books).list()),

@@ -87,12 +87,18 @@ function world(
         init.run === false ? undefined : { runId: RunId(`test-${date}`), intents: init.intents ?? [] },
     },
     books: {
-      read: async (id) => books.get(id) ?? emptyBook(id),
+      read: async (id) => {
+        const book = books.get(id);
+        return { book: book ?? emptyBook(id), exists: book !== undefined, version: book ? 1 : undefined };
+      },
       bookIds: async () => [...books.keys()].sort(),
     },
     broker: {
       positions: async () => init.positions ?? [],
-      account: async () => ({ cash: Money.parse(init.brokerCash ?? '0') }),
+      account: async () => ({
+        cash: Money.parse(init.brokerCash ?? '0'),
+        equity: Money.parse(init.brokerCash ?? '0'),
+      }),
       otherClasses: async () => init.otherClasses ?? [],
     },
     pool: {
@@ -235,7 +241,7 @@ describe('reconcileAccount', () => {
     });
   });
 
-  it('takes what EXTERNAL holds from the sync when it says, without reading the book again', async () => {
+  it('takes what EXTERNAL holds from the sync when it says, reading the book only once, with the others', async () => {
     const w = world({ positions: [position(QQQ, '3', '42.5')], brokerCash: '10' });
     const read = jest.fn(w.ports.books.read);
     const { summary } = await reconcileAccount(
@@ -247,7 +253,48 @@ describe('reconcileAccount', () => {
       { date: DATE },
     );
     expect(summary.external).toEqual([{ symbol: QQQ, qty: '3' }]);
-    expect(read.mock.calls.map(([id]) => id)).not.toContain(EXTERNAL);
+    expect(read.mock.calls.filter(([id]) => id === EXTERNAL)).toHaveLength(1);
+  });
+
+  it('hands the sync the EXTERNAL book it read with the others, so the sync does not read it again', async () => {
+    const w = world({
+      books: [bookOf(EXTERNAL, '0', [[QQQ, '1']])],
+      positions: [position(QQQ, '3')],
+      brokerCash: '10',
+      pool: '10',
+    });
+    await reconcileAccount(w.ports, { date: DATE });
+    expect(w.syncs[0]?.book).toMatchObject({ exists: true, version: 1 });
+    expect(w.syncs[0]?.book?.book.lots.map((l) => [l.symbol, l.openQty.toString()])).toEqual([[QQQ, '1']]);
+  });
+
+  it('answers what it read, books then broker: every book (absent ones empty), the pool and the account', async () => {
+    const w = world({
+      books: [bookOf(ALPHA, '900', [[SPY, '10']])],
+      positions: [position(SPY, '10')],
+      brokerCash: '1000',
+      pool: '100',
+    });
+    const { read } = await reconcileAccount(w.ports, { date: DATE });
+    expect([...read.books].map(([id, r]) => [id, r.exists, r.book.cash.toString()])).toEqual([
+      [LEGACY, false, '0'],
+      [ALPHA, true, '900'],
+      [BETA, false, '0'],
+      [EXTERNAL, false, '0'],
+    ]);
+    expect(read.pool?.toString()).toBe('100');
+    expect(read.positions.map((p) => p.symbol)).toEqual([SPY]);
+    expect(read.account.cash.toString()).toBe('1000');
+  });
+
+  it('answers an unopened pool as undefined in what it read, and reconciles it as zero', async () => {
+    const w = world({ brokerCash: '0' });
+    const { read, summary } = await reconcileAccount(
+      { ...w.ports, pool: { balance: async () => undefined } },
+      { date: DATE },
+    );
+    expect(read.pool).toBeUndefined();
+    expect(summary.cash.unallocated).toBe('0');
   });
 
   it('reports the breaks all the same when the EXTERNAL book cannot be updated', async () => {

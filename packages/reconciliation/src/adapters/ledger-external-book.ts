@@ -10,6 +10,7 @@ import {
   type TradingDate,
 } from '@books/core';
 import {
+  type LoadedBook,
   loadBook,
   lotChangeItem,
   type TransactItem,
@@ -49,9 +50,11 @@ export async function syncExternalBook(
     readonly prices: ReadonlyMap<Symbol, Price>;
     readonly date: TradingDate;
     readonly at: string;
+    /** EXTERNAL as the caller just read it (`loadBook`); absent, read here. */
+    readonly book?: LoadedBook;
   },
 ): Promise<ExternalSync> {
-  const loaded = await loadBook(services.books, EXTERNAL);
+  const loaded = input.book ?? (await loadBook(services.books, EXTERNAL));
   const held = quantitiesOf(loaded.book);
   const symbols = [...new Set<Symbol>([...input.unowned.keys(), ...held.keys()])].sort(compareText);
   // Entries fold after every lot EXTERNAL holds, so that a rebuild from its trades sells what it

@@ -2,12 +2,12 @@ import type { Broker } from '@books/broker';
 import { type RunId, runIdOf, type StrategyId, type TradingDate } from '@books/core';
 import {
   type BookRepository,
+  type LoadedBook,
   loadBook,
   type ReconRepository,
   type ReconResult,
   type RunRepository,
 } from '@books/ledger-client';
-import type { Book } from '@books/portfolio';
 import type { BookSource, BrokerAccount, ReconResultStore, RunIntent, RunOrders } from '../ports';
 
 /** The stage's run of a date, `{stage}-{date}`, read strongly consistent from the ledger. */
@@ -27,8 +27,8 @@ export class LedgerRunOrders implements RunOrders {
 export class LedgerBookSource implements BookSource {
   constructor(private readonly books: BookRepository) {}
 
-  async read(strategyId: StrategyId): Promise<Book> {
-    return (await loadBook(this.books, strategyId)).book;
+  read(strategyId: StrategyId): Promise<LoadedBook> {
+    return loadBook(this.books, strategyId);
   }
 
   bookIds(): Promise<readonly StrategyId[]> {
