@@ -33,6 +33,7 @@ import type {
   MigrationGate,
   OpenMigrationInfo,
   PendingActivityRow,
+  PlanSnapshot,
   ReconciliationBreak,
   ReconciliationCheck,
   RunHistory,
@@ -136,6 +137,9 @@ export async function planRun(deps: PlanRunDeps, request: PlanRunRequest): Promi
   // The gates' reads go on while the run order is taken; each is decided on below in the same order
   // as when read one after another (a stop leaves the later reads unused).
   const reads = startGateReads(deps, config);
+  // The pool as it stands, for its opening below (a read; a dry run opens nothing).
+  const capital = deps.capital;
+  const poolSeen = capital && !request.dryRun ? startRead(() => capital.poolOpenedAt()) : undefined;
   const order = await takeRunOrder(deps, runId, date, now, request.dryRun ?? false);
   if ('stop' in order) {
     log.warn({ event: 'run-out-of-order', runId }, order.stop);
@@ -167,10 +171,11 @@ export async function planRun(deps: PlanRunDeps, request: PlanRunRequest): Promi
   const candidates = config.strategies.filter((s) => s.enabled && !guard.has(s.id) && !held.has(s.id));
   // The pool is opened before the first reconciliation of the stage, so that one finds it.
   const pool =
-    deps.capital && !request.dryRun
-      ? await deps.capital.openPool(
+    capital && !request.dryRun
+      ? await capital.openPool(
           config.strategies.map((s) => s.id),
           now.toISOString(),
+          { openedAt: await valueOf(poolSeen) },
         )
       : undefined;
   let stillPending: readonly PendingActivityRow[] | undefined;
@@ -203,11 +208,12 @@ export async function planRun(deps: PlanRunDeps, request: PlanRunRequest): Promi
   for (const w of warnings) log.warn({ event: 'shared-symbol', runId }, w);
   const share = config.limits?.concentrationWarning;
   const positionsOf = share ? deps.account.positions?.bind(deps.account) : undefined;
-  // The account and, for the concentration warning, its positions: both at once.
-  const [snapshot, positions] = await Promise.all([
-    deps.account.account(),
-    positionsOf ? positionsOf() : undefined,
-  ]);
+  // The account and, for the concentration warning, its positions: as the reconciliation just read
+  // them (the plan's one snapshot), else both read at once.
+  const known = gate.read;
+  const [snapshot, positions] = known
+    ? [known.account, positionsOf ? known.positions : undefined]
+    : await Promise.all([deps.account.account(), positionsOf ? positionsOf() : undefined]);
   if (share && positions)
     for (const w of concentrationWarnings(positions, snapshot.equity, share)) {
       log.warn({ event: 'concentration', runId }, w);
@@ -236,10 +242,9 @@ export async function planRun(deps: PlanRunDeps, request: PlanRunRequest): Promi
   };
 
   const merged = migrating.length > 0 ? [] : mergedByGuard;
-  // The capital snapshot of the grants is read while the run is recorded (a read: unused when
-  // another execution holds the run).
-  const capital = deps.capital;
-  const grantsRead = capital && startRead(() => capitalOf(capital, enabled, merged));
+  // The capital snapshot of the grants: the books and the pool as the reconciliation read them,
+  // else read while the run is recorded (a read: unused when another execution holds the run).
+  const grantsRead = capital && startRead(() => capitalOf(capital, enabled, merged, known));
   let run = record;
   if (!request.dryRun) {
     const lock = await deps.runs.createRun(record);
@@ -465,13 +470,20 @@ async function capitalOf(
   capital: CapitalSource,
   enabled: readonly StrategyConfig[],
   merged: readonly StrategyConfig[],
+  known: PlanSnapshot | undefined,
 ): Promise<CapitalSnapshot> {
   const requests = enabled
     .filter((s) => !isMerged(s))
     .map((s) => ({ strategyId: s.id, allocation: s.allocation }));
   if (merged.length > 0)
     requests.push({ strategyId: LEGACY, allocation: Weight.sum(merged.map((s) => s.allocation)) });
-  return { requests, snapshot: await capital.snapshot(requests.map((r) => r.strategyId)) };
+  return {
+    requests,
+    snapshot: await capital.snapshot(
+      requests.map((r) => r.strategyId),
+      known,
+    ),
+  };
 }
 
 /** The run's top-up grants from the capital snapshot. */
@@ -643,6 +655,8 @@ interface Gate {
   readonly warnings: readonly string[];
   /** Set when the whole run is refused. */
   readonly stop?: string;
+  /** What the reconciliation read: the plan's snapshot of the books and the account. */
+  readonly read?: PlanSnapshot;
 }
 
 /**
@@ -660,8 +674,12 @@ async function reconciliationGate(
 ): Promise<Gate> {
   if (!deps.reconciliation) return { blocked: new Map(), warnings: [] };
   let breaks: readonly ReconciliationBreak[];
+  let read: PlanSnapshot | undefined;
   try {
-    breaks = await deps.reconciliation.breaks(date, pendingActivities ? { pendingActivities } : {});
+    ({ breaks, read } = await deps.reconciliation.breaks(
+      date,
+      pendingActivities ? { pendingActivities } : {},
+    ));
   } catch (e) {
     const reason = `reconciliation could not run (${errorMessage(e)})`;
     if (config.onReconciliationBreak === 'warn') return { blocked: new Map(), warnings: [reason] };
@@ -669,10 +687,11 @@ async function reconciliationGate(
       return { blocked: new Map(), warnings: [], stop: `stopped: ${reason}` };
     return { blocked: new Map(candidates.map((s) => [s.id, `blocked: ${reason}`])), warnings: [] };
   }
-  if (breaks.length === 0) return { blocked: new Map(), warnings: [] };
+  const snapshot = read ? { read } : {};
+  if (breaks.length === 0) return { blocked: new Map(), warnings: [], ...snapshot };
   const text = (b: ReconciliationBreak) => `${b.symbol} ${b.status} (unexplained ${b.unexplained})`;
   const warnings = breaks.map((b) => `reconciliation break: ${text(b)}`);
-  if (config.onReconciliationBreak === 'warn') return { blocked: new Map(), warnings };
+  if (config.onReconciliationBreak === 'warn') return { blocked: new Map(), warnings, ...snapshot };
   if (config.onReconciliationBreak === 'block-run')
     return {
       blocked: new Map(),
@@ -686,5 +705,5 @@ async function reconciliationGate(
     if (hit.length > 0)
       blocked.set(s.id, `blocked: unexplained reconciliation break on ${hit.map(text).join(', ')}`);
   }
-  return { blocked, warnings };
+  return { blocked, warnings, ...snapshot };
 }

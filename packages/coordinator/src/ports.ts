@@ -4,11 +4,13 @@ import type {
   BooksConfig,
   Flow,
   Money,
+  Quantity,
   RunId,
   StrategyId,
   Symbol,
   TradingDate,
 } from '@books/core';
+import type { Book } from '@books/portfolio';
 import type { LatestRun } from './run-order';
 import type { TradingSession } from './run-window';
 
@@ -42,17 +44,47 @@ export interface BookCapital {
   readonly cash: Money;
 }
 
+/**
+ * The books, the pool and the broker account as the plan's reconciliation read them (books first,
+ * then the broker): the plan's one snapshot of them, passed along within the invocation (the run
+ * record's equity and cash, the top-up grants), never kept across invocations.
+ */
+export interface PlanSnapshot {
+  /** The books read, by strategy; `exists` is false for a book never stored (it reads empty). */
+  readonly books: ReadonlyMap<StrategyId, { readonly book: Book; readonly exists: boolean }>;
+  /** The pool's balance as stored; undefined before it is opened. */
+  readonly pool: Money | undefined;
+  readonly positions: readonly {
+    readonly symbol: Symbol;
+    readonly qty: Quantity;
+    readonly marketValue: Money;
+  }[];
+  readonly account: { readonly equity: Money; readonly cash: Money };
+}
+
 /** The unallocated pool and the books, for the run's top-up grants (DESIGN.md §5). */
 export interface CapitalSource {
+  /** When the pool opened; undefined before (a read: the plan starts it with its first reads). */
+  poolOpenedAt(): Promise<string | undefined>;
   /**
    * Opens the pool once, at the stage's first run, with the account's cash that no book holds
-   * (LEGACY and EXTERNAL included); a pool already open is left as it is. Answers when it was
-   * opened, when that is known (read, or opened here); undefined else.
+   * (LEGACY and EXTERNAL included); a pool already open is left as it is. `seen`: the pool as the
+   * plan read it (`poolOpenedAt`), not read again. Answers when it was opened, when that is known
+   * (read, or opened here); undefined else.
    */
-  openPool(books: readonly StrategyId[], at: string): Promise<{ readonly openedAt: string } | undefined>;
-  /** The pool's balance (what it would open with, when not open yet) and each existing book's equity and cash. */
+  openPool(
+    books: readonly StrategyId[],
+    at: string,
+    seen: { readonly openedAt: string | undefined },
+  ): Promise<{ readonly openedAt: string } | undefined>;
+  /**
+   * The pool's balance (what it would open with, when not open yet) and each existing book's equity
+   * and cash. `known`: the plan's snapshot; when it holds the pool and every book asked, they are
+   * valued from it instead of read again.
+   */
   snapshot(
     books: readonly StrategyId[],
+    known?: PlanSnapshot,
   ): Promise<{ readonly pool: Money; readonly books: ReadonlyMap<StrategyId, BookCapital> }>;
 }
 
@@ -124,13 +156,13 @@ export interface PendingActivityRow {
 export interface ReconciliationCheck {
   /**
    * Reconciles every book with the broker now; the breaks found (empty when the books explain the
-   * account). `known.pendingActivities`: the pending activities as this invocation's ingestion just
-   * read them (it wrote none), not read again.
+   * account), and what it read (the plan's snapshot of the books and the account). `known.pendingActivities`:
+   * the pending activities as this invocation's ingestion just read them (it wrote none), not read again.
    */
   breaks(
     date: TradingDate,
     known?: { readonly pendingActivities?: readonly PendingActivityRow[] },
-  ): Promise<readonly ReconciliationBreak[]>;
+  ): Promise<{ readonly breaks: readonly ReconciliationBreak[]; readonly read?: PlanSnapshot }>;
 }
 
 /** Run-time flow overrides per strategy (an SSM parameter each, deployed). */

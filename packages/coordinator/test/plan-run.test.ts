@@ -4,13 +4,22 @@ import {
   Money,
   marketTimeToInstant,
   parseBooksConfig,
+  Quantity,
   RunId,
   StrategyId,
   Symbol,
   TradingDate,
 } from '@books/core';
+import { emptyBook } from '@books/portfolio';
 import { type PlanRunDeps, planRun } from '../src/plan-run';
-import type { CapitalSource, DispatchOutcome, RunHistory, RunRecord, RunStore } from '../src/ports';
+import type {
+  CapitalSource,
+  DispatchOutcome,
+  PlanSnapshot,
+  RunHistory,
+  RunRecord,
+  RunStore,
+} from '../src/ports';
 import type { LatestRun } from '../src/run-order';
 
 /** The stage's latest run in memory; `movedBy` moves it first once (another date's coordinator). */
@@ -449,6 +458,7 @@ describe('top-up grants decided in the run snapshot', () => {
     const d = deps();
     const opened: string[] = [];
     const capital: CapitalSource = {
+      poolOpenedAt: async () => undefined,
       async openPool(ids, at) {
         opened.push(`${ids.join(',')} @ ${at}`);
         return undefined;
@@ -502,6 +512,81 @@ describe('top-up grants decided in the run snapshot', () => {
   });
 });
 
+describe("one snapshot per plan: the reconciliation's read", () => {
+  const SPY = Symbol('SPY');
+  const read: PlanSnapshot = {
+    books: new Map([
+      [
+        StrategyId('momentum'),
+        { book: { ...emptyBook(StrategyId('momentum')), cash: Money.parse('500') }, exists: true },
+      ],
+      [StrategyId('mean_reversion'), { book: emptyBook(StrategyId('mean_reversion')), exists: false }],
+    ]),
+    pool: Money.parse('70000'),
+    positions: [{ symbol: SPY, qty: Quantity.parse('10'), marketValue: Money.parse('1000') }],
+    account: { equity: Money.parse('90000'), cash: Money.parse('80000') },
+  };
+
+  function withRead(config?: unknown) {
+    const d = deps(config ? { config } : {});
+    const asked: Array<PlanSnapshot | undefined> = [];
+    const seen: Array<string | undefined> = [];
+    const plan: PlanRunDeps = {
+      ...d.deps,
+      reconciliation: { breaks: async () => ({ breaks: [], read }) },
+      capital: {
+        poolOpenedAt: async () => '2026-11-23T20:30:00.000Z',
+        async openPool(_ids, _at, pool) {
+          seen.push(pool.openedAt);
+          return pool.openedAt === undefined ? undefined : { openedAt: pool.openedAt };
+        },
+        async snapshot(_ids, known) {
+          asked.push(known);
+          return { pool: Money.parse('70000'), books: new Map() };
+        },
+      },
+    };
+    return { ...d, deps: plan, asked, seen };
+  }
+
+  it("records the run's equity and cash as the reconciliation read the account, without reading it again", async () => {
+    const { deps: d, runs, snapshots } = withRead();
+    const result = await planRun(d, { executionId: 'exec-1' });
+    expect(result.proceed).toBe(true);
+    expect(snapshots()).toBe(0);
+    const run = runs.runs.get('test-2026-11-24');
+    expect([run?.equity.toString(), run?.cash.toString()]).toEqual(['90000', '80000']);
+  });
+
+  it("values the grants' books from the reconciliation's read", async () => {
+    const { deps: d, asked } = withRead();
+    await planRun(d, { executionId: 'exec-1' });
+    expect(asked).toEqual([read]);
+  });
+
+  it('reads the account itself when the reconciliation could not run (and plans from what it reads)', async () => {
+    const { deps: d, runs, snapshots, asked } = withRead();
+    const failing: PlanRunDeps = {
+      ...d,
+      reconciliation: {
+        breaks: async () => {
+          throw new Error('table unavailable');
+        },
+      },
+    };
+    await planRun(failing, { executionId: 'exec-1' });
+    expect(snapshots()).toBe(1);
+    expect(runs.runs.get('test-2026-11-24')?.equity.toString()).toBe('100000');
+    expect(asked).toEqual([undefined]);
+  });
+
+  it('opens the pool from what the plan read of it with its first reads, not reading it again', async () => {
+    const { deps: d, seen } = withRead();
+    await planRun(d, { executionId: 'exec-1' });
+    expect(seen).toEqual(['2026-11-23T20:30:00.000Z']);
+  });
+});
+
 describe('broker activities posted before the plan', () => {
   function withActivities() {
     const d = deps();
@@ -509,6 +594,7 @@ describe('broker activities posted before the plan', () => {
     const deps2: PlanRunDeps = {
       ...d.deps,
       capital: {
+        poolOpenedAt: async () => undefined,
         async openPool() {
           order.push('open pool');
           return undefined;
@@ -526,7 +612,7 @@ describe('broker activities posted before the plan', () => {
       reconciliation: {
         async breaks() {
           order.push('reconcile');
-          return [];
+          return { breaks: [] };
         },
       },
     };

@@ -1,6 +1,6 @@
 import { EXTERNAL, type StrategyId, Symbol, type TradingDate } from '@books/core';
 import type { Services } from '@books/runtime';
-import type { PendingActivity, ReconcileAccountPorts } from './ports';
+import type { AccountRead, PendingActivity, ReconcileAccountPorts } from './ports';
 import { reconcileAccount } from './reconcile-account';
 import { reconciliationPorts } from './wiring';
 
@@ -15,7 +15,7 @@ export interface SymbolBreak {
 /**
  * The coordinator's fail-closed check over the stage's services: runs a reconciliation (so the
  * result is stored as `RECON#{date}` and logged like any other reconciliation) and returns its
- * breaks with the strategies whose books hold each broken symbol.
+ * breaks with the strategies whose books hold each broken symbol, and what it read.
  */
 export function ledgerReconciliationCheck(services: Services): ReconciliationBreaks {
   return reconciliationCheck(reconciliationPorts(services));
@@ -29,21 +29,21 @@ export interface ReconciliationBreaks {
   breaks(
     date: TradingDate,
     known?: { readonly pendingActivities?: readonly PendingActivity[] },
-  ): Promise<readonly SymbolBreak[]>;
+  ): Promise<{ readonly breaks: readonly SymbolBreak[]; readonly read: AccountRead }>;
 }
 
 /** The fail-closed check over any reconciliation ports (`ledgerReconciliationCheck` wires the ledger's). */
 export function reconciliationCheck(ports: ReconcileAccountPorts): ReconciliationBreaks {
   return {
     async breaks(date, known) {
-      const { summary, stored } = await reconcileAccount(ports, {
+      const { summary, stored, read } = await reconcileAccount(ports, {
         date,
         trigger: 'plan',
         ...(known?.pendingActivities ? { pendingActivities: known.pendingActivities } : {}),
       });
-      if (summary.ok) return [];
+      if (summary.ok) return { breaks: [], read };
       const entries = new Map(stored.entries.map((e) => [e.symbol as string, e]));
-      return summary.breaks.map((b) => {
+      const breaks = summary.breaks.map((b) => {
         const entry = entries.get(b.symbol);
         return {
           symbol: entry?.symbol ?? Symbol(b.symbol),
@@ -54,6 +54,7 @@ export function reconciliationCheck(ports: ReconcileAccountPorts): Reconciliatio
             .map((h) => h.strategyId),
         };
       });
+      return { breaks, read };
     },
   };
 }

@@ -424,7 +424,20 @@ describe('reconciliation break events', () => {
 describe('reconciliationCheck (the coordinator fails closed on it)', () => {
   it('answers no break on a clean account', async () => {
     const w = world({ books: [bookOf(ALPHA, '0', [[SPY, '1']])], positions: [position(SPY, '1')] });
-    expect(await reconciliationCheck(w.ports).breaks(DATE)).toEqual([]);
+    expect((await reconciliationCheck(w.ports).breaks(DATE)).breaks).toEqual([]);
+  });
+
+  it('answers what the reconciliation read with its breaks, for the plan to use instead of reading again', async () => {
+    const w = world({
+      books: [bookOf(ALPHA, '0', [[SPY, '1']])],
+      positions: [position(SPY, '1')],
+      brokerCash: '5',
+      pool: '5',
+    });
+    const { read } = await reconciliationCheck(w.ports).breaks(DATE);
+    expect(read.books.get(ALPHA)?.exists).toBe(true);
+    expect(read.account.cash.toString()).toBe('5');
+    expect(read.positions.map((p) => p.symbol)).toEqual([SPY]);
   });
 
   it('answers each break with the strategies holding the symbol, never EXTERNAL', async () => {
@@ -432,7 +445,7 @@ describe('reconciliationCheck (the coordinator fails closed on it)', () => {
       books: [bookOf(ALPHA, '0', [[SPY, '10']]), bookOf(BETA, '0', [[SPY, '5']])],
       positions: [position(SPY, '12'), position(QQQ, '1')],
     });
-    const breaks = await reconciliationCheck(w.ports).breaks(DATE);
+    const { breaks } = await reconciliationCheck(w.ports).breaks(DATE);
     expect(breaks).toEqual([
       { symbol: QQQ, status: 'UNOWNED', unexplained: '1', holders: [] },
       { symbol: SPY, status: 'DRIFT', unexplained: '-3', holders: [ALPHA, BETA] },
