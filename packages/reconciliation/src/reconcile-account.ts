@@ -95,6 +95,13 @@ export async function reconcileAccount(
   const unconfigured = onLedger.filter((id) => id !== LEGACY && id !== EXTERNAL && !configured.includes(id));
   const strategyIds = [...configured, ...unconfigured];
 
+  // The pending activities with the books (a read; its failure is thrown where they are reported,
+  // after the result is stored, as when read there).
+  const pendingRead = settle(
+    request.pendingActivities
+      ? Promise.resolve(request.pendingActivities)
+      : (ports.activities?.pending() ?? Promise.resolve([])),
+  );
   // EXTERNAL with the others: its sync starts from it (its version guards the sync's write).
   const [legacyRead, strategyReads, externalRead, poolRead] = await Promise.all([
     ports.books.read(LEGACY),
@@ -213,7 +220,7 @@ export async function reconcileAccount(
       `${b.status} ${b.symbol}: broker ${b.brokerQty}, books ${b.ownedQty}`,
     );
   }
-  const pendingActivities = request.pendingActivities ?? (await ports.activities?.pending()) ?? [];
+  const pendingActivities = (await pendingRead)();
   for (const a of pendingActivities)
     logger.error(
       {
@@ -282,6 +289,16 @@ export async function reconcileAccount(
     account,
   };
   return { summary, stored, read };
+}
+
+/** A read's outcome, kept until it is asked for: its value, or its error thrown then. */
+function settle<T>(read: Promise<T>): Promise<() => T> {
+  return read.then(
+    (value) => () => value,
+    (error: unknown) => () => {
+      throw error;
+    },
+  );
 }
 
 async function publishBreaks(

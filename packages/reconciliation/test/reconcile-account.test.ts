@@ -197,6 +197,53 @@ describe('reconcileAccount', () => {
     expect(read).not.toHaveBeenCalled();
   });
 
+  it('reads the pending activities with the books, not after the result is stored', async () => {
+    const w = world({ books: [bookOf(ALPHA, '1000')], brokerCash: '1000' });
+    const order: string[] = [];
+    const ports: ReconcileAccountPorts = {
+      ...w.ports,
+      books: {
+        ...w.ports.books,
+        read: async (id) => {
+          order.push(`book ${id}`);
+          return w.ports.books.read(id);
+        },
+      },
+      activities: {
+        pending: async () => {
+          order.push('activities');
+          return [];
+        },
+      },
+      results: {
+        put: async (result) => {
+          order.push('stored');
+          return w.ports.results.put(result);
+        },
+      },
+    };
+    await reconcileAccount(ports, { date: DATE });
+    expect(order.indexOf('activities')).toBeLessThan(order.indexOf('book LEGACY'));
+    expect(order.at(-1)).toBe('stored');
+  });
+
+  it('stores the result, then fails, when the pending activities cannot be read', async () => {
+    const w = world({ books: [bookOf(ALPHA, '1000')], brokerCash: '1000' });
+    const failing = reconcileAccount(
+      {
+        ...w.ports,
+        activities: {
+          pending: async () => {
+            throw new Error('activities unreadable');
+          },
+        },
+      },
+      { date: DATE },
+    );
+    await expect(failing).rejects.toThrow('activities unreadable');
+    expect(w.stored).toHaveLength(1);
+  });
+
   it('reconciles today (the market date of the clock) when no date is asked', async () => {
     const { summary } = await reconcileAccount(world().ports);
     expect(summary.date).toBe(DATE);
