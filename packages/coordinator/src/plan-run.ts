@@ -29,6 +29,7 @@ import type {
   ControlStandings,
   FlowGuard,
   FlowOverrides,
+  IngestResult,
   MarketCalendar,
   MigrationGate,
   OpenMigrationInfo,
@@ -137,9 +138,11 @@ export async function planRun(deps: PlanRunDeps, request: PlanRunRequest): Promi
   // The gates' reads go on while the run order is taken; each is decided on below in the same order
   // as when read one after another (a stop leaves the later reads unused).
   const reads = startGateReads(deps, config);
-  // The pool as it stands, for its opening below (a read; a dry run opens nothing).
+  // The pool as it stands, for its opening below (a read; a dry run opens nothing), and, when it is
+  // open, the activities since it opened for their ingestion below (reads; it posts nothing here).
   const capital = deps.capital;
   const poolSeen = capital && !request.dryRun ? startRead(() => capital.poolOpenedAt()) : undefined;
+  const activitiesRead = readActivitiesAhead(deps, date, poolSeen);
   const order = await takeRunOrder(deps, runId, date, now, request.dryRun ?? false);
   if ('stop' in order) {
     log.warn({ event: 'run-out-of-order', runId }, order.stop);
@@ -180,11 +183,10 @@ export async function planRun(deps: PlanRunDeps, request: PlanRunRequest): Promi
       : undefined;
   let stillPending: readonly PendingActivityRow[] | undefined;
   if (deps.activities && !request.dryRun) {
-    const ingested = await deps.activities.ingest(
-      date,
-      now.toISOString(),
-      pool ? { poolOpenedAt: pool.openedAt } : {},
-    );
+    const ingestAhead = await valueOf(activitiesRead);
+    const ingested = ingestAhead
+      ? await ingestAhead(now.toISOString())
+      : await deps.activities.ingest(date, now.toISOString(), pool ? { poolOpenedAt: pool.openedAt } : {});
     for (const p of ingested.pending)
       log.error(
         { event: 'activity-pending', runId, activityId: p.id },
@@ -310,6 +312,26 @@ async function valueOf<T>(read: Read<T> | undefined): Promise<T | undefined> {
   const r = await read;
   if (!r.ok) throw r.error;
   return r.value;
+}
+
+/**
+ * The activity ingestion's reads started ahead, once the pool is read open: the ingestion that
+ * posts from them (undefined when the pool is not open, or on a dry run, which posts nothing).
+ */
+function readActivitiesAhead(
+  deps: PlanRunDeps,
+  date: TradingDate,
+  poolSeen: Read<string | undefined> | undefined,
+): Read<((at: string) => Promise<IngestResult>) | undefined> | undefined {
+  const activities = deps.activities;
+  if (!activities?.readAhead || !poolSeen) return undefined;
+  const readAhead = activities.readAhead.bind(activities);
+  return startRead(async () => {
+    const seen = await poolSeen;
+    // The pool's read failed: its error is thrown where the pool is opened, before any ingestion.
+    if (!seen.ok || seen.value === undefined) return undefined;
+    return readAhead(date, seen.value);
+  });
 }
 
 interface GateReads {

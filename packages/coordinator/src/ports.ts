@@ -218,14 +218,17 @@ export interface RunHistory {
  */
 export interface ActivityIngestion {
   /** `known.poolOpenedAt`: when the pool opened, as the plan just read it (not read again). */
-  ingest(
-    date: TradingDate,
-    at: string,
-    known?: { readonly poolOpenedAt?: string },
-  ): Promise<{
-    readonly posted: readonly string[];
-    readonly pending: readonly { readonly id: string; readonly reason: string }[];
-    /** The ledger's pending activities after the ingestion, when it read them and wrote none. */
-    readonly stillPending?: readonly PendingActivityRow[];
-  }>;
+  ingest(date: TradingDate, at: string, known?: { readonly poolOpenedAt?: string }): Promise<IngestResult>;
+  /**
+   * Starts the ingestion's reads (the activities since the pool opened) ahead of it, posting
+   * nothing: answers the ingestion of `date` that posts from them. Absent, `ingest` reads them.
+   */
+  readAhead?(date: TradingDate, poolOpenedAt: string): Promise<(at: string) => Promise<IngestResult>>;
+}
+
+export interface IngestResult {
+  readonly posted: readonly string[];
+  readonly pending: readonly { readonly id: string; readonly reason: string }[];
+  /** The ledger's pending activities after the ingestion, when it read them and wrote none. */
+  readonly stillPending?: readonly PendingActivityRow[];
 }

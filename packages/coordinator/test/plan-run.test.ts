@@ -13,6 +13,7 @@ import {
 import { emptyBook } from '@books/portfolio';
 import { type PlanRunDeps, planRun } from '../src/plan-run';
 import type {
+  ActivityIngestion,
   CapitalSource,
   DispatchOutcome,
   PlanSnapshot,
@@ -622,6 +623,57 @@ describe('broker activities posted before the plan', () => {
   it('posts them after the pool opens and before the fail-closed reconciliation', async () => {
     const { deps: d, order } = withActivities();
     await planRun(d, { executionId: 'exec-1' });
+    expect(order).toEqual(['open pool', 'ingest 2026-11-24 @ 2026-11-24T20:30:00.000Z', 'reconcile']);
+  });
+
+  it('reads the activities ahead, with the pool, when it is open, and posts them from those reads in its turn', async () => {
+    const { deps: d, order } = withActivities();
+    const history = new MemoryRunHistory();
+    const advance = history.advance.bind(history);
+    const plan: PlanRunDeps = {
+      ...d,
+      history: Object.assign(history, {
+        // The run order's write takes a while: the reads started with the plan's first reads land first.
+        advance: async (...args: Parameters<RunHistory['advance']>) => {
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          order.push('advanced');
+          return advance(...args);
+        },
+      }),
+      capital: { ...(d.capital as CapitalSource), poolOpenedAt: async () => '2026-11-23T20:30:00.000Z' },
+      activities: {
+        async ingest() {
+          throw new Error('not read ahead');
+        },
+        async readAhead(date, openedAt) {
+          order.push(`read ${date} since ${openedAt}`);
+          return async (at) => {
+            order.push(`ingest @ ${at}`);
+            return { posted: [], pending: [] };
+          };
+        },
+      },
+    };
+    await planRun(plan, { executionId: 'exec-1' });
+    expect(order).toEqual([
+      'read 2026-11-24 since 2026-11-23T20:30:00.000Z',
+      'advanced',
+      'open pool',
+      'ingest @ 2026-11-24T20:30:00.000Z',
+      'reconcile',
+    ]);
+  });
+
+  it('reads them in the ingestion when the pool is not open yet (the stage first run)', async () => {
+    const { deps: d, order } = withActivities();
+    const readAhead = jest.fn();
+    await planRun(
+      { ...d, activities: { ...(d.activities as ActivityIngestion), readAhead } },
+      {
+        executionId: 'exec-1',
+      },
+    );
+    expect(readAhead).not.toHaveBeenCalled();
     expect(order).toEqual(['open pool', 'ingest 2026-11-24 @ 2026-11-24T20:30:00.000Z', 'reconcile']);
   });
 

@@ -73,15 +73,10 @@ export async function ingestActivities(
     /** The pool's opening day when the caller knows it (`poolOpeningDay`): not read again. */
     readonly poolOpenedOn?: TradingDate;
   },
+  /** The ingestion's reads when the caller started them ahead (`readActivities`): not read again. */
+  read?: ActivityReads,
 ): Promise<IngestSummary> {
-  // At once: the ingested activities, and the pool's opening day or, when it is known, the broker's
-  // activities since (the ingested ones are read even before the pool opens, then left unused).
-  const known = request.poolOpenedOn;
-  const [opened, ingested, since] = await Promise.all([
-    known ?? ports.ledger.poolOpenedOn(),
-    ports.ledger.ingested(),
-    known === undefined ? undefined : ports.broker.listActivities({ after: known }),
-  ]);
+  const { opened, ingested, since } = read ?? (await readActivities(ports, request.poolOpenedOn));
   const summary = {
     posted: [] as string[],
     pending: [] as { id: string; reason: string }[],
@@ -144,6 +139,32 @@ export async function ingestActivities(
     }
   }
   return summary;
+}
+
+/** What an ingestion reads before it writes anything. */
+export interface ActivityReads {
+  /** The day the pool opened; undefined before it opens (nothing is ingested then). */
+  readonly opened: TradingDate | undefined;
+  readonly ingested: readonly StoredActivity[];
+  /** The broker's activities since the pool opened, when its day was known to the read. */
+  readonly since: readonly NonTradeActivity[] | undefined;
+}
+
+/**
+ * The ingestion's reads, at once: the ingested activities, and the pool's opening day or, when it
+ * is known, the broker's activities since (the ingested ones are read even before the pool opens,
+ * then left unused). Reads only: a caller may start them ahead of the ingestion's writes.
+ */
+export async function readActivities(
+  ports: Pick<IngestPorts, 'broker' | 'ledger'>,
+  poolOpenedOn: TradingDate | undefined,
+): Promise<ActivityReads> {
+  const [opened, ingested, since] = await Promise.all([
+    poolOpenedOn ?? ports.ledger.poolOpenedOn(),
+    ports.ledger.ingested(),
+    poolOpenedOn === undefined ? undefined : ports.broker.listActivities({ after: poolOpenedOn }),
+  ]);
+  return { opened, ingested, since };
 }
 
 /** The day the pool opened (activities until then are in its opening): its opening instant's market date. */

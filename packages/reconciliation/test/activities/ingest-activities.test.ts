@@ -20,7 +20,7 @@ import {
 } from '@books/ledger-client';
 import { rebuildBook } from '@books/portfolio';
 import { createTestTable, type TestTable } from '@books/testkit';
-import { ingestActivities, poolOpeningDay } from '../../src/activities/ingest-activities';
+import { ingestActivities, poolOpeningDay, readActivities } from '../../src/activities/ingest-activities';
 import { LedgerActivities } from '../../src/adapters/ledger-activities';
 
 const A = StrategyId('alpha');
@@ -199,6 +199,26 @@ describe('ingestActivities over the ledger', () => {
     );
     expect(poolRead).not.toHaveBeenCalled();
     expect(listed).toEqual([{ after: poolOpeningDay(OPENED) }]);
+    expect(summary.posted).toEqual([
+      '20250905000000000::CSD',
+      '20251006000000000::SPLIT-QQQ',
+      '20251031000000000::DIV-QQQ',
+    ]);
+  });
+
+  it('posts from reads started ahead of it, reading neither the ledger activities nor the broker again', async () => {
+    const list = rows.map((r) => toActivity(r));
+    const read = await readActivities(ports(list), poolOpeningDay(OPENED));
+    const ledger = new LedgerActivities(table, books, trades);
+    const ingestedRead = jest.spyOn(ledger, 'ingested');
+    const listActivities = jest.fn(async () => list);
+    const summary = await ingestActivities(
+      { broker: { listActivities }, ledger, logger },
+      { date: TradingDate('2025-10-31'), at: '2025-10-31T19:30:00.000Z' },
+      read,
+    );
+    expect(ingestedRead).not.toHaveBeenCalled();
+    expect(listActivities).not.toHaveBeenCalled();
     expect(summary.posted).toEqual([
       '20250905000000000::CSD',
       '20251006000000000::SPLIT-QQQ',
