@@ -2,6 +2,7 @@ import type { Broker } from '@books/broker';
 import { EXTERNAL, LEGACY, Money, notional, Price, type StrategyId, type Symbol } from '@books/core';
 import { type BookRepository, type LedgerTable, loadBook, PoolRepository } from '@books/ledger-client';
 import { type Book, positionsOf } from '@books/portfolio';
+import { mapBounded } from '../bounded';
 import type { BookCapital, CapitalSource, PlanSnapshot } from '../ports';
 
 /**
@@ -45,7 +46,7 @@ export class LedgerCapital implements CapitalSource {
     const ids = [...new Set([...books, LEGACY, EXTERNAL])];
     const [account, loaded] = await Promise.all([
       this.broker.getAccount(),
-      Promise.all(ids.map((id) => loadBook(this.books, id))),
+      mapBounded(ids, (id) => loadBook(this.books, id)),
     ]);
     const held = Money.sum(loaded.map((l) => l.book.cash));
     return { cash: account.cash.minus(held), account: account.cash, held };
@@ -57,7 +58,7 @@ export class LedgerCapital implements CapitalSource {
     const [pool, positions, loaded] = await Promise.all([
       this.pool.read(),
       this.broker.getPositions(),
-      Promise.all(books.map((id) => loadBook(this.books, id))),
+      mapBounded(books, (id) => loadBook(this.books, id)),
     ]);
     // Not opened yet (a dry run before the stage's first run): what it would open with.
     return { pool: pool?.cash ?? (await this.opening(books)).cash, books: valued(loaded, positions) };
