@@ -10,6 +10,8 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+// The workspace's sources marked side-effect free: the bundle holds only the modules a command uses.
+import workspacePlugins from './esbuild-plugins.cjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 // `--out-dir DIR` builds elsewhere (the tests do); default .books/cli, where scripts/books runs it.
@@ -20,34 +22,8 @@ const outfile = path.join(outDir, 'books.cjs');
 mkdirSync(outDir, { recursive: true });
 // Built to a temporary file then renamed: a concurrent `books` never runs half a bundle.
 const temporary = `${outfile}.${process.pid}.tmp`;
-/**
- * The workspace's sources are side-effect free modules (their package index files re-export, and
- * a module does its work when called), so esbuild may drop every module whose exports a command
- * does not use: `books eval` imports CsvBarStore from `@books/market-data`, whose index also
- * exports the S3 bar store and the Alpaca client, and the bundle then holds neither them nor the
- * AWS SDK they import.
- */
-const workspaceSourcesAreSideEffectFree = {
-  name: 'workspace-sources-side-effect-free',
-  setup(b) {
-    b.onResolve({ filter: /.*/ }, async (args) => {
-      if (args.pluginData === 'resolving' || args.kind === 'entry-point') return undefined;
-      const r = await b.resolve(args.path, {
-        kind: args.kind,
-        importer: args.importer,
-        resolveDir: args.resolveDir,
-        pluginData: 'resolving',
-      });
-      const inWorkspace =
-        r.errors.length === 0 &&
-        r.path.startsWith(path.join(root, 'packages')) &&
-        !r.path.includes('node_modules');
-      return inWorkspace ? { ...r, sideEffects: false } : r;
-    });
-  },
-};
 const result = await build({
-  plugins: [workspaceSourcesAreSideEffectFree],
+  plugins: workspacePlugins,
   absWorkingDir: root,
   entryPoints: [path.join(root, 'packages/cli/src/built-main.ts')],
   outfile: temporary,

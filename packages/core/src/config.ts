@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { Decimal, parseDecimal } from './decimal';
 import { formatIssues, ValidationError, type ValidationIssue } from './errors';
 import { type StrategyId, StrategyIdSchema } from './ids';
+import { lazySchema } from './lazy';
 import { Money, Weight } from './values';
 
 export const FLOWS = ['per-strategy', 'shadow', 'legacy'] as const;
@@ -16,92 +17,105 @@ const decimalString = (what: string) =>
     .max(40, `${what} must be a decimal string of at most 40 characters`)
     .regex(/^-?\d+(\.\d+)?$/, `${what} must be a decimal string such as "0.25"`);
 
-const StrategyEntrySchema = z.strictObject({
-  id: StrategyIdSchema.optional(),
-  file: z
-    .string()
-    .min(1, 'file must name a .clj file')
-    .regex(/^[^/\\][^\\]*\.clj$/, 'file must be a relative path to a .clj file')
-    .refine((f) => !f.split('/').includes('..'), 'file must stay inside the strategies directory (no "..")'),
-  allocation: decimalString('allocation')
-    .refine((v) => !isDecimal(v) || parseDecimal(v).gte(0), 'allocation must not be negative')
-    .refine(
-      (v) => !isDecimal(v) || parseDecimal(v).lte(1),
-      'allocation must be at most 1 (the whole account)',
-    ),
-  flow: FlowSchema,
-  enabled: z.boolean().default(true),
-  limits: z
-    .strictObject({
-      /** The most this book trades in a day (Σ |qty × planning price| of its plan). */
-      dailyNotionalCap: decimalString('limits.dailyNotionalCap')
-        .refine((v) => !isDecimal(v) || parseDecimal(v).gt(0), 'dailyNotionalCap must be positive')
-        .optional(),
-      drawdownStop: z
-        .strictObject({
-          /** The share of its high-water mark the book may lose before the stop latches. */
-          maxDrawdown: decimalString('limits.drawdownStop.maxDrawdown').refine(
-            (v) => !isDecimal(v) || (parseDecimal(v).gt(0) && parseDecimal(v).lt(1)),
-            'maxDrawdown must be in (0, 1)',
-          ),
-          action: z.enum(['liquidate', 'pause'], { error: () => 'action must be "liquidate" or "pause"' }),
-        })
-        .optional(),
-    })
-    .optional(),
-});
-
-const CapitalPolicySchema = z.discriminatedUnion(
-  'mode',
-  [
-    z.strictObject({
-      mode: z.literal('drift'),
-      threshold: decimalString('threshold')
-        .refine((v) => !isDecimal(v) || parseDecimal(v).gt(0), 'threshold must be positive')
-        .default('0.10'),
-    }),
-    z.strictObject({ mode: z.literal('target') }),
-  ],
-  { error: () => 'capitalPolicy.mode must be "drift" or "target"' },
+/**
+ * The configuration file's schemas are built at its first parse (lazySchema): most functions never
+ * read the file, and these are a hundred zod schemas at their load.
+ */
+const StrategyEntrySchema = lazySchema(() =>
+  z.strictObject({
+    id: StrategyIdSchema.optional(),
+    file: z
+      .string()
+      .min(1, 'file must name a .clj file')
+      .regex(/^[^/\\][^\\]*\.clj$/, 'file must be a relative path to a .clj file')
+      .refine(
+        (f) => !f.split('/').includes('..'),
+        'file must stay inside the strategies directory (no "..")',
+      ),
+    allocation: decimalString('allocation')
+      .refine((v) => !isDecimal(v) || parseDecimal(v).gte(0), 'allocation must not be negative')
+      .refine(
+        (v) => !isDecimal(v) || parseDecimal(v).lte(1),
+        'allocation must be at most 1 (the whole account)',
+      ),
+    flow: FlowSchema,
+    enabled: z.boolean().default(true),
+    limits: z
+      .strictObject({
+        /** The most this book trades in a day (Σ |qty × planning price| of its plan). */
+        dailyNotionalCap: decimalString('limits.dailyNotionalCap')
+          .refine((v) => !isDecimal(v) || parseDecimal(v).gt(0), 'dailyNotionalCap must be positive')
+          .optional(),
+        drawdownStop: z
+          .strictObject({
+            /** The share of its high-water mark the book may lose before the stop latches. */
+            maxDrawdown: decimalString('limits.drawdownStop.maxDrawdown').refine(
+              (v) => !isDecimal(v) || (parseDecimal(v).gt(0) && parseDecimal(v).lt(1)),
+              'maxDrawdown must be in (0, 1)',
+            ),
+            action: z.enum(['liquidate', 'pause'], { error: () => 'action must be "liquidate" or "pause"' }),
+          })
+          .optional(),
+      })
+      .optional(),
+  }),
 );
 
-const BreakPolicySchema = z.enum(['block-strategy', 'block-run', 'warn']);
+const CapitalPolicySchema = lazySchema(() =>
+  z.discriminatedUnion(
+    'mode',
+    [
+      z.strictObject({
+        mode: z.literal('drift'),
+        threshold: decimalString('threshold')
+          .refine((v) => !isDecimal(v) || parseDecimal(v).gt(0), 'threshold must be positive')
+          .default('0.10'),
+      }),
+      z.strictObject({ mode: z.literal('target') }),
+    ],
+    { error: () => 'capitalPolicy.mode must be "drift" or "target"' },
+  ),
+);
 
-const TopSchema = z.strictObject({
-  capitalPolicy: CapitalPolicySchema.default({ mode: 'drift', threshold: '0.10' }),
-  minTradeNotional: decimalString('minTradeNotional')
-    .refine((v) => !isDecimal(v) || parseDecimal(v).gte(0), 'minTradeNotional must not be negative')
-    .default('1'),
-  /**
-   * The share of a book's capital its plans leave in cash: Alpaca checks a market BUY against a
-   * price 2.5–4% above the last trade, so a book that spends all its cash has its BUYs rejected.
-   * Default 0.03: with the simulated broker's default buffer b = 0.03, (1 − 0.03)(1 + b) ≤ 1.
-   */
-  cashReserve: decimalString('cashReserve')
-    .refine(
-      (v) => !isDecimal(v) || (parseDecimal(v).gte(0) && parseDecimal(v).lt(1)),
-      'cashReserve must be in [0, 1)',
-    )
-    .default('0.03'),
-  runWindowMinutes: z.number().int().min(1).max(390).default(30),
-  onReconciliationBreak: BreakPolicySchema.default('block-strategy'),
-  limits: z
-    .strictObject({
-      /** The most the account's per-strategy books trade in a day, all together. */
-      accountDailyNotionalCap: decimalString('limits.accountDailyNotionalCap')
-        .refine((v) => !isDecimal(v) || parseDecimal(v).gt(0), 'accountDailyNotionalCap must be positive')
-        .optional(),
-      /** Warn when one symbol's value across all books passes this share of the account's equity. */
-      concentrationWarning: decimalString('limits.concentrationWarning')
-        .refine(
-          (v) => !isDecimal(v) || (parseDecimal(v).gt(0) && parseDecimal(v).lte(1)),
-          'concentrationWarning must be in (0, 1]',
-        )
-        .optional(),
-    })
-    .optional(),
-  strategies: z.array(z.unknown()).min(1, 'at least one strategy is required'),
-});
+const BREAK_POLICIES = ['block-strategy', 'block-run', 'warn'] as const;
+
+const TopSchema = lazySchema(() =>
+  z.strictObject({
+    capitalPolicy: CapitalPolicySchema().default({ mode: 'drift', threshold: '0.10' }),
+    minTradeNotional: decimalString('minTradeNotional')
+      .refine((v) => !isDecimal(v) || parseDecimal(v).gte(0), 'minTradeNotional must not be negative')
+      .default('1'),
+    /**
+     * The share of a book's capital its plans leave in cash: Alpaca checks a market BUY against a
+     * price 2.5–4% above the last trade, so a book that spends all its cash has its BUYs rejected.
+     * Default 0.03: with the simulated broker's default buffer b = 0.03, (1 − 0.03)(1 + b) ≤ 1.
+     */
+    cashReserve: decimalString('cashReserve')
+      .refine(
+        (v) => !isDecimal(v) || (parseDecimal(v).gte(0) && parseDecimal(v).lt(1)),
+        'cashReserve must be in [0, 1)',
+      )
+      .default('0.03'),
+    runWindowMinutes: z.number().int().min(1).max(390).default(30),
+    onReconciliationBreak: z.enum(BREAK_POLICIES).default('block-strategy'),
+    limits: z
+      .strictObject({
+        /** The most the account's per-strategy books trade in a day, all together. */
+        accountDailyNotionalCap: decimalString('limits.accountDailyNotionalCap')
+          .refine((v) => !isDecimal(v) || parseDecimal(v).gt(0), 'accountDailyNotionalCap must be positive')
+          .optional(),
+        /** Warn when one symbol's value across all books passes this share of the account's equity. */
+        concentrationWarning: decimalString('limits.concentrationWarning')
+          .refine(
+            (v) => !isDecimal(v) || (parseDecimal(v).gt(0) && parseDecimal(v).lte(1)),
+            'concentrationWarning must be in (0, 1]',
+          )
+          .optional(),
+      })
+      .optional(),
+    strategies: z.array(z.unknown()).min(1, 'at least one strategy is required'),
+  }),
+);
 
 export type CapitalPolicy = { mode: 'drift'; threshold: Weight } | { mode: 'target' };
 
@@ -123,7 +137,7 @@ export function capitalPolicyFromWire(wire: CapitalPolicyWire): CapitalPolicy {
     ? { mode: 'drift', threshold: Weight.parse(wire.threshold, 'capitalPolicy.threshold') }
     : { mode: 'target' };
 }
-export type BreakPolicy = z.infer<typeof BreakPolicySchema>;
+export type BreakPolicy = (typeof BREAK_POLICIES)[number];
 
 export interface StrategyConfig {
   readonly id: StrategyId;
@@ -196,14 +210,14 @@ function zodIssues(error: z.ZodError, prefix: readonly (string | number)[]): Val
  */
 export function parseBooksConfig(input: unknown, options: ConfigCheckOptions): BooksConfig {
   const issues: ValidationIssue[] = [];
-  const top = TopSchema.safeParse(input);
+  const top = TopSchema().safeParse(input);
   if (!top.success) {
     issues.push(...zodIssues(top.error, []));
     throw configError(options.source, issues);
   }
   const strategies: { config: StrategyConfig; index: number }[] = [];
   top.data.strategies.forEach((raw, index) => {
-    const parsed = StrategyEntrySchema.safeParse(raw);
+    const parsed = StrategyEntrySchema().safeParse(raw);
     if (!parsed.success) {
       issues.push(...zodIssues(parsed.error, ['strategies', index]));
       return;
@@ -284,7 +298,7 @@ export function parseBooksConfig(input: unknown, options: ConfigCheckOptions): B
 }
 
 function bookLimitsOf(
-  raw: z.output<typeof StrategyEntrySchema>['limits'],
+  raw: z.output<ReturnType<typeof StrategyEntrySchema>>['limits'],
   index: number,
 ): { limits?: BookLimits } {
   if (!raw || (raw.dailyNotionalCap === undefined && raw.drawdownStop === undefined)) return {};
@@ -306,7 +320,7 @@ function bookLimitsOf(
   };
 }
 
-function accountLimitsOf(raw: z.output<typeof TopSchema>['limits']): { limits?: AccountLimits } {
+function accountLimitsOf(raw: z.output<ReturnType<typeof TopSchema>>['limits']): { limits?: AccountLimits } {
   if (!raw || (raw.accountDailyNotionalCap === undefined && raw.concentrationWarning === undefined))
     return {};
   return {

@@ -90,4 +90,19 @@ describe('the packaged function artifacts', () => {
       expect({ fn, bundled }).toEqual({ fn, bundled: expected });
     }
   });
+
+  it("leaves out of each function the workspace modules it never reaches, and turns zod's JIT off first", async () => {
+    const { dir } = await packageStage('prod');
+    for (const fn of Object.keys(CLIENTS)) {
+      const handler = zipEntries(join(dir, `${fn}.zip`)).find((e) => e.name.endsWith('.js'));
+      const code = handler?.data.toString('utf8') ?? '';
+      // market-data's index re-exports dataRefresh's Alpaca bars client: only dataRefresh reaches it.
+      expect({ fn, alpacaBarsClient: code.includes('"AlpacaBarsClient"') }).toEqual({
+        fn,
+        alpacaBarsClient: fn === 'dataRefresh',
+      });
+      // Before zod's module builds a schema (runtime/test/zod-jitless.test.ts).
+      expect(code.startsWith('globalThis.__zod_globalConfig={jitless:true};')).toBe(true);
+    }
+  });
 });
