@@ -81,6 +81,15 @@ export function executionDeps(services: Services, options: ExecutionOptions = {}
       logger,
     }),
     events,
+    sleep,
+    logger,
+    fillWaitMs: limits.fillWaitMs,
+  };
+  return {
+    execution,
+    poison: new LedgerPoisonMessages(table, clock),
+    logger,
+    limits,
     ...(options.reconciliation
       ? {
           completion: new RunCompletion({
@@ -92,11 +101,7 @@ export function executionDeps(services: Services, options: ExecutionOptions = {}
           }),
         }
       : {}),
-    sleep,
-    logger,
-    fillWaitMs: limits.fillWaitMs,
   };
-  return { execution, poison: new LedgerPoisonMessages(table, clock), logger, limits };
 }
 
 /**

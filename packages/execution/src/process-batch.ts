@@ -1,4 +1,4 @@
-import { BooksError, type LambdaContext, type Logger } from '@books/core';
+import { BooksError, type LambdaContext, type Logger, type RunId } from '@books/core';
 import { MalformedMessageError, parseExecutionMessage } from '@books/queue';
 import * as z from 'zod';
 import { UnplannedTradeError } from './adapters/ledger-intents';
@@ -25,6 +25,11 @@ export interface BatchDeps {
   readonly logger: Logger;
   /** The waits and the time reserved per record (see time-budget.ts). */
   readonly limits: ExecutionLimits;
+  /**
+   * Asked once per run of the batch, after the batch's last request: requests the run's
+   * reconciliation once every trade of it is final. Absent, none is asked.
+   */
+  readonly completion?: { requestIfComplete(runId: RunId): Promise<unknown> };
 }
 
 /** A record not started: the invocation's remaining time cannot cover its worst case. */
@@ -45,6 +50,12 @@ export class OutOfTime extends BooksError {
  * fulfilled: retrying cannot fix it.
  * A record is started only while the invocation's remaining time covers its worst case, and its
  * waits are cut to that time (time-budget.ts); the records not started are rejected untouched.
+ *
+ * The run's completion is asked once per run after the batch's last request (not after each):
+ * whatever the batch made final is final by then. A failed ask fails the records of that run that
+ * were executed, so their redeliveries (already final) ask again. A crash before the ask leaves
+ * every record of the batch undeleted: they come back and ask it; the coordinator's finish asks it
+ * too.
  */
 export async function processRecords(
   records: readonly SqsRecord[],
@@ -52,6 +63,8 @@ export async function processRecords(
   context: Pick<LambdaContext, 'getRemainingTimeInMillis'>,
 ): Promise<PromiseSettledResult<unknown>[]> {
   const results: PromiseSettledResult<unknown>[] = [];
+  /** The run of each executed record (by its index in `results`). */
+  const executed = new Map<number, RunId>();
   for (const [index, record] of records.entries()) {
     const remainingMs = context.getRemainingTimeInMillis();
     const budget = recordBudget(remainingMs, deps.limits);
@@ -72,7 +85,9 @@ export async function processRecords(
     };
     try {
       const request = parseExecutionMessage(record.messageId, record.body);
-      results.push({ status: 'fulfilled', value: await executeRequest(execution, request) });
+      const value = await executeRequest(execution, request);
+      executed.set(results.length, request.run_id);
+      results.push({ status: 'fulfilled', value });
     } catch (e) {
       if (e instanceof MalformedMessageError || e instanceof UnplannedTradeError) {
         const problems = e instanceof MalformedMessageError ? e.problems : [e.message];
@@ -96,7 +111,29 @@ export async function processRecords(
       }
     }
   }
+  if (deps.completion) await askCompletion(deps.completion, executed, results, deps.logger);
   return results;
+}
+
+/** Asks each run's completion once, in the batch's order; a failure rejects that run's records. */
+async function askCompletion(
+  completion: NonNullable<BatchDeps['completion']>,
+  executed: ReadonlyMap<number, RunId>,
+  results: PromiseSettledResult<unknown>[],
+  logger: Logger,
+): Promise<void> {
+  for (const runId of new Set(executed.values())) {
+    try {
+      await completion.requestIfComplete(runId);
+    } catch (e) {
+      const failed = [...executed].filter(([, r]) => r === runId).map(([index]) => index);
+      logger.warn(
+        { event: 'completion-retry', runId, err: e, records: failed.length },
+        `run ${runId}: completion failed; its ${failed.length} record(s) will be retried`,
+      );
+      for (const index of failed) results[index] = { status: 'rejected', reason: e };
+    }
+  }
 }
 
 /** The lock wait, when the lock is asked for, cut to what the invocation has left by then. */

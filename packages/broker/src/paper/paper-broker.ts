@@ -176,12 +176,13 @@ export class PaperBroker implements Broker {
       // The account is read BEFORE the lookup by client order id: an order committed by a
       // concurrent call is then either seen here (and returned) or makes our commit lose on the
       // account's version. Read the other way round, a rule (buying power, position) could reject
-      // this call on the state left by the very order it duplicates.
-      const account = await this.load();
+      // this call on the state left by the very order it duplicates. The open orders are those of
+      // the account as read (one read of it where the store can): any order placed, filled or
+      // canceled since changes the account's version, which the commit is conditioned on.
+      const { account, open } = await this.loadWithOpenOrders();
       const existing = await this.o.store.getOrderByClientId(request.clientOrderId);
       if (existing) return { ...toBrokerOrder(existing), alreadyExisted: true };
       const asset = checkAsset(request, await this.o.assets.asset(request.symbol));
-      const open = await this.o.store.listOpenOrders();
       if (washFault)
         throw new WashTradeRejected('potential wash trade detected. use complex orders', {
           symbol: request.symbol,

@@ -1,6 +1,7 @@
 import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { ConcurrencyError, ManualClock, Money } from '@books/core';
 import { testDynamo, uniqueName } from '@books/testkit';
+import * as z from 'zod';
 import {
   CorruptPaperState,
   DynamoDbPaperBrokerStore,
@@ -70,6 +71,9 @@ async function storedIndex(accountId: string): Promise<string[] | undefined> {
   return json === undefined ? undefined : (JSON.parse(json) as string[]);
 }
 
+/** The sort key a single-item request names. */
+const SortKeySchema = z.object({ Key: z.object({ sk: z.object({ S: z.string() }) }) });
+
 const ids = (orders: readonly PaperOrderRecord[]) => orders.map((o) => o.clientOrderId);
 
 describeWithStack('paper broker on DynamoDB', () => {
@@ -106,6 +110,31 @@ describeWithStack('paper broker on DynamoDB', () => {
     expect(new Set(results.map((r) => r.id)).size).toBe(1);
     expect(results.filter((r) => !r.alreadyExisted)).toHaveLength(1);
     expect((await a.getAccount()).cash.toString()).toBe('9000');
+  });
+
+  it('places an order with one read of the account item and one of the order, then one commit', async () => {
+    const client = testDynamo();
+    const sent: string[] = [];
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const key = SortKeySchema.safeParse(args.input);
+        sent.push(`${context.commandName} ${key.success ? key.data.Key.sk.S : ''}`.trim());
+        return next(args);
+      },
+      { step: 'initialize' },
+    );
+    await tableReady;
+    const s = new DynamoDbPaperBrokerStore({ client, tableName, accountId: uniqueName('reads') });
+    const broker = contractPaperBroker(s, new ManualClock(CONTRACT_NOW));
+    await broker.getAccount();
+    sent.length = 0;
+    const request = marketBuy('SPY', '2', cid('reads'));
+    await broker.placeOrder(request);
+    expect(sent).toEqual([
+      'GetItemCommand STATE',
+      `GetItemCommand ORDER#${request.clientOrderId}`,
+      'TransactWriteItemsCommand',
+    ]);
   });
 
   it('never spends the same cash twice when processes buy concurrently', async () => {

@@ -27,21 +27,21 @@ export class LedgerPlannedTrades implements PlannedTrades {
       plannedAt: plan.plannedAt,
       shares: plan.attribution?.[symbol] ?? {},
     });
+    const found = (t: Parameters<typeof tradeOf>[2], source: PlannedTradeRecord['source']) => ({
+      ...tradeOf(runId, strategyId, t),
+      source,
+      plan: context(t.symbol),
+      stored: plan,
+    });
     const sell = plan.sells.find((t) => t.clientOrderId === clientOrderId);
-    if (sell) return { ...tradeOf(runId, strategyId, sell), source: 'plan', plan: context(sell.symbol) };
+    if (sell) return found(sell, 'plan');
     if (plan.sells.length === 0) {
       const buy = plan.buys.find((t) => t.clientOrderId === clientOrderId);
-      return buy && { ...tradeOf(runId, strategyId, buy), source: 'plan', plan: context(buy.symbol) };
+      return buy && found(buy, 'plan');
     }
     const release = await readRelease(this.table, runId, strategyId);
     const released = release?.buys.find((t) => t.clientOrderId === clientOrderId);
-    return (
-      released && {
-        ...tradeOf(runId, strategyId, released),
-        source: 'release',
-        plan: context(released.symbol),
-      }
-    );
+    return released && found(released, 'release');
   }
 }
 
