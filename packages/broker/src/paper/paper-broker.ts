@@ -6,6 +6,7 @@ import {
   Decimal,
   type Logger,
   Money,
+  marketDateOf,
   notional,
   Price,
   Quantity,
@@ -130,6 +131,20 @@ export class PaperBroker implements Broker {
     return this.sortedDays;
   }
 
+  /**
+   * The session `now` falls in. Until the whole calendar is built for another reason, only the day
+   * of `now`'s New York date is: a session lies within its own date, and each day built costs two
+   * time-zone conversions (an order on a cold start would otherwise build every day of the bars).
+   */
+  private sessionAt(now: Date): CalendarDay | undefined {
+    if (this.sortedDays) return sessionAtSorted(this.sortedDays, now);
+    const date = marketDateOf(now);
+    const spec = this.o.calendar.find((d) => d.date === date);
+    if (!spec) return undefined;
+    const day = calendarDay(spec.date, spec.open, spec.close);
+    return day.openAt <= now && now < day.closeAt ? day : undefined;
+  }
+
   async getAccount(): Promise<Account> {
     await this.before('getAccount');
     const {
@@ -248,7 +263,7 @@ export class PaperBroker implements Broker {
         revision: 0,
       };
       let next = account.value;
-      const marketOpen = sessionAtSorted(this.days, now) !== undefined;
+      const marketOpen = this.sessionAt(now) !== undefined;
       if (!marketOpen) {
         order = { ...order, status: 'accepted' };
       } else if (request.type === 'market' || (limit !== null && marketable(request.side, dayPrice, limit))) {

@@ -287,4 +287,24 @@ describe('paper broker calendar', () => {
     expect(early.map((d) => d.date)).toEqual([...early.map((d) => d.date)].sort());
     expect(early.length).toBeGreaterThan(1);
   });
+
+  it.each([
+    ['at the open', '2026-11-27T14:30:00Z', 'filled'],
+    ['a second before an early close', '2026-11-27T17:59:59Z', 'filled'],
+    ['at an early close', '2026-11-27T18:00:00Z', 'accepted'],
+    ['a second before the open', '2026-11-27T14:29:59Z', 'accepted'],
+    ['on a day without a session', '2026-11-26T15:00:00Z', 'accepted'],
+  ])(
+    'tells an order placed %s its session from its own day alone, as the whole calendar does',
+    async (_when, at, status) => {
+      const fresh = setup({}, at).broker;
+      const built = setup({}, at).broker;
+      await built.getClock();
+      const [first, second] = [
+        await fresh.placeOrder(marketBuy('SPY', '1')),
+        await built.placeOrder(marketBuy('SPY', '1')),
+      ];
+      expect([first.status, second.status]).toEqual([status, status]);
+    },
+  );
 });
