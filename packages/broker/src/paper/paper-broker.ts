@@ -53,7 +53,7 @@ import { PaperFaults, type PaperRoute } from './faults';
 import { feesFor, fillPrice, marketable, type PaperFees, qtyForNotional } from './pricing';
 import { type PaperAccountState, type PaperOrderRecord, toBrokerOrder, type Versioned } from './records';
 import type { AssetSource, PriceSource } from './sources';
-import type { PaperBrokerStore } from './store';
+import { PaperAccountMissing, type PaperBrokerStore } from './store';
 
 export interface PaperBrokerOptions {
   readonly store: PaperBrokerStore;
@@ -494,9 +494,27 @@ export class PaperBroker implements Broker {
     return out;
   }
 
-  private async load(): Promise<Versioned<PaperAccountState>> {
+  private load(): Promise<Versioned<PaperAccountState>> {
+    return this.afterFirstUse(() => this.o.store.loadAccount());
+  }
+
+  /**
+   * `read` of the account, which is created on first use: read first, and created (with the
+   * initial cash) only when it is missing, so a process on a stage whose account exists writes
+   * nothing to start. Creating never resets an existing account, so two first uses may race.
+   */
+  private async afterFirstUse<T>(read: () => Promise<T>): Promise<T> {
+    if (this.initialised === undefined) {
+      try {
+        const value = await read();
+        this.initialised ??= Promise.resolve();
+        return value;
+      } catch (e) {
+        if (!(e instanceof PaperAccountMissing)) throw e;
+      }
+    }
     await this.initialise();
-    return this.o.store.loadAccount();
+    return read();
   }
 
   private initialise(): Promise<void> {
@@ -509,10 +527,10 @@ export class PaperBroker implements Broker {
 
   /** The account and its open orders: one read where the store can. */
   private async loadWithOpenOrders() {
-    if (!this.o.store.loadAccountAndOpenOrders)
-      return { account: await this.load(), open: await this.o.store.listOpenOrders() };
-    await this.initialise();
-    return this.o.store.loadAccountAndOpenOrders();
+    const { store } = this.o;
+    const both = store.loadAccountAndOpenOrders?.bind(store);
+    if (!both) return { account: await this.load(), open: await store.listOpenOrders() };
+    return this.afterFirstUse(both);
   }
 
   private async before(route: PaperRoute): Promise<void> {

@@ -112,7 +112,7 @@ describeWithStack('paper broker on DynamoDB', () => {
     expect((await a.getAccount()).cash.toString()).toBe('9000');
   });
 
-  it('places an order with one read of the account item and one of the order, then one commit', async () => {
+  it('starts on an existing account without writing: its first order reads the account item and the order once, then commits', async () => {
     const client = testDynamo();
     const sent: string[] = [];
     client.middlewareStack.add(
@@ -123,11 +123,10 @@ describeWithStack('paper broker on DynamoDB', () => {
       },
       { step: 'initialize' },
     );
-    await tableReady;
-    const s = new DynamoDbPaperBrokerStore({ client, tableName, accountId: uniqueName('reads') });
+    const accountId = uniqueName('reads');
+    await (await readyStore(accountId)).initialise(Money.of(10_000));
+    const s = new DynamoDbPaperBrokerStore({ client, tableName, accountId });
     const broker = contractPaperBroker(s, new ManualClock(CONTRACT_NOW));
-    await broker.getAccount();
-    sent.length = 0;
     const request = marketBuy('SPY', '2', cid('reads'));
     await broker.placeOrder(request);
     expect(sent).toEqual([

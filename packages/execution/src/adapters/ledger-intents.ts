@@ -85,7 +85,7 @@ export class LedgerIntentStore implements IntentStore {
     patch: { readonly brokerOrderId?: string; readonly reason?: string } = {},
   ): Promise<'applied' | 'noop'> {
     try {
-      await this.intents.transition(runId, clientOrderId, {
+      await this.intents.move(runId, clientOrderId, {
         from,
         to,
         at: this.clock.now().toISOString(),
