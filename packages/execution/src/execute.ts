@@ -42,9 +42,10 @@ export interface ExecutionDeps {
    */
   readonly halt?: { haltedReason(): Promise<string | undefined> };
   /**
-   * Publishes the run's pending outbox events (its fills' TradeExecuted). Called on every way out
-   * of a request, the redelivery of an already-final one included: a publish that failed after its
-   * fill was recorded fails the message, and its redelivery publishes again.
+   * Publishes the run's pending outbox events (its fills' TradeExecuted). Not called by a request:
+   * its batch drains each run once after its last request, the redelivery of an already-final one
+   * included (processRecords): a publish that failed after a fill was recorded fails the run's
+   * messages, and their redeliveries publish again.
    */
   readonly events?: { drain(runId: RunId): Promise<unknown> };
   readonly sleep: (ms: number) => Promise<void>;
@@ -76,8 +77,8 @@ function haltedNote(halt: string | undefined): string | undefined {
  * plan (claimPlanned), and an intent not placed by the close of its run's trading session ends
  * EXPIRED with the reason, never placed a day late.
  *
- * The run's completion (its reconciliation once every trade is final) is not asked here: the
- * batch asks it once per run after its last request (processRecords).
+ * The run's pending events and its completion (its reconciliation once every trade is final) are
+ * not handled here: the batch handles them once per run after its last request (processRecords).
  */
 export async function executeRequest(
   deps: ExecutionDeps,
@@ -133,15 +134,14 @@ export async function executeRequest(
 }
 
 /**
- * What every way out of a request does: publishes the run's pending events, and releases the
- * strategy's held BUYs when due, with the plan the claim read (a plan never changes once written).
+ * What every way out of a request does: releases the strategy's held BUYs when due, with the plan
+ * the claim read (a plan never changes once written).
  */
 async function afterRequest(
   deps: ExecutionDeps,
   request: StrategyExecutionRequested,
   plan: StoredPlan | undefined,
 ): Promise<void> {
-  await deps.events?.drain(request.run_id);
   await deps.release.releaseIfDue(request.run_id, request.strategy_id, plan);
 }
 

@@ -51,11 +51,12 @@ export class OutOfTime extends BooksError {
  * A record is started only while the invocation's remaining time covers its worst case, and its
  * waits are cut to that time (time-budget.ts); the records not started are rejected untouched.
  *
- * The run's completion is asked once per run after the batch's last request (not after each):
- * whatever the batch made final is final by then. A failed ask fails the records of that run that
- * were executed, so their redeliveries (already final) ask again. A crash before the ask leaves
- * every record of the batch undeleted: they come back and ask it; the coordinator's finish asks it
- * too.
+ * Each run of the batch is then finished once, after the batch's last request (not after each):
+ * its pending events (its fills' TradeExecuted, written with them to its outbox) are published,
+ * and its completion asked; whatever the batch made final is final by then. A failure fails the
+ * records of that run that were executed, so their redeliveries (already final) do it again. A
+ * crash before it leaves every record of the batch undeleted: they come back and do it; the
+ * coordinator's finish asks the completion too (which publishes the outbox first).
  */
 export async function processRecords(
   records: readonly SqsRecord[],
@@ -111,25 +112,28 @@ export async function processRecords(
       }
     }
   }
-  if (deps.completion) await askCompletion(deps.completion, executed, results, deps.logger);
+  await finishRuns(deps, executed, results);
   return results;
 }
 
-/** Asks each run's completion once, in the batch's order; a failure rejects that run's records. */
-async function askCompletion(
-  completion: NonNullable<BatchDeps['completion']>,
+/**
+ * Publishes each run's pending events and asks its completion, once per run, in the batch's order;
+ * a failure rejects that run's executed records.
+ */
+async function finishRuns(
+  deps: BatchDeps,
   executed: ReadonlyMap<number, RunId>,
   results: PromiseSettledResult<unknown>[],
-  logger: Logger,
 ): Promise<void> {
   for (const runId of new Set(executed.values())) {
     try {
-      await completion.requestIfComplete(runId);
+      await deps.execution.events?.drain(runId);
+      await deps.completion?.requestIfComplete(runId);
     } catch (e) {
       const failed = [...executed].filter(([, r]) => r === runId).map(([index]) => index);
-      logger.warn(
-        { event: 'completion-retry', runId, err: e, records: failed.length },
-        `run ${runId}: completion failed; its ${failed.length} record(s) will be retried`,
+      deps.logger.warn(
+        { event: 'run-finish-retry', runId, err: e, records: failed.length },
+        `run ${runId}: publishing its events or asking its completion failed; its ${failed.length} record(s) will be retried`,
       );
       for (const index of failed) results[index] = { status: 'rejected', reason: e };
     }

@@ -32,8 +32,8 @@ function batch(completion: BatchDeps['completion'], asked: string[]) {
   return { deps, records };
 }
 
-describe('a batch asks its runs’ completion once, after its last request', () => {
-  it('asks each run once, after every record of the batch is done', async () => {
+describe('a batch finishes each of its runs once, after its last request', () => {
+  it('publishes each run’s events, then asks its completion, once, after every record of the batch is done', async () => {
     const asked: string[] = [];
     const { deps, records } = batch(
       {
@@ -45,7 +45,24 @@ describe('a batch asks its runs’ completion once, after its last request', () 
     );
     const results = await processRecords(records, deps, context);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled']);
-    expect(asked).toEqual([`drain ${runId}`, `drain ${runId}`, `completion ${runId}`]);
+    expect(asked).toEqual([`drain ${runId}`, `completion ${runId}`]);
+  });
+
+  it('fails the executed records of a run whose events could not be published, so their redeliveries publish again', async () => {
+    const { deps, records } = batch(undefined, []);
+    const failing: BatchDeps = {
+      ...deps,
+      execution: {
+        ...deps.execution,
+        events: {
+          drain: async () => {
+            throw new Error('bus down');
+          },
+        },
+      },
+    };
+    const results = await processRecords(records, failing, context);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'fulfilled', 'rejected']);
   });
 
   it('fails the executed records of a run whose completion failed, so their redeliveries ask again; a poison record stays done', async () => {
