@@ -23,6 +23,7 @@ import {
 } from '../calendar';
 import {
   AssetNotTradable,
+  BrokerError,
   BrokerUnavailable,
   DuplicateClientOrderIdError,
   InsufficientBuyingPower,
@@ -187,16 +188,11 @@ export class PaperBroker implements Broker {
     const fillFault = this.faults.take('placeOrder', ['partial-fill', 'delayed-fill']);
     const washFault = this.faults.take('placeOrder', ['wash-trade']);
     validate(request);
-    const placed = await this.withRetries(async () => {
-      // The account is read BEFORE the lookup by client order id: an order committed by a
-      // concurrent call is then either seen here (and returned) or makes our commit lose on the
-      // account's version. Read the other way round, a rule (buying power, position) could reject
-      // this call on the state left by the very order it duplicates. The open orders are those of
-      // the account as read (one read of it where the store can): any order placed, filled or
-      // canceled since changes the account's version, which the commit is conditioned on.
-      const { account, open } = await this.loadWithOpenOrders();
-      const existing = await this.o.store.getOrderByClientId(request.clientOrderId);
-      if (existing) return { ...toBrokerOrder(existing), alreadyExisted: true };
+    /** Alpaca's rules over the account as read, and the commit of the order they accept. */
+    const place = async (
+      account: Versioned<PaperAccountState>,
+      open: readonly PaperOrderRecord[],
+    ): Promise<PlacedOrder> => {
       const asset = checkAsset(request, await this.o.assets.asset(request.symbol));
       if (washFault)
         throw new WashTradeRejected('potential wash trade detected. use complex orders', {
@@ -281,6 +277,25 @@ export class PaperBroker implements Broker {
         newOrder: order,
       });
       return { ...toBrokerOrder(order), alreadyExisted: false };
+    };
+    const placed = await this.withRetries(async () => {
+      // A client order id already used answers with its order, never with a rule's verdict on
+      // the state that very order left (buying power, position). The order is looked up only when
+      // the rules reject this call or its commit loses (a concurrent call's order with this id, or
+      // any change to the account since it was read): the commit's new-order put is conditional
+      // on the id being unused, so an order that exists never passes unnoticed, and an accepted
+      // call costs no lookup. The open orders are those of the account as read (one read of it
+      // where the store can): any order placed, filled or canceled since changes the account's
+      // version, which the commit is conditioned on.
+      const { account, open } = await this.loadWithOpenOrders();
+      try {
+        return await place(account, open);
+      } catch (e) {
+        if (!(e instanceof BrokerError) && !(e instanceof ConcurrencyError)) throw e;
+        const existing = await this.o.store.getOrderByClientId(request.clientOrderId);
+        if (existing) return { ...toBrokerOrder(existing), alreadyExisted: true };
+        throw e;
+      }
     });
     if (timeoutAfterAccept && !placed.alreadyExisted)
       throw new BrokerUnavailable(
