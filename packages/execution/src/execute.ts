@@ -98,9 +98,12 @@ export async function executeRequest(
   }
   let intent: ClaimedIntent = claimed;
   if (intent.state === 'NEW') {
+    // The run's session (its META) and the account's halt are read together; the halt (and a
+    // failure to read it) counts only while the session is open.
+    const haltRead = deps.halt?.haltedReason();
+    haltRead?.catch(() => undefined);
     const closed =
-      (await deps.windows.closedReason(intent.runId, deps.clock.now())) ??
-      haltedNote(await deps.halt?.haltedReason());
+      (await deps.windows.closedReason(intent.runId, deps.clock.now())) ?? haltedNote(await haltRead);
     // An order placed before a crash (never marked SUBMITTED) is followed, window or not.
     const placed = closed ? await placedBefore(deps, intent) : undefined;
     if (placed) {

@@ -43,6 +43,38 @@ describe('the account halt, read again under the symbol lease just before the br
     expect(w.outcomes.map((o) => o.finalState)).toEqual(['FILLED']);
   });
 
+  it('expires an intent whose run session closed even while the halt cannot be read', async () => {
+    const w = world();
+    const deps = {
+      ...w.deps,
+      windows: { closedReason: async () => 'the session closed' },
+      halt: {
+        haltedReason: async (): Promise<string | undefined> => {
+          throw new Error('controls unreadable');
+        },
+      },
+    };
+    expect(await executeRequest(deps, w.message)).toEqual({
+      kind: 'recorded',
+      state: 'EXPIRED',
+      filledQty: '0',
+    });
+  });
+
+  it('places nothing, and fails the message, while the session is open and the halt cannot be read', async () => {
+    const w = world();
+    const deps = {
+      ...w.deps,
+      halt: {
+        haltedReason: async (): Promise<string | undefined> => {
+          throw new Error('controls unreadable');
+        },
+      },
+    };
+    await expect(executeRequest(deps, w.message)).rejects.toThrow('controls unreadable');
+    expect(w.brokerCalls).toEqual([]);
+  });
+
   it('places the order when no halt is set', async () => {
     const w = world();
     const result = await executeRequest(w.deps, w.message);
