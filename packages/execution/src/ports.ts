@@ -116,6 +116,12 @@ export interface PlannedTrades {
     strategyId: StrategyId,
     clientOrderId: ClientOrderId,
   ): Promise<PlannedTradeRecord | undefined>;
+  /**
+   * A view for one batch of requests, which reads each run's stored plan of a strategy once for
+   * the batch (a plan is written once, before any of its trades is sent, and never changed; a plan
+   * not found is not remembered). Absent, every request reads it.
+   */
+  forBatch?(): PlannedTrades;
 }
 
 /** When a run's trades may be placed: inside its own trading day's session only. */

@@ -66,6 +66,7 @@ export async function processRecords(
   const results: PromiseSettledResult<unknown>[] = [];
   /** The run of each executed record (by its index in `results`). */
   const executed = new Map<number, RunId>();
+  const plans = deps.execution.plans.forBatch?.() ?? deps.execution.plans;
   for (const [index, record] of records.entries()) {
     const remainingMs = context.getRemainingTimeInMillis();
     const budget = recordBudget(remainingMs, deps.limits);
@@ -81,6 +82,7 @@ export async function processRecords(
     }
     const execution: ExecutionDeps = {
       ...deps.execution,
+      plans,
       fillWaitMs: budget.fillWaitMs,
       locks: lockWaitBoundedBy(deps.execution.locks, context, deps.limits),
     };

@@ -1,5 +1,5 @@
 import type { ClientOrderId, RunId, StrategyId } from '@books/core';
-import type { LedgerTable } from '@books/ledger-client';
+import type { LedgerTable, StoredPlan } from '@books/ledger-client';
 import type { PlannedTradeRecord } from '../planned-trade';
 import type { PlannedTrades } from '../ports';
 import { readRelease } from './ledger-run-progress';
@@ -11,14 +11,31 @@ import { readPlan } from './stored-plans';
  * written once (conditional puts) before any of their trades is sent, and never changed.
  */
 export class LedgerPlannedTrades implements PlannedTrades {
-  constructor(private readonly table: LedgerTable) {}
+  /** `found`: the plans a batch view read, by run and strategy (see forBatch). */
+  constructor(
+    private readonly table: LedgerTable,
+    private readonly found?: Map<string, StoredPlan>,
+  ) {}
+
+  forBatch(): PlannedTrades {
+    return new LedgerPlannedTrades(this.table, new Map());
+  }
+
+  private async plan(runId: RunId, strategyId: StrategyId): Promise<StoredPlan | undefined> {
+    const key = `${runId}\u0000${strategyId}`;
+    const known = this.found?.get(key);
+    if (known) return known;
+    const plan = await readPlan(this.table, runId, strategyId);
+    if (plan) this.found?.set(key, plan);
+    return plan;
+  }
 
   async find(
     runId: RunId,
     strategyId: StrategyId,
     clientOrderId: ClientOrderId,
   ): Promise<PlannedTradeRecord | undefined> {
-    const plan = await readPlan(this.table, runId, strategyId);
+    const plan = await this.plan(runId, strategyId);
     if (!plan || plan.runId !== runId || plan.strategyId !== strategyId) return undefined;
     const context = (symbol: string) => ({
       capital: plan.capital.capital,
