@@ -99,10 +99,8 @@ export const DEFAULT_MARKET_BUY_BUFFER = '0.03';
  * double-spend.
  */
 /** Sessions of the days given, in time order. */
-function daysOf(specs: readonly TradingDaySpec[]): CalendarDay[] {
-  return specs
-    .map((d) => calendarDay(d.date, d.open, d.close))
-    .sort((a, b) => a.openAt.getTime() - b.openAt.getTime());
+function daysOf(specs: readonly TradingDaySpec[], build: (d: TradingDaySpec) => CalendarDay): CalendarDay[] {
+  return specs.map(build).sort((a, b) => a.openAt.getTime() - b.openAt.getTime());
 }
 
 export class PaperBroker implements Broker {
@@ -128,8 +126,20 @@ export class PaperBroker implements Broker {
    * order), not when made, since each day's instants cost two time-zone conversions.
    */
   private get days(): CalendarDay[] {
-    this.sortedDays ??= daysOf(this.o.calendar);
+    this.sortedDays ??= daysOf(this.o.calendar, (d) => this.dayOf(d));
     return this.sortedDays;
+  }
+
+  /** Each day of the calendar built once (two time-zone conversions), by its spec. */
+  private readonly builtDays = new Map<string, CalendarDay>();
+  private dayOf(spec: TradingDaySpec): CalendarDay {
+    const key = `${spec.date} ${spec.open} ${spec.close}`;
+    let day = this.builtDays.get(key);
+    if (!day) {
+      day = calendarDay(spec.date, spec.open, spec.close);
+      this.builtDays.set(key, day);
+    }
+    return day;
   }
 
   /**
@@ -142,7 +152,7 @@ export class PaperBroker implements Broker {
     const date = marketDateOf(now);
     const spec = this.o.calendar.find((d) => d.date === date);
     if (!spec) return undefined;
-    const day = calendarDay(spec.date, spec.open, spec.close);
+    const day = this.dayOf(spec);
     return day.openAt <= now && now < day.closeAt ? day : undefined;
   }
 
@@ -172,7 +182,9 @@ export class PaperBroker implements Broker {
     await this.before('getCalendar');
     // The days asked for alone until the whole calendar is needed.
     const inRange = (d: { readonly date: TradingDate }) => d.date >= start && d.date <= end;
-    return this.sortedDays ? this.sortedDays.filter(inRange) : daysOf(this.o.calendar.filter(inRange));
+    return this.sortedDays
+      ? this.sortedDays.filter(inRange)
+      : daysOf(this.o.calendar.filter(inRange), (d) => this.dayOf(d));
   }
 
   async getAsset(symbol: Symbol): Promise<Asset> {
