@@ -7,12 +7,14 @@ import {
   OrderNotFound,
 } from '@books/broker';
 import { type Clock, isFinal, type Logger, type RunId } from '@books/core';
+import type { StoredPlan } from '@books/ledger-client';
 import { heldQuantity } from '@books/portfolio';
 import type { StrategyExecutionRequested } from '@books/queue';
 import { FillPending } from './fill-pending';
 import { differencesFromPlan, UnplannedTradeError } from './planned-trade';
 import type {
   BuyRelease,
+  ClaimedIntent,
   ExecutionLedger,
   Intent,
   IntentStore,
@@ -39,12 +41,11 @@ export interface ExecutionDeps {
    * Absent, no halt applies. A halt that cannot be read throws (the message is retried).
    */
   readonly halt?: { haltedReason(): Promise<string | undefined> };
-  /** Told after each final trade: requests the run's reconciliation once the run is complete. */
-  readonly completion?: { requestIfComplete(runId: RunId): Promise<unknown> };
   /**
-   * Publishes the run's pending outbox events (its fills' TradeExecuted). Called on every way out
-   * of a request, the redelivery of an already-final one included: a publish that failed after its
-   * fill was recorded fails the message, and its redelivery publishes again.
+   * Publishes the run's pending outbox events (its fills' TradeExecuted). Not called by a request:
+   * its batch drains each run once after its last request, the redelivery of an already-final one
+   * included (processRecords): a publish that failed after a fill was recorded fails the run's
+   * messages, and their redeliveries publish again.
    */
   readonly events?: { drain(runId: RunId): Promise<unknown> };
   readonly sleep: (ms: number) => Promise<void>;
@@ -75,6 +76,9 @@ function haltedNote(halt: string | undefined): string | undefined {
  * Only what the run planned is placed: the message is a pointer to a trade of its run's stored
  * plan (claimPlanned), and an intent not placed by the close of its run's trading session ends
  * EXPIRED with the reason, never placed a day late.
+ *
+ * The run's pending events and its completion (its reconciliation once every trade is final) are
+ * not handled here: the batch handles them once per run after its last request (processRecords).
  */
 export async function executeRequest(
   deps: ExecutionDeps,
@@ -86,19 +90,20 @@ export async function executeRequest(
     correlationId: request.correlation_id,
     clientOrderId: request.client_order_id,
   });
-  const claimed = await claimPlanned(deps, request);
+  const { intent: claimed, plan } = await claimPlanned(deps, request);
   if (isFinal(claimed.state)) {
     log.info({ event: 'already-final', state: claimed.state }, 'intent already final: nothing to place');
-    await deps.events?.drain(request.run_id);
-    await deps.release.releaseIfDue(request.run_id, request.strategy_id);
-    await deps.completion?.requestIfComplete(request.run_id);
+    await afterRequest(deps, request, plan);
     return { kind: 'already-final', state: claimed.state };
   }
-  let intent = claimed;
+  let intent: ClaimedIntent = claimed;
   if (intent.state === 'NEW') {
+    // The run's session (its META) and the account's halt are read together; the halt (and a
+    // failure to read it) counts only while the session is open.
+    const haltRead = deps.halt?.haltedReason();
+    haltRead?.catch(() => undefined);
     const closed =
-      (await deps.windows.closedReason(intent.runId, deps.clock.now())) ??
-      haltedNote(await deps.halt?.haltedReason());
+      (await deps.windows.closedReason(intent.runId, deps.clock.now())) ?? haltedNote(await haltRead);
     // An order placed before a crash (never marked SUBMITTED) is followed, window or not.
     const placed = closed ? await placedBefore(deps, intent) : undefined;
     if (placed) {
@@ -112,8 +117,7 @@ export async function executeRequest(
       const reason = halt ? `canceled unplaced: ${closed}` : `expired unplaced: ${closed}`;
       const outcome = await deps.ledger.recordOutcome({ intent, finalState, reason });
       log.warn({ event: halt ? 'intent-halted' : 'intent-expired', outcome, reason }, reason);
-      await deps.release.releaseIfDue(request.run_id, request.strategy_id);
-      await deps.completion?.requestIfComplete(request.run_id);
+      await deps.release.releaseIfDue(request.run_id, request.strategy_id, plan);
       return { kind: 'recorded', state: finalState, filledQty: '0' };
     }
   }
@@ -124,12 +128,24 @@ export async function executeRequest(
     if (order === 'rejected') return { kind: 'recorded' as const, state: 'REJECTED', filledQty: '0' };
     if (order === 'halted') return { kind: 'recorded' as const, state: 'CANCELED', filledQty: '0' };
     const final = await awaitFinal(deps, order);
-    return record(deps, open, request, final, log);
+    // A NEW intent that submit() answered with an order is SUBMITTED by this call's own
+    // conditional write (or was found so by it): its state is known, and not read again.
+    return record(deps, open, request, final, log, open.state === 'NEW');
   });
-  await deps.events?.drain(request.run_id);
-  await deps.release.releaseIfDue(request.run_id, request.strategy_id);
-  await deps.completion?.requestIfComplete(request.run_id);
+  await afterRequest(deps, request, plan);
   return result;
+}
+
+/**
+ * What every way out of a request does: releases the strategy's held BUYs when due, with the plan
+ * the claim read (a plan never changes once written).
+ */
+async function afterRequest(
+  deps: ExecutionDeps,
+  request: StrategyExecutionRequested,
+  plan: StoredPlan | undefined,
+): Promise<void> {
+  await deps.release.releaseIfDue(request.run_id, request.strategy_id, plan);
 }
 
 /**
@@ -137,7 +153,10 @@ export async function executeRequest(
  * (planned-trade.ts); the intent is created from the plan's trade, never from the message. A
  * message that names no planned trade, or differs from it, is an UnplannedTradeError (poison).
  */
-async function claimPlanned(deps: ExecutionDeps, request: StrategyExecutionRequested): Promise<Intent> {
+async function claimPlanned(
+  deps: ExecutionDeps,
+  request: StrategyExecutionRequested,
+): Promise<{ intent: ClaimedIntent; plan: StoredPlan | undefined }> {
   const planned = await deps.plans.find(request.run_id, request.strategy_id, request.client_order_id);
   const what = `${request.trade.direction} ${request.trade.target_qty} ${request.trade.symbol} (${request.client_order_id})`;
   if (!planned)
@@ -150,7 +169,7 @@ async function claimPlanned(deps: ExecutionDeps, request: StrategyExecutionReque
       `${what} differs from the trade run ${request.run_id} planned: ${problems.join('; ')}; not placed`,
       problems,
     );
-  return deps.intents.claim({
+  const intent = await deps.intents.claim({
     clientOrderId: planned.clientOrderId,
     runId: planned.runId,
     strategyId: planned.strategyId,
@@ -159,6 +178,7 @@ async function claimPlanned(deps: ExecutionDeps, request: StrategyExecutionReque
     leg: planned.leg,
     qty: planned.qty,
   });
+  return { intent, plan: planned.stored };
 }
 
 /**
@@ -168,7 +188,7 @@ async function claimPlanned(deps: ExecutionDeps, request: StrategyExecutionReque
  */
 async function submit(
   deps: ExecutionDeps,
-  intent: Intent,
+  intent: ClaimedIntent,
   log: Logger,
 ): Promise<BrokerOrder | 'rejected' | 'halted'> {
   if (intent.side === 'sell') {
@@ -186,19 +206,17 @@ async function submit(
   }
   // An intent still NEW may have been placed by an earlier delivery that stopped before it
   // recorded SUBMITTED: its client order id is looked up before any POST, never re-POSTed blindly.
-  const earlier = await placedBefore(deps, intent);
-  if (earlier) {
-    log.warn(
-      { event: 'found-before-submit', brokerOrderId: earlier.id },
-      'order already placed: following it',
-    );
-    await deps.intents.transition(intent.clientOrderId, intent.runId, 'NEW', 'SUBMITTED', {
-      brokerOrderId: earlier.id,
-    });
-    return earlier;
-  }
+  // An intent this call's claim created has no earlier delivery past its claim, so no order: it is
+  // not looked up (one request less per order at the broker). A concurrent delivery that places it
+  // first is met as any duplicate submit is: the broker answers with that order (or rejects, and
+  // the rejection path below finds it).
+  const earlier = intent.created ? undefined : await placedBefore(deps, intent);
+  if (earlier) return followPlaced(deps, intent, earlier, log);
   const halted = haltedNote(await deps.halt?.haltedReason());
   if (halted) {
+    // Never canceled under an order a concurrent delivery placed: looked up first (rare: a halt).
+    const placed = intent.created ? await placedBefore(deps, intent) : undefined;
+    if (placed) return followPlaced(deps, intent, placed, log);
     const reason = `canceled unplaced: ${halted}`;
     const outcome = await deps.ledger.recordOutcome({ intent, finalState: 'CANCELED', reason });
     log.warn({ event: 'intent-halted', outcome, reason }, reason);
@@ -232,6 +250,20 @@ async function submit(
   });
   log.info({ event: 'order-submitted', brokerOrderId: order.id, status: order.status }, 'order submitted');
   return order;
+}
+
+/** An order found already placed for a NEW intent: the intent follows it (SUBMITTED). */
+async function followPlaced(
+  deps: ExecutionDeps,
+  intent: Intent,
+  placed: BrokerOrder,
+  log: Logger,
+): Promise<BrokerOrder> {
+  log.warn({ event: 'found-before-submit', brokerOrderId: placed.id }, 'order already placed: following it');
+  await deps.intents.transition(intent.clientOrderId, intent.runId, 'NEW', 'SUBMITTED', {
+    brokerOrderId: placed.id,
+  });
+  return placed;
 }
 
 async function placedBefore(deps: ExecutionDeps, intent: Intent): Promise<BrokerOrder | undefined> {
@@ -274,6 +306,7 @@ async function record(
   request: StrategyExecutionRequested,
   order: BrokerOrder,
   log: Logger,
+  knownOpen: boolean,
 ): Promise<ExecutionResult> {
   const attribution = attributionOfRequest(request);
   const recorded = await recordFinalOrder(deps, {
@@ -281,6 +314,7 @@ async function record(
     order,
     strategyCapital: request.strategy_capital,
     ...(attribution ? { attribution } : {}),
+    ...(knownOpen ? { knownOpen } : {}),
   });
   if (recorded.kind === 'already-final') return { kind: 'already-final', state: recorded.state };
   const { outcome } = recorded;

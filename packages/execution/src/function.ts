@@ -76,11 +76,22 @@ export function executionDeps(services: Services, options: ExecutionOptions = {}
       runs: new LedgerRunProgress(table),
       ledger,
       market: new BrokerMarket(services.broker),
-      queue: services.queue,
+      // Reached through `services` at the first send: most requests release nothing, and building
+      // the queue builds its SQS client (a cold start's first invocation spared it).
+      queue: { send: (messages) => services.queue.send(messages) },
       clock,
       logger,
     }),
     events,
+    sleep,
+    logger,
+    fillWaitMs: limits.fillWaitMs,
+  };
+  return {
+    execution,
+    poison: new LedgerPoisonMessages(table, clock),
+    logger,
+    limits,
     ...(options.reconciliation
       ? {
           completion: new RunCompletion({
@@ -92,11 +103,7 @@ export function executionDeps(services: Services, options: ExecutionOptions = {}
           }),
         }
       : {}),
-    sleep,
-    logger,
-    fillWaitMs: limits.fillWaitMs,
   };
-  return { execution, poison: new LedgerPoisonMessages(table, clock), logger, limits };
 }
 
 /**

@@ -9,6 +9,7 @@ import {
   type Symbol,
   type Weight,
 } from '@books/core';
+import type { StoredPlan } from '@books/ledger-client';
 import type { StrategyExecutionRequested } from '@books/queue';
 
 /**
@@ -44,6 +45,11 @@ export interface PlannedTradeRecord {
     /** The legacy book's shares of this symbol (empty for a per-strategy book). */
     readonly shares: Readonly<Record<string, Weight>>;
   };
+  /**
+   * The stored plan the trade was found in, when read from the ledger: handed on to the BUY
+   * release of the same request, which then does not read it again (a plan never changes).
+   */
+  readonly stored?: StoredPlan;
 }
 
 /** A message for a trade no run planned (or a copy of one that differs from it): never placed, kept as poison. */

@@ -10,6 +10,7 @@ import type {
   Symbol,
   Weight,
 } from '@books/core';
+import type { StoredPlan } from '@books/ledger-client';
 import type { AssetInfo, Book, Fill, FillApplication, PlannedTrade, SuppressedTrade } from '@books/portfolio';
 import type { PlannedTradeRecord } from './planned-trade';
 
@@ -26,9 +27,18 @@ export interface Intent {
   readonly reason?: string;
 }
 
+/** An intent as claimed: the stored one, and whether this claim's conditional write created it. */
+export type ClaimedIntent = Intent & {
+  /**
+   * This claim created the intent (its conditional create won): no earlier delivery of the
+   * message got past its claim, so none placed its order. Absent: the intent was found.
+   */
+  readonly created?: boolean;
+};
+
 export interface IntentStore {
   /** Creates the intent in NEW unless it exists; returns the stored one either way. */
-  claim(intent: Omit<Intent, 'state'> & { readonly leg?: number }): Promise<Intent>;
+  claim(intent: Omit<Intent, 'state'> & { readonly leg?: number }): Promise<ClaimedIntent>;
   /** The stored intent's current state (strongly consistent). */
   stateOf(runId: RunId, clientOrderId: ClientOrderId): Promise<IntentState | undefined>;
   /** A conditional write on `from`; `noop` when the intent is already in `to`. */
@@ -106,6 +116,12 @@ export interface PlannedTrades {
     strategyId: StrategyId,
     clientOrderId: ClientOrderId,
   ): Promise<PlannedTradeRecord | undefined>;
+  /**
+   * A view for one batch of requests, which reads each run's stored plan of a strategy once for
+   * the batch (a plan is written once, before any of its trades is sent, and never changed; a plan
+   * not found is not remembered). Absent, every request reads it.
+   */
+  forBatch?(): PlannedTrades;
 }
 
 /** When a run's trades may be placed: inside its own trading day's session only. */
@@ -118,8 +134,12 @@ export interface RunWindows {
 }
 
 export interface BuyRelease {
-  /** Sends a strategy's held BUYs once all of its SELLs are final (idempotent). */
-  releaseIfDue(runId: RunId, strategyId: StrategyId): Promise<void>;
+  /**
+   * Sends a strategy's held BUYs once all of its SELLs are final (idempotent). `plan`: the run's
+   * stored plan of the strategy as the caller already read it (a plan is written once and never
+   * changed), so it is not read again; absent, it is read.
+   */
+  releaseIfDue(runId: RunId, strategyId: StrategyId, plan?: StoredPlan): Promise<void>;
 }
 
 /** What the BUY release needs of a strategy's run item. */
@@ -153,7 +173,12 @@ export interface RecordedRelease {
 }
 
 export interface RunProgress {
-  readStrategy(runId: RunId, strategyId: StrategyId): Promise<StrategyRunState | undefined>;
+  /** `plan`: the strategy's stored plan of the run when the caller holds it (never changed once written). */
+  readStrategy(
+    runId: RunId,
+    strategyId: StrategyId,
+    plan?: StoredPlan,
+  ): Promise<StrategyRunState | undefined>;
   /**
    * Records the BUYs released (and what was suppressed) before any is sent, once: returns the
    * release recorded first, which every concurrent caller then sends.

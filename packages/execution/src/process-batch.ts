@@ -1,4 +1,4 @@
-import { BooksError, type LambdaContext, type Logger } from '@books/core';
+import { BooksError, type LambdaContext, type Logger, type RunId } from '@books/core';
 import { MalformedMessageError, parseExecutionMessage } from '@books/queue';
 import * as z from 'zod';
 import { UnplannedTradeError } from './adapters/ledger-intents';
@@ -25,6 +25,11 @@ export interface BatchDeps {
   readonly logger: Logger;
   /** The waits and the time reserved per record (see time-budget.ts). */
   readonly limits: ExecutionLimits;
+  /**
+   * Asked once per run of the batch, after the batch's last request: requests the run's
+   * reconciliation once every trade of it is final. Absent, none is asked.
+   */
+  readonly completion?: { requestIfComplete(runId: RunId): Promise<unknown> };
 }
 
 /** A record not started: the invocation's remaining time cannot cover its worst case. */
@@ -45,6 +50,13 @@ export class OutOfTime extends BooksError {
  * fulfilled: retrying cannot fix it.
  * A record is started only while the invocation's remaining time covers its worst case, and its
  * waits are cut to that time (time-budget.ts); the records not started are rejected untouched.
+ *
+ * Each run of the batch is then finished once, after the batch's last request (not after each):
+ * its pending events (its fills' TradeExecuted, written with them to its outbox) are published,
+ * and its completion asked; whatever the batch made final is final by then. A failure fails the
+ * records of that run that were executed, so their redeliveries (already final) do it again. A
+ * crash before it leaves every record of the batch undeleted: they come back and do it; the
+ * coordinator's finish asks the completion too (which publishes the outbox first).
  */
 export async function processRecords(
   records: readonly SqsRecord[],
@@ -52,6 +64,9 @@ export async function processRecords(
   context: Pick<LambdaContext, 'getRemainingTimeInMillis'>,
 ): Promise<PromiseSettledResult<unknown>[]> {
   const results: PromiseSettledResult<unknown>[] = [];
+  /** The run of each executed record (by its index in `results`). */
+  const executed = new Map<number, RunId>();
+  const plans = deps.execution.plans.forBatch?.() ?? deps.execution.plans;
   for (const [index, record] of records.entries()) {
     const remainingMs = context.getRemainingTimeInMillis();
     const budget = recordBudget(remainingMs, deps.limits);
@@ -67,12 +82,15 @@ export async function processRecords(
     }
     const execution: ExecutionDeps = {
       ...deps.execution,
+      plans,
       fillWaitMs: budget.fillWaitMs,
       locks: lockWaitBoundedBy(deps.execution.locks, context, deps.limits),
     };
     try {
       const request = parseExecutionMessage(record.messageId, record.body);
-      results.push({ status: 'fulfilled', value: await executeRequest(execution, request) });
+      const value = await executeRequest(execution, request);
+      executed.set(results.length, request.run_id);
+      results.push({ status: 'fulfilled', value });
     } catch (e) {
       if (e instanceof MalformedMessageError || e instanceof UnplannedTradeError) {
         const problems = e instanceof MalformedMessageError ? e.problems : [e.message];
@@ -96,7 +114,32 @@ export async function processRecords(
       }
     }
   }
+  await finishRuns(deps, executed, results);
   return results;
+}
+
+/**
+ * Publishes each run's pending events and asks its completion, once per run, in the batch's order;
+ * a failure rejects that run's executed records.
+ */
+async function finishRuns(
+  deps: BatchDeps,
+  executed: ReadonlyMap<number, RunId>,
+  results: PromiseSettledResult<unknown>[],
+): Promise<void> {
+  for (const runId of new Set(executed.values())) {
+    try {
+      await deps.execution.events?.drain(runId);
+      await deps.completion?.requestIfComplete(runId);
+    } catch (e) {
+      const failed = [...executed].filter(([, r]) => r === runId).map(([index]) => index);
+      deps.logger.warn(
+        { event: 'run-finish-retry', runId, err: e, records: failed.length },
+        `run ${runId}: publishing its events or asking its completion failed; its ${failed.length} record(s) will be retried`,
+      );
+      for (const index of failed) results[index] = { status: 'rejected', reason: e };
+    }
+  }
 }
 
 /** The lock wait, when the lock is asked for, cut to what the invocation has left by then. */

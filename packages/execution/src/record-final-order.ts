@@ -140,6 +140,13 @@ export interface FinalOrder {
   /** The capital of the plan the trade belongs to (stored on a book's trade). */
   readonly strategyCapital: Money;
   readonly attribution?: TradeAttribution;
+  /**
+   * The intent is open as of a conditional write the caller itself just made (execution moved it
+   * to SUBMITTED): the first attempt does not read its state again. A writer that records it
+   * after that write is met as after any read, by the fold (the book knows the fill) and by the
+   * transaction's conditions (the intent's open state, the trade's absence).
+   */
+  readonly knownOpen?: boolean;
 }
 
 /**
@@ -185,14 +192,15 @@ export async function recordFinalOrder(
 
 async function recordFill(
   deps: RecordFinalOrderDeps,
-  { intent, strategyCapital, attribution }: FinalOrder,
+  { intent, strategyCapital, attribution, knownOpen }: FinalOrder,
   outcome: Extract<FinalOrderOutcome, { kind: 'filled' | 'partial' }>,
 ): Promise<FinalOrderRecord> {
   const { fill } = outcome;
   for (let attempt = 1; ; attempt++) {
     // Another writer (a redelivery sharing the symbol's lease, or recovery) may have recorded it:
     // its fill is then in the book, and folding it again would be a duplicate.
-    const state = await deps.intents.stateOf(intent.runId, intent.clientOrderId);
+    const state =
+      attempt === 1 && knownOpen ? undefined : await deps.intents.stateOf(intent.runId, intent.clientOrderId);
     if (state && isFinal(state)) return { kind: 'already-final', state };
     const { book, version } = await deps.ledger.readBook(intent.strategyId, [fill.fillId]);
     try {

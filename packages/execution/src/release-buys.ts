@@ -8,6 +8,7 @@ import {
   type StrategyId,
   type Symbol,
 } from '@books/core';
+import type { StoredPlan } from '@books/ledger-client';
 import {
   DEFAULT_MIN_NOTIONAL,
   fitBuysToCash,
@@ -52,8 +53,8 @@ export interface BuyReleaseDeps {
 export class HeldBuyRelease implements BuyRelease {
   constructor(private readonly deps: BuyReleaseDeps) {}
 
-  async releaseIfDue(runId: RunId, strategyId: StrategyId): Promise<void> {
-    const state = await this.deps.runs.readStrategy(runId, strategyId);
+  async releaseIfDue(runId: RunId, strategyId: StrategyId, plan?: StoredPlan): Promise<void> {
+    const state = await this.deps.runs.readStrategy(runId, strategyId, plan);
     if (!state?.heldBuys || state.pendingSells > 0 || state.release?.sent) return;
     const log = this.deps.logger.child({ runId, strategyId, event: 'buy-release' });
     const release = state.release ?? (await this.record(state, log));

@@ -51,6 +51,7 @@ describe('claiming a planned trade’s intent on DynamoDB Local', () => {
       side: stored?.side,
       qty: stored?.qty,
       state: 'NEW',
+      created: true,
     });
     expect(claimed.qty.toString()).toBe(stored?.qty.toString());
   });
@@ -60,7 +61,20 @@ describe('claiming a planned trade’s intent on DynamoDB Local', () => {
     const coid = ClientOrderId('sb-momentum-SPY-b0-again');
     await store.claim(trade(coid));
     await store.transition(coid, runId, 'NEW', 'SUBMITTED', { brokerOrderId: 'order-1' });
-    expect(await store.claim(trade(coid))).toMatchObject({ state: 'SUBMITTED', brokerOrderId: 'order-1' });
+    const again = await store.claim(trade(coid));
+    expect(again).toMatchObject({ state: 'SUBMITTED', brokerOrderId: 'order-1' });
+    expect(again.created).toBeUndefined();
+  });
+
+  it('answers with an intent already recorded even where the planning check would refuse a new one', async () => {
+    const store = new LedgerIntentStore(repository, clock);
+    // An intent of a strategy the run holds no item for: both conditions of the create fail.
+    const orphan = { ...trade('sb-gone-SPY-b0-kept'), strategyId: StrategyId('gone') };
+    const at = clock.now().toISOString();
+    await repository.create({ ...orphan, state: 'SUBMITTED', createdAt: at, updatedAt: at });
+    const claimed = await store.claim(orphan);
+    expect(claimed).toMatchObject({ clientOrderId: orphan.clientOrderId, state: 'SUBMITTED' });
+    expect(claimed.created).toBeUndefined();
   });
 
   it('converges on one intent when many deliveries claim it at once, each answered with it', async () => {
@@ -71,6 +85,7 @@ describe('claiming a planned trade’s intent on DynamoDB Local', () => {
     expect(new Set(claims.map((c) => `${c.clientOrderId} ${c.state} ${c.qty}`))).toEqual(
       new Set(['sb-momentum-SPY-b0-race NEW 2.5']),
     );
+    expect(claims.filter((c) => c.created === true)).toHaveLength(1);
   });
 
   it('refuses a trade of a strategy the run did not plan, writing nothing', async () => {

@@ -106,6 +106,25 @@ describe('what the BUY release reads of a run, on DynamoDB Local', () => {
     expect(await new LedgerRunProgress(table).readStrategy(RunId('progress-none'), SID)).toBeUndefined();
   });
 
+  it('reads a plan once for a batch’s trades of it, and a plan not found again', async () => {
+    const runId = RunId('progress-batch');
+    const reads: string[] = [];
+    const counting = new (class extends LedgerTable {
+      override getItem(...args: Parameters<LedgerTable['getItem']>) {
+        reads.push(args[0].SK);
+        return super.getItem(...args);
+      }
+    })(test.client, test.tableName);
+    const batch = new LedgerPlannedTrades(counting).forBatch();
+    const [buy] = aPlan(runId, false).buys;
+    if (!buy) throw new Error('the plan has a BUY');
+    expect(await batch.find(runId, SID, buy.clientOrderId)).toBeUndefined();
+    await planned(runId, false);
+    expect(await batch.find(runId, SID, buy.clientOrderId)).toMatchObject({ source: 'plan' });
+    expect(await batch.find(runId, SID, buy.clientOrderId)).toMatchObject({ source: 'plan' });
+    expect(reads).toEqual([`PLAN#${SID}`, `PLAN#${SID}`]);
+  });
+
   it('reads the stored plan at every call: a plan written after a miss is found, and the same text decodes alike', async () => {
     const runId = RunId('progress-later');
     const trades = new LedgerPlannedTrades(table);

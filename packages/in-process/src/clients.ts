@@ -39,6 +39,7 @@ const DYNAMODB_OPERATIONS: readonly (readonly [CommandClass, string])[] = [
   [dynamodb.DeleteItemCommand, 'DeleteItem'],
   [dynamodb.QueryCommand, 'Query'],
   [dynamodb.TransactWriteItemsCommand, 'TransactWriteItems'],
+  [dynamodb.TransactGetItemsCommand, 'TransactGetItems'],
 ];
 const SQS_OPERATIONS: readonly (readonly [CommandClass, string])[] = [
   [sqs.CreateQueueCommand, 'CreateQueue'],

@@ -28,6 +28,7 @@ import {
   PoolRepository,
   TransactionConditionError,
   toItem,
+  transactGetItems,
   transferItems,
   VersionConflictError,
 } from '@books/ledger-client';
@@ -126,6 +127,14 @@ describe.each(tables)('the ledger on %s', (_name, open) => {
     expect(found.size).toBe(65);
     expect(fromItem(found.get(batchKeyOf({ PK: 'B', SK: 'k128' })) ?? {})).toMatchObject({ n: '128' });
     expect(found.has(batchKeyOf({ PK: 'B', SK: 'k129' }))).toBe(false);
+  });
+
+  it('reads items together in one transactional read, in their order, absent ones as undefined', async () => {
+    await table.put(item('G', 'a', { n: 1 }));
+    await table.put(item('G', 'c', { n: 3 }));
+    const keys = ['a', 'b', 'c'].map((sk) => ({ PK: 'G', SK: sk }));
+    const found = await transactGetItems(table, keys);
+    expect(found.map((i) => i && fromItem(i).n)).toEqual(['1', undefined, '3']);
   });
 
   it('updates with a version only from the expected one, and reports the version found', async () => {

@@ -189,5 +189,6 @@ export type { RunItems, RunStrategyPatch, StrategyTransition } from './repositor
 export { RunAlreadyExistsError, RunRepository, StatusConflictError } from './repositories/run-repository';
 export type { TimeRange } from './repositories/trade-repository';
 export { TradeRepository } from './repositories/trade-repository';
+export { MAX_TRANSACT_GET_ITEMS, transactGetItems } from './transact-get';
 export type { FillSummary, IntentSummary } from './views';
 export { fillSummary, intentSummaries } from './views';

@@ -1,6 +1,6 @@
 import { LEGACY, Money, StrategyId } from '@books/core';
 import { applyFill, DuplicateFillError } from '@books/portfolio';
-import { createTestTable, type TestTable } from '@books/testkit';
+import { createTestTable, type TestTable, testDynamo } from '@books/testkit';
 import {
   BookRepository,
   fillOfTrade,
@@ -101,6 +101,44 @@ describe('a book loaded from DynamoDB Local knows the fills it has applied', () 
     const reloaded = await loadBook(books, LEGACY, ['legacy-order-1']);
     expect([...reloaded.book.appliedFillIds]).toEqual(['legacy-order-1']);
     expect(() => applyFill(reloaded.book, fillOfTrade(trade))).toThrow(DuplicateFillError);
+  });
+
+  it('reads a writer’s fills with the cash in one transactional read after its query, and again when a fill landed between', async () => {
+    const first = aTrade({ strategyId: StrategyId('snapshot'), orderId: 's-1' });
+    const second = aTrade({
+      strategyId: first.strategyId,
+      orderId: 's-2',
+      filledAt: '2026-11-25T20:30:00.000Z',
+    });
+    await fund(first.strategyId, '25000');
+    await record(first.strategyId, first, trades.putItem(first));
+    const client = testDynamo();
+    const sent: string[] = [];
+    let between: (() => Promise<void>) | undefined = () =>
+      record(first.strategyId, second, trades.putItem(second));
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const out = await next(args);
+        sent.push(context.commandName ?? '?');
+        const landing = context.commandName === 'QueryCommand' ? between : undefined;
+        between = landing ? undefined : between;
+        await landing?.();
+        return out;
+      },
+      { step: 'initialize' },
+    );
+    const watched = new BookRepository(new LedgerTable(client, test.tableName));
+
+    const book = await watched.readBook(first.strategyId, { fills: ['s-2'] });
+
+    expect(sent).toEqual([
+      'QueryCommand',
+      'TransactGetItemsCommand',
+      'QueryCommand',
+      'TransactGetItemsCommand',
+    ]);
+    expect(book?.fillIds).toEqual(['s-2']);
+    expect(book?.lots.map((l) => l.orderId)).toEqual(['s-1', 's-2']);
   });
 
   it('does not count another strategy’s trades as the book’s fills', async () => {

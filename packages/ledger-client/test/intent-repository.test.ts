@@ -37,6 +37,22 @@ describe('IntentRepository on DynamoDB Local', () => {
     await expect(duplicate).rejects.toMatchObject({ expected: 'PENDING', actual: 'SUBMITTED' });
   });
 
+  it('moves an intent only from the current state without reading it back, as transition does', async () => {
+    const runId = RunId('move-2026-11-24');
+    const coid = ClientOrderId('sb-momentum-SPY-b0-move');
+    await intents.create(anIntent({ runId, clientOrderId: coid }));
+    await intents.move(runId, coid, {
+      from: 'PENDING',
+      to: 'SUBMITTED',
+      at: '2026-11-24T20:31:00Z',
+      brokerOrderId: 'a-2',
+    });
+    expect(await intents.get(runId, coid)).toMatchObject({ state: 'SUBMITTED', brokerOrderId: 'a-2' });
+    await expect(
+      intents.move(runId, coid, { from: 'PENDING', to: 'SUBMITTED', at: '2026-11-24T20:31:01Z' }),
+    ).rejects.toMatchObject({ expected: 'PENDING', actual: 'SUBMITTED' });
+  });
+
   it('claims a planned trade once when many deliveries claim it at the same moment', async () => {
     const table = new LedgerTable(test.client, test.tableName);
     const runId = RunId('race-2026-11-24');

@@ -18,7 +18,7 @@ import { DuplicateClientOrderIdError } from '../errors';
 import { isOpenOrderStatus } from '../port';
 import { CorruptPaperState, decodeCorporate, decodeOpenOrders, decodeOrder, decodePositions } from './codec';
 import type { PaperAccountState, PaperOrderRecord, Versioned } from './records';
-import type { PaperBrokerStore, PaperCommit } from './store';
+import { PaperAccountMissing, type PaperBrokerStore, type PaperCommit } from './store';
 
 export const DEFAULT_PAPER_BROKER_TABLE = 'paper-broker';
 
@@ -165,11 +165,18 @@ export class DynamoDbPaperBrokerStore implements PaperBrokerStore {
 
   /** The STATE item (consistent read); remembers its open-order index by version. */
   private async stateItem(): Promise<Record<string, AttributeValue>> {
-    const out = await this.client.send(
-      new GetItemCommand({ TableName: this.tableName, Key: this.key('STATE'), ConsistentRead: true }),
-    );
-    const item = out.Item;
-    if (!item) throw new Error(`paper account ${this.pk} not initialised in ${this.tableName}`);
+    let item: Record<string, AttributeValue> | undefined;
+    try {
+      const out = await this.client.send(
+        new GetItemCommand({ TableName: this.tableName, Key: this.key('STATE'), ConsistentRead: true }),
+      );
+      item = out.Item;
+    } catch (e) {
+      if (e instanceof ResourceNotFoundException)
+        throw new PaperAccountMissing(`${this.pk} in ${this.tableName} (no table)`, { cause: e });
+      throw e;
+    }
+    if (!item) throw new PaperAccountMissing(`${this.pk} in ${this.tableName}`);
     const where = `${this.tableName} ${this.pk} STATE`;
     const open = item.openOrders?.S;
     if (open !== undefined)

@@ -2,7 +2,7 @@ import { ConcurrencyError, canonical, type Money } from '@books/core';
 import { DuplicateClientOrderIdError } from '../errors';
 import { isOpenOrderStatus } from '../port';
 import type { PaperAccountState, PaperOrderRecord, Versioned } from './records';
-import type { PaperBrokerStore, PaperCommit } from './store';
+import { PaperAccountMissing, type PaperBrokerStore, type PaperCommit } from './store';
 
 /** The paper broker's state in this process only; same semantics as the DynamoDB store. */
 export class InMemoryPaperBrokerStore implements PaperBrokerStore {
@@ -15,7 +15,7 @@ export class InMemoryPaperBrokerStore implements PaperBrokerStore {
   }
 
   async loadAccount(): Promise<Versioned<PaperAccountState>> {
-    if (!this.account) throw new Error('paper account not initialised');
+    if (!this.account) throw new PaperAccountMissing('in memory');
     return structuredClone(this.account);
   }
 

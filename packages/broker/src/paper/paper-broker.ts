@@ -6,6 +6,7 @@ import {
   Decimal,
   type Logger,
   Money,
+  marketDateOf,
   notional,
   Price,
   Quantity,
@@ -22,6 +23,7 @@ import {
 } from '../calendar';
 import {
   AssetNotTradable,
+  BrokerError,
   BrokerUnavailable,
   DuplicateClientOrderIdError,
   InsufficientBuyingPower,
@@ -52,7 +54,7 @@ import { PaperFaults, type PaperRoute } from './faults';
 import { feesFor, fillPrice, marketable, type PaperFees, qtyForNotional } from './pricing';
 import { type PaperAccountState, type PaperOrderRecord, toBrokerOrder, type Versioned } from './records';
 import type { AssetSource, PriceSource } from './sources';
-import type { PaperBrokerStore } from './store';
+import { PaperAccountMissing, type PaperBrokerStore } from './store';
 
 export interface PaperBrokerOptions {
   readonly store: PaperBrokerStore;
@@ -97,10 +99,8 @@ export const DEFAULT_MARKET_BUY_BUFFER = '0.03';
  * double-spend.
  */
 /** Sessions of the days given, in time order. */
-function daysOf(specs: readonly TradingDaySpec[]): CalendarDay[] {
-  return specs
-    .map((d) => calendarDay(d.date, d.open, d.close))
-    .sort((a, b) => a.openAt.getTime() - b.openAt.getTime());
+function daysOf(specs: readonly TradingDaySpec[], build: (d: TradingDaySpec) => CalendarDay): CalendarDay[] {
+  return specs.map(build).sort((a, b) => a.openAt.getTime() - b.openAt.getTime());
 }
 
 export class PaperBroker implements Broker {
@@ -126,8 +126,34 @@ export class PaperBroker implements Broker {
    * order), not when made, since each day's instants cost two time-zone conversions.
    */
   private get days(): CalendarDay[] {
-    this.sortedDays ??= daysOf(this.o.calendar);
+    this.sortedDays ??= daysOf(this.o.calendar, (d) => this.dayOf(d));
     return this.sortedDays;
+  }
+
+  /** Each day of the calendar built once (two time-zone conversions), by its spec. */
+  private readonly builtDays = new Map<string, CalendarDay>();
+  private dayOf(spec: TradingDaySpec): CalendarDay {
+    const key = `${spec.date} ${spec.open} ${spec.close}`;
+    let day = this.builtDays.get(key);
+    if (!day) {
+      day = calendarDay(spec.date, spec.open, spec.close);
+      this.builtDays.set(key, day);
+    }
+    return day;
+  }
+
+  /**
+   * The session `now` falls in. Until the whole calendar is built for another reason, only the day
+   * of `now`'s New York date is: a session lies within its own date, and each day built costs two
+   * time-zone conversions (an order on a cold start would otherwise build every day of the bars).
+   */
+  private sessionAt(now: Date): CalendarDay | undefined {
+    if (this.sortedDays) return sessionAtSorted(this.sortedDays, now);
+    const date = marketDateOf(now);
+    const spec = this.o.calendar.find((d) => d.date === date);
+    if (!spec) return undefined;
+    const day = this.dayOf(spec);
+    return day.openAt <= now && now < day.closeAt ? day : undefined;
   }
 
   async getAccount(): Promise<Account> {
@@ -156,7 +182,9 @@ export class PaperBroker implements Broker {
     await this.before('getCalendar');
     // The days asked for alone until the whole calendar is needed.
     const inRange = (d: { readonly date: TradingDate }) => d.date >= start && d.date <= end;
-    return this.sortedDays ? this.sortedDays.filter(inRange) : daysOf(this.o.calendar.filter(inRange));
+    return this.sortedDays
+      ? this.sortedDays.filter(inRange)
+      : daysOf(this.o.calendar.filter(inRange), (d) => this.dayOf(d));
   }
 
   async getAsset(symbol: Symbol): Promise<Asset> {
@@ -172,16 +200,12 @@ export class PaperBroker implements Broker {
     const fillFault = this.faults.take('placeOrder', ['partial-fill', 'delayed-fill']);
     const washFault = this.faults.take('placeOrder', ['wash-trade']);
     validate(request);
-    const placed = await this.withRetries(async () => {
-      // The account is read BEFORE the lookup by client order id: an order committed by a
-      // concurrent call is then either seen here (and returned) or makes our commit lose on the
-      // account's version. Read the other way round, a rule (buying power, position) could reject
-      // this call on the state left by the very order it duplicates.
-      const account = await this.load();
-      const existing = await this.o.store.getOrderByClientId(request.clientOrderId);
-      if (existing) return { ...toBrokerOrder(existing), alreadyExisted: true };
+    /** Alpaca's rules over the account as read, and the commit of the order they accept. */
+    const place = async (
+      account: Versioned<PaperAccountState>,
+      open: readonly PaperOrderRecord[],
+    ): Promise<PlacedOrder> => {
       const asset = checkAsset(request, await this.o.assets.asset(request.symbol));
-      const open = await this.o.store.listOpenOrders();
       if (washFault)
         throw new WashTradeRejected('potential wash trade detected. use complex orders', {
           symbol: request.symbol,
@@ -247,7 +271,7 @@ export class PaperBroker implements Broker {
         revision: 0,
       };
       let next = account.value;
-      const marketOpen = sessionAtSorted(this.days, now) !== undefined;
+      const marketOpen = this.sessionAt(now) !== undefined;
       if (!marketOpen) {
         order = { ...order, status: 'accepted' };
       } else if (request.type === 'market' || (limit !== null && marketable(request.side, dayPrice, limit))) {
@@ -265,6 +289,25 @@ export class PaperBroker implements Broker {
         newOrder: order,
       });
       return { ...toBrokerOrder(order), alreadyExisted: false };
+    };
+    const placed = await this.withRetries(async () => {
+      // A client order id already used answers with its order, never with a rule's verdict on
+      // the state that very order left (buying power, position). The order is looked up only when
+      // the rules reject this call or its commit loses (a concurrent call's order with this id, or
+      // any change to the account since it was read): the commit's new-order put is conditional
+      // on the id being unused, so an order that exists never passes unnoticed, and an accepted
+      // call costs no lookup. The open orders are those of the account as read (one read of it
+      // where the store can): any order placed, filled or canceled since changes the account's
+      // version, which the commit is conditioned on.
+      const { account, open } = await this.loadWithOpenOrders();
+      try {
+        return await place(account, open);
+      } catch (e) {
+        if (!(e instanceof BrokerError) && !(e instanceof ConcurrencyError)) throw e;
+        const existing = await this.o.store.getOrderByClientId(request.clientOrderId);
+        if (existing) return { ...toBrokerOrder(existing), alreadyExisted: true };
+        throw e;
+      }
     });
     if (timeoutAfterAccept && !placed.alreadyExisted)
       throw new BrokerUnavailable(
@@ -478,9 +521,27 @@ export class PaperBroker implements Broker {
     return out;
   }
 
-  private async load(): Promise<Versioned<PaperAccountState>> {
+  private load(): Promise<Versioned<PaperAccountState>> {
+    return this.afterFirstUse(() => this.o.store.loadAccount());
+  }
+
+  /**
+   * `read` of the account, which is created on first use: read first, and created (with the
+   * initial cash) only when it is missing, so a process on a stage whose account exists writes
+   * nothing to start. Creating never resets an existing account, so two first uses may race.
+   */
+  private async afterFirstUse<T>(read: () => Promise<T>): Promise<T> {
+    if (this.initialised === undefined) {
+      try {
+        const value = await read();
+        this.initialised ??= Promise.resolve();
+        return value;
+      } catch (e) {
+        if (!(e instanceof PaperAccountMissing)) throw e;
+      }
+    }
     await this.initialise();
-    return this.o.store.loadAccount();
+    return read();
   }
 
   private initialise(): Promise<void> {
@@ -493,10 +554,10 @@ export class PaperBroker implements Broker {
 
   /** The account and its open orders: one read where the store can. */
   private async loadWithOpenOrders() {
-    if (!this.o.store.loadAccountAndOpenOrders)
-      return { account: await this.load(), open: await this.o.store.listOpenOrders() };
-    await this.initialise();
-    return this.o.store.loadAccountAndOpenOrders();
+    const { store } = this.o;
+    const both = store.loadAccountAndOpenOrders?.bind(store);
+    if (!both) return { account: await this.load(), open: await store.listOpenOrders() };
+    return this.afterFirstUse(both);
   }
 
   private async before(route: PaperRoute): Promise<void> {

@@ -1,5 +1,12 @@
-import type { Money } from '@books/core';
+import { BooksError, type Money } from '@books/core';
 import type { PaperAccountState, PaperOrderRecord, Versioned } from './records';
+
+/** The paper account was never initialised (or its table does not exist yet). */
+export class PaperAccountMissing extends BooksError {
+  constructor(where: string, options?: { cause?: unknown }) {
+    super('PAPER_ACCOUNT_MISSING', `paper account ${where} not initialised`, { where }, options);
+  }
+}
 
 /** One atomic change of a paper account. */
 export interface PaperCommit {
@@ -19,7 +26,7 @@ export interface PaperCommit {
 export interface PaperBrokerStore {
   /** Creates the account with this cash if it does not exist yet; never resets an existing one. */
   initialise(cash: Money): Promise<void>;
-  /** Throws when the account was never initialised. */
+  /** Throws PaperAccountMissing when the account was never initialised. */
   loadAccount(): Promise<Versioned<PaperAccountState>>;
   getOrder(id: string): Promise<PaperOrderRecord | undefined>;
   getOrderByClientId(clientOrderId: string): Promise<PaperOrderRecord | undefined>;

@@ -1,6 +1,7 @@
 import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { ConcurrencyError, ManualClock, Money } from '@books/core';
 import { testDynamo, uniqueName } from '@books/testkit';
+import * as z from 'zod';
 import {
   CorruptPaperState,
   DynamoDbPaperBrokerStore,
@@ -70,6 +71,9 @@ async function storedIndex(accountId: string): Promise<string[] | undefined> {
   return json === undefined ? undefined : (JSON.parse(json) as string[]);
 }
 
+/** The sort key a single-item request names. */
+const SortKeySchema = z.object({ Key: z.object({ sk: z.object({ S: z.string() }) }) });
+
 const ids = (orders: readonly PaperOrderRecord[]) => orders.map((o) => o.clientOrderId);
 
 describeWithStack('paper broker on DynamoDB', () => {
@@ -106,6 +110,34 @@ describeWithStack('paper broker on DynamoDB', () => {
     expect(new Set(results.map((r) => r.id)).size).toBe(1);
     expect(results.filter((r) => !r.alreadyExisted)).toHaveLength(1);
     expect((await a.getAccount()).cash.toString()).toBe('9000');
+  });
+
+  it('starts on an existing account without writing: its first order reads the account item once, then commits', async () => {
+    const client = testDynamo();
+    const sent: string[] = [];
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const key = SortKeySchema.safeParse(args.input);
+        sent.push(`${context.commandName} ${key.success ? key.data.Key.sk.S : ''}`.trim());
+        return next(args);
+      },
+      { step: 'initialize' },
+    );
+    const accountId = uniqueName('reads');
+    await (await readyStore(accountId)).initialise(Money.of(10_000));
+    const s = new DynamoDbPaperBrokerStore({ client, tableName, accountId });
+    const broker = contractPaperBroker(s, new ManualClock(CONTRACT_NOW));
+    const request = marketBuy('SPY', '2', cid('reads'));
+    await broker.placeOrder(request);
+    expect(sent).toEqual(['GetItemCommand STATE', 'TransactWriteItemsCommand']);
+    // Placed again: the commit finds the id used, and the order is looked up and returned.
+    sent.length = 0;
+    expect(await broker.placeOrder(request)).toMatchObject({ alreadyExisted: true });
+    expect(sent).toEqual([
+      'GetItemCommand STATE',
+      'TransactWriteItemsCommand',
+      `GetItemCommand ORDER#${request.clientOrderId}`,
+    ]);
   });
 
   it('never spends the same cash twice when processes buy concurrently', async () => {

@@ -215,24 +215,23 @@ describe('paper broker shared by several processes', () => {
   it('returns the order of a concurrent call with the same client order id instead of rejecting it on the state that order left (buying power)', async () => {
     const clock = new ManualClock(CONTRACT_NOW);
     const store = new InMemoryPaperBrokerStore();
-    // A's lookup by client order id answers "none" only after B's order is committed: the rules
-    // A then applies must not see B's order as someone else's spending.
+    // A reads the account only after B's order is committed: the rules A then applies see B's
+    // spending, and must not reject A's call for it (it is the very order A asks for).
     let bPlaced: () => void = () => undefined;
     const afterB = new Promise<void>((resolve) => {
       bPlaced = resolve;
     });
     let paused = false;
-    const slowLookup = Object.assign(Object.create(store) as InMemoryPaperBrokerStore, {
-      getOrderByClientId: async (clientOrderId: string) => {
-        const found = await store.getOrderByClientId(clientOrderId);
+    const slowRead = Object.assign(Object.create(store) as InMemoryPaperBrokerStore, {
+      loadAccount: async () => {
         if (!paused) {
           paused = true;
           await afterB;
         }
-        return found;
+        return store.loadAccount();
       },
     });
-    const a = contractPaperBroker(slowLookup, clock, { newOrderId: () => 'order-a' });
+    const a = contractPaperBroker(slowRead, clock, { newOrderId: () => 'order-a' });
     const b = contractPaperBroker(store, clock, { newOrderId: () => 'order-b' });
     const request = marketBuy('SPY', '12', cid('dup')); // 6000 of 10000: a second one would not fit
     const fromA = a.placeOrder(request);
@@ -287,4 +286,24 @@ describe('paper broker calendar', () => {
     expect(early.map((d) => d.date)).toEqual([...early.map((d) => d.date)].sort());
     expect(early.length).toBeGreaterThan(1);
   });
+
+  it.each([
+    ['at the open', '2026-11-27T14:30:00Z', 'filled'],
+    ['a second before an early close', '2026-11-27T17:59:59Z', 'filled'],
+    ['at an early close', '2026-11-27T18:00:00Z', 'accepted'],
+    ['a second before the open', '2026-11-27T14:29:59Z', 'accepted'],
+    ['on a day without a session', '2026-11-26T15:00:00Z', 'accepted'],
+  ])(
+    'tells an order placed %s its session from its own day alone, as the whole calendar does',
+    async (_when, at, status) => {
+      const fresh = setup({}, at).broker;
+      const built = setup({}, at).broker;
+      await built.getClock();
+      const [first, second] = [
+        await fresh.placeOrder(marketBuy('SPY', '1')),
+        await built.placeOrder(marketBuy('SPY', '1')),
+      ];
+      expect([first.status, second.status]).toEqual([status, status]);
+    },
+  );
 });

@@ -1,7 +1,7 @@
 import { type ClientOrderId, type Clock, INTENT_STATES, type IntentState, type RunId } from '@books/core';
 import { type IntentRepository, type OrderIntent, StatusConflictError } from '@books/ledger-client';
 import { UnplannedTradeError } from '../planned-trade';
-import type { Intent, IntentStore } from '../ports';
+import type { ClaimedIntent, Intent, IntentStore } from '../ports';
 
 /** The statuses of a run's strategy item whose trades may be claimed (BUYs are released while PLANNED). */
 const PLANNED_STATUSES = ['PLANNED'] as const;
@@ -39,10 +39,12 @@ export class LedgerIntentStore implements IntentStore {
   /**
    * Claims the intent of a planned trade. A message naming a run, or a strategy of it, that did
    * not plan trades (a forged or stray message) is refused before anything is written or placed.
+   * The conditional create comes first (a first delivery, the usual case, writes without a read
+   * before); an intent it finds already there is then read (a redelivery). The create's intent
+   * condition is its first item, so an existing intent is told apart from an unplanned trade even
+   * when both conditions fail.
    */
-  async claim(intent: Omit<Intent, 'state'> & { readonly leg?: number }): Promise<Intent> {
-    const existing = await this.intents.get(intent.runId, intent.clientOrderId);
-    if (existing) return intentOf(existing);
+  async claim(intent: Omit<Intent, 'state'> & { readonly leg?: number }): Promise<ClaimedIntent> {
     const now = this.clock.now().toISOString();
     const record: OrderIntent = {
       runId: intent.runId,
@@ -64,7 +66,7 @@ export class LedgerIntentStore implements IntentStore {
     // This call's conditional write stored exactly `record`: it is the intent as of that write (a
     // later change by another delivery is met as any change after a read is, by the conditional
     // transitions). Only an intent another delivery created is read back.
-    if (created === 'created') return intentOf(record);
+    if (created === 'created') return { ...intentOf(record), created: true };
     const stored = await this.intents.get(intent.runId, intent.clientOrderId);
     if (!stored) throw new Error(`intent ${intent.clientOrderId} vanished after it was claimed`);
     return intentOf(stored);
@@ -83,7 +85,7 @@ export class LedgerIntentStore implements IntentStore {
     patch: { readonly brokerOrderId?: string; readonly reason?: string } = {},
   ): Promise<'applied' | 'noop'> {
     try {
-      await this.intents.transition(runId, clientOrderId, {
+      await this.intents.move(runId, clientOrderId, {
         from,
         to,
         at: this.clock.now().toISOString(),

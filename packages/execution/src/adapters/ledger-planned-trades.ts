@@ -1,5 +1,5 @@
 import type { ClientOrderId, RunId, StrategyId } from '@books/core';
-import type { LedgerTable } from '@books/ledger-client';
+import type { LedgerTable, StoredPlan } from '@books/ledger-client';
 import type { PlannedTradeRecord } from '../planned-trade';
 import type { PlannedTrades } from '../ports';
 import { readRelease } from './ledger-run-progress';
@@ -11,14 +11,31 @@ import { readPlan } from './stored-plans';
  * written once (conditional puts) before any of their trades is sent, and never changed.
  */
 export class LedgerPlannedTrades implements PlannedTrades {
-  constructor(private readonly table: LedgerTable) {}
+  /** `found`: the plans a batch view read, by run and strategy (see forBatch). */
+  constructor(
+    private readonly table: LedgerTable,
+    private readonly found?: Map<string, StoredPlan>,
+  ) {}
+
+  forBatch(): PlannedTrades {
+    return new LedgerPlannedTrades(this.table, new Map());
+  }
+
+  private async plan(runId: RunId, strategyId: StrategyId): Promise<StoredPlan | undefined> {
+    const key = `${runId}\u0000${strategyId}`;
+    const known = this.found?.get(key);
+    if (known) return known;
+    const plan = await readPlan(this.table, runId, strategyId);
+    if (plan) this.found?.set(key, plan);
+    return plan;
+  }
 
   async find(
     runId: RunId,
     strategyId: StrategyId,
     clientOrderId: ClientOrderId,
   ): Promise<PlannedTradeRecord | undefined> {
-    const plan = await readPlan(this.table, runId, strategyId);
+    const plan = await this.plan(runId, strategyId);
     if (!plan || plan.runId !== runId || plan.strategyId !== strategyId) return undefined;
     const context = (symbol: string) => ({
       capital: plan.capital.capital,
@@ -27,21 +44,21 @@ export class LedgerPlannedTrades implements PlannedTrades {
       plannedAt: plan.plannedAt,
       shares: plan.attribution?.[symbol] ?? {},
     });
+    const found = (t: Parameters<typeof tradeOf>[2], source: PlannedTradeRecord['source']) => ({
+      ...tradeOf(runId, strategyId, t),
+      source,
+      plan: context(t.symbol),
+      stored: plan,
+    });
     const sell = plan.sells.find((t) => t.clientOrderId === clientOrderId);
-    if (sell) return { ...tradeOf(runId, strategyId, sell), source: 'plan', plan: context(sell.symbol) };
+    if (sell) return found(sell, 'plan');
     if (plan.sells.length === 0) {
       const buy = plan.buys.find((t) => t.clientOrderId === clientOrderId);
-      return buy && { ...tradeOf(runId, strategyId, buy), source: 'plan', plan: context(buy.symbol) };
+      return buy && found(buy, 'plan');
     }
     const release = await readRelease(this.table, runId, strategyId);
     const released = release?.buys.find((t) => t.clientOrderId === clientOrderId);
-    return (
-      released && {
-        ...tradeOf(runId, strategyId, released),
-        source: 'release',
-        plan: context(released.symbol),
-      }
-    );
+    return released && found(released, 'release');
   }
 }
 

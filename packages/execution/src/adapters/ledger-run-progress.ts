@@ -7,6 +7,7 @@ import {
   type LedgerTable,
   type RecordedRelease,
   releaseSentUpdate,
+  type StoredPlan,
 } from '@books/ledger-client';
 import type { PlannedTrade, SuppressedTrade } from '@books/portfolio';
 import type { RunProgress, StrategyRunState } from '../ports';
@@ -29,10 +30,18 @@ export class LedgerRunProgress implements RunProgress {
   /**
    * The plan is read first: a plan without SELLs holds no BUYs back, so its strategy's item (written
    * in the plan's own transaction with no pending SELL) and its release (never recorded for such a
-   * plan) are not read.
+   * plan) are not read. A plan the caller holds is not read again: it is written once, before any
+   * of its trades is sent, and never changed.
    */
-  async readStrategy(runId: RunId, strategyId: StrategyId): Promise<StrategyRunState | undefined> {
-    const plan = await readPlan(this.table, runId, strategyId);
+  async readStrategy(
+    runId: RunId,
+    strategyId: StrategyId,
+    known?: StoredPlan,
+  ): Promise<StrategyRunState | undefined> {
+    const plan =
+      known && known.runId === runId && known.strategyId === strategyId
+        ? known
+        : await readPlan(this.table, runId, strategyId);
     if (!plan) return undefined;
     const [item, release] =
       plan.sells.length === 0

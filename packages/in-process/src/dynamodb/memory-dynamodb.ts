@@ -13,6 +13,7 @@ import {
   ResourceInUseException,
   ResourceNotFoundException,
   type TableDescription,
+  type TransactGetItemsCommandInput,
   TransactionCanceledException,
   type TransactWriteItem,
   type TransactWriteItemsCommandInput,
@@ -45,7 +46,7 @@ import {
  * DynamoDB in process: the operations the ledger and the simulated broker's account store use
  * (CreateTable, DescribeTable, UpdateTimeToLive, ListTables, GetItem, BatchGetItem, PutItem, UpdateItem,
  * DeleteItem, Query with key conditions, filters, projections, pages and GSIs, TransactWriteItems
- * with its idempotency token), with DynamoDB's semantics for what they touch: strongly consistent
+ * with its idempotency token, TransactGetItems), with DynamoDB's semantics for what they touch: strongly consistent
  * (a GSI is updated with its table, which DynamoDB only promises eventually: stricter, never
  * looser), conditions checked before any write of a transaction, numbers exact and normalized,
  * the 400 KB item limit, the 100-item transaction limit and one operation per item in a
@@ -149,6 +150,8 @@ export class InMemoryDynamoDb {
         return this.query(input as QueryCommandInput);
       case 'TransactWriteItems':
         return this.transactWrite(input as TransactWriteItemsCommandInput);
+      case 'TransactGetItems':
+        return this.transactGet(input as TransactGetItemsCommandInput);
       default:
         throw unsupported(operation);
     }
@@ -245,6 +248,19 @@ export class InMemoryDynamoDb {
       });
     }
     return { Responses: responses, UnprocessedKeys: {} };
+  }
+
+  /** Each Get, in order, as of one instant (nothing runs between them in process); 1 to 100 items. */
+  private transactGet(input: TransactGetItemsCommandInput): object {
+    const gets = input.TransactItems ?? [];
+    if (gets.length === 0 || gets.length > 100)
+      throw validation(`a TransactGetItems request holds 1 to 100 items, got ${gets.length}`);
+    return {
+      Responses: gets.map(({ Get }) => {
+        if (!Get) throw validation('every item of a TransactGetItems request is a Get');
+        return this.getItem(Get);
+      }),
+    };
   }
 
   private putItem(input: PutItemCommandInput): object {

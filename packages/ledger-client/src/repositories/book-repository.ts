@@ -1,7 +1,7 @@
 import { ConcurrencyError, LEGACY, type StrategyId, type Symbol } from '@books/core';
 import * as z from 'zod';
 import { type Item } from '../attribute-codec';
-import { CorruptItemError } from '../errors';
+import { CorruptItemError, TransactionConflictError } from '../errors';
 import { field } from '../fields';
 import { canonicalInstant } from '../instant';
 import {
@@ -18,6 +18,7 @@ import { cashFields, decodeCash, encodeCash, type StoredCash } from '../records/
 import { decodeItem } from '../records/decode';
 import { decodeLot, encodeLot, type StoredLot } from '../records/lot';
 import { decodeTransfer, encodeTransfer, type StoredTransfer } from '../records/transfer';
+import { MAX_TRANSACT_GET_ITEMS, transactGetItems } from '../transact-get';
 
 /**
  * A strategy's book as stored: its lots (FIFO order per symbol), its cash with version, its
@@ -65,6 +66,11 @@ const BookIdSchema = z.object({ strategy_id: field.strategyId }).transform((b) =
 
 const FillIdSchema = z.object({ order_id: field.orderId }).transform((t) => t.order_id);
 
+/** The trade item that records fill `orderId` of a book: the book's own trade, or a legacy trade. */
+function tradeKey(strategyId: StrategyId, orderId: string) {
+  return strategyId === LEGACY ? keys.legacyTrade(orderId) : keys.strategyTrade(strategyId, orderId);
+}
+
 /** The first version a book's cash item has. */
 export const FIRST_CASH_VERSION = 1;
 
@@ -78,16 +84,25 @@ export class BookRepository {
    * version is read again afterwards; if a write landed in between, the read is retried.
    * Contract: every write to a book's lots or transfers bumps its cash version in the same
    * transaction (as a fill does). The fill ids are read between the two, so a fill recorded
-   * meanwhile is caught by the version check as well. Returns undefined only when the book has no
-   * item at all; a failed read throws, never returning an empty book. `options.fills` bounds the
-   * fill ids read (BookReadOptions).
+   * meanwhile is caught by the version check as well; the few fills of a writer (`options.fills`)
+   * are read with the cash in one transactional read instead (one instant: a fill recorded before
+   * it shows in both, one after it in neither). Returns undefined only when the book has no item
+   * at all; a failed read throws, never returning an empty book. `options.fills` bounds the fill
+   * ids read (BookReadOptions).
    */
   async readBook(strategyId: StrategyId, options: BookReadOptions = {}): Promise<StoredBook | undefined> {
+    const fills = options.fills && [...new Set(options.fills)];
+    const together = fills !== undefined && fills.length > 0 && fills.length < MAX_TRANSACT_GET_ITEMS;
     for (let attempt = 1; ; attempt++) {
-      const book = await this.readBookOnce(strategyId, options);
+      const book = await this.readBookOnce(strategyId, together ? { fills: [] } : options);
       if (book === undefined) return undefined;
-      const after = await this.cash(strategyId);
-      if (after?.version === book.cash.version) return book;
+      if (together) {
+        const after = await this.cashWithFills(strategyId, fills);
+        if (after?.version === book.cash.version) return { ...book, fillIds: after.applied };
+      } else {
+        const after = await this.cash(strategyId);
+        if (after?.version === book.cash.version) return book;
+      }
       if (attempt >= READ_ATTEMPTS)
         throw new ConcurrencyError(`book ${strategyId} kept changing while being read`, {
           strategyId,
@@ -135,13 +150,35 @@ export class BookRepository {
   async appliedFills(strategyId: StrategyId, fillIds: readonly string[]): Promise<string[]> {
     const unique = [...new Set(fillIds)];
     const found = await Promise.all(
-      unique.map(async (orderId) => {
-        const key =
-          strategyId === LEGACY ? keys.legacyTrade(orderId) : keys.strategyTrade(strategyId, orderId);
-        return (await this.table.getItem(key, { consistent: true })) !== undefined;
-      }),
+      unique.map(
+        async (orderId) =>
+          (await this.table.getItem(tradeKey(strategyId, orderId), { consistent: true })) !== undefined,
+      ),
     );
     return unique.filter((_, i) => found[i]);
+  }
+
+  /**
+   * The book's cash version and which of `fillIds` (unique) it has applied, as of one instant
+   * (TransactGetItems); undefined when a transaction in flight on them cancelled the read.
+   */
+  private async cashWithFills(
+    strategyId: StrategyId,
+    fillIds: readonly string[],
+  ): Promise<{ readonly version: number | undefined; readonly applied: string[] } | undefined> {
+    try {
+      const [cash, ...trades] = await transactGetItems(this.table, [
+        keys.cash(strategyId),
+        ...fillIds.map((orderId) => tradeKey(strategyId, orderId)),
+      ]);
+      return {
+        version: cash && decodeCash(cash).version,
+        applied: fillIds.filter((_, i) => trades[i] !== undefined),
+      };
+    } catch (e) {
+      if (e instanceof TransactionConflictError) return undefined;
+      throw e;
+    }
   }
 
   /** The order ids of the book's trades (GSI1, all pages, the order id alone of each). */

@@ -1,4 +1,5 @@
 import type { ClientOrderId, RunId } from '@books/core';
+import type { Item } from '../attribute-codec';
 import { ConditionFailedError, TransactionConditionError, TransactionConflictError } from '../errors';
 import { canonicalInstant } from '../instant';
 import { keys, SK_PREFIX } from '../keys';
@@ -98,8 +99,17 @@ export class IntentRepository {
 
   /** Moves the intent from `from` to `to`; StatusConflictError (with the actual state) otherwise. */
   async transition(runId: RunId, clientOrderId: ClientOrderId, t: IntentTransition): Promise<OrderIntent> {
+    return decodeIntent(await this.write(runId, clientOrderId, t));
+  }
+
+  /** `transition` for a caller that needs only that the intent moved: the item is not decoded. */
+  async move(runId: RunId, clientOrderId: ClientOrderId, t: IntentTransition): Promise<void> {
+    await this.write(runId, clientOrderId, t);
+  }
+
+  private async write(runId: RunId, clientOrderId: ClientOrderId, t: IntentTransition): Promise<Item> {
     try {
-      return decodeIntent(await this.table.update(this.transitionItem(runId, clientOrderId, t)));
+      return await this.table.update(this.transitionItem(runId, clientOrderId, t));
     } catch (e) {
       if (!(e instanceof ConditionFailedError)) throw e;
       const actual = e.current?.state;

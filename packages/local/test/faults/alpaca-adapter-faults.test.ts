@@ -282,11 +282,26 @@ describe(`fault injection: Alpaca's own faults, through the Alpaca adapter (seed
     await s.world.planDay(day);
     const runId = played(s, day);
     const sells: { clientOrderId: string; symbol: string; qty: string }[] = [];
+    const at = s.world.clock.now().toISOString();
     for (const sid of STRATEGY_IDS)
-      for (const t of (await readStoredPlan(s.world.services.table, runId, sid))?.sells ?? [])
+      for (const t of (await readStoredPlan(s.world.services.table, runId, sid))?.sells ?? []) {
         sells.push({ clientOrderId: t.clientOrderId, symbol: t.symbol, qty: t.qty.toString() });
+        // As an earlier delivery's claim left it: NEW.
+        await s.world.services.intents.create({
+          runId,
+          clientOrderId: t.clientOrderId,
+          strategyId: sid,
+          symbol: t.symbol,
+          side: 'sell',
+          leg: t.leg,
+          qty: t.qty,
+          state: 'NEW',
+          createdAt: at,
+          updatedAt: at,
+        });
+      }
     expect(sells.length).toBeGreaterThan(0);
-    // As if an earlier delivery had placed each SELL and stopped before recording SUBMITTED.
+    // As if that earlier delivery had placed each SELL and stopped before recording SUBMITTED.
     for (const t of sells)
       expect(
         server.state.placeOrder({

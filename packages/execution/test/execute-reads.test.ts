@@ -1,0 +1,72 @@
+import { BrokerOrderId } from '@books/broker';
+import { executeRequest } from '../src/execute';
+import { runId, strategyId, world } from './support/world';
+
+describe('one request reads nothing it already knows', () => {
+  it('places the order of an intent its claim created without looking the client order id up first', async () => {
+    const w = world();
+    await executeRequest(w.deps, w.message);
+    expect(w.brokerCalls).toEqual(['placeOrder']);
+  });
+
+  it('looks the client order id up before placing an intent it found still NEW (an earlier delivery may have placed it)', async () => {
+    const w = world({ earlier: { state: 'NEW' } });
+    await executeRequest(w.deps, w.message);
+    expect(w.brokerCalls).toEqual(['getOrderByClientId', 'placeOrder']);
+  });
+
+  it('follows, never places again, the order an earlier delivery placed before it stopped', async () => {
+    const w = world({ earlier: { state: 'NEW' } });
+    const placed = await w.broker.placeOrder({
+      clientOrderId: w.message.client_order_id,
+      symbol: w.message.trade.symbol,
+      side: 'buy',
+      qty: w.message.trade.target_qty,
+      type: 'market',
+      timeInForce: 'day',
+    });
+    const result = await executeRequest(w.deps, w.message);
+    expect(result).toMatchObject({ kind: 'recorded', state: 'FILLED' });
+    expect(w.brokerCalls).toEqual(['getOrderByClientId']);
+    expect(w.outcomes[0]?.fill?.fill.orderId).toBe(placed.id);
+  });
+
+  it('records the fill of an intent it moved to SUBMITTED itself without reading its state again', async () => {
+    const w = world();
+    await executeRequest(w.deps, w.message);
+    expect(w.outcomes.map((o) => o.finalState)).toEqual(['FILLED']);
+    expect(w.stateReads()).toBe(0);
+  });
+
+  it('reads the state of an intent found SUBMITTED before recording its fill (another writer may have recorded it)', async () => {
+    const w = world({ earlier: { state: 'NEW' } });
+    const placed = await w.broker.placeOrder({
+      clientOrderId: w.message.client_order_id,
+      symbol: w.message.trade.symbol,
+      side: 'buy',
+      qty: w.message.trade.target_qty,
+      type: 'market',
+      timeInForce: 'day',
+    });
+    w.intents.set(w.message.client_order_id, {
+      ...(w.intents.get(w.message.client_order_id) ?? assertNever()),
+      state: 'SUBMITTED',
+      brokerOrderId: BrokerOrderId(placed.id),
+    });
+    await executeRequest(w.deps, w.message);
+    expect(w.stateReads()).toBe(1);
+    expect(w.outcomes.map((o) => o.finalState)).toEqual(['FILLED']);
+  });
+
+  it('hands the BUY release the plan its claim read, on every way out', async () => {
+    const placed = world();
+    await executeRequest(placed.deps, placed.message);
+    const final = world({ earlier: { state: 'FILLED' } });
+    await executeRequest(final.deps, final.message);
+    for (const w of [placed, final]) expect(w.releases).toEqual([{ runId, strategyId, plan: w.stored }]);
+  });
+});
+
+function assertNever(): never {
+  throw new Error('the intent was not claimed');
+}
