@@ -122,7 +122,17 @@ export async function planRun(deps: PlanRunDeps, request: PlanRunRequest): Promi
   }
 
   const date = request.tradingDate ?? marketDateOf(now);
-  const session = await deps.calendar.session(date);
+  // The gates' reads start while the calendar says whether the day is in its window (a broker
+  // request deployed): reads only, each decided on below in the same order as when read one after
+  // another; a run skipped or stopped leaves the later ones unused.
+  const sessionAsked = deps.calendar.session(date);
+  const reads = startGateReads(deps, config);
+  // The pool as it stands, for its opening below (a read; a dry run opens nothing), and, when it is
+  // open, the activities since it opened for their ingestion below (reads; it posts nothing here).
+  const capital = deps.capital;
+  const poolSeen = capital && !request.dryRun ? startRead(() => capital.poolOpenedAt()) : undefined;
+  const activitiesRead = readActivitiesAhead(deps, date, poolSeen);
+  const session = await sessionAsked;
   const window = request.tradingDate
     ? session
       ? ({ run: true } as const)
@@ -135,14 +145,6 @@ export async function planRun(deps: PlanRunDeps, request: PlanRunRequest): Promi
   }
 
   const runId = runIdOf(deps.stage, date);
-  // The gates' reads go on while the run order is taken; each is decided on below in the same order
-  // as when read one after another (a stop leaves the later reads unused).
-  const reads = startGateReads(deps, config);
-  // The pool as it stands, for its opening below (a read; a dry run opens nothing), and, when it is
-  // open, the activities since it opened for their ingestion below (reads; it posts nothing here).
-  const capital = deps.capital;
-  const poolSeen = capital && !request.dryRun ? startRead(() => capital.poolOpenedAt()) : undefined;
-  const activitiesRead = readActivitiesAhead(deps, date, poolSeen);
   const order = await takeRunOrder(deps, runId, date, now, request.dryRun ?? false);
   if ('stop' in order) {
     log.warn({ event: 'run-out-of-order', runId }, order.stop);

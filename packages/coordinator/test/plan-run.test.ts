@@ -358,6 +358,44 @@ describe('planning a daily run', () => {
     expect(runs.skips).toEqual(['2026-11-26: skipped: market closed (2026-11-26 is not a trading day)']);
   });
 
+  it("asks the calendar while the gates' reads go out, and a closed day still ends with only its skip recorded, whatever those reads found", async () => {
+    const { deps: d, runs } = deps({ now: '2026-11-26T20:30:00Z' });
+    const asked: string[] = [];
+    let answerCalendar: () => void = () => undefined;
+    const calendarAnswered = new Promise<void>((resolve) => {
+      answerCalendar = resolve;
+    });
+    const result = await planRun(
+      {
+        ...d,
+        // The calendar answers only once the controls were asked for: read one after the other, the
+        // plan would wait for ever.
+        calendar: {
+          session: async (date) => {
+            asked.push('calendar');
+            await calendarAnswered;
+            return d.calendar.session(date);
+          },
+        },
+        controls: {
+          standings: async () => {
+            asked.push('controls');
+            answerCalendar();
+            throw new Error('controls down');
+          },
+        },
+      },
+      { executionId: 'exec-1' },
+    );
+    expect(asked).toEqual(['calendar', 'controls']);
+    expect(result).toEqual({
+      proceed: false,
+      reason: 'skipped: market closed (2026-11-26 is not a trading day)',
+    });
+    expect(runs.skips).toEqual(['2026-11-26: skipped: market closed (2026-11-26 is not a trading day)']);
+    expect(runs.runs.size).toBe(0);
+  });
+
   it('skips the 15:30 trigger on an early-close day', async () => {
     const { deps: d } = deps({ now: '2026-11-27T20:30:00Z' });
     const result = await planRun(d, { executionId: 'exec-1' });
