@@ -60,6 +60,18 @@ export function accountRequestBudget(
 }
 
 /**
+ * The simulated broker's account on the stage: its table, `strategy-books-<stage>-paper-broker`,
+ * is checked (and created when absent) by the store's first operation, or by `ensureTable` (the
+ * embedded stage provisions it so, with its other tables).
+ */
+export function simulatedBrokerStore(env: RuntimeEnv, clients: AwsClients): DynamoDbPaperBrokerStore {
+  return new DynamoDbPaperBrokerStore({
+    client: clients.dynamodb,
+    tableName: `strategy-books-${env.BOOKS_STAGE}-paper-broker`,
+  });
+}
+
+/**
  * The broker a stage trades with: Alpaca's paper or live API (keys from SSM when a prefix is set,
  * else from ALPACA_API_KEY_ID / ALPACA_API_SECRET_KEY), or the embedded simulator whose account
  * lives in DynamoDB so that every process of a local run sees one account. Neither sends a call
@@ -69,10 +81,7 @@ export async function createBroker(ctx: BrokerContext): Promise<Broker> {
   const { env } = ctx;
   if (env.BOOKS_BROKER_MODE === 'simulated') {
     if (!ctx.bars) throw new Error('the simulated broker needs a bar store (BOOKS_BARS)');
-    const store = new DynamoDbPaperBrokerStore({
-      client: ctx.clients.dynamodb,
-      tableName: `strategy-books-${env.BOOKS_STAGE}-paper-broker`,
-    });
+    const store = simulatedBrokerStore(env, ctx.clients);
     // Built without a call: the store checks its table on its first operation, and the market
     // reads the bars (the calendar, prices, assets) when the broker first needs them. A missing
     // bars directory fails that first call with the bar store's error (see simulatedMarket), where
