@@ -17,7 +17,7 @@ import { BrokerBudgetRepository, LedgerTable } from '@books/ledger-client';
 import type { BarStore } from '@books/market-data';
 import type { AwsClients } from './clients';
 import type { RuntimeEnv } from './env';
-import { barAssets, barCalendar, barClosePrices } from './simulated-market';
+import { simulatedMarket } from './simulated-market';
 
 export interface BrokerContext {
   readonly env: RuntimeEnv;
@@ -60,25 +60,38 @@ export function accountRequestBudget(
 }
 
 /**
+ * The simulated broker's account on the stage: its table, `strategy-books-<stage>-paper-broker`,
+ * is checked (and created when absent) by the store's first operation, or by `ensureTable` (the
+ * embedded stage provisions it so, with its other tables).
+ */
+export function simulatedBrokerStore(env: RuntimeEnv, clients: AwsClients): DynamoDbPaperBrokerStore {
+  return new DynamoDbPaperBrokerStore({
+    client: clients.dynamodb,
+    tableName: `strategy-books-${env.BOOKS_STAGE}-paper-broker`,
+  });
+}
+
+/**
  * The broker a stage trades with: Alpaca's paper or live API (keys from SSM when a prefix is set,
  * else from ALPACA_API_KEY_ID / ALPACA_API_SECRET_KEY), or the embedded simulator whose account
- * lives in DynamoDB so that every process of a local run sees one account.
+ * lives in DynamoDB so that every process of a local run sees one account. Neither sends a call
+ * to be built: the first goes out with the broker's first request.
  */
 export async function createBroker(ctx: BrokerContext): Promise<Broker> {
   const { env } = ctx;
   if (env.BOOKS_BROKER_MODE === 'simulated') {
     if (!ctx.bars) throw new Error('the simulated broker needs a bar store (BOOKS_BARS)');
-    const store = new DynamoDbPaperBrokerStore({
-      client: ctx.clients.dynamodb,
-      tableName: `strategy-books-${env.BOOKS_STAGE}-paper-broker`,
-    });
-    // Its table checked while its calendar is read from the bars.
-    const [, calendar] = await Promise.all([store.ensureTable(), barCalendar(ctx.bars)]);
+    const store = simulatedBrokerStore(env, ctx.clients);
+    // Built without a call: the store checks its table on its first operation, and the market
+    // reads the bars (the calendar, prices, assets) when the broker first needs them. A missing
+    // bars directory fails that first call with the bar store's error (see simulatedMarket), where
+    // it failed this construction before; a function that never reads the market never reads it.
+    const market = simulatedMarket(ctx.bars);
     return new PaperBroker({
       store,
-      prices: barClosePrices(ctx.bars),
-      assets: barAssets(ctx.bars),
-      calendar,
+      prices: market.prices,
+      assets: market.assets,
+      calendar: market.calendar,
       clock: ctx.clock,
       initialCash: Money.parse(env.BOOKS_SIMULATED_CASH),
       slippageBps: env.BOOKS_SIMULATED_SLIPPAGE_BPS,

@@ -7,6 +7,60 @@ import type { BarStore } from '@books/market-data';
  * simulated day (the last bar on or before the clock's New York date), every symbol with bars is
  * a tradable, fractionable asset, and the calendar is the bars' calendar (09:30–16:00).
  */
+export interface SimulatedMarket {
+  readonly prices: PriceSource;
+  readonly assets: AssetSource;
+  /** The calendar, read from the bars when called (the paper broker calls it on first need). */
+  readonly calendar: () => Promise<TradingDaySpec[]>;
+}
+
+/**
+ * The simulated market over `bars`, made without reading anything: each part reads the bars when
+ * the broker first needs it. Every read waits for the store's listing first (once listed, kept; a
+ * listing that fails is tried again by the next read), so a missing bars directory fails the first
+ * broker call that reads the market (an order, a price, an asset, the clock or the calendar) with
+ * the store's own clear error ("cannot list the bars directory"), as it failed the broker's
+ * construction when the calendar was read then, and never answers as if no symbol had bars.
+ */
+export function simulatedMarket(bars: BarStore): SimulatedMarket {
+  const listed = afterListing(bars);
+  return {
+    prices: barClosePrices(listed),
+    assets: barAssets(listed),
+    calendar: () => barCalendar(listed),
+  };
+}
+
+/** `bars`, whose reads wait for the store's listing first (see simulatedMarket). */
+function afterListing(bars: BarStore): BarStore {
+  let listed = false;
+  let listing: Promise<void> | undefined;
+  const list = async (): Promise<void> => {
+    if (listed) return;
+    listing ??= bars.symbols().then(
+      () => {
+        listed = true;
+      },
+      (e: unknown) => {
+        listing = undefined;
+        throw e;
+      },
+    );
+    await listing;
+  };
+  return {
+    async bars(symbol, until) {
+      await list();
+      return bars.bars(symbol, until);
+    },
+    async calendar(until) {
+      await list();
+      return bars.calendar(until);
+    },
+    symbols: () => bars.symbols(),
+  };
+}
+
 export function barClosePrices(bars: BarStore): PriceSource {
   // The close last read per symbol, by day: the simulated clock stands still within a day, when
   // every valuation of the account asks for it again.

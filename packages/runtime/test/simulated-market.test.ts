@@ -1,6 +1,6 @@
 import { marketTimeToInstant, Symbol, TradingDate } from '@books/core';
 import { type Bar, type BarStore, barsUntil } from '@books/market-data';
-import { barClosePrices } from '../src';
+import { barClosePrices, simulatedMarket } from '../src';
 
 const bar = (date: string, close: string): Bar => ({
   date: TradingDate(date),
@@ -38,5 +38,36 @@ describe('the simulated market’s prices', () => {
     expect(await prices.latestPrice(Symbol('QQQ'), at('2024-01-02', '15:30'))).toBeUndefined();
     expect(await prices.latestPrice(Symbol('QQQ'), at('2024-01-02', '15:31'))).toBeUndefined();
     expect(asked).toEqual(['SPY 2024-01-02', 'SPY 2024-01-03', 'SPY 2024-01-04', 'QQQ 2024-01-02']);
+  });
+});
+
+describe('the simulated market over a bar store', () => {
+  it('reads nothing when made, lists the store before its first read, once, and lists again after a listing that failed', async () => {
+    const asked: string[] = [];
+    let listings = 0;
+    const store: BarStore = {
+      async bars(symbol) {
+        asked.push(`bars ${symbol}`);
+        return [bar('2024-01-02', '10.5')];
+      },
+      async calendar() {
+        asked.push('calendar');
+        return [TradingDate('2024-01-02')];
+      },
+      async symbols() {
+        asked.push('symbols');
+        if (++listings === 1) throw new Error('cannot list the bars directory');
+        return ['SPY'];
+      },
+    };
+    const market = simulatedMarket(store);
+    expect(asked).toEqual([]);
+    await expect(market.calendar()).rejects.toThrow('cannot list the bars directory');
+    expect(asked).toEqual(['symbols']);
+    expect(await market.calendar()).toEqual([{ date: '2024-01-02', open: '09:30', close: '16:00' }]);
+    expect(await market.assets.asset(Symbol('SPY'))).toMatchObject({ tradable: true, fractionable: true });
+    const at = marketTimeToInstant(TradingDate('2024-01-02'), '15:30');
+    expect((await market.prices.latestPrice(Symbol('SPY'), at))?.toString()).toBe('10.5');
+    expect(asked).toEqual(['symbols', 'symbols', 'calendar', 'bars SPY', 'bars SPY']);
   });
 });

@@ -52,6 +52,10 @@ export interface DynamoDbPaperBrokerStoreOptions {
  * placed. A commit derives the next index from the one stored at its expected version. An account
  * written before the index existed has no `openOrders`: it is listed by querying every order, and
  * its next commit writes the index.
+ *
+ * The table is checked (created when absent) by the store's first operation, not when the store is
+ * made: making one sends nothing. The check is kept once it passes; one that fails fails that
+ * operation, and the next operation checks again.
  */
 export class DynamoDbPaperBrokerStore implements PaperBrokerStore {
   readonly tableName: string;
@@ -71,14 +75,31 @@ export class DynamoDbPaperBrokerStore implements PaperBrokerStore {
   }
 
   private tableReady: Promise<void> | undefined;
+  /** The table was found active (or made so): operations no longer wait for the check. */
+  private tableChecked = false;
 
-  /** Creates the table (on-demand, keys pk/sk) unless it exists, and waits until it is active. */
+  /**
+   * Creates the table (on-demand, keys pk/sk) unless it exists, and waits until it is active. Every
+   * operation calls it first: one check per store (a check under way is shared; a failed one is
+   * not kept, so the next call checks again).
+   */
   ensureTable(): Promise<void> {
-    this.tableReady ??= this.createTableIfAbsent().catch((e: unknown) => {
-      this.tableReady = undefined;
-      throw e;
-    });
+    if (this.tableChecked) return Promise.resolve();
+    this.tableReady ??= this.createTableIfAbsent().then(
+      () => {
+        this.tableChecked = true;
+      },
+      (e: unknown) => {
+        this.tableReady = undefined;
+        throw e;
+      },
+    );
     return this.tableReady;
+  }
+
+  /** Before an operation: the table's check, unless it already passed (no wait then). */
+  private async tableIsReady(): Promise<void> {
+    if (!this.tableChecked) await this.ensureTable();
   }
 
   private async createTableIfAbsent(): Promise<void> {
@@ -121,7 +142,7 @@ export class DynamoDbPaperBrokerStore implements PaperBrokerStore {
 
   /** Also creates the table when it is absent. */
   async initialise(cash: Money): Promise<void> {
-    await this.ensureTable();
+    await this.tableIsReady();
     try {
       await this.client.send(
         new PutItemCommand({
@@ -136,6 +157,7 @@ export class DynamoDbPaperBrokerStore implements PaperBrokerStore {
   }
 
   async loadAccount(): Promise<Versioned<PaperAccountState>> {
+    await this.tableIsReady();
     return this.accountOf(await this.stateItem());
   }
 
@@ -143,6 +165,7 @@ export class DynamoDbPaperBrokerStore implements PaperBrokerStore {
     readonly account: Versioned<PaperAccountState>;
     readonly open: PaperOrderRecord[];
   }> {
+    await this.tableIsReady();
     const item = await this.stateItem();
     return { account: this.accountOf(item), open: await this.openOrdersIn(item) };
   }
@@ -185,6 +208,7 @@ export class DynamoDbPaperBrokerStore implements PaperBrokerStore {
   }
 
   async getOrder(id: string): Promise<PaperOrderRecord | undefined> {
+    await this.tableIsReady();
     const out = await this.client.send(
       new GetItemCommand({ TableName: this.tableName, Key: this.key(`ORDERID#${id}`), ConsistentRead: true }),
     );
@@ -193,6 +217,7 @@ export class DynamoDbPaperBrokerStore implements PaperBrokerStore {
   }
 
   async getOrderByClientId(clientOrderId: string): Promise<PaperOrderRecord | undefined> {
+    await this.tableIsReady();
     const out = await this.client.send(
       new GetItemCommand({
         TableName: this.tableName,
@@ -204,6 +229,7 @@ export class DynamoDbPaperBrokerStore implements PaperBrokerStore {
   }
 
   async listOpenOrders(): Promise<PaperOrderRecord[]> {
+    await this.tableIsReady();
     return this.openOrdersIn(await this.stateItem());
   }
 
@@ -247,6 +273,7 @@ export class DynamoDbPaperBrokerStore implements PaperBrokerStore {
   }
 
   async commit(change: PaperCommit): Promise<void> {
+    await this.tableIsReady();
     const expectedVersion = change.account.expectedVersion;
     const open = nextOpenOrders(await this.openOrdersAt(expectedVersion), change);
     const items: TransactWriteItem[] = [

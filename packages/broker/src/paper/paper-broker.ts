@@ -60,7 +60,12 @@ export interface PaperBrokerOptions {
   readonly store: PaperBrokerStore;
   readonly prices: PriceSource;
   readonly assets: AssetSource;
-  readonly calendar: readonly TradingDaySpec[];
+  /**
+   * The trading days, or how to read them: then read by the first call that needs them (an order,
+   * the clock, the calendar, settling), before anything else of that call, and kept once read; a
+   * read that fails fails that call, and the next call that needs the days reads them again.
+   */
+  readonly calendar: PaperCalendar;
   readonly clock: Clock;
   /** Cash of a new account (ignored when the store already holds one). */
   readonly initialCash: Money;
@@ -79,6 +84,9 @@ export interface PaperBrokerOptions {
   readonly sleep?: Sleep;
   readonly logger?: Logger;
 }
+
+/** The paper broker's trading days: given, or read when first needed (see PaperBrokerOptions). */
+export type PaperCalendar = readonly TradingDaySpec[] | (() => Promise<readonly TradingDaySpec[]>);
 
 const MAX_COMMIT_ATTEMPTS = 25;
 export const DEFAULT_MARKET_BUY_BUFFER = '0.03';
@@ -107,6 +115,9 @@ export class PaperBroker implements Broker {
   readonly faults: PaperFaults;
   /** The calendar's days in time order, built on first use (`days`). */
   private sortedDays: CalendarDay[] | undefined;
+  /** The calendar's specs once read (`calendar`), and the read under way. */
+  private specs: readonly TradingDaySpec[] | undefined;
+  private readingSpecs: Promise<readonly TradingDaySpec[]> | undefined;
   private readonly slippageBps: Decimal;
   private readonly marketBuyBuffer: Decimal;
   private readonly sleep: Sleep;
@@ -122,11 +133,35 @@ export class PaperBroker implements Broker {
   }
 
   /**
+   * The calendar's specs: as given, or read on the first call that needs them and kept (a failed
+   * read is not kept: the next call reads again).
+   */
+  private async calendar(): Promise<readonly TradingDaySpec[]> {
+    if (this.specs) return this.specs;
+    const given = this.o.calendar;
+    if (typeof given !== 'function') {
+      this.specs = given;
+      return given;
+    }
+    this.readingSpecs ??= given().then(
+      (specs) => {
+        this.specs = specs;
+        return specs;
+      },
+      (e: unknown) => {
+        this.readingSpecs = undefined;
+        throw e;
+      },
+    );
+    return this.readingSpecs;
+  }
+
+  /**
    * Every day of the calendar as a session, in time order: built when first needed (a clock, an
    * order), not when made, since each day's instants cost two time-zone conversions.
    */
-  private get days(): CalendarDay[] {
-    this.sortedDays ??= daysOf(this.o.calendar, (d) => this.dayOf(d));
+  private days(specs: readonly TradingDaySpec[]): CalendarDay[] {
+    this.sortedDays ??= daysOf(specs, (d) => this.dayOf(d));
     return this.sortedDays;
   }
 
@@ -147,10 +182,10 @@ export class PaperBroker implements Broker {
    * of `now`'s New York date is: a session lies within its own date, and each day built costs two
    * time-zone conversions (an order on a cold start would otherwise build every day of the bars).
    */
-  private sessionAt(now: Date): CalendarDay | undefined {
+  private sessionAt(specs: readonly TradingDaySpec[], now: Date): CalendarDay | undefined {
     if (this.sortedDays) return sessionAtSorted(this.sortedDays, now);
     const date = marketDateOf(now);
-    const spec = this.o.calendar.find((d) => d.date === date);
+    const spec = specs.find((d) => d.date === date);
     if (!spec) return undefined;
     const day = this.dayOf(spec);
     return day.openAt <= now && now < day.closeAt ? day : undefined;
@@ -174,17 +209,19 @@ export class PaperBroker implements Broker {
   }
 
   async getClock(): Promise<MarketClock> {
+    const specs = await this.calendar();
     await this.before('getClock');
-    return clockFromSortedCalendar(this.days, this.o.clock.now());
+    return clockFromSortedCalendar(this.days(specs), this.o.clock.now());
   }
 
   async getCalendar(start: TradingDate, end: TradingDate): Promise<CalendarDay[]> {
+    const specs = await this.calendar();
     await this.before('getCalendar');
     // The days asked for alone until the whole calendar is needed.
     const inRange = (d: { readonly date: TradingDate }) => d.date >= start && d.date <= end;
     return this.sortedDays
       ? this.sortedDays.filter(inRange)
-      : daysOf(this.o.calendar.filter(inRange), (d) => this.dayOf(d));
+      : daysOf(specs.filter(inRange), (d) => this.dayOf(d));
   }
 
   async getAsset(symbol: Symbol): Promise<Asset> {
@@ -195,6 +232,7 @@ export class PaperBroker implements Broker {
   }
 
   async placeOrder(request: OrderRequest): Promise<PlacedOrder> {
+    const specs = await this.calendar();
     await this.before('placeOrder');
     const timeoutAfterAccept = this.faults.take('placeOrder', ['timeout-after-accept']);
     const fillFault = this.faults.take('placeOrder', ['partial-fill', 'delayed-fill']);
@@ -271,7 +309,7 @@ export class PaperBroker implements Broker {
         revision: 0,
       };
       let next = account.value;
-      const marketOpen = this.sessionAt(now) !== undefined;
+      const marketOpen = this.sessionAt(specs, now) !== undefined;
       if (!marketOpen) {
         order = { ...order, status: 'accepted' };
       } else if (request.type === 'market' || (limit !== null && marketable(request.side, dayPrice, limit))) {
@@ -415,16 +453,17 @@ export class PaperBroker implements Broker {
    * fill their remaining quantity and marketable limit orders fill. Returns the orders it changed.
    */
   async settlePending(): Promise<BrokerOrder[]> {
+    const days = this.days(await this.calendar());
     const changed: BrokerOrder[] = [];
     for (const candidate of await this.o.store.listOpenOrders()) {
       const result = await this.withRetries(async () => {
         const r = await this.o.store.getOrder(candidate.id);
         if (!r || !isOpenOrderStatus(r.status)) return undefined;
         const now = this.o.clock.now();
-        const session = sessionAtSorted(this.days, now);
+        const session = sessionAtSorted(days, now);
         const account = await this.load();
         const submitted = new Date(r.submittedAt);
-        const sessionOfOrder = this.days[firstOpenSessionIndex(this.days, submitted)];
+        const sessionOfOrder = days[firstOpenSessionIndex(days, submitted)];
         if (sessionOfOrder && now >= sessionOfOrder.closeAt) {
           const expired: PaperOrderRecord = { ...r, status: 'expired', reserved: '0' };
           await this.commitOrder(account, account.value, r, expired);

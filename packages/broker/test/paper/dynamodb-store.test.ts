@@ -93,6 +93,35 @@ describeWithStack('paper broker on DynamoDB', () => {
     await expect(again.ensureTable()).resolves.toBeUndefined();
   });
 
+  it('checks its table on its first operation, not when made; a check that fails is made again by the next operation', async () => {
+    const client = testDynamo();
+    const sent: string[] = [];
+    let describes = 0;
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        sent.push(context.commandName ?? '?');
+        if (context.commandName === 'DescribeTableCommand' && ++describes === 1)
+          throw new Error('DynamoDB unreachable');
+        return next(args);
+      },
+      { step: 'initialize' },
+    );
+    const s = new DynamoDbPaperBrokerStore({ client, tableName: uniqueName('paper-broker-lazy') });
+    const broker = contractPaperBroker(s, new ManualClock(CONTRACT_NOW));
+    expect(sent).toEqual([]);
+    await expect(broker.getAccount()).rejects.toThrow('DynamoDB unreachable');
+    expect(sent).toEqual(['DescribeTableCommand']);
+    // The next operation checks again: the table is absent, so it is created, then the account.
+    sent.length = 0;
+    expect((await broker.getAccount()).cash.toString()).toBe('10000');
+    expect(sent.slice(0, 2)).toEqual(['DescribeTableCommand', 'CreateTableCommand']);
+    expect(sent.slice(-3)).toEqual(['GetItemCommand', 'PutItemCommand', 'GetItemCommand']);
+    // Checked once passed: later operations go out at once.
+    sent.length = 0;
+    await broker.getAccount();
+    expect(sent).toEqual(['GetItemCommand']);
+  });
+
   it('never resets an existing account when initialised again', async () => {
     const s = await readyStore();
     await s.initialise(Money.of(100));
@@ -128,8 +157,10 @@ describeWithStack('paper broker on DynamoDB', () => {
     const s = new DynamoDbPaperBrokerStore({ client, tableName, accountId });
     const broker = contractPaperBroker(s, new ManualClock(CONTRACT_NOW));
     const request = marketBuy('SPY', '2', cid('reads'));
+    expect(sent).toEqual([]);
     await broker.placeOrder(request);
-    expect(sent).toEqual(['GetItemCommand STATE', 'TransactWriteItemsCommand']);
+    // The store's first operation checks its table first, once.
+    expect(sent).toEqual(['DescribeTableCommand', 'GetItemCommand STATE', 'TransactWriteItemsCommand']);
     // Placed again: the commit finds the id used, and the order is looked up and returned.
     sent.length = 0;
     expect(await broker.placeOrder(request)).toMatchObject({ alreadyExisted: true });

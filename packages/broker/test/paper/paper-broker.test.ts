@@ -8,7 +8,7 @@ import {
   RateLimited,
   WashTradeRejected,
 } from '../../src';
-import { contractPaperBroker, contractPaperOptions } from '../support/paper';
+import { contractCalendar, contractPaperBroker, contractPaperOptions } from '../support/paper';
 import { CONTRACT_NOW, cid, limitOrder, marketBuy, marketSell, notionalBuy } from '../support/world';
 
 function setup(extra: Parameters<typeof contractPaperBroker>[2] = {}, now = CONTRACT_NOW) {
@@ -274,7 +274,7 @@ describe('paper broker calendar', () => {
   it('answers a range before the whole calendar is built exactly as after, whatever the order of its days', async () => {
     const { broker: sorted } = setup();
     const base = contractPaperOptions(new InMemoryPaperBrokerStore(), new ManualClock(CONTRACT_NOW));
-    const shuffled = new PaperBroker({ ...base, calendar: [...base.calendar].reverse() });
+    const shuffled = new PaperBroker({ ...base, calendar: contractCalendar().reverse() });
     const from = TradingDate('2026-11-20');
     const to = TradingDate('2026-12-01');
     // Before any clock or order: only the asked days are built.
@@ -306,4 +306,54 @@ describe('paper broker calendar', () => {
       expect([first.status, second.status]).toEqual([status, status]);
     },
   );
+  /** A calendar given as a read, counting its reads; `failFirst` reads fail with that error. */
+  function readCalendar(failFirst = 0) {
+    const reads = { count: 0 };
+    const read = async () => {
+      reads.count += 1;
+      if (reads.count <= failFirst) throw new Error(`bars unreadable (read ${reads.count})`);
+      return contractCalendar();
+    };
+    return { reads, read };
+  }
+
+  it('reads a calendar given as a read on the first call that needs it, once, and answers as with the days given', async () => {
+    const { reads, read } = readCalendar();
+    const lazy = setup({ calendar: read });
+    const given = setup();
+    // Calls that need no calendar never read it.
+    await lazy.broker.getAccount();
+    await lazy.broker.getAsset(marketBuy('SPY', '1').symbol);
+    await lazy.broker.listOpenOrders();
+    expect(reads.count).toBe(0);
+    const range = [TradingDate('2026-11-20'), TradingDate('2026-12-01')] as const;
+    expect(await lazy.broker.getCalendar(...range)).toEqual(await given.broker.getCalendar(...range));
+    expect(reads.count).toBe(1);
+    expect(await lazy.broker.getClock()).toEqual(await given.broker.getClock());
+    const [placed, reference] = [
+      await lazy.broker.placeOrder(limitOrder('buy', 'SPY', '1', '400')),
+      await given.broker.placeOrder(limitOrder('buy', 'SPY', '1', '400')),
+    ];
+    expect(placed.status).toBe(reference.status);
+    // After the close the unfilled day order expires, as it does with the days given.
+    lazy.clock.set('2026-11-27T18:00:00Z');
+    given.clock.set('2026-11-27T18:00:00Z');
+    expect((await lazy.broker.settlePending()).map((o) => o.status)).toEqual(['expired']);
+    expect((await given.broker.settlePending()).map((o) => o.status)).toEqual(['expired']);
+    expect(reads.count).toBe(1);
+  });
+
+  it('fails a call that needs the calendar when its read fails, before anything of that call, and reads it again on the next', async () => {
+    const { reads, read } = readCalendar(1);
+    const { broker } = setup({ calendar: read });
+    const request = marketBuy('SPY', '2');
+    // Failed before the broker's own steps: the injected fault is still there for the next call.
+    broker.faults.inject({ route: 'placeOrder', kind: '5xx' });
+    await expect(broker.placeOrder(request)).rejects.toThrow('bars unreadable (read 1)');
+    expect(await broker.listOpenOrders()).toEqual([]);
+    expect((await broker.getAccount()).cash.toString()).toBe('10000');
+    await expect(broker.placeOrder(request)).rejects.toBeInstanceOf(BrokerUnavailable);
+    expect((await broker.placeOrder(request)).status).toBe('filled');
+    expect(reads.count).toBe(2);
+  });
 });

@@ -5,8 +5,14 @@ import {
   type PaperBrokerStore,
   staticAssets,
   staticPrices,
+  type TradingDaySpec,
 } from '../../src';
 import { CONTRACT_WORLD } from './world';
+
+/** CONTRACT_WORLD's trading days, as the paper broker is given them. */
+export function contractCalendar(): TradingDaySpec[] {
+  return CONTRACT_WORLD.calendar.map((d) => ({ date: TradingDate(d.date), open: d.open, close: d.close }));
+}
 
 /** Paper broker options for CONTRACT_WORLD over a given store and clock. */
 export function contractPaperOptions(store: PaperBrokerStore, clock: Clock): PaperBrokerOptions {
@@ -26,11 +32,7 @@ export function contractPaperOptions(store: PaperBrokerStore, clock: Clock): Pap
         status: a.status ?? 'active',
       })),
     ),
-    calendar: CONTRACT_WORLD.calendar.map((d) => ({
-      date: TradingDate(d.date),
-      open: d.open,
-      close: d.close,
-    })),
+    calendar: contractCalendar(),
     newOrderId: () => `paper-${String(++n).padStart(6, '0')}`,
   };
 }

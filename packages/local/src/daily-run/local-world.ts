@@ -30,6 +30,7 @@ import {
   type LambdaFunction,
   parseRuntimeEnv,
   type Services,
+  simulatedBrokerStore,
 } from '@books/runtime';
 import { strategyWorkerFunction, type WorkerOptions } from '@books/strategy-worker';
 import type { StackEndpoints } from '../stack/clients';
@@ -163,6 +164,8 @@ export class LocalWorld {
       events,
       ...(options.broker ? { broker: options.broker(clock) } : {}),
     });
+    // The simulated broker's table, provisioned with the stage's others: its functions only check it.
+    if (!options.broker) await simulatedBrokerStore(env, services.clients).ensureTable();
     if (options.notificationsDir) {
       const sink = new FileNotificationSink(options.notificationsDir);
       // The embedded stage's simulated broker has no keys, and no webhook is configured.
