@@ -1,5 +1,5 @@
 /**
- * `pnpm bench cold-start [--calls] [--cpu-prof <dir>]`: packages the service (`sls package`), then for each
+ * `pnpm bench cold-start [--calls|--waterfall] [--cold-servers] [--cpu-prof <dir>]`: packages the service (`sls package`), then for each
  * function starts a fresh Node 22 process on its unpacked artifact (as Lambda does: its own task
  * root as working directory, the packaged handler and environment) and invokes it once with a
  * representative event of one daily cycle, on a fresh in-memory embedded stack; dataRefresh reads

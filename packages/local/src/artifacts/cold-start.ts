@@ -3,8 +3,9 @@
  * for each function starts a fresh Node 22 process on its unpacked artifact (an ArtifactRuntime of
  * that function alone, plus the reconciler for execution, which invokes it) and invokes it once
  * with a representative event of one daily cycle, on a fresh in-memory embedded stack started and
- * stopped here. Measures the process start to ready (Node boot + module load), the handler
- * module's load alone, and the first invocation as its caller sees it.
+ * stopped here, whose servers are warmed first on a scratch stage (only the function starts cold).
+ * Measures the process start to ready (Node boot + module load), the handler module's load alone,
+ * and the first invocation as its caller sees it.
  */
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -471,9 +472,10 @@ export function formatColdStarts(rows: readonly ColdStartRow[]): string {
     'start→ready: spawn to listening (Node boot + module load); module load: the handler file loaded as Lambda loads it;',
     'first invoke: the first invocation, as its caller sees it (services built lazily on it);',
     "CPU load / CPU first: the function process's CPU time over each (steady when other processes share the cores)",
-    'the functions run on the embedded stack (IS_OFFLINE): plain-HTTP DynamoDB Local and the simulated broker, whose',
-    'setup (its table checked, its calendar read from the sample bars) and account (the paper-broker table, beside the',
-    "ledger's calls: --calls) a deployed function does not have: it reads its keys and calls Alpaca over HTTPS instead",
+    'the functions run on the embedded stack (IS_OFFLINE), its servers warmed first unless --cold-servers: plain-HTTP',
+    'DynamoDB Local and the simulated broker, whose setup (its table checked at its first call, its calendar read from',
+    "the sample bars when first needed) and account (the paper-broker table, beside the ledger's calls: --calls) a",
+    'deployed function does not have: it reads its keys and calls Alpaca over HTTPS instead',
     '',
   ].join('\n');
 }
