@@ -47,6 +47,20 @@ export function positionsOf(book: Pick<Book, 'lots'>): readonly Position[] {
     }));
 }
 
+/**
+ * The broker's marks: each position it holds, its market value ÷ its quantity (a position of no
+ * quantity gives none).
+ */
+export function brokerMarks(
+  positions: readonly { readonly symbol: Symbol; readonly qty: Quantity; readonly marketValue: Money }[],
+): Map<Symbol, Price> {
+  return new Map(
+    positions
+      .filter((p) => p.qty.isPositive())
+      .map((p) => [p.symbol, Price.of(p.marketValue.value.dividedBy(p.qty.value))]),
+  );
+}
+
 /** Quantities held per symbol (only symbols with open lots). */
 export function quantitiesOf(book: Pick<Book, 'lots'>): ReadonlyMap<Symbol, Quantity> {
   return new Map(positionsOf(book).map((p) => [p.symbol, p.qty]));

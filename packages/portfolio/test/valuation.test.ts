@@ -1,6 +1,7 @@
+import { Money, Quantity, Symbol } from '@books/core';
 import { emptyBook } from '../src/book';
 import { MissingPriceError } from '../src/errors';
-import { bookEquity, positionsOf, quantitiesOf, valueBook } from '../src/valuation';
+import { bookEquity, brokerMarks, positionsOf, quantitiesOf, valueBook } from '../src/valuation';
 import { bookWith, buy, prices, sell, sid, str } from './support/builders';
 
 describe('valuation', () => {
@@ -57,5 +58,15 @@ describe('valuation', () => {
     } catch (e) {
       expect(e instanceof MissingPriceError && e.symbols).toEqual(missing);
     }
+  });
+});
+
+describe("the broker's marks", () => {
+  it('marks each held position at its market value per share, and leaves out a position of no quantity', () => {
+    const marks = brokerMarks([
+      { symbol: Symbol('SPY'), qty: Quantity.parse('4'), marketValue: Money.parse('2010') },
+      { symbol: Symbol('QQQ'), qty: Quantity.ZERO, marketValue: Money.ZERO },
+    ]);
+    expect([...marks].map(([s, p]) => [s, p.toString()])).toEqual([['SPY', '502.5']]);
   });
 });

@@ -12,7 +12,13 @@ import {
 } from '@books/core';
 import { reconciliationBreakEvent, type StageEvent } from '@books/events';
 import type { ReconResult } from '@books/ledger-client';
-import { type InFlightOrder, quantitiesOf, type Reconciliation, reconcile } from '@books/portfolio';
+import {
+  brokerMarks,
+  type InFlightOrder,
+  quantitiesOf,
+  type Reconciliation,
+  reconcile,
+} from '@books/portfolio';
 import { reconciliationMetric } from './metric';
 import type {
   AccountRead,
@@ -144,11 +150,7 @@ export async function reconcileAccount(
     broker: new Map(positions.map((p) => [p.symbol, p.qty])),
     inFlight,
     // The broker's marks: an order filled at the broker and not booked yet explains the cash it moved.
-    prices: new Map(
-      positions
-        .filter((p) => p.qty.isPositive())
-        .map((p) => [p.symbol, Price.of(p.marketValue.value.dividedBy(p.qty.value))]),
-    ),
+    prices: brokerMarks(positions),
     cash: {
       broker: account.cash,
       books: bookCash,

@@ -1,7 +1,7 @@
 import type { Broker } from '@books/broker';
-import { EXTERNAL, LEGACY, Money, notional, Price, type StrategyId, type Symbol } from '@books/core';
+import { EXTERNAL, LEGACY, Money, notional, type StrategyId } from '@books/core';
 import { type BookRepository, type LedgerTable, loadBook, PoolRepository } from '@books/ledger-client';
-import { type Book, positionsOf } from '@books/portfolio';
+import { type Book, brokerMarks, positionsOf } from '@books/portfolio';
 import { mapBounded } from '../bounded';
 import type { BookCapital, CapitalSource, PlanSnapshot } from '../ports';
 
@@ -81,9 +81,7 @@ function valued(
   loaded: readonly ReadBook[],
   positions: PlanSnapshot['positions'],
 ): Map<StrategyId, BookCapital> {
-  const marks = new Map<Symbol, Price>();
-  for (const p of positions)
-    if (p.qty.isPositive()) marks.set(p.symbol, Price.of(p.marketValue.value.dividedBy(p.qty.value)));
+  const marks = brokerMarks(positions);
   const capital = new Map<StrategyId, BookCapital>();
   for (const { book, exists } of loaded) {
     if (!exists) continue;

@@ -7,9 +7,10 @@ const decoded = new BoundedMemo<StoredPlan>(256);
 /**
  * A run's stored plan of a strategy (`PLAN#{sid}`), read from the ledger at every call (strongly
  * consistent, as `readStoredPlan`). Its decoding is remembered by the item's stored text: decoding
- * is pure (the same text always decodes to the same plan), and one request decodes the same plan
- * for its claim and for the BUY release. What is remembered is a decoding, never an item: every
- * call reads the table. The plan returned is shared: callers never change it.
+ * is pure (the same text always decodes to the same plan), and a warm process's batches read the
+ * same plans again (a batch reads each once: LedgerPlannedTrades.forBatch). What is remembered is a
+ * decoding, never an item: every call reads the table. The plan returned is shared: callers never
+ * change it.
  */
 export async function readPlan(
   table: LedgerTable,
