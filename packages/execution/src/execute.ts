@@ -90,6 +90,13 @@ export async function executeRequest(
     correlationId: request.correlation_id,
     clientOrderId: request.client_order_id,
   });
+  // The run's session (its META, the broker's calendar of its date) and the account's halt are
+  // read while the claim is made: a NEW intent needs both before its order, and neither depends on
+  // the claim. The halt (and a failure to read it) counts only while the session is open, and it
+  // is read again just before the broker call (submit).
+  deps.windows.prepare?.(request.run_id);
+  const haltRead = deps.halt?.haltedReason();
+  haltRead?.catch(() => undefined);
   const { intent: claimed, plan } = await claimPlanned(deps, request);
   if (isFinal(claimed.state)) {
     log.info({ event: 'already-final', state: claimed.state }, 'intent already final: nothing to place');
@@ -98,10 +105,6 @@ export async function executeRequest(
   }
   let intent: ClaimedIntent = claimed;
   if (intent.state === 'NEW') {
-    // The run's session (its META) and the account's halt are read together; the halt (and a
-    // failure to read it) counts only while the session is open.
-    const haltRead = deps.halt?.haltedReason();
-    haltRead?.catch(() => undefined);
     const closed =
       (await deps.windows.closedReason(intent.runId, deps.clock.now())) ?? haltedNote(await haltRead);
     // An order placed before a crash (never marked SUBMITTED) is followed, window or not.

@@ -131,6 +131,11 @@ export interface RunWindows {
    * closed), or undefined while it may.
    */
   closedReason(runId: RunId, now: Date): Promise<string | undefined>;
+  /**
+   * Starts reading what `closedReason` needs for `runId` (its session), so that a later call need
+   * not wait for it. Never fails: a read that failed is made again by `closedReason`.
+   */
+  prepare?(runId: RunId): void;
 }
 
 export interface BuyRelease {

@@ -58,6 +58,14 @@ describe('one request reads nothing it already knows', () => {
     expect(w.outcomes.map((o) => o.finalState)).toEqual(['FILLED']);
   });
 
+  it("starts reading the run's session and the account's halt before the claim, not after it", async () => {
+    const w = world();
+    await executeRequest(w.deps, w.message);
+    // Both are needed before a NEW intent's order and neither depends on the claim; the halt is
+    // read once more just before the broker call.
+    expect(w.asked).toEqual(['prepare session', 'halt', 'claim', 'closed reason', 'halt']);
+  });
+
   it('hands the BUY release the plan its claim read, on every way out', async () => {
     const placed = world();
     await executeRequest(placed.deps, placed.message);

@@ -12,22 +12,31 @@ export class BrokerRunWindows implements RunWindows {
   private readonly closes = new Map<RunId, Promise<{ date: string; closeAt?: Date }>>();
 
   constructor(
-    private readonly runs: RunRepository,
+    private readonly runs: Pick<RunRepository, 'getMeta'>,
     private readonly broker: Pick<Broker, 'getCalendar'>,
   ) {}
 
+  prepare(runId: RunId): void {
+    this.closeFor(runId).catch(() => undefined);
+  }
+
   async closedReason(runId: RunId, now: Date): Promise<string | undefined> {
+    const { date, closeAt } = await this.closeFor(runId);
+    if (!closeAt) return `the run's trading date ${date} has no trading session`;
+    if (now.getTime() >= closeAt.getTime())
+      return `the run's trading session (${date}) closed at ${closeAt.toISOString()} before the order was placed`;
+    return undefined;
+  }
+
+  /** The run's close, read once per run (a failed read is forgotten, so the next call reads again). */
+  private closeFor(runId: RunId): Promise<{ date: string; closeAt?: Date }> {
     let close = this.closes.get(runId);
     if (!close) {
       close = this.closeOf(runId);
       this.closes.set(runId, close);
       close.catch(() => this.closes.delete(runId));
     }
-    const { date, closeAt } = await close;
-    if (!closeAt) return `the run's trading date ${date} has no trading session`;
-    if (now.getTime() >= closeAt.getTime())
-      return `the run's trading session (${date}) closed at ${closeAt.toISOString()} before the order was placed`;
-    return undefined;
+    return close;
   }
 
   private async closeOf(runId: RunId): Promise<{ date: string; closeAt?: Date }> {

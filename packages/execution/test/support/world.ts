@@ -169,8 +169,11 @@ export function world(options: WorldOptions = {}) {
       qty: trade.qty,
     });
   let stateReads = 0;
+  /** The session, halt and claim requests, in the order they were made. */
+  const asked: string[] = [];
   const store: IntentStore = {
     async claim(i): Promise<ClaimedIntent> {
+      asked.push('claim');
       const existing = intents.get(i.clientOrderId);
       if (existing) return existing;
       const created: Intent = { ...i, state: 'NEW' };
@@ -215,9 +218,22 @@ export function world(options: WorldOptions = {}) {
       },
     },
     plans: { find: async (_r, _s, id) => (id === planned.clientOrderId ? planned : undefined) },
-    windows: { closedReason: async () => undefined },
+    windows: {
+      prepare: () => {
+        asked.push('prepare session');
+      },
+      closedReason: async () => {
+        asked.push('closed reason');
+        return undefined;
+      },
+    },
     clock,
-    halt: { haltedReason: async () => halt },
+    halt: {
+      haltedReason: async () => {
+        asked.push('halt');
+        return halt;
+      },
+    },
     sleep: async () => undefined,
     logger: createLogger({ service: 'test' }, { destination: { write: () => undefined } }),
   };
@@ -231,6 +247,7 @@ export function world(options: WorldOptions = {}) {
     stored,
     intents,
     stateReads: () => stateReads,
+    asked,
     setHalt: (h: string | undefined) => {
       halt = h;
     },

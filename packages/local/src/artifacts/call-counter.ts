@@ -5,6 +5,8 @@ import type { AddressInfo } from 'node:net';
 export interface CountedCall {
   /** `GetItem [ledger]`: the operation and the tables it names. */
   readonly name: string;
+  /** `PLAN`, `INTENT,LOCK`: the kinds of ledger item it keys (empty when none). */
+  readonly items: string;
   /** Milliseconds since the last `take`, when the request arrived. */
   readonly atMs: number;
   /** Milliseconds from the request's arrival to the end of its answer. */
@@ -46,10 +48,14 @@ export async function startCallCounter(target: string): Promise<CallCounter> {
     const header = req.headers['x-amz-target'];
     const operation =
       typeof header === 'string' ? (header.split('.').pop() ?? header) : `${req.method} ${req.url}`;
-    const name = `${operation}${tablesOf(body.toString('utf8'))}`;
+    const text = body.toString('utf8');
+    const name = `${operation}${tablesOf(text)}`;
+    const items = itemKindsOf(text);
     const into = calls;
     const origin = since;
-    res.on('finish', () => into.push({ name, atMs: arrived - origin, tookMs: performance.now() - arrived }));
+    res.on('finish', () =>
+      into.push({ name, items, atMs: arrived - origin, tookMs: performance.now() - arrived }),
+    );
     const forward = request(
       {
         host: upstream.hostname,
@@ -107,7 +113,8 @@ export function formatWaterfall(calls: readonly CountedCall[]): string[] {
   return calls.map((c) => {
     const start = Math.round(c.atMs / 2);
     const bar = `${' '.repeat(start)}${'█'.repeat(Math.max(1, Math.round(c.tookMs / 2)))}`;
-    return `  ${c.atMs.toFixed(0).padStart(5)} ms ${c.tookMs.toFixed(1).padStart(6)} ms  ${c.name.padEnd(38)} ${bar}`;
+    const call = `${c.name} ${c.items}`.trimEnd();
+    return `  ${c.atMs.toFixed(0).padStart(5)} ms ${c.tookMs.toFixed(1).padStart(6)} ms  ${call.padEnd(48)} ${bar}`;
   });
 }
 
@@ -119,4 +126,23 @@ function tablesOf(body: string): string {
   if (items?.[1]) names.add(items[1]);
   if (names.size === 0) return '';
   return ` [${[...names].map((n) => n.replace(/^strategy-books-[^-]+-/, '')).join(',')}]`;
+}
+
+/**
+ * `INTENT,LOCK`: the kinds of ledger item a DynamoDB request keys (each key's sort-key prefix, or
+ * for a query its partition's kind), in the order named; empty when it names none.
+ */
+function itemKindsOf(body: string): string {
+  const kinds = new Set<string>();
+  for (const m of body.matchAll(/"(PK|SK|:\w+)":\{"S":"([^"]*)"\}/g)) {
+    const [, attribute, value = ''] = m;
+    if (attribute === 'PK' && body.includes('"SK":')) continue;
+    // An expression's value is a key only when it looks like one (`RUN#…`), not a state (`NEW`).
+    if (attribute?.startsWith(':') && !value.includes('#')) continue;
+    const segments = value.split('#');
+    // STRATEGY#<id>#BOOK, RUN#<id>: the partition's kind; INTENT#<id>, CASH: the item's.
+    const kind = segments[0] === 'STRATEGY' && segments.length > 2 ? segments[2] : segments[0];
+    if (kind && /^[A-Z_]+$/.test(kind)) kinds.add(kind);
+  }
+  return [...kinds].slice(0, 4).join(',');
 }

@@ -15,6 +15,36 @@ async function echoServer(): Promise<{ url: string; server: Server }> {
 }
 
 describe('the call counter of bench cold-start', () => {
+  it('labels each call with the kinds of ledger item it keys: the sort key, else the partition', async () => {
+    const upstream = await echoServer();
+    const counter = await startCallCounter(upstream.url);
+    try {
+      const call = (target: string, body: unknown) =>
+        fetch(counter.url, {
+          method: 'POST',
+          headers: { 'x-amz-target': target },
+          body: JSON.stringify(body),
+        });
+      const key = (PK: string, SK: string) => ({ PK: { S: PK }, SK: { S: SK } });
+      await call('DynamoDB_20120810.TransactWriteItems', {
+        TransactItems: [
+          { Put: { TableName: 't', Item: { ...key('RUN#r1', 'INTENT#abc'), state: { S: 'NEW' } } } },
+          { ConditionCheck: { TableName: 't', Key: key('LOCK#SYMBOL#SPY', 'LOCK') } },
+        ],
+      });
+      await call('DynamoDB_20120810.Query', {
+        TableName: 't',
+        KeyConditionExpression: 'PK = :pk',
+        ExpressionAttributeValues: { ':pk': { S: 'STRATEGY#momentum#BOOK' } },
+      });
+      await call('DynamoDB_20120810.GetItem', { TableName: 't', Key: key('RUN#r1', 'META') });
+      expect(counter.take().calls.map((c) => c.items)).toEqual(['INTENT,LOCK', 'BOOK', 'META']);
+    } finally {
+      await counter.close();
+      upstream.server.close();
+    }
+  });
+
   it('forwards each call and counts it by operation and table, afresh after each take', async () => {
     const upstream = await echoServer();
     const counter = await startCallCounter(upstream.url);
@@ -50,6 +80,9 @@ describe('the call counter of bench cold-start', () => {
       }
       expect(formatWaterfall(taken.calls)).toHaveLength(4);
       expect(formatWaterfall(taken.calls)[2]).toContain('BatchGetItem [ledger]');
+      // The waterfall names the kinds of ledger item each call keys.
+      expect(taken.calls.map((c) => c.items)).toEqual(['B', 'B', '', '']);
+      expect(formatWaterfall(taken.calls)[0]).toContain('GetItem [ledger] B ');
       expect(formatCalls(counter.take().counts)).toBe('none');
     } finally {
       await counter.close();
