@@ -60,6 +60,8 @@ export interface ColdStartOptions {
    * DynamoDB is never cold. Cold servers measure the embedded stack's warm-up, not the function's.
    */
   readonly coldServers?: boolean;
+  /** How many times to measure every function, each time on a fresh embedded stack (default 1). */
+  readonly rounds?: number;
   /** Progress lines (packaging). */
   readonly progress?: (line: string) => void;
 }
@@ -75,6 +77,9 @@ export interface ColdStartRow {
   readonly loadCpuMs: number;
   readonly firstCpuMs: number;
   readonly note: string;
+  /** Over several rounds: the median of module load + first invocation, and its least and most. */
+  readonly totalMs?: number;
+  readonly totalRangeMs?: readonly [number, number];
   /** With `countCalls`: the first invocation's DynamoDB and SQS operations. */
   readonly calls?: { readonly dynamodb: string; readonly sqs: string; readonly waterfall?: string[] };
 }
@@ -138,14 +143,67 @@ const PlanSchema = z.object({
 
 type Invoke = (functionName: string, event: unknown) => Promise<unknown>;
 
-/** Packages the service and measures every function's cold start, in daily-cycle order. */
+/**
+ * Packages the service and measures every function's cold start, in daily-cycle order, `rounds`
+ * times (each round on a fresh embedded stack): each figure is the median of the rounds, and
+ * `totalRangeMs` the least and the most module load + first invocation seen.
+ */
 export async function measureColdStarts(options: ColdStartOptions): Promise<ColdStartRow[]> {
   const root = mkdtempSync(path.join(tmpdir(), 'books-cold-start-'));
-  const home = path.join(root, 'home');
   const logger = createLogger(
     { service: 'bench-cold-start' },
     { level: 'error', destination: process.stderr },
   );
+  try {
+    const t0 = performance.now();
+    const packageDir = await packageService({ stage: STAGE, outDir: path.join(root, 'package') });
+    options.progress?.(`packaged (sls package --stage ${STAGE}) in ${seconds(performance.now() - t0)}`);
+    const rounds: ColdStartRow[][] = [];
+    for (let round = 1; round <= (options.rounds ?? 1); round++) {
+      rounds.push(await measureRound(packageDir, path.join(root, `round-${round}`), options, logger));
+      options.progress?.(`round ${round} of ${options.rounds ?? 1} measured`);
+    }
+    return medianRows(rounds);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+/** Each function's row over the rounds: the median of each figure; notes and calls of the first. */
+export function medianRows(rounds: readonly (readonly ColdStartRow[])[]): ColdStartRow[] {
+  const [first = []] = rounds;
+  return first.map((row) => {
+    const all = rounds.map((r) => r.find((x) => x.key === row.key) ?? row);
+    const median = (of: (r: ColdStartRow) => number) => {
+      const sorted = all.map(of).sort((a, b) => a - b);
+      const mid = sorted.length >> 1;
+      return sorted.length % 2 === 1
+        ? (sorted[mid] ?? Number.NaN)
+        : ((sorted[mid - 1] ?? Number.NaN) + (sorted[mid] ?? Number.NaN)) / 2;
+    };
+    const totals = all.map((r) => r.loadMs + r.firstMs);
+    return {
+      ...row,
+      zipMb: median((r) => r.zipMb),
+      readyMs: median((r) => r.readyMs),
+      loadMs: median((r) => r.loadMs),
+      firstMs: median((r) => r.firstMs),
+      totalMs: median((r) => r.loadMs + r.firstMs),
+      totalRangeMs: [Math.min(...totals), Math.max(...totals)],
+      loadCpuMs: median((r) => r.loadCpuMs),
+      firstCpuMs: median((r) => r.firstCpuMs),
+    };
+  });
+}
+
+/** One round: a fresh embedded stack (warmed unless cold servers are asked for), each function once. */
+async function measureRound(
+  packageDir: string,
+  root: string,
+  options: ColdStartOptions,
+  logger: Logger,
+): Promise<ColdStartRow[]> {
+  const home = path.join(root, 'home');
   const stack = await startStack({
     home: path.join(root, 'stack'),
     persist: false,
@@ -170,10 +228,6 @@ export async function measureColdStarts(options: ColdStartOptions): Promise<Cold
         `embedded servers warmed up (a week of runs on a scratch stage) in ${seconds(performance.now() - t)}`,
       );
     }
-    const t0 = performance.now();
-    const packageDir = await packageService({ stage: STAGE, outDir: path.join(root, 'package') });
-    options.progress?.(`packaged (sls package --stage ${STAGE}) in ${seconds(performance.now() - t0)}`);
-
     mkdirSync(path.join(home, 'sample-bars'), { recursive: true });
     writeFileSync(
       path.join(home, 'stack.json'),
@@ -414,12 +468,11 @@ export async function measureColdStarts(options: ColdStartOptions): Promise<Cold
   } finally {
     for (const counter of counters) await counter.close();
     await stopStack(stack);
-    rmSync(root, { recursive: true, force: true });
   }
 }
 
 /** The figures as a table, with the goal checked for the daily run's functions. */
-export function formatColdStarts(rows: readonly ColdStartRow[]): string {
+export function formatColdStarts(rows: readonly ColdStartRow[], rounds = 1): string {
   const header = [
     'function',
     'zip MB',
@@ -427,13 +480,15 @@ export function formatColdStarts(rows: readonly ColdStartRow[]): string {
     'module load',
     'first invoke',
     'load+first',
+    'least–most',
     'goal',
     'CPU load',
     'CPU first',
     'event',
   ];
   const lines = rows.map((r) => {
-    const total = r.loadMs + r.firstMs;
+    const total = r.totalMs ?? r.loadMs + r.firstMs;
+    const range = r.totalRangeMs ? `${r.totalRangeMs[0].toFixed(0)}–${r.totalRangeMs[1].toFixed(0)} ms` : '-';
     const goal = WITH_GOAL.has(r.key)
       ? total <= COLD_START_GOAL_MS
         ? `ok ≤ ${COLD_START_GOAL_MS}`
@@ -446,6 +501,7 @@ export function formatColdStarts(rows: readonly ColdStartRow[]): string {
       ms(r.loadMs),
       ms(r.firstMs),
       ms(total),
+      range,
       goal,
       ms(r.loadCpuMs),
       ms(r.firstCpuMs),
@@ -456,7 +512,7 @@ export function formatColdStarts(rows: readonly ColdStartRow[]): string {
   const format = (cells: readonly string[]) =>
     cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ');
   return [
-    `cold start per function: a fresh Node 22 process on its unpacked artifact, one invocation; load average ${loadavg()
+    `cold start per function: a fresh Node 22 process on its unpacked artifact, one invocation; medians of ${rounds} round(s); load average ${loadavg()
       .map((l) => l.toFixed(1))
       .join(' ')}`,
     format(header),
