@@ -1,3 +1,4 @@
+export * from './bounded';
 export * from './bounded-memo';
 export * from './clock';
 export * from './config';

@@ -1,4 +1,4 @@
-import type { Logger } from '@books/core';
+import { type Logger, mapBounded } from '@books/core';
 import { type StageEvent, StageEventSchema } from './contracts';
 import type { EventPublisher } from './publisher';
 
@@ -31,7 +31,8 @@ export async function drainOutbox<R>(
   const events = pending.map((p) => StageEventSchema.parse(JSON.parse(p.eventJson)));
   await deps.publisher.publish(events);
   const at = deps.clock.now().toISOString();
-  for (const p of pending) await deps.outbox.markPublished(runId, p.eventId, at);
+  // Each event's mark is its own item: marked together, a few at a time.
+  await mapBounded(pending, (p) => deps.outbox.markPublished(runId, p.eventId, at));
   deps.logger?.info(
     { event: 'events-published', count: events.length, ids: events.map((e) => e.id) },
     `${events.length} event(s) published`,

@@ -3,6 +3,7 @@ import {
   errorMessage,
   LEGACY,
   Money,
+  mapBounded,
   marketDateOf,
   Price,
   type Quantity,
@@ -111,7 +112,7 @@ export async function reconcileAccount(
   // EXTERNAL with the others: its sync starts from it (its version guards the sync's write).
   const [legacyRead, strategyReads, externalRead, poolRead] = await Promise.all([
     ports.books.read(LEGACY),
-    Promise.all(strategyIds.map((id) => ports.books.read(id))),
+    mapBounded(strategyIds, (id) => ports.books.read(id)),
     ports.books.read(EXTERNAL),
     ports.pool.balance(),
   ]);

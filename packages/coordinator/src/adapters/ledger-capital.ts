@@ -1,8 +1,7 @@
 import type { Broker } from '@books/broker';
-import { EXTERNAL, LEGACY, Money, notional, type StrategyId } from '@books/core';
+import { EXTERNAL, LEGACY, Money, mapBounded, notional, type StrategyId } from '@books/core';
 import { type BookRepository, type LedgerTable, loadBook, PoolRepository } from '@books/ledger-client';
 import { type Book, brokerMarks, positionsOf } from '@books/portfolio';
-import { mapBounded } from '../bounded';
 import type { BookCapital, CapitalSource, PlanSnapshot } from '../ports';
 
 /**

@@ -1,6 +1,5 @@
-import type { Flow, StrategyId } from '@books/core';
+import { type Flow, mapBounded, type StrategyId } from '@books/core';
 import type { BookRepository, LegacyRepository } from '@books/ledger-client';
-import { mapBounded } from '../bounded';
 import type { FlowGuard } from '../ports';
 
 const holdingsOf = (flow: Flow) => (flow === 'per-strategy' ? 'per-strategy' : 'legacy');

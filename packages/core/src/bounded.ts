@@ -1,10 +1,10 @@
-/** How many of one invocation's independent ledger reads are in flight at once, at most. */
+/** How many of one invocation's independent ledger calls are in flight at once, at most. */
 export const READ_CONCURRENCY = 8;
 
 /**
  * `fn` over every item, at most `limit` at a time, the results in the items' order (as
  * `Promise.all` of them all, without flooding the table when there are hundreds). The first
- * failure rejects, after the reads in flight have settled.
+ * failure rejects, after the calls in flight have settled.
  */
 export async function mapBounded<T, R>(
   items: readonly T[],
