@@ -57,7 +57,7 @@ describe('the packaged function artifacts', () => {
   );
 
   it.each(['prod', 'dev'])(
-    'ships every %s function in a zip of at most 1 MB, minified, without source maps',
+    'ships every %s function in a zip of at most 1 MB, minified, without source maps or kept names',
     async (stage) => {
       const { dir, template } = await packageStage(stage);
       const functions = Object.keys(template.Resources)
@@ -76,6 +76,15 @@ describe('the packaged function artifacts', () => {
         expect(
           (handler?.data.toString('utf8').split('\n').length ?? 0) < (handler?.data.length ?? 0) / 200,
         ).toBe(true);
+        // Names not kept: no keepNames helper (`(fn, name) => defineProperty(fn, "name", …)`), whose
+        // call per function and class costs the load; errors state their names (error-names.test.ts).
+        expect({
+          fn,
+          keptNames: /"name",\{value:\w+,configurable:!0\}/.test(handler?.data.toString('utf8') ?? ''),
+        }).toEqual({
+          fn,
+          keptNames: false,
+        });
       }
     },
   );
