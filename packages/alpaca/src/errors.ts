@@ -7,6 +7,7 @@ import { BooksError } from '@books/core';
 
 /** 5xx, network error or timeout, after the retries the request's mode allows. */
 export class AlpacaUnavailable extends BooksError {
+  static override readonly errorName: string = 'AlpacaUnavailable';
   constructor(message: string, context: Readonly<Record<string, unknown>>, options?: { cause?: unknown }) {
     super('ALPACA_UNAVAILABLE', message, context, options);
   }
@@ -14,6 +15,7 @@ export class AlpacaUnavailable extends BooksError {
 
 /** HTTP 429 whose reset is too far away, or too many of them in a row. */
 export class AlpacaRateLimited extends BooksError {
+  static override readonly errorName: string = 'AlpacaRateLimited';
   constructor(
     message: string,
     /** When Alpaca's window resets, as far as we know. */
@@ -26,6 +28,7 @@ export class AlpacaRateLimited extends BooksError {
 
 /** The API keys cannot be had (missing variables, unreadable or empty SSM parameters). Never retryable by resending. */
 export class AlpacaKeysUnavailable extends BooksError {
+  static override readonly errorName: string = 'AlpacaKeysUnavailable';
   constructor(
     message: string,
     context: Readonly<Record<string, unknown>> = {},

@@ -5,6 +5,7 @@ import { BooksError } from '@books/core';
  * same request (with the same client order id) be sent again later and possibly succeed?
  */
 export abstract class BrokerError extends BooksError {
+  static override readonly errorName: string = 'BrokerError';
   abstract readonly retryable: boolean;
 }
 
@@ -13,6 +14,7 @@ export abstract class BrokerError extends BooksError {
  * Internal: `placeOrder` turns it into the existing order with `alreadyExisted: true`.
  */
 export class DuplicateClientOrderIdError extends BrokerError {
+  static override readonly errorName: string = 'DuplicateClientOrderIdError';
   readonly retryable = false;
   constructor(
     readonly clientOrderId: string,
@@ -29,6 +31,7 @@ export class DuplicateClientOrderIdError extends BrokerError {
 
 /** An opposite-side order is open on the symbol (Alpaca: HTTP 403, code 40310000). */
 export class WashTradeRejected extends BrokerError {
+  static override readonly errorName: string = 'WashTradeRejected';
   readonly retryable = false;
   constructor(
     message: string,
@@ -41,6 +44,7 @@ export class WashTradeRejected extends BrokerError {
 
 /** The account cannot pay for the order (Alpaca: HTTP 403, code 40310000, "insufficient buying power"). */
 export class InsufficientBuyingPower extends BrokerError {
+  static override readonly errorName: string = 'InsufficientBuyingPower';
   readonly retryable = false;
   constructor(
     message: string,
@@ -53,6 +57,7 @@ export class InsufficientBuyingPower extends BrokerError {
 
 /** A sell for more than the account holds (Alpaca: HTTP 403, "insufficient qty available for order"). */
 export class InsufficientQuantity extends BrokerError {
+  static override readonly errorName: string = 'InsufficientQuantity';
   readonly retryable = false;
   constructor(
     message: string,
@@ -65,6 +70,7 @@ export class InsufficientQuantity extends BrokerError {
 
 /** A fractional quantity or a notional order on an asset that is not fractionable. */
 export class NotFractionable extends BrokerError {
+  static override readonly errorName: string = 'NotFractionable';
   readonly retryable = false;
   constructor(
     message: string,
@@ -77,6 +83,7 @@ export class NotFractionable extends BrokerError {
 
 /** The asset exists but may not be traded (or is unknown to the broker). */
 export class AssetNotTradable extends BrokerError {
+  static override readonly errorName: string = 'AssetNotTradable';
   readonly retryable = false;
   constructor(
     message: string,
@@ -89,6 +96,7 @@ export class AssetNotTradable extends BrokerError {
 
 /** Any other order rejection the broker gave a reason for (bad request, market closed…). */
 export class OrderRejected extends BrokerError {
+  static override readonly errorName: string = 'OrderRejected';
   readonly retryable = false;
   constructor(
     message: string,
@@ -101,6 +109,7 @@ export class OrderRejected extends BrokerError {
 
 /** The order is in a state that cannot be canceled (already filled, for example). */
 export class OrderNotCancelable extends BrokerError {
+  static override readonly errorName: string = 'OrderNotCancelable';
   readonly retryable = false;
   constructor(
     message: string,
@@ -113,6 +122,7 @@ export class OrderNotCancelable extends BrokerError {
 
 /** Rate limit still exceeded after honouring the broker's reset time as long as we were allowed to wait. */
 export class RateLimited extends BrokerError {
+  static override readonly errorName: string = 'RateLimited';
   readonly retryable = true;
   constructor(
     message: string,
@@ -132,6 +142,7 @@ export class RateLimited extends BrokerError {
  * can never place a second order (a duplicate id returns the existing one).
  */
 export class BrokerUnavailable extends BrokerError {
+  static override readonly errorName: string = 'BrokerUnavailable';
   readonly retryable = true;
   constructor(
     message: string,
@@ -143,6 +154,7 @@ export class BrokerUnavailable extends BrokerError {
 }
 
 export class OrderNotFound extends BrokerError {
+  static override readonly errorName: string = 'OrderNotFound';
   readonly retryable = false;
   constructor(
     message: string,
@@ -155,6 +167,7 @@ export class OrderNotFound extends BrokerError {
 
 /** A broker response that does not have the documented shape; names the endpoint and the fields. */
 export class MalformedBrokerPayload extends BrokerError {
+  static override readonly errorName: string = 'MalformedBrokerPayload';
   readonly retryable = false;
   constructor(
     readonly endpoint: string,
@@ -172,6 +185,7 @@ export class MalformedBrokerPayload extends BrokerError {
 
 /** A request or credential problem on our side (401, 400, bad configuration); never retryable. */
 export class BrokerRequestError extends BrokerError {
+  static override readonly errorName: string = 'BrokerRequestError';
   readonly retryable = false;
   constructor(
     message: string,

@@ -6,6 +6,7 @@ declare const brand: unique symbol;
 export type Brand<T, B extends string> = T & { readonly [brand]: B };
 
 export class InvalidIdError extends BooksError {
+  static override readonly errorName: string = 'InvalidIdError';
   constructor(kind: string, value: unknown, rule: string) {
     super('INVALID_ID', `invalid ${kind} ${JSON.stringify(value)}: ${rule}`, { kind, value });
   }

@@ -43,6 +43,7 @@ export const FINAL_STATES: ReadonlySet<IntentState> = new Set(
 );
 
 export class InvalidTransitionError extends BooksError {
+  static override readonly errorName: string = 'InvalidTransitionError';
   constructor(
     readonly from: IntentState,
     readonly to: IntentState,

@@ -55,11 +55,36 @@ export function scrubSecrets(text: string): string {
   return out;
 }
 
+/**
+ * pino's serialised error (`errWithCause`: type, message, stack, its fields, its cause and nested
+ * errors), each error in it typed by its `name`, not by its constructor's name as pino does: the
+ * bundles are minified without keepNames, where a class's own name is a mangled letter, and every
+ * error of the project states its name (core/src/errors.ts); so do the AWS SDK's.
+ */
+function serializeError(error: Error): pino.SerializedError {
+  const out = pino.stdSerializers.errWithCause(error);
+  // Every error pino serialises inside `out` shares its prototype: retype those, nothing else.
+  const serialized: unknown = Object.getPrototypeOf(out);
+  const retype = (node: unknown): void => {
+    if (Array.isArray(node)) {
+      for (const n of node) retype(n);
+      return;
+    }
+    if (typeof node !== 'object' || node === null || Object.getPrototypeOf(node) !== serialized) return;
+    const err = node as pino.SerializedError;
+    const name: unknown = err.raw?.name;
+    if (typeof name === 'string' && name !== '') err.type = name;
+    for (const v of Object.values(err)) retype(v);
+  };
+  retype(out);
+  return out;
+}
+
 /** A copy of a log object with sensitive keys censored at any depth; errors become plain objects. */
 function redactDeep(value: unknown, depth: number, ancestors: WeakSet<object>): unknown {
   if (typeof value !== 'object' || value === null) return value;
   if (ancestors.has(value) || depth > MAX_DEPTH) return '[…]';
-  const plain = value instanceof Error ? pino.stdSerializers.errWithCause(value) : value;
+  const plain = value instanceof Error ? serializeError(value) : value;
   // Value types that serialise themselves (decimals, dates, key objects) are kept as they are;
   // any other object is walked by its own enumerable keys, which is all JSON would print of it.
   if (typeof (plain as { toJSON?: unknown }).toJSON === 'function') return plain;

@@ -120,9 +120,8 @@ export class Session {
 }
 
 /**
- * An evaluation and its recorded decisions (`Session.explain`). A class, not a closure per call:
- * the bundles keep function names (esbuild `keepNames`), which costs every closure created on the
- * hot path a `defineProperty`. Call `trace()` as a method, before the session's next evaluation.
+ * An evaluation and its recorded decisions (`Session.explain`). A class, not a closure per call.
+ * Call `trace()` as a method, before the session's next evaluation.
  */
 export class Explanation {
   constructor(

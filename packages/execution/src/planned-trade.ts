@@ -54,6 +54,7 @@ export interface PlannedTradeRecord {
 
 /** A message for a trade no run planned (or a copy of one that differs from it): never placed, kept as poison. */
 export class UnplannedTradeError extends BooksError {
+  static override readonly errorName: string = 'UnplannedTradeError';
   constructor(
     message: string,
     readonly problems: readonly string[] = [message],

@@ -34,6 +34,7 @@ export interface BatchDeps {
 
 /** A record not started: the invocation's remaining time cannot cover its worst case. */
 export class OutOfTime extends BooksError {
+  static override readonly errorName: string = 'OutOfTime';
   constructor(messageId: string, remainingMs: number) {
     super('OUT_OF_TIME', `message ${messageId} not started: ${remainingMs} ms left in the invocation`, {
       messageId,

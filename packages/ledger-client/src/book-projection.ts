@@ -113,7 +113,9 @@ export function lotChangeItem(
 const POOL_REASONS: ReadonlySet<Transfer['reason']> = new Set(['funding', 'drift', 'target']);
 
 /** A transfer out of a book larger than its cash: it would make the book's cash negative. */
-export class BookOverdrawnError extends Error {}
+export class BookOverdrawnError extends Error {
+  override readonly name = 'BookOverdrawnError';
+}
 
 /**
  * The ledger writes of a transfer into a book as it was loaded: the transfer item (with the

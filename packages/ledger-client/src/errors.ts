@@ -4,6 +4,7 @@ import type { ItemKey } from './keys';
 
 /** A ledger call failed for a reason other than a lost condition (network, validation, throttling). */
 export class LedgerError extends BooksError {
+  static override readonly errorName: string = 'LedgerError';
   constructor(
     message: string,
     context: Readonly<Record<string, unknown>> = {},
@@ -15,6 +16,7 @@ export class LedgerError extends BooksError {
 
 /** An item read from the table does not match its record schema: a bug or a foreign writer. */
 export class CorruptItemError extends BooksError {
+  static override readonly errorName: string = 'CorruptItemError';
   constructor(
     message: string,
     context: Readonly<Record<string, unknown>> = {},
@@ -26,6 +28,7 @@ export class CorruptItemError extends BooksError {
 
 /** A conditional write on one item lost; `current` is the item as it was, when DynamoDB returned it. */
 export class ConditionFailedError extends ConcurrencyError {
+  static override readonly errorName: string = 'ConditionFailedError';
   constructor(
     message: string,
     readonly key: ItemKey,
@@ -38,6 +41,7 @@ export class ConditionFailedError extends ConcurrencyError {
 
 /** An optimistic-concurrency update found another version than the one it read. */
 export class VersionConflictError extends ConditionFailedError {
+  static override readonly errorName: string = 'VersionConflictError';
   constructor(
     readonly expectedVersion: number,
     readonly actualVersion: number | undefined,
@@ -70,6 +74,7 @@ export interface TransactionFailure {
  * of it was written. `failures` names which items.
  */
 export class TransactionConditionError extends ConcurrencyError {
+  static override readonly errorName: string = 'TransactionConditionError';
   constructor(
     readonly failures: readonly TransactionFailure[],
     options?: { cause?: unknown },
@@ -84,6 +89,7 @@ export class TransactionConditionError extends ConcurrencyError {
 
 /** A transaction collided with another one in flight on the same items; nothing was written; retry. */
 export class TransactionConflictError extends ConcurrencyError {
+  static override readonly errorName: string = 'TransactionConflictError';
   constructor(
     readonly failures: readonly TransactionFailure[],
     options?: { cause?: unknown },

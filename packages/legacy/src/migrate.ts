@@ -111,6 +111,7 @@ export interface MigrateResult {
 }
 
 export class MigrationRefused extends BooksError {
+  static override readonly errorName: string = 'MigrationRefused';
   constructor(message: string, context: Readonly<Record<string, unknown>> = {}) {
     super('MIGRATION_REFUSED', message, context);
   }

@@ -67,7 +67,9 @@ export function chunkTransferId(id: string, chunk: number): string {
 }
 
 /** Thrown when the giving book holds less than the plan has left to move: it changed meanwhile. */
-export class MigrationShortfallError extends Error {}
+export class MigrationShortfallError extends Error {
+  override readonly name = 'MigrationShortfallError';
+}
 
 /** The next chunk of a migration (see the contract above). */
 export function nextChunk(input: ChunkInput): MigrationChunk {

@@ -31,6 +31,7 @@ export interface BarStore {
 
 /** A bars file that cannot be trusted: names the file and, when known, the line. */
 export class BarFileError extends BooksError {
+  static override readonly errorName: string = 'BarFileError';
   constructor(
     readonly file: string,
     readonly line: number | undefined,

@@ -118,6 +118,7 @@ export function dataRefreshKeys(
  * so the scheduled invocation fails (and alarms) while the good symbols are kept.
  */
 export class DataRefreshFailed extends BooksError {
+  static override readonly errorName: string = 'DataRefreshFailed';
   constructor(readonly summary: DataRefreshSummary) {
     super(
       'DATA_REFRESH_FAILED',

@@ -2,6 +2,7 @@ import { BooksError } from '@books/core';
 
 /** The data API did not answer usefully after the allowed retries (5xx, network, timeout). */
 export class MarketDataUnavailable extends BooksError {
+  static override readonly errorName: string = 'MarketDataUnavailable';
   constructor(message: string, context: Readonly<Record<string, unknown>>, options?: { cause?: unknown }) {
     super('MARKET_DATA_UNAVAILABLE', message, context, options);
   }
@@ -9,6 +10,7 @@ export class MarketDataUnavailable extends BooksError {
 
 /** HTTP 429 whose reset is too far away, or too many of them in a row. */
 export class MarketDataRateLimited extends BooksError {
+  static override readonly errorName: string = 'MarketDataRateLimited';
   constructor(
     message: string,
     readonly retryAfter: Date,
@@ -20,6 +22,7 @@ export class MarketDataRateLimited extends BooksError {
 
 /** A 4xx other than 429: the request itself is wrong (bad symbol, keys, feed not subscribed). */
 export class MarketDataRequestError extends BooksError {
+  static override readonly errorName: string = 'MarketDataRequestError';
   constructor(
     message: string,
     readonly status: number,
@@ -31,6 +34,7 @@ export class MarketDataRequestError extends BooksError {
 
 /** A payload that does not fit the documented schema; names the field and, when known, the symbol. */
 export class MalformedMarketData extends BooksError {
+  static override readonly errorName: string = 'MalformedMarketData';
   constructor(
     readonly endpoint: string,
     readonly field: string,

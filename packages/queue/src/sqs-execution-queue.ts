@@ -8,6 +8,7 @@ const BATCH = 10;
 const ATTEMPTS = 4;
 
 export class QueueSendError extends BooksError {
+  static override readonly errorName: string = 'QueueSendError';
   constructor(message: string, context: Record<string, unknown>) {
     super('QUEUE_SEND', message, context);
   }

@@ -57,6 +57,7 @@ export interface AdjustmentResult {
 }
 
 export class AdjustmentRefused extends BooksError {
+  static override readonly errorName: string = 'AdjustmentRefused';
   constructor(
     message: string,
     context: Readonly<Record<string, unknown>> = {},

@@ -157,6 +157,7 @@ export type CompletionResult = 'requested' | 'already-requested' | 'not-complete
  * it (serverless.yml: Finish's Retry), which completes the run again: nothing else would.
  */
 export class RunCompletionFailed extends BooksError {
+  static override readonly errorName: string = 'RunCompletionFailed';
   constructor(runId: RunId, cause: unknown) {
     super(
       'RUN_COMPLETION_FAILED',

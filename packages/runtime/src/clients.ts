@@ -93,6 +93,7 @@ export const ALL_AWS_CLIENTS: AwsClientMakers = {
 
 /** A function reached for a client its wiring does not make (and its bundle does not hold). */
 export class AwsClientNotWired extends BooksError {
+  static override readonly errorName: string = 'AwsClientNotWired';
   constructor(
     readonly client: keyof AwsClients,
     readonly owner: string,

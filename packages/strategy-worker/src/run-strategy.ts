@@ -107,7 +107,8 @@ export interface PartialSignal {
 }
 
 /** A failure of this strategy alone, recorded on its run item; never a thrown error for the run. */
-class StrategyFailure extends BooksError {
+export class StrategyFailure extends BooksError {
+  static override readonly errorName: string = 'StrategyFailure';
   constructor(code: string, message: string, options?: { cause?: unknown }) {
     super(code, message, {}, options);
   }

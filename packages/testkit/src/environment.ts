@@ -1,6 +1,7 @@
 import { BooksError } from '@books/core';
 
 export class StackNotRunningError extends BooksError {
+  static override readonly errorName: string = 'StackNotRunningError';
   constructor(variable: string) {
     super(
       'TEST_STACK_NOT_RUNNING',

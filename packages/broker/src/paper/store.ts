@@ -3,6 +3,7 @@ import type { PaperAccountState, PaperOrderRecord, Versioned } from './records';
 
 /** The paper account was never initialised (or its table does not exist yet). */
 export class PaperAccountMissing extends BooksError {
+  static override readonly errorName: string = 'PaperAccountMissing';
   constructor(where: string, options?: { cause?: unknown }) {
     super('PAPER_ACCOUNT_MISSING', `paper account ${where} not initialised`, { where }, options);
   }

@@ -26,6 +26,7 @@ export async function orderDone(
 }
 
 export class SymbolBusy extends BooksError {
+  static override readonly errorName: string = 'SymbolBusy';
   constructor(symbol: string, holder: string | undefined) {
     super('SYMBOL_BUSY', `${symbol} has an open order (${holder ?? 'unknown'}); will try again`, {
       symbol,

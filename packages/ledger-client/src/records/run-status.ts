@@ -55,6 +55,7 @@ const STRATEGY_RUN_TRANSITIONS: Readonly<Record<StrategyRunStatus, readonly Stra
 
 /** A status write that the lifecycle does not allow (a bug in the writer, never a race). */
 export class InvalidStatusTransitionError extends BooksError {
+  static override readonly errorName: string = 'InvalidStatusTransitionError';
   constructor(
     readonly what: 'run' | 'run strategy',
     readonly from: string,

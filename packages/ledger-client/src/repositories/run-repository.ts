@@ -29,6 +29,7 @@ const CONFLICT_ATTEMPTS = 4;
 
 /** Another creator holds the run lock: the run's META item already exists. */
 export class RunAlreadyExistsError extends ConcurrencyError {
+  static override readonly errorName: string = 'RunAlreadyExistsError';
   constructor(
     readonly runId: RunId,
     options?: { cause?: unknown },
@@ -39,6 +40,7 @@ export class RunAlreadyExistsError extends ConcurrencyError {
 
 /** A status transition found another status than `from`. */
 export class StatusConflictError extends ConcurrencyError {
+  static override readonly errorName: string = 'StatusConflictError';
   constructor(
     readonly what: string,
     readonly expected: string,

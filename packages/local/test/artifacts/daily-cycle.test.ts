@@ -381,4 +381,22 @@ describe('the daily cycle, every function from its packaged artifact', () => {
       lambda.destroy();
     }
   });
+
+  it("reports a function's error under its class's name from the minified artifact, the errorType a Retry matches", async () => {
+    const reconciler = runtime?.functions.get('reconciler');
+    if (!runtime || !reconciler) throw new Error('the artifacts did not start');
+    const config = join(reconciler.taskRoot, 'strategies', `config.${STAGE}.json`);
+    writeFileSync(config, JSON.stringify({ strategies: 'none' }));
+    const lambda = offlineLambda(runtime.endpoint);
+    try {
+      await expect(
+        invokeFunction(lambda, reconciler.fn.functionName, { date: DAYS[DAYS.length - 1] }),
+      ).rejects.toMatchObject({
+        name: 'ValidationError',
+        message: expect.stringContaining(`invalid strategy configuration ${config}`),
+      });
+    } finally {
+      lambda.destroy();
+    }
+  });
 });
