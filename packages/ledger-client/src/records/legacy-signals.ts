@@ -1,4 +1,11 @@
-import { InstantSchema, RunIdSchema, StrategyIdSchema, TradingDateSchema, WeightSchema } from '@books/core';
+import {
+  InstantSchema,
+  lazySchema,
+  RunIdSchema,
+  StrategyIdSchema,
+  TradingDateSchema,
+  WeightSchema,
+} from '@books/core';
 import * as z from 'zod';
 import { type Item, toItem } from '../attribute-codec';
 import { CorruptItemError } from '../errors';
@@ -10,32 +17,36 @@ import { keys } from '../keys';
  * run for a strategy whose worker failed this time, so the merge keeps its holdings instead of
  * selling them; `FAILED` contributes nothing (no earlier signal to hold).
  */
-export const LegacyContributionSchema = z.object({
-  strategyId: StrategyIdSchema,
-  flow: z.enum(['legacy', 'shadow']),
-  allocation: WeightSchema,
-  status: z.enum(['SIGNALLED', 'HELD', 'FAILED']),
-  weights: z.record(z.string(), WeightSchema),
-  contributions: z.record(z.string(), WeightSchema),
-  rebalanceThreshold: WeightSchema.optional(),
-  reason: z.string().optional(),
-  heldFromRunId: RunIdSchema.optional(),
-});
+export const LegacyContributionSchema = lazySchema(() =>
+  z.object({
+    strategyId: StrategyIdSchema,
+    flow: z.enum(['legacy', 'shadow']),
+    allocation: WeightSchema,
+    status: z.enum(['SIGNALLED', 'HELD', 'FAILED']),
+    weights: z.record(z.string(), WeightSchema),
+    contributions: z.record(z.string(), WeightSchema),
+    rebalanceThreshold: WeightSchema.optional(),
+    reason: z.string().optional(),
+    heldFromRunId: RunIdSchema.optional(),
+  }),
+);
 
 /** The merged signal of one legacy run (`LEGACY#SIGNALS` / `RUN#{date}#{runId}`), as JSON text. */
-export const LegacySignalsSchema = z.object({
-  runId: RunIdSchema,
-  tradingDate: TradingDateSchema,
-  recordedAt: InstantSchema,
-  /** Σ allocations of the strategies of the merged flow (legacy and shadow). */
-  legacyAllocation: WeightSchema,
-  /** Σ contributions per symbol: the merged portfolio, as weights of the account. */
-  merged: z.record(z.string(), WeightSchema),
-  strategies: z.array(LegacyContributionSchema),
-});
+export const LegacySignalsSchema = lazySchema(() =>
+  z.object({
+    runId: RunIdSchema,
+    tradingDate: TradingDateSchema,
+    recordedAt: InstantSchema,
+    /** Σ allocations of the strategies of the merged flow (legacy and shadow). */
+    legacyAllocation: WeightSchema,
+    /** Σ contributions per symbol: the merged portfolio, as weights of the account. */
+    merged: z.record(z.string(), WeightSchema),
+    strategies: z.array(LegacyContributionSchema()),
+  }),
+);
 
-export type LegacyContribution = z.output<typeof LegacyContributionSchema>;
-export type LegacySignals = z.output<typeof LegacySignalsSchema>;
+export type LegacyContribution = z.output<ReturnType<typeof LegacyContributionSchema>>;
+export type LegacySignals = z.output<ReturnType<typeof LegacySignalsSchema>>;
 
 export { LEGACY_SIGNALS_PARTITION } from '../keys';
 export const legacySignalsKey = keys.legacySignals;
@@ -50,7 +61,7 @@ export function encodeLegacySignals(signals: LegacySignals): Item {
 
 export function decodeLegacySignals(item: Item): LegacySignals {
   const json = item.signals_json?.S;
-  const parsed = json === undefined ? undefined : LegacySignalsSchema.safeParse(JSON.parse(json));
+  const parsed = json === undefined ? undefined : LegacySignalsSchema().safeParse(JSON.parse(json));
   if (!parsed?.success)
     throw new CorruptItemError(
       `legacy signals ${item.SK?.S ?? '?'}: ${parsed ? parsed.error.message : 'no signals_json'}`,
