@@ -1,4 +1,4 @@
-import { InstantSchema, lazySchema, StrategyIdSchema } from '@books/core';
+import { deferredSchema, InstantSchema, StrategyIdSchema } from '@books/core';
 import * as z from 'zod';
 import { type Item, toItem } from '../attribute-codec';
 import { CorruptItemError } from '../errors';
@@ -9,7 +9,7 @@ import { keys } from '../keys';
  * (`legacy`). Written by a migration in the same transaction as its carve-out or fold-back, so the
  * coordinator can refuse a flow flag that does not match the holdings (a half-done migration).
  */
-export const FlowMarkerSchema = lazySchema(() =>
+export const FlowMarkerSchema = deferredSchema(() =>
   z.object({
     strategyId: StrategyIdSchema,
     holdings: z.enum(['per-strategy', 'legacy']),
@@ -17,7 +17,7 @@ export const FlowMarkerSchema = lazySchema(() =>
     at: InstantSchema,
   }),
 );
-export type FlowMarker = z.output<ReturnType<typeof FlowMarkerSchema>>;
+export type FlowMarker = z.output<typeof FlowMarkerSchema>;
 
 export const flowPartition = keys.flow;
 export const flowMarkerKey = keys.flowMarker;
@@ -36,7 +36,7 @@ export function encodeFlowMarker(marker: FlowMarker): Item {
 
 export function decodeFlowMarker(item: Item): FlowMarker {
   const json = item.marker_json?.S;
-  const parsed = json === undefined ? undefined : FlowMarkerSchema().safeParse(JSON.parse(json));
+  const parsed = json === undefined ? undefined : FlowMarkerSchema.safeParse(JSON.parse(json));
   if (!parsed?.success)
     throw new CorruptItemError(
       `flow marker ${item.PK?.S ?? '?'}: ${parsed ? parsed.error.message : 'no marker_json'}`,

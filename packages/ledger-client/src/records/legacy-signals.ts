@@ -1,6 +1,6 @@
 import {
+  deferredSchema,
   InstantSchema,
-  lazySchema,
   RunIdSchema,
   StrategyIdSchema,
   TradingDateSchema,
@@ -17,7 +17,7 @@ import { keys } from '../keys';
  * run for a strategy whose worker failed this time, so the merge keeps its holdings instead of
  * selling them; `FAILED` contributes nothing (no earlier signal to hold).
  */
-export const LegacyContributionSchema = lazySchema(() =>
+export const LegacyContributionSchema = deferredSchema(() =>
   z.object({
     strategyId: StrategyIdSchema,
     flow: z.enum(['legacy', 'shadow']),
@@ -32,7 +32,7 @@ export const LegacyContributionSchema = lazySchema(() =>
 );
 
 /** The merged signal of one legacy run (`LEGACY#SIGNALS` / `RUN#{date}#{runId}`), as JSON text. */
-export const LegacySignalsSchema = lazySchema(() =>
+export const LegacySignalsSchema = deferredSchema(() =>
   z.object({
     runId: RunIdSchema,
     tradingDate: TradingDateSchema,
@@ -41,12 +41,12 @@ export const LegacySignalsSchema = lazySchema(() =>
     legacyAllocation: WeightSchema,
     /** Σ contributions per symbol: the merged portfolio, as weights of the account. */
     merged: z.record(z.string(), WeightSchema),
-    strategies: z.array(LegacyContributionSchema()),
+    strategies: z.array(LegacyContributionSchema.unwrap()),
   }),
 );
 
-export type LegacyContribution = z.output<ReturnType<typeof LegacyContributionSchema>>;
-export type LegacySignals = z.output<ReturnType<typeof LegacySignalsSchema>>;
+export type LegacyContribution = z.output<typeof LegacyContributionSchema>;
+export type LegacySignals = z.output<typeof LegacySignalsSchema>;
 
 export { LEGACY_SIGNALS_PARTITION } from '../keys';
 export const legacySignalsKey = keys.legacySignals;
@@ -61,7 +61,7 @@ export function encodeLegacySignals(signals: LegacySignals): Item {
 
 export function decodeLegacySignals(item: Item): LegacySignals {
   const json = item.signals_json?.S;
-  const parsed = json === undefined ? undefined : LegacySignalsSchema().safeParse(JSON.parse(json));
+  const parsed = json === undefined ? undefined : LegacySignalsSchema.safeParse(JSON.parse(json));
   if (!parsed?.success)
     throw new CorruptItemError(
       `legacy signals ${item.SK?.S ?? '?'}: ${parsed ? parsed.error.message : 'no signals_json'}`,

@@ -113,7 +113,7 @@ function parseJson(text: string | undefined): unknown {
 
 /** A released BUY as the marker keeps it: the plan's trade (markers written before client order ids were kept derive them). */
 const RecordedTradeSchema = lazySchema(() =>
-  StoredPlanSchema.shape.buys.element.omit({ clientOrderId: true }),
+  StoredPlanSchema.unwrap().shape.buys.element.omit({ clientOrderId: true }),
 );
 const RecordedTradesSchema = lazySchema(() => z.array(RecordedTradeSchema()));
 type RecordedTrade = z.output<ReturnType<typeof RecordedTradeSchema>> & {
