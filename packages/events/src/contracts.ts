@@ -1,5 +1,6 @@
 import {
   ClientOrderIdSchema,
+  deferredSchema,
   InstantSchema,
   MoneySchema,
   PriceSchema,
@@ -30,6 +31,9 @@ import * as z from 'zod';
  * A break's id names its day, its subject (a symbol, or CASH) and its status: the same break found
  * again the same day is the same event (a consumer alerts once); a break of another status or day
  * is a new one.
+ *
+ * The schemas are built at their first parse (deferredSchema): most functions load this module
+ * and parse none of them.
  */
 
 /** The EventBridge `source` of every event of the stage. */
@@ -41,42 +45,48 @@ export type EventType = (typeof EVENT_TYPES)[number];
 /** The version of the envelope and details below; a breaking change is a new version. */
 export const EVENT_VERSION = 1;
 
-export const TradeExecutedDetailSchema = z.object({
-  strategyId: StrategyIdSchema,
-  runId: RunIdSchema,
-  clientOrderId: ClientOrderIdSchema,
-  /** The broker's order id. */
-  orderId: z.string().min(1),
-  symbol: SymbolSchema,
-  side: SideSchema,
-  /** What filled: the whole order, or what a canceled / expired order kept. */
-  quantity: QuantitySchema.refine((q) => q.isPositive(), 'a fill quantity is positive'),
-  /** The average fill price. */
-  price: PriceSchema.refine((p) => p.isPositive(), 'a fill price is positive'),
-  fees: MoneySchema.refine((f) => !f.isNegative(), 'fees are not negative'),
-  /** The intent's final state: FILLED, or CANCELED / EXPIRED / REJECTED keeping a partial fill. */
-  finalState: z.enum(['FILLED', 'CANCELED', 'EXPIRED', 'REJECTED']),
-  filledAt: InstantSchema,
-});
+export const TradeExecutedDetailSchema = deferredSchema(() =>
+  z.object({
+    strategyId: StrategyIdSchema,
+    runId: RunIdSchema,
+    clientOrderId: ClientOrderIdSchema,
+    /** The broker's order id. */
+    orderId: z.string().min(1),
+    symbol: SymbolSchema,
+    side: SideSchema,
+    /** What filled: the whole order, or what a canceled / expired order kept. */
+    quantity: QuantitySchema.refine((q) => q.isPositive(), 'a fill quantity is positive'),
+    /** The average fill price. */
+    price: PriceSchema.refine((p) => p.isPositive(), 'a fill price is positive'),
+    fees: MoneySchema.refine((f) => !f.isNegative(), 'fees are not negative'),
+    /** The intent's final state: FILLED, or CANCELED / EXPIRED / REJECTED keeping a partial fill. */
+    finalState: z.enum(['FILLED', 'CANCELED', 'EXPIRED', 'REJECTED']),
+    filledAt: InstantSchema,
+  }),
+);
 
-export const RunCompletedDetailSchema = z.object({
-  runId: RunIdSchema,
-  tradingDate: TradingDateSchema,
-});
+export const RunCompletedDetailSchema = deferredSchema(() =>
+  z.object({
+    runId: RunIdSchema,
+    tradingDate: TradingDateSchema,
+  }),
+);
 
-export const ReconciliationBreakDetailSchema = z.object({
-  tradingDate: TradingDateSchema,
-  /** The run the reconciliation followed, when one asked for it. */
-  runId: RunIdSchema.optional(),
-  /** A symbol, or CASH for the cash identity. */
-  subject: z.string().min(1),
-  /** DRIFT / UNOWNED / PHANTOM for a symbol; the cash status for CASH. */
-  status: z.string().min(1),
-  /** What the books do not explain (a quantity, or money for CASH), as a decimal string. */
-  unexplained: z.string().regex(/^-?\d+(\.\d+)?$/),
-  /** What asked for the reconciliation: run-complete, plan, or absent for the schedule. */
-  trigger: z.string().optional(),
-});
+export const ReconciliationBreakDetailSchema = deferredSchema(() =>
+  z.object({
+    tradingDate: TradingDateSchema,
+    /** The run the reconciliation followed, when one asked for it. */
+    runId: RunIdSchema.optional(),
+    /** A symbol, or CASH for the cash identity. */
+    subject: z.string().min(1),
+    /** DRIFT / UNOWNED / PHANTOM for a symbol; the cash status for CASH. */
+    status: z.string().min(1),
+    /** What the books do not explain (a quantity, or money for CASH), as a decimal string. */
+    unexplained: z.string().regex(/^-?\d+(\.\d+)?$/),
+    /** What asked for the reconciliation: run-complete, plan, or absent for the schedule. */
+    trigger: z.string().optional(),
+  }),
+);
 
 const envelope = <T extends EventType, D extends z.ZodType>(type: T, detail: D) =>
   z.object({
@@ -88,16 +98,24 @@ const envelope = <T extends EventType, D extends z.ZodType>(type: T, detail: D) 
     detail,
   });
 
-export const TradeExecutedSchema = envelope('TradeExecuted', TradeExecutedDetailSchema);
-export const RunCompletedSchema = envelope('RunCompleted', RunCompletedDetailSchema);
-export const ReconciliationBreakSchema = envelope('ReconciliationBreak', ReconciliationBreakDetailSchema);
+export const TradeExecutedSchema = deferredSchema(() =>
+  envelope('TradeExecuted', TradeExecutedDetailSchema.unwrap()),
+);
+export const RunCompletedSchema = deferredSchema(() =>
+  envelope('RunCompleted', RunCompletedDetailSchema.unwrap()),
+);
+export const ReconciliationBreakSchema = deferredSchema(() =>
+  envelope('ReconciliationBreak', ReconciliationBreakDetailSchema.unwrap()),
+);
 
 /** Any event of the stage, as a consumer parses it. */
-export const StageEventSchema = z.discriminatedUnion('type', [
-  TradeExecutedSchema,
-  RunCompletedSchema,
-  ReconciliationBreakSchema,
-]);
+export const StageEventSchema = deferredSchema(() =>
+  z.discriminatedUnion('type', [
+    TradeExecutedSchema.unwrap(),
+    RunCompletedSchema.unwrap(),
+    ReconciliationBreakSchema.unwrap(),
+  ]),
+);
 
 export type StageEvent = z.output<typeof StageEventSchema>;
 /** An event as published: plain JSON (decimals as strings). */

@@ -1,3 +1,4 @@
+import { lazySchema } from '@books/core';
 import * as z from 'zod';
 import { fromItem } from './attribute-codec';
 import { ConditionFailedError, CorruptItemError } from './errors';
@@ -26,15 +27,17 @@ export function brokerBudgetWindowKey(windowStart: Date) {
   return { PK: BROKER_BUDGET_PARTITION, SK: `WINDOW#${windowStart.toISOString()}` };
 }
 
-const WindowItemSchema = z.object({
-  used: z
-    .string()
-    .regex(/^\d+$/)
-    .transform(Number)
-    .optional()
-    .transform((n) => n ?? 0),
-  blockedUntilEpochMs: z.string().regex(/^\d+$/).transform(Number).optional(),
-});
+const WindowItemSchema = lazySchema(() =>
+  z.object({
+    used: z
+      .string()
+      .regex(/^\d+$/)
+      .transform(Number)
+      .optional()
+      .transform((n) => n ?? 0),
+    blockedUntilEpochMs: z.string().regex(/^\d+$/).transform(Number).optional(),
+  }),
+);
 
 interface Window {
   readonly start: Date;
@@ -47,7 +50,7 @@ export interface BrokerBudgetWindow {
 }
 
 function decodeWindow(key: { PK: string; SK: string }, current: unknown): BrokerBudgetWindow {
-  const parsed = WindowItemSchema.safeParse(current ?? {});
+  const parsed = WindowItemSchema().safeParse(current ?? {});
   if (!parsed.success) throw new CorruptItemError(`${key.PK} / ${key.SK}: ${parsed.error.message}`, { key });
   const { used, blockedUntilEpochMs } = parsed.data;
   return {

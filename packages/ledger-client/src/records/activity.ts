@@ -1,4 +1,4 @@
-import type { StrategyId, TradingDate } from '@books/core';
+import { lazySchema, type StrategyId, type TradingDate } from '@books/core';
 import type { BookPosting } from '@books/portfolio';
 import * as z from 'zod';
 import { type Item, toItem } from '../attribute-codec';
@@ -19,57 +19,63 @@ export interface StoredBookActivity {
   readonly posting: BookPosting;
 }
 
-const decimal = z.string().regex(/^-?\d+(\.\d+)?$/, 'must be a decimal string');
-const PostingSchema = z.discriminatedUnion('kind', [
-  z.object({
-    kind: z.literal('income'),
-    id: z.string().min(1),
-    at: field.instant,
-    symbol: field.symbol.nullable(),
-    amount: field.money,
-  }),
-  z.object({
-    kind: z.literal('split'),
-    id: z.string().min(1),
-    at: field.instant,
-    symbol: field.symbol,
-    from: decimal,
-    to: decimal,
-    keepQty: field.quantity,
-    cash: field.money,
-  }),
-  z.object({
-    kind: z.literal('rename'),
-    id: z.string().min(1),
-    at: field.instant,
-    symbol: field.symbol,
-    newSymbol: field.symbol,
-  }),
-]);
-
-const jsonText = z.string().transform((text, ctx) => {
-  try {
-    const parsed: unknown = JSON.parse(text);
-    return parsed;
-  } catch {
-    ctx.addIssue({ code: 'custom', message: 'not JSON' });
-    return z.NEVER;
-  }
-});
-
-const BookActivitySchema = z
-  .object({
-    strategy_id: field.strategyId,
-    activity_id: z.string().min(1),
-    posting_json: jsonText.pipe(PostingSchema),
-  })
-  .transform(
-    (r): StoredBookActivity => ({
-      strategyId: r.strategy_id,
-      activityId: r.activity_id,
-      posting: r.posting_json,
+const decimal = lazySchema(() => z.string().regex(/^-?\d+(\.\d+)?$/, 'must be a decimal string'));
+const PostingSchema = lazySchema(() =>
+  z.discriminatedUnion('kind', [
+    z.object({
+      kind: z.literal('income'),
+      id: z.string().min(1),
+      at: field.instant,
+      symbol: field.symbol.nullable(),
+      amount: field.money,
     }),
-  );
+    z.object({
+      kind: z.literal('split'),
+      id: z.string().min(1),
+      at: field.instant,
+      symbol: field.symbol,
+      from: decimal(),
+      to: decimal(),
+      keepQty: field.quantity,
+      cash: field.money,
+    }),
+    z.object({
+      kind: z.literal('rename'),
+      id: z.string().min(1),
+      at: field.instant,
+      symbol: field.symbol,
+      newSymbol: field.symbol,
+    }),
+  ]),
+);
+
+const jsonText = lazySchema(() =>
+  z.string().transform((text, ctx) => {
+    try {
+      const parsed: unknown = JSON.parse(text);
+      return parsed;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'not JSON' });
+      return z.NEVER;
+    }
+  }),
+);
+
+const BookActivitySchema = lazySchema(() =>
+  z
+    .object({
+      strategy_id: field.strategyId,
+      activity_id: z.string().min(1),
+      posting_json: jsonText().pipe(PostingSchema()),
+    })
+    .transform(
+      (r): StoredBookActivity => ({
+        strategyId: r.strategy_id,
+        activityId: r.activity_id,
+        posting: r.posting_json,
+      }),
+    ),
+);
 
 export function encodeBookActivity(a: StoredBookActivity): Item {
   return toItem({
@@ -84,7 +90,7 @@ export function encodeBookActivity(a: StoredBookActivity): Item {
 }
 
 export function decodeBookActivity(item: Item): StoredBookActivity {
-  return decodeItem(BookActivitySchema, item, 'book activity');
+  return decodeItem(BookActivitySchema(), item, 'book activity');
 }
 
 /**
@@ -117,41 +123,43 @@ export interface StoredActivity {
   readonly note?: string;
 }
 
-const ActivitySchema = z
-  .object({
-    activity_id: z.string().min(1),
-    activity_type: z.string().min(1),
-    kind: z.string().min(1),
-    date: field.tradingDate,
-    symbol: z.string().optional(),
-    amount: decimal.optional(),
-    outcome: z.enum(ACTIVITY_OUTCOMES),
-    target: z.enum(['books', 'pool', 'none']),
-    books: z.array(field.strategyId).optional(),
-    reason: z.string().optional(),
-    group: z.array(z.string()).optional(),
-    at: field.instant,
-    resolved_at: field.instant.optional(),
-    note: z.string().optional(),
-  })
-  .transform(
-    (r): StoredActivity => ({
-      activityId: r.activity_id,
-      activityType: r.activity_type,
-      kind: r.kind,
-      date: r.date,
-      symbol: r.symbol ?? null,
-      amount: r.amount ?? null,
-      outcome: r.outcome,
-      target: r.target,
-      books: r.books ?? [],
-      ...(r.reason !== undefined ? { reason: r.reason } : {}),
-      ...(r.group !== undefined ? { group: r.group } : {}),
-      at: r.at,
-      ...(r.resolved_at !== undefined ? { resolvedAt: r.resolved_at } : {}),
-      ...(r.note !== undefined ? { note: r.note } : {}),
-    }),
-  );
+const ActivitySchema = lazySchema(() =>
+  z
+    .object({
+      activity_id: z.string().min(1),
+      activity_type: z.string().min(1),
+      kind: z.string().min(1),
+      date: field.tradingDate,
+      symbol: z.string().optional(),
+      amount: decimal().optional(),
+      outcome: z.enum(ACTIVITY_OUTCOMES),
+      target: z.enum(['books', 'pool', 'none']),
+      books: z.array(field.strategyId).optional(),
+      reason: z.string().optional(),
+      group: z.array(z.string()).optional(),
+      at: field.instant,
+      resolved_at: field.instant.optional(),
+      note: z.string().optional(),
+    })
+    .transform(
+      (r): StoredActivity => ({
+        activityId: r.activity_id,
+        activityType: r.activity_type,
+        kind: r.kind,
+        date: r.date,
+        symbol: r.symbol ?? null,
+        amount: r.amount ?? null,
+        outcome: r.outcome,
+        target: r.target,
+        books: r.books ?? [],
+        ...(r.reason !== undefined ? { reason: r.reason } : {}),
+        ...(r.group !== undefined ? { group: r.group } : {}),
+        at: r.at,
+        ...(r.resolved_at !== undefined ? { resolvedAt: r.resolved_at } : {}),
+        ...(r.note !== undefined ? { note: r.note } : {}),
+      }),
+    ),
+);
 
 export function encodeActivity(a: StoredActivity): Item {
   return toItem({
@@ -175,5 +183,5 @@ export function encodeActivity(a: StoredActivity): Item {
 }
 
 export function decodeActivity(item: Item): StoredActivity {
-  return decodeItem(ActivitySchema, item, 'activity');
+  return decodeItem(ActivitySchema(), item, 'activity');
 }

@@ -1,3 +1,4 @@
+import { lazySchema } from '@books/core';
 import * as z from 'zod';
 import { type Item, toItem } from '../attribute-codec';
 import { field } from '../fields';
@@ -19,18 +20,20 @@ export interface AlertState {
   readonly version: number;
 }
 
-const AlertStateSchema = z.object({
-  subject: z.string().min(1),
-  status: z.enum(['FAILING', 'OK']),
-  since: field.instant,
-  detail: z.string(),
-  version: field.count,
-});
+const AlertStateSchema = lazySchema(() =>
+  z.object({
+    subject: z.string().min(1),
+    status: z.enum(['FAILING', 'OK']),
+    since: field.instant,
+    detail: z.string(),
+    version: field.count,
+  }),
+);
 
 export function encodeAlertState(state: AlertState): Item {
   return toItem({ ...keys.alertState(state.subject), entity: 'ALERT_STATE', ...state });
 }
 
 export function decodeAlertState(item: Item): AlertState {
-  return decodeItem(AlertStateSchema, item, 'alert state');
+  return decodeItem(AlertStateSchema(), item, 'alert state');
 }

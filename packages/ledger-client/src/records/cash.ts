@@ -1,4 +1,4 @@
-import type { Money, StrategyId } from '@books/core';
+import { lazySchema, type Money, type StrategyId } from '@books/core';
 import * as z from 'zod';
 import { type Item, toItem } from '../attribute-codec';
 import { field } from '../fields';
@@ -15,23 +15,25 @@ export interface StoredCash {
   readonly updatedAt: string;
 }
 
-const CashSchema = z
-  .object({
-    strategy_id: field.strategyId,
-    cash: field.money,
-    realized_pnl: field.money,
-    version: field.count,
-    updated_at: field.instant,
-  })
-  .transform(
-    (r): StoredCash => ({
-      strategyId: r.strategy_id,
-      cash: r.cash,
-      realizedPnl: r.realized_pnl,
-      version: r.version,
-      updatedAt: r.updated_at,
-    }),
-  );
+const CashSchema = lazySchema(() =>
+  z
+    .object({
+      strategy_id: field.strategyId,
+      cash: field.money,
+      realized_pnl: field.money,
+      version: field.count,
+      updated_at: field.instant,
+    })
+    .transform(
+      (r): StoredCash => ({
+        strategyId: r.strategy_id,
+        cash: r.cash,
+        realizedPnl: r.realized_pnl,
+        version: r.version,
+        updatedAt: r.updated_at,
+      }),
+    ),
+);
 
 export function encodeCash(c: StoredCash): Item {
   return toItem({
@@ -57,5 +59,5 @@ export function cashFields(c: Omit<StoredCash, 'version'>) {
 }
 
 export function decodeCash(item: Item): StoredCash {
-  return decodeItem(CashSchema, item, 'book cash');
+  return decodeItem(CashSchema(), item, 'book cash');
 }

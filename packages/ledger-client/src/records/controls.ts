@@ -2,6 +2,7 @@ import {
   CONTROL_ACTIONS,
   type ControlAction,
   InstantSchema,
+  lazySchema,
   type Money,
   RunIdSchema,
   type StrategyId,
@@ -34,15 +35,17 @@ export interface ControlChange {
   readonly runId?: string;
 }
 
-const ChangeSchema = z.object({
-  change_id: z.string().min(1),
-  target: z.union([z.literal(ACCOUNT_TARGET), StrategyIdSchema]),
-  action: z.enum(CONTROL_ACTIONS),
-  by: z.string().min(1),
-  at: InstantSchema,
-  reason: z.string(),
-  run_id: RunIdSchema.optional(),
-});
+const ChangeSchema = lazySchema(() =>
+  z.object({
+    change_id: z.string().min(1),
+    target: z.union([z.literal(ACCOUNT_TARGET), StrategyIdSchema]),
+    action: z.enum(CONTROL_ACTIONS),
+    by: z.string().min(1),
+    at: InstantSchema,
+    reason: z.string(),
+    run_id: RunIdSchema.optional(),
+  }),
+);
 
 export function encodeControlChange(change: ControlChange): Item {
   return toItem({
@@ -59,7 +62,7 @@ export function encodeControlChange(change: ControlChange): Item {
 }
 
 export function decodeControlChange(item: Item): ControlChange {
-  const r = decodeItem(ChangeSchema, item, 'control change');
+  const r = decodeItem(ChangeSchema(), item, 'control change');
   return {
     id: r.change_id,
     target: r.target,
@@ -94,23 +97,25 @@ export interface DrawdownState {
   };
 }
 
-const DrawdownSchema = z.object({
-  strategy_id: StrategyIdSchema,
-  high_water_mark: field.money,
-  marked_at: InstantSchema,
-  marked_by: z.string().min(1),
-  mark_before: field.money.optional(),
-  version: field.count,
-  latched: z
-    .object({
-      at: InstantSchema,
-      run_id: z.string().min(1),
-      equity: field.money,
-      high_water_mark: field.money,
-      action: z.enum(['liquidate', 'pause']),
-    })
-    .optional(),
-});
+const DrawdownSchema = lazySchema(() =>
+  z.object({
+    strategy_id: StrategyIdSchema,
+    high_water_mark: field.money,
+    marked_at: InstantSchema,
+    marked_by: z.string().min(1),
+    mark_before: field.money.optional(),
+    version: field.count,
+    latched: z
+      .object({
+        at: InstantSchema,
+        run_id: z.string().min(1),
+        equity: field.money,
+        high_water_mark: field.money,
+        action: z.enum(['liquidate', 'pause']),
+      })
+      .optional(),
+  }),
+);
 
 export function encodeDrawdown(state: DrawdownState): Item {
   return toItem({
@@ -133,7 +138,7 @@ export function encodeDrawdown(state: DrawdownState): Item {
 }
 
 export function decodeDrawdown(item: Item): DrawdownState {
-  const r = decodeItem(DrawdownSchema, item, 'drawdown');
+  const r = decodeItem(DrawdownSchema(), item, 'drawdown');
   return {
     strategyId: r.strategy_id,
     highWaterMark: r.high_water_mark,

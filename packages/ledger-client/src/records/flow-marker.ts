@@ -1,4 +1,4 @@
-import { InstantSchema, StrategyIdSchema } from '@books/core';
+import { deferredSchema, InstantSchema, StrategyIdSchema } from '@books/core';
 import * as z from 'zod';
 import { type Item, toItem } from '../attribute-codec';
 import { CorruptItemError } from '../errors';
@@ -9,12 +9,14 @@ import { keys } from '../keys';
  * (`legacy`). Written by a migration in the same transaction as its carve-out or fold-back, so the
  * coordinator can refuse a flow flag that does not match the holdings (a half-done migration).
  */
-export const FlowMarkerSchema = z.object({
-  strategyId: StrategyIdSchema,
-  holdings: z.enum(['per-strategy', 'legacy']),
-  migrationId: z.string().min(1),
-  at: InstantSchema,
-});
+export const FlowMarkerSchema = deferredSchema(() =>
+  z.object({
+    strategyId: StrategyIdSchema,
+    holdings: z.enum(['per-strategy', 'legacy']),
+    migrationId: z.string().min(1),
+    at: InstantSchema,
+  }),
+);
 export type FlowMarker = z.output<typeof FlowMarkerSchema>;
 
 export const flowPartition = keys.flow;

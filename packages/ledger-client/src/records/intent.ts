@@ -1,4 +1,13 @@
-import type { ClientOrderId, Money, Quantity, RunId, Side, StrategyId, Symbol } from '@books/core';
+import {
+  type ClientOrderId,
+  lazySchema,
+  type Money,
+  type Quantity,
+  type RunId,
+  type Side,
+  type StrategyId,
+  type Symbol,
+} from '@books/core';
 import * as z from 'zod';
 import { type Item, toItem } from '../attribute-codec';
 import { field } from '../fields';
@@ -28,39 +37,41 @@ export interface OrderIntent {
   readonly updatedAt: string;
 }
 
-const IntentSchema = z
-  .object({
-    run_id: field.runId,
-    client_order_id: field.clientOrderId,
-    strategy_id: field.strategyId,
-    symbol: field.symbol,
-    side: field.side,
-    leg: field.count,
-    qty: field.quantity,
-    notional: field.money.optional(),
-    state: StatusSchema,
-    broker_order_id: z.string().optional(),
-    reason: z.string().optional(),
-    created_at: field.instant,
-    updated_at: field.instant,
-  })
-  .transform(
-    (r): OrderIntent => ({
-      runId: r.run_id,
-      clientOrderId: r.client_order_id,
-      strategyId: r.strategy_id,
-      symbol: r.symbol,
-      side: r.side,
-      leg: r.leg,
-      qty: r.qty,
-      ...(r.notional !== undefined ? { notional: r.notional } : {}),
-      state: r.state,
-      ...(r.broker_order_id !== undefined ? { brokerOrderId: r.broker_order_id } : {}),
-      ...(r.reason !== undefined ? { reason: r.reason } : {}),
-      createdAt: r.created_at,
-      updatedAt: r.updated_at,
-    }),
-  );
+const IntentSchema = lazySchema(() =>
+  z
+    .object({
+      run_id: field.runId,
+      client_order_id: field.clientOrderId,
+      strategy_id: field.strategyId,
+      symbol: field.symbol,
+      side: field.side,
+      leg: field.count,
+      qty: field.quantity,
+      notional: field.money.optional(),
+      state: StatusSchema,
+      broker_order_id: z.string().optional(),
+      reason: z.string().optional(),
+      created_at: field.instant,
+      updated_at: field.instant,
+    })
+    .transform(
+      (r): OrderIntent => ({
+        runId: r.run_id,
+        clientOrderId: r.client_order_id,
+        strategyId: r.strategy_id,
+        symbol: r.symbol,
+        side: r.side,
+        leg: r.leg,
+        qty: r.qty,
+        ...(r.notional !== undefined ? { notional: r.notional } : {}),
+        state: r.state,
+        ...(r.broker_order_id !== undefined ? { brokerOrderId: r.broker_order_id } : {}),
+        ...(r.reason !== undefined ? { reason: r.reason } : {}),
+        createdAt: r.created_at,
+        updatedAt: r.updated_at,
+      }),
+    ),
+);
 
 export function encodeIntent(i: OrderIntent): Item {
   StatusSchema.parse(i.state);
@@ -84,5 +95,5 @@ export function encodeIntent(i: OrderIntent): Item {
 }
 
 export function decodeIntent(item: Item): OrderIntent {
-  return decodeItem(IntentSchema, item, 'intent');
+  return decodeItem(IntentSchema(), item, 'intent');
 }

@@ -1,4 +1,5 @@
 import {
+  lazySchema,
   type RunId,
   RunIdSchema,
   type StrategyId,
@@ -28,11 +29,13 @@ export interface LastRebalance {
   readonly allocation?: Weight;
 }
 
-const LastRebalanceItemSchema = z.object({
-  run_id: z.object({ S: RunIdSchema }),
-  trading_date: z.object({ S: TradingDateSchema }),
-  allocation: z.object({ S: WeightSchema }).optional(),
-});
+const LastRebalanceItemSchema = lazySchema(() =>
+  z.object({
+    run_id: z.object({ S: RunIdSchema }),
+    trading_date: z.object({ S: TradingDateSchema }),
+    allocation: z.object({ S: WeightSchema }).optional(),
+  }),
+);
 
 export function encodeLastRebalance(
   strategyId: StrategyId,
@@ -50,7 +53,7 @@ export function encodeLastRebalance(
 }
 
 export function decodeLastRebalance(item: Item): LastRebalance {
-  const parsed = LastRebalanceItemSchema.safeParse(item);
+  const parsed = LastRebalanceItemSchema().safeParse(item);
   if (!parsed.success)
     throw new CorruptItemError(`last rebalance ${item.PK?.S ?? '?'}: ${parsed.error.message}`, {
       PK: item.PK?.S,

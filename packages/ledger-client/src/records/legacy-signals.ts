@@ -1,4 +1,11 @@
-import { InstantSchema, RunIdSchema, StrategyIdSchema, TradingDateSchema, WeightSchema } from '@books/core';
+import {
+  deferredSchema,
+  InstantSchema,
+  RunIdSchema,
+  StrategyIdSchema,
+  TradingDateSchema,
+  WeightSchema,
+} from '@books/core';
 import * as z from 'zod';
 import { type Item, toItem } from '../attribute-codec';
 import { CorruptItemError } from '../errors';
@@ -10,29 +17,33 @@ import { keys } from '../keys';
  * run for a strategy whose worker failed this time, so the merge keeps its holdings instead of
  * selling them; `FAILED` contributes nothing (no earlier signal to hold).
  */
-export const LegacyContributionSchema = z.object({
-  strategyId: StrategyIdSchema,
-  flow: z.enum(['legacy', 'shadow']),
-  allocation: WeightSchema,
-  status: z.enum(['SIGNALLED', 'HELD', 'FAILED']),
-  weights: z.record(z.string(), WeightSchema),
-  contributions: z.record(z.string(), WeightSchema),
-  rebalanceThreshold: WeightSchema.optional(),
-  reason: z.string().optional(),
-  heldFromRunId: RunIdSchema.optional(),
-});
+export const LegacyContributionSchema = deferredSchema(() =>
+  z.object({
+    strategyId: StrategyIdSchema,
+    flow: z.enum(['legacy', 'shadow']),
+    allocation: WeightSchema,
+    status: z.enum(['SIGNALLED', 'HELD', 'FAILED']),
+    weights: z.record(z.string(), WeightSchema),
+    contributions: z.record(z.string(), WeightSchema),
+    rebalanceThreshold: WeightSchema.optional(),
+    reason: z.string().optional(),
+    heldFromRunId: RunIdSchema.optional(),
+  }),
+);
 
 /** The merged signal of one legacy run (`LEGACY#SIGNALS` / `RUN#{date}#{runId}`), as JSON text. */
-export const LegacySignalsSchema = z.object({
-  runId: RunIdSchema,
-  tradingDate: TradingDateSchema,
-  recordedAt: InstantSchema,
-  /** Σ allocations of the strategies of the merged flow (legacy and shadow). */
-  legacyAllocation: WeightSchema,
-  /** Σ contributions per symbol: the merged portfolio, as weights of the account. */
-  merged: z.record(z.string(), WeightSchema),
-  strategies: z.array(LegacyContributionSchema),
-});
+export const LegacySignalsSchema = deferredSchema(() =>
+  z.object({
+    runId: RunIdSchema,
+    tradingDate: TradingDateSchema,
+    recordedAt: InstantSchema,
+    /** Σ allocations of the strategies of the merged flow (legacy and shadow). */
+    legacyAllocation: WeightSchema,
+    /** Σ contributions per symbol: the merged portfolio, as weights of the account. */
+    merged: z.record(z.string(), WeightSchema),
+    strategies: z.array(LegacyContributionSchema.unwrap()),
+  }),
+);
 
 export type LegacyContribution = z.output<typeof LegacyContributionSchema>;
 export type LegacySignals = z.output<typeof LegacySignalsSchema>;

@@ -1,5 +1,6 @@
 import {
   type ClientOrderId,
+  lazySchema,
   type Money,
   type Price,
   type Quantity,
@@ -35,41 +36,43 @@ export interface LegacyTrade {
   readonly realizedPnl?: Money;
 }
 
-const LegacyTradeSchema = z
-  .object({
-    order_id: field.orderId,
-    client_order_id: field.clientOrderId,
-    symbol: field.symbol,
-    side: field.side,
-    filled_qty: field.quantity,
-    fill_price: field.price,
-    fees: field.money,
-    run_id: field.runId,
-    submitted_at: field.instant,
-    filled_at: field.instant,
-    strategy_names: z.array(z.string()),
-    strategy_weights: z.record(field.strategyId, field.weight),
-    realized_pnl: field.money.optional(),
-  })
-  .transform(
-    (r): LegacyTrade => ({
-      orderId: r.order_id,
-      clientOrderId: r.client_order_id,
-      symbol: r.symbol,
-      side: r.side,
-      filledQty: r.filled_qty,
-      fillPrice: r.fill_price,
-      fees: r.fees,
-      runId: r.run_id,
-      submittedAt: r.submitted_at,
-      filledAt: r.filled_at,
-      strategyNames: r.strategy_names,
-      strategyWeights: Object.entries(r.strategy_weights)
-        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-        .map(([sid, weight]) => ({ strategyId: StrategyId(sid), weight })),
-      ...(r.realized_pnl ? { realizedPnl: r.realized_pnl } : {}),
-    }),
-  );
+const LegacyTradeSchema = lazySchema(() =>
+  z
+    .object({
+      order_id: field.orderId,
+      client_order_id: field.clientOrderId,
+      symbol: field.symbol,
+      side: field.side,
+      filled_qty: field.quantity,
+      fill_price: field.price,
+      fees: field.money,
+      run_id: field.runId,
+      submitted_at: field.instant,
+      filled_at: field.instant,
+      strategy_names: z.array(z.string()),
+      strategy_weights: z.record(field.strategyId, field.weight),
+      realized_pnl: field.money.optional(),
+    })
+    .transform(
+      (r): LegacyTrade => ({
+        orderId: r.order_id,
+        clientOrderId: r.client_order_id,
+        symbol: r.symbol,
+        side: r.side,
+        filledQty: r.filled_qty,
+        fillPrice: r.fill_price,
+        fees: r.fees,
+        runId: r.run_id,
+        submittedAt: r.submitted_at,
+        filledAt: r.filled_at,
+        strategyNames: r.strategy_names,
+        strategyWeights: Object.entries(r.strategy_weights)
+          .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+          .map(([sid, weight]) => ({ strategyId: StrategyId(sid), weight })),
+        ...(r.realized_pnl ? { realizedPnl: r.realized_pnl } : {}),
+      }),
+    ),
+);
 
 export function encodeLegacyTrade(t: LegacyTrade): Item {
   return toItem({
@@ -93,5 +96,5 @@ export function encodeLegacyTrade(t: LegacyTrade): Item {
 }
 
 export function decodeLegacyTrade(item: Item): LegacyTrade {
-  return decodeItem(LegacyTradeSchema, item, 'legacy trade');
+  return decodeItem(LegacyTradeSchema(), item, 'legacy trade');
 }

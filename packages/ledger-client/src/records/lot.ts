@@ -1,4 +1,4 @@
-import type { Money, Price, Quantity, StrategyId, Symbol } from '@books/core';
+import { lazySchema, type Money, type Price, type Quantity, type StrategyId, type Symbol } from '@books/core';
 import * as z from 'zod';
 import { type Item, toItem } from '../attribute-codec';
 import { field } from '../fields';
@@ -20,27 +20,29 @@ export interface StoredLot {
   readonly cost: Money;
 }
 
-const LotSchema = z
-  .object({
-    strategy_id: field.strategyId,
-    symbol: field.symbol,
-    opened_at: field.instant,
-    order_id: field.orderId,
-    open_qty: field.quantity,
-    open_price: field.price,
-    cost: field.money,
-  })
-  .transform(
-    (r): StoredLot => ({
-      strategyId: r.strategy_id,
-      symbol: r.symbol,
-      openedAt: r.opened_at,
-      orderId: r.order_id,
-      openQty: r.open_qty,
-      openPrice: r.open_price,
-      cost: r.cost,
-    }),
-  );
+const LotSchema = lazySchema(() =>
+  z
+    .object({
+      strategy_id: field.strategyId,
+      symbol: field.symbol,
+      opened_at: field.instant,
+      order_id: field.orderId,
+      open_qty: field.quantity,
+      open_price: field.price,
+      cost: field.money,
+    })
+    .transform(
+      (r): StoredLot => ({
+        strategyId: r.strategy_id,
+        symbol: r.symbol,
+        openedAt: r.opened_at,
+        orderId: r.order_id,
+        openQty: r.open_qty,
+        openPrice: r.open_price,
+        cost: r.cost,
+      }),
+    ),
+);
 
 export function encodeLot(lot: StoredLot): Item {
   return toItem({
@@ -57,5 +59,5 @@ export function encodeLot(lot: StoredLot): Item {
 }
 
 export function decodeLot(item: Item): StoredLot {
-  return decodeItem(LotSchema, item, 'lot');
+  return decodeItem(LotSchema(), item, 'lot');
 }

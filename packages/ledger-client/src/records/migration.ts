@@ -1,5 +1,6 @@
 import {
   InstantSchema,
+  lazySchema,
   type Money,
   MoneySchema,
   type Quantity,
@@ -69,14 +70,16 @@ export interface OpenMigration {
   readonly at: string;
 }
 
-const PlanSchema = z.object({
-  positions: z.array(z.object({ symbol: SymbolSchema, qty: QuantitySchema, cost: MoneySchema })),
-  cash: MoneySchema,
-  lotsPerChunk: z.number().int().positive(),
-  chunks: z.number().int().positive(),
-});
+const PlanSchema = lazySchema(() =>
+  z.object({
+    positions: z.array(z.object({ symbol: SymbolSchema, qty: QuantitySchema, cost: MoneySchema })),
+    cash: MoneySchema,
+    lotsPerChunk: z.number().int().positive(),
+    chunks: z.number().int().positive(),
+  }),
+);
 
-const MovedSchema = z.record(z.string(), QuantitySchema);
+const MovedSchema = lazySchema(() => z.record(z.string(), QuantitySchema));
 
 function json<S extends z.ZodType>(schema: S) {
   return z.string().transform((text, ctx): z.output<S> => {
@@ -96,27 +99,31 @@ function json<S extends z.ZodType>(schema: S) {
   });
 }
 
-const RecordSchema = z.object({
-  strategy_id: field.strategyId,
-  migration_id: z.string().min(1),
-  direction: z.enum(MIGRATION_DIRECTIONS),
-  at: field.instant,
-  status: z.enum(MIGRATION_STATUSES),
-  from_run: z.string().optional(),
-  plan_json: json(PlanSchema),
-  chunks_done: field.count,
-  moved_json: json(MovedSchema),
-  by: z.string().min(1),
-  created_at: InstantSchema,
-  updated_at: InstantSchema,
-});
+const RecordSchema = lazySchema(() =>
+  z.object({
+    strategy_id: field.strategyId,
+    migration_id: z.string().min(1),
+    direction: z.enum(MIGRATION_DIRECTIONS),
+    at: field.instant,
+    status: z.enum(MIGRATION_STATUSES),
+    from_run: z.string().optional(),
+    plan_json: json(PlanSchema()),
+    chunks_done: field.count,
+    moved_json: json(MovedSchema()),
+    by: z.string().min(1),
+    created_at: InstantSchema,
+    updated_at: InstantSchema,
+  }),
+);
 
-const OpenSchema = z.object({
-  strategy_id: field.strategyId,
-  migration_id: z.string().min(1),
-  direction: z.enum(MIGRATION_DIRECTIONS),
-  at: field.instant,
-});
+const OpenSchema = lazySchema(() =>
+  z.object({
+    strategy_id: field.strategyId,
+    migration_id: z.string().min(1),
+    direction: z.enum(MIGRATION_DIRECTIONS),
+    at: field.instant,
+  }),
+);
 
 export const migrationRecordKey = (r: Pick<MigrationRecord, 'strategyId' | 'at' | 'id'>) =>
   keys.migration(r.strategyId, r.at, r.id);
@@ -158,7 +165,7 @@ export function encodeMigrationRecord(r: MigrationRecord): Item {
 }
 
 export function decodeMigrationRecord(item: Item): MigrationRecord {
-  const r = decodeItem(RecordSchema, item, 'migration');
+  const r = decodeItem(RecordSchema(), item, 'migration');
   return {
     strategyId: r.strategy_id,
     id: r.migration_id,
@@ -187,6 +194,6 @@ export function encodeOpenMigration(open: OpenMigration): Item {
 }
 
 export function decodeOpenMigration(item: Item): OpenMigration {
-  const o = decodeItem(OpenSchema, item, 'open migration');
+  const o = decodeItem(OpenSchema(), item, 'open migration');
   return { strategyId: o.strategy_id, id: o.migration_id, direction: o.direction, at: o.at };
 }

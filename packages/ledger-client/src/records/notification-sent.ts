@@ -1,3 +1,4 @@
+import { lazySchema } from '@books/core';
 import * as z from 'zod';
 import { type Item, toItem } from '../attribute-codec';
 import { field } from '../fields';
@@ -19,12 +20,14 @@ export interface NotificationSent {
   readonly expiresAtEpochSeconds: number;
 }
 
-const NotificationSentSchema = z.object({
-  message_key: z.string().min(1),
-  sink: z.string().min(1),
-  sent_at: field.instant,
-  expiresAtEpochSeconds: field.count,
-});
+const NotificationSentSchema = lazySchema(() =>
+  z.object({
+    message_key: z.string().min(1),
+    sink: z.string().min(1),
+    sent_at: field.instant,
+    expiresAtEpochSeconds: field.count,
+  }),
+);
 
 export function encodeNotificationSent(sent: NotificationSent): Item {
   return toItem({
@@ -38,7 +41,7 @@ export function encodeNotificationSent(sent: NotificationSent): Item {
 }
 
 export function decodeNotificationSent(item: Item): NotificationSent {
-  const d = decodeItem(NotificationSentSchema, item, 'notification sent');
+  const d = decodeItem(NotificationSentSchema(), item, 'notification sent');
   return {
     messageKey: d.message_key,
     sink: d.sink,

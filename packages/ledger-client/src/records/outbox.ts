@@ -1,4 +1,4 @@
-import type { RunId } from '@books/core';
+import { lazySchema, type RunId } from '@books/core';
 import * as z from 'zod';
 import { type Item, toItem } from '../attribute-codec';
 import { field } from '../fields';
@@ -21,14 +21,16 @@ export interface OutboxEvent {
   readonly publishedAt?: string;
 }
 
-const OutboxEventSchema = z.object({
-  run_id: field.runId,
-  event_id: z.string().min(1),
-  event_type: z.string().min(1),
-  event_json: z.string().min(2),
-  created_at: field.instant,
-  published_at: field.instant.optional(),
-});
+const OutboxEventSchema = lazySchema(() =>
+  z.object({
+    run_id: field.runId,
+    event_id: z.string().min(1),
+    event_type: z.string().min(1),
+    event_json: z.string().min(2),
+    created_at: field.instant,
+    published_at: field.instant.optional(),
+  }),
+);
 
 export function encodeOutboxEvent(event: OutboxEvent): Item {
   return toItem({
@@ -44,7 +46,7 @@ export function encodeOutboxEvent(event: OutboxEvent): Item {
 }
 
 export function decodeOutboxEvent(item: Item): OutboxEvent {
-  const d = decodeItem(OutboxEventSchema, item, 'outbox event');
+  const d = decodeItem(OutboxEventSchema(), item, 'outbox event');
   return {
     runId: d.run_id,
     eventId: d.event_id,

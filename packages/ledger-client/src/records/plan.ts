@@ -1,7 +1,9 @@
 import type { RunId, StrategyId } from '@books/core';
 import {
   ClientOrderIdSchema,
+  deferredSchema,
   InstantSchema,
+  lazySchema,
   MoneySchema,
   PriceSchema,
   QuantitySchema,
@@ -18,66 +20,75 @@ import { type Item, toItem } from '../attribute-codec';
 import { keys } from '../keys';
 import type { LedgerTable } from '../ledger-table';
 
-const TradeSchema = z.object({
-  symbol: SymbolSchema,
-  side: SideSchema,
-  qty: QuantitySchema,
-  price: PriceSchema,
-  estimatedValue: MoneySchema,
-  currentValue: MoneySchema,
-  targetValue: MoneySchema,
-  reason: z.enum(['exit', 'reduce', 'enter', 'increase']),
-  leg: z.number().int().min(0),
-  clientOrderId: ClientOrderIdSchema,
-});
+const TradeSchema = lazySchema(() =>
+  z.object({
+    symbol: SymbolSchema,
+    side: SideSchema,
+    qty: QuantitySchema,
+    price: PriceSchema,
+    estimatedValue: MoneySchema,
+    currentValue: MoneySchema,
+    targetValue: MoneySchema,
+    reason: z.enum(['exit', 'reduce', 'enter', 'increase']),
+    leg: z.number().int().min(0),
+    clientOrderId: ClientOrderIdSchema,
+  }),
+);
 
-const SuppressedSchema = z.object({
-  symbol: SymbolSchema,
-  side: SideSchema,
-  qty: QuantitySchema,
-  value: MoneySchema,
-  reason: z.enum(SUPPRESSION_REASONS),
-  detail: z.string().optional(),
-});
+const SuppressedSchema = lazySchema(() =>
+  z.object({
+    symbol: SymbolSchema,
+    side: SideSchema,
+    qty: QuantitySchema,
+    value: MoneySchema,
+    reason: z.enum(SUPPRESSION_REASONS),
+    detail: z.string().optional(),
+  }),
+);
 
-const TransferSchema = z.object({
-  id: z.string().min(1),
-  amount: MoneySchema,
-  reason: z.enum(['funding', 'drift', 'target', 'migration', 'adjustment']),
-  at: InstantSchema,
-});
+const TransferSchema = lazySchema(() =>
+  z.object({
+    id: z.string().min(1),
+    amount: MoneySchema,
+    reason: z.enum(['funding', 'drift', 'target', 'migration', 'adjustment']),
+    at: InstantSchema,
+  }),
+);
 
 /**
  * A strategy's plan for one run, as recorded on the run (`RUN#{runId}` / `PLAN#{sid}`, JSON with
  * decimals as strings): what the worker decided and everything the BUY release needs later.
+ * Built at its first parse (deferredSchema).
  */
-export const StoredPlanSchema = z.object({
-  runId: RunIdSchema,
-  strategyId: StrategyIdSchema,
-  file: z.string().min(1),
-  allocation: WeightSchema,
-  asOf: TradingDateSchema,
-  plannedAt: InstantSchema,
-  weights: z.record(z.string(), WeightSchema),
-  rebalanceThreshold: WeightSchema.optional(),
-  minTradeNotional: MoneySchema,
-  equity: MoneySchema,
-  capital: z.object({
-    action: z.enum(['fund', 'retarget', 'hold']),
+export const StoredPlanSchema = deferredSchema(() =>
+  z.object({
+    runId: RunIdSchema,
+    strategyId: StrategyIdSchema,
+    file: z.string().min(1),
+    allocation: WeightSchema,
+    asOf: TradingDateSchema,
+    plannedAt: InstantSchema,
+    weights: z.record(z.string(), WeightSchema),
+    rebalanceThreshold: WeightSchema.optional(),
+    minTradeNotional: MoneySchema,
     equity: MoneySchema,
-    targetEquity: MoneySchema,
-    share: WeightSchema.nullable(),
-    transfer: TransferSchema.nullable(),
-    capital: MoneySchema,
-    explanation: z.string(),
+    capital: z.object({
+      action: z.enum(['fund', 'retarget', 'hold']),
+      equity: MoneySchema,
+      targetEquity: MoneySchema,
+      share: WeightSchema.nullable(),
+      transfer: TransferSchema().nullable(),
+      capital: MoneySchema,
+      explanation: z.string(),
+    }),
+    sells: z.array(TradeSchema()),
+    buys: z.array(TradeSchema()),
+    suppressed: z.array(SuppressedSchema()),
+    estimatedCashAfter: MoneySchema,
+    /** The legacy book's plan only: per symbol, each strategy's share of the merged trade. */
+    attribution: z.record(z.string(), z.record(z.string(), WeightSchema)).optional(),
   }),
-  sells: z.array(TradeSchema),
-  buys: z.array(TradeSchema),
-  suppressed: z.array(SuppressedSchema),
-  estimatedCashAfter: MoneySchema,
-  /** The legacy book's plan only: per symbol, each strategy's share of the merged trade. */
-  attribution: z.record(z.string(), z.record(z.string(), WeightSchema)).optional(),
-});
+);
 
 export type StoredPlan = z.output<typeof StoredPlanSchema>;
 export type StoredPlanInput = z.input<typeof StoredPlanSchema>;

@@ -1,4 +1,4 @@
-import type { Money } from '@books/core';
+import { lazySchema, type Money } from '@books/core';
 import * as z from 'zod';
 import { type Item, toItem } from '../attribute-codec';
 import { field } from '../fields';
@@ -18,9 +18,11 @@ export interface StoredPool {
   readonly updatedAt: string;
 }
 
-const PoolSchema = z
-  .object({ cash: field.money, opened_at: field.instant, updated_at: field.instant })
-  .transform((r): StoredPool => ({ cash: r.cash, openedAt: r.opened_at, updatedAt: r.updated_at }));
+const PoolSchema = lazySchema(() =>
+  z
+    .object({ cash: field.money, opened_at: field.instant, updated_at: field.instant })
+    .transform((r): StoredPool => ({ cash: r.cash, openedAt: r.opened_at, updatedAt: r.updated_at })),
+);
 
 export function encodePool(p: StoredPool): Item {
   return {
@@ -35,7 +37,7 @@ export function encodePool(p: StoredPool): Item {
 }
 
 export function decodePool(item: Item): StoredPool {
-  return decodeItem(PoolSchema, item, 'pool');
+  return decodeItem(PoolSchema(), item, 'pool');
 }
 
 export const POOL_ENTRY_KINDS = ['opening', 'deposit', 'withdrawal', 'activity'] as const;
@@ -54,23 +56,25 @@ export interface StoredPoolEntry {
   readonly note?: string;
 }
 
-const PoolEntrySchema = z
-  .object({
-    entry_id: z.string().min(1),
-    kind: z.enum(POOL_ENTRY_KINDS),
-    amount: field.money,
-    at: field.instant,
-    note: z.string().optional(),
-  })
-  .transform(
-    (r): StoredPoolEntry => ({
-      id: r.entry_id,
-      kind: r.kind,
-      amount: r.amount,
-      at: r.at,
-      ...(r.note !== undefined ? { note: r.note } : {}),
-    }),
-  );
+const PoolEntrySchema = lazySchema(() =>
+  z
+    .object({
+      entry_id: z.string().min(1),
+      kind: z.enum(POOL_ENTRY_KINDS),
+      amount: field.money,
+      at: field.instant,
+      note: z.string().optional(),
+    })
+    .transform(
+      (r): StoredPoolEntry => ({
+        id: r.entry_id,
+        kind: r.kind,
+        amount: r.amount,
+        at: r.at,
+        ...(r.note !== undefined ? { note: r.note } : {}),
+      }),
+    ),
+);
 
 export function encodePoolEntry(e: StoredPoolEntry): Item {
   return toItem({
@@ -85,5 +89,5 @@ export function encodePoolEntry(e: StoredPoolEntry): Item {
 }
 
 export function decodePoolEntry(item: Item): StoredPoolEntry {
-  return decodeItem(PoolEntrySchema, item, 'pool entry');
+  return decodeItem(PoolEntrySchema(), item, 'pool entry');
 }

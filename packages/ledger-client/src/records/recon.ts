@@ -1,4 +1,11 @@
-import { type Quantity, type RunId, StrategyId, type Symbol, type TradingDate } from '@books/core';
+import {
+  lazySchema,
+  type Quantity,
+  type RunId,
+  StrategyId,
+  type Symbol,
+  type TradingDate,
+} from '@books/core';
 import * as z from 'zod';
 import { type Item, toItem } from '../attribute-codec';
 import { field } from '../fields';
@@ -26,37 +33,39 @@ export interface ReconResult {
   readonly entries: readonly ReconEntry[];
 }
 
-const ReconSchema = z
-  .object({
-    date: field.tradingDate,
-    at: field.instant,
-    run_id: field.runId.optional(),
-    entries: z.array(
-      z.object({
-        symbol: field.symbol,
-        status: z.enum(RECON_STATUSES),
-        books_qty: field.quantity,
-        broker_qty: field.quantity,
-        by_strategy: z.record(field.strategyId, field.quantity),
+const ReconSchema = lazySchema(() =>
+  z
+    .object({
+      date: field.tradingDate,
+      at: field.instant,
+      run_id: field.runId.optional(),
+      entries: z.array(
+        z.object({
+          symbol: field.symbol,
+          status: z.enum(RECON_STATUSES),
+          books_qty: field.quantity,
+          broker_qty: field.quantity,
+          by_strategy: z.record(field.strategyId, field.quantity),
+        }),
+      ),
+    })
+    .transform(
+      (r): ReconResult => ({
+        date: r.date,
+        at: r.at,
+        ...(r.run_id !== undefined ? { runId: r.run_id } : {}),
+        entries: r.entries.map((e) => ({
+          symbol: e.symbol,
+          status: e.status,
+          booksQty: e.books_qty,
+          brokerQty: e.broker_qty,
+          byStrategy: Object.entries(e.by_strategy)
+            .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+            .map(([sid, qty]) => ({ strategyId: StrategyId(sid), qty })),
+        })),
       }),
     ),
-  })
-  .transform(
-    (r): ReconResult => ({
-      date: r.date,
-      at: r.at,
-      ...(r.run_id !== undefined ? { runId: r.run_id } : {}),
-      entries: r.entries.map((e) => ({
-        symbol: e.symbol,
-        status: e.status,
-        booksQty: e.books_qty,
-        brokerQty: e.broker_qty,
-        byStrategy: Object.entries(e.by_strategy)
-          .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-          .map(([sid, qty]) => ({ strategyId: StrategyId(sid), qty })),
-      })),
-    }),
-  );
+);
 
 export function encodeRecon(r: ReconResult): Item {
   return toItem({
@@ -76,5 +85,5 @@ export function encodeRecon(r: ReconResult): Item {
 }
 
 export function decodeRecon(item: Item): ReconResult {
-  return decodeItem(ReconSchema, item, 'reconciliation');
+  return decodeItem(ReconSchema(), item, 'reconciliation');
 }

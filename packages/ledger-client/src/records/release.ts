@@ -1,6 +1,7 @@
 import {
   type ClientOrderId,
   clientOrderIdFor,
+  lazySchema,
   type Quantity,
   type RunId,
   type Side,
@@ -58,12 +59,19 @@ export interface ReleaseInput {
   }[];
 }
 
-const DecimalText = z.string().regex(/^-?\d+(\.\d+)?$/, 'a decimal string');
-const ReleasedSchema = z.array(
-  z.looseObject({ symbol: field.symbol, side: field.side, qty: DecimalText, leg: z.number().int().min(0) }),
+const DecimalText = lazySchema(() => z.string().regex(/^-?\d+(\.\d+)?$/, 'a decimal string'));
+const ReleasedSchema = lazySchema(() =>
+  z.array(
+    z.looseObject({
+      symbol: field.symbol,
+      side: field.side,
+      qty: DecimalText(),
+      leg: z.number().int().min(0),
+    }),
+  ),
 );
-const SuppressedSchema = z.array(
-  z.looseObject({ symbol: field.symbol, side: field.side, qty: DecimalText, reason: z.string() }),
+const SuppressedSchema = lazySchema(() =>
+  z.array(z.looseObject({ symbol: field.symbol, side: field.side, qty: DecimalText(), reason: z.string() })),
 );
 
 export function encodeRelease(runId: RunId, strategyId: StrategyId, release: ReleaseInput): Item {
@@ -76,8 +84,8 @@ export function encodeRelease(runId: RunId, strategyId: StrategyId, release: Rel
 }
 
 export function decodeRelease(item: Item): StoredRelease {
-  const released = ReleasedSchema.safeParse(parseJson(item.released_json?.S));
-  const suppressed = SuppressedSchema.safeParse(parseJson(item.suppressed_json?.S));
+  const released = ReleasedSchema().safeParse(parseJson(item.released_json?.S));
+  const suppressed = SuppressedSchema().safeParse(parseJson(item.suppressed_json?.S));
   if (!released.success || !suppressed.success)
     throw new CorruptItemError(
       `release ${item.PK?.S ?? '?'} / ${item.SK?.S ?? '?'}: ${(released.error ?? suppressed.error)?.message}`,
@@ -104,8 +112,13 @@ function parseJson(text: string | undefined): unknown {
 }
 
 /** A released BUY as the marker keeps it: the plan's trade (markers written before client order ids were kept derive them). */
-const RecordedTradeSchema = StoredPlanSchema.shape.buys.element.omit({ clientOrderId: true });
-type RecordedTrade = z.output<typeof RecordedTradeSchema> & { readonly clientOrderId: ClientOrderId };
+const RecordedTradeSchema = lazySchema(() =>
+  StoredPlanSchema.unwrap().shape.buys.element.omit({ clientOrderId: true }),
+);
+const RecordedTradesSchema = lazySchema(() => z.array(RecordedTradeSchema()));
+type RecordedTrade = z.output<ReturnType<typeof RecordedTradeSchema>> & {
+  readonly clientOrderId: ClientOrderId;
+};
 
 /**
  * The BUY release as execution records it before sending any of it: the released trades in full (what
@@ -133,7 +146,7 @@ export function encodeRecordedRelease(
 }
 
 export function decodeRecordedRelease(runId: RunId, strategyId: StrategyId, item: Item): RecordedRelease {
-  const parsed = z.array(RecordedTradeSchema).safeParse(parseJson(item.released_json?.S));
+  const parsed = RecordedTradesSchema().safeParse(parseJson(item.released_json?.S));
   if (!parsed.success)
     throw new CorruptItemError(
       `release ${item.PK?.S ?? '?'} / ${item.SK?.S ?? '?'}: ${parsed.error.message}`,

@@ -1,3 +1,4 @@
+import { lazySchema } from '@books/core';
 import * as z from 'zod';
 import type { Item } from '../attribute-codec';
 import { field } from '../fields';
@@ -22,26 +23,30 @@ export interface RunStrategyProgress {
   readonly pendingSells: number;
 }
 
-const IntentProgressSchema = z
-  .object({ client_order_id: field.clientOrderId, state: StatusSchema })
-  .transform((r): IntentProgress => ({ clientOrderId: r.client_order_id, state: r.state }));
+const IntentProgressSchema = lazySchema(() =>
+  z
+    .object({ client_order_id: field.clientOrderId, state: StatusSchema })
+    .transform((r): IntentProgress => ({ clientOrderId: r.client_order_id, state: r.state })),
+);
 
-const RunStrategyProgressSchema = z
-  .object({ strategy_id: field.strategyId, status: StrategyRunStatusSchema, pending_sells: field.count })
-  .transform(
-    (r): RunStrategyProgress => ({
-      strategyId: r.strategy_id,
-      status: r.status,
-      pendingSells: r.pending_sells,
-    }),
-  );
+const RunStrategyProgressSchema = lazySchema(() =>
+  z
+    .object({ strategy_id: field.strategyId, status: StrategyRunStatusSchema, pending_sells: field.count })
+    .transform(
+      (r): RunStrategyProgress => ({
+        strategyId: r.strategy_id,
+        status: r.status,
+        pendingSells: r.pending_sells,
+      }),
+    ),
+);
 
 /** An intent item's client order id and state. */
 export function decodeIntentProgress(item: Item): IntentProgress {
-  return decodeItem(IntentProgressSchema, item, 'intent');
+  return decodeItem(IntentProgressSchema(), item, 'intent');
 }
 
 /** A run strategy item's strategy, status and pending SELLs. */
 export function decodeRunStrategyProgress(item: Item): RunStrategyProgress {
-  return decodeItem(RunStrategyProgressSchema, item, 'run strategy');
+  return decodeItem(RunStrategyProgressSchema(), item, 'run strategy');
 }

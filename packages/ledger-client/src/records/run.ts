@@ -2,6 +2,7 @@ import {
   type ClientOrderId,
   type Flow,
   FlowSchema,
+  lazySchema,
   type RunId,
   type StrategyId,
   type TradingDate,
@@ -53,55 +54,59 @@ export interface RunStrategy {
   readonly updatedAt: string;
 }
 
-const RunMetaSchema = z
-  .object({
-    run_id: field.runId,
-    trading_date: field.tradingDate,
-    trigger: z.string(),
-    status: RunStatusSchema,
-    created_at: field.instant,
-    updated_at: field.instant,
-    plan_json: z.string().optional(),
-  })
-  .transform(
-    (r): RunMeta => ({
-      runId: r.run_id,
-      tradingDate: r.trading_date,
-      trigger: r.trigger,
-      status: r.status,
-      createdAt: r.created_at,
-      updatedAt: r.updated_at,
-      ...(r.plan_json !== undefined ? { planJson: r.plan_json } : {}),
-    }),
-  );
+const RunMetaSchema = lazySchema(() =>
+  z
+    .object({
+      run_id: field.runId,
+      trading_date: field.tradingDate,
+      trigger: z.string(),
+      status: RunStatusSchema,
+      created_at: field.instant,
+      updated_at: field.instant,
+      plan_json: z.string().optional(),
+    })
+    .transform(
+      (r): RunMeta => ({
+        runId: r.run_id,
+        tradingDate: r.trading_date,
+        trigger: r.trigger,
+        status: r.status,
+        createdAt: r.created_at,
+        updatedAt: r.updated_at,
+        ...(r.plan_json !== undefined ? { planJson: r.plan_json } : {}),
+      }),
+    ),
+);
 
-const RunStrategySchema = z
-  .object({
-    run_id: field.runId,
-    strategy_id: field.strategyId,
-    flow: FlowSchema,
-    status: StrategyRunStatusSchema,
-    pending_sells: field.count,
-    held_buys: z.array(field.clientOrderId),
-    skip_reason: z.string().optional(),
-    error: z.string().optional(),
-    not_due: z.string().optional(),
-    updated_at: field.instant,
-  })
-  .transform(
-    (r): RunStrategy => ({
-      runId: r.run_id,
-      strategyId: r.strategy_id,
-      flow: r.flow,
-      status: r.status,
-      pendingSells: r.pending_sells,
-      heldBuys: r.held_buys,
-      ...(r.skip_reason !== undefined ? { skipReason: r.skip_reason } : {}),
-      ...(r.error !== undefined ? { error: r.error } : {}),
-      ...(r.not_due !== undefined ? { notDue: r.not_due } : {}),
-      updatedAt: r.updated_at,
-    }),
-  );
+const RunStrategySchema = lazySchema(() =>
+  z
+    .object({
+      run_id: field.runId,
+      strategy_id: field.strategyId,
+      flow: FlowSchema,
+      status: StrategyRunStatusSchema,
+      pending_sells: field.count,
+      held_buys: z.array(field.clientOrderId),
+      skip_reason: z.string().optional(),
+      error: z.string().optional(),
+      not_due: z.string().optional(),
+      updated_at: field.instant,
+    })
+    .transform(
+      (r): RunStrategy => ({
+        runId: r.run_id,
+        strategyId: r.strategy_id,
+        flow: r.flow,
+        status: r.status,
+        pendingSells: r.pending_sells,
+        heldBuys: r.held_buys,
+        ...(r.skip_reason !== undefined ? { skipReason: r.skip_reason } : {}),
+        ...(r.error !== undefined ? { error: r.error } : {}),
+        ...(r.not_due !== undefined ? { notDue: r.not_due } : {}),
+        updatedAt: r.updated_at,
+      }),
+    ),
+);
 
 export function encodeRunMeta(m: RunMeta): Item {
   RunStatusSchema.parse(m.status);
@@ -137,9 +142,9 @@ export function encodeRunStrategy(s: RunStrategy): Item {
 }
 
 export function decodeRunMeta(item: Item): RunMeta {
-  return decodeItem(RunMetaSchema, item, 'run');
+  return decodeItem(RunMetaSchema(), item, 'run');
 }
 
 export function decodeRunStrategy(item: Item): RunStrategy {
-  return decodeItem(RunStrategySchema, item, 'run strategy');
+  return decodeItem(RunStrategySchema(), item, 'run strategy');
 }

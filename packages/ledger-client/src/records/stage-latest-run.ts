@@ -1,4 +1,4 @@
-import { type RunId, RunIdSchema, type TradingDate, TradingDateSchema } from '@books/core';
+import { lazySchema, type RunId, RunIdSchema, type TradingDate, TradingDateSchema } from '@books/core';
 import * as z from 'zod';
 import { type Item, toItem } from '../attribute-codec';
 import { CorruptItemError } from '../errors';
@@ -14,10 +14,12 @@ export interface StageLatestRun {
   readonly tradingDate: TradingDate;
 }
 
-const StageLatestRunItemSchema = z.object({
-  run_id: z.object({ S: RunIdSchema }),
-  trading_date: z.object({ S: TradingDateSchema }),
-});
+const StageLatestRunItemSchema = lazySchema(() =>
+  z.object({
+    run_id: z.object({ S: RunIdSchema }),
+    trading_date: z.object({ S: TradingDateSchema }),
+  }),
+);
 
 export function encodeStageLatestRun(stage: string, run: StageLatestRun & { readonly at: string }): Item {
   return toItem({
@@ -30,7 +32,7 @@ export function encodeStageLatestRun(stage: string, run: StageLatestRun & { read
 }
 
 export function decodeStageLatestRun(item: Item): StageLatestRun {
-  const parsed = StageLatestRunItemSchema.safeParse(item);
+  const parsed = StageLatestRunItemSchema().safeParse(item);
   if (!parsed.success)
     throw new CorruptItemError(`stage latest run ${item.PK?.S ?? '?'}: ${parsed.error.message}`, {
       PK: item.PK?.S,

@@ -1,4 +1,14 @@
-import type { ClientOrderId, Money, Price, Quantity, RunId, Side, StrategyId, Symbol } from '@books/core';
+import {
+  type ClientOrderId,
+  lazySchema,
+  type Money,
+  type Price,
+  type Quantity,
+  type RunId,
+  type Side,
+  type StrategyId,
+  type Symbol,
+} from '@books/core';
 import * as z from 'zod';
 import { type Item, toItem } from '../attribute-codec';
 import { field } from '../fields';
@@ -25,39 +35,41 @@ export interface StrategyTrade {
   readonly filledAt: string;
 }
 
-const StrategyTradeSchema = z
-  .object({
-    strategy_id: field.strategyId,
-    strategy_name: z.string(),
-    order_id: field.orderId,
-    client_order_id: field.clientOrderId,
-    symbol: field.symbol,
-    side: field.side,
-    filled_qty: field.quantity,
-    fill_price: field.price,
-    fees: field.money,
-    run_id: field.runId,
-    strategy_capital: field.money,
-    submitted_at: field.instant,
-    filled_at: field.instant,
-  })
-  .transform(
-    (r): StrategyTrade => ({
-      strategyId: r.strategy_id,
-      strategyName: r.strategy_name,
-      orderId: r.order_id,
-      clientOrderId: r.client_order_id,
-      symbol: r.symbol,
-      side: r.side,
-      filledQty: r.filled_qty,
-      fillPrice: r.fill_price,
-      fees: r.fees,
-      runId: r.run_id,
-      strategyCapital: r.strategy_capital,
-      submittedAt: r.submitted_at,
-      filledAt: r.filled_at,
-    }),
-  );
+const StrategyTradeSchema = lazySchema(() =>
+  z
+    .object({
+      strategy_id: field.strategyId,
+      strategy_name: z.string(),
+      order_id: field.orderId,
+      client_order_id: field.clientOrderId,
+      symbol: field.symbol,
+      side: field.side,
+      filled_qty: field.quantity,
+      fill_price: field.price,
+      fees: field.money,
+      run_id: field.runId,
+      strategy_capital: field.money,
+      submitted_at: field.instant,
+      filled_at: field.instant,
+    })
+    .transform(
+      (r): StrategyTrade => ({
+        strategyId: r.strategy_id,
+        strategyName: r.strategy_name,
+        orderId: r.order_id,
+        clientOrderId: r.client_order_id,
+        symbol: r.symbol,
+        side: r.side,
+        filledQty: r.filled_qty,
+        fillPrice: r.fill_price,
+        fees: r.fees,
+        runId: r.run_id,
+        strategyCapital: r.strategy_capital,
+        submittedAt: r.submitted_at,
+        filledAt: r.filled_at,
+      }),
+    ),
+);
 
 export function encodeStrategyTrade(t: StrategyTrade): Item {
   return toItem({
@@ -81,5 +93,5 @@ export function encodeStrategyTrade(t: StrategyTrade): Item {
 }
 
 export function decodeStrategyTrade(item: Item): StrategyTrade {
-  return decodeItem(StrategyTradeSchema, item, 'trade');
+  return decodeItem(StrategyTradeSchema(), item, 'trade');
 }

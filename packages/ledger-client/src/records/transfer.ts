@@ -1,5 +1,6 @@
 import {
   InstantSchema,
+  lazySchema,
   type Money,
   MoneySchema,
   type Price,
@@ -36,20 +37,22 @@ export type StoredPositionMove =
   | { readonly direction: 'in'; readonly lot: MovedLot }
   | { readonly direction: 'out'; readonly symbol: Symbol; readonly qty: Quantity };
 
-const PositionMoveSchema = z.discriminatedUnion('direction', [
-  z.object({
-    direction: z.literal('in'),
-    lot: z.object({
-      symbol: SymbolSchema,
-      openedAt: InstantSchema,
-      orderId: z.string().min(1),
-      openQty: QuantitySchema,
-      openPrice: PriceSchema,
-      cost: MoneySchema,
+const PositionMoveSchema = lazySchema(() =>
+  z.discriminatedUnion('direction', [
+    z.object({
+      direction: z.literal('in'),
+      lot: z.object({
+        symbol: SymbolSchema,
+        openedAt: InstantSchema,
+        orderId: z.string().min(1),
+        openQty: QuantitySchema,
+        openPrice: PriceSchema,
+        cost: MoneySchema,
+      }),
     }),
-  }),
-  z.object({ direction: z.literal('out'), symbol: SymbolSchema, qty: QuantitySchema }),
-]);
+    z.object({ direction: z.literal('out'), symbol: SymbolSchema, qty: QuantitySchema }),
+  ]),
+);
 
 /**
  * Cash moved between a book and the unallocated pool (or another book): positive into the book,
@@ -65,39 +68,41 @@ export interface StoredTransfer {
   readonly positions?: readonly StoredPositionMove[];
 }
 
-const TransferSchema = z
-  .object({
-    strategy_id: field.strategyId,
-    transfer_id: z.string().min(1),
-    amount: field.money,
-    reason: z.enum(TRANSFER_REASONS),
-    at: field.instant,
-    run_id: field.runId.optional(),
-    positions_json: z
-      .string()
-      .transform((text, ctx) => {
-        try {
-          const parsed: unknown = JSON.parse(text);
-          return parsed;
-        } catch {
-          ctx.addIssue({ code: 'custom', message: 'positions_json is not JSON' });
-          return z.NEVER;
-        }
-      })
-      .pipe(z.array(PositionMoveSchema))
-      .optional(),
-  })
-  .transform(
-    (r): StoredTransfer => ({
-      strategyId: r.strategy_id,
-      id: r.transfer_id,
-      amount: r.amount,
-      reason: r.reason,
-      at: r.at,
-      ...(r.run_id !== undefined ? { runId: r.run_id } : {}),
-      ...(r.positions_json !== undefined ? { positions: r.positions_json } : {}),
-    }),
-  );
+const TransferSchema = lazySchema(() =>
+  z
+    .object({
+      strategy_id: field.strategyId,
+      transfer_id: z.string().min(1),
+      amount: field.money,
+      reason: z.enum(TRANSFER_REASONS),
+      at: field.instant,
+      run_id: field.runId.optional(),
+      positions_json: z
+        .string()
+        .transform((text, ctx) => {
+          try {
+            const parsed: unknown = JSON.parse(text);
+            return parsed;
+          } catch {
+            ctx.addIssue({ code: 'custom', message: 'positions_json is not JSON' });
+            return z.NEVER;
+          }
+        })
+        .pipe(z.array(PositionMoveSchema()))
+        .optional(),
+    })
+    .transform(
+      (r): StoredTransfer => ({
+        strategyId: r.strategy_id,
+        id: r.transfer_id,
+        amount: r.amount,
+        reason: r.reason,
+        at: r.at,
+        ...(r.run_id !== undefined ? { runId: r.run_id } : {}),
+        ...(r.positions_json !== undefined ? { positions: r.positions_json } : {}),
+      }),
+    ),
+);
 
 export function encodeTransfer(t: StoredTransfer): Item {
   return toItem({
@@ -114,5 +119,5 @@ export function encodeTransfer(t: StoredTransfer): Item {
 }
 
 export function decodeTransfer(item: Item): StoredTransfer {
-  return decodeItem(TransferSchema, item, 'transfer');
+  return decodeItem(TransferSchema(), item, 'transfer');
 }

@@ -1,4 +1,4 @@
-import { ConcurrencyError, LEGACY, type StrategyId, type Symbol } from '@books/core';
+import { ConcurrencyError, LEGACY, lazySchema, type StrategyId, type Symbol } from '@books/core';
 import * as z from 'zod';
 import { type Item } from '../attribute-codec';
 import { CorruptItemError, TransactionConflictError } from '../errors';
@@ -62,9 +62,11 @@ export interface LotRef {
 
 const READ_ATTEMPTS = 5;
 
-const BookIdSchema = z.object({ strategy_id: field.strategyId }).transform((b) => b.strategy_id);
+const BookIdSchema = lazySchema(() =>
+  z.object({ strategy_id: field.strategyId }).transform((b) => b.strategy_id),
+);
 
-const FillIdSchema = z.object({ order_id: field.orderId }).transform((t) => t.order_id);
+const FillIdSchema = lazySchema(() => z.object({ order_id: field.orderId }).transform((t) => t.order_id));
 
 /** The trade item that records fill `orderId` of a book: the book's own trade, or a legacy trade. */
 function tradeKey(strategyId: StrategyId, orderId: string) {
@@ -189,7 +191,7 @@ export class BookRepository {
       sort: { beginsWith: SK_PREFIX.trade },
       attributes: ['PK', 'SK', 'order_id'],
     });
-    return items.map((item) => decodeItem(FillIdSchema, item, `trade of book ${strategyId}`));
+    return items.map((item) => decodeItem(FillIdSchema(), item, `trade of book ${strategyId}`));
   }
 
   /**
@@ -204,7 +206,7 @@ export class BookRepository {
       sort: { beginsWith: SK_PREFIX.book },
       attributes: ['PK', 'SK', 'strategy_id'],
     });
-    return items.map((item) => decodeItem(BookIdSchema, item, 'book of the books index')).sort();
+    return items.map((item) => decodeItem(BookIdSchema(), item, 'book of the books index')).sort();
   }
 
   async lots(strategyId: StrategyId): Promise<StoredLot[]> {
