@@ -229,6 +229,8 @@ export async function planRun(deps: PlanRunDeps, request: PlanRunRequest): Promi
     tradingDate: date,
     executionId: request.executionId,
     plannedAt: now.toISOString(),
+    // Execution places none of the run's orders after it (it then need not ask the calendar).
+    ...(session ? { sessionCloseAt: session.closeAt.toISOString() } : {}),
     equity: snapshot.equity,
     cash: snapshot.cash,
     strategies: config.strategies.map((s) => ({

@@ -109,6 +109,8 @@ export interface RunRecord {
   /** The Step Functions execution (or local runner) that holds the lock. */
   readonly executionId: string;
   readonly plannedAt: string;
+  /** The close of the trading date's session, as the broker's calendar gave it (an instant). */
+  readonly sessionCloseAt?: string;
   readonly equity: Money;
   readonly cash: Money;
   readonly strategies: readonly RunStrategyEntry[];

@@ -56,6 +56,12 @@ describe('the ledger run store with runs larger than one transaction', () => {
     expect(items?.strategies.every((s) => s.status === 'PENDING')).toBe(true);
   });
 
+  it("records the session's close on the run's META, where execution reads it", async () => {
+    const record = { ...aRecord('store-close', 'exec-1', 2), sessionCloseAt: '2026-11-24T21:00:00.000Z' };
+    expect((await store.createRun(record)).result).toBe('created');
+    expect((await runs.getMeta(record.runId))?.sessionCloseAt).toBe('2026-11-24T21:00:00.000Z');
+  });
+
   it('a retried execution completes a run cut short between chunks; another execution completes nothing', async () => {
     const record = aRecord('store-crash', 'exec-1', 180);
     table.calls = 0;

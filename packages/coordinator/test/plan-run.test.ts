@@ -124,6 +124,14 @@ describe('planning a daily run', () => {
     ]);
   });
 
+  it("records its trading session's close with the run, an early close as the calendar gives it", async () => {
+    const { deps: d, runs } = deps({ now: '2026-11-27T17:30:00Z' });
+    const result = await planRun(d, { executionId: 'exec-1' });
+    if (!result.proceed) throw new Error(result.reason);
+    // The day after Thanksgiving closes at 13:00 New York time (18:00Z).
+    expect(runs.runs.get(result.runId)?.sessionCloseAt).toBe('2026-11-27T18:00:00.000Z');
+  });
+
   const mixed = {
     strategies: [
       { file: 'momentum.clj', allocation: '0.3', flow: 'per-strategy' },

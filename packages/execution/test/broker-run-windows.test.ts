@@ -7,8 +7,11 @@ const runId = RunId('local:2024-03-15');
 const date = TradingDate('2024-03-15');
 const closeAt = new Date('2024-03-15T20:00:00Z');
 
-/** A run's META and the broker's calendar, counting the reads; the first `failures` META reads fail. */
-function sources(failures = 0) {
+/**
+ * A run's META (with the session's close recorded when `recorded`) and the broker's calendar,
+ * counting the reads; the first `failures` META reads fail.
+ */
+function sources(failures = 0, recorded = false) {
   const reads = { meta: 0, calendar: 0 };
   const runs: Pick<RunRepository, 'getMeta'> = {
     async getMeta() {
@@ -22,6 +25,7 @@ function sources(failures = 0) {
         status: 'DISPATCHED',
         createdAt: at,
         updatedAt: at,
+        ...(recorded ? { sessionCloseAt: '2024-03-15T18:00:00.000Z' } : {}),
       };
     },
   };
@@ -59,5 +63,14 @@ describe("a run's trading window, from its META and the broker's calendar", () =
     await new Promise((settled) => setImmediate(settled));
     expect(await windows.closedReason(runId, new Date('2024-03-15T15:00:00Z'))).toBeUndefined();
     expect(reads).toEqual({ meta: 2, calendar: 1 });
+  });
+
+  it("answers from the session's close the run recorded when planned, asking the broker nothing", async () => {
+    const { reads, windows } = sources(0, true);
+    expect(await windows.closedReason(runId, new Date('2024-03-15T17:59:59Z'))).toBeUndefined();
+    expect(await windows.closedReason(runId, new Date('2024-03-15T18:00:00Z'))).toContain(
+      'closed at 2024-03-15T18:00:00.000Z',
+    );
+    expect(reads).toEqual({ meta: 1, calendar: 0 });
   });
 });

@@ -77,6 +77,9 @@ describe('record codecs', () => {
     expect(plain(decodeRunMeta(encodeRunMeta(aRunMeta({ planJson: '{"a":1}' }))))).toEqual(
       plain(aRunMeta({ planJson: '{"a":1}' })),
     );
+    const closing = aRunMeta({ sessionCloseAt: '2026-11-24T21:00:00.000Z' });
+    expect(encodeRunMeta(closing).session_close_at).toEqual({ S: '2026-11-24T21:00:00.000Z' });
+    expect(plain(decodeRunMeta(encodeRunMeta(closing)))).toEqual(plain(closing));
     const strategy = aRunStrategy({
       pendingSells: 2,
       heldBuys: [anIntent().clientOrderId],

@@ -26,6 +26,7 @@ const RunRecordSchema = z.object({
   tradingDate: TradingDateSchema,
   executionId: z.string(),
   plannedAt: z.string(),
+  sessionCloseAt: z.string().optional(),
   equity: MoneySchema,
   cash: MoneySchema,
   strategies: z.array(
@@ -82,6 +83,7 @@ export class LedgerRunStore implements RunStore {
           createdAt: record.plannedAt,
           updatedAt: record.plannedAt,
           planJson: JSON.stringify(record),
+          ...(record.sessionCloseAt ? { sessionCloseAt: record.sessionCloseAt } : {}),
         },
         runStrategiesOf(record),
       );

@@ -5,7 +5,8 @@ import type { RunWindows } from '../ports';
 
 /**
  * A run's trades may be placed only during its own trading day's session, as the broker's
- * calendar gives it: a message still queued after that close (a crash, a message left in the
+ * calendar gives it (recorded on the run's META when it was planned; asked of the broker for a run
+ * planned before that): a message still queued after that close (a crash, a message left in the
  * queue until the next day) would otherwise trade a stale plan at another day's price.
  */
 export class BrokerRunWindows implements RunWindows {
@@ -42,6 +43,9 @@ export class BrokerRunWindows implements RunWindows {
   private async closeOf(runId: RunId): Promise<{ date: string; closeAt?: Date }> {
     const meta = await this.runs.getMeta(runId);
     if (!meta) throw new Error(`run ${runId} has no META item: its trading date is unknown`);
+    // The session's close as the coordinator's calendar gave it when planning; a run planned before
+    // that was recorded asks the broker's calendar.
+    if (meta.sessionCloseAt) return { date: meta.tradingDate, closeAt: new Date(meta.sessionCloseAt) };
     const [day] = await this.broker.getCalendar(meta.tradingDate, meta.tradingDate);
     return day && day.date === meta.tradingDate
       ? { date: meta.tradingDate, closeAt: day.closeAt }

@@ -35,6 +35,12 @@ export interface RunMeta {
   readonly updatedAt: string;
   /** The coordinator's plan, as JSON text (its schema belongs to the coordinator). */
   readonly planJson?: string;
+  /**
+   * The close of the run's trading session as the broker's calendar gave it when the run was
+   * planned (an instant): no order of the run is placed after it. Absent on runs planned before
+   * it was recorded: the calendar is asked then.
+   */
+  readonly sessionCloseAt?: string;
 }
 
 /** One strategy's item within a run. */
@@ -64,6 +70,7 @@ const RunMetaSchema = lazySchema(() =>
       created_at: field.instant,
       updated_at: field.instant,
       plan_json: z.string().optional(),
+      session_close_at: field.instant.optional(),
     })
     .transform(
       (r): RunMeta => ({
@@ -74,6 +81,7 @@ const RunMetaSchema = lazySchema(() =>
         createdAt: r.created_at,
         updatedAt: r.updated_at,
         ...(r.plan_json !== undefined ? { planJson: r.plan_json } : {}),
+        ...(r.session_close_at !== undefined ? { sessionCloseAt: r.session_close_at } : {}),
       }),
     ),
 );
@@ -120,6 +128,8 @@ export function encodeRunMeta(m: RunMeta): Item {
     created_at: canonicalInstant(m.createdAt, 'createdAt'),
     updated_at: canonicalInstant(m.updatedAt, 'updatedAt'),
     plan_json: m.planJson,
+    session_close_at:
+      m.sessionCloseAt === undefined ? undefined : canonicalInstant(m.sessionCloseAt, 'sessionCloseAt'),
   });
 }
 
