@@ -50,7 +50,8 @@ const workspaceSourcesAreSideEffectFree = {
  * and commands it needs from the SDK's index, as tsc and jest read it:
  *   export { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
  * and this plugin bundles each name from the SDK's ES module defining it (`dist-es/<Name>.js` or
- * `dist-es/commands/<Name>.js`). A lazy-sdk module holding anything else fails the build.
+ * `dist-es/commands/<Name>.js`) when the build bundles the SDK's ES modules. A lazy-sdk module
+ * holding anything else fails the build.
  */
 const LAZY_SDK_MODULE = /[\\/]lazy-sdk[\\/][^\\/]+\.ts$/;
 const SDK_EXPORT = /export\s*\{([^}]*)\}\s*from\s*'(@aws-sdk\/client-[a-z0-9-]+)'\s*;/g;
@@ -64,19 +65,20 @@ const lazySdkModulesImportDefiningFiles = {
       const resolveDir = path.dirname(args.path);
       const errors = [];
       const statements = [];
-      for (const [, names, sdk] of source.matchAll(SDK_EXPORT)) {
-        const manifest = await build.resolve(`${sdk}/package.json`, { resolveDir, kind: 'require-call' });
-        if (manifest.errors.length > 0) {
+      for (const [statement, names, sdk] of source.matchAll(SDK_EXPORT)) {
+        const index = await build.resolve(sdk, { resolveDir, kind: 'import-statement' });
+        if (index.errors.length > 0) {
           errors.push({ text: `${sdk} is not resolvable from ${args.path}` });
           continue;
         }
-        // The SDK's ES modules (`module`: dist-es/index.js), which the functions bundle (mainFields).
-        const { module: esIndex } = JSON.parse(await fs.promises.readFile(manifest.path, 'utf8'));
-        if (typeof esIndex !== 'string') {
-          errors.push({ text: `${sdk} has no ES module build` });
+        // The SDK's ES modules when the build bundles them (mainFields: module, as the functions
+        // do): their index is `dist-es/index.js`. Its CommonJS build (the `books` executable's) is
+        // one module: the statement stays as written.
+        if (!/[\\/]dist-es[\\/]index\.js$/.test(index.path)) {
+          statements.push(statement);
           continue;
         }
-        const esm = path.dirname(path.join(path.dirname(manifest.path), esIndex));
+        const esm = path.dirname(index.path);
         for (const name of names
           .split(',')
           .map((n) => n.trim())
