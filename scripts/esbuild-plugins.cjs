@@ -3,6 +3,7 @@
  * custom.esbuild.plugins, which requires this file for the array it exports) and the `books`
  * executable's (scripts/build-cli.mjs). CommonJS, plain JavaScript: serverless-esbuild `require`s it.
  */
+const fs = require('node:fs');
 const path = require('node:path');
 
 const PACKAGES = path.join(path.resolve(__dirname, '..'), 'packages') + path.sep;
@@ -39,4 +40,69 @@ const workspaceSourcesAreSideEffectFree = {
   },
 };
 
-module.exports = [workspaceSourcesAreSideEffectFree];
+/**
+ * A function loads the AWS SDK of a client its first invocation may not call on that client's first
+ * use (runtime's lazy-sdk.ts): through a module of ours, in a `lazy-sdk` directory, that the
+ * function reaches only by `require` or `import()`. esbuild wraps such a module and everything it
+ * imports, so their top level runs on the first `require`, not at load; but in wrapped code it keeps
+ * every module the SDK's index re-exports (each command of the service, its waiters, its aggregated
+ * client: every Lambda command in execution and the coordinator). A lazy-sdk module names the client
+ * and commands it needs from the SDK's index, as tsc and jest read it:
+ *   export { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+ * and this plugin bundles each name from the SDK's ES module defining it (`dist-es/<Name>.js` or
+ * `dist-es/commands/<Name>.js`) when the build bundles the SDK's ES modules. A lazy-sdk module
+ * holding anything else fails the build.
+ */
+const LAZY_SDK_MODULE = /[\\/]lazy-sdk[\\/][^\\/]+\.ts$/;
+const SDK_EXPORT = /export\s*\{([^}]*)\}\s*from\s*'(@aws-sdk\/client-[a-z0-9-]+)'\s*;/g;
+
+const lazySdkModulesImportDefiningFiles = {
+  name: 'lazy-sdk-modules-import-defining-files',
+  setup(build) {
+    build.onLoad({ filter: LAZY_SDK_MODULE }, async (args) => {
+      if (!args.path.startsWith(PACKAGES)) return undefined;
+      const source = await fs.promises.readFile(args.path, 'utf8');
+      const resolveDir = path.dirname(args.path);
+      const errors = [];
+      const statements = [];
+      for (const [statement, names, sdk] of source.matchAll(SDK_EXPORT)) {
+        const index = await build.resolve(sdk, { resolveDir, kind: 'import-statement' });
+        if (index.errors.length > 0) {
+          errors.push({ text: `${sdk} is not resolvable from ${args.path}` });
+          continue;
+        }
+        // The SDK's ES modules when the build bundles them (mainFields: module, as the functions
+        // do): their index is `dist-es/index.js`. Its CommonJS build (the `books` executable's) is
+        // one module: the statement stays as written.
+        if (!/[\\/]dist-es[\\/]index\.js$/.test(index.path)) {
+          statements.push(statement);
+          continue;
+        }
+        const esm = path.dirname(index.path);
+        for (const name of names
+          .split(',')
+          .map((n) => n.trim())
+          .filter(Boolean)) {
+          const file = [path.join(esm, `${name}.js`), path.join(esm, 'commands', `${name}.js`)].find((f) =>
+            fs.existsSync(f),
+          );
+          if (file) statements.push(`export { ${name} } from ${JSON.stringify(file)};`);
+          else errors.push({ text: `${sdk} has no module defining ${name} (${args.path})` });
+        }
+      }
+      const rest = source
+        .replace(SDK_EXPORT, '')
+        .replace(/\/\*[\s\S]*?\*\//g, '')
+        .replace(/\/\/.*$/gm, '')
+        .trim();
+      if (rest !== '')
+        errors.push({
+          text: `${args.path}: a lazy-sdk module holds only \`export { … } from '@aws-sdk/client-…';\``,
+        });
+      if (statements.length === 0) errors.push({ text: `${args.path}: a lazy-sdk module exports nothing` });
+      return errors.length > 0 ? { errors } : { contents: statements.join('\n'), loader: 'ts', resolveDir };
+    });
+  },
+};
+
+module.exports = [workspaceSourcesAreSideEffectFree, lazySdkModulesImportDefiningFiles];

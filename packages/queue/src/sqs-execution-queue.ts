@@ -1,4 +1,4 @@
-import { GetQueueUrlCommand, SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { BooksError } from '@books/core';
 import type { StrategyExecutionRequested } from './messages';
 import { serializeExecutionMessage } from './messages';
@@ -6,6 +6,13 @@ import type { ExecutionQueue } from './port';
 
 const BATCH = 10;
 const ATTEMPTS = 4;
+
+/**
+ * The SQS SDK's commands, imported on the first send, not at load: no module of a Lambda bundle
+ * imports the SQS SDK statically, so a function that never sends (most execution batches) never
+ * runs its top level (runtime's lazy-sdk.ts, which makes the client, says why).
+ */
+const sqsCommands = () => import('./lazy-sdk/sqs');
 
 export class QueueSendError extends BooksError {
   static override readonly errorName: string = 'QueueSendError';
@@ -33,11 +40,15 @@ export class SqsExecutionQueue implements ExecutionQueue {
     this.url ??=
       'url' in queue
         ? Promise.resolve(queue.url)
-        : this.sqs.send(new GetQueueUrlCommand({ QueueName: queue.name })).then((out) => {
-            if (!out.QueueUrl)
-              throw new QueueSendError(`queue ${queue.name} has no URL`, { queue: queue.name });
-            return out.QueueUrl;
-          });
+        : sqsCommands()
+            .then(({ GetQueueUrlCommand }) =>
+              this.sqs.send(new GetQueueUrlCommand({ QueueName: queue.name })),
+            )
+            .then((out) => {
+              if (!out.QueueUrl)
+                throw new QueueSendError(`queue ${queue.name} has no URL`, { queue: queue.name });
+              return out.QueueUrl;
+            });
     this.url.catch(() => {
       this.url = undefined;
     });
@@ -47,6 +58,7 @@ export class SqsExecutionQueue implements ExecutionQueue {
   async send(messages: readonly StrategyExecutionRequested[]): Promise<void> {
     if (messages.length === 0) return;
     const queueUrl = await this.queueUrl();
+    const { SendMessageBatchCommand } = await sqsCommands();
     for (let i = 0; i < messages.length; i += BATCH) {
       let pending = messages.slice(i, i + BATCH).map((m, j) => ({
         Id: String(i + j),

@@ -1,12 +1,13 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { BooksError } from '@books/core';
 import type { RuntimeEnv } from './env';
+import { eventBridgeSdk, sqsSdk } from './lazy-sdk';
 
 export interface AwsClients {
   readonly dynamodb: DynamoDBClient;
@@ -65,15 +66,18 @@ export type AwsClientMakers = { readonly [K in keyof AwsClients]?: AwsClientMake
 export const dynamodbClient: AwsClientMaker<'dynamodb'> = (env) =>
   new DynamoDBClient(configOf(env.BOOKS_DYNAMODB_ENDPOINT));
 
-export const sqsClient: AwsClientMaker<'sqs'> = (env) => new SQSClient(configOf(env.BOOKS_SQS_ENDPOINT));
+/** SQS's SDK is loaded with its client, on first use (lazy-sdk.ts). */
+export const sqsClient: AwsClientMaker<'sqs'> = (env) =>
+  new (sqsSdk().SQSClient)(configOf(env.BOOKS_SQS_ENDPOINT));
 
 export const s3Client: AwsClientMaker<'s3'> = (env) =>
   new S3Client({ ...configOf(env.BOOKS_S3_ENDPOINT), forcePathStyle: env.BOOKS_S3_ENDPOINT !== undefined });
 
 export const ssmClient: AwsClientMaker<'ssm'> = (env) => new SSMClient(configOf(env.BOOKS_SSM_ENDPOINT));
 
+/** EventBridge's SDK is loaded with its client, on first use (lazy-sdk.ts). */
 export const eventbridgeClient: AwsClientMaker<'eventbridge'> = (env) =>
-  new EventBridgeClient(configOf(env.BOOKS_EVENTBRIDGE_ENDPOINT));
+  new (eventBridgeSdk().EventBridgeClient)(configOf(env.BOOKS_EVENTBRIDGE_ENDPOINT));
 
 export const snsClient: AwsClientMaker<'sns'> = (env) => new SNSClient(configOf(env.BOOKS_SNS_ENDPOINT));
 

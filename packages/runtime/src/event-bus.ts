@@ -1,10 +1,13 @@
-import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { BooksError } from '@books/core';
 import { EVENT_SOURCE, type EventPublisher, noEventPublisher, type StageEvent } from '@books/events';
 import type { RuntimeEnv } from './env';
+import { eventBridgeSdk } from './lazy-sdk';
 
 /** PutEvents takes at most 10 entries per call. */
 const PUT_EVENTS_BATCH = 10;
+
+type EventBridgeSend = Pick<EventBridgeClient, 'send'>;
 
 /**
  * Publishes the stage's events on its EventBridge bus: `source` strategy-books, `detail-type` the
@@ -13,15 +16,23 @@ const PUT_EVENTS_BATCH = 10;
  * the caller retries, republishing every event of the call (same ids).
  */
 export class EventBridgePublisher implements EventPublisher {
+  /**
+   * `client`, or the function making it on the first publish (a function whose first invocation
+   * publishes nothing loads no EventBridge SDK: lazy-sdk.ts).
+   */
   constructor(
-    private readonly client: Pick<EventBridgeClient, 'send'>,
+    private client: EventBridgeSend | (() => EventBridgeSend),
     private readonly busName: string,
   ) {}
 
   async publish(events: readonly StageEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    if (typeof this.client === 'function') this.client = this.client();
+    const { client } = this;
+    const { PutEventsCommand } = eventBridgeSdk();
     for (let i = 0; i < events.length; i += PUT_EVENTS_BATCH) {
       const batch = events.slice(i, i + PUT_EVENTS_BATCH);
-      const response = await this.client.send(
+      const response = await client.send(
         new PutEventsCommand({
           Entries: batch.map((e) => ({
             EventBusName: this.busName,
@@ -54,8 +65,9 @@ export function createEventPublisher(
   env: RuntimeEnv,
   client: () => Pick<EventBridgeClient, 'send'>,
 ): EventPublisher {
-  // The client is made only for a stage with a bus (a function without one never bundles it).
+  // The client is made only for a stage with a bus (a function without one never bundles it), at
+  // its first publish.
   return env.BOOKS_EVENT_BUS_NAME
-    ? new EventBridgePublisher(client(), env.BOOKS_EVENT_BUS_NAME)
+    ? new EventBridgePublisher(client, env.BOOKS_EVENT_BUS_NAME)
     : noEventPublisher;
 }

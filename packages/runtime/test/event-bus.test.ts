@@ -1,6 +1,7 @@
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { runCompletedEvent } from '@books/events';
-import { EventBridgePublisher } from '../src/event-bus';
+import { parseRuntimeEnv } from '../src/env';
+import { createEventPublisher, EventBridgePublisher } from '../src/event-bus';
 
 const origin = { stage: 'test', occurredAt: '2024-03-15T20:00:00.000Z' };
 const events = ['r1', 'r2', 'r3'].map((runId) =>
@@ -48,5 +49,27 @@ describe('the EventBridge publisher', () => {
       code: 'EVENTS_NOT_PUBLISHED',
       context: { failed: [{ id: 'RunCompleted:r2', code: 'InternalFailure' }] },
     });
+  });
+
+  it('makes its client at its first publish of events, not when the stage builds it (a cold start loads no EventBridge SDK)', async () => {
+    const env = parseRuntimeEnv({
+      BOOKS_STAGE: 'test',
+      BOOKS_TABLE_NAME: 'strategy-books-test-ledger',
+      BOOKS_BROKER_MODE: 'alpaca-paper',
+      BOOKS_EXECUTION_QUEUE_NAME: 'strategy-books-test-execution',
+      BOOKS_EVENT_BUS_NAME: 'bus',
+      BOOKS_LOG_LEVEL: 'silent',
+    });
+    const c = client();
+    let made = 0;
+    const publisher = createEventPublisher(env, () => {
+      made += 1;
+      return c;
+    });
+    await publisher.publish([]);
+    expect(made).toBe(0);
+    await publisher.publish(events);
+    await publisher.publish(events);
+    expect({ made, sent: c.sent.length }).toEqual({ made: 1, sent: 2 });
   });
 });

@@ -1,4 +1,4 @@
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { BooksError } from '@books/core';
 import * as z from 'zod';
 import type { ReconciliationRequester } from '../run-completion';
@@ -7,6 +7,14 @@ import type { ReconciliationRequester } from '../run-completion';
 export const RECONCILER_FUNCTION_VARIABLE = 'BOOKS_RECONCILER_FUNCTION';
 
 const EnvSchema = z.object({ [RECONCILER_FUNCTION_VARIABLE]: z.string().min(1).optional() });
+
+/**
+ * The Lambda SDK, imported at the first request, not at load: a function's first invocation
+ * rarely completes a run, and esbuild runs a module reached only through `import()` (compiled to
+ * `require`) on its first import, so a cold start does not run the SDK's top level (its schemas
+ * and error classes). Ours, importing only the client and the command, so the bundle holds no more.
+ */
+const lambdaSdk = () => import('./lazy-sdk/lambda');
 
 /**
  * Asks the reconciler Lambda for a reconciliation without waiting for it (InvocationType Event:
@@ -21,6 +29,7 @@ export class LambdaReconciliationRequester implements ReconciliationRequester {
 
   async request(run: { runId: string; date: string }): Promise<void> {
     const payload = { date: run.date, runId: run.runId, trigger: 'run-complete' };
+    const { InvokeCommand, LambdaClient } = await lambdaSdk();
     this.client ??= new LambdaClient({});
     const response = await this.client.send(
       new InvokeCommand({
