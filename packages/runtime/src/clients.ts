@@ -8,6 +8,7 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { BooksError } from '@books/core';
 import type { RuntimeEnv } from './env';
 import { eventBridgeSdk, sqsSdk } from './lazy-sdk';
+import { SDK_LOGGER } from './sdk-logger';
 
 export interface AwsClients {
   readonly dynamodb: DynamoDBClient;
@@ -52,9 +53,12 @@ const LOCAL_REGION = 'us-east-1';
 /**
  * A client's configuration: an endpoint variable points it at the embedded stack instead of AWS.
  * Against AWS the region is the deployment's: the SDK's default chain (Lambda sets AWS_REGION).
+ * Every client logs the SDK's warnings (sdk-logger.ts).
  */
 function configOf(endpoint: string | undefined) {
-  return endpoint ? { region: LOCAL_REGION, endpoint, credentials: LOCAL_CREDENTIALS } : {};
+  return endpoint
+    ? { region: LOCAL_REGION, endpoint, credentials: LOCAL_CREDENTIALS, logger: SDK_LOGGER }
+    : { logger: SDK_LOGGER };
 }
 
 /** Makes one client of a stage; each lives in a function's wiring, so a bundle holds only the clients it makes. */

@@ -12,6 +12,7 @@ export * from './flow-status';
 export * from './lambda-entry';
 export * from './live-bars';
 export * from './local-overlay';
+export * from './sdk-logger';
 export * from './services';
 export * from './simulated-market';
 export * from './wiring';

@@ -1,5 +1,6 @@
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { BooksError } from '@books/core';
+import { SDK_LOGGER } from '@books/runtime';
 import * as z from 'zod';
 import type { ReconciliationRequester } from '../run-completion';
 
@@ -30,7 +31,7 @@ export class LambdaReconciliationRequester implements ReconciliationRequester {
   async request(run: { runId: string; date: string }): Promise<void> {
     const payload = { date: run.date, runId: run.runId, trigger: 'run-complete' };
     const { InvokeCommand, LambdaClient } = await lambdaSdk();
-    this.client ??= new LambdaClient({});
+    this.client ??= new LambdaClient({ logger: SDK_LOGGER });
     const response = await this.client.send(
       new InvokeCommand({
         FunctionName: this.functionName,
