@@ -127,13 +127,27 @@ export async function executeRequest(
 
   const open = intent;
   const result = await deps.locks.withSymbol(open.symbol, open.clientOrderId, async () => {
-    const order = open.state === 'NEW' ? await submit(deps, open, log) : await findOrder(deps, open);
+    // A NEW intent this call found (did not create) may have moved on while this call waited for
+    // the lock: a concurrent delivery of the same message placed, filled and recorded it under the
+    // lock. It is read again once the lock is held; one this call created cannot have moved.
+    const state =
+      open.state === 'NEW' && !open.created
+        ? ((await deps.intents.stateOf(open.runId, open.clientOrderId)) ?? open.state)
+        : open.state;
+    if (isFinal(state)) {
+      log.info(
+        { event: 'already-final', state },
+        'intent final by the time the lock was held: nothing to place',
+      );
+      return { kind: 'already-final' as const, state };
+    }
+    const order = state === 'NEW' ? await submit(deps, open, log) : await findOrder(deps, open);
     if (order === 'rejected') return { kind: 'recorded' as const, state: 'REJECTED', filledQty: '0' };
     if (order === 'halted') return { kind: 'recorded' as const, state: 'CANCELED', filledQty: '0' };
     const final = await awaitFinal(deps, order);
     // A NEW intent that submit() answered with an order is SUBMITTED by this call's own
     // conditional write (or was found so by it): its state is known, and not read again.
-    return record(deps, open, request, final, log, open.state === 'NEW');
+    return record(deps, open, request, final, log, state === 'NEW');
   });
   await afterRequest(deps, request, plan);
   return result;

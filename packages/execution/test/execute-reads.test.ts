@@ -66,6 +66,26 @@ describe('one request reads nothing it already knows', () => {
     expect(w.asked).toEqual(['prepare session', 'halt', 'claim', 'closed reason', 'halt']);
   });
 
+  it('places nothing for a NEW intent it found that a concurrent delivery filled while this call waited for the lock', async () => {
+    const w = world({
+      earlier: { state: 'NEW' },
+      // The twin delivery held the symbol's lock and placed, filled and recorded the order.
+      onLease: () => {
+        const found = w.intents.get(w.message.client_order_id);
+        if (found) w.intents.set(w.message.client_order_id, { ...found, state: 'FILLED' });
+      },
+    });
+    expect(await executeRequest(w.deps, w.message)).toEqual({ kind: 'already-final', state: 'FILLED' });
+    expect(w.brokerCalls).toEqual([]);
+    expect(w.outcomes).toEqual([]);
+  });
+
+  it('does not read again the state of an intent its own claim created, once the lock is held', async () => {
+    const w = world();
+    await executeRequest(w.deps, w.message);
+    expect(w.stateReads()).toBe(0);
+  });
+
   it('hands the BUY release the plan its claim read, on every way out', async () => {
     const placed = world();
     await executeRequest(placed.deps, placed.message);
