@@ -14,17 +14,22 @@ async function echoServer(): Promise<{ url: string; server: Server }> {
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
 }
 
+/** Sends one AWS call (its `X-Amz-Target` and JSON body) through the counter; its echoed body. */
+function callThrough(counter: { readonly url: string }) {
+  return (target: string, body: unknown): Promise<unknown> =>
+    fetch(counter.url, {
+      method: 'POST',
+      headers: { 'x-amz-target': target },
+      body: JSON.stringify(body),
+    }).then((r) => r.json());
+}
+
 describe('the call counter of bench cold-start', () => {
   it('labels each call with the kinds of ledger item it keys: the sort key, else the partition', async () => {
     const upstream = await echoServer();
     const counter = await startCallCounter(upstream.url);
     try {
-      const call = (target: string, body: unknown) =>
-        fetch(counter.url, {
-          method: 'POST',
-          headers: { 'x-amz-target': target },
-          body: JSON.stringify(body),
-        });
+      const call = callThrough(counter);
       const key = (PK: string, SK: string) => ({ PK: { S: PK }, SK: { S: SK } });
       await call('DynamoDB_20120810.TransactWriteItems', {
         TransactItems: [
@@ -49,12 +54,7 @@ describe('the call counter of bench cold-start', () => {
     const upstream = await echoServer();
     const counter = await startCallCounter(upstream.url);
     try {
-      const call = (target: string, body: unknown) =>
-        fetch(counter.url, {
-          method: 'POST',
-          headers: { 'x-amz-target': target },
-          body: JSON.stringify(body),
-        }).then((r) => r.json());
+      const call = callThrough(counter);
       const get = { TableName: 'strategy-books-local-ledger', Key: { PK: { S: 'A' }, SK: { S: 'B' } } };
       expect(await call('DynamoDB_20120810.GetItem', get)).toEqual(get);
       await call('DynamoDB_20120810.GetItem', get);
