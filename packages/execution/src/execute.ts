@@ -129,7 +129,9 @@ export async function executeRequest(
   const result = await deps.locks.withSymbol(open.symbol, open.clientOrderId, async () => {
     // A NEW intent this call found (did not create) may have moved on while this call waited for
     // the lock: a concurrent delivery of the same message placed, filled and recorded it under the
-    // lock. It is read again once the lock is held; one this call created cannot have moved.
+    // lock. It is read again once the lock is held. One this call created is not (a read per order):
+    // a twin that took the lock first is met as a duplicate submit (submit), and its already
+    // recorded outcome ends this delivery in a retry, which finds the intent final.
     const state =
       open.state === 'NEW' && !open.created
         ? ((await deps.intents.stateOf(open.runId, open.clientOrderId)) ?? open.state)
