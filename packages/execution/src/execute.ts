@@ -6,7 +6,7 @@ import {
   isOpenOrderStatus,
   OrderNotFound,
 } from '@books/broker';
-import { type Clock, isFinal, type Logger, type RunId } from '@books/core';
+import { type Clock, type IntentState, isFinal, type Logger, type RunId } from '@books/core';
 import type { StoredPlan } from '@books/ledger-client';
 import { heldQuantity } from '@books/portfolio';
 import type { StrategyExecutionRequested } from '@books/queue';
@@ -110,9 +110,13 @@ export async function executeRequest(
     // An order placed before a crash (never marked SUBMITTED) is followed, window or not.
     const placed = closed ? await placedBefore(deps, intent) : undefined;
     if (placed) {
-      await deps.intents.transition(intent.clientOrderId, intent.runId, 'NEW', 'SUBMITTED', {
+      const moved = await deps.intents.transition(intent.clientOrderId, intent.runId, 'NEW', 'SUBMITTED', {
         brokerOrderId: placed.id,
       });
+      if (typeof moved === 'object') {
+        await afterRequest(deps, request, plan);
+        return alreadyFinal(moved.final, log);
+      }
       intent = { ...intent, state: 'SUBMITTED', brokerOrderId: placed.id };
     } else if (closed) {
       const halt = closed.startsWith(HALTED);
@@ -130,22 +134,17 @@ export async function executeRequest(
     // A NEW intent this call found (did not create) may have moved on while this call waited for
     // the lock: a concurrent delivery of the same message placed, filled and recorded it under the
     // lock. It is read again once the lock is held. One this call created is not (a read per order):
-    // a twin that took the lock first is met as a duplicate submit (submit), and its already
-    // recorded outcome ends this delivery in a retry, which finds the intent final.
+    // a twin that took the lock first is met as a duplicate submit (submit), whose move to
+    // SUBMITTED then finds the outcome the twin recorded.
     const state =
       open.state === 'NEW' && !open.created
         ? ((await deps.intents.stateOf(open.runId, open.clientOrderId)) ?? open.state)
         : open.state;
-    if (isFinal(state)) {
-      log.info(
-        { event: 'already-final', state },
-        'intent final by the time the lock was held: nothing to place',
-      );
-      return { kind: 'already-final' as const, state };
-    }
+    if (isFinal(state)) return alreadyFinal(state, log);
     const order = state === 'NEW' ? await submit(deps, open, log) : await findOrder(deps, open);
     if (order === 'rejected') return { kind: 'recorded' as const, state: 'REJECTED', filledQty: '0' };
     if (order === 'halted') return { kind: 'recorded' as const, state: 'CANCELED', filledQty: '0' };
+    if ('final' in order) return alreadyFinal(order.final, log);
     const final = await awaitFinal(deps, order);
     // A NEW intent that submit() answered with an order is SUBMITTED by this call's own
     // conditional write (or was found so by it): its state is known, and not read again.
@@ -209,7 +208,7 @@ async function submit(
   deps: ExecutionDeps,
   intent: ClaimedIntent,
   log: Logger,
-): Promise<BrokerOrder | 'rejected' | 'halted'> {
+): Promise<BrokerOrder | 'rejected' | 'halted' | { readonly final: IntentState }> {
   if (intent.side === 'sell') {
     // SELLs are bounded by the strategy's own lots, never by the account's position.
     const { book } = await deps.ledger.readBook(intent.strategyId);
@@ -264,25 +263,38 @@ async function submit(
     );
     order = placed;
   }
-  await deps.intents.transition(intent.clientOrderId, intent.runId, 'NEW', 'SUBMITTED', {
+  const moved = await deps.intents.transition(intent.clientOrderId, intent.runId, 'NEW', 'SUBMITTED', {
     brokerOrderId: order.id,
   });
+  if (typeof moved === 'object') return moved;
   log.info({ event: 'order-submitted', brokerOrderId: order.id, status: order.status }, 'order submitted');
   return order;
 }
 
-/** An order found already placed for a NEW intent: the intent follows it (SUBMITTED). */
+/**
+ * An order found already placed for a NEW intent: the intent follows it (SUBMITTED), unless the
+ * delivery that placed it has recorded its outcome already (`final`).
+ */
 async function followPlaced(
   deps: ExecutionDeps,
   intent: Intent,
   placed: BrokerOrder,
   log: Logger,
-): Promise<BrokerOrder> {
+): Promise<BrokerOrder | { readonly final: IntentState }> {
   log.warn({ event: 'found-before-submit', brokerOrderId: placed.id }, 'order already placed: following it');
-  await deps.intents.transition(intent.clientOrderId, intent.runId, 'NEW', 'SUBMITTED', {
+  const moved = await deps.intents.transition(intent.clientOrderId, intent.runId, 'NEW', 'SUBMITTED', {
     brokerOrderId: placed.id,
   });
-  return placed;
+  return typeof moved === 'object' ? moved : placed;
+}
+
+/** A request whose intent another delivery has made final: nothing is left to do. */
+function alreadyFinal(state: IntentState, log: Logger): ExecutionResult {
+  log.info(
+    { event: 'already-final', state },
+    'intent final by the time this delivery reached it: nothing to place',
+  );
+  return { kind: 'already-final', state };
 }
 
 async function placedBefore(deps: ExecutionDeps, intent: Intent): Promise<BrokerOrder | undefined> {

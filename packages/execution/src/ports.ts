@@ -41,14 +41,18 @@ export interface IntentStore {
   claim(intent: Omit<Intent, 'state'> & { readonly leg?: number }): Promise<ClaimedIntent>;
   /** The stored intent's current state (strongly consistent). */
   stateOf(runId: RunId, clientOrderId: ClientOrderId): Promise<IntentState | undefined>;
-  /** A conditional write on `from`; `noop` when the intent is already in `to`. */
+  /**
+   * A conditional write on `from`; `noop` when the intent is already in `to`; `{ final }` when it is
+   * already in a final state (a concurrent delivery of the same message recorded its outcome):
+   * nothing is left for the caller to do.
+   */
   transition(
     clientOrderId: ClientOrderId,
     runId: RunId,
     from: IntentState,
     to: IntentState,
     patch?: { readonly brokerOrderId?: string; readonly reason?: string },
-  ): Promise<'applied' | 'noop'>;
+  ): Promise<'applied' | 'noop' | { readonly final: IntentState }>;
 }
 
 /** The book as stored, with the version its next write must be conditioned on. */

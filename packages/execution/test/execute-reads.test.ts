@@ -80,6 +80,26 @@ describe('one request reads nothing it already knows', () => {
     expect(w.outcomes).toEqual([]);
   });
 
+  it('ends as already final, recording nothing, when a twin delivery took the lock first and filled the intent this call created', async () => {
+    const w = world({
+      onLease: async () => {
+        // The twin found the intent NEW, took the symbol's lock first, placed the order and recorded its fill.
+        await w.broker.placeOrder({
+          clientOrderId: w.message.client_order_id,
+          symbol: w.message.trade.symbol,
+          side: 'buy',
+          qty: w.message.trade.target_qty,
+          type: 'market',
+          timeInForce: 'day',
+        });
+        const found = w.intents.get(w.message.client_order_id);
+        if (found) w.intents.set(w.message.client_order_id, { ...found, state: 'FILLED' });
+      },
+    });
+    expect(await executeRequest(w.deps, w.message)).toEqual({ kind: 'already-final', state: 'FILLED' });
+    expect(w.outcomes).toEqual([]);
+  });
+
   it('does not read again the state of an intent its own claim created, once the lock is held', async () => {
     const w = world();
     await executeRequest(w.deps, w.message);

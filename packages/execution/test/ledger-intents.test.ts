@@ -66,6 +66,23 @@ describe('claiming a planned trade’s intent on DynamoDB Local', () => {
     expect(again.created).toBeUndefined();
   });
 
+  it('answers a move out of NEW with the final state another delivery recorded, and refuses any other conflict', async () => {
+    const store = new LedgerIntentStore(repository, clock);
+    const coid = ClientOrderId('sb-momentum-SPY-b0-twin');
+    await store.claim(trade(coid));
+    await store.transition(coid, runId, 'NEW', 'SUBMITTED', { brokerOrderId: 'order-1' });
+    // Moved to SUBMITTED already: the same move is a noop.
+    expect(await store.transition(coid, runId, 'NEW', 'SUBMITTED', { brokerOrderId: 'order-1' })).toBe(
+      'noop',
+    );
+    // SUBMITTED is not what a move out of NEW to CANCELED expects, and is not final: refused.
+    await expect(store.transition(coid, runId, 'NEW', 'CANCELED')).rejects.toThrow('expected status NEW');
+    await store.transition(coid, runId, 'SUBMITTED', 'FILLED');
+    expect(await store.transition(coid, runId, 'NEW', 'SUBMITTED', { brokerOrderId: 'order-1' })).toEqual({
+      final: 'FILLED',
+    });
+  });
+
   it('answers with an intent already recorded even where the planning check would refuse a new one', async () => {
     const store = new LedgerIntentStore(repository, clock);
     // An intent of a strategy the run holds no item for: both conditions of the create fail.

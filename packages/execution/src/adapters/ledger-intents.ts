@@ -1,4 +1,11 @@
-import { type ClientOrderId, type Clock, INTENT_STATES, type IntentState, type RunId } from '@books/core';
+import {
+  type ClientOrderId,
+  type Clock,
+  INTENT_STATES,
+  type IntentState,
+  isFinal,
+  type RunId,
+} from '@books/core';
 import { type IntentRepository, type OrderIntent, StatusConflictError } from '@books/ledger-client';
 import { UnplannedTradeError } from '../planned-trade';
 import type { ClaimedIntent, Intent, IntentStore } from '../ports';
@@ -83,7 +90,7 @@ export class LedgerIntentStore implements IntentStore {
     from: IntentState,
     to: IntentState,
     patch: { readonly brokerOrderId?: string; readonly reason?: string } = {},
-  ): Promise<'applied' | 'noop'> {
+  ): Promise<'applied' | 'noop' | { readonly final: IntentState }> {
     try {
       await this.intents.move(runId, clientOrderId, {
         from,
@@ -94,6 +101,8 @@ export class LedgerIntentStore implements IntentStore {
       return 'applied';
     } catch (e) {
       if (e instanceof StatusConflictError && e.actual === to) return 'noop';
+      const actual = e instanceof StatusConflictError && INTENT_STATES.find((s) => s === e.actual);
+      if (actual && isFinal(actual)) return { final: actual };
       throw e;
     }
   }

@@ -7,6 +7,7 @@ import {
 } from '@books/broker';
 import {
   createLogger,
+  isFinal,
   ManualClock,
   Money,
   Price,
@@ -186,6 +187,8 @@ export function world(options: WorldOptions = {}) {
     },
     async transition(id, _r, from, to, patch) {
       const i = intents.get(id);
+      // As the ledger's store answers: the final state another delivery recorded, else a noop.
+      if (i && i.state !== from && isFinal(i.state)) return { final: i.state };
       if (!i || i.state !== from) return 'noop';
       intents.set(id, { ...i, state: to, ...patch });
       return 'applied';
