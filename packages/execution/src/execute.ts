@@ -266,7 +266,16 @@ async function submit(
   const moved = await deps.intents.transition(intent.clientOrderId, intent.runId, 'NEW', 'SUBMITTED', {
     brokerOrderId: order.id,
   });
-  if (typeof moved === 'object') return moved;
+  if (typeof moved === 'object') {
+    // Another delivery recorded the intent's outcome meanwhile: this order is the one it followed
+    // (the broker answered this submit with it), or, should that delivery have ended the intent
+    // unplaced, one the reconciliation will name.
+    log.warn(
+      { event: 'final-before-submitted', brokerOrderId: order.id, state: moved.final },
+      `another delivery made the intent ${moved.final} while this one submitted order ${order.id}`,
+    );
+    return moved;
+  }
   log.info({ event: 'order-submitted', brokerOrderId: order.id, status: order.status }, 'order submitted');
   return order;
 }
