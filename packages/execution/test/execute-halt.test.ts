@@ -25,14 +25,7 @@ describe('the account halt, read again under the symbol lease just before the br
       onLease: async () => {
         if (!w) return;
         // Another delivery of the message placed the order while this one waited for the lease.
-        await w.broker.placeOrder({
-          clientOrderId: w.message.client_order_id,
-          symbol: w.message.trade.symbol,
-          side: 'buy',
-          qty: w.message.trade.target_qty,
-          type: 'market',
-          timeInForce: 'day',
-        });
+        await w.placeByAnotherDelivery();
         w.setHalt(HALT);
       },
     });

@@ -17,14 +17,7 @@ describe('one request reads nothing it already knows', () => {
 
   it('follows, never places again, the order an earlier delivery placed before it stopped', async () => {
     const w = world({ earlier: { state: 'NEW' } });
-    const placed = await w.broker.placeOrder({
-      clientOrderId: w.message.client_order_id,
-      symbol: w.message.trade.symbol,
-      side: 'buy',
-      qty: w.message.trade.target_qty,
-      type: 'market',
-      timeInForce: 'day',
-    });
+    const placed = await w.placeByAnotherDelivery();
     const result = await executeRequest(w.deps, w.message);
     expect(result).toMatchObject({ kind: 'recorded', state: 'FILLED' });
     expect(w.brokerCalls).toEqual(['getOrderByClientId']);
@@ -40,19 +33,8 @@ describe('one request reads nothing it already knows', () => {
 
   it('reads the state of an intent found SUBMITTED before recording its fill (another writer may have recorded it)', async () => {
     const w = world({ earlier: { state: 'NEW' } });
-    const placed = await w.broker.placeOrder({
-      clientOrderId: w.message.client_order_id,
-      symbol: w.message.trade.symbol,
-      side: 'buy',
-      qty: w.message.trade.target_qty,
-      type: 'market',
-      timeInForce: 'day',
-    });
-    w.intents.set(w.message.client_order_id, {
-      ...(w.intents.get(w.message.client_order_id) ?? assertNever()),
-      state: 'SUBMITTED',
-      brokerOrderId: BrokerOrderId(placed.id),
-    });
+    const placed = await w.placeByAnotherDelivery();
+    w.moveIntent({ state: 'SUBMITTED', brokerOrderId: BrokerOrderId(placed.id) });
     await executeRequest(w.deps, w.message);
     expect(w.stateReads()).toBe(1);
     expect(w.outcomes.map((o) => o.finalState)).toEqual(['FILLED']);
@@ -71,8 +53,7 @@ describe('one request reads nothing it already knows', () => {
       earlier: { state: 'NEW' },
       // The twin delivery held the symbol's lock and placed, filled and recorded the order.
       onLease: () => {
-        const found = w.intents.get(w.message.client_order_id);
-        if (found) w.intents.set(w.message.client_order_id, { ...found, state: 'FILLED' });
+        w.moveIntent({ state: 'FILLED' });
       },
     });
     expect(await executeRequest(w.deps, w.message)).toEqual({ kind: 'already-final', state: 'FILLED' });
@@ -84,16 +65,8 @@ describe('one request reads nothing it already knows', () => {
     const w = world({
       onLease: async () => {
         // The twin found the intent NEW, took the symbol's lock first, placed the order and recorded its fill.
-        await w.broker.placeOrder({
-          clientOrderId: w.message.client_order_id,
-          symbol: w.message.trade.symbol,
-          side: 'buy',
-          qty: w.message.trade.target_qty,
-          type: 'market',
-          timeInForce: 'day',
-        });
-        const found = w.intents.get(w.message.client_order_id);
-        if (found) w.intents.set(w.message.client_order_id, { ...found, state: 'FILLED' });
+        await w.placeByAnotherDelivery();
+        w.moveIntent({ state: 'FILLED' });
       },
     });
     expect(await executeRequest(w.deps, w.message)).toEqual({ kind: 'already-final', state: 'FILLED' });
@@ -114,7 +87,3 @@ describe('one request reads nothing it already knows', () => {
     for (const w of [placed, final]) expect(w.releases).toEqual([{ runId, strategyId, plan: w.stored }]);
   });
 });
-
-function assertNever(): never {
-  throw new Error('the intent was not claimed');
-}

@@ -254,5 +254,21 @@ export function world(options: WorldOptions = {}) {
     setHalt: (h: string | undefined) => {
       halt = h;
     },
+    /** The message's order, placed at the broker as another delivery of it would place it. */
+    placeByAnotherDelivery: () =>
+      paper.placeOrder({
+        clientOrderId: message.client_order_id,
+        symbol: message.trade.symbol,
+        side: 'buy',
+        qty: message.trade.target_qty,
+        type: 'market',
+        timeInForce: 'day',
+      }),
+    /** The claimed intent as another delivery moved it on (it must have been claimed). */
+    moveIntent: (patch: Partial<Pick<Intent, 'state' | 'brokerOrderId'>>) => {
+      const found = intents.get(message.client_order_id);
+      if (!found) throw new Error('the intent was not claimed');
+      intents.set(message.client_order_id, { ...found, ...patch });
+    },
   };
 }
