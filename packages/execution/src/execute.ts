@@ -21,8 +21,9 @@ import type {
   PlannedTrades,
   RunWindows,
   SymbolLocks,
+  VersionedBook,
 } from './ports';
-import { attributionOfRequest, recordFinalOrder } from './record-final-order';
+import { attributionOfRequest, finalOrderOutcome, recordFinalOrder } from './record-final-order';
 
 export interface ExecutionDeps {
   readonly broker: Broker;
@@ -141,14 +142,18 @@ export async function executeRequest(
         ? ((await deps.intents.stateOf(open.runId, open.clientOrderId)) ?? open.state)
         : open.state;
     if (isFinal(state)) return alreadyFinal(state, log);
-    const order = state === 'NEW' ? await submit(deps, open, log) : await findOrder(deps, open);
-    if (order === 'rejected') return { kind: 'recorded' as const, state: 'REJECTED', filledQty: '0' };
-    if (order === 'halted') return { kind: 'recorded' as const, state: 'CANCELED', filledQty: '0' };
-    if ('final' in order) return alreadyFinal(order.final, log);
-    const final = await awaitFinal(deps, order);
+    const submitted: Submitted | 'rejected' | 'halted' | { readonly final: IntentState } =
+      state === 'NEW' ? await submit(deps, open, log) : { order: await findOrder(deps, open) };
+    if (submitted === 'rejected') return { kind: 'recorded' as const, state: 'REJECTED', filledQty: '0' };
+    if (submitted === 'halted') return { kind: 'recorded' as const, state: 'CANCELED', filledQty: '0' };
+    if ('final' in submitted) return alreadyFinal(submitted.final, log);
+    const final = await awaitFinal(deps, submitted.order);
     // A NEW intent that submit() answered with an order is SUBMITTED by this call's own
-    // conditional write (or was found so by it): its state is known, and not read again.
-    return record(deps, open, request, final, log, state === 'NEW');
+    // conditional write (or was found so by it): its state is known, and not read again; nor is
+    // the book when submit() read it already (Submitted.book).
+    return state === 'NEW'
+      ? record(deps, open, request, final, log, { knownOpen: true, book: submitted.book })
+      : record(deps, open, request, final, log);
   });
   await afterRequest(deps, request, plan);
   return result;
@@ -200,6 +205,16 @@ async function claimPlanned(
 }
 
 /**
+ * The order a NEW intent follows once submit() moved it to SUBMITTED, and the book its fill is to
+ * be folded into when submit() read it already (or started to): FinalOrder.book, whose contract
+ * each such read meets (see submit and startFillRead).
+ */
+interface Submitted {
+  readonly order: BrokerOrder;
+  readonly book?: Promise<VersionedBook>;
+}
+
+/**
  * Places a NEW intent, under its symbol's lease. The halt is read again here, after the lease is
  * held and immediately before the broker call: a halt set while this message waited for the lease
  * (after the read before it) still stops this order.
@@ -208,11 +223,21 @@ async function submit(
   deps: ExecutionDeps,
   intent: ClaimedIntent,
   log: Logger,
-): Promise<BrokerOrder | 'rejected' | 'halted' | { readonly final: IntentState }> {
-  if (intent.side === 'sell') {
+): Promise<Submitted | 'rejected' | 'halted' | { readonly final: IntentState }> {
+  // A SELL's book, read for its check, is also the book its fill is first folded into. It is read
+  // without the fill's id (the broker order id is not known before the POST), so its
+  // `appliedFillIds` cannot tell whether it holds this order's fill; it cannot hold it: a fill is
+  // recorded in the one transaction that makes its intent final, a final intent never opens
+  // again, and this call sees the intent open after this read (its move to SUBMITTED applies, or
+  // finds it SUBMITTED; a final one ends the request). A fill recorded after the read (a twin
+  // delivery) bumps the book's version and writes the trade item, so the fill's transaction
+  // fails on one of its conditions: already-recorded (the intent or the trade), or a
+  // ConcurrencyError whose re-read, with the fill's id, finds the fill (already-final).
+  const sellCheck = intent.side === 'sell' ? await deps.ledger.readBook(intent.strategyId) : undefined;
+  const readBefore = sellCheck && Promise.resolve(sellCheck);
+  if (sellCheck) {
     // SELLs are bounded by the strategy's own lots, never by the account's position.
-    const { book } = await deps.ledger.readBook(intent.strategyId);
-    const held = heldQuantity(book, intent.symbol);
+    const held = heldQuantity(sellCheck.book, intent.symbol);
     if (intent.qty.gt(held)) {
       return reject(
         deps,
@@ -229,12 +254,12 @@ async function submit(
   // first is met as any duplicate submit is: the broker answers with that order (or rejects, and
   // the rejection path below finds it).
   const earlier = intent.created ? undefined : await placedBefore(deps, intent);
-  if (earlier) return followPlaced(deps, intent, earlier, log);
+  if (earlier) return followPlaced(deps, intent, earlier, log, readBefore);
   const halted = haltedNote(await deps.halt?.haltedReason());
   if (halted) {
     // Never canceled under an order a concurrent delivery placed: looked up first (rare: a halt).
     const placed = intent.created ? await placedBefore(deps, intent) : undefined;
-    if (placed) return followPlaced(deps, intent, placed, log);
+    if (placed) return followPlaced(deps, intent, placed, log, readBefore);
     const reason = `canceled unplaced: ${halted}`;
     const outcome = await deps.ledger.recordOutcome({ intent, finalState: 'CANCELED', reason });
     log.warn({ event: 'intent-halted', outcome, reason }, reason);
@@ -263,6 +288,7 @@ async function submit(
     );
     order = placed;
   }
+  const book = readBefore ?? startFillRead(deps, intent, order);
   const moved = await deps.intents.transition(intent.clientOrderId, intent.runId, 'NEW', 'SUBMITTED', {
     brokerOrderId: order.id,
   });
@@ -277,7 +303,30 @@ async function submit(
     return moved;
   }
   log.info({ event: 'order-submitted', brokerOrderId: order.id, status: order.status }, 'order submitted');
-  return order;
+  return { order, ...(book ? { book } : {}) };
+}
+
+/**
+ * The broker may answer the POST with the order already final (the simulated broker fills at
+ * once; Alpaca sometimes does): the book read its fill needs then starts at once, beside the
+ * move to SUBMITTED, instead of after it (one round trip less in sequence). It is optimistic like
+ * every book read of a fill (the fill's transaction is conditional on the book's version and the
+ * trade's absence, and a ConcurrencyError reads again), and it is made with the fill's id, so a
+ * twin delivery's record of this very fill before the read shows as applied. Undefined when the
+ * order has nothing filled yet.
+ */
+function startFillRead(
+  deps: ExecutionDeps,
+  intent: Intent,
+  order: BrokerOrder,
+): Promise<VersionedBook> | undefined {
+  const outcome = finalOrderOutcome(intent, order);
+  if (outcome.kind !== 'filled' && outcome.kind !== 'partial') return undefined;
+  const read = deps.ledger.readBook(intent.strategyId, [outcome.fill.fillId]);
+  // Awaited by the fill's record; a way out before it (the intent found final, a failed move to
+  // SUBMITTED) leaves it unawaited, and its failure must not surface as an unhandled rejection.
+  read.catch(() => undefined);
+  return read;
 }
 
 /**
@@ -289,12 +338,13 @@ async function followPlaced(
   intent: Intent,
   placed: BrokerOrder,
   log: Logger,
-): Promise<BrokerOrder | { readonly final: IntentState }> {
+  book: Promise<VersionedBook> | undefined,
+): Promise<Submitted | { readonly final: IntentState }> {
   log.warn({ event: 'found-before-submit', brokerOrderId: placed.id }, 'order already placed: following it');
   const moved = await deps.intents.transition(intent.clientOrderId, intent.runId, 'NEW', 'SUBMITTED', {
     brokerOrderId: placed.id,
   });
-  return typeof moved === 'object' ? moved : placed;
+  return typeof moved === 'object' ? moved : { order: placed, ...(book ? { book } : {}) };
 }
 
 /** A request whose intent another delivery has made final: nothing is left to do. */
@@ -346,7 +396,8 @@ async function record(
   request: StrategyExecutionRequested,
   order: BrokerOrder,
   log: Logger,
-  knownOpen: boolean,
+  /** The intent is SUBMITTED by this call's own write (FinalOrder.knownOpen), and its book if read already. */
+  known?: { readonly knownOpen: true; readonly book: Promise<VersionedBook> | undefined },
 ): Promise<ExecutionResult> {
   const attribution = attributionOfRequest(request);
   const recorded = await recordFinalOrder(deps, {
@@ -354,7 +405,7 @@ async function record(
     order,
     strategyCapital: request.strategy_capital,
     ...(attribution ? { attribution } : {}),
-    ...(knownOpen ? { knownOpen } : {}),
+    ...(known ? { knownOpen: true, ...(known.book ? { book: known.book } : {}) } : {}),
   });
   if (recorded.kind === 'already-final') return { kind: 'already-final', state: recorded.state };
   const { outcome } = recorded;

@@ -16,7 +16,7 @@ import {
   OversellError,
 } from '@books/portfolio';
 import { legacyAttributionFields, type RequestContext, type StrategyExecutionRequested } from '@books/queue';
-import type { ExecutionLedger, Intent, IntentStore, TradeOutcome } from './ports';
+import type { ExecutionLedger, Intent, IntentStore, TradeOutcome, VersionedBook } from './ports';
 
 /**
  * How a broker's final order is recorded: the one rule for execution (after it waited for the
@@ -32,7 +32,8 @@ import type { ExecutionLedger, Intent, IntentStore, TradeOutcome } from './ports
  *   filled is `invalid`: recording it would book a position that is not there or lose one that is.
  * - `recordFinalOrder` writes that outcome in execution's one ledger transaction, carrying the
  *   strategy capital and (legacy trades) the attribution. A fill is folded into the book as last
- *   read; a book changed meanwhile (ConcurrencyError) is read again, up to RECORD_ATTEMPTS times.
+ *   read (by the first attempt: the read the caller hands over, when it has one); a book changed
+ *   meanwhile (ConcurrencyError) is read again, up to RECORD_ATTEMPTS times.
  *   An intent found final before the write, or a fill the book already holds because another
  *   writer recorded it, is `already-final`: never folded twice.
  */
@@ -147,6 +148,18 @@ export interface FinalOrder {
    * transaction's conditions (the intent's open state, the trade's absence).
    */
   readonly knownOpen?: boolean;
+  /**
+   * With `knownOpen` only: the intent's book as the caller already read it (or started to read
+   * it) after placing the order, which the first attempt folds the fill into instead of reading
+   * the book again. Like any read here it is optimistic: the fill's transaction is conditional on
+   * the book's version and the trade's absence, and a ConcurrencyError reads the book again.
+   * Contract for the caller: either the read was made with the fill's id (its `appliedFillIds`
+   * tell whether the book holds this fill), or it was made before the caller saw the intent open
+   * (its `knownOpen` write): a fill is recorded in the one transaction that makes its intent
+   * final, and a final intent never opens again, so a book read before the intent was seen open
+   * cannot hold the fill.
+   */
+  readonly book?: Promise<VersionedBook>;
 }
 
 /**
@@ -192,17 +205,18 @@ export async function recordFinalOrder(
 
 async function recordFill(
   deps: RecordFinalOrderDeps,
-  { intent, strategyCapital, attribution, knownOpen }: FinalOrder,
+  { intent, strategyCapital, attribution, knownOpen, book: readBefore }: FinalOrder,
   outcome: Extract<FinalOrderOutcome, { kind: 'filled' | 'partial' }>,
 ): Promise<FinalOrderRecord> {
   const { fill } = outcome;
   for (let attempt = 1; ; attempt++) {
     // Another writer (a redelivery sharing the symbol's lease, or recovery) may have recorded it:
     // its fill is then in the book, and folding it again would be a duplicate.
-    const state =
-      attempt === 1 && knownOpen ? undefined : await deps.intents.stateOf(intent.runId, intent.clientOrderId);
+    const known = attempt === 1 && knownOpen;
+    const state = known ? undefined : await deps.intents.stateOf(intent.runId, intent.clientOrderId);
     if (state && isFinal(state)) return { kind: 'already-final', state };
-    const { book, version } = await deps.ledger.readBook(intent.strategyId, [fill.fillId]);
+    const { book, version } = await ((known ? readBefore : undefined) ??
+      deps.ledger.readBook(intent.strategyId, [fill.fillId]));
     try {
       const written = await deps.ledger.recordOutcome({
         intent,

@@ -371,6 +371,75 @@ describe('recordFinalOrder', () => {
     expect(ledger.written[0]?.fill?.bookVersion).toBe(2);
   });
 
+  it('folds the fill into the book the caller read for an intent it knows open, reading neither the book nor the state', async () => {
+    const { intent, ledger, intents, deps } = world();
+    const stored = ledger.books.get(SID);
+    if (!stored) throw new Error('no book');
+    const recorded = await recordFinalOrder(deps, {
+      intent,
+      order: orderOf(intent, 'filled', '10'),
+      strategyCapital: CAPITAL,
+      knownOpen: true,
+      book: Promise.resolve(stored),
+    });
+    expect(recorded.kind).toBe('recorded');
+    expect(ledger.reads).toBe(0);
+    expect(ledger.written[0]?.fill?.bookVersion).toBe(1);
+    expect(intents.states.get(intent.clientOrderId)).toBe('FILLED');
+  });
+
+  it('reads the book again when the book the caller read changed before the write, and records the fill once', async () => {
+    const { intent, ledger, sleeps, deps } = world();
+    const stored = ledger.books.get(SID);
+    if (!stored) throw new Error('no book');
+    ledger.touch(SID); // another trade of the book lands after the caller's read
+    const recorded = await recordFinalOrder(deps, {
+      intent,
+      order: orderOf(intent, 'filled', '10'),
+      strategyCapital: CAPITAL,
+      knownOpen: true,
+      book: Promise.resolve(stored),
+    });
+    expect(recorded.kind).toBe('recorded');
+    expect(sleeps).toEqual([20]);
+    expect(ledger.reads).toBe(1);
+    expect(ledger.written).toHaveLength(1);
+    expect(ledger.written[0]?.fill?.bookVersion).toBe(2);
+  });
+
+  it('finds the fill already recorded when the book the caller read with its id holds it', async () => {
+    const { intent, intents, ledger, deps } = world();
+    const order = orderOf(intent, 'filled', '10');
+    const stored = ledger.books.get(SID);
+    if (!stored) throw new Error('no book');
+    // A twin recorded the fill before the caller's read (made with the fill's id).
+    intents.states.set(intent.clientOrderId, 'FILLED');
+    const recorded = await recordFinalOrder(deps, {
+      intent,
+      order,
+      strategyCapital: CAPITAL,
+      knownOpen: true,
+      book: Promise.resolve({ ...stored, book: { ...stored.book, appliedFillIds: new Set(['order-1']) } }),
+    });
+    expect(recorded).toEqual({ kind: 'already-final', state: 'FILLED' });
+    expect(ledger.written).toEqual([]);
+  });
+
+  it('reads the state and the book itself, ignoring a book handed over, for an intent not known open', async () => {
+    const { intent, intents, ledger, deps } = world();
+    intents.states.set(intent.clientOrderId, 'FILLED');
+    const stored = ledger.books.get(SID);
+    if (!stored) throw new Error('no book');
+    const recorded = await recordFinalOrder(deps, {
+      intent,
+      order: orderOf(intent, 'filled', '10'),
+      strategyCapital: CAPITAL,
+      book: Promise.resolve(stored),
+    });
+    expect(recorded).toEqual({ kind: 'already-final', state: 'FILLED' });
+    expect(ledger.written).toEqual([]);
+  });
+
   it('gives up with the ConcurrencyError after 8 attempts, pausing longer each time', async () => {
     const { intent, ledger, sleeps, deps } = world();
     ledger.afterRead = () => ledger.touch(SID);

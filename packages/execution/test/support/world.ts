@@ -6,6 +6,8 @@ import {
   staticPrices,
 } from '@books/broker';
 import {
+  ClientOrderId,
+  ConcurrencyError,
   createLogger,
   isFinal,
   ManualClock,
@@ -13,6 +15,7 @@ import {
   Price,
   Quantity,
   RunId,
+  type Side,
   type StrategyId,
   StrategyId as StrategyIdOf,
   Symbol,
@@ -20,16 +23,23 @@ import {
   Weight,
 } from '@books/core';
 import { type StoredPlan, StoredPlanSchema } from '@books/ledger-client';
-import { emptyBook, type PlannedTrade } from '@books/portfolio';
+import { applyFill, type Book, emptyBook, type PlannedTrade } from '@books/portfolio';
 import { executionRequestFor, type RequestContext } from '@books/queue';
 import type { ExecutionDeps } from '../../src/execute';
 import type { PlannedTradeRecord } from '../../src/planned-trade';
-import type { ClaimedIntent, Intent, IntentStore, SymbolLocks, TradeOutcome } from '../../src/ports';
+import type {
+  ClaimedIntent,
+  Intent,
+  IntentStore,
+  SymbolLocks,
+  TradeOutcome,
+  VersionedBook,
+} from '../../src/ports';
 
 export const runId = RunId('test-2024-10-01');
 export const strategyId = StrategyIdOf('momentum');
 export const SPY = Symbol('SPY');
-const trade: PlannedTrade = {
+const buy: PlannedTrade = {
   symbol: SPY,
   side: 'buy',
   qty: Quantity.parse('2'),
@@ -49,8 +59,8 @@ const context: RequestContext = {
   plannedAt: '2024-10-01T19:30:00.000Z',
 };
 
-/** The stored plan holding the one BUY (no SELLs), as the ledger would decode it. */
-function storedPlan(clientOrderId: string): StoredPlan {
+/** The stored plan holding the one trade (a BUY, or a SELL), as the ledger would decode it. */
+function storedPlan(trade: PlannedTrade, clientOrderId: string): StoredPlan {
   const money = (v: string) => v;
   return StoredPlanSchema.parse({
     runId,
@@ -71,39 +81,63 @@ function storedPlan(clientOrderId: string): StoredPlan {
       capital: money('40000'),
       explanation: 'held',
     },
-    sells: [],
-    buys: [
-      {
-        symbol: 'SPY',
-        side: 'buy',
-        qty: '2',
-        price: '100',
-        estimatedValue: '200',
-        currentValue: '0',
-        targetValue: '200',
-        reason: 'enter',
-        leg: 0,
-        clientOrderId,
-      },
-    ],
+    ...(trade.side === 'buy'
+      ? { sells: [], buys: [{ ...storedTrade(trade), clientOrderId }] }
+      : { sells: [{ ...storedTrade(trade), clientOrderId }], buys: [] }),
     suppressed: [],
     estimatedCashAfter: money('39800'),
   });
 }
 
+function storedTrade(trade: PlannedTrade) {
+  return {
+    symbol: trade.symbol,
+    side: trade.side,
+    qty: trade.qty.toString(),
+    price: trade.price.toString(),
+    estimatedValue: trade.estimatedValue.toString(),
+    currentValue: trade.currentValue.toString(),
+    targetValue: trade.targetValue.toString(),
+    reason: trade.reason,
+    leg: trade.leg,
+  };
+}
+
+/** The 2 SPY the book (and the account) hold before a SELL world's request: bought the day before. */
+const HELD = {
+  fillId: 'held-order',
+  orderId: 'held-order',
+  symbol: SPY,
+  side: 'buy' as const,
+  qty: Quantity.parse('2'),
+  price: Price.parse('90'),
+  fees: Money.ZERO,
+  at: '2024-09-30T19:30:00.000Z',
+};
+
 export interface WorldOptions {
+  /** The planned trade's side (default a BUY); a SELL's book holds the 2 SPY it sells. */
+  readonly side?: Side;
   /** Runs when the symbol's lease is taken, before the work under it. */
   readonly onLease?: () => void | Promise<void>;
   /** The intent as an earlier delivery left it (claimed, so the claim finds it). */
   readonly earlier?: Omit<Intent, 'clientOrderId' | 'runId' | 'strategyId' | 'symbol' | 'side' | 'qty'>;
+  /** Runs once the intent's move to SUBMITTED has applied, before it answers. */
+  readonly onSubmitted?: () => void | Promise<void>;
 }
 
 /**
- * One BUY of a stored plan through executeRequest, with in-memory ports and the simulated broker,
- * recording what each port was asked: the broker's calls by name, the intent state reads, and the
- * plan each BUY release was handed.
+ * One BUY (or SELL) of a stored plan through executeRequest, with in-memory ports and the
+ * simulated broker, recording what each port was asked: the broker's calls by name, the intent
+ * state reads, the plan each BUY release was handed, and the intent moves, book reads and
+ * outcome writes in the order they were made (`steps`). The ledger keeps the book at a version
+ * and writes an outcome as the ledger's one transaction does: not for an intent already final nor
+ * a fill already recorded (already-recorded), and only at the book's version (else
+ * ConcurrencyError).
  */
 export function world(options: WorldOptions = {}) {
+  const side = options.side ?? 'buy';
+  const trade: PlannedTrade = side === 'buy' ? buy : { ...buy, side, reason: 'exit' };
   const clock = new ManualClock('2024-10-01T19:30:00Z');
   const paper = new PaperBroker({
     store: new InMemoryPaperBrokerStore(),
@@ -138,13 +172,13 @@ export function world(options: WorldOptions = {}) {
     listActivities: (query) => paper.listActivities(query),
   };
   const message = executionRequestFor(trade, context);
-  const stored = storedPlan(message.client_order_id);
+  const stored = storedPlan(trade, message.client_order_id);
   const planned: PlannedTradeRecord = {
     runId,
     strategyId,
     clientOrderId: message.client_order_id,
     symbol: SPY,
-    side: 'buy',
+    side,
     leg: 0,
     qty: trade.qty,
     targetValue: trade.targetValue,
@@ -166,10 +200,12 @@ export function world(options: WorldOptions = {}) {
       runId,
       strategyId,
       symbol: SPY,
-      side: 'buy',
+      side,
       qty: trade.qty,
     });
   let stateReads = 0;
+  /** The intent moves, book reads and outcome writes, in the order they were made. */
+  const steps: string[] = [];
   /** The session, halt and claim requests, in the order they were made. */
   const asked: string[] = [];
   const store: IntentStore = {
@@ -190,11 +226,24 @@ export function world(options: WorldOptions = {}) {
       // As the ledger's store answers: the final state another delivery recorded, else a noop.
       if (i && i.state !== from && isFinal(i.state)) return { final: i.state };
       if (!i || i.state !== from) return 'noop';
+      steps.push(`move to ${to}`);
       intents.set(id, { ...i, state: to, ...patch });
+      if (to === 'SUBMITTED') await options.onSubmitted?.();
+      steps.push(`moved to ${to}`);
       return 'applied';
     },
   };
   const outcomes: TradeOutcome[] = [];
+  const funded: Book = { ...emptyBook(strategyId), cash: Money.parse('100000') };
+  let book: VersionedBook = { book: side === 'sell' ? applyFill(funded, HELD).book : funded, version: 1 };
+  /** The fills recorded (their trade items), by fill id. */
+  const recordedFills = new Set<string>([...(side === 'sell' ? [HELD.fillId] : [])]);
+  /** A book read's answer: the book as stored, knowing which of `fillIds` it has applied. */
+  const bookAsRead = (fillIds: readonly string[]): VersionedBook => ({
+    book: { ...book.book, appliedFillIds: new Set(fillIds.filter((f) => recordedFills.has(f))) },
+    version: book.version,
+  });
+  let failBookReads: Error | undefined;
   const locks: SymbolLocks = {
     async withSymbol(_symbol, _owner, work) {
       await options.onLease?.();
@@ -207,8 +256,22 @@ export function world(options: WorldOptions = {}) {
     broker,
     intents: store,
     ledger: {
-      readBook: async () => ({ book: emptyBook(strategyId), version: 0 }),
+      async readBook(_s, fillIds = []) {
+        steps.push(fillIds.length > 0 ? `read book with fill ${fillIds.join(', ')}` : 'read book');
+        if (failBookReads) throw failBookReads;
+        return bookAsRead(fillIds);
+      },
       async recordOutcome(o) {
+        const current = intents.get(o.intent.clientOrderId);
+        if (current && isFinal(current.state)) return 'already-recorded';
+        if (o.fill) {
+          if (recordedFills.has(o.fill.fill.fillId)) return 'already-recorded';
+          if (o.fill.bookVersion !== book.version)
+            throw new ConcurrencyError(`book ${strategyId} changed since version ${o.fill.bookVersion}`);
+          book = { book: o.fill.application.book, version: book.version + 1 };
+          recordedFills.add(o.fill.fill.fillId);
+        }
+        steps.push(`record ${o.finalState}${o.fill ? ` at version ${o.fill.bookVersion}` : ''}`);
         outcomes.push(o);
         intents.set(o.intent.clientOrderId, { ...o.intent, state: o.finalState });
         return 'recorded';
@@ -251,6 +314,17 @@ export function world(options: WorldOptions = {}) {
     intents,
     stateReads: () => stateReads,
     asked,
+    steps,
+    /** The book as stored now. */
+    book: () => bookAsRead([]),
+    /** Another trade of the book recorded meanwhile: its version moves on. */
+    touchBook: () => {
+      book = { ...book, version: book.version + 1 };
+    },
+    /** Every book read fails with `e` from now on (undefined: none does). */
+    failBookReads: (e: Error | undefined) => {
+      failBookReads = e;
+    },
     setHalt: (h: string | undefined) => {
       halt = h;
     },
@@ -259,8 +333,18 @@ export function world(options: WorldOptions = {}) {
       paper.placeOrder({
         clientOrderId: message.client_order_id,
         symbol: message.trade.symbol,
-        side: 'buy',
+        side,
         qty: message.trade.target_qty,
+        type: 'market',
+        timeInForce: 'day',
+      }),
+    /** The position a SELL world's book holds, bought at the broker (the account holds it too). */
+    holdAtBroker: () =>
+      paper.placeOrder({
+        clientOrderId: ClientOrderId('held-order'),
+        symbol: SPY,
+        side: 'buy',
+        qty: HELD.qty,
         type: 'market',
         timeInForce: 'day',
       }),
