@@ -20,6 +20,7 @@ import type {
   IntentStore,
   PlannedTrades,
   RunWindows,
+  SymbolLease,
   SymbolLocks,
   VersionedBook,
 } from './ports';
@@ -131,7 +132,7 @@ export async function executeRequest(
   }
 
   const open = intent;
-  const result = await deps.locks.withSymbol(open.symbol, open.clientOrderId, async () => {
+  const result = await deps.locks.withSymbol(open.symbol, open.clientOrderId, async (lease) => {
     // A NEW intent this call found (did not create) may have moved on while this call waited for
     // the lock: a concurrent delivery of the same message placed, filled and recorded it under the
     // lock. It is read again once the lock is held. One this call created is not (a read per order):
@@ -150,10 +151,11 @@ export async function executeRequest(
     const final = await awaitFinal(deps, submitted.order);
     // A NEW intent that submit() answered with an order is SUBMITTED by this call's own
     // conditional write (or was found so by it): its state is known, and not read again; nor is
-    // the book when submit() read it already (Submitted.book).
+    // the book when submit() read it already (Submitted.book). The outcome's transaction releases
+    // the symbol's lease.
     return state === 'NEW'
-      ? record(deps, open, request, final, log, { knownOpen: true, book: submitted.book })
-      : record(deps, open, request, final, log);
+      ? record(deps, open, request, final, log, lease, { knownOpen: true, book: submitted.book })
+      : record(deps, open, request, final, log, lease);
   });
   await afterRequest(deps, request, plan);
   return result;
@@ -396,6 +398,7 @@ async function record(
   request: StrategyExecutionRequested,
   order: BrokerOrder,
   log: Logger,
+  lease: SymbolLease,
   /** The intent is SUBMITTED by this call's own write (FinalOrder.knownOpen), and its book if read already. */
   known?: { readonly knownOpen: true; readonly book: Promise<VersionedBook> | undefined },
 ): Promise<ExecutionResult> {
@@ -406,6 +409,7 @@ async function record(
     strategyCapital: request.strategy_capital,
     ...(attribution ? { attribution } : {}),
     ...(known ? { knownOpen: true, ...(known.book ? { book: known.book } : {}) } : {}),
+    lease,
   });
   if (recorded.kind === 'already-final') return { kind: 'already-final', state: recorded.state };
   const { outcome } = recorded;

@@ -78,6 +78,12 @@ export interface TradeOutcome {
       readonly weights: Readonly<Record<string, Weight>>;
     };
   };
+  /**
+   * The symbol's lease the outcome's writer holds, released in the same transaction when it is
+   * still the owner's. A lease lost meanwhile (expired and taken over by another order) never
+   * stops the outcome: it is then written without the release (the lease is the other order's).
+   */
+  readonly releaseLease?: LeaseRef;
 }
 
 export interface ExecutionLedger {
@@ -90,21 +96,38 @@ export interface ExecutionLedger {
    * In ONE transaction: the trade item, the lot changes, the book's cash (conditional on the
    * version), the intent's final state (conditional on its current state) and the run's progress.
    * `already-recorded` when the trade or the intent's final state is already there; throws
-   * ConcurrencyError when the book changed since it was read.
+   * ConcurrencyError when the book changed since it was read. `recorded`: the outcome's
+   * `releaseLease` is released too (or was no longer the owner's); `already-recorded`: it is not.
    */
   recordOutcome(outcome: TradeOutcome): Promise<'recorded' | 'already-recorded'>;
+}
+
+/** A symbol's lease and the order that holds it. */
+export interface LeaseRef {
+  readonly symbol: Symbol;
+  readonly owner: ClientOrderId;
+}
+
+/** The lease `work` holds while it runs under withSymbol. */
+export interface SymbolLease extends LeaseRef {
+  /**
+   * The holder's last ledger write released the lease in its own transaction (or found it no
+   * longer the owner's): withSymbol does not release it again.
+   */
+  released(): void;
 }
 
 /** At most one open order per symbol across the whole account (both flows). */
 export interface SymbolLocks {
   /**
    * Runs `work` holding the symbol's lock; waits (at most `waitMs`, else the adapter's bound) while
-   * another order holds it.
+   * another order holds it. The lease is released when `work` ends, unless `work` released it
+   * already (SymbolLease.released).
    */
   withSymbol<T>(
     symbol: Symbol,
     owner: ClientOrderId,
-    work: () => Promise<T>,
+    work: (lease: SymbolLease) => Promise<T>,
     options?: { readonly waitMs?: number },
   ): Promise<T>;
 }

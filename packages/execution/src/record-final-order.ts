@@ -16,7 +16,15 @@ import {
   OversellError,
 } from '@books/portfolio';
 import { legacyAttributionFields, type RequestContext, type StrategyExecutionRequested } from '@books/queue';
-import type { ExecutionLedger, Intent, IntentStore, TradeOutcome, VersionedBook } from './ports';
+import type {
+  ExecutionLedger,
+  Intent,
+  IntentStore,
+  LeaseRef,
+  SymbolLease,
+  TradeOutcome,
+  VersionedBook,
+} from './ports';
 
 /**
  * How a broker's final order is recorded: the one rule for execution (after it waited for the
@@ -160,6 +168,12 @@ export interface FinalOrder {
    * cannot hold the fill.
    */
   readonly book?: Promise<VersionedBook>;
+  /**
+   * The symbol's lease the caller holds for the order: released by the outcome's own transaction
+   * (one write less), and marked released once that transaction is `recorded`. An outcome found
+   * already recorded, or an intent found final, leaves it to the caller's release.
+   */
+  readonly lease?: SymbolLease;
 }
 
 /**
@@ -194,7 +208,9 @@ export async function recordFinalOrder(
         intent,
         finalState: outcome.state,
         reason: outcome.reason,
+        ...releasing(input.lease),
       });
+      if (written === 'recorded') input.lease?.released();
       return { kind: written, outcome };
     }
     case 'filled':
@@ -203,9 +219,14 @@ export async function recordFinalOrder(
   }
 }
 
+/** The outcome's release of the caller's lease, when it holds one. */
+function releasing(lease: SymbolLease | undefined): { releaseLease?: LeaseRef } {
+  return lease ? { releaseLease: { symbol: lease.symbol, owner: lease.owner } } : {};
+}
+
 async function recordFill(
   deps: RecordFinalOrderDeps,
-  { intent, strategyCapital, attribution, knownOpen, book: readBefore }: FinalOrder,
+  { intent, strategyCapital, attribution, knownOpen, book: readBefore, lease }: FinalOrder,
   outcome: Extract<FinalOrderOutcome, { kind: 'filled' | 'partial' }>,
 ): Promise<FinalOrderRecord> {
   const { fill } = outcome;
@@ -228,7 +249,9 @@ async function recordFill(
           strategyCapital,
           ...(attribution ? { attribution } : {}),
         },
+        ...releasing(lease),
       });
+      if (written === 'recorded') lease?.released();
       return { kind: written, outcome };
     } catch (e) {
       if (

@@ -33,7 +33,7 @@ describe('a BUY the broker fills at once: its book is read while the intent move
       `read book with fill ${fill}`,
       'move to SUBMITTED',
       'moved to SUBMITTED',
-      'record FILLED at version 1',
+      'record FILLED at version 1 and release the lease',
     ]);
     expect(w.book().book.lots.map((l) => l.openQty.toString())).toEqual(['2']);
   });
@@ -48,7 +48,7 @@ describe('a BUY the broker fills at once: its book is read while the intent move
       'move to SUBMITTED',
       'moved to SUBMITTED',
       `read book with fill ${fill}`,
-      'record FILLED at version 2',
+      'record FILLED at version 2 and release the lease',
     ]);
     // The re-read asks the intent's state first: another writer may have recorded it meanwhile.
     expect(w.stateReads()).toBe(1);
@@ -69,6 +69,8 @@ describe('a BUY the broker fills at once: its book is read while the intent move
     const result = await executeRequest(w.deps, w.message);
     expect(result).toMatchObject({ state: 'FILLED' });
     expect(w.outcomes).toHaveLength(1);
+    // This call's outcome, found already recorded, did not release the lease: withSymbol does.
+    expect(w.steps.at(-1)).toBe('release the lease');
     expect(w.book().book.lots.map((l) => l.openQty.toString())).toEqual(['2']);
     expect(w.book().version).toBe(2);
   });
@@ -89,7 +91,7 @@ describe('a BUY the broker fills at once: its book is read while the intent move
       result = await executeRequest(w.deps, w.message);
     });
     expect(result).toEqual({ kind: 'already-final', state: 'FILLED' });
-    expect(w.steps).toEqual([`read book with fill ${await fillOf(w)}`]);
+    expect(w.steps).toEqual([`read book with fill ${await fillOf(w)}`, 'release the lease']);
     expect(unhandled).toEqual([]);
     expect(w.outcomes).toEqual([]);
   });
@@ -122,7 +124,7 @@ describe('a BUY the broker fills at once: its book is read while the intent move
       'move to SUBMITTED',
       'moved to SUBMITTED',
       `read book with fill ${fill}`,
-      'record FILLED at version 1',
+      'record FILLED at version 1 and release the lease',
     ]);
   });
 });
@@ -137,7 +139,7 @@ describe('a SELL folds its fill into the book its sell check read', () => {
       'read book',
       'move to SUBMITTED',
       'moved to SUBMITTED',
-      'record FILLED at version 1',
+      'record FILLED at version 1 and release the lease',
     ]);
     expect(w.book().book.lots).toEqual([]);
   });
@@ -153,7 +155,7 @@ describe('a SELL folds its fill into the book its sell check read', () => {
       'move to SUBMITTED',
       'moved to SUBMITTED',
       `read book with fill ${fill}`,
-      'record FILLED at version 2',
+      'record FILLED at version 2 and release the lease',
     ]);
     expect(w.outcomes).toHaveLength(1);
     expect(w.book().book.lots).toEqual([]);
@@ -187,7 +189,7 @@ describe('a SELL folds its fill into the book its sell check read', () => {
       'read book',
       'move to SUBMITTED',
       'moved to SUBMITTED',
-      'record FILLED at version 1',
+      'record FILLED at version 1 and release the lease',
     ]);
   });
 });

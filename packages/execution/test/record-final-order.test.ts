@@ -440,6 +440,40 @@ describe('recordFinalOrder', () => {
     expect(ledger.written).toEqual([]);
   });
 
+  it.each<[string, OrderStatus, string]>([
+    ['a fill', 'filled', '10'],
+    ['an order ended with nothing filled', 'expired', '0'],
+  ])(
+    'releases the caller’s lease in the transaction that records %s, and marks it released',
+    async (_name, status, filled) => {
+      const { intent, ledger, deps } = world();
+      let released = 0;
+      const lease = { symbol: SPY, owner: intent.clientOrderId, released: () => released++ };
+      const recorded = await recordFinalOrder(deps, {
+        intent,
+        order: orderOf(intent, status, filled),
+        strategyCapital: CAPITAL,
+        lease,
+      });
+      expect(recorded.kind).toBe('recorded');
+      expect(ledger.written[0]?.releaseLease).toEqual({ symbol: SPY, owner: intent.clientOrderId });
+      expect(released).toBe(1);
+    },
+  );
+
+  it('leaves the caller’s lease unreleased when the outcome is found already recorded or the intent final', async () => {
+    for (const found of ['REJECTED', 'FILLED'] as const) {
+      const { intent, intents, deps } = world();
+      intents.states.set(intent.clientOrderId, found);
+      let released = 0;
+      const lease = { symbol: SPY, owner: intent.clientOrderId, released: () => released++ };
+      const order = found === 'FILLED' ? orderOf(intent, 'filled', '10') : orderOf(intent, 'rejected', '0');
+      const recorded = await recordFinalOrder(deps, { intent, order, strategyCapital: CAPITAL, lease });
+      expect(recorded.kind).toBe(found === 'FILLED' ? 'already-final' : 'already-recorded');
+      expect(released).toBe(0);
+    }
+  });
+
   it('gives up with the ConcurrencyError after 8 attempts, pausing longer each time', async () => {
     const { intent, ledger, sleeps, deps } = world();
     ledger.afterRead = () => ledger.touch(SID);

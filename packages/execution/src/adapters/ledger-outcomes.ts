@@ -14,6 +14,7 @@ import {
 import type { LotChange } from '@books/portfolio';
 import type { ExecutionLedger, TradeOutcome, VersionedBook } from '../ports';
 import { tradeExecutedOf } from '../trade-event';
+import { leaseReleaseItem } from './ledger-symbol-locks';
 
 const OPEN_STATES = ['NEW', 'SUBMITTED', 'PARTIALLY_FILLED'] as const;
 
@@ -25,7 +26,9 @@ const OPEN_STATES = ['NEW', 'SUBMITTED', 'PARTIALLY_FILLED'] as const;
  * The legacy book's fills are recorded as legacy trades (`TRADE#{orderId}`, with the strategies'
  * attribution) and fold into the LEGACY book like any other book's. A fill's TradeExecuted event
  * goes to the run's outbox in the same transaction (after the trade item: its index must stay 1),
- * so a recorded fill always has its event waiting to be published.
+ * so a recorded fill always has its event waiting to be published. The writer's symbol lease, when
+ * given, is released in the same transaction (its last item); a lease no longer the writer's
+ * (expired and taken over) fails only that item, and the outcome is then written without it.
  */
 export class LedgerExecutionLedger implements ExecutionLedger {
   constructor(
@@ -105,15 +108,21 @@ export class LedgerExecutionLedger implements ExecutionLedger {
           createdAt: at,
         }),
       );
+    const lease = outcome.releaseLease && leaseReleaseItem(outcome.releaseLease);
     try {
-      await this.table.transact(items);
+      await this.table.transact(lease ? [...items, lease] : items);
       return 'recorded';
     } catch (e) {
+      if (!(e instanceof TransactionConditionError)) throw e;
       // Item 0 is the intent, item 1 the trade: either failing means an earlier attempt recorded
       // this outcome. Any other failure (the cash version) is a ConcurrencyError to retry.
       const recorded = (index: number) => index === 0 || (outcome.fill !== undefined && index === 1);
-      if (e instanceof TransactionConditionError && e.failures.some((f) => recorded(f.index))) {
-        return 'already-recorded';
+      if (e.failures.some((f) => recorded(f.index))) return 'already-recorded';
+      // Only the lease's condition failed: it is another order's now, and stays so; nothing was
+      // written, and the outcome is written alone (its own conditions still apply).
+      if (lease && e.failures.length > 0 && e.failures.every((f) => f.index === items.length)) {
+        const { releaseLease: _lost, ...alone } = outcome;
+        return this.recordOutcome(alone);
       }
       throw e;
     }

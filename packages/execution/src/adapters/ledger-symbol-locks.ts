@@ -5,12 +5,30 @@ import {
   encodeSymbolLock,
   keys,
   type LedgerTable,
+  type TransactItem,
   TransactionConditionError,
 } from '@books/ledger-client';
 import { FillPending } from '../fill-pending';
-import type { SymbolLocks } from '../ports';
+import type { LeaseRef, SymbolLease, SymbolLocks } from '../ports';
 
 const RELEASE_ATTEMPTS = 4;
+
+/**
+ * The release of a symbol's lease as a transaction item: its deletion, only while `owner` holds
+ * it (its condition fails once the lease was taken over).
+ */
+export function leaseReleaseItem({ symbol, owner }: LeaseRef): TransactItem {
+  return {
+    kind: 'delete',
+    label: `lock ${symbol}`,
+    key: keys.symbolLock(symbol),
+    condition: {
+      expression: '#owner = :owner',
+      names: { '#owner': 'owner' },
+      values: { ':owner': { S: owner } },
+    },
+  };
+}
 
 /** Whether the broker holds the order of `clientOrderId` and it is no longer open. */
 export async function orderDone(
@@ -66,23 +84,26 @@ export class LedgerSymbolLocks implements SymbolLocks {
   async withSymbol<T>(
     symbol: Symbol,
     owner: ClientOrderId,
-    work: () => Promise<T>,
+    work: (lease: SymbolLease) => Promise<T>,
     options: { readonly waitMs?: number } = {},
   ): Promise<T> {
     await this.acquire(symbol, owner, options.waitMs ?? this.options.waitMs ?? 30_000);
     let keep = false;
+    let released = false;
     try {
-      return await work();
+      return await work({
+        symbol,
+        owner,
+        released: () => {
+          released = true;
+        },
+      });
     } catch (e) {
       keep = e instanceof FillPending;
       throw e;
     } finally {
-      if (!keep) await this.release(symbol, owner);
+      if (!keep && !released) await this.release(symbol, owner);
     }
-  }
-
-  private key(symbol: Symbol) {
-    return keys.symbolLock(symbol);
   }
 
   private async acquire(symbol: Symbol, owner: ClientOrderId, waitMs: number): Promise<void> {
@@ -127,18 +148,7 @@ export class LedgerSymbolLocks implements SymbolLocks {
   private async release(symbol: Symbol, owner: ClientOrderId): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.table.transact([
-          {
-            kind: 'delete',
-            label: `lock ${symbol}`,
-            key: this.key(symbol),
-            condition: {
-              expression: '#owner = :owner',
-              names: { '#owner': 'owner' },
-              values: { ':owner': { S: owner } },
-            },
-          },
-        ]);
+        await this.table.transact([leaseReleaseItem({ symbol, owner })]);
         return;
       } catch (e) {
         // Someone took over an expired lease: it is theirs now.

@@ -129,8 +129,8 @@ export interface WorldOptions {
 /**
  * One BUY (or SELL) of a stored plan through executeRequest, with in-memory ports and the
  * simulated broker, recording what each port was asked: the broker's calls by name, the intent
- * state reads, the plan each BUY release was handed, and the intent moves, book reads and
- * outcome writes in the order they were made (`steps`). The ledger keeps the book at a version
+ * state reads, the plan each BUY release was handed, and the intent moves, book reads, outcome
+ * writes and lease releases in the order they were made (`steps`). The ledger keeps the book at a version
  * and writes an outcome as the ledger's one transaction does: not for an intent already final nor
  * a fill already recorded (already-recorded), and only at the book's version (else
  * ConcurrencyError).
@@ -245,9 +245,20 @@ export function world(options: WorldOptions = {}) {
   });
   let failBookReads: Error | undefined;
   const locks: SymbolLocks = {
-    async withSymbol(_symbol, _owner, work) {
+    async withSymbol(symbol, owner, work) {
       await options.onLease?.();
-      return work();
+      let released = false;
+      try {
+        return await work({
+          symbol,
+          owner,
+          released: () => {
+            released = true;
+          },
+        });
+      } finally {
+        if (!released) steps.push('release the lease');
+      }
     },
   };
   const releases: { runId: RunId; strategyId: StrategyId; plan: StoredPlan | undefined }[] = [];
@@ -271,7 +282,8 @@ export function world(options: WorldOptions = {}) {
           book = { book: o.fill.application.book, version: book.version + 1 };
           recordedFills.add(o.fill.fill.fillId);
         }
-        steps.push(`record ${o.finalState}${o.fill ? ` at version ${o.fill.bookVersion}` : ''}`);
+        const at = o.fill ? ` at version ${o.fill.bookVersion}` : '';
+        steps.push(`record ${o.finalState}${at}${o.releaseLease ? ' and release the lease' : ''}`);
         outcomes.push(o);
         intents.set(o.intent.clientOrderId, { ...o.intent, state: o.finalState });
         return 'recorded';
