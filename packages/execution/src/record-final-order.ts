@@ -158,8 +158,7 @@ export interface FinalOrder {
   readonly knownOpen?: boolean;
   /**
    * With `knownOpen` only: the intent's book as the caller already read it (or started to read
-   * it) after placing the order, which the first attempt folds the fill into instead of reading
-   * the book again. Like any read here it is optimistic: the fill's transaction is conditional on
+   * it), which the first attempt folds the fill into instead of reading the book again. Like any read here it is optimistic: the fill's transaction is conditional on
    * the book's version and the trade's absence, and a ConcurrencyError reads the book again.
    * Contract for the caller: either the read was made with the fill's id (its `appliedFillIds`
    * tell whether the book holds this fill), or it was made before the caller saw the intent open
