@@ -1,11 +1,14 @@
+import { deferredSchema } from '@books/core';
 import * as z from 'zod';
 
 export const ALPACA_PAPER_URL = 'https://paper-api.alpaca.markets';
 export const ALPACA_LIVE_URL = 'https://api.alpaca.markets';
 export const ALPACA_DATA_URL = 'https://data.alpaca.markets';
 
-/** A base URL without a trailing slash. */
-export const BaseUrlSchema = z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, ''));
+/** A base URL without a trailing slash; built at its first parse (deferredSchema). */
+export const BaseUrlSchema = deferredSchema(() =>
+  z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, '')),
+);
 
 /**
  * Feeds of `GET /v2/stocks/trades/latest` the project may use, by what the account's market-data

@@ -4,7 +4,7 @@ import type {
   GetParameterCommandInput,
   GetParameterCommandOutput,
 } from '@aws-sdk/client-ssm';
-import { registerSecret } from '@books/core';
+import { deferredSchema, registerSecret } from '@books/core';
 import * as z from 'zod';
 import { AlpacaKeysUnavailable } from './errors';
 
@@ -116,13 +116,18 @@ export function ssmKeyProvider(
   };
 }
 
-/** Where the keys come from: SSM SecureString parameters under a prefix (deployed), or the environment (local). */
-export const KeySourceSchema = z
-  .discriminatedUnion('source', [
-    z.strictObject({ source: z.literal('env') }),
-    z.strictObject({ source: z.literal('ssm'), prefix: z.string().regex(/^\/[\w./-]*[^/]$/) }),
-  ])
-  .default({ source: 'env' });
+/**
+ * Where the keys come from: SSM SecureString parameters under a prefix (deployed), or the
+ * environment (local). Built at its first parse (deferredSchema).
+ */
+export const KeySourceSchema = deferredSchema(() =>
+  z
+    .discriminatedUnion('source', [
+      z.strictObject({ source: z.literal('env') }),
+      z.strictObject({ source: z.literal('ssm'), prefix: z.string().regex(/^\/[\w./-]*[^/]$/) }),
+    ])
+    .default({ source: 'env' }),
+);
 export type KeySource = z.output<typeof KeySourceSchema>;
 
 /** The key source of a function: SSM under `prefix` when one is set (validated), else the environment. */

@@ -1,5 +1,7 @@
 import { fromAlpacaSymbol, JsonNumber, type JsonValue } from '@books/alpaca';
 import {
+  deferredSchema,
+  lazySchema,
   Money,
   Price,
   parseDecimal,
@@ -145,45 +147,51 @@ export interface ListActivitiesQuery {
   readonly types?: readonly string[];
 }
 
-const text = z.string();
-const decimalText = z.union([z.string(), z.instanceof(JsonNumber)]).transform((v, ctx) => {
-  const t = typeof v === 'string' ? v : v.toDecimalString();
-  try {
-    parseDecimal(t);
-    return t;
-  } catch {
-    ctx.addIssue({ code: 'custom', message: `expected a decimal, got ${JSON.stringify(t)}` });
-    return z.NEVER;
-  }
-});
-const symbol = text.pipe(SymbolSchema).transform(fromAlpacaSymbol);
-
 /** The fields every row must have to be an activity at all (else the listing is malformed). */
-export const ActivityEnvelope = z.object({
-  id: z.string().min(1),
-  activity_type: z.string().min(1),
-});
+export const ActivityEnvelope = deferredSchema(() =>
+  z.object({
+    id: z.string().min(1),
+    activity_type: z.string().min(1),
+  }),
+);
 
-/** The NonTradeActivities fields we read; unknown fields are ignored. */
-const RowFields = z.object({
-  id: z.string().min(1),
-  activity_type: z.string().min(1),
-  activity_sub_type: text.nullish(),
-  date: text.transform((v) => v.slice(0, 10)).pipe(TradingDateSchema),
-  created_at: text.nullish(),
-  status: z.enum(ACTIVITY_STATUSES).optional(),
-  group_id: text.nullish(),
-  symbol: symbol.nullish(),
-  qty: decimalText.nullish(),
-  net_amount: decimalText.nullish(),
-  per_share_amount: decimalText.nullish(),
-  description: text.nullish(),
+/**
+ * The NonTradeActivities fields we read; unknown fields are ignored. Built at the first row read
+ * (lazySchema), as the envelope: most functions load this module and never read an activity.
+ */
+const RowFields = lazySchema(() => {
+  const text = z.string();
+  const decimalText = z.union([z.string(), z.instanceof(JsonNumber)]).transform((v, ctx) => {
+    const t = typeof v === 'string' ? v : v.toDecimalString();
+    try {
+      parseDecimal(t);
+      return t;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: `expected a decimal, got ${JSON.stringify(t)}` });
+      return z.NEVER;
+    }
+  });
+  const symbol = text.pipe(SymbolSchema).transform(fromAlpacaSymbol);
+  return z.object({
+    id: z.string().min(1),
+    activity_type: z.string().min(1),
+    activity_sub_type: text.nullish(),
+    date: text.transform((v) => v.slice(0, 10)).pipe(TradingDateSchema),
+    created_at: text.nullish(),
+    status: z.enum(ACTIVITY_STATUSES).optional(),
+    group_id: text.nullish(),
+    symbol: symbol.nullish(),
+    qty: decimalText.nullish(),
+    net_amount: decimalText.nullish(),
+    per_share_amount: decimalText.nullish(),
+    description: text.nullish(),
+  });
 });
 
 /** Reads one row. `raw` must already satisfy ActivityEnvelope (id and activity_type). */
 export function toActivity(raw: RawActivityRow): NonTradeActivity {
   const envelope = ActivityEnvelope.parse(raw);
-  const parsed = RowFields.safeParse(raw);
+  const parsed = RowFields().safeParse(raw);
   if (!parsed.success) {
     return {
       kind: 'unsupported',

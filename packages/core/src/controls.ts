@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { type StrategyId, StrategyIdSchema } from './ids';
+import { deferredSchema } from './lazy';
 import { InstantSchema } from './schemas';
 
 /**
@@ -22,27 +23,36 @@ import { InstantSchema } from './schemas';
  * Halted: the coordinator plans nothing and execution sends no queued intent to the broker (read
  * again under the symbol's lease, just before the order is placed); orders already at the broker
  * are followed to the end.
+ *
+ * The schemas are built at their first parse (deferredSchema): a function reads the controls once
+ * per invocation at most, and several functions never.
  */
 export const BOOK_CONTROL_STATES = ['paused', 'liquidate'] as const;
 export type BookControlState = (typeof BOOK_CONTROL_STATES)[number];
 
 /** Who set a control, when (ISO instant) and why: every control carries its reason. */
-export const ControlNoteSchema = z.strictObject({
-  by: z.string().min(1),
-  at: InstantSchema,
-  reason: z.string().min(1, 'a control needs a reason'),
-});
+export const ControlNoteSchema = deferredSchema(() =>
+  z.strictObject({
+    by: z.string().min(1),
+    at: InstantSchema,
+    reason: z.string().min(1, 'a control needs a reason'),
+  }),
+);
 export type ControlNote = z.output<typeof ControlNoteSchema>;
 
 /** A book's control; `id` names the request (a liquidation is done once per request id). */
-export const BookControlSchema = ControlNoteSchema.extend({
-  state: z.enum(BOOK_CONTROL_STATES),
-  id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a control id is 1-64 letters, digits, _ or -'),
-});
+export const BookControlSchema = deferredSchema(() =>
+  ControlNoteSchema.unwrap().extend({
+    state: z.enum(BOOK_CONTROL_STATES),
+    id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a control id is 1-64 letters, digits, _ or -'),
+  }),
+);
 export type BookControl = z.output<typeof BookControlSchema>;
 
 /** The account's halt, when set. */
-export const AccountHaltSchema = ControlNoteSchema.extend({ state: z.literal('halted') });
+export const AccountHaltSchema = deferredSchema(() =>
+  ControlNoteSchema.unwrap().extend({ state: z.literal('halted') }),
+);
 export type AccountHalt = z.output<typeof AccountHaltSchema>;
 
 /** The controls in force on a stage. */
@@ -54,10 +64,12 @@ export interface Controls {
 export const NO_CONTROLS: Controls = { books: new Map() };
 
 /** The controls as one JSON document (the embedded stage's file; `books status --json`). */
-export const ControlsDocumentSchema = z.strictObject({
-  halt: AccountHaltSchema.optional(),
-  books: z.record(StrategyIdSchema, BookControlSchema).default({}),
-});
+export const ControlsDocumentSchema = deferredSchema(() =>
+  z.strictObject({
+    halt: AccountHaltSchema.unwrap().optional(),
+    books: z.record(StrategyIdSchema, BookControlSchema.unwrap()).default({}),
+  }),
+);
 export type ControlsDocument = z.input<typeof ControlsDocumentSchema>;
 
 export function controlsOfDocument(doc: z.output<typeof ControlsDocumentSchema>): Controls {

@@ -1,4 +1,11 @@
-import { Decimal, SymbolSchema, type TradingDate, TradingDateSchema } from '@books/core';
+import {
+  Decimal,
+  deferredSchema,
+  lazySchema,
+  SymbolSchema,
+  type TradingDate,
+  TradingDateSchema,
+} from '@books/core';
 import * as z from 'zod';
 import { type Bar, BarFileError, type BarStore } from './bar-store';
 
@@ -16,39 +23,53 @@ import { type Bar, BarFileError, type BarStore } from './bar-store';
  */
 export const CORPORATE_ACTIONS_FILE = 'corporate-actions.json';
 
-const decimal = z
-  .string()
-  .regex(/^\d+(\.\d+)?$/, 'expected a non-negative decimal string')
-  .refine((v) => new Decimal(v).gt(0), 'must be positive');
+/**
+ * The file's schemas, built at their first parse (deferredSchema, lazySchema): every function's
+ * bundle holds this module, and only a simulated broker or a bar store reading the file parses it.
+ */
+const decimal = lazySchema(() =>
+  z
+    .string()
+    .regex(/^\d+(\.\d+)?$/, 'expected a non-negative decimal string')
+    .refine((v) => new Decimal(v).gt(0), 'must be positive'),
+);
 const date = TradingDateSchema;
 const symbol = SymbolSchema;
 
-export const DividendActionSchema = z.strictObject({
-  symbol,
-  exDate: date,
-  recordDate: date,
-  payDate: date,
-  amountPerShare: decimal,
-});
-export const SplitActionSchema = z.strictObject({
-  symbol,
-  exDate: date,
-  /** Old shares … */
-  from: decimal,
-  /** … become this many new shares. */
-  to: decimal,
-});
-export const CashEventSchema = z.strictObject({
-  date,
-  type: z.enum(['deposit', 'withdrawal']),
-  amount: decimal,
-});
+export const DividendActionSchema = deferredSchema(() =>
+  z.strictObject({
+    symbol,
+    exDate: date,
+    recordDate: date,
+    payDate: date,
+    amountPerShare: decimal(),
+  }),
+);
+export const SplitActionSchema = deferredSchema(() =>
+  z.strictObject({
+    symbol,
+    exDate: date,
+    /** Old shares … */
+    from: decimal(),
+    /** … become this many new shares. */
+    to: decimal(),
+  }),
+);
+export const CashEventSchema = deferredSchema(() =>
+  z.strictObject({
+    date,
+    type: z.enum(['deposit', 'withdrawal']),
+    amount: decimal(),
+  }),
+);
 
-export const CorporateActionsSchema = z.strictObject({
-  dividends: z.array(DividendActionSchema).default([]),
-  splits: z.array(SplitActionSchema).default([]),
-  cash: z.array(CashEventSchema).default([]),
-});
+export const CorporateActionsSchema = deferredSchema(() =>
+  z.strictObject({
+    dividends: z.array(DividendActionSchema.unwrap()).default([]),
+    splits: z.array(SplitActionSchema.unwrap()).default([]),
+    cash: z.array(CashEventSchema.unwrap()).default([]),
+  }),
+);
 
 export type DividendAction = z.output<typeof DividendActionSchema>;
 export type SplitAction = z.output<typeof SplitActionSchema>;

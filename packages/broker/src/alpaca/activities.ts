@@ -1,4 +1,5 @@
 import type { JsonValue } from '@books/alpaca';
+import { lazySchema } from '@books/core';
 import * as z from 'zod';
 import {
   ActivityEnvelope,
@@ -20,9 +21,11 @@ const ENDPOINT = 'GET /v2/account/activities';
 /** One page's GET: the response body read losslessly (the adapter's transport and error mapping). */
 export type GetActivitiesPage = (pathAndQuery: string) => Promise<JsonValue | undefined>;
 
-const Rows = z.array(
-  z.custom<JsonValue>(() => true),
-  { error: 'expected an array of activities' },
+const Rows = lazySchema(() =>
+  z.array(
+    z.custom<JsonValue>(() => true),
+    { error: 'expected an array of activities' },
+  ),
 );
 
 /**
@@ -46,7 +49,7 @@ export async function listAlpacaActivities(
     if (query.after !== undefined)
       params.set('after', typeof query.after === 'string' ? query.after : query.after.toISOString());
     if (token !== undefined) params.set('page_token', token);
-    const rows = parsePayload(Rows, await getPage(`/v2/account/activities?${params}`), ENDPOINT);
+    const rows = parsePayload(Rows(), await getPage(`/v2/account/activities?${params}`), ENDPOINT);
     rows.forEach((row, i) => {
       const raw = rawRowOf(row);
       const envelope = ActivityEnvelope.safeParse(raw);

@@ -28,8 +28,12 @@ function specSchema(file: string, name: string): z.infer<typeof Schema> {
   return Schema.parse(doc.components.schemas[name]);
 }
 
-/** The object schema inside a payload (OrderPayload is an object piped into a transform). */
+/**
+ * The object schema inside a payload: a payload is built at its first use (a `z.lazy`), and
+ * OrderPayload is an object piped into a transform.
+ */
 function shapeOf(schema: z.ZodType): Record<string, z.ZodType> {
+  if (schema instanceof z.ZodLazy) return shapeOf(schema.unwrap() as z.ZodType);
   if (schema instanceof z.ZodObject) return schema.shape;
   if (schema instanceof z.ZodPipe) return shapeOf(schema.in as z.ZodType);
   throw new Error('not an object payload');
