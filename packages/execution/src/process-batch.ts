@@ -27,9 +27,10 @@ export interface BatchDeps {
   readonly limits: ExecutionLimits;
   /**
    * Asked once per run of the batch, after the batch's last request: requests the run's
-   * reconciliation once every trade of it is final. Absent, none is asked.
+   * reconciliation once every trade of it is final. Absent, none is asked. `begin` starts reading
+   * the run (RunCompletion.begin); its `requestIfComplete` decides on that read.
    */
-  readonly completion?: { requestIfComplete(runId: RunId): Promise<unknown> };
+  readonly completion?: { begin(runId: RunId): { requestIfComplete(): Promise<unknown> } };
 }
 
 /** A record not started: the invocation's remaining time cannot cover its worst case. */
@@ -120,8 +121,9 @@ export async function processRecords(
 }
 
 /**
- * Publishes each run's pending events and asks its completion, once per run, in the batch's order;
- * a failure rejects that run's executed records.
+ * Publishes each run's pending events and asks its completion, once per run, in the batch's order
+ * (the completion's read of the run sent beside the publication); a failure rejects that run's
+ * executed records.
  */
 async function finishRuns(
   deps: BatchDeps,
@@ -130,8 +132,12 @@ async function finishRuns(
 ): Promise<void> {
   for (const runId of new Set(executed.values())) {
     try {
+      // The completion's read of the run goes out beside the publication of its outbox: neither
+      // changes what the other reads, and the completion acts (its marker, the request) only
+      // after the publication.
+      const completion = deps.completion?.begin(runId);
       await deps.execution.events?.drain(runId);
-      await deps.completion?.requestIfComplete(runId);
+      await completion?.requestIfComplete();
     } catch (e) {
       const failed = [...executed].filter(([, r]) => r === runId).map(([index]) => index);
       deps.logger.warn(

@@ -37,15 +37,21 @@ describe('a batch finishes each of its runs once, after its last request', () =>
     const asked: string[] = [];
     const { deps, records } = batch(
       {
-        requestIfComplete: async (r) => {
-          asked.push(`completion ${r}`);
+        begin: (r) => {
+          asked.push(`read ${r}`);
+          return {
+            requestIfComplete: async () => {
+              asked.push(`completion ${r}`);
+            },
+          };
         },
       },
       asked,
     );
     const results = await processRecords(records, deps, context);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled']);
-    expect(asked).toEqual([`drain ${runId}`, `completion ${runId}`]);
+    // The completion's read goes out beside the publication; its decision comes after it.
+    expect(asked).toEqual([`read ${runId}`, `drain ${runId}`, `completion ${runId}`]);
   });
 
   it('fails the executed records of a run whose events could not be published, so their redeliveries publish again', async () => {
@@ -68,9 +74,11 @@ describe('a batch finishes each of its runs once, after its last request', () =>
   it('fails the executed records of a run whose completion failed, so their redeliveries ask again; a poison record stays done', async () => {
     const { deps, records } = batch(
       {
-        requestIfComplete: async () => {
-          throw new Error('reconciler unavailable');
-        },
+        begin: () => ({
+          requestIfComplete: async () => {
+            throw new Error('reconciler unavailable');
+          },
+        }),
       },
       [],
     );

@@ -197,7 +197,25 @@ export class RunCompletion {
   ) {}
 
   async requestIfComplete(runId: RunId): Promise<CompletionResult> {
-    const run = await this.deps.store.snapshot(runId);
+    return this.begin(runId).requestIfComplete();
+  }
+
+  /**
+   * Starts reading the run now, and decides on that read when asked: a caller with other work to
+   * do first (execution publishing its batch's outbox, which changes nothing the read reads) sends
+   * the read beside it instead of after it. The read must start after every write whose outcome
+   * the decision is to see (the caller's last trade recorded); the decision's own steps (the
+   * marker, the request, RunCompleted) all come after `requestIfComplete()` is called.
+   */
+  begin(runId: RunId): { requestIfComplete(): Promise<CompletionResult> } {
+    const read = this.deps.store.snapshot(runId);
+    // Awaited by the decision; a caller that fails first never asks for it.
+    read.catch(() => undefined);
+    return { requestIfComplete: () => this.decide(runId, read) };
+  }
+
+  private async decide(runId: RunId, read: Promise<RunSnapshot | undefined>): Promise<CompletionResult> {
+    const run = await read;
     if (!run) return 'no-run';
     if (run.reconcileRequested) return 'already-requested';
     const completion = runCompletion(run);

@@ -237,6 +237,38 @@ describe('RunCompletion', () => {
     expect(st.calls).toEqual(['mark', 'clear', 'mark']);
   });
 
+  it('begun, reads the run at once and decides on that read only when asked; a failed read fails the decision', async () => {
+    const st = store(run());
+    const reads: string[] = [];
+    const counted: RunCompletionStore = {
+      ...st.s,
+      snapshot: async (id) => {
+        reads.push(id);
+        return st.s.snapshot(id);
+      },
+    };
+    const { r, requests } = requester();
+    const begun = new RunCompletion({ store: counted, reconciliation: r, clock, logger }).begin(RUN);
+    expect(reads).toEqual([RUN]);
+    expect(st.calls).toEqual([]);
+    expect(requests).toEqual([]);
+    expect(await begun.requestIfComplete()).toBe('requested');
+    expect(st.calls).toEqual(['mark']);
+    expect(reads).toEqual([RUN]);
+
+    const unreadable: RunCompletionStore = {
+      ...st.s,
+      snapshot: async () => {
+        throw new Error('table unavailable');
+      },
+    };
+    const failed = new RunCompletion({ store: unreadable, reconciliation: r, clock, logger }).begin(RUN);
+    // Nothing surfaces until the decision is asked for (a caller that fails first never asks).
+    await new Promise((resolve) => setImmediate(resolve));
+    await expect(failed.requestIfComplete()).rejects.toThrow('table unavailable');
+    expect(requests).toHaveLength(1);
+  });
+
   describe('with events', () => {
     function events(bus: { publish: InProcessEventBus['publish'] }, order: string[]) {
       return {
