@@ -74,7 +74,7 @@ describe('the simulated broker of a function', () => {
     for (const TableName of tables) await testDynamo().send(new DeleteTableCommand({ TableName }));
   });
 
-  it('is built without a call or a read of the bars: its table is checked by its first request, and the bars read as its requests need them', async () => {
+  it('is built without a call or a read of the bars: its first request finds its table missing and creates it, and the bars are read as its requests need them', async () => {
     const calls: AwsCall[] = [];
     installAwsCallRecorder({ record: (call) => calls.push(call) });
     const env = simulatedStage(dir);
@@ -90,9 +90,10 @@ describe('the simulated broker of a function', () => {
     expect(reads).toEqual([]);
     const operations = () => calls.map((c) => c.operation);
 
-    // An account read needs no bars (no position yet): the table is checked first.
+    // An account read needs no bars (no position yet): it goes out at once, finds no table, and is
+    // sent again once the table is made.
     expect((await services.broker.getAccount()).cash.toString()).toBe('10000');
-    expect(operations().slice(0, 2)).toEqual(['DescribeTable', 'CreateTable']);
+    expect(operations().slice(0, 2)).toEqual(['GetItem', 'CreateTable']);
     expect(reads).toEqual([]);
 
     // An order reads the calendar (the listing first), then its asset and price.
@@ -106,7 +107,7 @@ describe('the simulated broker of a function', () => {
       qty: Quantity.parse('1'),
     });
     expect(order.status).toBe('filled');
-    expect(operations()).not.toContain('DescribeTable');
+    expect(operations()).toEqual(['GetItem', 'TransactWriteItems']);
     expect(reads).toEqual(['symbols', 'calendar', 'bars SPY', 'bars SPY']);
     // Read once: the clock needs no read again.
     expect((await services.broker.getClock()).isOpen).toBe(true);
