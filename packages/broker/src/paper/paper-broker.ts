@@ -15,7 +15,7 @@ import {
 } from '@books/core';
 import { type ListActivitiesQuery, matchesQuery, type NonTradeActivity, toActivity } from '../activities';
 import {
-  calendarDay,
+  calendarDayOnDemand,
   clockFromSortedCalendar,
   firstOpenSessionIndex,
   sessionAtSorted,
@@ -106,9 +106,16 @@ export const DEFAULT_MARKET_BUY_BUFFER = '0.03';
  * lost race is re-evaluated from fresh state, so processes sharing a store never double-fill or
  * double-spend.
  */
-/** Sessions of the days given, in time order. */
+/**
+ * Sessions of the days given, in time order: by date, then opening time (New York wall clock, in
+ * the order of the instants), so that sorting converts no day's instants.
+ */
 function daysOf(specs: readonly TradingDaySpec[], build: (d: TradingDaySpec) => CalendarDay): CalendarDay[] {
-  return specs.map(build).sort((a, b) => a.openAt.getTime() - b.openAt.getTime());
+  return specs.map(build).sort((a, b) => compareText(a.date, b.date) || compareText(a.open, b.open));
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 export class PaperBroker implements Broker {
@@ -158,20 +165,21 @@ export class PaperBroker implements Broker {
 
   /**
    * Every day of the calendar as a session, in time order: built when first needed (a clock, an
-   * order), not when made, since each day's instants cost two time-zone conversions.
+   * order), not when made. A day's instants cost two time-zone conversions, made when first read
+   * (a clock or a settlement searches the days, reading a few days' instants).
    */
   private days(specs: readonly TradingDaySpec[]): CalendarDay[] {
     this.sortedDays ??= daysOf(specs, (d) => this.dayOf(d));
     return this.sortedDays;
   }
 
-  /** Each day of the calendar built once (two time-zone conversions), by its spec. */
+  /** Each day of the calendar built once (its instants converted when first read), by its spec. */
   private readonly builtDays = new Map<string, CalendarDay>();
   private dayOf(spec: TradingDaySpec): CalendarDay {
     const key = `${spec.date} ${spec.open} ${spec.close}`;
     let day = this.builtDays.get(key);
     if (!day) {
-      day = calendarDay(spec.date, spec.open, spec.close);
+      day = calendarDayOnDemand(spec.date, spec.open, spec.close);
       this.builtDays.set(key, day);
     }
     return day;
@@ -179,8 +187,8 @@ export class PaperBroker implements Broker {
 
   /**
    * The session `now` falls in. Until the whole calendar is built for another reason, only the day
-   * of `now`'s New York date is: a session lies within its own date, and each day built costs two
-   * time-zone conversions (an order on a cold start would otherwise build every day of the bars).
+   * of `now`'s New York date is, and only its instants are converted: a session lies within its own
+   * date (an order on a cold start would otherwise build and search every day of the bars).
    */
   private sessionAt(specs: readonly TradingDaySpec[], now: Date): CalendarDay | undefined {
     if (this.sortedDays) return sessionAtSorted(this.sortedDays, now);

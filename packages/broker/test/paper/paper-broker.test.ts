@@ -1,6 +1,8 @@
 import { ManualClock, Money, TradingDate } from '@books/core';
 import {
   BrokerUnavailable,
+  calendarDay,
+  clockFromCalendar,
   InMemoryPaperBrokerStore,
   InsufficientBuyingPower,
   PaperBroker,
@@ -285,6 +287,49 @@ describe('paper broker calendar', () => {
     expect(early).toEqual(await sorted.getCalendar(from, to));
     expect(early.map((d) => d.date)).toEqual([...early.map((d) => d.date)].sort());
     expect(early.length).toBeGreaterThan(1);
+  });
+
+  it('serves its days as calendarDay makes them, and the clock a scan of every day gives, across summer time changes', async () => {
+    const specs = [
+      ['2024-03-08', '09:30', '16:00'],
+      ['2024-03-11', '09:30', '16:00'],
+      ['2024-03-12', '0930', '1300'],
+      ['2024-11-01', '09:30', '16:00'],
+      ['2024-11-04', '09:30', '16:00'],
+      ['2024-11-29', '09:30', '13:00'],
+    ].map(([date, open, close]) => ({
+      date: TradingDate(date as string),
+      open: open as string,
+      close: close as string,
+    }));
+    const eager = specs.map((d) => calendarDay(d.date, d.open, d.close));
+    const clock = new ManualClock('2024-03-01T00:00:00Z');
+    const base = contractPaperOptions(new InMemoryPaperBrokerStore(), clock);
+    const broker = new PaperBroker({ ...base, calendar: [...specs].reverse() });
+    const range = [TradingDate('2024-03-01'), TradingDate('2024-12-31')] as const;
+    expect(await broker.getCalendar(...range)).toEqual(eager);
+    for (const at of [
+      '2024-03-08T14:29:59Z',
+      '2024-03-08T14:30:00Z',
+      '2024-03-08T21:00:00Z',
+      '2024-03-11T13:30:00Z', // the first open of summer time
+      '2024-03-11T19:59:59Z',
+      '2024-03-11T20:00:00Z',
+      '2024-03-12T16:59:59Z',
+      '2024-03-12T17:00:00Z', // an early close
+      '2024-11-01T19:59:59Z',
+      '2024-11-04T14:29:59Z', // winter time again
+      '2024-11-04T14:30:00Z',
+      '2024-11-29T18:00:00Z',
+      '2024-12-02T15:00:00Z',
+    ]) {
+      clock.set(new Date(at));
+      expect({ at, clock: await broker.getClock() }).toEqual({
+        at,
+        clock: clockFromCalendar(eager, new Date(at)),
+      });
+    }
+    expect(await broker.getCalendar(...range)).toEqual(eager);
   });
 
   it.each([
