@@ -36,8 +36,12 @@ function simulatedStage(bars: string) {
 }
 
 /** `store`, noting each read of it. */
-function noting(store: BarStore, reads: string[]): BarStore {
+function noting(store: CsvBarStore, reads: string[]): BarStore {
   return {
+    isTradingDay: (date) => {
+      reads.push(`day ${date}`);
+      return store.isTradingDay(date);
+    },
     bars: (symbol, until) => {
       reads.push(`bars ${symbol}`);
       return store.bars(symbol, until);
@@ -96,7 +100,8 @@ describe('the simulated broker of a function', () => {
     expect(operations().slice(0, 2)).toEqual(['GetItem', 'CreateTable']);
     expect(reads).toEqual([]);
 
-    // An order reads the calendar (the listing first), then its asset and price.
+    // An order reads the calendar's day of its instant alone (the listing first), then its asset
+    // and price.
     calls.length = 0;
     const order = await services.broker.placeOrder({
       clientOrderId: ClientOrderId('sim-lazy-1'),
@@ -108,10 +113,14 @@ describe('the simulated broker of a function', () => {
     });
     expect(order.status).toBe('filled');
     expect(operations()).toEqual(['GetItem', 'TransactWriteItems']);
-    expect(reads).toEqual(['symbols', 'calendar', 'bars SPY', 'bars SPY']);
-    // Read once: the clock needs no read again.
-    expect((await services.broker.getClock()).isOpen).toBe(true);
+    expect(reads).toEqual(['symbols', `day ${DAY}`, 'bars SPY', 'bars SPY']);
+    // A session of one date is that day's alone, read once.
+    expect(await services.broker.getCalendar(DAY, DAY)).toMatchObject([{ date: DAY, open: '09:30' }]);
     expect(reads).toHaveLength(4);
+    // The clock needs every day: the calendar is read, once.
+    expect((await services.broker.getClock()).isOpen).toBe(true);
+    await services.broker.getClock();
+    expect(reads.slice(4)).toEqual(['calendar']);
     services.clients.dynamodb.destroy();
   });
 

@@ -6,6 +6,7 @@ import {
   InMemoryPaperBrokerStore,
   InsufficientBuyingPower,
   PaperBroker,
+  type PaperCalendarSource,
   PaperFaults,
   RateLimited,
   WashTradeRejected,
@@ -400,5 +401,67 @@ describe('paper broker calendar', () => {
     await expect(broker.placeOrder(request)).rejects.toBeInstanceOf(BrokerUnavailable);
     expect((await broker.placeOrder(request)).status).toBe('filled');
     expect(reads.count).toBe(2);
+  });
+
+  /** A calendar source noting its reads; `failDays` reads of one date's day fail with that error. */
+  function calendarSource(failDays = 0) {
+    const reads: string[] = [];
+    const source: PaperCalendarSource = {
+      days: async () => {
+        reads.push('days');
+        return contractCalendar();
+      },
+      day: async (date) => {
+        reads.push(`day ${date}`);
+        if (reads.filter((r) => r.startsWith('day ')).length <= failDays)
+          throw new Error(`bars unreadable (day ${date})`);
+        return contractCalendar().find((d) => d.date === date);
+      },
+    };
+    return { reads, source };
+  }
+
+  it.each([
+    ['at the open', '2026-11-27T14:30:00Z'],
+    ['at an early close', '2026-11-27T18:00:00Z'],
+    ['on a day without a session', '2026-11-26T15:00:00Z'],
+  ])(
+    'asks a calendar source for the day of an order placed %s alone, and answers as with the days given',
+    async (_when, at) => {
+      const { reads, source } = calendarSource();
+      const lazy = setup({ calendar: source }, at);
+      const given = setup({}, at);
+      const [placed, reference] = [
+        await lazy.broker.placeOrder(marketBuy('SPY', '1')),
+        await given.broker.placeOrder(marketBuy('SPY', '1')),
+      ];
+      expect(placed.status).toBe(reference.status);
+      const date = at.slice(0, 10);
+      expect(reads).toEqual([`day ${date}`]);
+      // One date's calendar is its day alone, read once for both.
+      for (const d of [TradingDate(date), TradingDate('2026-11-25')])
+        expect(await lazy.broker.getCalendar(d, d)).toEqual(await given.broker.getCalendar(d, d));
+      expect(reads).toEqual([`day ${date}`, 'day 2026-11-25']);
+      // The clock and a range need every day: read once.
+      expect(await lazy.broker.getClock()).toEqual(await given.broker.getClock());
+      const range = [TradingDate('2026-11-20'), TradingDate('2026-12-01')] as const;
+      expect(await lazy.broker.getCalendar(...range)).toEqual(await given.broker.getCalendar(...range));
+      expect(await lazy.broker.getCalendar(TradingDate(date), TradingDate(date))).toEqual(
+        await given.broker.getCalendar(TradingDate(date), TradingDate(date)),
+      );
+      expect(reads).toEqual([`day ${date}`, 'day 2026-11-25', 'days']);
+    },
+  );
+
+  it('fails an order whose day a calendar source cannot read, before anything of the order, and reads it again on the next', async () => {
+    const { reads, source } = calendarSource(1);
+    const { broker } = setup({ calendar: source });
+    broker.faults.inject({ route: 'placeOrder', kind: '5xx' });
+    const request = marketBuy('SPY', '2');
+    await expect(broker.placeOrder(request)).rejects.toThrow('bars unreadable (day 2026-11-27)');
+    expect(await broker.listOpenOrders()).toEqual([]);
+    await expect(broker.placeOrder(request)).rejects.toBeInstanceOf(BrokerUnavailable);
+    expect((await broker.placeOrder(request)).status).toBe('filled');
+    expect(reads).toEqual(['day 2026-11-27', 'day 2026-11-27']);
   });
 });
