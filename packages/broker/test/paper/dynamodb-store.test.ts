@@ -1,4 +1,4 @@
-import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { ConcurrencyError, ManualClock, Money } from '@books/core';
 import { testDynamo, uniqueName } from '@books/testkit';
 import * as z from 'zod';
@@ -250,6 +250,37 @@ describeWithStack('paper broker on DynamoDB', () => {
     const error = await s.loadAccount().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CorruptPaperState);
     expect((error as Error).message).toMatch(/ACCOUNT#corrupt-[0-9a-f]+ STATE: SPY\.qty: /);
+  });
+
+  it('reports damaged corporate actions, open-order index and order by key and field', async () => {
+    const accountId = uniqueName('corrupt-parts');
+    const s = await readyStore(accountId);
+    const put = (Item: Record<string, AttributeValue>) =>
+      testDynamo().send(
+        new PutItemCommand({ TableName: tableName, Item: { pk: { S: `ACCOUNT#${accountId}` }, ...Item } }),
+      );
+    const state = { sk: { S: 'STATE' }, cash: { S: '1' }, positions: { S: '{}' }, version: { N: '0' } };
+    const failure = (p: Promise<unknown>) =>
+      p.then(
+        () => 'no error',
+        (e: unknown) => e,
+      );
+
+    await put({ ...state, corporate: { S: '{"handled":[1],"entitlements":{},"rows":[]}' } });
+    let error = await failure(s.loadAccount());
+    expect(error).toBeInstanceOf(CorruptPaperState);
+    expect((error as Error).message).toMatch(/STATE corporate: handled\.0: /);
+
+    await put({ ...state, openOrders: { S: '["a",""]' } });
+    error = await failure(s.listOpenOrders());
+    expect(error).toBeInstanceOf(CorruptPaperState);
+    expect((error as Error).message).toMatch(/STATE openOrders: 1: /);
+
+    const { submittedAt: _, ...withoutTime } = order('a', 'new', '2026-11-27T15:00:00.000Z');
+    await put({ sk: { S: 'ORDER#a' }, record: { S: JSON.stringify(withoutTime) } });
+    error = await failure(s.getOrderByClientId('a'));
+    expect(error).toBeInstanceOf(CorruptPaperState);
+    expect((error as Error).message).toMatch(/ORDER#a: submittedAt: /);
   });
 
   describe('open-order index', () => {
