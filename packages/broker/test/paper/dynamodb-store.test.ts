@@ -1,4 +1,9 @@
-import { type AttributeValue, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  type AttributeValue,
+  DeleteTableCommand,
+  GetItemCommand,
+  PutItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import { ConcurrencyError, ManualClock, Money } from '@books/core';
 import { testDynamo, uniqueName } from '@books/testkit';
 import * as z from 'zod';
@@ -146,6 +151,35 @@ describeWithStack('paper broker on DynamoDB', () => {
     sent.length = 0;
     expect((await broker.getAccount()).cash.toString()).toBe('10000');
     expect(sent.slice(0, 2)).toEqual(['GetItemCommand', 'CreateTableCommand']);
+  });
+
+  it('creates a missing table for any operation: an order lookup by either id, a commit', async () => {
+    const client = testDynamo();
+    const sent: string[] = [];
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        sent.push(context.commandName ?? '?');
+        return next(args);
+      },
+      { step: 'initialize' },
+    );
+    const fresh = () => new DynamoDbPaperBrokerStore({ client, tableName: uniqueName('paper-broker-first') });
+    await expect(fresh().getOrderByClientId('none')).resolves.toBeUndefined();
+    expect(sent).toEqual(['GetItemCommand', 'CreateTableCommand', 'GetItemCommand']);
+    sent.length = 0;
+    await expect(fresh().getOrder('none')).resolves.toBeUndefined();
+    expect(sent).toEqual(['GetItemCommand', 'CreateTableCommand', 'GetItemCommand']);
+    // A commit whose table was deleted since the account was read: the table is made again, and the
+    // commit finds no account at its version.
+    const s = fresh();
+    await s.initialise(Money.of(1));
+    await s.loadAccount();
+    await testDynamo().send(new DeleteTableCommand({ TableName: s.tableName }));
+    sent.length = 0;
+    await expect(
+      s.commit({ account: { expectedVersion: 0, next: { cash: '1', positions: {} } } }),
+    ).rejects.toBeInstanceOf(ConcurrencyError);
+    expect(sent).toEqual(['TransactWriteItemsCommand', 'CreateTableCommand', 'TransactWriteItemsCommand']);
   });
 
   it('provisions its table ahead with ensureTable: created when absent, accepted when active', async () => {
