@@ -13,14 +13,30 @@ export interface TradingDaySpec {
 export const REGULAR_CLOSE = '16:00';
 
 export function calendarDay(date: TradingDate, open: string, close: string): CalendarDay {
+  return { ...calendarDayOnDemand(date, open, close) };
+}
+
+/**
+ * `calendarDay` whose instants are converted when first read (each a time-zone conversion), then
+ * kept: for a calendar of many days of which a caller reads the dates, or a few days' instants.
+ */
+export function calendarDayOnDemand(date: TradingDate, open: string, close: string): CalendarDay {
   const o = normaliseHhmm(open);
   const c = normaliseHhmm(close);
+  let openAt: Date | undefined;
+  let closeAt: Date | undefined;
   return {
     date,
     open: o,
     close: c,
-    openAt: marketTimeToInstant(date, o),
-    closeAt: marketTimeToInstant(date, c),
+    get openAt() {
+      openAt ??= marketTimeToInstant(date, o);
+      return openAt;
+    },
+    get closeAt() {
+      closeAt ??= marketTimeToInstant(date, c);
+      return closeAt;
+    },
     earlyClose: c < REGULAR_CLOSE,
   };
 }

@@ -1,6 +1,7 @@
 import { TradingDate } from '@books/core';
 import {
   calendarDay,
+  calendarDayOnDemand,
   clockFromCalendar,
   clockFromSortedCalendar,
   sessionAt,
@@ -33,4 +34,38 @@ describe('the market clock over a calendar in time order', () => {
       expect(sessionAtSorted(days, now)).toEqual(sessionAt(days, now));
     },
   );
+});
+
+describe('a calendar day whose instants are converted on demand', () => {
+  const specs: readonly [string, string, string][] = [
+    ['2024-03-08', '09:30', '16:00'], // New York winter
+    ['2024-03-11', '0930', '1600'], // summer time, times as HHMM
+    ['2024-11-29', '09:30', '13:00'], // an early close
+  ];
+
+  it.each(specs)('is the calendar day of %s %s–%s', (date, open, close) => {
+    const day = calendarDayOnDemand(TradingDate(date), open, close);
+    expect(day).toEqual(calendarDay(TradingDate(date), open, close));
+    expect({ ...day }).toEqual(calendarDay(TradingDate(date), open, close));
+  });
+
+  it('converts an instant when first read and keeps it: the same Date at every read', () => {
+    const day = calendarDayOnDemand(TradingDate('2024-03-11'), '09:30', '16:00');
+    expect(Object.getOwnPropertyDescriptor(day, 'openAt')?.get).toBeDefined();
+    expect(Object.getOwnPropertyDescriptor(day, 'closeAt')?.get).toBeDefined();
+    expect(day.openAt.toISOString()).toBe('2024-03-11T13:30:00.000Z');
+    expect(day.closeAt.toISOString()).toBe('2024-03-11T20:00:00.000Z');
+    expect(day.openAt).toBe(day.openAt);
+    expect(day.closeAt).toBe(day.closeAt);
+  });
+
+  it('rejects a malformed time when made, as calendarDay does', () => {
+    expect(() => calendarDayOnDemand(TradingDate('2024-03-11'), '9:30', '16:00')).toThrow(RangeError);
+    expect(() => calendarDay(TradingDate('2024-03-11'), '9:30', '16:00')).toThrow(RangeError);
+  });
+
+  it('is made by calendarDay with plain values: nothing left to convert', () => {
+    const day = calendarDay(TradingDate('2024-03-11'), '09:30', '16:00');
+    expect(Object.getOwnPropertyDescriptor(day, 'openAt')?.value).toEqual(new Date('2024-03-11T13:30:00Z'));
+  });
 });

@@ -25,6 +25,11 @@ export interface BarStore {
    * strategies that read that symbol fail, through `bars`. A file that cannot be read still throws.
    */
   calendar(until?: string): Promise<readonly TradingDate[]>;
+  /**
+   * Whether `calendar()` holds `date`, told from as few files as the store can (optional: without
+   * it, ask `calendar`).
+   */
+  isTradingDay?(date: TradingDate): Promise<boolean>;
   /** Every symbol the store holds bars for, sorted. */
   symbols(): Promise<readonly string[]>;
 }

@@ -126,6 +126,23 @@ export class CsvBarStore implements BarStore, CorporateActionsSource {
     return until === undefined ? dates : dates.filter((d) => d <= until);
   }
 
+  /**
+   * Whether `calendar()` holds `date`, reading files only until one has a bar that date (the files
+   * read already first): as the calendar, a malformed file counts as none. A date the calendar
+   * holds is told from one file, where the calendar reads every file (then a file that cannot be
+   * read fails the answer only if it is reached); a date it lacks is told after every file.
+   */
+  async isTradingDay(date: TradingDate): Promise<boolean> {
+    if (this.allDates) return (await this.allDates).includes(date);
+    const stems = await this.stems();
+    const read = stems.filter((s) => this.parsed.has(s));
+    for (const stem of [...read, ...stems.filter((s) => !this.parsed.has(s))]) {
+      const bars = await barsForCalendar(this.load(stem));
+      if (bars.some((b) => b.date === date)) return true;
+    }
+    return false;
+  }
+
   async symbols(): Promise<readonly string[]> {
     return (await this.stems()).map(symbolOfStem).sort();
   }

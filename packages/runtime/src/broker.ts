@@ -61,8 +61,8 @@ export function accountRequestBudget(
 
 /**
  * The simulated broker's account on the stage: its table, `strategy-books-<stage>-paper-broker`,
- * is checked (and created when absent) by the store's first operation, or by `ensureTable` (the
- * embedded stage provisions it so, with its other tables).
+ * is provisioned by `ensureTable` (the embedded stage does, with its other tables), else created by
+ * the first operation that finds it missing.
  */
 export function simulatedBrokerStore(env: RuntimeEnv, clients: AwsClients): DynamoDbPaperBrokerStore {
   return new DynamoDbPaperBrokerStore({
@@ -82,7 +82,8 @@ export async function createBroker(ctx: BrokerContext): Promise<Broker> {
   if (env.BOOKS_BROKER_MODE === 'simulated') {
     if (!ctx.bars) throw new Error('the simulated broker needs a bar store (BOOKS_BARS)');
     const store = simulatedBrokerStore(env, ctx.clients);
-    // Built without a call: the store checks its table on its first operation, and the market
+    // Built without a call: the store's first operation goes out unchecked (a missing table is
+    // created when that operation finds it missing), and the market
     // reads the bars (the calendar, prices, assets) when the broker first needs them. A missing
     // bars directory fails that first call with the bar store's error (see simulatedMarket), where
     // it failed this construction before; a function that never reads the market never reads it.

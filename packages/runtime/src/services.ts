@@ -69,7 +69,7 @@ export function createServices(env: RuntimeEnv, options: ServiceOptions): Promis
  * it, and its bundle holds only that). Nothing is built for what the function
  * never reaches: each client is made on first use, and the queue, the bar store and the flow flags
  * on first access; the broker is built here without a call (Alpaca's reads its keys on its first
- * request; the simulated one checks its table and reads the bars on its first), so nothing is
+ * request; the simulated one reads its account and the bars on its first), so nothing is
  * awaited before the function's first call.
  */
 export async function servicesWith(

@@ -1,5 +1,5 @@
-import type { AssetSource, PriceSource, TradingDaySpec } from '@books/broker';
-import { marketDateOf, Price, type Symbol } from '@books/core';
+import type { AssetSource, PaperCalendarSource, PriceSource, TradingDaySpec } from '@books/broker';
+import { marketDateOf, Price, type Symbol, type TradingDate } from '@books/core';
 import type { BarStore } from '@books/market-data';
 
 /**
@@ -10,8 +10,11 @@ import type { BarStore } from '@books/market-data';
 export interface SimulatedMarket {
   readonly prices: PriceSource;
   readonly assets: AssetSource;
-  /** The calendar, read from the bars when called (the paper broker calls it on first need). */
-  readonly calendar: () => Promise<TradingDaySpec[]>;
+  /**
+   * The calendar, read from the bars when asked (the paper broker asks on first need): every day,
+   * or one date's, which a store that can tell a date from one file (CsvBarStore) answers so.
+   */
+  readonly calendar: PaperCalendarSource;
 }
 
 /**
@@ -27,7 +30,7 @@ export function simulatedMarket(bars: BarStore): SimulatedMarket {
   return {
     prices: barClosePrices(listed),
     assets: barAssets(listed),
-    calendar: () => barCalendar(listed),
+    calendar: { days: () => barCalendar(listed), day: (date) => barDay(listed, date) },
   };
 }
 
@@ -48,6 +51,7 @@ function afterListing(bars: BarStore): BarStore {
     );
     await listing;
   };
+  const isTradingDay = bars.isTradingDay?.bind(bars);
   return {
     async bars(symbol, until) {
       await list();
@@ -57,6 +61,14 @@ function afterListing(bars: BarStore): BarStore {
       await list();
       return bars.calendar(until);
     },
+    ...(isTradingDay === undefined
+      ? {}
+      : {
+          async isTradingDay(date: TradingDate) {
+            await list();
+            return isTradingDay(date);
+          },
+        }),
     symbols: () => bars.symbols(),
   };
 }
@@ -89,5 +101,18 @@ export function barAssets(bars: BarStore): AssetSource {
 }
 
 export async function barCalendar(bars: BarStore): Promise<TradingDaySpec[]> {
-  return (await bars.calendar()).map((date) => ({ date, open: '09:30', close: '16:00' }));
+  return (await bars.calendar()).map(barSession);
+}
+
+/** The day of `date` in `barCalendar`, from as few bars as the store can tell it. */
+export async function barDay(bars: BarStore, date: TradingDate): Promise<TradingDaySpec | undefined> {
+  const open = bars.isTradingDay
+    ? await bars.isTradingDay(date)
+    : (await bars.calendar(date)).at(-1) === date;
+  return open ? barSession(date) : undefined;
+}
+
+/** A trading day of the bars: the regular session. */
+function barSession(date: TradingDate): TradingDaySpec {
+  return { date, open: '09:30', close: '16:00' };
 }

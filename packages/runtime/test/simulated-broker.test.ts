@@ -36,8 +36,12 @@ function simulatedStage(bars: string) {
 }
 
 /** `store`, noting each read of it. */
-function noting(store: BarStore, reads: string[]): BarStore {
+function noting(store: CsvBarStore, reads: string[]): BarStore {
   return {
+    isTradingDay: (date) => {
+      reads.push(`day ${date}`);
+      return store.isTradingDay(date);
+    },
     bars: (symbol, until) => {
       reads.push(`bars ${symbol}`);
       return store.bars(symbol, until);
@@ -74,7 +78,7 @@ describe('the simulated broker of a function', () => {
     for (const TableName of tables) await testDynamo().send(new DeleteTableCommand({ TableName }));
   });
 
-  it('is built without a call or a read of the bars: its table is checked by its first request, and the bars read as its requests need them', async () => {
+  it('is built without a call or a read of the bars: its first request finds its table missing and creates it, and the bars are read as its requests need them', async () => {
     const calls: AwsCall[] = [];
     installAwsCallRecorder({ record: (call) => calls.push(call) });
     const env = simulatedStage(dir);
@@ -90,12 +94,14 @@ describe('the simulated broker of a function', () => {
     expect(reads).toEqual([]);
     const operations = () => calls.map((c) => c.operation);
 
-    // An account read needs no bars (no position yet): the table is checked first.
+    // An account read needs no bars (no position yet): it goes out at once, finds no table, and is
+    // sent again once the table is made.
     expect((await services.broker.getAccount()).cash.toString()).toBe('10000');
-    expect(operations().slice(0, 2)).toEqual(['DescribeTable', 'CreateTable']);
+    expect(operations().slice(0, 2)).toEqual(['GetItem', 'CreateTable']);
     expect(reads).toEqual([]);
 
-    // An order reads the calendar (the listing first), then its asset and price.
+    // An order reads the calendar's day of its instant alone (the listing first), then its asset
+    // and price.
     calls.length = 0;
     const order = await services.broker.placeOrder({
       clientOrderId: ClientOrderId('sim-lazy-1'),
@@ -106,11 +112,15 @@ describe('the simulated broker of a function', () => {
       qty: Quantity.parse('1'),
     });
     expect(order.status).toBe('filled');
-    expect(operations()).not.toContain('DescribeTable');
-    expect(reads).toEqual(['symbols', 'calendar', 'bars SPY', 'bars SPY']);
-    // Read once: the clock needs no read again.
-    expect((await services.broker.getClock()).isOpen).toBe(true);
+    expect(operations()).toEqual(['GetItem', 'TransactWriteItems']);
+    expect(reads).toEqual(['symbols', `day ${DAY}`, 'bars SPY', 'bars SPY']);
+    // A session of one date is that day's alone, read once.
+    expect(await services.broker.getCalendar(DAY, DAY)).toMatchObject([{ date: DAY, open: '09:30' }]);
     expect(reads).toHaveLength(4);
+    // The clock needs every day: the calendar is read, once.
+    expect((await services.broker.getClock()).isOpen).toBe(true);
+    await services.broker.getClock();
+    expect(reads.slice(4)).toEqual(['calendar']);
     services.clients.dynamodb.destroy();
   });
 

@@ -1,6 +1,7 @@
 import { marketTimeToInstant, Symbol, TradingDate } from '@books/core';
 import { type Bar, type BarStore, barsUntil } from '@books/market-data';
 import { barClosePrices, simulatedMarket } from '../src';
+import { barCalendar } from '../src/simulated-market';
 
 const bar = (date: string, close: string): Bar => ({
   date: TradingDate(date),
@@ -62,12 +63,51 @@ describe('the simulated market over a bar store', () => {
     };
     const market = simulatedMarket(store);
     expect(asked).toEqual([]);
-    await expect(market.calendar()).rejects.toThrow('cannot list the bars directory');
+    await expect(market.calendar.days()).rejects.toThrow('cannot list the bars directory');
     expect(asked).toEqual(['symbols']);
-    expect(await market.calendar()).toEqual([{ date: '2024-01-02', open: '09:30', close: '16:00' }]);
+    expect(await market.calendar.days()).toEqual([{ date: '2024-01-02', open: '09:30', close: '16:00' }]);
     expect(await market.assets.asset(Symbol('SPY'))).toMatchObject({ tradable: true, fractionable: true });
     const at = marketTimeToInstant(TradingDate('2024-01-02'), '15:30');
     expect((await market.prices.latestPrice(Symbol('SPY'), at))?.toString()).toBe('10.5');
     expect(asked).toEqual(['symbols', 'symbols', 'calendar', 'bars SPY', 'bars SPY']);
+  });
+});
+
+describe('the simulated market’s day of one date', () => {
+  const dates = [TradingDate('2024-01-02'), TradingDate('2024-01-04')];
+  function store(asked: string[], lookup: boolean): BarStore {
+    return {
+      async bars() {
+        return [];
+      },
+      async calendar(until) {
+        asked.push('calendar');
+        return dates.filter((d) => until === undefined || d <= until);
+      },
+      async symbols() {
+        return ['SPY'];
+      },
+      ...(lookup
+        ? {
+            async isTradingDay(date: TradingDate) {
+              asked.push(`day ${date}`);
+              return dates.includes(date);
+            },
+          }
+        : {}),
+    };
+  }
+
+  it.each([
+    ['the store’s own lookup', true],
+    ['the store’s calendar', false],
+  ])('is the day the calendar lists, told by %s', async (_how, lookup) => {
+    const asked: string[] = [];
+    const market = simulatedMarket(store(asked, lookup));
+    const calendar = await barCalendar(store([], lookup));
+    const asks = ['2024-01-01', '2024-01-02', '2024-01-03', '2024-01-04', '2024-01-05'].map(TradingDate);
+    for (const date of asks)
+      expect(await market.calendar.day(date)).toEqual(calendar.find((d) => d.date === date));
+    expect(asked).toEqual(lookup ? asks.map((d) => `day ${d}`) : asks.map(() => 'calendar'));
   });
 });

@@ -1,5 +1,4 @@
 import { Decimal, Money, type Price, Quantity, type TradingDate } from '@books/core';
-import * as z from 'zod';
 import type { PaperAccountState } from './records';
 
 /**
@@ -48,17 +47,6 @@ export interface PaperCorporateState {
 }
 
 export const EMPTY_CORPORATE_STATE: PaperCorporateState = { handled: [], entitlements: {}, rows: [] };
-
-const decimal = z.string().regex(/^-?\d+(\.\d+)?$/, 'expected a decimal string');
-export const PaperCorporateCodec = z.strictObject({
-  handled: z.array(z.string()),
-  entitlements: z.record(z.string(), decimal),
-  rows: z.array(
-    z
-      .record(z.string(), z.string())
-      .and(z.object({ id: z.string().min(1), activity_type: z.string().min(1), date: z.string() })),
-  ),
-});
 
 type Step =
   | {

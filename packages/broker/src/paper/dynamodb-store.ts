@@ -53,9 +53,11 @@ export interface DynamoDbPaperBrokerStoreOptions {
  * written before the index existed has no `openOrders`: it is listed by querying every order, and
  * its next commit writes the index.
  *
- * The table is checked (created when absent) by the store's first operation, not when the store is
- * made: making one sends nothing. The check is kept once it passes; one that fails fails that
- * operation, and the next operation checks again.
+ * Making a store sends nothing, and no operation checks the table first: an operation on a missing
+ * table fails with ResourceNotFoundException, upon which the store creates the table (on-demand,
+ * keys pk/sk), waits until it is active and sends that operation once more. A table that cannot be
+ * created fails the operation with an error naming it and how to provision it; the next operation
+ * tries again. `ensureTable` provisions it ahead (the embedded stage does, with its other tables).
  */
 export class DynamoDbPaperBrokerStore implements PaperBrokerStore {
   readonly tableName: string;
@@ -74,39 +76,54 @@ export class DynamoDbPaperBrokerStore implements PaperBrokerStore {
     this.pk = `ACCOUNT#${options.accountId ?? 'default'}`;
   }
 
-  private tableReady: Promise<void> | undefined;
-  /** The table was found active (or made so): operations no longer wait for the check. */
-  private tableChecked = false;
+  /** The table's creation under way (operations that found it missing share it). */
+  private creating: Promise<void> | undefined;
 
   /**
-   * Creates the table (on-demand, keys pk/sk) unless it exists, and waits until it is active. Every
-   * operation calls it first: one check per store (a check under way is shared; a failed one is
-   * not kept, so the next call checks again).
+   * Creates the table (on-demand, keys pk/sk) unless it exists, and waits until it is active: the
+   * store's table provisioned ahead of its first operation (one DescribeTable when it exists).
    */
-  ensureTable(): Promise<void> {
-    if (this.tableChecked) return Promise.resolve();
-    this.tableReady ??= this.createTableIfAbsent().then(
+  async ensureTable(): Promise<void> {
+    if (await this.isActive()) return;
+    await this.createTable();
+  }
+
+  /**
+   * `send` of an operation; when the table is missing, the table is created and the operation sent
+   * once more (every operation of the store is safe to send again after a ResourceNotFoundException:
+   * nothing was read or written).
+   */
+  private async onTable<T>(send: () => Promise<T>): Promise<T> {
+    try {
+      return await send();
+    } catch (e) {
+      if (!(e instanceof ResourceNotFoundException)) throw e;
+      await this.createTable();
+      return send();
+    }
+  }
+
+  /** The table created and active; one creation at a time (a failed one is not kept). */
+  private createTable(): Promise<void> {
+    this.creating ??= this.createTableAndWait().then(
       () => {
-        this.tableChecked = true;
+        this.creating = undefined;
       },
       (e: unknown) => {
-        this.tableReady = undefined;
-        throw e;
+        this.creating = undefined;
+        throw new Error(
+          `the paper broker's table ${this.tableName} does not exist and could not be created: ${e instanceof Error ? e.message : String(e)}. ` +
+            'Create it (on-demand, string keys pk and sk), as LocalWorld.open does through DynamoDbPaperBrokerStore.ensureTable',
+          { cause: e },
+        );
       },
     );
-    return this.tableReady;
+    return this.creating;
   }
 
-  /** Before an operation: the table's check, unless it already passed (no wait then). */
-  private async tableIsReady(): Promise<void> {
-    if (!this.tableChecked) await this.ensureTable();
-  }
-
-  private async createTableIfAbsent(): Promise<void> {
-    // The table exists for every process but the stage's first: one DescribeTable then.
-    if (await this.isActive()) return;
+  private async createTableAndWait(): Promise<void> {
     try {
-      await this.client.send(
+      const out = await this.client.send(
         new CreateTableCommand({
           TableName: this.tableName,
           BillingMode: 'PAY_PER_REQUEST',
@@ -120,7 +137,9 @@ export class DynamoDbPaperBrokerStore implements PaperBrokerStore {
           ],
         }),
       );
+      if (out.TableDescription?.TableStatus === 'ACTIVE') return;
     } catch (e) {
+      // Another process is creating it: wait for it as for ours.
       if (!(e instanceof ResourceInUseException)) throw e;
     }
     for (let i = 0; i < 100; i++) {
@@ -142,14 +161,15 @@ export class DynamoDbPaperBrokerStore implements PaperBrokerStore {
 
   /** Also creates the table when it is absent. */
   async initialise(cash: Money): Promise<void> {
-    await this.tableIsReady();
     try {
-      await this.client.send(
-        new PutItemCommand({
-          TableName: this.tableName,
-          Item: this.accountItem({ cash: canonical(cash.value), positions: {} }, 0, []),
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
+      await this.onTable(() =>
+        this.client.send(
+          new PutItemCommand({
+            TableName: this.tableName,
+            Item: this.accountItem({ cash: canonical(cash.value), positions: {} }, 0, []),
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        ),
       );
     } catch (e) {
       if (!(e instanceof ConditionalCheckFailedException)) throw e;
@@ -157,7 +177,6 @@ export class DynamoDbPaperBrokerStore implements PaperBrokerStore {
   }
 
   async loadAccount(): Promise<Versioned<PaperAccountState>> {
-    await this.tableIsReady();
     return this.accountOf(await this.stateItem());
   }
 
@@ -165,7 +184,6 @@ export class DynamoDbPaperBrokerStore implements PaperBrokerStore {
     readonly account: Versioned<PaperAccountState>;
     readonly open: PaperOrderRecord[];
   }> {
-    await this.tableIsReady();
     const item = await this.stateItem();
     return { account: this.accountOf(item), open: await this.openOrdersIn(item) };
   }
@@ -188,17 +206,11 @@ export class DynamoDbPaperBrokerStore implements PaperBrokerStore {
 
   /** The STATE item (consistent read); remembers its open-order index by version. */
   private async stateItem(): Promise<Record<string, AttributeValue>> {
-    let item: Record<string, AttributeValue> | undefined;
-    try {
-      const out = await this.client.send(
+    const { Item: item } = await this.onTable(() =>
+      this.client.send(
         new GetItemCommand({ TableName: this.tableName, Key: this.key('STATE'), ConsistentRead: true }),
-      );
-      item = out.Item;
-    } catch (e) {
-      if (e instanceof ResourceNotFoundException)
-        throw new PaperAccountMissing(`${this.pk} in ${this.tableName} (no table)`, { cause: e });
-      throw e;
-    }
+      ),
+    );
     if (!item) throw new PaperAccountMissing(`${this.pk} in ${this.tableName}`);
     const where = `${this.tableName} ${this.pk} STATE`;
     const open = item.openOrders?.S;
@@ -208,28 +220,33 @@ export class DynamoDbPaperBrokerStore implements PaperBrokerStore {
   }
 
   async getOrder(id: string): Promise<PaperOrderRecord | undefined> {
-    await this.tableIsReady();
-    const out = await this.client.send(
-      new GetItemCommand({ TableName: this.tableName, Key: this.key(`ORDERID#${id}`), ConsistentRead: true }),
+    const out = await this.onTable(() =>
+      this.client.send(
+        new GetItemCommand({
+          TableName: this.tableName,
+          Key: this.key(`ORDERID#${id}`),
+          ConsistentRead: true,
+        }),
+      ),
     );
     if (!out.Item) return undefined;
     return this.getOrderByClientId(str(out.Item, 'clientOrderId', `${this.pk} ORDERID#${id}`));
   }
 
   async getOrderByClientId(clientOrderId: string): Promise<PaperOrderRecord | undefined> {
-    await this.tableIsReady();
-    const out = await this.client.send(
-      new GetItemCommand({
-        TableName: this.tableName,
-        Key: this.key(`ORDER#${clientOrderId}`),
-        ConsistentRead: true,
-      }),
+    const out = await this.onTable(() =>
+      this.client.send(
+        new GetItemCommand({
+          TableName: this.tableName,
+          Key: this.key(`ORDER#${clientOrderId}`),
+          ConsistentRead: true,
+        }),
+      ),
     );
     return out.Item ? this.orderOf(out.Item) : undefined;
   }
 
   async listOpenOrders(): Promise<PaperOrderRecord[]> {
-    await this.tableIsReady();
     return this.openOrdersIn(await this.stateItem());
   }
 
@@ -252,19 +269,22 @@ export class DynamoDbPaperBrokerStore implements PaperBrokerStore {
     const orders: PaperOrderRecord[] = [];
     let start: Record<string, AttributeValue> | undefined;
     do {
-      const out = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          FilterExpression: 'isOpen = :open',
-          ExpressionAttributeValues: {
-            ':pk': { S: this.pk },
-            ':prefix': { S: 'ORDER#' },
-            ':open': { BOOL: true },
-          },
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
+      const page: Record<string, AttributeValue> | undefined = start;
+      const out = await this.onTable(() =>
+        this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+            FilterExpression: 'isOpen = :open',
+            ExpressionAttributeValues: {
+              ':pk': { S: this.pk },
+              ':prefix': { S: 'ORDER#' },
+              ':open': { BOOL: true },
+            },
+            ConsistentRead: true,
+            ExclusiveStartKey: page,
+          }),
+        ),
       );
       for (const item of out.Items ?? []) orders.push(this.orderOf(item));
       start = out.LastEvaluatedKey;
@@ -273,7 +293,6 @@ export class DynamoDbPaperBrokerStore implements PaperBrokerStore {
   }
 
   async commit(change: PaperCommit): Promise<void> {
-    await this.tableIsReady();
     const expectedVersion = change.account.expectedVersion;
     const open = nextOpenOrders(await this.openOrdersAt(expectedVersion), change);
     const items: TransactWriteItem[] = [
@@ -317,7 +336,7 @@ export class DynamoDbPaperBrokerStore implements PaperBrokerStore {
       });
     }
     try {
-      await this.client.send(new TransactWriteItemsCommand({ TransactItems: items }));
+      await this.onTable(() => this.client.send(new TransactWriteItemsCommand({ TransactItems: items })));
       this.known = { version: expectedVersion + 1, open };
     } catch (e) {
       if (!(e instanceof TransactionCanceledException)) throw e;

@@ -15,7 +15,7 @@ import {
 } from '@books/core';
 import { type ListActivitiesQuery, matchesQuery, type NonTradeActivity, toActivity } from '../activities';
 import {
-  calendarDay,
+  calendarDayOnDemand,
   clockFromSortedCalendar,
   firstOpenSessionIndex,
   sessionAtSorted,
@@ -63,7 +63,10 @@ export interface PaperBrokerOptions {
   /**
    * The trading days, or how to read them: then read by the first call that needs them (an order,
    * the clock, the calendar, settling), before anything else of that call, and kept once read; a
-   * read that fails fails that call, and the next call that needs the days reads them again.
+   * read that fails fails that call, and the next call that needs the days reads them again. A
+   * source that reads one date's day (PaperCalendarSource) is asked for that day alone by the calls
+   * that need no other until every day is read: an order (the day of its instant) and the calendar
+   * of one date.
    */
   readonly calendar: PaperCalendar;
   readonly clock: Clock;
@@ -86,7 +89,22 @@ export interface PaperBrokerOptions {
 }
 
 /** The paper broker's trading days: given, or read when first needed (see PaperBrokerOptions). */
-export type PaperCalendar = readonly TradingDaySpec[] | (() => Promise<readonly TradingDaySpec[]>);
+export type PaperCalendar =
+  | readonly TradingDaySpec[]
+  | (() => Promise<readonly TradingDaySpec[]>)
+  | PaperCalendarSource;
+
+/** Trading days read when first needed: every day, or one date's where the source can read it alone. */
+export interface PaperCalendarSource {
+  readonly days: () => Promise<readonly TradingDaySpec[]>;
+  /** The day `days` lists on `date` (one per date), or undefined when it lists none. */
+  readonly day: (date: TradingDate) => Promise<TradingDaySpec | undefined>;
+}
+
+/** The calendar as a source of one date's day, when it is one. */
+function daySource(calendar: PaperCalendar): PaperCalendarSource | undefined {
+  return typeof calendar === 'function' || !('days' in calendar) ? undefined : calendar;
+}
 
 const MAX_COMMIT_ATTEMPTS = 25;
 export const DEFAULT_MARKET_BUY_BUFFER = '0.03';
@@ -106,9 +124,16 @@ export const DEFAULT_MARKET_BUY_BUFFER = '0.03';
  * lost race is re-evaluated from fresh state, so processes sharing a store never double-fill or
  * double-spend.
  */
-/** Sessions of the days given, in time order. */
+/**
+ * Sessions of the days given, in time order: by date, then opening time (New York wall clock, in
+ * the order of the instants), so that sorting converts no day's instants.
+ */
 function daysOf(specs: readonly TradingDaySpec[], build: (d: TradingDaySpec) => CalendarDay): CalendarDay[] {
-  return specs.map(build).sort((a, b) => a.openAt.getTime() - b.openAt.getTime());
+  return specs.map(build).sort((a, b) => compareText(a.date, b.date) || compareText(a.open, b.open));
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 export class PaperBroker implements Broker {
@@ -139,11 +164,11 @@ export class PaperBroker implements Broker {
   private async calendar(): Promise<readonly TradingDaySpec[]> {
     if (this.specs) return this.specs;
     const given = this.o.calendar;
-    if (typeof given !== 'function') {
+    if (typeof given !== 'function' && !('days' in given)) {
       this.specs = given;
       return given;
     }
-    this.readingSpecs ??= given().then(
+    this.readingSpecs ??= (typeof given === 'function' ? given() : given.days()).then(
       (specs) => {
         this.specs = specs;
         return specs;
@@ -158,34 +183,53 @@ export class PaperBroker implements Broker {
 
   /**
    * Every day of the calendar as a session, in time order: built when first needed (a clock, an
-   * order), not when made, since each day's instants cost two time-zone conversions.
+   * order), not when made. A day's instants cost two time-zone conversions, made when first read
+   * (a clock or a settlement searches the days, reading a few days' instants).
    */
   private days(specs: readonly TradingDaySpec[]): CalendarDay[] {
     this.sortedDays ??= daysOf(specs, (d) => this.dayOf(d));
     return this.sortedDays;
   }
 
-  /** Each day of the calendar built once (two time-zone conversions), by its spec. */
+  /** Each day of the calendar built once (its instants converted when first read), by its spec. */
   private readonly builtDays = new Map<string, CalendarDay>();
   private dayOf(spec: TradingDaySpec): CalendarDay {
     const key = `${spec.date} ${spec.open} ${spec.close}`;
     let day = this.builtDays.get(key);
     if (!day) {
-      day = calendarDay(spec.date, spec.open, spec.close);
+      day = calendarDayOnDemand(spec.date, spec.open, spec.close);
       this.builtDays.set(key, day);
     }
     return day;
   }
 
+  /** One date's day read from a source (PaperCalendarSource), by date; a failed read is not kept. */
+  private readonly readingDay = new Map<string, Promise<TradingDaySpec | undefined>>();
+
+  /**
+   * The calendar's day on `date`: from every day once read, else from a source that reads one
+   * date's day (that date's read kept), else from every day, read now.
+   */
+  private async dayOn(date: TradingDate): Promise<TradingDaySpec | undefined> {
+    const source = daySource(this.o.calendar);
+    if (this.specs || !source) return (await this.calendar()).find((d) => d.date === date);
+    let read = this.readingDay.get(date);
+    if (!read) {
+      read = source.day(date);
+      this.readingDay.set(date, read);
+      read.catch(() => this.readingDay.delete(date));
+    }
+    return read;
+  }
+
   /**
    * The session `now` falls in. Until the whole calendar is built for another reason, only the day
-   * of `now`'s New York date is: a session lies within its own date, and each day built costs two
-   * time-zone conversions (an order on a cold start would otherwise build every day of the bars).
+   * of `now`'s New York date is, and only its instants are converted: a session lies within its own
+   * date (an order on a cold start would otherwise read, build and search every day of the bars).
    */
-  private sessionAt(specs: readonly TradingDaySpec[], now: Date): CalendarDay | undefined {
+  private async sessionAt(now: Date): Promise<CalendarDay | undefined> {
     if (this.sortedDays) return sessionAtSorted(this.sortedDays, now);
-    const date = marketDateOf(now);
-    const spec = specs.find((d) => d.date === date);
+    const spec = await this.dayOn(marketDateOf(now));
     if (!spec) return undefined;
     const day = this.dayOf(spec);
     return day.openAt <= now && now < day.closeAt ? day : undefined;
@@ -215,6 +259,12 @@ export class PaperBroker implements Broker {
   }
 
   async getCalendar(start: TradingDate, end: TradingDate): Promise<CalendarDay[]> {
+    if (start === end && !this.specs && daySource(this.o.calendar)) {
+      // One date's session (the question of a run's window) from its day alone.
+      const spec = await this.dayOn(start);
+      await this.before('getCalendar');
+      return spec ? [this.dayOf(spec)] : [];
+    }
     const specs = await this.calendar();
     await this.before('getCalendar');
     // The days asked for alone until the whole calendar is needed.
@@ -232,7 +282,8 @@ export class PaperBroker implements Broker {
   }
 
   async placeOrder(request: OrderRequest): Promise<PlacedOrder> {
-    const specs = await this.calendar();
+    // The calendar (the day of now) read before anything else of the call (see PaperBrokerOptions).
+    await this.dayOn(marketDateOf(this.o.clock.now()));
     await this.before('placeOrder');
     const timeoutAfterAccept = this.faults.take('placeOrder', ['timeout-after-accept']);
     const fillFault = this.faults.take('placeOrder', ['partial-fill', 'delayed-fill']);
@@ -309,7 +360,7 @@ export class PaperBroker implements Broker {
         revision: 0,
       };
       let next = account.value;
-      const marketOpen = this.sessionAt(specs, now) !== undefined;
+      const marketOpen = (await this.sessionAt(now)) !== undefined;
       if (!marketOpen) {
         order = { ...order, status: 'accepted' };
       } else if (request.type === 'market' || (limit !== null && marketable(request.side, dayPrice, limit))) {

@@ -1,4 +1,9 @@
-import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  type AttributeValue,
+  DeleteTableCommand,
+  GetItemCommand,
+  PutItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import { ConcurrencyError, ManualClock, Money } from '@books/core';
 import { testDynamo, uniqueName } from '@books/testkit';
 import * as z from 'zod';
@@ -93,15 +98,12 @@ describeWithStack('paper broker on DynamoDB', () => {
     await expect(again.ensureTable()).resolves.toBeUndefined();
   });
 
-  it('checks its table on its first operation, not when made; a check that fails is made again by the next operation', async () => {
+  it('sends nothing when made, and no check before an operation: its first operation on a missing table creates it and is sent again', async () => {
     const client = testDynamo();
     const sent: string[] = [];
-    let describes = 0;
     client.middlewareStack.add(
       (next, context) => async (args) => {
         sent.push(context.commandName ?? '?');
-        if (context.commandName === 'DescribeTableCommand' && ++describes === 1)
-          throw new Error('DynamoDB unreachable');
         return next(args);
       },
       { step: 'initialize' },
@@ -109,17 +111,97 @@ describeWithStack('paper broker on DynamoDB', () => {
     const s = new DynamoDbPaperBrokerStore({ client, tableName: uniqueName('paper-broker-lazy') });
     const broker = contractPaperBroker(s, new ManualClock(CONTRACT_NOW));
     expect(sent).toEqual([]);
-    await expect(broker.getAccount()).rejects.toThrow('DynamoDB unreachable');
-    expect(sent).toEqual(['DescribeTableCommand']);
-    // The next operation checks again: the table is absent, so it is created, then the account.
-    sent.length = 0;
     expect((await broker.getAccount()).cash.toString()).toBe('10000');
-    expect(sent.slice(0, 2)).toEqual(['DescribeTableCommand', 'CreateTableCommand']);
+    // The account read finds no table: the table is made, the read sent again (no account yet:
+    // it is created, then read).
+    expect(sent.slice(0, 2)).toEqual(['GetItemCommand', 'CreateTableCommand']);
     expect(sent.slice(-3)).toEqual(['GetItemCommand', 'PutItemCommand', 'GetItemCommand']);
-    // Checked once passed: later operations go out at once.
+    // Later operations go out at once.
     sent.length = 0;
     await broker.getAccount();
     expect(sent).toEqual(['GetItemCommand']);
+  });
+
+  it('fails an operation on a missing table it cannot create with an error naming the table and how to provision it; the next operation tries again', async () => {
+    const client = testDynamo();
+    const sent: string[] = [];
+    let creates = 0;
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        sent.push(context.commandName ?? '?');
+        if (context.commandName === 'CreateTableCommand' && ++creates === 1)
+          throw new Error('not authorized to perform: dynamodb:CreateTable');
+        return next(args);
+      },
+      { step: 'initialize' },
+    );
+    const name = uniqueName('paper-broker-denied');
+    const broker = contractPaperBroker(
+      new DynamoDbPaperBrokerStore({ client, tableName: name }),
+      new ManualClock(CONTRACT_NOW),
+    );
+    const error = await broker.getAccount().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Error);
+    const message = (error as Error).message;
+    expect(message).toContain(`table ${name} does not exist and could not be created`);
+    expect(message).toContain('not authorized to perform: dynamodb:CreateTable');
+    expect(message).toContain('ensureTable');
+    expect(sent).toEqual(['GetItemCommand', 'CreateTableCommand']);
+    // Nothing kept of the failure: the next operation finds the table missing and creates it.
+    sent.length = 0;
+    expect((await broker.getAccount()).cash.toString()).toBe('10000');
+    expect(sent.slice(0, 2)).toEqual(['GetItemCommand', 'CreateTableCommand']);
+  });
+
+  it('creates a missing table for any operation: an order lookup by either id, a commit', async () => {
+    const client = testDynamo();
+    const sent: string[] = [];
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        sent.push(context.commandName ?? '?');
+        return next(args);
+      },
+      { step: 'initialize' },
+    );
+    const fresh = () => new DynamoDbPaperBrokerStore({ client, tableName: uniqueName('paper-broker-first') });
+    await expect(fresh().getOrderByClientId('none')).resolves.toBeUndefined();
+    expect(sent).toEqual(['GetItemCommand', 'CreateTableCommand', 'GetItemCommand']);
+    sent.length = 0;
+    await expect(fresh().getOrder('none')).resolves.toBeUndefined();
+    expect(sent).toEqual(['GetItemCommand', 'CreateTableCommand', 'GetItemCommand']);
+    // A commit whose table was deleted since the account was read: the table is made again, and the
+    // commit finds no account at its version.
+    const s = fresh();
+    await s.initialise(Money.of(1));
+    await s.loadAccount();
+    await testDynamo().send(new DeleteTableCommand({ TableName: s.tableName }));
+    sent.length = 0;
+    await expect(
+      s.commit({ account: { expectedVersion: 0, next: { cash: '1', positions: {} } } }),
+    ).rejects.toBeInstanceOf(ConcurrencyError);
+    expect(sent).toEqual(['TransactWriteItemsCommand', 'CreateTableCommand', 'TransactWriteItemsCommand']);
+  });
+
+  it('provisions its table ahead with ensureTable: created when absent, accepted when active', async () => {
+    const name = uniqueName('paper-broker-ensure');
+    const s = new DynamoDbPaperBrokerStore({ client: testDynamo(), tableName: name });
+    await s.ensureTable();
+    await expect(s.ensureTable()).resolves.toBeUndefined();
+    const client = testDynamo();
+    const sent: string[] = [];
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        sent.push(context.commandName ?? '?');
+        return next(args);
+      },
+      { step: 'initialize' },
+    );
+    const broker = contractPaperBroker(
+      new DynamoDbPaperBrokerStore({ client, tableName: name }),
+      new ManualClock(CONTRACT_NOW),
+    );
+    expect((await broker.getAccount()).cash.toString()).toBe('10000');
+    expect(sent).toEqual(['GetItemCommand', 'PutItemCommand', 'GetItemCommand']);
   });
 
   it('never resets an existing account when initialised again', async () => {
@@ -159,8 +241,8 @@ describeWithStack('paper broker on DynamoDB', () => {
     const request = marketBuy('SPY', '2', cid('reads'));
     expect(sent).toEqual([]);
     await broker.placeOrder(request);
-    // The store's first operation checks its table first, once.
-    expect(sent).toEqual(['DescribeTableCommand', 'GetItemCommand STATE', 'TransactWriteItemsCommand']);
+    // No check of the table before the first operation.
+    expect(sent).toEqual(['GetItemCommand STATE', 'TransactWriteItemsCommand']);
     // Placed again: the commit finds the id used, and the order is looked up and returned.
     sent.length = 0;
     expect(await broker.placeOrder(request)).toMatchObject({ alreadyExisted: true });
@@ -202,6 +284,37 @@ describeWithStack('paper broker on DynamoDB', () => {
     const error = await s.loadAccount().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CorruptPaperState);
     expect((error as Error).message).toMatch(/ACCOUNT#corrupt-[0-9a-f]+ STATE: SPY\.qty: /);
+  });
+
+  it('reports damaged corporate actions, open-order index and order by key and field', async () => {
+    const accountId = uniqueName('corrupt-parts');
+    const s = await readyStore(accountId);
+    const put = (Item: Record<string, AttributeValue>) =>
+      testDynamo().send(
+        new PutItemCommand({ TableName: tableName, Item: { pk: { S: `ACCOUNT#${accountId}` }, ...Item } }),
+      );
+    const state = { sk: { S: 'STATE' }, cash: { S: '1' }, positions: { S: '{}' }, version: { N: '0' } };
+    const failure = (p: Promise<unknown>) =>
+      p.then(
+        () => 'no error',
+        (e: unknown) => e,
+      );
+
+    await put({ ...state, corporate: { S: '{"handled":[1],"entitlements":{},"rows":[]}' } });
+    let error = await failure(s.loadAccount());
+    expect(error).toBeInstanceOf(CorruptPaperState);
+    expect((error as Error).message).toMatch(/STATE corporate: handled\.0: /);
+
+    await put({ ...state, openOrders: { S: '["a",""]' } });
+    error = await failure(s.listOpenOrders());
+    expect(error).toBeInstanceOf(CorruptPaperState);
+    expect((error as Error).message).toMatch(/STATE openOrders: 1: /);
+
+    const { submittedAt: _, ...withoutTime } = order('a', 'new', '2026-11-27T15:00:00.000Z');
+    await put({ sk: { S: 'ORDER#a' }, record: { S: JSON.stringify(withoutTime) } });
+    error = await failure(s.getOrderByClientId('a'));
+    expect(error).toBeInstanceOf(CorruptPaperState);
+    expect((error as Error).message).toMatch(/ORDER#a: submittedAt: /);
   });
 
   describe('open-order index', () => {

@@ -1,9 +1,12 @@
 import { ManualClock, Money, TradingDate } from '@books/core';
 import {
   BrokerUnavailable,
+  calendarDay,
+  clockFromCalendar,
   InMemoryPaperBrokerStore,
   InsufficientBuyingPower,
   PaperBroker,
+  type PaperCalendarSource,
   PaperFaults,
   RateLimited,
   WashTradeRejected,
@@ -287,6 +290,49 @@ describe('paper broker calendar', () => {
     expect(early.length).toBeGreaterThan(1);
   });
 
+  it('serves its days as calendarDay makes them, and the clock a scan of every day gives, across summer time changes', async () => {
+    const specs = [
+      ['2024-03-08', '09:30', '16:00'],
+      ['2024-03-11', '09:30', '16:00'],
+      ['2024-03-12', '0930', '1300'],
+      ['2024-11-01', '09:30', '16:00'],
+      ['2024-11-04', '09:30', '16:00'],
+      ['2024-11-29', '09:30', '13:00'],
+    ].map(([date, open, close]) => ({
+      date: TradingDate(date as string),
+      open: open as string,
+      close: close as string,
+    }));
+    const eager = specs.map((d) => calendarDay(d.date, d.open, d.close));
+    const clock = new ManualClock('2024-03-01T00:00:00Z');
+    const base = contractPaperOptions(new InMemoryPaperBrokerStore(), clock);
+    const broker = new PaperBroker({ ...base, calendar: [...specs].reverse() });
+    const range = [TradingDate('2024-03-01'), TradingDate('2024-12-31')] as const;
+    expect(await broker.getCalendar(...range)).toEqual(eager);
+    for (const at of [
+      '2024-03-08T14:29:59Z',
+      '2024-03-08T14:30:00Z',
+      '2024-03-08T21:00:00Z',
+      '2024-03-11T13:30:00Z', // the first open of summer time
+      '2024-03-11T19:59:59Z',
+      '2024-03-11T20:00:00Z',
+      '2024-03-12T16:59:59Z',
+      '2024-03-12T17:00:00Z', // an early close
+      '2024-11-01T19:59:59Z',
+      '2024-11-04T14:29:59Z', // winter time again
+      '2024-11-04T14:30:00Z',
+      '2024-11-29T18:00:00Z',
+      '2024-12-02T15:00:00Z',
+    ]) {
+      clock.set(new Date(at));
+      expect({ at, clock: await broker.getClock() }).toEqual({
+        at,
+        clock: clockFromCalendar(eager, new Date(at)),
+      });
+    }
+    expect(await broker.getCalendar(...range)).toEqual(eager);
+  });
+
   it.each([
     ['at the open', '2026-11-27T14:30:00Z', 'filled'],
     ['a second before an early close', '2026-11-27T17:59:59Z', 'filled'],
@@ -355,5 +401,67 @@ describe('paper broker calendar', () => {
     await expect(broker.placeOrder(request)).rejects.toBeInstanceOf(BrokerUnavailable);
     expect((await broker.placeOrder(request)).status).toBe('filled');
     expect(reads.count).toBe(2);
+  });
+
+  /** A calendar source noting its reads; `failDays` reads of one date's day fail with that error. */
+  function calendarSource(failDays = 0) {
+    const reads: string[] = [];
+    const source: PaperCalendarSource = {
+      days: async () => {
+        reads.push('days');
+        return contractCalendar();
+      },
+      day: async (date) => {
+        reads.push(`day ${date}`);
+        if (reads.filter((r) => r.startsWith('day ')).length <= failDays)
+          throw new Error(`bars unreadable (day ${date})`);
+        return contractCalendar().find((d) => d.date === date);
+      },
+    };
+    return { reads, source };
+  }
+
+  it.each([
+    ['at the open', '2026-11-27T14:30:00Z'],
+    ['at an early close', '2026-11-27T18:00:00Z'],
+    ['on a day without a session', '2026-11-26T15:00:00Z'],
+  ])(
+    'asks a calendar source for the day of an order placed %s alone, and answers as with the days given',
+    async (_when, at) => {
+      const { reads, source } = calendarSource();
+      const lazy = setup({ calendar: source }, at);
+      const given = setup({}, at);
+      const [placed, reference] = [
+        await lazy.broker.placeOrder(marketBuy('SPY', '1')),
+        await given.broker.placeOrder(marketBuy('SPY', '1')),
+      ];
+      expect(placed.status).toBe(reference.status);
+      const date = at.slice(0, 10);
+      expect(reads).toEqual([`day ${date}`]);
+      // One date's calendar is its day alone, read once for both.
+      for (const d of [TradingDate(date), TradingDate('2026-11-25')])
+        expect(await lazy.broker.getCalendar(d, d)).toEqual(await given.broker.getCalendar(d, d));
+      expect(reads).toEqual([`day ${date}`, 'day 2026-11-25']);
+      // The clock and a range need every day: read once.
+      expect(await lazy.broker.getClock()).toEqual(await given.broker.getClock());
+      const range = [TradingDate('2026-11-20'), TradingDate('2026-12-01')] as const;
+      expect(await lazy.broker.getCalendar(...range)).toEqual(await given.broker.getCalendar(...range));
+      expect(await lazy.broker.getCalendar(TradingDate(date), TradingDate(date))).toEqual(
+        await given.broker.getCalendar(TradingDate(date), TradingDate(date)),
+      );
+      expect(reads).toEqual([`day ${date}`, 'day 2026-11-25', 'days']);
+    },
+  );
+
+  it('fails an order whose day a calendar source cannot read, before anything of the order, and reads it again on the next', async () => {
+    const { reads, source } = calendarSource(1);
+    const { broker } = setup({ calendar: source });
+    broker.faults.inject({ route: 'placeOrder', kind: '5xx' });
+    const request = marketBuy('SPY', '2');
+    await expect(broker.placeOrder(request)).rejects.toThrow('bars unreadable (day 2026-11-27)');
+    expect(await broker.listOpenOrders()).toEqual([]);
+    await expect(broker.placeOrder(request)).rejects.toBeInstanceOf(BrokerUnavailable);
+    expect((await broker.placeOrder(request)).status).toBe('filled');
+    expect(reads).toEqual(['day 2026-11-27', 'day 2026-11-27']);
   });
 });

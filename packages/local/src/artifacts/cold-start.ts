@@ -529,7 +529,7 @@ export function formatColdStarts(rows: readonly ColdStartRow[], rounds = 1): str
     'first invoke: the first invocation, as its caller sees it (services built lazily on it);',
     "CPU load / CPU first: the function process's CPU time over each (steady when other processes share the cores)",
     'the functions run on the embedded stack (IS_OFFLINE), its servers warmed first unless --cold-servers: plain-HTTP',
-    'DynamoDB Local and the simulated broker, whose setup (its table checked at its first call, its calendar read from',
+    'DynamoDB Local and the simulated broker, whose setup (its table made by LocalWorld, its calendar read from',
     "the sample bars when first needed) and account (the paper-broker table, beside the ledger's calls: --calls) a",
     'deployed function does not have: it reads its keys and calls Alpaca over HTTPS instead',
     '',

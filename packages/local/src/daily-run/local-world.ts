@@ -164,7 +164,7 @@ export class LocalWorld {
       events,
       ...(options.broker ? { broker: options.broker(clock) } : {}),
     });
-    // The simulated broker's table, provisioned with the stage's others: its functions only check it.
+    // The simulated broker's table, provisioned with the stage's others: its functions never wait for it.
     if (!options.broker) await simulatedBrokerStore(env, services.clients).ensureTable();
     if (options.notificationsDir) {
       const sink = new FileNotificationSink(options.notificationsDir);
