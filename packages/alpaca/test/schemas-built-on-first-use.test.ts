@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import { loadCountingZodSchemas, stopCountingZodSchemas } from '@books/testkit';
 import type * as Alpaca from '../src';
 
 /**
@@ -8,9 +8,7 @@ import type * as Alpaca from '../src';
  * reads it at load.
  */
 
-afterEach(() => {
-  Reflect.deleteProperty(globalThis, '__zod_globalConfig');
-});
+afterEach(stopCountingZodSchemas);
 
 interface Loaded {
   readonly alpaca: typeof Alpaca;
@@ -21,24 +19,14 @@ interface Loaded {
 
 /** A fresh package (and a fresh zod), counting the schemas built once its dependencies are loaded. */
 function loadAlpaca(): Loaded {
-  let loaded: Loaded | undefined;
-  jest.isolateModules(() => {
+  const fresh = loadCountingZodSchemas(
     // Its dependencies first: their schemas are not the package's.
-    require('@books/core');
-    let built = 0;
-    // zod hands each schema it constructs to its global post-processor.
-    Reflect.set(globalThis, '__zod_globalConfig', {
-      postProcessor: () => {
-        built += 1;
-      },
-    });
-    const alpaca: typeof Alpaca = require('../src');
-    const zod: typeof z = require('zod');
-    const lazyExports = Object.values(alpaca).filter((v) => v instanceof zod.ZodLazy).length;
-    loaded = { alpaca, built: () => built, lazyExports };
-  });
-  if (!loaded) throw new Error('the Alpaca package was not loaded');
-  return loaded;
+    () => {
+      require('@books/core');
+    },
+    (): typeof Alpaca => require('../src'),
+  );
+  return { alpaca: fresh.loaded, built: fresh.built, lazyExports: fresh.lazyExports(fresh.loaded) };
 }
 
 describe('the schemas of a freshly loaded Alpaca package', () => {

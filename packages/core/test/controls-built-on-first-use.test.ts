@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import { loadCountingZodSchemas, stopCountingZodSchemas } from '@books/testkit';
 import type * as Controls from '../src/controls';
 
 /**
@@ -7,9 +7,7 @@ import type * as Controls from '../src/controls';
  * loads.
  */
 
-afterEach(() => {
-  Reflect.deleteProperty(globalThis, '__zod_globalConfig');
-});
+afterEach(stopCountingZodSchemas);
 
 interface Loaded {
   readonly controls: typeof Controls;
@@ -20,26 +18,16 @@ interface Loaded {
 
 /** A fresh controls module (and a fresh zod), counting the schemas built once the modules it imports are loaded. */
 function loadControls(): Loaded {
-  let loaded: Loaded | undefined;
-  jest.isolateModules(() => {
+  const fresh = loadCountingZodSchemas(
     // What it imports first: their schemas are not the controls'.
-    require('../src/ids');
-    require('../src/schemas');
-    require('../src/lazy');
-    let built = 0;
-    // zod hands each schema it constructs to its global post-processor.
-    Reflect.set(globalThis, '__zod_globalConfig', {
-      postProcessor: () => {
-        built += 1;
-      },
-    });
-    const controls: typeof Controls = require('../src/controls');
-    const zod: typeof z = require('zod');
-    const lazyExports = Object.values(controls).filter((v) => v instanceof zod.ZodLazy).length;
-    loaded = { controls, built: () => built, lazyExports };
-  });
-  if (!loaded) throw new Error('the controls module was not loaded');
-  return loaded;
+    () => {
+      require('../src/ids');
+      require('../src/schemas');
+      require('../src/lazy');
+    },
+    (): typeof Controls => require('../src/controls'),
+  );
+  return { controls: fresh.loaded, built: fresh.built, lazyExports: fresh.lazyExports(fresh.loaded) };
 }
 
 const note = { by: 'ann', at: '2026-11-24T15:00:00.000Z', reason: 'earnings' };

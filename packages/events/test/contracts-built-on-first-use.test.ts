@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import { loadCountingZodSchemas, stopCountingZodSchemas } from '@books/testkit';
 import type * as Events from '../src';
 
 /**
@@ -6,9 +6,7 @@ import type * as Events from '../src';
  * are built at their first parse (deferredSchema), not as the module loads.
  */
 
-afterEach(() => {
-  Reflect.deleteProperty(globalThis, '__zod_globalConfig');
-});
+afterEach(stopCountingZodSchemas);
 
 /** A fresh events module (and a fresh zod), counting the zod schemas constructed once its dependencies are loaded. */
 function loadEvents(): {
@@ -16,23 +14,13 @@ function loadEvents(): {
   readonly built: () => number;
   readonly lazyExports: number;
 } {
-  let loaded: { events: typeof Events; built: () => number; lazyExports: number } | undefined;
-  jest.isolateModules(() => {
-    require('@books/core');
-    let built = 0;
-    // zod hands each schema it constructs to its global post-processor.
-    Reflect.set(globalThis, '__zod_globalConfig', {
-      postProcessor: () => {
-        built += 1;
-      },
-    });
-    const events: typeof Events = require('../src');
-    const zod: typeof z = require('zod');
-    const lazyExports = Object.values(events).filter((v) => v instanceof zod.ZodLazy).length;
-    loaded = { events, built: () => built, lazyExports };
-  });
-  if (!loaded) throw new Error('the events module was not loaded');
-  return loaded;
+  const fresh = loadCountingZodSchemas(
+    () => {
+      require('@books/core');
+    },
+    (): typeof Events => require('../src'),
+  );
+  return { events: fresh.loaded, built: fresh.built, lazyExports: fresh.lazyExports(fresh.loaded) };
 }
 
 describe('the event contracts of a freshly loaded events module', () => {

@@ -1,4 +1,5 @@
 import type * as Core from '@books/core';
+import { loadCountingZodSchemas, stopCountingZodSchemas } from '@books/testkit';
 import type * as Ledger from '../src';
 
 /**
@@ -6,20 +7,7 @@ import type * as Ledger from '../src';
  * codecs' zod schemas are built at their first decode (lazySchema, deferredSchema), not at load.
  */
 
-/** Counts the zod schemas constructed from here on: zod hands each new schema to its global post-processor. */
-function countSchemasBuilt(): { readonly built: () => number } {
-  let built = 0;
-  Reflect.set(globalThis, '__zod_globalConfig', {
-    postProcessor: () => {
-      built += 1;
-    },
-  });
-  return { built: () => built };
-}
-
-afterEach(() => {
-  Reflect.deleteProperty(globalThis, '__zod_globalConfig');
-});
+afterEach(stopCountingZodSchemas);
 
 /** A fresh ledger client (and a fresh zod), with the schemas its own modules build as it loads. */
 function loadLedgerClient(): {
@@ -27,17 +15,16 @@ function loadLedgerClient(): {
   readonly core: typeof Core;
   readonly built: () => number;
 } {
-  let loaded: { ledger: typeof Ledger; core: typeof Core; built: () => number } | undefined;
-  jest.isolateModules(() => {
+  const fresh = loadCountingZodSchemas(
     // Its dependencies first: their schemas are not the ledger client's.
-    const core: typeof Core = require('@books/core');
-    require('@books/portfolio');
-    const counter = countSchemasBuilt();
-    const ledger: typeof Ledger = require('../src');
-    loaded = { ledger, core, built: counter.built };
-  });
-  if (!loaded) throw new Error('the ledger client was not loaded');
-  return loaded;
+    (): typeof Core => {
+      const core: typeof Core = require('@books/core');
+      require('@books/portfolio');
+      return core;
+    },
+    (): typeof Ledger => require('../src'),
+  );
+  return { ledger: fresh.loaded, core: fresh.dependencies, built: fresh.built };
 }
 
 describe('the item codecs of a freshly loaded ledger client', () => {

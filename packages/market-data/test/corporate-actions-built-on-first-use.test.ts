@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import { loadCountingZodSchemas, stopCountingZodSchemas } from '@books/testkit';
 import type * as CorporateActions from '../src/corporate-actions';
 
 /**
@@ -8,9 +8,7 @@ import type * as CorporateActions from '../src/corporate-actions';
  * loads the sample actions, which parse at load where a bundle keeps them: none of the functions'.)
  */
 
-afterEach(() => {
-  Reflect.deleteProperty(globalThis, '__zod_globalConfig');
-});
+afterEach(stopCountingZodSchemas);
 
 interface Loaded {
   readonly actions: typeof CorporateActions;
@@ -21,25 +19,15 @@ interface Loaded {
 
 /** A fresh corporate-actions module (and a fresh zod), counting the schemas built once its dependencies are loaded. */
 function loadCorporateActions(): Loaded {
-  let loaded: Loaded | undefined;
-  jest.isolateModules(() => {
+  const fresh = loadCountingZodSchemas(
     // Its dependencies first: their schemas are not the module's.
-    require('@books/core');
-    require('../src/bar-store');
-    let built = 0;
-    // zod hands each schema it constructs to its global post-processor.
-    Reflect.set(globalThis, '__zod_globalConfig', {
-      postProcessor: () => {
-        built += 1;
-      },
-    });
-    const actions: typeof CorporateActions = require('../src/corporate-actions');
-    const zod: typeof z = require('zod');
-    const lazyExports = Object.values(actions).filter((v) => v instanceof zod.ZodLazy).length;
-    loaded = { actions, built: () => built, lazyExports };
-  });
-  if (!loaded) throw new Error('the corporate-actions module was not loaded');
-  return loaded;
+    () => {
+      require('@books/core');
+      require('../src/bar-store');
+    },
+    (): typeof CorporateActions => require('../src/corporate-actions'),
+  );
+  return { actions: fresh.loaded, built: fresh.built, lazyExports: fresh.lazyExports(fresh.loaded) };
 }
 
 const FILE = JSON.stringify({

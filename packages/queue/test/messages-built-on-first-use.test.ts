@@ -1,5 +1,5 @@
 import { clientOrderIdFor, RunId, StrategyId, Symbol } from '@books/core';
-import type * as z from 'zod';
+import { loadCountingZodSchemas, stopCountingZodSchemas } from '@books/testkit';
 import type * as Queue from '../src';
 
 /**
@@ -8,9 +8,7 @@ import type * as Queue from '../src';
  * package loads.
  */
 
-afterEach(() => {
-  Reflect.deleteProperty(globalThis, '__zod_globalConfig');
-});
+afterEach(stopCountingZodSchemas);
 
 interface Loaded {
   readonly queue: typeof Queue;
@@ -21,25 +19,15 @@ interface Loaded {
 
 /** A fresh queue package (and a fresh zod), counting the schemas built once its dependencies are loaded. */
 function loadQueue(): Loaded {
-  let loaded: Loaded | undefined;
-  jest.isolateModules(() => {
+  const fresh = loadCountingZodSchemas(
     // Its dependencies first: their schemas are not the package's.
-    require('@books/core');
-    require('@books/portfolio');
-    let built = 0;
-    // zod hands each schema it constructs to its global post-processor.
-    Reflect.set(globalThis, '__zod_globalConfig', {
-      postProcessor: () => {
-        built += 1;
-      },
-    });
-    const queue: typeof Queue = require('../src');
-    const zod: typeof z = require('zod');
-    const lazyExports = Object.values(queue).filter((v) => v instanceof zod.ZodLazy).length;
-    loaded = { queue, built: () => built, lazyExports };
-  });
-  if (!loaded) throw new Error('the queue package was not loaded');
-  return loaded;
+    () => {
+      require('@books/core');
+      require('@books/portfolio');
+    },
+    (): typeof Queue => require('../src'),
+  );
+  return { queue: fresh.loaded, built: fresh.built, lazyExports: fresh.lazyExports(fresh.loaded) };
 }
 
 const runId = RunId('local-2025-03-03');

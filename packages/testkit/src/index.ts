@@ -14,3 +14,5 @@ export { createTestQueues } from './queues';
 export { daysFrom, SAMPLE_DAYS, STRATEGIES_DIR, STRATEGY_IDS, sampleBarsDir } from './sample-data';
 export type { TestTable } from './table';
 export { createTestTable } from './table';
+export type { CountingZodSchemas } from './zod-schemas';
+export { loadCountingZodSchemas, stopCountingZodSchemas } from './zod-schemas';

@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import { loadCountingZodSchemas, stopCountingZodSchemas } from '@books/testkit';
 import type * as Activities from '../../src/activities';
 import type * as AlpacaBroker from '../../src/alpaca/alpaca-broker';
 import type * as Config from '../../src/alpaca/config';
@@ -11,9 +11,7 @@ import type * as Payloads from '../../src/alpaca/payloads';
  * the modules load.
  */
 
-afterEach(() => {
-  Reflect.deleteProperty(globalThis, '__zod_globalConfig');
-});
+afterEach(stopCountingZodSchemas);
 
 interface Loaded {
   readonly payloads: typeof Payloads;
@@ -26,30 +24,28 @@ interface Loaded {
 
 /** The adapter's modules loaded afresh (with a fresh zod), counting the schemas built once their dependencies are loaded. */
 function loadAdapter(): Loaded {
-  let loaded: Loaded | undefined;
-  jest.isolateModules(() => {
+  const fresh = loadCountingZodSchemas(
     // Its dependencies first: their schemas are not the adapter's.
-    require('@books/core');
-    require('@books/alpaca');
-    let built = 0;
-    // zod hands each schema it constructs to its global post-processor.
-    Reflect.set(globalThis, '__zod_globalConfig', {
-      postProcessor: () => {
-        built += 1;
-      },
-    });
-    const broker: typeof AlpacaBroker = require('../../src/alpaca/alpaca-broker');
-    const payloads: typeof Payloads = require('../../src/alpaca/payloads');
-    const config: typeof Config = require('../../src/alpaca/config');
-    const activities: typeof Activities = require('../../src/activities');
-    const zod: typeof z = require('zod');
-    const lazyExports = [payloads, config, activities, broker]
-      .flatMap((m) => Object.values(m))
-      .filter((v) => v instanceof zod.ZodLazy).length;
-    loaded = { payloads, config, activities, built: () => built, lazyExports };
-  });
-  if (!loaded) throw new Error('the Alpaca adapter was not loaded');
-  return loaded;
+    () => {
+      require('@books/core');
+      require('@books/alpaca');
+    },
+    () => {
+      const broker: typeof AlpacaBroker = require('../../src/alpaca/alpaca-broker');
+      const payloads: typeof Payloads = require('../../src/alpaca/payloads');
+      const config: typeof Config = require('../../src/alpaca/config');
+      const activities: typeof Activities = require('../../src/activities');
+      return { broker, payloads, config, activities };
+    },
+  );
+  const { broker, payloads, config, activities } = fresh.loaded;
+  return {
+    payloads,
+    config,
+    activities,
+    built: fresh.built,
+    lazyExports: fresh.lazyExports(payloads, config, activities, broker),
+  };
 }
 
 /** The schemas a call builds: the count after it less the count before. */
