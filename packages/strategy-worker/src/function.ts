@@ -120,11 +120,47 @@ export function strategyWorkerFunction(
   };
 }
 
-/** The market calendar's trading days between two dates, both included (the rebalance schedule's). */
+/**
+ * How far back one calendar read for a date reaches: every schedule's last rebalance (a yearly one
+ * and a year's slack) falls inside it.
+ */
+const CALENDAR_WINDOW_DAYS = 400;
+/** The calendar windows a process keeps (one per date the worker plans for). */
+const CALENDAR_WINDOWS_KEPT = 8;
+
+/**
+ * The market calendar's trading days between two dates, both included (the rebalance schedule's).
+ * The broker's calendar is read once per `to` date for the CALENDAR_WINDOW_DAYS before it, and
+ * every schedule of that date is answered from that read: a warm worker plans many strategies of
+ * one run, and each read is a request against the account's broker budget (one per scheduled
+ * strategy before). A `from` before the window is read as asked. A failed read is not kept.
+ */
 export function tradingDaysOf(
   broker: Pick<Services['broker'], 'getCalendar'>,
 ): (from: TradingDate, to: TradingDate) => Promise<readonly TradingDate[]> {
-  return async (from, to) => (await broker.getCalendar(from, to)).map((d) => d.date);
+  const windows = new Map<string, Promise<readonly TradingDate[]>>();
+  return async (from, to) => {
+    const start = daysBefore(to, CALENDAR_WINDOW_DAYS);
+    if (from < start) return (await broker.getCalendar(from, to)).map((d) => d.date);
+    let window = windows.get(to);
+    if (window === undefined) {
+      if (windows.size >= CALENDAR_WINDOWS_KEPT) {
+        const [oldest] = windows.keys();
+        if (oldest !== undefined) windows.delete(oldest);
+      }
+      window = broker.getCalendar(start, to).then((days) => days.map((d) => d.date));
+      window.catch(() => windows.delete(to));
+      windows.set(to, window);
+    }
+    return (await window).filter((d) => d >= from);
+  };
+}
+
+/** The date `days` calendar days before `date`. */
+function daysBefore(date: TradingDate, days: number): TradingDate {
+  const day = new Date(`${date}T00:00:00Z`);
+  day.setUTCDate(day.getUTCDate() - days);
+  return TradingDate(day.toISOString().slice(0, 10));
 }
 
 /** The market calendar's trading day before a date, from the broker's calendar (memoised per date). */
@@ -133,10 +169,8 @@ export function previousTradingDayOf(broker: Pick<Services['broker'], 'getCalend
   return (asOf) => {
     let day = known.get(asOf);
     if (day === undefined) {
-      const start = new Date(`${asOf}T00:00:00Z`);
-      start.setUTCDate(start.getUTCDate() - 14);
       day = broker
-        .getCalendar(TradingDate(start.toISOString().slice(0, 10)), asOf)
+        .getCalendar(daysBefore(asOf, 14), asOf)
         .then((days) => days.filter((d) => d.date < asOf).at(-1)?.date);
       day.catch(() => known.delete(asOf));
       known.set(asOf, day);
