@@ -25,7 +25,28 @@ export class BoundedMemo<T> {
     return value;
   }
 
+  /** Forgets `key`, when its value is still `value` (a later value of the key is kept). */
+  forget(key: string, value: T): void {
+    if (this.entries.get(key) === value) this.entries.delete(key);
+  }
+
   get size(): number {
     return this.entries.size;
   }
+}
+
+/**
+ * `memo.get` of an asynchronous computation (a read) whose promise is shared while it runs and
+ * after it succeeds; one that fails is forgotten, so that the next caller reads again.
+ */
+export function memoisedUnlessRejected<T>(
+  memo: BoundedMemo<Promise<T>>,
+  key: string,
+  compute: () => Promise<T>,
+): Promise<T> {
+  return memo.get(key, () => {
+    const value = compute();
+    value.catch(() => memo.forget(key, value));
+    return value;
+  });
 }

@@ -1,4 +1,4 @@
-import { BoundedMemo } from '../src/bounded-memo';
+import { BoundedMemo, memoisedUnlessRejected } from '../src/bounded-memo';
 
 describe('a bounded memo', () => {
   it('computes a key once and hands every caller the same value', () => {
@@ -26,6 +26,34 @@ describe('a bounded memo', () => {
     get('c');
     get('a');
     expect(computed).toEqual(['a', 'b', 'c', 'a']);
+  });
+
+  it('forgets a key only while it still holds the value named', () => {
+    const memo = new BoundedMemo<string>(4);
+    memo.get('a', () => 'first');
+    memo.forget('a', 'other');
+    expect(memo.get('a', () => 'second')).toBe('first');
+    memo.forget('a', 'first');
+    expect(memo.get('a', () => 'second')).toBe('second');
+  });
+
+  it('shares a read while it runs and once it succeeds, and reads again after one that failed', async () => {
+    const memo = new BoundedMemo<Promise<string>>(4);
+    const reads: string[] = [];
+    let fail = true;
+    const read = () =>
+      memoisedUnlessRejected(memo, 'k', async () => {
+        reads.push('read');
+        if (fail) throw new Error('unavailable');
+        return 'value';
+      });
+    const [a, b] = [read(), read()];
+    expect(b).toBe(a);
+    await expect(a).rejects.toThrow('unavailable');
+    fail = false;
+    expect(await read()).toBe('value');
+    expect(await read()).toBe('value');
+    expect(reads).toEqual(['read', 'read']);
   });
 
   it('refuses a bound below one entry', () => {

@@ -1,9 +1,11 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
+  BoundedMemo,
   capitalPolicyFromWire,
   type LambdaContext,
   marketDateOf,
+  memoisedUnlessRejected,
   parseBooksConfig,
   RunId,
   runIdOf,
@@ -125,7 +127,7 @@ export function strategyWorkerFunction(
  * and a year's slack) falls inside it.
  */
 const CALENDAR_WINDOW_DAYS = 400;
-/** The calendar windows a process keeps (one per date the worker plans for). */
+/** The calendar reads a process keeps, of each kind (one per date the worker plans for). */
 const CALENDAR_WINDOWS_KEPT = 8;
 
 /**
@@ -138,20 +140,13 @@ const CALENDAR_WINDOWS_KEPT = 8;
 export function tradingDaysOf(
   broker: Pick<Services['broker'], 'getCalendar'>,
 ): (from: TradingDate, to: TradingDate) => Promise<readonly TradingDate[]> {
-  const windows = new Map<string, Promise<readonly TradingDate[]>>();
+  const windows = new BoundedMemo<Promise<readonly TradingDate[]>>(CALENDAR_WINDOWS_KEPT);
   return async (from, to) => {
     const start = daysBefore(to, CALENDAR_WINDOW_DAYS);
     if (from < start) return (await broker.getCalendar(from, to)).map((d) => d.date);
-    let window = windows.get(to);
-    if (window === undefined) {
-      if (windows.size >= CALENDAR_WINDOWS_KEPT) {
-        const [oldest] = windows.keys();
-        if (oldest !== undefined) windows.delete(oldest);
-      }
-      window = broker.getCalendar(start, to).then((days) => days.map((d) => d.date));
-      window.catch(() => windows.delete(to));
-      windows.set(to, window);
-    }
+    const window = memoisedUnlessRejected(windows, to, async () =>
+      (await broker.getCalendar(start, to)).map((d) => d.date),
+    );
     return (await window).filter((d) => d >= from);
   };
 }
@@ -163,20 +158,19 @@ function daysBefore(date: TradingDate, days: number): TradingDate {
   return TradingDate(day.toISOString().slice(0, 10));
 }
 
-/** The market calendar's trading day before a date, from the broker's calendar (memoised per date). */
+/**
+ * The market calendar's trading day before a date, from the broker's calendar (memoised per date,
+ * for the last CALENDAR_WINDOWS_KEPT dates; a failed read is not kept).
+ */
 export function previousTradingDayOf(broker: Pick<Services['broker'], 'getCalendar'>): PreviousTradingDay {
-  const known = new Map<string, Promise<TradingDate | undefined>>();
-  return (asOf) => {
-    let day = known.get(asOf);
-    if (day === undefined) {
-      day = broker
-        .getCalendar(daysBefore(asOf, 14), asOf)
-        .then((days) => days.filter((d) => d.date < asOf).at(-1)?.date);
-      day.catch(() => known.delete(asOf));
-      known.set(asOf, day);
-    }
-    return day;
-  };
+  const known = new BoundedMemo<Promise<TradingDate | undefined>>(CALENDAR_WINDOWS_KEPT);
+  return (asOf) =>
+    memoisedUnlessRejected(
+      known,
+      asOf,
+      async () =>
+        (await broker.getCalendar(daysBefore(asOf, 14), asOf)).filter((d) => d.date < asOf).at(-1)?.date,
+    );
 }
 
 function mapItemInput(item: ParsedWorkerItem): StrategyRunInput {

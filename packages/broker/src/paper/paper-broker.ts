@@ -1,5 +1,6 @@
 import { realSleep, type Sleep } from '@books/alpaca';
 import {
+  BoundedMemo,
   type ClientOrderId,
   type Clock,
   ConcurrencyError,
@@ -7,6 +8,7 @@ import {
   type Logger,
   Money,
   marketDateOf,
+  memoisedUnlessRejected,
   notional,
   Price,
   Quantity,
@@ -203,8 +205,11 @@ export class PaperBroker implements Broker {
     return day;
   }
 
-  /** One date's day read from a source (PaperCalendarSource), by date; a failed read is not kept. */
-  private readonly readingDay = new Map<string, Promise<TradingDaySpec | undefined>>();
+  /**
+   * One date's day read from a source (PaperCalendarSource), by date (the last few dates asked); a
+   * failed read is not kept.
+   */
+  private readonly readingDay = new BoundedMemo<Promise<TradingDaySpec | undefined>>(8);
 
   /**
    * The calendar's day on `date`: from every day once read, else from a source that reads one
@@ -213,13 +218,7 @@ export class PaperBroker implements Broker {
   private async dayOn(date: TradingDate): Promise<TradingDaySpec | undefined> {
     const source = daySource(this.o.calendar);
     if (this.specs || !source) return (await this.calendar()).find((d) => d.date === date);
-    let read = this.readingDay.get(date);
-    if (!read) {
-      read = source.day(date);
-      this.readingDay.set(date, read);
-      read.catch(() => this.readingDay.delete(date));
-    }
-    return read;
+    return memoisedUnlessRejected(this.readingDay, date, () => source.day(date));
   }
 
   /**
